@@ -1,0 +1,35 @@
+# Two entry points: `make run` and `make test`. The venv is built once and
+# rebuilt only when pyproject.toml changes (the stamp file tracks that).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench docs demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/warroom
+
+demo: $(STAMP)
+	$(BIN)/warroom demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -q -n 2
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+docs: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

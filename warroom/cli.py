@@ -1,0 +1,349 @@
+"""The command line: `warroom` opens the war room; subcommands work without it.
+
+Exit codes: 0 ok, 2 bad usage or bad input, 1 anything else. Errors are one
+line on stderr. Textual is imported only when the TUI is launched."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .errors import UsageError, WarroomError
+from .export import entry_dict, incident_dict, status_dict
+from .model import NOTE_KINDS, utcnow
+from .paths import resolve_db, resolve_identity, resolve_policy
+from .policy import CLOCKS, Policy, load_policy
+from .sla import clock_states, most_urgent, next_update
+from .store import Store
+from .text import MAX_NOTE, clip, one_line
+from .timefmt import fmt_clock, fmt_time, parse_time
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see: {self.prog} --help)")
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    try:
+        textual = version("textual")
+    except Exception:
+        textual = "not installed"
+    return f"warroom {__version__} (textual {textual})"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="warroom", description="A terminal war room for incident response.")
+    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--db", help="database file (default: $WARROOM_DB, else per-user data dir)")
+    parser.add_argument("--as", dest="identity", metavar="NAME", help="act as NAME")
+    parser.add_argument("--policy", metavar="PATH", help="policy TOML file")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    p = sub.add_parser("declare", help="declare an incident; prints its id")
+    p.add_argument("title")
+    p.add_argument("--priority", "-p", default="untriaged", help="P1, P2, P3 or untriaged")
+    p.add_argument("--category", "-c", help="regression, security, performance (prefix ok)")
+    p.add_argument("--reported-at", help="when it started: '20m ago', '14:05', ISO-8601")
+    p.add_argument("--stage", default="Detect")
+
+    p = sub.add_parser("list", help="list incidents")
+    p.add_argument("--all", action="store_true", help="include closed incidents")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("note", help="add a note to the timeline ('-' reads stdin)")
+    p.add_argument("id", type=int)
+    p.add_argument("text")
+    p.add_argument("--kind", "-k", default="note", choices=NOTE_KINDS)
+    p.add_argument("--at", help="when it happened, if not now")
+
+    p = sub.add_parser("correct", help="correct a timeline entry (the original is kept)")
+    p.add_argument("entry", type=int, help="timeline entry id")
+    p.add_argument("text")
+
+    p = sub.add_parser("status", help="roles, checklist, clocks and next update")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("timeline", help="print the timeline")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("assign", help="give a role to a person")
+    p.add_argument("id", type=int)
+    p.add_argument("role")
+    p.add_argument("name")
+
+    p = sub.add_parser("unassign", help="take a role from its holder (or one responder)")
+    p.add_argument("id", type=int)
+    p.add_argument("role")
+    p.add_argument("name", nargs="?")
+
+    for verb, helptext in (("tick", "tick a checklist item"), ("untick", "untick one")):
+        p = sub.add_parser(verb, help=helptext)
+        p.add_argument("id", type=int)
+        p.add_argument("item", help="item id, e.g. c1, i3, a2")
+
+    for verb, clock in (("ack", "acknowledge"), ("triage", "triage"), ("remediate", "remediate")):
+        p = sub.add_parser(verb, help=f"record the {clock} milestone")
+        p.add_argument("id", type=int)
+        p.add_argument("--at", help="when, if not now")
+        p.set_defaults(clock=clock)
+    p = sub.add_parser("milestone", help="record any milestone")
+    p.add_argument("id", type=int)
+    p.add_argument("clock", choices=CLOCKS)
+    p.add_argument("--at", help="when, if not now")
+
+    p = sub.add_parser("priority", help="change the priority")
+    p.add_argument("id", type=int)
+    p.add_argument("priority")
+    p = sub.add_parser("stage", help="change the stage")
+    p.add_argument("id", type=int)
+    p.add_argument("stage")
+
+    p = sub.add_parser("publish", help="publish a stakeholder update (default: the draft)")
+    p.add_argument("id", type=int)
+    p.add_argument("text", nargs="?", help="text, or '-' for stdin")
+
+    p = sub.add_parser("close", help="close an incident")
+    p.add_argument("id", type=int)
+    p.add_argument("--resolution", "-r", required=True, help="short resolution summary")
+    p = sub.add_parser("reopen", help="reopen a closed incident")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", default="")
+    return parser
+
+
+class Context:
+    """What every verb needs: resolved paths, identity, policy, a lazily opened store."""
+
+    def __init__(self, args: argparse.Namespace, clock: Callable[[], datetime] = utcnow):
+        self.args = args
+        self.clock = clock
+        self.db_path: Path = resolve_db(args.db)
+        self.identity = resolve_identity(args.identity)
+        self.policy: Policy = load_policy(resolve_policy(args.policy))
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db_path, self.policy, self.identity, self.clock)
+            for warning in self._store.warnings:
+                print(f"warroom: {warning}", file=sys.stderr)
+        return self._store
+
+
+def _read_text(text: str) -> str:
+    if text != "-":
+        return text
+    raw = sys.stdin.buffer.read()
+    return raw.decode("utf-8", errors="replace")
+
+
+def cmd_declare(ctx: Context) -> int:
+    args = ctx.args
+    reported = parse_time(args.reported_at, ctx.clock()) if args.reported_at else None
+    incident = ctx.store.declare(args.title, args.category, args.priority, reported, args.stage)
+    print(incident.id)
+    return 0
+
+
+def cmd_list(ctx: Context) -> int:
+    incidents = ctx.store.list_incidents(include_closed=ctx.args.all)
+    if ctx.args.json:
+        print(json.dumps([incident_dict(i) for i in incidents], ensure_ascii=False, indent=2))
+        return 0
+    now = ctx.clock()
+    for i in incidents:
+        urgent = most_urgent(ctx.policy, i, now)
+        clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
+        print(
+            f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} {one_line(i.title)}"
+        )
+    return 0
+
+
+def cmd_note(ctx: Context) -> int:
+    text = _read_text(ctx.args.text)
+    text, cut = clip(text, MAX_NOTE)
+    at = parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
+    entry = ctx.store.add_entry(ctx.args.id, text, ctx.args.kind, occurred_at=at)
+    if cut:
+        print(
+            f"warroom: note truncated: only the first {MAX_NOTE} characters were stored",
+            file=sys.stderr,
+        )
+    print(entry.id)
+    return 0
+
+
+def cmd_correct(ctx: Context) -> int:
+    entry = ctx.store.correct(ctx.args.entry, _read_text(ctx.args.text))
+    print(entry.id)
+    return 0
+
+
+def cmd_status(ctx: Context) -> int:
+    board = ctx.store.board(ctx.args.id)
+    now = ctx.clock()
+    if ctx.args.json:
+        print(json.dumps(status_dict(ctx.policy, board, now), ensure_ascii=False, indent=2))
+        return 0
+    i = board.incident
+    print(f"#{i.id} {one_line(i.title)}")
+    print(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
+    print(f"  reported {fmt_time(i.reported_at)}")
+    print("Roles")
+    for role in ctx.policy.roles:
+        names = ", ".join(one_line(h.person) for h in board.holders(role)) or "(unassigned)"
+        print(f"  {role:<13} {names}")
+    print("Checklist (ticked = red flag)")
+    for item in ctx.policy.checklist:
+        state = board.checklist.get(item.id)
+        mark = "[x]" if state and state.ticked else "[ ]"
+        who = f"  ({one_line(state.by)}, {fmt_time(state.at)})" if state and state.ticked else ""
+        print(f"  {mark} {item.id:<3} {item.group[:4]}. {item.text}{who}")
+    print("Clocks")
+    for c in clock_states(ctx.policy, i, now):
+        sign = "left" if c.remaining.total_seconds() >= 0 else "over"
+        if c.stopped_at:
+            sign = "early" if c.remaining.total_seconds() >= 0 else "late"
+        print(
+            f"  {c.name:<12} {c.state:<9} {fmt_clock(c.remaining)} {sign:<5}"
+            f"  due {fmt_time(c.deadline)}"
+        )
+    due = next_update(ctx.policy, i, now)
+    if due:
+        print(f"Next update due {fmt_time(due.due_at)} ({due.state}, {fmt_clock(due.remaining)})")
+    return 0
+
+
+def cmd_timeline(ctx: Context) -> int:
+    entries = ctx.store.timeline(ctx.args.id)
+    if ctx.args.json:
+        print(json.dumps([entry_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        return 0
+    for e in entries:
+        when = fmt_time(e.occurred_at)
+        print(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {one_line(e.text)}")
+    return 0
+
+
+def cmd_assign(ctx: Context) -> int:
+    holder = ctx.store.assign(ctx.args.id, ctx.args.role, ctx.args.name)
+    if holder.previous and holder.previous != holder.person:
+        print(f"{holder.role}: {one_line(holder.previous)} -> {one_line(holder.person)}")
+    else:
+        print(f"{holder.role}: {one_line(holder.person)}")
+    return 0
+
+
+def cmd_unassign(ctx: Context) -> int:
+    ctx.store.unassign(ctx.args.id, ctx.args.role, ctx.args.name)
+    return 0
+
+
+def cmd_tick(ctx: Context) -> int:
+    ctx.store.set_check(ctx.args.id, ctx.args.item, ctx.args.command == "tick")
+    return 0
+
+
+def cmd_milestone(ctx: Context) -> int:
+    at = parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
+    ctx.store.record_milestone(ctx.args.id, ctx.args.clock, at)
+    return 0
+
+
+def cmd_priority(ctx: Context) -> int:
+    ctx.store.set_priority(ctx.args.id, ctx.args.priority)
+    return 0
+
+
+def cmd_stage(ctx: Context) -> int:
+    ctx.store.set_stage(ctx.args.id, ctx.args.stage)
+    return 0
+
+
+def cmd_publish(ctx: Context) -> int:
+    if ctx.args.text is None:
+        text = ctx.store.draft(ctx.args.id).text
+        if not text.strip():
+            raise UsageError(f"incident {ctx.args.id} has no draft update to publish")
+    else:
+        text = _read_text(ctx.args.text)
+    entry = ctx.store.publish_update(ctx.args.id, text)
+    print(entry.id)
+    return 0
+
+
+def cmd_close(ctx: Context) -> int:
+    ctx.store.close_incident(ctx.args.id, ctx.args.resolution)
+    return 0
+
+
+def cmd_reopen(ctx: Context) -> int:
+    ctx.store.reopen_incident(ctx.args.id, ctx.args.reason)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {
+    "declare": cmd_declare,
+    "list": cmd_list,
+    "note": cmd_note,
+    "correct": cmd_correct,
+    "status": cmd_status,
+    "timeline": cmd_timeline,
+    "assign": cmd_assign,
+    "unassign": cmd_unassign,
+    "tick": cmd_tick,
+    "untick": cmd_tick,
+    "ack": cmd_milestone,
+    "triage": cmd_milestone,
+    "remediate": cmd_milestone,
+    "milestone": cmd_milestone,
+    "priority": cmd_priority,
+    "stage": cmd_stage,
+    "publish": cmd_publish,
+    "close": cmd_close,
+    "reopen": cmd_reopen,
+}
+
+
+def run_tui(ctx: Context) -> int:
+    from .app import run_app
+
+    return run_app(ctx.store, ctx.policy)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        ctx = Context(args)
+        try:
+            handler = COMMANDS.get(args.command, run_tui)
+            return handler(ctx)
+        finally:
+            if ctx._store is not None:
+                ctx._store.close()
+    except WarroomError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("warroom: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Errors a user can cause or fix; the CLI prints them as one line."""
+
+
+class WarroomError(Exception):
+    """A failure with a message meant for people and an exit code."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, exit_code: int | None = None):
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class UsageError(WarroomError):
+    """Bad input: unknown id, bad value, unusable file. Exit code 2."""
+
+    exit_code = 2
+
+
+class NotFound(UsageError):
+    pass
+
+
+class StoreBusy(WarroomError):
+    """The database stayed locked by another process for too long."""
+
+
+class ReadOnly(WarroomError):
+    """The database file cannot be written by this user."""
+
+
+class DraftConflict(WarroomError):
+    """Someone else saved the draft since this writer last loaded it."""
+
+    def __init__(self, message: str, current_version: int, current_text: str):
+        super().__init__(message)
+        self.current_version = current_version
+        self.current_text = current_text

@@ -1,0 +1,146 @@
+"""Plain domain objects the store hands out. Frozen: the store holds the truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+# What a person writes on the timeline.
+NOTE_KINDS = ("note", "evidence", "decision", "change")
+# What warroom writes itself: role changes, ticks, milestones, priority...
+SYSTEM = "system"
+# A stakeholder update as published by the communicator.
+UPDATE = "update"
+ENTRY_KINDS = (*NOTE_KINDS, SYSTEM, UPDATE)
+
+OPEN = "open"
+CLOSED = "closed"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(moment: datetime) -> str:
+    """UTC ISO-8601 with a fixed width, so stored strings sort in time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    title: str
+    category: str
+    priority: str
+    stage: str
+    status: str
+    reported_at: datetime
+    declared_at: datetime
+    declared_by: str
+    acknowledged_at: datetime | None = None
+    triaged_at: datetime | None = None
+    remediated_at: datetime | None = None
+    retro_at: datetime | None = None
+    closed_at: datetime | None = None
+    resolution: str = ""
+    last_update_at: datetime | None = None
+    revision: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    incident_id: int
+    kind: str
+    text: str
+    actor: str
+    occurred_at: datetime
+    recorded_at: datetime
+    public: bool = False
+    supersedes: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def event(self) -> str:
+        """For system entries, what happened: 'role.assign', 'checklist.tick'..."""
+        return self.data.get("event", "")
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    role: str
+    person: str
+    assigned_by: str
+    assigned_at: datetime
+    previous: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckState:
+    item_id: str
+    ticked: bool
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    version: int
+    updated_by: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the war room shows for one incident, read in one snapshot."""
+
+    incident: Incident
+    roles: tuple[RoleHolder, ...]
+    checklist: dict[str, CheckState]
+    draft: Draft
+
+    def holders(self, role: str) -> list[RoleHolder]:
+        return [r for r in self.roles if r.role == role]
+
+    def holder(self, role: str) -> str | None:
+        held = self.holders(role)
+        return held[0].person if held else None
+
+    @property
+    def ticked(self) -> list[str]:
+        return [i for i, s in self.checklist.items() if s.ticked]
+
+
+def replay(entries: list[TimelineEntry]) -> tuple[dict[str, set[str]], set[str]]:
+    """Rebuild the role board and ticked checklist items from the timeline alone.
+
+    The store keeps current state in its own tables; this is the audit check
+    that those tables say what the log says."""
+    roles: dict[str, set[str]] = {}
+    ticked: set[str] = set()
+    for entry in sorted(entries, key=lambda e: e.id):
+        event, data = entry.event, entry.data
+        if event == "role.assign":
+            holders = roles.setdefault(data["role"], set())
+            if data.get("single"):
+                holders.clear()
+            holders.add(data["person"])
+        elif event == "role.unassign":
+            roles.get(data["role"], set()).discard(data["person"])
+        elif event == "checklist.tick":
+            ticked.add(data["item"])
+        elif event == "checklist.untick":
+            ticked.discard(data["item"])
+    return {r: p for r, p in roles.items() if p}, ticked

@@ -1,0 +1,50 @@
+"""Where warroom keeps things: platformdirs locations and --db / WARROOM_DB."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "warroom"
+
+
+def default_db() -> Path:
+    return Path(platformdirs.user_data_dir(APP)) / "warroom.db"
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP))
+
+
+def resolve_db(arg: str | None, environ: dict | None = None) -> Path:
+    """--db beats WARROOM_DB beats the per-user default."""
+    env = os.environ if environ is None else environ
+    chosen = arg or env.get("WARROOM_DB") or None
+    return Path(chosen).expanduser() if chosen else default_db()
+
+
+def resolve_policy(arg: str | None) -> Path | None:
+    """--policy PATH, else policy.toml in the config dir when it exists."""
+    if arg:
+        return Path(arg).expanduser()
+    candidate = config_dir() / "policy.toml"
+    return candidate if candidate.exists() else None
+
+
+def resolve_identity(arg: str | None, environ: dict | None = None) -> str:
+    env = os.environ if environ is None else environ
+    if arg:
+        return arg
+    if env.get("WARROOM_USER"):
+        return env["WARROOM_USER"]
+    for key in ("LOGNAME", "USER", "USERNAME"):
+        if env.get(key):
+            return env[key]
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return "unknown"

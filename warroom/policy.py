@@ -1,0 +1,248 @@
+"""The response policy: priorities, SLA budgets, cadence, roles, stages,
+categories and the triage checklist. Data with defaults, TOML overrides."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+UNTRIAGED = "untriaged"
+CLOCKS = ("acknowledge", "triage", "remediate", "retro")
+# The incident field that stops each clock.
+CLOCK_MILESTONE = {
+    "acknowledge": "acknowledged_at",
+    "triage": "triaged_at",
+    "remediate": "remediated_at",
+    "retro": "retro_at",
+}
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'30m', '1h', '3d' or a number of minutes -> timedelta."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        if value <= 0:
+            raise ValueError(f"duration must be positive: {value!r}")
+        return timedelta(minutes=value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"not a duration: {value!r} (use e.g. 30m, 4h, 3d)")
+    amount = float(match.group(1))
+    if amount <= 0:
+        raise ValueError(f"duration must be positive: {value!r}")
+    return timedelta(seconds=amount * _UNIT_SECONDS[match.group(2)])
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    group: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    priorities: tuple[str, ...]
+    untriaged_as: str
+    due_soon_fraction: float
+    stages: tuple[str, ...]
+    categories: tuple[str, ...]
+    single_roles: tuple[str, ...]
+    multi_role: str
+    clocks: dict[str, dict[str, timedelta]]
+    update_cadence: dict[str, timedelta]
+    checklist: tuple[ChecklistItem, ...]
+    source: str = "built-in"
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (*self.single_roles, self.multi_role)
+
+    @property
+    def priority_choices(self) -> tuple[str, ...]:
+        return (*self.priorities, UNTRIAGED)
+
+    def effective_priority(self, priority: str) -> str:
+        """Untriaged incidents run on the most urgent table until triaged."""
+        return self.untriaged_as if priority == UNTRIAGED else priority
+
+    def budget(self, priority: str, clock: str) -> timedelta:
+        return self.clocks[self.effective_priority(priority)][clock]
+
+    def cadence(self, priority: str) -> timedelta:
+        return self.update_cadence[self.effective_priority(priority)]
+
+    def checklist_item(self, item_id: str) -> ChecklistItem | None:
+        return next((i for i in self.checklist if i.id == item_id), None)
+
+    @property
+    def checklist_groups(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(i.group for i in self.checklist))
+
+    # Lookups that accept what people type: any case, unique prefixes.
+    def match_role(self, text: str) -> str:
+        return _match(text, self.roles, "role", aliases={"responders": self.multi_role})
+
+    def match_priority(self, text: str) -> str:
+        return _match(text, self.priority_choices, "priority")
+
+    def match_stage(self, text: str) -> str:
+        return _match(text, self.stages, "stage")
+
+    def match_category(self, text: str) -> str:
+        return _match(text, self.categories, "category")
+
+
+def _match(text: str, choices: tuple[str, ...], what: str, aliases: dict | None = None) -> str:
+    wanted = text.strip().lower()
+    if aliases and wanted in aliases:
+        return aliases[wanted]
+    for choice in choices:
+        if choice.lower() == wanted:
+            return choice
+    hits = [c for c in choices if wanted and c.lower().startswith(wanted)]
+    if len(hits) == 1:
+        return hits[0]
+    raise UsageError(f"unknown {what} {text!r}; choose one of: {', '.join(choices)}")
+
+
+def _default_data() -> dict[str, Any]:
+    raw = resources.files("warroom").joinpath("default_policy.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _build(data: dict[str, Any], source: str) -> Policy:
+    known = {
+        "untriaged_as",
+        "due_soon_fraction",
+        "stages",
+        "categories",
+        "single_roles",
+        "multi_role",
+        "clocks",
+        "update_cadence",
+        "checklist",
+    }
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r}")
+    clocks_raw = data["clocks"]
+    if not isinstance(clocks_raw, dict) or not clocks_raw:
+        raise ValueError("[clocks] must have a table per priority")
+    priorities = tuple(clocks_raw)
+    clocks: dict[str, dict[str, timedelta]] = {}
+    for prio, table in clocks_raw.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"[clocks.{prio}] must be a table")
+        missing = [c for c in CLOCKS if c not in table]
+        if missing:
+            raise ValueError(f"[clocks.{prio}] is missing {missing[0]!r}")
+        extra = sorted(set(table) - set(CLOCKS))
+        if extra:
+            raise ValueError(f"[clocks.{prio}] has unknown clock {extra[0]!r}")
+        try:
+            clocks[prio] = {c: parse_duration(table[c]) for c in CLOCKS}
+        except ValueError as exc:
+            raise ValueError(f"[clocks.{prio}]: {exc}") from None
+    cadence_raw = data["update_cadence"]
+    cadence: dict[str, timedelta] = {}
+    for prio in priorities:
+        if prio not in cadence_raw:
+            raise ValueError(f"[update_cadence] has no entry for {prio}")
+        try:
+            cadence[prio] = parse_duration(cadence_raw[prio])
+        except ValueError as exc:
+            raise ValueError(f"[update_cadence]: {exc}") from None
+    untriaged_as = data["untriaged_as"]
+    if untriaged_as not in priorities:
+        raise ValueError(f"untriaged_as {untriaged_as!r} is not one of {', '.join(priorities)}")
+    fraction = data["due_soon_fraction"]
+    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 <= fraction < 1:
+        raise ValueError("due_soon_fraction must be a number from 0 up to 1")
+
+    def names(key: str) -> tuple[str, ...]:
+        value = data[key]
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"{key} must be a non-empty list of names")
+        if not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError(f"{key} must hold only non-empty strings")
+        if len(set(value)) != len(value):
+            raise ValueError(f"{key} has duplicates")
+        return tuple(value)
+
+    multi_role = data["multi_role"]
+    if not isinstance(multi_role, str) or not multi_role.strip():
+        raise ValueError("multi_role must be a name")
+    items = []
+    for n, raw in enumerate(data["checklist"], 1):
+        if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(k), str) and raw[k].strip() for k in ("id", "group", "text")
+        ):
+            raise ValueError(f"checklist item {n} needs string id, group and text")
+        items.append(ChecklistItem(raw["id"], raw["group"], raw["text"]))
+    if len({i.id for i in items}) != len(items):
+        raise ValueError("checklist item ids must be unique")
+    return Policy(
+        priorities=priorities,
+        untriaged_as=untriaged_as,
+        due_soon_fraction=float(fraction),
+        stages=names("stages"),
+        categories=names("categories"),
+        single_roles=names("single_roles"),
+        multi_role=multi_role,
+        clocks=clocks,
+        update_cadence=cadence,
+        checklist=tuple(items),
+        source=source,
+    )
+
+
+def default_policy() -> Policy:
+    return _build(_default_data(), "built-in")
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The built-in policy, with the TOML file at `path` (if any) laid over it."""
+    if path is None:
+        return default_policy()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"policy file {path}: not found") from None
+    except IsADirectoryError:
+        raise UsageError(f"policy file {path}: is a directory") from None
+    except OSError as exc:
+        raise UsageError(f"policy file {path}: {exc.strerror}") from None
+    try:
+        override = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"policy file {path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"policy file {path}: invalid TOML: {exc}") from None
+    # Tables merge key by key; a list (the checklist, stages) replaces the default whole.
+    merged = _merge(_default_data(), override)
+    try:
+        return _build(merged, str(path))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise UsageError(f"policy file {path}: {exc}") from None

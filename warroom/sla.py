@@ -1,0 +1,93 @@
+"""Pure clock arithmetic: policy + incident + now -> the state of every clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .model import Incident
+from .policy import CLOCK_MILESTONE, CLOCKS, Policy
+
+# Clock states. Words as well as colours carry them on screen.
+RUNNING = "running"
+DUE_SOON = "due soon"
+OVERDUE = "overdue"
+MET = "met"
+MISSED = "missed"
+STOPPED = "stopped"  # incident closed before the milestone was recorded
+
+URGENCY = {OVERDUE: 0, DUE_SOON: 1, RUNNING: 2, MISSED: 3, MET: 4, STOPPED: 5}
+
+
+@dataclass(frozen=True)
+class ClockState:
+    name: str
+    budget: timedelta
+    deadline: datetime
+    state: str
+    # Time left until the deadline (negative once overdue); for a stopped clock,
+    # how far ahead of (positive) or behind (negative) the deadline it stopped.
+    remaining: timedelta
+    stopped_at: datetime | None
+
+    @property
+    def is_live(self) -> bool:
+        return self.stopped_at is None and self.state in (RUNNING, DUE_SOON, OVERDUE)
+
+
+def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[ClockState]:
+    states = []
+    for name in CLOCKS:
+        budget = policy.budget(incident.priority, name)
+        deadline = incident.reported_at + budget
+        stopped_at = getattr(incident, CLOCK_MILESTONE[name])
+        if stopped_at is not None:
+            state = MET if stopped_at <= deadline else MISSED
+            states.append(
+                ClockState(name, budget, deadline, state, deadline - stopped_at, stopped_at)
+            )
+            continue
+        if not incident.is_open and name != "retro":
+            # Closing stops every clock but the retro, which runs on after close.
+            closed = incident.closed_at or now
+            state = MET if closed <= deadline else MISSED
+            states.append(ClockState(name, budget, deadline, state, deadline - closed, closed))
+            continue
+        remaining = deadline - now
+        states.append(
+            ClockState(
+                name, budget, deadline, _running_state(policy, budget, remaining), remaining, None
+            )
+        )
+    return states
+
+
+def _running_state(policy: Policy, budget: timedelta, remaining: timedelta) -> str:
+    if remaining < timedelta(0):
+        return OVERDUE
+    if remaining <= budget * policy.due_soon_fraction:
+        return DUE_SOON
+    return RUNNING
+
+
+@dataclass(frozen=True)
+class UpdateDue:
+    due_at: datetime
+    remaining: timedelta
+    state: str
+
+
+def next_update(policy: Policy, incident: Incident, now: datetime) -> UpdateDue | None:
+    """When the communicator owes stakeholders the next update (None once closed)."""
+    if not incident.is_open:
+        return None
+    cadence = policy.cadence(incident.priority)
+    since = incident.last_update_at or incident.reported_at
+    due_at = since + cadence
+    remaining = due_at - now
+    return UpdateDue(due_at, remaining, _running_state(policy, cadence, remaining))
+
+
+def most_urgent(policy: Policy, incident: Incident, now: datetime) -> ClockState | None:
+    live = [c for c in clock_states(policy, incident, now) if c.is_live]
+    return min(live, key=lambda c: (URGENCY[c.state], c.remaining), default=None)

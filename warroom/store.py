@@ -1,0 +1,833 @@
+"""The incident store: the one module that speaks SQL.
+
+One SQLite file shared by every warroom process on a host. WAL journal, a busy
+timeout, and every write a single short BEGIN IMMEDIATE transaction that also
+appends the matching timeline entry, so the audit trail cannot be forgotten and
+concurrent writers never interleave half-done changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, UsageError
+from .model import (
+    CLOSED,
+    NOTE_KINDS,
+    OPEN,
+    SYSTEM,
+    UPDATE,
+    Board,
+    CheckState,
+    Draft,
+    Incident,
+    RoleHolder,
+    TimelineEntry,
+    from_iso,
+    to_iso,
+    utcnow,
+)
+from .policy import CLOCK_MILESTONE, CLOCKS, Policy
+from .text import (
+    MAX_DRAFT,
+    MAX_NOTE,
+    MAX_SHORT,
+    check_length,
+    clean_name,
+    clean_title,
+)
+
+SCHEMA_VERSION = 1
+SQLITE_HEADER = b"SQLite format 3\x00"
+FILE_MODE = 0o660  # owner and group read/write, others nothing
+DIR_MODE = 0o2770  # setgid so files made inside keep the team's group
+
+
+def _schema_v1(db: sqlite_utils.Database) -> None:
+    db["changes"].create({"id": int, "revision": int}, pk="id")
+    db.execute("INSERT INTO changes (id, revision) VALUES (1, 0)")
+    db["incidents"].create(
+        {
+            "id": int,
+            "title": str,
+            "category": str,
+            "priority": str,
+            "stage": str,
+            "status": str,
+            "reported_at": str,
+            "declared_at": str,
+            "declared_by": str,
+            "acknowledged_at": str,
+            "triaged_at": str,
+            "remediated_at": str,
+            "retro_at": str,
+            "closed_at": str,
+            "resolution": str,
+            "last_update_at": str,
+            "revision": int,
+        },
+        pk="id",
+        not_null={"title", "category", "priority", "stage", "status", "reported_at"},
+        defaults={"resolution": "", "revision": 0},
+    )
+    db["timeline"].create(
+        {
+            "id": int,
+            "incident_id": int,
+            "kind": str,
+            "text": str,
+            "actor": str,
+            "occurred_at": str,
+            "recorded_at": str,
+            "public": int,
+            "supersedes": int,
+            "data": str,
+        },
+        pk="id",
+        not_null={"incident_id", "kind", "text", "actor", "occurred_at", "recorded_at"},
+        foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["timeline"].create_index(["incident_id", "id"])
+    db["roles"].create(
+        {
+            "incident_id": int,
+            "role": str,
+            "person": str,
+            "assigned_by": str,
+            "assigned_at": str,
+            "previous": str,
+        },
+        pk=("incident_id", "role", "person"),
+    )
+    db["checklist"].create(
+        {"incident_id": int, "item_id": str, "ticked": int, "by": str, "at": str},
+        pk=("incident_id", "item_id"),
+    )
+    db["drafts"].create(
+        {"incident_id": int, "text": str, "version": int, "updated_by": str, "updated_at": str},
+        pk="incident_id",
+    )
+    db["people"].create({"name": str, "first_seen": str}, pk="name")
+
+
+# Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {0: _schema_v1}
+
+
+def _check_file(path: Path) -> bool:
+    """Refuse paths that cannot be a warroom database. Returns whether it exists."""
+    if path.is_dir():
+        raise UsageError(f"database path {path} is a directory")
+    if not path.exists():
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except PermissionError:
+        raise UsageError(f"database {path}: permission denied") from None
+    if head and head != SQLITE_HEADER:
+        raise UsageError(f"{path} is not a SQLite database")
+    return bool(head)
+
+
+def _create_file(path: Path) -> None:
+    parent = path.parent
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True, mode=DIR_MODE)
+        except OSError as exc:
+            raise UsageError(f"cannot create directory {parent}: {exc.strerror}") from None
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+    except OSError as exc:
+        raise UsageError(f"cannot create database {path}: {exc.strerror}") from None
+    os.close(fd)
+    # The umask may have stripped group write; the team needs it. SQLite gives
+    # the -wal and -shm files the same mode as the database file.
+    os.chmod(path, FILE_MODE)
+
+
+class Store:
+    """Open with Store.open(); every method returns domain objects."""
+
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        policy: Policy,
+        identity: str,
+        clock: Callable[[], datetime],
+        busy_timeout: float,
+        read_only: bool,
+        warnings: list[str],
+    ):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.policy = policy
+        self.identity = identity
+        self.clock = clock
+        self.busy_timeout = busy_timeout
+        self.read_only = read_only
+        self.warnings = warnings
+        self._seen_data_version: int | None = None
+        self._local_writes = 0
+        self._seen_local_writes = 0
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        policy: Policy,
+        identity: str = "unknown",
+        clock: Callable[[], datetime] = utcnow,
+        busy_timeout: float = 5.0,
+    ) -> Store:
+        path = Path(path)
+        exists = _check_file(path)
+        warnings: list[str] = []
+        read_only = False
+        if exists:
+            mode = path.stat().st_mode
+            if mode & stat.S_IROTH:
+                warnings.append(
+                    f"warning: {path} is readable by other users; responder notes are "
+                    f"private (fix: chmod o-rwx {path})"
+                )
+            read_only = not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+        else:
+            _create_file(path)
+        try:
+            conn = cls._connect(path, read_only, busy_timeout)
+            store = cls(path, conn, policy, identity, clock, busy_timeout, read_only, warnings)
+            store._prepare(existed=exists)
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(f"{path} is not a usable warroom database ({exc})") from None
+        return store
+
+    @staticmethod
+    def _connect(path: Path, read_only: bool, busy_timeout: float) -> sqlite3.Connection:
+        if read_only:
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
+        else:
+            conn = sqlite3.connect(
+                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _prepare(self, existed: bool) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{self.path} was written by a newer warroom (schema {version}, this one "
+                f"knows {SCHEMA_VERSION}); upgrade warroom to open it"
+            )
+        tables = set(self.db.table_names())
+        if version == 0 and tables:
+            raise UsageError(f"{self.path} is a SQLite database but not a warroom one")
+        if existed:
+            self._check_integrity()
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise UsageError(f"{self.path} needs a schema upgrade but is read-only")
+            return
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        if version < SCHEMA_VERSION:
+            if version > 0:
+                self._backup(version)
+            self._migrate(version)
+
+    def _check_integrity(self) -> None:
+        page_size = self.conn.execute("PRAGMA page_size").fetchone()[0]
+        page_count = self.conn.execute("PRAGMA page_count").fetchone()[0]
+        wal = Path(f"{self.path}-wal")
+        wal_has_pages = wal.exists() and wal.stat().st_size > 0
+        if not wal_has_pages and self.path.stat().st_size < page_size * page_count:
+            raise UsageError(f"{self.path} is truncated: restore it from a backup")
+        result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise UsageError(f"{self.path} is corrupt ({result}): restore it from a backup")
+
+    def _backup(self, version: int) -> Path:
+        stamp = self.clock().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}.bak")
+        backup = sqlite3.connect(str(target))
+        with backup:
+            self.conn.backup(backup)
+        backup.close()
+        shutil.copymode(self.path, target)
+        return target
+
+    def _migrate(self, version: int) -> None:
+        with self._write(bump=False):
+            current = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            # Another process may have migrated while we waited for the lock.
+            while current < SCHEMA_VERSION:
+                MIGRATIONS[current](self.db)
+                current += 1
+                self.conn.execute(f"PRAGMA user_version = {current}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def _write(self, bump: bool = True) -> Iterator[None]:
+        if self.read_only:
+            raise ReadOnly(f"{self.path} is read-only for you: nothing can be changed")
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"{self.path} stayed locked by another process for "
+                        f"{self.busy_timeout:g}s; try again"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+            if bump:
+                self.conn.execute("UPDATE changes SET revision = revision + 1 WHERE id = 1")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._local_writes += 1
+
+    def has_changed(self) -> bool:
+        """Cheap poll: has anyone (this process included) committed since last asked?
+
+        PRAGMA data_version moves when another connection commits; our own
+        commits are counted locally. Neither reads a table."""
+        try:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.OperationalError:
+            return False
+        changed = (
+            version != self._seen_data_version or self._local_writes != self._seen_local_writes
+        )
+        self._seen_data_version = version
+        self._seen_local_writes = self._local_writes
+        return changed
+
+    def revision(self) -> int:
+        return self.conn.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
+
+    # ----------------------------------------------------------------- helpers
+    def _now(self) -> str:
+        return to_iso(self.clock())
+
+    def _append(
+        self,
+        incident_id: int,
+        kind: str,
+        text: str,
+        *,
+        data: dict[str, Any] | None = None,
+        public: bool = False,
+        supersedes: int | None = None,
+        occurred_at: datetime | None = None,
+    ) -> int:
+        now = self._now()
+        cursor = self.conn.execute(
+            "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
+            " public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                incident_id,
+                kind,
+                text,
+                self.identity,
+                to_iso(occurred_at) if occurred_at else now,
+                now,
+                int(public),
+                supersedes,
+                json.dumps(data, ensure_ascii=False) if data else None,
+            ),
+        )
+        self.conn.execute(
+            "UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,)
+        )
+        return cursor.lastrowid
+
+    def _system(self, incident_id: int, text: str, event: str, **data: Any) -> int:
+        return self._append(incident_id, SYSTEM, text, data={"event": event, **data})
+
+    def _row_incident(self, row: dict[str, Any]) -> Incident:
+        return Incident(
+            id=row["id"],
+            title=row["title"],
+            category=row["category"],
+            priority=row["priority"],
+            stage=row["stage"],
+            status=row["status"],
+            reported_at=from_iso(row["reported_at"]),
+            declared_at=from_iso(row["declared_at"]),
+            declared_by=row["declared_by"] or "",
+            acknowledged_at=from_iso(row["acknowledged_at"]),
+            triaged_at=from_iso(row["triaged_at"]),
+            remediated_at=from_iso(row["remediated_at"]),
+            retro_at=from_iso(row["retro_at"]),
+            closed_at=from_iso(row["closed_at"]),
+            resolution=row["resolution"] or "",
+            last_update_at=from_iso(row["last_update_at"]),
+            revision=row["revision"] or 0,
+        )
+
+    @staticmethod
+    def _row_entry(row: tuple) -> TimelineEntry:
+        return TimelineEntry(
+            id=row[0],
+            incident_id=row[1],
+            kind=row[2],
+            text=row[3],
+            actor=row[4],
+            occurred_at=datetime.fromisoformat(row[5]),
+            recorded_at=datetime.fromisoformat(row[6]),
+            public=bool(row[7]),
+            supersedes=row[8],
+            data=json.loads(row[9]) if row[9] else {},
+        )
+
+    def _remember_person(self, name: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO people (name, first_seen) VALUES (?, ?)", (name, self._now())
+        )
+
+    def _require_open(self, incident: Incident) -> None:
+        if not incident.is_open:
+            raise UsageError(f"incident {incident.id} is closed; reopen it first")
+
+    # ------------------------------------------------------------------- reads
+    def get_incident(self, incident_id: int) -> Incident:
+        rows = list(self.db.query("SELECT * FROM incidents WHERE id = ?", [incident_id]))
+        if not rows:
+            raise NotFound(f"no incident with id {incident_id}")
+        return self._row_incident(rows[0])
+
+    def list_incidents(self, include_closed: bool = False) -> list[Incident]:
+        where = "" if include_closed else "WHERE status = 'open'"
+        rows = self.db.query(f"SELECT * FROM incidents {where} ORDER BY id")
+        return [self._row_incident(r) for r in rows]
+
+    def incident_revisions(self) -> dict[int, int]:
+        """id -> revision for every incident: what a list view polls."""
+        return dict(self.conn.execute("SELECT id, revision FROM incidents").fetchall())
+
+    def timeline(
+        self, incident_id: int, after_id: int = 0, limit: int | None = None
+    ) -> list[TimelineEntry]:
+        """Entries in the order they were recorded, optionally only those after an id."""
+        sql = (
+            "SELECT id, incident_id, kind, text, actor, occurred_at, recorded_at, public,"
+            " supersedes, data FROM timeline WHERE incident_id = ? AND id > ? ORDER BY id"
+        )
+        params: list[Any] = [incident_id, after_id]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [self._row_entry(r) for r in self.conn.execute(sql, params)]
+
+    def entry(self, entry_id: int) -> TimelineEntry:
+        row = self.conn.execute(
+            "SELECT id, incident_id, kind, text, actor, occurred_at, recorded_at, public,"
+            " supersedes, data FROM timeline WHERE id = ?",
+            (entry_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no timeline entry with id {entry_id}")
+        return self._row_entry(row)
+
+    def board(self, incident_id: int) -> Board:
+        """Incident, roles, checklist and draft read in one consistent snapshot."""
+        self.conn.execute("BEGIN")
+        try:
+            incident = self.get_incident(incident_id)
+            roles = tuple(
+                RoleHolder(
+                    r["role"],
+                    r["person"],
+                    r["assigned_by"],
+                    from_iso(r["assigned_at"]),
+                    r["previous"],
+                )
+                for r in self.db.query(
+                    "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
+                    [incident_id],
+                )
+            )
+            checklist = {
+                r["item_id"]: CheckState(
+                    r["item_id"], bool(r["ticked"]), r["by"], from_iso(r["at"])
+                )
+                for r in self.db.query(
+                    "SELECT * FROM checklist WHERE incident_id = ?", [incident_id]
+                )
+            }
+            draft = self.draft(incident_id)
+        finally:
+            self.conn.execute("COMMIT")
+        return Board(incident, roles, checklist, draft)
+
+    def draft(self, incident_id: int) -> Draft:
+        row = self.conn.execute(
+            "SELECT text, version, updated_by, updated_at FROM drafts WHERE incident_id = ?",
+            (incident_id,),
+        ).fetchone()
+        if row is None:
+            return Draft("", 0, "", None)
+        return Draft(row[0], row[1], row[2] or "", from_iso(row[3]))
+
+    def known_people(self) -> list[str]:
+        return [
+            r[0] for r in self.conn.execute("SELECT name FROM people ORDER BY name COLLATE NOCASE")
+        ]
+
+    def role_history(self, incident_id: int) -> list[TimelineEntry]:
+        return [
+            e for e in self.timeline(incident_id) if e.event in ("role.assign", "role.unassign")
+        ]
+
+    # ------------------------------------------------------------------ writes
+    def declare(
+        self,
+        title: str,
+        category: str | None = None,
+        priority: str = "untriaged",
+        reported_at: datetime | None = None,
+        stage: str = "Detect",
+    ) -> Incident:
+        title = clean_title(title)
+        category = self.policy.match_category(category) if category else self.policy.categories[0]
+        priority = self.policy.match_priority(priority)
+        stage = self.policy.match_stage(stage)
+        now = self.clock()
+        reported = reported_at or now
+        if reported > now:
+            raise UsageError("reported time is in the future")
+        with self._write():
+            cursor = self.conn.execute(
+                "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+                " declared_at, declared_by, resolution, revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0)",
+                (
+                    title,
+                    category,
+                    priority,
+                    stage,
+                    OPEN,
+                    to_iso(reported),
+                    to_iso(now),
+                    self.identity,
+                ),
+            )
+            incident_id = cursor.lastrowid
+            self._remember_person(self.identity)
+            self._system(
+                incident_id,
+                f"Incident declared: {title} ({priority}, {category})",
+                "incident.declare",
+                priority=priority,
+                category=category,
+                reported_at=to_iso(reported),
+            )
+        return self.get_incident(incident_id)
+
+    def add_entry(
+        self,
+        incident_id: int,
+        text: str,
+        kind: str = "note",
+        occurred_at: datetime | None = None,
+        supersedes: int | None = None,
+    ) -> TimelineEntry:
+        if kind not in NOTE_KINDS:
+            raise UsageError(f"unknown note kind {kind!r}; choose one of: {', '.join(NOTE_KINDS)}")
+        if not text.strip():
+            raise UsageError("note must not be empty")
+        check_length(text, MAX_NOTE, "note")
+        with self._write():
+            self.get_incident(incident_id)
+            if supersedes is not None:
+                original = self.entry(supersedes)
+                if original.incident_id != incident_id:
+                    raise UsageError(f"entry {supersedes} belongs to another incident")
+            entry_id = self._append(
+                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at
+            )
+        return self.entry(entry_id)
+
+    def correct(self, entry_id: int, text: str) -> TimelineEntry:
+        """A correction is a new entry that supersedes the old; the old stays."""
+        original = self.entry(entry_id)
+        kind = original.kind if original.kind in NOTE_KINDS else "note"
+        return self.add_entry(
+            original.incident_id,
+            text,
+            kind=kind,
+            occurred_at=original.occurred_at,
+            supersedes=entry_id,
+        )
+
+    def assign(self, incident_id: int, role: str, person: str) -> RoleHolder:
+        role = self.policy.match_role(role)
+        person = clean_name(person, "person's name")
+        single = role != self.policy.multi_role
+        with self._write():
+            self._require_open(self.get_incident(incident_id))
+            previous = None
+            if single:
+                row = self.conn.execute(
+                    "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                    (incident_id, role),
+                ).fetchone()
+                previous = row[0] if row else None
+                self.conn.execute(
+                    "DELETE FROM roles WHERE incident_id = ? AND role = ?", (incident_id, role)
+                )
+            now = self._now()
+            self.conn.execute(
+                "INSERT OR REPLACE INTO roles (incident_id, role, person, assigned_by,"
+                " assigned_at, previous) VALUES (?, ?, ?, ?, ?, ?)",
+                (incident_id, role, person, self.identity, now, previous),
+            )
+            self._remember_person(person)
+            if previous and previous != person:
+                text = f"{role} handed off from {previous} to {person}"
+            else:
+                text = f"{person} is {role}"
+            self._system(
+                incident_id,
+                text,
+                "role.assign",
+                role=role,
+                person=person,
+                previous=previous,
+                single=single,
+            )
+        return RoleHolder(role, person, self.identity, from_iso(now), previous)
+
+    def unassign(self, incident_id: int, role: str, person: str | None = None) -> None:
+        role = self.policy.match_role(role)
+        with self._write():
+            self._require_open(self.get_incident(incident_id))
+            holders = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                    (incident_id, role),
+                )
+            ]
+            if person is not None:
+                person = clean_name(person, "person's name")
+                if person not in holders:
+                    raise UsageError(f"{person} does not hold {role} on incident {incident_id}")
+                holders = [person]
+            if not holders:
+                raise UsageError(f"nobody holds {role} on incident {incident_id}")
+            for name in holders:
+                self.conn.execute(
+                    "DELETE FROM roles WHERE incident_id = ? AND role = ? AND person = ?",
+                    (incident_id, role, name),
+                )
+                self._system(
+                    incident_id,
+                    f"{name} is no longer {role}",
+                    "role.unassign",
+                    role=role,
+                    person=name,
+                )
+
+    def set_check(self, incident_id: int, item_id: str, ticked: bool) -> CheckState:
+        item = self.policy.checklist_item(item_id)
+        if item is None:
+            ids = ", ".join(i.id for i in self.policy.checklist)
+            raise UsageError(f"unknown checklist item {item_id!r}; items are: {ids}")
+        with self._write():
+            self.get_incident(incident_id)
+            now = self._now()
+            self.conn.execute(
+                "INSERT OR REPLACE INTO checklist (incident_id, item_id, ticked, by, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (incident_id, item.id, int(ticked), self.identity, now),
+            )
+            verb = "Ticked" if ticked else "Unticked"
+            self._system(
+                incident_id,
+                f"{verb} {item.group}: {item.text}",
+                "checklist.tick" if ticked else "checklist.untick",
+                item=item.id,
+            )
+        return CheckState(item.id, ticked, self.identity, from_iso(now))
+
+    def record_milestone(
+        self, incident_id: int, clock: str, at: datetime | None = None
+    ) -> Incident:
+        """Record acknowledge / triage / remediate / retro, which stops that clock."""
+        if clock not in CLOCKS:
+            raise UsageError(f"unknown milestone {clock!r}; choose one of: {', '.join(CLOCKS)}")
+        moment = at or self.clock()
+        field = CLOCK_MILESTONE[clock]
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if getattr(incident, field) is not None:
+                raise UsageError(f"{clock} is already recorded for incident {incident_id}")
+            if moment < incident.reported_at:
+                raise UsageError(f"{clock} cannot be before the reported time")
+            self.conn.execute(
+                f"UPDATE incidents SET {field} = ? WHERE id = ?", (to_iso(moment), incident_id)
+            )
+            self._system(
+                incident_id,
+                f"Milestone: {clock} recorded",
+                "milestone",
+                clock=clock,
+                at=to_iso(moment),
+            )
+        return self.get_incident(incident_id)
+
+    def set_priority(self, incident_id: int, priority: str) -> Incident:
+        priority = self.policy.match_priority(priority)
+        return self._set_field(incident_id, "priority", priority, "Priority")
+
+    def set_stage(self, incident_id: int, stage: str) -> Incident:
+        stage = self.policy.match_stage(stage)
+        return self._set_field(incident_id, "stage", stage, "Stage")
+
+    def set_category(self, incident_id: int, category: str) -> Incident:
+        category = self.policy.match_category(category)
+        return self._set_field(incident_id, "category", category, "Category")
+
+    def _set_field(self, incident_id: int, field: str, value: str, label: str) -> Incident:
+        with self._write():
+            incident = self.get_incident(incident_id)
+            old = getattr(incident, field)
+            if old == value:
+                return incident
+            self.conn.execute(
+                f"UPDATE incidents SET {field} = ? WHERE id = ?", (value, incident_id)
+            )
+            self._system(
+                incident_id, f"{label} changed from {old} to {value}", f"{field}.change",
+                old=old, new=value,
+            )  # fmt: skip
+        return self.get_incident(incident_id)
+
+    def save_draft(self, incident_id: int, text: str, base_version: int) -> Draft:
+        """Save the communicator's draft, if nobody else saved since base_version.
+
+        On a conflict both texts are kept: the other writer's stays on top,
+        this writer's follows under a marker, and DraftConflict says so."""
+        check_length(text, MAX_DRAFT, "draft update")
+        with self._write():
+            self.get_incident(incident_id)
+            current = self.draft(incident_id)
+            now = self._now()
+            conflict = current.version != base_version and current.text != text
+            if conflict:
+                text = (
+                    f"{current.text}\n\n--- conflicting edit by {self.identity} "
+                    f"(both kept; merge by hand) ---\n{text}"
+                )[:MAX_DRAFT]
+            self.conn.execute(
+                "INSERT OR REPLACE INTO drafts (incident_id, text, version, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (incident_id, text, current.version + 1, self.identity, now),
+            )
+            self.conn.execute(
+                "UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,)
+            )
+        saved = self.draft(incident_id)
+        if conflict:
+            raise DraftConflict(
+                f"{current.updated_by} changed the draft while you were editing; "
+                "both texts are kept in it",
+                saved.version,
+                saved.text,
+            )
+        return saved
+
+    def publish_update(self, incident_id: int, text: str) -> TimelineEntry:
+        """Publish a stakeholder update: public on the timeline, resets the cadence."""
+        if not text.strip():
+            raise UsageError("the update is empty")
+        check_length(text, MAX_DRAFT, "update")
+        with self._write():
+            incident = self.get_incident(incident_id)
+            now = self._now()
+            entry_id = self._append(
+                incident_id, UPDATE, text, public=True, data={"event": "update.publish"}
+            )
+            self.conn.execute(
+                "UPDATE incidents SET last_update_at = ? WHERE id = ?", (now, incident_id)
+            )
+            if incident.acknowledged_at is None:
+                # Telling stakeholders is itself an acknowledgement.
+                self.conn.execute(
+                    "UPDATE incidents SET acknowledged_at = ? WHERE id = ?", (now, incident_id)
+                )
+                self._system(
+                    incident_id, "Milestone: acknowledge recorded", "milestone",
+                    clock="acknowledge", at=now,
+                )  # fmt: skip
+        return self.entry(entry_id)
+
+    def close_incident(self, incident_id: int, resolution: str) -> Incident:
+        resolution = resolution.strip()
+        if not resolution:
+            raise UsageError("a short resolution summary is needed to close")
+        check_length(resolution, MAX_SHORT, "resolution")
+        with self._write():
+            incident = self.get_incident(incident_id)
+            self._require_open(incident)
+            now = self._now()
+            if incident.remediated_at is None:
+                self.conn.execute(
+                    "UPDATE incidents SET remediated_at = ? WHERE id = ?", (now, incident_id)
+                )
+                self._system(
+                    incident_id, "Milestone: remediate recorded", "milestone",
+                    clock="remediate", at=now,
+                )  # fmt: skip
+            self.conn.execute(
+                "UPDATE incidents SET status = ?, closed_at = ?, resolution = ?, stage = ?"
+                " WHERE id = ?",
+                (CLOSED, now, resolution, self.policy.stages[-1], incident_id),
+            )
+            self._system(incident_id, f"Incident closed: {resolution}", "incident.close",
+                         resolution=resolution)  # fmt: skip
+        return self.get_incident(incident_id)
+
+    def reopen_incident(self, incident_id: int, reason: str = "") -> Incident:
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if incident.is_open:
+                raise UsageError(f"incident {incident_id} is already open")
+            self.conn.execute(
+                "UPDATE incidents SET status = ?, closed_at = NULL WHERE id = ?",
+                (OPEN, incident_id),
+            )
+            text = "Incident reopened" + (f": {reason.strip()}" if reason.strip() else "")
+            self._system(incident_id, text, "incident.reopen", reason=reason.strip())
+        return self.get_incident(incident_id)
