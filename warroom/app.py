@@ -1,4 +1,220 @@
-"""Placeholder until the war room lands."""
-def run_app(store, policy) -> int:
-    print("warroom TUI not built yet")
-    return 0
+"""WarRoomApp: owns the store, policy and clock; polls for changes; routes intents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
+from .model import utcnow
+from .policy import Policy
+from .screens.declare import DeclareModal
+from .screens.help import HelpScreen
+from .screens.incidents import IncidentsScreen
+from .screens.modals import ConfirmModal, PersonPicker
+from .screens.warroom import WarRoomScreen
+from .store import Store
+from .text import clean_name
+
+POLL_SECONDS = 0.25  # change-marker poll: remote changes show within a second
+TICK_SECONDS = 1.0
+
+
+class WarRoomApp(App):
+    CSS_PATH = "warroom.tcss"
+    TITLE = "warroom"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key"),
+        Binding("q", "request_quit", "Quit", id="app.quit", tooltip="Quit (asks first)"),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True, id="app.quit_ctrl"),
+        Binding("ctrl+n", "declare", "Declare", show=False, id="app.declare"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        policy: Policy,
+        clock: Callable[[], datetime] = utcnow,
+        start_incident: int | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ):
+        super().__init__()
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+        self.start_incident = start_incident
+        self.poll_seconds = poll_seconds
+        self.utc = False
+
+    # ------------------------------------------------------------ life cycle
+    def on_mount(self) -> None:
+        self.push_screen(IncidentsScreen())
+        target = self.start_incident
+        if target is None:
+            open_ids = [i.id for i in self.store.list_incidents()]
+            target = open_ids[0] if len(open_ids) == 1 else None
+        if target is not None:
+            self.open_incident(target)
+        self.store.has_changed()  # take the current marker as seen
+        self.set_interval(self.poll_seconds, self.poll)
+        self.set_interval(TICK_SECONDS, self.tick)
+
+    def poll(self) -> None:
+        if self.store.has_changed():
+            self.refresh_current()
+
+    def refresh_current(self) -> None:
+        for screen in self.screen_stack:
+            if hasattr(screen, "refresh_from_store") and screen.is_mounted:
+                screen.refresh_from_store()
+
+    def tick(self) -> None:
+        screen = self.screen
+        if hasattr(screen, "tick"):
+            screen.tick(self.clock())
+
+    # --------------------------------------------------------------- intents
+    def write(self, fn, *args, raise_: bool = False):
+        """Run one store write; show a failure as a message, never a crash.
+
+        Returns the write's result, or None when it did not happen."""
+        try:
+            result = fn(*args)
+        except DraftConflict:
+            if raise_:
+                raise
+            return None
+        except StoreBusy as exc:
+            self.notify(f"{exc} (nothing was lost: retry the key)", severity="error", timeout=8)
+            return None
+        except WarroomError as exc:
+            self.notify(str(exc), severity="error" if not self.store.read_only else "warning")
+            return None
+        self.refresh_current()
+        return result
+
+    def open_incident(self, incident_id: int) -> None:
+        try:
+            self.store.get_incident(incident_id)
+        except UsageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.push_screen(WarRoomScreen(incident_id))
+
+    def action_declare(self) -> None:
+        def done(form: dict | None) -> None:
+            if not form:
+                return
+            incident = self.write(
+                self.store.declare,
+                form["title"],
+                form["category"],
+                form["priority"],
+                form["reported_at"],
+            )
+            if incident is not None:
+                while isinstance(self.screen, WarRoomScreen):
+                    self.pop_screen()
+                self.open_incident(incident.id)
+
+        self.push_screen(DeclareModal(self.policy, self.clock), done)
+
+    def action_identity(self) -> None:
+        def done(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self.store.identity = clean_name(name, "name")
+            except UsageError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Now acting as {self.store.identity}")
+            self.refresh_screen_header()
+
+        people = self.store.known_people()
+        self.push_screen(PersonPicker(f"Act as (now {self.store.identity})", people), done)
+
+    def refresh_screen_header(self) -> None:
+        screen = self.screen
+        if isinstance(screen, WarRoomScreen):
+            screen._show_board()
+        elif isinstance(screen, IncidentsScreen):
+            screen.refresh_from_store()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_request_quit(self) -> None:
+        if isinstance(self.screen, ConfirmModal):
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                for screen in self.screen_stack:
+                    if isinstance(screen, WarRoomScreen):
+                        screen.flush_draft()
+                self.exit(0)
+
+        self.push_screen(
+            ConfirmModal(
+                "Quit warroom?",
+                "Everyone attached to this tmux session loses the room too.",
+            ),
+            done,
+        )
+
+    # ----------------------------------------------------- command palette
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Declare an incident", "Open the declare dialog", self.action_declare)
+        yield SystemCommand("Act as someone else", "Switch identity", self.action_identity)
+        if isinstance(screen, WarRoomScreen):
+            for number, name in enumerate(("checklist", "roles", "clocks", "notes", "update"), 1):
+                yield SystemCommand(
+                    f"Go to {name}", f"Focus panel {number}",
+                    lambda n=number: screen.action_panel(n),
+                )  # fmt: skip
+            for clock in ("acknowledge", "triage", "remediate", "retro"):
+                yield SystemCommand(
+                    f"Record milestone: {clock}", f"Stops the {clock} clock",
+                    lambda c=clock: self.write(
+                        self.store.record_milestone, screen.incident_id, c
+                    ),
+                )  # fmt: skip
+            for role in self.policy.roles:
+                yield SystemCommand(
+                    f"Assign {role}", "Pick a person",
+                    lambda r=role: screen.on_role_list_assign(_RoleIntent(r)),
+                )  # fmt: skip
+            yield SystemCommand("Change priority", "P1/P2/P3/untriaged", screen.action_priority)
+            yield SystemCommand(
+                "Change stage", "Prepare/Detect/Respond/Recover", screen.action_stage
+            )
+            yield SystemCommand(
+                "Publish the draft update", "Public update", screen.on_draft_editor_publish
+            )
+            yield SystemCommand("Toggle UTC / local time", "Times shown", screen.action_toggle_utc)
+            yield SystemCommand("Back to incidents", "The incident list", screen.action_back)
+
+
+class _RoleIntent:
+    """Stands in for a RoleList message when the palette asks to assign a role."""
+
+    def __init__(self, role: str):
+        self.role = role
+
+
+def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
+    """The one factory that builds the app, for the CLI and for tests alike."""
+    return WarRoomApp(store, policy, **kwargs)
+
+
+def run_app(store: Store, policy: Policy, **kwargs) -> int:
+    app = make_app(store, policy, **kwargs)
+    app.run()
+    return app.return_code or 0

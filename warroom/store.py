@@ -499,6 +499,12 @@ class Store:
             return Draft("", 0, "", None)
         return Draft(row[0], row[1], row[2] or "", from_iso(row[3]))
 
+    def holders_of(self, role: str) -> dict[int, str]:
+        """incident id -> who holds `role` (a single-holder role), for list views."""
+        return dict(
+            self.conn.execute("SELECT incident_id, person FROM roles WHERE role = ?", (role,))
+        )
+
     def known_people(self) -> list[str]:
         return [
             r[0] for r in self.conn.execute("SELECT name FROM people ORDER BY name COLLATE NOCASE")

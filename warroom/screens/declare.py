@@ -1,0 +1,79 @@
+"""Declare an incident: type a title and press enter; the rest has defaults."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Select
+
+from ..errors import UsageError
+from ..policy import UNTRIAGED, Policy
+from ..timefmt import parse_time
+from .modals import Modal
+
+
+class DeclareModal(Modal):
+    """Dismisses with a dict(title, category, priority, reported_at) or None."""
+
+    DEFAULT_CSS = """
+    DeclareModal > Vertical { width: 72; }
+    DeclareModal Horizontal { height: auto; }
+    DeclareModal Horizontal > Vertical { width: 1fr; height: auto; }
+    DeclareModal Select { width: 1fr; }
+    """
+
+    def __init__(self, policy: Policy, clock):
+        super().__init__()
+        self.policy = policy
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Declare an incident", classes="prompt")
+            yield Input(placeholder="What is broken? (title, then enter)", id="title")
+            with Horizontal():
+                with Vertical():
+                    yield Label("Priority", classes="hint")
+                    yield Select(
+                        [(p, p) for p in self.policy.priority_choices],
+                        value=UNTRIAGED,
+                        allow_blank=False,
+                        id="priority",
+                    )
+                with Vertical():
+                    yield Label("Category", classes="hint")
+                    yield Select(
+                        [(c, c) for c in self.policy.categories],
+                        value=self.policy.categories[0],
+                        allow_blank=False,
+                        id="category",
+                    )
+            yield Label("Reported (when it started): 'now', '20m ago', '14:05'", classes="hint")
+            yield Input("now", id="reported")
+            yield Label(
+                "enter: declare · tab: next field · untriaged runs on P1 clocks · escape",
+                classes="hint",
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self.app.notify("A title is needed", severity="warning")
+            self.query_one("#title", Input).focus()
+            return
+        reported_raw = self.query_one("#reported", Input).value.strip()
+        now = self.clock()
+        try:
+            reported = None if reported_raw in ("", "now") else parse_time(reported_raw, now)
+        except UsageError as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        self.dismiss(
+            {
+                "title": title,
+                "priority": self.query_one("#priority", Select).value,
+                "category": self.query_one("#category", Select).value,
+                "reported_at": reported,
+            }
+        )

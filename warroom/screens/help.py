@@ -1,0 +1,71 @@
+"""Help: every key binding of the screen underneath, as currently mapped."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+def collect_bindings(screen: Screen) -> list[tuple[str, str, str]]:
+    """(where, keys, description) for the app, the screen and every widget on it."""
+    app = screen.app
+    seen: set[str] = set()
+    rows = []
+    nodes = [app, screen, *screen.query("*")]
+    for node in nodes:
+        where = (
+            "global"
+            if node is app
+            else getattr(node, "HELP_GROUP", None)
+            or ("screen" if node is screen else type(node).__name__)
+        )
+        by_action: dict[str, list] = {}
+        for key, bindings in node._bindings.key_to_bindings.items():
+            for binding in bindings:
+                if not binding.description:
+                    continue
+                by_action.setdefault((binding.action, binding.description), []).append(key)
+        for (action, description), keys in by_action.items():
+            ident = f"{where}:{action}"
+            if ident in seen:
+                continue
+            seen.add(ident)
+            shown = ", ".join(app.get_key_display(Binding(k, action)) for k in keys)
+            rows.append((where, shown, description))
+    return rows
+
+
+class HelpScreen(ModalScreen):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen VerticalScroll {
+        width: 90; max-width: 100%; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, under: Screen):
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        table = Table(expand=True, box=None, show_header=True, header_style="bold")
+        table.add_column("Where", style="dim", no_wrap=True)
+        table.add_column("Keys", style="bold", no_wrap=True)
+        table.add_column("Does")
+        for where, keys, description in collect_bindings(self.under):
+            table.add_row(where, keys, description)
+        with VerticalScroll():
+            yield Static(Text("Keys (ctrl+p: command palette reaches every action)", "bold"))
+            yield Static(table)
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,144 @@
+"""The list of incidents: declare, open, filter, show closed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ..policy import UNTRIAGED
+from ..sla import most_urgent
+from ..timefmt import fmt_age, fmt_clock
+from ..widgets.common import STATE_STYLE, lit
+from ..widgets.header import PRIORITY_STYLE
+
+
+class IncidentsScreen(Screen):
+    BINDINGS = [
+        Binding("n", "declare", "Declare", id="incidents.declare", tooltip="Declare an incident"),
+        Binding("enter", "open", "Open", id="incidents.open", show=False),
+        Binding("slash", "filter", "Filter", id="incidents.filter"),
+        Binding("c", "toggle_closed", "Show closed", id="incidents.closed"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="incidents.clear"),
+    ]
+
+    DEFAULT_CSS = """
+    IncidentsScreen #title-bar { height: 1; background: $boost; padding: 0 1; }
+    IncidentsScreen DataTable { height: 1fr; }
+    IncidentsScreen #filter { display: none; border: none; height: 1; }
+    IncidentsScreen.-filtering #filter { display: block; }
+    IncidentsScreen #empty { display: none; padding: 1 2; color: $text-muted; }
+    IncidentsScreen.-empty #empty { display: block; }
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.show_closed = False
+        self.needle = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title-bar")
+        yield Input(placeholder="filter by title, priority, stage (escape clears)", id="filter")
+        yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
+        yield Static("No open incidents. Press n to declare one (c shows closed ones).", id="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key, width in (
+            ("ID", "id", 4),
+            ("Title", "title", None),
+            ("Pri", "priority", 9),
+            ("Category", "category", 23),
+            ("Stage", "stage", 7),
+            ("Lead", "lead", 12),
+            ("Age", "age", 6),
+            ("Most urgent clock", "urgent", 28),
+        ):
+            table.add_column(label, key=key, width=width)
+        self.refresh_from_store()
+        table.focus()
+
+    def refresh_from_store(self) -> None:
+        app = self.app
+        store, policy, now = app.store, app.policy, app.clock()
+        incidents = store.list_incidents(include_closed=self.show_closed)
+        leads = store.holders_of(policy.single_roles[0])
+        needle = self.needle.lower()
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for i in incidents:
+            haystack = f"{i.title} {i.priority} {i.stage} {i.category}".lower()
+            if needle and needle not in haystack:
+                continue
+            clock = most_urgent(policy, i, now) if i.is_open else None
+            if clock:
+                word, style = STATE_STYLE[clock.state]
+                urgent = Text(f"{clock.name} {word} {fmt_clock(clock.remaining)}", style=style)
+            else:
+                urgent = Text("closed" if not i.is_open else "—", style="dim")
+            prio = "UNTRIAGED" if i.priority == UNTRIAGED else i.priority
+            table.add_row(
+                str(i.id),
+                lit(i.title),
+                Text(f" {prio} ", style=PRIORITY_STYLE.get(i.priority, "bold reverse")),
+                i.category,
+                i.stage,
+                lit(leads.get(i.id, "—")),
+                fmt_age(i.reported_at, now),
+                urgent,
+                key=str(i.id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        self.set_class(table.row_count == 0, "-empty")
+        shown = "open and closed" if self.show_closed else "open"
+        mode = "  READ-ONLY" if store.read_only else ""
+        self.query_one("#title-bar", Static).update(
+            Text.assemble(
+                ("warroom", "bold"),
+                f" · {len(incidents)} {shown} incident{'s' if len(incidents) != 1 else ''} · as ",
+                lit(store.identity, "bold underline"),
+                (mode, "bold reverse"),
+            )
+        )
+
+    def tick(self, now) -> None:
+        """Ages and clocks move; redraw the table once in a while is enough."""
+        self.refresh_from_store()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_incident(int(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            self.app.open_incident(int(row_key.value))
+
+    def action_declare(self) -> None:
+        self.app.action_declare()
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.query_one("#filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.needle = event.value
+        self.refresh_from_store()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        self.needle = ""
+        self.query_one("#filter", Input).value = ""
+        self.remove_class("-filtering")
+        self.query_one(DataTable).focus()
+
+    def action_toggle_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.refresh_from_store()

@@ -1,0 +1,175 @@
+"""Small modal dialogs: confirm, pick a person, pick a choice, type a line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+from ..widgets.common import lit
+
+
+class Modal(ModalScreen):
+    """A centred dialog that escape cancels (dismissing with None)."""
+
+    DEFAULT_CSS = """
+    Modal { align: center middle; }
+    Modal > Vertical {
+        width: 64; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    Modal .prompt { margin-bottom: 1; width: 1fr; }
+    Modal .hint { color: $text-muted; }
+    Modal OptionList { height: auto; max-height: 12; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(Modal):
+    BINDINGS = [
+        Binding("y", "yes", "Yes", id="confirm.yes"),
+        Binding("n", "cancel", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, detail: str = ""):
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(lit(self.question, "bold"), classes="prompt")
+            if self.detail:
+                yield Label(Text(self.detail), classes="prompt")
+            yield Label("y: yes   n / escape: no", classes="hint")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+
+class ChoiceModal(Modal):
+    """Pick one of a few choices; digits pick directly."""
+
+    def __init__(self, title: str, choices: list[str], current: str | None = None):
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text, style="bold"), classes="prompt")
+            options = []
+            for n, choice in enumerate(self.choices, 1):
+                mark = " ◀ current" if choice == self.current else ""
+                options.append(Option(Text(f"{n}  {choice}{mark}"), id=choice))
+            yield OptionList(*options, id="choices")
+            yield Label("↑↓ enter, or a digit · escape: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        olist = self.query_one(OptionList)
+        if self.current in self.choices:
+            olist.highlighted = self.choices.index(self.current)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def on_key(self, event) -> None:
+        if event.character and event.character.isdigit():
+            n = int(event.character)
+            if 1 <= n <= len(self.choices):
+                event.stop()
+                self.dismiss(self.choices[n - 1])
+
+
+class PersonPicker(Modal):
+    """Type a name or pick someone this database knows; enter assigns."""
+
+    def __init__(self, title: str, people: list[str], exclude: set[str] | None = None):
+        super().__init__()
+        self.title_text = title
+        self.people = [p for p in people if p not in (exclude or set())]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(lit(self.title_text, "bold"), classes="prompt")
+            yield Input(placeholder="name (new or known)", id="person")
+            yield OptionList(*self._options(""), id="people")
+            yield Label("type to filter · ↓ to pick · enter: assign · escape", classes="hint")
+
+    def _options(self, needle: str) -> list[Option]:
+        needle = needle.strip().lower()
+        hits = [p for p in self.people if needle in p.lower()]
+        return [Option(lit(p), id=p) for p in hits[:50]]
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        olist = self.query_one(OptionList)
+        olist.set_options(self._options(event.value))
+        olist.highlighted = 0 if olist.option_count else None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = event.value.strip()
+        olist = self.query_one(OptionList)
+        # An exact typed name wins; otherwise the single filtered match.
+        if typed and (typed in self.people or olist.option_count != 1):
+            self.dismiss(typed)
+        elif olist.option_count == 1:
+            self.dismiss(olist.get_option_at_index(0).id)
+        elif typed:
+            self.dismiss(typed)
+        else:
+            self.app.notify("Type a name first", severity="warning")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def on_key(self, event) -> None:
+        if event.key == "down" and self.focused is self.query_one(Input):
+            event.stop()
+            self.query_one(OptionList).focus()
+
+
+class TextPrompt(Modal):
+    """One line (or a block, with multiline) of text; enter (ctrl+s for blocks) saves."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="prompt.save")]
+
+    def __init__(self, title: str, value: str = "", multiline: bool = False, hint: str = ""):
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.multiline = multiline
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(lit(self.title_text, "bold"), classes="prompt")
+            if self.multiline:
+                yield TextArea(self.value, id="text", soft_wrap=True)
+            else:
+                yield Input(self.value, id="text")
+            keys = "ctrl+s: save" if self.multiline else "enter: save"
+            yield Label(f"{self.hint + ' · ' if self.hint else ''}{keys} · escape: cancel",
+                        classes="hint")  # fmt: skip
+
+    def on_mount(self) -> None:
+        if self.multiline:
+            self.query_one(TextArea).styles.height = 8
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_save(self) -> None:
+        widget = self.query_one("#text")
+        self.dismiss(widget.text if isinstance(widget, TextArea) else widget.value)

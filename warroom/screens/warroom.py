@@ -1,0 +1,320 @@
+"""The war room for one incident: header and five panels, all from the keyboard.
+
+Keys become intents on the app, which writes through the store; panels are
+redrawn from what the store then holds, for local and remote changes alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..errors import DraftConflict
+from ..model import Board
+from ..templates import TEMPLATES, render_template
+from ..widgets.checklist import ChecklistList, ChecklistPanel
+from ..widgets.clocks import ClocksPanel, ClockView
+from ..widgets.common import Panel
+from ..widgets.draft import DraftEditor, DraftPanel
+from ..widgets.header import IncidentHeader
+from ..widgets.roles import RoleList, RolesPanel
+from ..widgets.timeline import TimelinePanel, TimelineView
+from .modals import ChoiceModal, PersonPicker, TextPrompt
+
+# Below this size the panels are shown one at a time, as tabs.
+COMPACT_WIDTH = 110
+COMPACT_HEIGHT = 32
+PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
+
+
+class WarRoomScreen(Screen):
+    BINDINGS = [
+        Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
+        Binding("2", "panel(2)", "Roles", show=False, id="warroom.panel2"),
+        Binding("3", "panel(3)", "Clocks", show=False, id="warroom.panel3"),
+        Binding("4", "panel(4)", "Notes", show=False, id="warroom.panel4"),
+        Binding("5", "panel(5)", "Update", show=False, id="warroom.panel5"),
+        Binding(
+            "tab",
+            "cycle_panel(1)",
+            "Next panel",
+            show=False,
+            priority=True,
+            id="warroom.next_panel",
+        ),  # fmt: skip
+        Binding(
+            "shift+tab",
+            "cycle_panel(-1)",
+            "Previous panel",
+            show=False,
+            priority=True,
+            id="warroom.prev_panel",
+        ),  # fmt: skip
+        Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
+        Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
+        Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
+        Binding("u", "toggle_utc", "UTC", show=False, id="warroom.utc", tooltip="Local/UTC"),
+        Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
+    ]
+
+    def __init__(self, incident_id: int):
+        super().__init__()
+        self.incident_id = incident_id
+        self.board: Board | None = None
+        self.seen_revision = -1
+        self.active = 1
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        policy = self.app.policy
+        yield IncidentHeader(policy, id="header")
+        yield Static("", id="tabs")
+        with Container(id="grid"):
+            yield ChecklistPanel(policy, id="panel-1", classes="-active")
+            yield RolesPanel(policy, id="panel-2")
+            yield ClocksPanel(policy, id="panel-3")
+            yield TimelinePanel(id="panel-4")
+            yield DraftPanel(policy, id="panel-5")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(ChecklistList).focus()
+
+    def on_resize(self, event) -> None:
+        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
+        self.set_class(compact, "-compact")
+        self._draw_tabs()
+
+    def _draw_tabs(self) -> None:
+        line = Text()
+        for n, name in enumerate(PANEL_NAMES, 1):
+            style = "bold reverse" if n == self.active else "dim"
+            line.append(f" {n} {name} ", style=style)
+            line.append(" ")
+        line.append(" tab: next", style="dim italic")
+        self.query_one("#tabs", Static).update(line)
+
+    def panel(self, number: int) -> Panel:
+        return self.query_one(f"#panel-{number}", Panel)
+
+    def action_panel(self, number: int) -> None:
+        self.active = number
+        for n in range(1, 6):
+            self.panel(n).set_class(n == number, "-active")
+        self._draw_tabs()
+        target = {
+            1: ChecklistList,
+            2: RoleList,
+            3: ClockView,
+            4: TimelineView,
+            5: DraftEditor,
+        }[number]
+        self.query_one(target).focus()
+
+    def action_cycle_panel(self, step: int) -> None:
+        self.action_panel((self.active - 1 + step) % 5 + 1)
+
+    def on_descendant_focus(self, event) -> None:
+        node = event.widget
+        while node is not None and not isinstance(node, Panel):
+            node = node.parent
+        if isinstance(node, Panel) and node.number != self.active:
+            self.active = node.number
+            for n in range(1, 6):
+                self.panel(n).set_class(n == node.number, "-active")
+            self._draw_tabs()
+
+    # -------------------------------------------------------------------- data
+    def load(self) -> None:
+        """First draw: the whole board and the whole timeline."""
+        store = self.app.store
+        self.board = store.board(self.incident_id)
+        self.query_one(TimelinePanel).view.set_entries(store.timeline(self.incident_id))
+        self._show_board()
+        self._start_draft()
+
+    def refresh_from_store(self) -> None:
+        """Something changed in the file: reload the board if this incident's
+        revision moved, and fetch only the timeline entries not seen yet."""
+        store = self.app.store
+        incident = store.get_incident(self.incident_id)
+        if incident.revision == self.seen_revision:
+            return
+        self.board = store.board(self.incident_id)
+        view = self.query_one(TimelinePanel).view
+        view.append(store.timeline(self.incident_id, after_id=view.last_id))
+        self._show_board()
+
+    def _show_board(self) -> None:
+        board = self.board
+        now = self.app.clock()
+        utc = self.app.utc
+        self.seen_revision = board.incident.revision
+        mode = "READ-ONLY" if self.app.store.read_only else ""
+        self.query_one(IncidentHeader).show(board.incident, self.app.store.identity, now, mode)
+        self.query_one(ChecklistPanel).show(board, utc)
+        self.query_one(RolesPanel).show(board)
+        self.query_one(ClocksPanel).show(board.incident, now, utc)
+        self.query_one(DraftPanel).show(board.incident, board.draft, now)
+        view = self.query_one(TimelineView)
+        if view.utc != utc:
+            view.utc = utc
+            view.refresh()
+
+    def _start_draft(self) -> None:
+        """A never-saved draft starts from a template (not saved until edited)."""
+        panel = self.query_one(DraftPanel)
+        board = self.board
+        if board.draft.version == 0 and not board.draft.text:
+            name = "declared" if board.incident.last_update_at is None else "update"
+            text = render_template(name, self.app.policy, board.incident, self.app.clock())
+            panel.saved_text = text
+            panel.editor.load_text(text)
+
+    def tick(self, now: datetime) -> None:
+        if self.board is None:
+            return
+        self.query_one(IncidentHeader).tick(now)
+        self.query_one(ClocksPanel).tick(now)
+        self.query_one(DraftPanel).tick(now)
+
+    # ----------------------------------------------------------------- intents
+    def _write(self, fn, *args):
+        return self.app.write(fn, *args)
+
+    def on_checklist_list_toggled(self, message: ChecklistList.Toggled) -> None:
+        self._write(self.app.store.set_check, self.incident_id, message.item_id, message.ticked)
+
+    def on_role_list_assign(self, message: RoleList.Assign) -> None:
+        role = message.role
+        current = {h.person for h in self.board.holders(role)}
+        verb = "Add a" if role == self.app.policy.multi_role else "Assign"
+        title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
+
+        def done(person: str | None) -> None:
+            if person:
+                self._write(self.app.store.assign, self.incident_id, role, person)
+
+        people = self.app.store.known_people()
+        self.app.push_screen(PersonPicker(title, people, exclude=current), done)
+
+    def on_role_list_unassign(self, message: RoleList.Unassign) -> None:
+        role = message.role
+        holders = [h.person for h in self.board.holders(role)]
+        if not holders:
+            self.app.notify(f"Nobody holds {role}", severity="warning")
+            return
+        if len(holders) == 1:
+            self._write(self.app.store.unassign, self.incident_id, role, holders[0])
+            return
+
+        def done(person: str | None) -> None:
+            if person:
+                self._write(self.app.store.unassign, self.incident_id, role, person)
+
+        self.app.push_screen(ChoiceModal(f"Remove which {role}?", holders), done)
+
+    def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
+        self._write(self.app.store.record_milestone, self.incident_id, message.clock)
+
+    def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
+        panel = self.query_one(TimelinePanel)
+        entry = self._write(self.app.store.add_entry, self.incident_id, message.text, message.kind)
+        if entry is not None:
+            panel.clear_input()  # only once the store holds it: nothing typed is lost
+
+    def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
+        entry = message.entry
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() and text != entry.text:
+                self._write(self.app.store.correct, entry.id, text)
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Correct entry #{entry.id} (the original is kept)",
+                entry.text,
+                multiline="\n" in entry.text or len(entry.text) > 60,
+            ),
+            done,
+        )
+
+    def on_draft_panel_save(self, message: DraftPanel.Save) -> None:
+        self.save_draft(message.text, message.base_version)
+
+    def save_draft(self, text: str, base_version: int) -> None:
+        panel = self.query_one(DraftPanel)
+        try:
+            draft = self.app.write(
+                self.app.store.save_draft, self.incident_id, text, base_version, raise_=True
+            )
+        except DraftConflict as conflict:
+            self.app.notify(str(conflict), severity="warning", timeout=10)
+            draft = self.app.store.draft(self.incident_id)
+        if draft is not None:
+            panel.mark_saved(draft)
+            panel.tick(self.app.clock())
+
+    def flush_draft(self) -> None:
+        """Write pending draft typing now, not after the save delay."""
+        panel = self.query_one(DraftPanel)
+        panel.cancel_pending()
+        if panel.dirty:
+            self.save_draft(panel.editor.text, panel.version)
+
+    def on_draft_editor_publish(self) -> None:
+        panel = self.query_one(DraftPanel)
+        self.flush_draft()
+        text = panel.editor.text
+        entry = self._write(self.app.store.publish_update, self.incident_id, text)
+        if entry is None:
+            return
+        self.app.copy_to_clipboard(text)
+        self.app.notify("Update published and copied to the clipboard")
+        self.refresh_from_store()
+        fresh = render_template("update", self.app.policy, self.board.incident, self.app.clock())
+        panel.editor.load_text(fresh)
+        self.flush_draft()
+
+    def on_draft_editor_template_requested(self) -> None:
+        def done(name: str | None) -> None:
+            if name:
+                text = render_template(name, self.app.policy, self.board.incident, self.app.clock())
+                self.query_one(DraftPanel).editor.load_text(text)
+
+        self.app.push_screen(ChoiceModal("Start the draft from", list(TEMPLATES)), done)
+
+    def action_priority(self) -> None:
+        def done(choice: str | None) -> None:
+            if choice:
+                self._write(self.app.store.set_priority, self.incident_id, choice)
+
+        choices = list(self.app.policy.priority_choices)
+        self.app.push_screen(ChoiceModal("Priority", choices, self.board.incident.priority), done)
+
+    def action_stage(self) -> None:
+        def done(choice: str | None) -> None:
+            if choice:
+                self._write(self.app.store.set_stage, self.incident_id, choice)
+
+        stages = list(self.app.policy.stages)
+        self.app.push_screen(ChoiceModal("Stage", stages, self.board.incident.stage), done)
+
+    def action_identity(self) -> None:
+        self.app.action_identity()
+
+    def action_toggle_utc(self) -> None:
+        self.app.utc = not self.app.utc
+        self._show_board()
+        self.app.notify("Times in UTC" if self.app.utc else "Times in local time")
+
+    def action_back(self) -> None:
+        self.flush_draft()
+        self.app.pop_screen()
+        self.app.refresh_current()

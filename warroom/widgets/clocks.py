@@ -1,0 +1,101 @@
+"""Panel 3: SLA clocks and the next stakeholder update, ticking every second.
+
+Only this widget repaints on the tick; the rest of the screen stays put."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from ..model import Incident
+from ..policy import Policy
+from ..sla import clock_states, next_update
+from ..timefmt import fmt_clock, fmt_natural, fmt_short_time, fmt_time
+from .common import STATE_STYLE, Panel
+
+LABEL = {"acknowledge": "ack", "triage": "triage", "remediate": "remediate", "retro": "retro"}
+
+
+class ClockView(Static, can_focus=True):
+    BINDINGS = [
+        Binding("a", "milestone('acknowledge')", "Ack", id="clocks.ack", tooltip="Acknowledged"),
+        Binding("t", "milestone('triage')", "Triaged", id="clocks.triage"),
+        Binding("r", "milestone('remediate')", "Remediated", id="clocks.remediate"),
+        Binding("o", "milestone('retro')", "Retro held", id="clocks.retro"),
+    ]
+
+    class Milestone(Message):
+        def __init__(self, clock: str):
+            super().__init__()
+            self.clock = clock
+
+    def action_milestone(self, clock: str) -> None:
+        self.post_message(self.Milestone(clock))
+
+
+class ClocksPanel(Panel):
+    DEFAULT_CSS = """
+    ClocksPanel ClockView { height: 1fr; }
+    """
+
+    def __init__(self, policy: Policy, **kwargs):
+        super().__init__(3, "SLA clocks", **kwargs)
+        self.border_subtitle = "a ack · t triage · r remediate · o retro"
+        self.policy = policy
+        self.incident: Incident | None = None
+        self.utc = False
+
+    def compose(self):
+        yield ClockView(id="clock-view")
+
+    def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:
+        self.incident = incident
+        self.utc = utc
+        self.tick(now)
+
+    def render_clocks(self, now: datetime) -> Table:
+        """Two lines a clock: name, state and countdown; then deadline and wording."""
+        incident = self.incident
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column("clock", no_wrap=True, min_width=9)
+        table.add_column("state", no_wrap=True, min_width=10)
+        table.add_column("left", justify="right", no_wrap=True)
+        if incident is None:
+            return table
+        rows = []
+        for c in clock_states(self.policy, incident, now):
+            if c.stopped_at is not None:
+                ahead = c.remaining.total_seconds() >= 0
+                detail = f"at {fmt_short_time(c.stopped_at, self.utc)}, " + (
+                    f"{fmt_natural(c.remaining)} early"
+                    if ahead
+                    else f"{fmt_natural(c.remaining)} late"
+                )
+                rows.append((LABEL[c.name], c.state, "", detail))
+            else:
+                sign = "left" if c.remaining.total_seconds() >= 0 else "over"
+                detail = f"due {fmt_time(c.deadline, self.utc)}"
+                rows.append((LABEL[c.name], c.state, f"{fmt_clock(c.remaining)} {sign}", detail))
+        due = next_update(self.policy, incident, now)
+        if due is not None:
+            sign = "left" if due.remaining.total_seconds() >= 0 else "over"
+            detail = f"due {fmt_time(due.due_at, self.utc)}"
+            rows.append(("update", due.state, f"{fmt_clock(due.remaining)} {sign}", detail))
+        for name, state, left, detail in rows:
+            word, style = STATE_STYLE[state]
+            live = bool(left)
+            table.add_row(
+                Text(name, style="bold" if live else "dim"),
+                Text(word, style=style),
+                Text(left, style=style),
+            )
+            table.add_row("", Text(detail, style="dim", overflow="ellipsis", no_wrap=True), "")
+        return table
+
+    def tick(self, now: datetime) -> None:
+        self.query_one(ClockView).update(self.render_clocks(now))

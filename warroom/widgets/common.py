@@ -1,0 +1,59 @@
+"""Shared pieces for panels: literal text and the panel frame."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Vertical
+
+from ..text import one_line, visible
+
+# State words carry meaning as well as colour (colour alone is not enough).
+STATE_STYLE = {
+    "overdue": ("✖ OVERDUE", "bold red"),
+    "due soon": ("▲ due soon", "bold yellow"),
+    "running": ("● running", "green"),
+    "met": ("✔ met", "dim green"),
+    "missed": ("✖ missed", "dim red"),
+    "stopped": ("■ stopped", "dim"),
+}
+
+KIND_MARK = {
+    "note": ("·", "note", ""),
+    "evidence": ("◆", "evid", "cyan"),
+    "decision": ("★", "deci", "magenta"),
+    "change": ("⚙", "chng", "yellow"),
+    "system": ("○", "sys", "dim"),
+    "update": ("✉", "upd", "bold green"),
+}
+
+
+def lit(text: str, style: str = "") -> Text:
+    """User text, literally: markup is not parsed and controls are made visible."""
+    return Text(one_line(text), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def lit_block(text: str, style: str = "") -> Text:
+    return Text(visible(text, multiline=True), style=style)
+
+
+class Panel(Vertical, can_focus=False):
+    """A bordered panel titled with its name and the number key that reaches it."""
+
+    DEFAULT_CSS = """
+    Panel {
+        border: round $panel;
+        border-title-color: $text-muted;
+        height: 1fr;
+        width: 1fr;
+    }
+    Panel:focus-within {
+        border: round $primary;
+        border-title-color: $text;
+        border-title-style: bold;
+    }
+    """
+
+    def __init__(self, number: int, title: str, **kwargs):
+        super().__init__(**kwargs)
+        self.number = number
+        self.border_title = f"{number} {title}"

@@ -1,0 +1,130 @@
+"""Panel 5: the communicator's draft update, saved to the store as it is typed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+from ..model import Draft, Incident
+from ..policy import Policy
+from ..sla import next_update
+from ..timefmt import fmt_clock, fmt_short_time
+from .common import STATE_STYLE, Panel
+
+SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
+
+
+class DraftEditor(TextArea):
+    BINDINGS = [
+        Binding("ctrl+o", "publish", "Publish", id="draft.publish", tooltip="Publish update"),
+        Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),
+        Binding("ctrl+y", "copy_all", "Copy", id="draft.copy", tooltip="Copy to clipboard"),
+        Binding("escape", "leave", "Leave editor", show=False, id="draft.leave"),
+    ]
+
+    class Publish(Message):
+        pass
+
+    class TemplateRequested(Message):
+        pass
+
+    def action_publish(self) -> None:
+        self.post_message(self.Publish())
+
+    def action_template(self) -> None:
+        self.post_message(self.TemplateRequested())
+
+    def action_copy_all(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.app.notify("Draft copied to the clipboard")
+
+    def action_leave(self) -> None:
+        self.screen.focus_next()
+
+
+class DraftPanel(Panel):
+    DEFAULT_CSS = """
+    DraftPanel DraftEditor { height: 1fr; border: none; padding: 0; }
+    DraftPanel #draft-status { height: 1; color: $text-muted; }
+    """
+
+    class Save(Message):
+        def __init__(self, text: str, base_version: int):
+            super().__init__()
+            self.text = text
+            self.base_version = base_version
+
+    def __init__(self, policy: Policy, **kwargs):
+        super().__init__(5, "Draft update (ctrl+o publish)", **kwargs)
+        self.policy = policy
+        self.version = 0
+        self.saved_text = ""
+        self._timer = None
+        self.incident: Incident | None = None
+        self.draft: Draft | None = None
+
+    def compose(self):
+        yield DraftEditor(id="draft-editor", soft_wrap=True, show_line_numbers=False)
+        yield Static("", id="draft-status")
+
+    @property
+    def editor(self) -> DraftEditor:
+        return self.query_one(DraftEditor)
+
+    @property
+    def dirty(self) -> bool:
+        return self.editor.text != self.saved_text
+
+    def show(self, incident: Incident, draft: Draft, now: datetime) -> None:
+        """Take the stored draft, unless the user has unsaved typing (theirs wins
+        locally; the save that follows detects any conflict in the store)."""
+        self.incident = incident
+        self.draft = draft
+        if draft.version != self.version and not self.dirty:
+            self.saved_text = draft.text
+            self.version = draft.version
+            self.editor.load_text(draft.text)
+        self.tick(now)
+
+    def mark_saved(self, draft: Draft) -> None:
+        self.draft = draft
+        self.version = draft.version
+        self.saved_text = draft.text
+        if self.editor.text != draft.text:
+            self.editor.load_text(draft.text)
+
+    def tick(self, now: datetime) -> None:
+        parts = []
+        if self.incident is not None:
+            due = next_update(self.policy, self.incident, now)
+            if due:
+                word, _ = STATE_STYLE[due.state]
+                sign = "in" if due.remaining.total_seconds() >= 0 else "overdue by"
+                parts.append(f"next update {sign} {fmt_clock(due.remaining)} ({word})")
+        if self.dirty:
+            parts.append("saving…")
+        elif self.draft and self.draft.updated_at:
+            parts.append(f"saved v{self.version} {fmt_short_time(self.draft.updated_at)}")
+        self.query_one("#draft-status", Static).update(" · ".join(parts))
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if not self.dirty:  # a load from the store, or typing undone back to saved
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SAVE_DELAY, self.flush)
+
+    def cancel_pending(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def flush(self) -> None:
+        """Ask for the typed text to be saved (after the typing pause)."""
+        self.cancel_pending()
+        if self.dirty:
+            self.post_message(self.Save(self.editor.text, self.version))

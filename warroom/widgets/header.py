@@ -1,0 +1,88 @@
+"""The war room's header line: what, how bad, how long, who you are, what's next."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ..model import Incident
+from ..policy import UNTRIAGED, Policy
+from ..sla import most_urgent, next_update
+from ..timefmt import fmt_age, fmt_clock
+from .common import STATE_STYLE, lit
+
+PRIORITY_STYLE = {
+    "P1": "bold white on red",
+    "P2": "bold black on yellow",
+    "P3": "bold black on cyan",
+}
+
+
+def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
+    """The single most urgent thing: an overdue/soon clock or update, else the next deadline."""
+    clock = most_urgent(policy, incident, now)
+    due = next_update(policy, incident, now)
+    candidates = []
+    if clock:
+        candidates.append((clock.state, clock.remaining, clock.name))
+    if due:
+        candidates.append((due.state, due.remaining, "update"))
+    if not candidates:
+        return Text("closed" if not incident.is_open else "")
+    order = {"overdue": 0, "due soon": 1, "running": 2}
+    state, remaining, name = min(candidates, key=lambda c: (order.get(c[0], 3), c[1]))
+    word, style = STATE_STYLE[state]
+    when = "over" if remaining.total_seconds() < 0 else "left"
+    return Text(f"{word}: {name} {fmt_clock(remaining)} {when}", style=style)
+
+
+class IncidentHeader(Static):
+    DEFAULT_CSS = """
+    IncidentHeader { height: 1; background: $boost; padding: 0 1; }
+    """
+
+    def __init__(self, policy: Policy, **kwargs):
+        super().__init__(**kwargs)
+        self.policy = policy
+        self.incident: Incident | None = None
+        self.identity = ""
+        self.mode_note = ""
+
+    def show(self, incident: Incident, identity: str, now: datetime, mode_note: str = "") -> None:
+        self.incident = incident
+        self.identity = identity
+        self.mode_note = mode_note
+        self.tick(now)
+
+    def tick(self, now: datetime) -> None:
+        incident = self.incident
+        if incident is None:
+            return
+        prio = incident.priority
+        prio_text = "UNTRIAGED" if prio == UNTRIAGED else prio
+        # Identity and the most urgent thing come first: on a narrow terminal
+        # the title is what gets shortened.
+        lead = Text.assemble(
+            (f"#{incident.id} ", "bold"),
+            (f" {prio_text} ", PRIORITY_STYLE.get(prio, "bold reverse")),
+            " ",
+        )
+        tail = Text.assemble(
+            " · ",
+            urgent_summary(self.policy, incident, now),
+            " · as ",
+            lit(self.identity, "bold underline"),
+            f" · {incident.stage} · {incident.category} · age {fmt_age(incident.reported_at, now)}",
+            (" · CLOSED" if not incident.is_open else "", "bold"),
+        )
+        if self.mode_note:
+            tail.append(f"  {self.mode_note}", style="bold reverse")
+        room = max(12, self.size.width - 2 - lead.cell_len - min(tail.cell_len, 56))
+        title = lit(incident.title, "bold")
+        title.truncate(room, overflow="ellipsis")
+        line = Text.assemble(lead, title, tail)
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        self.update(line)

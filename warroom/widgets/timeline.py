@@ -1,0 +1,232 @@
+"""Panel 4: responder notes, the incident's timeline.
+
+A line-API view over a plain list of entries: only the visible rows are drawn,
+so 10,000 entries cost a list of objects, not 10,000 widgets."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input, Label
+
+from ..model import NOTE_KINDS, TimelineEntry
+from ..timefmt import fmt_short_time
+from .common import KIND_MARK, Panel, lit
+
+
+class TimelineView(ScrollView, can_focus=True):
+    """The timeline, oldest at the top, newest at the bottom, with a row cursor."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="timeline.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="timeline.down"),
+        Binding("pageup", "cursor(-10)", "Page up", show=False, id="timeline.pageup"),
+        Binding("pagedown", "cursor(10)", "Page down", show=False, id="timeline.pagedown"),
+        Binding("home,g", "top", "Top", show=False, id="timeline.top"),
+        Binding("end,G", "bottom", "Bottom", show=False, id="timeline.bottom"),
+        Binding("enter", "correct", "Correct", id="timeline.correct", tooltip="Correct entry"),
+        Binding("n", "write('note')", "Note", id="timeline.note"),
+        Binding("e", "write('evidence')", "Evidence", show=False, id="timeline.evidence"),
+        Binding("d", "write('decision')", "Decision", show=False, id="timeline.decision"),
+        Binding("c", "write('change')", "Change", show=False, id="timeline.change"),
+    ]
+
+    DEFAULT_CSS = """
+    TimelineView { height: 1fr; }
+    """
+
+    cursor = reactive(-1, always_update=True)
+
+    class CorrectRequested(Message):
+        def __init__(self, entry: TimelineEntry):
+            super().__init__()
+            self.entry = entry
+
+    class WriteRequested(Message):
+        def __init__(self, kind: str):
+            super().__init__()
+            self.kind = kind
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.all_entries: list[TimelineEntry] = []
+        self.entries: list[TimelineEntry] = []
+        self.superseded_by: dict[int, int] = {}
+        self.kinds: set[str] | None = None  # None shows every kind
+        self.private = True  # False hides private notes (stakeholder view)
+        self.utc = False
+
+    # -- data
+    def _visible(self, entry: TimelineEntry) -> bool:
+        if self.kinds is not None and entry.kind not in self.kinds:
+            return False
+        return self.private or entry.public or entry.kind == "system"
+
+    def set_entries(self, entries: list[TimelineEntry]) -> None:
+        self.all_entries = []
+        self.entries = []
+        self.superseded_by = {}
+        self.append(entries, follow=True)
+
+    def append(self, entries: list[TimelineEntry], follow: bool | None = None) -> None:
+        if follow is None:
+            follow = self.cursor >= len(self.entries) - 1
+        for entry in entries:
+            self.all_entries.append(entry)
+            if entry.supersedes is not None:
+                self.superseded_by[entry.supersedes] = entry.id
+            if self._visible(entry):
+                self.entries.append(entry)
+        self.virtual_size = Size(self.size.width, len(self.entries))
+        if follow and self.entries:
+            self.cursor = len(self.entries) - 1
+        self.refresh()
+
+    def set_filter(self, kinds: set[str] | None) -> None:
+        self.kinds = kinds
+        self.entries = [e for e in self.all_entries if self._visible(e)]
+        self.virtual_size = Size(self.size.width, len(self.entries))
+        self.cursor = len(self.entries) - 1
+        self.refresh()
+
+    @property
+    def last_id(self) -> int:
+        return self.all_entries[-1].id if self.all_entries else 0
+
+    # -- cursor
+    def validate_cursor(self, value: int) -> int:
+        return max(-1, min(value, len(self.entries) - 1)) if self.entries else -1
+
+    def watch_cursor(self, value: int) -> None:
+        if value < 0:
+            return
+        top = self.scroll_offset.y
+        height = max(1, self.scrollable_content_region.height)
+        if value < top:
+            self.scroll_to(y=value, animate=False)
+        elif value >= top + height:
+            self.scroll_to(y=value - height + 1, animate=False)
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor = max(0, self.cursor + delta)
+
+    def action_top(self) -> None:
+        self.cursor = 0
+
+    def action_bottom(self) -> None:
+        self.cursor = len(self.entries) - 1
+
+    def action_correct(self) -> None:
+        if 0 <= self.cursor < len(self.entries):
+            self.post_message(self.CorrectRequested(self.entries[self.cursor]))
+
+    def action_write(self, kind: str) -> None:
+        self.post_message(self.WriteRequested(kind))
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.entries))
+        self.cursor = self.cursor
+
+    # -- drawing
+    def format_entry(self, entry: TimelineEntry) -> Text:
+        mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind[:4], ""))
+        line = Text.assemble(
+            (fmt_short_time(entry.occurred_at, self.utc) + " ", "dim"),
+            (f"{mark} {label:<4} ", style),
+            lit(entry.actor[:10].ljust(10), "bold"),
+            " ",
+        )
+        if entry.supersedes is not None:
+            line.append(f"✎#{entry.supersedes} ", style="italic")
+        body = lit(entry.text, "")
+        if entry.id in self.superseded_by:
+            body.stylize("strike dim")
+            line.append_text(body)
+            line.append(f" →#{self.superseded_by[entry.id]}", style="italic dim")
+        else:
+            line.append_text(body)
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self.entries):
+            return Strip.blank(width, base)
+        line = self.format_entry(self.entries[index])
+        line.no_wrap = True
+        line.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(line.render(self.app.console))
+        if index == self.cursor:
+            cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
+            segments = list(Segment.apply_style(segments, post_style=cursor_style))
+        return Strip(segments, width).apply_style(base)
+
+
+class NoteInput(Input):
+    BINDINGS = [
+        Binding("ctrl+n", "cycle_kind", "Kind", id="note.kind", tooltip="Cycle note kind"),
+    ]
+
+    class KindCycled(Message):
+        pass
+
+    def action_cycle_kind(self) -> None:
+        self.post_message(self.KindCycled())
+
+
+class TimelinePanel(Panel):
+    DEFAULT_CSS = """
+    TimelinePanel #note-row { height: 1; }
+    TimelinePanel #note-kind { width: auto; padding: 0 1; background: $boost; }
+    TimelinePanel NoteInput { border: none; height: 1; padding: 0 1; width: 1fr; }
+    """
+
+    kind = reactive("note")
+
+    class Submitted(Message):
+        def __init__(self, kind: str, text: str):
+            super().__init__()
+            self.kind = kind
+            self.text = text
+
+    def __init__(self, **kwargs):
+        super().__init__(4, "Responder notes (private)", **kwargs)
+
+    def compose(self):
+        yield TimelineView(id="timeline-view")
+        with Horizontal(id="note-row"):
+            yield Label("note", id="note-kind")
+            yield NoteInput(placeholder="type a note, enter to add · ctrl+n: kind", id="note-input")
+
+    def watch_kind(self, kind: str) -> None:
+        mark, _, _ = KIND_MARK[kind]
+        self.query_one("#note-kind", Label).update(f"{mark} {kind}")
+
+    def on_note_input_kind_cycled(self) -> None:
+        self.kind = NOTE_KINDS[(NOTE_KINDS.index(self.kind) + 1) % len(NOTE_KINDS)]
+
+    def on_timeline_view_write_requested(self, message: TimelineView.WriteRequested) -> None:
+        self.kind = message.kind
+        self.query_one(NoteInput).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.post_message(self.Submitted(self.kind, event.value))
+
+    def clear_input(self) -> None:
+        self.query_one(NoteInput).value = ""
+
+    @property
+    def view(self) -> TimelineView:
+        return self.query_one(TimelineView)
