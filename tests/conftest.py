@@ -75,9 +75,7 @@ def db_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def open_store(
-    db_file: Path, policy: Policy, clock: Clock
-) -> Iterator[Callable[..., Store]]:
+def open_store(db_file: Path, policy: Policy, clock: Clock) -> Iterator[Callable[..., Store]]:
     """Open (more) stores; all are closed when the test ends.
 
     open_store() -> store on db_file as "alice" with the test clock;
@@ -90,9 +88,7 @@ def open_store(
         identity: str = "alice",
         clock_: Callable[[], datetime] | None = None,
     ) -> Store:
-        store = Store.open(
-            path or db_file, policy_ or policy, identity, clock=clock_ or clock
-        )
+        store = Store.open(path or db_file, policy_ or policy, identity, clock=clock_ or clock)
         opened.append(store)
         return store
 

@@ -104,8 +104,7 @@ def test_override_changes_one_budget_and_keeps_the_rest(tmp_path, policy):
 def test_override_untriaged_as_and_lists(tmp_path):
     path = _write(
         tmp_path,
-        'untriaged_as = "P2"\nstages = ["Triage", "Fix"]\n'
-        "[update_cadence]\nP1 = 15\n",
+        'untriaged_as = "P2"\nstages = ["Triage", "Fix"]\n[update_cadence]\nP1 = 15\n',
     )
     merged = load_policy(path)
     assert merged.budget(UNTRIAGED, "acknowledge") == 4 * H

@@ -27,7 +27,7 @@ def collect_bindings(screen: Screen) -> list[tuple[str, str, str]]:
         by_action: dict[str, list] = {}
         for key, bindings in node._bindings.key_to_bindings.items():
             for binding in bindings:
-                if not binding.description:
+                if not binding.description or not binding.id:
                     continue
                 by_action.setdefault((binding.action, binding.description), []).append(key)
         for (action, description), keys in by_action.items():
@@ -57,7 +57,7 @@ class HelpScreen(ModalScreen):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        table = Table(expand=True, box=None, show_header=True, header_style="bold")
+        table = Table(box=None, show_header=True, header_style="bold", padding=(0, 2, 0, 0))
         table.add_column("Where", style="dim", no_wrap=True)
         table.add_column("Keys", style="bold", no_wrap=True)
         table.add_column("Does")

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
 from ..timefmt import fmt_age, fmt_clock
+from ..widgets.clocks import LABEL
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 
@@ -37,6 +38,7 @@ class IncidentsScreen(Screen):
         super().__init__()
         self.show_closed = False
         self.needle = ""
+        self.columns: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title-bar")
@@ -46,20 +48,26 @@ class IncidentsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_resize(self, event) -> None:
+        """Fit the columns to the terminal: the title takes what is left, and
+        narrow terminals drop the category (the war room header shows it)."""
+        width = event.size.width
+        wide = width >= 110
+        columns = [("ID", "id", 3), ("Pri", "priority", 6)]
+        if wide:
+            columns.append(("Category", "category", 23))
+        columns += [("Stage", "stage", 7), ("Lead", "lead", 10 if wide else 8), ("Age", "age", 5)]
+        columns.append(("Most urgent clock", "urgent", 28 if wide else 18))
+        fixed = sum(w for _, _, w in columns) + 2 * (len(columns) + 1) + 1
+        columns.insert(1, ("Title", "title", max(12, width - fixed)))
+        self.columns = [key for _, key, _ in columns]
         table = self.query_one(DataTable)
-        for label, key, width in (
-            ("ID", "id", 4),
-            ("Title", "title", None),
-            ("Pri", "priority", 9),
-            ("Category", "category", 23),
-            ("Stage", "stage", 7),
-            ("Lead", "lead", 12),
-            ("Age", "age", 6),
-            ("Most urgent clock", "urgent", 28),
-        ):
-            table.add_column(label, key=key, width=width)
+        table.clear(columns=True)
+        for label, key, col_width in columns:
+            table.add_column(label, key=key, width=col_width)
         self.refresh_from_store()
-        table.focus()
 
     def refresh_from_store(self) -> None:
         app = self.app
@@ -77,21 +85,25 @@ class IncidentsScreen(Screen):
             clock = most_urgent(policy, i, now) if i.is_open else None
             if clock:
                 word, style = STATE_STYLE[clock.state]
-                urgent = Text(f"{clock.name} {word} {fmt_clock(clock.remaining)}", style=style)
+                if len(self.columns) < 9:  # narrow: the state's symbol, not its word
+                    word = word.split()[0]
+                urgent = Text(
+                    f"{word} {LABEL[clock.name]} {fmt_clock(clock.remaining)}", style=style
+                )
             else:
                 urgent = Text("closed" if not i.is_open else "—", style="dim")
-            prio = "UNTRIAGED" if i.priority == UNTRIAGED else i.priority
-            table.add_row(
-                str(i.id),
-                lit(i.title),
-                Text(f" {prio} ", style=PRIORITY_STYLE.get(i.priority, "bold reverse")),
-                i.category,
-                i.stage,
-                lit(leads.get(i.id, "—")),
-                fmt_age(i.reported_at, now),
-                urgent,
-                key=str(i.id),
-            )
+            prio = "UNTR" if i.priority == UNTRIAGED else i.priority
+            cells = {
+                "id": str(i.id),
+                "title": lit(i.title),
+                "priority": Text(f" {prio} ", style=PRIORITY_STYLE.get(i.priority, "bold reverse")),
+                "category": i.category,
+                "stage": i.stage,
+                "lead": lit(leads.get(i.id, "—")),
+                "age": fmt_age(i.reported_at, now),
+                "urgent": urgent,
+            }
+            table.add_row(*(cells[c] for c in self.columns), key=str(i.id))
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.set_class(table.row_count == 0, "-empty")
@@ -107,8 +119,10 @@ class IncidentsScreen(Screen):
         )
 
     def tick(self, now) -> None:
-        """Ages and clocks move; redraw the table once in a while is enough."""
-        self.refresh_from_store()
+        """Ages and clocks move; a redraw every few seconds is enough for a list."""
+        self.ticks = getattr(self, "ticks", 0) + 1
+        if self.ticks % 5 == 0:
+            self.refresh_from_store()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_incident(int(event.row_key.value))

@@ -17,6 +17,7 @@ GROUP_LETTER = {"Confidentiality": "C", "Integrity": "I", "Availability": "A"}
 
 
 class ChecklistList(OptionList):
+    HELP_GROUP = "1 Checklist"
     BINDINGS = [
         Binding("space", "toggle", "Tick/untick", id="checklist.toggle", tooltip="Tick or untick"),
         Binding("x", "toggle", "Tick/untick", show=False, id="checklist.toggle_x"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.table import Table
+from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -22,6 +22,7 @@ LABEL = {"acknowledge": "ack", "triage": "triage", "remediate": "remediate", "re
 
 
 class ClockView(Static, can_focus=True):
+    HELP_GROUP = "3 Clocks"
     BINDINGS = [
         Binding("a", "milestone('acknowledge')", "Ack", id="clocks.ack", tooltip="Acknowledged"),
         Binding("t", "milestone('triage')", "Triaged", id="clocks.triage"),
@@ -45,7 +46,7 @@ class ClocksPanel(Panel):
 
     def __init__(self, policy: Policy, **kwargs):
         super().__init__(3, "SLA clocks", **kwargs)
-        self.border_subtitle = "a ack · t triage · r remediate · o retro"
+        self.border_subtitle = "keys a t r o record"
         self.policy = policy
         self.incident: Incident | None = None
         self.utc = False
@@ -58,15 +59,12 @@ class ClocksPanel(Panel):
         self.utc = utc
         self.tick(now)
 
-    def render_clocks(self, now: datetime) -> Table:
+    def render_clocks(self, now: datetime) -> Group:
         """Two lines a clock: name, state and countdown; then deadline and wording."""
         incident = self.incident
-        table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column("clock", no_wrap=True, min_width=9)
-        table.add_column("state", no_wrap=True, min_width=10)
-        table.add_column("left", justify="right", no_wrap=True)
+        width = max(30, self.query_one(ClockView).size.width)
         if incident is None:
-            return table
+            return Group()
         rows = []
         for c in clock_states(self.policy, incident, now):
             if c.stopped_at is not None:
@@ -86,16 +84,14 @@ class ClocksPanel(Panel):
             sign = "left" if due.remaining.total_seconds() >= 0 else "over"
             detail = f"due {fmt_time(due.due_at, self.utc)}"
             rows.append(("update", due.state, f"{fmt_clock(due.remaining)} {sign}", detail))
+        lines = []
         for name, state, left, detail in rows:
             word, style = STATE_STYLE[state]
-            live = bool(left)
-            table.add_row(
-                Text(name, style="bold" if live else "dim"),
-                Text(word, style=style),
-                Text(left, style=style),
-            )
-            table.add_row("", Text(detail, style="dim", overflow="ellipsis", no_wrap=True), "")
-        return table
+            head = Text.assemble((f"{name:<10}", "bold" if left else "dim"), (f"{word:<11}", style))
+            head.append(left.rjust(max(0, width - head.cell_len)), style=style)
+            lines.append(head)
+            lines.append(Text(f"{'':<10}{detail}", style="dim", no_wrap=True, overflow="ellipsis"))
+        return Group(*lines)
 
     def tick(self, now: datetime) -> None:
         self.query_one(ClockView).update(self.render_clocks(now))

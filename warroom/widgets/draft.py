@@ -18,6 +18,7 @@ SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
 
 
 class DraftEditor(TextArea):
+    HELP_GROUP = "5 Draft update"
     BINDINGS = [
         Binding("ctrl+o", "publish", "Publish", id="draft.publish", tooltip="Publish update"),
         Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),

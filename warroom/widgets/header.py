@@ -79,7 +79,10 @@ class IncidentHeader(Static):
         )
         if self.mode_note:
             tail.append(f"  {self.mode_note}", style="bold reverse")
-        room = max(12, self.size.width - 2 - lead.cell_len - min(tail.cell_len, 56))
+        room = max(
+            12,
+            (self.size.width or self.app.size.width) - 2 - lead.cell_len - min(tail.cell_len, 56),
+        )
         title = lit(incident.title, "bold")
         title.truncate(room, overflow="ellipsis")
         line = Text.assemble(lead, title, tail)

@@ -22,6 +22,7 @@ ROLE_HINT = {
 
 
 class RoleList(OptionList):
+    HELP_GROUP = "2 Roles"
     BINDINGS = [
         Binding("enter,a", "assign", "Assign", id="roles.assign", tooltip="Assign or hand off"),
         Binding("u,delete", "unassign", "Unassign", id="roles.unassign", tooltip="Unassign"),
@@ -70,7 +71,7 @@ class RolesPanel(Panel):
         for role in self.policy.roles:
             holders = board.holders(role)
             label = f"{role}s" if role == self.policy.multi_role else role
-            line = Text.assemble((f"{label:<13}", "bold"))
+            line = Text.assemble((f"{label:<14}", "bold"))
             if not holders:
                 line.append("— unassigned", style="dim italic")
             else:

@@ -23,6 +23,7 @@ from .common import KIND_MARK, Panel, lit
 
 
 class TimelineView(ScrollView, can_focus=True):
+    HELP_GROUP = "4 Notes"
     """The timeline, oldest at the top, newest at the bottom, with a row cursor."""
 
     BINDINGS = [
@@ -173,8 +174,10 @@ class TimelineView(ScrollView, can_focus=True):
 
 
 class NoteInput(Input):
+    HELP_GROUP = "4 Note input"
     BINDINGS = [
         Binding("ctrl+n", "cycle_kind", "Kind", id="note.kind", tooltip="Cycle note kind"),
+        Binding("escape", "leave", "Leave input", show=False, id="note.leave"),
     ]
 
     class KindCycled(Message):
@@ -182,6 +185,9 @@ class NoteInput(Input):
 
     def action_cycle_kind(self) -> None:
         self.post_message(self.KindCycled())
+
+    def action_leave(self) -> None:
+        self.screen.query_one(TimelineView).focus()
 
 
 class TimelinePanel(Panel):

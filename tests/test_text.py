@@ -1,0 +1,123 @@
+"""Untrusted text: shown safely in the terminal and in Markdown, names in limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from warroom.errors import UsageError
+from warroom.text import (
+    MAX_NAME,
+    MAX_TITLE,
+    check_length,
+    clean_name,
+    clean_title,
+    clip,
+    markdown_inline,
+    one_line,
+    visible,
+)
+
+RAW_CONTROLS = {
+    "\x1b": "\u241b",  # ESC -> ␛
+    "\x00": "\u2400",  # NUL -> ␀
+    "\x07": "\u2407",  # BEL -> ␇
+    "\x9b": "\ufffd",  # C1 CSI -> replacement mark
+    "\x7f": "\u2421",  # DEL -> ␡
+}
+
+
+def _has_raw_control(text: str) -> bool:
+    return any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in text)
+
+
+@pytest.mark.parametrize(("raw", "shown"), list(RAW_CONTROLS.items()))
+def test_visible_replaces_each_control_with_a_placeholder(raw, shown):
+    assert visible(f"a{raw}b") == f"a{shown}b"
+    assert visible(f"a{raw}b", multiline=True) == f"a{shown}b"
+
+
+def test_visible_defuses_an_escape_sequence():
+    hostile = "ok\x1b[2J\x1b]0;pwned\x07\x9b31m\x00\x7f done"
+    shown = visible(hostile)
+    assert not _has_raw_control(shown)
+    assert shown == "ok\u241b[2J\u241b]0;pwned\u2407\ufffd31m\u2400\u2421 done"
+    assert shown.endswith(" done")
+
+
+def test_visible_covers_every_c0_and_c1_control():
+    everything = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)])
+    assert not _has_raw_control(visible(everything))
+    assert len(visible(everything)) == len(everything)
+    assert not _has_raw_control(
+        visible(everything, multiline=True).replace("\n", "").replace("\t", "")
+    )
+
+
+def test_visible_single_line_shows_newlines_multiline_keeps_them():
+    text = "line one\nline\ttwo\r\n"
+    assert visible(text) == "line one\u240aline\u2409two\u240d\u240a"
+    assert visible(text, multiline=True) == "line one\nline\ttwo\u240d\n"
+
+
+def test_visible_leaves_ordinary_text_alone():
+    text = "Ünïcode — 中文 emoji 🔥 and ASCII ~!@#"
+    assert visible(text) == text
+    assert visible(text, multiline=True) == text
+
+
+def test_one_line():
+    assert one_line("a\nb\r\nc\x1bd") == "a \u23ce b \u23ce c\u241bd"
+    assert "\n" not in one_line("x\n" * 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a | b", "a \\| b"),
+        ("use `rm -rf`", "use \\`rm \\-rf\\`"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"),
+        ("# Heading", "\\# Heading"),
+        ("[link](http://x)", "\\[link\\]\\(http://x\\)"),
+        ("a & b", "a &amp; b"),
+        ("plain words", "plain words"),
+    ],
+)
+def test_markdown_inline_escapes(text, expected):
+    assert markdown_inline(text) == expected
+
+
+def test_markdown_inline_is_one_line_without_controls():
+    out = markdown_inline("# one\n| two |\x1b[31m")
+    assert "\n" not in out
+    assert not _has_raw_control(out)
+    assert not out.startswith("#")
+    assert "|" not in out.replace("\\|", "")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n", "x" * (MAX_NAME + 1), "bo\x1bb", "a\x9bb"])
+def test_clean_name_rejects(name):
+    with pytest.raises(UsageError) as info:
+        clean_name(name, "responder")
+    assert "responder" in str(info.value)
+
+
+def test_clean_name_accepts_and_strips():
+    assert clean_name("  Ada Lovelace ") == "Ada Lovelace"
+    assert clean_name("x" * MAX_NAME) == "x" * MAX_NAME
+    assert clean_name("Zoë") == "Zoë"
+
+
+def test_clean_title():
+    assert clean_title("  Outage  ") == "Outage"
+    assert clean_title("t" * MAX_TITLE) == "t" * MAX_TITLE
+    for bad in ("", "  ", "t" * (MAX_TITLE + 1)):
+        with pytest.raises(UsageError, match="title"):
+            clean_title(bad)
+
+
+def test_clip_and_check_length():
+    assert clip("abcdef", 3) == ("abc", True)
+    assert clip("abc", 3) == ("abc", False)
+    assert check_length("abc", 3, "note") == "abc"
+    with pytest.raises(UsageError, match="note is longer than 3"):
+        check_length("abcd", 3, "note")
