@@ -427,7 +427,7 @@ def test_bad_time_is_a_usage_error(run, reader):
 @pytest.mark.xfail(
     strict=True,
     raises=OverflowError,
-    reason="BUG timefmt.py:21 (parse_time): a relative time past year 1 ('999999d ago') "
+    reason="BUG timefmt.parse_time: a relative time past year 1 ('999999d ago') "
     "raises OverflowError, escaping cli.main as a traceback instead of a one-line error",
 )
 def test_out_of_range_time_is_a_usage_error(run):
@@ -437,7 +437,7 @@ def test_out_of_range_time_is_a_usage_error(run):
 @pytest.mark.xfail(
     strict=True,
     raises=OverflowError,
-    reason="BUG cli.py (id arguments are type=int, unbounded) / store.py:424 get_incident: an id "
+    reason="BUG cli (unbounded type=int ids) + Store.get_incident: an id "
     "beyond SQLite's 64-bit range raises OverflowError from sqlite3, a traceback not a usage error",
 )
 def test_huge_incident_id_is_a_usage_error(run, incident):

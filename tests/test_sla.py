@@ -188,7 +188,7 @@ def test_closing_stops_every_clock_but_retro(store, clock, policy):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG sla.py:50-55: a clock whose milestone was never recorded when the incident "
+    reason="BUG sla.clock_states: a clock whose milestone was never recorded when the incident "
     "closed is reported 'met'/'missed'; sla.STOPPED ('incident closed before the milestone "
     "was recorded') is never produced",
 )

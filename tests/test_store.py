@@ -186,7 +186,7 @@ def test_sqlite_database_of_another_app_is_refused(db_file, policy):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG store.py:_prepare: only user_version == 0 with tables is recognised as foreign; "
+    reason="BUG Store._prepare: only user_version == 0 with tables is recognised as foreign; "
     "another app's SQLite file with user_version 1 is accepted as a warroom schema, switched "
     "to WAL (file modified) and later fails with 'no such table: incidents'",
 )
@@ -257,7 +257,7 @@ def test_missing_parent_directories_are_created(tmp_path, open_store):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG store.py:_create_file (~line 147): the parent dir is made with "
+    reason="BUG store._create_file: the parent dir is made with "
     "mkdir(mode=DIR_MODE) only; the umask strips group write and Linux ignores setgid in "
     "mkdir's mode, so it ends up 0o750 instead of 0o2770 and teammates cannot create -wal/-shm",
 )
@@ -666,7 +666,7 @@ def test_milestone_before_report_or_unknown_is_refused(store, clock):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG store.py:record_milestone: a milestone time in the future is accepted (declare "
+    reason="BUG Store.record_milestone: a milestone time in the future is accepted (declare "
     "refuses a future reported time), so an SLA clock can be marked 'met' before it happened",
 )
 def test_milestone_in_the_future_is_refused(store, clock):
@@ -754,7 +754,7 @@ def test_same_text_on_a_stale_version_is_not_a_conflict(open_store):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="BUG store.py:save_draft: on a conflict the merged text is cut to MAX_DRAFT, so the "
+    reason="BUG Store.save_draft: on a conflict the merged text is cut to MAX_DRAFT, so the "
     "second writer's text is silently lost while DraftConflict says 'both texts are kept'",
 )
 def test_conflicting_long_drafts_keep_both_texts(open_store):
