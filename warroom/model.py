@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 # What a person writes on the timeline.
@@ -51,6 +51,7 @@ class Incident:
     closed_at: datetime | None = None
     resolution: str = ""
     last_update_at: datetime | None = None
+    root_cause: str = ""
     revision: int = 0
 
     @property
@@ -121,6 +122,46 @@ class Board:
     @property
     def ticked(self) -> list[str]:
         return [i for i, s in self.checklist.items() if s.ticked]
+
+
+@dataclass(frozen=True)
+class Why:
+    """One level of the five whys: a question and the answer that feeds the next."""
+
+    position: int
+    question: str
+    answer: str
+    updated_by: str
+    updated_at: datetime | None
+
+
+ACTION_OPEN = "open"
+ACTION_DONE = "done"
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    id: int
+    incident_id: int
+    title: str
+    owner: str
+    due: date | None
+    ticket: str
+    status: str
+    created_by: str
+    created_at: datetime
+    completed_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status == ACTION_DONE
+
+
+@dataclass(frozen=True)
+class Retro:
+    whys: tuple[Why, ...]
+    root_cause: str
+    actions: tuple[ActionItem, ...]
 
 
 def replay(entries: list[TimelineEntry]) -> tuple[dict[str, set[str]], set[str]]:

@@ -15,7 +15,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,22 @@ import sqlite_utils
 
 from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, UsageError
 from .model import (
+    ACTION_DONE,
+    ACTION_OPEN,
     CLOSED,
     NOTE_KINDS,
     OPEN,
     SYSTEM,
     UPDATE,
+    ActionItem,
     Board,
     CheckState,
     Draft,
     Incident,
+    Retro,
     RoleHolder,
     TimelineEntry,
+    Why,
     from_iso,
     to_iso,
     utcnow,
@@ -48,7 +53,7 @@ from .text import (
     clean_title,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 FILE_MODE = 0o660  # owner and group read/write, others nothing
 DIR_MODE = 0o2770  # setgid so files made inside keep the team's group
@@ -121,8 +126,43 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
     db["people"].create({"name": str, "first_seen": str}, pk="name")
 
 
+def _schema_v2(db: sqlite_utils.Database) -> None:
+    """The retro: five whys, a root-cause summary and action items."""
+    db["incidents"].add_column("root_cause", str, not_null_default="")
+    db["whys"].create(
+        {
+            "incident_id": int,
+            "position": int,
+            "question": str,
+            "answer": str,
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk=("incident_id", "position"),
+    )
+    db["action_items"].create(
+        {
+            "id": int,
+            "incident_id": int,
+            "title": str,
+            "owner": str,
+            "due": str,
+            "ticket": str,
+            "status": str,
+            "created_by": str,
+            "created_at": str,
+            "updated_by": str,
+            "updated_at": str,
+            "completed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["action_items"].create_index(["incident_id"])
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {0: _schema_v1}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {0: _schema_v1, 1: _schema_v2}
 
 
 def _check_file(path: Path) -> bool:
@@ -366,9 +406,7 @@ class Store:
                 json.dumps(data, ensure_ascii=False) if data else None,
             ),
         )
-        self.conn.execute(
-            "UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,)
-        )
+        self._touch(incident_id)
         return cursor.lastrowid
 
     def _system(self, incident_id: int, text: str, event: str, **data: Any) -> int:
@@ -392,6 +430,7 @@ class Store:
             closed_at=from_iso(row["closed_at"]),
             resolution=row["resolution"] or "",
             last_update_at=from_iso(row["last_update_at"]),
+            root_cause=row.get("root_cause") or "",
             revision=row["revision"] or 0,
         )
 
@@ -761,9 +800,7 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?)",
                 (incident_id, text, current.version + 1, self.identity, now),
             )
-            self.conn.execute(
-                "UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,)
-            )
+            self._touch(incident_id)
         saved = self.draft(incident_id)
         if conflict:
             raise DraftConflict(
@@ -837,3 +874,149 @@ class Store:
             text = "Incident reopened" + (f": {reason.strip()}" if reason.strip() else "")
             self._system(incident_id, text, "incident.reopen", reason=reason.strip())
         return self.get_incident(incident_id)
+
+    # -------------------------------------------------------------- the retro
+    def retro(self, incident_id: int) -> Retro:
+        incident = self.get_incident(incident_id)
+        whys = tuple(
+            Why(r[0], r[1] or "", r[2] or "", r[3] or "", from_iso(r[4]))
+            for r in self.conn.execute(
+                "SELECT position, question, answer, updated_by, updated_at FROM whys"
+                " WHERE incident_id = ? ORDER BY position",
+                (incident_id,),
+            )
+        )
+        return Retro(whys, incident.root_cause, tuple(self.action_items(incident_id)))
+
+    def save_why(self, incident_id: int, position: int, question: str, answer: str) -> Why:
+        """Save one level of the five whys (positions from 1; saved as typed)."""
+        if position < 1 or position > 20:
+            raise UsageError("a why's position runs from 1 to 20")
+        check_length(question, MAX_SHORT, "question")
+        check_length(answer, MAX_SHORT, "answer")
+        with self._write():
+            self.get_incident(incident_id)
+            now = self._now()
+            self.conn.execute(
+                "INSERT OR REPLACE INTO whys (incident_id, position, question, answer,"
+                " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (incident_id, position, question, answer, self.identity, now),
+            )
+            self._touch(incident_id)
+        return Why(position, question, answer, self.identity, from_iso(now))
+
+    def set_root_cause(self, incident_id: int, text: str) -> None:
+        check_length(text, MAX_DRAFT, "root cause")
+        with self._write():
+            self.get_incident(incident_id)
+            self.conn.execute(
+                "UPDATE incidents SET root_cause = ? WHERE id = ?", (text, incident_id)
+            )
+            self._touch(incident_id)
+
+    def _touch(self, incident_id: int) -> None:
+        """Move the incident's revision: how pollers know this incident changed."""
+        self.conn.execute(
+            "UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,)
+        )
+
+    @staticmethod
+    def _row_action(row: tuple) -> ActionItem:
+        return ActionItem(
+            id=row[0],
+            incident_id=row[1],
+            title=row[2],
+            owner=row[3] or "",
+            due=date.fromisoformat(row[4]) if row[4] else None,
+            ticket=row[5] or "",
+            status=row[6],
+            created_by=row[7] or "",
+            created_at=from_iso(row[8]),
+            completed_at=from_iso(row[9]),
+        )
+
+    _ACTION_COLUMNS = (
+        "id, incident_id, title, owner, due, ticket, status, created_by, created_at, completed_at"
+    )
+
+    def action_items(self, incident_id: int) -> list[ActionItem]:
+        rows = self.conn.execute(
+            f"SELECT {self._ACTION_COLUMNS} FROM action_items WHERE incident_id = ? ORDER BY id",
+            (incident_id,),
+        )
+        return [self._row_action(r) for r in rows]
+
+    def action_item(self, action_id: int) -> ActionItem:
+        row = self.conn.execute(
+            f"SELECT {self._ACTION_COLUMNS} FROM action_items WHERE id = ?", (action_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no action item with id {action_id}")
+        return self._row_action(row)
+
+    @staticmethod
+    def _clean_action(title: str, owner: str, due: date | None, ticket: str) -> tuple:
+        title = title.strip()
+        if not title:
+            raise UsageError("an action item needs a title")
+        check_length(title, MAX_SHORT, "action item title")
+        owner = clean_name(owner, "owner") if owner.strip() else ""
+        check_length(ticket, 200, "ticket reference")
+        return title, owner, due.isoformat() if due else None, ticket.strip()
+
+    def add_action(
+        self, incident_id: int, title: str, owner: str = "", due: date | None = None,
+        ticket: str = "",
+    ) -> ActionItem:  # fmt: skip
+        title, owner, due_text, ticket = self._clean_action(title, owner, due, ticket)
+        with self._write():
+            self.get_incident(incident_id)
+            now = self._now()
+            cursor = self.conn.execute(
+                "INSERT INTO action_items (incident_id, title, owner, due, ticket, status,"
+                " created_by, created_at, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (incident_id, title, owner, due_text, ticket, ACTION_OPEN, self.identity, now,
+                 self.identity, now),
+            )  # fmt: skip
+            action_id = cursor.lastrowid
+            if owner:
+                self._remember_person(owner)
+            self._system(incident_id, f"Action item added: {title}", "action.add", action=action_id)
+        return self.action_item(action_id)
+
+    def update_action(
+        self, action_id: int, title: str, owner: str = "", due: date | None = None,
+        ticket: str = "",
+    ) -> ActionItem:  # fmt: skip
+        title, owner, due_text, ticket = self._clean_action(title, owner, due, ticket)
+        with self._write():
+            item = self.action_item(action_id)
+            self.conn.execute(
+                "UPDATE action_items SET title = ?, owner = ?, due = ?, ticket = ?,"
+                " updated_by = ?, updated_at = ? WHERE id = ?",
+                (title, owner, due_text, ticket, self.identity, self._now(), action_id),
+            )
+            if owner:
+                self._remember_person(owner)
+            self._touch(item.incident_id)
+        return self.action_item(action_id)
+
+    def set_action_done(self, action_id: int, done: bool = True) -> ActionItem:
+        with self._write():
+            item = self.action_item(action_id)
+            if item.done == done:
+                return item
+            now = self._now()
+            self.conn.execute(
+                "UPDATE action_items SET status = ?, completed_at = ?, updated_by = ?,"
+                " updated_at = ? WHERE id = ?",
+                (ACTION_DONE if done else ACTION_OPEN, now if done else None, self.identity,
+                 now, action_id),
+            )  # fmt: skip
+            verb = "completed" if done else "reopened"
+            self._system(
+                item.incident_id, f"Action item {verb}: {item.title}",
+                "action.done" if done else "action.reopen", action=action_id,
+            )  # fmt: skip
+        return self.action_item(action_id)

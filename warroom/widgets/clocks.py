@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ..model import Incident
 from ..policy import Policy
@@ -21,7 +21,7 @@ from .common import STATE_STYLE, Panel
 LABEL = {"acknowledge": "ack", "triage": "triage", "remediate": "remediate", "retro": "retro"}
 
 
-class ClockView(Static, can_focus=True):
+class ClockView(Widget, can_focus=True):
     HELP_GROUP = "3 Clocks"
     BINDINGS = [
         Binding("a", "milestone('acknowledge')", "Ack", id="clocks.ack", tooltip="Acknowledged"),
@@ -38,6 +38,12 @@ class ClockView(Static, can_focus=True):
     def action_milestone(self, clock: str) -> None:
         self.post_message(self.Milestone(clock))
 
+    def render(self):
+        """Drawn at paint time, when the width is known."""
+        panel = self.parent
+        now = getattr(panel, "now", None)
+        return panel.render_clocks(now, self.size.width) if now else ""
+
 
 class ClocksPanel(Panel):
     DEFAULT_CSS = """
@@ -49,6 +55,7 @@ class ClocksPanel(Panel):
         self.border_subtitle = "keys a t r o record"
         self.policy = policy
         self.incident: Incident | None = None
+        self.now: datetime | None = None
         self.utc = False
 
     def compose(self):
@@ -59,10 +66,10 @@ class ClocksPanel(Panel):
         self.utc = utc
         self.tick(now)
 
-    def render_clocks(self, now: datetime) -> Group:
+    def render_clocks(self, now: datetime, width: int) -> Group:
         """Two lines a clock: name, state and countdown; then deadline and wording."""
         incident = self.incident
-        width = max(30, self.query_one(ClockView).size.width)
+        width = max(30, width)
         if incident is None:
             return Group()
         rows = []
@@ -94,4 +101,5 @@ class ClocksPanel(Panel):
         return Group(*lines)
 
     def tick(self, now: datetime) -> None:
-        self.query_one(ClockView).update(self.render_clocks(now))
+        self.now = now
+        self.query_one(ClockView).refresh()

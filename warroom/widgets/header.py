@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ..model import Incident
 from ..policy import UNTRIAGED, Policy
@@ -38,7 +38,7 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     return Text(f"{word}: {name} {fmt_clock(remaining)} {when}", style=style)
 
 
-class IncidentHeader(Static):
+class IncidentHeader(Widget):
     DEFAULT_CSS = """
     IncidentHeader { height: 1; background: $boost; padding: 0 1; }
     """
@@ -57,9 +57,14 @@ class IncidentHeader(Static):
         self.tick(now)
 
     def tick(self, now: datetime) -> None:
-        incident = self.incident
-        if incident is None:
-            return
+        self.now = now
+        self.refresh()
+
+    def render(self) -> Text:
+        """Built at paint time, when the width is known, so the title fits."""
+        incident, now = self.incident, getattr(self, "now", None)
+        if incident is None or now is None:
+            return Text("")
         prio = incident.priority
         prio_text = "UNTRIAGED" if prio == UNTRIAGED else prio
         # Identity and the most urgent thing come first: on a narrow terminal
@@ -88,4 +93,4 @@ class IncidentHeader(Static):
         line = Text.assemble(lead, title, tail)
         line.no_wrap = True
         line.overflow = "ellipsis"
-        self.update(line)
+        return line
