@@ -424,22 +424,10 @@ def test_bad_time_is_a_usage_error(run, reader):
     assert reader().list_incidents() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="BUG timefmt.parse_time: a relative time past year 1 ('999999d ago') "
-    "raises OverflowError, escaping cli.main as a traceback instead of a one-line error",
-)
 def test_out_of_range_time_is_a_usage_error(run):
     assert_one_line_error(run("declare", "Ancient", "--reported-at", "999999d ago"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="BUG cli (unbounded type=int ids) + Store.get_incident: an id "
-    "beyond SQLite's 64-bit range raises OverflowError from sqlite3, a traceback not a usage error",
-)
 def test_huge_incident_id_is_a_usage_error(run, incident):
     assert_one_line_error(run("status", "99999999999999999999"))
 

@@ -186,12 +186,6 @@ def test_closing_stops_every_clock_but_retro(store, clock, policy):
     assert most_urgent(policy, done, clock()) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG sla.clock_states: a clock whose milestone was never recorded when the incident "
-    "closed is reported 'met'/'missed'; sla.STOPPED ('incident closed before the milestone "
-    "was recorded') is never produced",
-)
 def test_clock_closed_before_its_milestone_is_stopped(store, clock, policy):
     incident = store.declare("Payments down", priority="P2")
     clock.advance(hours=1)

@@ -184,12 +184,6 @@ def test_sqlite_database_of_another_app_is_refused(db_file, policy):
     assert table_names(db_file) == {"recipes"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG Store._prepare: only user_version == 0 with tables is recognised as foreign; "
-    "another app's SQLite file with user_version 1 is accepted as a warroom schema, switched "
-    "to WAL (file modified) and later fails with 'no such table: incidents'",
-)
 def test_sqlite_database_of_another_app_with_user_version_is_refused(db_file, policy):
     conn = sqlite3.connect(db_file)
     conn.execute("CREATE TABLE recipes (name TEXT)")
@@ -255,12 +249,6 @@ def test_missing_parent_directories_are_created(tmp_path, open_store):
     assert user_version(path) == SCHEMA_VERSION
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG store._create_file: the parent dir is made with "
-    "mkdir(mode=DIR_MODE) only; the umask strips group write and Linux ignores setgid in "
-    "mkdir's mode, so it ends up 0o750 instead of 0o2770 and teammates cannot create -wal/-shm",
-)
 def test_created_parent_directory_is_group_writable_and_setgid(tmp_path, open_store, umask):
     umask(0o022)
     path = tmp_path / "shared" / "incidents.db"
@@ -664,11 +652,6 @@ def test_milestone_before_report_or_unknown_is_refused(store, clock):
     assert store.record_milestone(incident.id, "triage", at=at).triaged_at == at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG Store.record_milestone: a milestone time in the future is accepted (declare "
-    "refuses a future reported time), so an SLA clock can be marked 'met' before it happened",
-)
 def test_milestone_in_the_future_is_refused(store, clock):
     incident = store.declare("Time travel", priority="P1")
     with pytest.raises(UsageError, match="future"):
@@ -752,11 +735,6 @@ def test_same_text_on_a_stale_version_is_not_a_conflict(open_store):
     assert saved.version == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG Store.save_draft: on a conflict the merged text is cut to MAX_DRAFT, so the "
-    "second writer's text is silently lost while DraftConflict says 'both texts are kept'",
-)
 def test_conflicting_long_drafts_keep_both_texts(open_store):
     alice = open_store(identity="alice")
     bob = open_store(identity="bob")

@@ -41,6 +41,17 @@ def _version() -> str:
     return f"warroom {__version__} (textual {textual})"
 
 
+def record_id(text: str) -> int:
+    """An incident or entry id: a positive integer SQLite can hold."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an id: {text!r}") from None
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"no such id: {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="warroom", description="A terminal war room for incident response.")
     parser.add_argument("--version", action="version", version=_version())
@@ -61,64 +72,64 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("note", help="add a note to the timeline ('-' reads stdin)")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("text")
     p.add_argument("--kind", "-k", default="note", choices=NOTE_KINDS)
     p.add_argument("--at", help="when it happened, if not now")
 
     p = sub.add_parser("correct", help="correct a timeline entry (the original is kept)")
-    p.add_argument("entry", type=int, help="timeline entry id")
+    p.add_argument("entry", type=record_id, help="timeline entry id")
     p.add_argument("text")
 
     p = sub.add_parser("status", help="roles, checklist, clocks and next update")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("timeline", help="print the timeline")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("assign", help="give a role to a person")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("role")
     p.add_argument("name")
 
     p = sub.add_parser("unassign", help="take a role from its holder (or one responder)")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("role")
     p.add_argument("name", nargs="?")
 
     for verb, helptext in (("tick", "tick a checklist item"), ("untick", "untick one")):
         p = sub.add_parser(verb, help=helptext)
-        p.add_argument("id", type=int)
+        p.add_argument("id", type=record_id)
         p.add_argument("item", help="item id, e.g. c1, i3, a2")
 
     for verb, clock in (("ack", "acknowledge"), ("triage", "triage"), ("remediate", "remediate")):
         p = sub.add_parser(verb, help=f"record the {clock} milestone")
-        p.add_argument("id", type=int)
+        p.add_argument("id", type=record_id)
         p.add_argument("--at", help="when, if not now")
         p.set_defaults(clock=clock)
     p = sub.add_parser("milestone", help="record any milestone")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("clock", choices=CLOCKS)
     p.add_argument("--at", help="when, if not now")
 
     p = sub.add_parser("priority", help="change the priority")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("priority")
     p = sub.add_parser("stage", help="change the stage")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("stage")
 
     p = sub.add_parser("publish", help="publish a stakeholder update (default: the draft)")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("text", nargs="?", help="text, or '-' for stdin")
 
     p = sub.add_parser("close", help="close an incident")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("--resolution", "-r", required=True, help="short resolution summary")
     p = sub.add_parser("reopen", help="reopen a closed incident")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=record_id)
     p.add_argument("--reason", default="")
     return parser
 

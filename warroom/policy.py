@@ -24,6 +24,7 @@ CLOCK_MILESTONE = {
 }
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
+MAX_DURATION = timedelta(days=366)
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -32,16 +33,17 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
     if isinstance(value, int | float):
-        if value <= 0:
-            raise ValueError(f"duration must be positive: {value!r}")
-        return timedelta(minutes=value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"not a duration: {value!r} (use e.g. 30m, 4h, 3d)")
-    amount = float(match.group(1))
-    if amount <= 0:
+        seconds = float(value) * 60
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 30m, 4h, 3d)")
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if not seconds > 0:
         raise ValueError(f"duration must be positive: {value!r}")
-    return timedelta(seconds=amount * _UNIT_SECONDS[match.group(2)])
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"duration is longer than a year: {value!r}")
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)

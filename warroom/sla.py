@@ -48,10 +48,10 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
             )
             continue
         if not incident.is_open and name != "retro":
-            # Closing stops every clock but the retro, which runs on after close.
+            # Closing stops every clock but the retro, which runs on after close;
+            # a milestone never recorded is neither met nor missed, just stopped.
             closed = incident.closed_at or now
-            state = MET if closed <= deadline else MISSED
-            states.append(ClockState(name, budget, deadline, state, deadline - closed, closed))
+            states.append(ClockState(name, budget, deadline, STOPPED, deadline - closed, closed))
             continue
         remaining = deadline - now
         states.append(

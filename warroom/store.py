@@ -55,6 +55,7 @@ from .text import (
 
 SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
+APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
 DIR_MODE = 0o2770  # setgid so files made inside keep the team's group
 
@@ -186,6 +187,8 @@ def _create_file(path: Path) -> None:
     if not parent.exists():
         try:
             parent.mkdir(parents=True, mode=DIR_MODE)
+            # mkdir's mode passes through the umask and drops setgid: set it outright.
+            os.chmod(parent, DIR_MODE)
         except OSError as exc:
             raise UsageError(f"cannot create directory {parent}: {exc.strerror}") from None
     try:
@@ -249,12 +252,19 @@ class Store:
             read_only = not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
         else:
             _create_file(path)
+        conn = None
         try:
             conn = cls._connect(path, read_only, busy_timeout)
             store = cls(path, conn, policy, identity, clock, busy_timeout, read_only, warnings)
             store._prepare(existed=exists)
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise UsageError(f"{path} is not a usable warroom database ({exc})") from None
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
         return store
 
     @staticmethod
@@ -277,7 +287,9 @@ class Store:
                 f"knows {SCHEMA_VERSION}); upgrade warroom to open it"
             )
         tables = set(self.db.table_names())
-        if version == 0 and tables:
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        ours = {"changes", "incidents", "timeline"} <= tables
+        if (version == 0 and tables) or (version > 0 and not ours) or app_id not in (0, APP_ID):
             raise UsageError(f"{self.path} is a SQLite database but not a warroom one")
         if existed:
             self._check_integrity()
@@ -318,6 +330,8 @@ class Store:
         with self._write(bump=False):
             current = self.conn.execute("PRAGMA user_version").fetchone()[0]
             # Another process may have migrated while we waited for the lock.
+            if current == 0:
+                self.conn.execute(f"PRAGMA application_id = {APP_ID}")
             while current < SCHEMA_VERSION:
                 MIGRATIONS[current](self.db)
                 current += 1
@@ -460,6 +474,8 @@ class Store:
 
     # ------------------------------------------------------------------- reads
     def get_incident(self, incident_id: int) -> Incident:
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
         rows = list(self.db.query("SELECT * FROM incidents WHERE id = ?", [incident_id]))
         if not rows:
             raise NotFound(f"no incident with id {incident_id}")
@@ -740,6 +756,8 @@ class Store:
                 raise UsageError(f"{clock} is already recorded for incident {incident_id}")
             if moment < incident.reported_at:
                 raise UsageError(f"{clock} cannot be before the reported time")
+            if moment > self.clock():
+                raise UsageError(f"{clock} cannot be recorded in the future")
             self.conn.execute(
                 f"UPDATE incidents SET {field} = ? WHERE id = ?", (to_iso(moment), incident_id)
             )
@@ -794,7 +812,7 @@ class Store:
                 text = (
                     f"{current.text}\n\n--- conflicting edit by {self.identity} "
                     f"(both kept; merge by hand) ---\n{text}"
-                )[:MAX_DRAFT]
+                )  # may exceed MAX_DRAFT: losing either text would be worse
             self.conn.execute(
                 "INSERT OR REPLACE INTO drafts (incident_id, text, version, updated_by, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",

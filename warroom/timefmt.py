@@ -18,7 +18,10 @@ def parse_time(text: str, now: datetime) -> datetime:
     text = text.strip()
     match = _AGO.match(text)
     if match:
-        return now - timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+        try:
+            return now - timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+        except OverflowError:
+            raise UsageError(f"time out of range: {text!r}") from None
     local_now = now.astimezone()
     if re.fullmatch(r"\d{1,2}:\d{2}", text):
         hour, minute = (int(x) for x in text.split(":"))
@@ -33,7 +36,10 @@ def parse_time(text: str, now: datetime) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_now.tzinfo)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise UsageError(f"time out of range: {text!r}") from None
 
 
 def fmt_time(moment: datetime | None, utc: bool = False) -> str:
