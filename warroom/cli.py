@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UsageError, WarroomError
-from .export import entry_dict, incident_dict, status_dict
+from .export import entry_dict, incident_dict, render_export, status_dict, write_atomic
 from .model import NOTE_KINDS, utcnow
 from .paths import resolve_db, resolve_identity, resolve_policy
 from .policy import CLOCKS, Policy, load_policy
@@ -128,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("close", help="close an incident")
     p.add_argument("id", type=record_id)
     p.add_argument("--resolution", "-r", required=True, help="short resolution summary")
+    p = sub.add_parser("export", help="write the retro document: Markdown, JSON or CSV")
+    p.add_argument("id", type=record_id)
+    p.add_argument("--format", "-f", choices=("md", "json", "csv"), default="md")
+    p.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    p.add_argument("--public", action="store_true", help="leave out private responder notes")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
     p = sub.add_parser("reopen", help="reopen a closed incident")
     p.add_argument("id", type=record_id)
     p.add_argument("--reason", default="")
@@ -302,6 +309,19 @@ def cmd_close(ctx: Context) -> int:
     return 0
 
 
+def cmd_export(ctx: Context) -> int:
+    args = ctx.args
+    text = render_export(
+        ctx.store.bundle(args.id), ctx.policy, args.format, args.public, ctx.clock()
+    )
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    path = write_atomic(Path(args.output), text, force=args.force)
+    print(path)
+    return 0
+
+
 def cmd_reopen(ctx: Context) -> int:
     ctx.store.reopen_incident(ctx.args.id, ctx.args.reason)
     return 0
@@ -327,6 +347,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "publish": cmd_publish,
     "close": cmd_close,
     "reopen": cmd_reopen,
+    "export": cmd_export,
 }
 
 

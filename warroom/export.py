@@ -95,3 +95,13 @@ def entry_dict(entry: TimelineEntry) -> dict[str, Any]:
         "supersedes": entry.supersedes,
         "data": entry.data,
     }
+
+
+def render_export(bundle, policy: Policy, fmt: str, public: bool, now: datetime) -> str:
+    """The document for `warroom export`: 'md', 'json' or 'csv'."""
+    raise NotImplementedError("export is being written")
+
+
+def write_atomic(path, text: str, force: bool = False):
+    """Write via a temp file and rename; refuse to overwrite unless forced."""
+    raise NotImplementedError("export is being written")

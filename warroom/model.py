@@ -164,6 +164,19 @@ class Retro:
     actions: tuple[ActionItem, ...]
 
 
+@dataclass(frozen=True)
+class Bundle:
+    """Everything the store holds about one incident: what exports are made from."""
+
+    board: Board
+    timeline: tuple[TimelineEntry, ...]
+    retro: Retro
+
+    @property
+    def incident(self) -> Incident:
+        return self.board.incident
+
+
 def replay(entries: list[TimelineEntry]) -> tuple[dict[str, set[str]], set[str]]:
     """Rebuild the role board and ticked checklist items from the timeline alone.
 

@@ -32,6 +32,7 @@ from .model import (
     UPDATE,
     ActionItem,
     Board,
+    Bundle,
     CheckState,
     Draft,
     Incident,
@@ -514,10 +515,21 @@ class Store:
             raise NotFound(f"no timeline entry with id {entry_id}")
         return self._row_entry(row)
 
-    def board(self, incident_id: int) -> Board:
-        """Incident, roles, checklist and draft read in one consistent snapshot."""
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read transaction (nested calls share the outer one)."""
+        if self.conn.in_transaction:
+            yield
+            return
         self.conn.execute("BEGIN")
         try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
+    def board(self, incident_id: int) -> Board:
+        """Incident, roles, checklist and draft read in one consistent snapshot."""
+        with self._snapshot():
             incident = self.get_incident(incident_id)
             roles = tuple(
                 RoleHolder(
@@ -541,8 +553,6 @@ class Store:
                 )
             }
             draft = self.draft(incident_id)
-        finally:
-            self.conn.execute("COMMIT")
         return Board(incident, roles, checklist, draft)
 
     def draft(self, incident_id: int) -> Draft:
@@ -892,6 +902,14 @@ class Store:
             text = "Incident reopened" + (f": {reason.strip()}" if reason.strip() else "")
             self._system(incident_id, text, "incident.reopen", reason=reason.strip())
         return self.get_incident(incident_id)
+
+    def bundle(self, incident_id: int) -> Bundle:
+        """The whole incident, read in one snapshot."""
+        with self._snapshot():
+            board = self.board(incident_id)
+            timeline = tuple(self.timeline(incident_id))
+            retro = self.retro(incident_id)
+        return Bundle(board, timeline, retro)
 
     # -------------------------------------------------------------- the retro
     def retro(self, incident_id: int) -> Retro:

@@ -24,6 +24,7 @@ from ..widgets.draft import DraftEditor, DraftPanel
 from ..widgets.header import IncidentHeader
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
+from . import closing
 from .modals import ChoiceModal, PersonPicker, TextPrompt
 
 # Below this size the panels are shown one at a time, as tabs.
@@ -59,6 +60,9 @@ class WarRoomScreen(Screen):
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
         Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
         Binding("u", "toggle_utc", "UTC", show=False, id="warroom.utc", tooltip="Local/UTC"),
+        Binding("X", "close_incident", "Close/reopen", id="warroom.close", tooltip="Close"),
+        Binding("R", "retro", "Retro", id="warroom.retro", tooltip="Open the retro"),
+        Binding("E", "export", "Export", id="warroom.export", tooltip="Export the retro doc"),
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
@@ -313,6 +317,21 @@ class WarRoomScreen(Screen):
         self.app.utc = not self.app.utc
         self._show_board()
         self.app.notify("Times in UTC" if self.app.utc else "Times in local time")
+
+    def action_close_incident(self) -> None:
+        if self.board.incident.is_open:
+            closing.close_flow(self)
+        else:
+            closing.reopen_flow(self)
+
+    def action_retro(self) -> None:
+        from .retro import RetroScreen
+
+        self.flush_draft()
+        self.app.push_screen(RetroScreen(self.incident_id))
+
+    def action_export(self) -> None:
+        closing.export_flow(self, self.incident_id)
 
     def action_back(self) -> None:
         self.flush_draft()
