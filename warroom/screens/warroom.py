@@ -60,9 +60,9 @@ class WarRoomScreen(Screen):
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
         Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
         Binding("u", "toggle_utc", "UTC", show=False, id="warroom.utc", tooltip="Local/UTC"),
-        Binding("X", "close_incident", "Close/reopen", id="warroom.close", tooltip="Close"),
-        Binding("R", "retro", "Retro", id="warroom.retro", tooltip="Open the retro"),
-        Binding("E", "export", "Export", id="warroom.export", tooltip="Export the retro doc"),
+        Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
+        Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
+        Binding("E", "export", "Export", show=False, id="warroom.export"),
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
