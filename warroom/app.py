@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from textual.app import App, SystemCommand
@@ -22,6 +23,8 @@ from .text import clean_name
 
 POLL_SECONDS = 0.25  # change-marker poll: remote changes show within a second
 TICK_SECONDS = 1.0
+WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queueing
+RETRY_SECONDS = 0.5
 
 
 class WarRoomApp(App):
@@ -49,6 +52,12 @@ class WarRoomApp(App):
         self.start_incident = start_incident
         self.poll_seconds = poll_seconds
         self.utc = False
+        self.pending: list[_Pending] = []
+        self._retry_timer = None
+        self.status_note = "READ-ONLY" if store.read_only else ""
+        # Keys must never freeze the screen behind another process's lock:
+        # a write waits briefly, then queues and retries (see write()).
+        store.set_busy_timeout(WRITE_WAIT_SECONDS)
 
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
@@ -64,7 +73,11 @@ class WarRoomApp(App):
         self.set_interval(TICK_SECONDS, self.tick)
 
     def poll(self) -> None:
-        if self.store.has_changed():
+        try:
+            changed = self.store.has_changed()
+        except StoreBusy:
+            return
+        if changed:
             self.refresh_current()
 
     def refresh_current(self) -> None:
@@ -78,24 +91,79 @@ class WarRoomApp(App):
             screen.tick(self.clock())
 
     # --------------------------------------------------------------- intents
-    def write(self, fn, *args, raise_: bool = False):
+    def write(
+        self,
+        fn,
+        *args,
+        on_done: Callable | None = None,
+        on_conflict: Callable | None = None,
+        key: object = None,
+    ):
         """Run one store write; show a failure as a message, never a crash.
 
-        Returns the write's result, or None when it did not happen."""
-        try:
-            result = fn(*args)
-        except DraftConflict:
-            if raise_:
-                raise
+        While another process holds the database, the write waits in a queue
+        (in order, retried every half second; `key` lets a newer write of the
+        same thing replace a queued one) and the header says so. Returns the
+        result, or None when the write failed or is still queued; on_done gets
+        the result whenever it lands."""
+        item = _Pending(fn, args, on_done, on_conflict, key)
+        if self.pending:
+            self._enqueue(item)
             return None
-        except StoreBusy as exc:
-            self.notify(f"{exc} (nothing was lost: retry the key)", severity="error", timeout=8)
+        try:
+            return self._attempt(item)
+        except _StillBusy:
+            return None
+
+    def _attempt(self, item: _Pending, queued: bool = False):
+        try:
+            result = item.fn(*item.args)
+        except StoreBusy:
+            if not queued:
+                self._enqueue(item)
+            raise _StillBusy from None
+        except DraftConflict as conflict:
+            if item.on_conflict is None:
+                raise
+            item.on_conflict(conflict)
+            self.refresh_current()
             return None
         except WarroomError as exc:
-            self.notify(str(exc), severity="error" if not self.store.read_only else "warning")
+            self.notify(str(exc), severity="warning" if self.store.read_only else "error")
             return None
         self.refresh_current()
+        if item.on_done is not None:
+            item.on_done(result)
         return result
+
+    def _enqueue(self, item: _Pending) -> None:
+        if item.key is not None:
+            self.pending = [p for p in self.pending if p.key != item.key]
+        self.pending.append(item)
+        if self._retry_timer is None:
+            self._retry_timer = self.set_interval(RETRY_SECONDS, self.retry_pending)
+        self._set_status()
+
+    def retry_pending(self) -> None:
+        while self.pending:
+            try:
+                self._attempt(self.pending[0], queued=True)
+            except _StillBusy:
+                self._set_status()
+                return
+            self.pending.pop(0)
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        self._set_status()
+        self.notify("Database free again: queued changes saved")
+
+    def _set_status(self) -> None:
+        if self.pending:
+            self.status_note = f"WAITING FOR DATABASE ({len(self.pending)} queued)"
+        else:
+            self.status_note = "READ-ONLY" if self.store.read_only else ""
+        self.refresh_screen_header()
 
     def open_incident(self, incident_id: int) -> None:
         try:
@@ -109,17 +177,20 @@ class WarRoomApp(App):
         def done(form: dict | None) -> None:
             if not form:
                 return
-            incident = self.write(
+
+            def opened(incident) -> None:
+                while isinstance(self.screen, WarRoomScreen):
+                    self.pop_screen()
+                self.open_incident(incident.id)
+
+            self.write(
                 self.store.declare,
                 form["title"],
                 form["category"],
                 form["priority"],
                 form["reported_at"],
+                on_done=opened,
             )
-            if incident is not None:
-                while isinstance(self.screen, WarRoomScreen):
-                    self.pop_screen()
-                self.open_incident(incident.id)
 
         self.push_screen(DeclareModal(self.policy, self.clock), done)
 
@@ -200,6 +271,19 @@ class WarRoomApp(App):
             )
             yield SystemCommand("Toggle UTC / local time", "Times shown", screen.action_toggle_utc)
             yield SystemCommand("Back to incidents", "The incident list", screen.action_back)
+
+
+class _StillBusy(Exception):
+    """A queued write met a locked database again."""
+
+
+@dataclass
+class _Pending:
+    fn: Callable
+    args: tuple
+    on_done: Callable | None
+    on_conflict: Callable | None
+    key: object
 
 
 class _RoleIntent:

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="database file (default: $WARROOM_DB, else per-user data dir)")
     parser.add_argument("--as", dest="identity", metavar="NAME", help="act as NAME")
     parser.add_argument("--policy", metavar="PATH", help="policy TOML file")
+    parser.add_argument(
+        "--read-only", action="store_true", help="watch only: open the database without writing"
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     p = sub.add_parser("declare", help="declare an incident; prints its id")
@@ -155,7 +158,9 @@ class Context:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self.db_path, self.policy, self.identity, self.clock)
+            self._store = Store.open(
+                self.db_path, self.policy, self.identity, self.clock, read_only=self.args.read_only
+            )
             for warning in self._store.warnings:
                 print(f"warroom: {warning}", file=sys.stderr)
         return self._store

@@ -238,11 +238,15 @@ class Store:
         identity: str = "unknown",
         clock: Callable[[], datetime] = utcnow,
         busy_timeout: float = 5.0,
+        read_only: bool = False,
     ) -> Store:
+        """Open (creating if missing) the database at path. read_only opens an
+        existing file for watching only, as happens anyway without write access."""
         path = Path(path)
         exists = _check_file(path)
         warnings: list[str] = []
-        read_only = False
+        if read_only and not exists:
+            raise UsageError(f"database {path} does not exist (read-only mode cannot create it)")
         if exists:
             mode = path.stat().st_mode
             if mode & stat.S_IROTH:
@@ -250,7 +254,9 @@ class Store:
                     f"warning: {path} is readable by other users; responder notes are "
                     f"private (fix: chmod o-rwx {path})"
                 )
-            read_only = not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+            read_only = read_only or not (
+                os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            )
         else:
             _create_file(path)
         conn = None
@@ -340,6 +346,11 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long a write waits for another process's lock before StoreBusy."""
+        self.busy_timeout = seconds
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     # ------------------------------------------------------------ transactions
     @contextmanager

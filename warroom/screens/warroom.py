@@ -160,8 +160,9 @@ class WarRoomScreen(Screen):
         now = self.app.clock()
         utc = self.app.utc
         self.seen_revision = board.incident.revision
-        mode = "READ-ONLY" if self.app.store.read_only else ""
-        self.query_one(IncidentHeader).show(board.incident, self.app.store.identity, now, mode)
+        self.query_one(IncidentHeader).show(
+            board.incident, self.app.store.identity, now, self.app.status_note
+        )
         self.query_one(ChecklistPanel).show(board, utc)
         self.query_one(RolesPanel).show(board)
         self.query_one(ClocksPanel).show(board.incident, now, utc)
@@ -229,9 +230,14 @@ class WarRoomScreen(Screen):
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
-        entry = self._write(self.app.store.add_entry, self.incident_id, message.text, message.kind)
-        if entry is not None:
-            panel.clear_input()  # only once the store holds it: nothing typed is lost
+
+        def stored(entry) -> None:
+            # Cleared only once the store holds it, and only if not typed over.
+            panel.clear_input(message.text)
+
+        self.app.write(
+            self.app.store.add_entry, self.incident_id, message.text, message.kind, on_done=stored
+        )
 
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
         entry = message.entry
@@ -254,16 +260,24 @@ class WarRoomScreen(Screen):
 
     def save_draft(self, text: str, base_version: int) -> None:
         panel = self.query_one(DraftPanel)
-        try:
-            draft = self.app.write(
-                self.app.store.save_draft, self.incident_id, text, base_version, raise_=True
-            )
-        except DraftConflict as conflict:
-            self.app.notify(str(conflict), severity="warning", timeout=10)
-            draft = self.app.store.draft(self.incident_id)
-        if draft is not None:
+
+        def saved(draft) -> None:
             panel.mark_saved(draft)
             panel.tick(self.app.clock())
+
+        def conflicted(conflict: DraftConflict) -> None:
+            self.app.notify(str(conflict), severity="warning", timeout=10)
+            saved(self.app.store.draft(self.incident_id))
+
+        self.app.write(
+            self.app.store.save_draft,
+            self.incident_id,
+            text,
+            base_version,
+            on_done=saved,
+            on_conflict=conflicted,
+            key=("draft", self.incident_id),
+        )
 
     def flush_draft(self) -> None:
         """Write pending draft typing now, not after the save delay."""
@@ -276,15 +290,17 @@ class WarRoomScreen(Screen):
         panel = self.query_one(DraftPanel)
         self.flush_draft()
         text = panel.editor.text
-        entry = self._write(self.app.store.publish_update, self.incident_id, text)
-        if entry is None:
-            return
-        self.app.copy_to_clipboard(text)
-        self.app.notify("Update published and copied to the clipboard")
-        self.refresh_from_store()
-        fresh = render_template("update", self.app.policy, self.board.incident, self.app.clock())
-        panel.editor.load_text(fresh)
-        self.flush_draft()
+
+        def published(entry) -> None:
+            self.app.copy_to_clipboard(text)
+            self.app.notify("Update published and copied to the clipboard")
+            self.refresh_from_store()
+            incident = self.board.incident
+            fresh = render_template("update", self.app.policy, incident, self.app.clock())
+            panel.editor.load_text(fresh)
+            self.flush_draft()
+
+        self.app.write(self.app.store.publish_update, self.incident_id, text, on_done=published)
 
     def on_draft_editor_template_requested(self) -> None:
         def done(name: str | None) -> None:

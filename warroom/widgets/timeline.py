@@ -230,8 +230,10 @@ class TimelinePanel(Panel):
         if event.value.strip():
             self.post_message(self.Submitted(self.kind, event.value))
 
-    def clear_input(self) -> None:
-        self.query_one(NoteInput).value = ""
+    def clear_input(self, submitted: str) -> None:
+        note_input = self.query_one(NoteInput)
+        if note_input.value == submitted:
+            note_input.value = ""
 
     @property
     def view(self) -> TimelineView:

@@ -1,0 +1,62 @@
+"""The TUI under a locked database and in read-only mode: keeps drawing, loses nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from warroom.store import Store
+
+SIZE = (120, 36)
+
+
+async def test_busy_database_queues_writes_and_saves_them_later(
+    app_factory, store, seeded, db_path
+):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("1", "space")  # tick c1 while another process holds the lock
+            await pilot.press("4", "n", *"typed while locked", "enter")
+            await pilot.pause()
+            assert len(app.pending) == 2
+            header = app.screen.query_one("#header")
+            assert "WAITING FOR DATABASE (2 queued)" in header.render().plain
+            # Nothing typed is thrown away: the note stays in the input meanwhile.
+            assert app.screen.query_one("#note-input").value == "typed while locked"
+            # The clocks keep ticking: a tick renders without touching the lock.
+            app.tick()
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await pilot.pause(1.2)
+        assert app.pending == []
+        assert app.screen.query_one("#note-input").value == ""
+        assert "WAITING" not in app.screen.query_one("#header").render().plain
+    board = store.board(seeded)
+    assert board.checklist["c1"].ticked
+    timeline = store.timeline(seeded)
+    # Written once each, in the order the keys were pressed.
+    assert [e.event or e.text for e in timeline[-2:]] == ["checklist.tick", "typed while locked"]
+
+
+async def test_read_only_mode_explains_and_changes_nothing(db_path, policy, clock, seeded):
+    from warroom.app import make_app
+
+    watcher = Store.open(db_path, policy, "observer", clock, read_only=True)
+    before = watcher.revision()
+    app = make_app(watcher, policy, clock=clock)
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)
+        assert "READ-ONLY" in app.screen.query_one("#header").render().plain
+        await pilot.press("1", "space")
+        await pilot.press("3", "t")
+        await pilot.pause()
+    watcher.close()
+    assert len(notes) == 2 and all("read-only" in n for n in notes)
+    check = Store.open(db_path, policy, "alice", clock)
+    assert check.revision() == before
+    assert "c1" not in check.board(seeded).checklist
+    check.close()
