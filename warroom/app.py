@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from .alerts import AlertTracker
+from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
+from .hooks import run_publish_hook
 from .model import utcnow
 from .policy import Policy
 from .screens.declare import DeclareModal
@@ -19,7 +22,8 @@ from .screens.incidents import IncidentsScreen
 from .screens.modals import ConfirmModal, PersonPicker
 from .screens.warroom import WarRoomScreen
 from .store import Store
-from .text import clean_name
+from .text import clean_name, one_line
+from .timefmt import fmt_clock
 
 POLL_SECONDS = 0.25  # change-marker poll: remote changes show within a second
 TICK_SECONDS = 1.0
@@ -44,14 +48,18 @@ class WarRoomApp(App):
         clock: Callable[[], datetime] = utcnow,
         start_incident: int | None = None,
         poll_seconds: float = POLL_SECONDS,
+        config: Config | None = None,
     ):
         super().__init__()
+        self.config = config or Config()
+        self.alerts = AlertTracker(policy)
+        self.open_incidents: list = []
         self.store = store
         self.policy = policy
         self.clock = clock
         self.start_incident = start_incident
         self.poll_seconds = poll_seconds
-        self.utc = False
+        self.utc = self.config.utc
         self.pending: list[_Pending] = []
         self._retry_timer = None
         self.status_note = "READ-ONLY" if store.read_only else ""
@@ -61,6 +69,14 @@ class WarRoomApp(App):
 
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        remembered = load_state().get("theme")
+        if remembered in self.available_themes:
+            self.theme = remembered
+        self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
+        self.open_incidents = self.store.list_incidents()
+        self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
         self.push_screen(IncidentsScreen())
         target = self.start_incident
         if target is None:
@@ -78,6 +94,7 @@ class WarRoomApp(App):
         except StoreBusy:
             return
         if changed:
+            self.open_incidents = self.store.list_incidents()
             self.refresh_current()
 
     def refresh_current(self) -> None:
@@ -86,9 +103,48 @@ class WarRoomApp(App):
                 screen.refresh_from_store()
 
     def tick(self) -> None:
+        now = self.clock()
         screen = self.screen
         if hasattr(screen, "tick"):
-            screen.tick(self.clock())
+            screen.tick(now)
+        self.raise_alerts(now)
+
+    def raise_alerts(self, now: datetime) -> None:
+        """A toast per clock that just turned due soon or overdue, and one bell."""
+        alerts = self.alerts.check(self.open_incidents, now)
+        if not alerts or not self.config.notifications:
+            return
+        for alert in alerts:
+            what = "stakeholder update" if alert.clock == "update" else f"{alert.clock} clock"
+            left = fmt_clock(timedelta(seconds=alert.remaining_seconds))
+            when = f"{left} left" if alert.remaining_seconds >= 0 else f"{left} over"
+            self.notify(
+                f"#{alert.incident_id} {one_line(alert.title)[:40]}: {what} {alert.state} ({when})",
+                title="Overdue" if alert.state == "overdue" else "Due soon",
+                severity="error" if alert.state == "overdue" else "warning",
+                timeout=15,
+                markup=False,
+            )
+        if self.config.bell:
+            self.bell()
+
+    def run_publish_hook(self, incident_id: int, text: str, entry) -> None:
+        """Hand a published update to the team's hook, off the UI thread."""
+        command = self.config.publish_command
+        if not command:
+            return
+        incident = self.store.get_incident(incident_id)
+
+        def work() -> None:
+            result = run_publish_hook(command, text, incident, entry, self.config.publish_timeout)
+            self.call_from_thread(self._hook_done, incident_id, entry, result)
+
+        self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
+
+    def _hook_done(self, incident_id: int, entry, result) -> None:
+        event = "hook.ok" if result.ok else "hook.failed"
+        self.write(self.store.record_event, incident_id, result.summary, event, entry=entry.id)
+        self.notify(result.summary, severity="information" if result.ok else "error", markup=False)
 
     # --------------------------------------------------------------- intents
     def write(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -17,7 +18,7 @@ from .errors import UsageError, WarroomError
 from .export import entry_dict, incident_dict, render_export, status_dict, write_atomic
 from .model import NOTE_KINDS, utcnow
 from .paths import resolve_db, resolve_identity, resolve_policy
-from .policy import CLOCKS, Policy, load_policy
+from .policy import CLOCKS, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
 from .text import MAX_NOTE, clip, one_line
@@ -138,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public", action="store_true", help="leave out private responder notes")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
+    sub.add_parser("demo", help="open a throwaway war room with a realistic incident")
+    sub.add_parser("doctor", help="check the database, permissions, policy and terminal")
+
     p = sub.add_parser("reopen", help="reopen a closed incident")
     p.add_argument("id", type=record_id)
     p.add_argument("--reason", default="")
@@ -152,7 +156,12 @@ class Context:
         self.clock = clock
         self.db_path: Path = resolve_db(args.db)
         self.identity = resolve_identity(args.identity)
-        self.policy: Policy = load_policy(resolve_policy(args.policy))
+        self.policy_path = resolve_policy(args.policy)
+        if args.command == "doctor":
+            # The doctor reports a broken policy instead of stopping at it.
+            self.policy = None  # type: ignore[assignment]
+        else:
+            self.policy = load_policy(self.policy_path)
         self._store: Store | None = None
 
     @property
@@ -306,6 +315,21 @@ def cmd_publish(ctx: Context) -> int:
         text = _read_text(ctx.args.text)
     entry = ctx.store.publish_update(ctx.args.id, text)
     print(entry.id)
+    from .config import load_config
+
+    config = load_config()
+    if config.publish_command:
+        from .hooks import run_publish_hook
+
+        incident = ctx.store.get_incident(ctx.args.id)
+        result = run_publish_hook(
+            config.publish_command, text, incident, entry, config.publish_timeout
+        )
+        event = "hook.ok" if result.ok else "hook.failed"
+        ctx.store.record_event(ctx.args.id, result.summary, event, entry=entry.id)
+        if not result.ok:
+            # The update itself is published; say loudly that it went no further.
+            print(f"warroom: {result.summary}", file=sys.stderr)
     return 0
 
 
@@ -332,6 +356,45 @@ def cmd_reopen(ctx: Context) -> int:
     return 0
 
 
+def cmd_demo(ctx: Context) -> int:
+    """A seeded database in a temp dir, deleted afterwards: the real one is never touched."""
+    import tempfile
+
+    from .demo import seed_demo
+
+    with tempfile.TemporaryDirectory(prefix="warroom-demo-") as tmp:
+        path = Path(tmp) / "demo.db"
+        main_id = seed_demo(path, ctx.policy, ctx.clock())
+        ctx.db_path = path
+        ctx.identity = "maya"
+        try:
+            return run_tui(ctx, start_incident=main_id)
+        finally:
+            if ctx._store is not None:
+                ctx._store.close()
+                ctx._store = None
+
+
+def cmd_doctor(ctx: Context) -> int:
+    from .doctor import run_doctor
+
+    env = os.environ
+    db_source = "--db" if ctx.args.db else "WARROOM_DB" if env.get("WARROOM_DB") else "default"
+    who = "--as" if ctx.args.identity else "WARROOM_USER" if env.get("WARROOM_USER") else "login"
+    checks = run_doctor(ctx.db_path, db_source, ctx.policy_path, ctx.identity, who)
+    for check in checks:
+        print(check.line())
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def run_tui(ctx: Context, start_incident: int | None = None) -> int:
+    from .app import run_app
+    from .config import load_config
+
+    config = load_config()
+    return run_app(ctx.store, ctx.policy, config=config, start_incident=start_incident)
+
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "declare": cmd_declare,
     "list": cmd_list,
@@ -353,13 +416,9 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "close": cmd_close,
     "reopen": cmd_reopen,
     "export": cmd_export,
+    "demo": cmd_demo,
+    "doctor": cmd_doctor,
 }
-
-
-def run_tui(ctx: Context) -> int:
-    from .app import run_app
-
-    return run_app(ctx.store, ctx.policy)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -875,6 +875,14 @@ class Store:
                 )  # fmt: skip
         return self.entry(entry_id)
 
+    def record_event(self, incident_id: int, text: str, event: str, **data: Any) -> TimelineEntry:
+        """A system entry for something that happened outside the store (a hook's outcome)."""
+        check_length(text, MAX_SHORT, "event text")
+        with self._write():
+            self.get_incident(incident_id)
+            entry_id = self._system(incident_id, text, event, **data)
+        return self.entry(entry_id)
+
     def close_incident(self, incident_id: int, resolution: str) -> Incident:
         resolution = resolution.strip()
         if not resolution:

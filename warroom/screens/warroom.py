@@ -292,6 +292,7 @@ class WarRoomScreen(Screen):
         text = panel.editor.text
 
         def published(entry) -> None:
+            self.app.run_publish_hook(self.incident_id, text, entry)
             self.app.copy_to_clipboard(text)
             self.app.notify("Update published and copied to the clipboard")
             self.refresh_from_store()

@@ -41,7 +41,7 @@ class TimelineView(ScrollView, can_focus=True):
     ]
 
     DEFAULT_CSS = """
-    TimelineView { height: 1fr; }
+    TimelineView { height: 1fr; overflow-x: hidden; }
     """
 
     cursor = reactive(-1, always_update=True)
@@ -107,6 +107,12 @@ class TimelineView(ScrollView, can_focus=True):
         return max(-1, min(value, len(self.entries) - 1)) if self.entries else -1
 
     def watch_cursor(self, value: int) -> None:
+        self._scroll_to_cursor()
+        # Before the first layout the height is unknown: follow again once it is.
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        value = self.cursor
         if value < 0:
             return
         top = self.scroll_offset.y

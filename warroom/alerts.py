@@ -1,0 +1,54 @@
+"""Deciding when to alert: once per transition into 'due soon' or 'overdue'.
+
+Pure bookkeeping over clock states, so the app can ask every second and
+still ring the bell only when something actually changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .model import Incident
+from .policy import Policy
+from .sla import DUE_SOON, OVERDUE, clock_states, next_update
+
+ALERTING = (DUE_SOON, OVERDUE)
+
+
+@dataclass(frozen=True)
+class Alert:
+    incident_id: int
+    title: str
+    clock: str  # a clock name, or "update" for the stakeholder update
+    state: str
+    remaining_seconds: int
+
+
+class AlertTracker:
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.seen: dict[tuple[int, str], str] = {}
+
+    def check(self, incidents: list[Incident], now: datetime) -> list[Alert]:
+        """New transitions since the last check. The first sight of a clock only
+        sets the baseline: opening warroom does not replay old alarms."""
+        alerts = []
+        for incident in incidents:
+            current = {
+                c.name: (c.state, c.remaining) for c in clock_states(self.policy, incident, now)
+                if c.is_live
+            }  # fmt: skip
+            due = next_update(self.policy, incident, now)
+            if due is not None:
+                current["update"] = (due.state, due.remaining)
+            for name, (state, remaining) in current.items():
+                key = (incident.id, name)
+                before = self.seen.get(key)
+                self.seen[key] = state
+                if before is not None and state != before and state in ALERTING:
+                    alerts.append(
+                        Alert(
+                            incident.id, incident.title, name, state, int(remaining.total_seconds())
+                        )
+                    )
+        return alerts

@@ -1,0 +1,105 @@
+"""Per-user settings: config.toml (written by people) and state.json (by warroom).
+
+config.toml in the platformdirs config dir, for example:
+
+    notifications = true          # toast + bell when a clock turns due soon / overdue
+    bell = true                   # the terminal bell with those toasts
+    utc = false                   # show times in UTC instead of local time
+    publish_command = ["/usr/local/bin/post-update", "--channel", "#incident"]
+    publish_timeout = 10          # seconds
+    [keymap]                      # binding id = keys (see `?` in the app)
+    "warroom.priority" = "P"
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .paths import config_dir
+
+
+@dataclass(frozen=True)
+class Config:
+    notifications: bool = True
+    bell: bool = True
+    utc: bool = False
+    publish_command: tuple[str, ...] = ()
+    publish_timeout: float = 10.0
+    keymap: dict[str, str] = field(default_factory=dict)
+    source: str = "defaults"
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    if not path.exists():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path}: cannot read it ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config file {path}: invalid TOML: {exc}") from None
+    known = {"notifications", "bell", "utc", "publish_command", "publish_timeout", "keymap"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
+    for key in ("notifications", "bell", "utc"):
+        if key in data and not isinstance(data[key], bool):
+            raise UsageError(f"config file {path}: {key} must be true or false")
+    command = data.get("publish_command", [])
+    if isinstance(command, str):
+        command = shlex.split(command)  # split like a shell, but never run through one
+    if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
+        raise UsageError(f"config file {path}: publish_command must be a list of strings")
+    timeout = data.get("publish_timeout", 10)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 300:
+        raise UsageError(f"config file {path}: publish_timeout must be 1 to 300 seconds")
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in keymap.items()
+    ):
+        raise UsageError(f"config file {path}: [keymap] maps binding ids to key names")
+    return Config(
+        notifications=data.get("notifications", True),
+        bell=data.get("bell", True),
+        utc=data.get("utc", False),
+        publish_command=tuple(command),
+        publish_timeout=float(timeout),
+        keymap=dict(keymap),
+        source=str(path),
+    )
+
+
+def state_path() -> Path:
+    return config_dir() / "state.json"
+
+
+def load_state() -> dict:
+    """What warroom remembers for this user (the theme); unreadable means empty."""
+    try:
+        data = json.loads(state_path().read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_state(**changes) -> None:
+    state = {**load_state(), **changes}
+    path = state_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # remembering the theme is a nicety, never worth an error

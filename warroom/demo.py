@@ -1,0 +1,125 @@
+"""A throwaway war room with a realistic incident in progress, for `warroom demo`
+and for the README's screenshots. It never touches the user's database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .policy import Policy
+from .store import Store
+
+
+class SteppingClock:
+    """Moves forward as the story is written, so entries get believable times."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, moment: datetime) -> None:
+        self.now = moment
+
+
+def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
+    """Write the demo incidents into a new database at path; returns the main one's id."""
+    start = now - timedelta(hours=2, minutes=35)
+    clock = SteppingClock(start)
+    store = Store.open(path, policy, "maya", clock)
+
+    def at(minutes: float, who: str) -> None:
+        clock.at(start + timedelta(minutes=minutes))
+        store.identity = who
+
+    try:
+        # A P3 from yesterday, its acknowledge clock now due soon.
+        at(-180, "sam")
+        other = store.declare(
+            "Nightly export to the data warehouse 40 min late",
+            "performance",
+            "P3",
+            reported_at=now - timedelta(hours=20, minutes=10),
+        )
+        store.assign(other.id, "Lead", "sam")
+
+        at(0, "maya")
+        main = store.declare(
+            "Checkout returns HTTP 500 for EU customers",
+            "regression",
+            "untriaged",
+            reported_at=start - timedelta(minutes=6),
+        )
+        iid = main.id
+        store.add_entry(
+            iid, "Pager: checkout-api 5xx rate 12% in eu-west-1 (alert CHK-5XX-HIGH)", "evidence"
+        )
+        store.assign(iid, "Lead", "maya")
+        at(3, "maya")
+        store.record_milestone(iid, "acknowledge")
+        store.set_check(iid, "a1", True)
+        store.set_check(iid, "a5", True)
+        at(5, "maya")
+        store.assign(iid, "Scribe", "tom")
+        store.assign(iid, "Communicator", "ines")
+        store.assign(iid, "Responder", "raj")
+        store.assign(iid, "Responder", "lena")
+        at(9, "raj")
+        store.add_entry(
+            iid, "Errors began 09:14 UTC, right after release 2026.11.28-1 reached eu-west-1",
+            "evidence",
+        )  # fmt: skip
+        at(12, "lena")
+        store.add_entry(iid, "Payments provider status page is green", "evidence")
+        at(14, "maya")
+        store.set_priority(iid, "P1")
+        store.set_stage(iid, "Respond")
+        at(16, "ines")
+        store.publish_update(
+            iid,
+            "[P1] Checkout errors for some EU customers. We are investigating a recent "
+            "release. Next update within 1 hour.",
+        )
+        at(22, "tom")
+        store.add_entry(iid, "Decision: roll back checkout-api in eu-west-1 only", "decision")
+        at(26, "raj")
+        store.add_entry(
+            iid, "Rolled back checkout-api eu-west-1 to 2026.11.27-3 (impact: 3 min of 503s)",
+            "change",
+        )  # fmt: skip
+        at(31, "lena")
+        note = store.add_entry(iid, "5xx back to 0.3% — within normal range", "evidence")
+        at(33, "lena")
+        store.correct(note.id, "5xx back to 0.2% — within the normal range (baseline 0.3%)")
+        at(35, "maya")
+        store.record_milestone(iid, "triage")
+        at(40, "maya")
+        store.assign(iid, "Coordinator", "omar")
+        store.set_check(iid, "i5", True)
+        store.add_entry(
+            iid, "Logs show retries from the new client library; suspect connection pool size",
+            "note",
+        )  # fmt: skip
+        at(52, "maya")
+        store.assign(iid, "Lead", "omar")  # hand-off at shift change
+        store.assign(iid, "Coordinator", "maya")
+        at(55, "omar")
+        store.add_entry(iid, "Taking over as Lead; maya stays on as Coordinator", "note")
+        at(90, "raj")
+        store.add_entry(iid, "Pool size fix in review: PR 4411", "change")
+        draft = store.draft(iid)
+        at(150, "ines")
+        store.save_draft(
+            iid,
+            "[P1] Incident: checkout errors for EU customers\n"
+            "What is happening: checkout works again since the rollback at 09:40 UTC.\n"
+            "What is being done: a fix for the underlying connection issue is in review.\n"
+            "What we need: nothing from you; support may see a few retried orders.\n"
+            "Next update by: 12:00 UTC\n",
+            draft.version,
+        )
+        clock.at(now)
+        return iid
+    finally:
+        store.close()

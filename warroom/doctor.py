@@ -1,0 +1,137 @@
+"""`warroom doctor`: explain the setup in use, each line OK or a concrete fix.
+
+Reads only: the database is opened read-only and never modified."""
+
+from __future__ import annotations
+
+import grp
+import os
+import shutil
+import sqlite3
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import config_path, load_config
+from .errors import UsageError
+from .policy import load_policy
+from .store import APP_ID, SCHEMA_VERSION, SQLITE_HEADER
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    topic: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{'OK ' if self.ok else 'FIX'}  {self.topic:<11} {self.detail}"
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def check_database(path: Path, source: str) -> list[Check]:
+    checks = [Check(True, "database", f"{path} (from {source})")]
+    if path.is_dir():
+        return [*checks, Check(False, "database", f"{path} is a directory: point --db at a file")]
+    if not path.exists():
+        parent = path.parent
+        while not parent.exists():
+            parent = parent.parent
+        if os.access(parent, os.W_OK):
+            note = "does not exist yet; warroom creates it on first use (try `warroom demo`)"
+            return [*checks, Check(True, "database", note)]
+        fix = f"does not exist and {parent} is not writable: choose another --db"
+        return [*checks, Check(False, "database", fix)]
+    st = path.stat()
+    mode = stat.S_IMODE(st.st_mode)
+    group = _group_name(st.st_gid)
+    if mode & 0o007:
+        checks.append(
+            Check(False, "permissions", f"{mode:o}, others can read notes: chmod o-rwx {path}")
+        )
+    else:
+        checks.append(Check(True, "permissions", f"{mode:o}, group {group}, others none"))
+    if mode & 0o060 != 0o060:
+        checks.append(
+            Check(
+                False, "sharing", f"group {group} cannot write: chmod g+rw {path} (and -wal/-shm)"
+            )
+        )
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        checks.append(Check(False, "access", "read-only for you: warroom opens it to watch only"))
+    with path.open("rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            return [*checks, Check(False, "schema", "not a SQLite database: use another --db")]
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return [*checks, Check(False, "schema", f"cannot read it ({exc}): restore a backup")]
+    if app_id not in (0, APP_ID):
+        checks.append(Check(False, "schema", "a SQLite file of another program"))
+    elif version > SCHEMA_VERSION:
+        checks.append(
+            Check(False, "schema", f"version {version} is newer than {SCHEMA_VERSION}: upgrade")
+        )
+    elif version < SCHEMA_VERSION:
+        checks.append(
+            Check(True, "schema", f"version {version}; upgraded (with a backup) on next write")
+        )
+    else:
+        checks.append(Check(True, "schema", f"version {version}"))
+    checks.append(
+        Check(journal == "wal", "journal", f"{journal}" + ("" if journal == "wal" else
+              ": run any write (e.g. warroom list) as a user who can write it to switch to WAL"))
+    )  # fmt: skip
+    checks.append(Check(integrity == "ok", "integrity", integrity))
+    return checks
+
+
+def run_doctor(db_path: Path, db_source: str, policy_path: Path | None, identity: str,
+               identity_source: str) -> list[Check]:  # fmt: skip
+    checks = check_database(db_path, db_source)
+    try:
+        policy = load_policy(policy_path)
+        checks.append(Check(True, "policy", f"{policy.source}"))
+    except UsageError as exc:
+        checks.append(Check(False, "policy", str(exc)))
+    try:
+        config = load_config()
+        checks.append(Check(True, "config", config.source if config.source != "defaults"
+                            else f"defaults ({config_path()} not present)"))  # fmt: skip
+    except UsageError as exc:
+        checks.append(Check(False, "config", str(exc)))
+    checks.append(Check(True, "identity", f"{identity} (from {identity_source})"))
+    size = shutil.get_terminal_size((0, 0))
+    if size.columns and size.lines:
+        big = size.columns >= 80 and size.lines >= 24
+        note = "" if big else ": enlarge the window (80x24 at least)"
+        full = " (all five panels at once)" if size.columns >= 110 and size.lines >= 32 else ""
+        checks.append(Check(big, "terminal", f"{size.columns}x{size.lines}{full}{note}"))
+    else:
+        checks.append(Check(True, "terminal", "not a terminal (fine for the CLI)"))
+    term = os.environ.get("TERM", "")
+    colour = os.environ.get("COLORTERM", "")
+    if os.environ.get("NO_COLOR"):
+        checks.append(Check(True, "colours", "NO_COLOR set: no colour, states shown as words"))
+    elif "256" in term or colour in ("truecolor", "24bit"):
+        checks.append(Check(True, "colours", f"TERM={term} COLORTERM={colour or '-'}"))
+    else:
+        checks.append(Check(False, "colours", f"TERM={term or '-'}: set TERM=xterm-256color"))
+    if os.environ.get("TMUX"):
+        checks.append(Check(True, "tmux", "inside tmux: others can `tmux attach` (-r to watch)"))
+    else:
+        checks.append(Check(True, "tmux", "not in tmux: `tmux new -s incident warroom` to share"))
+    return checks

@@ -1,0 +1,62 @@
+"""The publish hook: a team's own command that posts a published update onwards.
+
+The update text goes to the command's stdin and incident fields go in
+environment variables. The command is run directly, never through a shell, so
+no user text is ever interpolated into a command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+from .model import Incident, TimelineEntry
+
+
+@dataclass(frozen=True)
+class HookResult:
+    ok: bool
+    summary: str
+
+
+def hook_env(incident: Incident, entry: TimelineEntry) -> dict[str, str]:
+    return {
+        **os.environ,
+        "WARROOM_INCIDENT_ID": str(incident.id),
+        "WARROOM_TITLE": incident.title,
+        "WARROOM_PRIORITY": incident.priority,
+        "WARROOM_CATEGORY": incident.category,
+        "WARROOM_STAGE": incident.stage,
+        "WARROOM_STATUS": incident.status,
+        "WARROOM_PUBLISHED_BY": entry.actor,
+        "WARROOM_PUBLISHED_AT": entry.recorded_at.isoformat(),
+        "WARROOM_ENTRY_ID": str(entry.id),
+    }
+
+
+def run_publish_hook(
+    command: tuple[str, ...], text: str, incident: Incident, entry: TimelineEntry, timeout: float
+) -> HookResult:
+    name = os.path.basename(command[0])
+    try:
+        done = subprocess.run(
+            list(command),
+            input=text.encode("utf-8"),
+            env=hook_env(incident, entry),
+            capture_output=True,
+            timeout=timeout,
+            shell=False,
+        )
+    except FileNotFoundError:
+        return HookResult(False, f"publish hook {name}: command not found")
+    except PermissionError:
+        return HookResult(False, f"publish hook {name}: not executable")
+    except subprocess.TimeoutExpired:
+        return HookResult(False, f"publish hook {name}: timed out after {timeout:g}s")
+    except OSError as exc:
+        return HookResult(False, f"publish hook {name}: {exc.strerror}")
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        detail = f": {tail[0][:200]}" if tail[0] else ""
+        return HookResult(False, f"publish hook {name} failed (exit {done.returncode}){detail}")
+    return HookResult(True, f"publish hook {name} sent the update")
