@@ -143,7 +143,9 @@ class WarRoomApp(App):
 
     def _hook_done(self, incident_id: int, entry, result) -> None:
         event = "hook.ok" if result.ok else "hook.failed"
-        self.write(self.store.record_event, incident_id, result.summary, event, entry=entry.id)
+        self.write(
+            lambda: self.store.record_event(incident_id, result.summary, event, entry=entry.id)
+        )
         self.notify(result.summary, severity="information" if result.ok else "error", markup=False)
 
     # --------------------------------------------------------------- intents

@@ -25,7 +25,10 @@ def collect_bindings(screen: Screen) -> list[tuple[str, str, str]]:
             or ("screen" if node is screen else type(node).__name__)
         )
         by_action: dict[str, list] = {}
-        for key, bindings in node._bindings.key_to_bindings.items():
+        bindings_map = node._bindings.copy()
+        if app._keymap:  # show keys as the user remapped them
+            bindings_map.apply_keymap(app._keymap)
+        for key, bindings in bindings_map.key_to_bindings.items():
             for binding in bindings:
                 if not binding.description or not binding.id:
                     continue
