@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@$(BIN)/python -c "import sys; from warroom.paths import resolve_db; sys.exit(resolve_db(None).exists())" \
+		&& echo "No database yet: 'make demo' shows a war room in full swing." || true
 	$(BIN)/warroom
 
 demo: $(STAMP)
@@ -29,7 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 docs: $(STAMP)
-	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python assets/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

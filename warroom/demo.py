@@ -3,11 +3,15 @@ and for the README's screenshots. It never touches the user's database."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .policy import Policy
 from .store import Store
+
+
+def hhmm(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M")
 
 
 class SteppingClock:
@@ -66,8 +70,9 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         store.assign(iid, "Responder", "raj")
         store.assign(iid, "Responder", "lena")
         at(9, "raj")
+        began = hhmm(start - timedelta(minutes=6))
         store.add_entry(
-            iid, "Errors began 09:14 UTC, right after release 2026.11.28-1 reached eu-west-1",
+            iid, f"Errors began {began} UTC, right after release 2026.11.28-1 reached eu-west-1",
             "evidence",
         )  # fmt: skip
         at(12, "lena")
@@ -110,13 +115,15 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         store.add_entry(iid, "Pool size fix in review: PR 4411", "change")
         draft = store.draft(iid)
         at(150, "ines")
+        rollback = hhmm(start + timedelta(minutes=26))
+        next_by = hhmm(now + timedelta(minutes=30))
         store.save_draft(
             iid,
             "[P1] Incident: checkout errors for EU customers\n"
-            "What is happening: checkout works again since the rollback at 09:40 UTC.\n"
+            f"What is happening: checkout works again since the rollback at {rollback} UTC.\n"
             "What is being done: a fix for the underlying connection issue is in review.\n"
             "What we need: nothing from you; support may see a few retried orders.\n"
-            "Next update by: 12:00 UTC\n",
+            f"Next update by: {next_by} UTC\n",
             draft.version,
         )
         clock.at(now)

@@ -59,7 +59,7 @@ class WarRoomScreen(Screen):
         Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
         Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
-        Binding("u", "toggle_utc", "UTC", show=False, id="warroom.utc", tooltip="Local/UTC"),
+        Binding("z", "toggle_utc", "UTC/local", show=False, id="warroom.utc", tooltip="Time zone"),
         Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
         Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
         Binding("E", "export", "Export", show=False, id="warroom.export"),
