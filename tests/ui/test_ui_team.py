@@ -248,3 +248,27 @@ def test_demo_never_touches_the_real_database(tmp_path, monkeypatch, capsys):
     assert not real.exists()
     assert seen["path"] != real and not seen["path"].exists()  # thrown away afterwards
     assert "Checkout" in seen["incident"]
+
+
+async def test_no_color_keeps_meaning_in_words(app_factory, seeded, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = app_factory()
+    assert app.no_color
+    async with app.run_test(size=SIZE):
+        clocks = app.screen.query_one("#panel-3")
+        text = clocks.render_clocks(app.clock(), 44).renderables
+        words = " ".join(t.plain for t in text)
+        assert "✔ met" in words and "● running" in words
+
+
+async def test_world_readable_database_warns_in_the_tui(db_path, policy, clock, seeded):
+    from warroom.app import make_app
+
+    os.chmod(db_path, 0o664)
+    store = Store.open(db_path, policy, "alice", clock)
+    app = make_app(store, policy, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("readable by other users" in m for m in messages)
+    store.close()
