@@ -1,13 +1,35 @@
-"""Renderers over model objects: plain data (for JSON) now, documents later. Pure."""
+"""Exports of one incident: plain data for JSON, the retro document in Markdown,
+action items as CSV, and writing a file atomically. Pure Python, no UI imports."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from .model import Board, Incident, TimelineEntry, to_iso
+from .errors import UsageError
+from .model import (
+    NOTE_KINDS,
+    UPDATE,
+    ActionItem,
+    Board,
+    Bundle,
+    Draft,
+    Incident,
+    Retro,
+    TimelineEntry,
+    to_iso,
+)
 from .policy import Policy
-from .sla import clock_states, next_update
+from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
+from .text import one_line
 
 EXPORT_SCHEMA_VERSION = 1
 
@@ -97,11 +119,614 @@ def entry_dict(entry: TimelineEntry) -> dict[str, Any]:
     }
 
 
-def render_export(bundle, policy: Policy, fmt: str, public: bool, now: datetime) -> str:
+# ------------------------------------------------------------------ escaping
+# Markdown is built from user text in two shapes: one line (table cells, list
+# items, headings) and a block of lines (updates, root cause, resolution).
+# Both make controls visible and escape everything that could open markup.
+
+_NEWLINE_MARK = " \u23ce "
+# Controls as visible pictures (as text.visible does); line separators as newlines.
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_CONTROL_TABLE.update({0x7F: "\u2421", 0x2028: "\n", 0x2029: "\n"})
+_CONTROL_TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+del _CONTROL_TABLE[0x0A]
+# Backslash first. Code spans, emphasis, links and images, table cells,
+# strikethrough and math get a backslash; HTML gets entities, which every
+# Markdown dialect honours (not every one honours a backslash before `<`).
+_ESCAPES = (
+    *((ch, "\\" + ch) for ch in "\\`*[]|~$"),
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ("\n", _NEWLINE_MARK),
+)
+# An underscore opens or closes emphasis unless it sits between two letters or
+# digits (snake_case stays readable).
+_UNDERSCORE = re.compile(r"_(?:(?![^\W_])|(?<![^\W_]_))")
+# Block markers that only count at the start of a line: headings, list items,
+# setext underlines and thematic breaks (`*`, `>` and `|` are escaped anywhere).
+_LINE_START = re.compile(r"^([ \u00a0]*)(?:([#+=\-])|(\d{1,9})([.)]))")
+
+
+def _line_start(match: re.Match[str]) -> str:
+    if match.group(2):
+        return f"{match.group(1)}\\{match.group(2)}"
+    return f"{match.group(1)}{match.group(3)}\\{match.group(4)}"
+
+
+def md_inline(text: str, line_start: bool = False) -> str:
+    """User text as one inert Markdown line: no cell, code span, link, HTML tag
+    or emphasis of its own, newlines shown as ⏎ and controls as pictures.
+
+    With line_start, also the block markers that count where a line begins.
+    (text.markdown_inline's rules, but readable: `-`, `.`, `#` and `(` only get
+    a backslash where they mean something. And fast: one C-level pass per
+    character that is present, which is most often none.)"""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if _CONTROLS.search(text):
+        text = text.translate(_CONTROL_TABLE)
+    for char, escaped in _ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    if "_" in text:
+        text = _UNDERSCORE.sub(r"\\_", text)
+    if line_start:
+        text = _LINE_START.sub(_line_start, text, count=1)
+    return text
+
+
+def md_block(text: str, prefix: str = "") -> list[str]:
+    """User text of several lines as Markdown lines that keep the line breaks
+    (hard breaks) and the indentation but cannot start markup of their own.
+
+    Each returned line starts with `prefix` ("> " for a blockquote)."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    raw_lines = raw.replace("\u2029", "\n").expandtabs(4).split("\n")
+    while raw_lines and not raw_lines[-1].strip():
+        raw_lines.pop()
+    while raw_lines and not raw_lines[0].strip():
+        raw_lines.pop(0)
+    lines: list[str] = []
+    for n, line in enumerate(raw_lines):
+        line = line.rstrip()
+        if not line:
+            lines.append(prefix.rstrip())
+            continue
+        body = line.lstrip(" ")
+        # Leading spaces as no-break spaces: kept on screen, never a code block.
+        indent = "\u00a0" * (len(line) - len(body))
+        escaped = indent + md_inline(body, line_start=True)
+        following = raw_lines[n + 1].strip() if n + 1 < len(raw_lines) else ""
+        if following:
+            escaped += "\\"  # a hard line break: the text's own lines stay lines
+        lines.append(prefix + escaped)
+    return lines or [prefix + "_(empty)_"]
+
+
+def md_heading_text(text: str) -> str:
+    """Text for an ATX heading: a trailing `#` would be taken as its closing."""
+    return md_inline(text).replace("#", "\\#")
+
+
+# --------------------------------------------------------------- time words
+def _local(moment: datetime | None) -> str:
+    """timefmt.fmt_time's '2026-11-28 14:05:09 CET', twice as fast (isoformat
+    beats strftime, and a 10,000-entry timeline shows 20,000 times)."""
+    if moment is None:
+        return "—"
+    shown = moment.astimezone()
+    return f"{shown.isoformat(' ', 'seconds')[:19]} {shown.tzname() or ''}"
+
+
+def _utc(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return f"{moment.astimezone(UTC).isoformat(' ', 'seconds')[:19]} UTC"
+
+
+def span(delta: timedelta) -> str:
+    """A duration in words people paste: '45s', '1h 5m', '2d 3h' (sign dropped)."""
+    total = abs(int(delta.total_seconds()))
+    if total < 60:
+        return f"{total}s"
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{v}{u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "m")) if v]
+    if seconds and not days:
+        parts.append(f"{seconds}s")
+    return " ".join(parts)
+
+
+def _since(start: datetime, moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    delta = moment - start
+    sign = "−" if delta < timedelta(0) else "+"
+    return f"{sign}{span(delta)}"
+
+
+# ----------------------------------------------------------------- helpers
+def _visible_entries(bundle: Bundle, public: bool) -> list[TimelineEntry]:
+    """The timeline in id order; public leaves out responders' private notes."""
+    entries = sorted(bundle.timeline, key=lambda e: e.id)
+    if public:
+        entries = [e for e in entries if e.kind not in NOTE_KINDS]
+    return entries
+
+
+def _chronological(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    return sorted(entries, key=lambda e: (e.occurred_at, e.id))
+
+
+def _checklist(policy: Policy, board: Board) -> list[dict[str, Any]]:
+    """Every policy item with its state, then any state whose item the policy lost."""
+    rows = []
+    known = set()
+    for item in policy.checklist:
+        known.add(item.id)
+        state = board.checklist.get(item.id)
+        rows.append(_check_row(item.id, item.group, item.text, state))
+    for item_id in sorted(set(board.checklist) - known):
+        rows.append(_check_row(item_id, None, None, board.checklist[item_id]))
+    return rows
+
+
+def _check_row(item_id: str, group: str | None, text: str | None, state) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "group": group,
+        "text": text,
+        "ticked": bool(state and state.ticked),
+        "by": state.by if state else None,
+        "at": _iso(state.at) if state else None,
+    }
+
+
+def _action_dict(item: ActionItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "owner": item.owner,
+        "due": item.due.isoformat() if item.due else None,
+        "ticket": item.ticket,
+        "status": item.status,
+        "created_by": item.created_by,
+        "created_at": _iso(item.created_at),
+        "completed_at": _iso(item.completed_at),
+    }
+
+
+# -------------------------------------------------------------------- JSON
+def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> dict[str, Any]:
+    """Everything the store holds about the incident, as plain data."""
+    board, incident, retro = bundle.board, bundle.incident, bundle.retro
+    due = next_update(policy, incident, now)
+    draft = board.draft
+    return {
+        "schema_version": EXPORT_SCHEMA_VERSION,
+        "exported_at": to_iso(now),
+        "public": public,
+        "incident": {**incident_dict(incident), "root_cause": incident.root_cause},
+        "roles": [
+            {
+                "role": h.role,
+                "person": h.person,
+                "assigned_by": h.assigned_by,
+                "assigned_at": _iso(h.assigned_at),
+                "previous": h.previous,
+            }
+            for h in board.roles
+        ],
+        "checklist": _checklist(policy, board),
+        "clocks": clocks_list(policy, incident, now),
+        "next_update_due": _iso(due.due_at) if due else None,
+        "draft": None
+        if public
+        else {
+            "text": draft.text,
+            "version": draft.version,
+            "updated_by": draft.updated_by,
+            "updated_at": _iso(draft.updated_at),
+        },
+        "timeline": [entry_dict(e) for e in _visible_entries(bundle, public)],
+        "retro": {
+            "whys": [
+                {
+                    "position": w.position,
+                    "question": w.question,
+                    "answer": w.answer,
+                    "updated_by": w.updated_by,
+                    "updated_at": _iso(w.updated_at),
+                }
+                for w in retro.whys
+            ],
+            "root_cause": retro.root_cause,
+            "action_items": [_action_dict(a) for a in retro.actions],
+        },
+    }
+
+
+# --------------------------------------------------------------------- CSV
+CSV_FIELDS = ("id", "title", "owner", "due", "ticket", "status")
+
+
+def render_csv(bundle: Bundle) -> str:
+    """The action items, one row each, for import into a ticketing system."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_FIELDS)
+    for item in bundle.retro.actions:
+        due = item.due.isoformat() if item.due else ""
+        writer.writerow([item.id, item.title, item.owner, due, item.ticket, item.status])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- Markdown
+_MILESTONES = (
+    ("Reported", "reported_at"),
+    ("Declared", "declared_at"),
+    ("Acknowledged", "acknowledged_at"),
+    ("Triaged", "triaged_at"),
+    ("Remediated", "remediated_at"),
+    ("Closed", "closed_at"),
+    ("Retro held", "retro_at"),
+)
+
+
+def _clock_result(c: ClockState) -> tuple[str, str]:
+    """(result, by how much) for one SLA clock."""
+    if c.state == MET:
+        return "met", f"{span(c.remaining)} before the deadline"
+    if c.state == MISSED:
+        return "missed", f"{span(c.remaining)} late"
+    if c.state == STOPPED:
+        side = "before" if c.remaining >= timedelta(0) else "after"
+        return (
+            "stopped",
+            f"never recorded; the incident closed {span(c.remaining)} {side} the deadline",
+        )
+    if c.state == OVERDUE:
+        return "still running: overdue", f"{span(c.remaining)} past the deadline"
+    return f"still running: {c.state}", f"{span(c.remaining)} left"
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: tuple[str, ...], rows: list[str]) -> list[str]:
+    return [_row(*header), "|" + "|".join("---" for _ in header) + "|", *rows]
+
+
+def _section(lines: list[str], title: str) -> None:
+    lines += ["", f"## {title}", ""]
+
+
+def _md_summary(lines: list[str], bundle: Bundle, public: bool, now: datetime) -> None:
+    incident = bundle.incident
+    lines.append(f"# Incident {incident.id}: {md_heading_text(incident.title)}")
+    lines.append("")
+    if public:
+        lines.append(
+            "> **Public version:** private responder notes (notes, evidence, decisions "
+            "and changes) and the unpublished update draft are omitted."
+        )
+        lines.append("")
+    local, utc = _local(now), _utc(now)
+    lines += [
+        f"- **Priority:** {md_inline(incident.priority)}",
+        f"- **Category:** {md_inline(incident.category)}",
+        f"- **Stage:** {md_inline(incident.stage)}",
+        f"- **Status:** {md_inline(incident.status)}",
+        f"- **Declared by:** {md_inline(incident.declared_by)}",
+        f"- **Exported:** {_local(now)}" + ("" if local == utc else f" ({utc})"),
+    ]
+    if incident.closed_at is not None and incident.resolution:
+        _section(lines, "Resolution")
+        lines += md_block(incident.resolution)
+
+
+def _md_times(lines: list[str], incident: Incident) -> None:
+    _section(lines, "Key times")
+    rows = []
+    for label, field in _MILESTONES:
+        moment = getattr(incident, field)
+        if moment is None:
+            rows.append(_row(label, "not recorded", "—", "—"))
+        else:
+            since = "—" if field == "reported_at" else _since(incident.reported_at, moment)
+            rows.append(_row(label, _local(moment), _utc(moment), since))
+    lines += _table(("Milestone", "Local time", "UTC", "Since reported"), rows)
+
+
+def _md_clocks(lines: list[str], policy: Policy, incident: Incident, now: datetime) -> None:
+    _section(lines, "SLA clocks")
+    lines.append(
+        f"Budgets for {md_inline(policy.effective_priority(incident.priority))}, "
+        "measured from the reported time."
+    )
+    lines.append("")
+    rows = []
+    for c in clock_states(policy, incident, now):
+        result, margin = _clock_result(c)
+        rows.append(_row(c.name, span(c.budget), _local(c.deadline), result, margin))
+    lines += _table(("Clock", "Budget", "Deadline", "Result", "By how much"), rows)
+    due = next_update(policy, incident, now)
+    if due is not None:
+        lines.append("")
+        lines.append(f"Next stakeholder update due {_local(due.due_at)} ({due.state}).")
+
+
+def _md_roles(lines: list[str], policy: Policy, bundle: Bundle, entries) -> None:
+    board = bundle.board
+    _section(lines, "Roles")
+    rows = []
+    for role in policy.roles:
+        holders = board.holders(role)
+        if not holders:
+            rows.append(_row(md_inline(role), "_unassigned_", "—", "—"))
+        for h in holders:
+            rows.append(
+                _row(md_inline(role), md_inline(h.person), md_inline(h.assigned_by),
+                     _local(h.assigned_at))
+            )  # fmt: skip
+    known = set(policy.roles)
+    for h in board.roles:
+        if h.role not in known:  # a role the current policy no longer has
+            rows.append(
+                _row(md_inline(h.role), md_inline(h.person), md_inline(h.assigned_by),
+                     _local(h.assigned_at))
+            )  # fmt: skip
+    lines += _table(("Role", "Held by", "Assigned by", "Since"), rows)
+
+    _section(lines, "Role changes")
+    rows = []
+    for e in entries:
+        event, data = e.event, e.data
+        if event == "role.assign":
+            previous = data.get("previous")
+            person = data.get("person", "")
+            given = md_inline(person)
+            taken = md_inline(previous) if previous and previous != person else "—"
+        elif event == "role.unassign":
+            given, taken = "—", md_inline(data.get("person", ""))
+        else:
+            continue
+        role = md_inline(data.get("role", ""))
+        rows.append(_row(_local(e.occurred_at), role, given, taken, md_inline(e.actor)))
+    if rows:
+        lines += _table(("When", "Role", "Given to", "Taken from", "By"), rows)
+    else:
+        lines.append("_No roles were assigned._")
+
+
+def _md_checklist(lines: list[str], policy: Policy, board: Board) -> None:
+    _section(lines, "Checklist")
+    ticked = [r for r in _checklist(policy, board) if r["ticked"]]
+    if not ticked:
+        lines.append("_No checklist item was ticked._")
+        return
+    lines.append("Ticked items are red flags raised during triage.")
+    lines.append("")
+    for r in ticked:
+        state = board.checklist[r["id"]]
+        what = f"{r['group']}: {r['text']}" if r["group"] else "(item no longer in the policy)"
+        lines.append(
+            f"- [x] **{md_inline(r['id'])}** {md_inline(what)} — ticked by "
+            f"{md_inline(state.by)}, {_local(state.at)}"
+        )
+
+
+def _md_retro(lines: list[str], retro: Retro) -> None:
+    _section(lines, "Root cause")
+    if retro.root_cause.strip():
+        lines += md_block(retro.root_cause)
+    else:
+        lines.append("_Not recorded._")
+
+    _section(lines, "Five whys")
+    whys = [w for w in retro.whys if w.question.strip() or w.answer.strip()]
+    if not whys:
+        lines.append("_Not recorded._")
+    for w in whys:
+        question = md_inline(w.question) if w.question.strip() else "_(no question)_"
+        answer = md_inline(w.answer) if w.answer.strip() else "_(unanswered)_"
+        lines.append(f"- **Why {w.position}:** {question} → {answer}")
+
+    _section(lines, "Action items")
+    if not retro.actions:
+        lines.append("_None._")
+    for a in retro.actions:
+        details = [f"owner: {md_inline(a.owner)}" if a.owner else "no owner"]
+        if a.due:
+            details.append(f"due {a.due.isoformat()}")
+        if a.ticket:
+            details.append(f"ticket: {md_inline(a.ticket)}")
+        if a.done and a.completed_at:
+            details.append(f"done {_local(a.completed_at)}")
+        box = "x" if a.done else " "
+        lines.append(f"- [{box}] {md_inline(a.title, line_start=True)} — {' · '.join(details)}")
+
+
+def _md_updates(lines: list[str], entries: list[TimelineEntry]) -> None:
+    _section(lines, "Stakeholder updates")
+    updates = [e for e in entries if e.kind == UPDATE]
+    if not updates:
+        lines.append("_No update was published._")
+    for n, e in enumerate(updates, 1):
+        if n > 1:
+            lines.append("")
+        lines.append(f"### Update {n} — {_local(e.occurred_at)}, by {md_heading_text(e.actor)}")
+        lines.append("")
+        lines += md_block(e.text, prefix="> ")
+
+
+def _md_draft(lines: list[str], draft: Draft) -> None:
+    if not draft.text.strip():
+        return
+    _section(lines, "Unpublished draft")
+    lines.append(
+        f"_Draft version {draft.version}, last saved by {md_inline(draft.updated_by)} "
+        f"at {_local(draft.updated_at)}; not sent to stakeholders._"
+    )
+    lines.append("")
+    lines += md_block(draft.text, prefix="> ")
+
+
+def _md_timeline(lines: list[str], entries: list[TimelineEntry], public: bool) -> None:
+    _section(lines, "Timeline")
+    what = "system events and published updates" if public else "every entry"
+    lines.append(
+        f"In order of occurrence ({what}). A correction names the entry it corrects; "
+        "the corrected entry stays, marked as superseded."
+    )
+    lines.append("")
+    shown = {e.id for e in entries}
+    superseded_by: dict[int, list[int]] = {}
+    for e in entries:
+        if e.supersedes is not None:
+            superseded_by.setdefault(e.supersedes, []).append(e.id)
+    names: dict[str, str] = {}  # actors and kinds repeat: escape each once
+    late = timedelta(minutes=1)
+    rows = []
+    for e in entries:
+        text = md_inline(e.text)
+        later = superseded_by.get(e.id)
+        if later:
+            text = f"_(superseded by {', '.join(f'#{i}' for i in later)})_ {text}"
+        if e.supersedes is not None:
+            target = f"#{e.supersedes}" if e.supersedes in shown else f"entry {e.supersedes}"
+            text = f"_(correction of {target})_ {text}"
+        if abs(e.recorded_at - e.occurred_at) >= late:
+            text = f"{text} _(recorded {_utc(e.recorded_at)})_"
+        actor = names.get(e.actor)
+        if actor is None:
+            actor = names[e.actor] = md_inline(e.actor)
+        kind = names.get(e.kind)
+        if kind is None:
+            kind = names[e.kind] = md_inline(e.kind)
+        rows.append(
+            f"| #{e.id} | {_local(e.occurred_at)} | {_utc(e.occurred_at)} | {kind} | {actor}"
+            f" | {text} |"
+        )
+    if rows:
+        lines += _table(("Entry", "Local time", "UTC", "Kind", "Who", "Text"), rows)
+    else:
+        lines.append("_No entries._")
+
+
+def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> str:
+    """The retro document: something to paste into a wiki page or a ticket."""
+    incident = bundle.incident
+    entries = _chronological(_visible_entries(bundle, public))
+    lines: list[str] = []
+    _md_summary(lines, bundle, public, now)
+    _md_times(lines, incident)
+    _md_clocks(lines, policy, incident, now)
+    _md_roles(lines, policy, bundle, entries)
+    _md_checklist(lines, policy, bundle.board)
+    _md_retro(lines, bundle.retro)
+    _md_updates(lines, entries)
+    if not public:
+        _md_draft(lines, bundle.board.draft)
+    _md_timeline(lines, entries, public)
+    lines.append("")
+    lines.append(
+        f"_Exported by warroom from incident {incident.id}. Local times are in "
+        f"{_now_zone(now)}, the exporting machine's time zone; UTC is shown alongside._"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _now_zone(now: datetime) -> str:
+    return now.astimezone().tzname() or "local"
+
+
+def render_export(bundle: Bundle, policy: Policy, fmt: str, public: bool, now: datetime) -> str:
     """The document for `warroom export`: 'md', 'json' or 'csv'."""
-    raise NotImplementedError("export is being written")
+    if fmt == "md":
+        return render_markdown(bundle, policy, public, now)
+    if fmt == "json":
+        data = export_dict(bundle, policy, public, now)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return render_csv(bundle)
+    raise UsageError(f"unknown export format {fmt!r}; choose one of: md, json, csv")
 
 
-def write_atomic(path, text: str, force: bool = False):
-    """Write via a temp file and rename; refuse to overwrite unless forced."""
-    raise NotImplementedError("export is being written")
+# ----------------------------------------------------------------- writing
+FILE_MODE = 0o640
+
+
+def write_atomic(path: Path | str, text: str, force: bool = False) -> Path:
+    """Write via a temp file in the same directory and a rename, so readers see
+    the old file or the new one, never half of one. Refuses to overwrite an
+    existing file unless forced (even one that appears while writing)."""
+    path = Path(path)
+    shown = one_line(str(path))
+    if path.is_dir():
+        raise UsageError(f"{shown} is a directory")
+    if os.path.lexists(path) and not force:
+        raise UsageError(f"{shown} exists; use --force to overwrite")
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {shown}: directory {one_line(str(parent))} does not exist")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            os.fchmod(fd, FILE_MODE)
+            data = text.encode("utf-8")
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if force:
+            os.replace(tmp, path)
+        else:
+            _place_new(tmp, path, shown)
+        tmp = None
+        _fsync_dir(parent)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot write {shown}: {one_line(reason)}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return path
+
+
+def _place_new(tmp: str, path: Path, shown: str) -> None:
+    """Move tmp to path only if path does not exist: a hard link fails if it does."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise UsageError(f"{shown} exists; use --force to overwrite") from None
+    except OSError:
+        # No hard links here (some network and FAT file systems): check, then rename.
+        if os.path.lexists(path):
+            raise UsageError(f"{shown} exists; use --force to overwrite") from None
+        os.replace(tmp, path)
+        return
+    with contextlib.suppress(OSError):  # the export is in place; a stray temp name is not
+        os.unlink(tmp)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (best effort: not every system allows it)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
