@@ -48,7 +48,7 @@ class DraftEditor(TextArea):
 
 class DraftPanel(Panel):
     DEFAULT_CSS = """
-    DraftPanel DraftEditor { height: 1fr; border: none; padding: 0; }
+    DraftPanel DraftEditor, DraftPanel DraftEditor:focus { height: 1fr; border: none; padding: 0; }
     DraftPanel #draft-status { height: 1; color: $text-muted; }
     """
 
