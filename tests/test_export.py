@@ -492,7 +492,7 @@ def test_public_leaves_out_every_private_note(seeded):
     original = store.add_entry(iid, "nothing to see", "note")
     store.correct(original.id, f"correction {MARKER}")
     update = next(e for e in store.timeline(iid) if e.kind == "update")
-    store.correct(update.id, f"private correction of an update {MARKER}")
+    store.correct(update.id, "Corrected update: EU and UK customers cannot check out.")
     store.save_draft(iid, f"draft {MARKER}", store.draft(iid).version)
 
     for fmt in ("md", "json"):
@@ -504,6 +504,8 @@ def test_public_leaves_out_every_private_note(seeded):
     assert "Private" not in export(store, iid)
     # What stays: system entries, the published update, SLA results, roles, the retro.
     assert "Impact: EU customers cannot check out." in doc
+    # A correction of a published update is public too, and says what it corrects.
+    assert "Corrected update: EU and UK customers cannot check out." in doc
     assert "Lead handed off from alice to carol" in doc
     assert "| acknowledge | 30m |" in doc
     assert "- **Why 1:**" in doc and "## Root cause" in doc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from warroom.errors import UsageError
+from warroom.export import md_inline
 from warroom.text import (
     MAX_NAME,
     MAX_TITLE,
@@ -12,7 +13,6 @@ from warroom.text import (
     clean_name,
     clean_title,
     clip,
-    markdown_inline,
     one_line,
     visible,
 )
@@ -74,20 +74,20 @@ def test_one_line():
     ("text", "expected"),
     [
         ("a | b", "a \\| b"),
-        ("use `rm -rf`", "use \\`rm \\-rf\\`"),
-        ("<script>alert(1)</script>", "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"),
+        ("use `rm -rf`", "use \\`rm -rf\\`"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
         ("# Heading", "\\# Heading"),
-        ("[link](http://x)", "\\[link\\]\\(http://x\\)"),
+        ("[link](http://x)", "\\[link\\](http://x)"),
         ("a & b", "a &amp; b"),
         ("plain words", "plain words"),
     ],
 )
 def test_markdown_inline_escapes(text, expected):
-    assert markdown_inline(text) == expected
+    assert md_inline(text, line_start=True) == expected
 
 
 def test_markdown_inline_is_one_line_without_controls():
-    out = markdown_inline("# one\n| two |\x1b[31m")
+    out = md_inline("# one\n| two |\x1b[31m", line_start=True)
     assert "\n" not in out
     assert not _has_raw_control(out)
     assert not out.startswith("#")

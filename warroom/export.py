@@ -160,9 +160,9 @@ def md_inline(text: str, line_start: bool = False) -> str:
     or emphasis of its own, newlines shown as ⏎ and controls as pictures.
 
     With line_start, also the block markers that count where a line begins.
-    (text.markdown_inline's rules, but readable: `-`, `.`, `#` and `(` only get
-    a backslash where they mean something. And fast: one C-level pass per
-    character that is present, which is most often none.)"""
+    Readable: `-`, `.`, `#` and `(` only get a backslash where they mean
+    something. And fast: one C-level pass per character that is present,
+    which is most often none."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     if _CONTROLS.search(text):

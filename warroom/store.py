@@ -663,6 +663,17 @@ class Store:
     def correct(self, entry_id: int, text: str) -> TimelineEntry:
         """A correction is a new entry that supersedes the old; the old stays."""
         original = self.entry(entry_id)
+        if original.kind == UPDATE:
+            # A correction of a published update is itself public.
+            if not text.strip():
+                raise UsageError("the correction is empty")
+            check_length(text, MAX_DRAFT, "update")
+            with self._write():
+                new_id = self._append(
+                    original.incident_id, UPDATE, text, public=True, supersedes=entry_id,
+                    occurred_at=original.occurred_at, data={"event": "update.correct"},
+                )  # fmt: skip
+            return self.entry(new_id)
         kind = original.kind if original.kind in NOTE_KINDS else "note"
         return self.add_entry(
             original.incident_id,

@@ -64,24 +64,3 @@ def check_length(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise UsageError(f"{what} is longer than {limit} characters ({len(text)})")
     return text
-
-
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~&")
-
-
-def markdown_inline(text: str) -> str:
-    """User text as one Markdown line that cannot open a table cell, code span,
-    heading, HTML tag or link of its own."""
-    out = []
-    for ch in one_line(text):
-        if ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == "&":
-            out.append("&amp;")
-        elif ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return "".join(out)
