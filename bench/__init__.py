@@ -1,0 +1,1 @@
+"""warroom benchmark suite: `python -m bench` (see bench/__main__.py)."""

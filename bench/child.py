@@ -1,0 +1,550 @@
+"""The measuring processes: `python -m bench.child MODE CONFIG_JSON OUT_JSON`.
+
+Each mode runs in a fresh interpreter started by bench.figures and writes its
+raw measurements to OUT_JSON (or, for the worker modes, talks over stdin/stdout).
+Times are CLOCK_MONOTONIC, which is shared by every process on the host, so a
+parent and its children can compare time stamps directly."""
+
+from __future__ import annotations
+
+import time
+
+T_MAIN = time.monotonic()  # first thing: the interpreter and `-m` machinery are done
+
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+monotonic = time.monotonic
+
+
+def _cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _maxrss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# ------------------------------------------------- start-up, memory, idle
+def mode_app(cfg: dict) -> dict:
+    """Run an app headless until its first full paint; optionally stay idle a while."""
+    kind = cfg["kind"]
+    idle = float(cfg.get("idle", 0))
+    if kind == "warroom":
+        from warroom.app import make_app
+        from warroom.policy import default_policy
+        from warroom.screens.warroom import WarRoomScreen
+        from warroom.store import Store
+
+        from .probe import SIZE, FrameProbe, footer_ready
+
+        t_imported = monotonic()
+        policy = default_policy()
+        store = Store.open(Path(cfg["db"]), policy, "bench")
+        t_store = monotonic()
+        app = make_app(store, policy)
+
+        def ready(screen) -> bool:
+            return (
+                isinstance(screen, WarRoomScreen)
+                and screen.board is not None
+                and footer_ready(screen)
+            )
+
+    else:
+        from .probe import SIZE, FrameProbe, MinimalApp, footer_ready
+
+        t_imported = monotonic()
+        t_store = t_imported
+        app = MinimalApp()
+
+        def ready(screen) -> bool:
+            return screen is app.screen and footer_ready(screen)
+
+    t_built = monotonic()
+    probe = FrameProbe(app)
+    out: dict = {
+        "t_main": T_MAIN,
+        "t_imported": t_imported,
+        "t_store": t_store,
+        "t_built": t_built,
+    }
+
+    def finish() -> None:
+        out["t_end"] = monotonic()
+        out["cpu_end"] = _cpu()
+        out["frames_end"] = probe.frames
+        out["bytes_end"] = probe.bytes
+        app.exit()
+
+    def painted(at: float) -> None:
+        out["t_paint"] = at
+        out["t_settled"] = monotonic()
+        out["cpu_paint"] = _cpu()
+        out["frames_paint"] = probe.frames
+        out["bytes_paint"] = probe.bytes
+        out["screen"] = type(app.screen).__name__
+        out["maxrss_kib_paint"] = _maxrss_kib()
+        if idle > 0:
+            asyncio.get_running_loop().call_later(idle, finish)
+        else:
+            app.exit()
+
+    probe.on_first_full_paint(ready, painted)
+    app.run(headless=True, size=SIZE)
+    out["maxrss_kib"] = _maxrss_kib()
+    if "t_paint" not in out:
+        raise RuntimeError(f"{kind}: the app exited before its first full paint")
+    return out
+
+
+# ------------------------------------------------------------ key latency
+class _Timeout(Exception):
+    pass
+
+
+async def _until(predicate, timeout: float = 5.0, step: float = 0.002) -> None:
+    deadline = monotonic() + timeout
+    while not predicate():
+        if monotonic() > deadline:
+            raise _Timeout
+        await asyncio.sleep(step)
+
+
+def _send_key(app, key: str) -> None:
+    """Deliver a key the way Pilot.press does (through the driver), without
+    Pilot's waiting for the process to go idle afterwards."""
+    from textual import events
+
+    char = {"space": " ", "enter": "\r"}.get(key, key if len(key) == 1 else None)
+    event = events.Key(key, char)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def _settle(pilot) -> None:
+    """Let the app finish what the last key started: messages, then a refresh."""
+    await pilot._wait_for_screen()
+    await asyncio.wait_for(pilot.app.screen.wait_for_refresh(), 5)
+
+
+class _KeyTimer:
+    """Times one key: t0 just before it is sent, then the first frame showing `needle`.
+
+    Every `pilot_every`-th key goes through Pilot.press (to time Pilot itself);
+    the others are sent the same way but without Pilot's idle-waiting. The frame
+    time stamps are taken inside the app either way."""
+
+    def __init__(self, app, pilot, probe, pilot_every: int = 4):
+        self.app, self.pilot, self.probe = app, pilot, probe
+        self.pilot_every = pilot_every
+        self.count = 0
+
+    async def press(self, key: str, needle: str, extra_done=lambda: True) -> dict:
+        self.count += 1
+        via_pilot = self.count % self.pilot_every == 0
+        watcher = self.probe.watch(needle)
+        cpu0 = time.process_time()
+        t0 = monotonic()
+        if via_pilot:
+            await self.pilot.press(key)
+            t_pilot = monotonic() - t0
+        else:
+            _send_key(self.app, key)
+            t_pilot = None
+        try:
+            await _until(lambda: watcher.seen_at is not None and extra_done())
+        except _Timeout:
+            self.probe.watchers.clear()
+            return {"ok": False}
+        await _settle(self.pilot)
+        return {
+            "ok": True,
+            "t0": t0,
+            "painted": watcher.seen_at - t0,
+            "painted_cpu": watcher.cpu_at - cpu0,
+            "pilot": t_pilot,
+        }
+
+
+async def _bare_key_round(presses: int, seed: int) -> list[dict]:
+    import random
+
+    from textual.widgets import Input
+
+    from .probe import SIZE, BareInputApp, FrameProbe
+
+    rng = random.Random(seed)
+    app = BareInputApp()
+    probe = FrameProbe(app)
+    samples = []
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        timer = _KeyTimer(app, pilot, probe)
+        field = app.query_one(Input)
+        for _ in range(presses):
+            if len(field.value) >= 60:
+                field.value = ""
+                await _settle(pilot)
+            char = rng.choice("abcdefghijklmnopqrstuvwxyz")
+            expected = field.value + char
+            sample = await timer.press(char, expected[-10:])
+            sample["ok"] = sample["ok"] and field.value == expected
+            sample["action"] = "type"
+            samples.append(sample)
+    return samples
+
+
+async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
+    from contextlib import contextmanager
+
+    from textual.widgets import Input
+
+    from warroom.app import make_app
+    from warroom.policy import default_policy
+    from warroom.screens.modals import PersonPicker
+    from warroom.screens.warroom import WarRoomScreen
+    from warroom.store import Store
+    from warroom.widgets.checklist import GROUP_LETTER, ChecklistList
+    from warroom.widgets.roles import RoleList
+    from warroom.widgets.timeline import NoteInput
+
+    from .probe import SIZE, FrameProbe
+
+    class ProbeStore(Store):
+        """Time-stamps every commit (the store holds it from that moment)."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.commits: list[float] = []
+
+        @contextmanager
+        def _write(self, *args, **kwargs):
+            with super()._write(*args, **kwargs):
+                yield
+            self.commits.append(monotonic())
+
+    policy = default_policy()
+    store = ProbeStore.open(Path(db), policy, "bench")
+    checker = Store.open(Path(db), policy, "checker")  # a second connection
+    iid = store.list_incidents()[0].id
+    app = make_app(store, policy)
+    probe = FrameProbe(app)
+    samples: list[dict] = []
+    actor = "bench".ljust(10) + " "  # how a timeline row goes on after the time and kind
+
+    async def timed(key: str, needle: str, action: str, check) -> None:
+        before = len(store.commits)
+        sample = await timer.press(key, needle, lambda: len(store.commits) > before)
+        sample["action"] = action
+        if sample["ok"]:
+            t_commit = store.commits[before]
+            sample["committed"] = t_commit - sample["t0"]
+            sample["painted"] = max(sample["painted"], sample["committed"])
+            sample["ok"] = bool(check())  # read back through the second connection
+        samples.append(sample)
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(lambda: isinstance(app.screen, WarRoomScreen), timeout=60)
+            await _settle(pilot)
+            timer = _KeyTimer(app, pilot, probe)
+            screen = app.screen
+            items = policy.checklist
+            roles = policy.single_roles
+            # In blocks, as people work (several ticks, then notes, then hand-offs):
+            # focus moves between panels only twice a round.
+            third = presses // 3
+            plan = ["tick"] * third + ["note"] * third + ["assign"] * (presses - 2 * third)
+            for n, action in enumerate(plan):
+                if action == "tick":
+                    olist = screen.query_one(ChecklistList)
+                    if not olist.has_focus:
+                        olist.focus()
+                    k = n % len(items)
+                    olist.highlighted = k
+                    await _settle(pilot)
+                    item = items[k]
+                    ticking = item.id not in olist.ticked
+                    box = "■" if ticking else "□"
+                    letter = GROUP_LETTER.get(item.group, item.group[:1].upper())
+                    await timed(
+                        "space",
+                        f"{box} {letter} {item.text[:24]}",
+                        "tick",
+                        lambda i=item.id, t=ticking: checker.board(iid).checklist[i].ticked == t,
+                    )
+                elif action == "note":
+                    field = screen.query_one(NoteInput)
+                    if not field.has_focus:
+                        field.focus()
+                    text = f"bench note {tag}{n:04d} typed in the war room"
+                    field.value = text
+                    await _settle(pilot)
+                    await timed(
+                        "enter",
+                        actor + text[:24],
+                        "note",
+                        lambda t=text: checker.timeline(iid)[-1].text == t,
+                    )
+                else:
+                    rlist = screen.query_one(RoleList)
+                    if not rlist.has_focus:
+                        rlist.focus()
+                    role = roles[n % len(roles)]
+                    rlist.highlighted = policy.roles.index(role)
+                    await _settle(pilot)
+                    _send_key(app, "enter")  # opens the person picker (not timed)
+                    await _until(lambda: isinstance(app.screen, PersonPicker))
+                    await _settle(pilot)
+                    name = f"z{tag}{n:04d}"
+                    app.screen.query_one(Input).value = name
+                    await _settle(pilot)
+                    await timed(
+                        "enter",
+                        f"{role:<14}{name}",
+                        "assign",
+                        lambda r=role, p=name: checker.board(iid).holder(r) == p,
+                    )
+    finally:
+        checker.close()
+        store.close()
+    return samples
+
+
+def mode_keys(cfg: dict) -> dict:
+    rounds = max(1, int(cfg["rounds"]))
+    per_round = max(3, int(cfg["presses"]) // rounds)
+    bare_per_round = max(3, int(cfg["bare_presses"]) // rounds)
+    out: dict = {"bare": [], "warroom": []}
+
+    async def main() -> None:
+        for r in range(rounds):
+            out["bare"] += await _bare_key_round(bare_per_round, seed=r)
+            out["warroom"] += await _warroom_key_round(cfg["db"], per_round, tag=f"{r}")
+
+    asyncio.run(main())
+    return out
+
+
+# ------------------------------------------------------------- propagation
+async def _propagation_round(kind: str, cfg: dict, writer, first: int, trials: int) -> list:
+    import random
+
+    from .probe import SIZE, BarePollApp, FrameProbe
+
+    rng = random.Random(first)
+    if kind == "warroom":
+        from warroom.app import make_app
+        from warroom.policy import default_policy
+        from warroom.screens.warroom import WarRoomScreen
+        from warroom.store import Store
+
+        policy = default_policy()
+        store = Store.open(Path(cfg["db"]), policy, "bench")
+        app = make_app(store, policy)
+
+        def ready() -> bool:
+            return isinstance(app.screen, WarRoomScreen)
+
+    else:
+        store = None
+        app = BarePollApp(cfg["db"], cfg["poll_seconds"])
+
+        def ready() -> bool:
+            return app.screen.is_mounted
+
+    probe = FrameProbe(app)
+    samples = []
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(ready, timeout=60)
+            await pilot.pause()
+            for n in range(first, first + trials):
+                # A random phase against the poll interval.
+                await asyncio.sleep(0.15 + rng.random() * 0.35)
+                text = f"remote note {n:05d} from another process"
+                watcher = probe.watch(text[:17])
+                writer.stdin.write((text + "\n").encode())
+                await writer.stdin.drain()
+                reply = (await writer.stdout.readline()).decode().split()
+                t_commit = float(reply[0])
+                try:
+                    await _until(lambda w=watcher: w.seen_at is not None, timeout=5)
+                except _Timeout:
+                    probe.watchers.clear()
+                    samples.append({"ok": False})
+                    continue
+                samples.append({"ok": True, "shown": watcher.seen_at - t_commit})
+    finally:
+        if store is not None:
+            store.close()
+    return samples
+
+
+def mode_propagate(cfg: dict) -> dict:
+    from warroom.app import POLL_SECONDS
+
+    cfg.setdefault("poll_seconds", POLL_SECONDS)  # the baseline polls as often as warroom
+    out: dict = {"bare": [], "warroom": [], "poll_seconds": cfg["poll_seconds"]}
+    rounds = max(1, int(cfg["rounds"]))
+    per_round = max(1, int(cfg["trials"]) // rounds)
+
+    async def main() -> None:
+        writer = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.child", "note-writer",
+            json.dumps({"db": cfg["db"]}), "-",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            line = await asyncio.wait_for(writer.stdout.readline(), 60)
+            if line.strip() != b"ready":
+                raise RuntimeError(f"note writer did not start: {line!r}")
+            n = 0
+            for _ in range(rounds):
+                out["bare"] += await _propagation_round("bare", cfg, writer, n, per_round)
+                n += per_round
+                out["warroom"] += await _propagation_round("warroom", cfg, writer, n, per_round)
+                n += per_round
+        finally:
+            writer.stdin.close()
+            await writer.wait()
+
+    asyncio.run(main())
+    return out
+
+
+def mode_note_writer(cfg: dict) -> None:
+    """Long-lived second process: one note per stdin line; replies 'commit_time id'."""
+    from warroom.policy import default_policy
+    from warroom.store import Store
+
+    store = Store.open(Path(cfg["db"]), default_policy(), "writer")
+    iid = store.list_incidents()[0].id
+    print("ready", flush=True)
+    for line in sys.stdin:
+        entry = store.add_entry(iid, line.rstrip("\n"), "evidence")
+        print(f"{monotonic():.6f} {entry.id}", flush=True)
+    store.close()
+
+
+# ----------------------------------------------------------- write throughput
+def mode_write_worker(cfg: dict) -> None:
+    """One of N concurrent writers, kept alive across rounds. Prints 'ready'; then
+    for every line on stdin appends `rows` entries and prints one JSON result."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    rows = int(cfg["rows"])
+    worker = int(cfg["worker"])
+    text = "throughput row: 5xx rate back under 1% on checkout-api after the rollback"
+    iid = int(cfg["iid"])
+    if cfg["mode"] == "warroom":
+        from warroom.policy import default_policy
+        from warroom.store import Store
+
+        store = Store.open(Path(cfg["db"]), default_policy(), f"writer{worker}")
+
+        def append(i: int) -> None:
+            store.add_entry(iid, f"{text} #{worker}.{i}", "note")
+
+        close = store.close
+    else:
+        conn = sqlite3.connect(cfg["db"], timeout=5.0, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+
+        def append(i: int) -> None:
+            now = datetime.now(UTC).isoformat(timespec="microseconds")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at,"
+                " recorded_at, public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (iid, "note", f"{text} #{worker}.{i}", f"writer{worker}", now, now, 0, None, None),
+            )
+            conn.execute("COMMIT")
+
+        close = conn.close
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        errors = 0
+        t_start = monotonic()
+        for i in range(rows):
+            try:
+                append(i)
+            except Exception:
+                errors += 1
+        t_end = monotonic()
+        print(json.dumps({"t_start": t_start, "t_end": t_end, "rows": rows, "errors": errors}),
+              flush=True)  # fmt: skip
+    close()
+
+
+# ------------------------------------------------------------------ export
+def mode_export(cfg: dict) -> dict:
+    """Export time (store.bundle + render_export) against reading the rows alone."""
+    import gc
+    from datetime import UTC, datetime
+
+    from warroom.export import render_export
+    from warroom.policy import default_policy
+    from warroom.store import Store
+
+    policy = default_policy()
+    store = Store.open(Path(cfg["db"]), policy, "bench")
+    iid = store.list_incidents(include_closed=True)[0].id
+    reps = max(1, int(cfg["reps"]))
+    out: dict = {"bundle": [], "md": [], "json": [], "status": "ok", "entries": 0}
+    now = datetime.now(UTC)
+    perf = time.perf_counter
+    for _ in range(reps):
+        gc.collect()
+        t = perf()
+        bundle = store.bundle(iid)
+        out["bundle"].append(perf() - t)
+        out["entries"] = len(bundle.timeline)
+        del bundle
+        if out["status"] != "ok":
+            continue
+        for fmt in ("md", "json"):
+            gc.collect()
+            t = perf()
+            try:
+                text = render_export(store.bundle(iid), policy, fmt, False, now)
+            except NotImplementedError as exc:
+                out["status"] = "n/a"
+                out["reason"] = f"render_export raises NotImplementedError: {exc}"
+                break
+            out[fmt].append(perf() - t)
+            out[f"{fmt}_chars"] = len(text)
+            del text
+    store.close()
+    return out
+
+
+MODES = {
+    "app": mode_app,
+    "keys": mode_keys,
+    "propagate": mode_propagate,
+    "export": mode_export,
+}
+WORKERS = {"note-writer": mode_note_writer, "write-worker": mode_write_worker}
+
+
+def main(argv: list[str]) -> int:
+    mode, cfg_text, out_path = argv[1], argv[2], argv[3]
+    cfg = json.loads(cfg_text)
+    if mode in WORKERS:
+        WORKERS[mode](cfg)
+        return 0
+    result = MODES[mode](cfg)
+    Path(out_path).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,655 @@
+"""The eight figures: each starts measuring processes (bench.child) and returns rows.
+
+Every figure compares warroom against a baseline measured in the same run, so
+the ratios hold on a shared, loaded machine where absolute times do not."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import seed as seeding
+from .stats import judge, pct_summary, ratio, summary
+
+ROOT = Path(__file__).resolve().parent.parent
+KIB = 1024
+
+
+@dataclass
+class Params:
+    smoke: bool = False
+    large: int = 10_000
+    growth: tuple[int, int, int] = (1_000, 10_000, 100_000)
+    startup_reps: int = 7
+    growth_reps: tuple[int, int] = (5, 3)  # runs at the small and the largest size
+    key_presses: int = 200
+    key_rounds: int = 2
+    prop_trials: int = 20
+    prop_rounds: int = 2
+    idle_seconds: float = 30.0
+    writers: int = 8
+    writer_rows: int = 100
+    write_reps: int = 6
+    export_reps: tuple[int, int] = (5, 3)  # reps up to the large size, and at the largest
+
+    @classmethod
+    def smoke_params(cls) -> Params:
+        return cls(
+            smoke=True,
+            large=300,
+            growth=(30, 300, 3_000),
+            startup_reps=2,
+            growth_reps=(1, 1),
+            key_presses=6,
+            key_rounds=1,
+            prop_trials=2,
+            prop_rounds=1,
+            idle_seconds=2.0,
+            writers=2,
+            writer_rows=10,
+            write_reps=2,
+            export_reps=(1, 1),
+        )
+
+
+@dataclass
+class Ctx:
+    params: Params
+    tmp: Path
+    env: dict[str, str]
+    dbs: dict[int, Path] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    counter: int = 0
+
+    def log(self, msg: str) -> None:
+        print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+class ChildFailed(RuntimeError):
+    pass
+
+
+def child_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith(("WARROOM_", "TEXTUAL_")):
+            del env[key]
+    (tmp / "config").mkdir(exist_ok=True)
+    (tmp / "data").mkdir(exist_ok=True)
+    env.update(
+        WARROOM_USER="bench",
+        XDG_CONFIG_HOME=str(tmp / "config"),  # no user policy or settings
+        XDG_DATA_HOME=str(tmp / "data"),
+        TERM="xterm-256color",
+        COLORTERM="truecolor",
+        TZ="UTC",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def run_child(ctx: Ctx, mode: str, cfg: dict, timeout: float = 600) -> dict[str, Any]:
+    """Run one measuring process; returns its result plus spawn time, wall time,
+    peak RSS (KiB, from wait4: this child only) and CPU seconds."""
+    ctx.counter += 1
+    out = ctx.tmp / f"{ctx.counter:03d}-{mode}.json"
+    err = ctx.tmp / f"{ctx.counter:03d}-{mode}.stderr"
+    argv = [sys.executable, "-m", "bench.child", mode, json.dumps(cfg), str(out)]
+    with err.open("wb") as err_fh:
+        t_spawn = time.monotonic()
+        proc = subprocess.Popen(
+            argv, cwd=ROOT, env=ctx.env, stdin=subprocess.DEVNULL, stdout=err_fh, stderr=err_fh
+        )
+        deadline = t_spawn + timeout
+        while True:
+            pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                pid, status, rusage = os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise ChildFailed(f"{mode} timed out after {timeout:g}s: {_tail(err)}")
+            time.sleep(0.005)
+        t_exit = time.monotonic()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0 or not out.exists():
+        raise ChildFailed(f"{mode} exited with {proc.returncode}: {_tail(err)}")
+    result = json.loads(out.read_text())
+    result["_spawn"] = t_spawn
+    result["_wall"] = t_exit - t_spawn
+    result["_maxrss_kib"] = rusage.ru_maxrss
+    result["_cpu"] = rusage.ru_utime + rusage.ru_stime
+    return result
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "(no output)"
+    return "\n".join(text[-lines:]) or "(no output)"
+
+
+def spawn_worker(ctx: Ctx, mode: str, cfg: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.child", mode, json.dumps(cfg), "-"],
+        cwd=ROOT,
+        env=ctx.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+# ------------------------------------------------------------------ seeding
+def seed_all(ctx: Ctx, groups: set[str]) -> None:
+    """Seed the incidents the chosen figure groups need (each size once)."""
+    sizes: set[int] = set()
+    if groups & {"startup", "export"}:
+        sizes |= {*ctx.params.growth, ctx.params.large}
+    if groups & {"keys", "propagation", "idle"}:
+        sizes.add(ctx.params.large)
+    sizes = sorted(sizes)
+    for n in sizes:
+        path = ctx.tmp / f"incident-{n}.db"
+        t = time.monotonic()
+        seeding.seed(path, n, updates=min(50, max(1, n // 20)))
+        ctx.dbs[n] = path
+        ctx.log(f"seeded {n:,} entries in {time.monotonic() - t:.1f}s")
+
+
+def scratch_copy(ctx: Ctx, n: int, name: str) -> Path:
+    return seeding.copy_db(ctx.dbs[n], ctx.tmp / f"{name}-{n}.db")
+
+
+# ---------------------------------------------------- 1, 2 and 8: start-up
+def _app_run(ctx: Ctx, kind: str, n: int | None) -> dict:
+    cfg = {"kind": kind, "db": str(ctx.dbs[n]) if n else ""}
+    res = run_child(ctx, "app", cfg, timeout=300)
+    res["startup"] = res["t_paint"] - res["_spawn"]
+    return res
+
+
+def measure_startups(ctx: Ctx) -> dict[str, list[dict]]:
+    """Interleaved runs: warroom at each size and the minimal app, alternating order."""
+    p = ctx.params
+    small, mid, big = p.growth
+    plan: list[tuple[str, int | None]] = []
+    for i in range(p.startup_reps):
+        pair = [("warroom", p.large), ("minimal", None)]
+        plan += pair if i % 2 == 0 else pair[::-1]
+    for i in range(max(p.growth_reps)):
+        if i < p.growth_reps[0] and small != p.large:
+            plan.append(("warroom", small))
+        if i < p.growth_reps[1] and big != p.large:
+            plan.append(("warroom", big))
+        if mid != p.large:
+            plan.append(("warroom", mid))
+        plan.append(("minimal", None))
+    runs: dict[str, list[dict]] = {}
+    for i, (kind, n) in enumerate(plan, 1):
+        key = "minimal" if kind == "minimal" else f"warroom-{n}"
+        ctx.log(f"start-up {i}/{len(plan)}: {key}")
+        runs.setdefault(key, []).append(_app_run(ctx, kind, n))
+    return runs
+
+
+def startup_rows(ctx: Ctx, runs: dict[str, list[dict]]) -> list[dict]:
+    p = ctx.params
+    war = runs.get(f"warroom-{p.large}", [])
+    base = runs.get("minimal", [])
+    w, b = summary([r["startup"] for r in war]), summary([r["startup"] for r in base])
+    r = ratio(w, b)
+    breakdown = {
+        "interpreter_to_main": summary([r_["t_main"] - r_["_spawn"] for r_ in war]),
+        "imports": summary([r_["t_imported"] - r_["t_main"] for r_ in war]),
+        "store_open": summary([r_["t_store"] - r_["t_imported"] for r_ in war]),
+        "app_built_to_paint": summary([r_["t_paint"] - r_["t_built"] for r_ in war]),
+        "minimal_imports": summary([r_["t_imported"] - r_["t_main"] for r_ in base]),
+        "minimal_built_to_paint": summary([r_["t_paint"] - r_["t_built"] for r_ in base]),
+        "process_wall": summary([r_["_wall"] for r_ in war]),
+        "minimal_process_wall": summary([r_["_wall"] for r_ in base]),
+    }
+    rows = [
+        {
+            "key": "startup",
+            "figure": f"1 start-up to first full paint ({p.large:,} entries)",
+            "unit": "s",
+            "warroom": w,
+            "baseline": b,
+            "baseline_is": "minimal Textual app (Header, Static, Footer), same harness",
+            "ratio": r,
+            "target": "ratio <= 1.5",
+            "status": judge(r, "<=", 1.5),
+            "detail": breakdown,
+        }
+    ]
+    wm = summary([r_["_maxrss_kib"] * KIB / 2**20 for r_ in war])
+    bm = summary([r_["_maxrss_kib"] * KIB / 2**20 for r_ in base])
+    rm = ratio(wm, bm)
+    rows.append(
+        {
+            "key": "memory",
+            "figure": f"2 peak RSS, start-up to paint ({p.large:,} entries)",
+            "unit": "MiB",
+            "warroom": wm,
+            "baseline": bm,
+            "baseline_is": "minimal Textual app (wait4 ru_maxrss of each child)",
+            "ratio": rm,
+            "target": "ratio <= 1.5",
+            "status": judge(rm, "<=", 1.5),
+        }
+    )
+    return rows
+
+
+def _growth_row(key: str, figure: str, unit: str, big: dict | None, small: dict | None,
+                detail: dict | None = None) -> dict:  # fmt: skip
+    r = ratio(big, small)
+    return {
+        "key": key,
+        "figure": figure,
+        "unit": unit,
+        "warroom": big,
+        "baseline": small,
+        "baseline_is": "the same measure at a tenth of the entries",
+        "ratio": r,
+        "target": "<= 20x per 10x",
+        "status": judge(r, "<=", 20),
+        "detail": detail or {},
+    }
+
+
+def growth_startup_rows(ctx: Ctx, runs: dict[str, list[dict]]) -> list[dict]:
+    """How start-up grows with entries: warroom's time above the minimal app's."""
+    small, mid, big = ctx.params.growth
+    base = summary([r["startup"] for r in runs.get("minimal", [])])
+    floor = base["median"] if base else 0.0
+    excess: dict[int, dict | None] = {}
+    raw: dict[int, dict | None] = {}
+    for n in (small, mid, big):
+        values = [r["startup"] for r in runs.get(f"warroom-{n}", [])]
+        raw[n] = summary(values)
+        excess[n] = summary([v - floor for v in values])
+    rows = []
+    for lo, hi in ((small, mid), (mid, big)):
+        rows.append(
+            _growth_row(
+                f"growth_startup_{hi}_{lo}",
+                f"8 growth: start-up above minimal app, {_k(hi)}/{_k(lo)}",
+                "s",
+                excess[hi],
+                excess[lo],
+                {
+                    "raw_startup": {str(n): raw[n] for n in (lo, hi)},
+                    "raw_ratio": ratio(raw[hi], raw[lo]),
+                },
+            )
+        )
+    return rows
+
+
+def _k(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+# --------------------------------------------------------- 3: key latency
+def keys_rows(ctx: Ctx) -> list[dict]:
+    p = ctx.params
+    db = scratch_copy(ctx, p.large, "keys")
+    ctx.log(f"key latency: {p.key_presses} presses in warroom, {p.key_presses} in a bare Input app")
+    res = run_child(
+        ctx,
+        "keys",
+        {"db": str(db), "presses": p.key_presses, "bare_presses": p.key_presses,
+         "rounds": p.key_rounds},
+        timeout=900,
+    )  # fmt: skip
+    war = [s for s in res["warroom"] if s.get("ok")]
+    bare = [s for s in res["bare"] if s.get("ok")]
+    failed = len(res["warroom"]) - len(war)
+    painted = [s["painted"] for s in war]
+    committed = [s["committed"] for s in war]
+    by_action = {
+        action: {
+            "painted_p50": pct_summary([s["painted"] for s in war if s["action"] == action], 50),
+            "painted_p95": pct_summary([s["painted"] for s in war if s["action"] == action], 95),
+            "committed_p95": pct_summary(
+                [s["committed"] for s in war if s["action"] == action], 95
+            ),
+        }
+        for action in ("tick", "note", "assign")
+    }
+    detail = {
+        "presses": len(res["warroom"]),
+        "verified_by_second_connection": len(war),
+        "failed_or_unverified": failed,
+        "committed_p50": pct_summary(committed, 50),
+        "committed_p95": pct_summary(committed, 95),
+        "by_action": by_action,
+        "method": "t0 just before Pilot.press(key); commit time stamped by the store's "
+        "write transaction; painted = first frame (rendered to escape sequences) whose "
+        "text shows the change. Pilot's own waiting after the key is not included.",
+    }
+    rows = []
+    for pct in (50, 95):
+        w = pct_summary(painted, pct)
+        b = pct_summary([s["painted"] for s in bare], pct)
+        rows.append(
+            {
+                "key": f"key_p{pct}",
+                "figure": f"3 key → committed & painted, p{pct}",
+                "unit": "ms",
+                "warroom": w,
+                "baseline": b,
+                "baseline_is": "bare Textual Input app: key → character painted",
+                "ratio": ratio(w, b),
+                "target": "p95 <= 50 ms" if pct == 95 else "info",
+                "status": judge(w and w["median"], "<=", 0.050) if pct == 95 else "info",
+                "detail": detail if pct == 95 else {},
+            }
+        )
+    wp = pct_summary([s["pilot"] for s in war], 50)
+    bp = pct_summary([s["pilot"] for s in bare], 50)
+    rows.append(
+        {
+            "key": "key_pilot_p50",
+            "figure": "3 Pilot.press wall time, p50 (harness)",
+            "unit": "ms",
+            "warroom": wp,
+            "baseline": bp,
+            "baseline_is": "bare Textual Input app under Pilot",
+            "ratio": ratio(wp, bp),
+            "target": "info",
+            "status": "info",
+        }
+    )
+    if failed:
+        ctx.errors.append(f"key latency: {failed} presses not shown/verified")
+    return rows
+
+
+# ----------------------------------------------------- 4: propagation
+def propagation_rows(ctx: Ctx) -> list[dict]:
+    p = ctx.params
+    db = scratch_copy(ctx, p.large, "propagation")
+    ctx.log(f"propagation: {p.prop_trials} notes from a second process, warroom and baseline")
+    res = run_child(
+        ctx,
+        "propagate",
+        {"db": str(db), "trials": p.prop_trials, "rounds": p.prop_rounds},
+        timeout=600,
+    )
+    war = [s["shown"] for s in res["warroom"] if s.get("ok")]
+    bare = [s["shown"] for s in res["bare"] if s.get("ok")]
+    missed = len(res["warroom"]) - len(war)
+    rows = []
+    for pct in (50, 95):
+        w = pct_summary(war, pct)
+        b = pct_summary(bare, pct)
+        rows.append(
+            {
+                "key": f"propagation_p{pct}",
+                "figure": f"4 other process's note → shown, p{pct}",
+                "unit": "s",
+                "warroom": w,
+                "baseline": b,
+                "baseline_is": "bare Textual app polling PRAGMA data_version at the same interval",
+                "ratio": ratio(w, b),
+                "target": "p95 <= 1 s (aim 0.5)" if pct == 95 else "info (aim p95 0.5 s)",
+                "status": judge(w and w["median"], "<=", 1.0) if pct == 95 else "info",
+                "detail": {
+                    "trials": len(res["warroom"]),
+                    "not_shown": missed,
+                    "poll_seconds": res.get("poll_seconds"),
+                }
+                if pct == 95
+                else {},
+            }  # fmt: skip
+        )
+    if missed:
+        ctx.errors.append(f"propagation: {missed} notes never shown")
+    return rows
+
+
+# ------------------------------------------------------------- 5: idle
+def idle_rows(ctx: Ctx) -> list[dict]:
+    p = ctx.params
+    seconds = p.idle_seconds
+    ctx.log(f"idle: war room and minimal app open for {seconds:g}s each (side by side)")
+    results: dict[str, dict] = {}
+    import threading
+
+    def go(kind: str) -> None:
+        try:
+            results[kind] = run_child(
+                ctx,
+                "app",
+                {"kind": kind, "db": str(ctx.dbs[p.large]), "idle": seconds},
+                timeout=seconds + 300,
+            )
+        except ChildFailed as exc:
+            results[kind] = {"error": str(exc)}
+
+    threads = [threading.Thread(target=go, args=(k,)) for k in ("warroom", "minimal")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for res in results.values():
+        if "error" in res:
+            raise ChildFailed(res["error"])
+
+    def cpu(res: dict) -> dict:
+        return summary([res["cpu_end"] - res["cpu_paint"]])
+
+    w, b = cpu(results["warroom"]), cpu(results["minimal"])
+    limit = 0.01 * seconds
+    detail = {
+        kind: {
+            "idle_wall_s": res["t_end"] - res["t_settled"],
+            "frames": res["frames_end"] - res["frames_paint"],
+            "bytes_written": res["bytes_end"] - res["bytes_paint"],
+        }
+        for kind, res in results.items()
+    }
+    return [
+        {
+            "key": "idle",
+            "figure": f"5 idle CPU, war room open {seconds:g}s",
+            "unit": "CPU-s",
+            "warroom": w,
+            "baseline": b,
+            "baseline_is": "minimal Textual app with Header clock, same time",
+            "ratio": ratio(w, b),
+            "target": f"<= {limit:.2g} CPU-s (1% core)",
+            "status": judge(w and w["median"], "<=", limit),
+            "detail": detail,
+        }
+    ]
+
+
+# ------------------------------------------------------ 6: write throughput
+class WriterPool:
+    """N long-lived writer processes on one database; each round they all start together."""
+
+    def __init__(self, ctx: Ctx, mode: str):
+        p = ctx.params
+        self.mode = mode
+        db = ctx.tmp / f"throughput-{mode}.db"
+        iid = seeding.fresh(db)
+        self.procs = [
+            spawn_worker(
+                ctx,
+                "write-worker",
+                {"db": str(db), "iid": iid, "rows": p.writer_rows, "worker": i, "mode": mode},
+            )
+            for i in range(p.writers)
+        ]
+        for proc in self.procs:
+            line = proc.stdout.readline().strip()
+            if line != "ready":
+                self.close()
+                raise ChildFailed(f"write worker did not start: {line!r} {proc.stderr.read()}")
+
+    def round(self) -> dict:
+        for proc in self.procs:  # all are waiting on stdin: release them together
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = []
+        for proc in self.procs:
+            line = proc.stdout.readline()
+            if not line:
+                raise ChildFailed(f"write worker died: {proc.stderr.read()[-2000:]}")
+            results.append(json.loads(line))
+        rows = sum(r["rows"] - r["errors"] for r in results)
+        span = max(r["t_end"] for r in results) - min(r["t_start"] for r in results)
+        return {"rows_per_s": rows / span, "errors": sum(r["errors"] for r in results)}
+
+    def close(self) -> None:
+        for proc in self.procs:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+
+def throughput_rows(ctx: Ctx) -> list[dict]:
+    p = ctx.params
+    samples: dict[str, list[dict]] = {"warroom": [], "raw": []}
+    ctx.log(f"write throughput: {p.writers} warroom and {p.writers} raw writer processes")
+    pools = {mode: WriterPool(ctx, mode) for mode in ("warroom", "raw")}
+    try:
+        for rep in range(p.write_reps):
+            order = ("warroom", "raw") if rep % 2 == 0 else ("raw", "warroom")
+            for mode in order:
+                samples[mode].append(pools[mode].round())
+    finally:
+        for pool in pools.values():
+            pool.close()
+    w = summary([s["rows_per_s"] for s in samples["warroom"]])
+    b = summary([s["rows_per_s"] for s in samples["raw"]])
+    r = ratio(w, b)
+    errors = sum(s["errors"] for s in samples["warroom"] + samples["raw"])
+    if errors:
+        ctx.errors.append(f"write throughput: {errors} writes failed")
+    return [
+        {
+            "key": "throughput",
+            "figure": f"6 shared-file writes, {p.writers} processes",
+            "unit": "rows/s",
+            "warroom": w,
+            "baseline": b,
+            "baseline_is": "plain sqlite3, WAL, synchronous=FULL, BEGIN IMMEDIATE + 1 row + COMMIT",
+            "ratio": r,
+            "target": "ratio >= 0.5",
+            "status": judge(r, ">=", 0.5),
+            "detail": {"rows_per_process": p.writer_rows, "errors": errors},
+        }
+    ]
+
+
+# ------------------------------------------------------ 7 and 8: export
+def measure_exports(ctx: Ctx) -> dict[int, dict]:
+    p = ctx.params
+    out = {}
+    for n in p.growth:
+        reps = p.export_reps[1] if n == max(p.growth) else p.export_reps[0]
+        ctx.log(f"export: {n:,} entries, {reps} reps")
+        out[n] = run_child(ctx, "export", {"db": str(ctx.dbs[n]), "reps": reps}, timeout=900)
+    if p.large not in out:
+        out[p.large] = run_child(
+            ctx, "export", {"db": str(ctx.dbs[p.large]), "reps": p.export_reps[0]}, timeout=900
+        )
+    return out
+
+
+def export_rows(ctx: Ctx, exports: dict[int, dict]) -> list[dict]:
+    p = ctx.params
+    res = exports[p.large]
+    rows = []
+    bundle = summary(res["bundle"])
+    for fmt, label in (("md", "Markdown"), ("json", "JSON")):
+        if res["status"] != "ok":
+            rows.append(
+                {
+                    "key": f"export_{fmt}",
+                    "figure": f"7 export {label} ({p.large:,} entries)",
+                    "unit": "s",
+                    "warroom": None,
+                    "baseline": bundle,
+                    "baseline_is": "store.bundle() alone (reading the rows)",
+                    "ratio": None,
+                    "target": "<= 0.5 s",
+                    "status": "n/a",
+                    "detail": {"reason": res.get("reason", "")},
+                }
+            )
+            continue
+        w = summary(res[fmt])
+        rows.append(
+            {
+                "key": f"export_{fmt}",
+                "figure": f"7 export {label} ({p.large:,} entries)",
+                "unit": "s",
+                "warroom": w,
+                "baseline": bundle,
+                "baseline_is": "store.bundle() alone (reading the rows)",
+                "ratio": ratio(w, bundle),
+                "target": "<= 0.5 s",
+                "status": judge(w and w["median"], "<=", 0.5),
+                "detail": {"chars": res.get(f"{fmt}_chars"), "measures": "store.bundle + render"},
+            }
+        )
+    return rows
+
+
+def growth_export_rows(ctx: Ctx, exports: dict[int, dict]) -> list[dict]:
+    small, mid, big = ctx.params.growth
+    rows = []
+    measures = [("bundle", "read", "read (store.bundle)")]
+    if all(exports[n]["status"] == "ok" for n in (small, mid, big)):
+        measures += [("md", "export_md", "export Markdown"), ("json", "export_json", "export JSON")]
+    else:
+        for fmt in ("md", "json"):
+            rows.append(
+                {
+                    "key": f"growth_export_{fmt}",
+                    "figure": f"8 growth: export {fmt}",
+                    "unit": "s",
+                    "warroom": None,
+                    "baseline": None,
+                    "ratio": None,
+                    "target": "<= 20x per 10x",
+                    "status": "n/a",
+                    "detail": {"reason": "render_export is not implemented yet"},
+                }
+            )
+    for measure, key, label in measures:
+        for lo, hi in ((small, mid), (mid, big)):
+            rows.append(
+                _growth_row(
+                    f"growth_{key}_{hi}_{lo}",
+                    f"8 growth: {label}, {_k(hi)}/{_k(lo)}",
+                    "s",
+                    summary(exports[hi][measure]),
+                    summary(exports[lo][measure]),
+                )
+            )
+    return rows

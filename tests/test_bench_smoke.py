@@ -1,0 +1,83 @@
+"""Keeps the benchmark harness from rotting: `python -m bench --smoke` must run,
+print its table and write every figure with numbers. No timing is asserted:
+whether warroom meets its targets is for `make bench` to report, not for tests."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every figure the benchmark issue asks for (row keys, or prefixes of them).
+FIGURE_KEYS = (
+    "startup",  # 1 start-up to first full paint
+    "memory",  # 2 peak RSS
+    "key_p50",  # 3 key -> committed and painted
+    "key_p95",
+    "key_pilot_p50",
+    "propagation_p50",  # 4 another process's write -> shown
+    "propagation_p95",
+    "idle",  # 5 idle CPU
+    "throughput",  # 6 shared-file writes
+    "export_md",  # 7 export
+    "export_json",
+    "growth_startup",  # 8 growth per 10x entries
+    "growth_read",
+    "growth_export_md",
+    "growth_export_json",
+)
+STATUSES = {"pass", "FAIL", "info", "n/a"}
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _stat_ok(stat) -> bool:
+    return isinstance(stat, dict) and all(_number(stat.get(k)) for k in ("median", "min", "max"))
+
+
+def test_bench_smoke(tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr[-5000:]}"
+
+    data = json.loads(out.read_text())
+    assert data["meta"]["smoke"] is True
+    assert data["errors"] == []
+    rows = data["figures"]
+    keys = [row["key"] for row in rows]
+    for figure in FIGURE_KEYS:
+        assert any(k == figure or k.startswith(figure + "_") for k in keys), figure
+
+    for row in rows:
+        assert row["status"] in STATUSES, row
+        assert row["figure"] and row["unit"] and row["target"], row
+        if row["status"] == "n/a":
+            # Only the export figures may be missing (render_export not written yet).
+            assert "export" in row["key"], row
+            assert row["detail"]["reason"], row
+            continue
+        assert _stat_ok(row["warroom"]), row
+        if row.get("baseline") is not None:
+            assert _stat_ok(row["baseline"]), row
+            assert _number(row["ratio"]), row
+
+    # The table: a header and one line per figure, aligned on " | ".
+    lines = proc.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("figure"))
+    for column in ("warroom", "baseline", "ratio", "target", "pass/fail"):
+        assert column in lines[header]
+    body = lines[header + 2 : header + 2 + len(rows)]
+    assert [line.split(" | ")[0].strip() for line in body] == [row["figure"] for row in rows]
+    bars = {line.index(" | ") for line in [lines[header], *body]}
+    assert len(bars) == 1, "columns are not aligned"
