@@ -1,18 +1,405 @@
-"""The retro screen for one incident."""
+"""The retro for one incident: the timeline retold, five whys, root cause, action items.
+
+Like the war room, keys become writes through the app, and every section is
+redrawn from what the store then holds; what is typed is saved as it is typed."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
+
+from ..model import Incident
+from ..sla import clock_states
+from ..timefmt import fmt_clock, fmt_short_time, fmt_time
+from ..widgets.common import STATE_STYLE, Panel, lit
+from ..widgets.retro_actions import ActionForm, ActionList, ActionsPanel
+from ..widgets.retro_timeline import START_EVENT, RetroTimeline, RetroTimelinePanel
+from ..widgets.retro_whys import (
+    LeaveField,
+    RootCauseArea,
+    RootCausePanel,
+    WhyInput,
+    WhysPanel,
+)
+from ..widgets.timeline import TimelineView
+from . import closing
+from .modals import TextPrompt
+
+# Below this size the sections are shown one at a time, as tabs.
+COMPACT_WIDTH = 110
+COMPACT_HEIGHT = 32
+SECTION_NAMES = ("Timeline", "Five whys", "Root cause", "Actions")
+
+
+class RetroHeader(Widget):
+    """Which incident, its status, and where the retro clock stands."""
+
+    DEFAULT_CSS = """
+    RetroHeader { height: 1; background: $boost; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.incident: Incident | None = None
+        self.now: datetime | None = None
+
+    def show(self, incident: Incident, now: datetime) -> None:
+        self.incident = incident
+        self.tick(now)
+
+    def tick(self, now: datetime) -> None:
+        self.now = now
+        self.refresh()
+
+    def retro_clock(self, short: bool = False) -> Text:
+        incident, now = self.incident, self.now
+        app = self.app
+        clock = next(c for c in clock_states(app.policy, incident, now) if c.name == "retro")
+        word, style = STATE_STYLE[clock.state]
+        if clock.stopped_at is not None:
+            return Text.assemble(
+                "retro held ", (fmt_short_time(clock.stopped_at, app.utc), "bold"), " ",
+                (word, style),
+            )  # fmt: skip
+        when = "left" if clock.remaining.total_seconds() >= 0 else "over"
+        if short:
+            return Text.assemble("retro ", (f"{fmt_clock(clock.remaining)} {when}", style))
+        return Text.assemble("retro due ", (f"{word} {fmt_clock(clock.remaining)} {when}", style))
+
+    def render(self) -> Text:
+        """Built at paint time, when the width is known, so the title fits."""
+        incident = self.incident
+        if incident is None or self.now is None:
+            return Text("")
+        width = (self.size.width or self.app.size.width) - 2
+        lead = Text.assemble((f"#{incident.id} ", "bold"), (" RETRO ", "bold reverse"), " ")
+        status = Text("OPEN" if incident.is_open else "CLOSED", style="bold")
+        note = getattr(self.app, "status_note", "")  # READ-ONLY, waiting for the database
+        identity = lit(self.app.store.identity, "bold underline")
+        # The longest tail that leaves the title some room; narrow terminals
+        # drop words first, then who you act as (the war room shows it).
+        tails = (
+            Text.assemble(" · ", status, " · ", self.retro_clock(), " · as ", identity),
+            Text.assemble(" · ", status, " · ", self.retro_clock(short=True), " · ", identity),
+            Text.assemble(" · ", status, " · ", self.retro_clock(short=True)),
+        )
+        for tail in tails:
+            if lead.cell_len + 16 + tail.cell_len + (len(note) + 2 if note else 0) <= width:
+                break
+        if note:
+            tail.append(f"  {note}", style="bold reverse")
+        room = max(12, width - lead.cell_len - tail.cell_len)
+        title = lit(incident.title, "bold")
+        title.truncate(room, overflow="ellipsis")
+        line = Text.assemble(lead, title, tail)
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        return line
 
 
 class RetroScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back")]
+    HELP_GROUP = "Retro"
+    BINDINGS = [
+        Binding("1", "section(1)", "Timeline", show=False, id="retro.section1"),
+        Binding("2", "section(2)", "Five whys", show=False, id="retro.section2"),
+        Binding("3", "section(3)", "Root cause", show=False, id="retro.section3"),
+        Binding("4", "section(4)", "Action items", show=False, id="retro.section4"),
+        Binding("tab", "cycle_section(1)", "Next section", show=False, priority=True,
+                id="retro.next_section"),
+        Binding("shift+tab", "cycle_section(-1)", "Previous section", show=False,
+                priority=True, id="retro.prev_section"),
+        Binding("H", "retro_held", "Retro held", id="retro.held",
+                tooltip="Record that the retro was held (stops its clock)"),
+        Binding("E", "export", "Export", id="retro.export", tooltip="Write a document"),
+        Binding("escape", "back", "War room", id="retro.back", tooltip="Back to the war room"),
+    ]  # fmt: skip
+
+    DEFAULT_CSS = """
+    RetroScreen #retro-tabs { display: none; height: 1; background: $boost; }
+    RetroScreen #retro-grid {
+        layout: grid;
+        grid-size: 2 3;
+        grid-columns: 5fr 6fr;
+        grid-rows: 1fr 1fr 8;
+    }
+    RetroScreen #retro-1 { column-span: 2; }
+    RetroScreen #retro-2 { row-span: 2; }
+    RetroScreen.-compact #retro-tabs { display: block; }
+    RetroScreen.-compact #retro-grid { layout: vertical; }
+    RetroScreen.-compact Panel { display: none; }
+    RetroScreen.-compact Panel.-active { display: block; height: 1fr; }
+    """
 
     def __init__(self, incident_id: int):
         super().__init__()
         self.incident_id = incident_id
+        self.incident: Incident | None = None
+        self.seen_revision = -1
+        self.active = 1
+        self._last_why: WhyInput | None = None  # where section 2 puts the cursor back
 
-    def compose(self):
-        yield Static("The retro screen is being written.")
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield RetroHeader(id="retro-header")
+        yield Static("", id="retro-tabs")
+        with Container(id="retro-grid"):
+            # Grid order: the timeline across the top; the whys down the left;
+            # action items over the root cause on the right.
+            yield RetroTimelinePanel(id="retro-1", classes="-active")
+            yield WhysPanel(id="retro-2")
+            yield ActionsPanel(id="retro-4")
+            yield RootCausePanel(id="retro-3")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(RetroTimeline).focus()
+
+    def on_resize(self, event) -> None:
+        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
+        self.set_class(compact, "-compact")
+        self._draw_tabs()
+
+    def _draw_tabs(self) -> None:
+        line = Text()
+        for n, name in enumerate(SECTION_NAMES, 1):
+            style = "bold reverse" if n == self.active else "dim"
+            line.append(f" {n} {name} ", style=style)
+            line.append(" ")
+        line.append(" tab: next", style="dim italic")
+        self.query_one("#retro-tabs", Static).update(line)
+
+    def section(self, number: int) -> Panel:
+        return self.query_one(f"#retro-{number}", Panel)
+
+    def _mark_active(self, number: int) -> None:
+        self.active = number
+        for n in range(1, 5):
+            self.section(n).set_class(n == number, "-active")
+        self._draw_tabs()
+
+    def action_section(self, number: int) -> None:
+        self._mark_active(number)
+        if number == 2:
+            whys = self.query_one(WhysPanel)
+            target = self._last_why
+            if target is None or target not in whys.inputs:
+                target = self._first_open_why(whys)
+            target.focus()
+            target.scroll_visible(animate=False)
+        else:
+            self.query_one({1: RetroTimeline, 3: RootCauseArea, 4: ActionList}[number]).focus()
+
+    @staticmethod
+    def _first_open_why(whys: WhysPanel) -> WhyInput:
+        """Where to start typing: the first unanswered why."""
+        for level in whys.levels:
+            if not level.answer.value.strip():
+                return level.answer if level.question.value.strip() else level.question
+        return whys.levels[-1].answer
+
+    def action_cycle_section(self, step: int) -> None:
+        self.action_section((self.active - 1 + step) % 4 + 1)
+
+    def on_descendant_focus(self, event) -> None:
+        node = event.widget
+        if isinstance(node, WhyInput):
+            self._last_why = node
+        while node is not None and not isinstance(node, Panel):
+            node = node.parent
+        if isinstance(node, Panel) and node.number != self.active:
+            self._mark_active(node.number)
+
+    # -------------------------------------------------------------------- data
+    def load(self) -> None:
+        store = self.app.store
+        incident = store.get_incident(self.incident_id)
+        self.query_one(RetroTimelinePanel).load(incident, store.timeline(self.incident_id))
+        self._show(incident)
+
+    def refresh_from_store(self) -> None:
+        """Something changed in the file: redraw if this incident moved."""
+        store = self.app.store
+        incident = store.get_incident(self.incident_id)
+        if incident.revision == self.seen_revision:
+            return
+        panel = self.query_one(RetroTimelinePanel)
+        panel.add(store.timeline(self.incident_id, after_id=panel.last_id))
+        self._show(incident)
+
+    def _show(self, incident: Incident) -> None:
+        app = self.app
+        now = app.clock()
+        self.incident = incident
+        self.seen_revision = incident.revision
+        retro = app.store.retro(self.incident_id)
+        self.query_one(RetroHeader).show(incident, now)
+        self.query_one(WhysPanel).show(retro.whys, incident.title)
+        self.query_one(RootCausePanel).show(retro.root_cause)
+        self.query_one(ActionsPanel).show(list(retro.actions), self._today(now))
+        view = self.query_one(RetroTimeline)
+        if view.utc != app.utc:
+            view.utc = app.utc
+            view.refresh()
+
+    @staticmethod
+    def _today(now: datetime):
+        return now.astimezone().date()
+
+    def tick(self, now: datetime) -> None:
+        if self.incident is None:
+            return
+        try:
+            header = self.query_one(RetroHeader)
+            actions = self.query_one(ActionList)
+        except NoMatches:
+            return  # being torn down
+        header.tick(now)
+        if actions.today != self._today(now):
+            actions.today = self._today(now)
+            actions.refresh()
+
+    # ------------------------------------------------------- saving as typed
+    def on_whys_panel_save_requested(self, message: WhysPanel.SaveRequested) -> None:
+        self.flush_whys()
+
+    def flush_whys(self) -> None:
+        whys = self.query_one(WhysPanel)
+        whys.cancel_pending()
+        for position, question, answer in whys.changes():
+            # Queued behind another process's lock, a newer save of the same
+            # why replaces the older; until it lands the typing stays on screen.
+            self.app.write(
+                self.app.store.save_why, self.incident_id, position, question, answer,
+                on_done=whys.mark_saved, key=("why", self.incident_id, position),
+            )  # fmt: skip
+
+    def on_root_cause_panel_save_requested(self, message: RootCausePanel.SaveRequested) -> None:
+        self.flush_root_cause()
+
+    def flush_root_cause(self) -> None:
+        panel = self.query_one(RootCausePanel)
+        panel.cancel_pending()
+        if not panel.dirty:
+            return
+        text = panel.editor.text
+
+        def saved(_) -> None:
+            panel.saved_text = text
+
+        self.app.write(
+            self.app.store.set_root_cause, self.incident_id, text,
+            on_done=saved, key=("root_cause", self.incident_id),
+        )  # fmt: skip
+
+    def flush_draft(self) -> None:
+        """Write every pending bit of typing now (before leaving, quitting, exporting)."""
+        self.flush_whys()
+        self.flush_root_cause()
+
+    def on_screen_suspend(self) -> None:
+        # A dialog or another screen goes on top (quit, help, export): save first.
+        self.flush_draft()
+
+    # ----------------------------------------------------------------- intents
+    def on_leave_field(self, message: LeaveField) -> None:
+        """Escape in a field: out to the timeline, where the screen's keys work."""
+        self.flush_draft()
+        self.action_section(1)
+
+    def on_action_list_add_requested(self, message: ActionList.AddRequested) -> None:
+        self._action_form(None, {})
+
+    def on_action_list_edit_requested(self, message: ActionList.EditRequested) -> None:
+        item = message.item
+        values = {"title": item.title, "owner": item.owner, "due": item.due,
+                  "ticket": item.ticket}  # fmt: skip
+        self._action_form(item.id, values)
+
+    def _action_form(self, action_id: int | None, values: dict, error: str = "") -> None:
+        app = self.app
+
+        def done(form: dict | None) -> None:
+            if not form:
+                return
+            args = (form["title"], form["owner"], form["due"], form["ticket"])
+            landed = []
+
+            def saved(item) -> None:
+                landed.append(item)
+                actions = self.query_one(ActionList)
+                if action_id is None:
+                    actions.select_last()
+
+            if action_id is None:
+                app.write(app.store.add_action, self.incident_id, *args, on_done=saved)
+            else:
+                app.write(app.store.update_action, action_id, *args, on_done=saved)
+            if not landed and not app.pending:
+                # Refused (the app said why): bring the form back, nothing lost.
+                self._action_form(action_id, form, "Not saved; see the message.")
+
+        title = "Add an action item" if action_id is None else f"Edit action item #{action_id}"
+        app.push_screen(ActionForm(title, values, app.store.known_people(), error), done)
+
+    def on_action_list_toggle_requested(self, message: ActionList.ToggleRequested) -> None:
+        item = message.item
+        self.app.write(self.app.store.set_action_done, item.id, not item.done)
+
+    def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
+        entry = message.entry
+        if entry.event == START_EVENT:
+            self.app.notify("That line is the reported time, not a note: it cannot be corrected")
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() and text != entry.text:
+                self.app.write(self.app.store.correct, entry.id, text)
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Correct entry #{entry.id} (the original is kept)",
+                entry.text,
+                multiline="\n" in entry.text or len(entry.text) > 60,
+            ),
+            done,
+        )
+
+    def on_timeline_view_write_requested(self, message: TimelineView.WriteRequested) -> None:
+        kind = message.kind
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip():
+                self.app.write(self.app.store.add_entry, self.incident_id, text, kind)
+
+        self.app.push_screen(TextPrompt(f"Add a {kind} to the timeline"), done)
+
+    def action_retro_held(self) -> None:
+        incident = self.app.store.get_incident(self.incident_id)
+        if incident.retro_at is not None:
+            held = fmt_time(incident.retro_at, self.app.utc)
+            self.app.notify(
+                f"The retro is already recorded as held ({held}); its clock is stopped.",
+                severity="warning",
+            )
+            return
+        self.app.write(
+            self.app.store.record_milestone, self.incident_id, "retro",
+            on_done=lambda _: self.app.notify("Retro recorded as held: its clock is stopped."),
+        )  # fmt: skip
+
+    def action_export(self) -> None:
+        closing.export_flow(self, self.incident_id)
+
+    def action_back(self) -> None:
+        self.flush_draft()
+        self.app.pop_screen()
+        self.app.refresh_current()
