@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from .alerts import AlertTracker
@@ -107,8 +108,11 @@ class WarRoomApp(App):
     def tick(self) -> None:
         now = self.clock()
         screen = self.screen
-        if hasattr(screen, "tick"):
-            screen.tick(now)
+        if hasattr(screen, "tick") and screen.is_attached:
+            try:
+                screen.tick(now)
+            except NoMatches:
+                pass  # the screen is being taken down between two ticks
         self.raise_alerts(now)
 
     def raise_alerts(self, now: datetime) -> None:
@@ -275,6 +279,9 @@ class WarRoomApp(App):
             screen._show_board()
         elif isinstance(screen, IncidentsScreen):
             screen.refresh_from_store()
+        else:
+            for header in screen.query("#retro-header"):
+                header.refresh()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -287,7 +294,7 @@ class WarRoomApp(App):
         def done(yes: bool | None) -> None:
             if yes:
                 for screen in self.screen_stack:
-                    if isinstance(screen, WarRoomScreen):
+                    if hasattr(screen, "flush_draft"):
                         screen.flush_draft()
                 self.exit(0)
 
@@ -331,6 +338,17 @@ class WarRoomApp(App):
             )
             yield SystemCommand("Toggle UTC / local time", "Times shown", screen.action_toggle_utc)
             yield SystemCommand("Back to incidents", "The incident list", screen.action_back)
+            yield SystemCommand("Close or reopen the incident", "Asks first",
+                                screen.action_close_incident)  # fmt: skip
+            yield SystemCommand("Open the retro", "Five whys, action items", screen.action_retro)
+            yield SystemCommand("Export the retro document", "md, json, csv", screen.action_export)
+        for name, help_text in (
+            ("retro_held", "Record that the retro was held"),
+            ("export", "Export the retro document"),
+        ):
+            action = getattr(screen, f"action_{name}", None)
+            if action is not None and not isinstance(screen, WarRoomScreen):
+                yield SystemCommand(help_text, "Retro", action)
 
 
 class _StillBusy(Exception):

@@ -421,9 +421,22 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
 }
 
 
+def _decoded(argv: list[str]) -> list[str]:
+    """Arguments that were not valid UTF-8 arrive as lone surrogates: show the
+    bad bytes as U+FFFD, as text read from stdin does."""
+
+    def fix(arg: str) -> str:
+        try:
+            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+    return [fix(a) for a in argv]
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(_decoded(sys.argv[1:] if argv is None else argv))
         ctx = Context(args)
         try:
             handler = COMMANDS.get(args.command, run_tui)

@@ -278,6 +278,11 @@ class Store:
     def _connect(path: Path, read_only: bool, busy_timeout: float) -> sqlite3.Connection:
         if read_only:
             uri = f"{path.resolve().as_uri()}?mode=ro"
+            shm = Path(f"{path}-shm")
+            if not shm.exists() and not os.access(path.parent, os.W_OK):
+                # Nobody has it open (no -shm) and we may not create one: read
+                # the file as it stands; a snapshot is current when nobody writes.
+                uri += "&immutable=1"
             conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(
@@ -287,14 +292,12 @@ class Store:
         return conn
 
     def _prepare(self, existed: bool) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        version, app_id, tables = self._schema_facts()
         if version > SCHEMA_VERSION:
             raise UsageError(
                 f"{self.path} was written by a newer warroom (schema {version}, this one "
                 f"knows {SCHEMA_VERSION}); upgrade warroom to open it"
             )
-        tables = set(self.db.table_names())
-        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
         ours = {"changes", "incidents", "timeline"} <= tables
         if (version == 0 and tables) or (version > 0 and not ours) or app_id not in (0, APP_ID):
             raise UsageError(f"{self.path} is a SQLite database but not a warroom one")
@@ -308,9 +311,17 @@ class Store:
             self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = FULL")
         if version < SCHEMA_VERSION:
-            if version > 0:
-                self._backup(version)
-            self._migrate(version)
+            self._migrate()
+
+    def _schema_facts(self) -> tuple[int, int, set[str]]:
+        """Schema version, application id and table names, read in one statement
+        (so one snapshot): another process may be creating the schema right now."""
+        version, app_id, names = self.conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " (SELECT application_id FROM pragma_application_id),"
+            " (SELECT group_concat(name, char(9)) FROM sqlite_master WHERE type = 'table')"
+        ).fetchone()
+        return version, app_id, set(names.split("\t")) if names else set()
 
     def _check_integrity(self) -> None:
         page_size = self.conn.execute("PRAGMA page_size").fetchone()[0]
@@ -321,22 +332,38 @@ class Store:
             raise UsageError(f"{self.path} is truncated: restore it from a backup")
         result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
-            raise UsageError(f"{self.path} is corrupt ({result}): restore it from a backup")
+            detail = " ".join(result.split())[:120]
+            raise UsageError(f"{self.path} is corrupt ({detail}): restore it from a backup")
 
     def _backup(self, version: int) -> Path:
+        """Copy the database to a dated file beside it.
+
+        Called while this connection holds the write lock, so nobody can migrate
+        meanwhile; a second connection reads the committed file (WAL lets a
+        reader in beside the writer, and the backup API cannot read through a
+        connection with a transaction open)."""
         stamp = self.clock().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}.bak")
+        n = 1
+        while target.exists():  # never overwrite an earlier backup
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}-{n}.bak")
+        source = sqlite3.connect(str(self.path))
         backup = sqlite3.connect(str(target))
-        with backup:
-            self.conn.backup(backup)
-        backup.close()
+        try:
+            source.backup(backup)
+        finally:
+            backup.close()
+            source.close()
         shutil.copymode(self.path, target)
         return target
 
-    def _migrate(self, version: int) -> None:
+    def _migrate(self) -> None:
         with self._write(bump=False):
+            # Read again under the lock: another process may have migrated meanwhile.
             current = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            # Another process may have migrated while we waited for the lock.
+            if 0 < current < SCHEMA_VERSION:
+                self._backup(current)
             if current == 0:
                 self.conn.execute(f"PRAGMA application_id = {APP_ID}")
             while current < SCHEMA_VERSION:
@@ -372,7 +399,10 @@ class Store:
                     ) from None
                 time.sleep(0.05)
         try:
-            yield
+            try:
+                yield
+            except UnicodeEncodeError:
+                raise UsageError("text is not valid Unicode (undecodable bytes?)") from None
             if bump:
                 self.conn.execute("UPDATE changes SET revision = revision + 1 WHERE id = 1")
             self.conn.execute("COMMIT")

@@ -10,8 +10,6 @@ import sqlite3
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import pytest
-import sqlite_utils
 from rel_support import finish, pause_at, run_cli, run_worker, spawn, wait_for_files
 
 from warroom.model import replay, utcnow
@@ -119,19 +117,14 @@ def test_eight_concurrent_writers_lose_nothing_and_agree_with_the_timeline(
         conn.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Store._prepare reads PRAGMA user_version and the table list in two "
-    "separate statements; if another process creates the schema in between, a brand "
-    "new database is refused as 'a SQLite database but not a warroom one'",
-)
 def test_opening_a_new_database_while_another_process_creates_it(rel_db, rel_policy, tmp_path):
     """Two people run warroom for the first time on the same missing file.
 
-    The race is made deterministic: this process pauses right after reading the
-    schema version (at its table list) while a real second process creates the
-    database, then carries on. Seen without the pause too: 8 processes opening a
-    missing file at once fail this way about once in ten runs."""
+    The race is made deterministic: this process pauses just before it reads
+    what the file holds (schema version and tables, read together) while a real
+    second process creates the database, then carries on. Seen without the
+    pause when the two were read apart: 8 processes opening a missing file at
+    once failed about once in ten runs."""
     go = tmp_path / "racer.go"
     go.touch()
     racer = []
@@ -139,7 +132,7 @@ def test_opening_a_new_database_while_another_process_creates_it(rel_db, rel_pol
     def create_meanwhile() -> None:
         racer.append(run_worker("open_declare", rel_db, "racer", go))
 
-    with pause_at(sqlite_utils.Database.table_names, Store._prepare, create_meanwhile):
+    with pause_at(Store._schema_facts, Store._prepare, create_meanwhile):
         store = Store.open(rel_db, rel_policy, "slow", clock=utcnow)
     try:
         assert racer and racer[0].code == 0, racer[0].err if racer else "racer never ran"

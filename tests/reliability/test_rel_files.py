@@ -118,12 +118,6 @@ def _errors(err: str) -> list[str]:
     return [line for line in err.splitlines() if not line.startswith("warroom: warning:")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a user who may read but not write a WAL database (and its folder) "
-    "cannot open it when no -wal/-shm exist: exit 2 'not a usable warroom database "
-    "(attempt to write a readonly database)'",
-)
 def test_read_only_user_can_list_when_nobody_has_the_database_open(nobody):
     runner, shared = nobody
     db, _incident = _root_owned_read_only_db(shared)
@@ -136,12 +130,6 @@ def test_read_only_user_can_list_when_nobody_has_the_database_open(nobody):
     assert _errors(err) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with no -wal/-shm present a write by a read-only user fails as "
-    "exit 2 'not a usable warroom database (attempt to write a readonly "
-    "database)' instead of the ReadOnly message with exit 1",
-)
 def test_read_only_user_note_is_refused_clearly_when_nobody_has_it_open(nobody):
     runner, shared = nobody
     db, incident = _root_owned_read_only_db(shared)
@@ -298,12 +286,6 @@ EXPECTED_WORDS = {
     "foreign sqlite": "not a warroom one",
 }
 
-ONE_LINE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the corrupt-database refusal embeds PRAGMA quick_check's multi-line "
-    "report ('*** in database main ***\\nOn tree page ...'), so stderr is not one line",
-)
-
 
 @pytest.mark.parametrize(
     "case",
@@ -311,7 +293,7 @@ ONE_LINE_BUG = pytest.mark.xfail(
         "directory",
         "text file",
         "truncated",
-        pytest.param("corrupt", marks=ONE_LINE_BUG),
+        "corrupt",
         "newer schema",
         "foreign sqlite",
     ],
@@ -333,7 +315,7 @@ def test_unusable_path_is_refused_with_one_line_and_left_untouched(case, tmp_pat
 
 
 def test_corrupt_database_is_refused_with_exit_2_and_left_untouched(tmp_path, template_db):
-    """The parts of the corrupt-file refusal that hold today (see the xfail above)."""
+    """A corrupt file: exit 2, the file untouched."""
     target = _make_case("corrupt", tmp_path / "warroom.db", template_db)
     before = _state(target)
     for verb in (["list"], ["note", "1", "must not be written"]):
@@ -411,18 +393,12 @@ def test_migration_from_schema_1_keeps_a_dated_backup_and_the_data(tmp_path):
     assert [p.name for p in folder.iterdir() if p.name.endswith(".bak")] == [backup.name]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _prepare decides to back up from a user_version read before taking "
-    "any lock; if another process migrates first, this one copies the already "
-    "migrated (schema 2) file into NAME.v1-STAMP.bak, overwriting the real v1 backup "
-    "when both land in the same second",
-)
 def test_every_v1_backup_holds_the_v1_database_when_two_upgrade_at_once(tmp_path):
     """Two people open the old file with the new warroom at the same moment.
 
-    Deterministic: this process pauses just before its backup while a real
-    second process opens (backs up and migrates) the file, then carries on."""
+    Deterministic: this process has read the old version and pauses just before
+    it takes the lock to back up and migrate, while a real second process opens
+    (backs up and migrates) the file; then it carries on."""
     folder = tmp_path / "team"
     db = folder / "warroom.db"
     built = run_worker("old_db", db)
@@ -434,7 +410,7 @@ def test_every_v1_backup_holds_the_v1_database_when_two_upgrade_at_once(tmp_path
     def upgrade_meanwhile() -> None:
         racer.append(run_worker("open_declare", db, "racer", go))
 
-    with pause_at(Store._backup, Store._prepare, upgrade_meanwhile):
+    with pause_at(Store._migrate, Store._prepare, upgrade_meanwhile):
         store = Store.open(db, default_policy(), "slow", clock=utcnow)
     try:
         assert racer[0].code == 0, racer[0].err

@@ -143,12 +143,6 @@ def test_invalid_utf8_piped_to_note_is_stored_with_replacement_marks(seeded, rea
     assert entry.text == "latin-1 caf\ufffd and \ufffd\ufffd junk"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a command-line argument that is not valid UTF-8 (a Latin-1 log line, "
-    "a raw 0x9b byte) reaches SQLite as a lone surrogate: UnicodeEncodeError "
-    "traceback, exit 1",
-)
 @pytest.mark.parametrize(
     "args",
     [

@@ -21,15 +21,6 @@ SIZE = (120, 36)
 SIZES = {"wide": (120, 36), "small": (80, 24)}
 
 
-@pytest.fixture(autouse=True)
-def no_background_tick(monkeypatch):
-    """The once-a-second tick can land while run_test tears the app down, and
-    WarRoomScreen.tick then fails to find its widgets (a race outside these
-    tests). Nothing here needs the tick: the clock is fixed, and tests that
-    look at a ticking screen call tick() themselves."""
-    monkeypatch.setattr("warroom.app.TICK_SECONDS", 3600)
-
-
 async def wait_saved(pilot) -> None:
     await pilot.pause(0.5)  # past the save delay
     await pilot.pause()

@@ -183,7 +183,8 @@ class WarRoomScreen(Screen):
             panel.editor.load_text(text)
 
     def tick(self, now: datetime) -> None:
-        if self.board is None:
+        # The timer may fire while the screen is being torn down.
+        if self.board is None or not self.is_attached:
             return
         self.query_one(IncidentHeader).tick(now)
         self.query_one(ClocksPanel).tick(now)

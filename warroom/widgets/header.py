@@ -73,6 +73,7 @@ class IncidentHeader(Widget):
             (f"#{incident.id} ", "bold"),
             (f" {prio_text} ", PRIORITY_STYLE.get(prio, "bold reverse")),
             " ",
+            ("CLOSED " if not incident.is_open else "", "bold reverse"),
         )
         tail = Text.assemble(
             " · ",
@@ -80,7 +81,6 @@ class IncidentHeader(Widget):
             " · as ",
             lit(self.identity, "bold underline"),
             f" · {incident.stage} · {incident.category} · age {fmt_age(incident.reported_at, now)}",
-            (" · CLOSED" if not incident.is_open else "", "bold"),
         )
         if self.mode_note:
             tail.append(f"  {self.mode_note}", style="bold reverse")
