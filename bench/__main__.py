@@ -152,6 +152,9 @@ def run(argv: list[str] | None = None) -> int:
     print("medians [min–max]; latency rows show the percentile [sample min–max]")
     print(table(rows))
     for row in rows:
+        if row.get("note"):
+            print(f"note: {row['note']}")
+    for row in rows:
         if row["status"] == "n/a" and row.get("detail", {}).get("reason"):
             print(f"n/a: {row['figure']}: {row['detail']['reason']}")
     for error in ctx.errors:

@@ -81,6 +81,13 @@ def mode_app(cfg: dict) -> dict:
         out["bytes_end"] = probe.bytes
         app.exit()
 
+    def start_idle() -> None:
+        out["t_idle"] = monotonic()
+        out["cpu_idle"] = _cpu()
+        out["frames_idle"] = probe.frames
+        out["bytes_idle"] = probe.bytes
+        asyncio.get_running_loop().call_later(idle, finish)
+
     def painted(at: float) -> None:
         out["t_paint"] = at
         out["t_settled"] = monotonic()
@@ -90,7 +97,9 @@ def mode_app(cfg: dict) -> dict:
         out["screen"] = type(app.screen).__name__
         out["maxrss_kib_paint"] = _maxrss_kib()
         if idle > 0:
-            asyncio.get_running_loop().call_later(idle, finish)
+            # The idle window opens after a short warm-up (settling after the first
+            # paint is reported apart), then runs `idle` seconds.
+            asyncio.get_running_loop().call_later(float(cfg.get("warmup", 0)), start_idle)
         else:
             app.exit()
 
