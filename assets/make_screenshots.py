@@ -17,12 +17,13 @@ from pathlib import Path
 ASSETS = Path(__file__).resolve().parent
 FIXED_NOW = datetime(2026, 11, 28, 11, 30, tzinfo=UTC)
 
-# (file name, terminal size, keys pressed before the picture)
+# (file name, terminal size, incident (None: the main one), keys pressed first)
 SHOTS = [
-    ("warroom-120x36.svg", (120, 36), []),
-    ("warroom-80x24.svg", (80, 24), ["2"]),
-    ("incidents.svg", (120, 24), ["escape"]),
-    ("help.svg", (120, 36), ["question_mark"]),
+    ("warroom-120x36.svg", (120, 36), None, []),
+    ("warroom-80x24.svg", (80, 24), None, ["2"]),
+    ("incidents.svg", (120, 24), None, ["escape", "c"]),
+    ("help.svg", (120, 36), None, ["question_mark"]),
+    ("retro.svg", (120, 36), 1, ["R"]),  # last week's closed incident
 ]
 
 
@@ -55,8 +56,8 @@ def render_all(target: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.db"
         main_id = seed_demo(db, policy, FIXED_NOW)
-        for name, size, keys in SHOTS:
-            svg = asyncio.run(_shoot(db, policy, main_id, size, keys))
+        for name, size, incident, keys in SHOTS:
+            svg = asyncio.run(_shoot(db, policy, incident or main_id, size, keys))
             path = target / name
             path.write_text(svg, "utf-8")
             written.append(path)

@@ -27,6 +27,53 @@ class SteppingClock:
         self.now = moment
 
 
+def _seed_closed(store: Store, clock: SteppingClock, now: datetime) -> int:
+    """Last week's incident, closed, its retro under way: whys and action items."""
+    began = now - timedelta(days=6, hours=3)
+
+    def at(hours: float, who: str) -> None:
+        clock.at(began + timedelta(hours=hours))
+        store.identity = who
+
+    at(0.2, "raj")
+    incident = store.declare(
+        "Search results empty for 8% of queries", "regression", "P2", reported_at=began
+    )
+    iid = incident.id
+    store.assign(iid, "Lead", "raj")
+    store.assign(iid, "Scribe", "lena")
+    store.assign(iid, "Communicator", "ines")
+    store.record_milestone(iid, "acknowledge")
+    store.set_check(iid, "i2", True)
+    at(1, "lena")
+    store.add_entry(iid, "Index shard 7 rebuilt from a stale snapshot at 02:00", "evidence")
+    store.record_milestone(iid, "triage")
+    at(1.5, "ines")
+    store.publish_update(iid, "[P2] Some searches return no results. Fix under way.")
+    at(3, "raj")
+    store.add_entry(iid, "Re-ran the shard 7 rebuild from the 06:00 snapshot", "change")
+    at(3.5, "raj")
+    store.close_incident(iid, "Shard 7 rebuilt from a fresh snapshot; results complete again")
+    at(30, "lena")
+    chain = [
+        ("Why were 8% of searches empty?", "Shard 7 held an index from a stale snapshot."),
+        ("Why was the snapshot stale?", "The snapshot job failed silently the night before."),
+        ("Why did it fail silently?", "Its exit code is not checked by the rebuild script."),
+    ]
+    for n, (question, answer) in enumerate(chain, 1):
+        store.save_why(iid, n, question, answer)
+    store.set_root_cause(
+        iid, "The rebuild trusts whatever snapshot exists; nothing checks its age."
+    )
+    store.add_action(iid, "Fail the rebuild when the snapshot is older than 6 h", "raj",
+                     (now + timedelta(days=7)).date(), "SRCH-311")  # fmt: skip
+    done = store.add_action(iid, "Alert on snapshot job exit codes", "lena",
+                            (now - timedelta(days=1)).date(), "SRCH-312")  # fmt: skip
+    store.set_action_done(done.id)
+    store.add_action(iid, "Add an empty-results ratio to the search dashboard", "ines")
+    return iid
+
+
 def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
     """Write the demo incidents into a new database at path; returns the main one's id."""
     start = now - timedelta(hours=2, minutes=35)
@@ -38,6 +85,7 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         store.identity = who
 
     try:
+        _seed_closed(store, clock, now)
         # A P3 from yesterday, its acknowledge clock now due soon.
         at(-180, "sam")
         other = store.declare(

@@ -57,7 +57,7 @@ class IncidentsScreen(Screen):
         wide = width >= 110
         columns = [("ID", "id", 3), ("Pri", "priority", 6)]
         if wide:
-            columns.append(("Category", "category", 23))
+            columns.append(("Category", "category", 14))
         columns += [("Stage", "stage", 7), ("Lead", "lead", 10 if wide else 8), ("Age", "age", 5)]
         columns.append(("Most urgent clock", "urgent", 28 if wide else 18))
         fixed = sum(w for _, _, w in columns) + 2 * (len(columns) + 1) + 1
@@ -85,7 +85,7 @@ class IncidentsScreen(Screen):
             clock = most_urgent(policy, i, now) if i.is_open else None
             if clock:
                 word, style = STATE_STYLE[clock.state]
-                if len(self.columns) < 9:  # narrow: the state's symbol, not its word
+                if "category" not in self.columns:  # narrow: the state's symbol, not its word
                     word = word.split()[0]
                 urgent = Text(
                     f"{word} {LABEL[clock.name]} {fmt_clock(clock.remaining)}", style=style
@@ -97,7 +97,7 @@ class IncidentsScreen(Screen):
                 "id": str(i.id),
                 "title": lit(i.title),
                 "priority": Text(f" {prio} ", style=PRIORITY_STYLE.get(i.priority, "bold reverse")),
-                "category": i.category,
+                "category": lit(i.category),
                 "stage": i.stage,
                 "lead": lit(leads.get(i.id, "—")),
                 "age": fmt_age(i.reported_at, now),
