@@ -12,14 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from ..model import Incident
 from ..sla import clock_states
 from ..timefmt import fmt_clock, fmt_short_time, fmt_time
-from ..widgets.common import STATE_STYLE, Panel, lit
+from ..widgets.common import STATE_STYLE, lit
 from ..widgets.retro_actions import ActionForm, ActionList, ActionsPanel
 from ..widgets.retro_timeline import START_EVENT, RetroTimeline, RetroTimelinePanel
 from ..widgets.retro_whys import (
@@ -32,11 +31,9 @@ from ..widgets.retro_whys import (
 from ..widgets.timeline import TimelineView
 from . import closing
 from .modals import TextPrompt
+from .panels import PanelScreen
 
 # Below this size the sections are shown one at a time, as tabs.
-COMPACT_WIDTH = 110
-COMPACT_HEIGHT = 32
-SECTION_NAMES = ("Timeline", "Five whys", "Root cause", "Actions")
 
 
 class RetroHeader(Widget):
@@ -105,8 +102,11 @@ class RetroHeader(Widget):
         return line
 
 
-class RetroScreen(Screen):
+class RetroScreen(PanelScreen):
     HELP_GROUP = "Retro"
+    PANEL_NAMES = ("Timeline", "Five whys", "Root cause", "Actions")
+    PANEL_PREFIX = "retro"
+    TABS_ID = "retro-tabs"
     BINDINGS = [
         Binding("1", "section(1)", "Timeline", show=False, id="retro.section1"),
         Binding("2", "section(2)", "Five whys", show=False, id="retro.section2"),
@@ -143,7 +143,6 @@ class RetroScreen(Screen):
         self.incident_id = incident_id
         self.incident: Incident | None = None
         self.seen_revision = -1
-        self.active = 1
         self._last_why: WhyInput | None = None  # where section 2 puts the cursor back
 
     # ------------------------------------------------------------------ layout
@@ -163,31 +162,8 @@ class RetroScreen(Screen):
         self.load()
         self.query_one(RetroTimeline).focus()
 
-    def on_resize(self, event) -> None:
-        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
-        self.set_class(compact, "-compact")
-        self._draw_tabs()
-
-    def _draw_tabs(self) -> None:
-        line = Text()
-        for n, name in enumerate(SECTION_NAMES, 1):
-            style = "bold reverse" if n == self.active else "dim"
-            line.append(f" {n} {name} ", style=style)
-            line.append(" ")
-        line.append(" tab: next", style="dim italic")
-        self.query_one("#retro-tabs", Static).update(line)
-
-    def section(self, number: int) -> Panel:
-        return self.query_one(f"#retro-{number}", Panel)
-
-    def _mark_active(self, number: int) -> None:
-        self.active = number
-        for n in range(1, 5):
-            self.section(n).set_class(n == number, "-active")
-        self._draw_tabs()
-
     def action_section(self, number: int) -> None:
-        self._mark_active(number)
+        self.mark_active(number)
         if number == 2:
             whys = self.query_one(WhysPanel)
             target = self._last_why
@@ -207,16 +183,12 @@ class RetroScreen(Screen):
         return whys.levels[-1].answer
 
     def action_cycle_section(self, step: int) -> None:
-        self.action_section((self.active - 1 + step) % 4 + 1)
+        self.action_section(self.step_from_active(step))
 
     def on_descendant_focus(self, event) -> None:
-        node = event.widget
-        if isinstance(node, WhyInput):
-            self._last_why = node
-        while node is not None and not isinstance(node, Panel):
-            node = node.parent
-        if isinstance(node, Panel) and node.number != self.active:
-            self._mark_active(node.number)
+        if isinstance(event.widget, WhyInput):
+            self._last_why = event.widget
+        super().on_descendant_focus(event)
 
     # -------------------------------------------------------------------- data
     def load(self) -> None:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..errors import DraftConflict
@@ -19,21 +17,17 @@ from ..model import Board
 from ..templates import TEMPLATES, render_template
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
-from ..widgets.common import Panel
 from ..widgets.draft import DraftEditor, DraftPanel
 from ..widgets.header import IncidentHeader
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
 from . import closing
 from .modals import ChoiceModal, PersonPicker, TextPrompt
-
-# Below this size the panels are shown one at a time, as tabs.
-COMPACT_WIDTH = 110
-COMPACT_HEIGHT = 32
-PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
+from .panels import PanelScreen
 
 
-class WarRoomScreen(Screen):
+class WarRoomScreen(PanelScreen):
+    PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
     BINDINGS = [
         Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
         Binding("2", "panel(2)", "Roles", show=False, id="warroom.panel2"),
@@ -71,7 +65,6 @@ class WarRoomScreen(Screen):
         self.incident_id = incident_id
         self.board: Board | None = None
         self.seen_revision = -1
-        self.active = 1
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -90,28 +83,8 @@ class WarRoomScreen(Screen):
         self.load()
         self.query_one(ChecklistList).focus()
 
-    def on_resize(self, event) -> None:
-        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
-        self.set_class(compact, "-compact")
-        self._draw_tabs()
-
-    def _draw_tabs(self) -> None:
-        line = Text()
-        for n, name in enumerate(PANEL_NAMES, 1):
-            style = "bold reverse" if n == self.active else "dim"
-            line.append(f" {n} {name} ", style=style)
-            line.append(" ")
-        line.append(" tab: next", style="dim italic")
-        self.query_one("#tabs", Static).update(line)
-
-    def panel(self, number: int) -> Panel:
-        return self.query_one(f"#panel-{number}", Panel)
-
     def action_panel(self, number: int) -> None:
-        self.active = number
-        for n in range(1, 6):
-            self.panel(n).set_class(n == number, "-active")
-        self._draw_tabs()
+        self.mark_active(number)
         target = {
             1: ChecklistList,
             2: RoleList,
@@ -122,17 +95,7 @@ class WarRoomScreen(Screen):
         self.query_one(target).focus()
 
     def action_cycle_panel(self, step: int) -> None:
-        self.action_panel((self.active - 1 + step) % 5 + 1)
-
-    def on_descendant_focus(self, event) -> None:
-        node = event.widget
-        while node is not None and not isinstance(node, Panel):
-            node = node.parent
-        if isinstance(node, Panel) and node.number != self.active:
-            self.active = node.number
-            for n in range(1, 6):
-                self.panel(n).set_class(n == node.number, "-active")
-            self._draw_tabs()
+        self.action_panel(self.step_from_active(step))
 
     # -------------------------------------------------------------------- data
     def load(self) -> None:

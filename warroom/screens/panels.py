@@ -1,0 +1,60 @@
+"""Screens made of numbered panels: the war room and the retro.
+
+All panels show when the terminal is big enough; below that (80x24, what tmux
+shrinks to for its smallest client) one panel shows at a time, with a tab strip,
+chosen with number keys or tab."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ..widgets.common import Panel
+
+COMPACT_WIDTH = 110
+COMPACT_HEIGHT = 32
+
+
+class PanelScreen(Screen):
+    PANEL_NAMES: tuple[str, ...] = ()
+    PANEL_PREFIX = "panel"  # panels have ids PREFIX-1, PREFIX-2, ...
+    TABS_ID = "tabs"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active = 1
+
+    def on_resize(self, event) -> None:
+        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
+        self.set_class(compact, "-compact")
+        self._draw_tabs()
+
+    def _draw_tabs(self) -> None:
+        line = Text()
+        for n, name in enumerate(self.PANEL_NAMES, 1):
+            style = "bold reverse" if n == self.active else "dim"
+            line.append(f" {n} {name} ", style=style)
+            line.append(" ")
+        line.append(" tab: next", style="dim italic")
+        self.query_one(f"#{self.TABS_ID}", Static).update(line)
+
+    def panel(self, number: int) -> Panel:
+        return self.query_one(f"#{self.PANEL_PREFIX}-{number}", Panel)
+
+    def mark_active(self, number: int) -> None:
+        self.active = number
+        for n in range(1, len(self.PANEL_NAMES) + 1):
+            self.panel(n).set_class(n == number, "-active")
+        self._draw_tabs()
+
+    def step_from_active(self, step: int) -> int:
+        """The panel number `step` places on from the active one, wrapping round."""
+        return (self.active - 1 + step) % len(self.PANEL_NAMES) + 1
+
+    def on_descendant_focus(self, event) -> None:
+        node = event.widget
+        while node is not None and not isinstance(node, Panel):
+            node = node.parent
+        if isinstance(node, Panel) and node.number != self.active:
+            self.mark_active(node.number)
