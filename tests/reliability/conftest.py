@@ -37,18 +37,13 @@ def rel_db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def real_store(rel_db: Path, rel_policy: Policy) -> Iterator[Callable[..., Store]]:
+def real_store(rel_db: Path, rel_policy: Policy, open_store) -> Callable[..., Store]:
     """Open Stores with the real clock: real_store(path=None, identity='checker')."""
-    opened: list[Store] = []
 
     def _open(path: Path | None = None, identity: str = "checker") -> Store:
-        store = Store.open(path or rel_db, rel_policy, identity, clock=utcnow)
-        opened.append(store)
-        return store
+        return open_store(path or rel_db, rel_policy, identity, utcnow)
 
-    yield _open
-    for store in opened:
-        store.close()
+    return _open
 
 
 @pytest.fixture
