@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -80,14 +81,16 @@ class WarRoomApp(App):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.open_incidents = self.store.list_incidents()
         self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
-        self.push_screen(IncidentsScreen())
         target = self.start_incident
         if target is None:
-            open_ids = [i.id for i in self.store.list_incidents()]
+            open_ids = [i.id for i in self.open_incidents]
             target = open_ids[0] if len(open_ids) == 1 else None
-        if target is not None:
-            self.open_incident(target)
+        # Straight into the war room when there is one; the list is built only
+        # when someone goes back to it (start-up pays for one screen, not two).
+        if target is None or not self.open_incident(target):
+            self.push_screen(IncidentsScreen())
         self.store.has_changed()  # take the current marker as seen
+        gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.set_interval(self.poll_seconds, self.poll)
         self.set_interval(TICK_SECONDS, self.tick)
 
@@ -195,6 +198,7 @@ class WarRoomApp(App):
         except WarroomError as exc:
             self.notify(str(exc), severity="warning" if self.store.read_only else "error")
             return None
+        self.store.has_changed()  # our own write: no need for the poll to refresh again
         self.refresh_current()
         if item.on_done is not None:
             item.on_done(result)
@@ -229,13 +233,22 @@ class WarRoomApp(App):
             self.status_note = "READ-ONLY" if self.store.read_only else ""
         self.refresh_screen_header()
 
-    def open_incident(self, incident_id: int) -> None:
+    def open_incident(self, incident_id: int) -> bool:
         try:
             self.store.get_incident(incident_id)
         except UsageError as exc:
             self.notify(str(exc), severity="error")
-            return
+            return False
         self.push_screen(WarRoomScreen(incident_id))
+        return True
+
+    def back_to_list(self) -> None:
+        """Leave a war room for the incident list, building the list if needed."""
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(below, IncidentsScreen):
+            self.pop_screen()
+        else:
+            self.switch_screen(IncidentsScreen())
 
     def action_declare(self) -> None:
         def done(form: dict | None) -> None:
@@ -377,6 +390,9 @@ def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
 
 
 def run_app(store: Store, policy: Policy, **kwargs) -> int:
+    # Fewer, cheaper collections: a long-lived app of many small objects
+    # otherwise pauses for full GC passes in the middle of key presses.
+    gc.set_threshold(20_000, 50, 100)
     app = make_app(store, policy, **kwargs)
     app.run()
     return app.return_code or 0

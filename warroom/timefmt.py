@@ -70,6 +70,19 @@ def fmt_clock(delta: timedelta) -> str:
     return f"{minutes:02d}:{seconds:02d}"
 
 
+def fmt_minutes(delta: timedelta) -> str:
+    """A countdown to the minute, for lines that need not repaint every second:
+    '29m', '1h05m', '2d04h'."""
+    total = abs(int(delta.total_seconds())) // 60
+    days, rest = divmod(total, 1440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m"
+
+
 def fmt_natural(delta: timedelta) -> str:
     """humanize's wording for a duration: '29 minutes', '2 days'."""
     return humanize.naturaldelta(abs(delta))

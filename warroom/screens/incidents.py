@@ -39,6 +39,7 @@ class IncidentsScreen(Screen):
         self.show_closed = False
         self.needle = ""
         self.columns: list[str] = []
+        self.stale = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title-bar")
@@ -70,6 +71,12 @@ class IncidentsScreen(Screen):
         self.refresh_from_store()
 
     def refresh_from_store(self) -> None:
+        if self.app.screen is not self:
+            # Hidden under a war room: redrawing it would repaint the screen on
+            # top too. Catch up when it is shown again.
+            self.stale = True
+            return
+        self.stale = False
         app = self.app
         store, policy, now = app.store, app.policy, app.clock()
         incidents = store.list_incidents(include_closed=self.show_closed)
@@ -117,6 +124,10 @@ class IncidentsScreen(Screen):
                 (mode, "bold reverse"),
             )
         )
+
+    def on_screen_resume(self) -> None:
+        if self.stale:
+            self.refresh_from_store()
 
     def tick(self, now) -> None:
         """Ages and clocks move; a redraw every few seconds is enough for a list."""

@@ -65,6 +65,7 @@ class WarRoomScreen(PanelScreen):
         self.incident_id = incident_id
         self.board: Board | None = None
         self.seen_revision = -1
+        self._shown: dict[str, object] = {}
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -126,14 +127,23 @@ class WarRoomScreen(PanelScreen):
         self.query_one(IncidentHeader).show(
             board.incident, self.app.store.identity, now, self.app.status_note
         )
-        self.query_one(ChecklistPanel).show(board, utc)
-        self.query_one(RolesPanel).show(board)
+        # Rebuild a list only when what it shows changed: most writes touch one panel.
+        if self._changed("checklist", (board.checklist, board.incident.priority, utc)):
+            self.query_one(ChecklistPanel).show(board, utc)
+        if self._changed("roles", board.roles):
+            self.query_one(RolesPanel).show(board)
         self.query_one(ClocksPanel).show(board.incident, now, utc)
         self.query_one(DraftPanel).show(board.incident, board.draft, now)
         view = self.query_one(TimelineView)
         if view.utc != utc:
             view.utc = utc
             view.refresh()
+
+    def _changed(self, panel: str, shown: object) -> bool:
+        if self._shown.get(panel) == shown:
+            return False
+        self._shown[panel] = shown
+        return True
 
     def _start_draft(self) -> None:
         """A never-saved draft starts from a template (not saved until edited)."""
@@ -316,5 +326,4 @@ class WarRoomScreen(PanelScreen):
 
     def action_back(self) -> None:
         self.flush_draft()
-        self.app.pop_screen()
-        self.app.refresh_current()
+        self.app.back_to_list()

@@ -11,7 +11,7 @@ from textual.widgets import Static, TextArea
 from ..model import Draft, Incident
 from ..policy import Policy
 from ..sla import next_update
-from ..timefmt import fmt_clock, fmt_short_time
+from ..timefmt import fmt_minutes, fmt_short_time
 from .common import STATE_STYLE, Panel
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
@@ -64,6 +64,7 @@ class DraftPanel(Panel):
         self.version = 0
         self.saved_text = ""
         self._timer = None
+        self._status = ""
         self.incident: Incident | None = None
         self.draft: Draft | None = None
 
@@ -104,12 +105,15 @@ class DraftPanel(Panel):
             if due:
                 word, _ = STATE_STYLE[due.state]
                 sign = "in" if due.remaining.total_seconds() >= 0 else "overdue by"
-                parts.append(f"next update {sign} {fmt_clock(due.remaining)} ({word})")
+                parts.append(f"next update {sign} {fmt_minutes(due.remaining)} ({word})")
         if self.dirty:
             parts.append("saving…")
         elif self.draft and self.draft.updated_at:
             parts.append(f"saved v{self.version} {fmt_short_time(self.draft.updated_at)}")
-        self.query_one("#draft-status", Static).update(" · ".join(parts))
+        status = " · ".join(parts)
+        if status != self._status:  # to the minute: repaint only when it reads differently
+            self._status = status
+            self.query_one("#draft-status", Static).update(status, layout=False)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()

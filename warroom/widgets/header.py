@@ -10,7 +10,7 @@ from textual.widget import Widget
 from ..model import Incident
 from ..policy import UNTRIAGED, Policy
 from ..sla import most_urgent, next_update
-from ..timefmt import fmt_age, fmt_clock
+from ..timefmt import fmt_age, fmt_minutes
 from .common import STATE_STYLE, lit
 
 PRIORITY_STYLE = {
@@ -35,7 +35,7 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     state, remaining, name = min(candidates, key=lambda c: (order.get(c[0], 3), c[1]))
     word, style = STATE_STYLE[state]
     when = "over" if remaining.total_seconds() < 0 else "left"
-    return Text(f"{word}: {name} {fmt_clock(remaining)} {when}", style=style)
+    return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
 class IncidentHeader(Widget):
@@ -54,11 +54,17 @@ class IncidentHeader(Widget):
         self.incident = incident
         self.identity = identity
         self.mode_note = mode_note
-        self.tick(now)
-
-    def tick(self, now: datetime) -> None:
         self.now = now
         self.refresh()
+
+    def tick(self, now: datetime) -> None:
+        """The header reads to the minute: repaint only when the minute turns."""
+        before = getattr(self, "now", None)
+        self.now = now
+        if before is None or before.replace(second=0, microsecond=0) != now.replace(
+            second=0, microsecond=0
+        ):
+            self.refresh()
 
     def render(self) -> Text:
         """Built at paint time, when the width is known, so the title fits."""
