@@ -17,9 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, UsageError
 from .model import (
@@ -45,6 +43,10 @@ from .model import (
     utcnow,
 )
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
+
+if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
+    import sqlite_utils
+
 from .text import (
     MAX_DRAFT,
     MAX_NOTE,
@@ -218,7 +220,6 @@ class Store:
     ):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.policy = policy
         self.identity = identity
         self.clock = clock
@@ -359,6 +360,8 @@ class Store:
         return target
 
     def _migrate(self) -> None:
+        import sqlite_utils  # only needed here: keeps it out of every start-up
+
         with self._write(bump=False):
             # Read again under the lock: another process may have migrated meanwhile.
             current = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -367,7 +370,7 @@ class Store:
             if current == 0:
                 self.conn.execute(f"PRAGMA application_id = {APP_ID}")
             while current < SCHEMA_VERSION:
-                MIGRATIONS[current](self.db)
+                MIGRATIONS[current](sqlite_utils.Database(self.conn))
                 current += 1
                 self.conn.execute(f"PRAGMA user_version = {current}")
 
@@ -515,22 +518,44 @@ class Store:
             raise UsageError(f"incident {incident.id} is closed; reopen it first")
 
     # ------------------------------------------------------------------- reads
+    def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
     def get_incident(self, incident_id: int) -> Incident:
         if not 0 < incident_id < 2**63:
             raise NotFound(f"no incident with id {incident_id}")
-        rows = list(self.db.query("SELECT * FROM incidents WHERE id = ?", [incident_id]))
+        rows = self._rows("SELECT * FROM incidents WHERE id = ?", (incident_id,))
         if not rows:
             raise NotFound(f"no incident with id {incident_id}")
         return self._row_incident(rows[0])
 
     def list_incidents(self, include_closed: bool = False) -> list[Incident]:
         where = "" if include_closed else "WHERE status = 'open'"
-        rows = self.db.query(f"SELECT * FROM incidents {where} ORDER BY id")
+        rows = self._rows(f"SELECT * FROM incidents {where} ORDER BY id")
         return [self._row_incident(r) for r in rows]
 
     def incident_revisions(self) -> dict[int, int]:
         """id -> revision for every incident: what a list view polls."""
         return dict(self.conn.execute("SELECT id, revision FROM incidents").fetchall())
+
+    def timeline_before(
+        self, incident_id: int, before_id: int | None = None, limit: int | None = None
+    ) -> list[TimelineEntry]:
+        """The newest `limit` entries recorded before an id (or at all), oldest first:
+        a long timeline is read a page at a time, from its end."""
+        sql = (
+            "SELECT id, incident_id, kind, text, actor, occurred_at, recorded_at, public,"
+            " supersedes, data FROM timeline WHERE incident_id = ? AND id < ?"
+            " ORDER BY id DESC"
+        )
+        params: list[Any] = [incident_id, before_id if before_id is not None else 2**63 - 1]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = self.conn.execute(sql, params).fetchall()
+        return [self._row_entry(r) for r in reversed(rows)]
 
     def timeline(
         self, incident_id: int, after_id: int = 0, limit: int | None = None
@@ -580,7 +605,7 @@ class Store:
                     from_iso(r["assigned_at"]),
                     r["previous"],
                 )
-                for r in self.db.query(
+                for r in self._rows(
                     "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
                     [incident_id],
                 )
@@ -589,9 +614,7 @@ class Store:
                 r["item_id"]: CheckState(
                     r["item_id"], bool(r["ticked"]), r["by"], from_iso(r["at"])
                 )
-                for r in self.db.query(
-                    "SELECT * FROM checklist WHERE incident_id = ?", [incident_id]
-                )
+                for r in self._rows("SELECT * FROM checklist WHERE incident_id = ?", [incident_id])
             }
             draft = self.draft(incident_id)
         return Board(incident, roles, checklist, draft)

@@ -271,3 +271,27 @@ async def test_help_lists_bindings(app_factory, seeded):
         assert isinstance(app.screen, HelpScreen)
         descriptions = {d for _, _, d in collect_bindings(app.screen_stack[-2])}
         assert {"Tick/untick", "Assign", "Priority", "Act as", "Publish", "Quit"} <= descriptions
+
+
+async def test_long_timeline_is_read_a_page_at_a_time(app_factory, store, seeded):
+    from warroom.screens.warroom import TIMELINE_PAGE
+
+    store.conn.execute("PRAGMA synchronous = OFF")  # seeding speed only
+    for n in range(TIMELINE_PAGE * 2 + 50):
+        store.add_entry(seeded, f"log line {n}", "evidence")
+    total = len(store.timeline(seeded))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(TimelineView)
+        assert len(view.all_entries) == TIMELINE_PAGE
+        assert view.entries[-1].text == f"log line {TIMELINE_PAGE * 2 + 49}"
+        await pilot.press("4")
+        view.cursor = 1
+        await pilot.press("up")  # reaching the top fetches the page before
+        await pilot.pause()
+        assert len(view.all_entries) == TIMELINE_PAGE * 2
+        assert view.entries[view.cursor].text == f"log line {TIMELINE_PAGE + 50}"
+        await pilot.press("home")  # the very first entry: fetch the rest
+        await pilot.pause()
+        assert [e.id for e in view.all_entries] == [e.id for e in store.timeline(seeded)]
+        assert len(view.all_entries) == total and not view.has_older

@@ -25,6 +25,9 @@ from . import closing
 from .modals import ChoiceModal, PersonPicker, TextPrompt
 from .panels import PanelScreen
 
+# The war room reads the newest entries first and older pages on the way up.
+TIMELINE_PAGE = 500
+
 
 class WarRoomScreen(PanelScreen):
     PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
@@ -103,7 +106,9 @@ class WarRoomScreen(PanelScreen):
         """First draw: the whole board and the whole timeline."""
         store = self.app.store
         self.board = store.board(self.incident_id)
-        self.query_one(TimelinePanel).view.set_entries(store.timeline(self.incident_id))
+        latest = store.timeline_before(self.incident_id, limit=TIMELINE_PAGE)
+        view = self.query_one(TimelinePanel).view
+        view.set_entries(latest, has_older=len(latest) == TIMELINE_PAGE)
         self._show_board()
         self._start_draft()
 
@@ -212,6 +217,12 @@ class WarRoomScreen(PanelScreen):
         self.app.write(
             self.app.store.add_entry, self.incident_id, message.text, message.kind, on_done=stored
         )
+
+    def on_timeline_view_older_wanted(self, message: TimelineView.OlderWanted) -> None:
+        view = self.query_one(TimelinePanel).view
+        limit = None if message.everything else TIMELINE_PAGE
+        older = self.app.store.timeline_before(self.incident_id, view.first_id, limit)
+        view.prepend(older, has_older=limit is not None and len(older) == limit)
 
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
         entry = message.entry

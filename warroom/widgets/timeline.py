@@ -51,6 +51,13 @@ class TimelineView(ScrollView, can_focus=True):
             super().__init__()
             self.entry = entry
 
+    class OlderWanted(Message):
+        """The cursor reached the top and the store holds earlier entries."""
+
+        def __init__(self, everything: bool):
+            super().__init__()
+            self.everything = everything
+
     class WriteRequested(Message):
         def __init__(self, kind: str):
             super().__init__()
@@ -62,6 +69,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.entries: list[TimelineEntry] = []
         self.superseded_by: dict[int, int] = {}
         self.kinds: set[str] | None = None  # None shows every kind
+        self.has_older = False
         self.private = True  # False hides private notes (stakeholder view)
         self.utc = False
 
@@ -71,11 +79,35 @@ class TimelineView(ScrollView, can_focus=True):
             return False
         return self.private or entry.public or entry.kind == "system"
 
-    def set_entries(self, entries: list[TimelineEntry]) -> None:
+    def set_entries(self, entries: list[TimelineEntry], has_older: bool = False) -> None:
+        """Show entries; has_older says the store holds earlier ones, fetched
+        (OlderWanted) when the cursor reaches the top."""
         self.all_entries = []
         self.entries = []
         self.superseded_by = {}
+        self.has_older = has_older
         self.append(entries, follow=True)
+
+    def prepend(self, entries: list[TimelineEntry], has_older: bool) -> None:
+        """Older entries, put above the ones shown; the cursor stays on its entry."""
+        self.has_older = has_older
+        for entry in entries:
+            if entry.supersedes is not None:
+                self.superseded_by.setdefault(entry.supersedes, entry.id)
+        visible = [e for e in entries if self._visible(e)]
+        self.all_entries[:0] = entries
+        self.entries[:0] = visible
+        self.virtual_size = Size(self.size.width, len(self.entries))
+        self.cursor = self.cursor + len(visible)
+        self.refresh()
+
+    @property
+    def first_id(self) -> int:
+        return self.all_entries[0].id if self.all_entries else 0
+
+    def _want_older(self, everything: bool = False) -> None:
+        if self.has_older:
+            self.post_message(self.OlderWanted(everything))
 
     def append(self, entries: list[TimelineEntry], follow: bool | None = None) -> None:
         if follow is None:
@@ -125,9 +157,12 @@ class TimelineView(ScrollView, can_focus=True):
 
     def action_cursor(self, delta: int) -> None:
         self.cursor = max(0, self.cursor + delta)
+        if self.cursor == 0:
+            self._want_older()
 
     def action_top(self) -> None:
         self.cursor = 0
+        self._want_older(everything=True)
 
     def action_bottom(self) -> None:
         self.cursor = len(self.entries) - 1
