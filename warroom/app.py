@@ -27,7 +27,7 @@ from .store import Store
 from .text import clean_name, one_line
 from .timefmt import fmt_clock
 
-POLL_SECONDS = 0.25  # change-marker poll: remote changes show within a second
+POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a second
 TICK_SECONDS = 1.0
 WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queueing
 RETRY_SECONDS = 0.5

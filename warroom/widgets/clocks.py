@@ -9,7 +9,9 @@ from datetime import datetime
 from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 
 from ..model import Incident
@@ -38,11 +40,47 @@ class ClockView(Widget, can_focus=True):
     def action_milestone(self, clock: str) -> None:
         self.post_message(self.Milestone(clock))
 
-    def render(self):
-        """Drawn at paint time, when the width is known."""
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._lines: list[Text] = []
+        self._width = -1  # width the cached lines were made for; -1: make them again
+
+    def lines(self) -> list[Text]:
+        """This second's lines, computed at paint time when the width is known."""
         panel = self.parent
-        now = getattr(panel, "now", None)
-        return panel.render_clocks(now, self.size.width) if now else ""
+        if panel.now is None:
+            return []
+        return panel.render_clocks(panel.now, self.size.width).renderables
+
+    def tick(self) -> None:
+        """Repaint only the lines whose text changed (the running countdowns):
+        a once-a-second repaint of the whole panel is most of warroom's idle cost."""
+        if self._width != self.size.width:
+            self.redraw()
+            return
+        fresh = self.lines()
+        old, self._lines = self._lines, fresh
+        if len(fresh) != len(old):
+            self.refresh()
+            return
+        for y, (before, after) in enumerate(zip(old, fresh, strict=True)):
+            if before != after:
+                self.refresh(Region(0, y, self.size.width, 1))
+
+    def redraw(self) -> None:
+        self._width = -1
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        if self._width != self.size.width:
+            self._lines = self.lines()
+            self._width = self.size.width
+        width = self.size.width
+        if y >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        line = self._lines[y].copy()
+        line.truncate(width, overflow="ellipsis", pad=True)
+        return Strip(list(line.render(self.app.console)), width).apply_style(self.rich_style)
 
 
 class ClocksPanel(Panel):
@@ -60,11 +98,6 @@ class ClocksPanel(Panel):
 
     def compose(self):
         yield ClockView(id="clock-view")
-
-    def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:
-        self.incident = incident
-        self.utc = utc
-        self.tick(now)
 
     def render_clocks(self, now: datetime, width: int) -> Group:
         """Two lines a clock: name, state and countdown; then deadline and wording."""
@@ -100,6 +133,12 @@ class ClocksPanel(Panel):
             lines.append(Text(f"{'':<10}{detail}", style="dim", no_wrap=True, overflow="ellipsis"))
         return Group(*lines)
 
+    def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:
+        self.incident = incident
+        self.utc = utc
+        self.now = now
+        self.query_one(ClockView).redraw()
+
     def tick(self, now: datetime) -> None:
         self.now = now
-        self.query_one(ClockView).refresh()
+        self.query_one(ClockView).tick()
