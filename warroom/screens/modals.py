@@ -173,3 +173,21 @@ class TextPrompt(Modal):
     def action_save(self) -> None:
         widget = self.query_one("#text")
         self.dismiss(widget.text if isinstance(widget, TextArea) else widget.value)
+
+
+def ask_correction(app, entry) -> None:
+    """Offer a timeline entry's text for correction; the store keeps the original
+    and records the new text as an entry that supersedes it."""
+
+    def done(text: str | None) -> None:
+        if text is not None and text.strip() and text != entry.text:
+            app.write(app.store.correct, entry.id, text)
+
+    app.push_screen(
+        TextPrompt(
+            f"Correct entry #{entry.id} (the original is kept)",
+            entry.text,
+            multiline="\n" in entry.text or len(entry.text) > 60,
+        ),
+        done,
+    )

@@ -30,7 +30,7 @@ from ..widgets.retro_whys import (
 )
 from ..widgets.timeline import TimelineView
 from . import closing
-from .modals import TextPrompt
+from .modals import TextPrompt, ask_correction
 from .panels import PanelScreen
 
 # Below this size the sections are shown one at a time, as tabs.
@@ -332,18 +332,7 @@ class RetroScreen(PanelScreen):
             self.app.notify("That line is the reported time, not a note: it cannot be corrected")
             return
 
-        def done(text: str | None) -> None:
-            if text is not None and text.strip() and text != entry.text:
-                self.app.write(self.app.store.correct, entry.id, text)
-
-        self.app.push_screen(
-            TextPrompt(
-                f"Correct entry #{entry.id} (the original is kept)",
-                entry.text,
-                multiline="\n" in entry.text or len(entry.text) > 60,
-            ),
-            done,
-        )
+        ask_correction(self.app, entry)
 
     def on_timeline_view_write_requested(self, message: TimelineView.WriteRequested) -> None:
         kind = message.kind

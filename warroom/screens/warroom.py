@@ -22,7 +22,7 @@ from ..widgets.header import IncidentHeader
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
 from . import closing
-from .modals import ChoiceModal, PersonPicker, TextPrompt
+from .modals import ChoiceModal, PersonPicker, ask_correction
 from .panels import PanelScreen
 
 # The war room reads the newest entries first and older pages on the way up.
@@ -225,20 +225,7 @@ class WarRoomScreen(PanelScreen):
         view.prepend(older, has_older=limit is not None and len(older) == limit)
 
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
-        entry = message.entry
-
-        def done(text: str | None) -> None:
-            if text is not None and text.strip() and text != entry.text:
-                self._write(self.app.store.correct, entry.id, text)
-
-        self.app.push_screen(
-            TextPrompt(
-                f"Correct entry #{entry.id} (the original is kept)",
-                entry.text,
-                multiline="\n" in entry.text or len(entry.text) > 60,
-            ),
-            done,
-        )
+        ask_correction(self.app, message.entry)
 
     def on_draft_panel_save(self, message: DraftPanel.Save) -> None:
         self.save_draft(message.text, message.base_version)
