@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 from ..model import Board
 from ..policy import Policy
 from ..timefmt import fmt_short_time
-from .common import Panel, lit
+from .common import Panel, lit, update_options
 
 GROUP_LETTER = {"Confidentiality": "C", "Integrity": "I", "Availability": "A"}
 
@@ -83,10 +83,7 @@ class ChecklistPanel(Panel):
             line.no_wrap = True
             line.overflow = "ellipsis"
             options.append(Option(line, id=item.id))
-        highlighted = olist.highlighted
-        olist.set_options(options)
-        if options:
-            olist.highlighted = min(highlighted or 0, len(options) - 1)
+        update_options(olist, options)
         real = board.incident.priority in ("P1", "P2")
         self.set_class(bool(ticked) and not real, "-redflag")
         count = len(ticked)

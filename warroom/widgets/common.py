@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import Vertical
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from ..text import one_line, visible
 
@@ -57,3 +59,20 @@ class Panel(Vertical, can_focus=False):
         super().__init__(**kwargs)
         self.number = number
         self.border_title = f"{number} {title}"
+
+
+def update_options(olist: OptionList, options: list[Option]) -> None:
+    """Show these options, replacing only the rows whose text changed: a tick or
+    a hand-off changes one row, and rebuilding them all costs a full layout."""
+    current = olist.options
+    if len(current) == len(options) and all(
+        a.id == b.id for a, b in zip(current, options, strict=True)
+    ):
+        for index, (old, new) in enumerate(zip(current, options, strict=True)):
+            if old.prompt != new.prompt:
+                olist.replace_option_prompt_at_index(index, new.prompt)
+        return
+    highlighted = olist.highlighted
+    olist.set_options(options)
+    if options:
+        olist.highlighted = min(highlighted or 0, len(options) - 1)

@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from ..model import Board
 from ..policy import Policy
-from .common import Panel, lit
+from .common import Panel, lit, update_options
 
 ROLE_HINT = {
     "Lead": "incident commander",
@@ -82,8 +82,6 @@ class RolesPanel(Panel):
             line.no_wrap = True
             line.overflow = "ellipsis"
             options.append(Option(line, id=role))
-        highlighted = olist.highlighted
-        olist.set_options(options)
-        olist.highlighted = min(highlighted or 0, len(options) - 1)
+        update_options(olist, options)
         missing = [r for r in self.policy.single_roles if not board.holders(r)]
         self.border_subtitle = f"{len(missing)} open" if missing else "all held"
