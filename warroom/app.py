@@ -15,11 +15,8 @@ from textual.screen import Screen
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
-from .hooks import run_publish_hook
 from .model import utcnow
 from .policy import Policy
-from .screens.declare import DeclareModal
-from .screens.help import HelpScreen
 from .screens.incidents import IncidentsScreen
 from .screens.modals import ConfirmModal, PersonPicker
 from .screens.warroom import WarRoomScreen
@@ -145,6 +142,8 @@ class WarRoomApp(App):
         incident = self.store.get_incident(incident_id)
 
         def work() -> None:
+            from .hooks import run_publish_hook
+
             result = run_publish_hook(command, text, incident, entry, self.config.publish_timeout)
             self.call_from_thread(self._hook_done, incident_id, entry, result)
 
@@ -269,6 +268,9 @@ class WarRoomApp(App):
                 on_done=opened,
             )
 
+        # Dialogs are imported when first used: start-up pays only for the war room.
+        from .screens.declare import DeclareModal
+
         self.push_screen(DeclareModal(self.policy, self.clock), done)
 
     def action_identity(self) -> None:
@@ -297,6 +299,8 @@ class WarRoomApp(App):
                 header.refresh()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
