@@ -344,7 +344,7 @@ class WarRoomApp(App):
             for role in self.policy.roles:
                 yield SystemCommand(
                     f"Assign {role}", "Pick a person",
-                    lambda r=role: screen.on_role_list_assign(_RoleIntent(r)),
+                    lambda r=role: screen.assign_role(r),
                 )  # fmt: skip
             yield SystemCommand("Change priority", "P1/P2/P3/untriaged", screen.action_priority)
             yield SystemCommand(
@@ -379,13 +379,6 @@ class _Pending:
     on_done: Callable | None
     on_conflict: Callable | None
     key: object
-
-
-class _RoleIntent:
-    """Stands in for a RoleList message when the palette asks to assign a role."""
-
-    def __init__(self, role: str):
-        self.role = role
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

@@ -540,14 +540,17 @@ class Store:
         """id -> revision for every incident: what a list view polls."""
         return dict(self.conn.execute("SELECT id, revision FROM incidents").fetchall())
 
+    _ENTRY_COLUMNS = (
+        "id, incident_id, kind, text, actor, occurred_at, recorded_at, public, supersedes, data"
+    )
+
     def timeline_before(
         self, incident_id: int, before_id: int | None = None, limit: int | None = None
     ) -> list[TimelineEntry]:
         """The newest `limit` entries recorded before an id (or at all), oldest first:
         a long timeline is read a page at a time, from its end."""
         sql = (
-            "SELECT id, incident_id, kind, text, actor, occurred_at, recorded_at, public,"
-            " supersedes, data FROM timeline WHERE incident_id = ? AND id < ?"
+            f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND id < ?"
             " ORDER BY id DESC"
         )
         params: list[Any] = [incident_id, before_id if before_id is not None else 2**63 - 1]
@@ -562,8 +565,8 @@ class Store:
     ) -> list[TimelineEntry]:
         """Entries in the order they were recorded, optionally only those after an id."""
         sql = (
-            "SELECT id, incident_id, kind, text, actor, occurred_at, recorded_at, public,"
-            " supersedes, data FROM timeline WHERE incident_id = ? AND id > ? ORDER BY id"
+            f"SELECT {self._ENTRY_COLUMNS} FROM timeline"
+            " WHERE incident_id = ? AND id > ? ORDER BY id"
         )
         params: list[Any] = [incident_id, after_id]
         if limit is not None:
@@ -573,8 +576,7 @@ class Store:
 
     def entry(self, entry_id: int) -> TimelineEntry:
         row = self.conn.execute(
-            "SELECT id, incident_id, kind, text, actor, occurred_at, recorded_at, public,"
-            " supersedes, data FROM timeline WHERE id = ?",
+            f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE id = ?",
             (entry_id,),
         ).fetchone()
         if row is None:

@@ -169,21 +169,21 @@ class WarRoomScreen(PanelScreen):
         self.query_one(DraftPanel).tick(now)
 
     # ----------------------------------------------------------------- intents
-    def _write(self, fn, *args):
-        return self.app.write(fn, *args)
-
     def on_checklist_list_toggled(self, message: ChecklistList.Toggled) -> None:
-        self._write(self.app.store.set_check, self.incident_id, message.item_id, message.ticked)
+        self.app.write(self.app.store.set_check, self.incident_id, message.item_id, message.ticked)
 
     def on_role_list_assign(self, message: RoleList.Assign) -> None:
-        role = message.role
+        self.assign_role(message.role)
+
+    def assign_role(self, role: str) -> None:
+        """Ask who takes the role (a known person or a new name) and assign it."""
         current = {h.person for h in self.board.holders(role)}
         verb = "Add a" if role == self.app.policy.multi_role else "Assign"
         title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
 
         def done(person: str | None) -> None:
             if person:
-                self._write(self.app.store.assign, self.incident_id, role, person)
+                self.app.write(self.app.store.assign, self.incident_id, role, person)
 
         people = self.app.store.known_people()
         self.app.push_screen(PersonPicker(title, people, exclude=current), done)
@@ -195,17 +195,17 @@ class WarRoomScreen(PanelScreen):
             self.app.notify(f"Nobody holds {role}", severity="warning")
             return
         if len(holders) == 1:
-            self._write(self.app.store.unassign, self.incident_id, role, holders[0])
+            self.app.write(self.app.store.unassign, self.incident_id, role, holders[0])
             return
 
         def done(person: str | None) -> None:
             if person:
-                self._write(self.app.store.unassign, self.incident_id, role, person)
+                self.app.write(self.app.store.unassign, self.incident_id, role, person)
 
         self.app.push_screen(ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
-        self._write(self.app.store.record_milestone, self.incident_id, message.clock)
+        self.app.write(self.app.store.record_milestone, self.incident_id, message.clock)
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
@@ -286,7 +286,7 @@ class WarRoomScreen(PanelScreen):
     def action_priority(self) -> None:
         def done(choice: str | None) -> None:
             if choice:
-                self._write(self.app.store.set_priority, self.incident_id, choice)
+                self.app.write(self.app.store.set_priority, self.incident_id, choice)
 
         choices = list(self.app.policy.priority_choices)
         self.app.push_screen(ChoiceModal("Priority", choices, self.board.incident.priority), done)
@@ -294,7 +294,7 @@ class WarRoomScreen(PanelScreen):
     def action_stage(self) -> None:
         def done(choice: str | None) -> None:
             if choice:
-                self._write(self.app.store.set_stage, self.incident_id, choice)
+                self.app.write(self.app.store.set_stage, self.incident_id, choice)
 
         stages = list(self.app.policy.stages)
         self.app.push_screen(ChoiceModal("Stage", stages, self.board.incident.stage), done)
