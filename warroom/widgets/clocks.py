@@ -18,12 +18,12 @@ from ..model import Incident
 from ..policy import Policy
 from ..sla import clock_states, next_update
 from ..timefmt import fmt_clock, fmt_natural, fmt_short_time, fmt_time
-from .common import STATE_STYLE, Panel
+from .common import STATE_STYLE, Panel, RowStyle
 
 LABEL = {"acknowledge": "ack", "triage": "triage", "remediate": "remediate", "retro": "retro"}
 
 
-class ClockView(Widget, can_focus=True):
+class ClockView(RowStyle, Widget, can_focus=True):
     HELP_GROUP = "3 Clocks"
     BINDINGS = [
         Binding("a", "milestone('acknowledge')", "Ack", id="clocks.ack", tooltip="Acknowledged"),
@@ -77,10 +77,10 @@ class ClockView(Widget, can_focus=True):
             self._width = self.size.width
         width = self.size.width
         if y >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.row_style)
         line = self._lines[y].copy()
         line.truncate(width, overflow="ellipsis", pad=True)
-        return Strip(list(line.render(self.app.console)), width).apply_style(self.rich_style)
+        return Strip(list(line.render(self.app.console)), width).apply_style(self.row_style)
 
 
 class ClocksPanel(Panel):
@@ -137,7 +137,8 @@ class ClocksPanel(Panel):
         self.incident = incident
         self.utc = utc
         self.now = now
-        self.query_one(ClockView).redraw()
+        # Most writes leave the clocks as they were: repaint only changed lines.
+        self.query_one(ClockView).tick()
 
     def tick(self, now: datetime) -> None:
         self.now = now

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -38,6 +41,17 @@ def lit_block(text: str, style: str = "") -> Text:
     return Text(visible(text, multiline=True), style=style)
 
 
+class RowStyle:
+    """For line-API widgets: the widget's base style is worked out once per
+    repaint instead of once per row (it walks every ancestor's styles)."""
+
+    row_style = Style.null()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self.row_style = self.rich_style
+        return super().render_lines(crop)
+
+
 class Panel(Vertical, can_focus=False):
     """A bordered panel titled with its name and the number key that reaches it."""
 
@@ -70,9 +84,25 @@ def update_options(olist: OptionList, options: list[Option]) -> None:
     ):
         for index, (old, new) in enumerate(zip(current, options, strict=True)):
             if old.prompt != new.prompt:
-                olist.replace_option_prompt_at_index(index, new.prompt)
+                _replace_prompt(olist, index, new.prompt)
         return
     highlighted = olist.highlighted
     olist.set_options(options)
     if options:
         olist.highlighted = min(highlighted or 0, len(options) - 1)
+
+
+def _replace_prompt(olist: OptionList, index: int, prompt: Text) -> None:
+    """Change one row and repaint that row alone. OptionList's own
+    replace_option_prompt_at_index drops every row's cached render and repaints
+    the whole list, which is most of the cost of a tick or a hand-off."""
+    option = olist.get_option_at_index(index)
+    option._set_prompt(prompt)
+    cache = olist._option_render_cache
+    for key in [key for key in cache.keys() if key[0] is option]:  # noqa: SIM118 (no __iter__)
+        cache.discard(key)
+    line = olist._line_cache.index_to_line.get(index)
+    if line is None:
+        olist.refresh()
+    else:
+        olist.refresh(Region(0, line - olist.scroll_offset.y, olist.size.width, 1))

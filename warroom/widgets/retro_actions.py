@@ -24,7 +24,7 @@ from ..errors import UsageError
 from ..model import ActionItem
 from ..screens.modals import Modal
 from ..text import MAX_SHORT, clean_name
-from .common import Panel, lit
+from .common import Panel, RowStyle, lit
 
 STATUS = {
     "done": ("✔ done", "dim green"),
@@ -62,7 +62,7 @@ def _cell(text: Text, width: int) -> Text:
     return text
 
 
-class ActionList(ScrollView, can_focus=True):
+class ActionList(RowStyle, ScrollView, can_focus=True):
     """Action items, a header line on top, with a row cursor."""
 
     HELP_GROUP = "4 Action items"
@@ -193,7 +193,7 @@ class ActionList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.row_style
         if y == 0:
             line = self.header_line(width)
         else:

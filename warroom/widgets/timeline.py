@@ -12,17 +12,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label
 
 from ..model import NOTE_KINDS, TimelineEntry
 from ..timefmt import fmt_short_time
-from .common import KIND_MARK, Panel, lit
+from .common import KIND_MARK, Panel, RowStyle, lit
+
+# Enough for a few screens of rows at a couple of widths.
+STRIP_CACHE_SIZE = 2000
 
 
-class TimelineView(ScrollView, can_focus=True):
+class TimelineView(RowStyle, ScrollView, can_focus=True):
     HELP_GROUP = "4 Notes"
     """The timeline, oldest at the top, newest at the bottom, with a row cursor."""
 
@@ -72,6 +75,7 @@ class TimelineView(ScrollView, can_focus=True):
         self.has_older = False
         self.private = True  # False hides private notes (stakeholder view)
         self.utc = False
+        self._strips: dict[tuple, Strip] = {}
 
     # -- data
     def _visible(self, entry: TimelineEntry) -> bool:
@@ -97,7 +101,7 @@ class TimelineView(ScrollView, can_focus=True):
         visible = [e for e in entries if self._visible(e)]
         self.all_entries[:0] = entries
         self.entries[:0] = visible
-        self.virtual_size = Size(self.size.width, len(self.entries))
+        self._set_rows()
         self.cursor = self.cursor + len(visible)
         self.refresh()
 
@@ -118,7 +122,7 @@ class TimelineView(ScrollView, can_focus=True):
                 self.superseded_by[entry.supersedes] = entry.id
             if self._visible(entry):
                 self.entries.append(entry)
-        self.virtual_size = Size(self.size.width, len(self.entries))
+        self._set_rows()
         if follow and self.entries:
             self.cursor = len(self.entries) - 1
         self.refresh()
@@ -126,9 +130,20 @@ class TimelineView(ScrollView, can_focus=True):
     def set_filter(self, kinds: set[str] | None) -> None:
         self.kinds = kinds
         self.entries = [e for e in self.all_entries if self._visible(e)]
-        self.virtual_size = Size(self.size.width, len(self.entries))
+        self._set_rows()
         self.cursor = len(self.entries) - 1
         self.refresh()
+
+    def _set_rows(self) -> None:
+        size = Size(self.size.width, len(self.entries))
+        height = self.container_size.height
+        if height and min(size.height, self.virtual_size.height) > height:
+            # The scrollbar stays as it was: update it in place rather than
+            # laying out the whole screen again for one more row.
+            self.set_reactive(TimelineView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     @property
     def last_id(self) -> int:
@@ -140,7 +155,9 @@ class TimelineView(ScrollView, can_focus=True):
 
     def watch_cursor(self, value: int) -> None:
         self._scroll_to_cursor()
-        # Before the first layout the height is unknown: follow again once it is.
+        self.refresh()
+        # Before the first layout the height is unknown: follow again once it is
+        # (a no-op, without a repaint, when the scroll is already right).
         self.call_after_refresh(self._scroll_to_cursor)
 
     def _scroll_to_cursor(self) -> None:
@@ -153,7 +170,6 @@ class TimelineView(ScrollView, can_focus=True):
             self.scroll_to(y=value, animate=False)
         elif value >= top + height:
             self.scroll_to(y=value - height + 1, animate=False)
-        self.refresh()
 
     def action_cursor(self, delta: int) -> None:
         self.cursor = max(0, self.cursor + delta)
@@ -201,21 +217,36 @@ class TimelineView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.row_style
         if index >= len(self.entries):
             return Strip.blank(width, base)
-        line = self.format_entry(self.entries[index])
-        line.no_wrap = True
-        line.truncate(width, overflow="ellipsis", pad=True)
-        segments = list(line.render(self.app.console))
+        entry = self.entries[index]
+        cursor = None
         if index == self.cursor:
-            cursor_style = Style(reverse=True) if self.has_focus else Style(underline=True)
-            segments = list(Segment.apply_style(segments, post_style=cursor_style))
-        return Strip(segments, width).apply_style(base)
+            cursor = Style(reverse=True) if self.has_focus else Style(underline=True)
+        # A new row scrolls every other row up by one: rows are drawn from a
+        # cache so that costs a lookup each, not a re-format.
+        key = (entry.id, self.superseded_by.get(entry.id), width, self.utc, base, cursor)
+        strip = self._strips.get(key)
+        if strip is None:
+            line = self.format_entry(entry)
+            line.no_wrap = True
+            line.truncate(width, overflow="ellipsis", pad=True)
+            segments = list(line.render(self.app.console))
+            if cursor is not None:
+                segments = list(Segment.apply_style(segments, post_style=cursor))
+            strip = Strip(segments, width).apply_style(base)
+            if len(self._strips) >= STRIP_CACHE_SIZE:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip
 
 
 class NoteInput(Input):
     HELP_GROUP = "4 Note input"
+    # The input is one row of fixed width: the length of what is typed changes
+    # only its own scrolling, never the layout of the war room around it.
+    virtual_size = Reactive(Size(0, 0), layout=False)
     BINDINGS = [
         Binding("ctrl+n", "cycle_kind", "Kind", id="note.kind", tooltip="Cycle note kind"),
         Binding("escape", "leave", "Leave input", show=False, id="note.leave"),
