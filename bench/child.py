@@ -11,6 +11,10 @@ import time
 
 T_MAIN = time.monotonic()  # first thing: the interpreter and `-m` machinery are done
 
+from warroom import textual_env  # noqa: E402
+
+textual_env.apply()  # as the warroom command does: both apps run under the same settings
+
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
@@ -211,14 +215,12 @@ async def _bare_key_round(presses: int, seed: int) -> list[dict]:
 async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
     from contextlib import contextmanager
 
-    from textual.widgets import Input
-
     from warroom.app import make_app
     from warroom.policy import default_policy
-    from warroom.screens.modals import PersonPicker
     from warroom.screens.warroom import WarRoomScreen
     from warroom.store import Store
     from warroom.widgets.checklist import GROUP_LETTER, ChecklistList
+    from warroom.widgets.people import PersonChooser
     from warroom.widgets.roles import RoleList
     from warroom.widgets.timeline import NoteInput
 
@@ -307,11 +309,12 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
                     role = roles[n % len(roles)]
                     rlist.highlighted = policy.roles.index(role)
                     await _settle(pilot)
-                    _send_key(app, "enter")  # opens the person picker (not timed)
-                    await _until(lambda: isinstance(app.screen, PersonPicker))
+                    _send_key(app, "enter")  # opens the person chooser (not timed)
+                    chooser = screen.query_one(PersonChooser)
+                    await _until(lambda c=chooser: c.input.has_focus)
                     await _settle(pilot)
                     name = f"z{tag}{n:04d}"
-                    app.screen.query_one(Input).value = name
+                    chooser.input.value = name
                     await _settle(pilot)
                     await timed(
                         "enter",

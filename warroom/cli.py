@@ -388,6 +388,9 @@ def cmd_doctor(ctx: Context) -> int:
 
 
 def run_tui(ctx: Context, start_incident: int | None = None) -> int:
+    from . import textual_env
+
+    textual_env.apply()
     from .app import run_app
     from .config import load_config
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from warroom.screens.incidents import IncidentsScreen
-from warroom.screens.modals import ConfirmModal, PersonPicker
+from warroom.screens.modals import ConfirmModal
 from warroom.screens.warroom import WarRoomScreen
 from warroom.store import Store
+from warroom.widgets.keybar import KeyBar
+from warroom.widgets.people import PersonChooser
+from warroom.widgets.roles import RoleList
 from warroom.widgets.timeline import TimelineView
 
 SIZE = (120, 36)
@@ -50,9 +53,12 @@ async def test_assign_and_hand_off_every_role(app_factory, store, seeded):
         names = ["gina", "hal", "ivy", "jon", "kim"]
         for index, name in enumerate(names):
             await pilot.press("enter")
-            assert isinstance(app.screen, PersonPicker)
+            # Chosen right on the board: no dialog.
+            assert isinstance(app.screen, WarRoomScreen)
+            assert app.focused.id == "person"
             await pilot.press(*name, "enter")
             await pilot.pause()
+            assert isinstance(app.focused, RoleList)
             if index < len(names) - 1:
                 await pilot.press("down")
     board = store.board(seeded)
@@ -82,6 +88,61 @@ async def test_picker_offers_known_people(app_factory, store, seeded):
         await pilot.press("enter")
         await pilot.pause()
     assert store.board(seeded).holder("Coordinator") == "frank"
+
+
+async def test_chooser_picks_from_the_list_with_arrows(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "down", "down", "down", "enter")  # Communicator
+        chooser = app.screen.query_one(PersonChooser)
+        assert chooser.visible and app.focused is chooser.input
+        shown = [o.id for o in chooser.query_one("#people").options]
+        assert shown == store.known_people()  # nobody holds Communicator yet
+        await pilot.press("down", "down", "enter")  # the second known person
+        await pilot.pause()
+        assert not chooser.visible
+        assert isinstance(app.focused, RoleList)
+    assert store.board(seeded).holder("Communicator") == shown[1]
+
+
+async def test_chooser_escape_and_leaving_change_nothing(app_factory, store, seeded):
+    before = store.board(seeded)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        chooser = app.screen.query_one(PersonChooser)
+        await pilot.press("2", "enter", *"zoe", "escape")
+        await pilot.pause()
+        assert not chooser.visible and isinstance(app.focused, RoleList)
+        await pilot.press("enter", *"zoe", "4")  # a digit is typed into the name...
+        assert chooser.input.value == "zoe4"
+        await pilot.press("tab")  # ...but tab leaves, and leaving cancels
+        await pilot.pause()
+        assert not chooser.visible
+    after = store.board(seeded)
+    assert after.roles == before.roles
+    assert "zoe" not in store.known_people()
+
+
+async def test_chooser_assigns_once_however_fast_enter_comes(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "enter", *"quinn", "enter", "enter")
+        await pilot.pause()
+    picks = [e for e in store.timeline(seeded) if e.event == "role.assign"]
+    assert [e.data["person"] for e in picks].count("quinn") == 1
+    assert store.board(seeded).holder("Lead") == "quinn"
+
+
+async def test_key_bar_follows_the_focus(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.screen.query_one(KeyBar)
+        descriptions = lambda: [k[2] for k in bar.keys]  # noqa: E731
+        assert "Tick/untick" in descriptions()
+        await pilot.press("2")
+        await pilot.pause()
+        assert "Assign" in descriptions() and "Tick/untick" not in descriptions()
+        assert bar.palette is not None
 
 
 async def test_unassign_role(app_factory, store, seeded):

@@ -22,6 +22,11 @@ def test_war_room_roles_panel(snap_compare, app_factory, seeded, size):
     assert snap_compare(app_factory(), terminal_size=size, press=["2"])
 
 
+def test_war_room_role_chooser(snap_compare, app_factory, seeded, size):
+    # Choosing who takes the Lead, right under the roles: "r" narrows the known people.
+    assert snap_compare(app_factory(), terminal_size=size, press=["2", "enter", "r"])
+
+
 def test_war_room_notes_panel(snap_compare, app_factory, seeded, size):
     assert snap_compare(app_factory(), terminal_size=size, press=["4"])
 

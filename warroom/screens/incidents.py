@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
@@ -14,6 +14,7 @@ from ..timefmt import fmt_age, fmt_clock
 from ..widgets.clocks import LABEL
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
+from ..widgets.keybar import KeyBar
 
 
 class IncidentsScreen(Screen):
@@ -46,7 +47,7 @@ class IncidentsScreen(Screen):
         yield Input(placeholder="filter by title, priority, stage (escape clears)", id="filter")
         yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
         yield Static("No open incidents. Press n to declare one (c shows closed ones).", id="empty")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

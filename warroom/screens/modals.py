@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from ..widgets.common import lit
+from ..widgets.people import PersonChooser
 
 
 class Modal(ModalScreen):
@@ -91,52 +92,26 @@ class ChoiceModal(Modal):
 
 
 class PersonPicker(Modal):
-    """Type a name or pick someone this database knows; enter assigns."""
+    """Type a name or pick someone this database knows; enter chooses."""
 
     def __init__(self, title: str, people: list[str], exclude: set[str] | None = None):
         super().__init__()
         self.title_text = title
-        self.people = [p for p in people if p not in (exclude or set())]
+        self.people = people
+        self.exclude = exclude
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(lit(self.title_text, "bold"), classes="prompt")
-            yield Input(placeholder="name (new or known)", id="person")
-            yield OptionList(*self._options(""), id="people")
-            yield Label("type to filter · ↓ to pick · enter: assign · escape", classes="hint")
+            yield PersonChooser()
 
-    def _options(self, needle: str) -> list[Option]:
-        needle = needle.strip().lower()
-        hits = [p for p in self.people if needle in p.lower()]
-        return [Option(lit(p), id=p) for p in hits[:50]]
+    def on_mount(self) -> None:
+        self.query_one(PersonChooser).start(self.title_text, self.people, self.exclude)
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        olist = self.query_one(OptionList)
-        olist.set_options(self._options(event.value))
-        olist.highlighted = 0 if olist.option_count else None
+    def on_person_chooser_chosen(self, message: PersonChooser.Chosen) -> None:
+        self.dismiss(message.person)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        typed = event.value.strip()
-        olist = self.query_one(OptionList)
-        # An exact typed name wins; otherwise the single filtered match.
-        if typed and (typed in self.people or olist.option_count != 1):
-            self.dismiss(typed)
-        elif olist.option_count == 1:
-            self.dismiss(olist.get_option_at_index(0).id)
-        elif typed:
-            self.dismiss(typed)
-        else:
-            self.app.notify("Type a name first", severity="warning")
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def on_key(self, event) -> None:
-        if event.key == "down" and self.focused is self.query_one(Input):
-            event.stop()
-            self.query_one(OptionList).focus()
+    def on_person_chooser_cancelled(self) -> None:
+        self.dismiss(None)
 
 
 class TextPrompt(Modal):

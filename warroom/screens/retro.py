@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..model import Incident
 from ..sla import clock_states
 from ..timefmt import fmt_clock, fmt_short_time, fmt_time
 from ..widgets.common import STATE_STYLE, lit
+from ..widgets.keybar import KeyBar
 from ..widgets.retro_actions import ActionForm, ActionList, ActionsPanel
 from ..widgets.retro_timeline import START_EVENT, RetroTimeline, RetroTimelinePanel
 from ..widgets.retro_whys import (
@@ -156,7 +157,7 @@ class RetroScreen(PanelScreen):
             yield WhysPanel(id="retro-2")
             yield ActionsPanel(id="retro-4")
             yield RootCausePanel(id="retro-3")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

@@ -10,7 +10,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..errors import DraftConflict
 from ..model import Board
@@ -19,10 +19,11 @@ from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.draft import DraftEditor, DraftPanel
 from ..widgets.header import IncidentHeader
+from ..widgets.keybar import KeyBar
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
 from . import closing
-from .modals import ChoiceModal, PersonPicker, ask_correction
+from .modals import ChoiceModal, ask_correction
 from .panels import PanelScreen
 
 # The war room reads the newest entries first and older pages on the way up.
@@ -81,7 +82,7 @@ class WarRoomScreen(PanelScreen):
             yield ClocksPanel(policy, id="panel-3")
             yield TimelinePanel(id="panel-4")
             yield DraftPanel(policy, id="panel-5")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()
@@ -176,17 +177,18 @@ class WarRoomScreen(PanelScreen):
         self.assign_role(message.role)
 
     def assign_role(self, role: str) -> None:
-        """Ask who takes the role (a known person or a new name) and assign it."""
+        """Ask who takes the role (a known person or a new name), right on the board."""
         current = {h.person for h in self.board.holders(role)}
         verb = "Add a" if role == self.app.policy.multi_role else "Assign"
         title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
+        self.action_panel(2)
+        panel = self.query_one(RolesPanel)
+        panel.choose(role, title, self.app.store.known_people(), exclude=current)
 
-        def done(person: str | None) -> None:
-            if person:
-                self.app.write(self.app.store.assign, self.incident_id, role, person)
-
-        people = self.app.store.known_people()
-        self.app.push_screen(PersonPicker(title, people, exclude=current), done)
+    def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
+        self.app.write(self.app.store.assign, self.incident_id, message.role, message.person)
+        # The hand-off is drawn first; the chooser closes on the frame after.
+        self.call_after_refresh(self.query_one(RolesPanel).close_chooser)
 
     def on_role_list_unassign(self, message: RoleList.Unassign) -> None:
         role = message.role

@@ -1,4 +1,5 @@
-"""Panel 2: the role board. Select a role, press enter to assign, u to unassign."""
+"""Panel 2: the role board. Select a role, press enter to assign (the person is
+chosen right under the roles), u to unassign."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.widgets.option_list import Option
 from ..model import Board
 from ..policy import Policy
 from .common import Panel, lit, update_options
+from .people import PersonChooser
 
 ROLE_HINT = {
     "Lead": "incident commander",
@@ -52,18 +54,76 @@ class RoleList(OptionList):
 
 
 class RolesPanel(Panel):
+    # The chooser keeps its place under the roles, hidden (not removed) when
+    # idle: showing and hiding it moves nothing, so nothing else is redrawn.
     DEFAULT_CSS = """
     RolesPanel OptionList, RolesPanel OptionList:focus {
-        border: none; height: 1fr; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
+        border: none; height: auto; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    RolesPanel PersonChooser { visibility: hidden; border-top: solid $primary; }
+    RolesPanel PersonChooser OptionList, RolesPanel PersonChooser OptionList:focus {
+        height: 5;
+    }
+    RolesPanel PersonChooser Input, RolesPanel PersonChooser Input:focus {
+        border: none; height: 1; padding: 0 1; background: $boost;
     }
     """
+
+    class Picked(Message):
+        """Someone was chosen for a role on the board."""
+
+        def __init__(self, role: str, person: str):
+            super().__init__()
+            self.role = role
+            self.person = person
 
     def __init__(self, policy: Policy, **kwargs):
         super().__init__(2, "Roles", **kwargs)
         self.policy = policy
+        self.choosing: str | None = None  # the role a person is being chosen for
 
     def compose(self):
         yield RoleList(id="role-list")
+        yield PersonChooser(hint="↓ known people · enter · esc", id="role-chooser")
+
+    def choose(self, role: str, title: str, people: list[str], exclude: set[str]) -> None:
+        """Ask for a person inline, under the roles: no dialog to open and close."""
+        self.choosing = role
+        chooser = self.query_one(PersonChooser)
+        # Shown and hidden with an inline style: a class on the panel would
+        # restyle every widget in it on each hand-off.
+        chooser.visible = True
+        chooser.start(title, people, exclude)
+
+    def close_chooser(self) -> None:
+        """Hide the chooser and go back to the board."""
+        self._stop_choosing()
+        self.query_one(RoleList).focus()
+
+    def _stop_choosing(self) -> None:
+        self.choosing = None
+        self.query_one(PersonChooser).visible = False
+
+    def on_person_chooser_chosen(self, message: PersonChooser.Chosen) -> None:
+        # The chooser stays until the screen has the hand-off on show (see
+        # WarRoomScreen.on_roles_panel_picked): closing it moves focus and
+        # redraws the panel, which would only hold up that paint.
+        message.stop()
+        if self.choosing is not None:
+            self.post_message(self.Picked(self.choosing, message.person))
+            self.choosing = None  # one hand-off per opening, however fast enter comes again
+
+    def on_person_chooser_cancelled(self, message: PersonChooser.Cancelled) -> None:
+        message.stop()
+        self.close_chooser()
+
+    def on_descendant_blur(self) -> None:
+        # Leaving the chooser (tab, a click elsewhere) cancels it.
+        self.call_later(self._cancel_if_left)
+
+    def _cancel_if_left(self) -> None:
+        if self.choosing is not None and not self.query_one(PersonChooser).has_focus_within:
+            self._stop_choosing()
 
     def show(self, board: Board) -> None:
         olist = self.query_one(RoleList)

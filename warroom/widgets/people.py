@@ -1,0 +1,118 @@
+"""Choosing a person: type a name, or filter and pick someone the database knows.
+
+Used inline on the role board (a hand-off is one keystroke from done, with no
+dialog to open and close) and in the "act as" dialog."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from .common import lit
+
+# More than this many matches: type a few letters to narrow them down.
+MAX_SHOWN = 50
+NEW = "\x00new"  # the option for the typed name as a new person (no name holds NUL)
+
+
+class PersonChooser(Vertical):
+    """A title, a name input and the known people matching it."""
+
+    DEFAULT_CSS = """
+    PersonChooser { height: auto; }
+    PersonChooser .chooser-title { width: 1fr; }
+    PersonChooser Input { margin: 0; }
+    PersonChooser OptionList { height: auto; max-height: 12; }
+    PersonChooser .chooser-hint { color: $text-muted; width: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="chooser.cancel")]
+
+    class Chosen(Message):
+        def __init__(self, person: str):
+            super().__init__()
+            self.person = person
+
+    class Cancelled(Message):
+        pass
+
+    def __init__(self, hint: str = "type to filter · ↓ to pick · enter · escape", **kwargs):
+        super().__init__(**kwargs)
+        self.hint = hint
+        self.people: list[str] = []
+
+    def compose(self):
+        yield Label("", classes="chooser-title")
+        yield Input(placeholder="name (new or known)", id="person")
+        yield OptionList(id="people")
+        yield Label(self.hint, classes="chooser-hint")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def start(self, title: str, people: list[str], exclude: set[str] | None = None) -> None:
+        """Offer these people (minus `exclude`) under `title`, with an empty input."""
+        self.people = [p for p in people if p not in (exclude or set())]
+        self.query_one(".chooser-title", Label).update(lit(title, "bold"))
+        self.input.value = ""
+        self._filter("")
+        self.input.focus()
+
+    def _filter(self, typed: str) -> None:
+        """Known people matching what is typed, and the typed name itself as a
+        new person; the highlighted row is what enter takes."""
+        typed = typed.strip()
+        needle = typed.lower()
+        hits = [p for p in self.people if needle in p.lower()][:MAX_SHOWN]
+        options = [Option(lit(p), id=p) for p in hits]
+        if typed and typed not in self.people:
+            new = Text.assemble(("+ ", "bold"), lit(typed), ("  new", "dim italic"))
+            options.append(Option(new, id=NEW))
+        olist = self.query_one(OptionList)
+        olist.set_options(options)
+        if typed in hits:
+            olist.highlighted = hits.index(typed)
+        elif len(hits) == 1:
+            olist.highlighted = 0  # one known match: take it rather than a fragment
+        elif typed:
+            olist.highlighted = len(options) - 1
+        else:
+            olist.highlighted = None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._filter(event.value)
+
+    def _take(self, option_id: str | None) -> None:
+        if option_id is None:
+            self.app.notify("Type a name or pick one", severity="warning")
+        elif option_id == NEW:
+            self.post_message(self.Chosen(self.input.value.strip()))
+        else:
+            self.post_message(self.Chosen(option_id))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        option = self.query_one(OptionList).highlighted_option
+        self._take(option.id if option else None)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._take(event.option.id)
+
+    def on_key(self, event) -> None:
+        olist = self.query_one(OptionList)
+        if event.key == "down" and self.input.has_focus and olist.option_count:
+            event.stop()
+            olist.highlighted = 0  # down the list, from its top
+            olist.focus()
+        elif event.key == "up" and olist.has_focus and olist.highlighted in (0, None):
+            event.stop()
+            self.input.focus()
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
