@@ -78,8 +78,20 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def byte_compile() -> None:
+    """Compile warroom (and the harness) to bytecode first, as pip does when it
+    installs a wheel. Textual's modules were compiled when it was installed; with
+    PYTHONDONTWRITEBYTECODE set (as on CI) an editable warroom would otherwise be
+    compiled from source at every start, and start-up would measure the compiler."""
+    import compileall
+
+    for package in ("warroom", "bench"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def run(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    byte_compile()
     params = Params.smoke_params() if args.smoke else Params()
     if args.idle_seconds is not None:
         params.idle_seconds = args.idle_seconds

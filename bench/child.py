@@ -310,8 +310,8 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
                     rlist.highlighted = policy.roles.index(role)
                     await _settle(pilot)
                     _send_key(app, "enter")  # opens the person chooser (not timed)
+                    await _until(lambda: getattr(app.focused, "id", None) == "person")
                     chooser = screen.query_one(PersonChooser)
-                    await _until(lambda c=chooser: c.input.has_focus)
                     await _settle(pilot)
                     name = f"z{tag}{n:04d}"
                     chooser.input.value = name

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import gc
+
+# A long-lived app of many small objects: collect less often. At the defaults,
+# start-up alone (Textual's imports, the war room's widgets and first page of
+# entries) triggers dozens of collections, and later ones land mid-keypress.
+gc.set_threshold(20_000, 50, 100)
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +23,6 @@ from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
 from .model import utcnow
 from .policy import Policy
-from .screens.incidents import IncidentsScreen
 from .screens.modals import ConfirmModal, PersonPicker
 from .screens.warroom import WarRoomScreen
 from .store import Store
@@ -85,6 +90,8 @@ class WarRoomApp(App):
         # Straight into the war room when there is one; the list is built only
         # when someone goes back to it (start-up pays for one screen, not two).
         if target is None or not self.open_incident(target):
+            from .screens.incidents import IncidentsScreen
+
             self.push_screen(IncidentsScreen())
         self.store.has_changed()  # take the current marker as seen
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
@@ -243,6 +250,8 @@ class WarRoomApp(App):
 
     def back_to_list(self) -> None:
         """Leave a war room for the incident list, building the list if needed."""
+        from .screens.incidents import IncidentsScreen
+
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
         if isinstance(below, IncidentsScreen):
             self.pop_screen()
@@ -289,6 +298,8 @@ class WarRoomApp(App):
         self.push_screen(PersonPicker(f"Act as (now {self.store.identity})", people), done)
 
     def refresh_screen_header(self) -> None:
+        from .screens.incidents import IncidentsScreen
+
         screen = self.screen
         if isinstance(screen, WarRoomScreen):
             screen._show_board()
@@ -387,9 +398,6 @@ def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
 
 
 def run_app(store: Store, policy: Policy, **kwargs) -> int:
-    # Fewer, cheaper collections: a long-lived app of many small objects
-    # otherwise pauses for full GC passes in the middle of key presses.
-    gc.set_threshold(20_000, 50, 100)
     app = make_app(store, policy, **kwargs)
     app.run()
     return app.return_code or 0

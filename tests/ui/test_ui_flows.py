@@ -109,8 +109,9 @@ async def test_chooser_escape_and_leaving_change_nothing(app_factory, store, see
     before = store.board(seeded)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        chooser = app.screen.query_one(PersonChooser)
+        assert not app.screen.query(PersonChooser)  # made on the first hand-off
         await pilot.press("2", "enter", *"zoe", "escape")
+        chooser = app.screen.query_one(PersonChooser)
         await pilot.pause()
         assert not chooser.visible and isinstance(app.focused, RoleList)
         await pilot.press("enter", *"zoe", "4")  # a digit is typed into the name...

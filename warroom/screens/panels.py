@@ -8,12 +8,35 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ..widgets.common import Panel
 
 COMPACT_WIDTH = 110
 COMPACT_HEIGHT = 32
+
+
+class TabStrip(Widget):
+    """The row of panel names shown in compact mode. Drawn with render(), not
+    Static.update(), so a change of panel repaints one row without a layout."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.line = Text()
+
+    def show(self, names: tuple[str, ...], active: int) -> None:
+        line = Text()
+        for n, name in enumerate(names, 1):
+            style = "bold reverse" if n == active else "dim"
+            line.append(f" {n} {name} ", style=style)
+            line.append(" ")
+        line.append(" tab: next", style="dim italic")
+        if line != self.line:
+            self.line = line
+            self.refresh()
+
+    def render(self) -> Text:
+        return self.line
 
 
 class PanelScreen(Screen):
@@ -31,13 +54,7 @@ class PanelScreen(Screen):
         self._draw_tabs()
 
     def _draw_tabs(self) -> None:
-        line = Text()
-        for n, name in enumerate(self.PANEL_NAMES, 1):
-            style = "bold reverse" if n == self.active else "dim"
-            line.append(f" {n} {name} ", style=style)
-            line.append(" ")
-        line.append(" tab: next", style="dim italic")
-        self.query_one(f"#{self.TABS_ID}", Static).update(line)
+        self.query_one(f"#{self.TABS_ID}", TabStrip).show(self.PANEL_NAMES, self.active)
 
     def panel(self, number: int) -> Panel:
         return self.query_one(f"#{self.PANEL_PREFIX}-{number}", Panel)

@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Static
 
 from ..model import Incident
 from ..sla import clock_states
@@ -32,7 +31,7 @@ from ..widgets.retro_whys import (
 from ..widgets.timeline import TimelineView
 from . import closing
 from .modals import TextPrompt, ask_correction
-from .panels import PanelScreen
+from .panels import PanelScreen, TabStrip
 
 # Below this size the sections are shown one at a time, as tabs.
 
@@ -149,7 +148,7 @@ class RetroScreen(PanelScreen):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield RetroHeader(id="retro-header")
-        yield Static("", id="retro-tabs")
+        yield TabStrip(id="retro-tabs")
         with Container(id="retro-grid"):
             # Grid order: the timeline across the top; the whys down the left;
             # action items over the root cause on the right.

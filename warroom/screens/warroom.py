@@ -10,7 +10,6 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.widgets import Static
 
 from ..errors import DraftConflict
 from ..model import Board
@@ -24,7 +23,7 @@ from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
 from . import closing
 from .modals import ChoiceModal, ask_correction
-from .panels import PanelScreen
+from .panels import PanelScreen, TabStrip
 
 # The war room reads the newest entries first and older pages on the way up.
 TIMELINE_PAGE = 500
@@ -75,7 +74,7 @@ class WarRoomScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         policy = self.app.policy
         yield IncidentHeader(policy, id="header")
-        yield Static("", id="tabs")
+        yield TabStrip(id="tabs")
         with Container(id="grid"):
             yield ChecklistPanel(policy, id="panel-1", classes="-active")
             yield RolesPanel(policy, id="panel-2")

@@ -5,18 +5,18 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from ..model import Board
 from ..policy import Policy
 from ..timefmt import fmt_short_time
-from .common import Panel, lit, update_options
+from .common import Panel, lit
+from .rows import RowList
 
 GROUP_LETTER = {"Confidentiality": "C", "Integrity": "I", "Availability": "A"}
 
 
-class ChecklistList(OptionList):
+class ChecklistList(RowList):
     HELP_GROUP = "1 Checklist"
     BINDINGS = [
         Binding("space", "toggle", "Tick/untick", id="checklist.toggle", tooltip="Tick or untick"),
@@ -35,19 +35,16 @@ class ChecklistList(OptionList):
         self.ticked: set[str] = set()
 
     def action_toggle(self) -> None:
-        option = self.highlighted_option
-        if option is None or option.id is None:
-            return
-        self.post_message(self.Toggled(option.id, option.id not in self.ticked))
+        item_id = self.highlighted_id
+        if item_id is not None:
+            self.post_message(self.Toggled(item_id, item_id not in self.ticked))
 
 
 class ChecklistPanel(Panel):
     DEFAULT_CSS = """
     ChecklistPanel #redflag { display: none; color: $text; background: $error 40%; }
     ChecklistPanel.-redflag #redflag { display: block; }
-    ChecklistPanel OptionList, ChecklistPanel OptionList:focus {
-        border: none; height: 1fr; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
-    }
+    ChecklistPanel ChecklistList { height: 1fr; }
     """
 
     def __init__(self, policy: Policy, **kwargs):
@@ -66,7 +63,7 @@ class ChecklistPanel(Panel):
         olist = self.query_one(ChecklistList)
         ticked = {i for i, s in board.checklist.items() if s.ticked}
         olist.ticked = ticked
-        options = []
+        rows = []
         for item in self.policy.checklist:
             state = board.checklist.get(item.id)
             letter = GROUP_LETTER.get(item.group, item.group[:1].upper())
@@ -80,10 +77,8 @@ class ChecklistPanel(Panel):
                 )
             else:
                 line = Text.assemble(("□ ", "dim"), (f"{letter} ", "dim"), lit(item.text))
-            line.no_wrap = True
-            line.overflow = "ellipsis"
-            options.append(Option(line, id=item.id))
-        update_options(olist, options)
+            rows.append((item.id, line))
+        olist.set_rows(rows)
         real = board.incident.priority in ("P1", "P2")
         self.set_class(bool(ticked) and not real, "-redflag")
         count = len(ticked)

@@ -7,8 +7,6 @@ from rich.text import Text
 from textual.containers import Vertical
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from ..text import one_line, visible
 
@@ -73,36 +71,3 @@ class Panel(Vertical, can_focus=False):
         super().__init__(**kwargs)
         self.number = number
         self.border_title = f"{number} {title}"
-
-
-def update_options(olist: OptionList, options: list[Option]) -> None:
-    """Show these options, replacing only the rows whose text changed: a tick or
-    a hand-off changes one row, and rebuilding them all costs a full layout."""
-    current = olist.options
-    if len(current) == len(options) and all(
-        a.id == b.id for a, b in zip(current, options, strict=True)
-    ):
-        for index, (old, new) in enumerate(zip(current, options, strict=True)):
-            if old.prompt != new.prompt:
-                _replace_prompt(olist, index, new.prompt)
-        return
-    highlighted = olist.highlighted
-    olist.set_options(options)
-    if options:
-        olist.highlighted = min(highlighted or 0, len(options) - 1)
-
-
-def _replace_prompt(olist: OptionList, index: int, prompt: Text) -> None:
-    """Change one row and repaint that row alone. OptionList's own
-    replace_option_prompt_at_index drops every row's cached render and repaints
-    the whole list, which is most of the cost of a tick or a hand-off."""
-    option = olist.get_option_at_index(index)
-    option._set_prompt(prompt)
-    cache = olist._option_render_cache
-    for key in [key for key in cache.keys() if key[0] is option]:  # noqa: SIM118 (no __iter__)
-        cache.discard(key)
-    line = olist._line_cache.index_to_line.get(index)
-    if line is None:
-        olist.refresh()
-    else:
-        olist.refresh(Region(0, line - olist.scroll_offset.y, olist.size.width, 1))

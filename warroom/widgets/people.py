@@ -43,6 +43,7 @@ class PersonChooser(Vertical):
         super().__init__(**kwargs)
         self.hint = hint
         self.people: list[str] = []
+        self._request: tuple[str, list[str]] | None = None
 
     def compose(self):
         yield Label("", classes="chooser-title")
@@ -55,8 +56,19 @@ class PersonChooser(Vertical):
         return self.query_one(Input)
 
     def start(self, title: str, people: list[str], exclude: set[str] | None = None) -> None:
-        """Offer these people (minus `exclude`) under `title`, with an empty input."""
-        self.people = [p for p in people if p not in (exclude or set())]
+        """Offer these people (minus `exclude`) under `title`, with an empty input;
+        on a chooser not yet mounted, as soon as it is."""
+        self._request = (title, [p for p in people if p not in (exclude or set())])
+        if self.is_mounted:
+            self._start()
+
+    def on_mount(self) -> None:
+        if self._request is not None:
+            self._start()
+
+    def _start(self) -> None:
+        title, self.people = self._request
+        self._request = None
         self.query_one(".chooser-title", Label).update(lit(title, "bold"))
         self.input.value = ""
         self._filter("")

@@ -6,13 +6,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from ..model import Board
 from ..policy import Policy
-from .common import Panel, lit, update_options
+from .common import Panel, lit
 from .people import PersonChooser
+from .rows import RowList
 
 ROLE_HINT = {
     "Lead": "incident commander",
@@ -23,7 +22,7 @@ ROLE_HINT = {
 }
 
 
-class RoleList(OptionList):
+class RoleList(RowList):
     HELP_GROUP = "2 Roles"
     BINDINGS = [
         Binding("enter,a", "assign", "Assign", id="roles.assign", tooltip="Assign or hand off"),
@@ -40,16 +39,12 @@ class RoleList(OptionList):
             super().__init__()
             self.role = role
 
-    def _role(self) -> str | None:
-        option = self.highlighted_option
-        return option.id if option else None
-
     def action_assign(self) -> None:
-        if role := self._role():
+        if role := self.highlighted_id:
             self.post_message(self.Assign(role))
 
     def action_unassign(self) -> None:
-        if role := self._role():
+        if role := self.highlighted_id:
             self.post_message(self.Unassign(role))
 
 
@@ -57,12 +52,9 @@ class RolesPanel(Panel):
     # The chooser keeps its place under the roles, hidden (not removed) when
     # idle: showing and hiding it moves nothing, so nothing else is redrawn.
     DEFAULT_CSS = """
-    RolesPanel OptionList, RolesPanel OptionList:focus {
-        border: none; height: auto; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
-    }
     RolesPanel PersonChooser { visibility: hidden; border-top: solid $primary; }
     RolesPanel PersonChooser OptionList, RolesPanel PersonChooser OptionList:focus {
-        height: 5;
+        height: 5; border: none; padding: 0;
     }
     RolesPanel PersonChooser Input, RolesPanel PersonChooser Input:focus {
         border: none; height: 1; padding: 0 1; background: $boost;
@@ -84,12 +76,19 @@ class RolesPanel(Panel):
 
     def compose(self):
         yield RoleList(id="role-list")
-        yield PersonChooser(hint="↓ known people · enter · esc", id="role-chooser")
+
+    def _chooser(self) -> PersonChooser | None:
+        found = self.query(PersonChooser)
+        return found.first() if found else None
 
     def choose(self, role: str, title: str, people: list[str], exclude: set[str]) -> None:
         """Ask for a person inline, under the roles: no dialog to open and close."""
         self.choosing = role
-        chooser = self.query_one(PersonChooser)
+        chooser = self._chooser()
+        if chooser is None:
+            # Made on the first hand-off, not at start-up, then kept.
+            chooser = PersonChooser(hint="↓ known people · enter · esc", id="role-chooser")
+            self.mount(chooser)
         # Shown and hidden with an inline style: a class on the panel would
         # restyle every widget in it on each hand-off.
         chooser.visible = True
@@ -102,7 +101,9 @@ class RolesPanel(Panel):
 
     def _stop_choosing(self) -> None:
         self.choosing = None
-        self.query_one(PersonChooser).visible = False
+        chooser = self._chooser()
+        if chooser is not None:
+            chooser.visible = False
 
     def on_person_chooser_chosen(self, message: PersonChooser.Chosen) -> None:
         # The chooser stays until the screen has the hand-off on show (see
@@ -122,12 +123,13 @@ class RolesPanel(Panel):
         self.call_later(self._cancel_if_left)
 
     def _cancel_if_left(self) -> None:
-        if self.choosing is not None and not self.query_one(PersonChooser).has_focus_within:
+        chooser = self._chooser()
+        if self.choosing is not None and not (chooser and chooser.has_focus_within):
             self._stop_choosing()
 
     def show(self, board: Board) -> None:
         olist = self.query_one(RoleList)
-        options = []
+        rows = []
         for role in self.policy.roles:
             holders = board.holders(role)
             label = f"{role}s" if role == self.policy.multi_role else role
@@ -139,9 +141,7 @@ class RolesPanel(Panel):
                 previous = holders[-1].previous
                 if previous and role != self.policy.multi_role and previous != holders[-1].person:
                     line.append_text(lit(f"  (was {previous})", "dim italic"))
-            line.no_wrap = True
-            line.overflow = "ellipsis"
-            options.append(Option(line, id=role))
-        update_options(olist, options)
+            rows.append((role, line))
+        olist.set_rows(rows)
         missing = [r for r in self.policy.single_roles if not board.holders(r)]
         self.border_subtitle = f"{len(missing)} open" if missing else "all held"

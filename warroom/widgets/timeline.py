@@ -44,7 +44,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     ]
 
     DEFAULT_CSS = """
-    TimelineView { height: 1fr; overflow-x: hidden; }
+    TimelineView {
+        height: 1fr; overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 1;
+    }
     """
 
     cursor = reactive(-1, always_update=True)
@@ -135,7 +137,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.refresh()
 
     def _set_rows(self) -> None:
-        size = Size(self.size.width, len(self.entries))
+        # Rows are cut to the width, never scrolled sideways: the virtual width
+        # stays 0, so a resize does not count as a change of content size.
+        size = Size(0, len(self.entries))
         height = self.container_size.height
         if height and min(size.height, self.virtual_size.height) > height:
             # The scrollbar stays as it was: update it in place rather than
@@ -191,7 +195,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.post_message(self.WriteRequested(kind))
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.entries))
+        self._set_rows()
         self.cursor = self.cursor
 
     # -- drawing
