@@ -186,8 +186,10 @@ class WarRoomScreen(PanelScreen):
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
         self.app.write(self.app.store.assign, self.incident_id, message.role, message.person)
-        # The hand-off is drawn first; the chooser closes on the frame after.
-        self.call_after_refresh(self.query_one(RolesPanel).close_chooser)
+        # The hand-off is drawn first; the chooser closes on the frame after
+        # (closing moves focus and lays the panel out again).
+        panel = self.query_one(RolesPanel)
+        panel.query_one(RoleList).after_paint(panel.close_chooser)
 
     def on_role_list_unassign(self, message: RoleList.Unassign) -> None:
         role = message.role

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from rich.text import Text
@@ -38,6 +39,10 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
+def _minute(moment: datetime | None) -> datetime | None:
+    return moment.replace(second=0, microsecond=0) if moment else None
+
+
 class IncidentHeader(Widget):
     DEFAULT_CSS = """
     IncidentHeader { height: 1; background: $boost; padding: 0 1; }
@@ -51,19 +56,27 @@ class IncidentHeader(Widget):
         self.mode_note = ""
 
     def show(self, incident: Incident, identity: str, now: datetime, mode_note: str = "") -> None:
+        # Most writes (a tick, a note) leave the header as it reads: the
+        # revision counter is not shown, and the time shows to the minute.
+        shown = (replace(incident, revision=0), identity, mode_note, _minute(now))
+        before = (
+            replace(self.incident, revision=0) if self.incident else None,
+            self.identity,
+            self.mode_note,
+            _minute(getattr(self, "now", None)),
+        )
         self.incident = incident
         self.identity = identity
         self.mode_note = mode_note
         self.now = now
-        self.refresh()
+        if shown != before:
+            self.refresh()
 
     def tick(self, now: datetime) -> None:
         """The header reads to the minute: repaint only when the minute turns."""
         before = getattr(self, "now", None)
         self.now = now
-        if before is None or before.replace(second=0, microsecond=0) != now.replace(
-            second=0, microsecond=0
-        ):
+        if before is None or _minute(before) != _minute(now):
             self.refresh()
 
     def render(self) -> Text:

@@ -49,6 +49,7 @@ class RowList(RowStyle, ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.ids: list[str] = []
         self.texts: list[Text] = []
+        self._after_paint: list = []
 
     # -- rows
     def set_rows(self, rows: list[tuple[str, Text]]) -> None:
@@ -102,7 +103,21 @@ class RowList(RowStyle, ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         self.highlighted = event.y + self.scroll_offset.y
 
+    def after_paint(self, callback) -> None:
+        """Run `callback` once this list has next been drawn: for tidying up that
+        can wait until the change a key made is on screen."""
+        self._after_paint.append(callback)
+        self._refresh_row(self.highlighted or 0)  # make sure there is a next drawing
+
     # -- drawing
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        # Called while the frame is composed: call_later runs after it is shown.
+        callbacks, self._after_paint = self._after_paint, []
+        for callback in callbacks:
+            self.call_later(callback)
+        return lines
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
