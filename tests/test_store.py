@@ -574,6 +574,8 @@ def test_known_people_lists_declarer_and_assigned_people(store, open_store):
     assert store.known_people() == ["alice", "bob", "Carol", "dan"]
     other = open_store(identity="erin")
     assert other.known_people() == ["alice", "bob", "Carol", "dan"]
+    other.add_entry(incident.id, "erin writes a note", "note")  # writing makes you known
+    assert store.known_people() == ["alice", "bob", "Carol", "dan", "erin"]
 
 
 # ----------------------------------------------------------------- timeline

@@ -228,6 +228,7 @@ class Store:
         self.warnings = warnings
         self._seen_data_version: int | None = None
         self._local_writes = 0
+        self._known_as: str | None = None  # identity already in the people table
         self._seen_local_writes = 0
 
     # ---------------------------------------------------------------- opening
@@ -408,12 +409,16 @@ class Store:
                 raise UsageError("text is not valid Unicode (undecodable bytes?)") from None
             if bump:
                 self.conn.execute("UPDATE changes SET revision = revision + 1 WHERE id = 1")
+            if self._known_as != self.identity:
+                # Whoever writes is someone the pickers should offer.
+                self._remember_person(self.identity)
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
         self._local_writes += 1
+        self._known_as = self.identity
 
     def has_changed(self) -> bool:
         """Cheap poll: has anyone (this process included) committed since last asked?

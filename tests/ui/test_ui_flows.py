@@ -134,6 +134,40 @@ async def test_chooser_assigns_once_however_fast_enter_comes(app_factory, store,
     assert store.board(seeded).holder("Lead") == "quinn"
 
 
+async def test_letters_typed_in_the_people_list_go_on_with_the_name(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "enter", *"er", "down")  # into the list of matches
+        chooser = app.screen.query_one(PersonChooser)
+        assert app.focused is chooser.query_one("#people")
+        await pilot.press("p", "3", "up")  # war-room keys elsewhere, letters here
+        assert isinstance(app.screen, WarRoomScreen) and app.screen.active == 2
+        assert chooser.input.value == "erp3"
+        await pilot.press("i", "enter")  # back in the name: typing goes on, nothing selected
+        await pilot.pause()
+    assert store.board(seeded).holder("Lead") == "erp3i"
+
+
+async def test_note_input_keeps_half_typed_text_when_left_and_refocused(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "n", *"half", "escape", "n", *" more")
+        note = app.screen.query_one("#note-input")
+        assert note.value == "half more"
+        assert note.region.height == 1 and note.styles.border_top[0] in ("", "none")
+
+
+async def test_escape_leaves_the_draft_editor_in_the_one_panel_layout(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        editor = app.screen.query_one("#draft-editor")
+        assert app.focused is editor
+        await pilot.press("escape")
+        assert app.focused is not editor and app.screen.active == 1
+        assert editor.text == app.screen.board.draft.text or app.screen.board.draft.version == 0
+
+
 async def test_key_bar_follows_the_focus(app_factory, seeded):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:

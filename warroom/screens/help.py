@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from ..widgets.keybar import KeyBar
+
 
 def collect_bindings(screen: Screen) -> list[tuple[str, str, str]]:
     """(where, keys, description) for the app, the screen and every widget on it."""
@@ -69,6 +71,7 @@ class HelpScreen(ModalScreen):
         with VerticalScroll():
             yield Static(Text("Keys (ctrl+p: command palette reaches every action)", "bold"))
             yield Static(table)
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -24,6 +24,8 @@ class IncidentsScreen(Screen):
         Binding("slash", "filter", "Filter", id="incidents.filter"),
         Binding("c", "toggle_closed", "Show closed", id="incidents.closed"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="incidents.clear"),
+        Binding("j", "move(1)", "Down", show=False, id="incidents.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="incidents.up"),
     ]
 
     DEFAULT_CSS = """
@@ -138,6 +140,10 @@ class IncidentsScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_incident(int(event.row_key.value))
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=table.cursor_row + step)
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

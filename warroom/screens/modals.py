@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from ..widgets.common import lit
+from ..widgets.keybar import KeyBar
 from ..widgets.people import PersonChooser
 
 
@@ -28,6 +29,10 @@ class Modal(ModalScreen):
     Modal OptionList { height: auto; max-height: 12; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def on_mount(self) -> None:
+        # The dialog's own keys along the bottom, over the screen it covers.
+        self.mount(KeyBar())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

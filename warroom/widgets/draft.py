@@ -23,7 +23,7 @@ class DraftEditor(TextArea):
         Binding("ctrl+o", "publish", "Publish", id="draft.publish", tooltip="Publish update"),
         Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),
         Binding("ctrl+y", "copy_all", "Copy", id="draft.copy", tooltip="Copy to clipboard"),
-        Binding("escape", "leave", "Leave editor", show=False, id="draft.leave"),
+        Binding("escape", "leave", "Leave", id="draft.leave", tooltip="Leave the editor"),
     ]
 
     class Publish(Message):
@@ -42,8 +42,10 @@ class DraftEditor(TextArea):
         self.app.copy_to_clipboard(self.text)
         self.app.notify("Draft copied to the clipboard")
 
-    def action_leave(self) -> None:
-        self.screen.focus_next()
+    async def action_leave(self) -> None:
+        # To the next panel: with one panel shown at a time there is nothing
+        # else focusable on screen to move to.
+        await self.screen.run_action("cycle_panel(1)")
 
 
 class DraftPanel(Panel):

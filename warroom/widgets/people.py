@@ -19,6 +19,21 @@ MAX_SHOWN = 50
 NEW = "\x00new"  # the option for the typed name as a new person (no name holds NUL)
 
 
+class PeopleList(OptionList):
+    """The matches under the name: a letter typed here goes on with the name
+    rather than setting off a war-room key."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isprintable()
+
+    def on_key(self, event) -> None:
+        if event.character is not None and event.character.isprintable():
+            event.stop()
+            chooser = self.parent
+            chooser.input.focus()
+            chooser.input.insert_text_at_cursor(event.character)
+
+
 class PersonChooser(Vertical):
     """A title, a name input and the known people matching it."""
 
@@ -29,6 +44,7 @@ class PersonChooser(Vertical):
     PersonChooser OptionList { height: auto; max-height: 12; }
     PersonChooser .chooser-hint { color: $text-muted; width: 1fr; }
     """
+    HELP_GROUP = "Person chooser"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="chooser.cancel")]
 
     class Chosen(Message):
@@ -47,8 +63,8 @@ class PersonChooser(Vertical):
 
     def compose(self):
         yield Label("", classes="chooser-title")
-        yield Input(placeholder="name (new or known)", id="person")
-        yield OptionList(id="people")
+        yield Input(placeholder="name (new or known)", id="person", select_on_focus=False)
+        yield PeopleList(id="people")
         yield Label(self.hint, classes="chooser-hint")
 
     @property

@@ -96,6 +96,8 @@ class RolesPanel(Panel):
 
     def close_chooser(self) -> None:
         """Hide the chooser and go back to the board."""
+        if not self.app.screen_stack:  # called late, as the app closes: nothing to focus
+            return
         self._stop_choosing()
         self.query_one(RoleList).focus()
 

@@ -270,7 +270,9 @@ class TimelinePanel(Panel):
     DEFAULT_CSS = """
     TimelinePanel #note-row { height: 1; }
     TimelinePanel #note-kind { width: auto; padding: 0 1; background: $boost; }
-    TimelinePanel NoteInput { border: none; height: 1; padding: 0 1; width: 1fr; }
+    TimelinePanel NoteInput, TimelinePanel NoteInput:focus {
+        border: none; height: 1; padding: 0 1; width: 1fr;
+    }
     """
 
     kind = reactive("note")
@@ -288,7 +290,11 @@ class TimelinePanel(Panel):
         yield TimelineView(id="timeline-view")
         with Horizontal(id="note-row"):
             yield Label("note", id="note-kind")
-            yield NoteInput(placeholder="type a note, enter to add · ctrl+n: kind", id="note-input")
+            yield NoteInput(
+                placeholder="type a note, enter to add · ctrl+n: kind",
+                id="note-input",
+                select_on_focus=False,  # coming back to a half-typed note keeps it
+            )
 
     def watch_kind(self, kind: str) -> None:
         mark, _, _ = KIND_MARK[kind]
