@@ -228,6 +228,34 @@ def test_wal_journal_mode(db_file, open_store):
         conn.close()
 
 
+def test_deferred_checkpoints_leave_the_log_to_checkpoint(store, db_file, raw):
+    """The TUI's commits never copy the WAL back themselves; checkpoint() does,
+    on its own connection, and nothing written is lost either way."""
+    incident = store.declare("Checkpoints")
+    store.defer_checkpoints()
+    text = "x" * 3000  # about a page per entry
+    for n in range(1200):
+        store.add_entry(incident.id, f"{n} {text}", "note")
+    wal = Path(f"{db_file}-wal")
+    log, copied = store.checkpoint()
+    assert log > 1000  # past the point where a commit would have checkpointed
+    assert copied == log
+    assert raw("SELECT count(*) AS n FROM timeline WHERE text LIKE '% x%'")[0]["n"] == 1200
+    store.add_entry(incident.id, "after the checkpoint", "note")  # the log starts over
+    log, copied = store.checkpoint()
+    assert 0 < log < 10 and copied == log
+    assert wal.exists()
+
+
+def test_commits_checkpoint_by_themselves_by_default(store):
+    incident = store.declare("Checkpoints")
+    text = "x" * 3000
+    for n in range(1200):
+        store.add_entry(incident.id, f"{n} {text}", "note")
+    log, _copied = store.checkpoint()
+    assert log < 1000  # a commit went past 1,000 pages and copied the log back
+
+
 @pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
 def test_new_file_mode_is_owner_and_group_only(db_file, open_store, umask, mask):
     umask(mask)

@@ -33,6 +33,7 @@ POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a seco
 TICK_SECONDS = 1.0
 WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queueing
 RETRY_SECONDS = 0.5
+CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
 
 
 class WarRoomApp(App):
@@ -97,6 +98,10 @@ class WarRoomApp(App):
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.set_interval(self.poll_seconds, self.poll)
         self.set_interval(TICK_SECONDS, self.tick)
+        # Checkpoints run off the UI thread, never inside a key's write.
+        self.store.defer_checkpoints()
+        self._checkpointed_writes = self.store.local_writes
+        self.set_interval(CHECKPOINT_SECONDS, self.checkpoint)
 
     def poll(self) -> None:
         try:
@@ -106,6 +111,12 @@ class WarRoomApp(App):
         if changed:
             self.open_incidents = self.store.list_incidents()
             self.refresh_current()
+
+    def checkpoint(self) -> None:
+        if self.store.local_writes == self._checkpointed_writes:
+            return  # nothing of ours to copy back (other processes checkpoint their own)
+        self._checkpointed_writes = self.store.local_writes
+        self.run_worker(self.store.checkpoint, thread=True, exclusive=True, group="checkpoint")
 
     def refresh_current(self) -> None:
         for screen in self.screen_stack:

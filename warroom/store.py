@@ -378,6 +378,34 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def local_writes(self) -> int:
+        """Writes this connection has committed."""
+        return self._local_writes
+
+    def defer_checkpoints(self) -> None:
+        """For the TUI: commits stop copying the write-ahead log back into the
+        database. SQLite does that on the commit that takes the log past 1,000
+        pages, which can hold that one key press up for a few hundred ms on a
+        busy disk; the app calls checkpoint() from a worker thread instead."""
+        if not self.read_only:
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def checkpoint(self) -> tuple[int, int]:
+        """Copy the write-ahead log back into the database, without waiting for
+        or holding up anyone (PASSIVE), on a connection of its own so a worker
+        thread can call it. Returns (frames in the log, frames copied)."""
+        if self.read_only:
+            return (0, 0)
+        conn = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
+        try:
+            _busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return (log, copied)
+        except sqlite3.OperationalError:
+            return (0, 0)  # another checkpoint is running: the next call will do it
+        finally:
+            conn.close()
+
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a write waits for another process's lock before StoreBusy."""
         self.busy_timeout = seconds

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from warroom.screens.incidents import IncidentsScreen
 from warroom.screens.modals import ConfirmModal
 from warroom.screens.warroom import WarRoomScreen
@@ -391,3 +393,27 @@ async def test_long_timeline_is_read_a_page_at_a_time(app_factory, store, seeded
         await pilot.pause()
         assert [e.id for e in view.all_entries] == [e.id for e in store.timeline(seeded)]
         assert len(view.all_entries) == total and not view.has_older
+
+
+async def test_the_war_room_checkpoints_off_the_key_path(app_factory, store, seeded, db_path):
+    store.checkpoint()  # the seeded incident goes into the file itself
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        conn = app.store.conn
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        await pilot.press("4", "n", *"a note", "enter")
+        await pilot.pause()
+        assert "a note" not in _in_main_file(db_path)  # still only in the log
+        app.checkpoint()  # what the timer does every few seconds, in a worker thread
+        await app.workers.wait_for_complete()
+        assert "a note" in _in_main_file(db_path)
+    assert store.timeline(seeded)[-1].text == "a note"
+
+
+def _in_main_file(db_path) -> list[str]:
+    """Timeline texts in the database file itself, ignoring the write-ahead log."""
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?immutable=1", uri=True)
+    try:
+        return [row[0] for row in conn.execute("SELECT text FROM timeline")]
+    finally:
+        conn.close()
