@@ -26,7 +26,7 @@ class Params:
     smoke: bool = False
     large: int = 10_000
     growth: tuple[int, int, int] = (1_000, 10_000, 100_000)
-    startup_reps: int = 7
+    startup_reps: int = 15  # start-up is the noisiest figure: more runs steady its median
     growth_reps: tuple[int, int] = (5, 3)  # runs at the small and the largest size
     key_presses: int = 200
     key_rounds: int = 2

@@ -23,7 +23,6 @@ from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
 from .model import utcnow
 from .policy import Policy
-from .screens.modals import ConfirmModal, PersonPicker
 from .screens.warroom import WarRoomScreen
 from .store import Store
 from .text import clean_name, one_line
@@ -306,6 +305,8 @@ class WarRoomApp(App):
             self.refresh_screen_header()
 
         people = self.store.known_people()
+        from .screens.modals import PersonPicker
+
         self.push_screen(PersonPicker(f"Act as (now {self.store.identity})", people), done)
 
     def refresh_screen_header(self) -> None:
@@ -327,6 +328,8 @@ class WarRoomApp(App):
             self.push_screen(HelpScreen(self.screen))
 
     def action_request_quit(self) -> None:
+        from .screens.modals import ConfirmModal
+
         if isinstance(self.screen, ConfirmModal):
             return
 

@@ -21,9 +21,15 @@ from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
-from . import closing
-from .modals import ChoiceModal, ask_correction
 from .panels import PanelScreen, TabStrip
+
+
+def _dialogs():
+    """Dialogs are imported when first used: start-up pays only for the war room."""
+    from . import modals
+
+    return modals
+
 
 # The war room reads the newest entries first and older pages on the way up.
 TIMELINE_PAGE = 500
@@ -205,7 +211,7 @@ class WarRoomScreen(PanelScreen):
             if person:
                 self.app.write(self.app.store.unassign, self.incident_id, role, person)
 
-        self.app.push_screen(ChoiceModal(f"Remove which {role}?", holders), done)
+        self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
         self.app.write(self.app.store.record_milestone, self.incident_id, message.clock)
@@ -228,7 +234,7 @@ class WarRoomScreen(PanelScreen):
         view.prepend(older, has_older=limit is not None and len(older) == limit)
 
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
-        ask_correction(self.app, message.entry)
+        _dialogs().ask_correction(self.app, message.entry)
 
     def on_draft_panel_save(self, message: DraftPanel.Save) -> None:
         self.save_draft(message.text, message.base_version)
@@ -284,7 +290,7 @@ class WarRoomScreen(PanelScreen):
                 text = render_template(name, self.app.policy, self.board.incident, self.app.clock())
                 self.query_one(DraftPanel).editor.load_text(text)
 
-        self.app.push_screen(ChoiceModal("Start the draft from", list(TEMPLATES)), done)
+        self.app.push_screen(_dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), done)
 
     def action_priority(self) -> None:
         def done(choice: str | None) -> None:
@@ -292,7 +298,9 @@ class WarRoomScreen(PanelScreen):
                 self.app.write(self.app.store.set_priority, self.incident_id, choice)
 
         choices = list(self.app.policy.priority_choices)
-        self.app.push_screen(ChoiceModal("Priority", choices, self.board.incident.priority), done)
+        self.app.push_screen(
+            _dialogs().ChoiceModal("Priority", choices, self.board.incident.priority), done
+        )
 
     def action_stage(self) -> None:
         def done(choice: str | None) -> None:
@@ -300,7 +308,9 @@ class WarRoomScreen(PanelScreen):
                 self.app.write(self.app.store.set_stage, self.incident_id, choice)
 
         stages = list(self.app.policy.stages)
-        self.app.push_screen(ChoiceModal("Stage", stages, self.board.incident.stage), done)
+        self.app.push_screen(
+            _dialogs().ChoiceModal("Stage", stages, self.board.incident.stage), done
+        )
 
     def action_identity(self) -> None:
         self.app.action_identity()
@@ -311,6 +321,8 @@ class WarRoomScreen(PanelScreen):
         self.app.notify("Times in UTC" if self.app.utc else "Times in local time")
 
     def action_close_incident(self) -> None:
+        from . import closing
+
         if self.board.incident.is_open:
             closing.close_flow(self)
         else:
@@ -323,6 +335,8 @@ class WarRoomScreen(PanelScreen):
         self.app.push_screen(RetroScreen(self.incident_id))
 
     def action_export(self) -> None:
+        from . import closing
+
         closing.export_flow(self, self.incident_id)
 
     def action_back(self) -> None:
