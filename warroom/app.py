@@ -376,7 +376,7 @@ class WarRoomApp(App):
                 "Change stage", "Prepare/Detect/Respond/Recover", screen.action_stage
             )
             yield SystemCommand(
-                "Publish the draft update", "Public update", screen.on_draft_editor_publish
+                "Publish the draft update", "Public update", screen.on_draft_keys_publish
             )
             yield SystemCommand("Toggle UTC / local time", "Times shown", screen.action_toggle_utc)
             yield SystemCommand("Back to incidents", "The incident list", screen.action_back)

@@ -284,6 +284,24 @@ async def test_record_milestones(app_factory, store, seeded, clock):
     assert milestones == ["acknowledge", "triage", "remediate"]
 
 
+async def test_keys_typed_while_the_draft_editor_is_made_are_kept(app_factory, store, seeded):
+    from warroom.widgets.draft import DraftPanel, DraftView
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.screen.query_one(DraftPanel)
+        assert panel.editor is None  # made on first use
+        shown = panel.text
+        app.screen.action_panel(5)
+        for key in ("h", "i", "space"):  # no waiting: they land before the editor exists
+            app.simulate_key(key)
+        await pilot.pause(0.6)  # and the save delay
+        assert panel.editor is not None and not app.screen.query(DraftView)
+        assert app.focused is panel.editor
+        assert panel.editor.text == "hi " + shown
+    assert store.draft(seeded).text == "hi " + shown
+
+
 async def test_edit_and_publish_draft(app_factory, store, seeded):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:

@@ -104,7 +104,7 @@ def _hook(tmp_path, body: str) -> str:
 async def _publish(app, pilot, text: str) -> None:
     panel = app.screen.query_one("#panel-5")
     await pilot.press("5")
-    panel.editor.load_text(text)
+    panel.load_text(text)
     await pilot.press("ctrl+o")
     await app.workers.wait_for_complete()
     await pilot.pause(0.3)

@@ -16,7 +16,7 @@ from ..model import Board
 from ..templates import TEMPLATES, render_template
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
-from ..widgets.draft import DraftEditor, DraftPanel
+from ..widgets.draft import DraftPanel
 from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.roles import RoleList, RolesPanel
@@ -95,13 +95,10 @@ class WarRoomScreen(PanelScreen):
 
     def action_panel(self, number: int) -> None:
         self.mark_active(number)
-        target = {
-            1: ChecklistList,
-            2: RoleList,
-            3: ClockView,
-            4: TimelineView,
-            5: DraftEditor,
-        }[number]
+        if number == 5:
+            self.query_one(DraftPanel).focus_draft()
+            return
+        target = {1: ChecklistList, 2: RoleList, 3: ClockView, 4: TimelineView}[number]
         self.query_one(target).focus()
 
     def action_cycle_panel(self, step: int) -> None:
@@ -164,7 +161,7 @@ class WarRoomScreen(PanelScreen):
             name = "declared" if board.incident.last_update_at is None else "update"
             text = render_template(name, self.app.policy, board.incident, self.app.clock())
             panel.saved_text = text
-            panel.editor.load_text(text)
+            panel.load_text(text)
 
     def tick(self, now: datetime) -> None:
         # The timer may fire while the screen is being torn down.
@@ -265,12 +262,12 @@ class WarRoomScreen(PanelScreen):
         panel = self.query_one(DraftPanel)
         panel.cancel_pending()
         if panel.dirty:
-            self.save_draft(panel.editor.text, panel.version)
+            self.save_draft(panel.text, panel.version)
 
-    def on_draft_editor_publish(self) -> None:
+    def on_draft_keys_publish(self) -> None:
         panel = self.query_one(DraftPanel)
         self.flush_draft()
-        text = panel.editor.text
+        text = panel.text
 
         def published(entry) -> None:
             self.app.run_publish_hook(self.incident_id, text, entry)
@@ -279,16 +276,16 @@ class WarRoomScreen(PanelScreen):
             self.refresh_from_store()
             incident = self.board.incident
             fresh = render_template("update", self.app.policy, incident, self.app.clock())
-            panel.editor.load_text(fresh)
+            panel.load_text(fresh)
             self.flush_draft()
 
         self.app.write(self.app.store.publish_update, self.incident_id, text, on_done=published)
 
-    def on_draft_editor_template_requested(self) -> None:
+    def on_draft_keys_template_requested(self) -> None:
         def done(name: str | None) -> None:
             if name:
                 text = render_template(name, self.app.policy, self.board.incident, self.app.clock())
-                self.query_one(DraftPanel).editor.load_text(text)
+                self.query_one(DraftPanel).load_text(text)
 
         self.app.push_screen(_dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), done)
 

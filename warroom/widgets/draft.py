@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
 from ..model import Draft, Incident
 from ..policy import Policy
 from ..sla import next_update
 from ..timefmt import fmt_minutes, fmt_short_time
-from .common import STATE_STYLE, Panel
+from .common import STATE_STYLE, Panel, lit_block
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
 
 
-class DraftEditor(TextArea):
+class DraftKeys:
+    """The draft's keys: on the editor, and on the view that stands in for it
+    until the editor is made (so help and the key bar list them from the start)."""
+
     HELP_GROUP = "5 Draft update"
-    BINDINGS = [
+    KEYS = [
         Binding("ctrl+o", "publish", "Publish", id="draft.publish", tooltip="Publish update"),
         Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),
         Binding("ctrl+y", "copy_all", "Copy", id="draft.copy", tooltip="Copy to clipboard"),
@@ -33,10 +39,10 @@ class DraftEditor(TextArea):
         pass
 
     def action_publish(self) -> None:
-        self.post_message(self.Publish())
+        self.post_message(DraftKeys.Publish())
 
     def action_template(self) -> None:
-        self.post_message(self.TemplateRequested())
+        self.post_message(DraftKeys.TemplateRequested())
 
     def action_copy_all(self) -> None:
         self.app.copy_to_clipboard(self.text)
@@ -48,9 +54,52 @@ class DraftEditor(TextArea):
         await self.screen.run_action("cycle_panel(1)")
 
 
+class DraftEditor(DraftKeys, TextArea):
+    BINDINGS = DraftKeys.KEYS
+
+
+class DraftView(DraftKeys, Widget, can_focus=True):
+    """The draft as text, until someone goes to edit it. The editor (a TextArea)
+    is made on first focus: most people in the room never type in panel 5, and
+    a TextArea costs more to build and lay out than the rest of the panel.
+    Keys typed before the editor is ready are handed on to it."""
+
+    BINDINGS = DraftKeys.KEYS
+    DEFAULT_CSS = """
+    DraftView { height: 1fr; }
+    """
+
+    class Opened(Message):
+        pass
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.text = ""
+        self.pending: list[str] = []  # characters typed while the editor was on its way
+
+    def show(self, text: str) -> None:
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        return lit_block(self.text)
+
+    def on_focus(self) -> None:
+        self.post_message(self.Opened())
+
+    def on_key(self, event: events.Key) -> None:
+        typed = {"space": " ", "enter": "\n"}.get(event.key)
+        if typed is None and event.is_printable:
+            typed = event.character
+        if typed is not None:
+            event.stop()
+            self.pending.append(typed)
+
+
 class DraftPanel(Panel):
     DEFAULT_CSS = """
     DraftPanel DraftEditor, DraftPanel DraftEditor:focus { height: 1fr; border: none; padding: 0; }
+    DraftPanel DraftView { padding: 0; }
     DraftPanel #draft-status { height: 1; color: $text-muted; }
     """
 
@@ -71,16 +120,56 @@ class DraftPanel(Panel):
         self.draft: Draft | None = None
 
     def compose(self):
-        yield DraftEditor(id="draft-editor", soft_wrap=True, show_line_numbers=False)
+        yield DraftView(id="draft-view")
         yield Static("", id="draft-status")
 
     @property
-    def editor(self) -> DraftEditor:
-        return self.query_one(DraftEditor)
+    def editor(self) -> DraftEditor | None:
+        """The editor, once someone has gone to edit (see DraftView)."""
+        found = self.query(DraftEditor)
+        return found.first() if found else None
+
+    @property
+    def text(self) -> str:
+        editor = self.editor
+        return editor.text if editor is not None else self.query_one(DraftView).text
+
+    def load_text(self, text: str) -> None:
+        editor = self.editor
+        if editor is not None:
+            editor.load_text(text)
+        else:
+            self.query_one(DraftView).show(text)
+
+    async def open_editor(self) -> None:
+        """Put the editor in the view's place (once) and focus it."""
+        editor = self.editor
+        if editor is None:
+            view = self.query_one(DraftView)
+            editor = DraftEditor(
+                view.text, id="draft-editor", soft_wrap=True, show_line_numbers=False
+            )
+            await self.mount(editor, before=view)
+            editor.focus()
+            await view.remove()
+            # Keys that reached the view came before any that reached the editor
+            # (which starts with its cursor at the top): they go in first.
+            if view.pending:
+                editor.insert("".join(view.pending), location=(0, 0))
+            return
+        editor.focus()
+
+    def focus_draft(self) -> None:
+        """Focus the editor, or the view that makes it."""
+        (self.editor or self.query_one(DraftView)).focus()
+
+    async def on_draft_view_opened(self, message: DraftView.Opened) -> None:
+        message.stop()
+        await self.open_editor()
 
     @property
     def dirty(self) -> bool:
-        return self.editor.text != self.saved_text
+        return self.text != self.saved_text
 
     def show(self, incident: Incident, draft: Draft, now: datetime) -> None:
         """Take the stored draft, unless the user has unsaved typing (theirs wins
@@ -90,15 +179,15 @@ class DraftPanel(Panel):
         if draft.version != self.version and not self.dirty:
             self.saved_text = draft.text
             self.version = draft.version
-            self.editor.load_text(draft.text)
+            self.load_text(draft.text)
         self.tick(now)
 
     def mark_saved(self, draft: Draft) -> None:
         self.draft = draft
         self.version = draft.version
         self.saved_text = draft.text
-        if self.editor.text != draft.text:
-            self.editor.load_text(draft.text)
+        if self.text != draft.text:
+            self.load_text(draft.text)
 
     def tick(self, now: datetime) -> None:
         parts = []
@@ -134,4 +223,4 @@ class DraftPanel(Panel):
         """Ask for the typed text to be saved (after the typing pause)."""
         self.cancel_pending()
         if self.dirty:
-            self.post_message(self.Save(self.editor.text, self.version))
+            self.post_message(self.Save(self.text, self.version))
