@@ -32,7 +32,7 @@ def _dialogs():
 
 
 # The war room reads the newest entries first and older pages on the way up.
-TIMELINE_PAGE = 500
+TIMELINE_PAGE = 200
 
 
 class WarRoomScreen(PanelScreen):

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from ..model import Draft, Incident
 from ..policy import Policy
 from ..sla import next_update
 from ..timefmt import fmt_minutes, fmt_short_time
 from .common import STATE_STYLE, Panel, lit_block
+
+if TYPE_CHECKING:
+    from .draft_editor import DraftEditor
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
 
@@ -52,10 +56,6 @@ class DraftKeys:
         # To the next panel: with one panel shown at a time there is nothing
         # else focusable on screen to move to.
         await self.screen.run_action("cycle_panel(1)")
-
-
-class DraftEditor(DraftKeys, TextArea):
-    BINDINGS = DraftKeys.KEYS
 
 
 class DraftView(DraftKeys, Widget, can_focus=True):
@@ -126,7 +126,7 @@ class DraftPanel(Panel):
     @property
     def editor(self) -> DraftEditor | None:
         """The editor, once someone has gone to edit (see DraftView)."""
-        found = self.query(DraftEditor)
+        found = self.query("#draft-editor")
         return found.first() if found else None
 
     @property
@@ -146,6 +146,8 @@ class DraftPanel(Panel):
         editor = self.editor
         if editor is None:
             view = self.query_one(DraftView)
+            from .draft_editor import DraftEditor  # Textual's TextArea: imported when needed
+
             editor = DraftEditor(
                 view.text, id="draft-editor", soft_wrap=True, show_line_numbers=False
             )
@@ -206,7 +208,7 @@ class DraftPanel(Panel):
             self._status = status
             self.query_one("#draft-status", Static).update(status, layout=False)
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event) -> None:
         event.stop()
         if not self.dirty:  # a load from the store, or typing undone back to saved
             return

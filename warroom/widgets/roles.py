@@ -3,6 +3,8 @@ chosen right under the roles), u to unassign."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -10,8 +12,10 @@ from textual.message import Message
 from ..model import Board
 from ..policy import Policy
 from .common import Panel, lit
-from .people import PersonChooser
 from .rows import RowList
+
+if TYPE_CHECKING:
+    from .people import PersonChooser
 
 ROLE_HINT = {
     "Lead": "incident commander",
@@ -78,7 +82,7 @@ class RolesPanel(Panel):
         yield RoleList(id="role-list")
 
     def _chooser(self) -> PersonChooser | None:
-        found = self.query(PersonChooser)
+        found = self.query("#role-chooser")
         return found.first() if found else None
 
     def choose(self, role: str, title: str, people: list[str], exclude: set[str]) -> None:
@@ -86,7 +90,9 @@ class RolesPanel(Panel):
         self.choosing = role
         chooser = self._chooser()
         if chooser is None:
-            # Made on the first hand-off, not at start-up, then kept.
+            # Made (and imported) on the first hand-off, not at start-up, then kept.
+            from .people import PersonChooser
+
             chooser = PersonChooser(hint="↓ known people · enter · esc", id="role-chooser")
             self.mount(chooser)
         # Shown and hidden with an inline style: a class on the panel would
@@ -107,7 +113,7 @@ class RolesPanel(Panel):
         if chooser is not None:
             chooser.visible = False
 
-    def on_person_chooser_chosen(self, message: PersonChooser.Chosen) -> None:
+    def on_person_chooser_chosen(self, message) -> None:
         # The chooser stays until the screen has the hand-off on show (see
         # WarRoomScreen.on_roles_panel_picked): closing it moves focus and
         # redraws the panel, which would only hold up that paint.
@@ -116,7 +122,7 @@ class RolesPanel(Panel):
             self.post_message(self.Picked(self.choosing, message.person))
             self.choosing = None  # one hand-off per opening, however fast enter comes again
 
-    def on_person_chooser_cancelled(self, message: PersonChooser.Cancelled) -> None:
+    def on_person_chooser_cancelled(self, message) -> None:
         message.stop()
         self.close_chooser()
 
