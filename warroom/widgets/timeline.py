@@ -195,8 +195,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.post_message(self.WriteRequested(kind))
 
     def on_resize(self) -> None:
-        self._set_rows()
-        self.cursor = self.cursor
+        # The rows do not depend on the width; only the cursor may need
+        # scrolling back into view.
+        self._scroll_to_cursor()
 
     # -- drawing
     def format_entry(self, entry: TimelineEntry) -> Text:
