@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 from warroom.screens.incidents import IncidentsScreen
 from warroom.screens.modals import ConfirmModal
@@ -435,3 +436,41 @@ def _in_main_file(db_path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT text FROM timeline")]
     finally:
         conn.close()
+
+
+async def test_header_turns_overdue_on_the_second_not_the_next_minute(
+    app_factory, store, seeded, clock, policy
+):
+    from warroom.sla import next_update
+
+    clock.advance(seconds=30)  # publish mid-minute: the next update falls due mid-minute
+    store.publish_update(seeded, "first update")
+    due = next_update(policy, store.get_incident(seeded), clock()).due_at
+    assert due.second == 30
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        clock.now = due - timedelta(seconds=2)
+        app.tick()
+        await pilot.pause()
+        assert "OVERDUE" not in _header_text(app)
+        clock.now = due + timedelta(seconds=1)  # same minute as the tick before
+        app.tick()
+        await pilot.pause()
+        assert "OVERDUE: update" in _header_text(app)
+
+
+def _header_text(app) -> str:
+    """The header row as drawn on the screen."""
+    header = app.screen.query_one("#header")
+    return "".join(strip.text for strip in header.render_lines(header.size.region))
+
+
+async def test_a_panel_key_then_a_key_for_that_panel_typed_fast(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        app.simulate_key("2")
+        app.simulate_key("a")  # no pause: must reach the role board, not the checklist
+        await pilot.pause()
+        await pilot.pause()
+        chooser = app.screen.query_one(PersonChooser)
+        assert chooser.visible and app.focused is chooser.input

@@ -16,7 +16,7 @@ from ..model import Board
 from ..templates import TEMPLATES, render_template
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
-from ..widgets.draft import DraftPanel
+from ..widgets.draft import DraftPanel, DraftView
 from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.roles import RoleList, RolesPanel
@@ -96,10 +96,14 @@ class WarRoomScreen(PanelScreen):
     def action_panel(self, number: int) -> None:
         self.mark_active(number)
         if number == 5:
-            self.query_one(DraftPanel).focus_draft()
-            return
-        target = {1: ChecklistList, 2: RoleList, 3: ClockView, 4: TimelineView}[number]
-        self.query_one(target).focus()
+            panel = self.query_one(DraftPanel)
+            target = panel.editor or panel.query_one(DraftView)
+        else:
+            kind = {1: ChecklistList, 2: RoleList, 3: ClockView, 4: TimelineView}[number]
+            target = self.query_one(kind)
+        # Focus now, not on the next turn of the event loop (as widget.focus()
+        # does): "2" then "a" typed fast must assign, not go to the old panel.
+        self.set_focus(target)
 
     def action_cycle_panel(self, step: int) -> None:
         self.action_panel(self.step_from_active(step))

@@ -161,10 +161,6 @@ class DraftPanel(Panel):
             return
         editor.focus()
 
-    def focus_draft(self) -> None:
-        """Focus the editor, or the view that makes it."""
-        (self.editor or self.query_one(DraftView)).focus()
-
     async def on_draft_view_opened(self, message: DraftView.Opened) -> None:
         message.stop()
         await self.open_editor()

@@ -54,6 +54,7 @@ class IncidentHeader(Widget):
         self.incident: Incident | None = None
         self.identity = ""
         self.mode_note = ""
+        self._urgent: Text | None = None  # the most urgent thing as last shown
 
     def show(self, incident: Incident, identity: str, now: datetime, mode_note: str = "") -> None:
         # Most writes (a tick, a note) leave the header as it reads: the
@@ -73,10 +74,14 @@ class IncidentHeader(Widget):
             self.refresh()
 
     def tick(self, now: datetime) -> None:
-        """The header reads to the minute: repaint only when the minute turns."""
+        """The header reads to the minute: repaint when the minute turns, or when
+        the most urgent thing changes state (a clock turns overdue mid-minute)."""
         before = getattr(self, "now", None)
         self.now = now
-        if before is None or _minute(before) != _minute(now):
+        urgent = urgent_summary(self.policy, self.incident, now) if self.incident else None
+        changed = urgent != self._urgent
+        self._urgent = urgent
+        if before is None or changed or _minute(before) != _minute(now):
             self.refresh()
 
     def render(self) -> Text:
