@@ -18,6 +18,7 @@ from ..model import Incident
 from ..sla import clock_states
 from ..timefmt import fmt_clock, fmt_short_time, fmt_time
 from ..widgets.common import STATE_STYLE, lit
+from ..widgets.header import title_line
 from ..widgets.keybar import KeyBar
 from ..widgets.retro_actions import ActionForm, ActionList, ActionsPanel
 from ..widgets.retro_timeline import START_EVENT, RetroTimeline, RetroTimelinePanel
@@ -93,13 +94,7 @@ class RetroHeader(Widget):
                 break
         if note:
             tail.append(f"  {note}", style="bold reverse")
-        room = max(12, width - lead.cell_len - tail.cell_len)
-        title = lit(incident.title, "bold")
-        title.truncate(room, overflow="ellipsis")
-        line = Text.assemble(lead, title, tail)
-        line.no_wrap = True
-        line.overflow = "ellipsis"
-        return line
+        return title_line(lead, incident.title, tail, width - lead.cell_len - tail.cell_len)
 
 
 class RetroScreen(PanelScreen):

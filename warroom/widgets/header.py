@@ -39,6 +39,16 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
+def title_line(lead: Text, title: str, tail: Text, room: int) -> Text:
+    """One header line: lead, the title cut to `room` cells (at least 12), tail."""
+    text = lit(title, "bold")
+    text.truncate(max(12, room), overflow="ellipsis")
+    line = Text.assemble(lead, text, tail)
+    line.no_wrap = True
+    line.overflow = "ellipsis"
+    return line
+
+
 def _minute(moment: datetime | None) -> datetime | None:
     return moment.replace(second=0, microsecond=0) if moment else None
 
@@ -108,13 +118,7 @@ class IncidentHeader(Widget):
         )
         if self.mode_note:
             tail.append(f"  {self.mode_note}", style="bold reverse")
-        room = max(
-            12,
-            (self.size.width or self.app.size.width) - 2 - lead.cell_len - min(tail.cell_len, 56),
+        width = self.size.width or self.app.size.width
+        return title_line(
+            lead, incident.title, tail, width - 2 - lead.cell_len - min(tail.cell_len, 56)
         )
-        title = lit(incident.title, "bold")
-        title.truncate(room, overflow="ellipsis")
-        line = Text.assemble(lead, title, tail)
-        line.no_wrap = True
-        line.overflow = "ellipsis"
-        return line
