@@ -64,39 +64,40 @@ class IncidentHeader(Widget):
         self.incident: Incident | None = None
         self.identity = ""
         self.mode_note = ""
-        self._urgent: Text | None = None  # the most urgent thing as last shown
+        self.now: datetime | None = None
+        self._shown: tuple | None = None  # what the header last read, see _repaint
 
     def show(self, incident: Incident, identity: str, now: datetime, mode_note: str = "") -> None:
-        # Most writes (a tick, a note) leave the header as it reads: the
-        # revision counter is not shown, and the time shows to the minute.
-        shown = (replace(incident, revision=0), identity, mode_note, _minute(now))
-        before = (
-            replace(self.incident, revision=0) if self.incident else None,
-            self.identity,
-            self.mode_note,
-            _minute(getattr(self, "now", None)),
-        )
         self.incident = incident
         self.identity = identity
         self.mode_note = mode_note
         self.now = now
-        if shown != before:
-            self.refresh()
+        self._repaint()
 
     def tick(self, now: datetime) -> None:
-        """The header reads to the minute: repaint when the minute turns, or when
-        the most urgent thing changes state (a clock turns overdue mid-minute)."""
-        before = getattr(self, "now", None)
         self.now = now
-        urgent = urgent_summary(self.policy, self.incident, now) if self.incident else None
-        changed = urgent != self._urgent
-        self._urgent = urgent
-        if before is None or changed or _minute(before) != _minute(now):
+        self._repaint()
+
+    def _repaint(self) -> None:
+        """Repaint only when what the header reads changes. Most writes (a tick,
+        a note) leave it as it was: the revision counter is not shown, times show
+        to the minute, and the most urgent thing changes state on its second."""
+        incident, now = self.incident, self.now
+        urgent = urgent_summary(self.policy, incident, now) if incident and now else None
+        shown = (
+            replace(incident, revision=0) if incident else None,
+            self.identity,
+            self.mode_note,
+            _minute(now),
+            urgent,
+        )
+        if shown != self._shown:
+            self._shown = shown
             self.refresh()
 
     def render(self) -> Text:
         """Built at paint time, when the width is known, so the title fits."""
-        incident, now = self.incident, getattr(self, "now", None)
+        incident, now = self.incident, self.now
         if incident is None or now is None:
             return Text("")
         prio = incident.priority

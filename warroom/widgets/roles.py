@@ -17,14 +17,6 @@ from .rows import RowList
 if TYPE_CHECKING:
     from .people import PersonChooser
 
-ROLE_HINT = {
-    "Lead": "incident commander",
-    "Coordinator": "gets the team what it needs",
-    "Scribe": "keeps the timeline",
-    "Communicator": "updates stakeholders",
-    "Responder": "hands on the problem",
-}
-
 
 class RoleList(RowList):
     HELP_GROUP = "2 Roles"
