@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -20,6 +21,7 @@ from textual.screen import Screen
 
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
+from .keygate import KeyGate, one_line_paste
 from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
 from .model import utcnow
 from .policy import Policy
@@ -70,6 +72,16 @@ class WarRoomApp(App):
         # Keys must never freeze the screen behind another process's lock:
         # a write waits briefly, then queues and retries (see write()).
         store.set_busy_timeout(WRITE_WAIT_SECONDS)
+        self.key_gate = KeyGate(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys and pastes from the terminal take turns (see keygate): one
+        # that moves focus reaches its new target before the next is handed on.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self.key_gate.hold(event):
+                return
+            event = one_line_paste(self, event)
+        await super().on_event(event)
 
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
