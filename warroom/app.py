@@ -21,8 +21,8 @@ from textual.screen import Screen
 
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
-from .keygate import KeyGate, one_line_paste
 from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
+from .keygate import KeyGate, one_line_paste
 from .model import utcnow
 from .policy import Policy
 from .screens.warroom import WarRoomScreen
@@ -193,6 +193,7 @@ class WarRoomApp(App):
         on_done: Callable | None = None,
         on_conflict: Callable | None = None,
         key: object = None,
+        on_fail: Callable | None = None,
     ):
         """Run one store write; show a failure as a message, never a crash.
 
@@ -200,8 +201,9 @@ class WarRoomApp(App):
         (in order, retried every half second; `key` lets a newer write of the
         same thing replace a queued one) and the header says so. Returns the
         result, or None when the write failed or is still queued; on_done gets
-        the result whenever it lands."""
-        item = _Pending(fn, args, on_done, on_conflict, key)
+        the result whenever it lands; on_fail gets the error when the store
+        refuses it."""
+        item = _Pending(fn, args, on_done, on_conflict, key, on_fail)
         if self.pending:
             self._enqueue(item)
             return None
@@ -225,6 +227,8 @@ class WarRoomApp(App):
             return None
         except WarroomError as exc:
             self.notify(str(exc), severity="warning" if self.store.read_only else "error")
+            if item.on_fail is not None:
+                item.on_fail(exc)
             return None
         self.store.has_changed()  # our own write: no need for the poll to refresh again
         self.refresh_current()
@@ -416,6 +420,7 @@ class _Pending:
     on_done: Callable | None
     on_conflict: Callable | None
     key: object
+    on_fail: Callable | None = None
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

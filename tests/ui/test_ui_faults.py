@@ -23,8 +23,11 @@ async def test_busy_database_queues_writes_and_saves_them_later(
             assert len(app.pending) == 2
             header = app.screen.query_one("#header")
             assert "WAITING FOR DATABASE (2 queued)" in header.render().plain
-            # Nothing typed is thrown away: the note stays in the input meanwhile.
-            assert app.screen.query_one("#note-input").value == "typed while locked"
+            # Nothing typed is thrown away: the note left the input for the
+            # queue, and shows as waiting.
+            assert app.screen.query_one("#note-input").value == ""
+            waiting = app.screen.query_one("#note-waiting").render()
+            assert "not saved yet: typed while locked" in str(waiting)
             # The clocks keep ticking: a tick renders without touching the lock.
             app.tick()
         finally:
@@ -32,7 +35,7 @@ async def test_busy_database_queues_writes_and_saves_them_later(
             blocker.close()
         await pilot.pause(1.2)
         assert app.pending == []
-        assert app.screen.query_one("#note-input").value == ""
+        assert not app.screen.query_one("#note-waiting").display
         assert "WAITING" not in app.screen.query_one("#header").render().plain
     board = store.board(seeded)
     assert board.checklist["c1"].ticked
