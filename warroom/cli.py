@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -494,6 +495,11 @@ def main(argv: list[str] | None = None) -> int:
         print("warroom: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return 1
+    except (sqlite3.DatabaseError, OSError) as exc:
+        # A full disk or an I/O error outside a write (opening, migrating,
+        # exporting): one line, never a traceback.
+        print(f"warroom: {one_line(str(exc))}", file=sys.stderr)
         return 1
 
 

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, UsageError
+from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, StoreIOError, UsageError
 from .merge import merge3
 from .model import (
     ACTION_DONE,
@@ -196,6 +196,19 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
 }
 
 
+def disk_refusal(exc: BaseException, path: Path) -> StoreIOError | None:
+    """A full disk or an I/O error, as one clear error; None for anything else.
+    The transaction was rolled back: nothing of the write is in the file."""
+    if not isinstance(exc, sqlite3.DatabaseError | OSError):
+        return None
+    text = str(exc).lower()
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        return StoreIOError(f"the disk holding {path} is full; nothing was saved", "DISK FULL")
+    if "i/o" in text or isinstance(exc, OSError):
+        return StoreIOError(f"I/O error writing {path}: {exc}; nothing was saved", "I/O ERROR")
+    return None
+
+
 def _check_file(path: Path) -> bool:
     """Refuse paths that cannot be a warroom database. Returns whether it exists."""
     if path.is_dir():
@@ -296,6 +309,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
+            refused = disk_refusal(exc, path)
+            if refused is not None:  # the disk, not the file: exit 1, not 2
+                raise refused from None
             raise UsageError(f"{path} is not a usable warroom database ({exc})") from None
         except BaseException:
             if conn is not None:
@@ -468,9 +484,15 @@ class Store:
                 # Whoever writes is someone the pickers should offer.
                 self._remember_person(self.identity)
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite has rolled back already (a full disk does that)
+            refused = disk_refusal(exc, self.path)
+            if refused is not None:
+                raise refused from None
             raise
         self._local_writes += 1
         self._known_as = self.identity
