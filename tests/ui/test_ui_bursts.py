@@ -183,3 +183,42 @@ async def test_someone_else_s_save_is_merged_into_the_editor(
         await settle(app, pilot)
         assert panel.text == "Status: mitigating\nImpact: EU and US"
     assert store.draft(seeded).text == "Status: mitigating\nImpact: EU and US"
+
+
+async def test_leaving_the_note_input_for_a_panel_keeps_what_was_typed(app_factory, seeded):
+    from warroom.widgets.checklist import ChecklistList
+    from warroom.widgets.timeline import NoteInput, TimelineView
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "4", "n", "half a thought 12", "alt+1")
+        await settle(app, pilot)
+        assert isinstance(app.focused, ChecklistList)
+        burst(app, "4", "n", " more", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.focused, TimelineView)
+        assert app.screen.query_one(NoteInput).value == "half a thought 12 more"
+
+
+async def test_action_item_form_filled_in_one_burst(app_factory, store, seeded):
+    from datetime import date
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "R", "4", "a", "Add a canary stage", "tab", "bob", "tab", "2026-12-05")
+        burst(app, "tab", "OPS-42", "enter")
+        await settle(app, pilot)
+    items = store.action_items(seeded)
+    assert [(i.title, i.owner, i.due, i.ticket) for i in items] == [
+        ("Add a canary stage", "bob", date(2026, 12, 5), "OPS-42")
+    ]
+
+
+async def test_a_paste_into_a_dialog_field_lands_exactly(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "R", "4", "a")
+        paste(app, "Alert on 5xx\n[bold]rate[/bold]")
+        burst(app, "enter")
+        await settle(app, pilot)
+    assert [i.title for i in store.action_items(seeded)] == ["Alert on 5xx [bold]rate[/bold]"]

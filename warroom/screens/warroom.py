@@ -52,6 +52,18 @@ class WarRoomScreen(PanelScreen):
         Binding("3", "panel(3)", "Clocks", show=False, id="warroom.panel3"),
         Binding("4", "panel(4)", "Notes", show=False, id="warroom.panel4"),
         Binding("5", "panel(5)", "Update", show=False, id="warroom.panel5"),
+        # From inside a text field too (digits there are text): what was typed stays.
+        *(
+            Binding(
+                f"alt+{n}",
+                f"panel({n})",
+                f"Panel {n}",
+                show=False,
+                priority=True,
+                id=f"warroom.alt_panel{n}",
+            )
+            for n in range(1, 6)
+        ),  # fmt: skip
         Binding(
             "tab",
             "cycle_panel(1)",

@@ -17,7 +17,13 @@ class DraftKeys:
         Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),
         Binding("ctrl+r", "history", "History", id="draft.history", tooltip="Earlier versions"),
         Binding("ctrl+y", "copy_all", "Copy", id="draft.copy", tooltip="Copy to clipboard"),
-        Binding("escape", "leave", "Leave", id="draft.leave", tooltip="Leave the editor"),
+        Binding(
+            "escape",
+            "leave",
+            "Leave",
+            id="draft.leave",
+            tooltip="esc or alt+1-5: leave the editor; the draft is saved",
+        ),  # fmt: skip
     ]
 
     class Publish(Message):

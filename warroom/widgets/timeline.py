@@ -255,7 +255,13 @@ class NoteInput(Input):
     virtual_size = Reactive(Size(0, 0), layout=False)
     BINDINGS = [
         Binding("ctrl+n", "cycle_kind", "Kind", id="note.kind", tooltip="Cycle note kind"),
-        Binding("escape", "leave", "Leave input", show=False, id="note.leave"),
+        Binding(
+            "escape",
+            "leave",
+            "Leave (text kept)",
+            id="note.leave",
+            tooltip="esc or alt+1-5: to a panel; what you typed stays",
+        ),  # fmt: skip
     ]
 
     class KindCycled(Message):
