@@ -14,6 +14,7 @@ from textual.containers import Container
 from ..errors import DraftConflict
 from ..model import Board
 from ..templates import TEMPLATES, render_template
+from ..timefmt import split_time_prefix, typed_zone
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.draft import DraftPanel, DraftView
@@ -215,7 +216,7 @@ class WarRoomScreen(PanelScreen):
         self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
-        self.app.write(self.app.store.record_milestone, self.incident_id, message.clock)
+        _dialogs().ask_milestone_time(self.app, self.incident_id, message.clock)
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
@@ -224,9 +225,14 @@ class WarRoomScreen(PanelScreen):
             # Cleared only once the store holds it, and only if not typed over.
             panel.clear_input(message.text)
 
-        self.app.write(
-            self.app.store.add_entry, self.incident_id, message.text, message.kind, on_done=stored
-        )
+        app = self.app
+
+        def add():
+            # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then.
+            at, text = split_time_prefix(message.text, app.clock(), typed_zone(app.utc))
+            return app.store.add_entry(self.incident_id, text, message.kind, occurred_at=at)
+
+        app.write(add, on_done=stored)
 
     def on_timeline_view_older_wanted(self, message: TimelineView.OlderWanted) -> None:
         view = self.query_one(TimelinePanel).view
@@ -317,9 +323,12 @@ class WarRoomScreen(PanelScreen):
         self.app.action_identity()
 
     def action_toggle_utc(self) -> None:
-        self.app.utc = not self.app.utc
+        self.app.toggle_utc()
+
+    def times_changed(self) -> None:
+        """The zone times show in changed (z): every panel shows it at once."""
         self._show_board()
-        self.app.notify("Times in UTC" if self.app.utc else "Times in local time")
+        self.query_one(IncidentHeader).refresh()
 
     def action_close_incident(self) -> None:
         from . import closing
