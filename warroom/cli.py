@@ -6,7 +6,7 @@ line on stderr. Textual is imported only when the TUI is launched."""
 from __future__ import annotations
 
 import argparse
-import json
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -15,13 +15,13 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UsageError, WarroomError
-from .export import entry_dict, incident_dict, render_export, status_dict, write_atomic
+from .export import entry_dict, incident_dict, json_text, render_export, status_dict, write_atomic
 from .model import NOTE_KINDS, utcnow
 from .paths import resolve_db, resolve_identity, resolve_policy
 from .policy import CLOCKS, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
-from .text import MAX_NOTE, clip, one_line
+from .text import MAX_NOTE, clean_name, clip, one_line, visible
 from .timefmt import fmt_clock, fmt_time, parse_time
 
 
@@ -156,6 +156,10 @@ class Context:
         self.clock = clock
         self.db_path: Path = resolve_db(args.db)
         self.identity = resolve_identity(args.identity)
+        if args.command != "doctor":  # the doctor reports a bad name instead
+            source = "--as" if args.identity else "WARROOM_USER" if os.environ.get(
+                "WARROOM_USER") else "your login name"  # fmt: skip
+            self.identity = clean_name(self.identity, f"the name to act as ({source})")
         self.policy_path = resolve_policy(args.policy)
         if args.command == "doctor":
             # The doctor reports a broken policy instead of stopping at it.
@@ -171,8 +175,17 @@ class Context:
                 self.db_path, self.policy, self.identity, self.clock, read_only=self.args.read_only
             )
             for warning in self._store.warnings:
-                print(f"warroom: {warning}", file=sys.stderr)
+                say(f"warroom: {one_line(warning)}", err=True)
         return self._store
+
+
+def say(text: object = "", *, err: bool = False, end: str = "\n") -> None:
+    """The one way the CLI writes to the terminal: all of it through `visible`,
+    so no title, name, policy word, hook line or error can carry an escape."""
+    stream = sys.stderr if err else sys.stdout
+    # CSV rows end in \r\n by its standard: kept as line ends, not shown as ␍.
+    lines = str(text).split("\r\n")
+    stream.write("\r\n".join(visible(line, multiline=True) for line in lines) + end)
 
 
 def _read_text(text: str) -> str:
@@ -186,20 +199,20 @@ def cmd_declare(ctx: Context) -> int:
     args = ctx.args
     reported = parse_time(args.reported_at, ctx.clock()) if args.reported_at else None
     incident = ctx.store.declare(args.title, args.category, args.priority, reported, args.stage)
-    print(incident.id)
+    say(incident.id)
     return 0
 
 
 def cmd_list(ctx: Context) -> int:
     incidents = ctx.store.list_incidents(include_closed=ctx.args.all)
     if ctx.args.json:
-        print(json.dumps([incident_dict(i) for i in incidents], ensure_ascii=False, indent=2))
+        say(json_text([incident_dict(i) for i in incidents]))
         return 0
     now = ctx.clock()
     for i in incidents:
         urgent = most_urgent(ctx.policy, i, now)
         clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
-        print(
+        say(
             f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} {one_line(i.title)}"
         )
     return 0
@@ -211,17 +224,17 @@ def cmd_note(ctx: Context) -> int:
     at = parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
     entry = ctx.store.add_entry(ctx.args.id, text, ctx.args.kind, occurred_at=at)
     if cut:
-        print(
+        say(
             f"warroom: note truncated: only the first {MAX_NOTE} characters were stored",
-            file=sys.stderr,
+            err=True,
         )
-    print(entry.id)
+    say(entry.id)
     return 0
 
 
 def cmd_correct(ctx: Context) -> int:
     entry = ctx.store.correct(ctx.args.entry, _read_text(ctx.args.text))
-    print(entry.id)
+    say(entry.id)
     return 0
 
 
@@ -229,54 +242,55 @@ def cmd_status(ctx: Context) -> int:
     board = ctx.store.board(ctx.args.id)
     now = ctx.clock()
     if ctx.args.json:
-        print(json.dumps(status_dict(ctx.policy, board, now), ensure_ascii=False, indent=2))
+        say(json_text(status_dict(ctx.policy, board, now)))
         return 0
     i = board.incident
-    print(f"#{i.id} {one_line(i.title)}")
-    print(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
-    print(f"  reported {fmt_time(i.reported_at)}")
-    print("Roles")
+    say(f"#{i.id} {one_line(i.title)}")
+    say(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
+    say(f"  reported {fmt_time(i.reported_at)}")
+    say("Roles")
     for role in ctx.policy.roles:
         names = ", ".join(one_line(h.person) for h in board.holders(role)) or "(unassigned)"
-        print(f"  {role:<13} {names}")
-    print("Checklist (ticked = red flag)")
+        say(f"  {role:<13} {names}")
+    say("Checklist (ticked = red flag)")
     for item in ctx.policy.checklist:
         state = board.checklist.get(item.id)
         mark = "[x]" if state and state.ticked else "[ ]"
         who = f"  ({one_line(state.by)}, {fmt_time(state.at)})" if state and state.ticked else ""
-        print(f"  {mark} {item.id:<3} {item.group[:4]}. {item.text}{who}")
-    print("Clocks")
+        say(f"  {mark} {item.id:<3} {item.group[:4]}. {item.text}{who}")
+    say("Clocks")
     for c in clock_states(ctx.policy, i, now):
         sign = "left" if c.remaining.total_seconds() >= 0 else "over"
         if c.stopped_at:
             sign = "early" if c.remaining.total_seconds() >= 0 else "late"
-        print(
+        say(
             f"  {c.name:<12} {c.state:<9} {fmt_clock(c.remaining)} {sign:<5}"
             f"  due {fmt_time(c.deadline)}"
         )
     due = next_update(ctx.policy, i, now)
     if due:
-        print(f"Next update due {fmt_time(due.due_at)} ({due.state}, {fmt_clock(due.remaining)})")
+        say(f"Next update due {fmt_time(due.due_at)} ({due.state}, {fmt_clock(due.remaining)})")
     return 0
 
 
 def cmd_timeline(ctx: Context) -> int:
+    ctx.store.get_incident(ctx.args.id)  # an unknown id is an error, not an empty timeline
     entries = ctx.store.timeline(ctx.args.id)
     if ctx.args.json:
-        print(json.dumps([entry_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        say(json_text([entry_dict(e) for e in entries]))
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)
-        print(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {one_line(e.text)}")
+        say(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {one_line(e.text)}")
     return 0
 
 
 def cmd_assign(ctx: Context) -> int:
     holder = ctx.store.assign(ctx.args.id, ctx.args.role, ctx.args.name)
     if holder.previous and holder.previous != holder.person:
-        print(f"{holder.role}: {one_line(holder.previous)} -> {one_line(holder.person)}")
+        say(f"{holder.role}: {one_line(holder.previous)} -> {one_line(holder.person)}")
     else:
-        print(f"{holder.role}: {one_line(holder.person)}")
+        say(f"{holder.role}: {one_line(holder.person)}")
     return 0
 
 
@@ -313,11 +327,11 @@ def cmd_publish(ctx: Context) -> int:
             raise UsageError(f"incident {ctx.args.id} has no draft update to publish")
     else:
         text = _read_text(ctx.args.text)
-    entry = ctx.store.publish_update(ctx.args.id, text)
-    print(entry.id)
     from .config import load_config
 
-    config = load_config()
+    config = load_config()  # a broken config is refused before anything is published
+    entry = ctx.store.publish_update(ctx.args.id, text)
+    say(entry.id)
     if config.publish_command:
         from .hooks import run_publish_hook
 
@@ -329,7 +343,7 @@ def cmd_publish(ctx: Context) -> int:
         ctx.store.record_event(ctx.args.id, result.summary, event, entry=entry.id)
         if not result.ok:
             # The update itself is published; say loudly that it went no further.
-            print(f"warroom: {result.summary}", file=sys.stderr)
+            say(f"warroom: {one_line(result.summary)}", err=True)
     return 0
 
 
@@ -344,10 +358,10 @@ def cmd_export(ctx: Context) -> int:
         ctx.store.bundle(args.id), ctx.policy, args.format, args.public, ctx.clock()
     )
     if args.output is None:
-        sys.stdout.write(text)
+        say(text, end="")
         return 0
     path = write_atomic(Path(args.output), text, force=args.force)
-    print(path)
+    say(path)
     return 0
 
 
@@ -383,7 +397,7 @@ def cmd_doctor(ctx: Context) -> int:
     who = "--as" if ctx.args.identity else "WARROOM_USER" if env.get("WARROOM_USER") else "login"
     checks = run_doctor(ctx.db_path, db_source, ctx.policy_path, ctx.identity, who)
     for check in checks:
-        print(check.line())
+        say(check.line())
     return 0 if all(c.ok for c in checks) else 1
 
 
@@ -443,18 +457,40 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(args)
         try:
             handler = COMMANDS.get(args.command, run_tui)
-            return handler(ctx)
+            code = handler(ctx)
+            sys.stdout.flush()  # a full disk or closed pipe is an error here, not at exit
+            return code
         finally:
             if ctx._store is not None:
                 ctx._store.close()
     except WarroomError as exc:
-        print(f"warroom: {exc}", file=sys.stderr)
+        say(f"warroom: {one_line(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("warroom: interrupted", file=sys.stderr)
+        say("warroom: interrupted", err=True)
         return 130
     except BrokenPipeError:
+        _drop_stdout()
         return 1
+    except OSError as exc:
+        # The output could not be written (a full device): what was done is done,
+        # and is said on stderr; stdout is dropped so nothing fails again at exit.
+        _drop_stdout()
+        what = "cannot write the output: " if exc.errno in _OUTPUT_ERRORS else ""
+        say(f"warroom: {what}{one_line(exc.strerror or str(exc))}", err=True)
+        return 1
+
+
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EPIPE}
+
+
+def _drop_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -26,6 +26,12 @@ class StoreBusy(WarroomError):
     """The database stayed locked by another process for too long."""
 
 
+class FileSwapped(StoreBusy):
+    """The database file or its -wal/-shm was replaced or removed while open.
+
+    A kind of busy: the TUI holds the write in its queue, as for a lock."""
+
+
 class ReadOnly(WarroomError):
     """The database file cannot be written by this user."""
 
