@@ -97,7 +97,7 @@ class WhyLevel(Vertical):
 
     def compose(self):
         with Horizontal(classes="why-row"):
-            yield Label(f"Why {self.position}", classes="why-label")
+            yield Label(Text(f"Why {self.position}"), classes="why-label")
             yield self.question
         with Horizontal(classes="why-row"):
             yield Label("  ↳", classes="why-label because")
