@@ -542,3 +542,26 @@ def test_real_program_version(tmp_path):
     assert b"warroom" in version.stdout and b"textual" in version.stdout
     assert version.stderr == b""
     assert not db.exists()  # --version opens nothing
+
+
+# ------------------------------------------------------ who is acting, checked
+@pytest.mark.parametrize(
+    ("args", "env_user", "what"),
+    [
+        (["--as", "x" * 65], None, "longer than 64"),
+        (["--as", "eve\x1b[2J"], None, "control characters"),
+        (["--as", "   "], None, "must not be empty"),
+        ([], "m" * 65, "longer than 64"),
+        ([], "bell\x07", "control characters"),
+    ],
+)
+def test_names_from_as_and_warroom_user_are_checked(run, reader, monkeypatch, args, env_user, what):
+    assert run("declare", "Checkout is failing").code == 0
+    if env_user is not None:
+        monkeypatch.setenv("WARROOM_USER", env_user)
+    result = run(*args, "note", "1", "from a bad name")
+    assert result.code == 2, result
+    assert what in result.err and len(result.err.splitlines()) == 1
+    source = "--as" if args else "WARROOM_USER"
+    assert source in result.err and "\x1b" not in result.err
+    assert "from a bad name" not in [e.text for e in reader().timeline(1)]
