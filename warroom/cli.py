@@ -6,8 +6,8 @@ line on stderr. Textual is imported only when the TUI is launched."""
 from __future__ import annotations
 
 import argparse
-import errno
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .errors import UsageError, WarroomError
 from .export import entry_dict, incident_dict, json_text, render_export, status_dict, write_atomic
-from .model import NOTE_KINDS, utcnow
+from .model import NOTE_KINDS, to_iso, utcnow
 from .paths import resolve_db, resolve_identity, resolve_policy
 from .policy import CLOCKS, load_policy
 from .sla import clock_states, most_urgent, next_update
@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("timeline", help="print the timeline")
     p.add_argument("id", type=record_id)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("draft", help="print the draft update, or every saved version of it")
+    p.add_argument("id", type=record_id)
+    p.add_argument("--history", action="store_true", help="every saved version, oldest first")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("assign", help="give a role to a person")
@@ -285,6 +290,39 @@ def cmd_timeline(ctx: Context) -> int:
     return 0
 
 
+def _version_dict(version) -> dict:
+    return {
+        "version": version.version,
+        "text": version.text,
+        "saved_by": version.saved_by,
+        "saved_at": to_iso(version.saved_at) if version.saved_at else None,
+        "note": version.note,
+    }
+
+
+def cmd_draft(ctx: Context) -> int:
+    store = ctx.store
+    if ctx.args.history:
+        versions = store.draft_history(ctx.args.id)
+        if ctx.args.json:
+            say(json_text([_version_dict(v) for v in versions]))
+            return 0
+        for v in versions:
+            note = f"  ({one_line(v.note)})" if v.note else ""
+            say(f"--- v{v.version}  {fmt_time(v.saved_at)}  {one_line(v.saved_by)}{note}")
+            say(v.text)
+        return 0
+    store.get_incident(ctx.args.id)
+    draft = store.draft(ctx.args.id)
+    if ctx.args.json:
+        saved_at = to_iso(draft.updated_at) if draft.updated_at else None
+        say(json_text({"version": draft.version, "text": draft.text,
+                       "saved_by": draft.updated_by, "saved_at": saved_at}))  # fmt: skip
+        return 0
+    say(draft.text)
+    return 0
+
+
 def cmd_assign(ctx: Context) -> int:
     holder = ctx.store.assign(ctx.args.id, ctx.args.role, ctx.args.name)
     if holder.previous and holder.previous != holder.person:
@@ -419,6 +457,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "correct": cmd_correct,
     "status": cmd_status,
     "timeline": cmd_timeline,
+    "draft": cmd_draft,
     "assign": cmd_assign,
     "unassign": cmd_unassign,
     "tick": cmd_tick,
@@ -472,16 +511,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _drop_stdout()
         return 1
-    except OSError as exc:
-        # The output could not be written (a full device): what was done is done,
-        # and is said on stderr; stdout is dropped so nothing fails again at exit.
+    except (sqlite3.DatabaseError, OSError) as exc:
+        # A full disk or an I/O error outside a write (opening, migrating,
+        # exporting, or the output itself): one line, never a traceback; stdout
+        # is dropped so nothing fails again at exit.
         _drop_stdout()
-        what = "cannot write the output: " if exc.errno in _OUTPUT_ERRORS else ""
-        say(f"warroom: {what}{one_line(exc.strerror or str(exc))}", err=True)
+        say(f"warroom: {one_line(str(exc))}", err=True)
         return 1
-
-
-_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EPIPE}
 
 
 def _drop_stdout() -> None:

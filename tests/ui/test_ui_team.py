@@ -188,7 +188,7 @@ def test_doctor_good_setup(tmp_path, monkeypatch, capsys, policy, clock):
     Store.open(db, policy, "alice", clock).close()
     assert cli.main(["--db", str(db), "doctor"]) == 0
     out = capsys.readouterr().out
-    assert "OK   permissions 660" in out and "OK   schema      version 2" in out
+    assert "OK   permissions 660" in out and "OK   schema      version 3" in out
     assert "FIX" not in out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .draft import DraftKeys
+from .draft_keys import DraftKeys
 from .safe import SafeTextArea as TextArea  # shows text through visible()
 
 
