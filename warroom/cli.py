@@ -6,7 +6,6 @@ line on stderr. Textual is imported only when the TUI is launched."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
@@ -20,6 +19,7 @@ from .export import (
     entry_dict,
     entry_marks,
     incident_dict,
+    json_text,
     render_export,
     status_dict,
     write_atomic,
@@ -29,7 +29,7 @@ from .paths import resolve_db, resolve_identity, resolve_policy
 from .policy import MILESTONES, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
-from .text import MAX_NOTE, clip, one_line, visible
+from .text import MAX_NOTE, clean_name, clip, one_line, say
 from .timefmt import fmt_clock, fmt_time, parse_time
 
 
@@ -217,6 +217,10 @@ class Context:
         self.clock = clock
         self.db_path: Path = resolve_db(args.db)
         self.identity = resolve_identity(args.identity)
+        if args.command != "doctor":  # the doctor reports a bad name instead
+            source = "--as" if args.identity else "WARROOM_USER" if os.environ.get(
+                "WARROOM_USER") else "your login name"  # fmt: skip
+            self.identity = clean_name(self.identity, f"the name to act as ({source})")
         self.policy_path = resolve_policy(args.policy)
         if args.command == "doctor":
             # The doctor reports a broken policy instead of stopping at it.
@@ -232,7 +236,7 @@ class Context:
                 self.db_path, self.policy, self.identity, self.clock, read_only=self.args.read_only
             )
             for warning in self._store.warnings:
-                print(f"warroom: {warning}", file=sys.stderr)
+                say(f"warroom: {one_line(warning)}", err=True)
         return self._store
 
 
@@ -251,20 +255,20 @@ def cmd_declare(ctx: Context) -> int:
     incident = ctx.store.declare(
         args.title, args.category, args.priority, reported, args.stage, impact_started_at=impact
     )
-    print(incident.id)
+    say(incident.id)
     return 0
 
 
 def cmd_list(ctx: Context) -> int:
     incidents = ctx.store.list_incidents(include_closed=ctx.args.all)
     if ctx.args.json:
-        print(json.dumps([incident_dict(i) for i in incidents], ensure_ascii=False, indent=2))
+        say(json_text([incident_dict(i) for i in incidents]))
         return 0
     now = ctx.clock()
     for i in incidents:
         urgent = most_urgent(ctx.policy, i, now)
         clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
-        print(
+        say(
             f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} {one_line(i.title)}"
         )
     return 0
@@ -276,11 +280,11 @@ def cmd_note(ctx: Context) -> int:
     at = _at(ctx)
     entry = ctx.store.add_entry(ctx.args.id, text, ctx.args.kind, occurred_at=at)
     if cut:
-        print(
+        say(
             f"warroom: note truncated: only the first {MAX_NOTE} characters were stored",
-            file=sys.stderr,
+            err=True,
         )
-    print(entry.id)
+    say(entry.id)
     return 0
 
 
@@ -291,7 +295,7 @@ def _at(ctx: Context) -> datetime | None:
 def cmd_correct(ctx: Context) -> int:
     text = None if ctx.args.text is None else _read_text(ctx.args.text)
     entry = ctx.store.correct(ctx.args.entry, text, _at(ctx))
-    print(entry.id)
+    say(entry.id)
     return 0
 
 
@@ -299,52 +303,52 @@ def cmd_status(ctx: Context) -> int:
     board = ctx.store.board(ctx.args.id)
     now = ctx.clock()
     if ctx.args.json:
-        print(json.dumps(status_dict(ctx.policy, board, now), ensure_ascii=False, indent=2))
+        say(json_text(status_dict(ctx.policy, board, now)))
         return 0
     i = board.incident
-    print(f"#{i.id} {one_line(i.title)}")
-    print(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
-    print(f"  reported {fmt_time(i.reported_at)}")
+    say(f"#{i.id} {one_line(i.title)}")
+    say(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
+    say(f"  reported {fmt_time(i.reported_at)}")
     if i.impact_started_at or i.impact_ended_at:
-        print(f"  impact {fmt_time(i.impact_started_at)} to {fmt_time(i.impact_ended_at)}")
+        say(f"  impact {fmt_time(i.impact_started_at)} to {fmt_time(i.impact_ended_at)}")
     if i.closed_at:
-        print(f"  closed {fmt_time(i.closed_at)}")
-    print("Roles")
+        say(f"  closed {fmt_time(i.closed_at)}")
+    say("Roles")
     for role in ctx.policy.roles:
         names = ", ".join(one_line(h.person) for h in board.holders(role)) or "(unassigned)"
-        print(f"  {role:<13} {names}")
-    print("Checklist (ticked = red flag)")
+        say(f"  {role:<13} {names}")
+    say("Checklist (ticked = red flag)")
     for item in ctx.policy.checklist:
         state = board.checklist.get(item.id)
         mark = "[x]" if state and state.ticked else "[ ]"
         who = f"  ({one_line(state.by)}, {fmt_time(state.at)})" if state and state.ticked else ""
-        print(f"  {mark} {item.id:<3} {item.group[:4]}. {item.text}{who}")
-    print("Clocks")
+        say(f"  {mark} {item.id:<3} {item.group[:4]}. {item.text}{who}")
+    say("Clocks")
     for c in clock_states(ctx.policy, i, now):
         sign = "left" if c.remaining.total_seconds() >= 0 else "over"
         if c.stopped_at:
             sign = "early" if c.remaining.total_seconds() >= 0 else "late"
-        print(
+        say(
             f"  {c.name:<12} {c.state:<9} {fmt_clock(c.remaining)} {sign:<5}"
             f"  due {fmt_time(c.deadline)}"
         )
     due = next_update(ctx.policy, i, now)
     if due:
-        print(f"Next update due {fmt_time(due.due_at)} ({due.state}, {fmt_clock(due.remaining)})")
+        say(f"Next update due {fmt_time(due.due_at)} ({due.state}, {fmt_clock(due.remaining)})")
     return 0
 
 
 def cmd_timeline(ctx: Context) -> int:
+    ctx.store.get_incident(ctx.args.id)  # an unknown id is an error, not an empty timeline
     entries = chronological(ctx.store.timeline(ctx.args.id))
     later = superseded_map(entries)
     if ctx.args.json:
-        data = [entry_dict(e, later) for e in entries]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        say(json_text([entry_dict(e, later) for e in entries]))
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)
         marks = "".join(f"[{m}] " for m in entry_marks(e, later))
-        print(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {marks}{one_line(e.text)}")
+        say(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {marks}{one_line(e.text)}")
     return 0
 
 
@@ -363,31 +367,30 @@ def cmd_draft(ctx: Context) -> int:
     if ctx.args.history:
         versions = store.draft_history(ctx.args.id)
         if ctx.args.json:
-            print(json.dumps([_version_dict(v) for v in versions], ensure_ascii=False, indent=2))
+            say(json_text([_version_dict(v) for v in versions]))
             return 0
         for v in versions:
             note = f"  ({one_line(v.note)})" if v.note else ""
-            print(f"--- v{v.version}  {fmt_time(v.saved_at)}  {one_line(v.saved_by)}{note}")
-            print(visible(v.text, multiline=True))
+            say(f"--- v{v.version}  {fmt_time(v.saved_at)}  {one_line(v.saved_by)}{note}")
+            say(v.text)
         return 0
     store.get_incident(ctx.args.id)
     draft = store.draft(ctx.args.id)
     if ctx.args.json:
         saved_at = to_iso(draft.updated_at) if draft.updated_at else None
-        print(json.dumps({"version": draft.version, "text": draft.text,
-                          "saved_by": draft.updated_by, "saved_at": saved_at},
-                         ensure_ascii=False, indent=2))  # fmt: skip
+        say(json_text({"version": draft.version, "text": draft.text,
+                       "saved_by": draft.updated_by, "saved_at": saved_at}))  # fmt: skip
         return 0
-    print(visible(draft.text, multiline=True))
+    say(draft.text)
     return 0
 
 
 def cmd_assign(ctx: Context) -> int:
     holder = ctx.store.assign(ctx.args.id, ctx.args.role, ctx.args.name)
     if holder.previous and holder.previous != holder.person:
-        print(f"{holder.role}: {one_line(holder.previous)} -> {one_line(holder.person)}")
+        say(f"{holder.role}: {one_line(holder.previous)} -> {one_line(holder.person)}")
     else:
-        print(f"{holder.role}: {one_line(holder.person)}")
+        say(f"{holder.role}: {one_line(holder.person)}")
     return 0
 
 
@@ -434,11 +437,11 @@ def cmd_publish(ctx: Context) -> int:
             raise UsageError(f"incident {ctx.args.id} has no draft update to publish")
     else:
         text = _read_text(ctx.args.text)
-    entry = ctx.store.publish_update(ctx.args.id, text, _at(ctx))
-    print(entry.id)
     from .config import load_config
 
-    config = load_config()
+    config = load_config()  # a broken config is refused before anything is published
+    entry = ctx.store.publish_update(ctx.args.id, text, _at(ctx))
+    say(entry.id)
     if config.publish_command:
         from .hooks import run_publish_hook
 
@@ -450,7 +453,7 @@ def cmd_publish(ctx: Context) -> int:
         ctx.store.record_event(ctx.args.id, result.summary, event, entry=entry.id)
         if not result.ok:
             # The update itself is published; say loudly that it went no further.
-            print(f"warroom: {result.summary}", file=sys.stderr)
+            say(f"warroom: {one_line(result.summary)}", err=True)
     return 0
 
 
@@ -465,10 +468,10 @@ def cmd_export(ctx: Context) -> int:
         ctx.store.bundle(args.id), ctx.policy, args.format, args.public, ctx.clock()
     )
     if args.output is None:
-        sys.stdout.write(text)
+        say(text, end="")
         return 0
     path = write_atomic(Path(args.output), text, force=args.force)
-    print(path)
+    say(path)
     return 0
 
 
@@ -510,7 +513,7 @@ def cmd_doctor(ctx: Context) -> int:
     who = "--as" if ctx.args.identity else "WARROOM_USER" if env.get("WARROOM_USER") else "login"
     checks = run_doctor(ctx.db_path, db_source, ctx.policy_path, ctx.identity, who)
     for check in checks:
-        print(check.line())
+        say(check.line())
     return 0 if all(c.ok for c in checks) else 1
 
 
@@ -572,23 +575,37 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(args)
         try:
             handler = COMMANDS.get(args.command, run_tui)
-            return handler(ctx)
+            code = handler(ctx)
+            sys.stdout.flush()  # a full disk or closed pipe is an error here, not at exit
+            return code
         finally:
             if ctx._store is not None:
                 ctx._store.close()
     except WarroomError as exc:
-        print(f"warroom: {exc}", file=sys.stderr)
+        say(f"warroom: {one_line(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("warroom: interrupted", file=sys.stderr)
+        say("warroom: interrupted", err=True)
         return 130
     except BrokenPipeError:
+        _drop_stdout()
         return 1
     except (sqlite3.DatabaseError, OSError) as exc:
         # A full disk or an I/O error outside a write (opening, migrating,
-        # exporting): one line, never a traceback.
-        print(f"warroom: {one_line(str(exc))}", file=sys.stderr)
+        # exporting, or the output itself): one line, never a traceback; stdout
+        # is dropped so nothing fails again at exit.
+        _drop_stdout()
+        say(f"warroom: {one_line(str(exc))}", err=True)
         return 1
+
+
+def _drop_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

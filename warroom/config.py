@@ -49,6 +49,8 @@ def load_config(path: Path | None = None) -> Config:
         raise UsageError(f"config file {path}: cannot read it ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config file {path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"config file {path}: nested too deeply") from None
     known = {"notifications", "bell", "utc", "publish_command", "publish_timeout", "keymap"}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -58,11 +60,18 @@ def load_config(path: Path | None = None) -> Config:
             raise UsageError(f"config file {path}: {key} must be true or false")
     command = data.get("publish_command", [])
     if isinstance(command, str):
-        command = shlex.split(command)  # split like a shell, but never run through one
+        try:
+            command = shlex.split(command)  # split like a shell, but never run through one
+        except ValueError as exc:
+            raise UsageError(f"config file {path}: publish_command: {exc}") from None
     if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
         raise UsageError(f"config file {path}: publish_command must be a list of strings")
+    if command and not command[0].strip():
+        raise UsageError(f"config file {path}: publish_command has no program name")
+    if any("\x00" in a for a in command):
+        raise UsageError(f"config file {path}: publish_command holds a NUL character")
     timeout = data.get("publish_timeout", 10)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 300:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= 300:
         raise UsageError(f"config file {path}: publish_timeout must be 1 to 300 seconds")
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(

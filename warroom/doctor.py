@@ -49,6 +49,9 @@ def check_database(path: Path, source: str) -> list[Check]:
         fix = f"does not exist and {parent} is not writable: choose another --db"
         return [*checks, Check(False, "database", fix)]
     st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        fix = f"{path} is not a regular file (a device, FIFO or socket): point --db at a file"
+        return [*checks, Check(False, "database", fix)]
     mode = stat.S_IMODE(st.st_mode)
     group = _group_name(st.st_gid)
     if mode & 0o007:
@@ -65,11 +68,14 @@ def check_database(path: Path, source: str) -> list[Check]:
         )
     if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         checks.append(Check(False, "access", "read-only for you: warroom opens it to watch only"))
-    with path.open("rb") as fh:
+    with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NONBLOCK)) as fh:
         if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             return [*checks, Check(False, "schema", "not a SQLite database: use another --db")]
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        if not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK):
+            uri += "&immutable=1"  # as warroom itself reads it: no -shm can be made here
+        conn = sqlite3.connect(uri, uri=True)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -78,7 +84,13 @@ def check_database(path: Path, source: str) -> list[Check]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        return [*checks, Check(False, "schema", f"cannot read it ({exc}): restore a backup")]
+        if "locked" in str(exc) or "busy" in str(exc):
+            fix = f"cannot read it ({exc}): another program holds it; try again"
+        elif isinstance(exc, sqlite3.OperationalError) and not os.access(path.parent, os.W_OK):
+            fix = f"cannot read it ({exc}): {path.parent} is read-only for you; ask its owner"
+        else:
+            fix = f"cannot read it ({exc}): restore a backup"
+        return [*checks, Check(False, "schema", fix)]
     if app_id not in (0, APP_ID):
         checks.append(Check(False, "schema", "a SQLite file of another program"))
     elif version > SCHEMA_VERSION:

@@ -34,6 +34,12 @@ class StoreIOError(WarroomError):
         self.header = header  # what the war room's header says while it retries
 
 
+class FileSwapped(StoreBusy):
+    """The database file or its -wal/-shm was replaced or removed while open.
+
+    A kind of busy: the TUI holds the write in its queue, as for a lock."""
+
+
 class ReadOnly(WarroomError):
     """The database file cannot be written by this user."""
 

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ from .model import (
 )
 from .policy import Policy
 from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
-from .text import one_line
+from .text import csv_cell, one_line, visible
 from .timefmt import fmt_time, local_zone, span, zone_label
 
 EXPORT_SCHEMA_VERSION = 1
@@ -373,7 +374,8 @@ def render_csv(bundle: Bundle) -> str:
     writer.writerow(CSV_FIELDS)
     for item in bundle.retro.actions:
         due = item.due.isoformat() if item.due else ""
-        writer.writerow([item.id, item.title, item.owner, due, item.ticket, item.status])
+        cells = [item.title, item.owner, due, item.ticket, item.status]
+        writer.writerow([item.id, *(csv_cell(c) for c in cells)])
     return out.getvalue()
 
 
@@ -718,10 +720,22 @@ def render_export(bundle: Bundle, policy: Policy, fmt: str, public: bool, now: d
         return render_markdown(bundle, policy, public, now)
     if fmt == "json":
         data = export_dict(bundle, policy, public, now)
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json_text(data) + "\n"
     if fmt == "csv":
         return render_csv(bundle)
     raise UsageError(f"unknown export format {fmt!r}; choose one of: md, json, csv")
+
+
+def json_text(data: Any) -> str:
+    """JSON that is safe to print: readable Unicode, but every character a
+    terminal would act on (C1 controls, bidi, zero-width) as a \\u escape, so
+    the data is exact and `cat` shows nothing hidden."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    shown = visible(text, multiline=True)  # one for one, so the two line up
+    if shown != text:
+        pairs = zip(text, shown, strict=True)
+        text = "".join(a if a == b else f"\\u{ord(a):04x}" for a, b in pairs)
+    return text
 
 
 # ----------------------------------------------------------------- writing
@@ -734,9 +748,18 @@ def write_atomic(path: Path | str, text: str, force: bool = False) -> Path:
     existing file unless forced (even one that appears while writing)."""
     path = Path(path)
     shown = one_line(str(path))
-    if path.is_dir():
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise UsageError(f"cannot write {shown}: {one_line(exc.strerror or str(exc))}") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"{shown} is a directory")
-    if os.path.lexists(path) and not force:
+    if mode is not None and not stat.S_ISREG(mode):
+        # A device, FIFO, socket or link: --force replaces files, never these.
+        raise UsageError(f"{shown} exists and is not a regular file: export never replaces it")
+    if mode is not None and not force:
         raise UsageError(f"{shown} exists; use --force to overwrite")
     parent = path.parent
     if not parent.is_dir():

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 
 from .model import Incident, TimelineEntry
+from .text import one_line
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,12 @@ class HookResult:
     summary: str
 
 
+def _env_value(text: str) -> str:
+    return text.replace("\x00", "\ufffd")  # the environment cannot carry a NUL
+
+
 def hook_env(incident: Incident, entry: TimelineEntry) -> dict[str, str]:
-    return {
-        **os.environ,
+    fields = {
         "WARROOM_INCIDENT_ID": str(incident.id),
         "WARROOM_TITLE": incident.title,
         "WARROOM_PRIORITY": incident.priority,
@@ -32,6 +36,7 @@ def hook_env(incident: Incident, entry: TimelineEntry) -> dict[str, str]:
         "WARROOM_PUBLISHED_AT": entry.recorded_at.isoformat(),
         "WARROOM_ENTRY_ID": str(entry.id),
     }
+    return {**os.environ, **{k: _env_value(v) for k, v in fields.items()}}
 
 
 def run_publish_hook(
@@ -55,8 +60,10 @@ def run_publish_hook(
         return HookResult(False, f"publish hook {name}: timed out after {timeout:g}s")
     except OSError as exc:
         return HookResult(False, f"publish hook {name}: {exc.strerror}")
+    except ValueError as exc:  # a NUL in an argument: refused before anything ran
+        return HookResult(False, f"publish hook {name}: {exc}")
     if done.returncode != 0:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        detail = f": {tail[0][:200]}" if tail[0] else ""
+        detail = f": {one_line(tail[0][:200])}" if tail[0] else ""
         return HookResult(False, f"publish hook {name} failed (exit {done.returncode}){detail}")
     return HookResult(True, f"publish hook {name} sent the update")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .text import is_unsafe
 
 UNTRIAGED = "untriaged"
 CLOCKS = ("acknowledge", "triage", "remediate", "retro")
@@ -36,6 +37,8 @@ MILESTONES = tuple(MILESTONE_FIELDS)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
 MAX_DURATION = timedelta(days=366)
+# Shorter than this, a clock is overdue before anyone could act on it.
+MIN_DURATION = timedelta(seconds=30)
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -52,6 +55,8 @@ def parse_duration(value: Any) -> timedelta:
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     if not seconds > 0:
         raise ValueError(f"duration must be positive: {value!r}")
+    if seconds < MIN_DURATION.total_seconds():
+        raise ValueError(f"duration is shorter than 30 seconds: {value!r}")
     if seconds > MAX_DURATION.total_seconds():
         raise ValueError(f"duration is longer than a year: {value!r}")
     return timedelta(seconds=seconds)
@@ -150,6 +155,14 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _check_word(value: str, what: str, limit: int = 64) -> None:
+    """Policy words are shown everywhere and passed to hooks: printable, short."""
+    if len(value) > limit:
+        raise ValueError(f"{what} {value[:20]!r}... is longer than {limit} characters")
+    if any(is_unsafe(ch) for ch in value):
+        raise ValueError(f"{what} {value!r} has control or invisible characters")
+
+
 def _build(data: dict[str, Any], source: str) -> Policy:
     known = {
         "untriaged_as",
@@ -171,6 +184,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
     priorities = tuple(clocks_raw)
     clocks: dict[str, dict[str, timedelta]] = {}
     for prio, table in clocks_raw.items():
+        _check_word(prio, "priority")
         if not isinstance(table, dict):
             raise ValueError(f"[clocks.{prio}] must be a table")
         missing = [c for c in CLOCKS if c not in table]
@@ -207,17 +221,25 @@ def _build(data: dict[str, Any], source: str) -> Policy:
             raise ValueError(f"{key} must hold only non-empty strings")
         if len(set(value)) != len(value):
             raise ValueError(f"{key} has duplicates")
+        for v in value:
+            _check_word(v, key)
         return tuple(value)
 
     multi_role = data["multi_role"]
     if not isinstance(multi_role, str) or not multi_role.strip():
         raise ValueError("multi_role must be a name")
+    _check_word(multi_role, "multi_role")
+    single_roles = names("single_roles")
+    if multi_role.casefold() in {r.casefold() for r in single_roles}:
+        raise ValueError(f"role {multi_role!r} is in both single_roles and multi_role")
     items = []
     for n, raw in enumerate(data["checklist"], 1):
         if not isinstance(raw, dict) or not all(
             isinstance(raw.get(k), str) and raw[k].strip() for k in ("id", "group", "text")
         ):
             raise ValueError(f"checklist item {n} needs string id, group and text")
+        for key in ("id", "group", "text"):
+            _check_word(raw[key], f"checklist item {n} {key}", 2000 if key == "text" else 64)
         items.append(ChecklistItem(raw["id"], raw["group"], raw["text"]))
     if len({i.id for i in items}) != len(items):
         raise ValueError("checklist item ids must be unique")
@@ -227,7 +249,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         due_soon_fraction=float(fraction),
         stages=names("stages"),
         categories=names("categories"),
-        single_roles=names("single_roles"),
+        single_roles=single_roles,
         multi_role=multi_role,
         clocks=clocks,
         update_cadence=cadence,
@@ -258,9 +280,10 @@ def load_policy(path: Path | None) -> Policy:
         raise UsageError(f"policy file {path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"policy file {path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"policy file {path}: nested too deeply") from None
     # Tables merge key by key; a list (the checklist, stages) replaces the default whole.
-    merged = _merge(_default_data(), override)
     try:
-        return _build(merged, str(path))
-    except (ValueError, TypeError, KeyError) as exc:
+        return _build(_merge(_default_data(), override), str(path))
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
         raise UsageError(f"policy file {path}: {exc}") from None

@@ -3,15 +3,14 @@ so a script can hold the retro the TUI holds (same store calls, same rules)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
-from .export import action_dict, retro_dict
+from .export import action_dict, json_text, retro_dict
 from .model import ActionItem, to_iso
-from .text import one_line
+from .text import one_line, say
 from .timefmt import fmt_time
 
 if TYPE_CHECKING:
@@ -46,19 +45,19 @@ def run_retro(ctx: Context, read_text: Callable[[str], str]) -> int:
         if args.json:
             held_at = to_iso(incident.retro_at) if incident.retro_at else None
             data = {"incident": args.id, "retro_at": held_at, **retro_dict(retro)}
-            print(json.dumps(data, ensure_ascii=False, indent=2))
+            say(json_text(data))
             return 0
-        print(f"Retro of #{incident.id} {one_line(incident.title)}")
+        say(f"Retro of #{incident.id} {one_line(incident.title)}")
         held = fmt_time(incident.retro_at) if incident.retro_at else "not yet"
-        print(f"  held: {held}")
-        print("Root cause")
-        print(f"  {one_line(retro.root_cause) or '(not recorded)'}")
-        print("Five whys")
+        say(f"  held: {held}")
+        say("Root cause")
+        say(f"  {one_line(retro.root_cause) or '(not recorded)'}")
+        say("Five whys")
         for w in retro.whys:
-            print(f"  {w.position}. {one_line(w.question)} -> {one_line(w.answer) or '?'}")
-        print("Action items")
+            say(f"  {w.position}. {one_line(w.question)} -> {one_line(w.answer) or '?'}")
+        say("Action items")
         for a in retro.actions:
-            print(_action_line(a))
+            say(_action_line(a))
         return 0
     if verb == "held":
         from .cli import cmd_milestone
@@ -80,16 +79,16 @@ def _run_action(ctx: Context) -> int:
     if verb == "list":
         items = store.action_items(args.id)
         if args.json:
-            print(json.dumps([action_dict(a) for a in items], ensure_ascii=False, indent=2))
+            say(json_text([action_dict(a) for a in items]))
         else:
             for a in items:
-                print(_action_line(a))
+                say(_action_line(a))
         return 0
     if verb == "add":
         item = store.add_action(
             args.id, args.title, args.owner or "", _due(args.due), args.ticket or ""
         )
-        print(item.id)
+        say(item.id)
         return 0
     if verb == "edit":
         old = store.action_item(args.id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import stat
 import time
@@ -20,7 +19,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, StoreIOError, UsageError
+from .errors import (
+    DraftConflict,
+    FileSwapped,
+    NotFound,
+    ReadOnly,
+    StoreBusy,
+    StoreIOError,
+    UsageError,
+)
 from .merge import merge3
 from .model import (
     ACTION_DONE,
@@ -232,17 +239,51 @@ def disk_refusal(exc: BaseException, path: Path) -> StoreIOError | None:
     return None
 
 
+_KIND = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(path: Path, mode: int) -> UsageError:
+    if stat.S_ISDIR(mode):
+        return UsageError(f"database path {path} is a directory")
+    kind = next((name for test, name in _KIND if test(mode)), "not a regular file")
+    return UsageError(f"database path {path} is {kind}; warroom needs a regular file")
+
+
 def _check_file(path: Path) -> bool:
-    """Refuse paths that cannot be a warroom database. Returns whether it exists."""
-    if path.is_dir():
-        raise UsageError(f"database path {path} is a directory")
-    if not path.exists():
-        return False
+    """Refuse paths that cannot be a warroom database. Returns whether it exists.
+
+    Only a regular file (or nothing) will do: a device, FIFO or socket is refused
+    from its stat alone, before anything opens it (a FIFO would block the open)."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_HEADER))
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise UsageError(f"database path {path} is a link to nothing") from None
+        return False
+    except OSError as exc:
+        raise UsageError(f"database {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+    try:
+        # O_NONBLOCK: should the path turn into a FIFO after the stat, the open
+        # returns at once instead of waiting for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except PermissionError:
         raise UsageError(f"database {path}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"database {path}: {exc.strerror}") from None
+    try:
+        opened = os.fstat(fd).st_mode
+        if not stat.S_ISREG(opened):
+            raise _not_regular(path, opened)
+        head = os.read(fd, len(SQLITE_HEADER))
+    finally:
+        os.close(fd)
     if head and head != SQLITE_HEADER:
         raise UsageError(f"{path} is not a SQLite database")
     return bool(head)
@@ -258,13 +299,31 @@ def _create_file(path: Path) -> None:
         except OSError as exc:
             raise UsageError(f"cannot create directory {parent}: {exc.strerror}") from None
     try:
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, FILE_MODE)
+    except FileExistsError:
+        _check_file(path)  # another process made it first: it sets the mode
+        return
     except OSError as exc:
         raise UsageError(f"cannot create database {path}: {exc.strerror}") from None
-    os.close(fd)
-    # The umask may have stripped group write; the team needs it. SQLite gives
-    # the -wal and -shm files the same mode as the database file.
-    os.chmod(path, FILE_MODE)
+    try:
+        # The umask may have stripped group write; the team needs it. SQLite gives
+        # the -wal and -shm files the same mode as the database file. fchmod: the
+        # file this process just made, nothing a name may point to by now.
+        os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _file_ids(path: Path) -> dict[str, tuple[int, int] | None]:
+    """(device, inode) of the database file and its -wal and -shm, None if absent."""
+    ids: dict[str, tuple[int, int] | None] = {}
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            st = os.stat(f"{path}{suffix}")
+            ids[suffix] = (st.st_dev, st.st_ino)
+        except OSError:
+            ids[suffix] = None
+    return ids
 
 
 class Store:
@@ -293,6 +352,8 @@ class Store:
         self._local_writes = 0
         self._known_as: str | None = None  # identity already in the people table
         self._seen_local_writes = 0
+        self._file_ids: dict[str, tuple[int, int] | None] = {}
+        self.swapped = ""  # what was replaced or removed under us, once noticed
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -329,9 +390,12 @@ class Store:
             conn = cls._connect(path, read_only, busy_timeout)
             store = cls(path, conn, policy, identity, clock, busy_timeout, read_only, warnings)
             store._prepare(existed=exists)
+            store._file_ids = _file_ids(path)
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(f"{path} is locked by another program; try again") from None
             refused = disk_refusal(exc, path)
             if refused is not None:  # the disk, not the file: exit 1, not 2
                 raise refused from None
@@ -361,6 +425,8 @@ class Store:
 
     def _prepare(self, existed: bool) -> None:
         version, app_id, tables = self._schema_facts()
+        if app_id not in (0, APP_ID) or (version > SCHEMA_VERSION and app_id != APP_ID):
+            raise UsageError(f"{self.path} is a SQLite database but not a warroom one")
         if version > SCHEMA_VERSION:
             raise UsageError(
                 f"{self.path} was written by a newer warroom (schema {version}, this one "
@@ -413,9 +479,20 @@ class Store:
         stamp = self.clock().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}.bak")
         n = 1
-        while target.exists():  # never overwrite an earlier backup
-            n += 1
-            target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}-{n}.bak")
+        while True:  # never overwrite an earlier backup
+            try:
+                # Made with the database's own mode from the first byte: private
+                # notes are never readable by others while the copy is written.
+                mode = stat.S_IMODE(os.stat(self.path).st_mode)
+                fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, mode)
+                break
+            except FileExistsError:
+                n += 1
+                target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}-{n}.bak")
+        try:
+            os.fchmod(fd, mode)  # the umask may have taken bits the database has
+        finally:
+            os.close(fd)
         source = sqlite3.connect(str(self.path))
         backup = sqlite3.connect(str(target))
         try:
@@ -423,7 +500,6 @@ class Store:
         finally:
             backup.close()
             source.close()
-        shutil.copymode(self.path, target)
         return target
 
     def _migrate(self) -> None:
@@ -478,10 +554,29 @@ class Store:
         self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     # ------------------------------------------------------------ transactions
+    def check_files(self) -> str:
+        """What was replaced or removed under this connection ('' when nothing).
+
+        A file renamed over the database, or its -wal/-shm deleted, leaves this
+        process writing into files nobody else opens: its changes would vanish
+        and others would reuse its ids. Once noticed it stays noticed."""
+        if self.swapped:
+            return self.swapped
+        now = _file_ids(self.path)
+        for suffix, seen in self._file_ids.items():
+            if seen is None:
+                self._file_ids[suffix] = now[suffix]  # made since (a reader's first writer)
+            elif now[suffix] != seen:
+                what = "removed" if now[suffix] is None else "replaced"
+                self.swapped = f"{self.path}{suffix} was {what} while open"
+        return self.swapped
+
     @contextmanager
     def _write(self, bump: bool = True) -> Iterator[None]:
         if self.read_only:
             raise ReadOnly(f"{self.path} is read-only for you: nothing can be changed")
+        if self._file_ids and self.check_files():
+            raise FileSwapped(f"{self.swapped}: nothing written; restart warroom on the new file")
         deadline = time.monotonic() + self.busy_timeout
         while True:
             try:

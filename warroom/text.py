@@ -4,6 +4,9 @@ Text is always *stored* exactly as given; these functions shape how it is shown.
 
 from __future__ import annotations
 
+import re
+import sys
+
 from .errors import UsageError
 
 # Input limits (characters). Documented in the README.
@@ -17,14 +20,42 @@ _C0_PICTURE = {code: chr(0x2400 + code) for code in range(0x20)}  # NUL -> ␀, 
 _TABLE = {**_C0_PICTURE, 0x7F: "\u2421"}  # DEL -> ␡
 # C1 controls (0x80-0x9f) include the 8-bit CSI: shown as a replacement mark.
 _TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+# Characters that change direction or are invisible let a title read as something
+# it is not ("gnp.exe" spelt backwards): bidi embeddings, overrides, isolates and
+# marks, zero-width characters and the BOM. Each is shown as one visible mark.
+BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+ZERO_WIDTH = [0x00AD, 0x180E, 0x200B, *range(0x2060, 0x2065), 0xFEFF]
+# The joiners shape emoji (👩‍💻) and Indic and Persian words: kept between two
+# such characters, a placeholder anywhere else (see _joiner).
+JOINERS = "\u200c\u200d"
+_JOINER = re.compile(f"[{JOINERS}]")
+_TABLE.update({code: "\u2425" for code in BIDI})  # ␥
+_TABLE.update({code: "\u2423" for code in ZERO_WIDTH})  # ␣
+# Line and paragraph separators break a line in some terminals and not in others.
+_TABLE.update({0x2028: "\u2424", 0x2029: "\u2424"})  # ␤
 _MULTILINE = {k: v for k, v in _TABLE.items() if k not in (0x0A, 0x09)}
+# Every mapping is one character for one, so positions in the stored text are
+# positions on the screen (the input widgets rely on that for their cursor).
+assert all(len(v) == 1 for v in _TABLE.values())
+
+
+def _joiner(match: re.Match[str]) -> str:
+    text, at = match.string, match.start()
+    before = text[at - 1] if at else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    joins = all(ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in _TABLE and ch not in JOINERS
+                for ch in (before, after))  # fmt: skip
+    return match.group() if joins else "\u2423"
 
 
 def visible(text: str, multiline: bool = False) -> str:
-    """Replace control characters with visible placeholders.
+    """The one way text from users, the database, policy, config, hooks or the
+    environment is made safe for a terminal: controls, direction changes and
+    invisible characters become visible placeholders, one for one.
 
-    Escape sequences, NUL and other controls never reach the terminal raw.
     With multiline, newlines and tabs are kept as layout."""
+    if "\u200c" in text or "\u200d" in text:
+        text = _JOINER.sub(_joiner, text)
     return text.translate(_MULTILINE if multiline else _TABLE)
 
 
@@ -33,13 +64,31 @@ def one_line(text: str) -> str:
     return visible(text.replace("\r\n", "\n").replace("\n", " \u23ce "))
 
 
+def is_unsafe(ch: str) -> bool:
+    """A character `visible` would replace (newline and tab included; a joiner
+    only where it joins nothing)."""
+    return ord(ch) in _TABLE
+
+
+# Spreadsheets run a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ' before a formula
+    start (the OWASP rule), and controls other than newline escaped."""
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return visible(text, multiline=True).replace("\t", "\u2409")
+
+
 def clean_name(name: str, what: str = "name") -> str:
     stripped = name.strip()
     if not stripped:
         raise UsageError(f"{what} must not be empty")
     if len(stripped) > MAX_NAME:
         raise UsageError(f"{what} is longer than {MAX_NAME} characters")
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in stripped):
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029" for ch in stripped):
         raise UsageError(f"{what} must not contain control characters")
     return stripped
 
@@ -64,3 +113,12 @@ def check_length(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise UsageError(f"{what} is longer than {limit} characters ({len(text)})")
     return text
+
+
+def say(text: object = "", *, err: bool = False, end: str = "\n") -> None:
+    """The one way the CLI writes to a terminal: all of it through `visible`,
+    so no title, name, policy word, hook line or error can carry an escape."""
+    stream = sys.stderr if err else sys.stdout
+    # CSV rows end in \r\n by its standard: kept as line ends, not shown as ␍.
+    lines = str(text).split("\r\n")
+    stream.write("\r\n".join(visible(line, multiline=True) for line in lines) + end)

@@ -24,7 +24,13 @@ PROCESS_TIMEOUT = 90.0
 # Raw control characters no human-facing output may contain: C0 except newline,
 # DEL, and C1 (which includes the 8-bit CSI 0x9b).
 FORBIDDEN_CONTROLS = frozenset(
-    [chr(c) for c in range(0x20) if c != 0x0A] + ["\x7f"] + [chr(c) for c in range(0x80, 0xA0)]
+    [chr(c) for c in range(0x20) if c != 0x0A]
+    + ["\x7f"]
+    + [chr(c) for c in range(0x80, 0xA0)]
+    # bidi embeddings, overrides, isolates and marks; zero-width characters; separators
+    + [chr(c) for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+    + [chr(c) for c in (0x00AD, 0x180E, 0x200B, *range(0x2060, 0x2065), 0xFEFF)]
+    + ["\u2028", "\u2029"]
 )
 
 

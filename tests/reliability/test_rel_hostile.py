@@ -30,7 +30,9 @@ from warroom.widgets.timeline import TimelineView
 ESC_CLEAR = "\x1b[2J"
 OSC8_LINK = "\x1b]8;;http://x\x07click me\x1b]8;;\x07"
 HOSTILE_TITLE = f"DB down {ESC_CLEAR}\x07 \x9b31m red {OSC8_LINK}"
-HOSTILE_ACTOR = "eve\x1b[31m\x9b\x07"
+# A name may not hold controls (--as refuses them) but may turn text around or
+# hide characters: those are stored and shown as placeholders.
+HOSTILE_ACTOR = "eve\u202elam\u200b\u2066x"
 HOSTILE_NOTES = [
     f"screen {ESC_CLEAR} cleared, {OSC8_LINK}, bell\x07\x07",
     "csi \x9b31m c1 \x85 nel, del \x7f, cr \r overwrite\nsecond line\twith tab",

@@ -8,15 +8,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
 from ..errors import UsageError, WarroomError
 from ..export import render_export, write_atomic
 from ..templates import render_template
-from ..widgets.common import lit
+from ..widgets.common import lit, lit_block
+from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from .modals import ChoiceModal, ConfirmModal, TextPrompt
 
 # Roles whose absence is worth a word before closing (when the policy has them).
@@ -49,9 +49,9 @@ class ClosePrompt(TextPrompt):
             if self.warnings:
                 with Vertical(id="warnings"):
                     for warning in self.warnings:
-                        yield Label(Text(f"▲ {warning}"), classes="warning")
+                        yield Label(lit_block(f"▲ {warning}"), classes="warning")
             yield Input(self.value, placeholder="e.g. rolled back the bad release", id="text")
-            yield Label(f"{self.hint} · enter: close · escape: cancel", classes="hint")
+            yield Label(lit(f"{self.hint} · enter: close · escape: cancel"), classes="hint")
 
 
 def close_warnings(app, incident_id: int) -> list[str]:

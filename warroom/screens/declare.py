@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Select
+from textual.widgets import Label, Select
 
 from ..errors import UsageError
 from ..policy import UNTRIAGED, Policy
 from ..timefmt import parse_time
+from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from .modals import Modal
 
 

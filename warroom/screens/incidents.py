@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
@@ -15,6 +15,7 @@ from ..widgets.clocks import LABEL
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
+from ..widgets.safe import SafeInput as Input  # shows text through visible()
 
 
 class IncidentsScreen(Screen):

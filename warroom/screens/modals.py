@@ -7,12 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, TextArea
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..widgets.common import lit, lit_block
 from ..widgets.keybar import KeyBar
 from ..widgets.people import PersonChooser
+from ..widgets.safe import SafeInput as Input  # shows text through visible()
+from ..widgets.safe import SafeTextArea as TextArea
 
 
 class Modal(ModalScreen):
@@ -53,7 +55,7 @@ class ConfirmModal(Modal):
         with Vertical():
             yield Label(lit(self.question, "bold"), classes="prompt")
             if self.detail:
-                yield Label(Text(self.detail), classes="prompt")
+                yield Label(lit_block(self.detail), classes="prompt")
             yield Label("y: yes   n / escape: no", classes="hint")
 
     def action_yes(self) -> None:
@@ -134,11 +136,11 @@ class ChoiceModal(Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text, style="bold"), classes="prompt")
+            yield Label(lit(self.title_text, "bold"), classes="prompt")
             options = []
             for n, choice in enumerate(self.choices, 1):
                 mark = " ◀ current" if choice == self.current else ""
-                options.append(Option(Text(f"{n}  {choice}{mark}"), id=choice))
+                options.append(Option(Text.assemble(f"{n}  ", lit(choice), mark), id=choice))
             yield OptionList(*options, id="choices")
             yield Label("↑↓ enter, or a digit · escape: cancel", classes="hint")
 
@@ -202,7 +204,7 @@ class TextPrompt(Modal):
             else:
                 yield Input(self.value, id="text")
             keys = "ctrl+s: save" if self.multiline else "enter: save"
-            yield Label(f"{self.hint + ' · ' if self.hint else ''}{keys} · escape: cancel",
+            yield Label(lit(f"{self.hint + ' · ' if self.hint else ''}{keys} · escape: cancel"),
                         classes="hint")  # fmt: skip
 
     def on_mount(self) -> None:
@@ -243,7 +245,7 @@ class CorrectionModal(Modal):
                 yield TextArea(entry.text, id="text", soft_wrap=True)
             else:
                 yield Input(entry.text, id="text")
-            yield Label(f"When it happened ({self.zone}); '-' withdraws a milestone:")
+            yield Label(lit(f"When it happened ({self.zone}); '-' withdraws a milestone:"))
             yield Input(self.time_value, id="at")
             yield Label("enter / ctrl+s: save · escape: cancel", classes="hint")
 

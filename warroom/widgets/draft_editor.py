@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import TextArea
-
 from .draft_keys import DraftKeys
+from .safe import SafeTextArea as TextArea  # shows text through visible()
 
 
 class DraftEditor(DraftKeys, TextArea):

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from ..model import Incident
 from ..policy import UNTRIAGED, Policy
 from ..sla import most_urgent, next_update
+from ..text import one_line
 from ..timefmt import fmt_age, fmt_minutes, zone_label
 from .common import STATE_STYLE, lit
 
@@ -111,6 +112,8 @@ class IncidentHeader(Widget):
             " ",
             ("CLOSED " if not incident.is_open else "", "bold reverse"),
         )
+        if self.mode_note:  # first, where a narrow terminal cannot cut it off
+            lead.append(f"{one_line(self.mode_note)} ", style="bold reverse")
         tail = Text.assemble(
             " · ",
             urgent_summary(self.policy, incident, now),
@@ -118,10 +121,9 @@ class IncidentHeader(Widget):
             f" · times {zone_label(getattr(self.app, 'utc', False), now)}",
             " · as ",
             lit(self.identity, "bold underline"),
-            f" · {incident.stage} · {incident.category} · age {fmt_age(incident.reported_at, now)}",
+            f" · {one_line(incident.stage)} · {one_line(incident.category)}"
+            f" · age {fmt_age(incident.reported_at, now)}",
         )
-        if self.mode_note:
-            tail.append(f"  {self.mode_note}", style="bold reverse")
         width = self.size.width or self.app.size.width
         return title_line(
             lead, incident.title, tail, width - 2 - lead.cell_len - min(tail.cell_len, 56)

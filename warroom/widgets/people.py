@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from .common import lit
+from .safe import SafeInput as Input  # shows text through visible()
 
 # More than this many matches: type a few letters to narrow them down.
 MAX_SHOWN = 50

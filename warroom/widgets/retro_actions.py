@@ -18,13 +18,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
 from ..errors import UsageError
 from ..model import ActionItem
 from ..screens.modals import Modal
 from ..text import MAX_SHORT, clean_name
-from .common import Panel, RowStyle, lit
+from .common import Panel, RowStyle, lit, lit_block
+from .safe import SafeInput as Input  # shows text through visible()
 
 STATUS = {
     "done": ("✔ done", "dim green"),
@@ -296,7 +297,7 @@ class ActionForm(Modal):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#form-error", Label)
-        error.update(Text(message))
+        error.update(lit_block(message))
         error.add_class("-shown")
 
     def field(self, key: str) -> str:

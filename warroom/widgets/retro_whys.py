@@ -10,11 +10,13 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Label, Static
 
 from ..model import Why
 from ..text import MAX_SHORT
 from .common import Panel
+from .safe import SafeInput as Input  # shows text through visible()
+from .safe import SafeTextArea as TextArea
 
 SAVE_DELAY = 0.3  # seconds of typing pause before a save
 DEFAULT_LEVELS = 5
@@ -95,7 +97,7 @@ class WhyLevel(Vertical):
 
     def compose(self):
         with Horizontal(classes="why-row"):
-            yield Label(f"Why {self.position}", classes="why-label")
+            yield Label(Text(f"Why {self.position}"), classes="why-label")
             yield self.question
         with Horizontal(classes="why-row"):
             yield Label("  ↳", classes="why-label because")

@@ -17,12 +17,13 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
 from ..model import NOTE_KINDS, TimelineEntry, order_key
 from ..text import one_line
 from ..timefmt import fmt_short_time, shown
 from .common import KIND_MARK, Panel, RowStyle, lit, lit_block
+from .safe import SafeInput as Input  # shows text through visible()
 
 # Enough for a few screens of rows at a couple of widths.
 STRIP_CACHE_SIZE = 2000
@@ -347,7 +348,7 @@ class TimelinePanel(Panel):
 
     def watch_kind(self, kind: str) -> None:
         mark, _, _ = KIND_MARK[kind]
-        self.query_one("#note-kind", Label).update(f"{mark} {kind}")
+        self.query_one("#note-kind", Label).update(Text(f"{mark} {kind}"))
 
     def on_note_input_kind_cycled(self) -> None:
         self.kind = NOTE_KINDS[(NOTE_KINDS.index(self.kind) + 1) % len(NOTE_KINDS)]

@@ -1,0 +1,56 @@
+"""The safe way onto the screen: inputs and a last filter that show text through
+`visible`, while the text they hold (and the store keeps) stays exact.
+
+Every Input and TextArea in warroom is one of these; a test fails on a plain
+one, so a new screen cannot forget. Placeholders replace one character for
+one, so cursor and selection positions in the value stay right."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.text import Text
+from textual.color import Color
+from textual.expand_tabs import expand_tabs_inline
+from textual.filter import LineFilter
+from textual.widgets import Input, TextArea
+
+from ..text import visible
+
+
+class SafeInput(Input):
+    """An Input whose value is shown with controls and invisible characters as
+    placeholders (pre-filled values too: `value` is only ever drawn this way)."""
+
+    @property
+    def _value(self) -> Text:
+        if self.password:
+            return super()._value
+        text = Text(visible(self.value), no_wrap=True, overflow="ignore", end="")
+        return self.highlighter(text) if self.highlighter is not None else text
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(expand_tabs_inline(visible(self.value[:position]), 4))
+
+
+class SafeTextArea(TextArea):
+    """A TextArea that draws each line of its document through `visible`
+    (newlines and tabs stay layout); the document itself is the exact text."""
+
+    def get_line(self, line_index: int) -> Text:
+        line = self.document.get_line(line_index)
+        return Text(visible(line, multiline=True), end="", no_wrap=True)
+
+
+class VisibleFilter(LineFilter):
+    """The net under everything else: any control, direction or invisible
+    character still in a painted line (a toast, the palette, a border title,
+    a widget someone forgot) is drawn as its placeholder, never sent raw."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        if all(seg.text.isprintable() or seg.control for seg in segments):
+            return segments  # the usual case: one C-level check per segment
+        return [
+            seg if seg.control or seg.text.isprintable() else seg._replace(text=visible(seg.text))
+            for seg in segments
+        ]
