@@ -219,7 +219,7 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
     from warroom.policy import default_policy
     from warroom.screens.warroom import WarRoomScreen
     from warroom.store import Store
-    from warroom.widgets.checklist import GROUP_LETTER, ChecklistList
+    from warroom.widgets.checklist import ChecklistList
     from warroom.widgets.people import PersonChooser
     from warroom.widgets.roles import RoleList
     from warroom.widgets.timeline import NoteInput
@@ -277,15 +277,14 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
                     if not olist.has_focus:
                         olist.focus()
                     k = n % len(items)
-                    olist.highlighted = k
-                    await _settle(pilot)
                     item = items[k]
+                    olist.highlighted = olist.ids.index(item.id)  # rows include the headings
+                    await _settle(pilot)
                     ticking = item.id not in olist.ticked
                     box = "■" if ticking else "□"
-                    letter = GROUP_LETTER.get(item.group, item.group[:1].upper())
                     await timed(
                         "space",
-                        f"{box} {letter} {item.text[:24]}",
+                        f"{box} {item.id:<3}{item.text[:24]}",
                         "tick",
                         lambda i=item.id, t=ticking: checker.board(iid).checklist[i].ticked == t,
                     )

@@ -292,7 +292,9 @@ class WarRoomApp(App):
 
         self.push_screen(DeclareModal(self.policy, self.clock), done)
 
-    def action_identity(self) -> None:
+    def action_identity(self, on_digit=None) -> None:
+        """Ask who to act as; on_digit takes a digit typed first instead of a name."""
+
         def done(name: str | None) -> None:
             if not name:
                 return
@@ -307,7 +309,8 @@ class WarRoomApp(App):
         people = self.store.known_people()
         from .screens.modals import PersonPicker
 
-        self.push_screen(PersonPicker(f"Act as (now {self.store.identity})", people), done)
+        title = f"Act as (now {self.store.identity})"
+        self.push_screen(PersonPicker(title, people, on_digit=on_digit), done)
 
     def refresh_screen_header(self) -> None:
         from .screens.incidents import IncidentsScreen

@@ -11,7 +11,6 @@ from textual.widgets import DataTable, Input, Static
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
 from ..timefmt import fmt_age, fmt_clock
-from ..widgets.clocks import LABEL
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
@@ -97,9 +96,7 @@ class IncidentsScreen(Screen):
                 word, style = STATE_STYLE[clock.state]
                 if "category" not in self.columns:  # narrow: the state's symbol, not its word
                     word = word.split()[0]
-                urgent = Text(
-                    f"{word} {LABEL[clock.name]} {fmt_clock(clock.remaining)}", style=style
-                )
+                urgent = Text(f"{word} {clock.name} {fmt_clock(clock.remaining)}", style=style)
             else:
                 urgent = Text("closed" if not i.is_open else "—", style="dim")
             prio = "UNTR" if i.priority == UNTRIAGED else i.priority

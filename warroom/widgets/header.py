@@ -39,10 +39,38 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
-def title_line(lead: Text, title: str, tail: Text, room: int) -> Text:
-    """One header line: lead, the title cut to `room` cells (at least 12), tail."""
+# The war room header, from left to right; when the line is too narrow the
+# title is shortened to TITLE_ROOM, then whole parts go in DROP_ORDER, then the
+# title shrinks to what is left. Priority, the most urgent thing, who you act
+# as and a mode (WAITING FOR DATABASE, READ-ONLY) always stay.
+TITLE_ROOM = 12
+DROP_ORDER = ("category", "stage", "age", "roles")
+SEPARATOR = " · "
+JOINED = {"roles": " "}  # parts that follow the one before without a separator
+
+
+def fit_header(lead: Text, title: str, parts: list[tuple[str, Text]], width: int) -> Text:
+    """Lead, title, then the parts that fit, joined by separators."""
+    kept = list(parts)
+
+    def fixed() -> int:
+        return lead.cell_len + sum(len(JOINED.get(n, SEPARATOR)) + p.cell_len for n, p in kept)
+
+    for name in DROP_ORDER:
+        if width - fixed() >= min(TITLE_ROOM, len(title)):
+            break
+        kept = [(n, part) for n, part in kept if n != name]
+    tail = Text()
+    for name, part in kept:
+        tail.append(JOINED.get(name, SEPARATOR))
+        tail.append_text(part)
+    return title_line(lead, title, tail, width - fixed(), least=4)
+
+
+def title_line(lead: Text, title: str, tail: Text, room: int, least: int = 12) -> Text:
+    """One header line: lead, the title cut to `room` cells (at least `least`), tail."""
     text = lit(title, "bold")
-    text.truncate(max(12, room), overflow="ellipsis")
+    text.truncate(max(least, room), overflow="ellipsis")
     line = Text.assemble(lead, text, tail)
     line.no_wrap = True
     line.overflow = "ellipsis"
@@ -63,13 +91,22 @@ class IncidentHeader(Widget):
         self.policy = policy
         self.incident: Incident | None = None
         self.identity = ""
+        self.roles: tuple[str, ...] = ()  # the roles the acting person holds
         self.mode_note = ""
         self.now: datetime | None = None
         self._shown: tuple | None = None  # what the header last read, see _repaint
 
-    def show(self, incident: Incident, identity: str, now: datetime, mode_note: str = "") -> None:
+    def show(
+        self,
+        incident: Incident,
+        identity: str,
+        now: datetime,
+        mode_note: str = "",
+        roles: tuple[str, ...] = (),
+    ) -> None:
         self.incident = incident
         self.identity = identity
+        self.roles = roles
         self.mode_note = mode_note
         self.now = now
         self._repaint()
@@ -87,6 +124,7 @@ class IncidentHeader(Widget):
         shown = (
             replace(incident, revision=0) if incident else None,
             self.identity,
+            self.roles,
             self.mode_note,
             _minute(now),
             urgent,
@@ -102,24 +140,23 @@ class IncidentHeader(Widget):
             return Text("")
         prio = incident.priority
         prio_text = "UNTRIAGED" if prio == UNTRIAGED else prio
-        # Identity and the most urgent thing come first: on a narrow terminal
-        # the title is what gets shortened.
         lead = Text.assemble(
             (f"#{incident.id} ", "bold"),
             (f" {prio_text} ", PRIORITY_STYLE.get(prio, "bold reverse")),
             " ",
             ("CLOSED " if not incident.is_open else "", "bold reverse"),
+            (f"{self.mode_note} " if self.mode_note else "", "bold reverse"),
         )
-        tail = Text.assemble(
-            " · ",
-            urgent_summary(self.policy, incident, now),
-            " · as ",
-            lit(self.identity, "bold underline"),
-            f" · {incident.stage} · {incident.category} · age {fmt_age(incident.reported_at, now)}",
-        )
-        if self.mode_note:
-            tail.append(f"  {self.mode_note}", style="bold reverse")
-        width = self.size.width or self.app.size.width
-        return title_line(
-            lead, incident.title, tail, width - 2 - lead.cell_len - min(tail.cell_len, 56)
-        )
+        parts = [
+            ("urgent", urgent_summary(self.policy, incident, now)),
+            ("as", Text.assemble("as ", lit(self.identity, "bold underline"))),
+        ]
+        if self.roles:
+            parts.append(("roles", Text(f"({', '.join(self.roles)})", "bold")))
+        parts += [
+            ("stage", Text(incident.stage)),
+            ("category", lit(incident.category)),
+            ("age", Text(f"age {fmt_age(incident.reported_at, now)}")),
+        ]
+        width = (self.size.width or self.app.size.width - 2) or 80
+        return fit_header(lead, incident.title, parts, width)
