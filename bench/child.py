@@ -537,7 +537,40 @@ def mode_export(cfg: dict) -> dict:
     return out
 
 
+def mode_navigate(cfg: dict) -> dict:
+    """CPU of g, G, page up and page down in the war room's timeline, from the key
+    to the screen settled (the store read included), on a long timeline."""
+    from warroom.app import make_app
+    from warroom.policy import default_policy
+    from warroom.store import Store
+    from warroom.widgets.timeline import TimelineView
+
+    policy = default_policy()
+    store = Store.open(Path(cfg["db"]), policy, "bench")
+    app = make_app(store, policy)
+    samples: dict[str, list[float]] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _until(lambda: app.screen.query(TimelineView), timeout=60)
+            await pilot.press("4")
+            await _settle(pilot)
+            for _ in range(int(cfg["rounds"])):
+                for key in ("g", "pagedown", "pagedown", "G", "pageup", "pageup"):
+                    cpu0 = time.process_time()
+                    _send_key(app, key)
+                    await _settle(pilot)
+                    samples.setdefault(key, []).append(time.process_time() - cpu0)
+
+    try:
+        asyncio.run(main())
+    finally:
+        store.close()
+    return {"samples": samples}
+
+
 MODES = {
+    "navigate": mode_navigate,
     "app": mode_app,
     "keys": mode_keys,
     "propagate": mode_propagate,

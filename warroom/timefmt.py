@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-import humanize
-
 from .errors import UsageError
 
 _AGO = re.compile(r"^\s*(\d+)\s*(s|m|min|h|d)\s*(ago)?\s*$")
@@ -85,6 +83,8 @@ def fmt_minutes(delta: timedelta) -> str:
 
 def fmt_natural(delta: timedelta) -> str:
     """humanize's wording for a duration: '29 minutes', '2 days'."""
+    import humanize  # only the few callers that word a duration pay for it
+
     return humanize.naturaldelta(abs(delta))
 
 

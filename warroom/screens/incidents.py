@@ -114,12 +114,15 @@ class IncidentsScreen(Screen):
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.set_class(table.row_count == 0, "-empty")
-        shown = "open and closed" if self.show_closed else "open"
+        open_count = sum(1 for i in incidents if i.is_open)
+        shown = f"{open_count} open"
+        if self.show_closed:
+            shown += f", {len(incidents) - open_count} closed"
         mode = "  READ-ONLY" if store.read_only else ""
         self.query_one("#title-bar", Static).update(
             Text.assemble(
                 ("warroom", "bold"),
-                f" · {len(incidents)} {shown} incident{'s' if len(incidents) != 1 else ''} · as ",
+                f" · incidents: {shown} · as ",
                 lit(store.identity, "bold underline"),
                 (mode, "bold reverse"),
             )

@@ -24,7 +24,13 @@ from .common import STATE_STYLE, Panel, RowStyle
 class ClockView(RowStyle, Widget, can_focus=True):
     HELP_GROUP = "3 Clocks"
     BINDINGS = [
-        Binding("a", "milestone('acknowledge')", "Ack", id="clocks.ack", tooltip="Acknowledged"),
+        Binding(
+            "a",
+            "milestone('acknowledge')",
+            "Acknowledged",
+            id="clocks.ack",
+            tooltip="Record it now",
+        ),
         Binding("t", "milestone('triage')", "Triaged", id="clocks.triage"),
         Binding("r", "milestone('remediate')", "Remediated", id="clocks.remediate"),
         Binding("o", "milestone('retro')", "Retro held", id="clocks.retro"),

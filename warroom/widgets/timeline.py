@@ -348,11 +348,23 @@ class EntryDetail(Widget):
         self.entry: TimelineEntry | None = None
         self.superseded_by: int | None = None
         self.utc = False
+        self._lines = -1  # the height last laid out
 
     def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
-        if (entry, superseded_by) != (self.entry, self.superseded_by):
-            self.entry, self.superseded_by = entry, superseded_by
-            self.refresh(layout=True)
+        if (entry, superseded_by) == (self.entry, self.superseded_by):
+            return
+        self.entry, self.superseded_by = entry, superseded_by
+        # Lay the panel out again only when the height changes: moving the
+        # cursor over one-line entries repaints this line and nothing else.
+        lines = self._height()
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
+
+    def _height(self) -> int:
+        width = self.content_region.width
+        if width <= 0:
+            return -1
+        return len(self.render().wrap(self.app.console, width))
 
     def render(self) -> Text:
         entry = self.entry
