@@ -23,7 +23,7 @@ from . import figures
 from .figures import ROOT, ChildFailed, Ctx, Params
 from .stats import table
 
-GROUPS = ("startup", "keys", "propagation", "idle", "throughput", "export")
+GROUPS = ("startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli")
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
 FIGURE_KEYS = (
@@ -31,6 +31,7 @@ FIGURE_KEYS = (
     "memory",
     "key_p50",
     "key_p95",
+    "key_cpu_p95",
     "key_pilot_p50",
     "propagation_p50",
     "propagation_p95",
@@ -42,6 +43,14 @@ FIGURE_KEYS = (
     "growth_read",
     "growth_export_md",
     "growth_export_json",
+    "nav_g",
+    "nav_bottom",
+    "nav_pageup",
+    "nav_pagedown",
+    "cli_note",
+    "cli_list",
+    "cli_status",
+    "cli_tick",
 )
 
 
@@ -146,6 +155,10 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("growth", figures.growth_startup_rows, ctx, runs) or []
         if exports:
             rows += attempt("growth", figures.growth_export_rows, ctx, exports) or []
+        if "navigation" in groups:
+            rows += attempt("timeline keys", figures.navigation_rows, ctx) or []
+        if "cli" in groups:
+            rows += attempt("command line", figures.cli_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

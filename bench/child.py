@@ -219,7 +219,7 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
     from warroom.policy import default_policy
     from warroom.screens.warroom import WarRoomScreen
     from warroom.store import Store
-    from warroom.widgets.checklist import GROUP_LETTER, ChecklistList
+    from warroom.widgets.checklist import ChecklistList
     from warroom.widgets.people import PersonChooser
     from warroom.widgets.roles import RoleList
     from warroom.widgets.timeline import NoteInput
@@ -277,15 +277,14 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
                     if not olist.has_focus:
                         olist.focus()
                     k = n % len(items)
-                    olist.highlighted = k
-                    await _settle(pilot)
                     item = items[k]
+                    olist.highlighted = olist.ids.index(item.id)  # rows include the headings
+                    await _settle(pilot)
                     ticking = item.id not in olist.ticked
                     box = "■" if ticking else "□"
-                    letter = GROUP_LETTER.get(item.group, item.group[:1].upper())
                     await timed(
                         "space",
-                        f"{box} {letter} {item.text[:24]}",
+                        f"{box} {item.id:<3}{item.text[:24]}",
                         "tick",
                         lambda i=item.id, t=ticking: checker.board(iid).checklist[i].ticked == t,
                     )
@@ -538,7 +537,40 @@ def mode_export(cfg: dict) -> dict:
     return out
 
 
+def mode_navigate(cfg: dict) -> dict:
+    """CPU of g, G, page up and page down in the war room's timeline, from the key
+    to the screen settled (the store read included), on a long timeline."""
+    from warroom.app import make_app
+    from warroom.policy import default_policy
+    from warroom.store import Store
+    from warroom.widgets.timeline import TimelineView
+
+    policy = default_policy()
+    store = Store.open(Path(cfg["db"]), policy, "bench")
+    app = make_app(store, policy)
+    samples: dict[str, list[float]] = {}
+
+    async def main() -> None:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _until(lambda: app.screen.query(TimelineView), timeout=60)
+            await pilot.press("4")
+            await _settle(pilot)
+            for _ in range(int(cfg["rounds"])):
+                for key in ("g", "pagedown", "pagedown", "G", "pageup", "pageup"):
+                    cpu0 = time.process_time()
+                    _send_key(app, key)
+                    await _settle(pilot)
+                    samples.setdefault(key, []).append(time.process_time() - cpu0)
+
+    try:
+        asyncio.run(main())
+    finally:
+        store.close()
+    return {"samples": samples}
+
+
 MODES = {
+    "navigate": mode_navigate,
     "app": mode_app,
     "keys": mode_keys,
     "propagate": mode_propagate,

@@ -38,6 +38,8 @@ class Params:
     writer_rows: int = 100
     write_reps: int = 6
     export_reps: tuple[int, int] = (5, 3)  # reps up to the large size, and at the largest
+    nav_rounds: int = 3
+    cli_reps: int = 7
 
     @classmethod
     def smoke_params(cls) -> Params:
@@ -57,6 +59,8 @@ class Params:
             writer_rows=10,
             write_reps=2,
             export_reps=(1, 1),
+            nav_rounds=1,
+            cli_reps=1,
         )
 
 
@@ -159,6 +163,10 @@ def seed_all(ctx: Ctx, groups: set[str]) -> None:
     sizes: set[int] = set()
     if groups & {"startup", "export"}:
         sizes |= {*ctx.params.growth, ctx.params.large}
+    if "navigation" in groups:
+        sizes.add(max(ctx.params.growth))
+    if "cli" in groups:
+        sizes.add(ctx.params.large)
     if groups & {"keys", "propagation", "idle"}:
         sizes.add(ctx.params.large)
     sizes = sorted(sizes)
@@ -378,8 +386,9 @@ def keys_rows(ctx: Ctx) -> list[dict]:
                 "baseline": b,
                 "baseline_is": "bare Textual Input app: key → character painted",
                 "ratio": ratio(w, b),
-                "target": "p95 <= 50 ms" if pct == 95 else "info",
-                "status": judge(w and w["median"], "<=", 0.050) if pct == 95 else "info",
+                # Wall time measures the machine as much as warroom: shown, not judged.
+                "target": "info (CPU ratio below)",
+                "status": "info",
                 "detail": detail if pct == 95 else {},
                 "note": (
                     "key p95 by action: "
@@ -397,6 +406,22 @@ def keys_rows(ctx: Ctx) -> list[dict]:
                 else "",
             }
         )
+    wc = pct_summary(painted_cpu, 95)
+    bc = pct_summary([s["painted_cpu"] for s in bare], 95)
+    cpu_ratio = ratio(wc, bc)
+    rows.append(
+        {
+            "key": "key_cpu_p95",
+            "figure": "3 key CPU, key → committed & painted, p95",
+            "unit": "ms",
+            "warroom": wc,
+            "baseline": bc,
+            "baseline_is": "bare Textual Input app: its CPU from key to character painted",
+            "ratio": cpu_ratio,
+            "target": "ratio <= 3",
+            "status": judge(cpu_ratio, "<=", 3.0),
+        }
+    )
     wp = pct_summary([s["pilot"] for s in war], 50)
     bp = pct_summary([s["pilot"] for s in bare], 50)
     rows.append(
@@ -414,6 +439,79 @@ def keys_rows(ctx: Ctx) -> list[dict]:
     )
     if failed:
         ctx.errors.append(f"key latency: {failed} presses not shown/verified")
+    return rows
+
+
+# ----------------------------------------------------- 9: long timeline
+def navigation_rows(ctx: Ctx) -> list[dict]:
+    n = max(ctx.params.growth)
+    db = scratch_copy(ctx, n, "navigate")
+    ctx.log(f"timeline keys on {n:,} entries")
+    res = run_child(ctx, "navigate", {"db": str(db), "rounds": ctx.params.nav_rounds}, 900)
+    rows = []
+    for key, name in (("g", "g (top)"), ("G", "G (bottom)"), ("pageup", "page up"),
+                      ("pagedown", "page down")):  # fmt: skip
+        stat = pct_summary(res["samples"].get(key, []), 95)
+        rows.append(
+            {
+                "key": f"nav_{key.lower()}" if key != "G" else "nav_bottom",
+                "figure": f"9 timeline {name}, {_k(n)} entries, CPU p95",
+                "unit": "ms",
+                "warroom": stat,
+                "baseline": None,
+                "baseline_is": "none: an absolute CPU budget",
+                "ratio": None,
+                "target": "<= 100 ms CPU",
+                "status": judge(stat and stat["median"], "<=", 0.100),
+            }
+        )
+    return rows
+
+
+# ----------------------------------------------------- 10: command line
+def cli_rows(ctx: Ctx) -> list[dict]:
+    """Wall time of CLI verbs in fresh processes, alternating with the baseline
+    (a Python that imports what any such script would: sqlite3, argparse, ...)."""
+    db = scratch_copy(ctx, ctx.params.large, "cli")
+    warroom = str(Path(sys.executable).parent / "warroom")
+    env = {**ctx.env, "WARROOM_DB": str(db), "WARROOM_USER": "bench"}
+    base_cmd = [sys.executable, "-c", "import sqlite3, argparse, tomllib, json"]
+    verbs = {
+        "note": [warroom, "note", "1", "bench note from a script"],
+        "list": [warroom, "list"],
+        "status": [warroom, "status", "1"],
+        "tick": [warroom, "tick", "1", "a2"],
+    }
+    times: dict[str, list[float]] = {"baseline": []}
+
+    def timed(cmd: list[str]) -> float:
+        t0 = time.monotonic()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+        return time.monotonic() - t0
+
+    ctx.log(f"command line: {len(verbs)} verbs x {ctx.params.cli_reps}, with the baseline")
+    for _ in range(ctx.params.cli_reps):
+        for verb, cmd in verbs.items():
+            times["baseline"].append(timed(base_cmd))
+            times.setdefault(verb, []).append(timed(cmd))
+    base = summary(times["baseline"])
+    rows = []
+    for verb in verbs:
+        w = summary(times[verb])
+        r = ratio(w, base)
+        rows.append(
+            {
+                "key": f"cli_{verb}",
+                "figure": f"10 warroom {verb} (command line)",
+                "unit": "s",
+                "warroom": w,
+                "baseline": base,
+                "baseline_is": "python -c 'import sqlite3, argparse, tomllib, json'",
+                "ratio": r,
+                "target": "ratio <= 2",
+                "status": judge(r, "<=", 2.0),
+            }
+        )
     return rows
 
 

@@ -363,8 +363,14 @@ def test_close_and_reopen(run, reader, incident):
 
 # ------------------------------------------------------------------- errors
 def test_unknown_incident(run, env_db):
-    assert_one_line_error(run("status", "42"), "no incident with id 42")
+    assert run("list").code == 0  # the database exists, without incident 42
+    assert_one_line_error(run("status", "42"), "no incident with id 42", str(env_db))
     assert_one_line_error(run("note", "42", "hello"), "42")
+
+
+def test_a_verb_never_starts_a_database_of_its_own(run, env_db):
+    assert_one_line_error(run("note", "1", "hello"), "no database at", str(env_db), "WARROOM_DB")
+    assert not env_db.exists()
 
 
 def test_unknown_role(run, reader, incident):

@@ -378,7 +378,9 @@ class WarRoomApp(App):
 
         self.push_screen(DeclareModal(self.policy, self.clock), done)
 
-    def action_identity(self) -> None:
+    def action_identity(self, on_digit=None) -> None:
+        """Ask who to act as; on_digit takes a digit typed first instead of a name."""
+
         def done(name: str | None) -> None:
             if not name:
                 return
@@ -393,7 +395,8 @@ class WarRoomApp(App):
         people = self.store.known_people()
         from .screens.modals import PersonPicker
 
-        self.push_screen(PersonPicker(f"Act as (now {self.store.identity})", people), done)
+        title = f"Act as (now {self.store.identity})"
+        self.push_screen(PersonPicker(title, people, on_digit=on_digit), done)
 
     def refresh_screen_header(self) -> None:
         from .screens.incidents import IncidentsScreen
@@ -446,48 +449,82 @@ class WarRoomApp(App):
 
     # ----------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action, each with the key that does it where there is one."""
+        keys = self._keys_by_action(screen)
+
+        def command(title: str, help_text: str, callback, action: str = "") -> SystemCommand:
+            key = keys.get(action)
+            return SystemCommand(title, f"{help_text} · key {key}" if key else help_text, callback)
+
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Declare an incident", "Open the declare dialog", self.action_declare)
-        yield SystemCommand("Act as someone else", "Switch identity", self.action_identity)
+        yield command("Declare an incident", "Open the declare dialog", self.action_declare,
+                      "declare")  # fmt: skip
+        yield command("Act as someone else", "Switch identity", self.action_identity, "identity")
         if isinstance(screen, WarRoomScreen):
             for number, name in enumerate(("checklist", "roles", "clocks", "notes", "update"), 1):
-                yield SystemCommand(
+                yield command(
                     f"Go to {name}", f"Focus panel {number}",
-                    lambda n=number: screen.action_panel(n),
+                    lambda n=number: screen.action_panel(n), f"panel({number})",
                 )  # fmt: skip
             from .screens.modals import ask_milestone_time
 
             for clock in ("acknowledge", "triage", "remediate", "retro", "impact-start",
                           "impact-end"):  # fmt: skip
-                yield SystemCommand(
+                yield command(
                     f"Record milestone: {clock}", "At a time you give (enter: now), or move it",
                     lambda c=clock: ask_milestone_time(self, screen.incident_id, c),
                 )  # fmt: skip
             for role in self.policy.roles:
-                yield SystemCommand(
+                yield command(
                     f"Assign {role}", "Pick a person",
                     lambda r=role: screen.assign_role(r),
                 )  # fmt: skip
-            yield SystemCommand("Change priority", "P1/P2/P3/untriaged", screen.action_priority)
-            yield SystemCommand(
-                "Change stage", "Prepare/Detect/Respond/Recover", screen.action_stage
+            yield command("Write a note", "Into the note input", screen.action_note, "note")
+            yield command("Change priority", "P1/P2/P3/untriaged", screen.action_priority,
+                          "priority")  # fmt: skip
+            yield command(
+                "Change stage", "Prepare/Detect/Respond/Recover", screen.action_stage, "stage"
             )
-            yield SystemCommand(
-                "Publish the draft update", "Public update", screen.on_draft_keys_publish
-            )
-            yield SystemCommand("Toggle UTC / local time", "Times shown", screen.action_toggle_utc)
-            yield SystemCommand("Back to incidents", "The incident list", screen.action_back)
-            yield SystemCommand("Close or reopen the incident", "Asks first",
-                                screen.action_close_incident)  # fmt: skip
-            yield SystemCommand("Open the retro", "Five whys, action items", screen.action_retro)
-            yield SystemCommand("Export the retro document", "md, json, csv", screen.action_export)
+            yield command(
+                "Publish the draft update", "Public update · key ctrl+o in the draft",
+                screen.on_draft_keys_publish,
+            )  # fmt: skip
+            yield command("Toggle UTC / local time", "Times shown", screen.action_toggle_utc,
+                          "toggle_utc")  # fmt: skip
+            yield command("Back to incidents", "The incident list", screen.action_back, "back")
+            yield command("Close or reopen the incident", "Asks first",
+                          screen.action_close_incident, "close_incident")  # fmt: skip
+            yield command("Open the retro", "Five whys, action items", screen.action_retro,
+                          "retro")  # fmt: skip
+            yield command("Export the retro document", "md, json, csv", screen.action_export,
+                          "export")  # fmt: skip
         for name, help_text in (
             ("retro_held", "Record that the retro was held"),
             ("export", "Export the retro document"),
         ):
             action = getattr(screen, f"action_{name}", None)
             if action is not None and not isinstance(screen, WarRoomScreen):
-                yield SystemCommand(help_text, "Retro", action)
+                yield command(help_text, "Retro", action, name)
+
+    def _keys_by_action(self, screen: Screen) -> dict[str, str]:
+        """The keys (as remapped) of the app's and the screen's own bindings, by action."""
+        keys: dict[str, str] = {}
+        for node in (screen, self):
+            bindings = node._bindings.copy()
+            if self._keymap:
+                bindings.apply_keymap(self._keymap)
+            for found in bindings.key_to_bindings.values():
+                for binding in found:
+                    keys.setdefault(binding.action, self.get_key_display(binding))
+        return keys
+
+    def search_themes(self) -> None:
+        """The theme list, with the theme in use marked."""
+        from textual.command import CommandPalette
+
+        from .screens.themes import MarkedThemes
+
+        self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
 
 
 def describe_write(fn: Callable, args: tuple) -> str:

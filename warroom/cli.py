@@ -1,7 +1,9 @@
 """The command line: `warroom` opens the war room; subcommands work without it.
 
 Exit codes: 0 ok, 2 bad usage or bad input, 1 anything else. Errors are one
-line on stderr. Textual is imported only when the TUI is launched."""
+line on stderr. Textual is imported only when the TUI is launched, the export
+module only by the verbs that print JSON or documents: scripts call verbs
+often, and each pays for its imports."""
 
 from __future__ import annotations
 
@@ -14,16 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .errors import UsageError, WarroomError
-from .export import (
-    entry_dict,
-    entry_marks,
-    incident_dict,
-    json_text,
-    render_export,
-    status_dict,
-    write_atomic,
-)
+from .errors import NotFound, UsageError, WarroomError
 from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
 from .paths import resolve_db, resolve_identity, resolve_policy
 from .policy import MILESTONES, load_policy
@@ -232,6 +225,12 @@ class Context:
     @property
     def store(self) -> Store:
         if self._store is None:
+            if self.args.command not in MAY_CREATE and not self.db_path.exists():
+                # Not a new empty file, then "no incident with id 1".
+                raise UsageError(
+                    f"no database at {self.db_path} (set WARROOM_DB or --db, "
+                    "or declare an incident first)"
+                )
             self._store = Store.open(
                 self.db_path, self.policy, self.identity, self.clock, read_only=self.args.read_only
             )
@@ -262,7 +261,9 @@ def cmd_declare(ctx: Context) -> int:
 def cmd_list(ctx: Context) -> int:
     incidents = ctx.store.list_incidents(include_closed=ctx.args.all)
     if ctx.args.json:
-        say(json_text([incident_dict(i) for i in incidents]))
+        from . import export
+
+        say(export.json_text([export.incident_dict(i) for i in incidents]))
         return 0
     now = ctx.clock()
     for i in incidents:
@@ -303,7 +304,9 @@ def cmd_status(ctx: Context) -> int:
     board = ctx.store.board(ctx.args.id)
     now = ctx.clock()
     if ctx.args.json:
-        say(json_text(status_dict(ctx.policy, board, now)))
+        from . import export
+
+        say(export.json_text(export.status_dict(ctx.policy, board, now)))
         return 0
     i = board.incident
     say(f"#{i.id} {one_line(i.title)}")
@@ -318,11 +321,19 @@ def cmd_status(ctx: Context) -> int:
         names = ", ".join(one_line(h.person) for h in board.holders(role)) or "(unassigned)"
         say(f"  {role:<13} {names}")
     say("Checklist (ticked = red flag)")
+    group = None
     for item in ctx.policy.checklist:
+        if item.group != group:
+            group = item.group
+            say(f"  {one_line(group)}")
         state = board.checklist.get(item.id)
         mark = "[x]" if state and state.ticked else "[ ]"
-        who = f"  ({one_line(state.by)}, {fmt_time(state.at)})" if state and state.ticked else ""
-        say(f"  {mark} {item.id:<3} {item.group[:4]}. {item.text}{who}")
+        who = (
+            f"  (ticked by {one_line(state.by)}, {fmt_time(state.at)})"
+            if state and state.ticked
+            else ""
+        )
+        say(f"    {mark} {item.id:<3} {item.text}{who}")
     say("Clocks")
     for c in clock_states(ctx.policy, i, now):
         sign = "left" if c.remaining.total_seconds() >= 0 else "over"
@@ -342,12 +353,14 @@ def cmd_timeline(ctx: Context) -> int:
     ctx.store.get_incident(ctx.args.id)  # an unknown id is an error, not an empty timeline
     entries = chronological(ctx.store.timeline(ctx.args.id))
     later = superseded_map(entries)
+    from . import export
+
     if ctx.args.json:
-        say(json_text([entry_dict(e, later) for e in entries]))
+        say(export.json_text([export.entry_dict(e, later) for e in entries]))
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)
-        marks = "".join(f"[{m}] " for m in entry_marks(e, later))
+        marks = "".join(f"[{m}] " for m in export.entry_marks(e, later))
         say(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {marks}{one_line(e.text)}")
     return 0
 
@@ -363,6 +376,8 @@ def _version_dict(version) -> dict:
 
 
 def cmd_draft(ctx: Context) -> int:
+    from .export import json_text
+
     store = ctx.store
     if ctx.args.history:
         versions = store.draft_history(ctx.args.id)
@@ -464,13 +479,15 @@ def cmd_close(ctx: Context) -> int:
 
 def cmd_export(ctx: Context) -> int:
     args = ctx.args
-    text = render_export(
+    from . import export
+
+    text = export.render_export(
         ctx.store.bundle(args.id), ctx.policy, args.format, args.public, ctx.clock()
     )
     if args.output is None:
         say(text, end="")
         return 0
-    path = write_atomic(Path(args.output), text, force=args.force)
+    path = export.write_atomic(Path(args.output), text, force=args.force)
     say(path)
     return 0
 
@@ -528,6 +545,9 @@ def run_tui(ctx: Context, start_incident: int | None = None) -> int:
     return run_app(ctx.store, ctx.policy, config=config, start_incident=start_incident)
 
 
+# Verbs that may start a new database; the others act on what is already there.
+MAY_CREATE = {"declare", "list", "demo", "doctor", None}
+
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "declare": cmd_declare,
     "list": cmd_list,
@@ -570,6 +590,7 @@ def _decoded(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    ctx: Context | None = None
     try:
         args = build_parser().parse_args(_decoded(sys.argv[1:] if argv is None else argv))
         ctx = Context(args)
@@ -581,6 +602,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if ctx._store is not None:
                 ctx._store.close()
+    except NotFound as exc:
+        where = f" in {ctx.db_path}" if ctx is not None else ""
+        say(f"warroom: {one_line(str(exc))}{where}", err=True)
+        return exc.exit_code
     except WarroomError as exc:
         say(f"warroom: {one_line(str(exc))}", err=True)
         return exc.exit_code

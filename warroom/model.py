@@ -172,6 +172,19 @@ class Board:
     def ticked(self) -> list[str]:
         return [i for i, s in self.checklist.items() if s.ticked]
 
+    def roles_of(self, person: str) -> tuple[str, ...]:
+        """The roles `person` holds, each once, in the board's order."""
+        return tuple(dict.fromkeys(r.role for r in self.roles if r.person == person))
+
+    def handed_to(self, person: str, before: Board) -> list[RoleHolder]:
+        """Roles someone else gave `person` since `before`: the ones to tell them of."""
+        had = set(before.roles_of(person))
+        return [
+            r
+            for r in self.roles
+            if r.person == person and r.role not in had and r.assigned_by != person
+        ]
+
 
 @dataclass(frozen=True)
 class Why:

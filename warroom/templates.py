@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from .model import Incident
@@ -10,6 +11,17 @@ from .sla import promised_update
 from .timefmt import fmt_time
 
 TEMPLATES = ("update", "declared", "closed")
+_HEAD = re.compile(r"^\[[^\]]*\] Incident( #\d+)?: ")
+
+
+def own_lines(text: str) -> str:
+    """What a published update says of its own: without the heading line every
+    update starts with, nor template labels left empty."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and _HEAD.match(lines[0]) and len(lines) > 1:
+        lines = lines[1:]
+    kept = [line for line in lines if not line.rstrip().endswith(":")]
+    return "\n".join(kept or lines)
 
 
 def render_template(name: str, policy: Policy, incident: Incident, now: datetime) -> str:

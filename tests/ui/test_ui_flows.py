@@ -473,8 +473,13 @@ async def test_help_lists_bindings(app_factory, seeded):
         from warroom.screens.help import HelpScreen, collect_bindings
 
         assert isinstance(app.screen, HelpScreen)
-        descriptions = {d for _, _, d in collect_bindings(app.screen_stack[-2])}
+        rows = collect_bindings(app.screen_stack[-2])
+        descriptions = {d for _, _, d, _ in rows}
         assert {"Tick/untick", "Assign", "Priority", "Act as", "Publish", "Quit"} <= descriptions
+        assert {"warroom.priority", "checklist.toggle", "draft.publish"} <= {i for *_, i in rows}
+        legend = str(app.screen.query_one("#legend").render())
+        for meaning in ("ticked (a red flag)", "timeline: evidence", "OVERDUE", "replaced by"):
+            assert meaning in legend
 
 
 async def test_long_timeline_is_read_a_page_at_a_time(app_factory, store, seeded):

@@ -491,9 +491,9 @@ async def test_retro_help_and_back(app_factory, seeded):
 
         assert isinstance(app.screen, HelpScreen)
         rows = collect_bindings(retro)
-        descriptions = {d for _, _, d in rows}
+        descriptions = {d for _, _, d, _ in rows}
         assert {"Retro held", "Export", "Filter", "Add", "Edit", "Done/open"} <= descriptions
-        assert {w for w, _, _ in rows} >= {"Retro", "1 Timeline", "4 Action items"}
+        assert {w for w, _, _, _ in rows} >= {"Retro", "1 Timeline", "4 Action items"}
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, WarRoomScreen)

@@ -42,3 +42,8 @@ def test_declare_dialog(snap_compare, app_factory, seeded, size):
 
 def test_help(snap_compare, app_factory, seeded, size):
     assert snap_compare(app_factory(), terminal_size=size, press=["question_mark"])
+
+
+def test_war_room_at_200x50(snap_compare, app_factory, seeded):
+    # The extra room goes to the checklist and the notes; the right column grows too.
+    assert snap_compare(app_factory(), terminal_size=(200, 50), press=["4"])

@@ -85,7 +85,7 @@ async def test_remapped_key_works_and_is_shown(app_factory, store, seeded):
         await pilot.press("p")
         await pilot.pause()
         assert not isinstance(app.screen, ChoiceModal)
-        rows = {d: k for _, k, d in collect_bindings(app.screen)}
+        rows = {d: k for _, k, d, _ in collect_bindings(app.screen)}
         assert rows["Priority"] == "P"
         footer_keys = {b.binding.key for b in app.screen.active_bindings.values()}
         assert "P" in footer_keys and "p" not in footer_keys

@@ -26,7 +26,7 @@ WARN_ROLES = ("Lead", "Scribe")
 EXPORT_CHOICES = {
     "Markdown (retro document)": ("md", False),
     "JSON (everything, for tools)": ("json", False),
-    "CSV (the timeline)": ("csv", False),
+    "CSV (the action items, for a ticketing system)": ("csv", False),
     "Public Markdown (no private notes)": ("md", True),
 }
 

@@ -10,11 +10,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from ..widgets.common import KIND_MARK, STATE_STYLE
 from ..widgets.keybar import KeyBar
 
 
-def collect_bindings(screen: Screen) -> list[tuple[str, str, str]]:
-    """(where, keys, description) for the app, the screen and every widget on it."""
+def collect_bindings(screen: Screen) -> list[tuple[str, str, str, str]]:
+    """(where, keys, description, binding id) for the app, the screen and every
+    widget on it; the id is what the config file's [keymap] remaps."""
     app = screen.app
     seen: set[str] = set()
     rows = []
@@ -34,22 +36,44 @@ def collect_bindings(screen: Screen) -> list[tuple[str, str, str]]:
             for binding in bindings:
                 if not binding.description or not binding.id:
                     continue
-                by_action.setdefault((binding.action, binding.description), []).append(key)
-        for (action, description), keys in by_action.items():
+                by_action.setdefault((binding.action, binding.description, binding.id), []).append(
+                    key
+                )
+        for (action, description, binding_id), keys in by_action.items():
             ident = f"{where}:{action}"
             if ident in seen:
                 continue
             seen.add(ident)
             shown = ", ".join(app.get_key_display(Binding(k, action)) for k in keys)
-            rows.append((where, shown, description))
+            rows.append((where, shown, description, binding_id))
     return rows
+
+
+def legend() -> Text:
+    """What the symbols on the war room's panels mean."""
+    text = Text("Symbols\n", "bold")
+    marks = [("■", "bold red", "ticked (a red flag)"), ("□", "dim", "not ticked")]
+    marks += [(mark, style, f"timeline: {name}") for mark, name, style in KIND_MARK.values()]
+    marks += [
+        (word.split()[0], style, word.split(None, 1)[1]) for word, style in STATE_STYLE.values()
+    ]
+    marks += [
+        ("[replaced by #N]", "bold italic", "an entry corrected by entry N (kept, struck out)")
+    ]
+    marks += [("[corrects #N]", "italic", "the correction of entry N")]
+    for mark, style, meaning in marks:
+        text.append(f"  {mark} ", style or "")
+        text.append(f"{meaning}\n")
+    text.append("Checklist ids (c1, i3, a5): type one in the checklist to go to it.\n")
+    text.append("Underlined letters on the role board: the key that assigns that role.")
+    return text
 
 
 class HelpScreen(ModalScreen):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen VerticalScroll {
-        width: 90; max-width: 100%; height: 90%;
+        width: 110; max-width: 100%; height: 90%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
     """
@@ -66,11 +90,13 @@ class HelpScreen(ModalScreen):
         table.add_column("Where", style="dim", no_wrap=True)
         table.add_column("Keys", style="bold", no_wrap=True)
         table.add_column("Does")
-        for where, keys, description in collect_bindings(self.under):
-            table.add_row(where, keys, description)
+        table.add_column(Text("Id (for [keymap])"), style="dim")
+        for where, keys, description, binding_id in collect_bindings(self.under):
+            table.add_row(where, keys, description, binding_id)
         with VerticalScroll():
             yield Static(Text("Keys (ctrl+p: command palette reaches every action)", "bold"))
             yield Static(table)
+            yield Static(legend(), id="legend")
         yield KeyBar()
 
     def action_close(self) -> None:

@@ -11,7 +11,6 @@ from textual.widgets import DataTable, Static
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
 from ..timefmt import fmt_age, fmt_clock
-from ..widgets.clocks import LABEL
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
@@ -98,9 +97,7 @@ class IncidentsScreen(Screen):
                 word, style = STATE_STYLE[clock.state]
                 if "category" not in self.columns:  # narrow: the state's symbol, not its word
                     word = word.split()[0]
-                urgent = Text(
-                    f"{word} {LABEL[clock.name]} {fmt_clock(clock.remaining)}", style=style
-                )
+                urgent = Text(f"{word} {clock.name} {fmt_clock(clock.remaining)}", style=style)
             else:
                 urgent = Text("closed" if not i.is_open else "—", style="dim")
             prio = "UNTR" if i.priority == UNTRIAGED else i.priority
@@ -118,12 +115,15 @@ class IncidentsScreen(Screen):
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.set_class(table.row_count == 0, "-empty")
-        shown = "open and closed" if self.show_closed else "open"
+        open_count = sum(1 for i in incidents if i.is_open)
+        shown = f"{open_count} open"
+        if self.show_closed:
+            shown += f", {len(incidents) - open_count} closed"
         mode = "  READ-ONLY" if store.read_only else ""
         self.query_one("#title-bar", Static).update(
             Text.assemble(
                 ("warroom", "bold"),
-                f" · {len(incidents)} {shown} incident{'s' if len(incidents) != 1 else ''} · as ",
+                f" · incidents: {shown} · as ",
                 lit(store.identity, "bold underline"),
                 (mode, "bold reverse"),
             )

@@ -164,18 +164,31 @@ class ChoiceModal(Modal):
 class PersonPicker(Modal):
     """Type a name or pick someone this database knows; enter chooses."""
 
-    def __init__(self, title: str, people: list[str], exclude: set[str] | None = None):
+    def __init__(
+        self,
+        title: str,
+        people: list[str],
+        exclude: set[str] | None = None,
+        on_digit=None,
+    ):
         super().__init__()
         self.title_text = title
         self.people = people
         self.exclude = exclude
+        self.on_digit = on_digit  # called with a digit typed first, after closing
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield PersonChooser()
+            chooser = PersonChooser()
+            chooser.digits_leave = self.on_digit is not None
+            yield chooser
 
     def on_mount(self) -> None:
         self.query_one(PersonChooser).start(self.title_text, self.people, self.exclude)
+
+    def on_person_chooser_digit_first(self, message: PersonChooser.DigitFirst) -> None:
+        self.dismiss(None)
+        self.on_digit(message.digit)
 
     def on_person_chooser_chosen(self, message: PersonChooser.Chosen) -> None:
         self.dismiss(message.person)

@@ -14,6 +14,7 @@ from ..widgets.common import Panel
 
 COMPACT_WIDTH = 110
 COMPACT_HEIGHT = 32
+WIDE_WIDTH = 160  # from here the right-hand column grows with the terminal
 
 
 class TabStrip(Widget):
@@ -51,6 +52,7 @@ class PanelScreen(Screen):
     def on_resize(self, event) -> None:
         compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
         self.set_class(compact, "-compact")
+        self.set_class(event.size.width >= WIDE_WIDTH, "-wide")
         self._draw_tabs()
 
     def _draw_tabs(self) -> None:

@@ -15,7 +15,7 @@ from ..errors import DraftConflict
 from ..model import Board
 from ..templates import TEMPLATES, render_template
 from ..text import one_line
-from ..timefmt import fmt_short_time, split_time_prefix, typed_zone
+from ..timefmt import fmt_short_time, split_time_prefix, typed_zone, zone_label
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.draft import DraftPanel, DraftView
@@ -42,6 +42,7 @@ def _dialogs():
 
 # The war room reads the newest entries first and older pages on the way up.
 TIMELINE_PAGE = 200
+ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in warroom.tcss
 
 
 class WarRoomScreen(PanelScreen):
@@ -80,6 +81,7 @@ class WarRoomScreen(PanelScreen):
             priority=True,
             id="warroom.prev_panel",
         ),  # fmt: skip
+        Binding("n", "note", "Note", show=False, id="warroom.note", tooltip="Write a note"),
         Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
         Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
@@ -126,6 +128,13 @@ class WarRoomScreen(PanelScreen):
         # does): "2" then "a" typed fast must assign, not go to the old panel.
         self.set_focus(target)
 
+    def action_note(self) -> None:
+        """A note from any panel: straight into the note input."""
+        self.action_panel(4)
+        panel = self.query_one(TimelinePanel)
+        panel.kind = "note"
+        self.set_focus(panel.query_one("#note-input"))
+
     def action_cycle_panel(self, step: int) -> None:
         self.action_panel(self.step_from_active(step))
 
@@ -147,19 +156,25 @@ class WarRoomScreen(PanelScreen):
         incident = store.get_incident(self.incident_id)
         if incident.revision == self.seen_revision:
             return
-        self.board = store.board(self.incident_id)
+        before, self.board = self.board, store.board(self.incident_id)
         view = self.query_one(TimelinePanel).view
         view.append(store.timeline(self.incident_id, after_id=view.last_id))
-        self._show_board()
+        self._show_board(before)
 
-    def _show_board(self) -> None:
+    def _show_board(self, before: Board | None = None) -> None:
         board = self.board
         now = self.app.clock()
         utc = self.app.utc
+        me = self.app.store.identity
         self.seen_revision = board.incident.revision
         self.query_one(IncidentHeader).show(
-            board.incident, self.app.store.identity, now, self.app.status_note
+            board.incident, me, now, self.app.status_note, board.roles_of(me)
         )
+        if before is not None:
+            for holder in board.handed_to(me, before):
+                self.app.notify(
+                    f"{holder.assigned_by} made you {holder.role}", title="Role for you", timeout=15
+                )
         # Rebuild a list only when what it shows changed: most writes touch one panel.
         if self._changed("checklist", (board.checklist, board.incident.priority, utc)):
             self.query_one(ChecklistPanel).show(board, utc)
@@ -168,6 +183,11 @@ class WarRoomScreen(PanelScreen):
         self.query_one(ClocksPanel).show(board.incident, now, utc)
         self.query_one(DraftPanel).show(board.incident, board.draft, now)
         view = self.query_one(TimelineView)
+        # The zone the notes' times are in, named on the panel itself (z switches).
+        zone = f"4 Responder notes (private) · times {zone_label(utc, now)}"
+        panel = self.query_one(TimelinePanel)
+        if panel.border_title != zone:
+            panel.border_title = zone
         if view.utc != utc:
             view.utc = utc
             view.refresh()
@@ -211,6 +231,12 @@ class WarRoomScreen(PanelScreen):
         self.action_panel(2)
         panel = self.query_one(RolesPanel)
         panel.choose(role, title, self.app.store.known_people(), exclude=current)
+
+    def on_role_list_grown(self, message: RoleList.Grown) -> None:
+        # The role board's row of the grid grows with wrapped names (the
+        # checklist beside it spans that row too); the clocks' row stays.
+        rows = max(ROLES_ROWS, message.lines + 2)
+        self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
         self.app.write(self.app.store.assign, self.incident_id, message.role, message.person)
@@ -390,7 +416,12 @@ class WarRoomScreen(PanelScreen):
         )
 
     def action_identity(self) -> None:
-        self.app.action_identity()
+        # In the checklist "i" also starts an item id: "i3" moves to item i3.
+        checklist = self.query_one(ChecklistList)
+        if checklist.has_focus:
+            self.app.action_identity(on_digit=lambda digit: checklist.jump("i" + digit))
+        else:
+            self.app.action_identity()
 
     def action_toggle_utc(self) -> None:
         self.app.toggle_utc()

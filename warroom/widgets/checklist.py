@@ -13,11 +13,10 @@ from ..timefmt import fmt_short_time
 from .common import Panel, lit
 from .rows import RowList
 
-GROUP_LETTER = {"Confidentiality": "C", "Integrity": "I", "Availability": "A"}
-
 
 class ChecklistList(RowList):
     HELP_GROUP = "1 Checklist"
+    HANG = 5  # under the text, past "□ a5 "
     BINDINGS = [
         Binding("space", "toggle", "Tick/untick", id="checklist.toggle", tooltip="Tick or untick"),
         Binding("x", "toggle", "Tick/untick", show=False, id="checklist.toggle_x"),
@@ -33,6 +32,37 @@ class ChecklistList(RowList):
         super().__init__(**kwargs)
         self.policy = policy
         self.ticked: set[str] = set()
+        self.pending = ""  # the start of an item id being typed, e.g. "a" of "a5"
+
+    def on_mount(self) -> None:
+        # Typing an item's id (a5, c2) moves to it; then space ticks it. Bindings,
+        # not a key handler: a key typed right after a panel key (focus already
+        # moving on) must reach the next panel, which bindings resolve at the app.
+        # "i" (act as) keeps its meaning: the act-as prompt hands a digit back.
+        letters = {item.id[0] for item in self.policy.checklist if item.id[:1].isalpha()}
+        for letter in sorted(letters - {"i", "j", "k", "x"}):
+            self._bindings.bind(letter, f"id_start('{letter}')", show=False)
+        for digit in "0123456789":
+            self._bindings.bind(digit, f"id_digit('{digit}')", show=False)
+
+    def jump(self, typed: str) -> bool:
+        """Move to the item whose id is `typed` (or the first one it starts);
+        says whether one was found."""
+        for index, row_id in enumerate(self.ids):
+            if row_id is not None and row_id.startswith(typed):
+                self.highlighted = index
+                return True
+        return False
+
+    def action_id_start(self, letter: str) -> None:
+        self.pending = letter if self.jump(letter) else ""
+
+    def action_id_digit(self, digit: str) -> None:
+        typed, self.pending = self.pending + digit, ""
+        if typed != digit and typed in self.ids:
+            self.jump(typed)
+        elif digit.isdigit() and 1 <= int(digit) <= len(self.screen.PANEL_NAMES):
+            self.screen.action_panel(int(digit))  # not an id: the panel key it is
 
     def action_toggle(self) -> None:
         item_id = self.highlighted_id
@@ -63,20 +93,26 @@ class ChecklistPanel(Panel):
         olist = self.query_one(ChecklistList)
         ticked = {i for i, s in board.checklist.items() if s.ticked}
         olist.ticked = ticked
-        rows = []
+        rows: list[tuple[str | None, Text]] = []
+        group = None
         for item in self.policy.checklist:
+            if item.group != group:
+                group = item.group
+                rows.append((None, lit(group, "bold underline")))
             state = board.checklist.get(item.id)
-            letter = GROUP_LETTER.get(item.group, item.group[:1].upper())
             if item.id in ticked:
                 line = Text.assemble(
                     ("■ ", "bold red"),
-                    (f"{letter} ", "bold"),
+                    (f"{item.id:<3}", "bold"),
                     lit(item.text, "bold"),
-                    ("  ", ""),
-                    lit(f"{state.by} {fmt_short_time(state.at, utc, self.app.clock())}", "italic"),
+                    " — ",
+                    lit(
+                        f"ticked by {state.by} {fmt_short_time(state.at, utc, self.app.clock())}",
+                        "italic",
+                    ),
                 )
             else:
-                line = Text.assemble(("□ ", "dim"), (f"{letter} ", "dim"), lit(item.text))
+                line = Text.assemble(("□ ", "dim"), (f"{item.id:<3}", "dim"), lit(item.text))
             rows.append((item.id, line))
         olist.set_rows(rows)
         real = board.incident.priority in ("P1", "P2")

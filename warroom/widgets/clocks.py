@@ -20,13 +20,17 @@ from ..sla import clock_states, next_update
 from ..timefmt import fmt_clock, fmt_natural, fmt_short_time, fmt_time
 from .common import STATE_STYLE, Panel, RowStyle
 
-LABEL = {"acknowledge": "ack", "triage": "triage", "remediate": "remediate", "retro": "retro"}
-
 
 class ClockView(RowStyle, Widget, can_focus=True):
     HELP_GROUP = "3 Clocks"
     BINDINGS = [
-        Binding("a", "milestone('acknowledge')", "Ack", id="clocks.ack", tooltip="Acknowledged"),
+        Binding(
+            "a",
+            "milestone('acknowledge')",
+            "Acknowledged",
+            id="clocks.ack",
+            tooltip="Record it now",
+        ),
         Binding("t", "milestone('triage')", "Triaged", id="clocks.triage"),
         Binding("r", "milestone('remediate')", "Remediated", id="clocks.remediate"),
         Binding("o", "milestone('retro')", "Retro held", id="clocks.retro"),
@@ -94,7 +98,7 @@ class ClocksPanel(Panel):
 
     def __init__(self, policy: Policy, **kwargs):
         super().__init__(3, "SLA clocks", **kwargs)
-        self.border_subtitle = "keys a t r o record"
+        self.border_subtitle = "a t r o: record it now"
         self.policy = policy
         self.incident: Incident | None = None
         self.now: datetime | None = None
@@ -118,23 +122,25 @@ class ClocksPanel(Panel):
                     if ahead
                     else f"{fmt_natural(c.remaining)} late"
                 )
-                rows.append((LABEL[c.name], c.state, "", detail))
+                rows.append((c.name, c.state, "", detail))
             else:
                 sign = "left" if c.remaining.total_seconds() >= 0 else "over"
                 detail = f"due {fmt_time(c.deadline, self.utc)}"
-                rows.append((LABEL[c.name], c.state, f"{fmt_clock(c.remaining)} {sign}", detail))
+                rows.append((c.name, c.state, f"{fmt_clock(c.remaining)} {sign}", detail))
         due = next_update(self.policy, incident, now)
         if due is not None:
             sign = "left" if due.remaining.total_seconds() >= 0 else "over"
             detail = f"due {fmt_time(due.due_at, self.utc)}"
             rows.append(("update", due.state, f"{fmt_clock(due.remaining)} {sign}", detail))
         lines = []
+        indent = 12 if width >= 46 else 2  # a narrow panel keeps the deadline's words whole
         for name, state, left, detail in rows:
             word, style = STATE_STYLE[state]
-            head = Text.assemble((f"{name:<10}", "bold" if left else "dim"), (f"{word:<11}", style))
+            head = Text.assemble((f"{name:<12}", "bold" if left else "dim"), (f"{word:<11}", style))
             head.append(left.rjust(max(0, width - head.cell_len)), style=style)
             lines.append(head)
-            lines.append(Text(f"{'':<10}{detail}", style="dim", no_wrap=True, overflow="ellipsis"))
+            text = " " * indent + detail
+            lines.append(Text(text, style="dim", no_wrap=True, overflow="ellipsis"))
         return Group(*lines)
 
     def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:

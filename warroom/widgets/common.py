@@ -20,13 +20,14 @@ STATE_STYLE = {
     "stopped": ("■ stopped", "dim"),
 }
 
+# Each kind of timeline entry: its mark, its name as shown, its colour.
 KIND_MARK = {
     "note": ("·", "note", ""),
-    "evidence": ("◆", "evid", "cyan"),
-    "decision": ("★", "deci", "magenta"),
-    "change": ("⚙", "chng", "yellow"),
-    "system": ("○", "sys", "dim"),
-    "update": ("✉", "upd", "bold green"),
+    "evidence": ("◆", "evidence", "cyan"),
+    "decision": ("★", "decision", "magenta"),
+    "change": ("⚙", "change", "yellow"),
+    "system": ("○", "system", "dim"),
+    "update": ("✉", "update", "bold green"),
 }
 
 

@@ -11,7 +11,6 @@ from textual.widget import Widget
 from ..model import Incident
 from ..policy import UNTRIAGED, Policy
 from ..sla import most_urgent, next_update
-from ..text import one_line
 from ..timefmt import fmt_age, fmt_minutes, zone_label
 from .common import STATE_STYLE, lit
 
@@ -40,10 +39,38 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
-def title_line(lead: Text, title: str, tail: Text, room: int) -> Text:
-    """One header line: lead, the title cut to `room` cells (at least 12), tail."""
+# The war room header, from left to right; when the line is too narrow the
+# title is shortened to TITLE_ROOM, then whole parts go in DROP_ORDER, then the
+# title shrinks to what is left. Priority, the most urgent thing, who you act
+# as and a mode (WAITING FOR DATABASE, READ-ONLY) always stay.
+TITLE_ROOM = 12
+DROP_ORDER = ("zone", "category", "stage", "age", "roles")  # the notes panel names the zone too
+SEPARATOR = " · "
+JOINED = {"roles": " "}  # parts that follow the one before without a separator
+
+
+def fit_header(lead: Text, title: str, parts: list[tuple[str, Text]], width: int) -> Text:
+    """Lead, title, then the parts that fit, joined by separators."""
+    kept = list(parts)
+
+    def fixed() -> int:
+        return lead.cell_len + sum(len(JOINED.get(n, SEPARATOR)) + p.cell_len for n, p in kept)
+
+    for name in DROP_ORDER:
+        if width - fixed() >= min(TITLE_ROOM, len(title)):
+            break
+        kept = [(n, part) for n, part in kept if n != name]
+    tail = Text()
+    for name, part in kept:
+        tail.append(JOINED.get(name, SEPARATOR))
+        tail.append_text(part)
+    return title_line(lead, title, tail, width - fixed(), least=4)
+
+
+def title_line(lead: Text, title: str, tail: Text, room: int, least: int = 12) -> Text:
+    """One header line: lead, the title cut to `room` cells (at least `least`), tail."""
     text = lit(title, "bold")
-    text.truncate(max(12, room), overflow="ellipsis")
+    text.truncate(max(least, room), overflow="ellipsis")
     line = Text.assemble(lead, text, tail)
     line.no_wrap = True
     line.overflow = "ellipsis"
@@ -64,13 +91,22 @@ class IncidentHeader(Widget):
         self.policy = policy
         self.incident: Incident | None = None
         self.identity = ""
+        self.roles: tuple[str, ...] = ()  # the roles the acting person holds
         self.mode_note = ""
         self.now: datetime | None = None
         self._shown: tuple | None = None  # what the header last read, see _repaint
 
-    def show(self, incident: Incident, identity: str, now: datetime, mode_note: str = "") -> None:
+    def show(
+        self,
+        incident: Incident,
+        identity: str,
+        now: datetime,
+        mode_note: str = "",
+        roles: tuple[str, ...] = (),
+    ) -> None:
         self.incident = incident
         self.identity = identity
+        self.roles = roles
         self.mode_note = mode_note
         self.now = now
         self._repaint()
@@ -88,6 +124,7 @@ class IncidentHeader(Widget):
         shown = (
             replace(incident, revision=0) if incident else None,
             self.identity,
+            self.roles,
             self.mode_note,
             _minute(now),
             urgent,
@@ -104,27 +141,25 @@ class IncidentHeader(Widget):
             return Text("")
         prio = incident.priority
         prio_text = "UNTRIAGED" if prio == UNTRIAGED else prio
-        # Identity and the most urgent thing come first: on a narrow terminal
-        # the title is what gets shortened.
         lead = Text.assemble(
             (f"#{incident.id} ", "bold"),
             (f" {prio_text} ", PRIORITY_STYLE.get(prio, "bold reverse")),
             " ",
             ("CLOSED " if not incident.is_open else "", "bold reverse"),
+            (f"{self.mode_note} " if self.mode_note else "", "bold reverse"),
         )
-        if self.mode_note:  # first, where a narrow terminal cannot cut it off
-            lead.append(f"{one_line(self.mode_note)} ", style="bold reverse")
-        tail = Text.assemble(
-            " · ",
-            urgent_summary(self.policy, incident, now),
+        parts = [
+            ("urgent", urgent_summary(self.policy, incident, now)),
             # The zone every time on this screen is shown in (z switches).
-            f" · times {zone_label(getattr(self.app, 'utc', False), now)}",
-            " · as ",
-            lit(self.identity, "bold underline"),
-            f" · {one_line(incident.stage)} · {one_line(incident.category)}"
-            f" · age {fmt_age(incident.reported_at, now)}",
-        )
-        width = self.size.width or self.app.size.width
-        return title_line(
-            lead, incident.title, tail, width - 2 - lead.cell_len - min(tail.cell_len, 56)
-        )
+            ("zone", Text(f"times {zone_label(getattr(self.app, 'utc', False), now)}")),
+            ("as", Text.assemble("as ", lit(self.identity, "bold underline"))),
+        ]
+        if self.roles:
+            parts.append(("roles", Text.assemble("(", lit(", ".join(self.roles)), ")")))
+        parts += [
+            ("stage", lit(incident.stage)),
+            ("category", lit(incident.category)),
+            ("age", Text(f"age {fmt_age(incident.reported_at, now)}")),
+        ]
+        width = (self.size.width or self.app.size.width - 2) or 80
+        return fit_header(lead, incident.title, parts, width)

@@ -56,6 +56,13 @@ class PersonChooser(Vertical):
     class Cancelled(Message):
         pass
 
+    class DigitFirst(Message):
+        """A digit typed into the empty name, when digits_leave is set."""
+
+        def __init__(self, digit: str):
+            super().__init__()
+            self.digit = digit
+
     def __init__(self, hint: str = "type to filter · ↓ to pick · enter · escape", **kwargs):
         super().__init__(**kwargs)
         self.hint = hint
@@ -112,8 +119,13 @@ class PersonChooser(Vertical):
         else:
             olist.highlighted = None
 
+    digits_leave = False  # a digit as the first key means something else: see DigitFirst
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        if self.digits_leave and len(event.value) == 1 and event.value.isdigit():
+            self.post_message(self.DigitFirst(event.value))
+            return
         self._filter(event.value)
 
     def _take(self, option_id: str | None) -> None:

@@ -7,20 +7,10 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from ..model import NOTE_KINDS, SYSTEM, Incident, TimelineEntry, order_key
+from ..model import SYSTEM, Incident, TimelineEntry, order_key
 from ..timefmt import fmt_natural
 from .common import Panel
-from .timeline import TimelineView
-
-# What `f` cycles through: a name for the panel title, and the kinds shown.
-FILTERS: tuple[tuple[str, set[str] | None], ...] = (
-    ("all", None),
-    ("notes, evidence, decisions, changes", set(NOTE_KINDS)),
-    ("decisions", {"decision"}),
-    ("changes", {"change"}),
-    ("updates", {"update"}),
-    ("system", {SYSTEM}),
-)
+from .timeline import FILTERS, TimelineView
 
 START_EVENT = "anomaly.start"  # the synthetic first line; not a stored entry
 

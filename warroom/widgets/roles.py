@@ -18,12 +18,31 @@ if TYPE_CHECKING:
     from .people import PersonChooser
 
 
+# Letters the role board cannot give a role: its own keys, the list's, and
+# the war room's (s is Stage, i Act as...), which keep working here.
+TAKEN = set("aujkpsinqzgx")
+
+
+def role_keys(roles: tuple[str, ...]) -> dict[str, str]:
+    """A letter for each role (the first of its name not taken): typed on the
+    board, it assigns that role. Lead l, Coordinator c, Scribe r, ..."""
+    keys: dict[str, str] = {}
+    for role in roles:
+        for letter in role.lower():
+            if letter.isalpha() and letter not in TAKEN and letter not in keys:
+                keys[letter] = role
+                break
+    return keys
+
+
 class RoleList(RowList):
     HELP_GROUP = "2 Roles"
+    HANG = 14  # under the names, past the role
     BINDINGS = [
         Binding("enter,a", "assign", "Assign", id="roles.assign", tooltip="Assign or hand off"),
         Binding("u,delete", "unassign", "Unassign", id="roles.unassign", tooltip="Unassign"),
     ]
+    role_keys: dict[str, str] = {}
 
     class Assign(Message):
         def __init__(self, role: str):
@@ -34,6 +53,26 @@ class RoleList(RowList):
         def __init__(self, role: str):
             super().__init__()
             self.role = role
+
+    class Grown(Message):
+        """Long names wrapped: the board needs this many lines to show whole."""
+
+        def __init__(self, lines: int):
+            super().__init__()
+            self.lines = lines
+
+    def lines_changed(self, count: int) -> None:
+        self.post_message(self.Grown(count))
+
+    def on_mount(self) -> None:
+        # Bindings rather than a key handler: see ChecklistList.on_mount.
+        for letter, role in self.role_keys.items():
+            self._bindings.bind(letter, f"assign_role({role!r})", show=False)
+
+    def action_assign_role(self, role: str) -> None:
+        if role in self.ids:
+            self.highlighted = self.ids.index(role)
+            self.post_message(self.Assign(role))
 
     def action_assign(self) -> None:
         if role := self.highlighted_id:
@@ -48,7 +87,9 @@ class RolesPanel(Panel):
     # The chooser keeps its place under the roles, hidden (not removed) when
     # idle: showing and hiding it moves nothing, so nothing else is redrawn.
     DEFAULT_CSS = """
-    RolesPanel PersonChooser { visibility: hidden; border-top: solid $primary; }
+    RolesPanel PersonChooser {
+        visibility: hidden; border: round $primary; overlay: screen; background: $surface;
+    }
     RolesPanel PersonChooser OptionList, RolesPanel PersonChooser OptionList:focus {
         height: 5; border: none; padding: 0;
     }
@@ -71,7 +112,9 @@ class RolesPanel(Panel):
         self.choosing: str | None = None  # the role a person is being chosen for
 
     def compose(self):
-        yield RoleList(id="role-list")
+        roles = RoleList(id="role-list")
+        roles.role_keys = role_keys(self.policy.roles)
+        yield roles
 
     def _chooser(self) -> PersonChooser | None:
         found = self.query("#role-chooser")
@@ -129,11 +172,15 @@ class RolesPanel(Panel):
 
     def show(self, board: Board) -> None:
         olist = self.query_one(RoleList)
+        letters = {role: key for key, role in olist.role_keys.items()}
         rows = []
         for role in self.policy.roles:
             holders = board.holders(role)
             label = f"{role}s" if role == self.policy.multi_role else role
-            line = Text.assemble((f"{label:<14}", "bold"))
+            line = Text(f"{label:<14}", "bold")
+            if role in letters:  # the letter that assigns it, underlined
+                at = label.lower().index(letters[role])
+                line.stylize("underline", at, at + 1)
             if not holders:
                 line.append("— unassigned", style="dim italic")
             else:
@@ -144,4 +191,7 @@ class RolesPanel(Panel):
             rows.append((role, line))
         olist.set_rows(rows)
         missing = [r for r in self.policy.single_roles if not board.holders(r)]
-        self.border_subtitle = f"{len(missing)} open" if missing else "all held"
+        count = len(missing)
+        self.border_subtitle = (
+            f"{count} role{'s' if count != 1 else ''} unassigned" if missing else "all held"
+        )

@@ -1,9 +1,11 @@
-"""A list of one-line rows with a cursor, drawn with the line API.
+"""A list of rows with a cursor, drawn with the line API.
 
 The checklist and the role board are short lists that change a row at a time.
 Textual's OptionList measures its rows while it paints (so the first paint asks
 for a second layout) and forgets every row's render when one changes; this list
-knows its size up front and repaints only the rows that changed."""
+repaints only the rows that changed. A row longer than the width wraps onto
+lines indented by HANG cells, so nothing is cut; a row whose id is None is a
+heading the cursor skips."""
 
 from __future__ import annotations
 
@@ -42,66 +44,149 @@ class RowList(RowStyle, ScrollView, can_focus=True):
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
     ]
+    HANG = 2  # continuation lines of a wrapped row start this far in
 
     highlighted: reactive[int | None] = reactive(None, always_update=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.ids: list[str] = []
+        self.ids: list[str | None] = []
         self.texts: list[Text] = []
         self._after_paint: list = []
+        self._width = 0
+        self._lines: list[tuple[int, Text]] = []  # (row, one screen line of it)
+        self._starts: list[int] = []  # the first line of each row
 
     # -- rows
-    def set_rows(self, rows: list[tuple[str, Text]]) -> None:
+    def set_rows(self, rows: list[tuple[str | None, Text]]) -> None:
         """Show these (id, text) rows, repainting only those that changed."""
         ids = [row_id for row_id, _ in rows]
         texts = [text for _, text in rows]
         if ids != self.ids:
             self.ids, self.texts = ids, texts
-            self.virtual_size = Size(0, len(ids))
-            if self.highlighted is None and ids:
-                self.highlighted = 0
+            self._wrap()
+            if self.highlighted is None:
+                self.highlighted = self._selectable(0, 1)
             else:
                 self.highlighted = self.highlighted  # clamped to the new length
             self.refresh()
             return
-        for y, (before, after) in enumerate(zip(self.texts, texts, strict=True)):
-            if before != after:
-                self.texts[y] = after
+        changed = [y for y, (a, b) in enumerate(zip(self.texts, texts, strict=True)) if a != b]
+        if not changed:
+            return
+        self.texts = texts
+        before = len(self._lines)
+        self._wrap()
+        if len(self._lines) != before:
+            self.refresh()
+        else:
+            for y in changed:
                 self._refresh_row(y)
+
+    def _wrap(self) -> None:
+        """Cut the rows into screen lines at the current width."""
+        width = self._width
+        lines: list[tuple[int, Text]] = []
+        starts = []
+        console = self.app.console
+        for index, text in enumerate(self.texts):
+            starts.append(len(lines))
+            if width <= self.HANG or text.cell_len <= width:
+                lines.append((index, text))
+                continue
+            rest, room = text, width
+            while rest.plain:
+                first = rest.wrap(console, room, overflow="fold", no_wrap=False)[0]
+                used = max(1, len(first.plain))
+                rest = rest[used:]
+                spaces = len(rest.plain) - len(rest.plain.lstrip(" "))
+                rest = rest[spaces:]
+                line = first if room == width else Text(" " * self.HANG) + first
+                lines.append((index, line))
+                room = width - self.HANG
+        grew = len(lines) != len(self._lines)
+        self._lines, self._starts = lines, starts
+        self.virtual_size = Size(0, len(lines))
+        if grew:
+            self.lines_changed(len(lines))
+
+    def lines_changed(self, count: int) -> None:
+        """The rows now take `count` screen lines (after a change or a resize)."""
+
+    def on_resize(self) -> None:
+        # Wrapped as if the scrollbar showed: it appears only once rows wrap.
+        width = self.size.width - 1
+        if width != self._width:
+            self._width = width
+            self._wrap()
+            self.refresh()
 
     @property
     def highlighted_id(self) -> str | None:
         index = self.highlighted
         return self.ids[index] if index is not None and index < len(self.ids) else None
 
+    def _row_lines(self, index: int) -> tuple[int, int]:
+        """The first screen line of a row and how many it takes."""
+        if index >= len(self._starts):
+            return index, 1
+        start = self._starts[index]
+        end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._lines)
+        return start, max(1, end - start)
+
     def _refresh_row(self, index: int) -> None:
-        self.refresh(Region(0, index - self.scroll_offset.y, self.size.width, 1))
+        start, count = self._row_lines(index)
+        self.refresh(Region(0, start - self.scroll_offset.y, self.size.width, count))
 
     # -- cursor
+    def _selectable(self, index: int, step: int) -> int | None:
+        """The nearest row at or past `index` going `step` that is not a heading."""
+        while 0 <= index < len(self.ids):
+            if self.ids[index] is not None:
+                return index
+            index += step
+        return None
+
     def validate_highlighted(self, value: int | None) -> int | None:
         if value is None or not self.ids:
             return None
-        return max(0, min(value, len(self.ids) - 1))
+        value = max(0, min(value, len(self.ids) - 1))
+        found = self._selectable(value, 1)
+        return found if found is not None else self._selectable(value, -1)
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:
         for index in {old, new}:
             if index is not None:
                 self._refresh_row(index)
         if new is not None:
-            self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
+            start, count = self._row_lines(new)
+            if new > 0 and self.ids[new - 1] is None:  # keep its heading in view
+                start, count = start - 1, count + 1
+            self.scroll_to_region(Region(0, start, 1, count), animate=False, immediate=True)
 
     def action_move(self, step: int) -> None:
-        self.highlighted = 0 if self.highlighted is None else self.highlighted + step
+        if self.highlighted is None:
+            self.highlighted = 0
+            return
+        index = self.highlighted
+        direction = 1 if step > 0 else -1
+        for _ in range(abs(step)):
+            found = self._selectable(index + direction, direction)
+            if found is None:
+                break
+            index = found
+        self.highlighted = index
 
     def action_first(self) -> None:
         self.highlighted = 0
 
     def action_last(self) -> None:
-        self.highlighted = len(self.ids) - 1
+        self.highlighted = self._selectable(len(self.ids) - 1, -1)
 
     def on_click(self, event: events.Click) -> None:
-        self.highlighted = event.y + self.scroll_offset.y
+        line = event.y + self.scroll_offset.y
+        if 0 <= line < len(self._lines):
+            self.highlighted = self._lines[line][0]
 
     def after_paint(self, callback) -> None:
         """Run `callback` once this list has next been drawn: for tidying up that
@@ -119,11 +204,13 @@ class RowList(RowStyle, ScrollView, can_focus=True):
         return lines
 
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
+        line_no = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        if index >= len(self.texts):
+        if line_no >= len(self._lines):
             return Strip.blank(width, self.row_style)
-        line = self.texts[index].copy()
+        index, text = self._lines[line_no]
+        line = text.copy()
+        line.no_wrap = True
         line.truncate(width, overflow="ellipsis", pad=True)
         segments = list(line.render(self.app.console))
         if index == self.highlighted:

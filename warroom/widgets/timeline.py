@@ -17,16 +17,34 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Label
 
-from ..model import NOTE_KINDS, TimelineEntry, order_key
+from ..model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
+from ..templates import own_lines
 from ..text import one_line
-from ..timefmt import fmt_short_time, shown
+from ..timefmt import fmt_short_time, fmt_time, shown
 from .common import KIND_MARK, Panel, RowStyle, lit, lit_block
 from .safe import SafeInput as Input  # shows text through visible()
 
 # Enough for a few screens of rows at a couple of widths.
 STRIP_CACHE_SIZE = 2000
+
+# What `f` cycles through: a name for the panel title, and the kinds shown.
+FILTERS: tuple[tuple[str, set[str] | None], ...] = (
+    ("all", None),
+    ("notes, evidence, decisions, changes", set(NOTE_KINDS)),
+    ("decisions", {"decision"}),
+    ("changes", {"change"}),
+    ("updates", {"update"}),
+    ("system", {SYSTEM}),
+)
+
+
+def entry_body(entry: TimelineEntry) -> str:
+    """The text an entry's row starts with: a published update by what it says
+    of its own, since every update opens with the same heading."""
+    return own_lines(entry.text) if entry.kind == "update" else entry.text
 
 
 class TimelineView(RowStyle, ScrollView, can_focus=True):
@@ -41,6 +59,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         Binding("home,g", "top", "Top", show=False, id="timeline.top"),
         Binding("end,G", "bottom", "Bottom", show=False, id="timeline.bottom"),
         Binding("enter", "correct", "Correct", id="timeline.correct", tooltip="Correct entry"),
+        Binding("f", "cycle_filter", "Kinds", id="timeline.filter", tooltip="Show one kind"),
+        Binding("slash", "search", "Search", id="timeline.search", tooltip="Search the text"),
         Binding("n", "write('note')", "Note", id="timeline.note"),
         Binding("e", "write('evidence')", "Evidence", show=False, id="timeline.evidence"),
         Binding("d", "write('decision')", "Decision", show=False, id="timeline.decision"),
@@ -72,12 +92,29 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             super().__init__()
             self.kind = kind
 
+    class Highlighted(Message):
+        """The cursor is on another entry (None: no entry)."""
+
+        def __init__(self, entry: TimelineEntry | None, superseded_by: int | None):
+            super().__init__()
+            self.entry = entry
+            self.superseded_by = superseded_by
+
+    class FilterChanged(Message):
+        pass
+
+    class SearchRequested(Message):
+        pass
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.all_entries: list[TimelineEntry] = []
         self.entries: list[TimelineEntry] = []
         self.superseded_by: dict[int, int] = {}
         self.kinds: set[str] | None = None  # None shows every kind
+        self.filter_index = 0  # into FILTERS
+        self.search = ""  # shows only entries whose text or author has it
+        self._highlighted: tuple | None = None
         self.has_older = False
         self.private = True  # False hides private notes (stakeholder view)
         self.utc = False
@@ -88,6 +125,10 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     # -- data
     def _visible(self, entry: TimelineEntry) -> bool:
         if self.kinds is not None and entry.kind not in self.kinds:
+            return False
+        if self.search and not (
+            self.search in entry.text.casefold() or self.search in entry.actor.casefold()
+        ):
             return False
         return self.private or entry.public or entry.kind == "system"
 
@@ -154,12 +195,32 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
                 self.superseded_by[entry.supersedes] = entry.id
         self._take(entries, follow)
 
-    def set_filter(self, kinds: set[str] | None) -> None:
+    def set_filter(self, kinds: set[str] | None, search: str | None = None) -> None:
+        """Show only these kinds (None: all) and, with search, only entries
+        holding that text; the whole timeline is searched, not just what is loaded."""
         self.kinds = kinds
+        if search is not None:
+            self.search = search.casefold()
+        if (self.kinds is not None or self.search) and self.has_older:
+            self.call_later(self._want_older, True)
         self.entries = [e for e in self.all_entries if self._visible(e)]
         self._set_rows()
         self.cursor = len(self.entries) - 1
         self.refresh()
+        self.post_message(self.FilterChanged())
+
+    @property
+    def filter_name(self) -> str:
+        """What is shown, in words, for the panel's title."""
+        name = FILTERS[self.filter_index][0]
+        return f"{name}, with “{self.search}”" if self.search else name
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self.set_filter(FILTERS[self.filter_index][1])
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested())
 
     def _set_rows(self) -> None:
         # Rows are cut to the width, never scrolled sideways: the virtual width
@@ -183,6 +244,11 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         return max(-1, min(value, len(self.entries) - 1)) if self.entries else -1
 
     def watch_cursor(self, value: int) -> None:
+        entry = self.entries[value] if 0 <= value < len(self.entries) else None
+        shown = (entry, self.superseded_by.get(entry.id) if entry else None)
+        if shown != self._highlighted:
+            self._highlighted = shown
+            self.post_message(self.Highlighted(*shown))
         self._scroll_to_cursor()
         self.refresh()
         # Before the first layout the height is unknown: follow again once it is
@@ -234,24 +300,23 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         return clock() if callable(clock) else None
 
     def format_entry(self, entry: TimelineEntry) -> Text:
-        mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind[:4], ""))
+        mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
         when = fmt_short_time(entry.occurred_at, self.utc, self._now())
         line = Text.assemble(
             # ⟲: written down well after it happened.
             (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
-            (f"{mark} {label:<4} ", style),
+            (f"{mark} {label:<8} ", style),
             lit(entry.actor[:10].ljust(10), "bold"),
             " ",
         )
-        if entry.supersedes is not None:
-            line.append(f"✎#{entry.supersedes} ", style="italic")
-        body = lit(entry.text, "")
+        # Said before the text, which may be cut: a replaced entry must not look current.
         if entry.id in self.superseded_by:
-            body.stylize("strike dim")
-            line.append_text(body)
-            line.append(f" →#{self.superseded_by[entry.id]}", style="italic dim")
-        else:
-            line.append_text(body)
+            line.append(f"[replaced by #{self.superseded_by[entry.id]}] ", style="bold italic")
+            line.append_text(lit(entry_body(entry), "strike dim"))
+            return line
+        if entry.supersedes is not None:
+            line.append(f"[corrects #{entry.supersedes}] ", style="italic")
+        line.append_text(lit(entry_body(entry), ""))
         return line
 
     def render_line(self, y: int) -> Strip:
@@ -310,9 +375,84 @@ class NoteInput(Input):
         self.screen.query_one(TimelineView).focus()
 
 
+class EntryDetail(Widget):
+    """The entry under the cursor, whole and wrapped: long notes and pasted logs
+    are read here without opening the correction editor."""
+
+    DEFAULT_CSS = """
+    EntryDetail {
+        height: auto; max-height: 40%; background: $boost; padding: 0 1;
+        overflow-y: auto;
+    }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.entry: TimelineEntry | None = None
+        self.superseded_by: int | None = None
+        self.utc = False
+        self._lines = -1  # the height last laid out
+
+    def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
+        if (entry, superseded_by) == (self.entry, self.superseded_by):
+            return
+        self.entry, self.superseded_by = entry, superseded_by
+        # Lay the panel out again only when the height changes: moving the
+        # cursor over one-line entries repaints this line and nothing else.
+        lines = self._height()
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
+
+    def _height(self) -> int:
+        width = self.content_region.width
+        if width <= 0:
+            return -1
+        return len(self.render().wrap(self.app.console, width))
+
+    def render(self) -> Text:
+        entry = self.entry
+        if entry is None:
+            return Text("no entry selected", style="dim italic")
+        _, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
+        head = Text.assemble(
+            (f"#{entry.id} ", "bold"),
+            (label, style),
+            " by ",
+            lit(entry.actor, "bold"),
+            f" at {fmt_time(entry.occurred_at, self.utc)}",
+        )
+        if entry.backfilled:
+            head.append(f", written {fmt_time(entry.recorded_at, self.utc)}", style="italic")
+        if entry.supersedes is not None:
+            head.append(f", corrects #{entry.supersedes}", style="italic")
+        if self.superseded_by is not None:
+            head.append(f", replaced by #{self.superseded_by}", style="bold italic")
+        head.append(": ")
+        return Text.assemble(head, lit_block(entry.text))
+
+
+class SearchInput(Input):
+    HELP_GROUP = "4 Search"
+    BINDINGS = [
+        Binding("escape", "clear", "Clear search", id="search.clear"),
+    ]
+
+    class Cleared(Message):
+        pass
+
+    def action_clear(self) -> None:
+        self.post_message(self.Cleared())
+
+
 class TimelinePanel(Panel):
     DEFAULT_CSS = """
     TimelinePanel #note-row { height: 1; }
+    TimelinePanel #search-row { height: 1; display: none; }
+    TimelinePanel.-searching #search-row { display: block; }
+    TimelinePanel #search-label { width: auto; padding: 0 1; background: $boost; }
+    TimelinePanel #search-input, TimelinePanel #search-input:focus {
+        border: none; height: 1; padding: 0 1; width: 1fr;
+    }
     TimelinePanel #note-kind { width: auto; padding: 0 1; background: $boost; }
     TimelinePanel #note-waiting { height: auto; max-height: 3; color: $warning; display: none; }
     TimelinePanel.-waiting #note-waiting { display: block; }
@@ -336,7 +476,12 @@ class TimelinePanel(Panel):
         self._serial = 0
 
     def compose(self):
+        with Horizontal(id="search-row"):
+            yield Label("search", id="search-label")
+            yield SearchInput(placeholder="text or name · enter: keep · escape: clear",
+                              id="search-input")  # fmt: skip
         yield TimelineView(id="timeline-view")
+        yield EntryDetail(id="entry-detail")
         yield Label("", id="note-waiting")
         with Horizontal(id="note-row"):
             yield Label("note", id="note-kind")
@@ -361,12 +506,40 @@ class TimelinePanel(Panel):
         # The text leaves the input the instant Enter is pressed: what is typed
         # next is a new note, never the end of this one, however slow the write.
         event.stop()
-        if event.value.strip():
+        if event.input.id == "search-input":
+            self.view.focus()
+        elif event.value.strip():
             self._serial += 1
             self.waiting.append((self._serial, event.value))
             self._show_waiting()
             event.input.clear()
             self.post_message(self.Submitted(self.kind, event.value, self._serial))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search-input":
+            event.stop()
+            view = self.view
+            view.set_filter(view.kinds, event.value)
+
+    def on_timeline_view_search_requested(self, message) -> None:
+        self.add_class("-searching")
+        self.query_one(SearchInput).focus()
+
+    def on_search_input_cleared(self, message) -> None:
+        self.remove_class("-searching")
+        self.query_one(SearchInput).value = ""
+        self.view.set_filter(self.view.kinds, "")
+        self.view.focus()
+
+    def on_timeline_view_highlighted(self, message: TimelineView.Highlighted) -> None:
+        detail = self.query_one(EntryDetail)
+        detail.utc = self.view.utc
+        detail.show(message.entry, message.superseded_by)
+
+    def on_timeline_view_filter_changed(self, message) -> None:
+        view = self.view
+        shown = view.filter_name
+        self.border_subtitle = "" if shown == "all" else f"showing {shown}"
 
     def written(self, serial: int) -> None:
         """The note is in the store: no longer shown as waiting."""

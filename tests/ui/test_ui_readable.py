@@ -1,0 +1,181 @@
+"""What the war room shows in full: checklist under its CIA headings, the
+header's parts, whole names on the role board, the selected entry in full,
+search and kinds in the timeline, and a notice when a role is handed to you."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from warroom.store import Store
+from warroom.widgets.checklist import ChecklistList
+from warroom.widgets.header import DROP_ORDER, IncidentHeader, fit_header
+from warroom.widgets.timeline import EntryDetail, TimelineView
+
+LONG = "x" * 30 + " the pool size fix lands at 10:40 and is watched for ten minutes " + "y" * 30
+
+
+def screen_text(app) -> str:
+    return "\n".join(
+        "".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()
+    )
+
+
+def words_in(app, selector: str) -> str:
+    """The words a widget shows on screen, its wrapped lines run together."""
+    region = app.screen.query_one(selector).content_region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    return " ".join(" ".join(line[region.x : region.right] for line in lines).split())
+
+
+async def test_checklist_items_in_full_under_cia_headings(app_factory, seeded):
+    app = app_factory()
+    for size in ((120, 36), (80, 24)):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.pause()
+            shown = screen_text(pilot.app)
+            flat = words_in(pilot.app, "#checklist-list")
+            for heading in ("Confidentiality", "Integrity", "Availability"):
+                assert heading in shown
+            for item in app.policy.checklist:
+                assert item.text in flat, (size, item.text)
+            assert "ticked by alice" in flat
+
+
+async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
+    app_factory, store, seeded
+):
+    store.assign(seeded, "Scribe", "alice")
+    async with app_factory().run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        line = str(pilot.app.screen.query_one(IncidentHeader).render())
+        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "regression", "age 50m"):
+            assert part in line, part
+        assert "OVERDUE" in line or "left" in line
+    lead = Text("#1  P2  ")
+    parts = [
+        ("urgent", Text("✖ OVERDUE: update 5m over")),
+        ("as", Text("as alice")),
+        ("roles", Text("(Scribe)")),
+        ("stage", Text("Detect")),
+        ("category", Text("regression")),
+        ("age", Text("age 50m")),
+    ]
+    seen = []
+    for width in range(130, 40, -1):
+        line = fit_header(lead, "Checkout returns 500", parts, width).plain
+        assert line.startswith("#1  P2  ") and "OVERDUE" in line and "as alice" in line
+        for name, part in parts:
+            if part.plain not in line and name not in seen:
+                seen.append(name)
+    names = {name for name, _ in parts}
+    assert seen == [name for name in DROP_ORDER if name in names]
+
+
+async def test_waiting_for_database_is_never_cut_at_80(app_factory, seeded):
+    async with app_factory().run_test(size=(80, 24)) as pilot:
+        header = pilot.app.screen.query_one(IncidentHeader)
+        header.show(header.incident, "alice", header.now, "WAITING FOR DATABASE (2 queued)")
+        await pilot.pause()
+        assert "WAITING FOR DATABASE (2 queued)" in screen_text(pilot.app).splitlines()[0]
+
+
+async def test_role_board_shows_long_names_and_who_held_it_before(app_factory, store, seeded):
+    store.assign(seeded, "Coordinator", "maximiliana.papadopoulou")
+    store.assign(seeded, "Coordinator", "bartholomew.oyelaran")
+    async with app_factory().run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        flat = words_in(pilot.app, "#role-list")
+        assert "bartholomew.oyelaran" in flat
+        assert "(was maximiliana.papadopoulou)" in flat
+        for role in ("Lead", "Scribe", "Communicator", "Responders"):
+            assert role in flat
+
+
+async def test_selected_entry_reads_in_full_and_replaced_entries_say_so(app_factory, store, seeded):
+    wrong = store.add_entry(seeded, LONG, "evidence")
+    fixed = store.correct(wrong.id, LONG.replace("10:40", "10:45"))
+    for size in ((120, 36), (80, 24)):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.press("4", "up")
+            await pilot.pause()
+            detail = pilot.app.screen.query_one(EntryDetail)
+            assert detail.entry.id == wrong.id
+            flat = words_in(pilot.app, "#entry-detail").replace(" ", "")
+            assert LONG.replace(" ", "") in flat
+            assert f"replacedby#{fixed.id}" in flat
+            view = pilot.app.screen.query_one(TimelineView)
+            row = view.format_entry(wrong).plain
+            assert row.index(f"[replaced by #{fixed.id}]") < row.index("xxx")
+
+
+async def test_published_updates_show_their_own_lines(app_factory, store, seeded):
+    for said in ("checkout works again", "fix deployed"):
+        store.publish_update(
+            seeded, f"[P2] Incident #{seeded}: Checkout\nStatus: Respond\nWhat is happening: {said}"
+        )
+    async with app_factory().run_test(size=(120, 36)) as pilot:
+        await pilot.press("4")
+        view = pilot.app.screen.query_one(TimelineView)
+        rows = [view.format_entry(e).plain for e in view.entries if e.kind == "update"]
+        assert "checkout works again" in rows[0] and "fix deployed" in rows[1]
+        assert all("Incident #" not in row for row in rows)
+
+
+async def test_timeline_search_and_kind_filter_in_the_war_room(app_factory, store, seeded):
+    async with app_factory().run_test(size=(120, 36)) as pilot:
+        await pilot.press("4", "slash", *"ROLL")
+        await pilot.pause()
+        view = pilot.app.screen.query_one(TimelineView)
+        assert [e.text for e in view.entries] == [
+            "Roll back release 2026.11.28-1",
+            "Rolled back checkout-api to 2026.11.27-3",
+        ]
+        await pilot.press("enter", "f", "f")  # kept; then only decisions
+        assert [e.kind for e in view.entries] == ["decision"]
+        assert "decisions" in pilot.app.screen.query_one("#panel-4").border_subtitle
+        await pilot.press("slash", "escape")  # search cleared, the kind stays
+        assert {e.kind for e in view.entries} == {"decision"}
+        await pilot.press("f", "f", "f", "f")  # round to all
+        assert len(view.entries) == len(store.timeline(seeded))
+
+
+async def test_search_covers_entries_not_loaded_yet(app_factory, store, seeded):
+    store.add_entry(seeded, "needle in the oldest page", "note")
+    for n in range(450):
+        store.add_entry(seeded, f"filler {n}", "note")
+    async with app_factory().run_test(size=(120, 36)) as pilot:
+        await pilot.press("4", "slash", *"needle", "enter")
+        await pilot.pause()
+        view = pilot.app.screen.query_one(TimelineView)
+        assert [e.text for e in view.entries] == ["needle in the oldest page"]
+
+
+async def test_role_handed_to_you_shows_a_notice_and_the_header(
+    app_factory, store, seeded, db_path, policy, clock
+):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        other = Store.open(db_path, policy, "carol", clock)
+        other.assign(seeded, "Communicator", "alice")
+        other.close()
+        app.poll()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "carol made you Communicator" in messages
+        assert "as alice (Communicator)" in str(app.screen.query_one(IncidentHeader).render())
+        # Taking a role yourself is not news.
+        await pilot.press("2", "r", *"alice", "enter")
+        await pilot.pause()
+        assert sum("made you" in m for m in (n.message for n in app._notifications)) == 1
+    assert store.board(seeded).holder("Scribe") == "alice"
+
+
+async def test_checklist_jump_keys_leave_act_as_working(app_factory, store, seeded):
+    async with app_factory().run_test(size=(120, 36)) as pilot:
+        await pilot.press("a", "3")
+        checklist = pilot.app.screen.query_one(ChecklistList)
+        assert checklist.highlighted_id == "a3"
+        await pilot.press("i", *"zoe", "enter", "space")
+        await pilot.pause()
+    assert store.board(seeded).checklist["a3"].by == "zoe"
