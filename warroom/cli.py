@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", "-c", help="regression, security, performance (prefix ok)")
     p.add_argument("--reported-at", help="when it started: '20m ago', '14:05', ISO-8601")
     p.add_argument("--stage", default="Detect")
+    p.add_argument(
+        "--drill", action="store_true", help="a rehearsal: marked DRILL, left out of the report"
+    )
 
     p = sub.add_parser("list", help="list incidents")
     p.add_argument("--all", action="store_true", help="include closed incidents")
@@ -142,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="open a throwaway war room with a realistic incident")
     sub.add_parser("doctor", help="check the database, permissions, policy and terminal")
 
+    p = sub.add_parser("real", help="turn a drill into a real incident")
+    p.add_argument("id", type=record_id)
+    p.add_argument("--reason", default="")
+
+    p = sub.add_parser("report", help="figures across incidents: times, clocks met, updates")
+    p.add_argument("--since", help="reported on or after (a date or time; local unless zoned)")
+    p.add_argument("--until", help="reported before (a date or time; local unless zoned)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--csv", action="store_true")
+
     p = sub.add_parser("reopen", help="reopen a closed incident")
     p.add_argument("id", type=record_id)
     p.add_argument("--reason", default="")
@@ -185,8 +199,35 @@ def _read_text(text: str) -> str:
 def cmd_declare(ctx: Context) -> int:
     args = ctx.args
     reported = parse_time(args.reported_at, ctx.clock()) if args.reported_at else None
-    incident = ctx.store.declare(args.title, args.category, args.priority, reported, args.stage)
+    incident = ctx.store.declare(
+        args.title, args.category, args.priority, reported, args.stage, drill=args.drill
+    )
     print(incident.id)
+    return 0
+
+
+def cmd_real(ctx: Context) -> int:
+    incident = ctx.store.make_real(ctx.args.id, ctx.args.reason)
+    print(f"#{incident.id} is a real incident now")
+    return 0
+
+
+def cmd_report(ctx: Context) -> int:
+    from .report import build_report
+    from .report_render import render_csv, render_json, render_text
+
+    now = ctx.clock()
+    since = parse_time(ctx.args.since, now) if ctx.args.since else None
+    until = parse_time(ctx.args.until, now) if ctx.args.until else None
+    if since and until and until <= since:
+        raise UsageError("--until must be later than --since")
+    report = build_report(ctx.policy, ctx.store.report_rows(), now, since, until)
+    if ctx.args.json:
+        sys.stdout.write(render_json(report))
+    elif ctx.args.csv:
+        sys.stdout.write(render_csv(report))
+    else:
+        sys.stdout.write(render_text(report, now.astimezone().tzname() or "local time"))
     return 0
 
 
@@ -200,7 +241,8 @@ def cmd_list(ctx: Context) -> int:
         urgent = most_urgent(ctx.policy, i, now)
         clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
         print(
-            f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} {one_line(i.title)}"
+            f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} "
+            f"{'DRILL ' if i.drill else ''}{one_line(i.title)}"
         )
     return 0
 
@@ -232,7 +274,7 @@ def cmd_status(ctx: Context) -> int:
         print(json.dumps(status_dict(ctx.policy, board, now), ensure_ascii=False, indent=2))
         return 0
     i = board.incident
-    print(f"#{i.id} {one_line(i.title)}")
+    print(f"#{i.id} {'DRILL ' if i.drill else ''}{one_line(i.title)}")
     print(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
     print(f"  reported {fmt_time(i.reported_at)}")
     print("Roles")
@@ -418,6 +460,8 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "publish": cmd_publish,
     "close": cmd_close,
     "reopen": cmd_reopen,
+    "real": cmd_real,
+    "report": cmd_report,
     "export": cmd_export,
     "demo": cmd_demo,
     "doctor": cmd_doctor,

@@ -46,6 +46,7 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         "priority": incident.priority,
         "stage": incident.stage,
         "status": incident.status,
+        "drill": incident.drill,
         "reported_at": _iso(incident.reported_at),
         "declared_at": _iso(incident.declared_at),
         "declared_by": incident.declared_by,
@@ -407,8 +408,12 @@ def _section(lines: list[str], title: str) -> None:
 
 def _md_summary(lines: list[str], bundle: Bundle, public: bool, now: datetime) -> None:
     incident = bundle.incident
-    lines.append(f"# Incident {incident.id}: {md_heading_text(incident.title)}")
+    what = "Drill" if incident.drill else "Incident"
+    lines.append(f"# {what} {incident.id}: {md_heading_text(incident.title)}")
     lines.append("")
+    if incident.drill:
+        lines.append("> **DRILL:** a rehearsal, not a real incident.")
+        lines.append("")
     if public:
         lines.append(
             "> **Public version:** private responder notes (notes, evidence, decisions "

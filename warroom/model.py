@@ -53,6 +53,7 @@ class Incident:
     last_update_at: datetime | None = None
     root_cause: str = ""
     revision: int = 0
+    drill: bool = False  # a rehearsal: kept out of the figures, never pages by default
 
     @property
     def is_open(self) -> bool:

@@ -43,6 +43,7 @@ from .model import (
     utcnow,
 )
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
+from .report import ReportRow
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
@@ -56,7 +57,7 @@ from .text import (
     clean_title,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -165,8 +166,17 @@ def _schema_v2(db: sqlite_utils.Database) -> None:
     db["action_items"].create_index(["incident_id"])
 
 
+def _schema_v3(db: sqlite_utils.Database) -> None:
+    """Drills: an incident declared as a rehearsal."""
+    db["incidents"].add_column("drill", int, not_null_default=0)
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {0: _schema_v1, 1: _schema_v2}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    0: _schema_v1,
+    1: _schema_v2,
+    2: _schema_v3,
+}
 
 
 def _check_file(path: Path) -> bool:
@@ -524,6 +534,7 @@ class Store:
             last_update_at=from_iso(row["last_update_at"]),
             root_cause=row.get("root_cause") or "",
             revision=row["revision"] or 0,
+            drill=bool(row.get("drill")),
         )
 
     @staticmethod
@@ -687,6 +698,7 @@ class Store:
         priority: str = "untriaged",
         reported_at: datetime | None = None,
         stage: str = "Detect",
+        drill: bool = False,
     ) -> Incident:
         title = clean_title(title)
         category = self.policy.match_category(category) if category else self.policy.categories[0]
@@ -699,8 +711,8 @@ class Store:
         with self._write():
             cursor = self.conn.execute(
                 "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
-                " declared_at, declared_by, resolution, revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0)",
+                " declared_at, declared_by, resolution, revision, drill)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)",
                 (
                     title,
                     category,
@@ -710,17 +722,20 @@ class Store:
                     to_iso(reported),
                     to_iso(now),
                     self.identity,
+                    int(drill),
                 ),
             )
             incident_id = cursor.lastrowid
             self._remember_person(self.identity)
+            what = "Drill" if drill else "Incident"
             self._system(
                 incident_id,
-                f"Incident declared: {title} ({priority}, {category})",
+                f"{what} declared: {title} ({priority}, {category})",
                 "incident.declare",
                 priority=priority,
                 category=category,
                 reported_at=to_iso(reported),
+                drill=drill,
             )
         return self.get_incident(incident_id)
 
@@ -1174,3 +1189,49 @@ class Store:
                 "action.done" if done else "action.reopen", action=action_id,
             )  # fmt: skip
         return self.action_item(action_id)
+
+    # ---------------------------------------------------------------- drills
+    def make_real(self, incident_id: int, reason: str = "") -> Incident:
+        """A drill that turned out to be a real incident: from now on it counts."""
+        check_length(reason, MAX_SHORT, "reason")
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if not incident.drill:
+                raise UsageError(f"incident {incident_id} is not a drill")
+            self.conn.execute("UPDATE incidents SET drill = 0 WHERE id = ?", (incident_id,))
+            text = "Drill turned into a real incident" + (f": {reason}" if reason else "")
+            self._system(incident_id, text, "incident.real", reason=reason)
+        return self.get_incident(incident_id)
+
+    # ---------------------------------------------------------------- report
+    def report_rows(self) -> list[ReportRow]:
+        """Every incident with its published update times and action items, in
+        three reads of one snapshot (the report over all incidents)."""
+        with self._snapshot():
+            incidents = [
+                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+            ]
+            superseded = {
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT supersedes FROM timeline WHERE supersedes IS NOT NULL"
+                )
+            }
+            updates: dict[int, list[datetime]] = {}
+            for entry_id, incident_id, occurred in self.conn.execute(
+                "SELECT id, incident_id, occurred_at FROM timeline WHERE kind = ?"
+                " ORDER BY occurred_at, id",
+                (UPDATE,),
+            ):
+                if entry_id not in superseded:
+                    updates.setdefault(incident_id, []).append(from_iso(occurred))
+            actions: dict[int, list[ActionItem]] = {}
+            for row in self.conn.execute(
+                f"SELECT {self._ACTION_COLUMNS} FROM action_items ORDER BY id"
+            ):
+                item = self._row_action(row)
+                actions.setdefault(item.incident_id, []).append(item)
+        return [
+            ReportRow(i, tuple(updates.get(i.id, ())), tuple(actions.get(i.id, ())))
+            for i in incidents
+        ]
