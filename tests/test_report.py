@@ -9,12 +9,16 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import FIXED
 
 from warroom.cli import main
+from warroom.errors import UsageError
+from warroom.export import render_export
+from warroom.model import changes
+from warroom.policy import load_policy
 from warroom.report import build_report, percentile
 from warroom.report_render import fmt_span, render_csv, render_json, render_text, sparkline
 
+FIXED = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # when the report is made
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
@@ -219,3 +223,64 @@ def test_cli_report(env_db, capsys):
     assert main(["real", "1"]) == 2
     assert "not a drill" in capsys.readouterr().err
     assert main(["real", "2", "--reason", "customers saw it"]) == 0
+
+
+def test_change_owner_and_impact(store, open_store, policy):
+    incident = store.declare("Disk full", "performance", "P2").id
+    unowned = store.add_entry(incident, "cleared /tmp", kind="change")
+    assert unowned.data["by_change_owner"] is None  # nobody held the role yet
+    store.assign(incident, "change", "alice")  # the store's identity is alice
+    owned = store.add_entry(incident, "raised the volume to 200G", kind="change")
+    assert owned.data == {"applied_by": "alice", "change_owner": "alice", "by_change_owner": True}
+    bob = open_store(identity="bob")
+    other = bob.add_entry(incident, "restarted the DB", kind="change")
+    assert other.data["by_change_owner"] is False and other.data["change_owner"] == "alice"
+
+    bob.set_change_impact(owned.id, "helped", "writes resumed")
+    bob.set_change_impact(other.id, "worse")
+    bob.set_change_impact(other.id, "no")  # a later word replaces the first
+    with pytest.raises(UsageError, match="not a change"):
+        store.set_change_impact(store.add_entry(incident, "just a note").id, "helped")
+    with pytest.raises(UsageError, match="unknown impact"):
+        store.set_change_impact(owned.id, "great")
+    # A correction keeps who applied it, and the impact given to the original.
+    fixed = store.correct(other.id, "restarted the DB primary")
+    assert fixed.data["applied_by"] == "bob"
+
+    records = {c.entry.id: c for c in changes(store.timeline(incident))}
+    assert set(records) == {unowned.id, owned.id, fixed.id}
+    assert (records[owned.id].impact, records[owned.id].impact_note) == ("helped", "writes resumed")
+    assert records[fixed.id].impact == "no effect" and records[fixed.id].by_change_owner is False
+    assert records[unowned.id].impact == ""
+
+    bundle = store.bundle(incident)
+    md = render_export(bundle, policy, "md", public=False, now=FIXED)
+    assert "## Changes applied" in md
+    assert "bob _(not the change owner)_" in md and "helped: writes resumed" in md
+    assert "Changes applied" not in render_export(bundle, policy, "md", public=True, now=FIXED)
+    data = json.loads(render_export(bundle, policy, "json", public=False, now=FIXED))
+    assert [c["impact"] for c in data["changes"]] == [None, "helped", "no effect"]
+    assert (
+        json.loads(render_export(bundle, policy, "json", public=True, now=FIXED))["changes"] is None
+    )
+
+
+def test_change_role_policy(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('change_role = "Scribe"\n')
+    assert load_policy(path).change_role == "Scribe"
+    path.write_text('change_role = "Janitor"\n')
+    with pytest.raises(UsageError, match="change_role 'Janitor' must be one of single_roles"):
+        load_policy(path)
+    path.write_text('change_role = ""\n')
+    assert load_policy(path).change_role is None
+
+
+def test_cli_impact(env_db, capsys):
+    assert main(["declare", "Disk full"]) == 0
+    assert main(["note", "1", "cleared /tmp", "--kind", "change"]) == 0
+    capsys.readouterr()
+    assert main(["impact", "2", "helped", "--note", "space back"]) == 0
+    assert main(["impact", "2", "sideways"]) == 2
+    assert "unknown impact" in capsys.readouterr().err
+    assert main(["impact", "1", "helped"]) == 2

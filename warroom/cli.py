@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="open a throwaway war room with a realistic incident")
     sub.add_parser("doctor", help="check the database, permissions, policy and terminal")
 
+    p = sub.add_parser("impact", help="record what a change did: helped, none, worse, unknown")
+    p.add_argument("entry", type=record_id, help="the change's timeline entry id")
+    p.add_argument("impact", help="helped, no effect (none), made it worse (worse), unknown")
+    p.add_argument("--note", default="", help="what was seen")
+
     p = sub.add_parser("real", help="turn a drill into a real incident")
     p.add_argument("id", type=record_id)
     p.add_argument("--reason", default="")
@@ -203,6 +208,12 @@ def cmd_declare(ctx: Context) -> int:
         args.title, args.category, args.priority, reported, args.stage, drill=args.drill
     )
     print(incident.id)
+    return 0
+
+
+def cmd_impact(ctx: Context) -> int:
+    entry = ctx.store.set_change_impact(ctx.args.entry, ctx.args.impact, ctx.args.note)
+    print(entry.id)
     return 0
 
 
@@ -309,7 +320,8 @@ def cmd_timeline(ctx: Context) -> int:
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)
-        print(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {one_line(e.text)}")
+        mark = " (not the change owner)" if e.data.get("by_change_owner") is False else ""
+        print(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}{mark}: {one_line(e.text)}")
     return 0
 
 
@@ -461,6 +473,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "close": cmd_close,
     "reopen": cmd_reopen,
     "real": cmd_real,
+    "impact": cmd_impact,
     "report": cmd_report,
     "export": cmd_export,
     "demo": cmd_demo,

@@ -21,10 +21,12 @@ from .model import (
     ActionItem,
     Board,
     Bundle,
+    ChangeRecord,
     Draft,
     Incident,
     Retro,
     TimelineEntry,
+    changes,
     to_iso,
 )
 from .policy import Policy
@@ -333,6 +335,7 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
             "updated_at": _iso(draft.updated_at),
         },
         "timeline": [entry_dict(e) for e in _visible_entries(bundle, public)],
+        "changes": None if public else [_change_dict(c) for c in changes(bundle.timeline)],
         "retro": {
             "whys": [
                 {
@@ -347,6 +350,18 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
             "root_cause": retro.root_cause,
             "action_items": [_action_dict(a) for a in retro.actions],
         },
+    }
+
+
+def _change_dict(change: ChangeRecord) -> dict[str, Any]:
+    return {
+        "entry": change.entry.id,
+        "text": change.entry.text,
+        "occurred_at": _iso(change.entry.occurred_at),
+        "applied_by": change.entry.data.get("applied_by", change.entry.actor),
+        "by_change_owner": change.by_change_owner,
+        "impact": change.impact or None,
+        "impact_note": change.impact_note,
     }
 
 
@@ -569,6 +584,27 @@ def _md_updates(lines: list[str], entries: list[TimelineEntry]) -> None:
         lines += md_block(e.text, prefix="> ")
 
 
+def _md_changes(lines: list[str], bundle: Bundle) -> None:
+    records = changes(bundle.timeline)
+    if not records:
+        return
+    _section(lines, "Changes applied")
+    rows = []
+    for c in records:
+        who = md_inline(c.entry.data.get("applied_by", c.entry.actor))
+        if c.by_change_owner is False:
+            who += " _(not the change owner)_"
+        impact = md_inline(c.impact) if c.impact else "_not recorded_"
+        if c.impact_note:
+            impact += f": {md_inline(c.impact_note)}"
+        rows.append(
+            _row(
+                f"#{c.entry.id}", _local(c.entry.occurred_at), who, md_inline(c.entry.text), impact
+            )
+        )
+    lines += _table(("Change", "Local time", "Applied by", "What was changed", "Impact"), rows)
+
+
 def _md_draft(lines: list[str], draft: Draft) -> None:
     if not draft.text.strip():
         return
@@ -636,6 +672,7 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     _md_retro(lines, bundle.retro)
     _md_updates(lines, entries)
     if not public:
+        _md_changes(lines, bundle)
         _md_draft(lines, bundle.board.draft)
     _md_timeline(lines, entries, public)
     lines.append("")

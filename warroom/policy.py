@@ -66,6 +66,7 @@ class Policy:
     update_cadence: dict[str, timedelta]
     checklist: tuple[ChecklistItem, ...]
     source: str = "built-in"
+    change_role: str | None = None  # who applies changes; None when the policy names nobody
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -142,6 +143,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         "categories",
         "single_roles",
         "multi_role",
+        "change_role",
         "clocks",
         "update_cadence",
         "checklist",
@@ -196,6 +198,12 @@ def _build(data: dict[str, Any], source: str) -> Policy:
     multi_role = data["multi_role"]
     if not isinstance(multi_role, str) or not multi_role.strip():
         raise ValueError("multi_role must be a name")
+    single_roles = names("single_roles")
+    change_role = data.get("change_role")
+    if change_role == "":
+        change_role = None  # a team may choose to have nobody in that role
+    if change_role is not None and change_role not in single_roles:
+        raise ValueError(f"change_role {change_role!r} must be one of single_roles")
     items = []
     for n, raw in enumerate(data["checklist"], 1):
         if not isinstance(raw, dict) or not all(
@@ -211,12 +219,13 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         due_soon_fraction=float(fraction),
         stages=names("stages"),
         categories=names("categories"),
-        single_roles=names("single_roles"),
+        single_roles=single_roles,
         multi_role=multi_role,
         clocks=clocks,
         update_cadence=cadence,
         checklist=tuple(items),
         source=source,
+        change_role=change_role,
     )
 
 

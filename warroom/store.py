@@ -24,6 +24,7 @@ from .model import (
     ACTION_DONE,
     ACTION_OPEN,
     CLOSED,
+    IMPACTS,
     NOTE_KINDS,
     OPEN,
     SYSTEM,
@@ -212,6 +213,18 @@ def _create_file(path: Path) -> None:
     # The umask may have stripped group write; the team needs it. SQLite gives
     # the -wal and -shm files the same mode as the database file.
     os.chmod(path, FILE_MODE)
+
+
+def _match_impact(text: str) -> str:
+    """An impact from what people type: any case, a unique prefix, 'none', 'worse'."""
+    wanted = text.strip().lower()
+    aliases = {"none": "no effect", "worse": "made it worse", "no": "no effect"}
+    if wanted in aliases:
+        return aliases[wanted]
+    hits = [i for i in IMPACTS if wanted and i.startswith(wanted)]
+    if len(hits) == 1:
+        return hits[0]
+    raise UsageError(f"unknown impact {text!r}; choose one of: {', '.join(IMPACTS)}")
 
 
 class Store:
@@ -711,8 +724,8 @@ class Store:
         with self._write():
             cursor = self.conn.execute(
                 "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
-                " declared_at, declared_by, resolution, revision, drill)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)",
+                " declared_at, declared_by, resolution, revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0)",
                 (
                     title,
                     category,
@@ -722,10 +735,11 @@ class Store:
                     to_iso(reported),
                     to_iso(now),
                     self.identity,
-                    int(drill),
                 ),
             )
             incident_id = cursor.lastrowid
+            if drill:  # the column defaults to a real incident
+                self.conn.execute("UPDATE incidents SET drill = 1 WHERE id = ?", (incident_id,))
             self._remember_person(self.identity)
             what = "Drill" if drill else "Incident"
             self._system(
@@ -758,10 +772,49 @@ class Store:
                 original = self.entry(supersedes)
                 if original.incident_id != incident_id:
                     raise UsageError(f"entry {supersedes} belongs to another incident")
+            data = None
+            if kind == "change":
+                # A correction keeps who applied the change; a new change records it now.
+                corrects_change = supersedes is not None and original.kind == "change"
+                data = original.data if corrects_change else self._change_data(incident_id)
             entry_id = self._append(
-                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at
+                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data
             )
         return self.entry(entry_id)
+
+    def _change_data(self, incident_id: int) -> dict[str, Any]:
+        """Who applied a change, and whether that was the change owner: one
+        designated responder applies changes; anyone else's is allowed, marked."""
+        role = self.policy.change_role
+        row = None
+        if role is not None:
+            row = self.conn.execute(
+                "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                (incident_id, role),
+            ).fetchone()
+        owner = row[0] if row else None
+        return {
+            "applied_by": self.identity,
+            "change_owner": owner,
+            "by_change_owner": None if owner is None else owner == self.identity,
+        }
+
+    def set_change_impact(self, entry_id: int, impact: str, note: str = "") -> TimelineEntry:
+        """What a change did, recorded afterwards (the latest word counts)."""
+        impact = _match_impact(impact)
+        check_length(note, MAX_SHORT, "impact note")
+        with self._write():
+            change = self.entry(entry_id)
+            if change.kind != "change":
+                raise UsageError(f"entry {entry_id} is a {change.kind}, not a change")
+            text = f"Impact of change {entry_id}: {impact}" + (
+                f" ({note.strip()})" if note.strip() else ""
+            )
+            new_id = self._system(
+                change.incident_id, text, "change.impact", change=entry_id, impact=impact,
+                note=note.strip(),
+            )  # fmt: skip
+        return self.entry(new_id)
 
     def correct(self, entry_id: int, text: str) -> TimelineEntry:
         """A correction is a new entry that supersedes the old; the old stays."""
