@@ -23,7 +23,7 @@ from . import figures
 from .figures import ROOT, ChildFailed, Ctx, Params
 from .stats import table
 
-GROUPS = ("startup", "keys", "propagation", "idle", "throughput", "export")
+GROUPS = ("startup", "keys", "propagation", "idle", "throughput", "export", "report")
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
 FIGURE_KEYS = (
@@ -146,6 +146,8 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("growth", figures.growth_startup_rows, ctx, runs) or []
         if exports:
             rows += attempt("growth", figures.growth_export_rows, ctx, exports) or []
+        if "report" in groups:
+            rows += attempt("report", figures.report_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

@@ -9,12 +9,12 @@ so a backfilled incident counts at its real times. Drills are counted apart.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from .model import ActionItem, Incident
+from .model import Incident
 from .policy import CLOCKS, Policy
 from .sla import MET, MISSED, OVERDUE, clock_states
 
@@ -28,13 +28,21 @@ _MILESTONE = {
 }
 
 
+class ActionFacts(NamedTuple):
+    """What the report reads of an action item (a tuple: there are thousands)."""
+
+    owner: str
+    due: date | None
+    done: bool
+
+
 @dataclass(frozen=True)
 class ReportRow:
     """One incident and what the report reads of it."""
 
     incident: Incident
     updates: tuple[datetime, ...]  # when each published update went out, in order
-    actions: tuple[ActionItem, ...]
+    actions: tuple[ActionFacts, ...]
 
 
 @dataclass(frozen=True)
@@ -101,24 +109,26 @@ class Report:
     drill_count: int = field(default=0)
 
 
-def percentile(values: list[timedelta], fraction: float) -> timedelta | None:
-    """Nearest-rank percentile: the smallest value with at least `fraction` of
-    the values at or below it (no interpolation between incidents)."""
-    if not values:
+def percentile(ordered: list[timedelta], fraction: float) -> timedelta | None:
+    """Nearest-rank percentile of sorted values: the smallest value with at least
+    `fraction` of the values at or below it (no interpolation between incidents)."""
+    if not ordered:
         return None
-    ordered = sorted(values)
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def median(values: list[timedelta]) -> timedelta | None:
-    if not values:
+def median(ordered: list[timedelta]) -> timedelta | None:
+    """Of sorted values; the mean of the middle two when there is an even number."""
+    n = len(ordered)
+    if not n:
         return None
-    seconds = statistics.median(v.total_seconds() for v in values)
-    return timedelta(seconds=seconds)
+    middle = n // 2
+    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def spread(values: list[timedelta]) -> Spread:
-    return Spread(len(values), median(values), percentile(values, 0.9))
+    ordered = sorted(values)
+    return Spread(len(ordered), median(ordered), percentile(ordered, 0.9))
 
 
 def took(incident: Incident, what: str) -> timedelta | None:
@@ -140,26 +150,39 @@ def updates_on_cadence(policy: Policy, row: ReportRow) -> tuple[int, int]:
     return on_time, len(row.updates)
 
 
-def _group(policy: Policy, name: str, rows: list[ReportRow], now: datetime) -> Group:
-    times = {}
-    for what in TIMES:
-        taken = [t for r in rows if (t := took(r.incident, what)) is not None]
-        times[what] = spread(taken)
-    met = dict.fromkeys(CLOCKS, 0)
-    judged = dict.fromkeys(CLOCKS, 0)
-    on_time = published = 0
-    for row in rows:
-        for clock in clock_states(policy, row.incident, now):
-            if clock.state == MET:
-                met[clock.name] += 1
-                judged[clock.name] += 1
-            elif clock.state in (MISSED, OVERDUE):  # overdue can no longer be met
-                judged[clock.name] += 1
-        good, total = updates_on_cadence(policy, row)
-        on_time += good
-        published += total
-    hits = {c: HitRate(met[c], judged[c]) for c in CLOCKS}
-    return Group(name, len(rows), times, hits, on_time, published)
+@dataclass(frozen=True)
+class _Facts:
+    """What the figures need of one incident, worked out once for every group."""
+
+    row: ReportRow
+    took: dict[str, timedelta | None]
+    clock_states: dict[str, str]
+    updates_on_time: int
+    updates: int
+
+
+def _facts(policy: Policy, row: ReportRow, now: datetime) -> _Facts:
+    on_time, published = updates_on_cadence(policy, row)
+    return _Facts(
+        row,
+        {what: took(row.incident, what) for what in TIMES},
+        {c.name: c.state for c in clock_states(policy, row.incident, now)},
+        on_time,
+        published,
+    )
+
+
+def _group(name: str, facts: list[_Facts]) -> Group:
+    times = {what: spread([t for f in facts if (t := f.took[what]) is not None]) for what in TIMES}
+    hits = {}
+    for clock in CLOCKS:
+        states = [f.clock_states[clock] for f in facts]
+        met = states.count(MET)
+        # Overdue can no longer be met: it is judged a miss already.
+        hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))
+    on_time = sum(f.updates_on_time for f in facts)
+    published = sum(f.updates for f in facts)
+    return Group(name, len(facts), times, hits, on_time, published)
 
 
 def _actions(rows: list[ReportRow], today: date) -> tuple[OwnerActions, ...]:
@@ -197,18 +220,19 @@ def _weekly(rows: list[ReportRow], local) -> tuple[tuple[date, int], ...]:
 
 def _section(policy: Policy, rows: list[ReportRow], now: datetime, local) -> Section:
     order = {p: i for i, p in enumerate(policy.priority_choices)}
-    by_priority: dict[str, list[ReportRow]] = {}
-    by_category: dict[str, list[ReportRow]] = {}
-    for row in rows:
-        by_priority.setdefault(row.incident.priority, []).append(row)
-        by_category.setdefault(row.incident.category, []).append(row)
+    facts = [_facts(policy, row, now) for row in rows]
+    by_priority: dict[str, list[_Facts]] = {}
+    by_category: dict[str, list[_Facts]] = {}
+    for f in facts:
+        by_priority.setdefault(f.row.incident.priority, []).append(f)
+        by_category.setdefault(f.row.incident.category, []).append(f)
     return Section(
-        overall=_group(policy, "all", rows, now),
+        overall=_group("all", facts),
         by_priority=tuple(
-            _group(policy, p, by_priority[p], now)
+            _group(p, by_priority[p])
             for p in sorted(by_priority, key=lambda p: (order.get(p, len(order)), p))
         ),
-        by_category=tuple(_group(policy, c, by_category[c], now) for c in sorted(by_category)),
+        by_category=tuple(_group(c, by_category[c]) for c in sorted(by_category)),
         actions=_actions(rows, now.astimezone(local).date()),
         weekly=_weekly(rows, local),
     )

@@ -44,7 +44,7 @@ from .model import (
     utcnow,
 )
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
-from .report import ReportRow
+from .report import ActionFacts, ReportRow
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
@@ -1278,12 +1278,14 @@ class Store:
             ):
                 if entry_id not in superseded:
                     updates.setdefault(incident_id, []).append(from_iso(occurred))
-            actions: dict[int, list[ActionItem]] = {}
-            for row in self.conn.execute(
-                f"SELECT {self._ACTION_COLUMNS} FROM action_items ORDER BY id"
+            actions: dict[int, list[ActionFacts]] = {}
+            for incident_id, owner, due, status in self.conn.execute(
+                "SELECT incident_id, owner, due, status FROM action_items ORDER BY id"
             ):
-                item = self._row_action(row)
-                actions.setdefault(item.incident_id, []).append(item)
+                actions.setdefault(incident_id, []).append(
+                    ActionFacts(owner or "", date.fromisoformat(due) if due else None,
+                                status == ACTION_DONE)
+                )  # fmt: skip
         return [
             ReportRow(i, tuple(updates.get(i.id, ())), tuple(actions.get(i.id, ())))
             for i in incidents
