@@ -373,11 +373,16 @@ def cmd_publish(ctx: Context) -> int:
 
     config = load_config()
     if config.publish_command:
-        from .hooks import run_publish_hook
+        from .hooks import run_publish_hook, skip_reason
 
         incident = ctx.store.get_incident(ctx.args.id)
+        skipped = skip_reason(ctx.policy, incident)
+        if skipped:
+            ctx.store.record_event(ctx.args.id, skipped, "hook.skipped", entry=entry.id)
+            print(f"warroom: {skipped}", file=sys.stderr)
+            return 0
         result = run_publish_hook(
-            config.publish_command, text, incident, entry, config.publish_timeout
+            config.publish_command, entry.text, incident, entry, config.publish_timeout
         )
         event = "hook.ok" if result.ok else "hook.failed"
         ctx.store.record_event(ctx.args.id, result.summary, event, entry=entry.id)

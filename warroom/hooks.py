@@ -11,12 +11,20 @@ import subprocess
 from dataclasses import dataclass
 
 from .model import Incident, TimelineEntry
+from .policy import Policy
 
 
 @dataclass(frozen=True)
 class HookResult:
     ok: bool
     summary: str
+
+
+def skip_reason(policy: Policy, incident: Incident) -> str | None:
+    """Why the hook must not run for this incident's update, if it must not."""
+    if incident.drill and not policy.drills_run_hook:
+        return "publish hook skipped: a drill (the policy's drills_run_hook is false)"
+    return None
 
 
 def hook_env(incident: Incident, entry: TimelineEntry) -> dict[str, str]:

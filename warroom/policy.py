@@ -67,6 +67,7 @@ class Policy:
     checklist: tuple[ChecklistItem, ...]
     source: str = "built-in"
     change_role: str | None = None  # who applies changes; None when the policy names nobody
+    drills_run_hook: bool = False  # whether a drill's published updates go to the publish hook
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -144,6 +145,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         "single_roles",
         "multi_role",
         "change_role",
+        "drills_run_hook",
         "clocks",
         "update_cadence",
         "checklist",
@@ -204,6 +206,9 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         change_role = None  # a team may choose to have nobody in that role
     if change_role is not None and change_role not in single_roles:
         raise ValueError(f"change_role {change_role!r} must be one of single_roles")
+    drills_run_hook = data.get("drills_run_hook", False)
+    if not isinstance(drills_run_hook, bool):
+        raise ValueError("drills_run_hook must be true or false")
     items = []
     for n, raw in enumerate(data["checklist"], 1):
         if not isinstance(raw, dict) or not all(
@@ -226,6 +231,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         checklist=tuple(items),
         source=source,
         change_role=change_role,
+        drills_run_hook=drills_run_hook,
     )
 
 

@@ -59,6 +59,7 @@ from .text import (
 )
 
 SCHEMA_VERSION = 3
+DRILL_MARK = "[DRILL]"  # leads every published update of a drill
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -1024,6 +1025,9 @@ class Store:
         check_length(text, MAX_DRAFT, "update")
         with self._write():
             incident = self.get_incident(incident_id)
+            if incident.drill and not text.lstrip().upper().startswith(DRILL_MARK):
+                # Whoever reads a drill's update, wherever it is pasted, must see it is one.
+                text = f"{DRILL_MARK} {text}"
             now = self._now()
             entry_id = self._append(
                 incident_id, UPDATE, text, public=True, data={"event": "update.publish"}
@@ -1255,6 +1259,16 @@ class Store:
             text = "Drill turned into a real incident" + (f": {reason}" if reason else "")
             self._system(incident_id, text, "incident.real", reason=reason)
         return self.get_incident(incident_id)
+
+    def overdue_actions(self, today: date) -> dict[int, int]:
+        """incident id -> open action items whose due date has passed."""
+        return dict(
+            self.conn.execute(
+                "SELECT incident_id, count(*) FROM action_items WHERE status = ? AND due < ?"
+                " GROUP BY incident_id",
+                (ACTION_OPEN, today.isoformat()),
+            ).fetchall()
+        )
 
     # ---------------------------------------------------------------- report
     def report_rows(self) -> list[ReportRow]:

@@ -109,6 +109,7 @@ class IncidentHeader(Widget):
             (f" {prio_text} ", PRIORITY_STYLE.get(prio, "bold reverse")),
             " ",
             ("CLOSED " if not incident.is_open else "", "bold reverse"),
+            ("DRILL " if incident.drill else "", "bold reverse"),
         )
         tail = Text.assemble(
             " · ",
