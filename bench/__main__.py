@@ -23,7 +23,9 @@ from . import figures
 from .figures import ROOT, ChildFailed, Ctx, Params
 from .stats import table
 
-GROUPS = ("startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli")
+GROUPS = (
+    "startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli", "report"
+)  # fmt: skip
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
 FIGURE_KEYS = (
@@ -159,6 +161,8 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("timeline keys", figures.navigation_rows, ctx) or []
         if "cli" in groups:
             rows += attempt("command line", figures.cli_rows, ctx) or []
+        if "report" in groups:
+            rows += attempt("report", figures.report_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

@@ -40,6 +40,9 @@ class Params:
     export_reps: tuple[int, int] = (5, 3)  # reps up to the large size, and at the largest
     nav_rounds: int = 3
     cli_reps: int = 7
+    report_incidents: int = 1_000
+    report_entries: int = 100  # timeline entries per incident
+    report_reps: int = 7
 
     @classmethod
     def smoke_params(cls) -> Params:
@@ -61,6 +64,9 @@ class Params:
             export_reps=(1, 1),
             nav_rounds=1,
             cli_reps=1,
+            report_incidents=20,
+            report_entries=20,
+            report_reps=2,
         )
 
 
@@ -817,3 +823,31 @@ def growth_export_rows(ctx: Ctx, exports: dict[int, dict]) -> list[dict]:
                 )
             )
     return rows
+
+
+# ------------------------------------------------------------- 9: report
+def report_rows(ctx: Ctx) -> list[dict]:
+    p = ctx.params
+    db = ctx.tmp / "report.db"
+    t = time.monotonic()
+    written = seeding.seed_many(db, p.report_incidents, p.report_entries)
+    ctx.log(f"seeded {p.report_incidents:,} incidents ({written:,} entries) in "
+            f"{time.monotonic() - t:.1f}s")  # fmt: skip
+    res = run_child(ctx, "report", {"db": str(db), "reps": p.report_reps}, timeout=900)
+    w, raw = summary(res["report"]), summary(res["raw"])
+    r = ratio(w, raw)
+    return [
+        {
+            "key": "report",
+            "figure": f"9 report, {p.report_incidents:,} incidents x {p.report_entries} entries",
+            "unit": "CPU-s",
+            "warroom": w,
+            "baseline": raw,
+            "baseline_is": "plain sqlite3 reading the same rows",
+            "ratio": r,
+            "target": "ratio < 2",
+            "status": judge(r, "<=", 2.0),
+            "detail": {"rows_read": res["rows"], "timeline_rows": written,
+                       "measures": "report_rows + build_report + render_json"},
+        }
+    ]  # fmt: skip

@@ -188,3 +188,51 @@ def copy_db(src: Path, dst: Path) -> Path:
     shutil.copyfile(src, dst)
     dst.chmod(0o660)
     return dst
+
+
+def seed_many(path: Path, incidents: int = 1_000, entries: int = 100, seed_value: int = 99) -> int:
+    """Many finished incidents for the cross-incident report: each declared in the
+    past across priorities and categories (a few drills), with its milestones,
+    a few published updates, notes up to `entries` timeline entries, two action
+    items, and closed. Returns the number of timeline rows written."""
+    policy = default_policy()
+    rng = random.Random(seed_value)
+    start = datetime.now(UTC) - timedelta(hours=5 * incidents) - timedelta(days=30)
+    clock = SeedClock(start, timedelta(minutes=1))
+    path.unlink(missing_ok=True)
+    store = Store.open(path, policy, "alice", clock=clock)
+    store.conn.execute("PRAGMA synchronous = OFF")  # setup only
+    try:
+        for n in range(incidents):
+            clock.now = start + timedelta(hours=5 * n)
+            reported = clock.now
+            iid = store.declare(
+                f"Incident {n}: {_text(rng, n)[:60]}",
+                rng.choice(policy.categories),
+                rng.choice(policy.priorities),
+                reported_at=reported,
+                drill=rng.random() < 0.05,
+            ).id
+            clock.now = reported + timedelta(minutes=201)
+            for clock_name, minutes in (("acknowledge", 20), ("triage", 50), ("remediate", 200)):
+                store.record_milestone(
+                    iid, clock_name, reported + timedelta(minutes=rng.randint(1, minutes))
+                )
+            written = 1 + 3
+            for u in range(4):
+                store.publish_update(iid, f"Update {u}: {_text(rng, u)}")
+                clock.advance()
+                written += 1
+            for _ in range(2):
+                store.add_action(iid, _text(rng, n)[:80], rng.choice(PEOPLE))
+                written += 1
+            while written < entries - 1:
+                store.identity = rng.choice(PEOPLE)
+                store.add_entry(iid, _text(rng, written), "note")
+                clock.advance()
+                written += 1
+            store.close_incident(iid, "fixed")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return store.conn.execute("SELECT count(*) FROM timeline").fetchone()[0]
+    finally:
+        store.close()

@@ -28,6 +28,7 @@ FIGURE_KEYS = (
     "growth_read",
     "growth_export_md",
     "growth_export_json",
+    "report",  # 9 the report across incidents
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 

@@ -224,6 +224,7 @@ def test_status_json(run, incident):
     assert status["roles"] == {
         "Lead": "Bob",
         "Coordinator": None,
+        "Change owner": None,
         "Scribe": None,
         "Communicator": None,
         "Responder": ["Carol", "Dan"],

@@ -322,6 +322,7 @@ def test_markdown_reads_as_a_retro(seeded):
         "Action items",
         "Stakeholder updates",
         "Update 1 — 2026-03-10 12:15:00 UTC, by carol",
+        "Changes applied",
         "Unpublished draft",
         "Timeline",
     ]
@@ -412,7 +413,8 @@ def hostile(open_store, clock):
 
 HEADING = re.compile(
     r"^(# Incident \d+: .*|## (Resolution|Key times|SLA clocks|Roles|Role changes|Checklist"
-    r"|Root cause|Five whys|Action items|Stakeholder updates|Unpublished draft|Timeline)"
+    r"|Root cause|Five whys|Action items|Stakeholder updates|Changes applied|Unpublished draft"
+    r"|Timeline)"
     r"|### Update \d+ — .*)$"
 )
 

@@ -68,7 +68,10 @@ def test_default_shape(policy):
     assert policy.effective_priority("P3") == "P3"
     assert policy.due_soon_fraction == pytest.approx(0.2)
     assert policy.stages == ("Prepare", "Detect", "Respond", "Recover")
-    assert policy.roles == ("Lead", "Coordinator", "Scribe", "Communicator", "Responder")
+    assert policy.roles == (
+        "Lead", "Coordinator", "Scribe", "Communicator", "Change owner", "Responder"
+    )  # fmt: skip
+    assert policy.change_role == "Change owner"
     assert policy.multi_role == "Responder"
     assert len(policy.categories) == 3
     assert policy.source == "built-in"

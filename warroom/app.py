@@ -12,6 +12,7 @@ gc.set_threshold(20_000, 50, 100)
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -218,19 +219,27 @@ class WarRoomApp(App):
         if not command:
             return
         incident = self.store.get_incident(incident_id)
+        from .hooks import HookResult, skip_reason
+
+        skipped = skip_reason(self.policy, incident)
+        if skipped:
+            self._hook_done(incident_id, entry, HookResult(True, skipped), "hook.skipped")
+            return
 
         def work() -> None:
             from .hooks import run_publish_hook
 
-            result = run_publish_hook(command, text, incident, entry, self.config.publish_timeout)
+            result = run_publish_hook(
+                command, entry.text, incident, entry, self.config.publish_timeout
+            )
             self.call_from_thread(self._hook_done, incident_id, entry, result)
 
         self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
 
-    def _hook_done(self, incident_id: int, entry, result) -> None:
+    def _hook_done(self, incident_id: int, entry, result, event: str = "") -> None:
         if self.shutting_down:
             return
-        event = "hook.ok" if result.ok else "hook.failed"
+        event = event or ("hook.ok" if result.ok else "hook.failed")
         self.write(
             lambda: self.store.record_event(incident_id, result.summary, event, entry=entry.id)
         )
@@ -365,7 +374,7 @@ class WarRoomApp(App):
                 self.open_incident(incident.id)
 
             self.write(
-                self.store.declare,
+                partial(self.store.declare, drill=form.get("drill", False)),
                 form["title"],
                 form["category"],
                 form["priority"],
@@ -377,6 +386,11 @@ class WarRoomApp(App):
         from .screens.declare import DeclareModal
 
         self.push_screen(DeclareModal(self.policy, self.clock), done)
+
+    def action_report(self) -> None:
+        from .screens.report import ReportScreen
+
+        self.push_screen(ReportScreen())
 
     def action_identity(self, on_digit=None) -> None:
         """Ask who to act as; on_digit takes a digit typed first instead of a name."""
@@ -460,6 +474,10 @@ class WarRoomApp(App):
         yield command("Declare an incident", "Open the declare dialog", self.action_declare,
                       "declare")  # fmt: skip
         yield command("Act as someone else", "Switch identity", self.action_identity, "identity")
+        yield command(
+            "Report across incidents", "Times, clocks met, updates, action items",
+            self.action_report, "report",
+        )  # fmt: skip
         if isinstance(screen, WarRoomScreen):
             for number, name in enumerate(("checklist", "roles", "clocks", "notes", "update"), 1):
                 yield command(

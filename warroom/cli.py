@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reported-at", help="when it was reported: '20m ago', '14:05', ISO-8601")
     p.add_argument("--impact-started", metavar="TIME", help="when impact began, if earlier")
     p.add_argument("--stage", default="Detect")
+    p.add_argument(
+        "--drill", action="store_true", help="a rehearsal: marked DRILL, left out of the report"
+    )
 
     p = sub.add_parser("list", help="list incidents")
     p.add_argument("--all", action="store_true", help="include closed incidents")
@@ -154,6 +157,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="open a throwaway war room with a realistic incident")
     sub.add_parser("doctor", help="check the database, permissions, policy and terminal")
+
+    p = sub.add_parser("impact", help="record what a change did: helped, none, worse, unknown")
+    p.add_argument("entry", type=record_id, help="the change's timeline entry id")
+    p.add_argument("impact", help="helped, no effect (none), made it worse (worse), unknown")
+    p.add_argument("--note", default="", help="what was seen")
+
+    p = sub.add_parser("real", help="turn a drill into a real incident")
+    p.add_argument("id", type=record_id)
+    p.add_argument("--reason", default="")
+
+    p = sub.add_parser("report", help="figures across incidents: times, clocks met, updates")
+    p.add_argument("--since", help="reported on or after (a date or time; local unless zoned)")
+    p.add_argument("--until", help="reported before (a date or time; local unless zoned)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--csv", action="store_true")
 
     p = sub.add_parser("reopen", help="reopen a closed incident")
     p.add_argument("id", type=record_id)
@@ -252,9 +271,46 @@ def cmd_declare(ctx: Context) -> int:
     reported = parse_time(args.reported_at, now, "reported time") if args.reported_at else None
     impact = parse_time(args.impact_started, now, "impact start") if args.impact_started else None
     incident = ctx.store.declare(
-        args.title, args.category, args.priority, reported, args.stage, impact_started_at=impact
+        args.title,
+        args.category,
+        args.priority,
+        reported,
+        args.stage,
+        impact_started_at=impact,
+        drill=args.drill,
     )
     say(incident.id)
+    return 0
+
+
+def cmd_impact(ctx: Context) -> int:
+    entry = ctx.store.set_change_impact(ctx.args.entry, ctx.args.impact, ctx.args.note)
+    say(entry.id)
+    return 0
+
+
+def cmd_real(ctx: Context) -> int:
+    incident = ctx.store.make_real(ctx.args.id, ctx.args.reason)
+    say(f"#{incident.id} is a real incident now")
+    return 0
+
+
+def cmd_report(ctx: Context) -> int:
+    from .report import build_report
+    from .report_render import render_csv, render_json, render_text
+
+    now = ctx.clock()
+    since = parse_time(ctx.args.since, now) if ctx.args.since else None
+    until = parse_time(ctx.args.until, now) if ctx.args.until else None
+    if since and until and until <= since:
+        raise UsageError("--until must be later than --since")
+    report = build_report(ctx.policy, ctx.store.report_rows(), now, since, until)
+    if ctx.args.json:
+        say(render_json(report), end="")
+    elif ctx.args.csv:
+        say(render_csv(report), end="")
+    else:
+        say(render_text(report, now.astimezone().tzname() or "local time"), end="")
     return 0
 
 
@@ -270,7 +326,8 @@ def cmd_list(ctx: Context) -> int:
         urgent = most_urgent(ctx.policy, i, now)
         clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
         say(
-            f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} {one_line(i.title)}"
+            f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} "
+            f"{'DRILL ' if i.drill else ''}{one_line(i.title)}"
         )
     return 0
 
@@ -309,7 +366,7 @@ def cmd_status(ctx: Context) -> int:
         say(export.json_text(export.status_dict(ctx.policy, board, now)))
         return 0
     i = board.incident
-    say(f"#{i.id} {one_line(i.title)}")
+    say(f"#{i.id} {'DRILL ' if i.drill else ''}{one_line(i.title)}")
     say(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
     say(f"  reported {fmt_time(i.reported_at)}")
     if i.impact_started_at or i.impact_ended_at:
@@ -361,6 +418,8 @@ def cmd_timeline(ctx: Context) -> int:
     for e in entries:
         when = fmt_time(e.occurred_at)
         marks = "".join(f"[{m}] " for m in export.entry_marks(e, later))
+        if e.data.get("by_change_owner") is False:
+            marks += "[not the change owner] "
         say(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {marks}{one_line(e.text)}")
     return 0
 
@@ -458,11 +517,16 @@ def cmd_publish(ctx: Context) -> int:
     entry = ctx.store.publish_update(ctx.args.id, text, _at(ctx))
     say(entry.id)
     if config.publish_command:
-        from .hooks import run_publish_hook
+        from .hooks import run_publish_hook, skip_reason
 
         incident = ctx.store.get_incident(ctx.args.id)
+        skipped = skip_reason(ctx.policy, incident)
+        if skipped:
+            ctx.store.record_event(ctx.args.id, skipped, "hook.skipped", entry=entry.id)
+            say(f"warroom: {skipped}", err=True)
+            return 0
         result = run_publish_hook(
-            config.publish_command, text, incident, entry, config.publish_timeout
+            config.publish_command, entry.text, incident, entry, config.publish_timeout
         )
         event = "hook.ok" if result.ok else "hook.failed"
         ctx.store.record_event(ctx.args.id, result.summary, event, entry=entry.id)
@@ -570,6 +634,9 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "close": cmd_close,
     "reopen": cmd_reopen,
     "retro": cmd_retro,
+    "real": cmd_real,
+    "impact": cmd_impact,
+    "report": cmd_report,
     "export": cmd_export,
     "demo": cmd_demo,
     "doctor": cmd_doctor,

@@ -43,6 +43,7 @@ def _seed_closed(store: Store, clock: SteppingClock, now: datetime) -> int:
     store.assign(iid, "Lead", "raj")
     store.assign(iid, "Scribe", "lena")
     store.assign(iid, "Communicator", "ines")
+    store.assign(iid, "Change owner", "raj")
     store.record_milestone(iid, "acknowledge")
     store.set_check(iid, "i2", True)
     at(1, "lena")
@@ -117,6 +118,7 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         store.assign(iid, "Communicator", "ines")
         store.assign(iid, "Responder", "raj")
         store.assign(iid, "Responder", "lena")
+        store.assign(iid, "Change owner", "raj")
         at(9, "raj")
         began = hhmm(start - timedelta(minutes=6))
         store.add_entry(
@@ -137,12 +139,13 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         at(22, "tom")
         store.add_entry(iid, "Decision: roll back checkout-api in eu-west-1 only", "decision")
         at(26, "raj")
-        store.add_entry(
+        rollback_entry = store.add_entry(
             iid, "Rolled back checkout-api eu-west-1 to 2026.11.27-3 (impact: 3 min of 503s)",
             "change",
         )  # fmt: skip
         at(31, "lena")
         note = store.add_entry(iid, "5xx back to 0.3% — within normal range", "evidence")
+        store.set_change_impact(rollback_entry.id, "helped", "5xx back to baseline in 5 min")
         at(33, "lena")
         store.correct(note.id, "5xx back to 0.2% — within the normal range (baseline 0.3%)")
         at(35, "maya")

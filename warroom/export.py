@@ -22,10 +22,12 @@ from .model import (
     ActionItem,
     Board,
     Bundle,
+    ChangeRecord,
     Draft,
     Incident,
     Retro,
     TimelineEntry,
+    changes,
     chronological,
     superseded_map,
     to_iso,
@@ -50,6 +52,7 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         "priority": incident.priority,
         "stage": incident.stage,
         "status": incident.status,
+        "drill": incident.drill,
         "reported_at": _iso(incident.reported_at),
         "declared_at": _iso(incident.declared_at),
         "declared_by": incident.declared_by,
@@ -342,6 +345,7 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
         "key_times": key_times_list(incident),
         "time_zone": _zone_name(),
         "timeline": [entry_dict(e, later) for e in entries],
+        "changes": None if public else [_change_dict(c) for c in changes(bundle.timeline)],
         "retro": retro_dict(retro),
     }
 
@@ -360,6 +364,18 @@ def retro_dict(retro: Retro) -> dict[str, Any]:
         ],
         "root_cause": retro.root_cause,
         "action_items": [action_dict(a) for a in retro.actions],
+    }
+
+
+def _change_dict(change: ChangeRecord) -> dict[str, Any]:
+    return {
+        "entry": change.entry.id,
+        "text": change.entry.text,
+        "occurred_at": _iso(change.entry.occurred_at),
+        "applied_by": change.entry.data.get("applied_by", change.entry.actor),
+        "by_change_owner": change.by_change_owner,
+        "impact": change.impact or None,
+        "impact_note": change.impact_note,
     }
 
 
@@ -424,8 +440,12 @@ def _section(lines: list[str], title: str) -> None:
 
 def _md_summary(lines: list[str], bundle: Bundle, public: bool, now: datetime) -> None:
     incident = bundle.incident
-    lines.append(f"# Incident {incident.id}: {md_heading_text(incident.title)}")
+    what = "Drill" if incident.drill else "Incident"
+    lines.append(f"# {what} {incident.id}: {md_heading_text(incident.title)}")
     lines.append("")
+    if incident.drill:
+        lines.append("> **DRILL:** a rehearsal, not a real incident.")
+        lines.append("")
     if public:
         lines.append(
             "> **Public version:** private responder notes (notes, evidence, decisions "
@@ -643,6 +663,27 @@ def _md_updates(lines: list[str], entries: list[TimelineEntry]) -> None:
         lines += md_block(e.text, prefix="> ")
 
 
+def _md_changes(lines: list[str], bundle: Bundle) -> None:
+    records = changes(bundle.timeline)
+    if not records:
+        return
+    _section(lines, "Changes applied")
+    rows = []
+    for c in records:
+        who = md_inline(c.entry.data.get("applied_by", c.entry.actor))
+        if c.by_change_owner is False:
+            who += " _(not the change owner)_"
+        impact = md_inline(c.impact) if c.impact else "_not recorded_"
+        if c.impact_note:
+            impact += f": {md_inline(c.impact_note)}"
+        rows.append(
+            _row(
+                f"#{c.entry.id}", _local(c.entry.occurred_at), who, md_inline(c.entry.text), impact
+            )
+        )
+    lines += _table(("Change", "Local time", "Applied by", "What was changed", "Impact"), rows)
+
+
 def _md_draft(lines: list[str], draft: Draft) -> None:
     if not draft.text.strip():
         return
@@ -700,6 +741,7 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     _md_retro(lines, bundle.retro)
     _md_updates(lines, entries)
     if not public:
+        _md_changes(lines, bundle)
         _md_draft(lines, bundle.board.draft)
     _md_timeline(lines, entries, public)
     lines.append("")

@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 
 from .model import Incident, TimelineEntry
+from .policy import Policy
 from .text import one_line
 
 
@@ -22,6 +23,13 @@ class HookResult:
 
 def _env_value(text: str) -> str:
     return text.replace("\x00", "\ufffd")  # the environment cannot carry a NUL
+
+
+def skip_reason(policy: Policy, incident: Incident) -> str | None:
+    """Why the hook must not run for this incident's update, if it must not."""
+    if incident.drill and not policy.drills_run_hook:
+        return "publish hook skipped: a drill (the policy's drills_run_hook is false)"
+    return None
 
 
 def hook_env(incident: Incident, entry: TimelineEntry) -> dict[str, str]:

@@ -17,6 +17,9 @@ ENTRY_KINDS = (*NOTE_KINDS, SYSTEM, UPDATE)
 OPEN = "open"
 CLOSED = "closed"
 
+# What a change did, as the scribe records it afterwards.
+IMPACTS = ("helped", "no effect", "made it worse", "unknown")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -66,6 +69,7 @@ class Incident:
     revision: int = 0
     impact_started_at: datetime | None = None
     impact_ended_at: datetime | None = None
+    drill: bool = False  # a rehearsal: kept out of the figures, never pages by default
 
     @property
     def is_open(self) -> bool:
@@ -260,3 +264,45 @@ def replay(entries: list[TimelineEntry]) -> tuple[dict[str, set[str]], set[str]]
         elif event == "checklist.untick":
             ticked.discard(data["item"])
     return {r: p for r, p in roles.items() if p}, ticked
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """A change applied during the response, who applied it and what it did."""
+
+    entry: TimelineEntry
+    by_change_owner: bool | None  # None: no change owner was assigned then
+    impact: str = ""  # one of IMPACTS once recorded
+    impact_note: str = ""
+    impact_by: str = ""
+
+
+def changes(entries: list[TimelineEntry] | tuple[TimelineEntry, ...]) -> list[ChangeRecord]:
+    """The changes on a timeline (corrections replace what they supersede),
+    each with the latest impact recorded for it, in the order they happened."""
+    superseded = {e.supersedes for e in entries if e.supersedes is not None}
+    by_id = {e.id: e for e in entries}
+    impacts: dict[int, TimelineEntry] = {}  # change id -> its latest impact entry
+    for entry in sorted(entries, key=lambda e: e.id):
+        if entry.event == "change.impact":
+            impacts[entry.data["change"]] = entry
+    records = []
+    for entry in entries:
+        if entry.kind != "change" or entry.id in superseded:
+            continue
+        # An impact given to an original still holds for its correction.
+        chain, cur = [], entry
+        while cur is not None:
+            chain.append(cur.id)
+            cur = by_id.get(cur.supersedes) if cur.supersedes is not None else None
+        impact = max((impacts[i] for i in chain if i in impacts), key=lambda e: e.id, default=None)
+        records.append(
+            ChangeRecord(
+                entry,
+                entry.data.get("by_change_owner"),
+                impact.data["impact"] if impact else "",
+                impact.data.get("note", "") if impact else "",
+                impact.actor if impact else "",
+            )
+        )
+    return sorted(records, key=lambda r: (r.entry.occurred_at, r.entry.id))

@@ -82,6 +82,8 @@ class Policy:
     update_cadence: dict[str, timedelta]
     checklist: tuple[ChecklistItem, ...]
     source: str = "built-in"
+    change_role: str | None = None  # who applies changes; None when the policy names nobody
+    drills_run_hook: bool = False  # whether a drill's published updates go to the publish hook
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -171,6 +173,8 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         "categories",
         "single_roles",
         "multi_role",
+        "change_role",
+        "drills_run_hook",
         "clocks",
         "update_cadence",
         "checklist",
@@ -232,6 +236,14 @@ def _build(data: dict[str, Any], source: str) -> Policy:
     single_roles = names("single_roles")
     if multi_role.casefold() in {r.casefold() for r in single_roles}:
         raise ValueError(f"role {multi_role!r} is in both single_roles and multi_role")
+    change_role = data.get("change_role")
+    if change_role == "":
+        change_role = None  # a team may choose to have nobody in that role
+    if change_role is not None and change_role not in single_roles:
+        raise ValueError(f"change_role {change_role!r} must be one of single_roles")
+    drills_run_hook = data.get("drills_run_hook", False)
+    if not isinstance(drills_run_hook, bool):
+        raise ValueError("drills_run_hook must be true or false")
     items = []
     for n, raw in enumerate(data["checklist"], 1):
         if not isinstance(raw, dict) or not all(
@@ -255,6 +267,8 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         update_cadence=cadence,
         checklist=tuple(items),
         source=source,
+        change_role=change_role,
+        drills_run_hook=drills_run_hook,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from .model import Incident
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
@@ -20,8 +21,7 @@ STOPPED = "stopped"  # incident closed before the milestone was recorded
 URGENCY = {OVERDUE: 0, DUE_SOON: 1, RUNNING: 2, MISSED: 3, MET: 4, STOPPED: 5}
 
 
-@dataclass(frozen=True)
-class ClockState:
+class ClockState(NamedTuple):  # a tuple: every list row and report computes many
     name: str
     budget: timedelta
     deadline: datetime

@@ -33,6 +33,7 @@ from .model import (
     ACTION_DONE,
     ACTION_OPEN,
     CLOSED,
+    IMPACTS,
     MILESTONE_EVENTS,
     NOTE_KINDS,
     OPEN,
@@ -54,6 +55,7 @@ from .model import (
     utcnow,
 )
 from .policy import MILESTONE_FIELDS, MILESTONES, Policy
+from .report import ActionFacts, ReportRow
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
@@ -68,7 +70,8 @@ from .text import (
 )
 from .timefmt import check_moment, fmt_time
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+DRILL_MARK = "[DRILL]"  # leads every published update of a drill
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -217,12 +220,18 @@ def _schema_v4(db: sqlite_utils.Database) -> None:
     )
 
 
+def _schema_v5(db: sqlite_utils.Database) -> None:
+    """Drills: an incident declared as a rehearsal."""
+    db["incidents"].add_column("drill", int, not_null_default=0)
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
     1: _schema_v2,
     2: _schema_v3,
     3: _schema_v4,
+    4: _schema_v5,
 }
 
 
@@ -324,6 +333,18 @@ def _file_ids(path: Path) -> dict[str, tuple[int, int] | None]:
         except OSError:
             ids[suffix] = None
     return ids
+
+
+def _match_impact(text: str) -> str:
+    """An impact from what people type: any case, a unique prefix, 'none', 'worse'."""
+    wanted = text.strip().lower()
+    aliases = {"none": "no effect", "worse": "made it worse", "no": "no effect"}
+    if wanted in aliases:
+        return aliases[wanted]
+    hits = [i for i in IMPACTS if wanted and i.startswith(wanted)]
+    if len(hits) == 1:
+        return hits[0]
+    raise UsageError(f"unknown impact {text!r}; choose one of: {', '.join(IMPACTS)}")
 
 
 class Store:
@@ -702,6 +723,7 @@ class Store:
             revision=row["revision"] or 0,
             impact_started_at=from_iso(row.get("impact_started_at")),
             impact_ended_at=from_iso(row.get("impact_ended_at")),
+            drill=bool(row.get("drill")),
         )
 
     @staticmethod
@@ -866,6 +888,7 @@ class Store:
         reported_at: datetime | None = None,
         stage: str = "Detect",
         impact_started_at: datetime | None = None,
+        drill: bool = False,
     ) -> Incident:
         title = clean_title(title)
         category = self.policy.match_category(category) if category else self.policy.categories[0]
@@ -897,14 +920,18 @@ class Store:
                 self.conn.execute(
                     "UPDATE incidents SET impact_started_at = ? WHERE id = ?", (impact, incident_id)
                 )
+            if drill:  # the column defaults to a real incident
+                self.conn.execute("UPDATE incidents SET drill = 1 WHERE id = ?", (incident_id,))
             self._remember_person(self.identity)
+            what = "Drill" if drill else "Incident"
             self._system(
                 incident_id,
-                f"Incident declared: {title} ({priority}, {category})",
+                f"{what} declared: {title} ({priority}, {category})",
                 "incident.declare",
                 priority=priority,
                 category=category,
                 reported_at=to_iso(reported),
+                drill=drill,
             )
             if impact is not None:
                 self._system(
@@ -934,10 +961,49 @@ class Store:
                 original = self.entry(supersedes)
                 if original.incident_id != incident_id:
                     raise UsageError(f"entry {supersedes} belongs to another incident")
+            data = None
+            if kind == "change":
+                # A correction keeps who applied the change; a new change records it now.
+                corrects_change = supersedes is not None and original.kind == "change"
+                data = original.data if corrects_change else self._change_data(incident_id)
             entry_id = self._append(
-                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at
+                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data
             )
         return self.entry(entry_id)
+
+    def _change_data(self, incident_id: int) -> dict[str, Any]:
+        """Who applied a change, and whether that was the change owner: one
+        designated responder applies changes; anyone else's is allowed, marked."""
+        role = self.policy.change_role
+        row = None
+        if role is not None:
+            row = self.conn.execute(
+                "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                (incident_id, role),
+            ).fetchone()
+        owner = row[0] if row else None
+        return {
+            "applied_by": self.identity,
+            "change_owner": owner,
+            "by_change_owner": None if owner is None else owner == self.identity,
+        }
+
+    def set_change_impact(self, entry_id: int, impact: str, note: str = "") -> TimelineEntry:
+        """What a change did, recorded afterwards (the latest word counts)."""
+        impact = _match_impact(impact)
+        check_length(note, MAX_SHORT, "impact note")
+        with self._write():
+            change = self.entry(entry_id)
+            if change.kind != "change":
+                raise UsageError(f"entry {entry_id} is a {change.kind}, not a change")
+            text = f"Impact of change {entry_id}: {impact}" + (
+                f" ({note.strip()})" if note.strip() else ""
+            )
+            new_id = self._system(
+                change.incident_id, text, "change.impact", change=entry_id, impact=impact,
+                note=note.strip(),
+            )  # fmt: skip
+        return self.entry(new_id)
 
     def correct(
         self, entry_id: int, text: str | None = None, at: datetime | None = None
@@ -1289,6 +1355,9 @@ class Store:
             now = to_iso(moment) if moment is not None else self._now()
             if moment is not None and moment < incident.reported_at:
                 raise UsageError("an update cannot go out before the reported time")
+            if incident.drill and not text.lstrip().upper().startswith(DRILL_MARK):
+                # Whoever reads a drill's update, wherever it is pasted, must see it is one.
+                text = f"{DRILL_MARK} {text}"
             entry_id = self._append(
                 incident_id, UPDATE, text, public=True, data={"event": "update.publish"},
                 occurred_at=from_iso(now),
@@ -1511,3 +1580,61 @@ class Store:
                 "action.done" if done else "action.reopen", action=action_id,
             )  # fmt: skip
         return self.action_item(action_id)
+
+    # ---------------------------------------------------------------- drills
+    def make_real(self, incident_id: int, reason: str = "") -> Incident:
+        """A drill that turned out to be a real incident: from now on it counts."""
+        check_length(reason, MAX_SHORT, "reason")
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if not incident.drill:
+                raise UsageError(f"incident {incident_id} is not a drill")
+            self.conn.execute("UPDATE incidents SET drill = 0 WHERE id = ?", (incident_id,))
+            text = "Drill turned into a real incident" + (f": {reason}" if reason else "")
+            self._system(incident_id, text, "incident.real", reason=reason)
+        return self.get_incident(incident_id)
+
+    def overdue_actions(self, today: date) -> dict[int, int]:
+        """incident id -> open action items whose due date has passed."""
+        return dict(
+            self.conn.execute(
+                "SELECT incident_id, count(*) FROM action_items WHERE status = ? AND due < ?"
+                " GROUP BY incident_id",
+                (ACTION_OPEN, today.isoformat()),
+            ).fetchall()
+        )
+
+    # ---------------------------------------------------------------- report
+    def report_rows(self) -> list[ReportRow]:
+        """Every incident with its published update times and action items, in
+        three reads of one snapshot (the report over all incidents)."""
+        with self._snapshot():
+            incidents = [
+                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+            ]
+            superseded = {
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT supersedes FROM timeline WHERE supersedes IS NOT NULL"
+                )
+            }
+            updates: dict[int, list[datetime]] = {}
+            for entry_id, incident_id, occurred in self.conn.execute(
+                "SELECT id, incident_id, occurred_at FROM timeline WHERE kind = ?"
+                " ORDER BY occurred_at, id",
+                (UPDATE,),
+            ):
+                if entry_id not in superseded:
+                    updates.setdefault(incident_id, []).append(from_iso(occurred))
+            actions: dict[int, list[ActionFacts]] = {}
+            for incident_id, owner, due, status in self.conn.execute(
+                "SELECT incident_id, owner, due, status FROM action_items ORDER BY id"
+            ):
+                actions.setdefault(incident_id, []).append(
+                    ActionFacts(owner or "", date.fromisoformat(due) if due else None,
+                                status == ACTION_DONE)
+                )  # fmt: skip
+        return [
+            ReportRow(i, tuple(updates.get(i.id, ())), tuple(actions.get(i.id, ())))
+            for i in incidents
+        ]

@@ -56,7 +56,7 @@ async def test_assign_and_hand_off_every_role(app_factory, store, seeded):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
-        names = ["gina", "hal", "ivy", "jon", "kim"]
+        names = ["gina", "hal", "ivy", "jon", "lou", "kim"]
         for index, name in enumerate(names):
             await pilot.press("enter")
             # Chosen right on the board: no dialog.
@@ -72,11 +72,12 @@ async def test_assign_and_hand_off_every_role(app_factory, store, seeded):
     assert board.holder("Coordinator") == "hal"
     assert board.holder("Scribe") == "ivy"
     assert board.holder("Communicator") == "jon"
+    assert board.holder("Change owner") == "lou"
     assert {h.person for h in board.holders("Responder")} == {"erin", "frank", "kim"}
     lead = board.holders("Lead")[0]
     assert lead.previous == "carol" and lead.assigned_by == "alice"
     handoffs = [e for e in store.timeline(seeded) if e.event == "role.assign"]
-    assert handoffs[-5].data == {
+    assert handoffs[-6].data == {
         "event": "role.assign",
         "role": "Lead",
         "person": "gina",

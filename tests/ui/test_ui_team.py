@@ -181,6 +181,34 @@ def test_cli_publish_runs_hook_from_config(tmp_path, monkeypatch, capsys, db_pat
     check.close()
 
 
+@pytest.mark.parametrize("allowed", [False, True], ids=["drills-quiet", "drills-page"])
+def test_cli_publish_for_a_drill(tmp_path, capsys, db_path, policy, clock, allowed):
+    store = Store.open(db_path, policy, "alice", clock)
+    incident = store.declare("Game day", "perf", "P2", drill=True)
+    store.close()
+    out = tmp_path / "stdin.txt"
+    hook = _hook(tmp_path, f"import sys\nopen({str(out)!r}, 'w').write(sys.stdin.read())\n")
+    config = tmp_path / "config" / "warroom" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"publish_command = [{hook!r}]\n")
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(f"drills_run_hook = {str(allowed).lower()}\n")
+    args = ["--db", str(db_path), "--policy", str(policy_file), "publish", str(incident.id)]
+    assert cli.main([*args, "Failover done"]) == 0
+    check = Store.open(db_path, policy, "alice", clock)
+    timeline = check.timeline(incident.id)
+    check.close()
+    update = next(e for e in timeline if e.kind == "update")
+    assert update.text == "[DRILL] Failover done"
+    if allowed:
+        assert out.read_text() == "[DRILL] Failover done"
+        assert timeline[-1].event == "hook.ok"
+    else:
+        assert not out.exists()
+        assert timeline[-1].event == "hook.skipped" and "drill" in timeline[-1].text
+        assert "publish hook skipped" in capsys.readouterr().err
+
+
 def test_doctor_good_setup(tmp_path, monkeypatch, capsys, policy, clock):
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.delenv("TMUX", raising=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Select
+from textual.widgets import Checkbox, Label, Select
 
 from ..errors import UsageError
 from ..policy import UNTRIAGED, Policy
@@ -14,13 +14,14 @@ from .modals import Modal
 
 
 class DeclareModal(Modal):
-    """Dismisses with a dict(title, category, priority, reported_at) or None."""
+    """Dismisses with a dict(title, category, priority, reported_at, drill) or None."""
 
     DEFAULT_CSS = """
     DeclareModal > Vertical { width: 72; }
     DeclareModal Horizontal { height: auto; }
     DeclareModal Horizontal > Vertical { width: 1fr; height: auto; }
     DeclareModal Select { width: 1fr; }
+    DeclareModal Checkbox { border: none; padding: 0; }
     """
 
     def __init__(self, policy: Policy, clock):
@@ -51,6 +52,7 @@ class DeclareModal(Modal):
                     )
             yield Label("Reported (when it started): 'now', '20m ago', '14:05'", classes="hint")
             yield Input("now", id="reported")
+            yield Checkbox("Drill: a rehearsal (marked DRILL, not in the report)", id="drill")
             yield Label(
                 "enter: declare · tab: next field · untriaged runs on P1 clocks · escape",
                 classes="hint",
@@ -76,5 +78,6 @@ class DeclareModal(Modal):
                 "priority": self.query_one("#priority", Select).value,
                 "category": self.query_one("#category", Select).value,
                 "reported_at": reported,
+                "drill": self.query_one("#drill", Checkbox).value,
             }
         )

@@ -23,6 +23,7 @@ class IncidentsScreen(Screen):
         Binding("enter", "open", "Open", id="incidents.open", show=False),
         Binding("slash", "filter", "Filter", id="incidents.filter"),
         Binding("c", "toggle_closed", "Show closed", id="incidents.closed"),
+        Binding("r", "report", "Report", id="incidents.report", tooltip="Figures across incidents"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="incidents.clear"),
         Binding("j", "move(1)", "Down", show=False, id="incidents.down"),
         Binding("k", "move(-1)", "Up", show=False, id="incidents.up"),
@@ -84,6 +85,7 @@ class IncidentsScreen(Screen):
         store, policy, now = app.store, app.policy, app.clock()
         incidents = store.list_incidents(include_closed=self.show_closed)
         leads = store.holders_of(policy.single_roles[0])
+        overdue = store.overdue_actions(now.astimezone().date())
         needle = self.needle.lower()
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -101,9 +103,17 @@ class IncidentsScreen(Screen):
             else:
                 urgent = Text("closed" if not i.is_open else "—", style="dim")
             prio = "UNTR" if i.priority == UNTRIAGED else i.priority
+            title = lit(i.title)
+            if i.drill:
+                title = Text.assemble(("DRILL", "bold reverse"), " ", title)
+            if overdue.get(i.id):
+                late = overdue[i.id]
+                title = Text.assemble(
+                    (f"⚑ {late} overdue action{'s' * (late != 1)}", "bold red"), " · ", title
+                )
             cells = {
                 "id": str(i.id),
-                "title": lit(i.title),
+                "title": title,
                 "priority": Text(f" {prio} ", style=PRIORITY_STYLE.get(i.priority, "bold reverse")),
                 "category": lit(i.category),
                 "stage": i.stage,
@@ -120,11 +130,16 @@ class IncidentsScreen(Screen):
         if self.show_closed:
             shown += f", {len(incidents) - open_count} closed"
         mode = "  READ-ONLY" if store.read_only else ""
+        late = sum(overdue.values())
+        late_note = (
+            (f" · ⚑ {late} overdue action item{'s' * (late != 1)}", "bold red") if late else ""
+        )
         self.query_one("#title-bar", Static).update(
             Text.assemble(
                 ("warroom", "bold"),
                 f" · incidents: {shown} · as ",
                 lit(store.identity, "bold underline"),
+                late_note,
                 (mode, "bold reverse"),
             )
         )
@@ -171,6 +186,9 @@ class IncidentsScreen(Screen):
         self.query_one("#filter", Input).value = ""
         self.remove_class("-filtering")
         self.query_one(DataTable).focus()
+
+    def action_report(self) -> None:
+        self.app.action_report()
 
     def action_toggle_closed(self) -> None:
         self.show_closed = not self.show_closed

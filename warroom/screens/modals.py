@@ -352,3 +352,27 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
         title = f"Move {clock}, recorded {fmt_time(current, app.utc)}"
         value, hint = fmt_typed(current, app.utc), f"a new time in {zone}, '-' withdraws"
     app.push_screen(TextPrompt(title, value, hint=hint), done)
+
+
+def ask_change_impact(app, entry) -> None:
+    """What a change did (helped, no effect, made it worse, unknown), then an
+    optional note; the latest word on a change is the one the retro shows."""
+    from ..model import IMPACTS
+
+    if entry.kind != "change":
+        app.notify(f"Entry #{entry.id} is not a change", severity="warning", markup=False)
+        return
+
+    def chosen(impact: str | None) -> None:
+        if impact is None:
+            return
+
+        def noted(note: str | None) -> None:
+            if note is not None:
+                app.write(app.store.set_change_impact, entry.id, impact, note)
+
+        app.push_screen(
+            TextPrompt(f"Impact of change #{entry.id}: {impact}", hint="a note (optional)"), noted
+        )
+
+    app.push_screen(ChoiceModal(f"What did change #{entry.id} do?", list(IMPACTS)), chosen)

@@ -292,6 +292,9 @@ class WarRoomScreen(PanelScreen):
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
         _dialogs().ask_correction(self.app, message.entry)
 
+    def on_timeline_view_impact_requested(self, message: TimelineView.ImpactRequested) -> None:
+        _dialogs().ask_change_impact(self.app, message.entry)
+
     def on_draft_panel_save(self, message: DraftPanel.Save) -> None:
         self.save_draft(message.text, message.base_version)
 

@@ -147,6 +147,7 @@ class IncidentHeader(Widget):
             " ",
             ("CLOSED " if not incident.is_open else "", "bold reverse"),
             (f"{self.mode_note} " if self.mode_note else "", "bold reverse"),
+            ("DRILL " if incident.drill else "", "bold reverse"),
         )
         parts = [
             ("urgent", urgent_summary(self.policy, incident, now)),

@@ -65,6 +65,14 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         Binding("e", "write('evidence')", "Evidence", show=False, id="timeline.evidence"),
         Binding("d", "write('decision')", "Decision", show=False, id="timeline.decision"),
         Binding("c", "write('change')", "Change", show=False, id="timeline.change"),
+        Binding(
+            "m",
+            "impact",
+            "Impact",
+            show=False,
+            id="timeline.impact",
+            tooltip="What the selected change did",
+        ),  # fmt: skip
     ]
 
     DEFAULT_CSS = """
@@ -76,6 +84,13 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     cursor = reactive(-1, always_update=True)
 
     class CorrectRequested(Message):
+        def __init__(self, entry: TimelineEntry):
+            super().__init__()
+            self.entry = entry
+
+    class ImpactRequested(Message):
+        """Record what the selected change did."""
+
         def __init__(self, entry: TimelineEntry):
             super().__init__()
             self.entry = entry
@@ -281,6 +296,10 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     def action_correct(self) -> None:
         if 0 <= self.cursor < len(self.entries):
             self.post_message(self.CorrectRequested(self.entries[self.cursor]))
+
+    def action_impact(self) -> None:
+        if 0 <= self.cursor < len(self.entries):
+            self.post_message(self.ImpactRequested(self.entries[self.cursor]))
 
     def action_write(self, kind: str) -> None:
         self.post_message(self.WriteRequested(kind))
