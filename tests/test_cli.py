@@ -542,3 +542,21 @@ def test_real_program_version(tmp_path):
     assert b"warroom" in version.stdout and b"textual" in version.stdout
     assert version.stderr == b""
     assert not db.exists()  # --version opens nothing
+
+
+def test_draft_prints_the_draft_and_its_history(run, reader, incident):
+    store = reader()
+    first = store.save_draft(incident, "Investigating\x1b[2J checkout.", 0)
+    store.save_draft(incident, "Mitigated.", first.version)
+    result = run("draft", str(incident))
+    assert (result.code, result.out) == (0, "Mitigated.\n")
+    history = run("draft", str(incident), "--history")
+    assert history.code == 0
+    assert "v1" in history.out and "v2" in history.out and "\x1b" not in history.out
+    as_json = json.loads(run("draft", str(incident), "--history", "--json").out)
+    assert [(v["version"], v["text"], v["saved_by"]) for v in as_json] == [
+        (1, "Investigating\x1b[2J checkout.", "reader"),
+        (2, "Mitigated.", "reader"),
+    ]
+    assert json.loads(run("draft", str(incident), "--json").out)["version"] == 2
+    assert_one_line_error(run("draft", "999"), "999")

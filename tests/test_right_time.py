@@ -176,7 +176,7 @@ def test_a_database_holding_out_of_range_times_still_reads(
 
 
 def test_migration_files_old_milestones_at_their_time(db_file, open_store, clock, raw):
-    """Before schema 3 a milestone entry was filed at the time it was typed in."""
+    """Before schema 4 a milestone entry was filed at the time it was typed in."""
     store = open_store()
     iid = store.declare("Old", priority="P1", reported_at=clock() - timedelta(hours=1)).id
     store.record_milestone(iid, "acknowledge", clock() - timedelta(minutes=50))
@@ -188,12 +188,12 @@ def test_migration_files_old_milestones_at_their_time(db_file, open_store, clock
         )
         db.execute("ALTER TABLE incidents DROP COLUMN impact_started_at")
         db.execute("ALTER TABLE incidents DROP COLUMN impact_ended_at")
-        db.execute("PRAGMA user_version = 2")
+        db.execute("PRAGMA user_version = 3")
     store = open_store()
     entry = next(e for e in store.timeline(iid) if e.event == "milestone")
     assert entry.occurred_at == clock() - timedelta(minutes=50)
     assert store.get_incident(iid).impact_started_at is None
-    assert list(db_file.parent.glob("*.v2-*.bak"))
+    assert list(db_file.parent.glob("*.v3-*.bak"))
 
 
 def test_the_template_promises_what_the_update_clock_says(store, clock, policy):

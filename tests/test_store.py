@@ -735,7 +735,7 @@ def test_draft_versions(store, raw):
     ]
 
 
-def test_conflicting_draft_saves_keep_both_texts(open_store, raw):
+def test_clashing_draft_saves_keep_the_other_text_in_the_history(open_store, raw):
     alice = open_store(identity="alice")
     bob = open_store(identity="bob")
     incident = alice.declare("Two writers")
@@ -745,14 +745,32 @@ def test_conflicting_draft_saves_keep_both_texts(open_store, raw):
         bob.save_draft(incident.id, "Bob: checkout is failing.", 0)
 
     stored = alice.draft(incident.id)
-    assert "Alice: payments are degraded." in stored.text
-    assert "Bob: checkout is failing." in stored.text
-    assert stored.text.index("Alice") < stored.text.index("Bob")
+    assert stored.text == "Bob: checkout is failing."  # not both: the draft never doubles
     assert stored.version == 2 == info.value.current_version
-    assert info.value.current_text == stored.text
-    assert "alice" in str(info.value)
+    assert "alice" in str(info.value) and "history" in str(info.value)
+    history = alice.draft_history(incident.id)
+    assert [(v.version, v.text, v.saved_by) for v in history] == [
+        (1, "Alice: payments are degraded.", "alice"),
+        (2, "Bob: checkout is failing.", "bob"),
+    ]
+    assert history[1].note == "kept aside v1 by alice"
+    # Both are told: the timeline says so.
+    (told,) = [e for e in alice.timeline(incident.id) if e.event == "draft.conflict"]
+    assert "v1 by alice is kept" in told.text
     (row,) = raw("SELECT text, version, updated_by FROM drafts")
     assert row == {"text": stored.text, "version": 2, "updated_by": "bob"}
+
+
+def test_edits_to_different_lines_of_the_draft_are_merged(open_store):
+    alice = open_store(identity="alice")
+    bob = open_store(identity="bob")
+    incident = alice.declare("Two writers")
+    base = alice.save_draft(incident.id, "Status: investigating\nImpact: EU\n", 0)
+    alice.save_draft(incident.id, "Status: mitigating\nImpact: EU\n", base.version)
+    merged = bob.save_draft(incident.id, "Status: investigating\nImpact: EU and US\n", 1)
+    assert merged.text == "Status: mitigating\nImpact: EU and US\n"
+    assert merged.note == "merged with v2 by alice"
+    assert [v.version for v in bob.draft_history(incident.id)] == [1, 2, 3]
 
 
 def test_same_text_on_a_stale_version_is_not_a_conflict(open_store):
@@ -765,7 +783,7 @@ def test_same_text_on_a_stale_version_is_not_a_conflict(open_store):
     assert saved.version == 2
 
 
-def test_conflicting_long_drafts_keep_both_texts(open_store):
+def test_clashing_long_drafts_never_pass_the_limit(open_store):
     alice = open_store(identity="alice")
     bob = open_store(identity="bob")
     incident = alice.declare("Long drafts")
@@ -774,8 +792,21 @@ def test_conflicting_long_drafts_keep_both_texts(open_store):
     alice.save_draft(incident.id, alice_text, 0)
     with pytest.raises(DraftConflict):
         bob.save_draft(incident.id, bob_text, 0)
-    stored = alice.draft(incident.id).text
-    assert alice_text in stored and bob_text in stored
+    assert len(alice.draft(incident.id).text) <= MAX_DRAFT
+    kept = [v.text for v in alice.draft_history(incident.id)]
+    assert alice_text in kept and bob_text in kept
+
+
+def test_a_merge_that_would_pass_the_limit_keeps_the_other_aside(open_store):
+    alice = open_store(identity="alice")
+    bob = open_store(identity="bob")
+    incident = alice.declare("Long drafts")
+    half = MAX_DRAFT // 2 + 10
+    base = alice.save_draft(incident.id, "top\nbottom\n", 0)
+    alice.save_draft(incident.id, "top\n" + "a" * half + "\nbottom\n", base.version)
+    with pytest.raises(DraftConflict):
+        bob.save_draft(incident.id, "top\nbottom\n" + "b" * half + "\n", base.version)
+    assert len(alice.draft(incident.id).text) <= MAX_DRAFT
 
 
 # ---------------------------------------------------------------- polling

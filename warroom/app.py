@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -20,7 +21,8 @@ from textual.screen import Screen
 
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
-from .errors import DraftConflict, StoreBusy, UsageError, WarroomError
+from .errors import DraftConflict, StoreBusy, StoreIOError, UsageError, WarroomError
+from .keygate import KeyGate, one_line_paste
 from .model import utcnow
 from .policy import Policy
 from .screens.warroom import WarRoomScreen
@@ -70,6 +72,27 @@ class WarRoomApp(App):
         # Keys must never freeze the screen behind another process's lock:
         # a write waits briefly, then queues and retries (see write()).
         store.set_busy_timeout(WRITE_WAIT_SECONDS)
+        self.key_gate = KeyGate(self)
+        self.shutting_down = False  # once set, timers and workers leave screens alone
+        self.blocked = "WAITING FOR DATABASE"  # why queued writes wait (header)
+
+    def exit(self, *args, **kwargs) -> None:
+        self.shutting_down = True
+        super().exit(*args, **kwargs)
+
+    @property
+    def live(self) -> bool:
+        """Screens may be touched: running and not shutting down."""
+        return self.is_running and not self.shutting_down and bool(self.screen_stack)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys and pastes from the terminal take turns (see keygate): one
+        # that moves focus reaches its new target before the next is handed on.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self.key_gate.hold(event):
+                return
+            event = one_line_paste(self, event)
+        await super().on_event(event)
 
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
@@ -103,26 +126,34 @@ class WarRoomApp(App):
         self.set_interval(CHECKPOINT_SECONDS, self.checkpoint)
 
     def poll(self) -> None:
+        if not self.live:
+            return
         try:
             changed = self.store.has_changed()
-        except StoreBusy:
+        except (StoreBusy, StoreIOError):
             return
         if changed:
             self.open_incidents = self.store.list_incidents()
             self.refresh_current()
 
     def checkpoint(self) -> None:
+        if not self.live:
+            return
         if self.store.local_writes == self._checkpointed_writes:
             return  # nothing of ours to copy back (other processes checkpoint their own)
         self._checkpointed_writes = self.store.local_writes
         self.run_worker(self.store.checkpoint, thread=True, exclusive=True, group="checkpoint")
 
     def refresh_current(self) -> None:
+        if not self.live:
+            return
         for screen in self.screen_stack:
             if hasattr(screen, "refresh_from_store") and screen.is_mounted:
                 screen.refresh_from_store()
 
     def tick(self) -> None:
+        if not self.live:
+            return  # shutting down: no screen to tick (or one being taken down)
         now = self.clock()
         screen = self.screen
         if hasattr(screen, "tick") and screen.is_attached:
@@ -167,6 +198,8 @@ class WarRoomApp(App):
         self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
 
     def _hook_done(self, incident_id: int, entry, result) -> None:
+        if self.shutting_down:
+            return
         event = "hook.ok" if result.ok else "hook.failed"
         self.write(
             lambda: self.store.record_event(incident_id, result.summary, event, entry=entry.id)
@@ -181,6 +214,7 @@ class WarRoomApp(App):
         on_done: Callable | None = None,
         on_conflict: Callable | None = None,
         key: object = None,
+        on_fail: Callable | None = None,
     ):
         """Run one store write; show a failure as a message, never a crash.
 
@@ -188,8 +222,9 @@ class WarRoomApp(App):
         (in order, retried every half second; `key` lets a newer write of the
         same thing replace a queued one) and the header says so. Returns the
         result, or None when the write failed or is still queued; on_done gets
-        the result whenever it lands."""
-        item = _Pending(fn, args, on_done, on_conflict, key)
+        the result whenever it lands; on_fail gets the error when the store
+        refuses it."""
+        item = _Pending(fn, args, on_done, on_conflict, key, on_fail)
         if self.pending:
             self._enqueue(item)
             return None
@@ -201,7 +236,9 @@ class WarRoomApp(App):
     def _attempt(self, item: _Pending, queued: bool = False):
         try:
             result = item.fn(*item.args)
-        except StoreBusy:
+        except (StoreBusy, StoreIOError) as exc:
+            # Locked by someone else, or the disk refused: keep it and retry.
+            self.blocked = exc.header if isinstance(exc, StoreIOError) else "WAITING FOR DATABASE"
             if not queued:
                 self._enqueue(item)
             raise _StillBusy from None
@@ -213,6 +250,8 @@ class WarRoomApp(App):
             return None
         except WarroomError as exc:
             self.notify(str(exc), severity="warning" if self.store.read_only else "error")
+            if item.on_fail is not None:
+                item.on_fail(exc)
             return None
         self.store.has_changed()  # our own write: no need for the poll to refresh again
         self.refresh_current()
@@ -229,6 +268,8 @@ class WarRoomApp(App):
         self._set_status()
 
     def retry_pending(self) -> None:
+        if self.shutting_down:
+            return
         while self.pending:
             try:
                 self._attempt(self.pending[0], queued=True)
@@ -240,11 +281,13 @@ class WarRoomApp(App):
             self._retry_timer.stop()
             self._retry_timer = None
         self._set_status()
-        self.notify("Database free again: queued changes saved")
+        if self.live:
+            self.notify("Database writable again: queued changes saved")
 
     def _set_status(self) -> None:
         if self.pending:
-            self.status_note = f"WAITING FOR DATABASE ({len(self.pending)} queued)"
+            retry = "" if self.blocked == "WAITING FOR DATABASE" else ", retrying"
+            self.status_note = f"{self.blocked} ({len(self.pending)} queued{retry})"
         else:
             self.status_note = "READ-ONLY" if self.store.read_only else ""
         self.refresh_screen_header()
@@ -320,6 +363,8 @@ class WarRoomApp(App):
     def refresh_screen_header(self) -> None:
         from .screens.incidents import IncidentsScreen
 
+        if not self.live:
+            return
         screen = self.screen
         if isinstance(screen, WarRoomScreen):
             screen._show_board()
@@ -336,18 +381,22 @@ class WarRoomApp(App):
             self.push_screen(HelpScreen(self.screen))
 
     def action_request_quit(self) -> None:
-        from .screens.modals import ConfirmModal
+        from .screens.modals import ConfirmModal, QuitModal
 
-        if isinstance(self.screen, ConfirmModal):
+        if isinstance(self.screen, ConfirmModal | QuitModal):
             return
+        # Typing in the draft is saved (or queued) before anyone is asked.
+        for screen in self.screen_stack:
+            if hasattr(screen, "flush_draft") and screen.is_mounted:
+                screen.flush_draft()
 
         def done(yes: bool | None) -> None:
             if yes:
-                for screen in self.screen_stack:
-                    if hasattr(screen, "flush_draft"):
-                        screen.flush_draft()
                 self.exit(0)
 
+        if self.pending:
+            self.push_screen(QuitModal(self.waiting_changes), done)
+            return
         self.push_screen(
             ConfirmModal(
                 "Quit warroom?",
@@ -355,6 +404,10 @@ class WarRoomApp(App):
             ),
             done,
         )
+
+    def waiting_changes(self) -> list[str]:
+        """What the queue holds, for people: 'note: disk is at 98%', ..."""
+        return [describe_write(p.fn, p.args) for p in self.pending]
 
     # ----------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -402,6 +455,16 @@ class WarRoomApp(App):
                 yield SystemCommand(help_text, "Retro", action)
 
 
+def describe_write(fn: Callable, args: tuple) -> str:
+    name = getattr(fn, "__name__", "change")
+    texts = [a for a in args if isinstance(a, str)]
+    if name == "add_entry" and texts:
+        return f"note: {one_line(texts[0])[:50]}"
+    if name == "save_draft":
+        return "the draft update"
+    return " ".join([name.replace("_", " "), *(one_line(t)[:30] for t in texts[:2])])
+
+
 class _StillBusy(Exception):
     """A queued write met a locked database again."""
 
@@ -413,6 +476,7 @@ class _Pending:
     on_done: Callable | None
     on_conflict: Callable | None
     key: object
+    on_fail: Callable | None = None
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

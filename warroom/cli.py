@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -23,12 +24,12 @@ from .export import (
     status_dict,
     write_atomic,
 )
-from .model import NOTE_KINDS, chronological, superseded_map, utcnow
+from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
 from .paths import resolve_db, resolve_identity, resolve_policy
 from .policy import MILESTONES, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
-from .text import MAX_NOTE, clip, one_line
+from .text import MAX_NOTE, clip, one_line, visible
 from .timefmt import fmt_clock, fmt_time, parse_time
 
 
@@ -102,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("timeline", help="print the timeline")
     p.add_argument("id", type=record_id)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("draft", help="print the draft update, or every saved version of it")
+    p.add_argument("id", type=record_id)
+    p.add_argument("--history", action="store_true", help="every saved version, oldest first")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("assign", help="give a role to a person")
@@ -342,6 +348,40 @@ def cmd_timeline(ctx: Context) -> int:
     return 0
 
 
+def _version_dict(version) -> dict:
+    return {
+        "version": version.version,
+        "text": version.text,
+        "saved_by": version.saved_by,
+        "saved_at": to_iso(version.saved_at) if version.saved_at else None,
+        "note": version.note,
+    }
+
+
+def cmd_draft(ctx: Context) -> int:
+    store = ctx.store
+    if ctx.args.history:
+        versions = store.draft_history(ctx.args.id)
+        if ctx.args.json:
+            print(json.dumps([_version_dict(v) for v in versions], ensure_ascii=False, indent=2))
+            return 0
+        for v in versions:
+            note = f"  ({one_line(v.note)})" if v.note else ""
+            print(f"--- v{v.version}  {fmt_time(v.saved_at)}  {one_line(v.saved_by)}{note}")
+            print(visible(v.text, multiline=True))
+        return 0
+    store.get_incident(ctx.args.id)
+    draft = store.draft(ctx.args.id)
+    if ctx.args.json:
+        saved_at = to_iso(draft.updated_at) if draft.updated_at else None
+        print(json.dumps({"version": draft.version, "text": draft.text,
+                          "saved_by": draft.updated_by, "saved_at": saved_at},
+                         ensure_ascii=False, indent=2))  # fmt: skip
+        return 0
+    print(visible(draft.text, multiline=True))
+    return 0
+
+
 def cmd_assign(ctx: Context) -> int:
     holder = ctx.store.assign(ctx.args.id, ctx.args.role, ctx.args.name)
     if holder.previous and holder.previous != holder.person:
@@ -492,6 +532,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "correct": cmd_correct,
     "status": cmd_status,
     "timeline": cmd_timeline,
+    "draft": cmd_draft,
     "assign": cmd_assign,
     "unassign": cmd_unassign,
     "tick": cmd_tick,
@@ -542,6 +583,11 @@ def main(argv: list[str] | None = None) -> int:
         print("warroom: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return 1
+    except (sqlite3.DatabaseError, OSError) as exc:
+        # A full disk or an I/O error outside a write (opening, migrating,
+        # exporting): one line, never a traceback.
+        print(f"warroom: {one_line(str(exc))}", file=sys.stderr)
         return 1
 
 

@@ -26,6 +26,14 @@ class StoreBusy(WarroomError):
     """The database stayed locked by another process for too long."""
 
 
+class StoreIOError(WarroomError):
+    """The disk refused a write (full, or an I/O error); nothing was half-written."""
+
+    def __init__(self, message: str, header: str):
+        super().__init__(message)
+        self.header = header  # what the war room's header says while it retries
+
+
 class ReadOnly(WarroomError):
     """The database file cannot be written by this user."""
 

@@ -138,6 +138,18 @@ class Draft:
     version: int
     updated_by: str
     updated_at: datetime | None
+    note: str = ""  # set by a save: "merged with v7 by bob"
+
+
+@dataclass(frozen=True)
+class DraftVersion:
+    """One saved version of the draft, kept in its history."""
+
+    version: int
+    text: str
+    saved_by: str
+    saved_at: datetime | None
+    note: str  # how it came about: "", "merged with v7 by bob", "kept aside v7 by bob"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ categories and the triage checklist. Data with defaults, TOML overrides."""
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -131,9 +132,14 @@ def _match(text: str, choices: tuple[str, ...], what: str, aliases: dict | None 
     raise UsageError(f"unknown {what} {text!r}; choose one of: {', '.join(choices)}")
 
 
+@functools.cache
+def _default_text() -> str:
+    # Read once per process: the file cannot change under a running warroom.
+    return resources.files("warroom").joinpath("default_policy.toml").read_text("utf-8")
+
+
 def _default_data() -> dict[str, Any]:
-    raw = resources.files("warroom").joinpath("default_policy.toml").read_text("utf-8")
-    return tomllib.loads(raw)
+    return tomllib.loads(_default_text())
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,13 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, UsageError
+from .errors import DraftConflict, NotFound, ReadOnly, StoreBusy, StoreIOError, UsageError
+from .merge import merge3
 from .model import (
     ACTION_DONE,
     ACTION_OPEN,
@@ -34,6 +36,7 @@ from .model import (
     Bundle,
     CheckState,
     Draft,
+    DraftVersion,
     Incident,
     Retro,
     RoleHolder,
@@ -58,7 +61,7 @@ from .text import (
 )
 from .timefmt import check_moment, fmt_time
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -168,6 +171,26 @@ def _schema_v2(db: sqlite_utils.Database) -> None:
 
 
 def _schema_v3(db: sqlite_utils.Database) -> None:
+    """The draft's history: every version ever saved, so a merge has its base
+    and an edit that could not be merged is kept, not thrown away."""
+    db["draft_versions"].create(
+        {
+            "incident_id": int,
+            "version": int,
+            "text": str,
+            "saved_by": str,
+            "saved_at": str,
+            "note": str,
+        },
+        pk=("incident_id", "version"),
+    )
+    db.execute(
+        "INSERT INTO draft_versions (incident_id, version, text, saved_by, saved_at, note)"
+        " SELECT incident_id, version, text, updated_by, updated_at, '' FROM drafts"
+    )
+
+
+def _schema_v4(db: sqlite_utils.Database) -> None:
     """The impact window: when customers were first and last affected."""
     db["incidents"].add_column("impact_started_at", str)
     db["incidents"].add_column("impact_ended_at", str)
@@ -192,7 +215,21 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
     1: _schema_v2,
     2: _schema_v3,
+    3: _schema_v4,
 }
+
+
+def disk_refusal(exc: BaseException, path: Path) -> StoreIOError | None:
+    """A full disk or an I/O error, as one clear error; None for anything else.
+    The transaction was rolled back: nothing of the write is in the file."""
+    if not isinstance(exc, sqlite3.DatabaseError | OSError):
+        return None
+    text = str(exc).lower()
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        return StoreIOError(f"the disk holding {path} is full; nothing was saved", "DISK FULL")
+    if "i/o" in text or isinstance(exc, OSError):
+        return StoreIOError(f"I/O error writing {path}: {exc}; nothing was saved", "I/O ERROR")
+    return None
 
 
 def _check_file(path: Path) -> bool:
@@ -295,6 +332,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
+            refused = disk_refusal(exc, path)
+            if refused is not None:  # the disk, not the file: exit 1, not 2
+                raise refused from None
             raise UsageError(f"{path} is not a usable warroom database ({exc})") from None
         except BaseException:
             if conn is not None:
@@ -467,9 +507,15 @@ class Store:
                 # Whoever writes is someone the pickers should offer.
                 self._remember_person(self.identity)
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite has rolled back already (a full disk does that)
+            refused = disk_refusal(exc, self.path)
+            if refused is not None:
+                raise refused from None
             raise
         self._local_writes += 1
         self._known_as = self.identity
@@ -1071,36 +1117,78 @@ class Store:
         return self.get_incident(incident_id)
 
     def save_draft(self, incident_id: int, text: str, base_version: int) -> Draft:
-        """Save the communicator's draft, if nobody else saved since base_version.
+        """Save the communicator's draft, merged with anything saved since base_version.
 
-        On a conflict both texts are kept: the other writer's stays on top,
-        this writer's follows under a marker, and DraftConflict says so."""
+        Every version is kept in the draft history. When someone else saved
+        since base_version, both edits are merged against the base (merge3);
+        when they clash, or the merge would pass the limit, this text is saved
+        and theirs stays in the history, a timeline entry tells everyone, and
+        DraftConflict tells this writer. The draft never grows past MAX_DRAFT."""
         check_length(text, MAX_DRAFT, "draft update")
+        conflict = None
         with self._write():
             self.get_incident(incident_id)
             current = self.draft(incident_id)
             now = self._now()
-            conflict = current.version != base_version and current.text != text
-            if conflict:
-                text = (
-                    f"{current.text}\n\n--- conflicting edit by {self.identity} "
-                    f"(both kept; merge by hand) ---\n{text}"
-                )  # may exceed MAX_DRAFT: losing either text would be worse
+            note = ""
+            if current.version != base_version and current.text != text:
+                base = self._draft_version_text(incident_id, base_version)
+                merged = None if base is None else merge3(base, text, current.text)
+                if merged is not None and len(merged) <= MAX_DRAFT:
+                    text = merged
+                    note = f"merged with v{current.version} by {current.updated_by}"
+                else:
+                    note = f"kept aside v{current.version} by {current.updated_by}"
+                    conflict = current
+                    self._system(
+                        incident_id,
+                        f"Draft update: {self.identity}'s edit and {current.updated_by}'s "
+                        f"clashed; v{current.version} by {current.updated_by} is kept "
+                        f"in the draft history",
+                        "draft.conflict",
+                        kept=current.version,
+                    )
+            version = current.version + 1
             self.conn.execute(
                 "INSERT OR REPLACE INTO drafts (incident_id, text, version, updated_by, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (incident_id, text, current.version + 1, self.identity, now),
+                (incident_id, text, version, self.identity, now),
+            )
+            self.conn.execute(
+                "INSERT OR REPLACE INTO draft_versions"
+                " (incident_id, version, text, saved_by, saved_at, note) VALUES (?, ?, ?, ?, ?, ?)",
+                (incident_id, version, text, self.identity, now, note),
             )
             self._touch(incident_id)
         saved = self.draft(incident_id)
-        if conflict:
+        if conflict is not None:
             raise DraftConflict(
-                f"{current.updated_by} changed the draft while you were editing; "
-                "both texts are kept in it",
+                f"{conflict.updated_by} changed the same words of the draft while you were "
+                f"editing; yours is saved, theirs (v{conflict.version}) is kept in the "
+                f"draft history",
                 saved.version,
                 saved.text,
             )
-        return saved
+        return replace(saved, note=note)
+
+    def _draft_version_text(self, incident_id: int, version: int) -> str | None:
+        if version == 0:
+            return ""
+        row = self.conn.execute(
+            "SELECT text FROM draft_versions WHERE incident_id = ? AND version = ?",
+            (incident_id, version),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def draft_history(self, incident_id: int) -> list[DraftVersion]:
+        """Every saved version of the draft, oldest first."""
+        self.get_incident(incident_id)
+        rows = self.conn.execute(
+            "SELECT version, text, saved_by, saved_at, note FROM draft_versions"
+            " WHERE incident_id = ? ORDER BY version",
+            (incident_id,),
+        ).fetchall()
+        return [DraftVersion(r[0], r[1], r[2] or "", from_iso(r[3]), r[4] or "") for r in rows]
 
     def publish_update(
         self, incident_id: int, text: str, at: datetime | None = None

@@ -146,7 +146,10 @@ class OtherUser:
 
 def _warm_up_cli(scratch: Path) -> None:
     """Import everything warroom.cli loads lazily, so a forked child that cannot
-    read the interpreter's own files (root's home) still has it all in memory."""
+    read the interpreter's own files (root's home) still has it all in memory.
+    That includes the built-in policy, read once per process: a checkout in a
+    folder only its owner can enter (a fresh clone under mktemp -d, or a 0700
+    home) is not readable by the other user."""
     import importlib.metadata  # noqa: F401
     import importlib.readers  # noqa: F401
 

@@ -174,7 +174,13 @@ def mode_old_db(db: str) -> None:
     store.add_entry(incident.id, "a note written by warroom schema 1")
     store.assign(incident.id, "Lead", "ann")
     store.set_check(incident.id, "c1", True)
-    store.save_draft(incident.id, "old draft", 0)
+    # Written as warroom schema 1 did (today's save also keeps a history).
+    with store._write():
+        store.conn.execute(
+            "INSERT INTO drafts (incident_id, text, version, updated_by, updated_at)"
+            " VALUES (?, 'old draft', 1, 'old-timer', '2026-01-01T00:00:00+00:00')",
+            (incident.id,),
+        )
     version = store.conn.execute("PRAGMA user_version").fetchone()[0]
     store.close()
     emit(json.dumps({"incident": incident.id, "user_version": version}))

@@ -379,6 +379,8 @@ def test_migration_from_schema_1_keeps_a_dated_backup_and_the_data(tmp_path):
         assert board.holder("Lead") == "ann"
         assert board.ticked == ["c1"]
         assert board.draft.text == "old draft"
+        # The draft's history starts with the version the old schema held.
+        assert [(v.version, v.text) for v in store.draft_history(incident)] == [(1, "old draft")]
         assert [e.text for e in store.timeline(incident) if e.kind == "note"] == [
             "a note written by warroom schema 1"
         ]

@@ -23,8 +23,11 @@ async def test_busy_database_queues_writes_and_saves_them_later(
             assert len(app.pending) == 2
             header = app.screen.query_one("#header")
             assert "WAITING FOR DATABASE (2 queued)" in header.render().plain
-            # Nothing typed is thrown away: the note stays in the input meanwhile.
-            assert app.screen.query_one("#note-input").value == "typed while locked"
+            # Nothing typed is thrown away: the note left the input for the
+            # queue, and shows as waiting.
+            assert app.screen.query_one("#note-input").value == ""
+            waiting = app.screen.query_one("#note-waiting").render()
+            assert "not saved yet: typed while locked" in str(waiting)
             # The clocks keep ticking: a tick renders without touching the lock.
             app.tick()
         finally:
@@ -32,7 +35,7 @@ async def test_busy_database_queues_writes_and_saves_them_later(
             blocker.close()
         await pilot.pause(1.2)
         assert app.pending == []
-        assert app.screen.query_one("#note-input").value == ""
+        assert not app.screen.query_one("#note-waiting").display
         assert "WAITING" not in app.screen.query_one("#header").render().plain
     board = store.board(seeded)
     assert board.checklist["c1"].ticked
@@ -60,3 +63,73 @@ async def test_read_only_mode_explains_and_changes_nothing(db_path, policy, cloc
     assert check.revision() == before
     assert "c1" not in check.board(seeded).checklist
     check.close()
+
+
+async def test_quit_with_changes_queued_says_what_and_waits_for_them(
+    app_factory, store, seeded, db_path
+):
+    from keyburst import burst, settle
+
+    from warroom.screens.modals import QuitModal
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        burst(app, "4", "n", "last words before quitting", "enter", "escape", "q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitModal)
+        shown = str(app.screen.query_one("#quit-list").render())
+        assert "note: last words before quitting" in shown
+        burst(app, "w")
+        await settle(app, pilot)
+        assert "waiting for them" in str(app.screen.query_one("#quit-hint").render())
+        assert app.is_running  # still waiting: nothing dropped
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        app.retry_pending()
+        app.screen._show()
+        await pilot.pause()
+    assert app.return_code == 0
+    assert "last words before quitting" in [e.text for e in store.timeline(seeded)]
+
+
+async def test_quit_anyway_is_a_choice_and_escape_stays(app_factory, store, seeded, db_path):
+    from keyburst import burst, settle
+
+    from warroom.screens.modals import QuitModal
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "4", "n", "dropped on purpose", "enter", "escape", "q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, QuitModal)
+            burst(app, "escape")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, QuitModal) and len(app.pending) == 1
+            burst(app, "q", "Q")
+            await settle(app, pilot)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+    assert app.return_code == 0
+    assert "dropped on purpose" not in [e.text for e in store.timeline(seeded)]
+
+
+async def test_timers_leave_screens_alone_once_shutdown_began(app_factory, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        app.exit(0)
+        # What the one-second tick, the poll and a late hook would do now.
+        app.tick()
+        app.poll()
+        app.refresh_current()
+        app.refresh_screen_header()
+        await pilot.pause()
+    app.tick()
+    app.poll()
+    app.retry_pending()
+    assert app.return_code == 0

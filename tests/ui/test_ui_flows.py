@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+from keyburst import burst, settle
+
 from warroom.model import chronological
 from warroom.screens.incidents import IncidentsScreen
 from warroom.screens.modals import ConfirmModal
@@ -379,9 +381,8 @@ async def test_keys_typed_while_the_draft_editor_is_made_are_kept(app_factory, s
         panel = app.screen.query_one(DraftPanel)
         assert panel.editor is None  # made on first use
         shown = panel.text
-        app.screen.action_panel(5)
-        for key in ("h", "i", "space"):  # no waiting: they land before the editor exists
-            app.simulate_key(key)
+        burst(app, "5", "hi ")  # no waiting: typed before the editor exists
+        await settle(app, pilot)
         await pilot.pause(0.6)  # and the save delay
         assert panel.editor is not None and not app.screen.query(DraftView)
         assert app.focused is panel.editor

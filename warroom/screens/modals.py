@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
-from ..widgets.common import lit
+from ..widgets.common import lit, lit_block
 from ..widgets.keybar import KeyBar
 from ..widgets.people import PersonChooser
 
@@ -57,6 +57,69 @@ class ConfirmModal(Modal):
             yield Label("y: yes   n / escape: no", classes="hint")
 
     def action_yes(self) -> None:
+        self.dismiss(True)
+
+
+class QuitModal(Modal):
+    """Quitting with changes still queued: say what they are, wait for them
+    with a countdown, or quit anyway. Nothing is dropped unless asked."""
+
+    WAIT_SECONDS = 15
+    BINDINGS = [
+        Binding("w", "wait", "Wait, then quit", id="quit.wait"),
+        Binding("Q", "quit_anyway", "Quit anyway", id="quit.anyway"),
+    ]
+
+    def __init__(self, waiting):
+        super().__init__()
+        self.waiting = waiting  # () -> descriptions of what is still queued
+        self.left = 0.0
+        self._timer = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("", id="quit-title", classes="prompt")
+            yield Label("", id="quit-list", classes="prompt")
+            yield Label("", id="quit-hint", classes="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show()
+
+    def _show(self) -> None:
+        items = self.waiting()
+        if not items:
+            self.dismiss(True)
+            return
+        self.query_one("#quit-title", Label).update(
+            lit(f"{len(items)} change{'s' if len(items) != 1 else ''} not saved yet", "bold")
+        )
+        shown = [f"• {item}" for item in items[:6]]
+        if len(items) > 6:
+            shown.append(f"… and {len(items) - 6} more")
+        self.query_one("#quit-list", Label).update(lit_block("\n".join(shown)))
+        if self._timer is not None:
+            hint = (
+                f"waiting for them… {self.left:.0f}s · Q: quit anyway (drops them) · escape: stay"
+            )
+        else:
+            hint = "w: wait for them, then quit · Q: quit anyway (drops them) · escape: stay"
+        self.query_one("#quit-hint", Label).update(hint)
+
+    def action_wait(self) -> None:
+        if self._timer is None:
+            self.left = self.WAIT_SECONDS
+            self._timer = self.set_interval(0.5, self._count_down)
+        self._show()
+
+    def _count_down(self) -> None:
+        self.left -= 0.5
+        if self.left <= 0 and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._show()
+
+    def action_quit_anyway(self) -> None:
         self.dismiss(True)
 
 

@@ -111,6 +111,11 @@ class RetroScreen(PanelScreen):
         Binding("2", "section(2)", "Five whys", show=False, id="retro.section2"),
         Binding("3", "section(3)", "Root cause", show=False, id="retro.section3"),
         Binding("4", "section(4)", "Action items", show=False, id="retro.section4"),
+        *(
+            Binding(f"alt+{n}", f"section({n})", f"Section {n}", show=False, priority=True,
+                    id=f"retro.alt_section{n}")
+            for n in range(1, 5)
+        ),  # fmt: skip
         Binding("tab", "cycle_section(1)", "Next section", show=False, priority=True,
                 id="retro.next_section"),
         Binding("shift+tab", "cycle_section(-1)", "Previous section", show=False,

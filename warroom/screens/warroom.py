@@ -14,7 +14,8 @@ from textual.containers import Container
 from ..errors import DraftConflict
 from ..model import Board
 from ..templates import TEMPLATES, render_template
-from ..timefmt import split_time_prefix, typed_zone
+from ..text import one_line
+from ..timefmt import fmt_short_time, split_time_prefix, typed_zone
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.draft import DraftPanel, DraftView
@@ -23,6 +24,13 @@ from ..widgets.keybar import KeyBar
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
 from .panels import PanelScreen, TabStrip
+
+
+def _version_label(version, utc: bool) -> str:
+    when = fmt_short_time(version.saved_at, utc) if version.saved_at else ""
+    first = one_line(version.text.strip().split("\n", 1)[0])[:30]
+    note = f" ({version.note})" if version.note else ""
+    return f"v{version.version} {when} {version.saved_by}{note}: {first}"
 
 
 def _dialogs():
@@ -44,6 +52,18 @@ class WarRoomScreen(PanelScreen):
         Binding("3", "panel(3)", "Clocks", show=False, id="warroom.panel3"),
         Binding("4", "panel(4)", "Notes", show=False, id="warroom.panel4"),
         Binding("5", "panel(5)", "Update", show=False, id="warroom.panel5"),
+        # From inside a text field too (digits there are text): what was typed stays.
+        *(
+            Binding(
+                f"alt+{n}",
+                f"panel({n})",
+                f"Panel {n}",
+                show=False,
+                priority=True,
+                id=f"warroom.alt_panel{n}",
+            )
+            for n in range(1, 6)
+        ),  # fmt: skip
         Binding(
             "tab",
             "cycle_panel(1)",
@@ -220,19 +240,22 @@ class WarRoomScreen(PanelScreen):
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
-
-        def stored(entry) -> None:
-            # Cleared only once the store holds it, and only if not typed over.
-            panel.clear_input(message.text)
-
         app = self.app
 
-        def add():
-            # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then.
-            at, text = split_time_prefix(message.text, app.clock(), typed_zone(app.utc))
-            return app.store.add_entry(self.incident_id, text, message.kind, occurred_at=at)
+        def add_entry(incident_id: int, typed: str, kind: str):
+            # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then. Named
+            # and given its arguments so that a queued note says what it is.
+            at, text = split_time_prefix(typed, app.clock(), typed_zone(app.utc))
+            return app.store.add_entry(incident_id, text, kind, occurred_at=at)
 
-        app.write(add, on_done=stored)
+        app.write(
+            add_entry,
+            self.incident_id,
+            message.text,
+            message.kind,
+            on_done=lambda entry: panel.written(message.serial),
+            on_fail=lambda error: panel.refused(message.serial),
+        )
 
     def on_timeline_view_older_wanted(self, message: TimelineView.OlderWanted) -> None:
         view = self.query_one(TimelinePanel).view
@@ -250,8 +273,10 @@ class WarRoomScreen(PanelScreen):
         panel = self.query_one(DraftPanel)
 
         def saved(draft) -> None:
-            panel.mark_saved(draft)
+            panel.mark_saved(draft, text)
             panel.tick(self.app.clock())
+            if draft.note.startswith("merged"):
+                self.app.notify(f"Draft {draft.note}", timeout=5)
 
         def conflicted(conflict: DraftConflict) -> None:
             self.app.notify(str(conflict), severity="warning", timeout=10)
@@ -292,12 +317,57 @@ class WarRoomScreen(PanelScreen):
         self.app.write(self.app.store.publish_update, self.incident_id, text, on_done=published)
 
     def on_draft_keys_template_requested(self) -> None:
-        def done(name: str | None) -> None:
-            if name:
-                text = render_template(name, self.app.policy, self.board.incident, self.app.clock())
-                self.query_one(DraftPanel).load_text(text)
+        panel = self.query_one(DraftPanel)
 
-        self.app.push_screen(_dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), done)
+        def replace(text: str) -> None:
+            # What was there is saved first, so it stays in the draft's history;
+            # the replacement is one edit in the editor, so ctrl+z undoes it.
+            self.flush_draft()
+            panel.load_text(text)
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            text = render_template(name, self.app.policy, self.board.incident, self.app.clock())
+            current = panel.text.strip()
+            templates = {
+                render_template(t, self.app.policy, self.board.incident, self.app.clock()).strip()
+                for t in TEMPLATES
+            }
+            if not current or current in templates:
+                replace(text)
+                return
+            self.app.push_screen(
+                _dialogs().ConfirmModal(
+                    f"Replace the draft with the {name} template?",
+                    "What you typed is kept in the draft history (ctrl+r); ctrl+z undoes.",
+                ),
+                lambda yes: replace(text) if yes else None,
+            )
+
+        self.app.push_screen(
+            _dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), chosen
+        )
+
+    def on_draft_keys_history_requested(self) -> None:
+        """Earlier versions of the draft; picking one puts it in the editor
+        (one edit: ctrl+z undoes, and the current text stays in the history)."""
+        panel = self.query_one(DraftPanel)
+        self.flush_draft()
+        versions = list(reversed(self.app.store.draft_history(self.incident_id)))
+        if not versions:
+            self.app.notify("No saved version of the draft yet")
+            return
+        labels = [_version_label(v, self.app.utc) for v in versions]
+
+        def chosen(label: str | None) -> None:
+            if label is None:
+                return
+            version = versions[labels.index(label)]
+            panel.load_text(version.text)
+            self.app.notify(f"v{version.version} is in the editor; ctrl+z undoes")
+
+        self.app.push_screen(_dialogs().ChoiceModal("Draft history", labels), chosen)
 
     def action_priority(self) -> None:
         def done(choice: str | None) -> None:

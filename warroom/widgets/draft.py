@@ -7,55 +7,22 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from ..merge import merge3
 from ..model import Draft, Incident
 from ..policy import Policy
 from ..sla import next_update
 from ..timefmt import fmt_minutes, fmt_short_time
 from .common import STATE_STYLE, Panel, lit_block
+from .draft_keys import DraftKeys
 
 if TYPE_CHECKING:
     from .draft_editor import DraftEditor
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
-
-
-class DraftKeys:
-    """The draft's keys: on the editor, and on the view that stands in for it
-    until the editor is made (so help and the key bar list them from the start)."""
-
-    HELP_GROUP = "5 Draft update"
-    KEYS = [
-        Binding("ctrl+o", "publish", "Publish", id="draft.publish", tooltip="Publish update"),
-        Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),
-        Binding("ctrl+y", "copy_all", "Copy", id="draft.copy", tooltip="Copy to clipboard"),
-        Binding("escape", "leave", "Leave", id="draft.leave", tooltip="Leave the editor"),
-    ]
-
-    class Publish(Message):
-        pass
-
-    class TemplateRequested(Message):
-        pass
-
-    def action_publish(self) -> None:
-        self.post_message(DraftKeys.Publish())
-
-    def action_template(self) -> None:
-        self.post_message(DraftKeys.TemplateRequested())
-
-    def action_copy_all(self) -> None:
-        self.app.copy_to_clipboard(self.text)
-        self.app.notify("Draft copied to the clipboard")
-
-    async def action_leave(self) -> None:
-        # To the next panel: with one panel shown at a time there is nothing
-        # else focusable on screen to move to.
-        await self.screen.run_action("cycle_panel(1)")
 
 
 class DraftView(DraftKeys, Widget, can_focus=True):
@@ -135,11 +102,13 @@ class DraftPanel(Panel):
         return editor.text if editor is not None else self.query_one(DraftView).text
 
     def load_text(self, text: str) -> None:
+        """Show text from the store or a template. In the editor this is one
+        edit (ctrl+z undoes it) and the cursor keeps its place."""
         editor = self.editor
-        if editor is not None:
-            editor.load_text(text)
-        else:
+        if editor is None:
             self.query_one(DraftView).show(text)
+        elif editor.text != text:
+            editor.replace(text, (0, 0), editor.document.end, maintain_selection_offset=True)
 
     async def open_editor(self) -> None:
         """Put the editor in the view's place (once) and focus it."""
@@ -180,12 +149,18 @@ class DraftPanel(Panel):
             self.load_text(draft.text)
         self.tick(now)
 
-    def mark_saved(self, draft: Draft) -> None:
+    def mark_saved(self, draft: Draft, sent: str) -> None:
+        """The store took `sent` as `draft`. What was typed since stays as it
+        is, cursor and all; only someone else's edit merged in by the store
+        is folded into the editor (three-way, against what was sent)."""
         self.draft = draft
         self.version = draft.version
         self.saved_text = draft.text
-        if self.text != draft.text:
-            self.load_text(draft.text)
+        if draft.text == sent:
+            return
+        merged = merge3(sent, self.text, draft.text)
+        if merged is not None:
+            self.load_text(merged)
 
     def tick(self, now: datetime) -> None:
         parts = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import TextArea
 
-from .draft import DraftKeys
+from .draft_keys import DraftKeys
 
 
 class DraftEditor(DraftKeys, TextArea):

@@ -20,8 +20,9 @@ from textual.strip import Strip
 from textual.widgets import Input, Label
 
 from ..model import NOTE_KINDS, TimelineEntry, order_key
+from ..text import one_line
 from ..timefmt import fmt_short_time, shown
-from .common import KIND_MARK, Panel, RowStyle, lit
+from .common import KIND_MARK, Panel, RowStyle, lit, lit_block
 
 # Enough for a few screens of rows at a couple of widths.
 STRIP_CACHE_SIZE = 2000
@@ -289,7 +290,13 @@ class NoteInput(Input):
     virtual_size = Reactive(Size(0, 0), layout=False)
     BINDINGS = [
         Binding("ctrl+n", "cycle_kind", "Kind", id="note.kind", tooltip="Cycle note kind"),
-        Binding("escape", "leave", "Leave input", show=False, id="note.leave"),
+        Binding(
+            "escape",
+            "leave",
+            "Leave (text kept)",
+            id="note.leave",
+            tooltip="esc or alt+1-5: to a panel; what you typed stays",
+        ),  # fmt: skip
     ]
 
     class KindCycled(Message):
@@ -306,6 +313,8 @@ class TimelinePanel(Panel):
     DEFAULT_CSS = """
     TimelinePanel #note-row { height: 1; }
     TimelinePanel #note-kind { width: auto; padding: 0 1; background: $boost; }
+    TimelinePanel #note-waiting { height: auto; max-height: 3; color: $warning; display: none; }
+    TimelinePanel.-waiting #note-waiting { display: block; }
     TimelinePanel NoteInput, TimelinePanel NoteInput:focus {
         border: none; height: 1; padding: 0 1; width: 1fr;
     }
@@ -314,16 +323,20 @@ class TimelinePanel(Panel):
     kind = reactive("note")
 
     class Submitted(Message):
-        def __init__(self, kind: str, text: str):
+        def __init__(self, kind: str, text: str, serial: int = 0):
             super().__init__()
             self.kind = kind
             self.text = text
+            self.serial = serial
 
     def __init__(self, **kwargs):
         super().__init__(4, "Responder notes (private)", **kwargs)
+        self.waiting: list[tuple[int, str]] = []  # notes submitted, not yet in the store
+        self._serial = 0
 
     def compose(self):
         yield TimelineView(id="timeline-view")
+        yield Label("", id="note-waiting")
         with Horizontal(id="note-row"):
             yield Label("note", id="note-kind")
             yield NoteInput(
@@ -344,14 +357,37 @@ class TimelinePanel(Panel):
         self.query_one(NoteInput).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # The text leaves the input the instant Enter is pressed: what is typed
+        # next is a new note, never the end of this one, however slow the write.
         event.stop()
         if event.value.strip():
-            self.post_message(self.Submitted(self.kind, event.value))
+            self._serial += 1
+            self.waiting.append((self._serial, event.value))
+            self._show_waiting()
+            event.input.clear()
+            self.post_message(self.Submitted(self.kind, event.value, self._serial))
 
-    def clear_input(self, submitted: str) -> None:
+    def written(self, serial: int) -> None:
+        """The note is in the store: no longer shown as waiting."""
+        self.waiting = [(n, text) for n, text in self.waiting if n != serial]
+        self._show_waiting()
+
+    def refused(self, serial: int) -> None:
+        """The store refused the note: give it back to the input (when that is
+        empty; otherwise it stays listed as not saved) so nothing is lost."""
+        text = next((t for n, t in self.waiting if n == serial), "")
         note_input = self.query_one(NoteInput)
-        if note_input.value == submitted:
-            note_input.value = ""
+        if not note_input.value:
+            note_input.value = text
+            self.written(serial)
+
+    def _show_waiting(self) -> None:
+        self.set_class(bool(self.waiting), "-waiting")
+        lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in self.waiting[-3:]]
+        if len(self.waiting) > 3:
+            lines[0] = f"⧗ {len(self.waiting) - 2} notes not saved yet"
+            lines[1:] = lines[-2:]
+        self.query_one("#note-waiting", Label).update(lit_block("\n".join(lines)))
 
     @property
     def view(self) -> TimelineView:

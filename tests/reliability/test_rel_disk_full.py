@@ -1,0 +1,113 @@
+"""A full disk: the CLI says so in one line (exit 1), the war room keeps running,
+says so in its header, keeps the queue and saves it once there is room again.
+On a small tmpfs, which needs root (skipped, saying so, elsewhere)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rel_support import one_clear_line, run_cli, user_env
+
+from warroom.app import make_app
+from warroom.model import utcnow
+from warroom.policy import default_policy
+from warroom.store import Store
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "ui"))
+from keyburst import burst, paste, settle  # noqa: E402
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode()[:80]}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(disk: Path) -> Path:
+    """Fill the disk to the last byte; returns the filler (delete it for room)."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        for size in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    return filler
+
+
+def _seed(db: Path) -> int:
+    store = Store.open(db, default_policy(), "seeder", utcnow)
+    incident = store.declare("Disk filling up", priority="P2").id
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no spare room in the log
+    store.close()
+    return incident
+
+
+def _notes(db: Path, incident: int) -> list[str]:
+    store = Store.open(db, default_policy(), "checker", utcnow)
+    try:
+        return [e.text for e in store.timeline(incident) if e.kind == "note"]
+    finally:
+        store.close()
+
+
+def test_cli_on_a_full_disk_says_so_in_one_line(small_disk):
+    db = small_disk / "warroom.db"
+    incident = _seed(db)
+    filler = _fill(small_disk)
+    result = run_cli("--db", str(db), "note", str(incident), "x" * 15000, env=user_env())
+    assert result.code == 1
+    assert "full" in one_clear_line(result)
+    os.unlink(filler)
+    assert _notes(db, incident) == []  # nothing half-written
+    done = run_cli("--db", str(db), "note", str(incident), "room again", env=user_env())
+    assert done.code == 0, done.err
+    assert _notes(db, incident) == ["room again"]
+
+
+async def test_war_room_on_a_full_disk_keeps_running_and_retries(small_disk):
+    db = small_disk / "warroom.db"
+    incident = _seed(db)
+    store = Store.open(db, default_policy(), "alice", utcnow)
+    app = make_app(store, default_policy())
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            filler = _fill(small_disk)
+            burst(app, "4", "n")
+            paste(app, "x" * 3000)
+            burst(app, "enter", "written once there is room", "enter")
+            await settle(app, pilot)
+            assert app.is_running
+            header = app.screen.query_one("#header").render().plain
+            assert "DISK FULL (2 queued, retrying)" in header
+            os.unlink(filler)
+            app.retry_pending()
+            await settle(app, pilot)
+            assert app.pending == []
+            assert "DISK FULL" not in app.screen.query_one("#header").render().plain
+    finally:
+        store.close()
+    assert _notes(db, incident) == ["x" * 3000, "written once there is room"]
+    # The file is whole.
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()

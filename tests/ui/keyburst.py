@@ -1,0 +1,36 @@
+"""Keys and pastes sent with no pause between them, as a paste, `tmux send-keys`
+or a fast typist over SSH delivers them: all queued before any is handled."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.keys import _character_to_key
+
+NAMED = {"enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "end", "home"}
+
+
+def key_event(key: str) -> events.Key:
+    if key in NAMED or "+" in key or (len(key) > 1 and key.isalnum()):
+        return events.Key(key, {"enter": "\r", "tab": "\t"}.get(key))
+    return events.Key(_character_to_key(key), key)
+
+
+def burst(app, *parts: str) -> None:
+    """Each part is a key name (enter, tab, ctrl+t, ...) or text typed a
+    character at a time; everything lands in the app's queue at once."""
+    for part in parts:
+        keys = [part] if part in NAMED or "+" in part or len(part) == 1 else list(part)
+        for key in keys:
+            app.post_message(key_event(key))
+
+
+def paste(app, text: str) -> None:
+    app.post_message(events.Paste(text))
+
+
+async def settle(app, pilot) -> None:
+    """Until every queued key has been handed on and handled."""
+    await pilot.pause()
+    while not app.key_gate.idle:
+        await pilot.pause()
+    await pilot.pause()

@@ -1,0 +1,104 @@
+"""Keys and pastes handed on one at a time, each once the last one has settled.
+
+Textual forwards a key to whatever has focus and takes the next key at once.
+A key that moves focus (a panel number, `n`, an Enter that opens a dialog)
+does so a few message hops later, so keys typed right behind it used to reach
+the old target. The gate holds each key until every message the previous
+one caused has been handled (the app's and the screen's queues are empty),
+so a burst lands exactly as if it were typed slowly."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+
+from textual import events
+from textual.widgets import Input
+
+# A key never waits longer than this for the last one to settle: something
+# slow (a long write) must not freeze typing.
+MAX_SETTLE_SECONDS = 1.0
+
+
+def _busy(pump) -> bool:
+    # A running message pump is idle only when its queue is empty and its task
+    # is parked waiting for the next message: a handler still awaiting (a
+    # mount, say) counts as busy. Both read Textual's and asyncio's internals.
+    if not pump._running:
+        return False
+    queue = pump._message_queue
+    return bool(queue.values) or not queue.ready_event._waiters
+
+
+class KeyGate:
+    def __init__(self, app):
+        self.app = app
+        self.waiting: deque[events.Event] = deque()
+        self.busy = False
+
+    def hold(self, event: events.Event) -> bool:
+        """True when the event must wait for the one before it to settle
+        (the gate hands it on later); False lets it through now."""
+        if self.busy:
+            self.waiting.append(event)
+            return True
+        self.busy = True
+        asyncio.get_running_loop().create_task(self._drain())
+        return False
+
+    @property
+    def idle(self) -> bool:
+        return not self.busy and not self.waiting
+
+    def _settled(self) -> bool:
+        app = self.app
+        if _busy(app):
+            return False
+        try:
+            screen = app.screen
+        except Exception:  # no screen: shutting down
+            return True
+        return not any(_busy(node) for node in screen.walk_children(with_self=True))
+
+    async def _settle(self) -> None:
+        deadline = time.monotonic() + MAX_SETTLE_SECONDS
+        spins = 0
+        while not self._settled() and time.monotonic() < deadline:
+            spins += 1
+            await asyncio.sleep(0 if spins < 50 else 0.002)
+
+    async def _drain(self) -> None:
+        from textual.app import App
+
+        try:
+            while True:
+                await asyncio.sleep(0)
+                await self._settle()
+                if not self.waiting or not self.app.is_running:
+                    break
+                event = self.waiting.popleft()
+                await App.on_event(self.app, one_line_paste(self.app, event))
+        except Exception as error:  # a handler's failure is the app's to report
+            self.app._handle_exception(error)
+        finally:
+            self.busy = False
+            if not self.app.is_running:
+                self.waiting.clear()
+            elif self.waiting:  # arrived after the last check: start again
+                self.busy = True
+                asyncio.get_running_loop().create_task(self._drain())
+
+
+def one_line_paste(app, event: events.Event) -> events.Event:
+    """A paste into a one-line field keeps every line, joined by spaces
+    (Textual's Input would keep only the first)."""
+    if (
+        isinstance(event, events.Paste)
+        and isinstance(app.focused, Input)
+        and ("\n" in event.text or "\r" in event.text)
+    ):
+        joined = events.Paste(" ".join(event.text.splitlines()))
+        joined.set_sender(app)
+        return joined
+    return event
