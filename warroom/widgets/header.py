@@ -111,6 +111,7 @@ class IncidentHeader(Widget):
             " ",
             ("CLOSED " if not incident.is_open else "", "bold reverse"),
         )
+        end = incident.closed_at or now  # a closed incident stops ageing
         tail = Text.assemble(
             " · ",
             urgent_summary(self.policy, incident, now),
@@ -118,7 +119,7 @@ class IncidentHeader(Widget):
             f" · times {zone_label(getattr(self.app, 'utc', False), now)}",
             " · as ",
             lit(self.identity, "bold underline"),
-            f" · {incident.stage} · {incident.category} · age {fmt_age(incident.reported_at, now)}",
+            f" · {incident.stage} · {incident.category} · age {fmt_age(incident.reported_at, end)}",
         )
         if self.mode_note:
             tail.append(f"  {self.mode_note}", style="bold reverse")
