@@ -250,3 +250,16 @@ def test_the_retro_written_and_read_from_the_cli(capsys, env_db):
     capsys.readouterr()
     assert cli.main(["retro", "action", "add", iid, "x", "--due", "soon"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_reported_time_is_moved_and_every_clock_follows(store, clock, policy, incident):
+    reported = store.get_incident(incident).reported_at
+    store.record_milestone(incident, "acknowledge", reported + timedelta(minutes=40))
+    assert ack_clock(policy, store, incident, clock()).state == MISSED
+    with pytest.raises(UsageError, match="cannot come after acknowledge"):
+        store.set_milestone(incident, "reported", reported + timedelta(minutes=41))
+    store.set_milestone(incident, "reported", reported + timedelta(minutes=20))
+    state = ack_clock(policy, store, incident, clock())
+    assert (state.state, state.remaining) == (MET, timedelta(minutes=10))
+    with pytest.raises(UsageError, match="never withdrawn"):
+        store.set_milestone(incident, "reported", None)

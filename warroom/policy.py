@@ -25,9 +25,11 @@ CLOCK_MILESTONE = {
     "retro": "retro_at",
 }
 # Every time of the incident that can be recorded, moved or withdrawn: the
-# clocks' milestones, the impact window (which may begin before the report)
-# and the close (moved only, never withdrawn: reopening does that).
+# clocks' milestones, the impact window (which may begin before the report),
+# and the report and the close (moved only: every clock starts at the report,
+# and reopening withdraws a close).
 MILESTONE_FIELDS = {
+    "reported": "reported_at",
     **CLOCK_MILESTONE,
     "impact-start": "impact_started_at",
     "impact-end": "impact_ended_at",

@@ -1198,6 +1198,10 @@ class Store:
                     raise UsageError(f"incident {incident_id} is open: close it with a time")
                 if moment is None:
                     raise UsageError("a close is not withdrawn: reopen the incident instead")
+            if clock == "reported" and moment is None:
+                raise UsageError(
+                    "the reported time is moved, never withdrawn: every clock starts there"
+                )
             if current is None and moment is None:
                 raise UsageError(f"{clock} is not recorded for incident {incident_id}")
             if moment is not None:
@@ -1221,6 +1225,12 @@ class Store:
         return self.get_incident(incident_id)
 
     def _check_order(self, incident: Incident, clock: str, moment: datetime) -> None:
+        if clock == "reported":
+            for name, field in MILESTONE_FIELDS.items():
+                later = getattr(incident, field)
+                if name not in ("reported", "impact-start") and later and later < moment:
+                    raise UsageError(f"the report cannot come after {name} ({fmt_time(later)})")
+            return
         if clock == "impact-start":
             ended = incident.impact_ended_at
             if ended is not None and moment > ended:

@@ -569,3 +569,32 @@ async def test_a_panel_key_then_a_key_for_that_panel_typed_fast(app_factory, see
         await pilot.pause()
         chooser = app.screen.query_one(PersonChooser)
         assert chooser.visible and app.focused is chooser.input
+
+
+async def test_times_no_zone_can_show_still_open_the_war_room_and_retro(
+    app_factory, store, seeded, monkeypatch
+):
+    """Written straight into the file (a hand edit, an older version): the war
+    room, the clocks and the retro still draw, showing such times in UTC."""
+    store.conn.execute(
+        "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at)"
+        " VALUES (?, 'note', 'far future', 'x', '9999-12-31T23:59:59+00:00',"
+        " '0001-01-01T00:00:00+00:00')",
+        (seeded,),
+    )
+    store.conn.execute(
+        "UPDATE incidents SET acknowledged_at = '9999-12-31T23:59:59.999999+00:00',"
+        " reported_at = '0001-01-01T00:00:00+00:00' WHERE id = ?",
+        (seeded,),
+    )
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(TimelineView)
+        assert view.format_entry(view.entries[-1]).plain.startswith("9999-12-31 23:59")
+        await pilot.press("z", "z", "R")
+        await pilot.pause()
+        assert "RETRO" in str(app.screen.query_one("#retro-header").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WarRoomScreen)

@@ -52,6 +52,21 @@ async def test_close_with_summary(app_factory, store, seeded, clock):
     assert "milestone" in events[-2:]  # remediation recorded on the way
 
 
+async def test_close_at_the_time_it_closed(app_factory, store, seeded, clock):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("X")
+        await pilot.pause()
+        app.screen.query_one("#text", Input).value = "Rolled back"
+        app.screen.query_one("#at", Input).value = "08:45"
+        await pilot.press("enter")
+        await pilot.pause()
+    incident = store.get_incident(seeded)
+    assert incident.closed_at == incident.remediated_at == clock().replace(hour=8, minute=45)
+    close = store.timeline(seeded)[-1]
+    assert close.event == "incident.close" and close.occurred_at == incident.closed_at
+
+
 async def test_close_warns_about_missing_roles_and_update(app_factory, store, seeded):
     store.unassign(seeded, "Lead")
     app = app_factory()

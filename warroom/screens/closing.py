@@ -15,6 +15,7 @@ from textual.widgets import Label
 from ..errors import UsageError, WarroomError
 from ..export import render_export, write_atomic
 from ..templates import render_template
+from ..timefmt import parse_time, typed_zone
 from ..widgets.common import lit, lit_block
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from .modals import ChoiceModal, ConfirmModal, TextPrompt
@@ -32,7 +33,8 @@ EXPORT_CHOICES = {
 
 
 class ClosePrompt(TextPrompt):
-    """TextPrompt with warnings above the input: worth knowing, not blocking."""
+    """TextPrompt with warnings above the input (worth knowing, not blocking) and
+    a second input for when it closed. Dismisses with (summary, time)."""
 
     DEFAULT_CSS = """
     ClosePrompt .warning { color: $warning; width: 1fr; }
@@ -51,7 +53,11 @@ class ClosePrompt(TextPrompt):
                     for warning in self.warnings:
                         yield Label(lit_block(f"▲ {warning}"), classes="warning")
             yield Input(self.value, placeholder="e.g. rolled back the bad release", id="text")
+            yield Input(placeholder="closed at (empty: now), e.g. 14:05 or 20m ago", id="at")
             yield Label(lit(f"{self.hint} · enter: close · escape: cancel"), classes="hint")
+
+    def submit(self, value: str) -> None:
+        self.dismiss((self.query_one("#text", Input).value, self.query_one("#at", Input).value))
 
 
 def close_warnings(app, incident_id: int) -> list[str]:
@@ -72,9 +78,10 @@ def close_flow(screen) -> None:
     app = screen.app
     incident_id = screen.incident_id
 
-    def done(summary: str | None) -> None:
-        if summary is None:
+    def done(answer: tuple[str, str] | None) -> None:
+        if answer is None:
             return
+        summary, when = answer
         if not summary.strip():
             app.notify("Closing needs a short resolution summary; nothing changed.",
                        severity="warning")  # fmt: skip
@@ -82,7 +89,14 @@ def close_flow(screen) -> None:
         flush = getattr(screen, "flush_draft", None)
         if flush is not None:
             flush()  # the communicator's typing reaches the store before it is replaced
-        app.write(app.store.close_incident, incident_id, summary, on_done=closed)
+
+        def close():
+            at = None
+            if when.strip() and when.strip() != "now":
+                at = parse_time(when, app.clock(), "close", typed_zone(app.utc))
+            return app.store.close_incident(incident_id, summary, at)
+
+        app.write(close, on_done=closed)
 
     def closed(incident) -> None:
         """Closed: the communicator's next message is the 'incident closed' one."""

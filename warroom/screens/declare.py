@@ -8,7 +8,7 @@ from textual.widgets import Checkbox, Label, Select
 
 from ..errors import UsageError
 from ..policy import UNTRIAGED, Policy
-from ..timefmt import parse_time
+from ..timefmt import parse_time, typed_zone
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from .modals import Modal
 
@@ -68,7 +68,10 @@ class DeclareModal(Modal):
         reported_raw = self.query_one("#reported", Input).value.strip()
         now = self.clock()
         try:
-            reported = None if reported_raw in ("", "now") else parse_time(reported_raw, now)
+            zone = typed_zone(self.app.utc)  # typed in the zone times are shown in
+            reported = (
+                None if reported_raw in ("", "now") else parse_time(reported_raw, now, zone=zone)
+            )
         except UsageError as exc:
             self.app.notify(str(exc), severity="error")
             return

@@ -118,7 +118,7 @@ class IncidentsScreen(Screen):
                 "category": lit(i.category),
                 "stage": i.stage,
                 "lead": lit(leads.get(i.id, "—")),
-                "age": fmt_age(i.reported_at, now),
+                "age": fmt_age(i.reported_at, i.closed_at or now),  # a closed one stops ageing
                 "urgent": urgent,
             }
             table.add_row(*(cells[c] for c in self.columns), key=str(i.id))

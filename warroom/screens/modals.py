@@ -226,7 +226,10 @@ class TextPrompt(Modal):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        self.submit(event.value)
+
+    def submit(self, value: str) -> None:
+        self.dismiss(value)
 
     def action_save(self) -> None:
         widget = self.query_one("#text")

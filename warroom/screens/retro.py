@@ -334,7 +334,8 @@ class RetroScreen(PanelScreen):
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
         entry = message.entry
         if entry.event == START_EVENT:
-            self.app.notify("That line is the reported time, not a note: it cannot be corrected")
+            # The anomaly's line is the reported time: correcting it moves the report.
+            ask_milestone_time(self.app, self.incident_id, "reported")
             return
 
         ask_correction(self.app, entry)

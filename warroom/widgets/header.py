@@ -149,6 +149,7 @@ class IncidentHeader(Widget):
             (f"{self.mode_note} " if self.mode_note else "", "bold reverse"),
             ("DRILL " if incident.drill else "", "bold reverse"),
         )
+        end = incident.closed_at or now  # a closed incident stops ageing
         parts = [
             ("urgent", urgent_summary(self.policy, incident, now)),
             # The zone every time on this screen is shown in (z switches).
@@ -160,7 +161,7 @@ class IncidentHeader(Widget):
         parts += [
             ("stage", lit(incident.stage)),
             ("category", lit(incident.category)),
-            ("age", Text(f"age {fmt_age(incident.reported_at, now)}")),
+            ("age", Text(f"age {fmt_age(incident.reported_at, end)}")),
         ]
         width = (self.size.width or self.app.size.width - 2) or 80
         return fit_header(lead, incident.title, parts, width)
