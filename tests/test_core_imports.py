@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-CORE = ("policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli")
+CORE = ("policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli", "output")
 
 PROBE = f"""
 import json, sys

@@ -12,7 +12,7 @@ from ..model import Incident
 from ..policy import UNTRIAGED, Policy
 from ..sla import most_urgent, next_update
 from ..text import one_line
-from ..timefmt import fmt_age, fmt_minutes
+from ..timefmt import fmt_age, fmt_minutes, zone_label
 from .common import STATE_STYLE, lit
 
 PRIORITY_STYLE = {
@@ -91,6 +91,7 @@ class IncidentHeader(Widget):
             self.mode_note,
             _minute(now),
             urgent,
+            getattr(self.app, "utc", False),
         )
         if shown != self._shown:
             self._shown = shown
@@ -116,6 +117,8 @@ class IncidentHeader(Widget):
         tail = Text.assemble(
             " · ",
             urgent_summary(self.policy, incident, now),
+            # The zone every time on this screen is shown in (z switches).
+            f" · times {zone_label(getattr(self.app, 'utc', False), now)}",
             " · as ",
             lit(self.identity, "bold underline"),
             f" · {one_line(incident.stage)} · {one_line(incident.category)}"
