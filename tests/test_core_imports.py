@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-CORE = ("policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli", "output")
+CORE = ("policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli")
 
 PROBE = f"""
 import json, sys

@@ -25,12 +25,11 @@ from .export import (
     write_atomic,
 )
 from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
-from .output import say
 from .paths import resolve_db, resolve_identity, resolve_policy
 from .policy import MILESTONES, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
-from .text import MAX_NOTE, clean_name, clip, one_line
+from .text import MAX_NOTE, clean_name, clip, one_line, say
 from .timefmt import fmt_clock, fmt_time, parse_time
 
 
@@ -344,8 +343,7 @@ def cmd_timeline(ctx: Context) -> int:
     entries = chronological(ctx.store.timeline(ctx.args.id))
     later = superseded_map(entries)
     if ctx.args.json:
-        data = [entry_dict(e, later) for e in entries]
-        say(json_text(data))
+        say(json_text([entry_dict(e, later) for e in entries]))
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 from .errors import UsageError
 from .export import action_dict, json_text, retro_dict
 from .model import ActionItem, to_iso
-from .output import say
-from .text import one_line
+from .text import one_line, say
 from .timefmt import fmt_time
 
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ Text is always *stored* exactly as given; these functions shape how it is shown.
 from __future__ import annotations
 
 import re
+import sys
 
 from .errors import UsageError
 
@@ -112,3 +113,12 @@ def check_length(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise UsageError(f"{what} is longer than {limit} characters ({len(text)})")
     return text
+
+
+def say(text: object = "", *, err: bool = False, end: str = "\n") -> None:
+    """The one way the CLI writes to a terminal: all of it through `visible`,
+    so no title, name, policy word, hook line or error can carry an escape."""
+    stream = sys.stderr if err else sys.stdout
+    # CSV rows end in \r\n by its standard: kept as line ends, not shown as ␍.
+    lines = str(text).split("\r\n")
+    stream.write("\r\n".join(visible(line, multiline=True) for line in lines) + end)

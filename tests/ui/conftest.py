@@ -97,3 +97,28 @@ def app_factory(store, policy, clock):
         return make_app(store, policy, clock=clock, **kwargs)
 
     return factory
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """The snapshot is taken once every key pressed has been handed on and
+    handled (the key gate lets a burst land in order, which on a loaded
+    machine can take longer than Pilot's own pause), with cursors held on."""
+    from keyburst import settle
+
+    def compare(app, press=(), run_before=None, **kwargs):
+        async def before(pilot):
+            if press:
+                await pilot.press(*press)
+            if run_before is not None:
+                await run_before(pilot)
+            await settle(pilot.app, pilot)
+            # A blinking cursor is caught on or off by when the picture is taken
+            # (later on a loaded machine): hold it on.
+            for widget in pilot.app.screen.query("Input, TextArea"):
+                widget.cursor_blink = False
+            await pilot.pause()
+
+        return snap_compare(app, run_before=before, **kwargs)
+
+    return compare

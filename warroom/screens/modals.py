@@ -245,7 +245,7 @@ class CorrectionModal(Modal):
                 yield TextArea(entry.text, id="text", soft_wrap=True)
             else:
                 yield Input(entry.text, id="text")
-            yield Label(Text(f"When it happened ({self.zone}); '-' withdraws a milestone:"))
+            yield Label(lit(f"When it happened ({self.zone}); '-' withdraws a milestone:"))
             yield Input(self.time_value, id="at")
             yield Label("enter / ctrl+s: save · escape: cancel", classes="hint")
 
