@@ -48,8 +48,8 @@ class VisibleFilter(LineFilter):
     a widget someone forgot) is drawn as its placeholder, never sent raw."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        if all(seg.text.isprintable() or seg.control for seg in segments):
-            return segments  # the usual case: one C-level check per segment
+        if "".join([seg.text for seg in segments]).isprintable():
+            return segments  # the usual case: one C-level check per line
         return [
             seg if seg.control or seg.text.isprintable() else seg._replace(text=visible(seg.text))
             for seg in segments
