@@ -96,7 +96,7 @@ def test_declare_defaults(store, clock):
 
 def test_declare_refuses_future_reported_time(store, clock, raw):
     with pytest.raises(UsageError, match="future"):
-        store.declare("Not yet", reported_at=clock() + timedelta(seconds=1))
+        store.declare("Not yet", reported_at=clock() + timedelta(minutes=5, seconds=1))
     assert raw("SELECT * FROM incidents") == []
     assert raw("SELECT * FROM timeline") == []
 

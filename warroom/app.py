@@ -292,6 +292,14 @@ class WarRoomApp(App):
             self.status_note = "READ-ONLY" if self.store.read_only else ""
         self.refresh_screen_header()
 
+    def toggle_utc(self) -> None:
+        """z: every screen's times in UTC, or in local time, at once."""
+        self.utc = not self.utc
+        for screen in self.screen_stack:
+            if hasattr(screen, "times_changed") and screen.is_mounted:
+                screen.times_changed()
+        self.notify("Times in UTC" if self.utc else "Times in local time")
+
     def open_incident(self, incident_id: int) -> bool:
         try:
             self.store.get_incident(incident_id)
@@ -412,12 +420,13 @@ class WarRoomApp(App):
                     f"Go to {name}", f"Focus panel {number}",
                     lambda n=number: screen.action_panel(n),
                 )  # fmt: skip
-            for clock in ("acknowledge", "triage", "remediate", "retro"):
+            from .screens.modals import ask_milestone_time
+
+            for clock in ("acknowledge", "triage", "remediate", "retro", "impact-start",
+                          "impact-end"):  # fmt: skip
                 yield SystemCommand(
-                    f"Record milestone: {clock}", f"Stops the {clock} clock",
-                    lambda c=clock: self.write(
-                        self.store.record_milestone, screen.incident_id, c
-                    ),
+                    f"Record milestone: {clock}", "At a time you give (enter: now), or move it",
+                    lambda c=clock: ask_milestone_time(self, screen.incident_id, c),
                 )  # fmt: skip
             for role in self.policy.roles:
                 yield SystemCommand(

@@ -16,10 +16,17 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UsageError, WarroomError
-from .export import entry_dict, incident_dict, render_export, status_dict, write_atomic
-from .model import NOTE_KINDS, to_iso, utcnow
+from .export import (
+    entry_dict,
+    entry_marks,
+    incident_dict,
+    render_export,
+    status_dict,
+    write_atomic,
+)
+from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
 from .paths import resolve_db, resolve_identity, resolve_policy
-from .policy import CLOCKS, load_policy
+from .policy import MILESTONES, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
 from .text import MAX_NOTE, clip, one_line, visible
@@ -69,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("title")
     p.add_argument("--priority", "-p", default="untriaged", help="P1, P2, P3 or untriaged")
     p.add_argument("--category", "-c", help="regression, security, performance (prefix ok)")
-    p.add_argument("--reported-at", help="when it started: '20m ago', '14:05', ISO-8601")
+    p.add_argument("--reported-at", help="when it was reported: '20m ago', '14:05', ISO-8601")
+    p.add_argument("--impact-started", metavar="TIME", help="when impact began, if earlier")
     p.add_argument("--stage", default="Detect")
 
     p = sub.add_parser("list", help="list incidents")
@@ -82,9 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", "-k", default="note", choices=NOTE_KINDS)
     p.add_argument("--at", help="when it happened, if not now")
 
-    p = sub.add_parser("correct", help="correct a timeline entry (the original is kept)")
+    p = sub.add_parser(
+        "correct", help="correct a timeline entry's text or time (the original is kept)"
+    )
     p.add_argument("entry", type=record_id, help="timeline entry id")
-    p.add_argument("text")
+    p.add_argument("text", nargs="?", help="the corrected text (default: unchanged)")
+    p.add_argument("--at", help="when it really happened (a milestone's entry: moves it)")
 
     p = sub.add_parser("status", help="roles, checklist, clocks and next update")
     p.add_argument("id", type=record_id)
@@ -115,14 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("item", help="item id, e.g. c1, i3, a2")
 
     for verb, clock in (("ack", "acknowledge"), ("triage", "triage"), ("remediate", "remediate")):
-        p = sub.add_parser(verb, help=f"record the {clock} milestone")
+        p = sub.add_parser(verb, help=f"record the {clock} milestone (or move, withdraw it)")
         p.add_argument("id", type=record_id)
-        p.add_argument("--at", help="when, if not now")
+        _milestone_options(p)
         p.set_defaults(clock=clock)
-    p = sub.add_parser("milestone", help="record any milestone")
+    p = sub.add_parser("milestone", help="record, move or withdraw any milestone")
     p.add_argument("id", type=record_id)
-    p.add_argument("clock", choices=CLOCKS)
-    p.add_argument("--at", help="when, if not now")
+    p.add_argument("clock", choices=MILESTONES)
+    _milestone_options(p)
 
     p = sub.add_parser("priority", help="change the priority")
     p.add_argument("id", type=record_id)
@@ -134,10 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", help="publish a stakeholder update (default: the draft)")
     p.add_argument("id", type=record_id)
     p.add_argument("text", nargs="?", help="text, or '-' for stdin")
+    p.add_argument("--at", help="when it went out, if not now")
 
     p = sub.add_parser("close", help="close an incident")
     p.add_argument("id", type=record_id)
     p.add_argument("--resolution", "-r", required=True, help="short resolution summary")
+    p.add_argument("--at", help="when it closed, if not now")
+    _retro_parser(sub)
     p = sub.add_parser("export", help="write the retro document: Markdown, JSON or CSV")
     p.add_argument("id", type=record_id)
     p.add_argument("--format", "-f", choices=("md", "json", "csv"), default="md")
@@ -152,6 +166,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=record_id)
     p.add_argument("--reason", default="")
     return parser
+
+
+def _milestone_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", help="when, if not now: '20m ago', '14:05', ISO-8601")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--move", action="store_true", help="change the recorded time to --at")
+    group.add_argument("--withdraw", action="store_true", help="take the milestone back")
+
+
+def _retro_parser(sub) -> None:
+    retro = sub.add_parser("retro", help="the retrospective: whys, root cause, action items")
+    verbs = retro.add_subparsers(dest="retro_command", metavar="VERB", required=True)
+    p = verbs.add_parser("show", help="the whys, root cause and action items")
+    p.add_argument("id", type=record_id)
+    p.add_argument("--json", action="store_true")
+    p = verbs.add_parser("held", help="record when the retro was held")
+    p.add_argument("id", type=record_id)
+    _milestone_options(p)
+    p = verbs.add_parser("why", help="set one of the five whys")
+    p.add_argument("id", type=record_id)
+    p.add_argument("position", type=int, help="1 to 20")
+    p.add_argument("question")
+    p.add_argument("answer", nargs="?", default="")
+    p = verbs.add_parser("root-cause", help="set the root-cause summary ('-' reads stdin)")
+    p.add_argument("id", type=record_id)
+    p.add_argument("text")
+    p = verbs.add_parser("action", help="add, edit or complete action items")
+    acts = p.add_subparsers(dest="action_command", metavar="VERB", required=True)
+    for verb, target in (("add", "incident id"), ("edit", "action item id")):
+        q = acts.add_parser(verb, help=f"{verb} an action item")
+        q.add_argument("id", type=record_id, help=target)
+        q.add_argument("title", nargs="?" if verb == "edit" else None)
+        q.add_argument("--owner")
+        q.add_argument("--due", help="YYYY-MM-DD")
+        q.add_argument("--ticket")
+    for verb, helptext in (("done", "mark done"), ("reopen", "mark open again")):
+        q = acts.add_parser(verb, help=f"{helptext} an action item")
+        q.add_argument("id", type=record_id, help="action item id")
+    q = acts.add_parser("list", help="the action items")
+    q.add_argument("id", type=record_id)
+    q.add_argument("--json", action="store_true")
 
 
 class Context:
@@ -190,8 +245,12 @@ def _read_text(text: str) -> str:
 
 def cmd_declare(ctx: Context) -> int:
     args = ctx.args
-    reported = parse_time(args.reported_at, ctx.clock()) if args.reported_at else None
-    incident = ctx.store.declare(args.title, args.category, args.priority, reported, args.stage)
+    now = ctx.clock()
+    reported = parse_time(args.reported_at, now, "reported time") if args.reported_at else None
+    impact = parse_time(args.impact_started, now, "impact start") if args.impact_started else None
+    incident = ctx.store.declare(
+        args.title, args.category, args.priority, reported, args.stage, impact_started_at=impact
+    )
     print(incident.id)
     return 0
 
@@ -214,7 +273,7 @@ def cmd_list(ctx: Context) -> int:
 def cmd_note(ctx: Context) -> int:
     text = _read_text(ctx.args.text)
     text, cut = clip(text, MAX_NOTE)
-    at = parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
+    at = _at(ctx)
     entry = ctx.store.add_entry(ctx.args.id, text, ctx.args.kind, occurred_at=at)
     if cut:
         print(
@@ -225,8 +284,13 @@ def cmd_note(ctx: Context) -> int:
     return 0
 
 
+def _at(ctx: Context) -> datetime | None:
+    return parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
+
+
 def cmd_correct(ctx: Context) -> int:
-    entry = ctx.store.correct(ctx.args.entry, _read_text(ctx.args.text))
+    text = None if ctx.args.text is None else _read_text(ctx.args.text)
+    entry = ctx.store.correct(ctx.args.entry, text, _at(ctx))
     print(entry.id)
     return 0
 
@@ -241,6 +305,10 @@ def cmd_status(ctx: Context) -> int:
     print(f"#{i.id} {one_line(i.title)}")
     print(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
     print(f"  reported {fmt_time(i.reported_at)}")
+    if i.impact_started_at or i.impact_ended_at:
+        print(f"  impact {fmt_time(i.impact_started_at)} to {fmt_time(i.impact_ended_at)}")
+    if i.closed_at:
+        print(f"  closed {fmt_time(i.closed_at)}")
     print("Roles")
     for role in ctx.policy.roles:
         names = ", ".join(one_line(h.person) for h in board.holders(role)) or "(unassigned)"
@@ -267,13 +335,16 @@ def cmd_status(ctx: Context) -> int:
 
 
 def cmd_timeline(ctx: Context) -> int:
-    entries = ctx.store.timeline(ctx.args.id)
+    entries = chronological(ctx.store.timeline(ctx.args.id))
+    later = superseded_map(entries)
     if ctx.args.json:
-        print(json.dumps([entry_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        data = [entry_dict(e, later) for e in entries]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)
-        print(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {one_line(e.text)}")
+        marks = "".join(f"[{m}] " for m in entry_marks(e, later))
+        print(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {marks}{one_line(e.text)}")
     return 0
 
 
@@ -331,8 +402,18 @@ def cmd_tick(ctx: Context) -> int:
 
 
 def cmd_milestone(ctx: Context) -> int:
-    at = parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
-    ctx.store.record_milestone(ctx.args.id, ctx.args.clock, at)
+    args = ctx.args
+    at = _at(ctx)
+    if args.withdraw:
+        if at is not None:
+            raise UsageError("--withdraw takes no time")
+        ctx.store.set_milestone(args.id, args.clock, None)
+    elif args.move:
+        if at is None:
+            raise UsageError("--move needs the new time: --at TIME")
+        ctx.store.set_milestone(args.id, args.clock, at)
+    else:
+        ctx.store.record_milestone(args.id, args.clock, at)
     return 0
 
 
@@ -353,7 +434,7 @@ def cmd_publish(ctx: Context) -> int:
             raise UsageError(f"incident {ctx.args.id} has no draft update to publish")
     else:
         text = _read_text(ctx.args.text)
-    entry = ctx.store.publish_update(ctx.args.id, text)
+    entry = ctx.store.publish_update(ctx.args.id, text, _at(ctx))
     print(entry.id)
     from .config import load_config
 
@@ -374,7 +455,7 @@ def cmd_publish(ctx: Context) -> int:
 
 
 def cmd_close(ctx: Context) -> int:
-    ctx.store.close_incident(ctx.args.id, ctx.args.resolution)
+    ctx.store.close_incident(ctx.args.id, ctx.args.resolution, _at(ctx))
     return 0
 
 
@@ -389,6 +470,12 @@ def cmd_export(ctx: Context) -> int:
     path = write_atomic(Path(args.output), text, force=args.force)
     print(path)
     return 0
+
+
+def cmd_retro(ctx: Context) -> int:
+    from .retro_cli import run_retro
+
+    return run_retro(ctx, _read_text)
 
 
 def cmd_reopen(ctx: Context) -> int:
@@ -459,6 +546,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "publish": cmd_publish,
     "close": cmd_close,
     "reopen": cmd_reopen,
+    "retro": cmd_retro,
     "export": cmd_export,
     "demo": cmd_demo,
     "doctor": cmd_doctor,

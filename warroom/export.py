@@ -10,7 +10,7 @@ import json
 import os
 import re
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,14 @@ from .model import (
     Incident,
     Retro,
     TimelineEntry,
+    chronological,
+    superseded_map,
     to_iso,
 )
 from .policy import Policy
 from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
 from .text import one_line
+from .timefmt import fmt_time, local_zone, span, zone_label
 
 EXPORT_SCHEMA_VERSION = 1
 
@@ -56,6 +59,8 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         "closed_at": _iso(incident.closed_at),
         "resolution": incident.resolution,
         "last_update_at": _iso(incident.last_update_at),
+        "impact_started_at": _iso(incident.impact_started_at),
+        "impact_ended_at": _iso(incident.impact_ended_at),
     }
 
 
@@ -105,7 +110,10 @@ def status_dict(policy: Policy, board: Board, now: datetime) -> dict[str, Any]:
     }
 
 
-def entry_dict(entry: TimelineEntry) -> dict[str, Any]:
+def entry_dict(
+    entry: TimelineEntry, superseded_by: dict[int, list[int]] | None = None
+) -> dict[str, Any]:
+    later = (superseded_by or {}).get(entry.id, [])
     return {
         "id": entry.id,
         "kind": entry.kind,
@@ -115,6 +123,8 @@ def entry_dict(entry: TimelineEntry) -> dict[str, Any]:
         "recorded_at": _iso(entry.recorded_at),
         "public": entry.public,
         "supersedes": entry.supersedes,
+        "superseded_by": later[-1] if later else None,
+        "backfilled": entry.backfilled,
         "data": entry.data,
     }
 
@@ -212,32 +222,30 @@ def md_heading_text(text: str) -> str:
 
 # --------------------------------------------------------------- time words
 def _local(moment: datetime | None) -> str:
-    """timefmt.fmt_time's '2026-11-28 14:05:09 CET', twice as fast (isoformat
-    beats strftime, and a 10,000-entry timeline shows 20,000 times)."""
-    if moment is None:
-        return "—"
-    shown = moment.astimezone()
-    return f"{shown.isoformat(' ', 'seconds')[:19]} {shown.tzname() or ''}"
+    """'2026-11-28 14:05:09 CET': a stored time the zone cannot hold shows in UTC."""
+    return fmt_time(moment)
 
 
 def _utc(moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return f"{moment.astimezone(UTC).isoformat(' ', 'seconds')[:19]} UTC"
+    return fmt_time(moment, utc=True)
 
 
-def span(delta: timedelta) -> str:
-    """A duration in words people paste: '45s', '1h 5m', '2d 3h' (sign dropped)."""
-    total = abs(int(delta.total_seconds()))
-    if total < 60:
-        return f"{total}s"
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [f"{v}{u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "m")) if v]
-    if seconds and not days:
-        parts.append(f"{seconds}s")
-    return " ".join(parts)
+def entry_marks(entry: TimelineEntry, superseded_by: dict[int, list[int]]) -> list[str]:
+    """What every view says beside an entry: what it corrects, what corrects it,
+    and that it was written well after it happened."""
+    marks = []
+    if entry.supersedes is not None:
+        marks.append(f"correction of #{entry.supersedes}")
+    later = superseded_by.get(entry.id)
+    if later:
+        marks.append(f"superseded by {', '.join(f'#{i}' for i in later)}")
+    if entry.backfilled:
+        marks.append(f"written later: {_utc(entry.recorded_at)}")
+    return marks
+
+
+def _signed(seconds: int) -> str:
+    return ("−" if seconds < 0 else "") + span(timedelta(seconds=seconds))
 
 
 def _since(start: datetime, moment: datetime | None) -> str:
@@ -250,15 +258,12 @@ def _since(start: datetime, moment: datetime | None) -> str:
 
 # ----------------------------------------------------------------- helpers
 def _visible_entries(bundle: Bundle, public: bool) -> list[TimelineEntry]:
-    """The timeline in id order; public leaves out responders' private notes."""
-    entries = sorted(bundle.timeline, key=lambda e: e.id)
+    """The timeline in the order things happened; public leaves out responders'
+    private notes."""
+    entries = chronological(bundle.timeline)
     if public:
         entries = [e for e in entries if e.kind not in NOTE_KINDS]
     return entries
-
-
-def _chronological(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    return sorted(entries, key=lambda e: (e.occurred_at, e.id))
 
 
 def _checklist(policy: Policy, board: Board) -> list[dict[str, Any]]:
@@ -285,7 +290,7 @@ def _check_row(item_id: str, group: str | None, text: str | None, state) -> dict
     }
 
 
-def _action_dict(item: ActionItem) -> dict[str, Any]:
+def action_dict(item: ActionItem) -> dict[str, Any]:
     return {
         "id": item.id,
         "title": item.title,
@@ -305,6 +310,8 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
     board, incident, retro = bundle.board, bundle.incident, bundle.retro
     due = next_update(policy, incident, now)
     draft = board.draft
+    entries = _visible_entries(bundle, public)
+    later = superseded_map(entries)
     return {
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": to_iso(now),
@@ -331,21 +338,27 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
             "updated_by": draft.updated_by,
             "updated_at": _iso(draft.updated_at),
         },
-        "timeline": [entry_dict(e) for e in _visible_entries(bundle, public)],
-        "retro": {
-            "whys": [
-                {
-                    "position": w.position,
-                    "question": w.question,
-                    "answer": w.answer,
-                    "updated_by": w.updated_by,
-                    "updated_at": _iso(w.updated_at),
-                }
-                for w in retro.whys
-            ],
-            "root_cause": retro.root_cause,
-            "action_items": [_action_dict(a) for a in retro.actions],
-        },
+        "key_times": key_times_list(incident),
+        "time_zone": _zone_name(),
+        "timeline": [entry_dict(e, later) for e in entries],
+        "retro": retro_dict(retro),
+    }
+
+
+def retro_dict(retro: Retro) -> dict[str, Any]:
+    return {
+        "whys": [
+            {
+                "position": w.position,
+                "question": w.question,
+                "answer": w.answer,
+                "updated_by": w.updated_by,
+                "updated_at": _iso(w.updated_at),
+            }
+            for w in retro.whys
+        ],
+        "root_cause": retro.root_cause,
+        "action_items": [action_dict(a) for a in retro.actions],
     }
 
 
@@ -366,10 +379,12 @@ def render_csv(bundle: Bundle) -> str:
 
 # ---------------------------------------------------------------- Markdown
 _MILESTONES = (
+    ("Impact started", "impact_started_at"),
     ("Reported", "reported_at"),
     ("Declared", "declared_at"),
     ("Acknowledged", "acknowledged_at"),
     ("Triaged", "triaged_at"),
+    ("Impact ended (mitigated)", "impact_ended_at"),
     ("Remediated", "remediated_at"),
     ("Closed", "closed_at"),
     ("Retro held", "retro_at"),
@@ -429,8 +444,63 @@ def _md_summary(lines: list[str], bundle: Bundle, public: bool, now: datetime) -
         lines += md_block(incident.resolution)
 
 
+# What the postmortem measures, each from its own start: (name, from, to).
+# Detection runs from the first impact to the report; the impact itself from
+# the first impact (the report, if that is unknown) to its end; the rest from
+# the report, as the SLA clocks do.
+KEY_TIMES = (
+    ("detect", "impact_started_at", "reported_at"),
+    ("acknowledge", "reported_at", "acknowledged_at"),
+    ("triage", "reported_at", "triaged_at"),
+    ("mitigate", "reported_at", "impact_ended_at"),
+    ("remediate", "reported_at", "remediated_at"),
+    ("close", "reported_at", "closed_at"),
+    ("impact", "impact_or_report", "impact_ended_at"),
+)
+_START_LABEL = {
+    "impact_started_at": "impact started",
+    "reported_at": "reported",
+    "impact_or_report": "impact started",
+}
+
+
+def _start_of(incident: Incident, field: str) -> tuple[datetime | None, str]:
+    if field == "impact_or_report":
+        if incident.impact_started_at is not None:
+            return incident.impact_started_at, "impact started"
+        return incident.reported_at, "reported"
+    return getattr(incident, field), _START_LABEL[field]
+
+
+def key_times_list(incident: Incident) -> list[dict[str, Any]]:
+    """Time to detect, acknowledge, triage, mitigate, remediate and close, and how
+    long the impact lasted: whole minutes (and seconds) from each one's start."""
+    rows = []
+    for name, start_field, end_field in KEY_TIMES:
+        start, start_label = _start_of(incident, start_field)
+        end = getattr(incident, end_field)
+        seconds = int((end - start).total_seconds()) if start and end else None
+        rows.append(
+            {
+                "measure": name,
+                "from": start_label,
+                "from_at": _iso(start),
+                "to_at": _iso(end),
+                "seconds": seconds,
+                "minutes": None if seconds is None else seconds // 60,
+            }
+        )
+    return rows
+
+
+def _zone_name() -> str:
+    return getattr(local_zone(), "key", None) or zone_label()
+
+
 def _md_times(lines: list[str], incident: Incident) -> None:
     _section(lines, "Key times")
+    lines.append(f"Local times are in {md_inline(_zone_name())}; UTC is shown alongside.")
+    lines.append("")
     rows = []
     for label, field in _MILESTONES:
         moment = getattr(incident, field)
@@ -440,6 +510,13 @@ def _md_times(lines: list[str], incident: Incident) -> None:
             since = "—" if field == "reported_at" else _since(incident.reported_at, moment)
             rows.append(_row(label, _local(moment), _utc(moment), since))
     lines += _table(("Milestone", "Local time", "UTC", "Since reported"), rows)
+    lines.append("")
+    rows = []
+    for row in key_times_list(incident):
+        took = "—" if row["seconds"] is None else _signed(row["seconds"])
+        rows.append(_row(f"Time to {row['measure']}" if row["measure"] != "impact" else
+                         "Impact duration", row["from"], took))  # fmt: skip
+    lines += _table(("Measure", "From", "Duration"), rows)
 
 
 def _md_clocks(lines: list[str], policy: Policy, incident: Incident, now: datetime) -> None:
@@ -584,24 +661,14 @@ def _md_timeline(lines: list[str], entries: list[TimelineEntry], public: bool) -
         "the corrected entry stays, marked as superseded."
     )
     lines.append("")
-    shown = {e.id for e in entries}
-    superseded_by: dict[int, list[int]] = {}
-    for e in entries:
-        if e.supersedes is not None:
-            superseded_by.setdefault(e.supersedes, []).append(e.id)
+    superseded_by = superseded_map(entries)
     names: dict[str, str] = {}  # actors and kinds repeat: escape each once
-    late = timedelta(minutes=1)
     rows = []
     for e in entries:
         text = md_inline(e.text)
-        later = superseded_by.get(e.id)
-        if later:
-            text = f"_(superseded by {', '.join(f'#{i}' for i in later)})_ {text}"
-        if e.supersedes is not None:
-            target = f"#{e.supersedes}" if e.supersedes in shown else f"entry {e.supersedes}"
-            text = f"_(correction of {target})_ {text}"
-        if abs(e.recorded_at - e.occurred_at) >= late:
-            text = f"{text} _(recorded {_utc(e.recorded_at)})_"
+        marks = entry_marks(e, superseded_by)
+        if marks:
+            text = "".join(f"_({m})_ " for m in marks) + text
         actor = names.get(e.actor)
         if actor is None:
             actor = names[e.actor] = md_inline(e.actor)
@@ -621,7 +688,7 @@ def _md_timeline(lines: list[str], entries: list[TimelineEntry], public: bool) -
 def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> str:
     """The retro document: something to paste into a wiki page or a ticket."""
     incident = bundle.incident
-    entries = _chronological(_visible_entries(bundle, public))
+    entries = _visible_entries(bundle, public)
     lines: list[str] = []
     _md_summary(lines, bundle, public, now)
     _md_times(lines, incident)
@@ -642,7 +709,7 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
 
 
 def _now_zone(now: datetime) -> str:
-    return now.astimezone().tzname() or "local"
+    return _zone_name()
 
 
 def render_export(bundle: Bundle, policy: Policy, fmt: str, public: bool, now: datetime) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 # What a person writes on the timeline.
@@ -30,7 +30,18 @@ def to_iso(moment: datetime) -> str:
 
 
 def from_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    # A time written without a zone (by hand, or an old tool) is UTC, as ours are.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# Timeline events that set a milestone's time: a move or a withdrawal supersedes the last.
+MILESTONE_EVENTS = ("milestone", "milestone.move", "milestone.withdraw", "incident.close")
+
+# An entry written this long after the time it is about is marked as written later.
+BACKFILL_AFTER = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,8 @@ class Incident:
     last_update_at: datetime | None = None
     root_cause: str = ""
     revision: int = 0
+    impact_started_at: datetime | None = None
+    impact_ended_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -76,6 +89,30 @@ class TimelineEntry:
     def event(self) -> str:
         """For system entries, what happened: 'role.assign', 'checklist.tick'..."""
         return self.data.get("event", "")
+
+    @property
+    def backfilled(self) -> bool:
+        """Written well after it happened (a scribe catching up, a replay). A
+        correction is written later by nature and says so on its own."""
+        return self.supersedes is None and self.recorded_at - self.occurred_at >= BACKFILL_AFTER
+
+
+def order_key(entry: TimelineEntry) -> tuple[datetime, int]:
+    """The one order of every view: when it happened, ties in recording order."""
+    return (entry.occurred_at, entry.id)
+
+
+def chronological(entries) -> list[TimelineEntry]:
+    return sorted(entries, key=order_key)
+
+
+def superseded_map(entries) -> dict[int, list[int]]:
+    """entry id -> the ids of the entries that correct it."""
+    later: dict[int, list[int]] = {}
+    for e in entries:
+        if e.supersedes is not None:
+            later.setdefault(e.supersedes, []).append(e.id)
+    return later
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,16 @@ CLOCK_MILESTONE = {
     "remediate": "remediated_at",
     "retro": "retro_at",
 }
+# Every time of the incident that can be recorded, moved or withdrawn: the
+# clocks' milestones, the impact window (which may begin before the report)
+# and the close (moved only, never withdrawn: reopening does that).
+MILESTONE_FIELDS = {
+    **CLOCK_MILESTONE,
+    "impact-start": "impact_started_at",
+    "impact-end": "impact_ended_at",
+    "close": "closed_at",
+}
+MILESTONES = tuple(MILESTONE_FIELDS)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
 MAX_DURATION = timedelta(days=366)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from .model import Incident
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
+from .timefmt import add
 
 # Clock states. Words as well as colours carry them on screen.
 RUNNING = "running"
@@ -39,7 +40,7 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
     states = []
     for name in CLOCKS:
         budget = policy.budget(incident.priority, name)
-        deadline = incident.reported_at + budget
+        deadline = add(incident.reported_at, budget)
         stopped_at = getattr(incident, CLOCK_MILESTONE[name])
         if stopped_at is not None:
             state = MET if stopped_at <= deadline else MISSED
@@ -83,9 +84,21 @@ def next_update(policy: Policy, incident: Incident, now: datetime) -> UpdateDue 
         return None
     cadence = policy.cadence(incident.priority)
     since = incident.last_update_at or incident.reported_at
-    due_at = since + cadence
+    due_at = add(since, cadence)
     remaining = due_at - now
     return UpdateDue(due_at, remaining, _running_state(policy, cadence, remaining))
+
+
+def promised_update(policy: Policy, incident: Incident, now: datetime) -> datetime | None:
+    """The "next update by" an update written now states: the update clock's
+    own due time while it is still ahead; once passed, one cadence from now
+    (where that clock will stand when this late update goes out)."""
+    due = next_update(policy, incident, now)
+    if due is None:
+        return None
+    if due.due_at > now:
+        return due.due_at
+    return add(now, policy.cadence(incident.priority))
 
 
 def most_urgent(policy: Policy, incident: Incident, now: datetime) -> ClockState | None:

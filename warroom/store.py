@@ -26,6 +26,7 @@ from .model import (
     ACTION_DONE,
     ACTION_OPEN,
     CLOSED,
+    MILESTONE_EVENTS,
     NOTE_KINDS,
     OPEN,
     SYSTEM,
@@ -45,7 +46,7 @@ from .model import (
     to_iso,
     utcnow,
 )
-from .policy import CLOCK_MILESTONE, CLOCKS, Policy
+from .policy import MILESTONE_FIELDS, MILESTONES, Policy
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
@@ -58,8 +59,9 @@ from .text import (
     clean_name,
     clean_title,
 )
+from .timefmt import check_moment, fmt_time
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -188,11 +190,32 @@ def _schema_v3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _schema_v4(db: sqlite_utils.Database) -> None:
+    """The impact window: when customers were first and last affected."""
+    db["incidents"].add_column("impact_started_at", str)
+    db["incidents"].add_column("impact_ended_at", str)
+    # A milestone's entry now happens at the milestone's time (it was filed at
+    # the time it was typed in, with the real time aside): one order for every view.
+    db.execute(
+        "UPDATE timeline SET occurred_at = json_extract(data, '$.at')"
+        " WHERE kind = 'system' AND json_valid(data)"
+        " AND json_extract(data, '$.event') = 'milestone'"
+        " AND json_extract(data, '$.at') IS NOT NULL"
+    )
+    # A close's entry names its time too, so correcting it moves the close.
+    db.execute(
+        "UPDATE timeline SET data = json_set(data, '$.clock', 'close', '$.at', occurred_at)"
+        " WHERE kind = 'system' AND json_valid(data)"
+        " AND json_extract(data, '$.event') = 'incident.close'"
+    )
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
     1: _schema_v2,
     2: _schema_v3,
+    3: _schema_v4,
 }
 
 
@@ -550,8 +573,17 @@ class Store:
         self._touch(incident_id)
         return cursor.lastrowid
 
-    def _system(self, incident_id: int, text: str, event: str, **data: Any) -> int:
-        return self._append(incident_id, SYSTEM, text, data={"event": event, **data})
+    def _system(
+        self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
+        supersedes: int | None = None, **data: Any,
+    ) -> int:  # fmt: skip
+        return self._append(
+            incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
+            supersedes=supersedes,
+        )  # fmt: skip
+
+    def _checked(self, moment: datetime, what: str) -> datetime:
+        return check_moment(moment, self.clock(), what)
 
     def _row_incident(self, row: dict[str, Any]) -> Incident:
         return Incident(
@@ -573,6 +605,8 @@ class Store:
             last_update_at=from_iso(row["last_update_at"]),
             root_cause=row.get("root_cause") or "",
             revision=row["revision"] or 0,
+            impact_started_at=from_iso(row.get("impact_started_at")),
+            impact_ended_at=from_iso(row.get("impact_ended_at")),
         )
 
     @staticmethod
@@ -583,8 +617,8 @@ class Store:
             kind=row[2],
             text=row[3],
             actor=row[4],
-            occurred_at=datetime.fromisoformat(row[5]),
-            recorded_at=datetime.fromisoformat(row[6]),
+            occurred_at=from_iso(row[5]),
+            recorded_at=from_iso(row[6]),
             public=bool(row[7]),
             supersedes=row[8],
             data=json.loads(row[9]) if row[9] else {},
@@ -736,15 +770,17 @@ class Store:
         priority: str = "untriaged",
         reported_at: datetime | None = None,
         stage: str = "Detect",
+        impact_started_at: datetime | None = None,
     ) -> Incident:
         title = clean_title(title)
         category = self.policy.match_category(category) if category else self.policy.categories[0]
         priority = self.policy.match_priority(priority)
         stage = self.policy.match_stage(stage)
         now = self.clock()
-        reported = reported_at or now
-        if reported > now:
-            raise UsageError("reported time is in the future")
+        reported = self._checked(reported_at, "reported time") if reported_at else now
+        impact = None
+        if impact_started_at is not None:
+            impact = to_iso(self._checked(impact_started_at, "impact start"))
         with self._write():
             cursor = self.conn.execute(
                 "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
@@ -762,6 +798,10 @@ class Store:
                 ),
             )
             incident_id = cursor.lastrowid
+            if impact is not None:
+                self.conn.execute(
+                    "UPDATE incidents SET impact_started_at = ? WHERE id = ?", (impact, incident_id)
+                )
             self._remember_person(self.identity)
             self._system(
                 incident_id,
@@ -771,6 +811,11 @@ class Store:
                 category=category,
                 reported_at=to_iso(reported),
             )
+            if impact is not None:
+                self._system(
+                    incident_id, "Milestone: impact-start recorded", "milestone",
+                    clock="impact-start", at=impact, occurred_at=from_iso(impact),
+                )  # fmt: skip
         return self.get_incident(incident_id)
 
     def add_entry(
@@ -786,6 +831,8 @@ class Store:
         if not text.strip():
             raise UsageError("note must not be empty")
         check_length(text, MAX_NOTE, "note")
+        if occurred_at is not None:
+            occurred_at = self._checked(occurred_at, "the time of the note")
         with self._write():
             self.get_incident(incident_id)
             if supersedes is not None:
@@ -797,27 +844,68 @@ class Store:
             )
         return self.entry(entry_id)
 
-    def correct(self, entry_id: int, text: str) -> TimelineEntry:
-        """A correction is a new entry that supersedes the old; the old stays."""
+    def correct(
+        self, entry_id: int, text: str | None = None, at: datetime | None = None
+    ) -> TimelineEntry:
+        """A correction of an entry's text, its time or both: a new entry that
+        supersedes the old, which stays. Correcting a milestone's entry moves
+        the milestone (and so the clock it stops)."""
         original = self.entry(entry_id)
-        if original.kind == UPDATE:
-            # A correction of a published update is itself public.
-            if not text.strip():
-                raise UsageError("the correction is empty")
-            check_length(text, MAX_DRAFT, "update")
+        if text is None and at is None:
+            raise UsageError("say what to correct: new text, a new time (--at), or both")
+        if original.event in MILESTONE_EVENTS and original.data.get("clock") in MILESTONES:
+            if text is not None:
+                raise UsageError(
+                    "a milestone entry's text is warroom's own; correct its time with --at"
+                )
+            self.set_milestone(original.incident_id, original.data["clock"], at)
+            return self.entry(self._last_entry_id(original.incident_id))
+        if at is not None:
+            at = self._checked(at, "the corrected time")
+        occurred = at or original.occurred_at
+        new_text = original.text if text is None else text
+        if original.kind == SYSTEM:
+            if text is not None:
+                raise UsageError("a system entry's text is warroom's own; correct its time")
             with self._write():
                 new_id = self._append(
-                    original.incident_id, UPDATE, text, public=True, supersedes=entry_id,
-                    occurred_at=original.occurred_at, data={"event": "update.correct"},
+                    original.incident_id, SYSTEM, new_text, supersedes=entry_id,
+                    occurred_at=occurred, data={**original.data, "corrected": True},
                 )  # fmt: skip
             return self.entry(new_id)
-        kind = original.kind if original.kind in NOTE_KINDS else "note"
+        if original.kind == UPDATE:
+            # A correction of a published update is itself public.
+            if not new_text.strip():
+                raise UsageError("the correction is empty")
+            check_length(new_text, MAX_DRAFT, "update")
+            with self._write():
+                new_id = self._append(
+                    original.incident_id, UPDATE, new_text, public=True, supersedes=entry_id,
+                    occurred_at=occurred, data={"event": "update.correct"},
+                )  # fmt: skip
+                self._recount_last_update(original.incident_id)
+            return self.entry(new_id)
         return self.add_entry(
-            original.incident_id,
-            text,
-            kind=kind,
-            occurred_at=original.occurred_at,
+            original.incident_id, new_text, kind=original.kind, occurred_at=occurred,
             supersedes=entry_id,
+        )  # fmt: skip
+
+    def _last_entry_id(self, incident_id: int) -> int:
+        return self.conn.execute(
+            "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+        ).fetchone()[0]
+
+    def _recount_last_update(self, incident_id: int) -> None:
+        """The update cadence counts from the latest update still standing."""
+        rows = self.conn.execute(
+            "SELECT occurred_at FROM timeline t WHERE incident_id = ? AND kind = ?"
+            " AND NOT EXISTS (SELECT 1 FROM timeline c WHERE c.supersedes = t.id)",
+            (incident_id, UPDATE),
+        ).fetchall()
+        latest = max((from_iso(r[0]) for r in rows), default=None)
+        self.conn.execute(
+            "UPDATE incidents SET last_update_at = ? WHERE id = ?",
+            (to_iso(latest) if latest else None, incident_id),
         )
 
     def assign(self, incident_id: int, role: str, person: str) -> RoleHolder:
@@ -914,30 +1002,82 @@ class Store:
     def record_milestone(
         self, incident_id: int, clock: str, at: datetime | None = None
     ) -> Incident:
-        """Record acknowledge / triage / remediate / retro, which stops that clock."""
-        if clock not in CLOCKS:
-            raise UsageError(f"unknown milestone {clock!r}; choose one of: {', '.join(CLOCKS)}")
-        moment = at or self.clock()
-        field = CLOCK_MILESTONE[clock]
+        """Record acknowledge / triage / remediate / retro / impact-start / impact-end
+        (a clock's milestone stops that clock). Refused if already recorded:
+        set_milestone moves one."""
+        clock = self._milestone_name(clock)
+        if getattr(self.get_incident(incident_id), MILESTONE_FIELDS[clock]) is not None:
+            raise UsageError(
+                f"{clock} is already recorded for incident {incident_id}; to change its "
+                f"time: warroom milestone {incident_id} {clock} --move --at TIME"
+            )
+        return self.set_milestone(incident_id, clock, at or self.clock(), new=True)
+
+    @staticmethod
+    def _milestone_name(clock: str) -> str:
+        if clock not in MILESTONES:
+            raise UsageError(f"unknown milestone {clock!r}; choose one of: {', '.join(MILESTONES)}")
+        return clock
+
+    def set_milestone(
+        self, incident_id: int, clock: str, at: datetime | None, new: bool = False
+    ) -> Incident:
+        """Record a milestone at a time, move it (its earlier entry is marked as
+        superseded, and stays), or withdraw it (at None)."""
+        clock = self._milestone_name(clock)
+        field = MILESTONE_FIELDS[clock]
+        moment = None if at is None else self._checked(at, clock)
         with self._write():
             incident = self.get_incident(incident_id)
-            if getattr(incident, field) is not None:
+            current = getattr(incident, field)
+            if new and current is not None:
                 raise UsageError(f"{clock} is already recorded for incident {incident_id}")
-            if moment < incident.reported_at:
-                raise UsageError(f"{clock} cannot be before the reported time")
-            if moment > self.clock():
-                raise UsageError(f"{clock} cannot be recorded in the future")
+            if clock == "close":
+                if incident.is_open:
+                    raise UsageError(f"incident {incident_id} is open: close it with a time")
+                if moment is None:
+                    raise UsageError("a close is not withdrawn: reopen the incident instead")
+            if current is None and moment is None:
+                raise UsageError(f"{clock} is not recorded for incident {incident_id}")
+            if moment is not None:
+                self._check_order(incident, clock, moment)
+            previous = self._milestone_entry(incident_id, clock)
             self.conn.execute(
-                f"UPDATE incidents SET {field} = ? WHERE id = ?", (to_iso(moment), incident_id)
+                f"UPDATE incidents SET {field} = ? WHERE id = ?",
+                (to_iso(moment) if moment else None, incident_id),
             )
+            if moment is None:
+                text, event = f"Milestone: {clock} withdrawn", "milestone.withdraw"
+            elif current is None:
+                text, event = f"Milestone: {clock} recorded", "milestone"
+            else:
+                text = f"Milestone: {clock} moved from {fmt_time(current, True)}"
+                event = "milestone.move"
             self._system(
-                incident_id,
-                f"Milestone: {clock} recorded",
-                "milestone",
-                clock=clock,
-                at=to_iso(moment),
-            )
+                incident_id, text, event, clock=clock, at=to_iso(moment) if moment else None,
+                occurred_at=moment, supersedes=previous,
+            )  # fmt: skip
         return self.get_incident(incident_id)
+
+    def _check_order(self, incident: Incident, clock: str, moment: datetime) -> None:
+        if clock == "impact-start":
+            ended = incident.impact_ended_at
+            if ended is not None and moment > ended:
+                raise UsageError("impact cannot start after it ended")
+            return
+        if moment < incident.reported_at:
+            if clock == "impact-end":
+                if incident.impact_started_at is None or moment < incident.impact_started_at:
+                    raise UsageError("impact cannot end before it started")
+                return
+            raise UsageError(f"{clock} cannot be before the reported time")
+
+    def _milestone_entry(self, incident_id: int, clock: str) -> int | None:
+        """The standing timeline entry for a milestone: what a move supersedes."""
+        for entry in reversed(self.timeline(incident_id)):
+            if entry.event in MILESTONE_EVENTS and entry.data.get("clock") == clock:
+                return entry.id if entry.event != "milestone.withdraw" else None
+        return None
 
     def set_priority(self, incident_id: int, priority: str) -> Incident:
         priority = self.policy.match_priority(priority)
@@ -1040,20 +1180,25 @@ class Store:
         ).fetchall()
         return [DraftVersion(r[0], r[1], r[2] or "", from_iso(r[3]), r[4] or "") for r in rows]
 
-    def publish_update(self, incident_id: int, text: str) -> TimelineEntry:
-        """Publish a stakeholder update: public on the timeline, resets the cadence."""
+    def publish_update(
+        self, incident_id: int, text: str, at: datetime | None = None
+    ) -> TimelineEntry:
+        """Publish a stakeholder update: public on the timeline, resets the cadence.
+        at: when it went out, for an update sent before it was written down here."""
         if not text.strip():
             raise UsageError("the update is empty")
         check_length(text, MAX_DRAFT, "update")
+        moment = self._checked(at, "the update's time") if at is not None else None
         with self._write():
             incident = self.get_incident(incident_id)
-            now = self._now()
+            now = to_iso(moment) if moment is not None else self._now()
+            if moment is not None and moment < incident.reported_at:
+                raise UsageError("an update cannot go out before the reported time")
             entry_id = self._append(
-                incident_id, UPDATE, text, public=True, data={"event": "update.publish"}
-            )
-            self.conn.execute(
-                "UPDATE incidents SET last_update_at = ? WHERE id = ?", (now, incident_id)
-            )
+                incident_id, UPDATE, text, public=True, data={"event": "update.publish"},
+                occurred_at=from_iso(now),
+            )  # fmt: skip
+            self._recount_last_update(incident_id)
             if incident.acknowledged_at is None:
                 # Telling stakeholders is itself an acknowledgement.
                 self.conn.execute(
@@ -1061,7 +1206,7 @@ class Store:
                 )
                 self._system(
                     incident_id, "Milestone: acknowledge recorded", "milestone",
-                    clock="acknowledge", at=now,
+                    clock="acknowledge", at=now, occurred_at=from_iso(now),
                 )  # fmt: skip
         return self.entry(entry_id)
 
@@ -1073,30 +1218,36 @@ class Store:
             entry_id = self._system(incident_id, text, event, **data)
         return self.entry(entry_id)
 
-    def close_incident(self, incident_id: int, resolution: str) -> Incident:
+    def close_incident(
+        self, incident_id: int, resolution: str, at: datetime | None = None
+    ) -> Incident:
+        """Close, at a time if it closed earlier (remediate, if not recorded, with it)."""
         resolution = resolution.strip()
         if not resolution:
             raise UsageError("a short resolution summary is needed to close")
         check_length(resolution, MAX_SHORT, "resolution")
+        moment = self._checked(at, "close") if at is not None else self.clock()
         with self._write():
             incident = self.get_incident(incident_id)
             self._require_open(incident)
-            now = self._now()
+            self._check_order(incident, "close", moment)
+            when = to_iso(moment)
             if incident.remediated_at is None:
                 self.conn.execute(
-                    "UPDATE incidents SET remediated_at = ? WHERE id = ?", (now, incident_id)
+                    "UPDATE incidents SET remediated_at = ? WHERE id = ?", (when, incident_id)
                 )
                 self._system(
                     incident_id, "Milestone: remediate recorded", "milestone",
-                    clock="remediate", at=now,
+                    clock="remediate", at=when, occurred_at=moment,
                 )  # fmt: skip
             self.conn.execute(
                 "UPDATE incidents SET status = ?, closed_at = ?, resolution = ?, stage = ?"
                 " WHERE id = ?",
-                (CLOSED, now, resolution, self.policy.stages[-1], incident_id),
+                (CLOSED, when, resolution, self.policy.stages[-1], incident_id),
             )
             self._system(incident_id, f"Incident closed: {resolution}", "incident.close",
-                         resolution=resolution)  # fmt: skip
+                         resolution=resolution, clock="close", at=when,
+                         occurred_at=moment)  # fmt: skip
         return self.get_incident(incident_id)
 
     def reopen_incident(self, incident_id: int, reason: str = "") -> Incident:

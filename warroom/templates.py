@@ -6,16 +6,15 @@ from datetime import datetime
 
 from .model import Incident
 from .policy import Policy
-from .sla import next_update
+from .sla import promised_update
 from .timefmt import fmt_time
 
 TEMPLATES = ("update", "declared", "closed")
 
 
 def render_template(name: str, policy: Policy, incident: Incident, now: datetime) -> str:
-    due = next_update(policy, incident, now)
-    # After publishing, the next update is one cadence from now.
-    next_at = fmt_time(now + policy.cadence(incident.priority)) if due else "—"
+    promised = promised_update(policy, incident, now)
+    next_at = fmt_time(promised) if promised else "—"
     head = f"[{incident.priority}] Incident #{incident.id}: {incident.title}"
     if name == "declared":
         return (

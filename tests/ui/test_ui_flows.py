@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from keyburst import burst, settle
 
+from warroom.model import chronological
 from warroom.screens.incidents import IncidentsScreen
 from warroom.screens.modals import ConfirmModal
 from warroom.screens.warroom import WarRoomScreen
@@ -257,10 +258,12 @@ async def test_markup_in_notes_is_literal(app_factory, store, seeded):
 
 
 async def test_correct_an_entry_keeps_the_original(app_factory, store, seeded):
-    original = store.timeline(seeded)[-1]
+    # The panel's last row: the newest by when it happened (the change note).
+    original = max(store.timeline(seeded), key=lambda e: (e.occurred_at, e.id))
+    assert original.kind == "change"
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("4", "end", "enter")  # the last entry: the change note
+        await pilot.press("4", "end", "enter")
         prompt = app.screen.query_one("#text")
         assert prompt.value == original.text
         prompt.value = "Rolled back to 2026.11.27-2"
@@ -269,22 +272,105 @@ async def test_correct_an_entry_keeps_the_original(app_factory, store, seeded):
     last = store.timeline(seeded)[-1]
     assert last.supersedes == original.id
     assert last.text == "Rolled back to 2026.11.27-2"
+    assert last.occurred_at == original.occurred_at  # the time left as it was
     assert store.entry(original.id).text == original.text
+
+
+async def test_correct_an_entry_s_time(app_factory, store, seeded, clock):
+    """The correction dialog's second field is the time: changing it files the
+    entry where it happened, in the panel and in the store."""
+    original = max(store.timeline(seeded), key=lambda e: (e.occurred_at, e.id))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "end", "enter")
+        at = app.screen.query_one("#at")
+        assert at.value == "2026-11-28T09:00"  # as typed back, in the zone shown (UTC)
+        at.value = "08:15"
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(TimelineView)
+        moved = view.entries.index(next(e for e in view.entries if e.supersedes == original.id))
+        times = [e.occurred_at for e in view.entries]
+        assert times == sorted(times) and moved < len(view.entries) - 1
+    last = store.timeline(seeded)[-1]
+    assert last.supersedes == original.id and last.text == original.text
+    assert last.occurred_at == clock().replace(hour=8, minute=15)
+
+
+async def test_a_note_with_a_leading_time_happened_then(app_factory, store, seeded, clock):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "n", *"@08:30 paged the DBA", "enter")
+        await pilot.pause()
+        await pilot.press(*"@10m cache flushed", "enter")
+        await pilot.pause()
+        await pilot.press(*"@25:99 not a time", "enter")  # refused, kept in the input
+        await pilot.pause()
+        assert app.screen.query_one("#note-input").value == "@25:99 not a time"
+    entries = store.timeline(seeded)
+    paged = next(e for e in entries if e.text == "paged the DBA")
+    flushed = next(e for e in entries if e.text == "cache flushed")
+    assert paged.occurred_at == clock().replace(hour=8, minute=30)
+    assert flushed.occurred_at == clock() - timedelta(minutes=10)
+    assert not any("not a time" in e.text for e in entries)
 
 
 async def test_record_milestones(app_factory, store, seeded, clock):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("3", "t", "r")
+        # Each milestone key asks when; enter takes now, a typed time is used as said.
+        await pilot.press("3", "t", "enter")
+        await pilot.press("r", *"08:50", "enter")
         await pilot.pause()
-        await pilot.press("a")  # already recorded: refused, nothing changes
+        await pilot.press("a")  # already recorded: the prompt moves it
+        await pilot.pause()
+        assert app.screen.query_one("#text").value == "2026-11-28T08:20"
+        app.screen.query_one("#text").value = "08:25"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("I", *"08:05", "enter")  # impact began before the report
+        await pilot.press("M", "enter")
         await pilot.pause()
     incident = store.get_incident(seeded)
     assert incident.triaged_at == clock()
-    assert incident.remediated_at == clock()
-    assert incident.acknowledged_at is not None
-    milestones = [e.data["clock"] for e in store.timeline(seeded) if e.event == "milestone"]
-    assert milestones == ["acknowledge", "triage", "remediate"]
+    assert incident.remediated_at == clock().replace(minute=0, hour=8) + timedelta(minutes=50)
+    assert incident.acknowledged_at == clock().replace(hour=8, minute=25)
+    assert incident.impact_started_at == clock().replace(hour=8, minute=5)
+    assert incident.impact_ended_at == clock()
+    events = [(e.event, e.data.get("clock")) for e in store.timeline(seeded)]
+    assert ("milestone.move", "acknowledge") in events
+    moved = next(e for e in store.timeline(seeded) if e.event == "milestone.move")
+    assert store.entry(moved.supersedes).data["clock"] == "acknowledge"
+
+
+async def test_withdraw_a_milestone(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "a")
+        await pilot.pause()
+        app.screen.query_one("#text").value = "-"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert store.get_incident(seeded).acknowledged_at is None
+    assert store.timeline(seeded)[-1].event == "milestone.withdraw"
+
+
+async def test_z_switches_every_view_and_the_header_names_the_zone(
+    app_factory, store, seeded, monkeypatch
+):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        header = app.screen.query_one("#header")
+        assert "times JST" in header.render().plain
+        view = app.screen.query_one(TimelineView)
+        assert view.format_entry(view.entries[-1]).plain.startswith("18:00")
+        await pilot.press("z")
+        await pilot.pause()
+        assert "times UTC" in header.render().plain
+        assert view.format_entry(view.entries[-1]).plain.startswith("09:00")
+        clocks = app.screen.query_one("#clock-view")
+        assert any("UTC" in line.plain for line in clocks.lines())
 
 
 async def test_keys_typed_while_the_draft_editor_is_made_are_kept(app_factory, store, seeded):
@@ -411,7 +497,9 @@ async def test_long_timeline_is_read_a_page_at_a_time(app_factory, store, seeded
         assert view.entries[view.cursor].text == f"log line {TIMELINE_PAGE + 50}"
         await pilot.press("home")  # the very first entry: fetch the rest
         await pilot.pause()
-        assert [e.id for e in view.all_entries] == [e.id for e in store.timeline(seeded)]
+        assert [e.id for e in view.all_entries] == [
+            e.id for e in chronological(store.timeline(seeded))
+        ]
         assert len(view.all_entries) == total and not view.has_older
 
 

@@ -421,16 +421,16 @@ async def test_retro_held_stops_the_clock(app_factory, store, seeded, clock):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         retro = await open_retro(app, pilot)
-        await pilot.press("H")
+        await pilot.press("H", "enter")  # when? enter: now
         await pilot.pause()
         assert store.get_incident(seeded).retro_at == clock()
         assert "retro held" in str(retro.query_one("#retro-header").render())
-        clock.advance(minutes=5)
+        clock.advance(days=1)
         retro.tick(clock())
         assert "retro held 11-28 09:00" in str(retro.query_one("#retro-header").render())
-        await pilot.press("H")  # already recorded: said so, nothing changes
+        await pilot.press("H", "enter")  # already recorded: enter keeps the time
         await pilot.pause()
-    assert store.get_incident(seeded).retro_at == clock() - timedelta(minutes=5)
+    assert store.get_incident(seeded).retro_at == clock() - timedelta(days=1)
     milestones = [e.data["clock"] for e in store.timeline(seeded) if e.event == "milestone"]
     assert milestones.count("retro") == 1
 

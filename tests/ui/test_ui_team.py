@@ -13,7 +13,7 @@ import pytest
 from warroom import cli
 from warroom.config import Config, load_state
 from warroom.demo import seed_demo
-from warroom.store import Store
+from warroom.store import SCHEMA_VERSION, Store
 
 SIZE = (120, 36)
 
@@ -188,7 +188,7 @@ def test_doctor_good_setup(tmp_path, monkeypatch, capsys, policy, clock):
     Store.open(db, policy, "alice", clock).close()
     assert cli.main(["--db", str(db), "doctor"]) == 0
     out = capsys.readouterr().out
-    assert "OK   permissions 660" in out and "OK   schema      version 3" in out
+    assert "OK   permissions 660" in out and f"OK   schema      version {SCHEMA_VERSION}" in out
     assert "FIX" not in out
 
 

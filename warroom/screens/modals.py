@@ -218,19 +218,122 @@ class TextPrompt(Modal):
         self.dismiss(widget.text if isinstance(widget, TextArea) else widget.value)
 
 
+class CorrectionModal(Modal):
+    """An entry's text and the time it happened, either or both corrected.
+    Dismisses with (text, time) as typed, or None."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="correct.save")]
+
+    def __init__(self, entry, time_value: str, zone: str, text_editable: bool):
+        super().__init__()
+        self.entry = entry
+        self.time_value = time_value
+        self.zone = zone
+        self.text_editable = text_editable
+        self.multiline = "\n" in entry.text or len(entry.text) > 60
+
+    def compose(self) -> ComposeResult:
+        entry = self.entry
+        with Vertical():
+            yield Label(lit(f"Correct entry #{entry.id} (the original is kept)", "bold"),
+                        classes="prompt")  # fmt: skip
+            if not self.text_editable:
+                yield Label(lit(entry.text), classes="prompt")
+            elif self.multiline:
+                yield TextArea(entry.text, id="text", soft_wrap=True)
+            else:
+                yield Input(entry.text, id="text")
+            yield Label(f"When it happened ({self.zone}); '-' withdraws a milestone:")
+            yield Input(self.time_value, id="at")
+            yield Label("enter / ctrl+s: save · escape: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        if self.text_editable and self.multiline:
+            self.query_one(TextArea).styles.height = 8
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        text = self.entry.text
+        if self.text_editable:
+            widget = self.query_one("#text")
+            text = widget.text if isinstance(widget, TextArea) else widget.value
+        self.dismiss((text, self.query_one("#at", Input).value))
+
+
 def ask_correction(app, entry) -> None:
-    """Offer a timeline entry's text for correction; the store keeps the original
-    and records the new text as an entry that supersedes it."""
+    """Offer a timeline entry's text and time for correction; the store keeps the
+    original and records the correction as an entry that supersedes it. A
+    milestone's entry offers its time only: correcting it moves the milestone."""
+    from ..model import MILESTONE_EVENTS
+    from ..timefmt import fmt_typed, parse_time, typed_zone, zone_label
+
+    milestone = entry.event in MILESTONE_EVENTS and "clock" in entry.data
+    editable = entry.kind != "system"
+    typed = fmt_typed(entry.occurred_at, app.utc)
+
+    def correct(text: str, when: str):
+        store = app.store
+        if milestone and when.strip() == "-":
+            return store.set_milestone(entry.incident_id, entry.data["clock"], None)
+        at = None
+        if when.strip() != typed:
+            at = parse_time(when, app.clock(), zone=typed_zone(app.utc))
+        new_text = text if editable and text != entry.text else None
+        if new_text is not None and not new_text.strip():
+            return None
+        if new_text is None and at is None:
+            return None
+        return store.correct(entry.id, new_text, at)
+
+    def done(result) -> None:
+        if result is not None:
+            app.write(correct, *result)
+
+    zone = zone_label(app.utc, entry.occurred_at)
+    app.push_screen(CorrectionModal(entry, typed, zone, editable), done)
+
+
+def ask_milestone_time(app, incident_id: int, clock: str) -> None:
+    """A milestone key's time prompt: enter takes now; '14:05', '20m ago' or a
+    date and time say when it really happened. On a milestone already
+    recorded the prompt moves it, and '-' withdraws it."""
+    from ..policy import MILESTONE_FIELDS
+    from ..timefmt import fmt_time, fmt_typed, parse_time, typed_zone, zone_label
+
+    if app.store.read_only:
+        app.notify(f"{app.store.path} is read-only for you: nothing can be changed",
+                   severity="warning")  # fmt: skip
+        return
+    incident = app.store.get_incident(incident_id)
+    current = getattr(incident, MILESTONE_FIELDS[clock])
+    zone = zone_label(app.utc, app.clock())
+
+    def record(text: str):
+        text = text.strip()
+        store = app.store
+        if current is not None:
+            if text == "-":
+                return store.set_milestone(incident_id, clock, None)
+            if text == fmt_typed(current, app.utc):
+                return None
+        at = (
+            None if text in ("", "now") else parse_time(text, app.clock(), zone=typed_zone(app.utc))
+        )
+        if current is not None:
+            return store.set_milestone(incident_id, clock, at or app.clock())
+        return store.record_milestone(incident_id, clock, at)
 
     def done(text: str | None) -> None:
-        if text is not None and text.strip() and text != entry.text:
-            app.write(app.store.correct, entry.id, text)
+        if text is not None:
+            app.write(record, text)
 
-    app.push_screen(
-        TextPrompt(
-            f"Correct entry #{entry.id} (the original is kept)",
-            entry.text,
-            multiline="\n" in entry.text or len(entry.text) > 60,
-        ),
-        done,
-    )
+    if current is None:
+        title = f"{clock} at (enter: now)"
+        value, hint = "", f"'14:05', '20m ago' or '2026-11-28T14:05', {zone}"
+    else:
+        title = f"Move {clock}, recorded {fmt_time(current, app.utc)}"
+        value, hint = fmt_typed(current, app.utc), f"a new time in {zone}, '-' withdraws"
+    app.push_screen(TextPrompt(title, value, hint=hint), done)

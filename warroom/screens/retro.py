@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from ..model import Incident
 from ..sla import clock_states
-from ..timefmt import fmt_clock, fmt_short_time, fmt_time
+from ..timefmt import fmt_clock, fmt_short_time, zone_label
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import title_line
 from ..widgets.keybar import KeyBar
@@ -31,7 +31,7 @@ from ..widgets.retro_whys import (
 )
 from ..widgets.timeline import TimelineView
 from . import closing
-from .modals import TextPrompt, ask_correction
+from .modals import TextPrompt, ask_correction, ask_milestone_time
 from .panels import PanelScreen, TabStrip
 
 # Below this size the sections are shown one at a time, as tabs.
@@ -64,7 +64,7 @@ class RetroHeader(Widget):
         word, style = STATE_STYLE[clock.state]
         if clock.stopped_at is not None:
             return Text.assemble(
-                "retro held ", (fmt_short_time(clock.stopped_at, app.utc), "bold"), " ",
+                "retro held ", (fmt_short_time(clock.stopped_at, app.utc, now), "bold"), " ",
                 (word, style),
             )  # fmt: skip
         when = "left" if clock.remaining.total_seconds() >= 0 else "over"
@@ -84,8 +84,12 @@ class RetroHeader(Widget):
         identity = lit(self.app.store.identity, "bold underline")
         # The longest tail that leaves the title some room; narrow terminals
         # drop words first, then who you act as (the war room shows it).
+        zone = f" · times {zone_label(self.app.utc, self.now)}"
         tails = (
-            Text.assemble(" · ", status, " · ", self.retro_clock(), " · as ", identity),
+            Text.assemble(" · ", status, " · ", self.retro_clock(), " · as ", identity, zone),
+            Text.assemble(
+                " · ", status, " · ", self.retro_clock(short=True), " · ", identity, zone
+            ),
             Text.assemble(" · ", status, " · ", self.retro_clock(short=True), " · ", identity),
             Text.assemble(" · ", status, " · ", self.retro_clock(short=True)),
         )
@@ -119,6 +123,7 @@ class RetroScreen(PanelScreen):
         Binding("H", "retro_held", "Retro held", id="retro.held",
                 tooltip="Record that the retro was held (stops its clock)"),
         Binding("E", "export", "Export", id="retro.export", tooltip="Write a document"),
+        Binding("z", "toggle_utc", "UTC/local", show=False, id="retro.utc", tooltip="Time zone"),
         Binding("escape", "back", "War room", id="retro.back", tooltip="Back to the war room"),
     ]  # fmt: skip
 
@@ -344,18 +349,15 @@ class RetroScreen(PanelScreen):
         self.app.push_screen(TextPrompt(f"Add a {kind} to the timeline"), done)
 
     def action_retro_held(self) -> None:
-        incident = self.app.store.get_incident(self.incident_id)
-        if incident.retro_at is not None:
-            held = fmt_time(incident.retro_at, self.app.utc)
-            self.app.notify(
-                f"The retro is already recorded as held ({held}); its clock is stopped.",
-                severity="warning",
-            )
-            return
-        self.app.write(
-            self.app.store.record_milestone, self.incident_id, "retro",
-            on_done=lambda _: self.app.notify("Retro recorded as held: its clock is stopped."),
-        )  # fmt: skip
+        # When it was held (enter: now); on a retro already held, moves or withdraws it.
+        ask_milestone_time(self.app, self.incident_id, "retro")
+
+    def action_toggle_utc(self) -> None:
+        self.app.toggle_utc()
+
+    def times_changed(self) -> None:
+        if self.incident is not None:
+            self._show(self.incident)
 
     def action_export(self) -> None:
         closing.export_flow(self, self.incident_id)

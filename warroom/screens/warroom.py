@@ -15,7 +15,7 @@ from ..errors import DraftConflict
 from ..model import Board
 from ..templates import TEMPLATES, render_template
 from ..text import one_line
-from ..timefmt import fmt_short_time
+from ..timefmt import fmt_short_time, split_time_prefix, typed_zone
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.draft import DraftPanel, DraftView
@@ -236,12 +236,20 @@ class WarRoomScreen(PanelScreen):
         self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
-        self.app.write(self.app.store.record_milestone, self.incident_id, message.clock)
+        _dialogs().ask_milestone_time(self.app, self.incident_id, message.clock)
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
-        self.app.write(
-            self.app.store.add_entry,
+        app = self.app
+
+        def add_entry(incident_id: int, typed: str, kind: str):
+            # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then. Named
+            # and given its arguments so that a queued note says what it is.
+            at, text = split_time_prefix(typed, app.clock(), typed_zone(app.utc))
+            return app.store.add_entry(incident_id, text, kind, occurred_at=at)
+
+        app.write(
+            add_entry,
             self.incident_id,
             message.text,
             message.kind,
@@ -385,9 +393,12 @@ class WarRoomScreen(PanelScreen):
         self.app.action_identity()
 
     def action_toggle_utc(self) -> None:
-        self.app.utc = not self.app.utc
+        self.app.toggle_utc()
+
+    def times_changed(self) -> None:
+        """The zone times show in changed (z): every panel shows it at once."""
         self._show_board()
-        self.app.notify("Times in UTC" if self.app.utc else "Times in local time")
+        self.query_one(IncidentHeader).refresh()
 
     def action_close_incident(self) -> None:
         from . import closing

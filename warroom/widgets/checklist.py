@@ -73,7 +73,7 @@ class ChecklistPanel(Panel):
                     (f"{letter} ", "bold"),
                     lit(item.text, "bold"),
                     ("  ", ""),
-                    lit(f"{state.by} {fmt_short_time(state.at, utc)}", "italic"),
+                    lit(f"{state.by} {fmt_short_time(state.at, utc, self.app.clock())}", "italic"),
                 )
             else:
                 line = Text.assemble(("□ ", "dim"), (f"{letter} ", "dim"), lit(item.text))

@@ -30,7 +30,11 @@ class ClockView(RowStyle, Widget, can_focus=True):
         Binding("t", "milestone('triage')", "Triaged", id="clocks.triage"),
         Binding("r", "milestone('remediate')", "Remediated", id="clocks.remediate"),
         Binding("o", "milestone('retro')", "Retro held", id="clocks.retro"),
-    ]
+        Binding("I", "milestone('impact-start')", "Impact started", show=False,
+                id="clocks.impact_start", tooltip="When customers were first affected"),
+        Binding("M", "milestone('impact-end')", "Mitigated", show=False,
+                id="clocks.impact_end", tooltip="When the impact ended"),
+    ]  # fmt: skip
 
     class Milestone(Message):
         def __init__(self, clock: str):
@@ -109,7 +113,7 @@ class ClocksPanel(Panel):
         for c in clock_states(self.policy, incident, now):
             if c.stopped_at is not None:
                 ahead = c.remaining.total_seconds() >= 0
-                detail = f"at {fmt_short_time(c.stopped_at, self.utc)}, " + (
+                detail = f"at {fmt_short_time(c.stopped_at, self.utc, now)}, " + (
                     f"{fmt_natural(c.remaining)} early"
                     if ahead
                     else f"{fmt_natural(c.remaining)} late"

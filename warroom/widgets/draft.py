@@ -173,7 +173,9 @@ class DraftPanel(Panel):
         if self.dirty:
             parts.append("saving…")
         elif self.draft and self.draft.updated_at:
-            parts.append(f"saved v{self.version} {fmt_short_time(self.draft.updated_at)}")
+            parts.append(
+                f"saved v{self.version} {fmt_short_time(self.draft.updated_at, self.app.utc, now)}"
+            )
         status = " · ".join(parts)
         if status != self._status:  # to the minute: repaint only when it reads differently
             self._status = status

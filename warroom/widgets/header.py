@@ -11,7 +11,7 @@ from textual.widget import Widget
 from ..model import Incident
 from ..policy import UNTRIAGED, Policy
 from ..sla import most_urgent, next_update
-from ..timefmt import fmt_age, fmt_minutes
+from ..timefmt import fmt_age, fmt_minutes, zone_label
 from .common import STATE_STYLE, lit
 
 PRIORITY_STYLE = {
@@ -90,6 +90,7 @@ class IncidentHeader(Widget):
             self.mode_note,
             _minute(now),
             urgent,
+            getattr(self.app, "utc", False),
         )
         if shown != self._shown:
             self._shown = shown
@@ -113,6 +114,8 @@ class IncidentHeader(Widget):
         tail = Text.assemble(
             " · ",
             urgent_summary(self.policy, incident, now),
+            # The zone every time on this screen is shown in (z switches).
+            f" · times {zone_label(getattr(self.app, 'utc', False), now)}",
             " · as ",
             lit(self.identity, "bold underline"),
             f" · {incident.stage} · {incident.category} · age {fmt_age(incident.reported_at, now)}",

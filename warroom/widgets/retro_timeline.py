@@ -1,16 +1,13 @@
 """Retro section 1: the timeline retold from the anomaly's start, filterable by kind.
 
-The team's view: private notes are shown. Entries are told in the order things
-happened (a milestone recorded late sits at the time it was recorded for)."""
+The team's view: private notes are shown. Entries are told in the order of
+every view: when it happened, ties in recording order."""
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import datetime
-
 from textual.binding import Binding
 
-from ..model import NOTE_KINDS, SYSTEM, Incident, TimelineEntry, from_iso
+from ..model import NOTE_KINDS, SYSTEM, Incident, TimelineEntry, order_key
 from ..timefmt import fmt_natural
 from .common import Panel
 from .timeline import TimelineView
@@ -38,22 +35,10 @@ def start_entry(incident: Incident) -> TimelineEntry:
         text=f"Anomaly began (reported time); {later}",
         actor=incident.declared_by,
         occurred_at=incident.reported_at,
-        recorded_at=incident.declared_at,
+        recorded_at=incident.reported_at,  # its text says when it was declared
         public=True,
         data={"event": START_EVENT},
     )
-
-
-def told_at(entry: TimelineEntry) -> TimelineEntry:
-    """A milestone is told at the moment it stands for, not when it was typed in."""
-    if entry.event == "milestone" and entry.data.get("at"):
-        try:
-            moment = from_iso(entry.data["at"])
-        except (TypeError, ValueError):
-            return entry
-        if isinstance(moment, datetime) and moment.tzinfo is not None:
-            return dataclasses.replace(entry, occurred_at=moment)
-    return entry
 
 
 class RetroTimeline(TimelineView):
@@ -99,8 +84,8 @@ class RetroTimelinePanel(Panel):
         view = self.view
         at_end = view.cursor >= len(view.entries) - 1
         current = view.entries[view.cursor] if 0 <= view.cursor < len(view.entries) else None
-        self.told.extend(told_at(e) for e in entries)
-        self.told.sort(key=lambda e: (e.occurred_at, e.id))
+        self.told.extend(entries)
+        self.told.sort(key=order_key)
         self.last_id = max(self.last_id, *(e.id for e in entries))
         view.set_entries(self.told)
         if follow is None:

@@ -5,6 +5,8 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 
 from __future__ import annotations
 
+from bisect import bisect, insort
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -17,9 +19,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label
 
-from ..model import NOTE_KINDS, TimelineEntry
+from ..model import NOTE_KINDS, TimelineEntry, order_key
 from ..text import one_line
-from ..timefmt import fmt_short_time
+from ..timefmt import fmt_short_time, shown
 from .common import KIND_MARK, Panel, RowStyle, lit, lit_block
 
 # Enough for a few screens of rows at a couple of widths.
@@ -78,6 +80,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.has_older = False
         self.private = True  # False hides private notes (stakeholder view)
         self.utc = False
+        self._first_id = 0  # the oldest and newest recorded entry taken in
+        self._last_id = 0
         self._strips: dict[tuple, Strip] = {}
 
     # -- data
@@ -92,43 +96,62 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.all_entries = []
         self.entries = []
         self.superseded_by = {}
+        self._first_id = self._last_id = 0
         self.has_older = has_older
         self.append(entries, follow=True)
 
     def prepend(self, entries: list[TimelineEntry], has_older: bool) -> None:
-        """Older entries, put above the ones shown; the cursor stays on its entry."""
+        """Entries recorded earlier, put in their place; the cursor stays on its entry."""
         self.has_older = has_older
         for entry in entries:
             if entry.supersedes is not None:
                 self.superseded_by.setdefault(entry.supersedes, entry.id)
-        visible = [e for e in entries if self._visible(e)]
-        self.all_entries[:0] = entries
-        self.entries[:0] = visible
+        self._take(entries, follow=False)
+
+    def _take(self, entries: list[TimelineEntry], follow: bool) -> None:
+        """Put entries in the one order of every view (when it happened, then
+        recording order); an entry backfilled into the past lands in its place."""
+        cursor = self.cursor
+        for entry in entries:
+            self._first_id = min(self._first_id or entry.id, entry.id)
+            self._last_id = max(self._last_id, entry.id)
+            key = order_key(entry)
+            if not self.all_entries or key >= order_key(self.all_entries[-1]):
+                self.all_entries.append(entry)  # the usual case: the newest
+            else:
+                insort(self.all_entries, entry, key=order_key)
+            if not self._visible(entry):
+                continue
+            if not self.entries or key >= order_key(self.entries[-1]):
+                self.entries.append(entry)
+                continue
+            index = bisect(self.entries, key, key=order_key)
+            self.entries.insert(index, entry)
+            if index <= cursor:
+                cursor += 1
         self._set_rows()
-        self.cursor = self.cursor + len(visible)
+        if follow and self.entries:
+            self.cursor = len(self.entries) - 1
+        else:
+            self.cursor = cursor
         self.refresh()
 
     @property
     def first_id(self) -> int:
-        return self.all_entries[0].id if self.all_entries else 0
+        return self._first_id
 
     def _want_older(self, everything: bool = False) -> None:
         if self.has_older:
             self.post_message(self.OlderWanted(everything))
 
     def append(self, entries: list[TimelineEntry], follow: bool | None = None) -> None:
+        """Entries recorded since; follow keeps the cursor on the newest."""
         if follow is None:
             follow = self.cursor >= len(self.entries) - 1
         for entry in entries:
-            self.all_entries.append(entry)
             if entry.supersedes is not None:
                 self.superseded_by[entry.supersedes] = entry.id
-            if self._visible(entry):
-                self.entries.append(entry)
-        self._set_rows()
-        if follow and self.entries:
-            self.cursor = len(self.entries) - 1
-        self.refresh()
+        self._take(entries, follow)
 
     def set_filter(self, kinds: set[str] | None) -> None:
         self.kinds = kinds
@@ -152,7 +175,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
 
     @property
     def last_id(self) -> int:
-        return self.all_entries[-1].id if self.all_entries else 0
+        return self._last_id
 
     # -- cursor
     def validate_cursor(self, value: int) -> int:
@@ -201,10 +224,20 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     # -- drawing
+    def _now(self):
+        """The app's clock (tests run it fixed); None outside an app."""
+        try:
+            clock = getattr(self.app, "clock", None)
+        except Exception:  # no active app: a row formatted on its own
+            return None
+        return clock() if callable(clock) else None
+
     def format_entry(self, entry: TimelineEntry) -> Text:
         mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind[:4], ""))
+        when = fmt_short_time(entry.occurred_at, self.utc, self._now())
         line = Text.assemble(
-            (fmt_short_time(entry.occurred_at, self.utc) + " ", "dim"),
+            # ⟲: written down well after it happened.
+            (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
             (f"{mark} {label:<4} ", style),
             lit(entry.actor[:10].ljust(10), "bold"),
             " ",
@@ -232,7 +265,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             cursor = Style(reverse=True) if self.has_focus else Style(underline=True)
         # A new row scrolls every other row up by one: rows are drawn from a
         # cache so that costs a lookup each, not a re-format.
-        key = (entry.id, self.superseded_by.get(entry.id), width, self.utc, base, cursor)
+        now = self._now()
+        today = shown(now, self.utc).date() if now else None  # short times drop today's date
+        key = (entry.id, self.superseded_by.get(entry.id), width, self.utc, today, base, cursor)
         strip = self._strips.get(key)
         if strip is None:
             line = self.format_entry(entry)
@@ -305,7 +340,7 @@ class TimelinePanel(Panel):
         with Horizontal(id="note-row"):
             yield Label("note", id="note-kind")
             yield NoteInput(
-                placeholder="type a note, enter to add · ctrl+n: kind",
+                placeholder="type a note, enter to add · @14:05 first: when · ctrl+n: kind",
                 id="note-input",
                 select_on_focus=False,  # coming back to a half-typed note keeps it
             )
