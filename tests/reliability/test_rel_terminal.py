@@ -89,6 +89,8 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run([*self.tmux, "kill-server"], capture_output=True)
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (socket_dir / self.name).unlink(missing_ok=True)
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:
