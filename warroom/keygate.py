@@ -18,7 +18,7 @@ from textual.widgets import Input
 
 # A key never waits longer than this for the last one to settle: something
 # slow (a long write) must not freeze typing.
-MAX_SETTLE_SECONDS = 1.0
+MAX_SETTLE_SECONDS = 2.0
 
 
 def _busy(pump) -> bool:

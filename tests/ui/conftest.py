@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,34 @@ def neutral_env(tmp_path, monkeypatch):
     yield
     os.environ.pop("TZ", None)
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def press_waits_for_each_key(monkeypatch):
+    """pilot.press (and snap_compare's press) returns once each key has been
+    handled: warroom hands a key on only after the one before it settled
+    (keygate), which on a loaded machine can be after Textual's idle wait."""
+    from textual.app import App
+
+    original = App._press_keys
+
+    async def press_keys(self, keys):
+        for key in keys:
+            await original(self, [key])
+            gate = getattr(self, "key_gate", None)
+            while gate is not None and not gate.idle:
+                await asyncio.sleep(0.002)
+
+    monkeypatch.setattr(App, "_press_keys", press_keys)
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch):
+    """A blinking cursor makes a screenshot depend on when it is taken."""
+    from textual.widgets import Input, TextArea
+
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.cursor_blink, "_default", False)
 
 
 @pytest.fixture

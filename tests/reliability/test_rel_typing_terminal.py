@@ -1,0 +1,219 @@
+"""Typing into the real program in a real terminal (tmux), checked against the store.
+
+Bursts are sent in one `tmux send-keys`, as a paste or a fast typist over SSH
+delivers them. Marked `terminal`; skipped where tmux is missing."""
+
+from __future__ import annotations
+
+import os
+import random
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from warroom.model import utcnow
+from warroom.policy import default_policy
+from warroom.store import Store
+from warroom.text import MAX_DRAFT
+
+pytestmark = [
+    pytest.mark.terminal,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+# The machine may be loaded: generous deadlines, checked often.
+DEADLINE = 60.0
+SOAK_SECONDS = float(os.environ.get("WARROOM_SOAK_SECONDS", "5"))
+
+
+class Terminal:
+    """One warroom in its own tmux session (the name says whose it is)."""
+
+    def __init__(self, db: Path, who: str, tmp: Path, *args: str):
+        self.name = f"warroom-nothing-lost-{who}-{uuid.uuid4().hex[:8]}"
+        # A tmux server of its own: other suites' sessions never meet these.
+        self.tmux = ["tmux", "-L", self.name]
+        # A clean environment, as a user's shell has (the test runner's own
+        # settings are not the program's business).
+        env = {
+            "WARROOM_USER": who,
+            "XDG_CONFIG_HOME": str(tmp / f"config-{who}"),
+            "XDG_DATA_HOME": str(tmp / f"data-{who}"),
+            "TZ": "UTC",
+            "TERM": "xterm-256color",
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp),
+            "LANG": "C.UTF-8",
+        }
+        command = " ".join(
+            [
+                "env",
+                "-i",
+                *(f"{k}={shlex.quote(v)}" for k, v in env.items()),
+                shlex.quote(sys.executable),
+                "-m",
+                "warroom",
+                "--db",
+                shlex.quote(str(db)),
+                *map(shlex.quote, args),
+            ]
+        )
+        subprocess.run(
+            [*self.tmux, "new-session", "-d", "-s", self.name, "-x", "120", "-y", "36", command],
+            check=True,
+        )
+        # A program that fails to start leaves its last words on screen.
+        subprocess.run([*self.tmux, "set-option", "-t", self.name, "remain-on-exit", "on"])
+
+    def screen(self) -> str:
+        done = subprocess.run(
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        return done.stdout or done.stderr
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
+
+    def text(self, text: str) -> None:
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def wait_for_screen(self, words: str) -> None:
+        wait_until(lambda: words in self.screen(), f"{words!r} on screen:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (socket_dir / self.name).unlink(missing_ok=True)
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def terminal(seeded, tmp_path):
+    db, incident = seeded
+    opened: list[Terminal] = []
+
+    def _open(who: str = "alice") -> Terminal:
+        term = Terminal(db, who, tmp_path)
+        opened.append(term)
+        term.wait_for_screen("Checkout is failing")
+        return term
+
+    yield _open
+    for term in opened:
+        term.close()
+
+
+def _reader(db: Path) -> Store:
+    return Store.open(db, default_policy(), "checker", utcnow)
+
+
+def _notes(db: Path, incident: int) -> list[str]:
+    store = _reader(db)
+    try:
+        return [e.text for e in store.timeline(incident) if e.kind == "note"]
+    finally:
+        store.close()
+
+
+def test_two_notes_in_one_burst_are_two_notes(seeded, terminal):
+    db, incident = seeded
+    term = terminal()
+    term.keys("4", "n", "whole note one", "Enter", "second note, fast", "Enter")
+    wait_until(lambda: len(_notes(db, incident)) >= 2, "two notes in the store")
+    assert _notes(db, incident) == ["whole note one", "second note, fast"]
+
+
+def test_draft_typed_word_by_word_while_saves_complete(seeded, terminal):
+    db, incident = seeded
+    term = terminal()
+    term.keys("5")
+    term.wait_for_screen("next update")
+    term.keys("C-a")  # to the start of the template: typed words go first
+    words = [f"w{n:02d}" for n in range(16)]
+    rhythm = random.Random(11)
+    for word in words:
+        term.text(word + " ")
+        time.sleep(rhythm.uniform(0.2, 0.45))  # the rhythm is the test: saves land in between
+    expected = " ".join(words) + " "
+
+    def saved() -> bool:
+        store = _reader(db)
+        try:
+            return store.draft(incident).text.startswith(expected)
+        finally:
+            store.close()
+
+    wait_until(saved, "every word, in order, at the start of the stored draft")
+
+
+def test_action_item_form_in_one_burst(seeded, terminal):
+    db, incident = seeded
+    term = terminal()
+    term.keys("R")
+    term.wait_for_screen("Action items")
+    term.keys("4", "a", "Add a canary stage", "Tab", "bob", "Tab", "2026-12-05", "Tab")
+    term.keys("OPS-42", "Enter")
+
+    def stored():
+        store = _reader(db)
+        try:
+            return [(i.title, i.owner, str(i.due), i.ticket) for i in store.action_items(incident)]
+        finally:
+            store.close()
+
+    wait_until(lambda: stored() != [], "the action item in the store")
+    assert stored() == [("Add a canary stage", "bob", "2026-12-05", "OPS-42")]
+
+
+def test_soak_two_people_typing_the_draft_lose_no_word(seeded, terminal):
+    """Every word either typed is in the draft or its history; the draft stays
+    under its limit. WARROOM_SOAK_SECONDS=60 for the long run."""
+    db, incident = seeded
+    people = {"ann": terminal("ann"), "ben": terminal("ben")}
+    for term in people.values():
+        term.keys("5")
+        term.wait_for_screen("next update")
+        term.keys("C-a")
+    typed: dict[str, list[str]] = {who: [] for who in people}
+    rhythm = random.Random(7)
+    end = time.monotonic() + SOAK_SECONDS
+    n = 0
+    while time.monotonic() < end:
+        for who, term in people.items():
+            word = f"{who}{n:04d}"
+            term.text(word + " ")
+            typed[who].append(word)
+        n += 1
+        time.sleep(rhythm.uniform(0.05, 0.3))
+    words = [w for ws in typed.values() for w in ws]
+
+    def everything_kept() -> bool:
+        store = _reader(db)
+        try:
+            versions = [v.text for v in store.draft_history(incident)]
+            kept = " ".join([store.draft(incident).text, *versions])
+        finally:
+            store.close()
+        return all(w in kept for w in words)
+
+    wait_until(everything_kept, "every typed word in the draft or its history")
+    store = _reader(db)
+    try:
+        assert len(store.draft(incident).text) <= MAX_DRAFT
+        assert all(len(v.text) <= MAX_DRAFT for v in store.draft_history(incident))
+    finally:
+        store.close()
