@@ -200,7 +200,7 @@ def test_helpers():
     assert percentile([], 0.9) is None
     assert percentile([M * n for n in range(1, 11)], 0.9) == 9 * M
     assert fmt_span(23 * H + 33 * M) == "23h 33m"
-    assert fmt_span(2 * D + 4 * H + 10 * M) == "2d 04h 10m"
+    assert fmt_span(2 * D + 4 * H + 10 * M) == "2d 4h 10m"  # as the exports say it
     assert fmt_span(None) == "—"
     assert sparkline([0, 1, 2, 4]) == "▁▃▅█"
 

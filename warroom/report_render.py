@@ -12,24 +12,15 @@ from .model import to_iso
 from .policy import CLOCKS
 from .report import TIMES, Group, HitRate, Report, Section
 from .text import csv_cell, one_line
+from .timefmt import span
 
 REPORT_SCHEMA_VERSION = 1
 SPARK = "▁▂▃▄▅▆▇█"
 
 
 def fmt_span(delta: timedelta | None) -> str:
-    """A duration to the minute: '47m', '3h 05m', '2d 04h 10m'; '—' when none."""
-    if delta is None:
-        return "—"
-    total = int(delta.total_seconds()) // 60
-    sign = "-" if total < 0 else ""
-    days, rest = divmod(abs(total), 1440)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}d {hours:02d}h {minutes:02d}m"
-    if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
-    return f"{sign}{minutes}m"
+    """A duration to the minute as the exports state it ('23h 33m'); '—' when none."""
+    return "—" if delta is None else span(delta)
 
 
 def fmt_rate(hit: HitRate) -> str:

@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -164,15 +165,21 @@ async def test_publish_hook_failure_is_shown_and_recorded(
     assert timeline[-1].event == "hook.failed" and expect in timeline[-1].text
 
 
-def test_cli_publish_runs_hook_from_config(tmp_path, monkeypatch, capsys, db_path, policy, clock):
-    store = Store.open(db_path, policy, "alice", clock)
-    incident = store.declare("DNS", "perf", "P3")
-    store.close()
+def _config_hook_to(tmp_path) -> Path:
+    """A config whose publish hook writes its stdin to the returned file."""
     out = tmp_path / "stdin.txt"
     hook = _hook(tmp_path, f"import sys\nopen({str(out)!r}, 'w').write(sys.stdin.read())\n")
     config = tmp_path / "config" / "warroom" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text(f"publish_command = [{hook!r}]\n")
+    return out
+
+
+def test_cli_publish_runs_hook_from_config(tmp_path, monkeypatch, capsys, db_path, policy, clock):
+    store = Store.open(db_path, policy, "alice", clock)
+    incident = store.declare("DNS", "perf", "P3")
+    store.close()
+    out = _config_hook_to(tmp_path)
     code = cli.main(["--db", str(db_path), "publish", str(incident.id), "All clear"])
     assert code == 0
     assert out.read_text() == "All clear"
@@ -186,11 +193,7 @@ def test_cli_publish_for_a_drill(tmp_path, capsys, db_path, policy, clock, allow
     store = Store.open(db_path, policy, "alice", clock)
     incident = store.declare("Game day", "perf", "P2", drill=True)
     store.close()
-    out = tmp_path / "stdin.txt"
-    hook = _hook(tmp_path, f"import sys\nopen({str(out)!r}, 'w').write(sys.stdin.read())\n")
-    config = tmp_path / "config" / "warroom" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text(f"publish_command = [{hook!r}]\n")
+    out = _config_hook_to(tmp_path)
     policy_file = tmp_path / "policy.toml"
     policy_file.write_text(f"drills_run_hook = {str(allowed).lower()}\n")
     args = ["--db", str(db_path), "--policy", str(policy_file), "publish", str(incident.id)]
