@@ -13,7 +13,7 @@ from pathlib import Path
 from rel_support import finish, pause_at, run_cli, run_worker, spawn, wait_for_files
 
 from warroom.model import replay, utcnow
-from warroom.store import Store
+from warroom.store import SQLiteBackend, Store
 
 WRITERS = 8
 NOTES_EACH = 200
@@ -132,7 +132,7 @@ def test_opening_a_new_database_while_another_process_creates_it(rel_db, rel_pol
     def create_meanwhile() -> None:
         racer.append(run_worker("open_declare", rel_db, "racer", go))
 
-    with pause_at(Store._schema_facts, Store._prepare, create_meanwhile):
+    with pause_at(SQLiteBackend._schema_facts, SQLiteBackend._prepare, create_meanwhile):
         store = Store.open(rel_db, rel_policy, "slow", clock=utcnow)
     try:
         assert racer and racer[0].code == 0, racer[0].err if racer else "racer never ran"

@@ -29,7 +29,7 @@ from rel_support import (
 
 from warroom.model import utcnow
 from warroom.policy import default_policy
-from warroom.store import APP_ID, SCHEMA_VERSION, Store
+from warroom.store import APP_ID, SCHEMA_VERSION, SQLiteBackend, Store
 
 
 def _mode(path: Path) -> int:
@@ -412,7 +412,7 @@ def test_every_v1_backup_holds_the_v1_database_when_two_upgrade_at_once(tmp_path
     def upgrade_meanwhile() -> None:
         racer.append(run_worker("open_declare", db, "racer", go))
 
-    with pause_at(Store._migrate, Store._prepare, upgrade_meanwhile):
+    with pause_at(SQLiteBackend._migrate, SQLiteBackend._prepare, upgrade_meanwhile):
         store = Store.open(db, default_policy(), "slow", clock=utcnow)
     try:
         assert racer[0].code == 0, racer[0].err

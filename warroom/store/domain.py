@@ -1,35 +1,28 @@
-"""The incident store: the one module that speaks SQL.
+"""The incident store's rules: validation, the timeline, row mapping.
 
-One SQLite file shared by every warroom process on a host. WAL journal, a busy
-timeout, and every write a single short BEGIN IMMEDIATE transaction that also
-appends the matching timeline entry, so the audit trail cannot be forgotten and
-concurrent writers never interleave half-done changes."""
+Store speaks portable SQL through a backend (store/sqlite.py) that owns the
+engine: the write lock, reads, the change marker. Every write is a single short
+transaction that also appends the matching timeline entry, so the audit trail
+cannot be forgotten and concurrent writers never interleave half-done changes."""
 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import stat
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import (
+from ..errors import (
     DraftConflict,
-    FileSwapped,
     NotFound,
     ReadOnly,
-    StoreBusy,
-    StoreIOError,
     UsageError,
 )
-from .merge import merge3
-from .model import (
+from ..merge import merge3
+from ..model import (
     ACTION_DONE,
     ACTION_OPEN,
     CLOSED,
@@ -54,13 +47,9 @@ from .model import (
     to_iso,
     utcnow,
 )
-from .policy import MILESTONE_FIELDS, MILESTONES, Policy
-from .report import ActionFacts, ReportRow
-
-if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
-    import sqlite_utils
-
-from .text import (
+from ..policy import MILESTONE_FIELDS, MILESTONES, Policy
+from ..report import ActionFacts, ReportRow
+from ..text import (
     MAX_DRAFT,
     MAX_NOTE,
     MAX_SHORT,
@@ -68,271 +57,10 @@ from .text import (
     clean_name,
     clean_title,
 )
-from .timefmt import check_moment, fmt_time
+from ..timefmt import check_moment, fmt_time
+from .sqlite import SQLiteBackend
 
-SCHEMA_VERSION = 5
 DRILL_MARK = "[DRILL]"  # leads every published update of a drill
-SQLITE_HEADER = b"SQLite format 3\x00"
-APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
-FILE_MODE = 0o660  # owner and group read/write, others nothing
-DIR_MODE = 0o2770  # setgid so files made inside keep the team's group
-
-
-def _schema_v1(db: sqlite_utils.Database) -> None:
-    db["changes"].create({"id": int, "revision": int}, pk="id")
-    db.execute("INSERT INTO changes (id, revision) VALUES (1, 0)")
-    db["incidents"].create(
-        {
-            "id": int,
-            "title": str,
-            "category": str,
-            "priority": str,
-            "stage": str,
-            "status": str,
-            "reported_at": str,
-            "declared_at": str,
-            "declared_by": str,
-            "acknowledged_at": str,
-            "triaged_at": str,
-            "remediated_at": str,
-            "retro_at": str,
-            "closed_at": str,
-            "resolution": str,
-            "last_update_at": str,
-            "revision": int,
-        },
-        pk="id",
-        not_null={"title", "category", "priority", "stage", "status", "reported_at"},
-        defaults={"resolution": "", "revision": 0},
-    )
-    db["timeline"].create(
-        {
-            "id": int,
-            "incident_id": int,
-            "kind": str,
-            "text": str,
-            "actor": str,
-            "occurred_at": str,
-            "recorded_at": str,
-            "public": int,
-            "supersedes": int,
-            "data": str,
-        },
-        pk="id",
-        not_null={"incident_id", "kind", "text", "actor", "occurred_at", "recorded_at"},
-        foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["timeline"].create_index(["incident_id", "id"])
-    db["roles"].create(
-        {
-            "incident_id": int,
-            "role": str,
-            "person": str,
-            "assigned_by": str,
-            "assigned_at": str,
-            "previous": str,
-        },
-        pk=("incident_id", "role", "person"),
-    )
-    db["checklist"].create(
-        {"incident_id": int, "item_id": str, "ticked": int, "by": str, "at": str},
-        pk=("incident_id", "item_id"),
-    )
-    db["drafts"].create(
-        {"incident_id": int, "text": str, "version": int, "updated_by": str, "updated_at": str},
-        pk="incident_id",
-    )
-    db["people"].create({"name": str, "first_seen": str}, pk="name")
-
-
-def _schema_v2(db: sqlite_utils.Database) -> None:
-    """The retro: five whys, a root-cause summary and action items."""
-    db["incidents"].add_column("root_cause", str, not_null_default="")
-    db["whys"].create(
-        {
-            "incident_id": int,
-            "position": int,
-            "question": str,
-            "answer": str,
-            "updated_by": str,
-            "updated_at": str,
-        },
-        pk=("incident_id", "position"),
-    )
-    db["action_items"].create(
-        {
-            "id": int,
-            "incident_id": int,
-            "title": str,
-            "owner": str,
-            "due": str,
-            "ticket": str,
-            "status": str,
-            "created_by": str,
-            "created_at": str,
-            "updated_by": str,
-            "updated_at": str,
-            "completed_at": str,
-        },
-        pk="id",
-        foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["action_items"].create_index(["incident_id"])
-
-
-def _schema_v3(db: sqlite_utils.Database) -> None:
-    """The draft's history: every version ever saved, so a merge has its base
-    and an edit that could not be merged is kept, not thrown away."""
-    db["draft_versions"].create(
-        {
-            "incident_id": int,
-            "version": int,
-            "text": str,
-            "saved_by": str,
-            "saved_at": str,
-            "note": str,
-        },
-        pk=("incident_id", "version"),
-    )
-    db.execute(
-        "INSERT INTO draft_versions (incident_id, version, text, saved_by, saved_at, note)"
-        " SELECT incident_id, version, text, updated_by, updated_at, '' FROM drafts"
-    )
-
-
-def _schema_v4(db: sqlite_utils.Database) -> None:
-    """The impact window: when customers were first and last affected."""
-    db["incidents"].add_column("impact_started_at", str)
-    db["incidents"].add_column("impact_ended_at", str)
-    # A milestone's entry now happens at the milestone's time (it was filed at
-    # the time it was typed in, with the real time aside): one order for every view.
-    db.execute(
-        "UPDATE timeline SET occurred_at = json_extract(data, '$.at')"
-        " WHERE kind = 'system' AND json_valid(data)"
-        " AND json_extract(data, '$.event') = 'milestone'"
-        " AND json_extract(data, '$.at') IS NOT NULL"
-    )
-    # A close's entry names its time too, so correcting it moves the close.
-    db.execute(
-        "UPDATE timeline SET data = json_set(data, '$.clock', 'close', '$.at', occurred_at)"
-        " WHERE kind = 'system' AND json_valid(data)"
-        " AND json_extract(data, '$.event') = 'incident.close'"
-    )
-
-
-def _schema_v5(db: sqlite_utils.Database) -> None:
-    """Drills: an incident declared as a rehearsal."""
-    db["incidents"].add_column("drill", int, not_null_default=0)
-
-
-# Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
-    0: _schema_v1,
-    1: _schema_v2,
-    2: _schema_v3,
-    3: _schema_v4,
-    4: _schema_v5,
-}
-
-
-def disk_refusal(exc: BaseException, path: Path) -> StoreIOError | None:
-    """A full disk or an I/O error, as one clear error; None for anything else.
-    The transaction was rolled back: nothing of the write is in the file."""
-    if not isinstance(exc, sqlite3.DatabaseError | OSError):
-        return None
-    text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) == 28:
-        return StoreIOError(f"the disk holding {path} is full; nothing was saved", "DISK FULL")
-    if "i/o" in text or isinstance(exc, OSError):
-        return StoreIOError(f"I/O error writing {path}: {exc}; nothing was saved", "I/O ERROR")
-    return None
-
-
-_KIND = (
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def _not_regular(path: Path, mode: int) -> UsageError:
-    if stat.S_ISDIR(mode):
-        return UsageError(f"database path {path} is a directory")
-    kind = next((name for test, name in _KIND if test(mode)), "not a regular file")
-    return UsageError(f"database path {path} is {kind}; warroom needs a regular file")
-
-
-def _check_file(path: Path) -> bool:
-    """Refuse paths that cannot be a warroom database. Returns whether it exists.
-
-    Only a regular file (or nothing) will do: a device, FIFO or socket is refused
-    from its stat alone, before anything opens it (a FIFO would block the open)."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        if os.path.lexists(path):
-            raise UsageError(f"database path {path} is a link to nothing") from None
-        return False
-    except OSError as exc:
-        raise UsageError(f"database {path}: {exc.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise _not_regular(path, mode)
-    try:
-        # O_NONBLOCK: should the path turn into a FIFO after the stat, the open
-        # returns at once instead of waiting for a writer.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except PermissionError:
-        raise UsageError(f"database {path}: permission denied") from None
-    except OSError as exc:
-        raise UsageError(f"database {path}: {exc.strerror}") from None
-    try:
-        opened = os.fstat(fd).st_mode
-        if not stat.S_ISREG(opened):
-            raise _not_regular(path, opened)
-        head = os.read(fd, len(SQLITE_HEADER))
-    finally:
-        os.close(fd)
-    if head and head != SQLITE_HEADER:
-        raise UsageError(f"{path} is not a SQLite database")
-    return bool(head)
-
-
-def _create_file(path: Path) -> None:
-    parent = path.parent
-    if not parent.exists():
-        try:
-            parent.mkdir(parents=True, mode=DIR_MODE)
-            # mkdir's mode passes through the umask and drops setgid: set it outright.
-            os.chmod(parent, DIR_MODE)
-        except OSError as exc:
-            raise UsageError(f"cannot create directory {parent}: {exc.strerror}") from None
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, FILE_MODE)
-    except FileExistsError:
-        _check_file(path)  # another process made it first: it sets the mode
-        return
-    except OSError as exc:
-        raise UsageError(f"cannot create database {path}: {exc.strerror}") from None
-    try:
-        # The umask may have stripped group write; the team needs it. SQLite gives
-        # the -wal and -shm files the same mode as the database file. fchmod: the
-        # file this process just made, nothing a name may point to by now.
-        os.fchmod(fd, FILE_MODE)
-    finally:
-        os.close(fd)
-
-
-def _file_ids(path: Path) -> dict[str, tuple[int, int] | None]:
-    """(device, inode) of the database file and its -wal and -shm, None if absent."""
-    ids: dict[str, tuple[int, int] | None] = {}
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            st = os.stat(f"{path}{suffix}")
-            ids[suffix] = (st.st_dev, st.st_ino)
-        except OSError:
-            ids[suffix] = None
-    return ids
 
 
 def _match_impact(text: str) -> str:
@@ -352,29 +80,16 @@ class Store:
 
     def __init__(
         self,
-        path: Path,
-        conn: sqlite3.Connection,
+        db: SQLiteBackend,
         policy: Policy,
         identity: str,
         clock: Callable[[], datetime],
-        busy_timeout: float,
-        read_only: bool,
-        warnings: list[str],
     ):
-        self.path = path
-        self.conn = conn
+        self.db = db
         self.policy = policy
         self.identity = identity
         self.clock = clock
-        self.busy_timeout = busy_timeout
-        self.read_only = read_only
-        self.warnings = warnings
-        self._seen_data_version: int | None = None
-        self._local_writes = 0
         self._known_as: str | None = None  # identity already in the people table
-        self._seen_local_writes = 0
-        self._file_ids: dict[str, tuple[int, int] | None] = {}
-        self.swapped = ""  # what was replaced or removed under us, once noticed
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -389,271 +104,85 @@ class Store:
     ) -> Store:
         """Open (creating if missing) the database at path. read_only opens an
         existing file for watching only, as happens anyway without write access."""
-        path = Path(path)
-        exists = _check_file(path)
-        warnings: list[str] = []
-        if read_only and not exists:
-            raise UsageError(f"database {path} does not exist (read-only mode cannot create it)")
-        if exists:
-            mode = path.stat().st_mode
-            if mode & stat.S_IROTH:
-                warnings.append(
-                    f"warning: {path} is readable by other users; responder notes are "
-                    f"private (fix: chmod o-rwx {path})"
-                )
-            read_only = read_only or not (
-                os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-            )
-        else:
-            _create_file(path)
-        conn = None
+        db = SQLiteBackend.open(path, clock, busy_timeout=busy_timeout, read_only=read_only)
+        store = cls(db, policy, identity, clock)
         try:
-            conn = cls._connect(path, read_only, busy_timeout)
-            store = cls(path, conn, policy, identity, clock, busy_timeout, read_only, warnings)
-            store._prepare(existed=exists)
-            store._file_ids = _file_ids(path)
-        except sqlite3.DatabaseError as exc:
-            if conn is not None:
-                conn.close()
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreBusy(f"{path} is locked by another program; try again") from None
-            refused = disk_refusal(exc, path)
-            if refused is not None:  # the disk, not the file: exit 1, not 2
-                raise refused from None
-            raise UsageError(f"{path} is not a usable warroom database ({exc})") from None
+            if db.migrated:
+                with store._write(bump=False):
+                    pass  # whoever made or upgraded the schema is someone the pickers offer
         except BaseException:
-            if conn is not None:
-                conn.close()
+            db.close()
             raise
         return store
 
-    @staticmethod
-    def _connect(path: Path, read_only: bool, busy_timeout: float) -> sqlite3.Connection:
-        if read_only:
-            uri = f"{path.resolve().as_uri()}?mode=ro"
-            shm = Path(f"{path}-shm")
-            if not shm.exists() and not os.access(path.parent, os.W_OK):
-                # Nobody has it open (no -shm) and we may not create one: read
-                # the file as it stands; a snapshot is current when nobody writes.
-                uri += "&immutable=1"
-            conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
-        else:
-            conn = sqlite3.connect(
-                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
-        conn.execute("PRAGMA foreign_keys = ON")
-        return conn
+    # What belongs to the backend, as the rest of warroom has always called it.
+    @property
+    def path(self) -> Path:
+        return self.db.path
 
-    def _prepare(self, existed: bool) -> None:
-        version, app_id, tables = self._schema_facts()
-        if app_id not in (0, APP_ID) or (version > SCHEMA_VERSION and app_id != APP_ID):
-            raise UsageError(f"{self.path} is a SQLite database but not a warroom one")
-        if version > SCHEMA_VERSION:
-            raise UsageError(
-                f"{self.path} was written by a newer warroom (schema {version}, this one "
-                f"knows {SCHEMA_VERSION}); upgrade warroom to open it"
-            )
-        ours = {"changes", "incidents", "timeline"} <= tables
-        if (version == 0 and tables) or (version > 0 and not ours) or app_id not in (0, APP_ID):
-            raise UsageError(f"{self.path} is a SQLite database but not a warroom one")
-        if existed:
-            self._check_integrity()
-        if self.read_only:
-            if version < SCHEMA_VERSION:
-                raise UsageError(f"{self.path} needs a schema upgrade but is read-only")
-            return
-        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = FULL")
-        if version < SCHEMA_VERSION:
-            self._migrate()
+    @property
+    def conn(self) -> Any:
+        return self.db.conn
 
-    def _schema_facts(self) -> tuple[int, int, set[str]]:
-        """Schema version, application id and table names, read in one statement
-        (so one snapshot): another process may be creating the schema right now."""
-        version, app_id, names = self.conn.execute(
-            "SELECT (SELECT user_version FROM pragma_user_version),"
-            " (SELECT application_id FROM pragma_application_id),"
-            " (SELECT group_concat(name, char(9)) FROM sqlite_master WHERE type = 'table')"
-        ).fetchone()
-        return version, app_id, set(names.split("\t")) if names else set()
+    @property
+    def read_only(self) -> bool:
+        return self.db.read_only
 
-    def _check_integrity(self) -> None:
-        page_size = self.conn.execute("PRAGMA page_size").fetchone()[0]
-        page_count = self.conn.execute("PRAGMA page_count").fetchone()[0]
-        wal = Path(f"{self.path}-wal")
-        wal_has_pages = wal.exists() and wal.stat().st_size > 0
-        if not wal_has_pages and self.path.stat().st_size < page_size * page_count:
-            raise UsageError(f"{self.path} is truncated: restore it from a backup")
-        result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
-        if result != "ok":
-            detail = " ".join(result.split())[:120]
-            raise UsageError(f"{self.path} is corrupt ({detail}): restore it from a backup")
+    @property
+    def warnings(self) -> list[str]:
+        return self.db.warnings
 
-    def _backup(self, version: int) -> Path:
-        """Copy the database to a dated file beside it.
+    @property
+    def busy_timeout(self) -> float:
+        return self.db.busy_timeout
 
-        Called while this connection holds the write lock, so nobody can migrate
-        meanwhile; a second connection reads the committed file (WAL lets a
-        reader in beside the writer, and the backup API cannot read through a
-        connection with a transaction open)."""
-        stamp = self.clock().strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}.bak")
-        n = 1
-        while True:  # never overwrite an earlier backup
-            try:
-                # Made with the database's own mode from the first byte: private
-                # notes are never readable by others while the copy is written.
-                mode = stat.S_IMODE(os.stat(self.path).st_mode)
-                fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, mode)
-                break
-            except FileExistsError:
-                n += 1
-                target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}-{n}.bak")
-        try:
-            os.fchmod(fd, mode)  # the umask may have taken bits the database has
-        finally:
-            os.close(fd)
-        source = sqlite3.connect(str(self.path))
-        backup = sqlite3.connect(str(target))
-        try:
-            source.backup(backup)
-        finally:
-            backup.close()
-            source.close()
-        return target
-
-    def _migrate(self) -> None:
-        import sqlite_utils  # only needed here: keeps it out of every start-up
-
-        with self._write(bump=False):
-            # Read again under the lock: another process may have migrated meanwhile.
-            current = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if 0 < current < SCHEMA_VERSION:
-                self._backup(current)
-            if current == 0:
-                self.conn.execute(f"PRAGMA application_id = {APP_ID}")
-            while current < SCHEMA_VERSION:
-                MIGRATIONS[current](sqlite_utils.Database(self.conn))
-                current += 1
-                self.conn.execute(f"PRAGMA user_version = {current}")
-
-    def close(self) -> None:
-        self.conn.close()
+    @property
+    def swapped(self) -> str:
+        return self.db.swapped
 
     @property
     def local_writes(self) -> int:
         """Writes this connection has committed."""
-        return self._local_writes
+        return self.db.local_writes
+
+    def close(self) -> None:
+        self.db.close()
 
     def defer_checkpoints(self) -> None:
-        """For the TUI: commits stop copying the write-ahead log back into the
-        database. SQLite does that on the commit that takes the log past 1,000
-        pages, which can hold that one key press up for a few hundred ms on a
-        busy disk; the app calls checkpoint() from a worker thread instead."""
-        if not self.read_only:
-            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self.db.defer_checkpoints()
 
     def checkpoint(self) -> tuple[int, int]:
-        """Copy the write-ahead log back into the database, without waiting for
-        or holding up anyone (PASSIVE), on a connection of its own so a worker
-        thread can call it. Returns (frames in the log, frames copied)."""
-        if self.read_only:
-            return (0, 0)
-        conn = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
-        try:
-            _busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            return (log, copied)
-        except sqlite3.OperationalError:
-            return (0, 0)  # another checkpoint is running: the next call will do it
-        finally:
-            conn.close()
+        return self.db.checkpoint()
 
     def set_busy_timeout(self, seconds: float) -> None:
-        """How long a write waits for another process's lock before StoreBusy."""
-        self.busy_timeout = seconds
-        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        self.db.set_busy_timeout(seconds)
+
+    def check_files(self) -> str:
+        return self.db.check_files()
+
+    def has_changed(self) -> bool:
+        """Cheap poll: has anyone (this process included) committed since last asked?"""
+        return self.db.has_changed()
 
     # ------------------------------------------------------------ transactions
-    def check_files(self) -> str:
-        """What was replaced or removed under this connection ('' when nothing).
-
-        A file renamed over the database, or its -wal/-shm deleted, leaves this
-        process writing into files nobody else opens: its changes would vanish
-        and others would reuse its ids. Once noticed it stays noticed."""
-        if self.swapped:
-            return self.swapped
-        now = _file_ids(self.path)
-        for suffix, seen in self._file_ids.items():
-            if seen is None:
-                self._file_ids[suffix] = now[suffix]  # made since (a reader's first writer)
-            elif now[suffix] != seen:
-                what = "removed" if now[suffix] is None else "replaced"
-                self.swapped = f"{self.path}{suffix} was {what} while open"
-        return self.swapped
-
     @contextmanager
     def _write(self, bump: bool = True) -> Iterator[None]:
         if self.read_only:
-            raise ReadOnly(f"{self.path} is read-only for you: nothing can be changed")
-        if self._file_ids and self.check_files():
-            raise FileSwapped(f"{self.swapped}: nothing written; restart warroom on the new file")
-        deadline = time.monotonic() + self.busy_timeout
-        while True:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"{self.path} stayed locked by another process for "
-                        f"{self.busy_timeout:g}s; try again"
-                    ) from None
-                time.sleep(0.05)
-        try:
+            raise ReadOnly(f"{self.db.label} is read-only for you: nothing can be changed")
+        with self.db.write():
             try:
                 yield
             except UnicodeEncodeError:
                 raise UsageError("text is not valid Unicode (undecodable bytes?)") from None
             if bump:
-                self.conn.execute("UPDATE changes SET revision = revision + 1 WHERE id = 1")
+                self.db.execute("UPDATE changes SET revision = revision + 1 WHERE id = 1")
             if self._known_as != self.identity:
                 # Whoever writes is someone the pickers should offer.
                 self._remember_person(self.identity)
-            self.conn.execute("COMMIT")
-        except BaseException as exc:
-            if self.conn.in_transaction:
-                try:
-                    self.conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass  # SQLite has rolled back already (a full disk does that)
-            refused = disk_refusal(exc, self.path)
-            if refused is not None:
-                raise refused from None
-            raise
-        self._local_writes += 1
         self._known_as = self.identity
 
-    def has_changed(self) -> bool:
-        """Cheap poll: has anyone (this process included) committed since last asked?
-
-        PRAGMA data_version moves when another connection commits; our own
-        commits are counted locally. Neither reads a table."""
-        try:
-            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.OperationalError:
-            return False
-        changed = (
-            version != self._seen_data_version or self._local_writes != self._seen_local_writes
-        )
-        self._seen_data_version = version
-        self._seen_local_writes = self._local_writes
-        return changed
-
     def revision(self) -> int:
-        return self.conn.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
+        return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
 
     # ----------------------------------------------------------------- helpers
     def _now(self) -> str:
@@ -671,7 +200,7 @@ class Store:
         occurred_at: datetime | None = None,
     ) -> int:
         now = self._now()
-        cursor = self.conn.execute(
+        cursor = self.db.execute(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
             " public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -742,7 +271,7 @@ class Store:
         )
 
     def _remember_person(self, name: str) -> None:
-        self.conn.execute(
+        self.db.execute(
             "INSERT OR IGNORE INTO people (name, first_seen) VALUES (?, ?)", (name, self._now())
         )
 
@@ -752,7 +281,7 @@ class Store:
 
     # ------------------------------------------------------------------- reads
     def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params)
+        cursor = self.db.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
@@ -771,7 +300,7 @@ class Store:
 
     def incident_revisions(self) -> dict[int, int]:
         """id -> revision for every incident: what a list view polls."""
-        return dict(self.conn.execute("SELECT id, revision FROM incidents").fetchall())
+        return dict(self.db.execute("SELECT id, revision FROM incidents").fetchall())
 
     _ENTRY_COLUMNS = (
         "id, incident_id, kind, text, actor, occurred_at, recorded_at, public, supersedes, data"
@@ -790,7 +319,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        rows = self.conn.execute(sql, params).fetchall()
+        rows = self.db.execute(sql, params).fetchall()
         return [self._row_entry(r) for r in reversed(rows)]
 
     def timeline(
@@ -805,10 +334,10 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [self._row_entry(r) for r in self.conn.execute(sql, params)]
+        return [self._row_entry(r) for r in self.db.execute(sql, params)]
 
     def entry(self, entry_id: int) -> TimelineEntry:
-        row = self.conn.execute(
+        row = self.db.execute(
             f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE id = ?",
             (entry_id,),
         ).fetchone()
@@ -816,17 +345,9 @@ class Store:
             raise NotFound(f"no timeline entry with id {entry_id}")
         return self._row_entry(row)
 
-    @contextmanager
-    def _snapshot(self) -> Iterator[None]:
+    def _snapshot(self) -> Any:
         """A read transaction (nested calls share the outer one)."""
-        if self.conn.in_transaction:
-            yield
-            return
-        self.conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self.conn.execute("COMMIT")
+        return self.db.snapshot()
 
     def board(self, incident_id: int) -> Board:
         """Incident, roles, checklist and draft read in one consistent snapshot."""
@@ -855,7 +376,7 @@ class Store:
         return Board(incident, roles, checklist, draft)
 
     def draft(self, incident_id: int) -> Draft:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT text, version, updated_by, updated_at FROM drafts WHERE incident_id = ?",
             (incident_id,),
         ).fetchone()
@@ -866,12 +387,12 @@ class Store:
     def holders_of(self, role: str) -> dict[int, str]:
         """incident id -> who holds `role` (a single-holder role), for list views."""
         return dict(
-            self.conn.execute("SELECT incident_id, person FROM roles WHERE role = ?", (role,))
+            self.db.execute("SELECT incident_id, person FROM roles WHERE role = ?", (role,))
         )
 
     def known_people(self) -> list[str]:
         return [
-            r[0] for r in self.conn.execute("SELECT name FROM people ORDER BY name COLLATE NOCASE")
+            r[0] for r in self.db.execute("SELECT name FROM people ORDER BY name COLLATE NOCASE")
         ]
 
     def role_history(self, incident_id: int) -> list[TimelineEntry]:
@@ -900,7 +421,7 @@ class Store:
         if impact_started_at is not None:
             impact = to_iso(self._checked(impact_started_at, "impact start"))
         with self._write():
-            cursor = self.conn.execute(
+            cursor = self.db.execute(
                 "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
                 " declared_at, declared_by, resolution, revision)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0)",
@@ -917,11 +438,11 @@ class Store:
             )
             incident_id = cursor.lastrowid
             if impact is not None:
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE incidents SET impact_started_at = ? WHERE id = ?", (impact, incident_id)
                 )
             if drill:  # the column defaults to a real incident
-                self.conn.execute("UPDATE incidents SET drill = 1 WHERE id = ?", (incident_id,))
+                self.db.execute("UPDATE incidents SET drill = 1 WHERE id = ?", (incident_id,))
             self._remember_person(self.identity)
             what = "Drill" if drill else "Incident"
             self._system(
@@ -977,7 +498,7 @@ class Store:
         role = self.policy.change_role
         row = None
         if role is not None:
-            row = self.conn.execute(
+            row = self.db.execute(
                 "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
                 (incident_id, role),
             ).fetchone()
@@ -1052,19 +573,19 @@ class Store:
         )  # fmt: skip
 
     def _last_entry_id(self, incident_id: int) -> int:
-        return self.conn.execute(
+        return self.db.execute(
             "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
         ).fetchone()[0]
 
     def _recount_last_update(self, incident_id: int) -> None:
         """The update cadence counts from the latest update still standing."""
-        rows = self.conn.execute(
+        rows = self.db.execute(
             "SELECT occurred_at FROM timeline t WHERE incident_id = ? AND kind = ?"
             " AND NOT EXISTS (SELECT 1 FROM timeline c WHERE c.supersedes = t.id)",
             (incident_id, UPDATE),
         ).fetchall()
         latest = max((from_iso(r[0]) for r in rows), default=None)
-        self.conn.execute(
+        self.db.execute(
             "UPDATE incidents SET last_update_at = ? WHERE id = ?",
             (to_iso(latest) if latest else None, incident_id),
         )
@@ -1077,16 +598,16 @@ class Store:
             self._require_open(self.get_incident(incident_id))
             previous = None
             if single:
-                row = self.conn.execute(
+                row = self.db.execute(
                     "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
                     (incident_id, role),
                 ).fetchone()
                 previous = row[0] if row else None
-                self.conn.execute(
+                self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ?", (incident_id, role)
                 )
             now = self._now()
-            self.conn.execute(
+            self.db.execute(
                 "INSERT OR REPLACE INTO roles (incident_id, role, person, assigned_by,"
                 " assigned_at, previous) VALUES (?, ?, ?, ?, ?, ?)",
                 (incident_id, role, person, self.identity, now, previous),
@@ -1113,7 +634,7 @@ class Store:
             self._require_open(self.get_incident(incident_id))
             holders = [
                 r[0]
-                for r in self.conn.execute(
+                for r in self.db.execute(
                     "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
                     (incident_id, role),
                 )
@@ -1126,7 +647,7 @@ class Store:
             if not holders:
                 raise UsageError(f"nobody holds {role} on incident {incident_id}")
             for name in holders:
-                self.conn.execute(
+                self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ? AND person = ?",
                     (incident_id, role, name),
                 )
@@ -1146,7 +667,7 @@ class Store:
         with self._write():
             self.get_incident(incident_id)
             now = self._now()
-            self.conn.execute(
+            self.db.execute(
                 "INSERT OR REPLACE INTO checklist (incident_id, item_id, ticked, by, at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (incident_id, item.id, int(ticked), self.identity, now),
@@ -1207,7 +728,7 @@ class Store:
             if moment is not None:
                 self._check_order(incident, clock, moment)
             previous = self._milestone_entry(incident_id, clock)
-            self.conn.execute(
+            self.db.execute(
                 f"UPDATE incidents SET {field} = ? WHERE id = ?",
                 (to_iso(moment) if moment else None, incident_id),
             )
@@ -1268,9 +789,7 @@ class Store:
             old = getattr(incident, field)
             if old == value:
                 return incident
-            self.conn.execute(
-                f"UPDATE incidents SET {field} = ? WHERE id = ?", (value, incident_id)
-            )
+            self.db.execute(f"UPDATE incidents SET {field} = ? WHERE id = ?", (value, incident_id))
             self._system(
                 incident_id, f"{label} changed from {old} to {value}", f"{field}.change",
                 old=old, new=value,
@@ -1310,12 +829,12 @@ class Store:
                         kept=current.version,
                     )
             version = current.version + 1
-            self.conn.execute(
+            self.db.execute(
                 "INSERT OR REPLACE INTO drafts (incident_id, text, version, updated_by, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (incident_id, text, version, self.identity, now),
             )
-            self.conn.execute(
+            self.db.execute(
                 "INSERT OR REPLACE INTO draft_versions"
                 " (incident_id, version, text, saved_by, saved_at, note) VALUES (?, ?, ?, ?, ?, ?)",
                 (incident_id, version, text, self.identity, now, note),
@@ -1335,7 +854,7 @@ class Store:
     def _draft_version_text(self, incident_id: int, version: int) -> str | None:
         if version == 0:
             return ""
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT text FROM draft_versions WHERE incident_id = ? AND version = ?",
             (incident_id, version),
         ).fetchone()
@@ -1344,7 +863,7 @@ class Store:
     def draft_history(self, incident_id: int) -> list[DraftVersion]:
         """Every saved version of the draft, oldest first."""
         self.get_incident(incident_id)
-        rows = self.conn.execute(
+        rows = self.db.execute(
             "SELECT version, text, saved_by, saved_at, note FROM draft_versions"
             " WHERE incident_id = ? ORDER BY version",
             (incident_id,),
@@ -1375,7 +894,7 @@ class Store:
             self._recount_last_update(incident_id)
             if incident.acknowledged_at is None:
                 # Telling stakeholders is itself an acknowledgement.
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE incidents SET acknowledged_at = ? WHERE id = ?", (now, incident_id)
                 )
                 self._system(
@@ -1407,14 +926,14 @@ class Store:
             self._check_order(incident, "close", moment)
             when = to_iso(moment)
             if incident.remediated_at is None:
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE incidents SET remediated_at = ? WHERE id = ?", (when, incident_id)
                 )
                 self._system(
                     incident_id, "Milestone: remediate recorded", "milestone",
                     clock="remediate", at=when, occurred_at=moment,
                 )  # fmt: skip
-            self.conn.execute(
+            self.db.execute(
                 "UPDATE incidents SET status = ?, closed_at = ?, resolution = ?, stage = ?"
                 " WHERE id = ?",
                 (CLOSED, when, resolution, self.policy.stages[-1], incident_id),
@@ -1429,7 +948,7 @@ class Store:
             incident = self.get_incident(incident_id)
             if incident.is_open:
                 raise UsageError(f"incident {incident_id} is already open")
-            self.conn.execute(
+            self.db.execute(
                 "UPDATE incidents SET status = ?, closed_at = NULL WHERE id = ?",
                 (OPEN, incident_id),
             )
@@ -1450,7 +969,7 @@ class Store:
         incident = self.get_incident(incident_id)
         whys = tuple(
             Why(r[0], r[1] or "", r[2] or "", r[3] or "", from_iso(r[4]))
-            for r in self.conn.execute(
+            for r in self.db.execute(
                 "SELECT position, question, answer, updated_by, updated_at FROM whys"
                 " WHERE incident_id = ? ORDER BY position",
                 (incident_id,),
@@ -1467,7 +986,7 @@ class Store:
         with self._write():
             self.get_incident(incident_id)
             now = self._now()
-            self.conn.execute(
+            self.db.execute(
                 "INSERT OR REPLACE INTO whys (incident_id, position, question, answer,"
                 " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (incident_id, position, question, answer, self.identity, now),
@@ -1479,16 +998,12 @@ class Store:
         check_length(text, MAX_DRAFT, "root cause")
         with self._write():
             self.get_incident(incident_id)
-            self.conn.execute(
-                "UPDATE incidents SET root_cause = ? WHERE id = ?", (text, incident_id)
-            )
+            self.db.execute("UPDATE incidents SET root_cause = ? WHERE id = ?", (text, incident_id))
             self._touch(incident_id)
 
     def _touch(self, incident_id: int) -> None:
         """Move the incident's revision: how pollers know this incident changed."""
-        self.conn.execute(
-            "UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,)
-        )
+        self.db.execute("UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,))
 
     @staticmethod
     def _row_action(row: tuple) -> ActionItem:
@@ -1510,14 +1025,14 @@ class Store:
     )
 
     def action_items(self, incident_id: int) -> list[ActionItem]:
-        rows = self.conn.execute(
+        rows = self.db.execute(
             f"SELECT {self._ACTION_COLUMNS} FROM action_items WHERE incident_id = ? ORDER BY id",
             (incident_id,),
         )
         return [self._row_action(r) for r in rows]
 
     def action_item(self, action_id: int) -> ActionItem:
-        row = self.conn.execute(
+        row = self.db.execute(
             f"SELECT {self._ACTION_COLUMNS} FROM action_items WHERE id = ?", (action_id,)
         ).fetchone()
         if row is None:
@@ -1542,7 +1057,7 @@ class Store:
         with self._write():
             self.get_incident(incident_id)
             now = self._now()
-            cursor = self.conn.execute(
+            cursor = self.db.execute(
                 "INSERT INTO action_items (incident_id, title, owner, due, ticket, status,"
                 " created_by, created_at, updated_by, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1562,7 +1077,7 @@ class Store:
         title, owner, due_text, ticket = self._clean_action(title, owner, due, ticket)
         with self._write():
             item = self.action_item(action_id)
-            self.conn.execute(
+            self.db.execute(
                 "UPDATE action_items SET title = ?, owner = ?, due = ?, ticket = ?,"
                 " updated_by = ?, updated_at = ? WHERE id = ?",
                 (title, owner, due_text, ticket, self.identity, self._now(), action_id),
@@ -1578,7 +1093,7 @@ class Store:
             if item.done == done:
                 return item
             now = self._now()
-            self.conn.execute(
+            self.db.execute(
                 "UPDATE action_items SET status = ?, completed_at = ?, updated_by = ?,"
                 " updated_at = ? WHERE id = ?",
                 (ACTION_DONE if done else ACTION_OPEN, now if done else None, self.identity,
@@ -1599,7 +1114,7 @@ class Store:
             incident = self.get_incident(incident_id)
             if not incident.drill:
                 raise UsageError(f"incident {incident_id} is not a drill")
-            self.conn.execute("UPDATE incidents SET drill = 0 WHERE id = ?", (incident_id,))
+            self.db.execute("UPDATE incidents SET drill = 0 WHERE id = ?", (incident_id,))
             text = "Drill turned into a real incident" + (f": {reason}" if reason else "")
             self._system(incident_id, text, "incident.real", reason=reason)
         return self.get_incident(incident_id)
@@ -1607,7 +1122,7 @@ class Store:
     def overdue_actions(self, today: date) -> dict[int, int]:
         """incident id -> open action items whose due date has passed."""
         return dict(
-            self.conn.execute(
+            self.db.execute(
                 "SELECT incident_id, count(*) FROM action_items WHERE status = ? AND due < ?"
                 " GROUP BY incident_id",
                 (ACTION_OPEN, today.isoformat()),
@@ -1624,12 +1139,12 @@ class Store:
             ]
             superseded = {
                 r[0]
-                for r in self.conn.execute(
+                for r in self.db.execute(
                     "SELECT supersedes FROM timeline WHERE supersedes IS NOT NULL"
                 )
             }
             updates: dict[int, list[datetime]] = {}
-            for entry_id, incident_id, occurred in self.conn.execute(
+            for entry_id, incident_id, occurred in self.db.execute(
                 "SELECT id, incident_id, occurred_at FROM timeline WHERE kind = ?"
                 " ORDER BY occurred_at, id",
                 (UPDATE,),
@@ -1637,7 +1152,7 @@ class Store:
                 if entry_id not in superseded:
                     updates.setdefault(incident_id, []).append(from_iso(occurred))
             actions: dict[int, list[ActionFacts]] = {}
-            for incident_id, owner, due, status in self.conn.execute(
+            for incident_id, owner, due, status in self.db.execute(
                 "SELECT incident_id, owner, due, status FROM action_items ORDER BY id"
             ):
                 actions.setdefault(incident_id, []).append(

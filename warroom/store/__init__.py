@@ -1,0 +1,41 @@
+"""The incident store: domain rules (domain.py) over a backend that owns the
+engine (sqlite.py). The only package that speaks SQL."""
+
+from ..text import MAX_DRAFT, MAX_NOTE, MAX_SHORT
+from .domain import DRILL_MARK, Store
+from .sqlite import (
+    APP_ID,
+    DIR_MODE,
+    FILE_MODE,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SQLITE_HEADER,
+    SQLiteBackend,
+    _schema_v1,
+    _schema_v2,
+    _schema_v3,
+    _schema_v4,
+    _schema_v5,
+    disk_refusal,
+)
+
+__all__ = [
+    "APP_ID",
+    "DIR_MODE",
+    "DRILL_MARK",
+    "FILE_MODE",
+    "MAX_DRAFT",
+    "MAX_NOTE",
+    "MAX_SHORT",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SQLITE_HEADER",
+    "SQLiteBackend",
+    "Store",
+    "_schema_v1",
+    "_schema_v2",
+    "_schema_v3",
+    "_schema_v4",
+    "_schema_v5",
+    "disk_refusal",
+]
