@@ -555,11 +555,22 @@ def mode_navigate(cfg: dict) -> dict:
             await _until(lambda: app.screen.query(TimelineView), timeout=60)
             await pilot.press("4")
             await _settle(pilot)
+            view = app.screen.query_one(TimelineView)
+            # Until the key's answer is on screen: at the very first or last
+            # entry for g and G (however the view reads them), moved for a page.
+            done = {
+                "g": lambda: view.cursor == 0 and not view.has_older,
+                "G": lambda: (
+                    view.cursor == len(view.entries) - 1 and not getattr(view, "has_newer", False)
+                ),
+            }
             for _ in range(int(cfg["rounds"])):
                 for key in ("g", "pagedown", "pagedown", "G", "pageup", "pageup"):
                     cpu0 = time.process_time()
                     _send_key(app, key)
+                    await _until(done.get(key, lambda: True), timeout=60)
                     await _settle(pilot)
+                    await _settle(pilot)  # and what that frame asked for (the next page)
                     samples.setdefault(key, []).append(time.process_time() - cpu0)
 
     try:

@@ -501,12 +501,50 @@ async def test_long_timeline_is_read_a_page_at_a_time(app_factory, store, seeded
         await pilot.pause()
         assert len(view.all_entries) == TIMELINE_PAGE * 2
         assert view.entries[view.cursor].text == f"log line {TIMELINE_PAGE + 50}"
-        await pilot.press("home")  # the very first entry: fetch the rest
+        everything = chronological(store.timeline(seeded))
+        assert len(everything) == total
+        await pilot.press("home")  # the very first page, not everything
         await pilot.pause()
-        assert [e.id for e in view.all_entries] == [
-            e.id for e in chronological(store.timeline(seeded))
-        ]
-        assert len(view.all_entries) == total and not view.has_older
+        assert [e.id for e in view.all_entries] == [e.id for e in everything[:TIMELINE_PAGE]]
+        assert view.cursor == 0 and not view.has_older and view.has_newer
+        for _ in range(TIMELINE_PAGE // 10):  # paging down reads the next page on the way
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert len(view.all_entries) == TIMELINE_PAGE * 2
+        assert view.entries[view.cursor].id == everything[TIMELINE_PAGE].id
+        await pilot.press("end")  # the last page again
+        await pilot.pause()
+        assert [e.id for e in view.all_entries] == [e.id for e in everything[-TIMELINE_PAGE:]]
+        assert view.has_older and not view.has_newer
+
+
+async def test_a_window_up_the_timeline_marks_corrections_and_shows_a_new_note(
+    app_factory, store, seeded
+):
+    from warroom.screens.warroom import TIMELINE_PAGE
+
+    store.conn.execute("PRAGMA synchronous = OFF")  # seeding speed only
+    first = store.add_entry(seeded, "first line, wrong", "evidence")
+    for n in range(TIMELINE_PAGE * 2):
+        store.add_entry(seeded, f"log line {n}", "evidence")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(TimelineView)
+        await pilot.press("4", "home")
+        await pilot.pause()
+        assert view.has_newer and not view.has_older
+        assert first.id not in view.superseded_by
+        # Corrected by another process while the window is up at the top.
+        fix = store.correct(first.id, "first line, right")
+        app.screen.refresh_from_store()
+        await pilot.pause()
+        assert view.superseded_by[first.id] == fix.id
+        assert view.has_newer  # nothing after the window was read
+        await pilot.press("n", *"a new note", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.entries[-1].text == "a new note" and not view.has_newer
 
 
 async def test_the_war_room_checkpoints_off_the_key_path(app_factory, store, seeded, db_path):

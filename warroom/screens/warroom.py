@@ -143,9 +143,7 @@ class WarRoomScreen(PanelScreen):
         """First draw: the whole board and the whole timeline."""
         store = self.app.store
         self.board = store.board(self.incident_id)
-        latest = store.timeline_before(self.incident_id, limit=TIMELINE_PAGE)
-        view = self.query_one(TimelinePanel).view
-        view.set_entries(latest, has_older=len(latest) == TIMELINE_PAGE)
+        self._timeline_bottom()
         self._show_board()
         self._start_draft()
 
@@ -158,7 +156,15 @@ class WarRoomScreen(PanelScreen):
             return
         before, self.board = self.board, store.board(self.incident_id)
         view = self.query_one(TimelinePanel).view
-        view.append(store.timeline(self.incident_id, after_id=view.last_id))
+        if view.has_newer:
+            # The window is further up: what is new is fetched on the way down.
+            # A correction of an entry in the window still marks it at once.
+            view.superseded_by.update(
+                store.corrections_after(self.incident_id, view.first_id, view.last_id)
+            )
+            view.refresh()
+        else:
+            view.append(store.timeline(self.incident_id, after_id=view.last_id))
         self._show_board(before)
 
     def _show_board(self, before: Board | None = None) -> None:
@@ -279,15 +285,46 @@ class WarRoomScreen(PanelScreen):
             self.incident_id,
             message.text,
             message.kind,
-            on_done=lambda entry: panel.written(message.serial),
+            on_done=lambda entry: self._note_written(message.serial),
             on_fail=lambda error: panel.refused(message.serial),
         )
 
-    def on_timeline_view_older_wanted(self, message: TimelineView.OlderWanted) -> None:
+    def _note_written(self, serial: int) -> None:
+        self.query_one(TimelinePanel).written(serial)
+        if self.query_one(TimelinePanel).view.has_newer:
+            self._timeline_bottom()  # the note just written is shown, with the newest
+
+    # A long timeline is shown through a window of recorded ids, read a page at
+    # a time: one more row than a page says whether there is more beyond.
+    def _timeline_bottom(self) -> None:
+        rows = self.app.store.timeline_before(self.incident_id, limit=TIMELINE_PAGE + 1)
         view = self.query_one(TimelinePanel).view
-        limit = None if message.everything else TIMELINE_PAGE
-        older = self.app.store.timeline_before(self.incident_id, view.first_id, limit)
-        view.prepend(older, has_older=limit is not None and len(older) == limit)
+        view.set_entries(rows[-TIMELINE_PAGE:], has_older=len(rows) > TIMELINE_PAGE)
+
+    def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
+        store, iid = self.app.store, self.incident_id
+        view = self.query_one(TimelinePanel).view
+        page = TIMELINE_PAGE
+        if message.where == "older":
+            rows = store.timeline_before(iid, view.first_id, page + 1)
+            view.prepend(rows[-page:], has_older=len(rows) > page)
+        elif message.where == "newer":
+            rows = store.timeline(iid, after_id=view.last_id, limit=page + 1)
+            has_newer = len(rows) > page
+            rows = rows[:page]
+            last = rows[-1].id if rows else view.last_id
+            fixes = store.corrections_after(iid, view.first_id, last) if has_newer else {}
+            view.append_page(rows, has_newer, fixes)
+        elif message.where == "top":
+            rows = store.timeline(iid, limit=page + 1)
+            has_newer = len(rows) > page
+            rows = rows[:page]
+            fixes = store.corrections_after(iid, rows[0].id, rows[-1].id) if has_newer else {}
+            view.set_entries(rows, has_newer=has_newer, superseded_by=fixes, at_top=True)
+        elif message.where == "bottom":
+            self._timeline_bottom()
+        else:  # "all": a search or a filter looks through everything
+            view.set_entries(store.timeline(iid))  # shown through the filter in place
 
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
         _dialogs().ask_correction(self.app, message.entry)

@@ -336,6 +336,17 @@ class Store:
             params.append(limit)
         return [self._row_entry(r) for r in self.db.execute(sql, params)]
 
+    def corrections_after(self, incident_id: int, first_id: int, last_id: int) -> dict[int, int]:
+        """Entry id -> its newest correction, for the entries recorded from
+        first_id to last_id that were corrected by an entry recorded after
+        last_id: what a window of a long timeline needs to mark them replaced."""
+        rows = self.conn.execute(
+            "SELECT supersedes, id FROM timeline WHERE incident_id = ? AND id > ?"
+            " AND supersedes BETWEEN ? AND ? ORDER BY id",
+            (incident_id, last_id, first_id, last_id),
+        )
+        return dict(rows.fetchall())
+
     def entry(self, entry_id: int) -> TimelineEntry:
         row = self.db.execute(
             f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE id = ?",

@@ -29,6 +29,8 @@ from .safe import SafeInput as Input  # shows text through visible()
 
 # Enough for a few screens of rows at a couple of widths.
 STRIP_CACHE_SIZE = 2000
+# The next page is fetched when the cursor comes this close to the window's edge.
+PREFETCH_ROWS = 20
 
 # What `f` cycles through: a name for the panel title, and the kinds shown.
 FILTERS: tuple[tuple[str, set[str] | None], ...] = (
@@ -95,12 +97,15 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             super().__init__()
             self.entry = entry
 
-    class OlderWanted(Message):
-        """The cursor reached the top and the store holds earlier entries."""
+    class WindowWanted(Message):
+        """The view holds a window of the timeline (a run of recorded ids) and
+        wants another part of it: "older" or "newer" (a page beyond its edge,
+        added), "top" or "bottom" (the first or last page, instead of the
+        window), or "all" (everything, for a search or a filter)."""
 
-        def __init__(self, everything: bool):
+        def __init__(self, where: str):
             super().__init__()
-            self.everything = everything
+            self.where = where
 
     class WriteRequested(Message):
         def __init__(self, kind: str):
@@ -130,7 +135,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.filter_index = 0  # into FILTERS
         self.search = ""  # shows only entries whose text or author has it
         self._highlighted: tuple | None = None
-        self.has_older = False
+        self.has_older = False  # the store holds entries recorded before the window
+        self.has_newer = False  # ... and after it (the window is not at the end)
+        self._asked: set[str] = set()  # windows asked for and not yet given
         self.private = True  # False hides private notes (stakeholder view)
         self.utc = False
         self._first_id = 0  # the oldest and newest recorded entry taken in
@@ -147,28 +154,57 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             return False
         return self.private or entry.public or entry.kind == "system"
 
-    def set_entries(self, entries: list[TimelineEntry], has_older: bool = False) -> None:
-        """Show entries; has_older says the store holds earlier ones, fetched
-        (OlderWanted) when the cursor reaches the top."""
+    def set_entries(
+        self,
+        entries: list[TimelineEntry],
+        has_older: bool = False,
+        has_newer: bool = False,
+        superseded_by: dict[int, int] | None = None,
+        at_top: bool = False,
+    ) -> None:
+        """Show a window of the timeline: has_older and has_newer say the store
+        holds entries recorded before and after it, fetched (WindowWanted) as
+        the cursor nears an edge; superseded_by names the corrections recorded
+        after the window of entries in it. The cursor goes to the newest entry,
+        or with at_top to the oldest."""
         self.all_entries = []
         self.entries = []
-        self.superseded_by = {}
+        self.superseded_by = dict(superseded_by or {})
         self._first_id = self._last_id = 0
         self.has_older = has_older
-        self.append(entries, follow=True)
+        self.has_newer = has_newer
+        self._asked.clear()
+        self.append(entries, follow=not at_top)
+        if at_top:
+            self.cursor = 0
 
     def prepend(self, entries: list[TimelineEntry], has_older: bool) -> None:
         """Entries recorded earlier, put in their place; the cursor stays on its entry."""
         self.has_older = has_older
+        self._asked.discard("older")
         for entry in entries:
             if entry.supersedes is not None:
                 self.superseded_by.setdefault(entry.supersedes, entry.id)
+        self._take(entries, follow=False, keep_rows=True)
+
+    def append_page(
+        self, entries: list[TimelineEntry], has_newer: bool, superseded_by: dict[int, int]
+    ) -> None:
+        """The page recorded after the window (which is not at the end); the
+        cursor stays on its entry."""
+        self.has_newer = has_newer
+        self._asked.discard("newer")
+        for entry in entries:
+            if entry.supersedes is not None:
+                self.superseded_by[entry.supersedes] = entry.id
+        self.superseded_by.update(superseded_by)
         self._take(entries, follow=False)
 
-    def _take(self, entries: list[TimelineEntry], follow: bool) -> None:
+    def _take(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool = False) -> None:
         """Put entries in the one order of every view (when it happened, then
-        recording order); an entry backfilled into the past lands in its place."""
-        cursor = self.cursor
+        recording order); an entry backfilled into the past lands in its place.
+        keep_rows scrolls by the rows put above, so what is on screen stays put."""
+        cursor = start = self.cursor
         for entry in entries:
             self._first_id = min(self._first_id or entry.id, entry.id)
             self._last_id = max(self._last_id, entry.id)
@@ -187,6 +223,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             if index <= cursor:
                 cursor += 1
         self._set_rows()
+        if keep_rows and cursor > start >= 0:
+            self.scroll_to(y=self.scroll_offset.y + cursor - start, animate=False, immediate=True)
         if follow and self.entries:
             self.cursor = len(self.entries) - 1
         else:
@@ -197,12 +235,23 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     def first_id(self) -> int:
         return self._first_id
 
-    def _want_older(self, everything: bool = False) -> None:
-        if self.has_older:
-            self.post_message(self.OlderWanted(everything))
+    def _want(self, where: str) -> None:
+        """Ask for another part of the timeline, once until it comes."""
+        if where not in self._asked:
+            self._asked.add(where)
+            self.post_message(self.WindowWanted(where))
+
+    def _near_edges(self) -> None:
+        """Fetch the next page before the cursor reaches the window's edge, so
+        paging through a long timeline reads a page at a time."""
+        if self.has_older and self.cursor <= PREFETCH_ROWS:
+            self._want("older")
+        if self.has_newer and self.cursor >= len(self.entries) - 1 - PREFETCH_ROWS:
+            self._want("newer")
 
     def append(self, entries: list[TimelineEntry], follow: bool | None = None) -> None:
-        """Entries recorded since; follow keeps the cursor on the newest."""
+        """Entries recorded since (the window is at the end); follow keeps the
+        cursor on the newest."""
         if follow is None:
             follow = self.cursor >= len(self.entries) - 1
         for entry in entries:
@@ -216,8 +265,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.kinds = kinds
         if search is not None:
             self.search = search.casefold()
-        if (self.kinds is not None or self.search) and self.has_older:
-            self.call_later(self._want_older, True)
+        if (self.kinds is not None or self.search) and (self.has_older or self.has_newer):
+            self.call_later(self._want, "all")
         self.entries = [e for e in self.all_entries if self._visible(e)]
         self._set_rows()
         self.cursor = len(self.entries) - 1
@@ -283,15 +332,19 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
 
     def action_cursor(self, delta: int) -> None:
         self.cursor = max(0, self.cursor + delta)
-        if self.cursor == 0:
-            self._want_older()
+        self._near_edges()
 
     def action_top(self) -> None:
-        self.cursor = 0
-        self._want_older(everything=True)
+        if self.has_older:
+            self._want("top")  # the first page, instead of reading everything
+        else:
+            self.cursor = 0
 
     def action_bottom(self) -> None:
-        self.cursor = len(self.entries) - 1
+        if self.has_newer:
+            self._want("bottom")
+        else:
+            self.cursor = len(self.entries) - 1
 
     def action_correct(self) -> None:
         if 0 <= self.cursor < len(self.entries):
