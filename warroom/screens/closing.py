@@ -86,9 +86,7 @@ def close_flow(screen) -> None:
             app.notify("Closing needs a short resolution summary; nothing changed.",
                        severity="warning")  # fmt: skip
             return
-        flush = getattr(screen, "flush_draft", None)
-        if flush is not None:
-            flush()  # the communicator's typing reaches the store before it is replaced
+        app.flush_typing()  # the communicator's typing reaches the store before it is replaced
 
         def close():
             at = None
@@ -167,9 +165,7 @@ def export_flow(screen, incident_id: int) -> None:
     app = screen.app
 
     def write(path: Path, fmt: str, public: bool, force: bool) -> None:
-        flush = getattr(screen, "flush_draft", None)
-        if flush is not None:
-            flush()  # what was typed a moment ago belongs in the document
+        app.flush_typing()  # what was typed a moment ago belongs in the document
         try:
             text = render_export(app.store.bundle(incident_id), app.policy, fmt, public,
                                  app.clock())  # fmt: skip
