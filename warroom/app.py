@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
+from . import usecases
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, StoreIOError, UsageError, WarroomError
@@ -233,36 +234,28 @@ class WarRoomApp(App):
             self.bell()
 
     def run_publish_hook(self, incident_id: int, text: str, entry) -> None:
-        """Hand a published update to the team's hook, off the UI thread."""
-        command = self.config.publish_command
-        if not command:
+        """Hand a published update to the team's hook, off the UI thread (the
+        steps of usecases.publish, which the CLI runs one after another)."""
+        if not self.config.publish_command:
             return
         incident = self.store.get_incident(incident_id)
-        from .hooks import HookResult, skip_reason
-
-        skipped = skip_reason(self.policy, incident)
-        if skipped:
-            self._hook_done(incident_id, entry, HookResult(True, skipped), "hook.skipped")
+        skipped = usecases.hook_skipped(self.policy, self.config, incident)
+        if skipped is not None:
+            self._hook_done(incident_id, entry, skipped)
             return
 
         def work() -> None:
-            from .hooks import run_publish_hook
-
-            result = run_publish_hook(
-                command, entry.text, incident, entry, self.config.publish_timeout
-            )
-            self.call_from_thread(self._hook_done, incident_id, entry, result)
+            outcome = usecases.run_hook(self.config, incident, entry)
+            self.call_from_thread(self._hook_done, incident_id, entry, outcome)
 
         self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
 
-    def _hook_done(self, incident_id: int, entry, result, event: str = "") -> None:
+    def _hook_done(self, incident_id: int, entry, outcome: usecases.HookOutcome) -> None:
         if self.shutting_down:
             return
-        event = event or ("hook.ok" if result.ok else "hook.failed")
-        self.write(
-            lambda: self.store.record_event(incident_id, result.summary, event, entry=entry.id)
-        )
-        self.notify(result.summary, severity="information" if result.ok else "error", markup=False)
+        self.write(usecases.record_hook, self.store, incident_id, entry, outcome)
+        ok = outcome.result.ok
+        self.notify(outcome.summary, severity="information" if ok else "error", markup=False)
 
     # --------------------------------------------------------------- intents
     def write(

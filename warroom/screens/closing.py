@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
+from .. import usecases
 from ..errors import UsageError, WarroomError
 from ..export import render_export, write_atomic
-from ..templates import render_template
 from ..timefmt import parse_time, typed_zone
 from ..widgets.common import lit, lit_block
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
@@ -92,19 +92,19 @@ def close_flow(screen) -> None:
             at = None
             if when.strip() and when.strip() != "now":
                 at = parse_time(when, app.clock(), "close", typed_zone(app.utc))
-            return app.store.close_incident(incident_id, summary, at)
+            return usecases.close_step(app.store, incident_id, summary, at)
 
         app.write(close, on_done=closed)
 
     def closed(incident) -> None:
-        """Closed: the communicator's next message is the 'incident closed' one."""
-        text = render_template("closed", app.policy, incident, app.clock())
-        version = app.store.draft(incident_id).version
-        if hasattr(screen, "save_draft"):
-            screen.save_draft(text, version)
-        else:
-            app.write(app.store.save_draft, incident_id, text, version,
-                      key=("draft", incident_id))  # fmt: skip
+        """Closed: the communicator's next message is the 'incident closed' one
+        (the rule the CLI's close follows too), drafted as a second write so a
+        busy database queues it behind the close."""
+        app.write(
+            usecases.draft_closed_announcement, app.store, app.policy, incident, app.clock(),
+            on_conflict=lambda conflict: app.notify(str(conflict), severity="warning"),
+            key=("draft", incident_id),
+        )  # fmt: skip
         app.notify(
             f"Incident #{incident_id} closed. The 'incident closed' announcement is "
             "drafted for the communicator (panel 5: ctrl+o publishes it).",
