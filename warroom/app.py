@@ -1,14 +1,16 @@
-"""WarRoomApp: owns the store, policy and clock; polls for changes; routes intents."""
+"""WarRoomApp: owns the store, policy and clock; polls for changes; routes intents.
+
+Screens are told what happened through the app's signals, to which they
+subscribe on mount (a subscription ends with its screen):
+- store_changed_signal: something was committed, by this process or another
+  (both take the one path through sync());
+- tick_signal: the one-second tick, with the time;
+- times_changed_signal: times are now shown in UTC (True) or local time;
+- flush_signal: write any pending typing now (quitting, closing, exporting)."""
 
 from __future__ import annotations
 
 import gc
-
-# A long-lived app of many small objects: collect less often. At the defaults,
-# start-up alone (Textual's imports, the war room's widgets and first page of
-# entries) triggers dozens of collections, and later ones land mid-keypress.
-gc.set_threshold(20_000, 50, 100)
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,9 +19,10 @@ from functools import partial
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.signal import Signal
 
+from . import usecases
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, StoreIOError, UsageError, WarroomError
@@ -31,6 +34,11 @@ from .store import Store
 from .text import clean_name, one_line, visible
 from .timefmt import fmt_clock
 from .widgets.safe import VisibleFilter
+
+# A long-lived app of many small objects: collect less often. At the defaults,
+# start-up alone (Textual's imports, the war room's widgets and first page of
+# entries) triggers dozens of collections, and later ones land mid-keypress.
+GC_THRESHOLDS = (20_000, 50, 100)
 
 POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a second
 TICK_SECONDS = 1.0
@@ -58,6 +66,9 @@ class WarRoomApp(App):
         poll_seconds: float = POLL_SECONDS,
         config: Config | None = None,
     ):
+        # The TUI's own tuning, set as the TUI is built (never at import: the
+        # CLI's headless verbs and the tests import this module too).
+        gc.set_threshold(*GC_THRESHOLDS)
         super().__init__()
         self.config = config or Config()
         self.alerts = AlertTracker(policy)
@@ -79,6 +90,10 @@ class WarRoomApp(App):
         self.key_gate = KeyGate(self)
         self.shutting_down = False  # once set, timers and workers leave screens alone
         self.blocked = "WAITING FOR DATABASE"  # why queued writes wait (header)
+        self.store_changed_signal: Signal[StoreChange] = Signal(self, "store-changed")
+        self.tick_signal: Signal[datetime] = Signal(self, "tick")
+        self.times_changed_signal: Signal[bool] = Signal(self, "times-changed")
+        self.flush_signal: Signal[None] = Signal(self, "flush")
 
     def exit(self, *args, **kwargs) -> None:
         self.shutting_down = True
@@ -159,13 +174,25 @@ class WarRoomApp(App):
         if self.store.swapped or self.store.check_files():
             self._set_status()  # nothing is written until someone restarts on the new file
             return
+        self.sync()
+
+    def sync(self) -> bool:
+        """The one change path. Ask the store whether anything was committed
+        since it was last asked, by this process or any other; if so, reload
+        what the app itself keeps (the open incidents the alerts read) and
+        tell every subscribed screen. Called by the poll and after every write
+        of this process alike."""
+        if not self.live:
+            return False
         try:
             changed = self.store.has_changed()
+            if changed:
+                self.open_incidents = self.store.list_incidents()
         except (StoreBusy, StoreIOError):
-            return
+            return False  # the next poll asks again (the marker has not moved on)
         if changed:
-            self.open_incidents = self.store.list_incidents()
-            self.refresh_current()
+            self.store_changed_signal.publish(StoreChange())
+        return changed
 
     def checkpoint(self) -> None:
         if not self.live:
@@ -175,24 +202,17 @@ class WarRoomApp(App):
         self._checkpointed_writes = self.store.local_writes
         self.run_worker(self.store.checkpoint, thread=True, exclusive=True, group="checkpoint")
 
-    def refresh_current(self) -> None:
-        if not self.live:
-            return
-        for screen in self.screen_stack:
-            if hasattr(screen, "refresh_from_store") and screen.is_mounted:
-                screen.refresh_from_store()
-
     def tick(self) -> None:
         if not self.live:
             return  # shutting down: no screen to tick (or one being taken down)
         now = self.clock()
-        screen = self.screen
-        if hasattr(screen, "tick") and screen.is_attached:
-            try:
-                screen.tick(now)
-            except NoMatches:
-                pass  # the screen is being taken down between two ticks
+        self.tick_signal.publish(now)
         self.raise_alerts(now)
+
+    def flush_typing(self) -> None:
+        """Every screen writes what was typed and not yet saved (or queues it) now."""
+        if self.live:
+            self.flush_signal.publish(None)
 
     def raise_alerts(self, now: datetime) -> None:
         """A toast per clock that just turned due soon or overdue, and one bell."""
@@ -214,36 +234,28 @@ class WarRoomApp(App):
             self.bell()
 
     def run_publish_hook(self, incident_id: int, text: str, entry) -> None:
-        """Hand a published update to the team's hook, off the UI thread."""
-        command = self.config.publish_command
-        if not command:
+        """Hand a published update to the team's hook, off the UI thread (the
+        steps of usecases.publish, which the CLI runs one after another)."""
+        if not self.config.publish_command:
             return
         incident = self.store.get_incident(incident_id)
-        from .hooks import HookResult, skip_reason
-
-        skipped = skip_reason(self.policy, incident)
-        if skipped:
-            self._hook_done(incident_id, entry, HookResult(True, skipped), "hook.skipped")
+        skipped = usecases.hook_skipped(self.policy, self.config, incident)
+        if skipped is not None:
+            self._hook_done(incident_id, entry, skipped)
             return
 
         def work() -> None:
-            from .hooks import run_publish_hook
-
-            result = run_publish_hook(
-                command, entry.text, incident, entry, self.config.publish_timeout
-            )
-            self.call_from_thread(self._hook_done, incident_id, entry, result)
+            outcome = usecases.run_hook(self.config, incident, entry)
+            self.call_from_thread(self._hook_done, incident_id, entry, outcome)
 
         self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
 
-    def _hook_done(self, incident_id: int, entry, result, event: str = "") -> None:
+    def _hook_done(self, incident_id: int, entry, outcome: usecases.HookOutcome) -> None:
         if self.shutting_down:
             return
-        event = event or ("hook.ok" if result.ok else "hook.failed")
-        self.write(
-            lambda: self.store.record_event(incident_id, result.summary, event, entry=entry.id)
-        )
-        self.notify(result.summary, severity="information" if result.ok else "error", markup=False)
+        self.write(usecases.record_hook, self.store, incident_id, entry, outcome)
+        ok = outcome.result.ok
+        self.notify(outcome.summary, severity="information" if ok else "error", markup=False)
 
     # --------------------------------------------------------------- intents
     def write(
@@ -285,15 +297,14 @@ class WarRoomApp(App):
             if item.on_conflict is None:
                 raise
             item.on_conflict(conflict)
-            self.refresh_current()
+            self.sync()  # someone else's draft won: shown as any change is
             return None
         except WarroomError as exc:
             self.notify(str(exc), severity="warning" if self.store.read_only else "error")
             if item.on_fail is not None:
                 item.on_fail(exc)
             return None
-        self.store.has_changed()  # our own write: no need for the poll to refresh again
-        self.refresh_current()
+        self.sync()  # our own commit takes the path anyone else's takes
         if item.on_done is not None:
             item.on_done(result)
         return result
@@ -339,9 +350,7 @@ class WarRoomApp(App):
     def toggle_utc(self) -> None:
         """z: every screen's times in UTC, or in local time, at once."""
         self.utc = not self.utc
-        for screen in self.screen_stack:
-            if hasattr(screen, "times_changed") and screen.is_mounted:
-                screen.times_changed()
+        self.times_changed_signal.publish(self.utc)
         self.notify("Times in UTC" if self.utc else "Times in local time")
 
     def open_incident(self, incident_id: int) -> bool:
@@ -438,9 +447,7 @@ class WarRoomApp(App):
         if isinstance(self.screen, ConfirmModal | QuitModal):
             return
         # Typing in the draft is saved (or queued) before anyone is asked.
-        for screen in self.screen_stack:
-            if hasattr(screen, "flush_draft") and screen.is_mounted:
-                screen.flush_draft()
+        self.flush_typing()
 
         def done(yes: bool | None) -> None:
             if yes:
@@ -553,6 +560,12 @@ def describe_write(fn: Callable, args: tuple) -> str:
     if name == "save_draft":
         return "the draft update"
     return " ".join([name.replace("_", " "), *(one_line(t)[:30] for t in texts[:2])])
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """What store_changed_signal carries: only that something was committed.
+    Each screen asks the store what it shows (it knows what it saw last)."""
 
 
 class _StillBusy(Exception):

@@ -514,30 +514,22 @@ def cmd_publish(ctx: Context) -> int:
     from .config import load_config
 
     config = load_config()  # a broken config is refused before anything is published
-    entry = ctx.store.publish_update(ctx.args.id, text, _at(ctx))
-    say(entry.id)
-    if config.publish_command:
-        from .hooks import run_publish_hook, skip_reason
+    from .usecases import publish
 
-        incident = ctx.store.get_incident(ctx.args.id)
-        skipped = skip_reason(ctx.policy, incident)
-        if skipped:
-            ctx.store.record_event(ctx.args.id, skipped, "hook.skipped", entry=entry.id)
-            say(f"warroom: {skipped}", err=True)
-            return 0
-        result = run_publish_hook(
-            config.publish_command, entry.text, incident, entry, config.publish_timeout
-        )
-        event = "hook.ok" if result.ok else "hook.failed"
-        ctx.store.record_event(ctx.args.id, result.summary, event, entry=entry.id)
-        if not result.ok:
-            # The update itself is published; say loudly that it went no further.
-            say(f"warroom: {one_line(result.summary)}", err=True)
+    published = publish(ctx.store, ctx.policy, config, ctx.args.id, text, _at(ctx))
+    say(published.entry.id)
+    hook = published.hook
+    if hook is not None and (hook.event == "hook.skipped" or not hook.result.ok):
+        # The update itself is published; say loudly that it went no further.
+        say(f"warroom: {one_line(hook.summary)}", err=True)
     return 0
 
 
 def cmd_close(ctx: Context) -> int:
-    ctx.store.close_incident(ctx.args.id, ctx.args.resolution, _at(ctx))
+    """Close, and draft the 'incident closed' announcement (as the TUI does)."""
+    from .usecases import close
+
+    close(ctx.store, ctx.policy, ctx.args.id, ctx.args.resolution, _at(ctx), ctx.clock())
     return 0
 
 

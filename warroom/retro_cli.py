@@ -4,26 +4,16 @@ so a script can hold the retro the TUI holds (same store calls, same rules)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 
-from .errors import UsageError
 from .export import action_dict, json_text, retro_dict
 from .model import ActionItem, to_iso
 from .text import one_line, say
 from .timefmt import fmt_time
+from .usecases import check_action
 
 if TYPE_CHECKING:
     from .cli import Context
-
-
-def _due(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"not a date: {text!r}; use YYYY-MM-DD") from None
 
 
 def _action_line(a: ActionItem) -> str:
@@ -85,20 +75,19 @@ def _run_action(ctx: Context) -> int:
                 say(_action_line(a))
         return 0
     if verb == "add":
-        item = store.add_action(
-            args.id, args.title, args.owner or "", _due(args.due), args.ticket or ""
-        )
+        fields = check_action(args.title, args.owner or "", args.due, args.ticket or "")
+        item = store.add_action(args.id, fields.title, fields.owner, fields.due, fields.ticket)
         say(item.id)
         return 0
     if verb == "edit":
         old = store.action_item(args.id)
-        store.update_action(
-            args.id,
+        fields = check_action(
             old.title if args.title is None else args.title,
             old.owner if args.owner is None else args.owner,
-            old.due if args.due is None else _due(args.due),
+            old.due if args.due is None else args.due,
             old.ticket if args.ticket is None else args.ticket,
         )
+        store.update_action(args.id, fields.title, fields.owner, fields.due, fields.ticket)
         return 0
     store.set_action_done(args.id, verb == "done")
     return 0

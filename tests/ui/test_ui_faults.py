@@ -126,7 +126,8 @@ async def test_timers_leave_screens_alone_once_shutdown_began(app_factory, seede
         # What the one-second tick, the poll and a late hook would do now.
         app.tick()
         app.poll()
-        app.refresh_current()
+        app.sync()
+        app.flush_typing()
         app.refresh_screen_header()
         await pilot.pause()
     app.tick()

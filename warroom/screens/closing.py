@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
+from .. import usecases
 from ..errors import UsageError, WarroomError
 from ..export import render_export, write_atomic
-from ..templates import render_template
 from ..timefmt import parse_time, typed_zone
 from ..widgets.common import lit, lit_block
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
@@ -86,27 +86,25 @@ def close_flow(screen) -> None:
             app.notify("Closing needs a short resolution summary; nothing changed.",
                        severity="warning")  # fmt: skip
             return
-        flush = getattr(screen, "flush_draft", None)
-        if flush is not None:
-            flush()  # the communicator's typing reaches the store before it is replaced
+        app.flush_typing()  # the communicator's typing reaches the store before it is replaced
 
         def close():
             at = None
             if when.strip() and when.strip() != "now":
                 at = parse_time(when, app.clock(), "close", typed_zone(app.utc))
-            return app.store.close_incident(incident_id, summary, at)
+            return usecases.close_step(app.store, incident_id, summary, at)
 
         app.write(close, on_done=closed)
 
     def closed(incident) -> None:
-        """Closed: the communicator's next message is the 'incident closed' one."""
-        text = render_template("closed", app.policy, incident, app.clock())
-        version = app.store.draft(incident_id).version
-        if hasattr(screen, "save_draft"):
-            screen.save_draft(text, version)
-        else:
-            app.write(app.store.save_draft, incident_id, text, version,
-                      key=("draft", incident_id))  # fmt: skip
+        """Closed: the communicator's next message is the 'incident closed' one
+        (the rule the CLI's close follows too), drafted as a second write so a
+        busy database queues it behind the close."""
+        app.write(
+            usecases.draft_closed_announcement, app.store, app.policy, incident, app.clock(),
+            on_conflict=lambda conflict: app.notify(str(conflict), severity="warning"),
+            key=("draft", incident_id),
+        )  # fmt: skip
         app.notify(
             f"Incident #{incident_id} closed. The 'incident closed' announcement is "
             "drafted for the communicator (panel 5: ctrl+o publishes it).",
@@ -167,9 +165,7 @@ def export_flow(screen, incident_id: int) -> None:
     app = screen.app
 
     def write(path: Path, fmt: str, public: bool, force: bool) -> None:
-        flush = getattr(screen, "flush_draft", None)
-        if flush is not None:
-            flush()  # what was typed a moment ago belongs in the document
+        app.flush_typing()  # what was typed a moment ago belongs in the document
         try:
             text = render_export(app.store.bundle(incident_id), app.policy, fmt, public,
                                  app.clock())  # fmt: skip

@@ -53,7 +53,17 @@ class IncidentsScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        # What reaches this screen while it is mounted (see WarRoomApp).
+        self.app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
+        self.app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
         self.query_one(DataTable).focus()
+
+    def _signal_changed(self, change) -> None:
+        self.refresh_from_store()
+
+    def _signal_tick(self, now) -> None:
+        if self.app.screen is self:
+            self.tick(now)
 
     def on_resize(self, event) -> None:
         """Fit the columns to the terminal: the title takes what is left, and

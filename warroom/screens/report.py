@@ -119,6 +119,10 @@ class ReportScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
+        self.refresh_from_store()
+
+    def _signal_changed(self, change) -> None:
         self.refresh_from_store()
 
     def refresh_from_store(self) -> None:

@@ -164,8 +164,27 @@ class RetroScreen(PanelScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        # What reaches this screen while it is mounted (see WarRoomApp).
+        app = self.app
+        app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
+        app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
+        app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
+        app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
         self.load()
         self.query_one(RetroTimeline).focus()
+
+    def _signal_changed(self, change) -> None:
+        self.refresh_from_store()
+
+    def _signal_tick(self, now: datetime) -> None:
+        if self.app.screen is self:
+            self.tick(now)
+
+    def _signal_times(self, utc: bool) -> None:
+        self.times_changed()
+
+    def _signal_flush(self, _) -> None:
+        self.flush_draft()
 
     def action_section(self, number: int) -> None:
         self.mark_active(number)
@@ -364,6 +383,5 @@ class RetroScreen(PanelScreen):
         closing.export_flow(self, self.incident_id)
 
     def action_back(self) -> None:
-        self.flush_draft()
+        self.flush_draft()  # reaches the war room below as any commit does
         self.app.pop_screen()
-        self.app.refresh_current()

@@ -10,6 +10,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.css.query import NoMatches
 
 from ..errors import DraftConflict
 from ..model import Board
@@ -113,8 +114,27 @@ class WarRoomScreen(PanelScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        # What reaches this screen while it is mounted (see WarRoomApp).
+        app = self.app
+        app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
+        app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
+        app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
+        app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
         self.load()
         self.query_one(ChecklistList).focus()
+
+    def _signal_changed(self, change) -> None:
+        self.refresh_from_store()
+
+    def _signal_tick(self, now: datetime) -> None:
+        if self.app.screen is self:  # the clocks move on the screen in front
+            self.tick(now)
+
+    def _signal_times(self, utc: bool) -> None:
+        self.times_changed()
+
+    def _signal_flush(self, _) -> None:
+        self.flush_draft()
 
     def action_panel(self, number: int) -> None:
         self.mark_active(number)
@@ -218,9 +238,12 @@ class WarRoomScreen(PanelScreen):
         # The timer may fire while the screen is being torn down.
         if self.board is None or not self.is_attached:
             return
-        self.query_one(IncidentHeader).tick(now)
-        self.query_one(ClocksPanel).tick(now)
-        self.query_one(DraftPanel).tick(now)
+        try:
+            self.query_one(IncidentHeader).tick(now)
+            self.query_one(ClocksPanel).tick(now)
+            self.query_one(DraftPanel).tick(now)
+        except NoMatches:
+            pass  # the screen is being taken down between two ticks
 
     # ----------------------------------------------------------------- intents
     def on_checklist_list_toggled(self, message: ChecklistList.Toggled) -> None:

@@ -20,10 +20,9 @@ from textual.strip import Strip
 from textual.suggester import SuggestFromList
 from textual.widgets import Label
 
-from ..errors import UsageError
 from ..model import ActionItem
 from ..screens.modals import Modal
-from ..text import MAX_SHORT, clean_name
+from ..usecases import FieldError, check_action
 from .common import Panel, RowStyle, lit, lit_block
 from .safe import SafeInput as Input  # shows text through visible()
 
@@ -234,18 +233,6 @@ class ActionsPanel(Panel):
         )
 
 
-def parse_due(text: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"Due date {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-05 (or leave it empty)"
-        ) from None
-
-
 class ActionForm(Modal):
     """Title, owner, due date and ticket of one action item; enter saves."""
 
@@ -308,26 +295,18 @@ class ActionForm(Modal):
         self.action_save()
 
     def action_save(self) -> None:
-        """Check everything here, so a mistake keeps the form and what was typed."""
-        title = self.field("title").strip()
-        if not title:
-            self.show_error("An action item needs a title.")
-            self.query_one("#form-title").focus()
-            return
-        if len(title) > MAX_SHORT:
-            self.show_error(f"The title is longer than {MAX_SHORT} characters.")
-            return
-        owner = self.field("owner").strip()
+        """Check everything here, with the rules the store and the CLI use
+        (usecases.check_action), so a mistake keeps the form and what was typed."""
         try:
-            if owner:
-                owner = clean_name(owner, "owner")
-            due = parse_due(self.field("due"))
-        except UsageError as exc:
+            fields = check_action(
+                self.field("title"), self.field("owner"), self.field("due"), self.field("ticket")
+            )
+        except FieldError as exc:
             self.show_error(str(exc))
-            self.query_one("#form-due" if "Due" in str(exc) else "#form-owner").focus()
+            if exc.field != "ticket":
+                self.query_one(f"#form-{exc.field}").focus()
             return
-        ticket = self.field("ticket").strip()
-        if len(ticket) > 200:
-            self.show_error("The ticket reference is longer than 200 characters.")
-            return
-        self.dismiss({"title": title, "owner": owner, "due": due, "ticket": ticket})
+        self.dismiss(
+            {"title": fields.title, "owner": fields.owner, "due": fields.due,
+             "ticket": fields.ticket}
+        )  # fmt: skip

@@ -1,0 +1,162 @@
+"""What both interfaces do the same way: the CLI and the TUI call these.
+
+- closing drafts the 'incident closed' announcement for the communicator;
+- publishing hands the update to the team's publish hook and writes what the
+  hook did on the timeline (run, failed, or skipped for a drill);
+- an action item's fields are checked with the store's limits, so a form can
+  point at the field that is wrong before anything is written.
+
+Each rule is a plain function over the store: the TUI runs the same steps
+through its write queue (and the hook off the UI thread), the CLI one after
+another. No Textual here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .config import Config
+from .errors import UsageError
+from .hooks import HookResult, run_publish_hook, skip_reason
+from .model import Draft, Incident, TimelineEntry
+from .policy import Policy
+from .templates import render_template
+from .text import MAX_SHORT, clean_name
+
+# The longest ticket reference an action item takes (the store refuses longer).
+MAX_TICKET = 200
+
+
+# --------------------------------------------------------------------- close
+@dataclass(frozen=True)
+class Closed:
+    incident: Incident
+    draft: Draft  # the 'incident closed' announcement, drafted (not published)
+
+
+def close_step(store, incident_id: int, resolution: str, at: datetime | None = None) -> Incident:
+    """The close itself (the first of close()'s two writes)."""
+    return store.close_incident(incident_id, resolution, at)
+
+
+def draft_closed_announcement(store, policy: Policy, incident: Incident, now: datetime) -> Draft:
+    """The communicator's next message is the 'incident closed' one: drafted
+    over whatever the draft held (which stays in the draft's history)."""
+    text = render_template("closed", policy, incident, now)
+    return store.save_draft(incident.id, text, store.draft(incident.id).version)
+
+
+def close(
+    store, policy: Policy, incident_id: int, resolution: str, at: datetime | None, now: datetime
+) -> Closed:
+    """Close the incident and draft the 'incident closed' announcement."""
+    incident = close_step(store, incident_id, resolution, at)
+    return Closed(incident, draft_closed_announcement(store, policy, incident, now))
+
+
+# ------------------------------------------------------------------- publish
+@dataclass(frozen=True)
+class HookOutcome:
+    result: HookResult
+    event: str  # the timeline event: hook.ok, hook.failed or hook.skipped
+
+    @property
+    def summary(self) -> str:
+        return self.result.summary
+
+
+@dataclass(frozen=True)
+class Published:
+    entry: TimelineEntry
+    hook: HookOutcome | None  # None: no publish hook is configured
+
+
+def hook_skipped(policy: Policy, config: Config, incident: Incident) -> HookOutcome | None:
+    """The outcome without running anything, when the hook must not run for
+    this incident (a drill, unless the policy says drills run it)."""
+    skipped = skip_reason(policy, incident)
+    return HookOutcome(HookResult(True, skipped), "hook.skipped") if skipped else None
+
+
+def run_hook(config: Config, incident: Incident, entry: TimelineEntry) -> HookOutcome:
+    """Run the team's command with the published text (slow: the TUI calls
+    this off its UI thread). Touches no store."""
+    result = run_publish_hook(
+        config.publish_command, entry.text, incident, entry, config.publish_timeout
+    )
+    return HookOutcome(result, "hook.ok" if result.ok else "hook.failed")
+
+
+def record_hook(store, incident_id: int, entry: TimelineEntry, outcome: HookOutcome):
+    """What the hook did goes on the timeline, tied to the update's entry."""
+    return store.record_event(incident_id, outcome.summary, outcome.event, entry=entry.id)
+
+
+def publish(
+    store,
+    policy: Policy,
+    config: Config,
+    incident_id: int,
+    text: str,
+    at: datetime | None = None,
+) -> Published:
+    """Publish an update, then hand it to the publish hook (when one is set)."""
+    entry = store.publish_update(incident_id, text, at)
+    if not config.publish_command:
+        return Published(entry, None)
+    incident = store.get_incident(incident_id)
+    outcome = hook_skipped(policy, config, incident) or run_hook(config, incident, entry)
+    record_hook(store, incident_id, entry, outcome)
+    return Published(entry, outcome)
+
+
+# -------------------------------------------------------------- action items
+class FieldError(UsageError):
+    """An action item's field refused; `field` names it (title, owner, due, ticket)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ActionFields:
+    title: str
+    owner: str
+    due: date | None
+    ticket: str
+
+
+def parse_due(text: str | None) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(
+            "due",
+            f"Due date {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-05 (or leave it empty)",
+        ) from None
+
+
+def check_action(title: str, owner: str = "", due: date | str | None = None, ticket: str = ""):
+    """An action item's fields as the store will take them, or FieldError
+    naming the first field it would refuse."""
+    title = title.strip()
+    if not title:
+        raise FieldError("title", "An action item needs a title.")
+    if len(title) > MAX_SHORT:
+        raise FieldError("title", f"The title is longer than {MAX_SHORT} characters.")
+    owner = owner.strip()
+    if owner:
+        try:
+            owner = clean_name(owner, "owner")
+        except UsageError as exc:
+            raise FieldError("owner", str(exc)) from None
+    if isinstance(due, str) or due is None:
+        due = parse_due(due)
+    ticket = ticket.strip()
+    if len(ticket) > MAX_TICKET:
+        raise FieldError("ticket", f"The ticket reference is longer than {MAX_TICKET} characters.")
+    return ActionFields(title, owner, due, ticket)
