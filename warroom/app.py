@@ -523,13 +523,13 @@ class WarRoomApp(App):
                           "retro")  # fmt: skip
             yield command("Export the retro document", "md, json, csv", screen.action_export,
                           "export")  # fmt: skip
-        for name, help_text in (
-            ("retro_held", "Record that the retro was held"),
-            ("export", "Export the retro document"),
-        ):
-            action = getattr(screen, f"action_{name}", None)
-            if action is not None and not isinstance(screen, WarRoomScreen):
-                yield command(help_text, "Retro", action, name)
+        from .screens.retro import RetroScreen
+
+        if isinstance(screen, RetroScreen):
+            yield command("Record that the retro was held", "Retro",
+                          screen.action_retro_held, "retro_held")  # fmt: skip
+            yield command("Export the retro document", "Retro", screen.action_export,
+                          "export")  # fmt: skip
 
     def _keys_by_action(self, screen: Screen) -> dict[str, str]:
         """The keys (as remapped) of the app's and the screen's own bindings, by action."""
