@@ -232,13 +232,17 @@ def test_no_screen_is_probed_with_hasattr(tmp_path):
 GC_PROBE = """
 import gc, json
 before = gc.get_threshold()
-import warroom.app, warroom.cli, warroom.screens.warroom
+import warroom.app, warroom.cli, warroom.screens.warroom, warroom.textual_env
 imported = gc.get_threshold()
 from warroom.policy import default_policy
 from warroom.store import Store
 store = Store.open({db!r}, default_policy(), "probe")
 warroom.app.make_app(store, default_policy())
-print(json.dumps([before, imported, gc.get_threshold(), list(warroom.app.GC_THRESHOLDS)]))
+built = gc.get_threshold()
+gc.set_threshold(*before)
+warroom.textual_env.apply()  # what the warroom command does before importing Textual
+print(json.dumps([before, imported, built, gc.get_threshold(),
+                  list(warroom.textual_env.GC_THRESHOLDS)]))
 """
 
 
@@ -252,6 +256,7 @@ def test_gc_is_tuned_when_the_tui_starts_not_at_import(tmp_path):
         [sys.executable, "-c", GC_PROBE.format(db=db)], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    before, imported, started, wanted = json.loads(done.stdout.splitlines()[-1])
+    before, imported, built, applied, wanted = json.loads(done.stdout.splitlines()[-1])
     assert imported == before != wanted  # importing the TUI's modules changes nothing
-    assert started == wanted  # building the app tunes the collector
+    assert built == wanted  # building the app tunes the collector
+    assert applied == wanted  # and so does starting the TUI from the command
