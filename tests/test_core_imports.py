@@ -7,7 +7,10 @@ import os
 import subprocess
 import sys
 
-CORE = ("policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli")
+CORE = (
+    "policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli",
+    "usecases", "hooks", "config", "alerts", "report", "retro_cli",
+)  # fmt: skip
 
 PROBE = f"""
 import json, sys

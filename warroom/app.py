@@ -32,13 +32,9 @@ from .policy import Policy
 from .screens.warroom import WarRoomScreen
 from .store import Store
 from .text import clean_name, one_line, visible
+from .textual_env import tune_gc
 from .timefmt import fmt_clock
 from .widgets.safe import VisibleFilter
-
-# A long-lived app of many small objects: collect less often. At the defaults,
-# start-up alone (Textual's imports, the war room's widgets and first page of
-# entries) triggers dozens of collections, and later ones land mid-keypress.
-GC_THRESHOLDS = (20_000, 50, 100)
 
 POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a second
 TICK_SECONDS = 1.0
@@ -66,9 +62,9 @@ class WarRoomApp(App):
         poll_seconds: float = POLL_SECONDS,
         config: Config | None = None,
     ):
-        # The TUI's own tuning, set as the TUI is built (never at import: the
-        # CLI's headless verbs and the tests import this module too).
-        gc.set_threshold(*GC_THRESHOLDS)
+        # The TUI's own tuning, set as the TUI is built (the warroom command
+        # sets it earlier still, before Textual is imported: textual_env.apply).
+        tune_gc()
         super().__init__()
         self.config = config or Config()
         self.alerts = AlertTracker(policy)
@@ -523,13 +519,13 @@ class WarRoomApp(App):
                           "retro")  # fmt: skip
             yield command("Export the retro document", "md, json, csv", screen.action_export,
                           "export")  # fmt: skip
-        for name, help_text in (
-            ("retro_held", "Record that the retro was held"),
-            ("export", "Export the retro document"),
-        ):
-            action = getattr(screen, f"action_{name}", None)
-            if action is not None and not isinstance(screen, WarRoomScreen):
-                yield command(help_text, "Retro", action, name)
+        from .screens.retro import RetroScreen
+
+        if isinstance(screen, RetroScreen):
+            yield command("Record that the retro was held", "Retro",
+                          screen.action_retro_held, "retro_held")  # fmt: skip
+            yield command("Export the retro document", "Retro", screen.action_export,
+                          "export")  # fmt: skip
 
     def _keys_by_action(self, screen: Screen) -> dict[str, str]:
         """The keys (as remapped) of the app's and the screen's own bindings, by action."""

@@ -551,7 +551,7 @@ def cmd_export(ctx: Context) -> int:
 def cmd_retro(ctx: Context) -> int:
     from .retro_cli import run_retro
 
-    return run_retro(ctx, _read_text)
+    return run_retro(ctx, _read_text, cmd_milestone)
 
 
 def cmd_reopen(ctx: Context) -> int:

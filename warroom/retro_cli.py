@@ -4,7 +4,7 @@ so a script can hold the retro the TUI holds (same store calls, same rules)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .export import action_dict, json_text, retro_dict
 from .model import ActionItem, to_iso
@@ -13,7 +13,17 @@ from .timefmt import fmt_time
 from .usecases import check_action
 
 if TYPE_CHECKING:
-    from .cli import Context
+    import argparse
+
+    from .store import Store
+
+
+class Context(Protocol):
+    """What the retro verbs use of the CLI's context (cli.Context has it; this
+    module does not import cli, which imports it)."""
+
+    args: argparse.Namespace
+    store: Store
 
 
 def _action_line(a: ActionItem) -> str:
@@ -26,7 +36,11 @@ def _action_line(a: ActionItem) -> str:
     return f"{a.id:>5} [{box}] {one_line(a.title)} ({', '.join(details)})"
 
 
-def run_retro(ctx: Context, read_text: Callable[[str], str]) -> int:
+def run_retro(
+    ctx: Context, read_text: Callable[[str], str], record_milestone: Callable[[Context], int]
+) -> int:
+    """One `warroom retro` verb. The CLI hands in how it reads a text argument
+    ('-' is stdin) and how it records a milestone (`retro held` is one)."""
     args, store = ctx.args, ctx.store
     verb = args.retro_command
     if verb == "show":
@@ -50,10 +64,8 @@ def run_retro(ctx: Context, read_text: Callable[[str], str]) -> int:
             say(_action_line(a))
         return 0
     if verb == "held":
-        from .cli import cmd_milestone
-
         args.clock = "retro"
-        return cmd_milestone(ctx)
+        return record_milestone(ctx)
     if verb == "why":
         store.save_why(args.id, args.position, args.question, args.answer)
         return 0

@@ -9,8 +9,8 @@ from textual.widgets import Checkbox, Label, Select
 from ..errors import UsageError
 from ..policy import UNTRIAGED, Policy
 from ..timefmt import parse_time, typed_zone
+from ..widgets.modal import Modal
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
-from .modals import Modal
 
 
 class DeclareModal(Modal):

@@ -6,38 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..widgets.common import lit, lit_block
-from ..widgets.keybar import KeyBar
+from ..widgets.modal import Modal
 from ..widgets.people import PersonChooser
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from ..widgets.safe import SafeTextArea as TextArea
-
-
-class Modal(ModalScreen):
-    """A centred dialog that escape cancels (dismissing with None)."""
-
-    DEFAULT_CSS = """
-    Modal { align: center middle; }
-    Modal > Vertical {
-        width: 64; max-width: 95%; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    Modal .prompt { margin-bottom: 1; width: 1fr; }
-    Modal .hint { color: $text-muted; }
-    Modal OptionList { height: auto; max-height: 12; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
-
-    def on_mount(self) -> None:
-        # The dialog's own keys along the bottom, over the screen it covers.
-        self.mount(KeyBar())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ConfirmModal(Modal):

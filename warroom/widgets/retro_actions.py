@@ -21,9 +21,9 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Label
 
 from ..model import ActionItem
-from ..screens.modals import Modal
 from ..usecases import FieldError, check_action
 from .common import Panel, RowStyle, lit, lit_block
+from .modal import Modal
 from .safe import SafeInput as Input  # shows text through visible()
 
 STATUS = {
