@@ -89,7 +89,7 @@ class PgServer:
     def new_database(self, prefix: str = "t") -> str:
         """A fresh empty database; returns its URL."""
         name = f"{prefix}_{os.getpid()}_{next(self._names)}"
-        self.admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self.admin(f'CREATE DATABASE "{name}" TEMPLATE template0 STRATEGY FILE_COPY')
         return self.url(name)
 
     def close(self) -> None:

@@ -251,8 +251,9 @@ class Context:
                     "or declare an incident first)"
                 )
             self._store = Store.open(
-                self.db_path, self.policy, self.identity, self.clock, read_only=self.args.read_only
-            )
+                self.db_path, self.policy, self.identity, self.clock,
+                read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
+            )  # fmt: skip
             for warning in self._store.warnings:
                 say(f"warroom: {one_line(warning)}", err=True)
         return self._store
@@ -682,13 +683,20 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _drop_stdout()
         return 1
-    except (sqlite3.DatabaseError, OSError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, sqlite3.DatabaseError | OSError) and not _server_error(exc):
+            raise
         # A full disk or an I/O error outside a write (opening, migrating,
         # exporting, or the output itself): one line, never a traceback; stdout
         # is dropped so nothing fails again at exit.
         _drop_stdout()
         say(f"warroom: {one_line(str(exc))}", err=True)
         return 1
+
+
+def _server_error(exc: BaseException) -> bool:
+    """An error of the PostgreSQL driver that no backend turned into ours."""
+    return type(exc).__module__.split(".")[0] == "psycopg"
 
 
 def _drop_stdout() -> None:

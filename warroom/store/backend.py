@@ -54,13 +54,14 @@ def open_backend(
     clock: Callable[[], datetime],
     busy_timeout: float = 5.0,
     read_only: bool = False,
+    create: bool = True,
 ) -> Backend:
     """The backend for a path (SQLite) or a postgresql:// URL."""
     target = as_target(target)
     if isinstance(target, DbUrl):
         from .postgres import PostgresBackend  # psycopg only when a server is named
 
-        return PostgresBackend.open(target, clock, busy_timeout, read_only)
+        return PostgresBackend.open(target, clock, busy_timeout, read_only, create)
     from .sqlite import SQLiteBackend
 
     return SQLiteBackend.open(target, clock, busy_timeout=busy_timeout, read_only=read_only)

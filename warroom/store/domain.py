@@ -102,10 +102,11 @@ class Store:
         clock: Callable[[], datetime] = utcnow,
         busy_timeout: float = 5.0,
         read_only: bool = False,
+        create: bool = True,
     ) -> Store:
         """Open (creating if missing) the database at path. read_only opens an
         existing file for watching only, as happens anyway without write access."""
-        db = open_backend(path, clock, busy_timeout=busy_timeout, read_only=read_only)
+        db = open_backend(path, clock, busy_timeout, read_only, create)
         store = cls(db, policy, identity, clock)
         try:
             if db.migrated:

@@ -139,11 +139,12 @@ class PostgresBackend:
         clock: Callable[[], datetime],
         busy_timeout: float = 5.0,
         read_only: bool = False,
+        create: bool = True,
     ) -> PostgresBackend:
         backend = cls(url, clock, busy_timeout)
         backend.conn = backend._connect()
         try:
-            backend._prepare(read_only)
+            backend._prepare(read_only, create)
             backend._listen()
         except BaseException:
             backend.close()
@@ -162,8 +163,13 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise self._unreachable(exc) from None
 
-    def _prepare(self, read_only: bool) -> None:
+    def _prepare(self, read_only: bool, create: bool = True) -> None:
         version, app, tables = self._schema_facts()
+        if version is None and not tables and not create:
+            raise UsageError(
+                f"no database at {self.label} (set WARROOM_DB or --db, "
+                "or declare an incident first)"
+            )
         if version is None and tables:
             raise UsageError(f"{self.label} holds tables of another program, not warroom's")
         if version is not None and app != "warroom":
