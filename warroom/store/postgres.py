@@ -293,9 +293,18 @@ class PostgresBackend:
         import psycopg
 
         self._ensure()
+        try:
+            self.conn.execute("BEGIN")
+        except psycopg.OperationalError:
+            # Nothing was sent yet: a connection the server dropped (a restart)
+            # is replaced once, then the write goes ahead.
+            self._reconnect()
+            try:
+                self.conn.execute("BEGIN")
+            except psycopg.Error as exc:
+                raise self._unreachable(exc) from None
         conn = self.conn
         try:
-            conn.execute("BEGIN")
             conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         except psycopg.errors.LockNotAvailable:
@@ -396,8 +405,12 @@ class PostgresBackend:
         if listener is None or listener.closed or listener.broken:
             return None
         pgconn = listener.pgconn
+        from psycopg.pq import ConnStatus
+
         try:
             pgconn.consume_input()
+            if pgconn.status != ConnStatus.OK:
+                raise ConnectionError("the listening connection was closed")
         except Exception:
             try:
                 listener.close()
