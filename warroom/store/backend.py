@@ -65,3 +65,15 @@ def open_backend(
     from .sqlite import SQLiteBackend
 
     return SQLiteBackend.open(target, clock, busy_timeout=busy_timeout, read_only=read_only)
+
+
+def describe(target: Path | DbUrl | str) -> list[tuple[bool, str, str]]:
+    """What a database is, as (ok, topic, detail) lines for the doctor; reads only."""
+    target = as_target(target)
+    if isinstance(target, DbUrl):
+        from .postgres import describe_url
+
+        return describe_url(target)
+    from .sqlite import describe_file
+
+    return describe_file(target)

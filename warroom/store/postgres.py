@@ -259,14 +259,24 @@ class PostgresBackend:
             "SELECT current_setting('server_version'), current_user, current_database()"
         ).fetchone()
         facts.append((True, "server", f"PostgreSQL {row[0]}, role {row[1]}, database {row[2]}"))
-        version = self._schema_facts()[0]
-        facts.append((True, "schema", f"postgresql version {version}"))
-        if self.read_only:
-            facts.append((False, "access", "read-only for you: warroom opens it to watch only"))
+        version, app, tables = self._schema_facts()
+        if version is None:
+            if tables:
+                return [
+                    *facts,
+                    (False, "schema", "tables of another program: use another database"),
+                ]
+            note = "none yet; warroom creates it on first use (a role that may CREATE)"
+            return [*facts, (True, "schema", note)]
+        if app != "warroom" or version > SCHEMA_VERSION:
+            return [*facts, (False, "schema", f"version {version} of {app}: upgrade warroom")]
+        facts.append((True, "schema", f"version {version} (PostgreSQL)"))
+        if self._can_write():
+            facts.append((True, "access", "this role can read and write"))
         else:
-            facts.append((True, "access", "this role can write"))
+            facts.append((False, "access", "SELECT only: warroom opens it to watch only"))
         ssl = self.conn.pgconn.ssl_in_use
-        facts.append((True, "tls", "in use" if ssl else "not in use (sslmode in the URL)"))
+        facts.append((True, "tls", "in use" if ssl else "not in use (sslmode=require in the URL)"))
         return facts
 
     # ------------------------------------------------------------ connection
@@ -450,3 +460,19 @@ class PostgresBackend:
             return changed
         self._seen_revision = None
         return changed or came
+
+
+def describe_url(url: DbUrl) -> list[tuple[bool, str, str]]:
+    """The doctor's look at a server database: reachable, schema, access, TLS.
+    Reads only: no schema is made, nothing is written."""
+    from ..model import utcnow
+
+    backend = PostgresBackend(url, utcnow, 5.0)
+    try:
+        backend.conn = backend._connect()
+    except StoreIOError as exc:
+        return [(False, "server", f"{exc}: is it running, and does pg_hba.conf let you in?")]
+    try:
+        return backend.describe()
+    finally:
+        backend.close()
