@@ -157,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="open a throwaway war room with a realistic incident")
     sub.add_parser("doctor", help="check the database, permissions, policy and terminal")
+    p = sub.add_parser(
+        "move", help="copy a war room into an empty database: a SQLite file <-> postgresql://"
+    )
+    p.add_argument("source", help="the database to copy: a file or a postgresql:// URL")
+    p.add_argument("target", help="an empty (or new) database: a file or a postgresql:// URL")
 
     p = sub.add_parser("impact", help="record what a change did: helped, none, worse, unknown")
     p.add_argument("entry", type=record_id, help="the change's timeline entry id")
@@ -587,6 +592,14 @@ def cmd_demo(ctx: Context) -> int:
                 ctx._store = None
 
 
+def cmd_move(ctx: Context) -> int:
+    from .store.move import move
+
+    moved = move(resolve_db(ctx.args.source), resolve_db(ctx.args.target), ctx.clock)
+    say(moved.line())
+    return 0
+
+
 def cmd_doctor(ctx: Context) -> int:
     from .doctor import run_doctor
 
@@ -639,6 +652,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "impact": cmd_impact,
     "report": cmd_report,
     "export": cmd_export,
+    "move": cmd_move,
     "demo": cmd_demo,
     "doctor": cmd_doctor,
 }

@@ -355,6 +355,18 @@ class PostgresBackend:
         except Exception:
             pass
 
+    def executemany(self, sql: str, rows: list) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(convert(sql), rows)
+
+    def reset_ids(self, tables: tuple[str, ...]) -> None:
+        """After rows came with their ids: the next id follows the largest."""
+        for table in tables:
+            self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+            )
+
     # ------------------------------------------------------------------- reads
     def execute(self, sql: str, params: tuple | list = ()) -> Any:
         import psycopg

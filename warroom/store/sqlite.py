@@ -628,6 +628,12 @@ class SQLiteBackend:
     def describe(self) -> list[tuple[bool, str, str]]:
         return describe_file(self.path)
 
+    def executemany(self, sql: str, rows: list) -> None:
+        self.conn.executemany(sql, rows)
+
+    def reset_ids(self, tables: tuple[str, ...]) -> None:
+        """SQLite gives the next row max(id) + 1 by itself."""
+
     # ------------------------------------------------------------------ reads
     def execute(self, sql: str, params: tuple | list = ()) -> Any:
         return self.conn.execute(sql, params)
