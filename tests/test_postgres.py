@@ -153,7 +153,16 @@ def test_a_server_that_is_down_refuses_writes_with_the_error_the_tui_queues(
                 time.sleep(0.05)
     finally:
         pg_server.start()
-    entry = store.add_entry(incident.id, "queued")  # the replay, once it is back
+    # The replay, as the TUI's queue retries it: attempts are a second apart at
+    # most, so a screen never blocks on a server that is away.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            entry = store.add_entry(incident.id, "queued")
+            break
+        except StoreIOError:
+            assert time.monotonic() < deadline, "never reconnected"
+            time.sleep(0.1)
     assert [e.text for e in store.timeline(incident.id)][-1] == "queued"
     assert entry.id
     store.close()

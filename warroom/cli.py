@@ -620,7 +620,9 @@ def run_tui(ctx: Context, start_incident: int | None = None) -> int:
     from .config import load_config
 
     config = load_config()
-    return run_app(ctx.store, ctx.policy, config=config, start_incident=start_incident)
+    store = ctx.store
+    extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
+    return run_app(store, ctx.policy, config=config, start_incident=start_incident, **extra)
 
 
 # Verbs that may start a new database; the others act on what is already there.

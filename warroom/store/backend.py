@@ -24,6 +24,7 @@ class Backend(Protocol):
     busy_timeout: float
     migrated: bool  # this open created or upgraded the schema
     swapped: str
+    poll_seconds: float | None  # how often has_changed() may be asked; None: the app's
 
     @property
     def label(self) -> str: ...

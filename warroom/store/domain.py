@@ -122,6 +122,12 @@ class Store:
     def engine(self) -> str:
         return self.db.engine
 
+    @property
+    def poll_seconds(self) -> float | None:
+        """How often the TUI may ask has_changed(), when the engine makes asking
+        cheaper than the default poll (None: the app's own interval)."""
+        return self.db.poll_seconds
+
     def describe(self) -> list[tuple[bool, str, str]]:
         """What the backend says of itself, for the doctor: (ok, topic, detail)."""
         return self.db.describe()

@@ -109,6 +109,9 @@ class PostgresBackend:
     """One PostgreSQL database: the write lock, reads, the change signal."""
 
     engine = "postgresql"
+    # has_changed() looks at the listening socket, without a query: it can be
+    # asked often, so another process's change is on screen within ~100 ms.
+    poll_seconds = 0.05
 
     def __init__(self, url: DbUrl, clock: Callable[[], datetime], busy_timeout: float):
         self.path = url
@@ -122,6 +125,7 @@ class PostgresBackend:
         self.conn: Any = None
         self._listener: Any = None
         self._listener_retry_at = 0.0
+        self._reconnect_after = 0.0  # no new connection attempt before this (monotonic)
         self._local_writes = 0
         self._seen_local_writes = 0
         self._seen_revision: int | None = None
@@ -284,13 +288,22 @@ class PostgresBackend:
         return self.conn is not None and not self.conn.closed and not self.conn.broken
 
     def _reconnect(self) -> None:
+        now = time.monotonic()
+        if now < self._reconnect_after:
+            # Tried a moment ago: say so at once rather than block the screen again.
+            raise StoreIOError(f"{self.label} is unreachable; retrying", UNREACHABLE)
         if self.conn is not None:
             try:
                 self.conn.close()
             except Exception:
                 pass
         self.conn = None
-        self.conn = self._connect()
+        try:
+            self.conn = self._connect()
+        except StoreIOError:
+            self._reconnect_after = time.monotonic() + RECONNECT_EVERY
+            raise
+        self._reconnect_after = 0.0
 
     def _ensure(self) -> None:
         """A live connection, or StoreIOError (the TUI queues; the CLI says one line)."""

@@ -330,7 +330,7 @@ class SQLiteBackend:
     """One SQLite file: opening, the write lock, reads, the change marker."""
 
     engine = "sqlite"
-    placeholder = "?"
+    poll_seconds = None  # PRAGMA data_version: the app's own interval
 
     def __init__(
         self,
