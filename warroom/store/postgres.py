@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ..errors import StoreBusy, StoreIOError, UsageError
+from ..errors import StoreBusy, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl
 
 SCHEMA_VERSION = 1  # PostgreSQL's own schema versions, apart from SQLite's
@@ -357,6 +357,8 @@ class PostgresBackend:
                 raise UsageError("text holds a NUL character, which is not stored") from None
             if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
                 raise self._unreachable(exc) from None
+            if isinstance(exc, psycopg.Error):  # refused by the server: one clear line
+                raise WarroomError(f"{self.label} refused the change: {_first_line(exc)}") from None
             raise
         self._local_writes += 1
 
