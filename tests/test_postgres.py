@@ -177,3 +177,42 @@ def test_text_postgresql_cannot_hold_is_one_clear_refusal(pg_url, policy):
         store.add_entry(incident.id, "a\x00b")
     assert [e.text for e in store.timeline(incident.id)][-1] != "a\x00b"
     store.close()
+
+
+def test_missing_postgresql_binaries_fail_loudly_not_skip(tmp_path, monkeypatch):
+    import pgserver
+
+    monkeypatch.setattr(pgserver, "BIN", tmp_path)
+    assert not pgserver.available()
+    with pytest.raises(RuntimeError, match="PostgreSQL 15 is needed"):
+        pgserver.PgServer()
+
+
+def test_first_use_by_several_processes_at_once_makes_one_schema(pg_url):
+    cmd = [sys.executable, "-m", "warroom", "--db", pg_url]
+    procs = [
+        subprocess.Popen([*cmd, "--as", f"p{n}", "declare", f"from {n}"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for n in range(4)
+    ]  # fmt: skip
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, results
+    assert sorted(int(out) for out, _err in results) == [1, 2, 3, 4]
+
+
+def test_a_schema_from_a_newer_warroom_is_refused(pg_url, policy, capsys):
+    Store.open(pg_url, policy, "ann").close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("UPDATE warroom_schema SET version = 99")
+    code = cli.main(["--db", pg_url, "list"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "newer warroom (schema 99" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_password_in_the_url_is_warned_about_and_never_printed(pg_server, pg_url, capsys):
+    dbname = pg_url.rsplit("/", 1)[1]
+    url = f"postgresql://postgres:hunter2@127.0.0.1:{pg_server.port}/{dbname}"
+    assert cli.main(["--db", url, "declare", "with a password"]) == 0  # trust auth here
+    err = capsys.readouterr().err
+    assert "~/.pgpass" in err and "hunter2" not in err

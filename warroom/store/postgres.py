@@ -146,6 +146,11 @@ class PostgresBackend:
         create: bool = True,
     ) -> PostgresBackend:
         backend = cls(url, clock, busy_timeout)
+        if url.masked != url.conninfo:
+            backend.warnings.append(
+                f"warning: {url.masked} holds a password; keep it in ~/.pgpass or "
+                "PGPASSFILE instead (a URL shows in shell history and process lists)"
+            )
         backend.conn = backend._connect()
         try:
             backend._prepare(read_only, create)
