@@ -24,6 +24,16 @@ from pathlib import Path  # noqa: E402
 monotonic = time.monotonic
 
 
+def _db(name: str):
+    """A database the figures name: a file, or a postgresql:// URL as it is."""
+    return name if name.startswith("postgresql://") else Path(name)
+
+
+def _poll(store) -> dict:
+    """The TUI's poll interval for this engine, as `warroom` itself starts it."""
+    return {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
+
+
 def _cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_utime + ru.ru_stime
@@ -48,7 +58,7 @@ def mode_app(cfg: dict) -> dict:
 
         t_imported = monotonic()
         policy = default_policy()
-        store = Store.open(Path(cfg["db"]), policy, "bench")
+        store = Store.open(_db(cfg["db"]), policy, "bench")
         t_store = monotonic()
         app = make_app(store, policy)
 
@@ -240,10 +250,10 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
             self.commits.append(monotonic())
 
     policy = default_policy()
-    store = ProbeStore.open(Path(db), policy, "bench")
-    checker = Store.open(Path(db), policy, "checker")  # a second connection
+    store = ProbeStore.open(_db(db), policy, "bench")
+    checker = Store.open(_db(db), policy, "checker")  # a second connection
     iid = store.list_incidents()[0].id
-    app = make_app(store, policy)
+    app = make_app(store, policy, **_poll(store))
     probe = FrameProbe(app)
     samples: list[dict] = []
     actor = "bench".ljust(10) + " "  # how a timeline row goes on after the time and kind
@@ -356,8 +366,8 @@ async def _propagation_round(kind: str, cfg: dict, writer, first: int, trials: i
         from warroom.store import Store
 
         policy = default_policy()
-        store = Store.open(Path(cfg["db"]), policy, "bench")
-        app = make_app(store, policy)
+        store = Store.open(_db(cfg["db"]), policy, "bench")
+        app = make_app(store, policy, **_poll(store))
 
         def ready() -> bool:
             return isinstance(app.screen, WarRoomScreen)
@@ -417,7 +427,8 @@ def mode_propagate(cfg: dict) -> dict:
                 raise RuntimeError(f"note writer did not start: {line!r}")
             n = 0
             for _ in range(rounds):
-                out["bare"] += await _propagation_round("bare", cfg, writer, n, per_round)
+                if cfg.get("bare", True):
+                    out["bare"] += await _propagation_round("bare", cfg, writer, n, per_round)
                 n += per_round
                 out["warroom"] += await _propagation_round("warroom", cfg, writer, n, per_round)
                 n += per_round
@@ -434,7 +445,7 @@ def mode_note_writer(cfg: dict) -> None:
     from warroom.policy import default_policy
     from warroom.store import Store
 
-    store = Store.open(Path(cfg["db"]), default_policy(), "writer")
+    store = Store.open(_db(cfg["db"]), default_policy(), "writer")
     iid = store.list_incidents()[0].id
     print("ready", flush=True)
     for line in sys.stdin:
@@ -458,12 +469,34 @@ def mode_write_worker(cfg: dict) -> None:
         from warroom.policy import default_policy
         from warroom.store import Store
 
-        store = Store.open(Path(cfg["db"]), default_policy(), f"writer{worker}")
+        store = Store.open(_db(cfg["db"]), default_policy(), f"writer{worker}")
 
         def append(i: int) -> None:
             store.add_entry(iid, f"{text} #{worker}.{i}", "note")
 
         close = store.close
+    elif cfg["mode"] == "raw-pg":
+        import psycopg
+
+        from warroom.store.postgres import CHANNEL, LOCK_KEY
+
+        pg = psycopg.connect(cfg["db"], autocommit=True)
+
+        def append(i: int) -> None:
+            # warroom's transaction shape, bare: the write lock, one row, NOTIFY.
+            now = datetime.now(UTC).isoformat(timespec="microseconds")
+            pg.execute("BEGIN")
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            pg.execute(
+                "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at,"
+                " recorded_at, public, supersedes, data)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (iid, "note", f"{text} #{worker}.{i}", f"writer{worker}", now, now, 0, None, None),
+            )
+            pg.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
+            pg.execute("COMMIT")
+
+        close = pg.close
     else:
         conn = sqlite3.connect(cfg["db"], timeout=5.0, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
@@ -506,7 +539,7 @@ def mode_export(cfg: dict) -> dict:
     from warroom.store import Store
 
     policy = default_policy()
-    store = Store.open(Path(cfg["db"]), policy, "bench")
+    store = Store.open(_db(cfg["db"]), policy, "bench")
     iid = store.list_incidents(include_closed=True)[0].id
     reps = max(1, int(cfg["reps"]))
     out: dict = {"bundle": [], "md": [], "json": [], "status": "ok", "entries": 0}
@@ -546,7 +579,7 @@ def mode_navigate(cfg: dict) -> dict:
     from warroom.widgets.timeline import TimelineView
 
     policy = default_policy()
-    store = Store.open(Path(cfg["db"]), policy, "bench")
+    store = Store.open(_db(cfg["db"]), policy, "bench")
     app = make_app(store, policy)
     samples: dict[str, list[float]] = {}
 
@@ -604,7 +637,7 @@ def mode_report(cfg: dict) -> dict:
     from warroom.store import Store
 
     policy = default_policy()
-    store = Store.open(Path(cfg["db"]), policy, "bench")
+    store = Store.open(_db(cfg["db"]), policy, "bench")
     raw = sqlite3.connect(cfg["db"])
     out: dict = {"report": [], "raw": [], "rows": 0}
     # CPU time of this process: both sides are CPU-bound reads of a cached file,

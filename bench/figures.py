@@ -173,7 +173,7 @@ def seed_all(ctx: Ctx, groups: set[str]) -> None:
         sizes.add(max(ctx.params.growth))
     if "cli" in groups:
         sizes.add(ctx.params.large)
-    if groups & {"keys", "propagation", "idle"}:
+    if groups & {"keys", "propagation", "idle", "postgres"}:
         sizes.add(ctx.params.large)
     sizes = sorted(sizes)
     for n in sizes:
@@ -641,11 +641,12 @@ def idle_rows(ctx: Ctx) -> list[dict]:
 class WriterPool:
     """N long-lived writer processes on one database; each round they all start together."""
 
-    def __init__(self, ctx: Ctx, mode: str):
+    def __init__(self, ctx: Ctx, mode: str, db: str | None = None, iid: int | None = None):
         p = ctx.params
         self.mode = mode
-        db = ctx.tmp / f"throughput-{mode}.db"
-        iid = seeding.fresh(db)
+        if db is None:
+            db = ctx.tmp / f"throughput-{mode}.db"
+            iid = seeding.fresh(db)
         self.procs = [
             spawn_worker(
                 ctx,
@@ -851,3 +852,151 @@ def report_rows(ctx: Ctx) -> list[dict]:
                        "measures": "report_rows + build_report + render_json"},
         }
     ]  # fmt: skip
+
+
+# ------------------------------------------- 3, 4 and 6 on PostgreSQL
+def _pg_server(ctx: Ctx):
+    """A PostgreSQL 15 of the bench's own, started as the tests start theirs."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pgserver import MISSING, PgServer, available
+
+    if not available():
+        raise ChildFailed(MISSING)
+    return PgServer(fsync=True)  # durable commits, as a real server makes them
+
+
+def _pg_incident(ctx: Ctx, server) -> str:
+    """The seeded 10,000-entry incident, moved into a fresh database."""
+    from warroom.model import utcnow
+    from warroom.store.move import move
+
+    url = server.new_database("bench")
+    move(ctx.dbs[ctx.params.large], url, utcnow)
+    return url
+
+
+def postgres_rows(ctx: Ctx) -> list[dict]:
+    p = ctx.params
+    ctx.log("postgresql: starting a server on loopback")
+    server = _pg_server(ctx)
+    rows: list[dict] = []
+    try:
+        url = _pg_incident(ctx, server)
+        ctx.log(f"postgresql propagation: {p.prop_trials} notes from a second process")
+        res = run_child(
+            ctx, "propagate",
+            {"db": url, "trials": p.prop_trials, "rounds": p.prop_rounds, "bare": False},
+            timeout=600,
+        )  # fmt: skip
+        shown = [s["shown"] for s in res["warroom"] if s.get("ok")]
+        missed = len(res["warroom"]) - len(shown)
+        if missed:
+            ctx.errors.append(f"postgresql propagation: {missed} notes never shown")
+        w = pct_summary(shown, 95)
+        rows.append(
+            {
+                "key": "pg_propagation_p95",
+                "figure": "4 PostgreSQL: other process's note → shown, p95",
+                "unit": "s",
+                "warroom": w,
+                "baseline": None,
+                "baseline_is": "none: an absolute aim (NOTIFY, the TUI asks every 50 ms)",
+                "ratio": None,
+                "target": "p95 <= 0.1 s (aim)",
+                "status": judge(w and w["median"], "<=", 0.1),
+                "detail": {
+                    "trials": len(res["warroom"]),
+                    "not_shown": missed,
+                    "p50": pct_summary(shown, 50),
+                },
+            }  # fmt: skip
+        )
+
+        url = _pg_incident(ctx, server)
+        ctx.log(f"postgresql key latency: {p.key_presses} presses")
+        res = run_child(
+            ctx, "keys",
+            {"db": url, "presses": p.key_presses, "bare_presses": p.key_presses,
+             "rounds": p.key_rounds},
+            timeout=900,
+        )  # fmt: skip
+        war = [s for s in res["warroom"] if s.get("ok")]
+        failed = len(res["warroom"]) - len(war)
+        if failed:
+            ctx.errors.append(f"postgresql key latency: {failed} presses not shown/verified")
+        w = pct_summary([s["painted"] for s in war], 95)
+        b = pct_summary([s["painted"] for s in res["bare"] if s.get("ok")], 95)
+        rows.append(
+            {
+                "key": "pg_key_p95",
+                "figure": "3 PostgreSQL: key → committed & painted, p95",
+                "unit": "ms",
+                "warroom": w,
+                "baseline": b,
+                "baseline_is": "bare Textual Input app: key → character painted",
+                "ratio": ratio(w, b),
+                "target": "info",
+                "status": "info",
+                "detail": {
+                    "committed_p95": pct_summary([s["committed"] for s in war], 95),
+                    "presses": len(res["warroom"]),
+                    "verified": len(war),
+                },
+                "note": f"PostgreSQL key→commit p95 "
+                f"{_ms(pct_summary([s['committed'] for s in war], 95))}",
+            }  # fmt: skip
+        )
+
+        ctx.log(f"postgresql write throughput: {p.writers} warroom and {p.writers} raw writers")
+        from warroom.policy import default_policy
+        from warroom.store import Store
+
+        pools = {}
+        try:
+            for mode in ("warroom", "raw-pg"):
+                db = server.new_database(f"tp_{mode.replace('-', '_')}")
+                store = Store.open(db, default_policy(), "alice")
+                iid = store.declare("Write throughput", "regression", "P1").id
+                store.close()
+                pools[mode] = WriterPool(ctx, mode, db, iid)
+            samples: dict[str, list[dict]] = {"warroom": [], "raw-pg": []}
+            for rep in range(p.write_reps):
+                order = ("warroom", "raw-pg") if rep % 2 == 0 else ("raw-pg", "warroom")
+                for mode in order:
+                    samples[mode].append(pools[mode].round())
+        finally:
+            for pool in pools.values():
+                pool.close()
+        pairs = [
+            a["rows_per_s"] / c["rows_per_s"]
+            for a, c in zip(samples["warroom"], samples["raw-pg"], strict=True)
+            if c["rows_per_s"]
+        ]
+        paired = summary(pairs)
+        r = paired["median"] if paired else None
+        errors = sum(s["errors"] for s in samples["warroom"] + samples["raw-pg"])
+        if errors:
+            ctx.errors.append(f"postgresql write throughput: {errors} writes failed")
+        rows.append(
+            {
+                "key": "pg_throughput",
+                "figure": f"6 PostgreSQL writes, {p.writers} processes",
+                "unit": "rows/s",
+                "warroom": summary([s["rows_per_s"] for s in samples["warroom"]]),
+                "baseline": summary([s["rows_per_s"] for s in samples["raw-pg"]]),
+                "baseline_is": "raw psycopg: BEGIN + advisory lock + 1 row + NOTIFY + COMMIT",
+                "ratio": r,
+                "target": "ratio >= 0.5",
+                "status": judge(r, ">=", 0.5),
+                "detail": {
+                    "rows_per_process": p.writer_rows,
+                    "errors": errors,
+                    "paired_ratios": pairs,
+                },
+                "note": f"PostgreSQL write ratio = median of {len(pairs)} round pairs"
+                + (f" [{paired['min']:.2f}–{paired['max']:.2f}]" if paired else ""),
+            }  # fmt: skip
+        )
+    finally:
+        server.close()
+    return rows

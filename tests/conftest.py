@@ -6,7 +6,6 @@ Stores are real SQLite files under tmp_path, driven by a fixed clock."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pgserver import MISSING as PG_MISSING
+from pgserver import PgServer
+from pgserver import available as pg_available
 
+from warroom.paths import DbUrl, resolve_db
 from warroom.policy import Policy, default_policy
 from warroom.store import Store
 
@@ -54,9 +57,45 @@ def neutral_env(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def env_db() -> Path:
-    """The database path WARROOM_DB points at (not created yet)."""
-    return Path(os.environ["WARROOM_DB"])
+def env_db() -> Path | DbUrl:
+    """The database WARROOM_DB points at (not created yet): a path or a URL."""
+    return resolve_db(None)
+
+
+# ------------------------------------------------------------- both engines
+# A module with `pytestmark = pytest.mark.both_engines` runs every test that
+# uses a database once on SQLite and once on PostgreSQL; a test marked
+# sqlite_only (files, modes, WAL, backups) runs on SQLite alone.
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker
+    both = marker("both_engines") is not None and marker("sqlite_only") is None
+    engines = ["sqlite", "postgresql"] if both else ["sqlite"]
+    metafunc.parametrize("engine", engines, indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL 15 per test process (each xdist worker has its own)."""
+    if not pg_available():
+        pytest.fail(PG_MISSING, pytrace=False)  # loudly: never a silent skip
+    server = PgServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """A fresh empty database on the test server."""
+    return pg_server.new_database()
 
 
 @pytest.fixture
@@ -70,7 +109,10 @@ def policy() -> Policy:
 
 
 @pytest.fixture
-def db_file(tmp_path: Path) -> Path:
+def db_file(tmp_path: Path, engine: str, request: pytest.FixtureRequest) -> Path | DbUrl:
+    """The test's database: a file under tmp_path, or a fresh PostgreSQL database."""
+    if engine == "postgresql":
+        return DbUrl(request.getfixturevalue("pg_url"))
     return tmp_path / "warroom.db"
 
 
@@ -103,11 +145,19 @@ def store(open_store: Callable[..., Store]) -> Store:
 
 
 @pytest.fixture
-def raw(db_file: Path) -> Iterator[Callable[..., list[dict]]]:
-    """Plain sqlite3 reads of db_file, rows as dicts: raw(sql, *params)."""
-    conns: list[sqlite3.Connection] = []
+def raw(db_file: Path | DbUrl) -> Iterator[Callable[..., list[dict]]]:
+    """Plain sqlite3 (or psycopg) reads of db_file, rows as dicts: raw(sql, *params)."""
+    conns: list = []
 
     def _query(sql: str, *params: object) -> list[dict]:
+        if isinstance(db_file, DbUrl):
+            import psycopg
+            from psycopg.rows import dict_row
+
+            if not conns:
+                conns.append(psycopg.connect(db_file.conninfo, autocommit=True))
+            cur = conns[0].cursor(row_factory=dict_row)
+            return list(cur.execute(sql.replace("?", "%s"), params).fetchall())
         if not conns:
             conn = sqlite3.connect(db_file)
             conn.row_factory = sqlite3.Row

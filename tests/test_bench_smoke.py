@@ -29,6 +29,9 @@ FIGURE_KEYS = (
     "growth_export_md",
     "growth_export_json",
     "report",  # 9 the report across incidents
+    "pg_propagation_p95",  # 4 on PostgreSQL (NOTIFY)
+    "pg_key_p95",  # 3 on PostgreSQL
+    "pg_throughput",  # 6 on PostgreSQL, against raw psycopg
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 

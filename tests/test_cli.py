@@ -20,6 +20,16 @@ from warroom.policy import CLOCKS
 from warroom.store import Store
 from warroom.text import MAX_NOTE
 
+pytestmark = pytest.mark.both_engines
+
+
+@pytest.fixture(autouse=True)
+def cli_engine(engine: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """On PostgreSQL, WARROOM_DB names a fresh database on the test server."""
+    if engine == "postgresql":
+        monkeypatch.setenv("WARROOM_DB", request.getfixturevalue("pg_url"))
+    return engine
+
 
 @dataclass
 class Result:
@@ -369,9 +379,16 @@ def test_unknown_incident(run, env_db):
     assert_one_line_error(run("note", "42", "hello"), "42")
 
 
-def test_a_verb_never_starts_a_database_of_its_own(run, env_db):
+def test_a_verb_never_starts_a_database_of_its_own(run, env_db, engine):
     assert_one_line_error(run("note", "1", "hello"), "no database at", str(env_db), "WARROOM_DB")
-    assert not env_db.exists()
+    if engine == "sqlite":
+        assert not env_db.exists()
+    else:  # the server's database stays empty: no schema was made
+        import psycopg
+
+        with psycopg.connect(env_db.conninfo) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            assert tables.fetchone()[0] == 0
 
 
 def test_unknown_role(run, reader, incident):
@@ -395,6 +412,7 @@ def test_db_is_not_sqlite(run, tmp_path):
     assert path.read_text() == "just some notes\n"
 
 
+@pytest.mark.sqlite_only
 def test_db_from_a_newer_warroom(run, env_db):
     assert run("declare", "Old").code == 0
     conn = sqlite3.connect(env_db)
@@ -439,6 +457,7 @@ def test_huge_incident_id_is_a_usage_error(run, incident):
     assert_one_line_error(run("status", "99999999999999999999"))
 
 
+@pytest.mark.sqlite_only
 def test_world_readable_db_warns_on_stderr(run, env_db):
     run("declare", "Secrets")
     os.chmod(env_db, 0o664)
@@ -459,6 +478,7 @@ def test_version(capsys):
     assert "warroom" in out and "textual" in out
 
 
+@pytest.mark.sqlite_only
 def test_db_flag_beats_warroom_db(run, reader, env_db, tmp_path):
     other = tmp_path / "elsewhere" / "team.db"
     assert run("--db", str(other), "declare", "Over there").code == 0

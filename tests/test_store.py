@@ -18,6 +18,8 @@ from warroom.model import CLOSED, OPEN, replay, to_iso
 from warroom.store import SCHEMA_VERSION, Store
 from warroom.text import MAX_DRAFT, MAX_NOTE
 
+pytestmark = pytest.mark.both_engines
+
 TABLES = {"changes", "incidents", "timeline", "roles", "checklist", "drafts", "people"}
 
 
@@ -128,6 +130,7 @@ def test_unknown_incident_is_not_found_and_nothing_is_written(store, raw):
 
 
 # ---------------------------------------------------------- opening files
+@pytest.mark.sqlite_only
 def test_schema_created_for_a_new_file(db_file, open_store):
     assert not db_file.exists()
     open_store()
@@ -135,6 +138,7 @@ def test_schema_created_for_a_new_file(db_file, open_store):
     assert table_names(db_file) >= TABLES
 
 
+@pytest.mark.sqlite_only
 def test_schema_created_in_an_empty_file(db_file, open_store):
     db_file.touch()
     store = open_store()
@@ -143,6 +147,7 @@ def test_schema_created_in_an_empty_file(db_file, open_store):
     assert store.declare("works").id == 1
 
 
+@pytest.mark.sqlite_only
 def test_reopening_keeps_data(db_file, open_store):
     first = open_store()
     incident = first.declare("Kept")
@@ -152,6 +157,7 @@ def test_reopening_keeps_data(db_file, open_store):
     assert user_version(db_file) == SCHEMA_VERSION
 
 
+@pytest.mark.sqlite_only
 def test_newer_schema_is_refused_and_left_untouched(db_file, open_store):
     store = open_store()
     store.declare("From the future")
@@ -170,6 +176,7 @@ def test_newer_schema_is_refused_and_left_untouched(db_file, open_store):
     assert user_version(db_file) == 99
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_database_of_another_app_is_refused(db_file, policy):
     conn = sqlite3.connect(db_file)
     conn.execute("CREATE TABLE recipes (name TEXT)")
@@ -184,6 +191,7 @@ def test_sqlite_database_of_another_app_is_refused(db_file, policy):
     assert table_names(db_file) == {"recipes"}
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_database_of_another_app_with_user_version_is_refused(db_file, policy):
     conn = sqlite3.connect(db_file)
     conn.execute("CREATE TABLE recipes (name TEXT)")
@@ -210,6 +218,7 @@ def test_directory_path_is_refused(tmp_path, policy):
     [b"name,score\nalice,3\n", b"SQLite", b"SQLite format 3\x00" + b"\x07" * 4000],
     ids=["text", "short", "sqlite-header-then-garbage"],
 )
+@pytest.mark.sqlite_only
 def test_non_sqlite_file_is_refused_and_left_untouched(db_file, policy, content):
     db_file.write_bytes(content)
     with pytest.raises(UsageError) as info:
@@ -219,6 +228,7 @@ def test_non_sqlite_file_is_refused_and_left_untouched(db_file, policy, content)
     assert db_file.read_bytes() == content
 
 
+@pytest.mark.sqlite_only
 def test_wal_journal_mode(db_file, open_store):
     open_store()
     conn = sqlite3.connect(db_file)
@@ -228,6 +238,7 @@ def test_wal_journal_mode(db_file, open_store):
         conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_deferred_checkpoints_leave_the_log_to_checkpoint(store, db_file, raw):
     """The TUI's commits never copy the WAL back themselves; checkpoint() does,
     on its own connection, and nothing written is lost either way."""
@@ -256,6 +267,7 @@ def test_commits_checkpoint_by_themselves_by_default(store):
     assert log < 1000  # a commit went past 1,000 pages and copied the log back
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
 def test_new_file_mode_is_owner_and_group_only(db_file, open_store, umask, mask):
     umask(mask)
@@ -284,6 +296,7 @@ def test_created_parent_directory_is_group_writable_and_setgid(tmp_path, open_st
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o2770
 
 
+@pytest.mark.sqlite_only
 def test_other_readable_database_warns(db_file, open_store):
     open_store().close()
     os.chmod(db_file, 0o664)
@@ -496,6 +509,7 @@ def test_every_write_appends_a_timeline_entry_by_the_writer(name, open_store, cl
     assert [r["actor"] for r in rows] == ["bob"] * len(events)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", ["assign", "tick", "milestone", "priority", "close"])
 def test_write_and_its_timeline_entry_share_one_transaction(name, db_file, open_store, raw):
     """If the timeline insert fails, the change itself must not be kept."""

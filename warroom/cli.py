@@ -157,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="open a throwaway war room with a realistic incident")
     sub.add_parser("doctor", help="check the database, permissions, policy and terminal")
+    p = sub.add_parser(
+        "move", help="copy a war room into an empty database: a SQLite file <-> postgresql://"
+    )
+    p.add_argument("source", help="the database to copy: a file or a postgresql:// URL")
+    p.add_argument("target", help="an empty (or new) database: a file or a postgresql:// URL")
 
     p = sub.add_parser("impact", help="record what a change did: helped, none, worse, unknown")
     p.add_argument("entry", type=record_id, help="the change's timeline entry id")
@@ -251,8 +256,9 @@ class Context:
                     "or declare an incident first)"
                 )
             self._store = Store.open(
-                self.db_path, self.policy, self.identity, self.clock, read_only=self.args.read_only
-            )
+                self.db_path, self.policy, self.identity, self.clock,
+                read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
+            )  # fmt: skip
             for warning in self._store.warnings:
                 say(f"warroom: {one_line(warning)}", err=True)
         return self._store
@@ -578,6 +584,14 @@ def cmd_demo(ctx: Context) -> int:
                 ctx._store = None
 
 
+def cmd_move(ctx: Context) -> int:
+    from .store.move import move
+
+    moved = move(resolve_db(ctx.args.source), resolve_db(ctx.args.target), ctx.clock)
+    say(moved.line())
+    return 0
+
+
 def cmd_doctor(ctx: Context) -> int:
     from .doctor import run_doctor
 
@@ -598,7 +612,9 @@ def run_tui(ctx: Context, start_incident: int | None = None) -> int:
     from .config import load_config
 
     config = load_config()
-    return run_app(ctx.store, ctx.policy, config=config, start_incident=start_incident)
+    store = ctx.store
+    extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
+    return run_app(store, ctx.policy, config=config, start_incident=start_incident, **extra)
 
 
 # Verbs that may start a new database; the others act on what is already there.
@@ -630,6 +646,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "impact": cmd_impact,
     "report": cmd_report,
     "export": cmd_export,
+    "move": cmd_move,
     "demo": cmd_demo,
     "doctor": cmd_doctor,
 }
@@ -674,13 +691,20 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _drop_stdout()
         return 1
-    except (sqlite3.DatabaseError, OSError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, sqlite3.DatabaseError | OSError) and not _server_error(exc):
+            raise
         # A full disk or an I/O error outside a write (opening, migrating,
         # exporting, or the output itself): one line, never a traceback; stdout
         # is dropped so nothing fails again at exit.
         _drop_stdout()
         say(f"warroom: {one_line(str(exc))}", err=True)
         return 1
+
+
+def _server_error(exc: BaseException) -> bool:
+    """An error of the PostgreSQL driver that no backend turned into ours."""
+    return type(exc).__module__.split(".")[0] == "psycopg"
 
 
 def _drop_stdout() -> None:

@@ -7,15 +7,15 @@ from __future__ import annotations
 import grp
 import os
 import shutil
-import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import config_path, load_config
 from .errors import UsageError
+from .paths import DbUrl
 from .policy import load_policy
-from .store import APP_ID, SCHEMA_VERSION, SQLITE_HEADER
+from .store import SQLITE_HEADER, describe
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,10 @@ def _group_name(gid: int) -> str:
         return str(gid)
 
 
-def check_database(path: Path, source: str) -> list[Check]:
+def check_database(path: Path | DbUrl, source: str) -> list[Check]:
     checks = [Check(True, "database", f"{path} (from {source})")]
+    if isinstance(path, DbUrl):  # a server: the backend says what it finds there
+        return checks + [Check(*fact) for fact in describe(path)]
     if path.is_dir():
         return [*checks, Check(False, "database", f"{path} is a directory: point --db at a file")]
     if not path.exists():
@@ -71,47 +73,10 @@ def check_database(path: Path, source: str) -> list[Check]:
     with open(path, "rb", opener=lambda p, f: os.open(p, f | os.O_NONBLOCK)) as fh:
         if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             return [*checks, Check(False, "schema", "not a SQLite database: use another --db")]
-    try:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        if not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK):
-            uri += "&immutable=1"  # as warroom itself reads it: no -shm can be made here
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            fix = f"cannot read it ({exc}): another program holds it; try again"
-        elif isinstance(exc, sqlite3.OperationalError) and not os.access(path.parent, os.W_OK):
-            fix = f"cannot read it ({exc}): {path.parent} is read-only for you; ask its owner"
-        else:
-            fix = f"cannot read it ({exc}): restore a backup"
-        return [*checks, Check(False, "schema", fix)]
-    if app_id not in (0, APP_ID):
-        checks.append(Check(False, "schema", "a SQLite file of another program"))
-    elif version > SCHEMA_VERSION:
-        checks.append(
-            Check(False, "schema", f"version {version} is newer than {SCHEMA_VERSION}: upgrade")
-        )
-    elif version < SCHEMA_VERSION:
-        checks.append(
-            Check(True, "schema", f"version {version}; upgraded (with a backup) on next write")
-        )
-    else:
-        checks.append(Check(True, "schema", f"version {version}"))
-    checks.append(
-        Check(journal == "wal", "journal", f"{journal}" + ("" if journal == "wal" else
-              ": run any write (e.g. warroom list) as a user who can write it to switch to WAL"))
-    )  # fmt: skip
-    checks.append(Check(integrity == "ok", "integrity", integrity))
-    return checks
+    return checks + [Check(*fact) for fact in describe(path)]
 
 
-def run_doctor(db_path: Path, db_source: str, policy_path: Path | None, identity: str,
+def run_doctor(db_path: Path | DbUrl, db_source: str, policy_path: Path | None, identity: str,
                identity_source: str) -> list[Check]:  # fmt: skip
     checks = check_database(db_path, db_source)
     try:

@@ -18,10 +18,67 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP))
 
 
-def resolve_db(arg: str | None, environ: dict | None = None) -> Path:
-    """--db beats WARROOM_DB beats the per-user default."""
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+class DbUrl:
+    """A PostgreSQL database named by a libpq URL. Printed, it never shows a
+    password (one belongs in ~/.pgpass or PGPASSFILE, not in the URL)."""
+
+    def __init__(self, url: str):
+        self.conninfo = url
+
+    @property
+    def masked(self) -> str:
+        return mask_url(self.conninfo)
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __repr__(self) -> str:
+        return f"DbUrl({self.masked!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DbUrl) and other.conninfo == self.conninfo
+
+    def __hash__(self) -> int:
+        return hash(self.conninfo)
+
+    def exists(self) -> bool:
+        return True  # a server's database: whether it answers is the store's to say
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            masked = url
+        else:
+            user = parts.username or ""
+            host = parts.netloc.rpartition("@")[2]
+            masked = urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    except ValueError:
+        masked = url.split("://", 1)[0] + "://***"
+    # password=... in the query string, too
+    import re
+
+    return re.sub(r"(?i)(password=)[^&]*", r"\1***", masked)
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(URL_SCHEMES)
+
+
+def resolve_db(arg: str | None, environ: dict | None = None) -> Path | DbUrl:
+    """--db beats WARROOM_DB beats the per-user default: a path, or a
+    postgresql:// URL."""
     env = os.environ if environ is None else environ
     chosen = arg or env.get("WARROOM_DB") or None
+    if chosen and is_url(chosen):
+        return DbUrl(chosen)
     return Path(chosen).expanduser() if chosen else default_db()
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from warroom.model import utcnow
+from warroom.paths import DbUrl
 from warroom.policy import Policy, default_policy
 from warroom.store import Store
 
@@ -31,8 +32,11 @@ def rel_policy() -> Policy:
 
 
 @pytest.fixture
-def rel_db(tmp_path: Path) -> Path:
-    """Where the shared database lives (not created yet)."""
+def rel_db(tmp_path: Path, engine: str, request: pytest.FixtureRequest) -> Path | DbUrl:
+    """Where the shared database lives (not created yet): a file, or a fresh
+    database on the test's PostgreSQL server."""
+    if engine == "postgresql":
+        return DbUrl(request.getfixturevalue("pg_url"))
     return tmp_path / "team" / "warroom.db"
 
 

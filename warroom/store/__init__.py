@@ -2,6 +2,7 @@
 engine (sqlite.py). The only package that speaks SQL."""
 
 from ..text import MAX_DRAFT, MAX_NOTE, MAX_SHORT
+from .backend import describe, open_backend
 from .domain import DRILL_MARK, Store
 from .sqlite import (
     APP_ID,
@@ -37,5 +38,7 @@ __all__ = [
     "_schema_v3",
     "_schema_v4",
     "_schema_v5",
+    "describe",
     "disk_refusal",
+    "open_backend",
 ]

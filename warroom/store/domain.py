@@ -58,8 +58,9 @@ from ..text import (
     clean_title,
 )
 from ..timefmt import check_moment, fmt_time
-from .sqlite import SQLiteBackend
+from .backend import Backend, open_backend
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 DRILL_MARK = "[DRILL]"  # leads every published update of a drill
 
 
@@ -80,7 +81,7 @@ class Store:
 
     def __init__(
         self,
-        db: SQLiteBackend,
+        db: Backend,
         policy: Policy,
         identity: str,
         clock: Callable[[], datetime],
@@ -101,10 +102,11 @@ class Store:
         clock: Callable[[], datetime] = utcnow,
         busy_timeout: float = 5.0,
         read_only: bool = False,
+        create: bool = True,
     ) -> Store:
         """Open (creating if missing) the database at path. read_only opens an
         existing file for watching only, as happens anyway without write access."""
-        db = SQLiteBackend.open(path, clock, busy_timeout=busy_timeout, read_only=read_only)
+        db = open_backend(path, clock, busy_timeout, read_only, create)
         store = cls(db, policy, identity, clock)
         try:
             if db.migrated:
@@ -117,7 +119,21 @@ class Store:
 
     # What belongs to the backend, as the rest of warroom has always called it.
     @property
-    def path(self) -> Path:
+    def engine(self) -> str:
+        return self.db.engine
+
+    @property
+    def poll_seconds(self) -> float | None:
+        """How often the TUI may ask has_changed(), when the engine makes asking
+        cheaper than the default poll (None: the app's own interval)."""
+        return self.db.poll_seconds
+
+    def describe(self) -> list[tuple[bool, str, str]]:
+        """What the backend says of itself, for the doctor: (ok, topic, detail)."""
+        return self.db.describe()
+
+    @property
+    def path(self) -> Any:
         return self.db.path
 
     @property
@@ -202,7 +218,7 @@ class Store:
         now = self._now()
         cursor = self.db.execute(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
-            " public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 incident_id,
                 kind,
@@ -215,8 +231,9 @@ class Store:
                 json.dumps(data, ensure_ascii=False) if data else None,
             ),
         )
+        entry_id = cursor.fetchone()[0]
         self._touch(incident_id)
-        return cursor.lastrowid
+        return entry_id
 
     def _system(
         self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
@@ -272,7 +289,8 @@ class Store:
 
     def _remember_person(self, name: str) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO people (name, first_seen) VALUES (?, ?)", (name, self._now())
+            "INSERT INTO people (name, first_seen) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (name, self._now()),
         )
 
     def _require_open(self, incident: Incident) -> None:
@@ -402,9 +420,9 @@ class Store:
         )
 
     def known_people(self) -> list[str]:
-        return [
-            r[0] for r in self.db.execute("SELECT name FROM people ORDER BY name COLLATE NOCASE")
-        ]
+        """Everyone seen, in SQLite's NOCASE order (ASCII letters folded) on every engine."""
+        names = [r[0] for r in self.db.execute("SELECT name FROM people")]
+        return sorted(names, key=lambda name: (name.translate(_ASCII_LOWER), name))
 
     def role_history(self, incident_id: int) -> list[TimelineEntry]:
         return [
@@ -435,7 +453,7 @@ class Store:
             cursor = self.db.execute(
                 "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
                 " declared_at, declared_by, resolution, revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id",
                 (
                     title,
                     category,
@@ -447,7 +465,7 @@ class Store:
                     self.identity,
                 ),
             )
-            incident_id = cursor.lastrowid
+            incident_id = cursor.fetchone()[0]
             if impact is not None:
                 self.db.execute(
                     "UPDATE incidents SET impact_started_at = ? WHERE id = ?", (impact, incident_id)
@@ -619,8 +637,11 @@ class Store:
                 )
             now = self._now()
             self.db.execute(
-                "INSERT OR REPLACE INTO roles (incident_id, role, person, assigned_by,"
-                " assigned_at, previous) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO roles (incident_id, role, person, assigned_by,"
+                " assigned_at, previous) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (incident_id, role, person) DO UPDATE SET"
+                " assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at,"
+                " previous = excluded.previous",
                 (incident_id, role, person, self.identity, now, previous),
             )
             self._remember_person(person)
@@ -679,8 +700,9 @@ class Store:
             self.get_incident(incident_id)
             now = self._now()
             self.db.execute(
-                "INSERT OR REPLACE INTO checklist (incident_id, item_id, ticked, by, at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                'INSERT INTO checklist (incident_id, item_id, ticked, "by", at)'
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id, item_id) DO UPDATE SET"
+                ' ticked = excluded.ticked, "by" = excluded."by", at = excluded.at',
                 (incident_id, item.id, int(ticked), self.identity, now),
             )
             verb = "Ticked" if ticked else "Unticked"
@@ -841,13 +863,18 @@ class Store:
                     )
             version = current.version + 1
             self.db.execute(
-                "INSERT OR REPLACE INTO drafts (incident_id, text, version, updated_by, updated_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO drafts (incident_id, text, version, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id) DO UPDATE SET"
+                " text = excluded.text, version = excluded.version,"
+                " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                 (incident_id, text, version, self.identity, now),
             )
             self.db.execute(
-                "INSERT OR REPLACE INTO draft_versions"
-                " (incident_id, version, text, saved_by, saved_at, note) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO draft_versions"
+                " (incident_id, version, text, saved_by, saved_at, note) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (incident_id, version) DO UPDATE SET text = excluded.text,"
+                " saved_by = excluded.saved_by, saved_at = excluded.saved_at,"
+                " note = excluded.note",
                 (incident_id, version, text, self.identity, now, note),
             )
             self._touch(incident_id)
@@ -998,8 +1025,11 @@ class Store:
             self.get_incident(incident_id)
             now = self._now()
             self.db.execute(
-                "INSERT OR REPLACE INTO whys (incident_id, position, question, answer,"
-                " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO whys (incident_id, position, question, answer,"
+                " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (incident_id, position) DO UPDATE SET question = excluded.question,"
+                " answer = excluded.answer, updated_by = excluded.updated_by,"
+                " updated_at = excluded.updated_at",
                 (incident_id, position, question, answer, self.identity, now),
             )
             self._touch(incident_id)
@@ -1071,11 +1101,11 @@ class Store:
             cursor = self.db.execute(
                 "INSERT INTO action_items (incident_id, title, owner, due, ticket, status,"
                 " created_by, created_at, updated_by, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (incident_id, title, owner, due_text, ticket, ACTION_OPEN, self.identity, now,
                  self.identity, now),
             )  # fmt: skip
-            action_id = cursor.lastrowid
+            action_id = cursor.fetchone()[0]
             if owner:
                 self._remember_person(owner)
             self._system(incident_id, f"Action item added: {title}", "action.add", action=action_id)

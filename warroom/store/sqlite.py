@@ -286,11 +286,51 @@ def _file_ids(path: Path) -> dict[str, tuple[int, int] | None]:
     return ids
 
 
+def describe_file(path: Path) -> list[tuple[bool, str, str]]:
+    """(ok, topic, detail) of what the file holds, for the doctor: schema,
+    journal and integrity, read through a read-only connection."""
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        if not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK):
+            uri += "&immutable=1"  # as warroom itself reads it: no -shm can be made here
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            fix = f"cannot read it ({exc}): another program holds it; try again"
+        elif isinstance(exc, sqlite3.OperationalError) and not os.access(path.parent, os.W_OK):
+            fix = f"cannot read it ({exc}): {path.parent} is read-only for you; ask its owner"
+        else:
+            fix = f"cannot read it ({exc}): restore a backup"
+        return [(False, "schema", fix)]
+    facts: list[tuple[bool, str, str]] = []
+    if app_id not in (0, APP_ID):
+        facts.append((False, "schema", "a SQLite file of another program"))
+    elif version > SCHEMA_VERSION:
+        facts.append(
+            (False, "schema", f"version {version} is newer than {SCHEMA_VERSION}: upgrade")
+        )
+    elif version < SCHEMA_VERSION:
+        facts.append((True, "schema", f"version {version}; upgraded (with a backup) on next write"))
+    else:
+        facts.append((True, "schema", f"version {version}"))
+    hint = ": run any write (e.g. warroom list) as a user who can write it to switch to WAL"
+    facts.append((journal == "wal", "journal", journal + ("" if journal == "wal" else hint)))
+    facts.append((integrity == "ok", "integrity", integrity))
+    return facts
+
+
 class SQLiteBackend:
     """One SQLite file: opening, the write lock, reads, the change marker."""
 
     engine = "sqlite"
-    placeholder = "?"
+    poll_seconds = None  # PRAGMA data_version: the app's own interval
 
     def __init__(
         self,
@@ -584,6 +624,15 @@ class SQLiteBackend:
         self._seen_data_version = version
         self._seen_local_writes = self._local_writes
         return changed
+
+    def describe(self) -> list[tuple[bool, str, str]]:
+        return describe_file(self.path)
+
+    def executemany(self, sql: str, rows: list) -> None:
+        self.conn.executemany(sql, rows)
+
+    def reset_ids(self, tables: tuple[str, ...]) -> None:
+        """SQLite gives the next row max(id) + 1 by itself."""
 
     # ------------------------------------------------------------------ reads
     def execute(self, sql: str, params: tuple | list = ()) -> Any:

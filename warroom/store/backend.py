@@ -1,0 +1,82 @@
+"""The small interface a storage engine gives the domain (store/domain.py).
+
+A backend owns its connection: it runs portable SQL written with ? placeholders
+(execute), holds the database-wide write lock for a write transaction (write),
+gives one consistent snapshot for a read of several statements (snapshot), and
+says cheaply whether anyone committed since it was last asked (has_changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..paths import DbUrl, is_url
+
+
+class Backend(Protocol):
+    engine: str  # "sqlite" or "postgresql"
+    path: Any  # a Path, or a DbUrl that prints without its password
+    read_only: bool
+    warnings: list[str]
+    busy_timeout: float
+    migrated: bool  # this open created or upgraded the schema
+    swapped: str
+    poll_seconds: float | None  # how often has_changed() may be asked; None: the app's
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def local_writes(self) -> int: ...
+    @property
+    def in_transaction(self) -> bool: ...
+    def execute(self, sql: str, params: tuple | list = ()) -> Any: ...
+    def write(self) -> AbstractContextManager[None]: ...
+    def snapshot(self) -> AbstractContextManager[None]: ...
+    def has_changed(self) -> bool: ...
+    def describe(self) -> list[tuple[bool, str, str]]: ...
+    def close(self) -> None: ...
+    def executemany(self, sql: str, rows: list) -> None: ...
+    def reset_ids(self, tables: tuple[str, ...]) -> None: ...
+    def defer_checkpoints(self) -> None: ...
+    def checkpoint(self) -> tuple[int, int]: ...
+    def set_busy_timeout(self, seconds: float) -> None: ...
+    def check_files(self) -> str: ...
+
+
+def as_target(target: Path | DbUrl | str) -> Path | DbUrl:
+    if isinstance(target, DbUrl | Path):
+        return target
+    return DbUrl(target) if is_url(target) else Path(target)
+
+
+def open_backend(
+    target: Path | DbUrl | str,
+    clock: Callable[[], datetime],
+    busy_timeout: float = 5.0,
+    read_only: bool = False,
+    create: bool = True,
+) -> Backend:
+    """The backend for a path (SQLite) or a postgresql:// URL."""
+    target = as_target(target)
+    if isinstance(target, DbUrl):
+        from .postgres import PostgresBackend  # psycopg only when a server is named
+
+        return PostgresBackend.open(target, clock, busy_timeout, read_only, create)
+    from .sqlite import SQLiteBackend
+
+    return SQLiteBackend.open(target, clock, busy_timeout=busy_timeout, read_only=read_only)
+
+
+def describe(target: Path | DbUrl | str) -> list[tuple[bool, str, str]]:
+    """What a database is, as (ok, topic, detail) lines for the doctor; reads only."""
+    target = as_target(target)
+    if isinstance(target, DbUrl):
+        from .postgres import describe_url
+
+        return describe_url(target)
+    from .sqlite import describe_file
+
+    return describe_file(target)
