@@ -24,7 +24,8 @@ from .figures import ROOT, ChildFailed, Ctx, Params
 from .stats import table
 
 GROUPS = (
-    "startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli", "report"
+    "startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli", "report",
+    "terminal",
 )  # fmt: skip
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
@@ -53,6 +54,7 @@ FIGURE_KEYS = (
     "cli_list",
     "cli_status",
     "cli_tick",
+    "startup_tmux",
 )
 
 
@@ -163,6 +165,8 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("command line", figures.cli_rows, ctx) or []
         if "report" in groups:
             rows += attempt("report", figures.report_rows, ctx) or []
+        if "terminal" in groups:
+            rows += attempt("start-up in tmux", figures.terminal_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")
