@@ -55,10 +55,11 @@ from .model import (
     utcnow,
 )
 from .policy import MILESTONE_FIELDS, MILESTONES, Policy
-from .report import ActionFacts, ReportRow
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
+
+    from .report import ReportRow
 
 from .text import (
     MAX_DRAFT,
@@ -1629,6 +1630,8 @@ class Store:
     def report_rows(self) -> list[ReportRow]:
         """Every incident with its published update times and action items, in
         three reads of one snapshot (the report over all incidents)."""
+        from .report import ActionFacts, ReportRow  # only the report pays for it
+
         with self._snapshot():
             incidents = [
                 self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
