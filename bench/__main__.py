@@ -26,6 +26,7 @@ from .stats import table
 GROUPS = (
     "startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli", "report",
     "postgres",
+    "terminal",
 )  # fmt: skip
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
@@ -57,6 +58,7 @@ FIGURE_KEYS = (
     "pg_propagation_p95",
     "pg_key_p95",
     "pg_throughput",
+    "startup_tmux",
 )
 
 
@@ -169,6 +171,8 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("report", figures.report_rows, ctx) or []
         if "postgres" in groups:
             rows += attempt("postgresql", figures.postgres_rows, ctx) or []
+        if "terminal" in groups:
+            rows += attempt("start-up in tmux", figures.terminal_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

@@ -309,7 +309,7 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
                         "enter",
                         actor + text[:24],
                         "note",
-                        lambda t=text: checker.timeline(iid)[-1].text == t,
+                        lambda t=text: checker.timeline_before(iid, limit=1)[-1].text == t,
                     )
                 else:
                     rlist = screen.query_one(RoleList)
@@ -660,6 +660,13 @@ def mode_report(cfg: dict) -> dict:
     return out
 
 
+def mode_minimal_tty(cfg: dict) -> None:
+    """The three-widget app in a real terminal (the tmux start-up baseline)."""
+    from .probe import MinimalApp
+
+    MinimalApp().run()
+
+
 MODES = {
     "navigate": mode_navigate,
     "report": mode_report,
@@ -668,7 +675,11 @@ MODES = {
     "propagate": mode_propagate,
     "export": mode_export,
 }
-WORKERS = {"note-writer": mode_note_writer, "write-worker": mode_write_worker}
+WORKERS = {
+    "note-writer": mode_note_writer,
+    "write-worker": mode_write_worker,
+    "minimal-tty": mode_minimal_tty,
+}
 
 
 def main(argv: list[str]) -> int:

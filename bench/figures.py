@@ -40,6 +40,8 @@ class Params:
     export_reps: tuple[int, int] = (5, 3)  # reps up to the large size, and at the largest
     nav_rounds: int = 3
     cli_reps: int = 7
+    tmux_notes: int = 300  # the incident shown in a real terminal
+    tmux_reps: int = 5
     report_incidents: int = 1_000
     report_entries: int = 100  # timeline entries per incident
     report_reps: int = 7
@@ -64,6 +66,8 @@ class Params:
             export_reps=(1, 1),
             nav_rounds=1,
             cli_reps=1,
+            tmux_notes=30,
+            tmux_reps=1,
             report_incidents=20,
             report_entries=20,
             report_reps=2,
@@ -519,6 +523,84 @@ def cli_rows(ctx: Ctx) -> list[dict]:
             }
         )
     return rows
+
+
+# ------------------------------------------- 11: start-up in a real terminal
+TMUX_SIZE = (160, 48)
+
+
+def _tmux_run(ctx: Ctx, command: list[str], needle: str, env: dict[str, str]) -> float:
+    """Seconds from launching `command` in a fresh tmux server (its own socket,
+    no user config) until `needle` is on the pane, polled every 5 ms."""
+    import shlex
+
+    ctx.counter += 1
+    sock = f"warroom-bench-{os.getpid()}-{ctx.counter}"
+    tmux = ["tmux", "-L", sock, "-f", "/dev/null"]
+    w, h = TMUX_SIZE
+    line = " ".join(shlex.quote(a) for a in command)
+    try:
+        t0 = time.monotonic()
+        # default-size too: without a client, tmux may start the pane at 80x24.
+        subprocess.run(
+            [*tmux, "start-server", ";", "set", "-g", "default-size", f"{w}x{h}", ";",
+             "new-session", "-d", "-x", str(w), "-y", str(h), line],
+            env=env, check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+        deadline = t0 + 60
+        while time.monotonic() < deadline:
+            pane = subprocess.run(
+                [*tmux, "capture-pane", "-p"], env=env, capture_output=True, text=True, timeout=30
+            ).stdout
+            if needle in pane:
+                return time.monotonic() - t0
+            time.sleep(0.005)
+        raise ChildFailed(f"{needle!r} never shown in tmux; the pane:\n{pane[-1500:]}")
+    finally:
+        subprocess.run([*tmux, "kill-server"], env=env, capture_output=True, timeout=30)
+        socket_dir = Path(env.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (socket_dir / sock).unlink(missing_ok=True)
+
+
+def terminal_rows(ctx: Ctx) -> list[dict]:
+    """`warroom` in tmux on an incident of 300 notes, from launch to the incident
+    title on screen, alternating with the three-widget app until its text shows."""
+    import shutil
+
+    p = ctx.params
+    figure = f"11 start-up in tmux to the title ({p.tmux_notes} notes)"
+    row = {
+        "key": "startup_tmux",
+        "figure": figure,
+        "unit": "s",
+        "baseline_is": "three-widget Textual app (Header, Static, Footer) in tmux",
+        "target": "ratio <= 1.25",
+    }
+    if shutil.which("tmux") is None:
+        reason = "tmux is not installed: this figure needs a real terminal"
+        ctx.log(f"start-up in tmux skipped: {reason}")
+        return [{**row, "warroom": None, "baseline": None, "ratio": None, "status": "n/a",
+                 "detail": {"reason": reason}}]  # fmt: skip
+    db = ctx.tmp / f"tmux-{p.tmux_notes}.db"
+    seeding.seed(db, p.tmux_notes, updates=min(10, max(1, p.tmux_notes // 30)))
+    env = {**ctx.env, "WARROOM_DB": str(db), "WARROOM_USER": "bench"}
+    for name in ("TMUX", "COLUMNS", "LINES"):  # the pane's size, not the caller's
+        env.pop(name, None)
+    warroom = [str(Path(sys.executable).parent / "warroom")]
+    minimal = [sys.executable, "-m", "bench.child", "minimal-tty", "{}", "-"]
+    runs: dict[str, list[float]] = {"warroom": [], "minimal": []}
+    ctx.log(f"start-up in tmux: {p.tmux_reps} runs a side, alternating")
+    for i in range(p.tmux_reps):
+        order = ("warroom", "minimal") if i % 2 == 0 else ("minimal", "warroom")
+        for kind in order:
+            if kind == "warroom":
+                runs[kind].append(_tmux_run(ctx, warroom, seeding.TITLE[:24], env))
+            else:
+                runs[kind].append(_tmux_run(ctx, minimal, "A minimal Textual app", env))
+    w, b = summary(runs["warroom"]), summary(runs["minimal"])
+    r = ratio(w, b)
+    return [{**row, "warroom": w, "baseline": b, "ratio": r, "status": judge(r, "<=", 1.25),
+             "detail": {"runs": runs, "size": TMUX_SIZE}}]  # fmt: skip
 
 
 # ----------------------------------------------------- 4: propagation

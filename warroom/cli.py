@@ -25,6 +25,11 @@ from .store import Store
 from .text import MAX_NOTE, clean_name, clip, one_line, say
 from .timefmt import fmt_clock, fmt_time, parse_time
 
+# argparse asks gettext for a translation of each of its strings, and finding
+# no catalogue (it caches none) costs a few file lookups each: over a hundred
+# with every verb's parser built. Its messages are shown in English.
+argparse._ = str
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit code 2."""
@@ -43,6 +48,18 @@ def _version() -> str:
     return f"warroom {__version__} (textual {textual})"
 
 
+class _VersionAction(argparse.Action):
+    """--version, its text made only when asked: looking up Textual's version
+    reads package metadata, which every other verb would pay for at start."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit", **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        say(_version())
+        parser.exit()
+
+
 def record_id(text: str) -> int:
     """An incident or entry id: a positive integer SQLite can hold."""
     try:
@@ -56,7 +73,7 @@ def record_id(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="warroom", description="A terminal war room for incident response.")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--db", help="database file (default: $WARROOM_DB, else per-user data dir)")
     parser.add_argument("--as", dest="identity", metavar="NAME", help="act as NAME")
     parser.add_argument("--policy", metavar="PATH", help="policy TOML file")

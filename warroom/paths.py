@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
-import platformdirs
 
 APP = "warroom"
 
 
+def _xdg(variable: str, default: str) -> Path | None:
+    """On Linux, the XDG base directory rule (as platformdirs applies it),
+    without importing platformdirs: every CLI verb looks up the config dir."""
+    if not sys.platform.startswith("linux"):
+        return None
+    chosen = os.environ.get(variable, "").strip()
+    return Path(chosen or os.path.expanduser(default)) / APP
+
+
 def default_db() -> Path:
-    return Path(platformdirs.user_data_dir(APP)) / "warroom.db"
+    found = _xdg("XDG_DATA_HOME", "~/.local/share")
+    if found is None:
+        import platformdirs
+
+        found = Path(platformdirs.user_data_dir(APP))
+    return found / "warroom.db"
 
 
 def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP))
+    found = _xdg("XDG_CONFIG_HOME", "~/.config")
+    if found is None:
+        import platformdirs
+
+        found = Path(platformdirs.user_config_dir(APP))
+    return found
 
 
 URL_SCHEMES = ("postgresql://", "postgres://")

@@ -8,7 +8,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +141,15 @@ def _match(text: str, choices: tuple[str, ...], what: str, aliases: dict | None 
 @functools.cache
 def _default_text() -> str:
     # Read once per process: the file cannot change under a running warroom.
-    return resources.files("warroom").joinpath("default_policy.toml").read_text("utf-8")
+    # Beside this module when installed as files (a plain read: importlib's
+    # resource readers cost every CLI verb more than the file itself).
+    beside = Path(__file__).with_name("default_policy.toml")
+    try:
+        return beside.read_text("utf-8")
+    except OSError:
+        from importlib import resources
+
+        return resources.files("warroom").joinpath("default_policy.toml").read_text("utf-8")
 
 
 def _default_data() -> dict[str, Any]:

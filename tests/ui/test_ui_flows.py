@@ -636,3 +636,27 @@ async def test_times_no_zone_can_show_still_open_the_war_room_and_retro(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, WarRoomScreen)
+
+
+def _screen_words(app) -> str:
+    """The whole screen as the compositor draws it now (from each widget's caches)."""
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_the_red_flag_count_on_the_checklist_border_follows_each_tick(
+    app_factory, store, seeded
+):
+    def words(count: int) -> str:
+        return f" {count} red flag{'s' if count != 1 else ''} "
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        shown = []
+        for keys in (("space",), ("down", "space"), ("space",), ("up", "space")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            ticked = sum(c.ticked for c in store.board(seeded).checklist.values())
+            screen = _screen_words(app)
+            assert (words(ticked) in screen) if ticked else ("red flag " not in screen)
+            shown.append(ticked)
+        assert len(set(shown)) >= 2  # the count moved both ways

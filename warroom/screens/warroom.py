@@ -311,6 +311,7 @@ class WarRoomScreen(PanelScreen):
             on_done=lambda entry: self._note_written(message.serial),
             on_fail=lambda error: panel.refused(message.serial),
         )
+        panel.show_waiting()  # still waiting only when the write was queued
 
     def _note_written(self, serial: int) -> None:
         self.query_one(TimelinePanel).written(serial)

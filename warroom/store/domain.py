@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     DraftConflict,
@@ -48,7 +48,6 @@ from ..model import (
     utcnow,
 )
 from ..policy import MILESTONE_FIELDS, MILESTONES, Policy
-from ..report import ActionFacts, ReportRow
 from ..text import (
     MAX_DRAFT,
     MAX_NOTE,
@@ -59,6 +58,9 @@ from ..text import (
 )
 from ..timefmt import check_moment, fmt_time
 from .backend import Backend, open_backend
+
+if TYPE_CHECKING:
+    from ..report import ReportRow
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 DRILL_MARK = "[DRILL]"  # leads every published update of a drill
@@ -1174,6 +1176,8 @@ class Store:
     def report_rows(self) -> list[ReportRow]:
         """Every incident with its published update times and action items, in
         three reads of one snapshot (the report over all incidents)."""
+        from ..report import ActionFacts, ReportRow  # only the report pays for it
+
         with self._snapshot():
             incidents = [
                 self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")

@@ -118,4 +118,4 @@ class ChecklistPanel(Panel):
         real = board.incident.priority in ("P1", "P2")
         self.set_class(bool(ticked) and not real, "-redflag")
         count = len(ticked)
-        self.border_subtitle = f"{count} red flag{'s' if count != 1 else ''}" if count else ""
+        self.set_subtitle(f"{count} red flag{'s' if count != 1 else ''}" if count else "")

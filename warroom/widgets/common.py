@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
+from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
 
@@ -72,3 +73,18 @@ class Panel(Vertical, can_focus=False):
         super().__init__(**kwargs)
         self.number = number
         self.border_title = f"{number} {title}"
+
+    def set_subtitle(self, text: str) -> None:
+        """The words on the bottom border, repainting that row alone: setting
+        border_subtitle repaints the panel and everything in it (a tick changes
+        the checklist's red-flag count, and the whole checklist was redrawn)."""
+        if text == (self._border_subtitle.plain if self._border_subtitle else ""):
+            return
+        outer = self.outer_size
+        if not self.is_mounted or outer.height < 1:
+            self.border_subtitle = text
+            return
+        # What the border_subtitle setter stores, read as plain text (no markup).
+        self._border_subtitle = Content(text) if text else None
+        offset = self.content_offset  # refresh takes regions relative to the content
+        self.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))

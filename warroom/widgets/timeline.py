@@ -545,6 +545,7 @@ class TimelinePanel(Panel):
     def __init__(self, **kwargs):
         super().__init__(4, "Responder notes (private)", **kwargs)
         self.waiting: list[tuple[int, str]] = []  # notes submitted, not yet in the store
+        self._waiting_shown = ""  # the waiting line as last shown
         self._serial = 0
 
     def compose(self):
@@ -582,8 +583,10 @@ class TimelinePanel(Panel):
             self.view.focus()
         elif event.value.strip():
             self._serial += 1
+            # Kept at once; shown as waiting only if the write does not land
+            # straight away (show_waiting, once it was tried): most notes are
+            # written before the next frame, and the line would come and go unseen.
             self.waiting.append((self._serial, event.value))
-            self._show_waiting()
             event.input.clear()
             self.post_message(self.Submitted(self.kind, event.value, self._serial))
 
@@ -627,13 +630,21 @@ class TimelinePanel(Panel):
             note_input.value = text
             self.written(serial)
 
+    def show_waiting(self) -> None:
+        """List the notes not in the store yet (after a write was tried)."""
+        self._show_waiting()
+
     def _show_waiting(self) -> None:
-        self.set_class(bool(self.waiting), "-waiting")
         lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in self.waiting[-3:]]
         if len(self.waiting) > 3:
             lines[0] = f"⧗ {len(self.waiting) - 2} notes not saved yet"
             lines[1:] = lines[-2:]
-        self.query_one("#note-waiting", Label).update(lit_block("\n".join(lines)))
+        shown = "\n".join(lines)
+        if shown == self._waiting_shown:
+            return  # restyling the panel costs a note's key more than its write
+        self._waiting_shown = shown
+        self.set_class(bool(self.waiting), "-waiting")
+        self.query_one("#note-waiting", Label).update(lit_block(shown))
 
     @property
     def view(self) -> TimelineView:
