@@ -384,7 +384,9 @@ async def test_keys_typed_while_the_draft_editor_is_made_are_kept(app_factory, s
         shown = panel.text
         burst(app, "5", "hi ")  # no waiting: typed before the editor exists
         await settle(app, pilot)
-        await pilot.pause(0.6)  # and the save delay
+        assert panel.dirty and panel._timer is not None  # a save is on its way
+        panel.flush()  # what the save delay's timer calls
+        await settle(app, pilot)
         assert panel.editor is not None and not app.screen.query(DraftView)
         assert app.focused is panel.editor
         assert panel.editor.text == "hi " + shown
@@ -396,7 +398,8 @@ async def test_edit_and_publish_draft(app_factory, store, seeded):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("5")
         await pilot.press(*"EU checkout failing. ")
-        await pilot.pause(0.6)  # the save delay
+        app.screen.query_one("#panel-5").flush()  # what the save delay's timer calls
+        await pilot.pause()
         draft = store.draft(seeded)
         assert draft.text.startswith("EU checkout failing. [P2] Incident #1")
         assert draft.version == 1
@@ -458,7 +461,8 @@ async def test_remote_change_appears_within_a_second(app_factory, db_path, polic
         other.add_entry(seeded, "from another shell", "evidence")
         other.assign(seeded, "Communicator", "remy")
         other.close()
-        await pilot.pause(0.8)
+        app.poll()  # what the poll timer does each half second
+        await pilot.pause()
         view = app.screen.query_one(TimelineView)
         assert view.entries[-1].text == "Communicator" or any(
             e.text == "from another shell" for e in view.entries

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from keyburst import settle
 from textual.widgets import Input
 
 from warroom.screens.closing import ClosePrompt
@@ -22,8 +23,12 @@ SIZES = {"wide": (120, 36), "small": (80, 24)}
 
 
 async def wait_saved(pilot) -> None:
-    await pilot.pause(0.5)  # past the save delay
-    await pilot.pause()
+    """What the save delay's timers do when they fire, done now."""
+    await settle(pilot.app, pilot)
+    for node in pilot.app.screen.walk_children(with_self=False):
+        if getattr(node, "_timer", None) is not None and hasattr(node, "request_save"):
+            node.request_save()
+    await settle(pilot.app, pilot)
 
 
 # ------------------------------------------------------------------ closing
@@ -305,7 +310,8 @@ async def test_remote_changes_appear(app_factory, store, seeded, db_path, policy
         other.set_root_cause(seeded, "Pool sized for last year")
         other.add_entry(seeded, "found it", "evidence")
         other.close()
-        await pilot.pause(0.8)  # the poll
+        app.poll()  # what the poll timer does each half second
+        await pilot.pause()
         assert [i.title for i in retro.query_one(ActionList).items] == ["Page the DBA team earlier"]
         assert retro.query_one(RootCauseArea).text == "Pool sized for last year"
         assert retro.query_one(RetroTimeline).entries[-1].text == "found it"
