@@ -89,6 +89,14 @@ class WarRoomScreen(PanelScreen):
         Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
         Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
         Binding("E", "export", "Export", show=False, id="warroom.export"),
+        Binding(
+            "D",
+            "make_real",
+            "Drill is real",
+            show=False,
+            id="warroom.real",
+            tooltip="Turn a drill into a real incident",
+        ),  # fmt: skip
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
@@ -441,6 +449,35 @@ class WarRoomScreen(PanelScreen):
             closing.close_flow(self)
         else:
             closing.reopen_flow(self)
+
+    def action_make_real(self) -> None:
+        """A drill that turned out to be real: asks why, then it counts (and
+        the DRILL marks go); the reason is on the timeline."""
+        incident = self.board.incident
+        if not incident.drill:
+            self.app.notify(f"#{incident.id} is a real incident, not a drill")
+            return
+
+        def confirmed(reason: str | None) -> None:
+            if reason is None:
+                return
+            if not reason.strip():
+                self.app.notify("Say why it is real; nothing changed.", severity="warning")
+                return
+            self.app.write(
+                self.app.store.make_real,
+                self.incident_id,
+                reason.strip(),
+                on_done=lambda _: self.app.notify(f"#{incident.id} is a real incident now"),
+            )
+
+        self.app.push_screen(
+            _dialogs().TextPrompt(
+                f"Turn drill #{incident.id} into a real incident?",
+                hint="why (recorded on the timeline); it then counts in the report",
+            ),
+            confirmed,
+        )
 
     def action_retro(self) -> None:
         from .retro import RetroScreen
