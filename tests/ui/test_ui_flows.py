@@ -319,9 +319,10 @@ async def test_a_note_with_a_leading_time_happened_then(app_factory, store, seed
 async def test_record_milestones(app_factory, store, seeded, clock):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        # Each milestone key asks when; enter takes now, a typed time is used as said.
-        await pilot.press("3", "t", "enter")
-        await pilot.press("r", *"08:50", "enter")
+        # A milestone's key records it now; pressed again it asks for the real
+        # time, and what is typed replaces the time shown.
+        await pilot.press("3", "t")
+        await pilot.press("r", "r", *"08:50", "enter")
         await pilot.pause()
         await pilot.press("a")  # already recorded: the prompt moves it
         await pilot.pause()
@@ -329,8 +330,8 @@ async def test_record_milestones(app_factory, store, seeded, clock):
         app.screen.query_one("#text").value = "08:25"
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("I", *"08:05", "enter")  # impact began before the report
-        await pilot.press("M", "enter")
+        await pilot.press("I", "I", *"08:05", "enter")  # impact began before the report
+        await pilot.press("M")
         await pilot.pause()
     incident = store.get_incident(seeded)
     assert incident.triaged_at == clock()
@@ -340,7 +341,11 @@ async def test_record_milestones(app_factory, store, seeded, clock):
     assert incident.impact_ended_at == clock()
     events = [(e.event, e.data.get("clock")) for e in store.timeline(seeded)]
     assert ("milestone.move", "acknowledge") in events
-    moved = next(e for e in store.timeline(seeded) if e.event == "milestone.move")
+    moved = next(
+        e
+        for e in store.timeline(seeded)
+        if e.event == "milestone.move" and e.data["clock"] == "acknowledge"
+    )
     assert store.entry(moved.supersedes).data["clock"] == "acknowledge"
 
 

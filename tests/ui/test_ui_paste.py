@@ -113,12 +113,12 @@ async def test_paste_into_a_long_entrys_correction_keeps_its_lines(app_factory, 
 async def test_paste_into_the_milestone_time_prompt(app_factory, store, seeded, clock):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        burst(app, "3", "t")  # the triage milestone's time prompt
+        burst(app, "3", "a")  # acknowledged already: its time prompt, to move it
         await settle(app, pilot)
-        paste(app, "20m ago")
+        paste(app, "20m ago")  # replaces the time shown, which is selected
         burst(app, "enter")
         await settle(app, pilot)
-    assert store.get_incident(seeded).triaged_at == clock() - timedelta(minutes=20)
+    assert store.get_incident(seeded).acknowledged_at == clock() - timedelta(minutes=20)
 
 
 async def test_paste_into_both_fields_of_the_close_dialog(app_factory, store, seeded, clock):

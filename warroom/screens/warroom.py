@@ -270,7 +270,28 @@ class WarRoomScreen(PanelScreen):
         self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
-        _dialogs().ask_milestone_time(self.app, self.incident_id, message.clock)
+        """A milestone's key records it now, at once (the common case: two keys
+        from anywhere). Pressed again, on one recorded, it asks for the real
+        time: typing replaces the time shown, '-' withdraws."""
+        from ..policy import MILESTONE_FIELDS
+
+        app, clock = self.app, message.clock
+        recorded = getattr(self.board.incident, MILESTONE_FIELDS[clock])
+        if recorded is not None or app.store.read_only:
+            _dialogs().ask_milestone_time(app, self.incident_id, clock)
+            return
+        key = self.query_one(ClockView).key_for(clock)
+
+        def done(incident) -> None:
+            at = getattr(incident, MILESTONE_FIELDS[clock])
+            app.notify(
+                f"{clock} recorded at {fmt_short_time(at, app.utc, app.clock())}. "
+                f"Another time? {key} again to move it, '-' there withdraws it.",
+                timeout=8,
+                markup=False,
+            )
+
+        app.write(app.store.record_milestone, self.incident_id, clock, app.clock(), on_done=done)
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
