@@ -1,5 +1,6 @@
 """The cross-incident report: figures computed by hand for a seeded set of
-incidents spanning priorities, categories, a drill and a reopened incident."""
+incidents spanning priorities, categories, a drill, a reopened incident and
+a corrected milestone."""
 
 from __future__ import annotations
 
@@ -72,8 +73,12 @@ def seeded(store, clock):
     r3 = T0 + 2 * D
     at(clock, r3)
     i3 = s.declare("Slow search", "performance", "P2", reported_at=r3).id
-    s.record_milestone(i3, "acknowledge", at(clock, r3 + H))
-    s.record_milestone(i3, "triage", at(clock, r3 + 2 * H))
+    # Acknowledged at r3 + 1h, recorded as 3h (the time it was typed), then
+    # corrected to its real time: the figures use the corrected one.
+    s.record_milestone(i3, "acknowledge", at(clock, r3 + 3 * H))
+    recorded = next(e for e in s.timeline(i3) if e.data.get("clock") == "acknowledge")
+    s.correct(recorded.id, at=r3 + H)
+    s.record_milestone(i3, "triage", r3 + 2 * H)
 
     # 4: a drill, counted apart.
     r4 = T0 + 3 * D
@@ -119,6 +124,9 @@ def test_figures_by_hand(seeded, policy):
     assert (p1.updates_on_time, p1.updates) == (1, 2)
 
     p2 = group(real.by_priority, "P2")
+    # Incident 3's acknowledgement, corrected from 3h to 1h: met, and 1h.
+    assert (p2.times["acknowledge"].count, p2.times["acknowledge"].median) == (1, H)
+    assert (p2.times["triage"].median, p2.times["triage"].p90) == (2 * H, 2 * H)
     assert p2.times["remediate"].count == 0 and p2.times["remediate"].median is None
     assert {c: (h.met, h.judged) for c, h in p2.hits.items()} == {
         "acknowledge": (1, 1),
@@ -136,6 +144,7 @@ def test_figures_by_hand(seeded, policy):
     assert [g.name for g in real.by_priority] == ["P1", "P2", "P3"]
 
     overall = real.overall.times["acknowledge"]
+    # 10m, 45m, 1h (corrected; 3h as first recorded) and 2h.
     assert (overall.count, overall.median, overall.p90) == (4, 52.5 * M, 2 * H)
 
     regression = group(real.by_category, "regression or bug")

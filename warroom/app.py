@@ -517,6 +517,9 @@ class WarRoomApp(App):
                           screen.action_close_incident, "close_incident")  # fmt: skip
             yield command("Open the retro", "Five whys, action items", screen.action_retro,
                           "retro")  # fmt: skip
+            if screen.board is not None and screen.board.incident.drill:
+                yield command("Turn the drill into a real incident", "Asks why first",
+                              screen.action_make_real, "make_real")  # fmt: skip
             yield command("Export the retro document", "md, json, csv", screen.action_export,
                           "export")  # fmt: skip
         from .screens.retro import RetroScreen

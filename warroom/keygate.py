@@ -51,6 +51,12 @@ class KeyGate:
     def idle(self) -> bool:
         return not self.busy and not self.waiting
 
+    @property
+    def quiet(self) -> bool:
+        """Idle, and every message already posted (keys not yet seen by the
+        gate among them) has been handled: what a test waits for."""
+        return self.idle and self._settled()
+
     def _settled(self) -> bool:
         app = self.app
         if _busy(app):

@@ -55,7 +55,7 @@ def press_waits_for_each_key(monkeypatch):
         for key in keys:
             await original(self, [key])
             gate = getattr(self, "key_gate", None)
-            while gate is not None and not gate.idle:
+            while gate is not None and not gate.quiet:
                 await asyncio.sleep(0.002)
 
     monkeypatch.setattr(App, "_press_keys", press_keys)

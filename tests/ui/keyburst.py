@@ -3,6 +3,8 @@ or a fast typist over SSH delivers them: all queued before any is handled."""
 
 from __future__ import annotations
 
+import time
+
 from textual import events
 from textual.keys import _character_to_key
 
@@ -29,8 +31,12 @@ def paste(app, text: str) -> None:
 
 
 async def settle(app, pilot) -> None:
-    """Until every queued key has been handed on and handled."""
+    """Until every queued key has been handed on and handled. The gate being
+    idle is not enough: on a loaded machine Textual's idle wait can return
+    before the app has even taken the first key of a burst from its queue."""
     await pilot.pause()
-    while not app.key_gate.idle:
+    deadline = time.monotonic() + 30  # a guard against a hang, not a wait
+    while not app.key_gate.quiet:
+        assert time.monotonic() < deadline, "the app never settled"
         await pilot.pause()
     await pilot.pause()

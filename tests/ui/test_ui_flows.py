@@ -319,9 +319,10 @@ async def test_a_note_with_a_leading_time_happened_then(app_factory, store, seed
 async def test_record_milestones(app_factory, store, seeded, clock):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        # Each milestone key asks when; enter takes now, a typed time is used as said.
-        await pilot.press("3", "t", "enter")
-        await pilot.press("r", *"08:50", "enter")
+        # A milestone's key records it now; pressed again it asks for the real
+        # time, and what is typed replaces the time shown.
+        await pilot.press("3", "t")
+        await pilot.press("r", "r", *"08:50", "enter")
         await pilot.pause()
         await pilot.press("a")  # already recorded: the prompt moves it
         await pilot.pause()
@@ -329,8 +330,8 @@ async def test_record_milestones(app_factory, store, seeded, clock):
         app.screen.query_one("#text").value = "08:25"
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("I", *"08:05", "enter")  # impact began before the report
-        await pilot.press("M", "enter")
+        await pilot.press("I", "I", *"08:05", "enter")  # impact began before the report
+        await pilot.press("M")
         await pilot.pause()
     incident = store.get_incident(seeded)
     assert incident.triaged_at == clock()
@@ -340,7 +341,11 @@ async def test_record_milestones(app_factory, store, seeded, clock):
     assert incident.impact_ended_at == clock()
     events = [(e.event, e.data.get("clock")) for e in store.timeline(seeded)]
     assert ("milestone.move", "acknowledge") in events
-    moved = next(e for e in store.timeline(seeded) if e.event == "milestone.move")
+    moved = next(
+        e
+        for e in store.timeline(seeded)
+        if e.event == "milestone.move" and e.data["clock"] == "acknowledge"
+    )
     assert store.entry(moved.supersedes).data["clock"] == "acknowledge"
 
 
@@ -384,7 +389,9 @@ async def test_keys_typed_while_the_draft_editor_is_made_are_kept(app_factory, s
         shown = panel.text
         burst(app, "5", "hi ")  # no waiting: typed before the editor exists
         await settle(app, pilot)
-        await pilot.pause(0.6)  # and the save delay
+        assert panel.dirty and panel._timer is not None  # a save is on its way
+        panel.flush()  # what the save delay's timer calls
+        await settle(app, pilot)
         assert panel.editor is not None and not app.screen.query(DraftView)
         assert app.focused is panel.editor
         assert panel.editor.text == "hi " + shown
@@ -396,7 +403,8 @@ async def test_edit_and_publish_draft(app_factory, store, seeded):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("5")
         await pilot.press(*"EU checkout failing. ")
-        await pilot.pause(0.6)  # the save delay
+        app.screen.query_one("#panel-5").flush()  # what the save delay's timer calls
+        await pilot.pause()
         draft = store.draft(seeded)
         assert draft.text.startswith("EU checkout failing. [P2] Incident #1")
         assert draft.version == 1
@@ -458,7 +466,8 @@ async def test_remote_change_appears_within_a_second(app_factory, db_path, polic
         other.add_entry(seeded, "from another shell", "evidence")
         other.assign(seeded, "Communicator", "remy")
         other.close()
-        await pilot.pause(0.8)
+        app.poll()  # what the poll timer does each half second
+        await pilot.pause()
         view = app.screen.query_one(TimelineView)
         assert view.entries[-1].text == "Communicator" or any(
             e.text == "from another shell" for e in view.entries

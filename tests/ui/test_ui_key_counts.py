@@ -45,10 +45,11 @@ async def test_note_in_two_keys(app_factory, store, seeded):
 async def test_milestone_now_in_two_keys(app_factory, store, seeded, clock):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        # The clocks panel, the milestone key, and enter takes "now" at its time prompt.
-        await pilot.press("3", "t", "enter")
+        # The clocks panel and the milestone's key: recorded now, no question.
+        await pilot.press("3", "t")
         await pilot.pause()
     assert store.get_incident(seeded).triaged_at == clock()
+    assert store.timeline(seeded)[-1].data.get("clock") == "triage"
 
 
 async def test_publish_a_written_draft_in_two_keys(app_factory, store, seeded):

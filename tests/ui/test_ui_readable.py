@@ -179,3 +179,19 @@ async def test_checklist_jump_keys_leave_act_as_working(app_factory, store, seed
         await pilot.press("i", *"zoe", "enter", "space")
         await pilot.pause()
     assert store.board(seeded).checklist["a3"].by == "zoe"
+
+
+async def test_the_incident_lists_most_urgent_clock_is_never_cut(app_factory, store, seeded, clock):
+    from datetime import timedelta
+
+    # Acknowledge not yet recorded, 20m into a P3: the longest state word.
+    store.declare("Login latency", "performance", "P3", reported_at=clock() - timedelta(hours=2))
+    for size in ((120, 36), (80, 24)):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.press("escape")  # from the war room to the list
+            await pilot.pause()
+            table = pilot.app.screen.query_one("#incidents")
+            cells = [str(table.get_row_at(n)[-1]) for n in range(table.row_count)]
+            shown = screen_text(pilot.app)
+            for cell in cells:
+                assert cell in shown, (size, cell)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from keyburst import settle
 from textual.widgets import Input
 
 from warroom.screens.closing import ClosePrompt
@@ -22,8 +23,12 @@ SIZES = {"wide": (120, 36), "small": (80, 24)}
 
 
 async def wait_saved(pilot) -> None:
-    await pilot.pause(0.5)  # past the save delay
-    await pilot.pause()
+    """What the save delay's timers do when they fire, done now."""
+    await settle(pilot.app, pilot)
+    for node in pilot.app.screen.walk_children(with_self=False):
+        if getattr(node, "_timer", None) is not None and hasattr(node, "request_save"):
+            node.request_save()
+    await settle(pilot.app, pilot)
 
 
 # ------------------------------------------------------------------ closing
@@ -305,7 +310,8 @@ async def test_remote_changes_appear(app_factory, store, seeded, db_path, policy
         other.set_root_cause(seeded, "Pool sized for last year")
         other.add_entry(seeded, "found it", "evidence")
         other.close()
-        await pilot.pause(0.8)  # the poll
+        app.poll()  # what the poll timer does each half second
+        await pilot.pause()
         assert [i.title for i in retro.query_one(ActionList).items] == ["Page the DBA team earlier"]
         assert retro.query_one(RootCauseArea).text == "Pool sized for last year"
         assert retro.query_one(RetroTimeline).entries[-1].text == "found it"
@@ -564,3 +570,51 @@ def test_retro_actions_snapshot(snap_compare, app_factory, store, seeded, size):
 def test_action_form_snapshot(snap_compare, app_factory, store, seeded, size):
     seed_retro(store, seeded)
     assert snap_compare(app_factory(), terminal_size=size, press=["R", "4", "e"])
+
+
+# ------------------------------------------------------------ read in full
+LONG_TITLE = "Add a canary stage to every deploy of checkout-api, with an automatic rollback on 5xx"
+LONG_ANSWER = (
+    "the release skipped review because the reviewer was paged for another incident at the time"
+)
+
+
+async def test_the_selected_action_item_shows_whole(app_factory, store, seeded):
+    store.add_action(seeded, "Short one", "bob")
+    store.add_action(seeded, LONG_TITLE, "carol", date(2026, 12, 5), "OPS-42")
+    app = app_factory()
+    async with app.run_test(size=SIZES["small"]) as pilot:
+        retro = await open_retro(app, pilot)
+        await pilot.press("4", "down")
+        await pilot.pause()
+        detail = retro.query_one("#action-detail").render().plain
+        assert LONG_TITLE in " ".join(detail.split())
+        assert "owner carol" in detail and "due 2026-12-05" in detail and "OPS-42" in detail
+
+
+async def test_a_long_why_shows_whole_while_focused(app_factory, store, seeded):
+    store.save_why(seeded, 1, "Why did checkout fail?", LONG_ANSWER)
+    app = app_factory()
+    async with app.run_test(size=SIZES["small"]) as pilot:
+        retro = await open_retro(app, pilot)
+        detail = retro.query_one("#why-detail")
+        assert not detail.display
+        await pilot.press("2")  # the first empty answer
+        await pilot.pause()
+        await pilot.press("up", "up")  # to the long one
+        assert retro.focused.id == "why-1-a"
+        assert detail.display
+        assert LONG_ANSWER in " ".join(detail.render().plain.split())
+
+
+async def test_the_root_cause_opens_at_its_start(app_factory, store, seeded):
+    store.set_root_cause(
+        seeded, "\n".join(f"line {n}: the pool was sized for last year" for n in range(40))
+    )
+    app = app_factory()
+    async with app.run_test(size=SIZES["small"]) as pilot:
+        retro = await open_retro(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        area = retro.query_one(RootCauseArea)
+        assert area.cursor_location == (0, 0) and area.scroll_offset.y == 0

@@ -65,7 +65,11 @@ def legend() -> Text:
         text.append(f"  {mark} ", style or "")
         text.append(f"{meaning}\n")
     text.append("Checklist ids (c1, i3, a5): type one in the checklist to go to it.\n")
-    text.append("Underlined letters on the role board: the key that assigns that role.")
+    text.append("Underlined letters on the role board: the key that assigns that role.\n")
+    text.append(
+        "Pasting: the note input, the draft and every dialog field take a paste exactly; "
+        "a newline pasted into a one-line field becomes a space (no line is dropped)."
+    )
     return text
 
 

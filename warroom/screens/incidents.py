@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
-from ..timefmt import fmt_age, fmt_clock
+from ..timefmt import fmt_age, fmt_minutes
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
@@ -74,7 +74,8 @@ class IncidentsScreen(Screen):
         if wide:
             columns.append(("Category", "category", 14))
         columns += [("Stage", "stage", 7), ("Lead", "lead", 10 if wide else 8), ("Age", "age", 5)]
-        columns.append(("Most urgent clock", "urgent", 28 if wide else 18))
+        # Wide enough for the longest: '▲ due soon acknowledge 12h05m' (or '▲ acknowledge 12h05m').
+        columns.append(("Most urgent clock", "urgent", 29 if wide else 20))
         fixed = sum(w for _, _, w in columns) + 2 * (len(columns) + 1) + 1
         columns.insert(1, ("Title", "title", max(12, width - fixed)))
         self.columns = [key for _, key, _ in columns]
@@ -109,7 +110,8 @@ class IncidentsScreen(Screen):
                 word, style = STATE_STYLE[clock.state]
                 if "category" not in self.columns:  # narrow: the state's symbol, not its word
                     word = word.split()[0]
-                urgent = Text(f"{word} {clock.name} {fmt_clock(clock.remaining)}", style=style)
+                # To the minute: the list need not tick, and a countdown must never be cut.
+                urgent = Text(f"{word} {clock.name} {fmt_minutes(clock.remaining)}", style=style)
             else:
                 urgent = Text("closed" if not i.is_open else "—", style="dim")
             prio = "UNTR" if i.priority == UNTRIAGED else i.priority

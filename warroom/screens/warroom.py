@@ -90,6 +90,14 @@ class WarRoomScreen(PanelScreen):
         Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
         Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
         Binding("E", "export", "Export", show=False, id="warroom.export"),
+        Binding(
+            "D",
+            "make_real",
+            "Drill is real",
+            show=False,
+            id="warroom.real",
+            tooltip="Turn a drill into a real incident",
+        ),  # fmt: skip
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
@@ -291,7 +299,28 @@ class WarRoomScreen(PanelScreen):
         self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
-        _dialogs().ask_milestone_time(self.app, self.incident_id, message.clock)
+        """A milestone's key records it now, at once (the common case: two keys
+        from anywhere). Pressed again, on one recorded, it asks for the real
+        time: typing replaces the time shown, '-' withdraws."""
+        from ..policy import MILESTONE_FIELDS
+
+        app, clock = self.app, message.clock
+        recorded = getattr(self.board.incident, MILESTONE_FIELDS[clock])
+        if recorded is not None or app.store.read_only:
+            _dialogs().ask_milestone_time(app, self.incident_id, clock)
+            return
+        key = self.query_one(ClockView).key_for(clock)
+
+        def done(incident) -> None:
+            at = getattr(incident, MILESTONE_FIELDS[clock])
+            app.notify(
+                f"{clock} recorded at {fmt_short_time(at, app.utc, app.clock())}. "
+                f"Another time? {key} again to move it, '-' there withdraws it.",
+                timeout=8,
+                markup=False,
+            )
+
+        app.write(app.store.record_milestone, self.incident_id, clock, app.clock(), on_done=done)
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
@@ -502,6 +531,35 @@ class WarRoomScreen(PanelScreen):
             closing.close_flow(self)
         else:
             closing.reopen_flow(self)
+
+    def action_make_real(self) -> None:
+        """A drill that turned out to be real: asks why, then it counts (and
+        the DRILL marks go); the reason is on the timeline."""
+        incident = self.board.incident
+        if not incident.drill:
+            self.app.notify(f"#{incident.id} is a real incident, not a drill")
+            return
+
+        def confirmed(reason: str | None) -> None:
+            if reason is None:
+                return
+            if not reason.strip():
+                self.app.notify("Say why it is real; nothing changed.", severity="warning")
+                return
+            self.app.write(
+                self.app.store.make_real,
+                self.incident_id,
+                reason.strip(),
+                on_done=lambda _: self.app.notify(f"#{incident.id} is a real incident now"),
+            )
+
+        self.app.push_screen(
+            _dialogs().TextPrompt(
+                f"Turn drill #{incident.id} into a real incident?",
+                hint="why (recorded on the timeline); it then counts in the report",
+            ),
+            confirmed,
+        )
 
     def action_retro(self) -> None:
         from .retro import RetroScreen

@@ -29,7 +29,7 @@ class ClockView(RowStyle, Widget, can_focus=True):
             "milestone('acknowledge')",
             "Acknowledged",
             id="clocks.ack",
-            tooltip="Record it now",
+            tooltip="Record it now (again: move it)",
         ),
         Binding("t", "milestone('triage')", "Triaged", id="clocks.triage"),
         Binding("r", "milestone('remediate')", "Remediated", id="clocks.remediate"),
@@ -47,6 +47,14 @@ class ClockView(RowStyle, Widget, can_focus=True):
 
     def action_milestone(self, clock: str) -> None:
         self.post_message(self.Milestone(clock))
+
+    def key_for(self, clock: str) -> str:
+        """The key that records `clock` (as remapped), for messages."""
+        action = f"milestone('{clock}')"
+        for key, bindings in self._bindings.key_to_bindings.items():
+            if any(b.action == action for b in bindings):
+                return key
+        return ""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.suggester import SuggestFromList
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from ..model import ActionItem
 from ..usecases import FieldError, check_action
@@ -122,7 +122,11 @@ class ActionList(RowStyle, ScrollView, can_focus=True):
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self.items) - 1))
 
+    class Highlighted(Message):
+        """The row cursor is on another item (or the items changed)."""
+
     def watch_cursor(self, value: int) -> None:
+        self.post_message(self.Highlighted())
         top = self.scroll_offset.y
         rows = max(1, self.scrollable_content_region.height - 1)  # less the header
         if value < top:
@@ -218,8 +222,29 @@ class ActionsPanel(Panel):
         super().__init__(4, "Action items", **kwargs)
         self.border_subtitle = "a add · e edit · x done"
 
+    DEFAULT_CSS = """
+    ActionsPanel #action-detail { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
+    """
+
     def compose(self):
         yield ActionList(id="action-list")
+        yield Static("", id="action-detail")
+
+    def on_action_list_highlighted(self, message: ActionList.Highlighted) -> None:
+        message.stop()
+        self.query_one("#action-detail", Static).update(self.detail(self.view.current))
+
+    @staticmethod
+    def detail(item: ActionItem | None) -> Text:
+        """The selected item whole: the list cuts titles to their column."""
+        if item is None:
+            return Text()
+        text = Text.assemble(("▸ ", "bold"), lit_block(item.title))
+        for label, value in (("owner", item.owner), ("due", item.due), ("ticket", item.ticket)):
+            if value:
+                text.append(f" · {label} ", "dim")
+                text.append_text(lit_block(str(value)))
+        return text
 
     @property
     def view(self) -> ActionList:

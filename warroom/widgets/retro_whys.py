@@ -14,7 +14,7 @@ from textual.widgets import Label, Static
 
 from ..model import Why
 from ..text import MAX_SHORT
-from .common import Panel
+from .common import Panel, lit_block
 from .safe import SafeInput as Input  # shows text through visible()
 from .safe import SafeTextArea as TextArea
 
@@ -114,6 +114,8 @@ class WhysPanel(Panel):
     WhysPanel WhyInput { width: 1fr; padding: 0 1; background: $boost; }
     WhysPanel WhyInput:focus { background: $primary 30%; }
     WhysPanel #whys-hint { height: 1; color: $text-muted; }
+    WhysPanel #why-detail { height: auto; max-height: 6; padding: 0 1; display: none; }
+    WhysPanel #why-detail.-shown { display: block; }
     """
 
     class SaveRequested(Message):
@@ -130,11 +132,43 @@ class WhysPanel(Panel):
         with VerticalScroll(id="why-levels"):
             for position in range(1, DEFAULT_LEVELS + 1):
                 yield WhyLevel(position, "", "")
+        yield Static("", id="why-detail")
         yield Static(
             Text("↑↓ enter: move · ctrl+n: one more why · esc: leave", no_wrap=True,
                  overflow="ellipsis"),
             id="whys-hint",
         )  # fmt: skip
+
+    # ---------------------------------------------------------------- detail
+    def detail(self, position: int) -> Text:
+        """The focused why, question and answer, whole (a field shows one line)."""
+        level = self.level(position)
+        text = Text()
+        if level is None:
+            return text
+        text.append(f"Why {position}: ", "bold")
+        text.append_text(lit_block(level.question.value or "—"))
+        text.append("\n  ↳ ", "bold")
+        text.append_text(lit_block(level.answer.value or "—"))
+        return text
+
+    def show_detail(self) -> None:
+        """Under the fields while one has focus and does not fit in its field."""
+        detail = self.query_one("#why-detail", Static)
+        focused = self.app.focused
+        shown = False
+        if isinstance(focused, WhyInput) and focused.parent is not None:
+            level = self.level(focused.position)
+            room = max(1, focused.content_region.width - 1)
+            if level is not None and any(
+                len(f.value) > room for f in (level.question, level.answer)
+            ):
+                detail.update(self.detail(focused.position))
+                shown = True
+        detail.set_class(shown, "-shown")
+
+    def on_descendant_focus(self, event) -> None:
+        self.show_detail()
 
     # ---------------------------------------------------------------- levels
     @property
@@ -208,6 +242,8 @@ class WhysPanel(Panel):
         if not isinstance(field, WhyInput):
             return
         event.stop()
+        if field.has_focus:
+            self.show_detail()
         if not field.dirty:
             return
         self.pending.add(field.position)
@@ -253,6 +289,7 @@ class WhysPanel(Panel):
             self.move_focus(event.input, 1)
 
     def on_descendant_blur(self, event) -> None:
+        self.call_after_refresh(self.show_detail)
         if isinstance(event.widget, WhyInput) and self.pending:
             self.request_save()
 
