@@ -493,35 +493,58 @@ def cli_rows(ctx: Ctx) -> list[dict]:
         "tick": [warroom, "tick", "1", "a2"],
     }
     times: dict[str, list[float]] = {"baseline": []}
+    cpu: dict[str, list[float]] = {"baseline": []}
 
-    def timed(cmd: list[str]) -> float:
+    def timed(name: str, cmd: list[str]) -> None:
+        # CPU time of the process (wait4), as the key figure does: what the
+        # verb costs, not how busy the shared machine is; wall time is shown too.
         t0 = time.monotonic()
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
-        return time.monotonic() - t0
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.setdefault(name, []).append(time.monotonic() - t0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise ChildFailed(f"{' '.join(cmd[1:])} exited with {status}")
+        cpu.setdefault(name, []).append(usage.ru_utime + usage.ru_stime)
 
     ctx.log(f"command line: {len(verbs)} verbs x {ctx.params.cli_reps}, with the baseline")
     for _ in range(ctx.params.cli_reps):
         for verb, cmd in verbs.items():
-            times["baseline"].append(timed(base_cmd))
-            times.setdefault(verb, []).append(timed(cmd))
-    base = summary(times["baseline"])
+            timed("baseline", base_cmd)
+            timed(verb, cmd)
+    base = summary(cpu["baseline"])
+    base_wall = summary(times["baseline"])
     rows = []
     for verb in verbs:
-        w = summary(times[verb])
+        w = summary(cpu[verb])
         r = ratio(w, base)
+        wall = summary(times[verb])
         rows.append(
             {
                 "key": f"cli_{verb}",
-                "figure": f"10 warroom {verb} (command line)",
-                "unit": "s",
+                "figure": f"10 warroom {verb} (command line), process CPU",
+                "unit": "CPU-s",
                 "warroom": w,
                 "baseline": base,
                 "baseline_is": "python -c 'import sqlite3, argparse, tomllib, json'",
                 "ratio": r,
                 "target": "ratio <= 2",
                 "status": judge(r, "<=", 2.0),
-            }
+                "detail": {
+                    "wall": wall,
+                    "baseline_wall": base_wall,
+                    "wall_ratio": ratio(wall, base_wall),
+                },
+            }  # fmt: skip
         )
+    rows[0]["note"] = (
+        "command line wall time, medians: "
+        + ", ".join(
+            f"{row['key'][4:]} {row['detail']['wall']['median'] * 1000:.0f} ms"
+            for row in rows
+            if row["detail"]["wall"]
+        )
+        + f" (baseline {base_wall['median'] * 1000:.0f} ms)"
+    )
     return rows
 
 
