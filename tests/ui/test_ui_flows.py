@@ -407,7 +407,9 @@ async def test_edit_and_publish_draft(app_factory, store, seeded):
         await pilot.pause()
         draft = store.draft(seeded)
         assert draft.text.startswith("EU checkout failing. [P2] Incident #1")
-        assert draft.version == 1
+        # One save, or more when the machine is slow enough for the save delay
+        # to pass between two keys: each is a version of the same typing.
+        assert draft.version >= 1
         assert draft.updated_by == "alice"
         await pilot.press("ctrl+o")
         await pilot.pause()

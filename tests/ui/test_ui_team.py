@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from keyburst import settle
 
 from warroom import cli
 from warroom.config import Config, load_state
@@ -107,8 +108,8 @@ async def _publish(app, pilot, text: str) -> None:
     await pilot.press("5")
     panel.load_text(text)
     await pilot.press("ctrl+o")
-    await app.workers.wait_for_complete()
-    await pilot.pause(0.3)
+    await app.workers.wait_for_complete()  # the hook's result is handed back before it ends
+    await settle(app, pilot)
 
 
 HOSTILE = "Update $(touch pwned) `id` ; rm -rf ~ | && \" ' \x1b[2J done"

@@ -157,9 +157,9 @@ class WhysPanel(Panel):
         detail = self.query_one("#why-detail", Static)
         focused = self.app.focused
         shown = False
-        if isinstance(focused, WhyInput) and focused.parent is not None:
+        room = focused.content_region.width - 1 if isinstance(focused, WhyInput) else 0
+        if room > 0 and focused.parent is not None:  # 0: not laid out yet (a hidden tab)
             level = self.level(focused.position)
-            room = max(1, focused.content_region.width - 1)
             if level is not None and any(
                 len(f.value) > room for f in (level.question, level.answer)
             ):
@@ -168,7 +168,11 @@ class WhysPanel(Panel):
         detail.set_class(shown, "-shown")
 
     def on_descendant_focus(self, event) -> None:
-        self.show_detail()
+        # Once laid out: a field focused on a tab just shown has no width yet.
+        self.call_after_refresh(self.show_detail)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_detail)
 
     # ---------------------------------------------------------------- levels
     @property
