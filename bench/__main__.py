@@ -57,6 +57,7 @@ FIGURE_KEYS = (
     "pg_propagation_p95",
     "pg_key_p95",
     "pg_throughput",
+    "pg_idle",
 )
 
 

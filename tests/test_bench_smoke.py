@@ -32,6 +32,7 @@ FIGURE_KEYS = (
     "pg_propagation_p95",  # 4 on PostgreSQL (NOTIFY)
     "pg_key_p95",  # 3 on PostgreSQL
     "pg_throughput",  # 6 on PostgreSQL, against raw psycopg
+    "pg_idle",  # 5 on PostgreSQL (the TUI asks every 50 ms)
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 
