@@ -89,6 +89,18 @@ def _pg_schema_v1(conn: Any) -> None:
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _pg_schema_v1}
 
+# A server that vanishes without closing the connection (a network cut) is
+# noticed within seconds, not after the kernel's two hours: a write or a read
+# fails instead of holding the war room's screen.
+_LIVENESS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
+
 _CONVERTED: dict[str, str] = {}
 
 
@@ -164,11 +176,21 @@ class PostgresBackend:
         detail = _first_line(exc).replace(self.url.conninfo, self.label)
         return StoreIOError(f"cannot reach {self.label}: {detail}", UNREACHABLE)
 
+    def _liveness(self, **override: int) -> dict[str, int]:
+        """_LIVENESS, except what the URL sets itself (the URL wins)."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            given = conninfo_to_dict(self.url.conninfo)
+        except Exception:
+            given = {}
+        return {k: v for k, v in {**_LIVENESS, **override}.items() if k not in given}
+
     def _connect(self) -> Any:
         import psycopg
 
         try:
-            return psycopg.connect(self.url.conninfo, autocommit=True, connect_timeout=5)
+            return psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
         except psycopg.Error as exc:
             raise self._unreachable(exc) from None
 
@@ -434,7 +456,9 @@ class PostgresBackend:
 
         self._listener_retry_at = time.monotonic() + RECONNECT_EVERY
         try:
-            listener = psycopg.connect(self.url.conninfo, autocommit=True, connect_timeout=2)
+            listener = psycopg.connect(
+                self.url.conninfo, autocommit=True, **self._liveness(connect_timeout=2)
+            )
             listener.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error:
             self._listener = None
