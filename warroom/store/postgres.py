@@ -485,9 +485,22 @@ class PostgresBackend:
             self._listener = None
             return None
         came = False
-        while pgconn.notifies() is not None:
-            came = True
+        # Our own commits are counted as they happen: their notifications
+        # (sent by our connection's server process) are not news.
+        mine = self._backend_pid()
+        while (note := pgconn.notifies()) is not None:
+            if note.be_pid != mine:
+                came = True
         return came
+
+    def _backend_pid(self) -> int | None:
+        conn = self.conn
+        if conn is None or conn.closed:
+            return None
+        try:
+            return conn.info.backend_pid
+        except Exception:
+            return None
 
     def has_changed(self) -> bool:
         """Cheap: has anyone (this process included) committed since last asked?
@@ -503,6 +516,7 @@ class PostgresBackend:
         if came is None and time.monotonic() >= self._listener_retry_at:
             self._listen()
             if self._listener is not None:
+                self._reconnect_after = 0.0  # the server is back: no need to wait
                 came = self._drain()
                 changed = True  # anything may have happened while it was away
         if came is None:
@@ -515,6 +529,13 @@ class PostgresBackend:
             self._seen_revision = revision
             return changed
         self._seen_revision = None
+        if (changed or came) and not self._healthy():
+            # Whoever asked is about to read: the connection for that comes
+            # first (StoreIOError now, which a poll expects, not in the reads);
+            # the change is kept for the next time it asks.
+            self._first_look = True
+            self._ensure()
+            self._first_look = False
         return changed or came
 
 
