@@ -60,7 +60,7 @@ def mode_app(cfg: dict) -> dict:
         policy = default_policy()
         store = Store.open(_db(cfg["db"]), policy, "bench")
         t_store = monotonic()
-        app = make_app(store, policy)
+        app = make_app(store, policy, **_poll(store))
 
         def ready(screen) -> bool:
             return (

@@ -1052,6 +1052,41 @@ def postgres_rows(ctx: Ctx) -> list[dict]:
             }  # fmt: skip
         )
 
+        seconds = p.idle_seconds
+        ctx.log(f"postgresql idle: war room and minimal app open {seconds:g}s, side by side")
+        idle: dict[str, dict] = {}
+        import threading
+
+        def go(kind: str) -> None:
+            cfg = {"kind": kind, "db": url, "idle": seconds, "warmup": p.idle_warmup}
+            try:
+                idle[kind] = run_child(ctx, "app", cfg, timeout=seconds + p.idle_warmup + 300)
+            except ChildFailed as exc:
+                idle[kind] = {"error": str(exc)}
+
+        threads = [threading.Thread(target=go, args=(k,)) for k in ("warroom", "minimal")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for res in idle.values():
+            if "error" in res:
+                raise ChildFailed(res["error"])
+        w, b = (summary([idle[k]["cpu_end"] - idle[k]["cpu_idle"]]) for k in ("warroom", "minimal"))
+        rows.append(
+            {
+                "key": "pg_idle",
+                "figure": f"5 PostgreSQL: idle CPU, war room open {seconds:g}s",
+                "unit": "CPU-s",
+                "warroom": w,
+                "baseline": b,
+                "baseline_is": "minimal Textual app with Header clock, same time",
+                "ratio": ratio(w, b),
+                "target": f"<= {0.01 * seconds:.2g} CPU-s (1% core)",
+                "status": judge(w and w["median"], "<=", 0.01 * seconds),
+            }
+        )
+
         ctx.log(f"postgresql write throughput: {p.writers} warroom and {p.writers} raw writers")
         from warroom.policy import default_policy
         from warroom.store import Store

@@ -35,6 +35,7 @@ FIGURE_KEYS = (
     "nav",  # 9 timeline keys on a long timeline
     "cli",  # 10 command-line verbs
     "startup_tmux",  # 11 start-up in a real terminal (n/a without tmux)
+    "pg_idle",  # 5 on PostgreSQL (the TUI asks every 50 ms)
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 

@@ -89,6 +89,18 @@ def _pg_schema_v1(conn: Any) -> None:
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _pg_schema_v1}
 
+# A server that vanishes without closing the connection (a network cut) is
+# noticed within seconds, not after the kernel's two hours: a write or a read
+# fails instead of holding the war room's screen.
+_LIVENESS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
+
 _CONVERTED: dict[str, str] = {}
 
 
@@ -164,11 +176,21 @@ class PostgresBackend:
         detail = _first_line(exc).replace(self.url.conninfo, self.label)
         return StoreIOError(f"cannot reach {self.label}: {detail}", UNREACHABLE)
 
+    def _liveness(self, **override: int) -> dict[str, int]:
+        """_LIVENESS, except what the URL sets itself (the URL wins)."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            given = conninfo_to_dict(self.url.conninfo)
+        except Exception:
+            given = {}
+        return {k: v for k, v in {**_LIVENESS, **override}.items() if k not in given}
+
     def _connect(self) -> Any:
         import psycopg
 
         try:
-            return psycopg.connect(self.url.conninfo, autocommit=True, connect_timeout=5)
+            return psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
         except psycopg.Error as exc:
             raise self._unreachable(exc) from None
 
@@ -434,7 +456,9 @@ class PostgresBackend:
 
         self._listener_retry_at = time.monotonic() + RECONNECT_EVERY
         try:
-            listener = psycopg.connect(self.url.conninfo, autocommit=True, connect_timeout=2)
+            listener = psycopg.connect(
+                self.url.conninfo, autocommit=True, **self._liveness(connect_timeout=2)
+            )
             listener.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error:
             self._listener = None
@@ -461,9 +485,22 @@ class PostgresBackend:
             self._listener = None
             return None
         came = False
-        while pgconn.notifies() is not None:
-            came = True
+        # Our own commits are counted as they happen: their notifications
+        # (sent by our connection's server process) are not news.
+        mine = self._backend_pid()
+        while (note := pgconn.notifies()) is not None:
+            if note.be_pid != mine:
+                came = True
         return came
+
+    def _backend_pid(self) -> int | None:
+        conn = self.conn
+        if conn is None or conn.closed:
+            return None
+        try:
+            return conn.info.backend_pid
+        except Exception:
+            return None
 
     def has_changed(self) -> bool:
         """Cheap: has anyone (this process included) committed since last asked?
@@ -479,6 +516,7 @@ class PostgresBackend:
         if came is None and time.monotonic() >= self._listener_retry_at:
             self._listen()
             if self._listener is not None:
+                self._reconnect_after = 0.0  # the server is back: no need to wait
                 came = self._drain()
                 changed = True  # anything may have happened while it was away
         if came is None:
@@ -491,6 +529,13 @@ class PostgresBackend:
             self._seen_revision = revision
             return changed
         self._seen_revision = None
+        if (changed or came) and not self._healthy():
+            # Whoever asked is about to read: the connection for that comes
+            # first (StoreIOError now, which a poll expects, not in the reads);
+            # the change is kept for the next time it asks.
+            self._first_look = True
+            self._ensure()
+            self._first_look = False
         return changed or came
 
 
