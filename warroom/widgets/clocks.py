@@ -154,7 +154,13 @@ class ClocksPanel(Panel):
     def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:
         self.incident = incident
         self.utc = utc
-        self.now = now
+        # A write is drawn at the second the clocks already show: what it
+        # changed (a milestone, the priority) repaints now, while the seconds
+        # move on the next tick, as they would have anyway. Otherwise a write
+        # in another panel also repainted the running countdowns, and the
+        # frame took in the whole right-hand column.
+        if self.now is None:
+            self.now = now
         # Most writes leave the clocks as they were: repaint only changed lines.
         self.query_one(ClockView).tick()
 

@@ -192,6 +192,7 @@ class RolesPanel(Panel):
         olist.set_rows(rows)
         missing = [r for r in self.policy.single_roles if not board.holders(r)]
         count = len(missing)
-        self.border_subtitle = (
+        # The bottom border row alone (most hand-offs leave the count as it was).
+        self.set_subtitle(
             f"{count} role{'s' if count != 1 else ''} unassigned" if missing else "all held"
         )

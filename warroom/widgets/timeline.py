@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
@@ -24,7 +24,7 @@ from ..model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from ..templates import own_lines
 from ..text import one_line
 from ..timefmt import fmt_short_time, fmt_time, shown
-from .common import KIND_MARK, Panel, RowStyle, lit, lit_block
+from .common import KIND_MARK, Panel, RowStyle, SteadyScrollBar, lit, lit_block
 from .safe import SafeInput as Input  # shows text through visible()
 
 # Enough for a few screens of rows at a couple of widths.
@@ -286,6 +286,18 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     def action_search(self) -> None:
         self.post_message(self.SearchRequested())
 
+    @property
+    def vertical_scrollbar(self) -> SteadyScrollBar:
+        """Textual's own, made a SteadyScrollBar (see there)."""
+        if self._vertical_scrollbar is None:
+            bar = SteadyScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
     def _set_rows(self) -> None:
         # Rows are cut to the width, never scrolled sideways: the virtual width
         # stays 0, so a resize does not count as a change of content size.
@@ -391,9 +403,26 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         line.append_text(lit(entry_body(entry), ""))
         return line
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every row needs, worked out once a repaint rather than once a row.
+        now = self._now()
+        today = shown(now, self.utc).date() if now else None  # short times drop today's date
+        self._paint = (self.scroll_offset.y, self.scrollable_content_region.width, today)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    _paint: tuple | None = None
+
     def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
+        if self._paint is None:  # drawn outside render_lines
+            now = self._now()
+            today = shown(now, self.utc).date() if now else None
+            top, width = self.scroll_offset.y, self.scrollable_content_region.width
+        else:
+            top, width, today = self._paint
+        index = top + y
         base = self.row_style
         if index >= len(self.entries):
             return Strip.blank(width, base)
@@ -403,8 +432,6 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             cursor = Style(reverse=True) if self.has_focus else Style(underline=True)
         # A new row scrolls every other row up by one: rows are drawn from a
         # cache so that costs a lookup each, not a re-format.
-        now = self._now()
-        today = shown(now, self.utc).date() if now else None  # short times drop today's date
         key = (entry.id, self.superseded_by.get(entry.id), width, self.utc, today, base, cursor)
         strip = self._strips.get(key)
         if strip is None:
