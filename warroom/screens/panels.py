@@ -48,11 +48,23 @@ class PanelScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.active = 1
+        # Laid out for the terminal's size from the first frame: set on the
+        # first resize instead, the classes restyled the whole screen and
+        # laid it out and painted it a second time before anyone could read it.
+        try:
+            size = self.app.size
+        except Exception:  # made outside a running app
+            size = None
+        if size is not None and size.width and size.height:
+            self._fit(size)
+
+    def _fit(self, size) -> None:
+        compact = size.width < COMPACT_WIDTH or size.height < COMPACT_HEIGHT
+        self.set_class(compact, "-compact")
+        self.set_class(size.width >= WIDE_WIDTH, "-wide")
 
     def on_resize(self, event) -> None:
-        compact = event.size.width < COMPACT_WIDTH or event.size.height < COMPACT_HEIGHT
-        self.set_class(compact, "-compact")
-        self.set_class(event.size.width >= WIDE_WIDTH, "-wide")
+        self._fit(event.size)
         self._draw_tabs()
 
     def _draw_tabs(self) -> None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.color import Color
 from textual.expand_tabs import expand_tabs_inline
 from textual.filter import LineFilter
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from ..text import visible
 
@@ -33,13 +33,30 @@ class SafeInput(Input):
         return cell_len(expand_tabs_inline(visible(self.value[:position]), 4))
 
 
-class SafeTextArea(TextArea):
-    """A TextArea that draws each line of its document through `visible`
-    (newlines and tabs stay layout); the document itself is the exact text."""
+def _safe_text_area() -> type:
+    # Textual's TextArea (and its document model) costs about 20 ms to import:
+    # made on first use (a draft edit, a correction), not at every start.
+    from textual.widgets import TextArea
 
-    def get_line(self, line_index: int) -> Text:
-        line = self.document.get_line(line_index)
-        return Text(visible(line, multiline=True), end="", no_wrap=True)
+    class SafeTextArea(TextArea):
+        """A TextArea that draws each line of its document through `visible`
+        (newlines and tabs stay layout); the document itself is the exact text."""
+
+        def get_line(self, line_index: int) -> Text:
+            line = self.document.get_line(line_index)
+            return Text(visible(line, multiline=True), end="", no_wrap=True)
+
+    SafeTextArea.__qualname__ = "SafeTextArea"
+    SafeTextArea.__module__ = __name__
+    return SafeTextArea
+
+
+def __getattr__(name: str):
+    """SafeTextArea, made when first imported (see _safe_text_area)."""
+    if name == "SafeTextArea":
+        cls = globals()["SafeTextArea"] = _safe_text_area()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class VisibleFilter(LineFilter):
