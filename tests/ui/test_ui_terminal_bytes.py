@@ -188,3 +188,23 @@ async def test_escape_then_a_digit_within_tmuxs_escape_time_goes_to_the_panel(
         await settle(app, pilot)
     assert notes(store, seeded) == []
     assert store.board(seeded).holder("Lead") == "zed"
+
+
+async def test_alt_digits_in_the_retros_whys_go_to_sections_typing_nothing(
+    app_factory, store, seeded
+):
+    from warroom.screens.retro import RetroScreen
+    from warroom.widgets.retro_actions import ActionList
+
+    app = app_factory()
+    parser = WarroomParser()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "R", "2")  # the first empty answer
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetroScreen)
+        feed(app, parser, "\x1b3\x1b4")  # tmux send-keys M-3 M-4
+        await settle(app, pilot)
+        assert isinstance(app.focused, ActionList)
+    retro = store.retro(seeded)
+    assert all(why.answer == "" for why in retro.whys)
+    assert retro.root_cause == ""
