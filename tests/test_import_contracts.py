@@ -16,8 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "warroom"
 PACKAGE = "warroom"
 
-# The TUI: the app, its screens and widgets, and the key gate (Textual events).
-UI = ("warroom.app", "warroom.keygate", "warroom.screens", "warroom.widgets")
+# The TUI: the app, its screens and widgets, the key gate and the terminal
+# input parser (Textual events).
+UI = (
+    "warroom.app",
+    "warroom.keygate",
+    "warroom.terminal_input",
+    "warroom.screens",
+    "warroom.widgets",
+)
 UI_LIBRARIES = ("textual", "rich")
 # The one way from the core into the TUI: the CLI's run_tui builds the app,
 # importing it inside the function (a headless verb never loads Textual).

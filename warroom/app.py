@@ -31,6 +31,7 @@ from .model import utcnow
 from .policy import Policy
 from .screens.warroom import WarRoomScreen
 from .store import Store
+from .terminal_input import install as install_terminal_input
 from .text import clean_name, one_line, visible
 from .textual_env import tune_gc
 from .timefmt import fmt_clock
@@ -587,6 +588,8 @@ def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
 
 
 def run_app(store: Store, policy: Policy, **kwargs) -> int:
+    # The terminal's bytes read with pastes whole and ESC+digit as alt+digit.
+    install_terminal_input()
     app = make_app(store, policy, **kwargs)
     app.run()
     return app.return_code or 0

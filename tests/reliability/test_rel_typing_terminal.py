@@ -84,6 +84,35 @@ class Terminal:
     def text(self, text: str) -> None:
         subprocess.run([*self.tmux, "send-keys", "-t", self.name, "-l", text], check=True)
 
+    def paste(self, text: str) -> None:
+        """A bracketed paste, as a terminal delivers one (tmux paste-buffer -p)."""
+        subprocess.run([*self.tmux, "set-buffer", "-b", "pasted", text], check=True)
+        subprocess.run(
+            [*self.tmux, "paste-buffer", "-p", "-d", "-b", "pasted", "-t", self.name], check=True
+        )
+
+    def client(self) -> Callable[..., None]:
+        """send-keys through a tmux client attached to the program's session, so
+        tmux reads them as typed (its escape-time joins escape and the next key)."""
+        name = f"{self.name}-client"
+        attach = f"TMUX= tmux -L {shlex.quote(self.name)} attach -t {shlex.quote(self.name)}"
+        subprocess.run(
+            [*self.tmux, "new-session", "-d", "-s", name, "-x", "120", "-y", "36", attach],
+            check=True,
+        )
+        wait_until(
+            lambda: "1 clients" in self._clients() or "(attached)" in self._clients(),
+            "the client attached",
+        )
+
+        def send(*keys: str) -> None:
+            subprocess.run([*self.tmux, "send-keys", "-t", name, *keys], check=True)
+
+        return send
+
+    def _clients(self) -> str:
+        return subprocess.run([*self.tmux, "list-sessions"], capture_output=True, text=True).stdout
+
     def wait_for_screen(self, words: str) -> None:
         wait_until(lambda: words in self.screen(), f"{words!r} on screen:\n{self.screen()}")
 
@@ -217,3 +246,80 @@ def test_soak_two_people_typing_the_draft_lose_no_word(seeded, terminal):
         assert all(len(v.text) <= MAX_DRAFT for v in store.draft_history(incident))
     finally:
         store.close()
+
+
+def test_a_pasted_log_line_with_escapes_is_one_note_and_runs_nothing(seeded, terminal):
+    # The escapes of a coloured log line used to end the paste: the rest came
+    # as keys (ESC ESC left the field, X opened the close dialog, CR closed).
+    db, incident = seeded
+    term = terminal()
+    term.keys("4", "n")
+    term.paste("pasted: \x1b[31mERROR\x1b[0m db timeout")
+    term.keys("Enter")
+    wait_until(lambda: len(_notes(db, incident)) >= 1, "the first pasted note in the store")
+    term.paste("log line\x1b\x1bXcopied from chat\r")
+    term.keys("Enter")
+    wait_until(lambda: len(_notes(db, incident)) >= 2, "the second pasted note in the store")
+    assert _notes(db, incident) == [
+        "pasted: \x1b[31mERROR\x1b[0m db timeout",
+        "log line\x1b\x1bXcopied from chat",
+    ]
+    store = _reader(db)
+    try:
+        assert store.get_incident(incident).is_open
+        assert [e.event for e in store.timeline(incident) if e.kind == "system"] == [
+            "incident.declare"
+        ]
+    finally:
+        store.close()
+
+
+def _ticked(db: Path, incident: int) -> list[str]:
+    store = _reader(db)
+    try:
+        return [
+            item_id for item_id, state in store.board(incident).checklist.items() if state.ticked
+        ]
+    finally:
+        store.close()
+
+
+def test_alt_digit_leaves_the_draft_editor_typing_nothing(seeded, terminal):
+    # tmux sends alt+1 as ESC 1, which Textual read as the character ¡.
+    db, incident = seeded
+    term = terminal()
+    term.keys("5")
+    term.wait_for_screen("next update")
+    term.keys("C-a", "M-1", "Space")  # space ticks the checklist's first item
+    wait_until(lambda: _ticked(db, incident) != [], "a ticked item in the store")
+    store = _reader(db)
+    try:
+        assert "¡" not in store.draft(incident).text
+        assert all("¡" not in v.text for v in store.draft_history(incident))
+    finally:
+        store.close()
+
+
+def test_escape_then_a_panel_digit_within_tmuxs_escape_time_goes_to_the_panel(seeded, terminal):
+    # tmux's escape-time (500 ms by default) turns escape then 2 into ESC 2.
+    db, incident = seeded
+    term = terminal()
+    send = term.client()
+    send("4", "n")
+    send("-l", "human esc")
+    send("Escape")
+    time.sleep(0.25)  # a person's pause, shorter than tmux's escape-time: the rhythm is the test
+    send("2", "Enter")
+    send("-l", "zed")
+    send("Enter")
+
+    def lead() -> str | None:
+        store = _reader(db)
+        try:
+            return store.board(incident).holder("Lead")
+        finally:
+            store.close()
+
+    wait_until(lambda: lead() is not None, "the Lead assigned")
+    assert lead() == "zed"
+    assert _notes(db, incident) == []
