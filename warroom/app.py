@@ -368,7 +368,7 @@ class WarRoomApp(App):
         else:
             self.switch_screen(IncidentsScreen())
 
-    def action_declare(self) -> None:
+    def action_declare(self, form: dict | None = None) -> None:
         def done(form: dict | None) -> None:
             if not form:
                 return
@@ -385,12 +385,14 @@ class WarRoomApp(App):
                 form["priority"],
                 form["reported_at"],
                 on_done=opened,
+                # Refused (the message is shown): the dialog comes back with what was typed.
+                on_fail=lambda _exc: self.action_declare(form),
             )
 
         # Dialogs are imported when first used: start-up pays only for the war room.
         from .screens.declare import DeclareModal
 
-        self.push_screen(DeclareModal(self.policy, self.clock), done)
+        self.push_screen(DeclareModal(self.policy, self.clock, form), done)
 
     def action_report(self) -> None:
         from .screens.report import ReportScreen

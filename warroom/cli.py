@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", "-c", help="regression, security, performance (prefix ok)")
     p.add_argument("--reported-at", help="when it was reported: '20m ago', '14:05', ISO-8601")
     p.add_argument("--impact-started", metavar="TIME", help="when impact began, if earlier")
-    p.add_argument("--stage", default="Detect")
+    p.add_argument(
+        "--stage", help="the stage it starts in (default: Detect, or the policy's first)"
+    )
     p.add_argument(
         "--drill", action="store_true", help="a rehearsal: marked DRILL, left out of the report"
     )

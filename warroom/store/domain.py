@@ -438,14 +438,14 @@ class Store:
         category: str | None = None,
         priority: str = "untriaged",
         reported_at: datetime | None = None,
-        stage: str = "Detect",
+        stage: str | None = None,
         impact_started_at: datetime | None = None,
         drill: bool = False,
     ) -> Incident:
         title = clean_title(title)
         category = self.policy.match_category(category) if category else self.policy.categories[0]
         priority = self.policy.match_priority(priority)
-        stage = self.policy.match_stage(stage)
+        stage = self.policy.match_stage(stage) if stage else self.policy.start_stage
         now = self.clock()
         reported = self._checked(reported_at, "reported time") if reported_at else now
         impact = None
