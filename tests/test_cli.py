@@ -131,6 +131,14 @@ def test_declare_with_a_policy_without_detect_starts_in_its_first_stage(run, rea
     assert reader().get_incident(2).stage == "Mitigate"
 
 
+def test_close_dated_before_remediation_is_refused(run, reader):
+    iid = run("declare", "order test", "--reported-at", "30m ago").out.strip()
+    assert run("remediate", iid).code == 0
+    result = run("close", iid, "--resolution", "r", "--at", "5m ago")
+    assert_one_line_error(result, "the close cannot come before remediate")
+    assert reader().get_incident(int(iid)).is_open
+
+
 def test_declare_in_the_future_is_refused(run, reader):
     result = run("declare", "Soon", "--reported-at", "2999-01-01T00:00:00+00:00")
     assert_one_line_error(result, "future")
