@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.model import to_iso
 from warroom.store import Store
 
 SIZE = (120, 36)
@@ -134,3 +135,39 @@ async def test_timers_leave_screens_alone_once_shutdown_began(app_factory, seede
     app.poll()
     app.retry_pending()
     assert app.return_code == 0
+
+
+async def test_queued_writes_keep_the_time_they_were_typed(
+    app_factory, store, seeded, db_path, clock
+):
+    """A note and a close queued behind a lock land with the time
+    enter was pressed, not the time the lock went."""
+    from keyburst import burst, settle
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        typed = clock()
+        try:
+            burst(app, "4", "n", "typed while locked", "enter", "escape")
+            await settle(app, pilot)
+            clock.advance(minutes=1)
+            closed = clock()
+            burst(app, "X", "rolled back", "enter")
+            await settle(app, pilot)
+            assert len(app.pending) == 2
+            clock.advance(minutes=7)  # a long backup holds the lock
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        app.retry_pending()
+        await settle(app, pilot)
+        assert app.pending == []
+    check = sqlite3.connect(db_path)
+    (row,) = check.execute(
+        "SELECT occurred_at, recorded_at FROM timeline WHERE text = ?", ("typed while locked",)
+    ).fetchall()
+    check.close()
+    assert row == (to_iso(typed), to_iso(clock()))
+    assert store.get_incident(seeded).closed_at == closed

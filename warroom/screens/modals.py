@@ -268,13 +268,13 @@ def ask_correction(app, entry) -> None:
     editable = entry.kind != "system"
     typed = fmt_typed(entry.occurred_at, app.utc)
 
-    def correct(text: str, when: str):
+    def correct(text: str, when: str, typed_at):
         store = app.store
         if milestone and when.strip() == "-":
             return store.set_milestone(entry.incident_id, entry.data["clock"], None)
         at = None
         if when.strip() != typed:
-            at = parse_time(when, app.clock(), zone=typed_zone(app.utc))
+            at = parse_time(when, typed_at, zone=typed_zone(app.utc))
         new_text = text if editable and text != entry.text else None
         if new_text is not None and not new_text.strip():
             return None
@@ -283,8 +283,8 @@ def ask_correction(app, entry) -> None:
         return store.correct(entry.id, new_text, at)
 
     def done(result) -> None:
-        if result is not None:
-            app.write(correct, *result)
+        if result is not None:  # '20m ago' counts from enter, even if the write is queued
+            app.write(correct, *result, app.clock())
 
     zone = zone_label(app.utc, entry.occurred_at)
     app.push_screen(CorrectionModal(entry, typed, zone, editable), done)
@@ -305,7 +305,7 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
     current = getattr(incident, MILESTONE_FIELDS[clock])
     zone = zone_label(app.utc, app.clock())
 
-    def record(text: str):
+    def record(text: str, typed_at):
         text = text.strip()
         store = app.store
         if current is not None:
@@ -313,16 +313,14 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
                 return store.set_milestone(incident_id, clock, None)
             if text == fmt_typed(current, app.utc):
                 return None
-        at = (
-            None if text in ("", "now") else parse_time(text, app.clock(), zone=typed_zone(app.utc))
-        )
+        at = None if text in ("", "now") else parse_time(text, typed_at, zone=typed_zone(app.utc))
         if current is not None:
-            return store.set_milestone(incident_id, clock, at or app.clock())
-        return store.record_milestone(incident_id, clock, at)
+            return store.set_milestone(incident_id, clock, at or typed_at)
+        return store.record_milestone(incident_id, clock, at or typed_at)
 
     def done(text: str | None) -> None:
-        if text is not None:
-            app.write(record, text)
+        if text is not None:  # 'now' is when enter was pressed, even if the write is queued
+            app.write(record, text, app.clock())
 
     if current is None:
         title = f"{clock} at (enter: now)"
