@@ -421,17 +421,22 @@ class WarRoomApp(App):
 
     def refresh_screen_header(self) -> None:
         from .screens.incidents import IncidentsScreen
+        from .screens.modals import QuitModal
 
         if not self.live:
             return
-        screen = self.screen
-        if isinstance(screen, WarRoomScreen):
-            screen._show_board()
-        elif isinstance(screen, IncidentsScreen):
-            screen.refresh_from_store()
-        else:
-            for header in screen.query("#retro-header"):
-                header.refresh()
+        # Every screen of the stack, not only the top: a dialog up when the queue
+        # drains must not leave the header below it saying "N queued".
+        for screen in list(self.screen_stack):
+            if isinstance(screen, WarRoomScreen):
+                screen._show_board()
+            elif isinstance(screen, IncidentsScreen):
+                screen.refresh_from_store()
+            elif isinstance(screen, QuitModal):
+                screen._show()
+            else:
+                for header in screen.query("#retro-header"):
+                    header.refresh()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

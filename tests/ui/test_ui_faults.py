@@ -88,8 +88,7 @@ async def test_quit_with_changes_queued_says_what_and_waits_for_them(
         assert app.is_running  # still waiting: nothing dropped
         blocker.execute("ROLLBACK")
         blocker.close()
-        app.retry_pending()
-        app.screen._show()
+        app.retry_pending()  # written: the dialog that waited for it quits by itself
         await pilot.pause()
     assert app.return_code == 0
     assert "last words before quitting" in [e.text for e in store.timeline(seeded)]
@@ -171,3 +170,34 @@ async def test_queued_writes_keep_the_time_they_were_typed(
     check.close()
     assert row == (to_iso(typed), to_iso(clock()))
     assert store.get_incident(seeded).closed_at == closed
+
+
+async def test_queue_drained_under_a_dialog_updates_it_and_the_header(
+    app_factory, store, seeded, db_path
+):
+    from keyburst import burst, settle
+
+    from warroom.screens.modals import QuitModal
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "4", "n", "q test no w", "enter", "escape", "q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, QuitModal)
+            assert "note: q test no w" in str(app.screen.query_one("#quit-list").render())
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        app.retry_pending()
+        await settle(app, pilot)
+        assert "q test no w" in [e.text for e in store.timeline(seeded)]
+        assert isinstance(app.screen, QuitModal)  # not waited for: ask, do not quit
+        assert "saved now" in str(app.screen.query_one("#quit-title").render())
+        assert "quit anyway" not in str(app.screen.query_one("#quit-hint").render())
+        burst(app, "escape")
+        await settle(app, pilot)
+        assert "queued" not in app.screen.query_one("#header").render().plain
+        assert app.is_running

@@ -46,6 +46,7 @@ class QuitModal(Modal):
     BINDINGS = [
         Binding("w", "wait", "Wait, then quit", id="quit.wait"),
         Binding("Q", "quit_anyway", "Quit anyway", id="quit.anyway"),
+        Binding("y", "quit_saved", "Quit", show=False),
     ]
 
     def __init__(self, waiting):
@@ -66,8 +67,13 @@ class QuitModal(Modal):
 
     def _show(self) -> None:
         items = self.waiting()
-        if not items:
-            self.dismiss(True)
+        if not items and self._timer is not None:
+            self.dismiss(True)  # waited for them: all written, quit as asked
+            return
+        if not items:  # written while the question was up: ask the plain question
+            self.query_one("#quit-title", Label).update(lit("All changes are saved now", "bold"))
+            self.query_one("#quit-list", Label).update(lit("Quit warroom?"))
+            self.query_one("#quit-hint", Label).update(lit("y / Q: quit · escape: stay"))
             return
         self.query_one("#quit-title", Label).update(
             lit(f"{len(items)} change{'s' if len(items) != 1 else ''} not saved yet", "bold")
@@ -99,6 +105,10 @@ class QuitModal(Modal):
 
     def action_quit_anyway(self) -> None:
         self.dismiss(True)
+
+    def action_quit_saved(self) -> None:
+        if not self.waiting():
+            self.dismiss(True)
 
 
 class ChoiceModal(Modal):
