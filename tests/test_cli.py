@@ -121,6 +121,24 @@ def test_declare_reported_at(run, reader):
     )
 
 
+def test_declare_with_a_policy_without_detect_starts_in_its_first_stage(run, reader, tmp_path):
+    policy = tmp_path / "stages.toml"
+    policy.write_text('stages = ["Triage", "Mitigate", "Resolve"]\n')
+    result = run("--policy", str(policy), "declare", "custom stages")
+    assert result.code == 0 and result.err == ""
+    assert reader().get_incident(int(result.out)).stage == "Triage"
+    assert run("--policy", str(policy), "declare", "later", "--stage", "mit").code == 0
+    assert reader().get_incident(2).stage == "Mitigate"
+
+
+def test_close_dated_before_remediation_is_refused(run, reader):
+    iid = run("declare", "order test", "--reported-at", "30m ago").out.strip()
+    assert run("remediate", iid).code == 0
+    result = run("close", iid, "--resolution", "r", "--at", "5m ago")
+    assert_one_line_error(result, "the close cannot come before remediate")
+    assert reader().get_incident(int(iid)).is_open
+
+
 def test_declare_in_the_future_is_refused(run, reader):
     result = run("declare", "Soon", "--reported-at", "2999-01-01T00:00:00+00:00")
     assert_one_line_error(result, "future")

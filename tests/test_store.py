@@ -697,6 +697,31 @@ def test_milestone_before_report_or_unknown_is_refused(store, clock):
     assert store.record_milestone(incident.id, "triage", at=at).triaged_at == at
 
 
+def test_close_before_the_response_milestones_is_refused(store, clock, raw):
+    incident = store.declare("Order", reported_at=clock() - timedelta(minutes=30))
+    store.record_milestone(incident.id, "remediate")  # now
+    entries = len(store.timeline(incident.id))
+    with pytest.raises(UsageError, match="^the close cannot come before remediate"):
+        store.close_incident(incident.id, "r", at=clock() - timedelta(minutes=5))
+    row = _incident(raw, incident.id)
+    assert row["status"] == "open" and row["closed_at"] is None
+    assert len(store.timeline(incident.id)) == entries
+    clock.advance(minutes=1)
+    closed = store.close_incident(incident.id, "r")
+    clock.advance(minutes=1)
+    # A closed incident's milestones cannot be moved after its close either.
+    with pytest.raises(UsageError, match="^remediate cannot come after the close"):
+        store.set_milestone(incident.id, "remediate", clock())
+    with pytest.raises(UsageError, match="^the close cannot come before remediate"):
+        store.set_milestone(incident.id, "close", clock() - timedelta(minutes=10))
+    assert _incident(raw, incident.id)["closed_at"] == to_iso(closed.closed_at)
+    # After a reopen, the second close is held to the same order.
+    store.reopen_incident(incident.id, "back")
+    with pytest.raises(UsageError, match="before remediate"):
+        store.close_incident(incident.id, "again", at=clock() - timedelta(minutes=20))
+    assert _incident(raw, incident.id)["status"] == "open"
+
+
 def test_milestone_in_the_future_is_refused(store, clock):
     incident = store.declare("Time travel", priority="P1")
     with pytest.raises(UsageError, match="future"):

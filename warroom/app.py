@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
-from . import usecases
+from . import unsaved, usecases
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, StoreIOError, UsageError, WarroomError
@@ -41,6 +41,7 @@ POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a seco
 TICK_SECONDS = 1.0
 WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queueing
 RETRY_SECONDS = 0.5
+HANG_UP_WAIT_SECONDS = 5.0  # on SIGHUP/SIGTERM, how long queued changes are tried
 CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
 
 
@@ -164,6 +165,63 @@ class WarRoomApp(App):
         self.store.defer_checkpoints()
         self._checkpointed_writes = self.store.local_writes
         self.set_interval(CHECKPOINT_SECONDS, self.checkpoint)
+        self._install_hang_up()
+        left = unsaved.kept(self.store.path)
+        if left:
+            where = unsaved.unsaved_path(self.store.path)
+            self.notify(
+                f"{len(left)} change(s) an earlier session could not write are kept in {where}:"
+                " look them over and enter them again, then delete the file",
+                severity="warning",
+                timeout=30,
+            )
+
+    def _install_hang_up(self) -> None:
+        """SIGHUP (the tmux session killed, ssh dropped) and SIGTERM: stop without
+        losing the queue (see hang_up)."""
+        import asyncio
+        import signal
+
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self.hang_up)
+        except (RuntimeError, NotImplementedError, ValueError):
+            pass  # not the main thread (some tests): the default handling stays
+
+    def hang_up(self) -> None:
+        """Try the queued changes for a few seconds; whatever still cannot be
+        written is kept in a file beside the database; then exit."""
+        import time
+
+        self.shutting_down = True  # screens are left alone: the terminal may be gone
+        deadline = time.monotonic() + HANG_UP_WAIT_SECONDS
+        while self.pending and time.monotonic() < deadline:
+            try:
+                self._attempt(self.pending[0], queued=True)
+            except _StillBusy:
+                time.sleep(RETRY_SECONDS / 2)
+                continue
+            except Exception:  # noqa: BLE001 - the change is kept below, not lost
+                break
+            self.pending.pop(0)
+        code = 0
+        if self.pending:
+            code = 1
+            changes = [
+                {
+                    "what": getattr(p.fn, "__name__", "change"),
+                    "texts": [a for a in p.args if isinstance(a, str)],
+                    "typed_at": p.typed_at.isoformat() if p.typed_at else None,
+                }
+                for p in self.pending
+            ]
+            try:
+                unsaved.keep(self.store.path, changes, self.clock())
+                self.pending = []
+            except OSError:
+                pass
+        self.exit(return_code=code)
 
     def poll(self) -> None:
         if not self.live:
@@ -272,7 +330,7 @@ class WarRoomApp(App):
         result, or None when the write failed or is still queued; on_done gets
         the result whenever it lands; on_fail gets the error when the store
         refuses it."""
-        item = _Pending(fn, args, on_done, on_conflict, key, on_fail)
+        item = _Pending(fn, args, on_done, on_conflict, key, on_fail, self.clock())
         if self.pending:
             self._enqueue(item)
             return None
@@ -369,7 +427,7 @@ class WarRoomApp(App):
         else:
             self.switch_screen(IncidentsScreen())
 
-    def action_declare(self) -> None:
+    def action_declare(self, form: dict | None = None) -> None:
         def done(form: dict | None) -> None:
             if not form:
                 return
@@ -386,12 +444,14 @@ class WarRoomApp(App):
                 form["priority"],
                 form["reported_at"],
                 on_done=opened,
+                # Refused (the message is shown): the dialog comes back with what was typed.
+                on_fail=lambda _exc: self.action_declare(form),
             )
 
         # Dialogs are imported when first used: start-up pays only for the war room.
         from .screens.declare import DeclareModal
 
-        self.push_screen(DeclareModal(self.policy, self.clock), done)
+        self.push_screen(DeclareModal(self.policy, self.clock, form), done)
 
     def action_report(self) -> None:
         from .screens.report import ReportScreen
@@ -420,17 +480,22 @@ class WarRoomApp(App):
 
     def refresh_screen_header(self) -> None:
         from .screens.incidents import IncidentsScreen
+        from .screens.modals import QuitModal
 
         if not self.live:
             return
-        screen = self.screen
-        if isinstance(screen, WarRoomScreen):
-            screen._show_board()
-        elif isinstance(screen, IncidentsScreen):
-            screen.refresh_from_store()
-        else:
-            for header in screen.query("#retro-header"):
-                header.refresh()
+        # Every screen of the stack, not only the top: a dialog up when the queue
+        # drains must not leave the header below it saying "N queued".
+        for screen in list(self.screen_stack):
+            if isinstance(screen, WarRoomScreen):
+                screen._show_board()
+            elif isinstance(screen, IncidentsScreen):
+                screen.refresh_from_store()
+            elif isinstance(screen, QuitModal):
+                screen._show()
+            else:
+                for header in screen.query("#retro-header"):
+                    header.refresh()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -580,6 +645,7 @@ class _Pending:
     on_conflict: Callable | None
     key: object
     on_fail: Callable | None = None
+    typed_at: datetime | None = None
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

@@ -8,6 +8,7 @@ often, and each pays for its imports."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sqlite3
 import sys
@@ -131,7 +132,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--category", "-c", help="regression, security, performance (prefix ok)")
     p.add_argument("--reported-at", help="when it was reported: '20m ago', '14:05', ISO-8601")
     p.add_argument("--impact-started", metavar="TIME", help="when impact began, if earlier")
-    p.add_argument("--stage", default="Detect")
+    p.add_argument(
+        "--stage", help="the stage it starts in (default: Detect, or the policy's first)"
+    )
     p.add_argument(
         "--drill", action="store_true", help="a rehearsal: marked DRILL, left out of the report"
     )
@@ -637,7 +640,7 @@ def cmd_demo(ctx: Context) -> int:
         ctx.db_path = path
         ctx.identity = "maya"
         try:
-            return run_tui(ctx, start_incident=main_id)
+            return run_tui(ctx, start_incident=main_id, demo=True)
         finally:
             if ctx._store is not None:
                 ctx._store.close()
@@ -664,7 +667,10 @@ def cmd_doctor(ctx: Context) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-def run_tui(ctx: Context, start_incident: int | None = None) -> int:
+DEMO_HOOKS_OFF = "publish hook not run: this is the demo, nothing is posted anywhere"
+
+
+def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False) -> int:
     from . import textual_env
 
     textual_env.apply()
@@ -672,6 +678,8 @@ def run_tui(ctx: Context, start_incident: int | None = None) -> int:
     from .config import load_config
 
     config = load_config()
+    if demo:  # a throwaway war room: the team's real hook must never see it
+        config = dataclasses.replace(config, hooks_off=DEMO_HOOKS_OFF)
     store = ctx.store
     extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
     return run_app(store, ctx.policy, config=config, start_incident=start_incident, **extra)

@@ -33,6 +33,9 @@ class Config:
     publish_timeout: float = 10.0
     keymap: dict[str, str] = field(default_factory=dict)
     source: str = "defaults"
+    # Set (never from config.toml) when no hook may run at all, e.g. in `warroom demo`:
+    # the reason, written on the timeline instead of running the team's command.
+    hooks_off: str = ""
 
 
 def config_path() -> Path:

@@ -121,6 +121,12 @@ class Policy:
     def match_stage(self, text: str) -> str:
         return _match(text, self.stages, "stage")
 
+    @property
+    def start_stage(self) -> str:
+        """Where a new incident starts: Detect when the policy has it (the built-in
+        list starts with Prepare, before any incident), else the list's first stage."""
+        return next((s for s in self.stages if s.lower() == "detect"), self.stages[0])
+
     def match_category(self, text: str) -> str:
         return _match(text, self.categories, "category")
 

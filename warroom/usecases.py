@@ -73,8 +73,9 @@ class Published:
 
 def hook_skipped(policy: Policy, config: Config, incident: Incident) -> HookOutcome | None:
     """The outcome without running anything, when the hook must not run for
-    this incident (a drill, unless the policy says drills run it)."""
-    skipped = skip_reason(policy, incident)
+    this incident (a drill, unless the policy says drills run it) or at all
+    (the demo: a throwaway war room never posts to the team's channel)."""
+    skipped = config.hooks_off or skip_reason(policy, incident)
     return HookOutcome(HookResult(True, skipped), "hook.skipped") if skipped else None
 
 

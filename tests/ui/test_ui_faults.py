@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from warroom.model import to_iso
 from warroom.store import Store
 
 SIZE = (120, 36)
@@ -87,8 +88,7 @@ async def test_quit_with_changes_queued_says_what_and_waits_for_them(
         assert app.is_running  # still waiting: nothing dropped
         blocker.execute("ROLLBACK")
         blocker.close()
-        app.retry_pending()
-        app.screen._show()
+        app.retry_pending()  # written: the dialog that waited for it quits by itself
         await pilot.pause()
     assert app.return_code == 0
     assert "last words before quitting" in [e.text for e in store.timeline(seeded)]
@@ -134,3 +134,70 @@ async def test_timers_leave_screens_alone_once_shutdown_began(app_factory, seede
     app.poll()
     app.retry_pending()
     assert app.return_code == 0
+
+
+async def test_queued_writes_keep_the_time_they_were_typed(
+    app_factory, store, seeded, db_path, clock
+):
+    """A note and a close queued behind a lock land with the time
+    enter was pressed, not the time the lock went."""
+    from keyburst import burst, settle
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        typed = clock()
+        try:
+            burst(app, "4", "n", "typed while locked", "enter", "escape")
+            await settle(app, pilot)
+            clock.advance(minutes=1)
+            closed = clock()
+            burst(app, "X", "rolled back", "enter")
+            await settle(app, pilot)
+            assert len(app.pending) == 2
+            clock.advance(minutes=7)  # a long backup holds the lock
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        app.retry_pending()
+        await settle(app, pilot)
+        assert app.pending == []
+    check = sqlite3.connect(db_path)
+    (row,) = check.execute(
+        "SELECT occurred_at, recorded_at FROM timeline WHERE text = ?", ("typed while locked",)
+    ).fetchall()
+    check.close()
+    assert row == (to_iso(typed), to_iso(clock()))
+    assert store.get_incident(seeded).closed_at == closed
+
+
+async def test_queue_drained_under_a_dialog_updates_it_and_the_header(
+    app_factory, store, seeded, db_path
+):
+    from keyburst import burst, settle
+
+    from warroom.screens.modals import QuitModal
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "4", "n", "q test no w", "enter", "escape", "q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, QuitModal)
+            assert "note: q test no w" in str(app.screen.query_one("#quit-list").render())
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        app.retry_pending()
+        await settle(app, pilot)
+        assert "q test no w" in [e.text for e in store.timeline(seeded)]
+        assert isinstance(app.screen, QuitModal)  # not waited for: ask, do not quit
+        assert "saved now" in str(app.screen.query_one("#quit-title").render())
+        assert "quit anyway" not in str(app.screen.query_one("#quit-hint").render())
+        burst(app, "escape")
+        await settle(app, pilot)
+        assert "queued" not in app.screen.query_one("#header").render().plain
+        assert app.is_running

@@ -84,3 +84,36 @@ async def test_declare_in_two_keys_and_the_title(app_factory, store, seeded):
         await pilot.pause()
         assert isinstance(app.screen, WarRoomScreen)
     assert [i.title for i in store.list_incidents()][-1] == "Login fails"
+
+
+async def test_declare_with_custom_stages_and_a_refusal_keeps_the_title(tmp_path, clock):
+    """A policy without Detect starts in its first stage; a refused declare brings
+    the dialog back with what was typed."""
+    from warroom.app import make_app
+    from warroom.policy import load_policy
+    from warroom.screens.declare import DeclareModal
+    from warroom.store import Store
+    from warroom.text import MAX_TITLE
+
+    path = tmp_path / "stages.toml"
+    path.write_text('stages = ["Triage", "Mitigate", "Resolve"]\n')
+    policy = load_policy(path)
+    store = Store.open(tmp_path / "custom.db", policy, "alice", clock)
+    app = make_app(store, policy, clock=clock)
+    long_title = "x" * (MAX_TITLE + 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        app.screen.query_one("#title").value = long_title
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DeclareModal)  # refused: the dialog is back
+        title = app.screen.query_one("#title")
+        assert title.value == long_title  # with the title as typed
+        title.value = "Login fails"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WarRoomScreen)
+    declared = store.list_incidents()[-1]
+    assert (declared.title, declared.stage) == ("Login fails", "Triage")
+    store.close()

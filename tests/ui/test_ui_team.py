@@ -269,7 +269,7 @@ def test_demo_never_touches_the_real_database(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WARROOM_DB", str(real))
     seen = {}
 
-    def fake_tui(ctx, start_incident=None):
+    def fake_tui(ctx, start_incident=None, demo=False):
         # Stands in for the terminal UI only: the store is the real one.
         seen["path"] = ctx.db_path
         seen["incident"] = ctx.store.get_incident(start_incident).title
@@ -280,6 +280,35 @@ def test_demo_never_touches_the_real_database(tmp_path, monkeypatch, capsys):
     assert not real.exists()
     assert seen["path"] != real and not seen["path"].exists()  # thrown away afterwards
     assert "Checkout" in seen["incident"]
+
+
+def test_demo_never_runs_the_publish_hook(tmp_path, monkeypatch):
+    """The demo's incidents are made up: the team's real hook (Slack...) must not see them."""
+    import asyncio
+
+    import warroom.app as app_module
+
+    out = _config_hook_to(tmp_path)
+    monkeypatch.setenv("WARROOM_DB", str(tmp_path / "real.db"))
+    seen = {}
+
+    def drive(store, policy, **kwargs):  # the real app, run headless instead of in a terminal
+        async def go():
+            app = app_module.make_app(store, policy, **kwargs)
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(app, pilot)
+                await _publish(app, pilot, "Made-up demo update")
+            seen["timeline"] = store.timeline(kwargs["start_incident"])
+
+        asyncio.run(go())
+        return 0
+
+    monkeypatch.setattr(app_module, "run_app", drive)
+    assert cli.main(["demo"]) == 0
+    assert not out.exists()  # the hook never ran
+    last = seen["timeline"][-1]
+    assert last.event == "hook.skipped" and "demo" in last.text
+    assert seen["timeline"][-2].text == "Made-up demo update"
 
 
 async def test_no_color_keeps_meaning_in_words(app_factory, seeded, monkeypatch):

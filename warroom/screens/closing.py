@@ -87,11 +87,12 @@ def close_flow(screen) -> None:
                        severity="warning")  # fmt: skip
             return
         app.flush_typing()  # the communicator's typing reaches the store before it is replaced
+        typed_at = app.clock()  # a close queued behind a busy database keeps this time
 
         def close():
-            at = None
+            at = typed_at
             if when.strip() and when.strip() != "now":
-                at = parse_time(when, app.clock(), "close", typed_zone(app.utc))
+                at = parse_time(when, typed_at, "close", typed_zone(app.utc))
             return usecases.close_step(app.store, incident_id, summary, at)
 
         app.write(close, on_done=closed)

@@ -24,21 +24,26 @@ class DeclareModal(Modal):
     DeclareModal Checkbox { border: none; padding: 0; }
     """
 
-    def __init__(self, policy: Policy, clock):
+    def __init__(self, policy: Policy, clock, form: dict | None = None):
         super().__init__()
         self.policy = policy
         self.clock = clock
+        self.form = form or {}  # what was typed before, when a declare was refused
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Declare an incident", classes="prompt")
-            yield Input(placeholder="What is broken? (title, then enter)", id="title")
+            yield Input(
+                self.form.get("title", ""),
+                placeholder="What is broken? (title, then enter)",
+                id="title",
+            )
             with Horizontal():
                 with Vertical():
                     yield Label("Priority", classes="hint")
                     yield Select(
                         [(p, p) for p in self.policy.priority_choices],
-                        value=UNTRIAGED,
+                        value=self.form.get("priority", UNTRIAGED),
                         allow_blank=False,
                         id="priority",
                     )
@@ -46,13 +51,17 @@ class DeclareModal(Modal):
                     yield Label("Category", classes="hint")
                     yield Select(
                         [(c, c) for c in self.policy.categories],
-                        value=self.policy.categories[0],
+                        value=self.form.get("category", self.policy.categories[0]),
                         allow_blank=False,
                         id="category",
                     )
             yield Label("Reported (when it started): 'now', '20m ago', '14:05'", classes="hint")
-            yield Input("now", id="reported")
-            yield Checkbox("Drill: a rehearsal (marked DRILL, not in the report)", id="drill")
+            yield Input(self.form.get("reported_text", "now"), id="reported")
+            yield Checkbox(
+                "Drill: a rehearsal (marked DRILL, not in the report)",
+                self.form.get("drill", False),
+                id="drill",
+            )
             yield Label(
                 "enter: declare · tab: next field · untriaged runs on P1 clocks · escape",
                 classes="hint",
@@ -81,6 +90,7 @@ class DeclareModal(Modal):
                 "priority": self.query_one("#priority", Select).value,
                 "category": self.query_one("#category", Select).value,
                 "reported_at": reported,
+                "reported_text": reported_raw,
                 "drill": self.query_one("#drill", Checkbox).value,
             }
         )

@@ -46,6 +46,7 @@ class QuitModal(Modal):
     BINDINGS = [
         Binding("w", "wait", "Wait, then quit", id="quit.wait"),
         Binding("Q", "quit_anyway", "Quit anyway", id="quit.anyway"),
+        Binding("y", "quit_saved", "Quit", show=False),
     ]
 
     def __init__(self, waiting):
@@ -66,8 +67,13 @@ class QuitModal(Modal):
 
     def _show(self) -> None:
         items = self.waiting()
-        if not items:
-            self.dismiss(True)
+        if not items and self._timer is not None:
+            self.dismiss(True)  # waited for them: all written, quit as asked
+            return
+        if not items:  # written while the question was up: ask the plain question
+            self.query_one("#quit-title", Label).update(lit("All changes are saved now", "bold"))
+            self.query_one("#quit-list", Label).update(lit("Quit warroom?"))
+            self.query_one("#quit-hint", Label).update(lit("y / Q: quit · escape: stay"))
             return
         self.query_one("#quit-title", Label).update(
             lit(f"{len(items)} change{'s' if len(items) != 1 else ''} not saved yet", "bold")
@@ -99,6 +105,10 @@ class QuitModal(Modal):
 
     def action_quit_anyway(self) -> None:
         self.dismiss(True)
+
+    def action_quit_saved(self) -> None:
+        if not self.waiting():
+            self.dismiss(True)
 
 
 class ChoiceModal(Modal):
@@ -268,13 +278,13 @@ def ask_correction(app, entry) -> None:
     editable = entry.kind != "system"
     typed = fmt_typed(entry.occurred_at, app.utc)
 
-    def correct(text: str, when: str):
+    def correct(text: str, when: str, typed_at):
         store = app.store
         if milestone and when.strip() == "-":
             return store.set_milestone(entry.incident_id, entry.data["clock"], None)
         at = None
         if when.strip() != typed:
-            at = parse_time(when, app.clock(), zone=typed_zone(app.utc))
+            at = parse_time(when, typed_at, zone=typed_zone(app.utc))
         new_text = text if editable and text != entry.text else None
         if new_text is not None and not new_text.strip():
             return None
@@ -283,8 +293,8 @@ def ask_correction(app, entry) -> None:
         return store.correct(entry.id, new_text, at)
 
     def done(result) -> None:
-        if result is not None:
-            app.write(correct, *result)
+        if result is not None:  # '20m ago' counts from enter, even if the write is queued
+            app.write(correct, *result, app.clock())
 
     zone = zone_label(app.utc, entry.occurred_at)
     app.push_screen(CorrectionModal(entry, typed, zone, editable), done)
@@ -305,7 +315,7 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
     current = getattr(incident, MILESTONE_FIELDS[clock])
     zone = zone_label(app.utc, app.clock())
 
-    def record(text: str):
+    def record(text: str, typed_at):
         text = text.strip()
         store = app.store
         if current is not None:
@@ -313,16 +323,14 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
                 return store.set_milestone(incident_id, clock, None)
             if text == fmt_typed(current, app.utc):
                 return None
-        at = (
-            None if text in ("", "now") else parse_time(text, app.clock(), zone=typed_zone(app.utc))
-        )
+        at = None if text in ("", "now") else parse_time(text, typed_at, zone=typed_zone(app.utc))
         if current is not None:
-            return store.set_milestone(incident_id, clock, at or app.clock())
-        return store.record_milestone(incident_id, clock, at)
+            return store.set_milestone(incident_id, clock, at or typed_at)
+        return store.record_milestone(incident_id, clock, at or typed_at)
 
     def done(text: str | None) -> None:
-        if text is not None:
-            app.write(record, text)
+        if text is not None:  # 'now' is when enter was pressed, even if the write is queued
+            app.write(record, text, app.clock())
 
     if current is None:
         title = f"{clock} at (enter: now)"

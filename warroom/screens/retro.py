@@ -364,7 +364,10 @@ class RetroScreen(PanelScreen):
 
         def done(text: str | None) -> None:
             if text is not None and text.strip():
-                self.app.write(self.app.store.add_entry, self.incident_id, text, kind)
+                # Its time is when enter was pressed, even if the write waits in the queue.
+                self.app.write(
+                    self.app.store.add_entry, self.incident_id, text, kind, self.app.clock()
+                )
 
         self.app.push_screen(TextPrompt(f"Add a {kind} to the timeline"), done)
 

@@ -325,12 +325,13 @@ class WarRoomScreen(PanelScreen):
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         panel = self.query_one(TimelinePanel)
         app = self.app
+        typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
 
         def add_entry(incident_id: int, typed: str, kind: str):
             # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then. Named
             # and given its arguments so that a queued note says what it is.
-            at, text = split_time_prefix(typed, app.clock(), typed_zone(app.utc))
-            return app.store.add_entry(incident_id, text, kind, occurred_at=at)
+            at, text = split_time_prefix(typed, typed_at, typed_zone(app.utc))
+            return app.store.add_entry(incident_id, text, kind, occurred_at=at or typed_at)
 
         app.write(
             add_entry,

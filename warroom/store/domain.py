@@ -59,6 +59,9 @@ from ..text import (
 from ..timefmt import check_moment, fmt_time
 from .backend import Backend, open_backend
 
+# Milestones of the response itself: none can come after the incident closed.
+BEFORE_CLOSE = ("acknowledge", "triage", "remediate")
+
 if TYPE_CHECKING:
     from ..report import ReportRow
 
@@ -438,14 +441,14 @@ class Store:
         category: str | None = None,
         priority: str = "untriaged",
         reported_at: datetime | None = None,
-        stage: str = "Detect",
+        stage: str | None = None,
         impact_started_at: datetime | None = None,
         drill: bool = False,
     ) -> Incident:
         title = clean_title(title)
         category = self.policy.match_category(category) if category else self.policy.categories[0]
         priority = self.policy.match_priority(priority)
-        stage = self.policy.match_stage(stage)
+        stage = self.policy.match_stage(stage) if stage else self.policy.start_stage
         now = self.clock()
         reported = self._checked(reported_at, "reported time") if reported_at else now
         impact = None
@@ -781,6 +784,15 @@ class Store:
         return self.get_incident(incident_id)
 
     def _check_order(self, incident: Incident, clock: str, moment: datetime) -> None:
+        if clock == "close":  # the response's milestones all happen before the close
+            for name in BEFORE_CLOSE:
+                earlier = getattr(incident, MILESTONE_FIELDS[name])
+                if earlier is not None and moment < earlier:
+                    raise UsageError(f"the close cannot come before {name} ({fmt_time(earlier)})")
+        elif clock in BEFORE_CLOSE and incident.closed_at and moment > incident.closed_at:
+            raise UsageError(
+                f"{clock} cannot come after the close ({fmt_time(incident.closed_at)})"
+            )
         if clock == "reported":
             for name, field in MILESTONE_FIELDS.items():
                 later = getattr(incident, field)
