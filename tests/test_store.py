@@ -912,3 +912,41 @@ def test_replay_of_timeline_matches_the_stored_state(seed, open_store, policy, r
         for role in policy.single_roles:
             assert len(board.holders(role)) <= 1
     assert any(roles for roles in replay(alice.timeline(incident.id)))
+
+
+def test_timeline_pages_follow_the_order_things_happened(store, clock):
+    """Pages of a long timeline in its one order (occurred, then id), however
+    the entries were recorded: backfilled, tied in time, corrected later."""
+    iid = store.declare("pages", "regression", "P1", reported_at=clock() - timedelta(hours=2)).id
+    rng = random.Random(7)
+    for n in range(60):
+        ago = timedelta(minutes=rng.choice([5, 30, 30, 60, 90]))  # many ties in time
+        store.add_entry(iid, f"e{n}", "note", occurred_at=clock() - ago)
+    notes = [e for e in store.timeline(iid) if e.kind == "note"]
+    fixes = [store.correct(notes[3].id, "fixed once"), store.correct(notes[40].id, "fixed")]
+    again = store.correct(notes[3].id, "fixed twice")
+    want = sorted(store.timeline(iid), key=lambda e: (e.occurred_at, e.id))
+    latest = max(e.id for e in want)
+
+    page = store.timeline_page(iid, 7, first=True)
+    got = list(page.entries)
+    while page.more:
+        page = store.timeline_page(iid, 7, after=got[-1])
+        got += page.entries
+        assert page.latest_id == latest
+    assert [e.id for e in got] == [e.id for e in want]
+
+    page = store.timeline_page(iid, 7)
+    got = list(page.entries)
+    while page.more:
+        page = store.timeline_page(iid, 7, before=got[0])
+        got = page.entries + got
+    assert [e.id for e in got] == [e.id for e in want]
+
+    through = store.timeline_page(iid, 5, through=want[30])
+    assert [e.id for e in through.entries] == [e.id for e in want[26:31]] and through.more
+    everywhere = {}
+    for n in range(0, len(want), 9):
+        everywhere.update(store.timeline_page(iid, 9, after=want[n - 1] if n else None,
+                                              first=not n).replaced_by)  # fmt: skip
+    assert everywhere == {notes[3].id: again.id, notes[40].id: fixes[1].id}

@@ -101,6 +101,19 @@ class TimelineEntry:
         return self.supersedes is None and self.recorded_at - self.occurred_at >= BACKFILL_AFTER
 
 
+@dataclass(frozen=True)
+class TimelinePage:
+    """Part of a long timeline, in its order: `more` says the store holds
+    entries beyond it (on the side it was read towards); `latest_id` is the
+    newest id recorded for the incident when it was read; `replaced_by` maps
+    the page's corrected entries to their newest correction."""
+
+    entries: list[TimelineEntry]
+    more: bool
+    latest_id: int
+    replaced_by: dict[int, int]
+
+
 def order_key(entry: TimelineEntry) -> tuple[datetime, int]:
     """The one order of every view: when it happened, ties in recording order."""
     return (entry.occurred_at, entry.id)

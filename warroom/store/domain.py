@@ -42,6 +42,7 @@ from ..model import (
     Retro,
     RoleHolder,
     TimelineEntry,
+    TimelinePage,
     Why,
     from_iso,
     to_iso,
@@ -356,16 +357,58 @@ class Store:
             params.append(limit)
         return [self._row_entry(r) for r in self.db.execute(sql, params)]
 
-    def corrections_after(self, incident_id: int, first_id: int, last_id: int) -> dict[int, int]:
-        """Entry id -> its newest correction, for the entries recorded from
-        first_id to last_id that were corrected by an entry recorded after
-        last_id: what a window of a long timeline needs to mark them replaced."""
-        rows = self.conn.execute(
-            "SELECT supersedes, id FROM timeline WHERE incident_id = ? AND id > ?"
-            " AND supersedes BETWEEN ? AND ? ORDER BY id",
-            (incident_id, last_id, first_id, last_id),
-        )
-        return dict(rows.fetchall())
+    def timeline_page(
+        self,
+        incident_id: int,
+        limit: int,
+        *,
+        before: TimelineEntry | None = None,
+        after: TimelineEntry | None = None,
+        through: TimelineEntry | None = None,
+        first: bool = False,
+    ) -> TimelinePage:
+        """A page of the timeline in its one order (when it happened, then
+        recording order), oldest first: the last `limit` entries before an
+        entry, or up to and including one (through), or the first `limit`
+        after one (or, with first, the first page); with none of them, the
+        last page. Read in one snapshot with
+        the newest recorded id (what a view polls from) and the corrections
+        of the page's entries wherever they sit."""
+        columns, table = self._ENTRY_COLUMNS, "timeline WHERE incident_id = ?"
+        params: list[Any] = [incident_id]
+        edge = after or before or through
+        if edge is not None:
+            compare = ">" if after is not None else "<=" if through is not None else "<"
+            table += f" AND (occurred_at, id) {compare} (?, ?)"
+            params += [to_iso(edge.occurred_at), edge.id]
+        forward = first or after is not None
+        order = "" if forward else " DESC"
+        sql = f"SELECT {columns} FROM {table} ORDER BY occurred_at{order}, id{order} LIMIT ?"
+        with self._snapshot():
+            rows = self.db.execute(sql, [*params, limit + 1]).fetchall()
+            more = len(rows) > limit
+            rows = rows[:limit] if forward else rows[:limit][::-1]
+            entries = [self._row_entry(r) for r in rows]
+            latest = self.db.execute(
+                "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+            replaced = self.corrections_of([e.id for e in entries])
+        return TimelinePage(entries, more, latest or 0, replaced)
+
+    def corrections_of(self, entry_ids: list[int]) -> dict[int, int]:
+        """Entry id -> its newest correction, for these entries."""
+        replaced: dict[int, int] = {}
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            # Ids are unique across incidents: found by what they correct alone.
+            rows = self.db.execute(
+                "SELECT supersedes, id FROM timeline WHERE supersedes IS NOT NULL"
+                f" AND supersedes IN ({marks}) ORDER BY id",
+                chunk,
+            )
+            replaced.update(rows.fetchall())
+        return replaced
 
     def entry(self, entry_id: int) -> TimelineEntry:
         row = self.db.execute(
