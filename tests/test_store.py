@@ -950,3 +950,37 @@ def test_timeline_pages_follow_the_order_things_happened(store, clock):
         everywhere.update(store.timeline_page(iid, 9, after=want[n - 1] if n else None,
                                               first=not n).replaced_by)  # fmt: skip
     assert everywhere == {notes[3].id: again.id, notes[40].id: fixes[1].id}
+
+
+def test_retro_edits_made_meanwhile_are_merged_or_kept_aside(open_store, clock):
+    alice, bob = open_store(), open_store(identity="bob")
+    iid = alice.declare("retro", "regression", "P1").id
+    alice.set_root_cause(iid, "pool too small\nno alert")
+    # Bob changes one line while alice edits the other: both kept.
+    bob.set_root_cause(
+        iid, "pool too small\nno alert on saturation", base="pool too small\nno alert"
+    )
+    saved = alice.set_root_cause(
+        iid, "connection pool too small\nno alert", base="pool too small\nno alert"
+    )
+    assert saved.note == "merged"
+    assert alice.retro(iid).root_cause == "connection pool too small\nno alert on saturation"
+    # The same words changed both ways: alice's is saved, bob's kept in the timeline.
+    bob.set_root_cause(iid, "REMOTE overwrite", base=saved.text)
+    clash = alice.set_root_cause(iid, "LOCAL rewrite", base=saved.text)
+    assert clash.note == "kept aside" and alice.retro(iid).root_cause == "LOCAL rewrite"
+    kept = [e for e in alice.timeline(iid) if e.event == "retro.kept_aside"]
+    assert len(kept) == 1 and kept[0].text.endswith("that one read: REMOTE overwrite")
+    # A whole replacement (the CLI) keeps the text it replaces.
+    assert bob.set_root_cause(iid, "replaced whole").note == "kept aside"
+    assert alice.timeline(iid)[-1].text.endswith("it read: LOCAL rewrite")
+    assert bob.set_root_cause(iid, "replaced whole").note == ""  # nothing new to keep
+
+    alice.save_why(iid, 2, "Why?", "local answer")
+    bob.save_why(iid, 2, "Why because CLI?", "REMOTE answer 2")  # replaces: kept aside
+    why = alice.save_why(iid, 2, "Why?", "local answer more", base=("Why?", "local answer"))
+    assert why.note == "kept aside"
+    assert (why.question, why.answer) == ("Why because CLI?", "local answer more")
+    texts = [e.text for e in alice.timeline(iid) if e.event == "retro.kept_aside"]
+    assert texts[-1].endswith("that one read: REMOTE answer 2")
+    assert texts[-2].endswith("it read: local answer")  # what bob's CLI replaced

@@ -204,6 +204,15 @@ class Board:
 
 
 @dataclass(frozen=True)
+class RetroText:
+    """A retro text as saved: note says it was "merged" with an edit made
+    meanwhile, or that the other one was "kept aside" (in a timeline entry)."""
+
+    text: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Why:
     """One level of the five whys: a question and the answer that feeds the next."""
 
@@ -212,6 +221,7 @@ class Why:
     answer: str
     updated_by: str
     updated_at: datetime | None
+    note: str = ""  # on a save: "merged" with, or "kept aside", an edit made meanwhile
 
 
 ACTION_OPEN = "open"

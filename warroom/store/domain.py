@@ -40,6 +40,7 @@ from ..model import (
     DraftVersion,
     Incident,
     Retro,
+    RetroText,
     RoleHolder,
     TimelineEntry,
     TimelinePage,
@@ -62,6 +63,8 @@ from .backend import Backend, open_backend
 
 if TYPE_CHECKING:
     from ..report import ReportRow
+
+_EDIT_NOTES = ("", "merged", "kept aside")  # the stronger note wins
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 DRILL_MARK = "[DRILL]"  # leads every published update of a drill
@@ -1060,8 +1063,20 @@ class Store:
         )
         return Retro(whys, incident.root_cause, tuple(self.action_items(incident_id)))
 
-    def save_why(self, incident_id: int, position: int, question: str, answer: str) -> Why:
-        """Save one level of the five whys (positions from 1; saved as typed)."""
+    def save_why(
+        self,
+        incident_id: int,
+        position: int,
+        question: str,
+        answer: str,
+        base: tuple[str, str] | None = None,
+    ) -> Why:
+        """Save one level of the five whys (positions from 1; saved as typed).
+
+        base is the (question, answer) the editor started from: an edit saved
+        by someone else since is merged (merge3), or, where both changed the
+        same words, kept aside in a timeline entry. Without a base (the CLI
+        sets a why whole), text it replaces is kept in a timeline entry."""
         if position < 1 or position > 20:
             raise UsageError("a why's position runs from 1 to 20")
         check_length(question, MAX_SHORT, "question")
@@ -1069,6 +1084,19 @@ class Store:
         with self._write():
             self.get_incident(incident_id)
             now = self._now()
+            row = self.db.execute(
+                "SELECT question, answer FROM whys WHERE incident_id = ? AND position = ?",
+                (incident_id, position),
+            ).fetchone()
+            current = (row[0] or "", row[1] or "") if row else ("", "")
+            what = f"Why {position}"
+            question, asked = self._merge_edit(
+                incident_id, f"{what} (question)", base and base[0], question, current[0],
+                MAX_SHORT,
+            )  # fmt: skip
+            answer, answered = self._merge_edit(
+                incident_id, f"{what} (answer)", base and base[1], answer, current[1], MAX_SHORT
+            )
             self.db.execute(
                 "INSERT INTO whys (incident_id, position, question, answer,"
                 " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -1078,14 +1106,36 @@ class Store:
                 (incident_id, position, question, answer, self.identity, now),
             )
             self._touch(incident_id)
-        return Why(position, question, answer, self.identity, from_iso(now))
+        note = max(asked, answered, key=_EDIT_NOTES.index)
+        return Why(position, question, answer, self.identity, from_iso(now), note)
 
-    def set_root_cause(self, incident_id: int, text: str) -> None:
+    def set_root_cause(self, incident_id: int, text: str, base: str | None = None) -> RetroText:
+        """Save the root-cause summary; base as for save_why."""
         check_length(text, MAX_DRAFT, "root cause")
         with self._write():
-            self.get_incident(incident_id)
+            current = self.get_incident(incident_id).root_cause
+            text, note = self._merge_edit(incident_id, "Root cause", base, text, current, MAX_DRAFT)
             self.db.execute("UPDATE incidents SET root_cause = ? WHERE id = ?", (text, incident_id))
             self._touch(incident_id)
+        return RetroText(text, note)
+
+    def _merge_edit(
+        self, incident_id: int, what: str, base: str | None, text: str, current: str, limit: int
+    ) -> tuple[str, str]:
+        """What to store when `text` replaces `current`, edited from `base`, and
+        a note: "" (nothing else changed it), "merged", or "kept aside" (the
+        other edit, or the replaced text, is in a timeline entry: nothing is lost)."""
+        if current in (text, base) or (base is None and not current.strip()):
+            return text, ""
+        if base is not None:
+            merged = merge3(base, text, current)
+            if merged is not None and len(merged) <= limit:
+                return merged, "merged"
+            said = f"{what}: {self.identity}'s edit and one made meanwhile clashed; that one read: "
+        else:
+            said = f"{what} replaced by {self.identity}; it read: "
+        self._system(incident_id, said + current, "retro.kept_aside", field=what)
+        return text, "kept aside"
 
     def _touch(self, incident_id: int) -> None:
         """Move the incident's revision: how pollers know this incident changed."""
