@@ -36,7 +36,7 @@ from warroom.export import (
 from warroom.model import NOTE_KINDS, to_iso
 from warroom.policy import default_policy
 from warroom.store import Store
-from warroom.text import one_line
+from warroom.text import is_unsafe, one_line
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("WARROOM_UPDATE_GOLDEN") == "1"
@@ -56,6 +56,8 @@ HOSTILE = [
     "trailing backslash \\",
     "&amp; &lt;b&gt; entities <!-- comment -->",
     "line\u2028separator\u2029paragraph",
+    "\u202eRTL override\u2066 isolate\u200b zero\u200c width \ufeffbom, "
+    "joined \U0001f469\u200d\U0001f4bb",
 ]
 
 
@@ -441,6 +443,10 @@ def test_hostile_text_cannot_break_the_document(hostile, public):
     assert not [ch for ch in doc if ord(ch) < 0x20 and ch != "\n"]  # no ESC, no CR
     assert not [ch for ch in doc if 0x7F <= ord(ch) < 0xA0]
     assert "\u2028" not in doc and "\u2029" not in doc
+    # Direction changes and invisible characters as text.visible shows them.
+    assert not [ch for ch in doc if is_unsafe(ch) and ch != "\n"]
+    assert "\u2425RTL override\u2425 isolate\u2423 zero\u2423 width" in doc
+    assert "\U0001f469\u200d\U0001f4bb" in doc  # a joiner that joins is kept
     assert len(doc.splitlines()) == len(lines) - 1  # no line break Python sees that we don't
 
     parsed = parse(doc)  # only our own structure, as a CommonMark parser sees it

@@ -937,3 +937,75 @@ def test_replay_of_timeline_matches_the_stored_state(seed, open_store, policy, r
         for role in policy.single_roles:
             assert len(board.holders(role)) <= 1
     assert any(roles for roles in replay(alice.timeline(incident.id)))
+
+
+def test_timeline_pages_follow_the_order_things_happened(store, clock):
+    """Pages of a long timeline in its one order (occurred, then id), however
+    the entries were recorded: backfilled, tied in time, corrected later."""
+    iid = store.declare("pages", "regression", "P1", reported_at=clock() - timedelta(hours=2)).id
+    rng = random.Random(7)
+    for n in range(60):
+        ago = timedelta(minutes=rng.choice([5, 30, 30, 60, 90]))  # many ties in time
+        store.add_entry(iid, f"e{n}", "note", occurred_at=clock() - ago)
+    notes = [e for e in store.timeline(iid) if e.kind == "note"]
+    fixes = [store.correct(notes[3].id, "fixed once"), store.correct(notes[40].id, "fixed")]
+    again = store.correct(notes[3].id, "fixed twice")
+    want = sorted(store.timeline(iid), key=lambda e: (e.occurred_at, e.id))
+    latest = max(e.id for e in want)
+
+    page = store.timeline_page(iid, 7, first=True)
+    got = list(page.entries)
+    while page.more:
+        page = store.timeline_page(iid, 7, after=got[-1])
+        got += page.entries
+        assert page.latest_id == latest
+    assert [e.id for e in got] == [e.id for e in want]
+
+    page = store.timeline_page(iid, 7)
+    got = list(page.entries)
+    while page.more:
+        page = store.timeline_page(iid, 7, before=got[0])
+        got = page.entries + got
+    assert [e.id for e in got] == [e.id for e in want]
+
+    through = store.timeline_page(iid, 5, through=want[30])
+    assert [e.id for e in through.entries] == [e.id for e in want[26:31]] and through.more
+    everywhere = {}
+    for n in range(0, len(want), 9):
+        everywhere.update(store.timeline_page(iid, 9, after=want[n - 1] if n else None,
+                                              first=not n).replaced_by)  # fmt: skip
+    assert everywhere == {notes[3].id: again.id, notes[40].id: fixes[1].id}
+
+
+def test_retro_edits_made_meanwhile_are_merged_or_kept_aside(open_store, clock):
+    alice, bob = open_store(), open_store(identity="bob")
+    iid = alice.declare("retro", "regression", "P1").id
+    alice.set_root_cause(iid, "pool too small\nno alert")
+    # Bob changes one line while alice edits the other: both kept.
+    bob.set_root_cause(
+        iid, "pool too small\nno alert on saturation", base="pool too small\nno alert"
+    )
+    saved = alice.set_root_cause(
+        iid, "connection pool too small\nno alert", base="pool too small\nno alert"
+    )
+    assert saved.note == "merged"
+    assert alice.retro(iid).root_cause == "connection pool too small\nno alert on saturation"
+    # The same words changed both ways: alice's is saved, bob's kept in the timeline.
+    bob.set_root_cause(iid, "REMOTE overwrite", base=saved.text)
+    clash = alice.set_root_cause(iid, "LOCAL rewrite", base=saved.text)
+    assert clash.note == "kept aside" and alice.retro(iid).root_cause == "LOCAL rewrite"
+    kept = [e for e in alice.timeline(iid) if e.event == "retro.kept_aside"]
+    assert len(kept) == 1 and kept[0].text.endswith("that one read: REMOTE overwrite")
+    # A whole replacement (the CLI) keeps the text it replaces.
+    assert bob.set_root_cause(iid, "replaced whole").note == "kept aside"
+    assert alice.timeline(iid)[-1].text.endswith("it read: LOCAL rewrite")
+    assert bob.set_root_cause(iid, "replaced whole").note == ""  # nothing new to keep
+
+    alice.save_why(iid, 2, "Why?", "local answer")
+    bob.save_why(iid, 2, "Why because CLI?", "REMOTE answer 2")  # replaces: kept aside
+    why = alice.save_why(iid, 2, "Why?", "local answer more", base=("Why?", "local answer"))
+    assert why.note == "kept aside"
+    assert (why.question, why.answer) == ("Why because CLI?", "local answer more")
+    texts = [e.text for e in alice.timeline(iid) if e.event == "retro.kept_aside"]
+    assert texts[-1].endswith("that one read: REMOTE answer 2")
+    assert texts[-2].endswith("it read: local answer")  # what bob's CLI replaced

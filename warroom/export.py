@@ -34,7 +34,7 @@ from .model import (
 )
 from .policy import Policy
 from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
-from .text import csv_cell, one_line, visible
+from .text import BIDI, JOINERS, ZERO_WIDTH, csv_cell, one_line, visible
 from .timefmt import fmt_time, local_zone, span, zone_label
 
 EXPORT_SCHEMA_VERSION = 1
@@ -139,12 +139,15 @@ def entry_dict(
 # Both make controls visible and escape everything that could open markup.
 
 _NEWLINE_MARK = " \u23ce "
-# Controls as visible pictures (as text.visible does); line separators as newlines.
-_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
-_CONTROL_TABLE.update({0x7F: "\u2421", 0x2028: "\n", 0x2029: "\n"})
-_CONTROL_TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-del _CONTROL_TABLE[0x0A]
+# Controls, direction changes and invisible characters as visible pictures, by
+# text.visible's own rules; line separators as newlines (then shown as ⏎).
+_UNSAFE = re.compile(
+    "[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029"
+    + "".join(chr(code) for code in (*BIDI, *ZERO_WIDTH))
+    + JOINERS
+    + "]"
+)
+_SEPARATORS = re.compile("[\u2028\u2029]")
 # Backslash first. Code spans, emphasis, links and images, table cells,
 # strikethrough and math get a backslash; HTML gets entities, which every
 # Markdown dialect honours (not every one honours a backslash before `<`).
@@ -179,8 +182,9 @@ def md_inline(text: str, line_start: bool = False) -> str:
     which is most often none."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    if _CONTROLS.search(text):
-        text = text.translate(_CONTROL_TABLE)
+    if _UNSAFE.search(text):
+        text = _SEPARATORS.sub("\n", text)
+        text = "\n".join(visible(line) for line in text.split("\n"))
     for char, escaped in _ESCAPES:
         if char in text:
             text = text.replace(char, escaped)

@@ -101,6 +101,19 @@ class TimelineEntry:
         return self.supersedes is None and self.recorded_at - self.occurred_at >= BACKFILL_AFTER
 
 
+@dataclass(frozen=True)
+class TimelinePage:
+    """Part of a long timeline, in its order: `more` says the store holds
+    entries beyond it (on the side it was read towards); `latest_id` is the
+    newest id recorded for the incident when it was read; `replaced_by` maps
+    the page's corrected entries to their newest correction."""
+
+    entries: list[TimelineEntry]
+    more: bool
+    latest_id: int
+    replaced_by: dict[int, int]
+
+
 def order_key(entry: TimelineEntry) -> tuple[datetime, int]:
     """The one order of every view: when it happened, ties in recording order."""
     return (entry.occurred_at, entry.id)
@@ -191,6 +204,15 @@ class Board:
 
 
 @dataclass(frozen=True)
+class RetroText:
+    """A retro text as saved: note says it was "merged" with an edit made
+    meanwhile, or that the other one was "kept aside" (in a timeline entry)."""
+
+    text: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Why:
     """One level of the five whys: a question and the answer that feeds the next."""
 
@@ -199,6 +221,7 @@ class Why:
     answer: str
     updated_by: str
     updated_at: datetime | None
+    note: str = ""  # on a save: "merged" with, or "kept aside", an edit made meanwhile
 
 
 ACTION_OPEN = "open"

@@ -67,10 +67,13 @@ def run_retro(
         args.clock = "retro"
         return record_milestone(ctx)
     if verb == "why":
-        store.save_why(args.id, args.position, args.question, args.answer)
+        why = store.save_why(args.id, args.position, args.question, args.answer)
+        if why.note:
+            say(f"why {why.position} saved; the text it replaced is kept in the timeline")
         return 0
     if verb == "root-cause":
-        store.set_root_cause(args.id, read_text(args.text))
+        if store.set_root_cause(args.id, read_text(args.text)).note:
+            say("root cause saved; the text it replaced is kept in the timeline")
         return 0
     return _run_action(ctx)
 

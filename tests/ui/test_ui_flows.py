@@ -671,3 +671,79 @@ async def test_the_red_flag_count_on_the_checklist_border_follows_each_tick(
             assert (words(ticked) in screen) if ticked else ("red flag " not in screen)
             shown.append(ticked)
         assert len(set(shown)) >= 2  # the count moved both ways
+
+
+def _backfilled_timeline(store, clock, count):
+    """An incident whose notes were all written down with earlier times: the
+    'Incident declared' entry (id 1 of it) happened after every one of them."""
+    now = clock()
+    store.conn.execute("PRAGMA synchronous = OFF")  # seeding speed only
+    iid = store.declare("Big timeline", "regression", "P1", reported_at=now - timedelta(hours=4)).id
+    start, span = now - timedelta(hours=3, minutes=50), timedelta(hours=3, minutes=20)
+    for n in range(count):
+        store.add_entry(iid, f"n{n:05d}", "note", occurred_at=start + span * n / count)
+    return iid
+
+
+async def test_the_window_follows_the_order_things_happened(app_factory, store, clock):
+    from warroom.screens.warroom import TIMELINE_PAGE
+
+    iid = _backfilled_timeline(store, clock, TIMELINE_PAGE * 2 + 50)
+    fix = store.correct(store.timeline(iid)[4].id, "n00003, corrected")  # near the top
+    everything = [e.id for e in chronological(store.timeline(iid))]
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(TimelineView)
+        # The last page is what happened last: the declaration, recorded first.
+        assert [e.id for e in view.all_entries] == everything[-TIMELINE_PAGE:]
+        assert view.entries[-1].event == "incident.declare"
+        await pilot.press("4", "home")
+        await pilot.pause()
+        assert [e.id for e in view.all_entries] == everything[:TIMELINE_PAGE]
+        rows = [e.id for e in view.entries]
+        assert rows[rows.index(fix.supersedes) + 1] == fix.id  # beside what it corrects
+        assert view.superseded_by[fix.supersedes] == fix.id
+        while view.has_newer:  # paging down reads every page once, in order
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert [e.id for e in view.all_entries] == everything
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.entries[view.cursor].id == everything[-1]  # the declaration, at the end
+
+
+async def test_an_entry_backfilled_elsewhere_is_shown_in_its_place(
+    app_factory, store, open_store, clock
+):
+    from warroom.screens.warroom import TIMELINE_PAGE
+
+    iid = _backfilled_timeline(store, clock, TIMELINE_PAGE * 3)
+    middle = chronological(store.timeline(iid))[TIMELINE_PAGE + 10]
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(TimelineView)
+        await pilot.press("4")
+        other = open_store(identity="bob")
+        late = other.add_entry(iid, "backfilled by bob", "note", occurred_at=middle.occurred_at)
+        new = other.add_entry(iid, "live note from bob", "note")
+        app.screen.refresh_from_store()
+        await pilot.pause()
+        assert view.entries[-1].id == new.id and view.cursor == len(view.entries) - 1
+        assert late.id not in {e.id for e in view.all_entries}  # its place is not in the window
+        # A note typed with an earlier time while the window is elsewhere: the
+        # window goes to where it happened.
+        ago = int((clock() - middle.occurred_at).total_seconds() // 60) + 1
+        await pilot.press("n", *f"@{ago}m typed late", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        typed = store.timeline(iid)[-1]
+        assert typed.text == "typed late" and typed.occurred_at <= middle.occurred_at
+        assert view.entries[view.cursor].id == typed.id and view.has_newer
+        await pilot.press("escape", "end")
+        await pilot.pause()
+        assert view.entries[view.cursor].id == new.id and view.has_older
+        while view.has_older:
+            await pilot.press("pageup")
+            await pilot.pause()
+        everything = [e.id for e in chronological(store.timeline(iid))]
+        assert [e.id for e in view.all_entries] == everything  # each in its place, once

@@ -618,3 +618,55 @@ async def test_the_root_cause_opens_at_its_start(app_factory, store, seeded):
         await pilot.pause()
         area = retro.query_one(RootCauseArea)
         assert area.cursor_location == (0, 0) and area.scroll_offset.y == 0
+
+
+async def test_a_root_cause_saved_elsewhere_while_typing_is_not_lost(
+    app_factory, store, seeded, db_path, policy, clock
+):
+    from warroom.store import Store
+
+    store.set_root_cause(seeded, "remote root cause")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        retro = await open_retro(app, pilot)
+        await pilot.press("3", *" LOCAL-typing")
+        await wait_saved(pilot)
+        saved = store.retro(seeded).root_cause
+        assert "LOCAL-typing" in saved
+        other = Store.open(db_path, policy, "remote", clock)
+        other.set_root_cause(seeded, "REMOTE overwrite")  # the CLI's whole replacement
+        other.close()
+        await pilot.press(*" more")  # typed before the change is seen
+        await wait_saved(pilot)
+        root = store.retro(seeded).root_cause
+        assert "LOCAL-typing" in root and " more" in root
+        kept = " ".join(e.text for e in store.timeline(seeded) if e.event == "retro.kept_aside")
+        assert "REMOTE overwrite" in root or "that one read: REMOTE overwrite" in kept
+        assert "it read: " + saved in kept  # what the replacement replaced
+        assert retro.query_one(RootCauseArea).text == root
+
+
+async def test_a_why_saved_elsewhere_while_typing_is_not_lost(
+    app_factory, store, seeded, db_path, policy, clock
+):
+    from warroom.store import Store
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        retro = await open_retro(app, pilot)
+        await pilot.press("2", *"local answer")  # the first why's answer
+        await wait_saved(pilot)
+        other = Store.open(db_path, policy, "remote", clock)
+        other.save_why(seeded, 1, "Why because CLI?", "REMOTE answer")
+        other.close()
+        await pilot.press(*" more")
+        await wait_saved(pilot)
+        why = {w.position: w for w in store.retro(seeded).whys}[1]
+        assert why.question == "Why because CLI?"  # changed only there: taken
+        kept = " ".join(e.text for e in store.timeline(seeded) if e.event == "retro.kept_aside")
+        # Nothing lost, whether the change was seen before " more" was typed or not.
+        assert "REMOTE answer" in why.answer or "that one read: REMOTE answer" in kept
+        assert "local answer" in why.answer or "it read: local answer" in kept
+        assert why.answer.endswith(" more")
+        panel = retro.query_one(WhysPanel)
+        assert panel.level(1).question.value == why.question

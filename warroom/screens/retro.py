@@ -273,9 +273,27 @@ class RetroScreen(PanelScreen):
         for position, question, answer in whys.changes():
             # Queued behind another process's lock, a newer save of the same
             # why replaces the older; until it lands the typing stays on screen.
+            # The base (what the fields started from) lets the store merge an
+            # edit saved meanwhile instead of saving over it.
             self.app.write(
                 self.app.store.save_why, self.incident_id, position, question, answer,
-                on_done=whys.mark_saved, key=("why", self.incident_id, position),
+                whys.base(position),
+                on_done=lambda why, sent=(question, answer): self._why_saved(why, sent),
+                key=("why", self.incident_id, position),
+            )  # fmt: skip
+
+    def _why_saved(self, why, sent: tuple[str, str]) -> None:
+        self.query_one(WhysPanel).mark_saved(why, sent)
+        self._tell(f"Why {why.position}", why.note)
+
+    def _tell(self, what: str, note: str) -> None:
+        if note == "merged":
+            self.app.notify(f"{what}: merged with an edit saved meanwhile", timeout=5)
+        elif note == "kept aside":
+            self.app.notify(
+                f"{what}: someone changed the same words meanwhile; yours is saved, "
+                "theirs is kept in the timeline",
+                severity="warning", timeout=10,
             )  # fmt: skip
 
     def on_root_cause_panel_save_requested(self, message: RootCausePanel.SaveRequested) -> None:
@@ -286,13 +304,14 @@ class RetroScreen(PanelScreen):
         panel.cancel_pending()
         if not panel.dirty:
             return
-        text = panel.editor.text
+        text, base = panel.editor.text, panel.saved_text
 
-        def saved(_) -> None:
-            panel.saved_text = text
+        def saved(result) -> None:
+            panel.mark_saved(text, result.text)
+            self._tell("Root cause", result.note)
 
         self.app.write(
-            self.app.store.set_root_cause, self.incident_id, text,
+            self.app.store.set_root_cause, self.incident_id, text, base,
             on_done=saved, key=("root_cause", self.incident_id),
         )  # fmt: skip
 

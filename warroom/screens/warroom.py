@@ -13,7 +13,7 @@ from textual.containers import Container
 from textual.css.query import NoMatches
 
 from ..errors import DraftConflict
-from ..model import Board
+from ..model import Board, TimelineEntry
 from ..templates import TEMPLATES, render_template
 from ..text import one_line
 from ..timefmt import fmt_short_time, split_time_prefix, typed_zone, zone_label
@@ -184,15 +184,10 @@ class WarRoomScreen(PanelScreen):
             return
         before, self.board = self.board, store.board(self.incident_id)
         view = self.query_one(TimelinePanel).view
-        if view.has_newer:
-            # The window is further up: what is new is fetched on the way down.
-            # A correction of an entry in the window still marks it at once.
-            view.superseded_by.update(
-                store.corrections_after(self.incident_id, view.first_id, view.last_id)
-            )
-            view.refresh()
-        else:
-            view.append(store.timeline(self.incident_id, after_id=view.last_id))
+        # What was recorded since: shown where it belongs when that is in the
+        # window (a correction marks what it replaces at once); the rest is
+        # read with its page on the way there.
+        view.append(store.timeline(self.incident_id, after_id=view.seen_id))
         self._show_board(before)
 
     def _show_board(self, before: Board | None = None) -> None:
@@ -338,43 +333,53 @@ class WarRoomScreen(PanelScreen):
             self.incident_id,
             message.text,
             message.kind,
-            on_done=lambda entry: self._note_written(message.serial),
+            on_done=lambda entry: self._note_written(message.serial, entry),
             on_fail=lambda error: panel.refused(message.serial),
         )
         panel.show_waiting()  # still waiting only when the write was queued
 
-    def _note_written(self, serial: int) -> None:
+    def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
         self.query_one(TimelinePanel).written(serial)
-        if self.query_one(TimelinePanel).view.has_newer:
-            self._timeline_bottom()  # the note just written is shown, with the newest
-
-    # A long timeline is shown through a window of recorded ids, read a page at
-    # a time: one more row than a page says whether there is more beyond.
-    def _timeline_bottom(self) -> None:
-        rows = self.app.store.timeline_before(self.incident_id, limit=TIMELINE_PAGE + 1)
         view = self.query_one(TimelinePanel).view
-        view.set_entries(rows[-TIMELINE_PAGE:], has_older=len(rows) > TIMELINE_PAGE)
+        if entry is not None and not view.holds_place_of(entry):
+            self._timeline_through(entry)  # the note just written is shown, in its place
+
+    # A long timeline is shown through a window of its order (when things
+    # happened, then recording order), read a page at a time.
+    def _timeline_bottom(self) -> None:
+        page = self.app.store.timeline_page(self.incident_id, TIMELINE_PAGE)
+        view = self.query_one(TimelinePanel).view
+        view.set_entries(
+            page.entries, has_older=page.more, superseded_by=page.replaced_by,
+            seen_id=page.latest_id,
+        )  # fmt: skip
+
+    def _timeline_through(self, entry: TimelineEntry) -> None:
+        """The page that ends with this entry, the cursor on it."""
+        store = self.app.store
+        page = store.timeline_page(self.incident_id, TIMELINE_PAGE, through=entry)
+        after = store.timeline_page(self.incident_id, 1, after=entry)
+        self.query_one(TimelinePanel).view.set_entries(
+            page.entries, has_older=page.more, has_newer=bool(after.entries),
+            superseded_by=page.replaced_by, seen_id=page.latest_id, follow=True,
+        )  # fmt: skip
 
     def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
         store, iid = self.app.store, self.incident_id
         view = self.query_one(TimelinePanel).view
-        page = TIMELINE_PAGE
-        if message.where == "older":
-            rows = store.timeline_before(iid, view.first_id, page + 1)
-            view.prepend(rows[-page:], has_older=len(rows) > page)
-        elif message.where == "newer":
-            rows = store.timeline(iid, after_id=view.last_id, limit=page + 1)
-            has_newer = len(rows) > page
-            rows = rows[:page]
-            last = rows[-1].id if rows else view.last_id
-            fixes = store.corrections_after(iid, view.first_id, last) if has_newer else {}
-            view.append_page(rows, has_newer, fixes)
+        size = TIMELINE_PAGE
+        if message.where == "older" and view.first is not None:
+            page = store.timeline_page(iid, size, before=view.first)
+            view.prepend(page.entries, has_older=page.more, superseded_by=page.replaced_by)
+        elif message.where == "newer" and view.last is not None:
+            page = store.timeline_page(iid, size, after=view.last)
+            view.append_page(page.entries, page.more, page.replaced_by)
         elif message.where == "top":
-            rows = store.timeline(iid, limit=page + 1)
-            has_newer = len(rows) > page
-            rows = rows[:page]
-            fixes = store.corrections_after(iid, rows[0].id, rows[-1].id) if has_newer else {}
-            view.set_entries(rows, has_newer=has_newer, superseded_by=fixes, at_top=True)
+            page = store.timeline_page(iid, size, first=True)
+            view.set_entries(
+                page.entries, has_newer=page.more, superseded_by=page.replaced_by,
+                at_top=True, seen_id=page.latest_id,
+            )  # fmt: skip
         elif message.where == "bottom":
             self._timeline_bottom()
         else:  # "all": a search or a filter looks through everything

@@ -40,8 +40,10 @@ from ..model import (
     DraftVersion,
     Incident,
     Retro,
+    RetroText,
     RoleHolder,
     TimelineEntry,
+    TimelinePage,
     Why,
     from_iso,
     to_iso,
@@ -64,6 +66,8 @@ BEFORE_CLOSE = ("acknowledge", "triage", "remediate")
 
 if TYPE_CHECKING:
     from ..report import ReportRow
+
+_EDIT_NOTES = ("", "merged", "kept aside")  # the stronger note wins
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 DRILL_MARK = "[DRILL]"  # leads every published update of a drill
@@ -359,16 +363,58 @@ class Store:
             params.append(limit)
         return [self._row_entry(r) for r in self.db.execute(sql, params)]
 
-    def corrections_after(self, incident_id: int, first_id: int, last_id: int) -> dict[int, int]:
-        """Entry id -> its newest correction, for the entries recorded from
-        first_id to last_id that were corrected by an entry recorded after
-        last_id: what a window of a long timeline needs to mark them replaced."""
-        rows = self.conn.execute(
-            "SELECT supersedes, id FROM timeline WHERE incident_id = ? AND id > ?"
-            " AND supersedes BETWEEN ? AND ? ORDER BY id",
-            (incident_id, last_id, first_id, last_id),
-        )
-        return dict(rows.fetchall())
+    def timeline_page(
+        self,
+        incident_id: int,
+        limit: int,
+        *,
+        before: TimelineEntry | None = None,
+        after: TimelineEntry | None = None,
+        through: TimelineEntry | None = None,
+        first: bool = False,
+    ) -> TimelinePage:
+        """A page of the timeline in its one order (when it happened, then
+        recording order), oldest first: the last `limit` entries before an
+        entry, or up to and including one (through), or the first `limit`
+        after one (or, with first, the first page); with none of them, the
+        last page. Read in one snapshot with
+        the newest recorded id (what a view polls from) and the corrections
+        of the page's entries wherever they sit."""
+        columns, table = self._ENTRY_COLUMNS, "timeline WHERE incident_id = ?"
+        params: list[Any] = [incident_id]
+        edge = after or before or through
+        if edge is not None:
+            compare = ">" if after is not None else "<=" if through is not None else "<"
+            table += f" AND (occurred_at, id) {compare} (?, ?)"
+            params += [to_iso(edge.occurred_at), edge.id]
+        forward = first or after is not None
+        order = "" if forward else " DESC"
+        sql = f"SELECT {columns} FROM {table} ORDER BY occurred_at{order}, id{order} LIMIT ?"
+        with self._snapshot():
+            rows = self.db.execute(sql, [*params, limit + 1]).fetchall()
+            more = len(rows) > limit
+            rows = rows[:limit] if forward else rows[:limit][::-1]
+            entries = [self._row_entry(r) for r in rows]
+            latest = self.db.execute(
+                "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+            replaced = self.corrections_of([e.id for e in entries])
+        return TimelinePage(entries, more, latest or 0, replaced)
+
+    def corrections_of(self, entry_ids: list[int]) -> dict[int, int]:
+        """Entry id -> its newest correction, for these entries."""
+        replaced: dict[int, int] = {}
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            # Ids are unique across incidents: found by what they correct alone.
+            rows = self.db.execute(
+                "SELECT supersedes, id FROM timeline WHERE supersedes IS NOT NULL"
+                f" AND supersedes IN ({marks}) ORDER BY id",
+                chunk,
+            )
+            replaced.update(rows.fetchall())
+        return replaced
 
     def entry(self, entry_id: int) -> TimelineEntry:
         row = self.db.execute(
@@ -1029,8 +1075,20 @@ class Store:
         )
         return Retro(whys, incident.root_cause, tuple(self.action_items(incident_id)))
 
-    def save_why(self, incident_id: int, position: int, question: str, answer: str) -> Why:
-        """Save one level of the five whys (positions from 1; saved as typed)."""
+    def save_why(
+        self,
+        incident_id: int,
+        position: int,
+        question: str,
+        answer: str,
+        base: tuple[str, str] | None = None,
+    ) -> Why:
+        """Save one level of the five whys (positions from 1; saved as typed).
+
+        base is the (question, answer) the editor started from: an edit saved
+        by someone else since is merged (merge3), or, where both changed the
+        same words, kept aside in a timeline entry. Without a base (the CLI
+        sets a why whole), text it replaces is kept in a timeline entry."""
         if position < 1 or position > 20:
             raise UsageError("a why's position runs from 1 to 20")
         check_length(question, MAX_SHORT, "question")
@@ -1038,6 +1096,19 @@ class Store:
         with self._write():
             self.get_incident(incident_id)
             now = self._now()
+            row = self.db.execute(
+                "SELECT question, answer FROM whys WHERE incident_id = ? AND position = ?",
+                (incident_id, position),
+            ).fetchone()
+            current = (row[0] or "", row[1] or "") if row else ("", "")
+            what = f"Why {position}"
+            question, asked = self._merge_edit(
+                incident_id, f"{what} (question)", base and base[0], question, current[0],
+                MAX_SHORT,
+            )  # fmt: skip
+            answer, answered = self._merge_edit(
+                incident_id, f"{what} (answer)", base and base[1], answer, current[1], MAX_SHORT
+            )
             self.db.execute(
                 "INSERT INTO whys (incident_id, position, question, answer,"
                 " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -1047,14 +1118,36 @@ class Store:
                 (incident_id, position, question, answer, self.identity, now),
             )
             self._touch(incident_id)
-        return Why(position, question, answer, self.identity, from_iso(now))
+        note = max(asked, answered, key=_EDIT_NOTES.index)
+        return Why(position, question, answer, self.identity, from_iso(now), note)
 
-    def set_root_cause(self, incident_id: int, text: str) -> None:
+    def set_root_cause(self, incident_id: int, text: str, base: str | None = None) -> RetroText:
+        """Save the root-cause summary; base as for save_why."""
         check_length(text, MAX_DRAFT, "root cause")
         with self._write():
-            self.get_incident(incident_id)
+            current = self.get_incident(incident_id).root_cause
+            text, note = self._merge_edit(incident_id, "Root cause", base, text, current, MAX_DRAFT)
             self.db.execute("UPDATE incidents SET root_cause = ? WHERE id = ?", (text, incident_id))
             self._touch(incident_id)
+        return RetroText(text, note)
+
+    def _merge_edit(
+        self, incident_id: int, what: str, base: str | None, text: str, current: str, limit: int
+    ) -> tuple[str, str]:
+        """What to store when `text` replaces `current`, edited from `base`, and
+        a note: "" (nothing else changed it), "merged", or "kept aside" (the
+        other edit, or the replaced text, is in a timeline entry: nothing is lost)."""
+        if current in (text, base) or (base is None and not current.strip()):
+            return text, ""
+        if base is not None:
+            merged = merge3(base, text, current)
+            if merged is not None and len(merged) <= limit:
+                return merged, "merged"
+            said = f"{what}: {self.identity}'s edit and one made meanwhile clashed; that one read: "
+        else:
+            said = f"{what} replaced by {self.identity}; it read: "
+        self._system(incident_id, said + current, "retro.kept_aside", field=what)
+        return text, "kept aside"
 
     def _touch(self, incident_id: int) -> None:
         """Move the incident's revision: how pollers know this incident changed."""

@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import StoreBusy, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl
 
-SCHEMA_VERSION = 1  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = 2  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the one advisory lock every write takes
 CHANNEL = "warroom_changes"
 UNREACHABLE = "DATABASE UNREACHABLE"
@@ -86,8 +86,20 @@ def _pg_schema_v1(conn: Any) -> None:
         conn.execute(ddl)
 
 
+def _pg_schema_v2(conn: Any) -> None:
+    """As SQLite's schema 6: the timeline read a page at a time in the order
+    things happened, and the corrections of a page found by what they correct."""
+    conn.execute(
+        "CREATE INDEX idx_timeline_incident_id_occurred_at_id"
+        " ON timeline (incident_id, occurred_at, id)"
+    )
+    conn.execute(
+        "CREATE INDEX idx_timeline_supersedes ON timeline (supersedes) WHERE supersedes IS NOT NULL"
+    )
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _pg_schema_v1}
+MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _pg_schema_v1, 1: _pg_schema_v2}
 
 # A server that vanishes without closing the connection (a network cut) is
 # noticed within seconds, not after the kernel's two hours: a write or a read

@@ -22,7 +22,7 @@ from ..errors import FileSwapped, StoreBusy, StoreIOError, UsageError
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -176,6 +176,19 @@ def _schema_v5(db: sqlite_utils.Database) -> None:
     db["incidents"].add_column("drill", int, not_null_default=0)
 
 
+def _schema_v6(db: sqlite_utils.Database) -> None:
+    """The war room reads a long timeline a page at a time in the order things
+    happened (then recording order), and marks the page's corrected entries."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_timeline_incident_id_occurred_at_id"
+        " ON timeline (incident_id, occurred_at, id)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_timeline_supersedes"
+        " ON timeline (supersedes) WHERE supersedes IS NOT NULL"
+    )
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
@@ -183,6 +196,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     2: _schema_v3,
     3: _schema_v4,
     4: _schema_v5,
+    5: _schema_v6,
 }
 
 

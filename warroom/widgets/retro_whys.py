@@ -65,6 +65,7 @@ class WhyInput(Input):
         self.position = position
         self.field = field
         self.known = value  # the value last synced with the store (or suggested)
+        self.base = value if not suggested or value != suggested else ""  # as stored
         self.suggested = suggested  # the text warroom proposed, while untouched
 
     @property
@@ -231,12 +232,13 @@ class WhysPanel(Panel):
             question, answer = self.stored.get(level.position, ("", ""))
             self._sync(level.answer, answer)
             level.question.suggested = self.suggestion(level.position)
-            self._sync(level.question, question or level.question.suggested)
+            self._sync(level.question, question or level.question.suggested, question)
 
-    def _sync(self, field: WhyInput, value: str) -> None:
+    def _sync(self, field: WhyInput, value: str, stored: str | None = None) -> None:
         if field.dirty:
             return  # the user's typing wins locally until it is saved
         field.known = value
+        field.base = value if stored is None else stored
         if field.value != value:
             with self.prevent(Input.Changed):
                 field.value = value
@@ -311,13 +313,32 @@ class WhysPanel(Panel):
                 self.pending.discard(position)
         return out
 
-    def mark_saved(self, why: Why) -> None:
+    def base(self, position: int) -> tuple[str, str]:
+        """The (question, answer) stored when the level's fields were last in
+        step with the store: what the typing was made from."""
+        level = self.level(position)
+        if level is None:
+            return self.stored.get(position, ("", ""))
+        return level.question.base, level.answer.base
+
+    def mark_saved(self, why: Why, sent: tuple[str, str] | None = None) -> None:
+        """The level was saved: `sent` (what was sent) is stored as `why` says,
+        merged with an edit made meanwhile. A field typed in since stays as it
+        is, in step up to what was sent (the next save merges again)."""
         self.stored[why.position] = (why.question, why.answer)
         level = self.level(why.position)
         if level is None:
             return
-        level.question.known = why.question
-        level.answer.known = why.answer
+        sent = sent or (why.question, why.answer)
+        pairs = ((level.question, sent[0], why.question), (level.answer, sent[1], why.answer))
+        for field, was_sent, saved in pairs:
+            if field.value != was_sent:
+                field.known = field.base = was_sent
+                continue
+            field.known = field.base = saved
+            if field.value != saved:  # merged with another edit
+                with self.prevent(Input.Changed):
+                    field.value = saved
         if (level.question.value, level.answer.value) == (why.question, why.answer):
             self.pending.discard(why.position)
 
@@ -359,6 +380,13 @@ class RootCausePanel(Panel):
     @property
     def dirty(self) -> bool:
         return self.editor.text != self.saved_text
+
+    def mark_saved(self, sent: str, stored: str) -> None:
+        """`sent` was saved as `stored` (merged with an edit made meanwhile):
+        shown as stored unless more was typed since."""
+        self.saved_text = sent  # in step up to what was sent: the next save merges again
+        if self.editor.text == sent:
+            self.show(stored)
 
     def show(self, text: str) -> None:
         if self.dirty:

@@ -98,10 +98,11 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             self.entry = entry
 
     class WindowWanted(Message):
-        """The view holds a window of the timeline (a run of recorded ids) and
-        wants another part of it: "older" or "newer" (a page beyond its edge,
-        added), "top" or "bottom" (the first or last page, instead of the
-        window), or "all" (everything, for a search or a filter)."""
+        """The view holds a window of the timeline (a run of entries in its
+        order: when they happened, then recording order) and wants another
+        part of it: "older" or "newer" (a page beyond its edge, added),
+        "top" or "bottom" (the first or last page, instead of the window), or
+        "all" (everything, for a search or a filter)."""
 
         def __init__(self, where: str):
             super().__init__()
@@ -135,13 +136,14 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.filter_index = 0  # into FILTERS
         self.search = ""  # shows only entries whose text or author has it
         self._highlighted: tuple | None = None
-        self.has_older = False  # the store holds entries recorded before the window
+        self.has_older = False  # the store holds entries that come before the window
         self.has_newer = False  # ... and after it (the window is not at the end)
         self._asked: set[str] = set()  # windows asked for and not yet given
         self.private = True  # False hides private notes (stakeholder view)
         self.utc = False
-        self._first_id = 0  # the oldest and newest recorded entry taken in
-        self._last_id = 0
+        self.first: TimelineEntry | None = None  # the window's edges, in timeline order
+        self.last: TimelineEntry | None = None
+        self._seen_id = 0  # the newest recorded id known: what is polled from
         self._strips: dict[tuple, Strip] = {}
 
     # -- data
@@ -161,44 +163,68 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         has_newer: bool = False,
         superseded_by: dict[int, int] | None = None,
         at_top: bool = False,
+        seen_id: int = 0,
+        follow: bool | None = None,
     ) -> None:
         """Show a window of the timeline: has_older and has_newer say the store
-        holds entries recorded before and after it, fetched (WindowWanted) as
-        the cursor nears an edge; superseded_by names the corrections recorded
-        after the window of entries in it. The cursor goes to the newest entry,
-        or with at_top to the oldest."""
+        holds entries that come before and after it in the timeline's order,
+        fetched (WindowWanted) as the cursor nears an edge; superseded_by names
+        the newest corrections of entries in it, wherever they are; seen_id is
+        the newest recorded id when it was read. The cursor goes to the newest
+        entry, or with at_top to the oldest."""
         self.all_entries = []
         self.entries = []
-        self.superseded_by = dict(superseded_by or {})
-        self._first_id = self._last_id = 0
+        self.superseded_by = {}
+        self.first = self.last = None
+        self._seen_id = seen_id
         self.has_older = has_older
         self.has_newer = has_newer
         self._asked.clear()
-        self.append(entries, follow=not at_top)
+        self._mark(entries, superseded_by or {})
+        self._take(entries, follow=not at_top if follow is None else follow)
         if at_top:
             self.cursor = 0
 
-    def prepend(self, entries: list[TimelineEntry], has_older: bool) -> None:
-        """Entries recorded earlier, put in their place; the cursor stays on its entry."""
+    def _mark(self, entries: list[TimelineEntry], superseded_by: dict[int, int]) -> None:
+        """Note the corrections: an entry is replaced by its newest correction."""
+        marks = self.superseded_by
+        for entry in entries:
+            self._seen_id = max(self._seen_id, entry.id)
+            if entry.supersedes is not None:
+                marks[entry.supersedes] = max(marks.get(entry.supersedes, 0), entry.id)
+        for original, fix in superseded_by.items():
+            marks[original] = max(marks.get(original, 0), fix)
+
+    def prepend(
+        self,
+        entries: list[TimelineEntry],
+        has_older: bool,
+        superseded_by: dict[int, int] | None = None,
+    ) -> None:
+        """The page that comes before the window, put in its place; the cursor
+        stays on its entry."""
         self.has_older = has_older
         self._asked.discard("older")
-        for entry in entries:
-            if entry.supersedes is not None:
-                self.superseded_by.setdefault(entry.supersedes, entry.id)
+        self._mark(entries, superseded_by or {})
         self._take(entries, follow=False, keep_rows=True)
 
     def append_page(
         self, entries: list[TimelineEntry], has_newer: bool, superseded_by: dict[int, int]
     ) -> None:
-        """The page recorded after the window (which is not at the end); the
+        """The page that comes after the window (which is not at the end); the
         cursor stays on its entry."""
         self.has_newer = has_newer
         self._asked.discard("newer")
-        for entry in entries:
-            if entry.supersedes is not None:
-                self.superseded_by[entry.supersedes] = entry.id
-        self.superseded_by.update(superseded_by)
+        self._mark(entries, superseded_by)
         self._take(entries, follow=False)
+
+    def holds_place_of(self, entry: TimelineEntry) -> bool:
+        """Whether an entry's place in the timeline is inside the window (the
+        window reaches the start or the end when nothing is beyond it)."""
+        key = order_key(entry)
+        if self.has_older and (self.first is None or key < order_key(self.first)):
+            return False
+        return not (self.has_newer and (self.last is None or key > order_key(self.last)))
 
     def _take(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool = False) -> None:
         """Put entries in the one order of every view (when it happened, then
@@ -206,9 +232,11 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         keep_rows scrolls by the rows put above, so what is on screen stays put."""
         cursor = start = self.cursor
         for entry in entries:
-            self._first_id = min(self._first_id or entry.id, entry.id)
-            self._last_id = max(self._last_id, entry.id)
             key = order_key(entry)
+            if self.first is None or key < order_key(self.first):
+                self.first = entry
+            if self.last is None or key > order_key(self.last):
+                self.last = entry
             if not self.all_entries or key >= order_key(self.all_entries[-1]):
                 self.all_entries.append(entry)  # the usual case: the newest
             else:
@@ -231,10 +259,6 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             self.cursor = cursor
         self.refresh()
 
-    @property
-    def first_id(self) -> int:
-        return self._first_id
-
     def _want(self, where: str) -> None:
         """Ask for another part of the timeline, once until it comes."""
         if where not in self._asked:
@@ -250,14 +274,14 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             self._want("newer")
 
     def append(self, entries: list[TimelineEntry], follow: bool | None = None) -> None:
-        """Entries recorded since (the window is at the end); follow keeps the
+        """Entries recorded since seen_id: each is put in its place when that
+        is inside the window (the others are read with the page they belong
+        to), and each correction marks what it replaces; follow keeps the
         cursor on the newest."""
         if follow is None:
-            follow = self.cursor >= len(self.entries) - 1
-        for entry in entries:
-            if entry.supersedes is not None:
-                self.superseded_by[entry.supersedes] = entry.id
-        self._take(entries, follow)
+            follow = self.cursor >= len(self.entries) - 1 and not self.has_newer
+        self._mark(entries, {})
+        self._take([e for e in entries if self.holds_place_of(e)], follow)
 
     def set_filter(self, kinds: set[str] | None, search: str | None = None) -> None:
         """Show only these kinds (None: all) and, with search, only entries
@@ -312,8 +336,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             self.virtual_size = size
 
     @property
-    def last_id(self) -> int:
-        return self._last_id
+    def seen_id(self) -> int:
+        """The newest recorded id known: entries after it are new."""
+        return self._seen_id
 
     # -- cursor
     def validate_cursor(self, value: int) -> int:
