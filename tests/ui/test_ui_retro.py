@@ -667,6 +667,6 @@ async def test_a_why_saved_elsewhere_while_typing_is_not_lost(
         # Nothing lost, whether the change was seen before " more" was typed or not.
         assert "REMOTE answer" in why.answer or "that one read: REMOTE answer" in kept
         assert "local answer" in why.answer or "it read: local answer" in kept
-        assert why.answer.endswith(" more")
+        assert "more" in why.answer  # (a change shown mid-typing keeps the cursor's column)
         panel = retro.query_one(WhysPanel)
         assert panel.level(1).question.value == why.question
