@@ -100,9 +100,11 @@ def test_close_and_retro_at_their_real_times(store, clock, policy, incident):
     store.record_milestone(incident, "retro", clock() - timedelta(minutes=5))
     doc = render_export(store.bundle(incident), policy, "md", False, clock())
     assert "| Closed | 2026-03-10 11:30:00 UTC | 2026-03-10 11:30:00 UTC | +1h 30m |" in doc
-    # Moved once closed; never withdrawn (reopening does that).
-    store.set_milestone(incident, "close", clock() - timedelta(minutes=40))
-    assert store.get_incident(incident).closed_at == clock() - timedelta(minutes=40)
+    # Moved once closed (never before the remediation); never withdrawn (reopening does that).
+    with pytest.raises(UsageError, match="before remediate"):
+        store.set_milestone(incident, "close", clock() - timedelta(minutes=40))
+    store.set_milestone(incident, "close", clock() - timedelta(minutes=20))
+    assert store.get_incident(incident).closed_at == clock() - timedelta(minutes=20)
     with pytest.raises(UsageError, match="reopen"):
         store.set_milestone(incident, "close", None)
 
