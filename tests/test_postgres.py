@@ -36,7 +36,9 @@ def _changed_within(store: Store, seconds: float = 5.0) -> bool:
 
 
 def test_a_url_is_a_server_database_and_prints_without_its_password():
-    url = resolve_db("postgresql://ann:hunter2@db.example:5432/warroom?sslmode=require")
+    url = resolve_db(
+        None, {"WARROOM_DB": "postgresql://ann:hunter2@db.example:5432/warroom?sslmode=require"}
+    )
     assert isinstance(url, DbUrl)
     assert "hunter2" not in str(url) and "hunter2" not in repr(url)
     assert str(url) == "postgresql://ann:***@db.example:5432/warroom?sslmode=require"
@@ -44,9 +46,18 @@ def test_a_url_is_a_server_database_and_prints_without_its_password():
     assert resolve_db(None, {"WARROOM_DB": "postgres://h/db"}) == DbUrl("postgres://h/db")
 
 
-def test_unreachable_server_is_one_line_exit_1_and_never_shows_the_password(capsys):
-    url = f"postgresql://ann:hunter2@127.0.0.1:{_closed_port()}/warroom"
-    code = cli.main(["--db", url, "list"])
+def test_a_password_on_the_command_line_is_refused_without_being_shown(capsys):
+    code = cli.main(["--db", "postgresql://ann:hunter2@127.0.0.1:1/warroom", "list"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "~/.pgpass" in err and "postgresql://ann:***@127.0.0.1" in err
+    assert "hunter2" not in err
+
+
+def test_unreachable_server_is_one_line_exit_1_and_never_shows_the_password(capsys, monkeypatch):
+    monkeypatch.setenv("WARROOM_DB", f"postgresql://ann:hunter2@127.0.0.1:{_closed_port()}/warroom")
+    code = cli.main(["list"])
     out, err = capsys.readouterr()
     assert code == 1
     assert out == ""
@@ -210,9 +221,12 @@ def test_a_schema_from_a_newer_warroom_is_refused(pg_url, policy, capsys):
     assert "newer warroom (schema 99" in err and len(err.strip().splitlines()) == 1
 
 
-def test_a_password_in_the_url_is_warned_about_and_never_printed(pg_server, pg_url, capsys):
+def test_a_password_in_the_url_is_warned_about_and_never_printed(
+    pg_server, pg_url, capsys, monkeypatch
+):
     dbname = pg_url.rsplit("/", 1)[1]
     url = f"postgresql://postgres:hunter2@127.0.0.1:{pg_server.port}/{dbname}"
-    assert cli.main(["--db", url, "declare", "with a password"]) == 0  # trust auth here
+    monkeypatch.setenv("WARROOM_DB", url)
+    assert cli.main(["declare", "with a password"]) == 0  # trust auth here
     err = capsys.readouterr().err
     assert "~/.pgpass" in err and "hunter2" not in err

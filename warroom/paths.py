@@ -94,6 +94,14 @@ def resolve_db(arg: str | None, environ: dict | None = None) -> Path | DbUrl:
     """--db beats WARROOM_DB beats the per-user default: a path, or a
     postgresql:// URL."""
     env = os.environ if environ is None else environ
+    if arg and is_url(arg) and mask_url(arg) != arg:
+        # Every user on the host can read another's command line (ps).
+        from .errors import UsageError
+
+        raise UsageError(
+            f"{mask_url(arg)}: a password on the command line is visible to every user "
+            "on this host; keep it in ~/.pgpass or PGPASSFILE"
+        )
     chosen = arg or env.get("WARROOM_DB") or None
     if chosen and is_url(chosen):
         return DbUrl(chosen)
