@@ -246,14 +246,18 @@ class CorrectionModal(Modal):
             elif self.multiline:
                 yield TextArea(entry.text, id="text", soft_wrap=True)
             else:
-                yield Input(entry.text, id="text")
+                # Cursor at the end, nothing selected: typing adds to the text
+                # (selected, the first key replaced the whole entry).
+                yield Input(entry.text, id="text", select_on_focus=False)
             yield Label(lit(f"When it happened ({self.zone}); '-' withdraws a milestone:"))
             yield Input(self.time_value, id="at")
             yield Label("enter / ctrl+s: save · escape: cancel", classes="hint")
 
     def on_mount(self) -> None:
         if self.text_editable and self.multiline:
-            self.query_one(TextArea).styles.height = 8
+            area = self.query_one(TextArea)
+            area.styles.height = 8
+            area.cursor_to_end()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
