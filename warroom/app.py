@@ -450,7 +450,10 @@ class WarRoomApp(App):
 
         # Dialogs are imported when first used: start-up pays only for the war room.
         from .screens.declare import DeclareModal
+        from .screens.modals import refused_read_only
 
+        if refused_read_only(self):
+            return
         self.push_screen(DeclareModal(self.policy, self.clock, form), done)
 
     def action_report(self) -> None:

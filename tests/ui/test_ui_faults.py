@@ -201,3 +201,35 @@ async def test_queue_drained_under_a_dialog_updates_it_and_the_header(
         await settle(app, pilot)
         assert "queued" not in app.screen.query_one("#header").render().plain
         assert app.is_running
+
+
+async def test_read_only_refuses_a_writes_dialog_before_it_opens(db_path, policy, clock, seeded):
+    """X (close), ctrl+n (declare), enter on an entry (correct), the retro's action
+    form and its note prompt: one toast each and no dialog to type into."""
+    from keyburst import burst, settle
+
+    from warroom.app import make_app
+    from warroom.screens.retro import RetroScreen
+    from warroom.screens.warroom import WarRoomScreen
+
+    watcher = Store.open(db_path, policy, "observer", clock, read_only=True)
+    before = watcher.revision()
+    app = make_app(watcher, policy, clock=clock)
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)
+        for keys in (("X",), ("ctrl+n",), ("4", "enter")):
+            burst(app, *keys)
+            await settle(app, pilot)
+            assert isinstance(app.screen, WarRoomScreen), keys  # no dialog came up
+        burst(app, "R")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetroScreen)
+        burst(app, "4", "a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetroScreen)  # no action form
+    watcher.close()
+    assert len(notes) == 4 and all("read-only" in n for n in notes), notes
+    check = Store.open(db_path, policy, "alice", clock)
+    assert check.revision() == before
+    check.close()

@@ -278,6 +278,8 @@ def ask_correction(app, entry) -> None:
     from ..model import MILESTONE_EVENTS
     from ..timefmt import fmt_typed, parse_time, typed_zone, zone_label
 
+    if refused_read_only(app):
+        return
     milestone = entry.event in MILESTONE_EVENTS and "clock" in entry.data
     editable = entry.kind != "system"
     typed = fmt_typed(entry.occurred_at, app.utc)
@@ -304,6 +306,16 @@ def ask_correction(app, entry) -> None:
     app.push_screen(CorrectionModal(entry, typed, zone, editable), done)
 
 
+def refused_read_only(app) -> bool:
+    """In read-only mode a write's dialog is refused before it opens (one toast),
+    so nothing is typed only to be thrown away; True when refused."""
+    if not app.store.read_only:
+        return False
+    app.notify(f"{app.store.path} is read-only for you: nothing can be changed",
+               severity="warning")  # fmt: skip
+    return True
+
+
 def ask_milestone_time(app, incident_id: int, clock: str) -> None:
     """A milestone key's time prompt: enter takes now; '14:05', '20m ago' or a
     date and time say when it really happened. On a milestone already
@@ -311,9 +323,7 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
     from ..policy import MILESTONE_FIELDS
     from ..timefmt import fmt_time, fmt_typed, parse_time, typed_zone, zone_label
 
-    if app.store.read_only:
-        app.notify(f"{app.store.path} is read-only for you: nothing can be changed",
-                   severity="warning")  # fmt: skip
+    if refused_read_only(app):
         return
     incident = app.store.get_incident(incident_id)
     current = getattr(incident, MILESTONE_FIELDS[clock])
