@@ -233,3 +233,37 @@ async def test_read_only_refuses_a_writes_dialog_before_it_opens(db_path, policy
     check = Store.open(db_path, policy, "alice", clock)
     assert check.revision() == before
     check.close()
+
+
+async def test_the_quit_dialogs_keys_fit_at_80x24(app_factory, store, seeded, db_path):
+    """Every key of the quit dialog's line is on screen at 80x24, before and
+    while waiting (the line was cut: "… (drops them) · ")."""
+    from keyburst import burst, settle
+    from test_ui_hostile import painted
+
+    from warroom.screens.modals import QuitModal
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "4", "n", "q test no w", "enter", "escape", "q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, QuitModal)
+            hint = app.screen.query_one("#quit-hint")
+            assert hint.region.right <= 80  # inside the screen, so not cut
+            shown = painted(app)
+            for key in ("w: wait for them, then quit", "Q: quit anyway", "escape: stay"):
+                assert key in shown, (key, shown)
+            burst(app, "w")
+            await settle(app, pilot)
+            assert hint.region.right <= 80
+            shown = painted(app)
+            for key in ("waiting for them", "Q: quit anyway", "escape: stay"):
+                assert key in shown, (key, shown)
+            burst(app, "escape")
+            await settle(app, pilot)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()

@@ -43,6 +43,8 @@ class QuitModal(Modal):
     with a countdown, or quit anyway. Nothing is dropped unless asked."""
 
     WAIT_SECONDS = 15
+    # The key line wraps inside the box (at 80x24 it ran past the screen's edge).
+    DEFAULT_CSS = "QuitModal #quit-hint { width: 1fr; }"
     BINDINGS = [
         Binding("w", "wait", "Wait, then quit", id="quit.wait"),
         Binding("Q", "quit_anyway", "Quit anyway", id="quit.anyway"),
