@@ -450,7 +450,10 @@ class WarRoomApp(App):
 
         # Dialogs are imported when first used: start-up pays only for the war room.
         from .screens.declare import DeclareModal
+        from .screens.modals import refused_read_only
 
+        if refused_read_only(self):
+            return
         self.push_screen(DeclareModal(self.policy, self.clock, form), done)
 
     def action_report(self) -> None:
@@ -535,6 +538,8 @@ class WarRoomApp(App):
         """Every action, each with the key that does it where there is one."""
         keys = self._keys_by_action(screen)
 
+        from textual.markup import escape as markup_escape
+
         def command(title: str, help_text: str, callback, action: str = "") -> SystemCommand:
             key = keys.get(action)
             return SystemCommand(title, f"{help_text} · key {key}" if key else help_text, callback)
@@ -567,11 +572,12 @@ class WarRoomApp(App):
                     lambda r=role: screen.assign_role(r),
                 )  # fmt: skip
             yield command("Write a note", "Into the note input", screen.action_note, "note")
-            yield command("Change priority", "P1/P2/P3/untriaged", screen.action_priority,
+            # The policy's own names (markup in them shown as typed: help is markup).
+            priorities = "/".join(self.policy.priority_choices)
+            yield command("Change priority", markup_escape(priorities), screen.action_priority,
                           "priority")  # fmt: skip
-            yield command(
-                "Change stage", "Prepare/Detect/Respond/Recover", screen.action_stage, "stage"
-            )
+            stages = "/".join(self.policy.stages)
+            yield command("Change stage", markup_escape(stages), screen.action_stage, "stage")
             yield command(
                 "Publish the draft update", "Public update · key ctrl+o in the draft",
                 screen.on_draft_keys_publish,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import UsageError, WarroomError
 from .model import (
     NOTE_KINDS,
     UPDATE,
@@ -786,6 +787,8 @@ def json_text(data: Any) -> str:
 
 # ----------------------------------------------------------------- writing
 FILE_MODE = 0o640
+# Errors from the disk itself (as for the store's StoreIOError): exit 1, not 2.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
 
 
 def write_atomic(path: Path | str, text: str, force: bool = False) -> Path:
@@ -829,8 +832,11 @@ def write_atomic(path: Path | str, text: str, force: bool = False) -> Path:
         tmp = None
         _fsync_dir(parent)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise UsageError(f"cannot write {shown}: {one_line(reason)}") from None
+        reason = one_line(exc.strerror or str(exc))
+        if exc.errno in _DISK_ERRNOS:
+            # The disk refused the bytes (full, quota, I/O): not bad usage, exit 1.
+            raise WarroomError(f"cannot write {shown}: {reason}") from None
+        raise UsageError(f"cannot write {shown}: {reason}") from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):

@@ -111,3 +111,21 @@ async def test_war_room_on_a_full_disk_keeps_running_and_retries(small_disk):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+def test_export_to_a_full_disk_is_exit_1_and_leaves_nothing(small_disk, tmp_path):
+    """README: a full disk is one line and exit code 1 (not 2, bad usage), and no
+    temp file or half a file is left behind."""
+    db = tmp_path / "warroom.db"
+    incident = _seed(db)
+    filler = _fill(small_disk)
+    out = small_disk / "e.md"
+    result = run_cli("--db", str(db), "export", str(incident), "--format", "md", "-o", str(out))
+    line = one_clear_line(result)
+    assert result.code == 1, line
+    assert "No space left on device" in line
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+    os.unlink(filler)
+    again = run_cli("--db", str(db), "export", str(incident), "--format", "md", "-o", str(out))
+    assert again.code == 0, again.err
+    assert "Disk filling up" in out.read_text()

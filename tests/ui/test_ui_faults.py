@@ -201,3 +201,69 @@ async def test_queue_drained_under_a_dialog_updates_it_and_the_header(
         await settle(app, pilot)
         assert "queued" not in app.screen.query_one("#header").render().plain
         assert app.is_running
+
+
+async def test_read_only_refuses_a_writes_dialog_before_it_opens(db_path, policy, clock, seeded):
+    """X (close), ctrl+n (declare), enter on an entry (correct), the retro's action
+    form and its note prompt: one toast each and no dialog to type into."""
+    from keyburst import burst, settle
+
+    from warroom.app import make_app
+    from warroom.screens.retro import RetroScreen
+    from warroom.screens.warroom import WarRoomScreen
+
+    watcher = Store.open(db_path, policy, "observer", clock, read_only=True)
+    before = watcher.revision()
+    app = make_app(watcher, policy, clock=clock)
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)
+        for keys in (("X",), ("ctrl+n",), ("4", "enter")):
+            burst(app, *keys)
+            await settle(app, pilot)
+            assert isinstance(app.screen, WarRoomScreen), keys  # no dialog came up
+        burst(app, "R")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetroScreen)
+        burst(app, "4", "a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetroScreen)  # no action form
+    watcher.close()
+    assert len(notes) == 4 and all("read-only" in n for n in notes), notes
+    check = Store.open(db_path, policy, "alice", clock)
+    assert check.revision() == before
+    check.close()
+
+
+async def test_the_quit_dialogs_keys_fit_at_80x24(app_factory, store, seeded, db_path):
+    """Every key of the quit dialog's line is on screen at 80x24, before and
+    while waiting (the line was cut: "… (drops them) · ")."""
+    from keyburst import burst, settle
+    from test_ui_hostile import painted
+
+    from warroom.screens.modals import QuitModal
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "4", "n", "q test no w", "enter", "escape", "q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, QuitModal)
+            hint = app.screen.query_one("#quit-hint")
+            assert hint.region.right <= 80  # inside the screen, so not cut
+            shown = painted(app)
+            for key in ("w: wait for them, then quit", "Q: quit anyway", "escape: stay"):
+                assert key in shown, (key, shown)
+            burst(app, "w")
+            await settle(app, pilot)
+            assert hint.region.right <= 80
+            shown = painted(app)
+            for key in ("waiting for them", "Q: quit anyway", "escape: stay"):
+                assert key in shown, (key, shown)
+            burst(app, "escape")
+            await settle(app, pilot)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()

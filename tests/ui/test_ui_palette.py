@@ -29,3 +29,29 @@ async def test_theme_list_marks_the_theme_in_use(app_factory, seeded):
         shown = [str(hit.prompt) async for hit in provider.discover()]
         assert "nord" + CURRENT in shown
         assert sum(CURRENT in s for s in shown) == 1
+
+
+async def test_palette_stage_and_priority_hints_are_the_policys(tmp_path, clock):
+    """Not a built-in list: the policy's stages (markup in a name shown as typed)."""
+    from textual.content import Content
+
+    from warroom.app import make_app
+    from warroom.policy import load_policy
+    from warroom.store import Store
+
+    path = tmp_path / "stages.toml"
+    path.write_text('stages = ["Triage", "[bold]Mitigate[/]", "Resolve"]\n')
+    policy = load_policy(path)
+    store = Store.open(tmp_path / "custom.db", policy, "alice", clock)
+    store.declare("Custom stages", stage="Triage")
+    app = make_app(store, policy, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+    store.close()
+    shown = Content.from_markup(helps["Change stage"]).plain  # as the palette draws it
+    assert shown.startswith("Triage/[bold]Mitigate[/]/Resolve")
+    assert Content.from_markup(helps["Change priority"]).plain.startswith(
+        "/".join(policy.priority_choices)
+    )

@@ -18,7 +18,7 @@ from ..export import render_export, write_atomic
 from ..timefmt import parse_time, typed_zone
 from ..widgets.common import lit, lit_block
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
-from .modals import ChoiceModal, ConfirmModal, TextPrompt
+from .modals import ChoiceModal, ConfirmModal, TextPrompt, refused_read_only
 
 # Roles whose absence is worth a word before closing (when the policy has them).
 WARN_ROLES = ("Lead", "Scribe")
@@ -75,6 +75,8 @@ def close_warnings(app, incident_id: int) -> list[str]:
 
 def close_flow(screen) -> None:
     """Ask for a resolution summary, close, and draft the 'closed' announcement."""
+    if refused_read_only(screen.app):
+        return
     app = screen.app
     incident_id = screen.incident_id
 
@@ -124,6 +126,8 @@ def close_flow(screen) -> None:
 
 def reopen_flow(screen) -> None:
     """Confirm, ask for an optional reason, reopen. Nothing is deleted."""
+    if refused_read_only(screen.app):
+        return
     app = screen.app
     incident_id = screen.incident_id
 

@@ -43,6 +43,8 @@ class QuitModal(Modal):
     with a countdown, or quit anyway. Nothing is dropped unless asked."""
 
     WAIT_SECONDS = 15
+    # The key line wraps inside the box (at 80x24 it ran past the screen's edge).
+    DEFAULT_CSS = "QuitModal #quit-hint { width: 1fr; }"
     BINDINGS = [
         Binding("w", "wait", "Wait, then quit", id="quit.wait"),
         Binding("Q", "quit_anyway", "Quit anyway", id="quit.anyway"),
@@ -246,14 +248,18 @@ class CorrectionModal(Modal):
             elif self.multiline:
                 yield TextArea(entry.text, id="text", soft_wrap=True)
             else:
-                yield Input(entry.text, id="text")
+                # Cursor at the end, nothing selected: typing adds to the text
+                # (selected, the first key replaced the whole entry).
+                yield Input(entry.text, id="text", select_on_focus=False)
             yield Label(lit(f"When it happened ({self.zone}); '-' withdraws a milestone:"))
             yield Input(self.time_value, id="at")
             yield Label("enter / ctrl+s: save · escape: cancel", classes="hint")
 
     def on_mount(self) -> None:
         if self.text_editable and self.multiline:
-            self.query_one(TextArea).styles.height = 8
+            area = self.query_one(TextArea)
+            area.styles.height = 8
+            area.cursor_to_end()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -274,6 +280,8 @@ def ask_correction(app, entry) -> None:
     from ..model import MILESTONE_EVENTS
     from ..timefmt import fmt_typed, parse_time, typed_zone, zone_label
 
+    if refused_read_only(app):
+        return
     milestone = entry.event in MILESTONE_EVENTS and "clock" in entry.data
     editable = entry.kind != "system"
     typed = fmt_typed(entry.occurred_at, app.utc)
@@ -300,6 +308,16 @@ def ask_correction(app, entry) -> None:
     app.push_screen(CorrectionModal(entry, typed, zone, editable), done)
 
 
+def refused_read_only(app) -> bool:
+    """In read-only mode a write's dialog is refused before it opens (one toast),
+    so nothing is typed only to be thrown away; True when refused."""
+    if not app.store.read_only:
+        return False
+    app.notify(f"{app.store.path} is read-only for you: nothing can be changed",
+               severity="warning")  # fmt: skip
+    return True
+
+
 def ask_milestone_time(app, incident_id: int, clock: str) -> None:
     """A milestone key's time prompt: enter takes now; '14:05', '20m ago' or a
     date and time say when it really happened. On a milestone already
@@ -307,9 +325,7 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
     from ..policy import MILESTONE_FIELDS
     from ..timefmt import fmt_time, fmt_typed, parse_time, typed_zone, zone_label
 
-    if app.store.read_only:
-        app.notify(f"{app.store.path} is read-only for you: nothing can be changed",
-                   severity="warning")  # fmt: skip
+    if refused_read_only(app):
         return
     incident = app.store.get_incident(incident_id)
     current = getattr(incident, MILESTONE_FIELDS[clock])

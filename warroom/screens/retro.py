@@ -31,7 +31,7 @@ from ..widgets.retro_whys import (
 )
 from ..widgets.timeline import TimelineView
 from . import closing
-from .modals import TextPrompt, ask_correction, ask_milestone_time
+from .modals import TextPrompt, ask_correction, ask_milestone_time, refused_read_only
 from .panels import PanelScreen, TabStrip
 
 # Below this size the sections are shown one at a time, as tabs.
@@ -362,6 +362,8 @@ class RetroScreen(PanelScreen):
                 # Refused (the app said why): bring the form back, nothing lost.
                 self._action_form(action_id, form, "Not saved; see the message.")
 
+        if refused_read_only(app):
+            return
         title = "Add an action item" if action_id is None else f"Edit action item #{action_id}"
         app.push_screen(ActionForm(title, values, app.store.known_people(), error), done)
 
@@ -380,6 +382,8 @@ class RetroScreen(PanelScreen):
 
     def on_timeline_view_write_requested(self, message: TimelineView.WriteRequested) -> None:
         kind = message.kind
+        if refused_read_only(self.app):
+            return
 
         def done(text: str | None) -> None:
             if text is not None and text.strip():

@@ -36,11 +36,32 @@ class SafeInput(Input):
 def _safe_text_area() -> type:
     # Textual's TextArea (and its document model) costs about 20 ms to import:
     # made on first use (a draft edit, a correction), not at every start.
+    from textual.binding import Binding
     from textual.widgets import TextArea
 
     class SafeTextArea(TextArea):
         """A TextArea that draws each line of its document through `visible`
-        (newlines and tabs stay layout); the document itself is the exact text."""
+        (newlines and tabs stay layout); the document itself is the exact text.
+        ctrl+home / ctrl+end go to the start / end of the whole text (Textual's
+        TextArea has no such keys: the cursor stayed put)."""
+
+        BINDINGS = [
+            Binding("ctrl+home", "cursor_document_start", "Start of text", show=False),
+            Binding("ctrl+end", "cursor_document_end", "End of text", show=False),
+            Binding("ctrl+shift+home", "cursor_document_start(True)", show=False),
+            Binding("ctrl+shift+end", "cursor_document_end(True)", show=False),
+        ]
+
+        def action_cursor_document_start(self, select: bool = False) -> None:
+            self.move_cursor((0, 0), select=select)
+
+        def action_cursor_document_end(self, select: bool = False) -> None:
+            self.move_cursor(self.document.end, select=select)
+
+        def cursor_to_end(self) -> None:
+            """Cursor after the last character, nothing selected: for editing
+            an existing text, where typing most often adds to it."""
+            self.move_cursor(self.document.end)
 
         def get_line(self, line_index: int) -> Text:
             line = self.document.get_line(line_index)
