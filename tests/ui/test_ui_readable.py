@@ -48,9 +48,17 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
     async with app_factory().run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         line = str(pilot.app.screen.query_one(IncidentHeader).render())
-        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "regression", "age 50m"):
+        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "age 50m"):
             assert part in line, part
         assert "OVERDUE" in line or "left" in line
+        # The whole title (37 cells) and the category do not both fit: the title stays.
+        assert "Checkout returns 500 for EU users [bold]" in line
+        assert "regression" not in line
+    async with app_factory().run_test(size=(140, 36)) as pilot:
+        await pilot.pause()
+        line = str(pilot.app.screen.query_one(IncidentHeader).render())
+        for part in ("Checkout returns 500 for EU users [bold]", "Detect", "regression", "age 50m"):
+            assert part in line, part
     lead = Text("#1  P2  ")
     parts = [
         ("urgent", Text("✖ OVERDUE: update 5m over")),
@@ -69,6 +77,38 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
                 seen.append(name)
     names = {name for name, _ in parts}
     assert seen == [name for name in DROP_ORDER if name in names]
+
+
+async def test_the_title_keeps_thirty_cells_at_120_before_category_and_age(
+    app_factory, store, clock
+):
+    """The title is read first: at 120 columns a long title keeps about 30 cells,
+    the category gives way first; at 80 the acting person's roles still show."""
+    from datetime import timedelta
+
+    title = "Checkout returns HTTP 500 for EU customers"
+    iid = store.declare(
+        title, "regression or bug", "P1", reported_at=clock() - timedelta(hours=3)
+    ).id
+    store.assign(iid, "Coordinator", "alice")
+    store.record_milestone(iid, "acknowledge", clock() - timedelta(hours=2))
+    for size, kept, dropped in (
+        ((120, 36), ("as alice (Coordinator)", "Detect"), ("regression or bug",)),
+        ((80, 24), ("as alice (Coordinator)",), ("Detect", "regression", "age 3h")),
+    ):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.pause()
+            line = screen_text(pilot.app).splitlines()[0]
+            assert line.startswith(f" #{iid}  P1  ")
+            assert "OVERDUE" in line or "left" in line
+            for part in kept:
+                assert part in line, (size, part)
+            for part in dropped:
+                assert part not in line, (size, part)
+            if size == (120, 36):
+                assert title[:29] in line, line
+            else:
+                assert title[:12] in line, line
 
 
 async def test_waiting_for_database_is_never_cut_at_80(app_factory, seeded):
