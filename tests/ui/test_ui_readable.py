@@ -235,3 +235,30 @@ async def test_the_incident_lists_most_urgent_clock_is_never_cut(app_factory, st
             shown = screen_text(pilot.app)
             for cell in cells:
                 assert cell in shown, (size, cell)
+
+
+async def test_a_long_why_without_focus_shows_its_beginning_cut_with_an_ellipsis(
+    app_factory, store, seeded
+):
+    """A field shows one line: the why that has not got focus shows how it
+    begins, marked as cut, not the tail the cursor last left in view."""
+    answer = (
+        "the release skipped review because the reviewer was paged for another incident"
+        " and nobody else was on the rota that week"
+    )
+    store.save_why(seeded, 1, "Why did checkout fail?", answer)
+    async with app_factory().run_test(size=(80, 24)) as pilot:
+        await pilot.press("R")
+        await pilot.pause()
+        await pilot.press("2", "up", "up", "end")  # into the long answer, its end in view
+        await pilot.pause()
+        field = pilot.app.screen.query_one("#why-1-a")
+        assert pilot.app.focused is field
+        region = field.content_region
+        row = lambda: screen_text(pilot.app).splitlines()[region.y][region.x : region.right]  # noqa: E731
+        await pilot.press("down")  # focus leaves it
+        await pilot.pause()
+        assert pilot.app.focused is not field
+        shown = row().rstrip()
+        assert shown.startswith("the release skipped") and shown.endswith("…"), shown
+        assert store.retro(seeded).whys[0].answer == answer  # only the picture is cut
