@@ -262,3 +262,23 @@ async def test_a_long_why_without_focus_shows_its_beginning_cut_with_an_ellipsis
         shown = row().rstrip()
         assert shown.startswith("the release skipped") and shown.endswith("…"), shown
         assert store.retro(seeded).whys[0].answer == answer  # only the picture is cut
+
+
+async def test_the_note_hint_says_how_to_leave_the_field_at_every_size(app_factory, seeded):
+    """After Enter the note input keeps focus for the next note; its hint says
+    how to leave it for a panel without losing text, whole at each size."""
+    from warroom.widgets.timeline import NoteInput
+
+    for size in ((80, 24), (120, 36), (200, 50)):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.press("n", *"first", "enter")
+            await pilot.pause()
+            field = pilot.app.screen.query_one(NoteInput)
+            assert pilot.app.focused is field and field.value == ""
+            hint = field.placeholder
+            assert "esc" in hint and "leave, text kept" in hint, (size, hint)
+            if size != (80, 24):
+                assert "alt+1-5" in hint, (size, hint)
+            region = field.content_region
+            row = screen_text(pilot.app).splitlines()[region.y][region.x : region.right]
+            assert hint in row, (size, row)
