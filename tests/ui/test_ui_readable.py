@@ -48,9 +48,17 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
     async with app_factory().run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         line = str(pilot.app.screen.query_one(IncidentHeader).render())
-        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "regression", "age 50m"):
+        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "age 50m"):
             assert part in line, part
         assert "OVERDUE" in line or "left" in line
+        # The whole title (37 cells) and the category do not both fit: the title stays.
+        assert "Checkout returns 500 for EU users [bold]" in line
+        assert "regression" not in line
+    async with app_factory().run_test(size=(140, 36)) as pilot:
+        await pilot.pause()
+        line = str(pilot.app.screen.query_one(IncidentHeader).render())
+        for part in ("Checkout returns 500 for EU users [bold]", "Detect", "regression", "age 50m"):
+            assert part in line, part
     lead = Text("#1  P2  ")
     parts = [
         ("urgent", Text("✖ OVERDUE: update 5m over")),
@@ -69,6 +77,38 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
                 seen.append(name)
     names = {name for name, _ in parts}
     assert seen == [name for name in DROP_ORDER if name in names]
+
+
+async def test_the_title_keeps_thirty_cells_at_120_before_category_and_age(
+    app_factory, store, clock
+):
+    """The title is read first: at 120 columns a long title keeps about 30 cells,
+    the category gives way first; at 80 the acting person's roles still show."""
+    from datetime import timedelta
+
+    title = "Checkout returns HTTP 500 for EU customers"
+    iid = store.declare(
+        title, "regression or bug", "P1", reported_at=clock() - timedelta(hours=3)
+    ).id
+    store.assign(iid, "Coordinator", "alice")
+    store.record_milestone(iid, "acknowledge", clock() - timedelta(hours=2))
+    for size, kept, dropped in (
+        ((120, 36), ("as alice (Coordinator)", "Detect"), ("regression or bug",)),
+        ((80, 24), ("as alice (Coordinator)",), ("Detect", "regression", "age 3h")),
+    ):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.pause()
+            line = screen_text(pilot.app).splitlines()[0]
+            assert line.startswith(f" #{iid}  P1  ")
+            assert "OVERDUE" in line or "left" in line
+            for part in kept:
+                assert part in line, (size, part)
+            for part in dropped:
+                assert part not in line, (size, part)
+            if size == (120, 36):
+                assert title[:29] in line, line
+            else:
+                assert title[:12] in line, line
 
 
 async def test_waiting_for_database_is_never_cut_at_80(app_factory, seeded):
@@ -195,3 +235,50 @@ async def test_the_incident_lists_most_urgent_clock_is_never_cut(app_factory, st
             shown = screen_text(pilot.app)
             for cell in cells:
                 assert cell in shown, (size, cell)
+
+
+async def test_a_long_why_without_focus_shows_its_beginning_cut_with_an_ellipsis(
+    app_factory, store, seeded
+):
+    """A field shows one line: the why that has not got focus shows how it
+    begins, marked as cut, not the tail the cursor last left in view."""
+    answer = (
+        "the release skipped review because the reviewer was paged for another incident"
+        " and nobody else was on the rota that week"
+    )
+    store.save_why(seeded, 1, "Why did checkout fail?", answer)
+    async with app_factory().run_test(size=(80, 24)) as pilot:
+        await pilot.press("R")
+        await pilot.pause()
+        await pilot.press("2", "up", "up", "end")  # into the long answer, its end in view
+        await pilot.pause()
+        field = pilot.app.screen.query_one("#why-1-a")
+        assert pilot.app.focused is field
+        region = field.content_region
+        row = lambda: screen_text(pilot.app).splitlines()[region.y][region.x : region.right]  # noqa: E731
+        await pilot.press("down")  # focus leaves it
+        await pilot.pause()
+        assert pilot.app.focused is not field
+        shown = row().rstrip()
+        assert shown.startswith("the release skipped") and shown.endswith("…"), shown
+        assert store.retro(seeded).whys[0].answer == answer  # only the picture is cut
+
+
+async def test_the_note_hint_says_how_to_leave_the_field_at_every_size(app_factory, seeded):
+    """After Enter the note input keeps focus for the next note; its hint says
+    how to leave it for a panel without losing text, whole at each size."""
+    from warroom.widgets.timeline import NoteInput
+
+    for size in ((80, 24), (120, 36), (200, 50)):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.press("n", *"first", "enter")
+            await pilot.pause()
+            field = pilot.app.screen.query_one(NoteInput)
+            assert pilot.app.focused is field and field.value == ""
+            hint = field.placeholder
+            assert "esc" in hint and "leave, text kept" in hint, (size, hint)
+            if size != (80, 24):
+                assert "alt+1-5" in hint, (size, hint)
+            region = field.content_region
+            row = screen_text(pilot.app).splitlines()[region.y][region.x : region.right]
+            assert hint in row, (size, row)

@@ -39,12 +39,16 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
-# The war room header, from left to right; when the line is too narrow the
-# title is shortened to TITLE_ROOM, then whole parts go in DROP_ORDER, then the
-# title shrinks to what is left. Priority, the most urgent thing, who you act
-# as and a mode (WAITING FOR DATABASE, READ-ONLY) always stay.
-TITLE_ROOM = 12
-DROP_ORDER = ("zone", "category", "stage", "age", "roles")  # the notes panel names the zone too
+# The war room header, from left to right. The title is what people read
+# first: when the line is too narrow, whole parts go in DROP_ORDER until the
+# title has TITLE_ROOM cells (or its whole length); the acting person's roles
+# give way only to keep ROLES_ROOM; then the title shrinks to what is left.
+# Priority, the most urgent thing, who you act as and a mode (WAITING FOR
+# DATABASE, READ-ONLY) always stay. At 120 columns this keeps about 30 cells of
+# title and drops the category (and the zone, which the notes panel names too).
+TITLE_ROOM = 30
+ROLES_ROOM = 12
+DROP_ORDER = ("zone", "category", "age", "stage", "roles")
 SEPARATOR = " · "
 JOINED = {"roles": " "}  # parts that follow the one before without a separator
 
@@ -57,7 +61,8 @@ def fit_header(lead: Text, title: str, parts: list[tuple[str, Text]], width: int
         return lead.cell_len + sum(len(JOINED.get(n, SEPARATOR)) + p.cell_len for n, p in kept)
 
     for name in DROP_ORDER:
-        if width - fixed() >= min(TITLE_ROOM, len(title)):
+        room = ROLES_ROOM if name == "roles" else TITLE_ROOM
+        if width - fixed() >= min(room, len(title)):
             break
         kept = [(n, part) for n, part in kept if n != name]
     tail = Text()

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Label, Static
 
 from ..model import Why
@@ -67,6 +68,19 @@ class WhyInput(Input):
         self.known = value  # the value last synced with the store (or suggested)
         self.base = value if not suggested or value != suggested else ""  # as stored
         self.suggested = suggested  # the text warroom proposed, while untouched
+
+    def render_line(self, y: int) -> Strip:
+        """Without focus a long why shows its beginning, cut with an ellipsis, not
+        the tail the cursor left in view (the focused why reads whole below)."""
+        width = self.scrollable_content_region.width
+        if y != 0 or self.has_focus or self._value.cell_len <= width:
+            return super().render_line(y)
+        shown = self._value.copy()  # as the field shows it, through visible()
+        shown.truncate(width, overflow="ellipsis")
+        shown.end = ""
+        options = self.app.console_options.update_width(width + 1)
+        strip = Strip(self.app.console.render(shown, options)).extend_cell_length(width + 1)
+        return strip.apply_style(self.rich_style)
 
     @property
     def dirty(self) -> bool:

@@ -495,6 +495,21 @@ class NoteInput(Input):
     def action_cycle_kind(self) -> None:
         self.post_message(self.KindCycled())
 
+    # The hint, the longest that fits the field: after Enter the input keeps
+    # focus for the next note, so it says how to leave it without losing text.
+    HINTS = (
+        "type a note, enter to add · esc or alt+1-5: leave, text kept · "
+        "@14:05 first: when · ctrl+n: kind",
+        "enter adds · esc or alt+1-5: leave, text kept · @14:05: when · ctrl+n: kind",
+        "enter adds · esc or alt+1-5: leave, text kept · @14:05: when",
+        "enter adds · esc: leave, text kept · @14:05: when · ctrl+n: kind",
+        "enter adds · esc: leave, text kept",
+    )
+
+    def on_resize(self) -> None:
+        room = self.content_region.width - 1  # a cell for the cursor
+        self.placeholder = next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1])
+
     def action_leave(self) -> None:
         self.screen.query_one(TimelineView).focus()
 
@@ -611,7 +626,7 @@ class TimelinePanel(Panel):
         with Horizontal(id="note-row"):
             yield Label("note", id="note-kind")
             yield NoteInput(
-                placeholder="type a note, enter to add · @14:05 first: when · ctrl+n: kind",
+                placeholder=NoteInput.HINTS[-1],
                 id="note-input",
                 select_on_focus=False,  # coming back to a half-typed note keeps it
             )
