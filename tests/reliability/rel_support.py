@@ -137,6 +137,20 @@ def raw_controls(text: str) -> list[str]:
     return sorted({repr(ch) for ch in text if ch in FORBIDDEN_CONTROLS})
 
 
+def note_texts(db: Path, incident: int) -> list[str]:
+    """The incident's notes as the store holds them, read on a connection of
+    its own (what another responder would see)."""
+    from warroom.model import utcnow
+    from warroom.policy import default_policy
+    from warroom.store import Store
+
+    store = Store.open(db, default_policy(), "checker", utcnow)
+    try:
+        return [e.text for e in store.timeline(incident) if e.kind == "note"]
+    finally:
+        store.close()
+
+
 def one_clear_line(result: Result) -> str:
     """Assert stderr is exactly one line starting 'warroom:' and return it."""
     lines = result.err_lines

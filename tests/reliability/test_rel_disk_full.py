@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rel_support import one_clear_line, run_cli, user_env
+from rel_support import note_texts, one_clear_line, run_cli, user_env
 
 from warroom.app import make_app
 from warroom.model import utcnow
@@ -62,14 +62,6 @@ def _seed(db: Path) -> int:
     return incident
 
 
-def _notes(db: Path, incident: int) -> list[str]:
-    store = Store.open(db, default_policy(), "checker", utcnow)
-    try:
-        return [e.text for e in store.timeline(incident) if e.kind == "note"]
-    finally:
-        store.close()
-
-
 def test_cli_on_a_full_disk_says_so_in_one_line(small_disk):
     db = small_disk / "warroom.db"
     incident = _seed(db)
@@ -78,10 +70,10 @@ def test_cli_on_a_full_disk_says_so_in_one_line(small_disk):
     assert result.code == 1
     assert "full" in one_clear_line(result)
     os.unlink(filler)
-    assert _notes(db, incident) == []  # nothing half-written
+    assert note_texts(db, incident) == []  # nothing half-written
     done = run_cli("--db", str(db), "note", str(incident), "room again", env=user_env())
     assert done.code == 0, done.err
-    assert _notes(db, incident) == ["room again"]
+    assert note_texts(db, incident) == ["room again"]
 
 
 async def test_war_room_on_a_full_disk_keeps_running_and_retries(small_disk):
@@ -106,7 +98,7 @@ async def test_war_room_on_a_full_disk_keeps_running_and_retries(small_disk):
             assert "DISK FULL" not in app.screen.query_one("#header").render().plain
     finally:
         store.close()
-    assert _notes(db, incident) == ["x" * 3000, "written once there is room"]
+    assert note_texts(db, incident) == ["x" * 3000, "written once there is room"]
     # The file is whole.
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rel_support import one_clear_line, run_cli, user_env
+from rel_support import note_texts, one_clear_line, run_cli, user_env
 
 from warroom.app import make_app
 from warroom.model import utcnow
@@ -121,14 +121,6 @@ def _seed(db: Path) -> int:
     return incident
 
 
-def _notes(db: Path, incident: int) -> list[str]:
-    store = Store.open(db, default_policy(), "checker", utcnow)
-    try:
-        return [e.text for e in store.timeline(incident) if e.kind == "note"]
-    finally:
-        store.close()
-
-
 def _whole(db: Path) -> bool:
     conn = sqlite3.connect(db)
     try:
@@ -160,10 +152,10 @@ def test_cli_on_an_io_error_says_so_in_one_line(failing_device):
     line = one_clear_line(result)
     assert "I/O error" in line and "nothing was saved" in line
     failing_device.heal()
-    assert _notes(db, incident) == []  # nothing half-written
+    assert note_texts(db, incident) == []  # nothing half-written
     done = run_cli("--db", str(db), "note", str(incident), "device back", env=user_env())
     assert done.code == 0, done.err
-    assert _notes(db, incident) == ["device back"]
+    assert note_texts(db, incident) == ["device back"]
     assert _whole(db)
 
 
@@ -192,5 +184,5 @@ async def test_war_room_on_an_io_error_keeps_running_and_retries(failing_device)
             assert "I/O ERROR" not in app.screen.query_one("#header").render().plain
     finally:
         store.close()
-    assert _notes(db, incident) == ["x" * 3000, "written once the device works"]
+    assert note_texts(db, incident) == ["x" * 3000, "written once the device works"]
     assert _whole(db)
