@@ -39,13 +39,20 @@ class KeyGate:
 
     def hold(self, event: events.Event) -> bool:
         """True when the event must wait for the one before it to settle
-        (the gate hands it on later); False lets it through now."""
+        (the gate hands it on later); False lets it through now.
+
+        Nothing is watched between keys: a key that finds the last one's
+        messages all handled goes straight through, so a single key costs
+        one look over the screen, not a wait loop."""
         if self.busy:
             self.waiting.append(event)
             return True
+        if self._settled(handling=True):
+            return False
+        self.waiting.append(event)
         self.busy = True
         asyncio.get_running_loop().create_task(self._drain())
-        return False
+        return True
 
     @property
     def idle(self) -> bool:
@@ -57,9 +64,12 @@ class KeyGate:
         gate among them) has been handled: what a test waits for."""
         return self.idle and self._settled()
 
-    def _settled(self) -> bool:
+    def _settled(self, handling: bool = False) -> bool:
+        """Every message posted so far has been handled. handling: asked from
+        the app's own handler of a key, so the app counts as idle when
+        nothing else waits in its queue (it is busy with this key alone)."""
         app = self.app
-        if _busy(app):
+        if app._message_queue.values if handling else _busy(app):
             return False
         try:
             screen = app.screen
@@ -78,11 +88,9 @@ class KeyGate:
         from textual.app import App
 
         try:
-            while True:
+            while self.waiting and self.app.is_running:
                 await asyncio.sleep(0)
                 await self._settle()
-                if not self.waiting or not self.app.is_running:
-                    break
                 event = self.waiting.popleft()
                 await App.on_event(self.app, one_line_paste(self.app, event))
         except Exception as error:  # a handler's failure is the app's to report
@@ -91,9 +99,6 @@ class KeyGate:
             self.busy = False
             if not self.app.is_running:
                 self.waiting.clear()
-            elif self.waiting:  # arrived after the last check: start again
-                self.busy = True
-                asyncio.get_running_loop().create_task(self._drain())
 
 
 def one_line_paste(app, event: events.Event) -> events.Event:
