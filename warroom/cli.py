@@ -8,7 +8,6 @@ often, and each pays for its imports."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sqlite3
 import sys
@@ -679,6 +678,8 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
 
     config = load_config()
     if demo:  # a throwaway war room: the team's real hook must never see it
+        import dataclasses
+
         config = dataclasses.replace(config, hooks_off=DEMO_HOOKS_OFF)
     store = ctx.store
     extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
