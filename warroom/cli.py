@@ -8,7 +8,6 @@ often, and each pays for its imports."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sqlite3
 import sys
@@ -32,20 +31,75 @@ from .timefmt import fmt_clock, fmt_time, parse_time
 argparse._ = str
 
 
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size gives it ($COLUMNS, the
+    terminal, else 80), without importing shutil (and bz2, lzma with it)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout. argparse makes a formatter for every argument
+    added (to check it) and each one imports shutil for the width: ~2 ms of
+    every verb's start."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        width = _columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit code 2."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
         raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
-def _version() -> str:
-    from importlib.metadata import version
+def _installed_version(name: str) -> str | None:
+    """A distribution's version from its dist-info METADATA on sys.path, read
+    directly: importing importlib.metadata (email, zipfile, csv...) costs more
+    than all of `warroom --version` otherwise. None when not found so."""
+    prefix = f"{name}-"
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.lower().startswith(prefix) and entry.endswith(".dist-info"):
+                try:
+                    with open(os.path.join(folder, entry, "METADATA"), encoding="utf-8") as fh:
+                        for line in fh:
+                            if line.startswith("Version:"):
+                                return line.split(":", 1)[1].strip()
+                            if not line.strip():
+                                break
+                except OSError:
+                    continue
+    return None
 
-    try:
-        textual = version("textual")
-    except Exception:
-        textual = "not installed"
+
+def _version() -> str:
+    textual = _installed_version("textual")
+    if textual is None:
+        from importlib.metadata import version
+
+        try:
+            textual = version("textual")
+        except Exception:
+            textual = "not installed"
     return f"warroom {__version__} (textual {textual})"
 
 
@@ -99,6 +153,8 @@ def _verb_asked(argv: list[str]) -> str | None:
     (help, an unknown option or verb): then every parser is built."""
     args = iter(argv)
     for arg in args:
+        if arg == "--version":
+            return ""  # it prints and exits where it stands: no verb's parser is needed
         if arg in _VALUED:
             next(args, None)
         elif arg.startswith("--") and arg.split("=", 1)[0] in _VALUED or arg == "--read-only":
@@ -679,6 +735,8 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
 
     config = load_config()
     if demo:  # a throwaway war room: the team's real hook must never see it
+        import dataclasses
+
         config = dataclasses.replace(config, hooks_off=DEMO_HOOKS_OFF)
     store = ctx.store
     extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from difflib import SequenceMatcher
 
 # One change to the base: replace base[start:end] with `new`; side 0 or 1.
 Change = tuple[int, int, list, int]
 
 
 def _changes(base: Sequence, edited: Sequence, side: int) -> list[Change]:
+    from difflib import SequenceMatcher  # only a merge needs it, not every verb's start
+
     matcher = SequenceMatcher(None, base, edited, autojunk=False)
     return [
         (i1, i2, list(edited[j1:j2]), side)

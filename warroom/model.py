@@ -1,10 +1,12 @@
-"""Plain domain objects the store hands out. Frozen: the store holds the truth."""
+"""Plain domain objects the store hands out. Frozen: the store holds the truth.
+(Records, not dataclasses: every CLI verb defines them at start; see record.py.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from .record import field, record
 
 # What a person writes on the timeline.
 NOTE_KINDS = ("note", "evidence", "decision", "change")
@@ -47,7 +49,7 @@ MILESTONE_EVENTS = ("milestone", "milestone.move", "milestone.withdraw", "incide
 BACKFILL_AFTER = timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
+@record
 class Incident:
     id: int
     title: str
@@ -76,7 +78,7 @@ class Incident:
         return self.status == OPEN
 
 
-@dataclass(frozen=True)
+@record
 class TimelineEntry:
     id: int
     incident_id: int
@@ -101,7 +103,7 @@ class TimelineEntry:
         return self.supersedes is None and self.recorded_at - self.occurred_at >= BACKFILL_AFTER
 
 
-@dataclass(frozen=True)
+@record
 class TimelinePage:
     """Part of a long timeline, in its order: `more` says the store holds
     entries beyond it (on the side it was read towards); `latest_id` is the
@@ -132,7 +134,7 @@ def superseded_map(entries) -> dict[int, list[int]]:
     return later
 
 
-@dataclass(frozen=True)
+@record
 class RoleHolder:
     role: str
     person: str
@@ -141,7 +143,7 @@ class RoleHolder:
     previous: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CheckState:
     item_id: str
     ticked: bool
@@ -149,7 +151,7 @@ class CheckState:
     at: datetime
 
 
-@dataclass(frozen=True)
+@record
 class Draft:
     text: str
     version: int
@@ -158,7 +160,7 @@ class Draft:
     note: str = ""  # set by a save: "merged with v7 by bob"
 
 
-@dataclass(frozen=True)
+@record
 class DraftVersion:
     """One saved version of the draft, kept in its history."""
 
@@ -169,7 +171,7 @@ class DraftVersion:
     note: str  # how it came about: "", "merged with v7 by bob", "kept aside v7 by bob"
 
 
-@dataclass(frozen=True)
+@record
 class Board:
     """Everything the war room shows for one incident, read in one snapshot."""
 
@@ -203,7 +205,7 @@ class Board:
         ]
 
 
-@dataclass(frozen=True)
+@record
 class RetroText:
     """A retro text as saved: note says it was "merged" with an edit made
     meanwhile, or that the other one was "kept aside" (in a timeline entry)."""
@@ -212,7 +214,7 @@ class RetroText:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Why:
     """One level of the five whys: a question and the answer that feeds the next."""
 
@@ -228,7 +230,7 @@ ACTION_OPEN = "open"
 ACTION_DONE = "done"
 
 
-@dataclass(frozen=True)
+@record
 class ActionItem:
     id: int
     incident_id: int
@@ -246,14 +248,14 @@ class ActionItem:
         return self.status == ACTION_DONE
 
 
-@dataclass(frozen=True)
+@record
 class Retro:
     whys: tuple[Why, ...]
     root_cause: str
     actions: tuple[ActionItem, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Bundle:
     """Everything the store holds about one incident: what exports are made from."""
 
@@ -289,7 +291,7 @@ def replay(entries: list[TimelineEntry]) -> tuple[dict[str, set[str]], set[str]]
     return {r: p for r, p in roles.items() if p}, ticked
 
 
-@dataclass(frozen=True)
+@record
 class ChangeRecord:
     """A change applied during the response, who applied it and what it did."""
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .record import record
 from .text import is_unsafe
 
 UNTRIAGED = "untriaged"
@@ -63,14 +63,14 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-@dataclass(frozen=True)
+@record
 class ChecklistItem:
     id: str
     group: str
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Policy:
     priorities: tuple[str, ...]
     untriaged_as: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from .model import Incident
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
+from .record import record
 from .timefmt import add
 
 # Clock states. Words as well as colours carry them on screen.
@@ -71,7 +71,7 @@ def _running_state(policy: Policy, budget: timedelta, remaining: timedelta) -> s
     return RUNNING
 
 
-@dataclass(frozen=True)
+@record
 class UpdateDue:
     due_at: datetime
     remaining: timedelta

@@ -12,7 +12,6 @@ import os
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import UsageError
 
@@ -30,6 +29,9 @@ HINT = "use e.g. '20m ago', '14:05', '2026-11-28T14:05' or '2026-11-28T14:05+01:
 
 @lru_cache(maxsize=8)
 def _zone_for(tz_env: str) -> tzinfo:
+    # Imported here: a verb that shows no time (note, tick) never needs it.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     name = tz_env.lstrip(":")
     if name:
         try:

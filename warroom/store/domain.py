@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +49,7 @@ from ..model import (
     utcnow,
 )
 from ..policy import MILESTONE_FIELDS, MILESTONES, Policy
+from ..record import replace
 from ..text import (
     MAX_DRAFT,
     MAX_NOTE,

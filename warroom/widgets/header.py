@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from rich.text import Text
@@ -10,6 +9,7 @@ from textual.widget import Widget
 
 from ..model import Incident
 from ..policy import UNTRIAGED, Policy
+from ..record import replace
 from ..sla import most_urgent, next_update
 from ..timefmt import fmt_age, fmt_minutes, zone_label
 from .common import STATE_STYLE, lit

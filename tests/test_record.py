@@ -1,0 +1,104 @@
+"""Records behave as the frozen dataclasses they replace."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from warroom.model import Draft, Incident, TimelineEntry
+from warroom.record import FrozenError, field, record, replace
+
+AT = datetime(2026, 11, 28, 14, 5, tzinfo=UTC)
+
+
+@record
+class Point:
+    x: int
+    y: int = 0
+    tags: list = field(default_factory=list)
+
+    @property
+    def norm(self) -> int:
+        return abs(self.x) + abs(self.y)
+
+
+def test_fields_positional_keyword_and_defaults():
+    assert Point(1, 2).y == 2
+    assert Point(x=3).y == 0
+    assert Point(1, y=5).norm == 6
+    with pytest.raises(TypeError):
+        Point()
+    with pytest.raises(TypeError):
+        Point(1, 2, [], 4)
+    with pytest.raises(TypeError):
+        Point(1, z=2)
+
+
+def test_default_factory_makes_a_fresh_value_each_time():
+    a, b = Point(1), Point(2)
+    a.tags.append("x")
+    assert b.tags == []
+    assert Point(1, tags=["kept"]).tags == ["kept"]
+    assert "tags" not in Point.__dict__  # no shared class-level default
+
+
+def test_frozen():
+    p = Point(1, 2)
+    with pytest.raises(FrozenError, match="cannot assign to field 'x'"):
+        p.x = 5
+    with pytest.raises(AttributeError):  # as dataclasses.FrozenInstanceError is
+        p.new = 1
+    with pytest.raises(FrozenError):
+        del p.y
+    assert p.x == 1
+
+
+def test_equality_hash_and_repr():
+    assert Point(1, 2) == Point(1, 2)
+    assert Point(1, 2) != Point(2, 1)
+    assert Point(1, 2, ["a"]) != Point(1, 2)
+    assert Point(1) != (1, 0, [])  # only records of the same class compare equal
+    assert {Draft("t", 1, "ann", AT), Draft("t", 1, "ann", AT)} == {Draft("t", 1, "ann", AT)}
+    assert repr(Point(1, 2)) == "Point(x=1, y=2, tags=[])"
+    assert Point.__match_args__ == ("x", "y", "tags")
+
+
+def test_replace_changes_only_what_it_names():
+    draft = Draft("text", 3, "ann", AT)
+    saved = replace(draft, note="merged with v2 by bob")
+    assert saved == Draft("text", 3, "ann", AT, note="merged with v2 by bob")
+    assert draft.note == ""
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        replace(draft, colour="red")
+
+
+def test_a_field_without_default_after_one_with_is_refused():
+    with pytest.raises(TypeError, match="without a default"):
+
+        @record
+        class Bad:
+            a: int = 1
+            b: int
+
+
+def test_model_classes_keep_their_shape():
+    entry = TimelineEntry(1, 2, "note", "checkout down", "ann", AT, AT)
+    assert entry.data == {} and entry.public is False and entry.supersedes is None
+    assert entry.event == "" and not entry.backfilled
+    incident = Incident(1, "t", "regression", "P1", "Detect", "open", AT, AT, "ann")
+    assert incident.is_open and incident.drill is False
+    assert replace(incident, status="closed").is_open is False
+
+
+def test_the_model_loads_without_the_dataclasses_module():
+    probe = (
+        "import sys, warroom.cli, warroom.store, warroom.sla;"
+        " print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,117 @@
+"""Frozen records: what `@dataclass(frozen=True)` gives the model's classes,
+made without the dataclasses module.
+
+Every `warroom note` or `warroom list` is a fresh process, and the classes
+the store hands out are defined at each start. The dataclasses module costs
+about 12 ms to import (it loads inspect, ast, dis, tokenize...) and then
+compiles five or six methods per class (another ~1 ms each). Here the shared
+methods (repr, equality, hash, frozenness) are written once below, so only
+`__init__` is generated per class, in one small compile.
+
+A record behaves as the frozen dataclass did: positional or keyword
+arguments in field order, defaults and `field(default_factory=...)`,
+equality and hash over the fields (only between records of the same class),
+the dataclass repr, assignment refused with `FrozenError` (an
+AttributeError, as `dataclasses.FrozenInstanceError` is), `__match_args__`,
+and `replace(record, **changes)` for `dataclasses.replace`."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, dataclass_transform
+
+T = TypeVar("T")
+
+
+class FrozenError(AttributeError):
+    """A record's fields cannot be assigned or deleted."""
+
+
+class _Factory:
+    __slots__ = ("make",)
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+
+def field(*, default_factory) -> Any:
+    """A default made fresh for each record (a dict, a list)."""
+    return _Factory(default_factory)
+
+
+def _repr(self) -> str:
+    inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
+    return f"{self.__class__.__qualname__}({inner})"
+
+
+def _values(self) -> tuple:
+    return tuple(getattr(self, name) for name in self.__record_fields__)
+
+
+def _eq(self, other):
+    if other.__class__ is self.__class__:
+        return _values(self) == _values(other)
+    return NotImplemented
+
+
+def _hash(self) -> int:
+    return hash(_values(self))
+
+
+def _setattr(self, name, value):
+    raise FrozenError(f"cannot assign to field {name!r}")
+
+
+def _delattr(self, name):
+    raise FrozenError(f"cannot delete field {name!r}")
+
+
+def replace(obj: T, /, **changes) -> T:
+    """A copy of the record with some fields changed (dataclasses.replace)."""
+    values = {name: getattr(obj, name) for name in obj.__record_fields__}  # type: ignore[attr-defined]
+    unknown = set(changes) - set(values)
+    if unknown:
+        raise TypeError(f"{type(obj).__qualname__} has no field {sorted(unknown)[0]!r}")
+    values.update(changes)
+    return type(obj)(**values)
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[T]) -> type[T]:
+    """Make cls a frozen record of its annotated fields (in their order)."""
+    names = tuple(cls.__dict__.get("__annotations__", {}))
+    params, body, env = [], [], {"_Factory": _Factory}
+    for name in names:
+        default = cls.__dict__.get(name, _Factory)
+        if default is _Factory:
+            params.append(name)
+        elif isinstance(default, _Factory):
+            env[f"_make_{name}"] = default.make
+            params.append(f"{name}=_Factory")
+            delattr(cls, name)  # as dataclasses does: no shared class-level default
+        else:
+            env[f"_default_{name}"] = default
+            params.append(f"{name}=_default_{name}")
+        made = f"_make_{name}() if {name} is _Factory else {name}"
+        body.append(f"    d[{name!r}] = {made if f'_make_{name}' in env else name}")
+    required = [i for i, p in enumerate(params) if "=" not in p]
+    optional = [i for i, p in enumerate(params) if "=" in p]
+    if required and optional and max(required) > min(optional):
+        raise TypeError(f"{cls.__qualname__}: a field without a default follows one with")
+    lines = [f"def __init__(self, {', '.join(params)}):", "    d = self.__dict__", *body]
+    exec("\n".join(lines if body else [*lines, "    pass"]), env)  # noqa: S102 - our field names
+    init = env["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    methods = {
+        "__init__": init,
+        "__repr__": _repr,
+        "__eq__": _eq,
+        "__hash__": _hash,
+        "__setattr__": _setattr,
+        "__delattr__": _delattr,
+    }
+    for attr, method in methods.items():
+        if attr not in cls.__dict__:
+            setattr(cls, attr, method)  # on the class: type's setattr, not ours
+    cls.__record_fields__ = names  # type: ignore[attr-defined]
+    cls.__match_args__ = names  # type: ignore[attr-defined]
+    return cls
