@@ -24,6 +24,7 @@ from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
+from .compositor import ChangedOnlyCompositor
 from .panels import PanelScreen, TabStrip
 
 
@@ -103,6 +104,7 @@ class WarRoomScreen(PanelScreen):
 
     def __init__(self, incident_id: int):
         super().__init__()
+        self._compositor = ChangedOnlyCompositor()  # keys repaint what they change
         self.incident_id = incident_id
         self.board: Board | None = None
         self.seen_revision = -1

@@ -80,6 +80,7 @@ class ChecklistPanel(Panel):
     def __init__(self, policy: Policy, **kwargs):
         super().__init__(1, "Triage checklist (ticked = red flag)", **kwargs)
         self.policy = policy
+        self._rows: dict[tuple, Text] = {}  # each row's text by what it shows
 
     def compose(self):
         yield Static(
@@ -95,24 +96,31 @@ class ChecklistPanel(Panel):
         olist.ticked = ticked
         rows: list[tuple[str | None, Text]] = []
         group = None
+        now = self.app.clock()
+        cache, self._rows = self._rows, {}
         for item in self.policy.checklist:
             if item.group != group:
                 group = item.group
                 rows.append((None, lit(group, "bold underline")))
             state = board.checklist.get(item.id)
+            ticked_by = None
             if item.id in ticked:
+                ticked_by = f"ticked by {state.by} {fmt_short_time(state.at, utc, now)}"
+            # A tick changes one row: the others are the same Text objects as
+            # before, which the list sees as unchanged at a glance.
+            key = (item.id, item.text, ticked_by)
+            line = cache.get(key)
+            if line is None and ticked_by is not None:
                 line = Text.assemble(
                     ("■ ", "bold red"),
                     (f"{item.id:<3}", "bold"),
                     lit(item.text, "bold"),
                     " — ",
-                    lit(
-                        f"ticked by {state.by} {fmt_short_time(state.at, utc, self.app.clock())}",
-                        "italic",
-                    ),
+                    lit(ticked_by, "italic"),
                 )
-            else:
+            elif line is None:
                 line = Text.assemble(("□ ", "dim"), (f"{item.id:<3}", "dim"), lit(item.text))
+            self._rows[key] = line
             rows.append((item.id, line))
         olist.set_rows(rows)
         real = board.incident.priority in ("P1", "P2")

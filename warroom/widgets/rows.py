@@ -56,6 +56,7 @@ class RowList(RowStyle, ScrollView, can_focus=True):
         self._width = 0
         self._lines: list[tuple[int, Text]] = []  # (row, one screen line of it)
         self._starts: list[int] = []  # the first line of each row
+        self._wrapped: dict[int, tuple[Text, int, list[Text]]] = {}  # see _wrap
 
     # -- rows
     def set_rows(self, rows: list[tuple[str | None, Text]]) -> None:
@@ -71,7 +72,11 @@ class RowList(RowStyle, ScrollView, can_focus=True):
                 self.highlighted = self.highlighted  # clamped to the new length
             self.refresh()
             return
-        changed = [y for y, (a, b) in enumerate(zip(self.texts, texts, strict=True)) if a != b]
+        changed = [
+            y
+            for y, (a, b) in enumerate(zip(self.texts, texts, strict=True))
+            if a is not b and a != b
+        ]
         if not changed:
             return
         self.texts = texts
@@ -89,11 +94,20 @@ class RowList(RowStyle, ScrollView, can_focus=True):
         lines: list[tuple[int, Text]] = []
         starts = []
         console = self.app.console
+        # A row's screen lines are kept while its text object and the width
+        # stay: a change to one row wraps that row alone.
+        wrapped, self._wrapped = self._wrapped, {}
         for index, text in enumerate(self.texts):
             starts.append(len(lines))
             if width <= self.HANG or text.cell_len <= width:
                 lines.append((index, text))
                 continue
+            kept = wrapped.get(id(text))
+            if kept is not None and kept[0] is text and kept[1] == width:
+                self._wrapped[id(text)] = kept
+                lines.extend((index, line) for line in kept[2])
+                continue
+            first_line = len(lines)
             rest, room = text, width
             while rest.plain:
                 first = rest.wrap(console, room, overflow="fold", no_wrap=False)[0]
@@ -104,6 +118,7 @@ class RowList(RowStyle, ScrollView, can_focus=True):
                 line = first if room == width else Text(" " * self.HANG) + first
                 lines.append((index, line))
                 room = width - self.HANG
+            self._wrapped[id(text)] = (text, width, [line for _, line in lines[first_line:]])
         grew = len(lines) != len(self._lines)
         self._lines, self._starts = lines, starts
         self.virtual_size = Size(0, len(lines))

@@ -145,6 +145,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.last: TimelineEntry | None = None
         self._seen_id = 0  # the newest recorded id known: what is polled from
         self._strips: dict[tuple, Strip] = {}
+        self._painted: dict[tuple, Strip] = {}  # rows as painted, see render_lines
 
     # -- data
     def _visible(self, entry: TimelineEntry) -> bool:
@@ -432,13 +433,45 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         # What every row needs, worked out once a repaint rather than once a row.
         now = self._now()
         today = shown(now, self.utc).date() if now else None  # short times drop today's date
-        self._paint = (self.scroll_offset.y, self.scrollable_content_region.width, today)
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._paint = None
+        self.row_style = base = self.rich_style
+        top, width = self.scroll_offset.y, self.scrollable_content_region.width
+        self._paint = (top, width, today)
+        # A new row scrolls every other row up by one. Each painted line (after
+        # the widget's styles and the app's line filters) is kept by what it
+        # shows, so the rows that only moved are looked up, and only the new
+        # one goes through Textual's styles cache.
+        context = (width, self.utc, today, base, self.background_colors, crop.column_span)
+        keys = [(self._row_key(top + y), context) for y in crop.line_range]
+        lines = [self._painted.get(key) for key in keys]
+        missing = [n for n, line in enumerate(lines) if line is None]
+        if missing:
+            # One pass over the span of new rows (Textual's per-call cost is
+            # most of a row's): usually the new row and the one the cursor left.
+            first, last = missing[0], missing[-1]
+            try:
+                span = Region(crop.x, crop.y + first, crop.width, last - first + 1)
+                # Past RowStyle: the row style is already worked out above.
+                fresh = super(RowStyle, self).render_lines(span)
+            finally:
+                self._paint = None
+            if len(self._painted) + len(fresh) > STRIP_CACHE_SIZE:
+                self._painted.clear()
+            for n, strip in enumerate(fresh, first):
+                lines[n] = self._painted[keys[n]] = strip
+        self._paint = None
+        return lines
 
     _paint: tuple | None = None
+
+    def _row_key(self, index: int) -> tuple:
+        """What one row shows, besides the widget-wide context."""
+        if index >= len(self.entries):
+            return (None,)
+        entry = self.entries[index]
+        cursor = None
+        if index == self.cursor:
+            cursor = Style(reverse=True) if self.has_focus else Style(underline=True)
+        return (entry.id, entry.text, self.superseded_by.get(entry.id), cursor)
 
     def render_line(self, y: int) -> Strip:
         if self._paint is None:  # drawn outside render_lines
@@ -452,11 +485,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         if index >= len(self.entries):
             return Strip.blank(width, base)
         entry = self.entries[index]
-        cursor = None
-        if index == self.cursor:
-            cursor = Style(reverse=True) if self.has_focus else Style(underline=True)
-        # A new row scrolls every other row up by one: rows are drawn from a
-        # cache so that costs a lookup each, not a re-format.
+        cursor = self._row_key(index)[-1]
         key = (entry.id, self.superseded_by.get(entry.id), width, self.utc, today, base, cursor)
         strip = self._strips.get(key)
         if strip is None:

@@ -1,0 +1,50 @@
+"""A compositor that repaints only what changed.
+
+On a partial update Textual takes the box around every changed region and
+asks each widget inside that box for all of its lines: a new note at the
+bottom and the header's clock at the top repaint every panel in between,
+from their caches but line by line. This one asks only the widgets under a
+changed region, and of each only the rows inside it. What it
+paints is the same (tests/ui/test_compositor.py compares it with Textual's
+on every frame); the full repaint after a layout change is Textual's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual._compositor import Compositor
+from textual.geometry import Region
+from textual.strip import Strip
+
+
+class ChangedOnlyCompositor(Compositor):
+    _changed: list[Region] | None = None  # set while a partial update is drawn
+
+    def render_partial_update(self):
+        screen = self.size.region
+        self._changed = [region.intersection(screen) for region in self._dirty_regions]
+        try:
+            return super().render_partial_update()
+        finally:
+            self._changed = None
+
+    def _get_renders(
+        self, crop: Region | None = None
+    ) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        changed = self._changed
+        if changed is None:
+            yield from super()._get_renders(crop)
+            return
+        intersection = Region.intersection
+        for widget, (region, clip) in self.visible_widgets.items():
+            hits = [area for area in changed if area.overlaps(clip)]
+            if not hits:
+                continue
+            # Rows only: the columns must stay the widget's own, which line up
+            # with the cuts the compositor divides each line at.
+            rows = Region.from_union(hits)
+            box = intersection(clip, Region(clip.x, rows.y, clip.width, rows.height))
+            x, y, width, height = intersection(region, box)
+            if width and height:
+                lines = widget.render_lines(Region(x - region.x, y - region.y, width, height))
+                yield region, box, lines
