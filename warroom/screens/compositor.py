@@ -37,7 +37,8 @@ class ChangedOnlyCompositor(Compositor):
             return
         intersection = Region.intersection
         for widget, (region, clip) in self.visible_widgets.items():
-            hits = [area for area in changed if area.overlaps(clip)]
+            visible = intersection(region, clip)
+            hits = [area for area in changed if area.overlaps(visible)]
             if not hits:
                 continue
             # Rows only: the columns must stay the widget's own, which line up

@@ -16,6 +16,7 @@ from textual.widget import Widget
 
 from ..model import Incident
 from ..policy import Policy
+from ..record import replace
 from ..sla import clock_states, next_update
 from ..timefmt import fmt_clock, fmt_natural, fmt_short_time, fmt_time
 from .common import STATE_STYLE, Panel, RowStyle
@@ -109,6 +110,7 @@ class ClocksPanel(Panel):
         self.border_subtitle = "a t r o: record it now"
         self.policy = policy
         self.incident: Incident | None = None
+        self._shown: tuple | None = None  # what show() last drew, see there
         self.now: datetime | None = None
         self.utc = False
 
@@ -152,6 +154,13 @@ class ClocksPanel(Panel):
         return Group(*lines)
 
     def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:
+        # Every write moves the revision; the clocks care only when something
+        # they are made of changed (a milestone, the priority, the zone).
+        shown = (replace(incident, revision=0), utc)
+        if shown == self._shown and self.now is not None:
+            self.incident = incident
+            return
+        self._shown = shown
         self.incident = incident
         self.utc = utc
         # A write is drawn at the second the clocks already show: what it
