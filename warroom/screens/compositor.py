@@ -36,7 +36,8 @@ class ChangedOnlyCompositor(Compositor):
             yield from super()._get_renders(crop)
             return
         intersection = Region.intersection
-        for widget, (region, clip) in self.visible_widgets.items():
+        covered: list[Region] = []  # what the widgets in front already paint
+        for widget, (region, clip) in self.visible_widgets.items():  # front to back
             visible = intersection(region, clip)
             hits = [area for area in changed if area.overlaps(visible)]
             if not hits:
@@ -45,7 +46,35 @@ class ChangedOnlyCompositor(Compositor):
             # with the cuts the compositor divides each line at.
             rows = Region.from_union(hits)
             box = intersection(clip, Region(clip.x, rows.y, clip.width, rows.height))
-            x, y, width, height = intersection(region, box)
-            if width and height:
-                lines = widget.render_lines(Region(x - region.x, y - region.y, width, height))
-                yield region, box, lines
+            x, y, width, height = area = intersection(region, box)
+            if not (width and height):
+                continue
+            # Every widget paints all of its cells (transparency is mixed in
+            # beforehand), and only changed cells are sent: a widget whose
+            # changed cells the ones in front already paint (the screen and
+            # the grid behind the panels) would only be thrown away.
+            if all(_hidden(intersection(hit, visible), covered) for hit in hits):
+                continue
+            covered.append(area)
+            lines = widget.render_lines(Region(x - region.x, y - region.y, width, height))
+            yield region, box, lines
+
+
+def _hidden(area: Region, front: list[Region]) -> bool:
+    """Whether the regions in front cover every cell of area."""
+    over = [other for other in front if other.overlaps(area)]
+    if not over:
+        return False
+    left, right = area.x, area.right
+    for y in area.line_range:
+        spans = sorted((o.x, o.right) for o in over if o.y <= y < o.bottom)
+        reach = left
+        for start, end in spans:
+            if start > reach:
+                return False
+            reach = max(reach, end)
+            if reach >= right:
+                break
+        if reach < right:
+            return False
+    return True
