@@ -282,3 +282,53 @@ async def test_the_note_hint_says_how_to_leave_the_field_at_every_size(app_facto
             region = field.content_region
             row = screen_text(pilot.app).splitlines()[region.y][region.x : region.right]
             assert hint in row, (size, row)
+
+
+async def test_the_incident_list_fits_stage_overdue_and_countdown_and_counts_incidents(
+    tmp_path, clock
+):
+    """At 80 and 120 columns the list shows a policy's stage whole (a longer one
+    ends in an ellipsis), OVERDUE and the countdown, and counts incidents in words."""
+    from datetime import timedelta
+
+    from warroom.app import make_app
+    from warroom.policy import load_policy
+    from warroom.screens.incidents import IncidentsScreen
+
+    path = tmp_path / "stages.toml"
+    path.write_text('stages = ["Triage", "Mitigate", "Resolve", "Waiting for the vendor"]\n')
+    policy = load_policy(path)
+    store = Store.open(tmp_path / "list.db", policy, "alice", clock)
+    reported = clock() - timedelta(hours=3)
+    late = store.declare(
+        "Login page slow", "regression", "P1", reported_at=reported, stage="Mitigate"
+    )
+    store.declare(
+        "Disk filling", "performance", "P1", reported_at=reported, stage="Waiting for the vendor"
+    )
+    done = store.declare("Search results empty", "regression", "P3")
+    store.close_incident(done.id, "Index rebuilt")
+    assert store.get_incident(late.id).stage == "Mitigate"
+    for size in ((80, 24), (120, 36)):
+        async with make_app(store, policy, clock=clock).run_test(size=size) as pilot:
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, IncidentsScreen)
+            rows = screen_text(pilot.app).splitlines()
+            assert "warroom · 2 incidents open · as alice" in rows[0], rows[0]
+            login = next(row for row in rows if "Login" in row)
+            assert " Mitigate " in login, (size, login)
+            assert "✖ OVERDUE" in login and login.rstrip().endswith(" 2h30m"), (size, login)
+            disk = next(row for row in rows if "Disk" in row)
+            assert "Waiting" in disk and "…" in disk and "OVERDUE" in disk, (size, disk)
+            await pilot.press("c")
+            await pilot.pause()
+            first = screen_text(pilot.app).splitlines()[0]
+            assert "2 incidents open, 1 closed" in first, first
+    store.close()
+
+
+def test_one_incident_reads_in_the_singular():
+    from warroom.screens.incidents import incident_counts
+
+    assert incident_counts(1, None) == "1 incident open"
+    assert incident_counts(0, 1) == "0 incidents open, 1 closed"
