@@ -48,12 +48,12 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
     async with app_factory().run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         line = str(pilot.app.screen.query_one(IncidentHeader).render())
-        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "age 50m"):
+        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "regression", "age 50m"):
             assert part in line, part
         assert "OVERDUE" in line or "left" in line
-        # The whole title (37 cells) and the category do not both fit: the title stays.
-        assert "Checkout returns 500 for EU users [bold]" in line
-        assert "regression" not in line
+        # The whole title (37 cells) and the category do not both fit: the title
+        # shrinks, its cut marked, and the category and age stay.
+        assert "Checkout returns" in line and "…" in line, line
     async with app_factory().run_test(size=(140, 36)) as pilot:
         await pilot.pause()
         line = str(pilot.app.screen.query_one(IncidentHeader).render())
@@ -79,11 +79,10 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
     assert seen == [name for name in DROP_ORDER if name in names]
 
 
-async def test_the_title_keeps_thirty_cells_at_120_before_category_and_age(
-    app_factory, store, clock
-):
-    """The title is read first: at 120 columns a long title keeps about 30 cells,
-    the category gives way first; at 80 the acting person's roles still show."""
+async def test_the_title_shrinks_before_category_and_age_go(app_factory, store, clock):
+    """At 120 columns a long title ends in an ellipsis so that the category and
+    the age stay; at 80 they go (then the stage), and the acting person's roles
+    stay; at 200 everything shows, the title whole."""
     from datetime import timedelta
 
     title = "Checkout returns HTTP 500 for EU customers"
@@ -92,23 +91,23 @@ async def test_the_title_keeps_thirty_cells_at_120_before_category_and_age(
     ).id
     store.assign(iid, "Coordinator", "alice")
     store.record_milestone(iid, "acknowledge", clock() - timedelta(hours=2))
+    every = ("as alice (Coordinator)", "Detect", "regression or bug", "age 3h00m")
     for size, kept, dropped in (
-        ((120, 36), ("as alice (Coordinator)", "Detect"), ("regression or bug",)),
+        ((200, 50), (title, "times UTC", *every), ()),
+        ((120, 36), every, (title, "times UTC")),
         ((80, 24), ("as alice (Coordinator)",), ("Detect", "regression", "age 3h")),
     ):
         async with app_factory().run_test(size=size) as pilot:
             await pilot.pause()
             line = screen_text(pilot.app).splitlines()[0]
-            assert line.startswith(f" #{iid}  P1  ")
+            assert line.startswith(f" #{iid}  P1  {title[:12]}")
             assert "OVERDUE" in line or "left" in line
             for part in kept:
                 assert part in line, (size, part)
             for part in dropped:
                 assert part not in line, (size, part)
-            if size == (120, 36):
-                assert title[:29] in line, line
-            else:
-                assert title[:12] in line, line
+            if size != (200, 50):
+                assert f"{title[:12]}" in line and "… · " in line, line
 
 
 async def test_waiting_for_database_is_never_cut_at_80(app_factory, seeded):
