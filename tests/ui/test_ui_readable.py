@@ -331,3 +331,30 @@ def test_one_incident_reads_in_the_singular():
 
     assert incident_counts(1, None) == "1 incident open"
     assert incident_counts(0, 1) == "0 incidents open, 1 closed"
+
+
+async def test_the_clock_keys_are_spelt_out_where_they_fit(app_factory, seeded):
+    """No bare 'a t r o': the clocks panel's border names what each key records
+    where it fits; where not, the key is underlined in each clock's name."""
+    from warroom.widgets.clocks import ClocksPanel, ClockView
+
+    spelt = "a acknowledged · t triaged · r remediated · o retro held"
+    for size, keys in (((80, 24), "3"), ((120, 36), ""), ((200, 50), "")):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.press(*keys)
+            await pilot.pause()
+            shown = screen_text(pilot.app)
+            assert "a t r o" not in shown
+            panel = pilot.app.screen.query_one(ClocksPanel)
+            if size == (120, 36):
+                assert "underlined key: record it now" in shown
+            else:
+                assert spelt in shown, size
+            view = pilot.app.screen.query_one(ClockView)
+            underlined = {
+                line.plain[span.start : span.end]
+                for line in panel.render_clocks(panel.now, view.size.width).renderables
+                for span in line.spans
+                if "underline" in str(span.style)
+            }
+            assert underlined == {"a", "t", "r", "o"}, (size, underlined)
