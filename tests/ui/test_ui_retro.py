@@ -592,6 +592,24 @@ async def test_the_selected_action_item_shows_whole(app_factory, store, seeded):
         assert "owner carol" in detail and "due 2026-12-05" in detail and "OPS-42" in detail
 
 
+async def test_action_titles_take_the_width_the_other_columns_leave(app_factory, store, seeded):
+    """Owner, due and ticket are as wide as what they hold: the title gets the
+    rest of the row instead of a fixed 20-odd cells beside padding."""
+    store.add_action(seeded, LONG_TITLE, "bob", date(2026, 12, 5), "OPS-42")
+    for size, least in ((SIZES["wide"], 27), (SIZES["small"], 40)):
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            retro = await open_retro(app, pilot)
+            await pilot.press("4")
+            await pilot.pause()
+            view = retro.query_one(ActionList)
+            row = view.render_line(1).text
+            assert LONG_TITLE[:least] in row, (size, row)
+            for cell in ("bob", "2026-12-05", "OPS-42"):
+                assert cell in row, (size, row)
+            assert len(row.rstrip()) == view.scrollable_content_region.width, (size, row)
+
+
 async def test_a_long_why_shows_whole_while_focused(app_factory, store, seeded):
     store.save_why(seeded, 1, "Why did checkout fail?", LONG_ANSWER)
     app = app_factory()

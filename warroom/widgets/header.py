@@ -44,9 +44,9 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
 # is too narrow the zone goes first (the notes panel names it), then the title
 # shrinks (it ends in an ellipsis; the incident list shows it whole) down to
 # TITLE_ROOM cells; then whole parts go in DROP_ORDER until the title has that
-# room; the acting person's roles give way only to keep ROLES_ROOM. Priority, the most urgent thing, who you act as and
-# a mode (WAITING FOR DATABASE, READ-ONLY) always stay. At 120 columns this
-# keeps the category and the age.
+# room; the acting person's roles give way only to keep ROLES_ROOM. Priority,
+# the most urgent thing, who you act as and a mode (WAITING FOR DATABASE,
+# READ-ONLY) always stay. At 120 columns this keeps the category and the age.
 TITLE_ROOM = 12
 ROLES_ROOM = 12
 DROP_ORDER = ("zone", "category", "age", "stage", "roles")
