@@ -143,7 +143,7 @@ class WarRoomApp(App):
         if remembered in self.available_themes:
             self.theme = remembered
         self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
-        for warning in self.store.warnings:
+        for warning in (*self.config.keymap_problems, *self.store.warnings):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.open_incidents = self.store.list_incidents()
         self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
