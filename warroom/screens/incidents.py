@@ -98,8 +98,8 @@ class IncidentsScreen(Screen):
         ]
         fixed = sum(w for _, _, w in columns) + 2 * (len(columns) + 2) + 1
         # Wide: the longest whole, '▲ due soon acknowledge 12h05m'. Narrow: what
-        # a 12-cell title leaves, the state and countdown whole (see urgent_cell).
-        self.urgent_width = 29 if wide else min(29, max(20, width - fixed - 12))
+        # a 14-cell title leaves, the state and countdown whole (see urgent_cell).
+        self.urgent_width = 29 if wide else min(29, max(20, width - fixed - 14))
         columns.append(("Most urgent clock", "urgent", self.urgent_width))
         fixed += self.urgent_width
         columns.insert(1, ("Title", "title", max(12, width - fixed)))
