@@ -358,3 +358,14 @@ async def test_the_clock_keys_are_spelt_out_where_they_fit(app_factory, seeded):
                 if "underline" in str(span.style)
             }
             assert underlined == {"a", "t", "r", "o"}, (size, underlined)
+
+
+async def test_the_clock_keys_shown_are_the_remapped_ones(app_factory, seeded):
+    from warroom.config import Config
+    from warroom.widgets.clocks import ClocksPanel
+
+    app = app_factory(config=Config(keymap={"clocks.triage": "K"}))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        assert pilot.app.screen.query_one(ClocksPanel).keys["triage"] == "K"
+        assert "K triaged" in screen_text(pilot.app)
