@@ -143,7 +143,7 @@ class WarRoomApp(App):
         if remembered in self.available_themes:
             self.theme = remembered
         self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
-        for warning in self.store.warnings:
+        for warning in (*self.config.keymap_problems, *self.store.warnings):
             self.notify(warning, severity="warning", timeout=20, markup=False)
         self.open_incidents = self.store.list_incidents()
         self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
@@ -537,12 +537,18 @@ class WarRoomApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action, each with the key that does it where there is one."""
         keys = self._keys_by_action(screen)
+        in_panels = self._panel_keys_by_action(screen)
 
         from textual.markup import escape as markup_escape
 
-        def command(title: str, help_text: str, callback, action: str = "") -> SystemCommand:
-            key = keys.get(action)
-            return SystemCommand(title, f"{help_text} · key {key}" if key else help_text, callback)
+        def command(
+            title: str, help_text: str, callback, action: str = "", said: str = ""
+        ) -> SystemCommand:
+            if key := keys.get(action):
+                help_text = f"{help_text} · {said}key {key}"
+            elif key := in_panels.get(action):
+                help_text = f"{help_text} · {said}keys {key}"
+            return SystemCommand(title, help_text, callback)
 
         yield from super().get_system_commands(screen)
         yield command("Declare an incident", "Open the declare dialog", self.action_declare,
@@ -565,11 +571,12 @@ class WarRoomApp(App):
                 yield command(
                     f"Record milestone: {clock}", "At a time you give (enter: now), or move it",
                     lambda c=clock: ask_milestone_time(self, screen.incident_id, c),
+                    f"milestone({clock!r})", "now: ",
                 )  # fmt: skip
             for role in self.policy.roles:
                 yield command(
                     f"Assign {role}", "Pick a person",
-                    lambda r=role: screen.assign_role(r),
+                    lambda r=role: screen.assign_role(r), f"assign_role({role!r})",
                 )  # fmt: skip
             yield command("Write a note", "Into the note input", screen.action_note, "note")
             # The policy's own names (markup in them shown as typed: help is markup).
@@ -579,8 +586,8 @@ class WarRoomApp(App):
             stages = "/".join(self.policy.stages)
             yield command("Change stage", markup_escape(stages), screen.action_stage, "stage")
             yield command(
-                "Publish the draft update", "Public update · key ctrl+o in the draft",
-                screen.on_draft_keys_publish,
+                "Publish the draft update", "Public update",
+                screen.on_draft_keys_publish, "publish",
             )  # fmt: skip
             yield command("Toggle UTC / local time", "Times shown", screen.action_toggle_utc,
                           "toggle_utc")  # fmt: skip
@@ -612,6 +619,25 @@ class WarRoomApp(App):
             for found in bindings.key_to_bindings.values():
                 for binding in found:
                     keys.setdefault(binding.action, self.get_key_display(binding))
+        return keys
+
+    def _panel_keys_by_action(self, screen: Screen) -> dict[str, str]:
+        """The keys (as remapped) of the panels' own bindings, by action, as typed
+        from the screen: the panel's number, then the key ('3 then a')."""
+        keys: dict[str, str] = {}
+        for node in screen.query("*"):
+            group = getattr(node, "HELP_GROUP", "") or ""
+            number = group.split(" ", 1)[0]
+            if not number.isdigit():
+                continue
+            bindings = node._bindings.copy()
+            if self._keymap:
+                bindings.apply_keymap(self._keymap)
+            for found in bindings.key_to_bindings.values():
+                for binding in found:
+                    keys.setdefault(
+                        binding.action, f"{number} then {self.get_key_display(binding)}"
+                    )
         return keys
 
     def search_themes(self) -> None:

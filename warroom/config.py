@@ -17,6 +17,7 @@ import json
 import os
 import shlex
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,10 +33,49 @@ class Config:
     publish_command: tuple[str, ...] = ()
     publish_timeout: float = 10.0
     keymap: dict[str, str] = field(default_factory=dict)
+    # One line for each [keymap] entry left out (not a key): its binding keeps its default.
+    keymap_problems: tuple[str, ...] = ()
     source: str = "defaults"
     # Set (never from config.toml) when no hook may run at all, e.g. in `warroom demo`:
     # the reason, written on the timeline instead of running the team's command.
     hooks_off: str = ""
+
+
+MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+NAMED_KEYS = {
+    "escape", "enter", "return", "tab", "space", "backspace", "delete", "insert",
+    "home", "end", "pageup", "pagedown", "up", "down", "left", "right",
+    *(f"f{n}" for n in range(1, 25)),
+}  # fmt: skip
+# How Textual names a punctuation key: its Unicode name ('?' is question_mark).
+_RENAMED = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
+            "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}  # fmt: skip
+CHARACTER_NAMES = {
+    _RENAMED.get(name, name)
+    for name in (
+        unicodedata.name(chr(code)).lower().replace("-", "_").replace(" ", "_")
+        for code in range(0x21, 0x7F)
+        if not chr(code).isalnum()
+    )
+}
+
+
+def key_problem(keys: str) -> str:
+    """Why `keys` (as a [keymap] value: 'P', 'ctrl+o,f9') names no key, or ''."""
+    for key in keys.split(","):
+        key = key.strip()
+        if not key:
+            return "an empty key in the list"
+        *modifiers, base = key.split("+") if len(key) > 1 else [key]
+        unknown = [m for m in modifiers if m.lower() not in MODIFIERS]
+        if unknown:
+            return f"{unknown[0]!r} in {key!r} is not a modifier (ctrl, shift, alt, meta, super)"
+        if len(base) == 1:
+            if not base.isprintable() or base.isspace():
+                return f"{key!r} is not a key (write space for the space bar)"
+        elif base not in NAMED_KEYS and base not in CHARACTER_NAMES:
+            return f"{base!r} is not a key (a character, or a name like f5, escape, pageup)"
+    return ""
 
 
 def config_path() -> Path:
@@ -81,13 +121,20 @@ def load_config(path: Path | None = None) -> Config:
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in keymap.items()
     ):
         raise UsageError(f"config file {path}: [keymap] maps binding ids to key names")
+    problems = {k: key_problem(v) for k, v in keymap.items()}
+    bad = [
+        f"config file {path}: [keymap] {k!r} = {keymap[k]!r}: {why}; the default key is kept"
+        for k, why in problems.items()
+        if why
+    ]
     return Config(
         notifications=data.get("notifications", True),
         bell=data.get("bell", True),
         utc=data.get("utc", False),
         publish_command=tuple(command),
         publish_timeout=float(timeout),
-        keymap=dict(keymap),
+        keymap={k: v for k, v in keymap.items() if not problems[k]},
+        keymap_problems=tuple(bad),
         source=str(path),
     )
 

@@ -88,6 +88,7 @@ def run_doctor(db_path: Path | DbUrl, db_source: str, policy_path: Path | None, 
         config = load_config()
         checks.append(Check(True, "config", config.source if config.source != "defaults"
                             else f"defaults ({config_path()} not present)"))  # fmt: skip
+        checks += [Check(False, "keymap", problem) for problem in config.keymap_problems]
     except UsageError as exc:
         checks.append(Check(False, "config", str(exc)))
     checks.append(Check(True, "identity", f"{identity} (from {identity_source})"))

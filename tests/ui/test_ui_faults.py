@@ -235,6 +235,43 @@ async def test_read_only_refuses_a_writes_dialog_before_it_opens(db_path, policy
     check.close()
 
 
+async def test_read_only_refuses_priority_stage_roles_and_make_real_before_a_dialog(
+    db_path, policy, clock, store, seeded
+):
+    """p (priority), s (stage), a role's letter on the board (assign), u on a
+    role two people hold (which one?) and D on a drill (make it real): one
+    read-only toast each, no dialog or chooser, nothing written."""
+    from keyburst import burst, settle
+
+    from warroom.app import make_app
+    from warroom.screens.warroom import WarRoomScreen
+    from warroom.widgets.roles import RolesPanel
+
+    drill = store.declare("Failover drill", "regression", "P3", drill=True).id
+    watcher = Store.open(db_path, policy, "observer", clock, read_only=True)
+    before = watcher.revision()
+    notes = []
+    for start, keys in (
+        (seeded, ("p",)),
+        (seeded, ("s",)),
+        (seeded, ("2", "l")),  # assign Lead
+        (seeded, ("2", "down", "down", "down", "down", "down", "u")),  # Responders: erin, frank
+        (drill, ("D",)),
+    ):
+        app = make_app(watcher, policy, clock=clock, start_incident=start)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.notify = lambda message, **kw: notes.append(message)
+            burst(app, *keys)
+            await settle(app, pilot)
+            assert isinstance(app.screen, WarRoomScreen), keys  # no dialog came up
+            assert app.screen.query_one(RolesPanel).choosing is None, keys  # nor a chooser
+            assert len(notes) == 1 and "read-only" in notes[0], (keys, notes)
+            notes.clear()
+    watcher.close()
+    assert store.revision() == before
+
+
 async def test_the_quit_dialogs_keys_fit_at_80x24(app_factory, store, seeded, db_path):
     """Every key of the quit dialog's line is on screen at 80x24, before and
     while waiting (the line was cut: "… (drops them) · ")."""

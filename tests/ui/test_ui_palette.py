@@ -18,6 +18,43 @@ async def test_palette_commands_name_their_keys(app_factory, seeded):
         assert helps["Declare an incident"].endswith("key ^n")
 
 
+async def test_palette_names_the_panel_keys_too(app_factory, store, seeded):
+    """Milestones, role assignments and publishing have keys in their panels:
+    the palette says which (the panel's number, then the key), as remapped."""
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert helps["Record milestone: acknowledge"].endswith("now: keys 3 then a")
+        assert helps["Record milestone: retro"].endswith("now: keys 3 then o")
+        assert helps["Record milestone: impact-end"].endswith("now: keys 3 then M")
+        assert helps["Assign Lead"].endswith("keys 2 then l")
+        assert helps["Assign Scribe"].endswith("keys 2 then r")
+        assert helps["Publish the draft update"].endswith("keys 5 then ^o")
+        warroom_commands = [
+            t for t in helps if t.startswith(("Go to", "Record", "Assign", "Change"))
+        ]
+        assert all(" key" in helps[t] for t in warroom_commands), helps
+        assert helps["Record milestone: triage"].endswith("now: keys 3 then t")
+        # What the palette says is what the keys do: 3 then t records triage now.
+        assert store.get_incident(seeded).triaged_at is None
+        await pilot.press("3", "t")
+        await pilot.pause()
+    assert store.get_incident(seeded).triaged_at is not None
+
+
+async def test_palette_shows_remapped_panel_keys(app_factory, seeded):
+    from warroom.config import Config
+
+    keymap = {"clocks.ack": "K", "draft.publish": "ctrl+g"}
+    app = app_factory(config=Config(keymap=keymap))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+    assert helps["Record milestone: acknowledge"].endswith("now: keys 3 then K")
+    assert helps["Publish the draft update"].endswith("keys 5 then ^g")
+
+
 async def test_theme_list_marks_the_theme_in_use(app_factory, seeded):
     app = app_factory()
     async with app.run_test(size=(120, 36)) as pilot:

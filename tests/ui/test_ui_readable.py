@@ -48,12 +48,12 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
     async with app_factory().run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         line = str(pilot.app.screen.query_one(IncidentHeader).render())
-        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "age 50m"):
+        for part in ("#1", "P2", "as alice (Scribe)", "Detect", "regression", "age 50m"):
             assert part in line, part
         assert "OVERDUE" in line or "left" in line
-        # The whole title (37 cells) and the category do not both fit: the title stays.
-        assert "Checkout returns 500 for EU users [bold]" in line
-        assert "regression" not in line
+        # The whole title (37 cells) and the category do not both fit: the title
+        # shrinks, its cut marked, and the category and age stay.
+        assert "Checkout returns" in line and "…" in line, line
     async with app_factory().run_test(size=(140, 36)) as pilot:
         await pilot.pause()
         line = str(pilot.app.screen.query_one(IncidentHeader).render())
@@ -79,11 +79,10 @@ async def test_header_names_every_part_at_120_and_drops_in_order_when_narrow(
     assert seen == [name for name in DROP_ORDER if name in names]
 
 
-async def test_the_title_keeps_thirty_cells_at_120_before_category_and_age(
-    app_factory, store, clock
-):
-    """The title is read first: at 120 columns a long title keeps about 30 cells,
-    the category gives way first; at 80 the acting person's roles still show."""
+async def test_the_title_shrinks_before_category_and_age_go(app_factory, store, clock):
+    """At 120 columns a long title ends in an ellipsis so that the category and
+    the age stay; at 80 they go (then the stage), and the acting person's roles
+    stay; at 200 everything shows, the title whole."""
     from datetime import timedelta
 
     title = "Checkout returns HTTP 500 for EU customers"
@@ -92,23 +91,23 @@ async def test_the_title_keeps_thirty_cells_at_120_before_category_and_age(
     ).id
     store.assign(iid, "Coordinator", "alice")
     store.record_milestone(iid, "acknowledge", clock() - timedelta(hours=2))
+    every = ("as alice (Coordinator)", "Detect", "regression or bug", "age 3h00m")
     for size, kept, dropped in (
-        ((120, 36), ("as alice (Coordinator)", "Detect"), ("regression or bug",)),
+        ((200, 50), (title, "times UTC", *every), ()),
+        ((120, 36), every, (title, "times UTC")),
         ((80, 24), ("as alice (Coordinator)",), ("Detect", "regression", "age 3h")),
     ):
         async with app_factory().run_test(size=size) as pilot:
             await pilot.pause()
             line = screen_text(pilot.app).splitlines()[0]
-            assert line.startswith(f" #{iid}  P1  ")
+            assert line.startswith(f" #{iid}  P1  {title[:12]}")
             assert "OVERDUE" in line or "left" in line
             for part in kept:
                 assert part in line, (size, part)
             for part in dropped:
                 assert part not in line, (size, part)
-            if size == (120, 36):
-                assert title[:29] in line, line
-            else:
-                assert title[:12] in line, line
+            if size != (200, 50):
+                assert f"{title[:12]}" in line and "… · " in line, line
 
 
 async def test_waiting_for_database_is_never_cut_at_80(app_factory, seeded):
@@ -282,3 +281,91 @@ async def test_the_note_hint_says_how_to_leave_the_field_at_every_size(app_facto
             region = field.content_region
             row = screen_text(pilot.app).splitlines()[region.y][region.x : region.right]
             assert hint in row, (size, row)
+
+
+async def test_the_incident_list_fits_stage_overdue_and_countdown_and_counts_incidents(
+    tmp_path, clock
+):
+    """At 80 and 120 columns the list shows a policy's stage whole (a longer one
+    ends in an ellipsis), OVERDUE and the countdown, and counts incidents in words."""
+    from datetime import timedelta
+
+    from warroom.app import make_app
+    from warroom.policy import load_policy
+    from warroom.screens.incidents import IncidentsScreen
+
+    path = tmp_path / "stages.toml"
+    path.write_text('stages = ["Triage", "Mitigate", "Resolve", "Waiting for the vendor"]\n')
+    policy = load_policy(path)
+    store = Store.open(tmp_path / "list.db", policy, "alice", clock)
+    reported = clock() - timedelta(hours=3)
+    late = store.declare(
+        "Login page slow", "regression", "P1", reported_at=reported, stage="Mitigate"
+    )
+    store.declare(
+        "Disk filling", "performance", "P1", reported_at=reported, stage="Waiting for the vendor"
+    )
+    done = store.declare("Search results empty", "regression", "P3")
+    store.close_incident(done.id, "Index rebuilt")
+    assert store.get_incident(late.id).stage == "Mitigate"
+    for size in ((80, 24), (120, 36)):
+        async with make_app(store, policy, clock=clock).run_test(size=size) as pilot:
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, IncidentsScreen)
+            rows = screen_text(pilot.app).splitlines()
+            assert "warroom · 2 incidents open · as alice" in rows[0], rows[0]
+            login = next(row for row in rows if "Login" in row)
+            assert " Mitigate " in login, (size, login)
+            assert "✖ OVERDUE" in login and login.rstrip().endswith(" 2h30m"), (size, login)
+            disk = next(row for row in rows if "Disk" in row)
+            assert "Waiting" in disk and "…" in disk and "OVERDUE" in disk, (size, disk)
+            await pilot.press("c")
+            await pilot.pause()
+            first = screen_text(pilot.app).splitlines()[0]
+            assert "2 incidents open, 1 closed" in first, first
+    store.close()
+
+
+def test_one_incident_reads_in_the_singular():
+    from warroom.screens.incidents import incident_counts
+
+    assert incident_counts(1, None) == "1 incident open"
+    assert incident_counts(0, 1) == "0 incidents open, 1 closed"
+
+
+async def test_the_clock_keys_are_spelt_out_where_they_fit(app_factory, seeded):
+    """No bare 'a t r o': the clocks panel's border names what each key records
+    where it fits; where not, the key is underlined in each clock's name."""
+    from warroom.widgets.clocks import ClocksPanel, ClockView
+
+    spelt = "a acknowledged · t triaged · r remediated · o retro held"
+    for size, keys in (((80, 24), "3"), ((120, 36), ""), ((200, 50), "")):
+        async with app_factory().run_test(size=size) as pilot:
+            await pilot.press(*keys)
+            await pilot.pause()
+            shown = screen_text(pilot.app)
+            assert "a t r o" not in shown
+            panel = pilot.app.screen.query_one(ClocksPanel)
+            if size == (120, 36):
+                assert "underlined key: record it now" in shown
+            else:
+                assert spelt in shown, size
+            view = pilot.app.screen.query_one(ClockView)
+            underlined = {
+                line.plain[span.start : span.end]
+                for line in panel.render_clocks(panel.now, view.size.width).renderables
+                for span in line.spans
+                if "underline" in str(span.style)
+            }
+            assert underlined == {"a", "t", "r", "o"}, (size, underlined)
+
+
+async def test_the_clock_keys_shown_are_the_remapped_ones(app_factory, seeded):
+    from warroom.config import Config
+    from warroom.widgets.clocks import ClocksPanel
+
+    app = app_factory(config=Config(keymap={"clocks.triage": "K"}))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        assert pilot.app.screen.query_one(ClocksPanel).keys["triage"] == "K"
+        assert "K triaged" in screen_text(pilot.app)

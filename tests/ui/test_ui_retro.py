@@ -592,6 +592,54 @@ async def test_the_selected_action_item_shows_whole(app_factory, store, seeded):
         assert "owner carol" in detail and "due 2026-12-05" in detail and "OPS-42" in detail
 
 
+async def test_action_titles_take_the_width_the_other_columns_leave(app_factory, store, seeded):
+    """Owner, due and ticket are as wide as what they hold: the title gets the
+    rest of the row instead of a fixed 20-odd cells beside padding."""
+    store.add_action(seeded, LONG_TITLE, "bob", date(2026, 12, 5), "OPS-42")
+    for size, least in ((SIZES["wide"], 27), (SIZES["small"], 40)):
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            retro = await open_retro(app, pilot)
+            await pilot.press("4")
+            await pilot.pause()
+            view = retro.query_one(ActionList)
+            row = view.render_line(1).text
+            assert LONG_TITLE[:least] in row, (size, row)
+            for cell in ("bob", "2026-12-05", "OPS-42"):
+                assert cell in row, (size, row)
+            assert len(row.rstrip()) == view.scrollable_content_region.width, (size, row)
+
+
+async def test_retro_fields_keep_digits_and_say_how_to_leave(app_factory, store, seeded):
+    """A digit typed in a why or in the root cause is text; the hint under the
+    whys and the root cause's border say how to leave (esc, alt+1-4) at each
+    size, and alt+digit leaves with what was typed saved."""
+    from test_ui_readable import screen_text
+
+    for size in (SIZES["small"], SIZES["wide"], (200, 50)):
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            retro = await open_retro(app, pilot)
+            await pilot.press("2")
+            await pilot.pause()
+            hint = retro.query_one("#whys-hint").render().plain
+            assert "esc" in hint and "alt+1-4" in hint and "leave" in hint, (size, hint)
+            assert hint in screen_text(app), (size, hint)
+            if size != SIZES["small"]:  # the root cause shows beside the whys
+                assert "esc or alt+1-4: leave" in screen_text(app), size
+    app = app_factory()
+    async with app.run_test(size=SIZES["wide"]) as pilot:
+        retro = await open_retro(app, pilot)
+        await pilot.press("2")  # the first empty answer
+        assert retro.focused.id == "why-1-a"
+        await pilot.press(*"Because 2 pods", "alt+3", *" 3 replicas", "alt+2")  # digits are text
+        await wait_saved(pilot)
+        assert retro.focused.id.startswith("why-")
+    retro_now = store.retro(seeded)
+    assert retro_now.whys[0].answer == "Because 2 pods", retro_now.whys
+    assert retro_now.root_cause.endswith(" 3 replicas"), retro_now.root_cause
+
+
 async def test_a_long_why_shows_whole_while_focused(app_factory, store, seeded):
     store.save_why(seeded, 1, "Why did checkout fail?", LONG_ANSWER)
     app = app_factory()

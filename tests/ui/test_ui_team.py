@@ -240,6 +240,49 @@ def test_doctor_broken_setup(tmp_path, monkeypatch, capsys, policy, clock):
     assert stat.S_IMODE(db.stat().st_mode) == 0o644
 
 
+BAD_KEYMAP = '[keymap]\n"warroom.priority" = "ctrl+prio"\n"warroom.stage" = "S"\n'
+
+
+def test_doctor_names_a_keymap_value_that_is_no_key(tmp_path, monkeypatch, capsys, policy, clock):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    config = tmp_path / "config" / "warroom" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(BAD_KEYMAP)
+    db = tmp_path / "warroom.db"
+    Store.open(db, policy, "alice", clock).close()
+    assert cli.main(["--db", str(db), "doctor"]) == 1
+    out = capsys.readouterr().out
+    fixes = [line for line in out.splitlines() if line.startswith("FIX")]
+    assert len(fixes) == 1, out
+    assert fixes[0].startswith("FIX  keymap") and "'warroom.priority' = 'ctrl+prio'" in fixes[0]
+    assert "is not a key" in fixes[0] and "Traceback" not in out
+    assert f"OK   config      {config}" in out  # the rest of the file is fine
+
+
+async def test_a_keymap_value_that_is_no_key_warns_and_keeps_the_default(
+    tmp_path, store, seeded, app_factory
+):
+    from warroom.config import load_config
+
+    path = tmp_path / "bad-keymap.toml"
+    path.write_text(BAD_KEYMAP)
+    config = load_config(path)
+    assert config.keymap == {"warroom.stage": "S"}  # the good entry still applies
+    app = app_factory(config=config)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        warnings = [n.message for n in app._notifications]
+        assert any("'ctrl+prio'" in w and "the default key is kept" in w for w in warnings), (
+            warnings
+        )
+        await pilot.press("p")  # the default key still changes the priority
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChoiceModal"
+        await pilot.press("escape", "S")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChoiceModal"  # the remapped stage key
+
+
 def test_demo_is_realistic(tmp_path, policy, clock):
     path = tmp_path / "demo.db"
     main_id = seed_demo(path, policy, clock())

@@ -66,6 +66,7 @@ def legend() -> Text:
         text.append(f"{meaning}\n")
     text.append("Checklist ids (c1, i3, a5): type one in the checklist to go to it.\n")
     text.append("Underlined letters on the role board: the key that assigns that role.\n")
+    text.append("Underlined letters on the SLA clocks: the key that records that milestone now.\n")
     text.append(
         "Pasting: the note input, the draft and every dialog field take a paste exactly; "
         "a newline pasted into a one-line field becomes a space (no line is dropped)."

@@ -17,6 +17,21 @@ from ..widgets.keybar import KeyBar
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 
 
+def urgent_cell(word: str, name: str, countdown: str, width: int, style: str) -> Text:
+    """'✖ OVERDUE acknowledge 2h30m' in `width` cells: the state and the countdown
+    are never cut; when the line is too long the clock's name ends in an ellipsis."""
+    room = width - len(word) - len(countdown) - 2
+    if len(name) > room:
+        name = name[: max(room - 1, 1)] + "…"
+    return Text(f"{word} {name} {countdown}", style=style, no_wrap=True)
+
+
+def incident_counts(open_count: int, closed: int | None) -> str:
+    """'1 incident open', or with the closed ones shown '2 incidents open, 1 closed'."""
+    shown = f"{open_count} incident{'s' * (open_count != 1)} open"
+    return shown if closed is None else f"{shown}, {closed} closed"
+
+
 class IncidentsScreen(Screen):
     BINDINGS = [
         Binding("n", "declare", "Declare", id="incidents.declare", tooltip="Declare an incident"),
@@ -43,6 +58,7 @@ class IncidentsScreen(Screen):
         self.show_closed = False
         self.needle = ""
         self.columns: list[str] = []
+        self.urgent_width = 29
         self.stale = False
 
     def compose(self) -> ComposeResult:
@@ -70,13 +86,22 @@ class IncidentsScreen(Screen):
         narrow terminals drop the category (the war room header shows it)."""
         width = event.size.width
         wide = width >= 110
+        # As wide as the policy's longest stage (a longer one ends in an ellipsis).
+        stage = min(max(len("Stage"), *(len(s) for s in self.app.policy.stages)), 12 if wide else 9)
         columns = [("ID", "id", 3), ("Pri", "priority", 6)]
         if wide:
             columns.append(("Category", "category", 14))
-        columns += [("Stage", "stage", 7), ("Lead", "lead", 10 if wide else 8), ("Age", "age", 5)]
-        # Wide enough for the longest: '▲ due soon acknowledge 12h05m' (or '▲ acknowledge 12h05m').
-        columns.append(("Most urgent clock", "urgent", 29 if wide else 20))
-        fixed = sum(w for _, _, w in columns) + 2 * (len(columns) + 1) + 1
+        columns += [
+            ("Stage", "stage", stage),
+            ("Lead", "lead", 10 if wide else 8),
+            ("Age", "age", 5),
+        ]
+        fixed = sum(w for _, _, w in columns) + 2 * (len(columns) + 2) + 1
+        # Wide: the longest whole, '▲ due soon acknowledge 12h05m'. Narrow: what
+        # a 14-cell title leaves, the state and countdown whole (see urgent_cell).
+        self.urgent_width = 29 if wide else min(29, max(20, width - fixed - 14))
+        columns.append(("Most urgent clock", "urgent", self.urgent_width))
+        fixed += self.urgent_width
         columns.insert(1, ("Title", "title", max(12, width - fixed)))
         self.columns = [key for _, key, _ in columns]
         table = self.query_one(DataTable)
@@ -108,10 +133,12 @@ class IncidentsScreen(Screen):
             clock = most_urgent(policy, i, now) if i.is_open else None
             if clock:
                 word, style = STATE_STYLE[clock.state]
-                if "category" not in self.columns:  # narrow: the state's symbol, not its word
-                    word = word.split()[0]
-                # To the minute: the list need not tick, and a countdown must never be cut.
-                urgent = Text(f"{word} {clock.name} {fmt_minutes(clock.remaining)}", style=style)
+                if "category" not in self.columns and clock.state != "overdue":
+                    word = word.split()[0]  # narrow: the symbol; OVERDUE stays a word
+                # To the minute: the list need not tick.
+                urgent = urgent_cell(
+                    word, clock.name, fmt_minutes(clock.remaining), self.urgent_width, style
+                )
             else:
                 urgent = Text("closed" if not i.is_open else "—", style="dim")
             prio = "UNTR" if i.priority == UNTRIAGED else i.priority
@@ -128,7 +155,7 @@ class IncidentsScreen(Screen):
                 "title": title,
                 "priority": Text(f" {prio} ", style=PRIORITY_STYLE.get(i.priority, "bold reverse")),
                 "category": lit(i.category),
-                "stage": i.stage,
+                "stage": lit(i.stage),
                 "lead": lit(leads.get(i.id, "—")),
                 "age": fmt_age(i.reported_at, i.closed_at or now),  # a closed one stops ageing
                 "urgent": urgent,
@@ -137,10 +164,10 @@ class IncidentsScreen(Screen):
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.set_class(table.row_count == 0, "-empty")
-        open_count = sum(1 for i in incidents if i.is_open)
-        shown = f"{open_count} open"
-        if self.show_closed:
-            shown += f", {len(incidents) - open_count} closed"
+        shown = incident_counts(
+            sum(1 for i in incidents if i.is_open),
+            len(incidents) - sum(1 for i in incidents if i.is_open) if self.show_closed else None,
+        )
         mode = "  READ-ONLY" if store.read_only else ""
         late = sum(overdue.values())
         late_note = (
@@ -149,7 +176,7 @@ class IncidentsScreen(Screen):
         self.query_one("#title-bar", Static).update(
             Text.assemble(
                 ("warroom", "bold"),
-                f" · incidents: {shown} · as ",
+                f" · {shown} · as ",
                 lit(store.identity, "bold underline"),
                 late_note,
                 (mode, "bold reverse"),

@@ -259,6 +259,8 @@ class WarRoomScreen(PanelScreen):
 
     def assign_role(self, role: str) -> None:
         """Ask who takes the role (a known person or a new name), right on the board."""
+        if _dialogs().refused_read_only(self.app):
+            return
         current = {h.person for h in self.board.holders(role)}
         verb = "Add a" if role == self.app.policy.multi_role else "Assign"
         title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
@@ -284,6 +286,8 @@ class WarRoomScreen(PanelScreen):
         holders = [h.person for h in self.board.holders(role)]
         if not holders:
             self.app.notify(f"Nobody holds {role}", severity="warning")
+            return
+        if _dialogs().refused_read_only(self.app):
             return
         if len(holders) == 1:
             self.app.write(self.app.store.unassign, self.incident_id, role, holders[0])
@@ -501,6 +505,8 @@ class WarRoomScreen(PanelScreen):
             if choice:
                 self.app.write(self.app.store.set_priority, self.incident_id, choice)
 
+        if _dialogs().refused_read_only(self.app):
+            return
         choices = list(self.app.policy.priority_choices)
         self.app.push_screen(
             _dialogs().ChoiceModal("Priority", choices, self.board.incident.priority), done
@@ -511,6 +517,8 @@ class WarRoomScreen(PanelScreen):
             if choice:
                 self.app.write(self.app.store.set_stage, self.incident_id, choice)
 
+        if _dialogs().refused_read_only(self.app):
+            return
         stages = list(self.app.policy.stages)
         self.app.push_screen(
             _dialogs().ChoiceModal("Stage", stages, self.board.incident.stage), done
@@ -546,6 +554,8 @@ class WarRoomScreen(PanelScreen):
         incident = self.board.incident
         if not incident.drill:
             self.app.notify(f"#{incident.id} is a real incident, not a drill")
+            return
+        if _dialogs().refused_read_only(self.app):
             return
 
         def confirmed(reason: str | None) -> None:

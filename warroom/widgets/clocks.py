@@ -52,7 +52,10 @@ class ClockView(RowStyle, Widget, can_focus=True):
     def key_for(self, clock: str) -> str:
         """The key that records `clock` (as remapped), for messages."""
         action = f"milestone('{clock}')"
-        for key, bindings in self._bindings.key_to_bindings.items():
+        mapped = self._bindings.copy()
+        if self.app._keymap:
+            mapped.apply_keymap(self.app._keymap)
+        for key, bindings in mapped.key_to_bindings.items():
             if any(b.action == action for b in bindings):
                 return key
         return ""
@@ -107,7 +110,8 @@ class ClocksPanel(Panel):
 
     def __init__(self, policy: Policy, **kwargs):
         super().__init__(3, "SLA clocks", **kwargs)
-        self.border_subtitle = "a t r o: record it now"
+        self.border_subtitle = "underlined key: record it now"
+        self.keys: dict[str, str] = {}  # clock -> the key that records it, see on_resize
         self.policy = policy
         self.incident: Incident | None = None
         self._shown: tuple | None = None  # what show() last drew, see there
@@ -116,6 +120,31 @@ class ClocksPanel(Panel):
 
     def compose(self):
         yield ClockView(id="clock-view")
+
+    # The clocks the keys a, t, r, o record, as their bindings describe them.
+    MILESTONE_KEYS = ("acknowledge", "triage", "remediate", "retro")
+
+    def milestone_keys(self) -> list[tuple[str, str]]:
+        """(key as mapped, what it records) for each clock's milestone."""
+        view = self.query_one(ClockView)
+        described = {b.action: b.description for b in ClockView.BINDINGS}
+        return [
+            (view.key_for(clock), described[f"milestone('{clock}')"].lower())
+            for clock in self.MILESTONE_KEYS
+        ]
+
+    def on_resize(self) -> None:
+        """The keys spelt out where they fit ('a acknowledged · t triaged · ...'),
+        else the underlined letters in the clocks' names say which key is which."""
+        keys = self.milestone_keys()
+        fresh = dict(zip(self.MILESTONE_KEYS, (k for k, _ in keys), strict=True))
+        if fresh != self.keys:
+            self.keys = fresh
+            self.query_one(ClockView).redraw()
+        spelt = " · ".join(f"{key} {what}" for key, what in keys if key)
+        self.set_subtitle(
+            spelt if len(spelt) + 6 <= self.size.width else "underlined key: record it now"
+        )
 
     def render_clocks(self, now: datetime, width: int) -> Group:
         """Two lines a clock: name, state and countdown; then deadline and wording."""
@@ -144,9 +173,14 @@ class ClocksPanel(Panel):
             rows.append(("update", due.state, f"{fmt_clock(due.remaining)} {sign}", detail))
         lines = []
         indent = 12 if width >= 46 else 2  # a narrow panel keeps the deadline's words whole
+        keys = self.keys  # as mapped, read when the panel is laid out
         for name, state, left, detail in rows:
             word, style = STATE_STYLE[state]
             head = Text.assemble((f"{name:<12}", "bold" if left else "dim"), (f"{word:<11}", style))
+            key = keys.get(name, "")
+            if len(key) == 1 and key in name:  # the letter that records it, underlined
+                at = name.index(key)
+                head.stylize("underline", at, at + 1)
             head.append(left.rjust(max(0, width - head.cell_len)), style=style)
             lines.append(head)
             text = " " * indent + detail

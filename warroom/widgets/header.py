@@ -39,14 +39,15 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
     return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
-# The war room header, from left to right. The title is what people read
-# first: when the line is too narrow, whole parts go in DROP_ORDER until the
-# title has TITLE_ROOM cells (or its whole length); the acting person's roles
-# give way only to keep ROLES_ROOM; then the title shrinks to what is left.
-# Priority, the most urgent thing, who you act as and a mode (WAITING FOR
-# DATABASE, READ-ONLY) always stay. At 120 columns this keeps about 30 cells of
-# title and drops the category (and the zone, which the notes panel names too).
-TITLE_ROOM = 30
+# The war room header, from left to right: incident, priority, the most urgent
+# thing, who you act as and their roles, stage, category and age. When the line
+# is too narrow the zone goes first (the notes panel names it), then the title
+# shrinks (it ends in an ellipsis; the incident list shows it whole) down to
+# TITLE_ROOM cells; then whole parts go in DROP_ORDER until the title has that
+# room; the acting person's roles give way only to keep ROLES_ROOM. Priority,
+# the most urgent thing, who you act as and a mode (WAITING FOR DATABASE,
+# READ-ONLY) always stay. At 120 columns this keeps the category and the age.
+TITLE_ROOM = 12
 ROLES_ROOM = 12
 DROP_ORDER = ("zone", "category", "age", "stage", "roles")
 SEPARATOR = " · "
@@ -61,7 +62,7 @@ def fit_header(lead: Text, title: str, parts: list[tuple[str, Text]], width: int
         return lead.cell_len + sum(len(JOINED.get(n, SEPARATOR)) + p.cell_len for n, p in kept)
 
     for name in DROP_ORDER:
-        room = ROLES_ROOM if name == "roles" else TITLE_ROOM
+        room = {"zone": len(title), "roles": ROLES_ROOM}.get(name, TITLE_ROOM)
         if width - fixed() >= min(room, len(title)):
             break
         kept = [(n, part) for n, part in kept if n != name]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,6 +22,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Label, Static
 
 from ..model import ActionItem
+from ..text import one_line
 from ..usecases import FieldError, check_action
 from .common import Panel, RowStyle, lit, lit_block
 from .modal import Modal
@@ -41,10 +43,20 @@ def action_state(item: ActionItem, today: date) -> str:
     return "open"
 
 
-def column_widths(width: int) -> dict[str, int]:
-    """Fit the columns to a width: the title takes what the others leave, and
-    narrow widths drop the ticket, then the owner (the edit form shows both)."""
-    widths = {"status": 10, "owner": 9, "due": 10, "ticket": 10}
+def column_widths(width: int, items: list[ActionItem] = ()) -> dict[str, int]:
+    """Fit the columns to a width: owner, due and ticket as wide as what they
+    hold (or their heading), the title takes the rest; narrow widths drop the
+    ticket, then the owner (the line under the list shows both)."""
+
+    def fitted(label: str, values: list[str], most: int) -> int:
+        return min(most, max(len(label), *(cell_len(one_line(v)) for v in values if v), 1))
+
+    widths = {
+        "status": max(len(word) for word, _ in STATUS.values()),
+        "owner": fitted("Owner", [i.owner for i in items], 12),
+        "due": fitted("Due", [i.due.isoformat() for i in items if i.due], 10),
+        "ticket": fitted("Ticket", [i.ticket for i in items], 12),
+    }
 
     def title_room() -> int:
         return width - sum(w + 1 for w in widths.values() if w)
@@ -160,10 +172,9 @@ class ActionList(RowStyle, ScrollView, can_focus=True):
         self.cursor = self.cursor
 
     # -- drawing
-    @staticmethod
-    def _join(cells: list[tuple[str, Text]], width: int) -> Text:
+    def _join(self, cells: list[tuple[str, Text]], width: int) -> Text:
         """The cells that fit this width, each cut or padded to its column."""
-        widths = column_widths(width)
+        widths = column_widths(width, self.items)
         line = Text()
         for key, cell in cells:
             if widths[key]:

@@ -148,10 +148,21 @@ class WhysPanel(Panel):
             for position in range(1, DEFAULT_LEVELS + 1):
                 yield WhyLevel(position, "", "")
         yield Static("", id="why-detail")
-        yield Static(
-            Text("↑↓ enter: move · ctrl+n: one more why · esc: leave", no_wrap=True,
-                 overflow="ellipsis"),
-            id="whys-hint",
+        yield Static(Text(self.HINTS[-1], no_wrap=True, overflow="ellipsis"), id="whys-hint")
+
+    # The hint, the longest that fits: a digit typed in a field is text, so it
+    # says how to leave one for another section without losing what was typed.
+    HINTS = (
+        "↑↓ enter: move · ctrl+n: one more why · esc or alt+1-4: leave, text kept",
+        "↑↓ enter: move · ctrl+n: one more why · esc or alt+1-4: leave",
+        "↑↓ enter: move · esc or alt+1-4: leave, text kept",
+        "↑↓ enter: move · esc: leave, text kept",
+    )
+
+    def fit_hint(self, room: int) -> None:
+        self.query_one("#whys-hint", Static).update(
+            Text(next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1]), no_wrap=True,
+                 overflow="ellipsis")
         )  # fmt: skip
 
     # ---------------------------------------------------------------- detail
@@ -186,7 +197,8 @@ class WhysPanel(Panel):
         # Once laid out: a field focused on a tab just shown has no width yet.
         self.call_after_refresh(self.show_detail)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event) -> None:
+        self.fit_hint(event.size.width)
         self.call_after_refresh(self.show_detail)
 
     # ---------------------------------------------------------------- levels
@@ -375,7 +387,7 @@ class RootCausePanel(Panel):
 
     def __init__(self, **kwargs):
         super().__init__(3, "Root cause", **kwargs)
-        self.border_subtitle = "saved as typed"
+        self.border_subtitle = "saved as typed · esc or alt+1-4: leave"
         self.saved_text = ""
         self._timer = None
 
