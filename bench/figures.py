@@ -365,6 +365,9 @@ def keys_rows(ctx: Ctx) -> list[dict]:
             "committed_p95": pct_summary(
                 [s["committed"] for s in war if s["action"] == action], 95
             ),
+            "painted_cpu_p95": pct_summary(
+                [s["painted_cpu"] for s in war if s["action"] == action], 95
+            ),
         }
         for action in ("tick", "note", "assign")
     }
@@ -409,6 +412,13 @@ def keys_rows(ctx: Ctx) -> list[dict]:
                     )
                     + f"; key→commit p95 {_ms(detail['committed_p95'])}"
                     + f"; app CPU key→paint p95 {_ms(detail['painted_cpu_p95'])}"
+                    + " ("
+                    + ", ".join(
+                        f"{a} {_ms(v['painted_cpu_p95'])}"
+                        for a, v in by_action.items()
+                        if v["painted_cpu_p95"]
+                    )
+                    + ")"
                     + f" (bare {_ms(detail['bare_painted_cpu_p95'])})"
                     + f"; {len(war)}/{len(res['warroom'])} presses verified via a second connection"
                 )

@@ -324,6 +324,7 @@ class WarRoomScreen(PanelScreen):
         app.write(app.store.record_milestone, self.incident_id, clock, app.clock(), on_done=done)
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
+        message.stop()
         panel = self.query_one(TimelinePanel)
         app = self.app
         typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue

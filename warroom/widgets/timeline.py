@@ -683,12 +683,13 @@ class TimelinePanel(Panel):
             # straight away (show_waiting, once it was tried): most notes are
             # written before the next frame, and the line would come and go unseen.
             self.waiting.append((self._serial, event.value))
-            event.input.clear()
+            with event.input.prevent(Input.Changed):  # emptied, not edited: nobody to tell
+                event.input.clear()
             self.post_message(self.Submitted(self.kind, event.value, self._serial))
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()  # what is typed is the panel's alone: it goes no further up
         if event.input.id == "search-input":
-            event.stop()
             view = self.view
             view.set_filter(view.kinds, event.value)
 
@@ -703,6 +704,7 @@ class TimelinePanel(Panel):
         self.view.focus()
 
     def on_timeline_view_highlighted(self, message: TimelineView.Highlighted) -> None:
+        message.stop()
         detail = self.query_one(EntryDetail)
         detail.utc = self.view.utc
         detail.show(message.entry, message.superseded_by)
