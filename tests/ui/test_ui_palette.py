@@ -7,11 +7,16 @@ from textual.command import CommandPalette
 from warroom.screens.themes import CURRENT, MarkedThemes
 
 
+async def palette_helps(app, pilot) -> dict[str, str]:
+    """Each palette command's help text by its title, once the screen is up."""
+    await pilot.pause()
+    return {c.title: c.help for c in app.get_system_commands(app.screen)}
+
+
 async def test_palette_commands_name_their_keys(app_factory, seeded):
     app = app_factory()
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        helps = await palette_helps(app, pilot)
         assert helps["Change priority"].endswith("key p")
         assert helps["Go to notes"].endswith("key 4")
         assert helps["Write a note"].endswith("key n")
@@ -23,8 +28,7 @@ async def test_palette_names_the_panel_keys_too(app_factory, store, seeded):
     the palette says which (the panel's number, then the key), as remapped."""
     app = app_factory()
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        helps = await palette_helps(app, pilot)
         assert helps["Record milestone: acknowledge"].endswith("now: keys 3 then a")
         assert helps["Record milestone: retro"].endswith("now: keys 3 then o")
         assert helps["Record milestone: impact-end"].endswith("now: keys 3 then M")
@@ -49,8 +53,7 @@ async def test_palette_shows_remapped_panel_keys(app_factory, seeded):
     keymap = {"clocks.ack": "K", "draft.publish": "ctrl+g"}
     app = app_factory(config=Config(keymap=keymap))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause()
-        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        helps = await palette_helps(app, pilot)
     assert helps["Record milestone: acknowledge"].endswith("now: keys 3 then K")
     assert helps["Publish the draft update"].endswith("keys 5 then ^g")
 
@@ -84,8 +87,7 @@ async def test_palette_stage_and_priority_hints_are_the_policys(tmp_path, clock)
     app = make_app(store, policy, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("enter")
-        await pilot.pause()
-        helps = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        helps = await palette_helps(app, pilot)
     store.close()
     shown = Content.from_markup(helps["Change stage"]).plain  # as the palette draws it
     assert shown.startswith("Triage/[bold]Mitigate[/]/Resolve")
