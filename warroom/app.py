@@ -161,7 +161,8 @@ class WarRoomApp(App):
 
             self.push_screen(IncidentsScreen())
         self.store.has_changed()  # take the current marker as seen
-        self.call_after_refresh(self._started)
+        gc.freeze()  # what start-up built lives all session: keep it out of GC passes
+        self.call_after_refresh(self._started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
         self.set_interval(TICK_SECONDS, self.tick)
         # Checkpoints run off the UI thread, never inside a key's write.
@@ -180,9 +181,9 @@ class WarRoomApp(App):
             )
 
     def _started(self) -> None:
-        """The first screen has painted. What start-up built lives all session:
-        it is kept out of collector passes from now on, and collection (which
-        the warroom command holds off while starting) goes on."""
+        """The first screen has painted. Its widgets live all session too: they
+        are kept out of collector passes, and collection (which the warroom
+        command holds off while starting) goes on."""
         gc.freeze()
         gc.enable()
 
