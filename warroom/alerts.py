@@ -5,17 +5,17 @@ still ring the bell only when something actually changed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from .model import Incident
 from .policy import Policy
+from .record import record
 from .sla import DUE_SOON, OVERDUE, clock_states, next_update
 
 ALERTING = (DUE_SOON, OVERDUE)
 
 
-@dataclass(frozen=True)
+@record
 class Alert:
     incident_id: int
     title: str

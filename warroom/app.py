@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
-from . import unsaved, usecases
+from . import unsaved
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
 from .errors import DraftConflict, StoreBusy, StoreIOError, UsageError, WarroomError
@@ -36,6 +36,9 @@ from .text import clean_name, one_line, visible
 from .textual_env import tune_gc
 from .timefmt import fmt_clock
 from .widgets.safe import VisibleFilter
+
+if TYPE_CHECKING:
+    from .usecases import HookOutcome
 
 POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a second
 TICK_SECONDS = 1.0
@@ -159,6 +162,7 @@ class WarRoomApp(App):
             self.push_screen(IncidentsScreen())
         self.store.has_changed()  # take the current marker as seen
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
+        self.call_after_refresh(self._started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
         self.set_interval(TICK_SECONDS, self.tick)
         # Checkpoints run off the UI thread, never inside a key's write.
@@ -175,6 +179,13 @@ class WarRoomApp(App):
                 severity="warning",
                 timeout=30,
             )
+
+    def _started(self) -> None:
+        """The first screen has painted. Its widgets live all session too: they
+        are kept out of collector passes, and collection (which the warroom
+        command holds off while starting) goes on."""
+        gc.freeze()
+        gc.enable()
 
     def _install_hang_up(self) -> None:
         """SIGHUP (the tmux session killed, ssh dropped) and SIGTERM: stop without
@@ -293,6 +304,9 @@ class WarRoomApp(App):
         steps of usecases.publish, which the CLI runs one after another)."""
         if not self.config.publish_command:
             return
+        # Loaded with the first hook: the war room starts without it.
+        from . import usecases
+
         incident = self.store.get_incident(incident_id)
         skipped = usecases.hook_skipped(self.policy, self.config, incident)
         if skipped is not None:
@@ -305,7 +319,9 @@ class WarRoomApp(App):
 
         self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
 
-    def _hook_done(self, incident_id: int, entry, outcome: usecases.HookOutcome) -> None:
+    def _hook_done(self, incident_id: int, entry, outcome: HookOutcome) -> None:
+        from . import usecases
+
         if self.shutting_down:
             return
         self.write(usecases.record_hook, self.store, incident_id, entry, outcome)
@@ -659,25 +675,39 @@ def describe_write(fn: Callable, args: tuple) -> str:
     return " ".join([name.replace("_", " "), *(one_line(t)[:30] for t in texts[:2])])
 
 
-@dataclass(frozen=True)
 class StoreChange:
     """What store_changed_signal carries: only that something was committed.
     Each screen asks the store what it shows (it knows what it saw last)."""
+
+    __slots__ = ()
 
 
 class _StillBusy(Exception):
     """A queued write met a locked database again."""
 
 
-@dataclass
 class _Pending:
-    fn: Callable
-    args: tuple
-    on_done: Callable | None
-    on_conflict: Callable | None
-    key: object
-    on_fail: Callable | None = None
-    typed_at: datetime | None = None
+    """One write waiting its turn (see WarRoomApp.write)."""
+
+    __slots__ = ("fn", "args", "on_done", "on_conflict", "key", "on_fail", "typed_at")
+
+    def __init__(
+        self,
+        fn: Callable,
+        args: tuple,
+        on_done: Callable | None,
+        on_conflict: Callable | None,
+        key: object,
+        on_fail: Callable | None = None,
+        typed_at: datetime | None = None,
+    ):
+        self.fn = fn
+        self.args = args
+        self.on_done = on_done
+        self.on_conflict = on_conflict
+        self.key = key
+        self.on_fail = on_fail
+        self.typed_at = typed_at
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
@@ -689,5 +719,8 @@ def run_app(store: Store, policy: Policy, **kwargs) -> int:
     # The terminal's bytes read with pastes whole and ESC+digit as alt+digit.
     install_terminal_input()
     app = make_app(store, policy, **kwargs)
-    app.run()
+    try:
+        app.run()
+    finally:
+        gc.enable()  # if it ended before its first frame
     return app.return_code or 0

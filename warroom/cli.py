@@ -727,17 +727,23 @@ DEMO_HOOKS_OFF = "publish hook not run: this is the demo, nothing is posted anyw
 
 
 def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False) -> int:
+    import gc
+
     from . import textual_env
 
     textual_env.apply()
+    # Start-up builds what lives all session (Textual's modules, the screen,
+    # its widgets and first page of entries): no collector passes over it
+    # before the first frame; the app turns collection back on once painted.
+    gc.disable()
     from .app import run_app
     from .config import load_config
 
     config = load_config()
     if demo:  # a throwaway war room: the team's real hook must never see it
-        import dataclasses
+        from .record import replace
 
-        config = dataclasses.replace(config, hooks_off=DEMO_HOOKS_OFF)
+        config = replace(config, hooks_off=DEMO_HOOKS_OFF)
     store = ctx.store
     extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
     return run_app(store, ctx.policy, config=config, start_incident=start_incident, **extra)

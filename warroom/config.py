@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
 from .paths import config_dir
+from .record import field, record
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     notifications: bool = True
     bell: bool = True
@@ -104,6 +103,8 @@ def load_config(path: Path | None = None) -> Config:
     command = data.get("publish_command", [])
     if isinstance(command, str):
         try:
+            import shlex  # only for a command written as one string
+
             command = shlex.split(command)  # split like a shell, but never run through one
         except ValueError as exc:
             raise UsageError(f"config file {path}: publish_command: {exc}") from None

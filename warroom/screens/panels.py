@@ -48,6 +48,7 @@ class PanelScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.active = 1
+        self._resumed = False  # see _on_screen_resume
         # Laid out for the terminal's size from the first frame: set on the
         # first resize instead, the classes restyled the whole screen and
         # laid it out and painted it a second time before anyone could read it.
@@ -62,6 +63,16 @@ class PanelScreen(Screen):
         compact = size.width < COMPACT_WIDTH or size.height < COMPACT_HEIGHT
         self.set_class(compact, "-compact")
         self.set_class(size.width >= WIDE_WIDTH, "-wide")
+
+    def _on_screen_resume(self, event) -> None:
+        # Runs before Screen's own handler (Textual calls each class's in turn).
+        # On the first resume every widget was styled as it mounted, moments
+        # ago, and each class or focus change since restyled what it touched:
+        # restyling all of them again only delays the first frame. Later
+        # resumes (back from a dialog or another screen) restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event) -> None:
         self._fit(event.size)
