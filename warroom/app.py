@@ -32,6 +32,7 @@ from .policy import Policy
 from .screens.warroom import WarRoomScreen
 from .store import Store
 from .terminal_input import install as install_terminal_input
+from .terminal_output import install as install_terminal_output
 from .text import clean_name, one_line, visible
 from .textual_env import tune_gc
 from .timefmt import fmt_clock
@@ -716,8 +717,10 @@ def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
 
 
 def run_app(store: Store, policy: Policy, **kwargs) -> int:
-    # The terminal's bytes read with pastes whole and ESC+digit as alt+digit.
+    # The terminal's bytes read with pastes whole and ESC+digit as alt+digit,
+    # and written by a thread that outlives the terminal hanging up.
     install_terminal_input()
+    install_terminal_output()
     app = make_app(store, policy, **kwargs)
     try:
         app.run()
