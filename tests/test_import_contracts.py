@@ -22,6 +22,7 @@ UI = (
     "warroom.app",
     "warroom.keygate",
     "warroom.terminal_input",
+    "warroom.terminal_output",
     "warroom.screens",
     "warroom.widgets",
 )

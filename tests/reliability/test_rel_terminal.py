@@ -182,3 +182,28 @@ def test_no_injected_sequence_reaches_the_terminal(tmp_path, terminal):
     assert "[@click=app.quit]Respond[/]" in raw.decode("utf-8", "replace")  # policy, literally
     assert "Triage checklist" in shown and "␛]52;c;T1NDNTJTVA" in shown
     assert "[link=http://evil.example]L[/link]" in raw.decode("utf-8", "replace")
+
+
+def test_the_first_frame_written_holds_the_title(tmp_path, terminal):
+    """The screen warroom opens on is painted whole in the first frame that
+    reaches the terminal, header and title included (a frame painted while
+    Textual was still starting was thrown away, and the title came a frame
+    later, with whatever next repainted the header)."""
+    db = tmp_path / "warroom.db"
+    declared = run_cli("--db", str(db), "declare", "Payments stalled in eu-west", "-p", "P1")
+    assert declared.code == 0, declared.err
+    env = {
+        "TERM": "xterm-256color",
+        "TZ": "UTC",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "WARROOM_USER": "alice",
+        "PATH": user_env()["PATH"],
+    }
+    terminal.start([sys.executable, "-m", "warroom", "--db", str(db)], env)
+    terminal.wait_for("4 Responder notes")
+    raw = terminal.log.read_bytes()
+    title = raw.find(b"Payments stalled in eu-west")
+    below_header = raw.find(b"\x1b[2;1H")  # the first move to the row under the header
+    assert 0 <= title < below_header, raw[:400]

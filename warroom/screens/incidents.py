@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ..policy import UNTRIAGED
@@ -15,6 +14,7 @@ from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
+from .startup import StartupScreen
 
 
 def urgent_cell(word: str, name: str, countdown: str, width: int, style: str) -> Text:
@@ -32,7 +32,7 @@ def incident_counts(open_count: int, closed: int | None) -> str:
     return shown if closed is None else f"{shown}, {closed} closed"
 
 
-class IncidentsScreen(Screen):
+class IncidentsScreen(StartupScreen):
     BINDINGS = [
         Binding("n", "declare", "Declare", id="incidents.declare", tooltip="Declare an incident"),
         Binding("enter", "open", "Open", id="incidents.open", show=False),

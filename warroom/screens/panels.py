@@ -7,10 +7,10 @@ chosen with number keys or tab."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.screen import Screen
 from textual.widget import Widget
 
 from ..widgets.common import Panel
+from .startup import StartupScreen
 
 COMPACT_WIDTH = 110
 COMPACT_HEIGHT = 32
@@ -40,7 +40,7 @@ class TabStrip(Widget):
         return self.line
 
 
-class PanelScreen(Screen):
+class PanelScreen(StartupScreen):
     PANEL_NAMES: tuple[str, ...] = ()
     PANEL_PREFIX = "panel"  # panels have ids PREFIX-1, PREFIX-2, ...
     TABS_ID = "tabs"
