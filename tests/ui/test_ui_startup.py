@@ -45,3 +45,33 @@ async def test_focus_styles_hold_on_first_resume_and_after_a_dialog(app_factory,
         assert app.screen is screen
         assert checklist.styles.border_title_style.bold
         assert not roles.styles.border_title_style.bold
+
+
+async def test_a_resize_to_the_same_size_lays_nothing_out_again(app_factory, store, clock):
+    """The screen gets the terminal's size again as it is shown: laying the
+    whole war room out for it cost a frame's worth of work before the first
+    frame. A real change of size still lays it out (here: compact at 80x24)."""
+    from textual import events
+    from textual.geometry import Size
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        reflows = []
+        reflow = screen._compositor.reflow
+
+        def counted(*args, **kwargs):
+            reflows.append(args[1])
+            return reflow(*args, **kwargs)
+
+        screen._compositor.reflow = counted
+        screen.post_message(events.Resize(Size(*SIZE), Size(*SIZE)))
+        await settle(app, pilot)
+        assert reflows == []
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert Size(80, 24) in reflows
+        assert screen.has_class("-compact")
+        assert screen.query_one("#panel-1").region.width == 80

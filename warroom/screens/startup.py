@@ -6,7 +6,8 @@ is still open, and App._display throws the frame away. The regions it painted
 count as painted, so the next frames drew only what changed after it: in a
 real terminal the incident's title showed only when the header happened to
 repaint, a full frame later. Here a frame asked for during the batch is not
-painted; the screen is marked for a whole repaint, done once the batch is over."""
+painted; the screen is marked for a whole repaint, done as soon as the batch is
+over."""
 
 from __future__ import annotations
 
@@ -18,6 +19,28 @@ class StartupScreen(Screen):
         app = self.app
         if app._batch_count and self is app.screen:
             self._repaint_required = True
-            app.call_later(self.refresh)  # the app's queue runs once the batch is over
+            if not self._paint_queued:  # the app's queue runs once the batch is over
+                self._paint_queued = True
+                app.call_later(self._paint_after_batch)
             return
         super()._compositor_refresh()
+
+    _paint_queued = False
+
+    def _paint_after_batch(self) -> None:
+        """Lay out and paint now, as the screen's frame timer would on its next
+        tick (up to a frame later: the title waited for it)."""
+        self._paint_queued = False
+        if self.app._batch_count:
+            self.refresh()
+        else:
+            self._on_timer_update()
+
+    def _screen_resized(self, size) -> None:
+        # A resize to the size the screen is already laid out at changes
+        # nothing, yet Textual lays the whole screen out again for it: the
+        # screen gets one as it is first shown, and the app passes on the
+        # terminal's size again (the same size) moments later.
+        if size == self._compositor.size and self._compositor.size:
+            return
+        super()._screen_resized(size)
