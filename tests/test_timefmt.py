@@ -168,3 +168,11 @@ def test_durations_to_the_minute():
     assert span(timedelta(days=2, minutes=5)) == "2d 5m"
     assert span(timedelta(seconds=45)) == "45s"
     assert span(-timedelta(hours=1, minutes=1)) == "1h 1m"
+
+
+@pytest.mark.parametrize("name", ["UTC", ":UTC", "Etc/UTC", "Zulu"])
+def test_a_host_on_utc_shows_and_reads_utc(zone, name):
+    zone(name)
+    assert zone_label(False, WINTER) == "UTC"
+    assert shown(SUMMER).utcoffset() == timedelta(0)
+    assert parse_time("14:05", now=WINTER) == utc("2026-12-02T14:05")

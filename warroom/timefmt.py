@@ -29,10 +29,12 @@ HINT = "use e.g. '20m ago', '14:05', '2026-11-28T14:05' or '2026-11-28T14:05+01:
 
 @lru_cache(maxsize=8)
 def _zone_for(tz_env: str) -> tzinfo:
+    name = tz_env.lstrip(":")
+    if name in ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu"):
+        return UTC  # what many team hosts run: no zone database to load for it
     # Imported here: a verb that shows no time (note, tick) never needs it.
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    name = tz_env.lstrip(":")
     if name:
         try:
             return ZoneInfo(name)
