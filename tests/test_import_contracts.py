@@ -23,6 +23,7 @@ UI = (
     "warroom.keygate",
     "warroom.terminal_input",
     "warroom.terminal_output",
+    "warroom.reported_signal",
     "warroom.screens",
     "warroom.widgets",
 )

@@ -20,7 +20,6 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.signal import Signal
 
 from . import unsaved
 from .alerts import AlertTracker
@@ -29,6 +28,7 @@ from .errors import DraftConflict, StoreBusy, StoreIOError, UsageError, WarroomE
 from .keygate import KeyGate, one_line_paste
 from .model import utcnow
 from .policy import Policy
+from .reported_signal import ReportedSignal
 from .screens.warroom import WarRoomScreen
 from .store import Store
 from .terminal_input import install as install_terminal_input
@@ -92,10 +92,11 @@ class WarRoomApp(App):
         self.key_gate = KeyGate(self)
         self.shutting_down = False  # once set, timers and workers leave screens alone
         self.blocked = "WAITING FOR DATABASE"  # why queued writes wait (header)
-        self.store_changed_signal: Signal[StoreChange] = Signal(self, "store-changed")
-        self.tick_signal: Signal[datetime] = Signal(self, "tick")
-        self.times_changed_signal: Signal[bool] = Signal(self, "times-changed")
-        self.flush_signal: Signal[None] = Signal(self, "flush")
+        self.store_changed_signal: ReportedSignal[StoreChange]
+        self.store_changed_signal = ReportedSignal(self, "store-changed")
+        self.tick_signal: ReportedSignal[datetime] = ReportedSignal(self, "tick")
+        self.times_changed_signal: ReportedSignal[bool] = ReportedSignal(self, "times-changed")
+        self.flush_signal: ReportedSignal[None] = ReportedSignal(self, "flush")
 
     def exit(self, *args, **kwargs) -> None:
         self.shutting_down = True

@@ -133,3 +133,35 @@ async def test_times_change_on_every_screen_at_once(app_factory, seeded):
         assert app.utc is not before
         assert view.utc is app.utc
         assert retro.query_one("RetroTimeline").utc is app.utc
+
+
+async def test_a_screen_failing_to_show_a_change_says_so(
+    app_factory, store, seeded, db_path, policy
+):
+    """A subscriber that raises (a screen failing to redraw) is told on screen,
+    once for that kind of failure; the subscribers after it still hear the
+    change, and what was committed stays committed."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        toasts = _toasts(app)
+        heard = []
+
+        def broken(change):
+            raise RuntimeError("no room for the roles")
+
+        app.store_changed_signal.subscribe(app.screen, broken, immediate=True)
+        app.store_changed_signal.subscribe(app.screen, heard.append, immediate=True)
+        for text in ("first from another host", "second from another host"):
+            other = Store.open(db_path, policy, "bob", store.clock)
+            try:
+                other.add_entry(seeded, text, "note")
+            finally:
+                other.close()
+            app.poll()
+            await settle(app, pilot)
+        told = [t for t in toasts if "may be out of date" in t]
+        assert len(told) == 1 and "RuntimeError: no room for the roles" in told[0]
+        assert len(heard) == 2
+        shown = [e.text for e in app.screen.query_one("#panel-4").view.entries]
+        assert "second from another host" in shown  # the war room's own redraw still ran
+    assert "second from another host" in [e.text for e in store.timeline(seeded)]
