@@ -1,11 +1,11 @@
 """The war room's compositor paints exactly what Textual's would: every
-partial update of a session of typical keys is drawn both ways and compared
-cell by cell (character and style) over the cells the update rewrites."""
+update of a session of typical keys, partial or whole, is drawn both ways and
+compared cell by cell (character and style) over the cells it rewrites."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual._compositor import ChopsUpdate, Compositor
+from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
 
 from warroom.screens.compositor import ChangedOnlyCompositor
 from warroom.screens.warroom import WarRoomScreen
@@ -24,6 +24,50 @@ def cells(update: ChopsUpdate) -> dict[tuple[int, int], tuple[str, object]]:
                         shown[(x, y)] = (char, segment.style)
                     x += cell_len(char)
     return shown
+
+
+def whole(update: LayoutUpdate) -> dict[tuple[int, int], tuple[str, object]]:
+    """Every cell of a whole frame."""
+    shown = {}
+    for y, line in enumerate(update.strips, update.region.y):
+        x = update.region.x
+        for strip in line:
+            for segment in strip:
+                for char in segment.text:
+                    shown[(x, y)] = (char, segment.style)
+                    x += cell_len(char)
+    return shown
+
+
+async def test_whole_frames_match_textuals_own(app_factory, store, seeded, monkeypatch):
+    """The first frame, and the whole frames after a layout change (a resize,
+    compact and back), skip the widgets covered by those in front and paint
+    what Textual paints."""
+    frames: list[tuple[dict, dict]] = []
+    ours = ChangedOnlyCompositor.render_full_update
+
+    def both(self, simplify=False):
+        theirs = Compositor.render_full_update(self, simplify)
+        update = ours(self, simplify)
+        frames.append((whole(update), whole(theirs)))
+        return update
+
+    monkeypatch.setattr(ChangedOnlyCompositor, "render_full_update", both)
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert isinstance(app.screen._compositor, ChangedOnlyCompositor)
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        await pilot.press("question_mark")  # a screen on top, then back
+        await pilot.press("escape")
+        await pilot.pause()
+    assert len(frames) >= 3
+    assert {len(mine) for mine, _ in frames} >= {120 * 36, 80 * 24, 200 * 50}
+    for n, (mine, textuals) in enumerate(frames):
+        assert mine == textuals, f"frame {n} differs"
 
 
 async def test_partial_updates_match_textuals_own(app_factory, store, seeded, monkeypatch):

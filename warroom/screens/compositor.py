@@ -4,9 +4,9 @@ On a partial update Textual takes the box around every changed region and
 asks each widget inside that box for all of its lines: a new note at the
 bottom and the header's clock at the top repaint every panel in between,
 from their caches but line by line. This one asks only the widgets under a
-changed region, and of each only the rows inside it. What it
-paints is the same (tests/ui/test_compositor.py compares it with Textual's
-on every frame); the full repaint after a layout change is Textual's own."""
+changed region, and of each only the rows inside it; a whole frame skips the
+widgets covered by those in front. What it paints is the same
+(tests/ui/test_compositor.py compares it with Textual's on every frame)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,25 @@ from textual.strip import Strip
 
 
 class ChangedOnlyCompositor(Compositor):
-    _changed: list[Region] | None = None  # set while a partial update is drawn
+    _changed: list[Region] | None = None  # set while an update is drawn
 
     def render_partial_update(self):
         screen = self.size.region
         self._changed = [region.intersection(screen) for region in self._dirty_regions]
         try:
             return super().render_partial_update()
+        finally:
+            self._changed = None
+
+    def render_full_update(self, simplify: bool = False):
+        # A whole frame (the first, or after a layout change) the same way:
+        # every widget asked for its visible rows, except those the widgets in
+        # front cover entirely (the screen and the grid behind the panels).
+        if simplify:  # an SVG export: Textual's own
+            return super().render_full_update(simplify)
+        self._changed = [self.size.region]
+        try:
+            return super().render_full_update(simplify)
         finally:
             self._changed = None
 
