@@ -230,3 +230,28 @@ def test_a_password_in_the_url_is_warned_about_and_never_printed(
     assert cli.main(["declare", "with a password"]) == 0  # trust auth here
     err = capsys.readouterr().err
     assert "~/.pgpass" in err and "hunter2" not in err
+
+
+def test_a_connection_lost_after_the_server_committed_writes_once(pg_url, policy):
+    """The connection drops after the server committed, before its answer to
+    COMMIT arrives: the write is reported done (asked of the server on a new
+    connection), so nothing queues it again and the note is there once."""
+    from pg_cut_proxy import CutAfterCommit
+
+    proxy = CutAfterCommit(int(pg_url.rsplit(":", 1)[1].split("/")[0]))
+    store = Store.open(proxy.url(pg_url), policy, "ann")
+    try:
+        incident = store.declare("Connection lost at commit")
+        proxy.armed.set()
+        entry = store.add_entry(incident.id, "written once")
+        assert proxy.cut.is_set()  # the answer to COMMIT never came
+        texts = [e.text for e in store.timeline(incident.id)]
+        assert texts.count("written once") == 1
+        assert store.entry(entry.id).text == "written once"
+        store.add_entry(incident.id, "and the next write goes through")
+    finally:
+        store.close()
+        proxy.close()
+    check = Store.open(pg_url, policy, "checker")
+    assert [e.text for e in check.timeline(incident.id)].count("written once") == 1
+    check.close()

@@ -378,11 +378,23 @@ class PostgresBackend:
         except psycopg.Error as exc:
             self._rollback()
             raise self._unreachable(exc) from None
+        xid = None
         try:
             yield
             conn.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
+            xid = conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0]
             conn.execute("COMMIT")
         except BaseException as exc:
+            if (
+                xid is not None
+                and isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+                and self._committed(xid)
+            ):
+                # The connection went with COMMIT's answer, yet the server did
+                # commit: reporting a failure would have the change queued and
+                # written a second time.
+                self._local_writes += 1
+                return
             self._rollback()
             if isinstance(exc, psycopg.errors.LockNotAvailable):
                 raise StoreBusy(f"{self.label} is busy; try again") from None
@@ -400,6 +412,19 @@ class PostgresBackend:
                 raise WarroomError(f"{self.label} refused the change: {_first_line(exc)}") from None
             raise
         self._local_writes += 1
+
+    def _committed(self, xid: str) -> bool:
+        """Whether transaction xid committed, asked on a new connection (the old
+        one is gone); False when that cannot be known (no server to ask)."""
+        import psycopg
+
+        self._reconnect_after = 0.0  # ask now: the answer decides a second write
+        try:
+            self._reconnect()
+            row = self.conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()
+        except (psycopg.Error, StoreIOError):
+            return False
+        return row is not None and row[0] == "committed"
 
     def _rollback(self) -> None:
         if self.conn is None or self.conn.closed or self.conn.broken:

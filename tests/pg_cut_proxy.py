@@ -1,0 +1,79 @@
+"""A TCP proxy in front of the test PostgreSQL server that can lose the
+connection at the worst moment: after the server has committed, before its
+answer to COMMIT reaches the client."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+
+class CutAfterCommit:
+    def __init__(self, port: int):
+        self.target = ("127.0.0.1", port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.armed = threading.Event()  # the next COMMIT's answer is not passed on
+        self.cut = threading.Event()  # set once it was not
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, pg_url: str) -> str:
+        host, rest = pg_url.rsplit("@", 1)
+        return f"{host}@127.0.0.1:{self.port}/{rest.split('/', 1)[1]}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            state = {"commit_sent": False}
+            threading.Thread(target=self._up, args=(client, server, state), daemon=True).start()
+            threading.Thread(target=self._down, args=(server, client, state), daemon=True).start()
+
+    def _up(self, client, server, state) -> None:
+        while data := _recv(client):
+            if self.armed.is_set() and b"COMMIT" in data:
+                state["commit_sent"] = True
+            if not _send(server, data):
+                break
+        _close(server)
+
+    def _down(self, server, client, state) -> None:
+        while data := _recv(server):
+            if state["commit_sent"]:  # the server answered COMMIT: committed
+                self.armed.clear()
+                _close(client)
+                _close(server)
+                self.cut.set()
+                return
+            if not _send(client, data):
+                break
+        _close(client)
+
+    def close(self) -> None:
+        _close(self.listener)
+
+
+def _recv(sock) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def _send(sock, data: bytes) -> bool:
+    try:
+        sock.sendall(data)
+    except OSError:
+        return False
+    return True
+
+
+def _close(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
