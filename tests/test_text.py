@@ -195,3 +195,21 @@ def test_names_refuse_controls_and_separators(name):
 def test_names_may_turn_or_hide_text_which_is_then_shown():
     name = clean_name("eve\u202emal")
     assert name == "eve\u202emal" and one_line(name) == "eve\u2425mal"
+
+
+def test_visible_replaces_exactly_what_its_table_names_fast_path_or_not():
+    """visible() skips translate when nothing needs replacing: for text with
+    and without each replaced character, it matches translate itself."""
+    import random
+
+    from warroom.text import _MULTILINE, _TABLE
+
+    rng = random.Random(7)
+    special = [chr(code) for code in _TABLE]
+    plain = list("abc xyz 09 é ü 中文 👩 \n\t\\\"'") + [chr(0xA0), chr(0x2022)]
+    for n in range(400):
+        pool = plain + (special if n % 2 else [])
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        text = text.replace("\u200c", "").replace("\u200d", "")  # joiners: their own rule
+        assert visible(text) == text.translate(_TABLE)
+        assert visible(text, multiline=True) == text.translate(_MULTILINE)
