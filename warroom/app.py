@@ -166,6 +166,8 @@ class WarRoomApp(App):
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self._started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
+        self._wake_fd: int | None = None
+        self._watch_wake()
         self.set_interval(TICK_SECONDS, self.tick)
         # Checkpoints run off the UI thread, never inside a key's write.
         self.store.defer_checkpoints()
@@ -243,6 +245,28 @@ class WarRoomApp(App):
             self._set_status()  # nothing is written until someone restarts on the new file
             return
         self.sync()
+        self._watch_wake()
+
+    def _watch_wake(self) -> None:
+        """Poll as soon as the store's wake descriptor turns readable (another
+        process committed), not only on the timer. Registered afresh on every
+        poll: a new listening connection may reuse the old one's number."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._wake_fd is not None:
+            loop.remove_reader(self._wake_fd)
+        self._wake_fd = self.store.wake_fd() if self.live else None
+        if self._wake_fd is not None:
+            loop.add_reader(self._wake_fd, self._woken)
+
+    def _woken(self) -> None:
+        self.poll()  # reads what woke it: has_changed drains the socket
+        if not self.live and self._wake_fd is not None:  # nobody to tell: stop watching
+            import asyncio
+
+            asyncio.get_running_loop().remove_reader(self._wake_fd)
+            self._wake_fd = None
 
     def sync(self) -> bool:
         """The one change path. Ask the store whether anything was committed

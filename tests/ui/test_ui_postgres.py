@@ -52,3 +52,61 @@ async def test_server_down_queues_writes_and_replays_them_in_order(
         "checklist.tick",
         "typed while the server was down",
     ]
+
+
+async def test_another_process_commit_wakes_the_war_room_without_polling(
+    app_factory, store, seeded, pg_url, policy
+):
+    """On PostgreSQL another process's commit reaches the screen through the
+    listening socket the app watches: with the poll timer a minute away, the
+    note still shows, and an idle war room is not woken for nothing."""
+    from warroom.store import Store
+
+    app = app_factory(poll_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        polls = []
+        original = app.poll
+        app.poll = lambda: (polls.append(1), original())[1]
+        await asyncio.sleep(0.3)  # idle: nothing committed, nothing to wake for
+        assert polls == []
+        other = Store.open(pg_url, policy, "bob", store.clock)
+        try:
+            other.add_entry(seeded, "from another host, by notify", "note")
+        finally:
+            other.close()
+        view = app.screen.query_one("#panel-4").view
+        deadline = time.monotonic() + 10
+        while "from another host, by notify" not in [e.text for e in view.entries]:
+            assert time.monotonic() < deadline, "the commit never reached the screen"
+            await asyncio.sleep(0.01)
+        assert polls  # woken by the socket, not by the timer
+
+
+async def test_the_watch_follows_a_new_listening_connection_after_a_restart(
+    app_factory, store, seeded, pg_url, policy, pg_server
+):
+    """The server restarts: the listening socket is lost, the poll makes a new
+    listening connection and watches it, and a commit after that again reaches
+    the screen through it (the poll timer is a minute away)."""
+    from warroom.store import Store
+
+    app = app_factory(poll_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app._wake_fd is not None
+        pg_server.restart()
+        deadline = time.monotonic() + 20
+        while app.store.wake_fd() is None or app._wake_fd != app.store.wake_fd():
+            assert time.monotonic() < deadline, "no new listening connection was watched"
+            app.poll()  # what the timer would do while the server is away
+            await asyncio.sleep(0.05)
+        other = Store.open(pg_url, policy, "bob", store.clock)
+        try:
+            other.add_entry(seeded, "after the restart, by notify", "note")
+        finally:
+            other.close()
+        view = app.screen.query_one("#panel-4").view
+        while "after the restart, by notify" not in [e.text for e in view.entries]:
+            assert time.monotonic() < deadline, "the commit never reached the screen"
+            await asyncio.sleep(0.01)

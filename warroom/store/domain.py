@@ -189,6 +189,11 @@ class Store:
         """Cheap poll: has anyone (this process included) committed since last asked?"""
         return self.db.has_changed()
 
+    def wake_fd(self) -> int | None:
+        """A descriptor that turns readable when another process commits, so
+        the TUI can ask has_changed() then instead of polling; None: poll."""
+        return self.db.wake_fd()
+
     # ------------------------------------------------------------ transactions
     @contextmanager
     def _write(self, bump: bool = True) -> Iterator[None]:

@@ -133,9 +133,9 @@ class PostgresBackend:
     """One PostgreSQL database: the write lock, reads, the change signal."""
 
     engine = "postgresql"
-    # has_changed() looks at the listening socket, without a query: it can be
-    # asked often, so another process's change is on screen within ~100 ms.
-    poll_seconds = 0.05
+    # Another process's commit wakes the TUI through the listening socket
+    # (wake_fd); the app's own poll is left for when that socket is lost.
+    poll_seconds = None
 
     def __init__(self, url: DbUrl, clock: Callable[[], datetime], busy_timeout: float):
         self.path = url
@@ -381,8 +381,11 @@ class PostgresBackend:
         xid = None
         try:
             yield
-            conn.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
-            xid = conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0]
+            # The transaction's id comes with the notification (no extra round
+            # trip inside the lock): what to ask about if COMMIT's answer is lost.
+            xid = conn.execute(
+                "SELECT pg_current_xact_id()::text, pg_notify(%s, '')", (CHANNEL,)
+            ).fetchone()[0]
             conn.execute("COMMIT")
         except BaseException as exc:
             if (
@@ -536,6 +539,15 @@ class PostgresBackend:
             return None
         try:
             return conn.info.backend_pid
+        except Exception:
+            return None
+
+    def wake_fd(self) -> int | None:
+        listener = self._listener
+        if listener is None or listener.closed or listener.broken:
+            return None
+        try:
+            return listener.pgconn.socket
         except Exception:
             return None
 

@@ -623,6 +623,9 @@ class SQLiteBackend:
             raise
         self._local_writes += 1
 
+    def wake_fd(self) -> int | None:
+        return None  # PRAGMA data_version is polled: nothing to wait on
+
     def has_changed(self) -> bool:
         """Cheap poll: has anyone (this process included) committed since last asked?
 
