@@ -199,13 +199,11 @@ class Store:
     def _write(self, bump: bool = True) -> Iterator[None]:
         if self.read_only:
             raise ReadOnly(f"{self.db.label} is read-only for you: nothing can be changed")
-        with self.db.write():
+        with self.db.write(bump=bump):  # the backend moves the change counter last
             try:
                 yield
             except UnicodeEncodeError:
                 raise UsageError("text is not valid Unicode (undecodable bytes?)") from None
-            if bump:
-                self.db.execute("UPDATE changes SET revision = revision + 1 WHERE id = 1")
             if self._known_as != self.identity:
                 # Whoever writes is someone the pickers should offer.
                 self._remember_person(self.identity)

@@ -340,6 +340,10 @@ def describe_file(path: Path) -> list[tuple[bool, str, str]]:
     return facts
 
 
+# The change counter other processes' polls compare (with PRAGMA data_version).
+BUMP = "UPDATE changes SET revision = revision + 1 WHERE id = 1"
+
+
 class SQLiteBackend:
     """One SQLite file: opening, the write lock, reads, the change marker."""
 
@@ -589,9 +593,10 @@ class SQLiteBackend:
         return self.swapped
 
     @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self, bump: bool = False) -> Iterator[None]:
         """One write transaction holding the database-wide write lock from its
-        first statement (BEGIN IMMEDIATE): read-then-write is safe inside."""
+        first statement (BEGIN IMMEDIATE): read-then-write is safe inside.
+        With bump, it also moves the change counter."""
         if self._file_ids and self.check_files():
             raise FileSwapped(f"{self.swapped}: nothing written; restart warroom on the new file")
         deadline = time.monotonic() + self.busy_timeout
@@ -610,6 +615,8 @@ class SQLiteBackend:
                 time.sleep(0.05)
         try:
             yield
+            if bump:
+                self.conn.execute(BUMP)
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
