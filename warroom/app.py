@@ -262,11 +262,8 @@ class WarRoomApp(App):
 
     def _woken(self) -> None:
         self.poll()  # reads what woke it: has_changed drains the socket
-        if not self.live and self._wake_fd is not None:  # nobody to tell: stop watching
-            import asyncio
-
-            asyncio.get_running_loop().remove_reader(self._wake_fd)
-            self._wake_fd = None
+        if not self.live:  # nobody to tell (poll did not drain it): stop watching
+            self._watch_wake()
 
     def sync(self) -> bool:
         """The one change path. Ask the store whether anything was committed

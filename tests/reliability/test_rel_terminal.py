@@ -104,6 +104,19 @@ class Terminal:
         self.tmux("kill-server")
 
 
+def _alice_env(tmp_path: Path) -> dict[str, str]:
+    """A clean environment for alice's warroom: her own config, data and home."""
+    return {
+        "TERM": "xterm-256color",
+        "TZ": "UTC",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "WARROOM_USER": "alice",
+        "PATH": user_env()["PATH"],
+    }
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
@@ -131,15 +144,7 @@ def test_no_injected_sequence_reaches_the_terminal(tmp_path, terminal):
         done = run_cli(*base, *args)
         assert done.code == 0, (args, done.err)
 
-    env = {
-        "TERM": "xterm-256color",
-        "TZ": "UTC",
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "WARROOM_USER": "alice",
-        "PATH": user_env()["PATH"],
-    }
+    env = _alice_env(tmp_path)
     terminal.start([sys.executable, "-m", "warroom", *base], env)
     terminal.wait_for("4 Responder notes")  # header, all five panels: the war room is up
 
@@ -192,15 +197,7 @@ def test_the_first_frame_written_holds_the_title(tmp_path, terminal):
     db = tmp_path / "warroom.db"
     declared = run_cli("--db", str(db), "declare", "Payments stalled in eu-west", "-p", "P1")
     assert declared.code == 0, declared.err
-    env = {
-        "TERM": "xterm-256color",
-        "TZ": "UTC",
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "WARROOM_USER": "alice",
-        "PATH": user_env()["PATH"],
-    }
+    env = _alice_env(tmp_path)
     terminal.start([sys.executable, "-m", "warroom", "--db", str(db)], env)
     terminal.wait_for("4 Responder notes")
     raw = terminal.log.read_bytes()

@@ -60,8 +60,6 @@ async def test_another_process_commit_wakes_the_war_room_without_polling(
     """On PostgreSQL another process's commit reaches the screen through the
     listening socket the app watches: with the poll timer a minute away, the
     note still shows, and an idle war room is not woken for nothing."""
-    from warroom.store import Store
-
     app = app_factory(poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -70,16 +68,9 @@ async def test_another_process_commit_wakes_the_war_room_without_polling(
         app.poll = lambda: (polls.append(1), original())[1]
         await asyncio.sleep(0.3)  # idle: nothing committed, nothing to wake for
         assert polls == []
-        other = Store.open(pg_url, policy, "bob", store.clock)
-        try:
-            other.add_entry(seeded, "from another host, by notify", "note")
-        finally:
-            other.close()
-        view = app.screen.query_one("#panel-4").view
-        deadline = time.monotonic() + 10
-        while "from another host, by notify" not in [e.text for e in view.entries]:
-            assert time.monotonic() < deadline, "the commit never reached the screen"
-            await asyncio.sleep(0.01)
+        await _note_from_another_process_shows(
+            app, store, seeded, pg_url, policy, "from another host, by notify"
+        )
         assert polls  # woken by the socket, not by the timer
 
 
@@ -89,8 +80,6 @@ async def test_the_watch_follows_a_new_listening_connection_after_a_restart(
     """The server restarts: the listening socket is lost, the poll makes a new
     listening connection and watches it, and a commit after that again reaches
     the screen through it (the poll timer is a minute away)."""
-    from warroom.store import Store
-
     app = app_factory(poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -101,12 +90,22 @@ async def test_the_watch_follows_a_new_listening_connection_after_a_restart(
             assert time.monotonic() < deadline, "no new listening connection was watched"
             app.poll()  # what the timer would do while the server is away
             await asyncio.sleep(0.05)
-        other = Store.open(pg_url, policy, "bob", store.clock)
-        try:
-            other.add_entry(seeded, "after the restart, by notify", "note")
-        finally:
-            other.close()
-        view = app.screen.query_one("#panel-4").view
-        while "after the restart, by notify" not in [e.text for e in view.entries]:
-            assert time.monotonic() < deadline, "the commit never reached the screen"
-            await asyncio.sleep(0.01)
+        await _note_from_another_process_shows(
+            app, store, seeded, pg_url, policy, "after the restart, by notify"
+        )
+
+
+async def _note_from_another_process_shows(app, store, incident, pg_url, policy, text):
+    """Another process writes a note; wait (10 s at most) until the war room shows it."""
+    from warroom.store import Store
+
+    other = Store.open(pg_url, policy, "bob", store.clock)
+    try:
+        other.add_entry(incident, text, "note")
+    finally:
+        other.close()
+    view = app.screen.query_one("#panel-4").view
+    deadline = time.monotonic() + 10
+    while text not in [e.text for e in view.entries]:
+        assert time.monotonic() < deadline, f"{text!r} never reached the screen"
+        await asyncio.sleep(0.01)

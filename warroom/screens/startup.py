@@ -15,6 +15,8 @@ from textual.screen import Screen
 
 
 class StartupScreen(Screen):
+    _paint_queued = False  # a whole repaint waits for the batch to end
+
     def _compositor_refresh(self) -> None:
         app = self.app
         if app._batch_count and self is app.screen:
@@ -24,8 +26,6 @@ class StartupScreen(Screen):
                 app.call_later(self._paint_after_batch)
             return
         super()._compositor_refresh()
-
-    _paint_queued = False
 
     def _paint_after_batch(self) -> None:
         """Lay out and paint now, as the screen's frame timer would on its next

@@ -509,10 +509,17 @@ class PostgresBackend:
             return
         self._listener = listener
 
-    def _drain(self) -> bool | None:
-        """Whether a notification came; None when the listener is gone."""
+    def _live_listener(self) -> Any:
+        """The listening connection, or None when there is none or it is gone."""
         listener = self._listener
         if listener is None or listener.closed or listener.broken:
+            return None
+        return listener
+
+    def _drain(self) -> bool | None:
+        """Whether a notification came; None when the listener is gone."""
+        listener = self._live_listener()
+        if listener is None:
             return None
         pgconn = listener.pgconn
         from psycopg.pq import ConnStatus
@@ -547,8 +554,8 @@ class PostgresBackend:
             return None
 
     def wake_fd(self) -> int | None:
-        listener = self._listener
-        if listener is None or listener.closed or listener.broken:
+        listener = self._live_listener()
+        if listener is None:
             return None
         try:
             return listener.pgconn.socket
