@@ -59,6 +59,7 @@ FIGURE_KEYS = (
     "pg_key_p95",
     "pg_throughput",
     "startup_tmux",
+    "startup_tmux_room",
     "pg_idle",
 )
 

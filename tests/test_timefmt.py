@@ -4,6 +4,7 @@ folds refused with a hint, bounds, and stored out-of-range times still shown."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,35 @@ def test_a_host_on_utc_shows_and_reads_utc(zone, name):
     assert zone_label(False, WINTER) == "UTC"
     assert shown(SUMMER).utcoffset() == timedelta(0)
     assert parse_time("04:30", now=WINTER) == utc("2026-12-02T04:30")
+
+
+@pytest.mark.parametrize(
+    ("target", "relative", "label"),
+    [
+        ("Etc/UTC", False, "UTC"),
+        ("UTC", True, "UTC"),  # a relative link, as some images ship it
+        ("Europe/Berlin", False, "CET"),
+        ("Asia/Kolkata", True, "IST"),
+    ],
+)
+def test_the_system_zone_read_from_its_link(tmp_path, monkeypatch, target, relative, label):
+    import os
+    import sys
+
+    from warroom import timefmt
+
+    real = Path("/usr/share/zoneinfo") / target
+    if not real.exists():
+        pytest.skip("no zone database on this host")
+    link = tmp_path / "localtime"
+    link.symlink_to(os.path.relpath(real, tmp_path) if relative else real)
+    monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.setattr(timefmt, "SYSTEM_ZONE", str(link))
+    monkeypatch.delitem(sys.modules, "zoneinfo", raising=False)
+    timefmt._zone_for.cache_clear()
+    try:
+        assert zone_label(False, WINTER) == label
+        # A UTC host never loads the zone database; any other zone needs it.
+        assert ("zoneinfo" in sys.modules) == (label != "UTC")
+    finally:
+        timefmt._zone_for.cache_clear()

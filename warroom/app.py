@@ -29,6 +29,7 @@ from .keygate import KeyGate, one_line_paste
 from .model import utcnow
 from .policy import Policy
 from .reported_signal import ReportedSignal
+from .screens.startup import StartupScreen
 from .screens.warroom import WarRoomScreen
 from .store import Store
 from .terminal_input import install as install_terminal_input
@@ -164,7 +165,7 @@ class WarRoomApp(App):
             self.push_screen(IncidentsScreen())
         self.store.has_changed()  # take the current marker as seen
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
-        self.call_after_refresh(self._started)  # and so does the first screen
+        self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
         self._wake_fd: int | None = None
         self._watch_wake()
@@ -184,10 +185,12 @@ class WarRoomApp(App):
                 timeout=30,
             )
 
-    def _started(self) -> None:
+    def started(self) -> None:
         """The first screen has painted. Its widgets live all session too: they
         are kept out of collector passes, and collection (which the warroom
         command holds off while starting) goes on."""
+        if isinstance(self.screen, StartupScreen) and self.screen.building:
+            return  # its panels come after its header: it calls again once they are in
         gc.freeze()
         gc.enable()
 

@@ -16,6 +16,8 @@ from collections import deque
 from textual import events
 from textual.widgets import Input
 
+from .screens.startup import StartupScreen
+
 # A key never waits longer than this for the last one to settle: something
 # slow (a long write) must not freeze typing.
 MAX_SETTLE_SECONDS = 2.0
@@ -75,12 +77,23 @@ class KeyGate:
             screen = app.screen
         except Exception:  # no screen: shutting down
             return True
+        if isinstance(screen, StartupScreen) and screen.building:
+            return False  # its widgets are still being made (see WarRoomScreen)
         return not any(_busy(node) for node in screen.walk_children(with_self=True))
+
+    def _building(self) -> bool:
+        try:
+            screen = self.app.screen
+        except Exception:  # no screen: shutting down
+            return False
+        return isinstance(screen, StartupScreen) and screen.building
 
     async def _settle(self) -> None:
         deadline = time.monotonic() + MAX_SETTLE_SECONDS
         spins = 0
-        while not self._settled() and time.monotonic() < deadline:
+        # A screen still building its widgets holds keys however long it takes:
+        # let through, a key would find nothing to act on.
+        while not self._settled() and (time.monotonic() < deadline or self._building()):
             spins += 1
             await asyncio.sleep(0 if spins < 50 else 0.002)
 

@@ -27,10 +27,24 @@ _HIGH = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
 HINT = "use e.g. '20m ago', '14:05', '2026-11-28T14:05' or '2026-11-28T14:05+01:00'"
 
 
+_UTC_NAMES = ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu")
+SYSTEM_ZONE = "/etc/localtime"  # the system's zone when $TZ names none
+
+
+def _system_is_utc() -> bool:
+    """Whether the system zone file is a link to one of the UTC zones (most
+    servers and containers): then no zone database needs loading at all."""
+    try:
+        target = os.readlink(SYSTEM_ZONE)
+    except OSError:
+        return False
+    return any(target == n or target.endswith("/" + n) for n in _UTC_NAMES)
+
+
 @lru_cache(maxsize=8)
 def _zone_for(tz_env: str) -> tzinfo:
     name = tz_env.lstrip(":")
-    if name in ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu"):
+    if name in _UTC_NAMES or (not name and _system_is_utc()):
         return UTC  # what many team hosts run: no zone database to load for it
     # Imported here: a verb that shows no time (note, tick) never needs it.
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,7 +55,7 @@ def _zone_for(tz_env: str) -> tzinfo:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
     try:
-        with open("/etc/localtime", "rb") as fh:
+        with open(SYSTEM_ZONE, "rb") as fh:
             return ZoneInfo.from_file(fh, key="localtime")
     except (OSError, ValueError):
         # No zone database: the system's own offset for now is the best left.

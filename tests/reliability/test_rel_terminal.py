@@ -204,3 +204,34 @@ def test_the_first_frame_written_holds_the_title(tmp_path, terminal):
     title = raw.find(b"Payments stalled in eu-west")
     below_header = raw.find(b"\x1b[2;1H")  # the first move to the row under the header
     assert 0 <= title < below_header, raw[:400]
+
+
+def test_the_header_comes_before_the_panels_and_keys_sent_then_land(tmp_path, terminal):
+    """The header (title, priority, the most urgent clock) is written a frame
+    before the panels. Keys sent the moment the title shows, before or while
+    the panels are built, land once each: here a whole note and its Enter."""
+    db = tmp_path / "warroom.db"
+    declared = run_cli("--db", str(db), "declare", "Payments stalled in eu-west", "-p", "P1")
+    assert declared.code == 0, declared.err
+    terminal.start([sys.executable, "-m", "warroom", "--db", str(db)], _alice_env(tmp_path))
+    deadline = time.monotonic() + 60
+    while not terminal.log.exists() or b"Payments stalled" not in terminal.log.read_bytes():
+        assert time.monotonic() < deadline, terminal.screen()
+        time.sleep(0.005)
+    terminal.keys("n")
+    terminal.type("sent as the title showed")
+    terminal.keys("Enter")
+    terminal.wait_for("sent as the title showed")
+    raw = terminal.log.read_bytes()
+    title = raw.find(b"Payments stalled in eu-west")
+    # The header's frame is whole (down to the last row, 36) before any panel's text.
+    last_row = raw.find(b"\x1b[36;1H", title)
+    assert 0 <= title < last_row < raw.find(b"Triage checklist"), raw[:400]
+    deadline = time.monotonic() + 60
+    while True:  # the note is written as Enter is handled: wait for the store
+        shown = run_cli("--db", str(db), "timeline", "1")
+        if "sent as the title showed" in shown.out or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert shown.code == 0, shown.err
+    assert shown.out.count("sent as the title showed") == 1, shown.out

@@ -7,7 +7,10 @@ count as painted, so the next frames drew only what changed after it: in a
 real terminal the incident's title showed only when the header happened to
 repaint, a full frame later. Here a frame asked for during the batch is not
 painted; the screen is marked for a whole repaint, done as soon as the batch is
-over."""
+over.
+
+A screen may also ask for work to wait until its first frame is on its way to
+the terminal (after_first_frame): the war room builds its panels then."""
 
 from __future__ import annotations
 
@@ -16,6 +19,16 @@ from textual.screen import Screen
 
 class StartupScreen(Screen):
     _paint_queued = False  # a whole repaint waits for the batch to end
+    _after_paint: list | None = None  # what waits for the first frame
+    # Still making its widgets after its first frame: keys wait (see keygate).
+    building = False
+
+    def after_first_frame(self, callback) -> None:
+        """Run callback once the screen's first frame has been handed to the
+        terminal (or at once if it has been already)."""
+        if self._after_paint is None:
+            self._after_paint = []
+        self._after_paint.append(callback)
 
     def _compositor_refresh(self) -> None:
         app = self.app
@@ -26,6 +39,19 @@ class StartupScreen(Screen):
                 app.call_later(self._paint_after_batch)
             return
         super()._compositor_refresh()
+        if self._after_paint and self is app.screen:  # the frame is written: go on
+            self._run_after_paint()
+
+    def _run_after_paint(self) -> None:
+        waiting, self._after_paint = self._after_paint or [], []
+        for callback in waiting:
+            self.call_next(callback)
+
+    def _on_screen_suspend(self) -> None:
+        # Covered before it ever painted (a screen pushed over it at once):
+        # what waited for the first frame must not wait for ever.
+        if self._after_paint:
+            self._run_after_paint()
 
     def _paint_after_batch(self) -> None:
         """Lay out and paint now, as the screen's frame timer would on its next

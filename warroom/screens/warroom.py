@@ -19,6 +19,7 @@ from ..text import one_line
 from ..timefmt import fmt_short_time, split_time_prefix, typed_zone, zone_label
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
+from ..widgets.common import Panel
 from ..widgets.draft import DraftPanel, DraftView
 from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
@@ -48,6 +49,9 @@ ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in
 
 
 class WarRoomScreen(PanelScreen):
+    # Header first: in a real terminal the header is painted alone and the
+    # panels are built right after (None: so in a terminal, not headless).
+    HEADER_FIRST: bool | None = None
     PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
     BINDINGS = [
         Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
@@ -109,27 +113,58 @@ class WarRoomScreen(PanelScreen):
         self.board: Board | None = None
         self.seen_revision = -1
         self._shown: dict[str, object] = {}
+        self.building = True  # until the panels are mounted and filled: keys wait
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        policy = self.app.policy
-        yield IncidentHeader(policy, id="header")
+        yield IncidentHeader(self.app.policy, id="header")
         yield TabStrip(id="tabs")
         with Container(id="grid"):
-            yield ChecklistPanel(policy, id="panel-1", classes="-active")
-            yield RolesPanel(policy, id="panel-2")
-            yield ClocksPanel(policy, id="panel-3")
-            yield TimelinePanel(id="panel-4")
-            yield DraftPanel(policy, id="panel-5")
+            if not self.header_first:
+                yield from self._panels()
         yield KeyBar()
 
+    def _panels(self) -> list[Panel]:
+        policy = self.app.policy
+        return [
+            ChecklistPanel(policy, id="panel-1", classes="-active"),
+            RolesPanel(policy, id="panel-2"),
+            ClocksPanel(policy, id="panel-3"),
+            TimelinePanel(id="panel-4"),
+            DraftPanel(policy, id="panel-5"),
+        ]
+
+    @property
+    def header_first(self) -> bool:
+        """Paint the header a frame before the panels (see HEADER_FIRST)."""
+        if self.HEADER_FIRST is None:
+            return not self.app.is_headless
+        return self.HEADER_FIRST
+
     def on_mount(self) -> None:
+        if self.header_first:
+            # The incident's name, priority and most urgent clock reach the
+            # terminal first, a frame before the panels (about a third of the
+            # start-up is building and painting them).
+            self.board = self.app.store.board(self.incident_id)
+            self._show_header(self.board, self.app.clock())
+            self.after_first_frame(self._mount_panels)
+        else:
+            self._open()
+
+    async def _mount_panels(self) -> None:
+        await self.query_one("#grid").mount_all(self._panels())
+        self._open()
+        self.app.call_after_refresh(self.app.started)
+
+    def _open(self) -> None:
         # What reaches this screen while it is mounted (see WarRoomApp).
         app = self.app
         app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
         app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
         app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
         app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
+        self.building = False
         self.load()
         self.query_one(ChecklistList).focus()
 
@@ -197,10 +232,10 @@ class WarRoomScreen(PanelScreen):
         now = self.app.clock()
         utc = self.app.utc
         me = self.app.store.identity
+        self._show_header(board, now)
+        if self.building:  # the panels are not there yet: they are filled as they open
+            return
         self.seen_revision = board.incident.revision
-        self.query_one(IncidentHeader).show(
-            board.incident, me, now, self.app.status_note, board.roles_of(me)
-        )
         if before is not None:
             for holder in board.handed_to(me, before):
                 self.app.notify(
@@ -222,6 +257,12 @@ class WarRoomScreen(PanelScreen):
         if view.utc != utc:
             view.utc = utc
             view.refresh()
+
+    def _show_header(self, board: Board, now: datetime) -> None:
+        me = self.app.store.identity
+        self.query_one(IncidentHeader).show(
+            board.incident, me, now, self.app.status_note, board.roles_of(me)
+        )
 
     def _changed(self, panel: str, shown: object) -> bool:
         if self._shown.get(panel) == shown:
