@@ -144,8 +144,8 @@ class WarRoomScreen(PanelScreen):
     def on_mount(self) -> None:
         if self.header_first:
             # The incident's name, priority and most urgent clock reach the
-            # terminal first, a frame before the panels (about a third of the
-            # start-up is building and painting them).
+            # terminal first, a frame before the panels (building and painting
+            # them is most of what start-up does after its imports).
             self.board = self.app.store.board(self.incident_id)
             self._show_header(self.board, self.app.clock())
             self.after_first_frame(self._mount_panels)
@@ -155,7 +155,6 @@ class WarRoomScreen(PanelScreen):
     async def _mount_panels(self) -> None:
         await self.query_one("#grid").mount_all(self._panels())
         self._open()
-        self.app.call_after_refresh(self.app.started)
 
     def _open(self) -> None:
         # What reaches this screen while it is mounted (see WarRoomApp).
@@ -167,6 +166,7 @@ class WarRoomScreen(PanelScreen):
         self.building = False
         self.load()
         self.query_one(ChecklistList).focus()
+        app.call_after_refresh(app.started)  # start-up is over once this paints
 
     def _signal_changed(self, change) -> None:
         self.refresh_from_store()
