@@ -73,15 +73,16 @@ class KeyGate:
         app = self.app
         if app._message_queue.values if handling else _busy(app):
             return False
+        if self._building():
+            return False  # its widgets are still being made (see WarRoomScreen)
         try:
             screen = app.screen
         except Exception:  # no screen: shutting down
             return True
-        if isinstance(screen, StartupScreen) and screen.building:
-            return False  # its widgets are still being made (see WarRoomScreen)
         return not any(_busy(node) for node in screen.walk_children(with_self=True))
 
     def _building(self) -> bool:
+        """The screen in front is still making its widgets (StartupScreen.building)."""
         try:
             screen = self.app.screen
         except Exception:  # no screen: shutting down

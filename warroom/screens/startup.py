@@ -24,8 +24,8 @@ class StartupScreen(Screen):
     building = False
 
     def after_first_frame(self, callback) -> None:
-        """Run callback once the screen's first frame has been handed to the
-        terminal (or at once if it has been already)."""
+        """Run callback once the next frame this screen paints has been handed
+        to the terminal: its first, when asked for as it mounts."""
         if self._after_paint is None:
             self._after_paint = []
         self._after_paint.append(callback)

@@ -145,7 +145,9 @@ class WarRoomScreen(PanelScreen):
         if self.header_first:
             # The incident's name, priority and most urgent clock reach the
             # terminal first, a frame before the panels (building and painting
-            # them is most of what start-up does after its imports).
+            # them is most of what start-up does after its imports). The board
+            # is read again as they open, once the signals are subscribed, so a
+            # change committed in between is not missed.
             self.board = self.app.store.board(self.incident_id)
             self._show_header(self.board, self.app.clock())
             self.after_first_frame(self._mount_panels)
