@@ -50,6 +50,7 @@ def neutral_env(tmp_path: Path) -> Iterator[Path]:
         mp.setenv("WARROOM_USER", "tester")
         mp.setenv("XDG_CONFIG_HOME", str(env_dir / "config"))
         mp.setenv("XDG_DATA_HOME", str(env_dir / "data"))
+        mp.setenv("XDG_STATE_HOME", str(env_dir / "state"))
         mp.setenv("TZ", "UTC")
         time.tzset()
         yield env_dir

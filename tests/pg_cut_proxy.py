@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 
 class CutAfterCommit:
-    def __init__(self, port: int):
+    """refuse_for: after the cut, new connections are closed at once for that
+    many seconds (the server looks gone), so nobody can ask what happened."""
+
+    def __init__(self, port: int, refuse_for: float = 0.0):
         self.target = ("127.0.0.1", port)
+        self.refuse_for = refuse_for
+        self.refuse_until = 0.0
+        self.refused = 0  # connections turned away
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.armed = threading.Event()  # the next COMMIT's answer is not passed on
@@ -27,6 +34,10 @@ class CutAfterCommit:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if time.monotonic() < self.refuse_until:
+                self.refused += 1
+                _close(client)
+                continue
             server = socket.create_connection(self.target)
             state = {"commit_sent": False}
             threading.Thread(target=self._up, args=(client, server, state), daemon=True).start()
@@ -44,6 +55,7 @@ class CutAfterCommit:
         while data := _recv(server):
             if state["commit_sent"]:  # the server answered COMMIT: committed
                 self.armed.clear()
+                self.refuse_until = time.monotonic() + self.refuse_for
                 _close(client)
                 _close(server)
                 self.cut.set()

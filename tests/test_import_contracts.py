@@ -174,7 +174,7 @@ def test_the_graph_sees_what_is_there():
     assert "warroom.store" in graph["warroom.cli"]
     assert "textual" in graph["warroom.app"]
     assert "warroom.widgets.safe" in graph["warroom.screens.incidents"]
-    assert "warroom.usecases" in graph["warroom.screens.closing"]  # `from .. import usecases`
+    assert "warroom.screens.closing" in graph["warroom.screens.retro"]  # `from . import closing`
 
 
 # Each contract fails on a house that breaks it (a copy of the package in tmp_path).

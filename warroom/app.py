@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -24,7 +23,14 @@ from textual.screen import Screen
 from . import unsaved
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
-from .errors import DraftConflict, StoreBusy, StoreIOError, UsageError, WarroomError
+from .errors import (
+    AlreadyApplied,
+    DraftConflict,
+    StoreBusy,
+    StoreIOError,
+    UsageError,
+    WarroomError,
+)
 from .keygate import KeyGate, one_line_paste
 from .model import utcnow
 from .policy import Policy
@@ -38,6 +44,7 @@ from .text import clean_name, one_line, visible
 from .textual_env import tune_gc
 from .timefmt import fmt_clock
 from .widgets.safe import VisibleFilter
+from .writes import Declare, Envelope, RecordEvent, Write
 
 if TYPE_CHECKING:
     from .usecases import HookOutcome
@@ -90,6 +97,9 @@ class WarRoomApp(App):
         # Keys must never freeze the screen behind another process's lock:
         # a write waits briefly, then queues and retries (see write()).
         store.set_busy_timeout(WRITE_WAIT_SECONDS)
+        # A lost answer to COMMIT is asked about once, not waited on: the write
+        # stays queued and its retry, under the same key, lands once.
+        store.db.in_doubt_wait = 0.0
         self.key_gate = KeyGate(self)
         self.shutting_down = False  # once set, timers and workers leave screens alone
         self.blocked = "WAITING FOR DATABASE"  # why queued writes wait (header)
@@ -175,14 +185,16 @@ class WarRoomApp(App):
         self._checkpointed_writes = self.store.local_writes
         self.set_interval(CHECKPOINT_SECONDS, self.checkpoint)
         self._install_hang_up()
-        left = unsaved.kept(self.store.path)
-        if left:
-            where = unsaved.unsaved_path(self.store.path)
+        kept_files = unsaved.files(self.store.path)
+        if kept_files:
+            count = sum(len(unsaved.read(path)) for path in kept_files)
+            where = ", ".join(str(path) for path in kept_files[:3])
             self.notify(
-                f"{len(left)} change(s) an earlier session could not write are kept in {where}:"
-                " look them over and enter them again, then delete the file",
+                f"{count} change(s) an earlier session could not write are kept in {where}:"
+                " 'warroom unsaved replay' writes them (each once) and removes the file",
                 severity="warning",
                 timeout=30,
+                markup=False,
             )
 
     def started(self) -> None:
@@ -226,19 +238,11 @@ class WarRoomApp(App):
         code = 0
         if self.pending:
             code = 1
-            changes = [
-                {
-                    "what": getattr(p.fn, "__name__", "change"),
-                    "texts": [a for a in p.args if isinstance(a, str)],
-                    "typed_at": p.typed_at.isoformat() if p.typed_at else None,
-                }
-                for p in self.pending
-            ]
-            try:
-                unsaved.keep(self.store.path, changes, self.clock())
-                self.pending = []
-            except OSError:
-                pass
+            changes = [p.envelope.to_json() for p in self.pending]
+            # The first place that takes them whole, else standard error: never
+            # a silent loss (unsaved.keep does not raise for a full disk).
+            unsaved.keep(self.store.path, changes, self.clock())
+            self.pending = []
         self.exit(return_code=code)
 
     def poll(self) -> None:
@@ -346,33 +350,36 @@ class WarRoomApp(App):
         self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
 
     def _hook_done(self, incident_id: int, entry, outcome: HookOutcome) -> None:
-        from . import usecases
-
         if self.shutting_down:
             return
-        self.write(usecases.record_hook, self.store, incident_id, entry, outcome)
+        self.write(RecordEvent(incident_id, outcome.summary, outcome.event, entry.id))
         ok = outcome.result.ok
         self.notify(outcome.summary, severity="information" if ok else "error", markup=False)
 
     # --------------------------------------------------------------- intents
     def write(
         self,
-        fn,
-        *args,
+        change: Write,
+        *,
         on_done: Callable | None = None,
         on_conflict: Callable | None = None,
-        key: object = None,
+        replaces: object = None,
         on_fail: Callable | None = None,
     ):
-        """Run one store write; show a failure as a message, never a crash.
+        """Apply one write record through the store; show a failure as a
+        message, never a crash.
 
-        While another process holds the database, the write waits in a queue
-        (in order, retried every half second; `key` lets a newer write of the
-        same thing replace a queued one) and the header says so. Returns the
-        result, or None when the write failed or is still queued; on_done gets
-        the result whenever it lands; on_fail gets the error when the store
-        refuses it."""
-        item = _Pending(fn, args, on_done, on_conflict, key, on_fail, self.clock())
+        The change travels in an Envelope: its idempotency key (so a retry
+        after a lost answer, or a replay of the unsaved file, lands once), who
+        typed it and when. While another process holds the database, or the
+        server is unreachable, it waits in a queue (in order, retried every
+        half second; `replaces` lets a newer write of the same thing replace a
+        queued one) and the header says so. Returns the result, or None when
+        the write failed or is still queued; on_done gets the result whenever
+        it lands (None when it had landed already and only its answer was
+        lost); on_fail gets the error when the store refuses it."""
+        envelope = Envelope(change, self.store.identity, self.clock())
+        item = _Pending(envelope, on_done, on_conflict, replaces, on_fail)
         if self.pending:
             self._enqueue(item)
             return None
@@ -381,11 +388,27 @@ class WarRoomApp(App):
         except _StillBusy:
             return None
 
+    def write_from(self, build: Callable[[], Write | None], **callbacks):
+        """Build a write record from what was typed (times parsed against the
+        moment enter was pressed), then write it. A refusal while building is
+        said as the store's refusals are; None from build writes nothing."""
+        try:
+            change = build()
+        except WarroomError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            if callbacks.get("on_fail") is not None:
+                callbacks["on_fail"](exc)
+            return None
+        return None if change is None else self.write(change, **callbacks)
+
     def _attempt(self, item: _Pending, queued: bool = False):
         try:
-            result = item.fn(*item.args)
+            result = item.envelope.apply(self.store)
+        except AlreadyApplied:
+            result = None  # written before; only the answer to its COMMIT was lost
         except (StoreBusy, StoreIOError) as exc:
-            # Locked by someone else, or the disk refused: keep it and retry.
+            # Locked by someone else, the disk refused, or the server is gone
+            # (perhaps after committing it: the key makes the retry land once).
             self.blocked = exc.header if isinstance(exc, StoreIOError) else "WAITING FOR DATABASE"
             if not queued:
                 self._enqueue(item)
@@ -407,8 +430,8 @@ class WarRoomApp(App):
         return result
 
     def _enqueue(self, item: _Pending) -> None:
-        if item.key is not None:
-            self.pending = [p for p in self.pending if p.key != item.key]
+        if item.replaces is not None:
+            self.pending = [p for p in self.pending if p.replaces != item.replaces]
         self.pending.append(item)
         if self._retry_timer is None:
             self._retry_timer = self.set_interval(RETRY_SECONDS, self.retry_pending)
@@ -480,11 +503,13 @@ class WarRoomApp(App):
                 self.open_incident(incident.id)
 
             self.write(
-                partial(self.store.declare, drill=form.get("drill", False)),
-                form["title"],
-                form["category"],
-                form["priority"],
-                form["reported_at"],
+                Declare(
+                    form["title"],
+                    form["category"],
+                    form["priority"],
+                    form["reported_at"],
+                    drill=form.get("drill", False),
+                ),
                 on_done=opened,
                 # Refused (the message is shown): the dialog comes back with what was typed.
                 on_fail=lambda _exc: self.action_declare(form),
@@ -573,7 +598,7 @@ class WarRoomApp(App):
 
     def waiting_changes(self) -> list[str]:
         """What the queue holds, for people: 'note: disk is at 98%', ..."""
-        return [describe_write(p.fn, p.args) for p in self.pending]
+        return [p.envelope.describe() for p in self.pending]
 
     # ----------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -691,16 +716,6 @@ class WarRoomApp(App):
         self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
 
 
-def describe_write(fn: Callable, args: tuple) -> str:
-    name = getattr(fn, "__name__", "change")
-    texts = [a for a in args if isinstance(a, str)]
-    if name == "add_entry" and texts:
-        return f"note: {one_line(texts[0])[:50]}"
-    if name == "save_draft":
-        return "the draft update"
-    return " ".join([name.replace("_", " "), *(one_line(t)[:30] for t in texts[:2])])
-
-
 class StoreChange:
     """What store_changed_signal carries: only that something was committed.
     Each screen asks the store what it shows (it knows what it saw last)."""
@@ -715,25 +730,21 @@ class _StillBusy(Exception):
 class _Pending:
     """One write waiting its turn (see WarRoomApp.write)."""
 
-    __slots__ = ("fn", "args", "on_done", "on_conflict", "key", "on_fail", "typed_at")
+    __slots__ = ("envelope", "on_done", "on_conflict", "replaces", "on_fail")
 
     def __init__(
         self,
-        fn: Callable,
-        args: tuple,
+        envelope: Envelope,
         on_done: Callable | None,
         on_conflict: Callable | None,
-        key: object,
+        replaces: object,
         on_fail: Callable | None = None,
-        typed_at: datetime | None = None,
     ):
-        self.fn = fn
-        self.args = args
+        self.envelope = envelope
         self.on_done = on_done
         self.on_conflict = on_conflict
-        self.key = key
+        self.replaces = replaces
         self.on_fail = on_fail
-        self.typed_at = typed_at
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

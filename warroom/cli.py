@@ -301,6 +301,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("reopen", help="reopen a closed incident")
     p.add_argument("id", type=record_id)
     p.add_argument("--reason", default="")
+
+    p = sub.add_parser(
+        "unsaved", help="changes a stopped war room could not write: list them, or replay them"
+    )
+    p.add_argument("action", nargs="?", choices=("list", "replay"), default="list")
     return parser
 
 
@@ -684,6 +689,35 @@ def cmd_reopen(ctx: Context) -> int:
     return 0
 
 
+def cmd_unsaved(ctx: Context) -> int:
+    """What stopped war rooms kept for this database; replay writes each
+    change once (its idempotency key is stored with it) and removes the file."""
+    from . import unsaved
+
+    found = unsaved.files(ctx.db_path)
+    if ctx.args.action == "list":
+        if not found:
+            say("nothing kept: every change was written")
+        for path in found:
+            for item in unsaved.read(path):
+                what = one_line(str(item.get("what", "?")))[:60]
+                who = one_line(str(item.get("actor", "?")))[:30]
+                say(f"{path}: {what} (by {who}, typed {one_line(str(item.get('typed_at')))})")
+        return 0
+    if not found:
+        say("nothing kept: every change was written")
+        return 0
+    done = unsaved.replay(ctx.store, ctx.db_path)
+    for line in done.failed:
+        say(f"warroom: not written: {one_line(line)}", err=True)
+    say(
+        f"{done.written} change(s) written, {done.already} written before;"
+        f" {len(done.removed)} file(s) removed"
+        + (f", {len(done.left)} kept: {', '.join(map(str, done.left))}" if done.left else "")
+    )
+    return 1 if done.failed else 0
+
+
 def cmd_demo(ctx: Context) -> int:
     """A seeded database in a temp dir, deleted afterwards: the real one is never touched."""
     import tempfile
@@ -781,6 +815,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "move": cmd_move,
     "demo": cmd_demo,
     "doctor": cmd_doctor,
+    "unsaved": cmd_unsaved,
 }
 
 

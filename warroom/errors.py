@@ -34,6 +34,18 @@ class StoreIOError(WarroomError):
         self.header = header  # what the war room's header says while it retries
 
 
+class StoreInDoubt(StoreIOError):
+    """The connection went with the answer to COMMIT and nobody could be asked
+    whether it committed. A retry under the same idempotency key is safe: it
+    is applied, or recognised as applied (AlreadyApplied)."""
+
+
+class AlreadyApplied(WarroomError):
+    """A write whose idempotency key the database already holds: it was
+    committed before (its answer was lost, or the unsaved file was replayed
+    twice); nothing was changed this time."""
+
+
 class FileSwapped(StoreBusy):
     """The database file or its -wal/-shm was replaced or removed while open.
 

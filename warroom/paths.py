@@ -36,6 +36,17 @@ def config_dir() -> Path:
     return found
 
 
+def state_dir() -> Path:
+    """Where warroom keeps what it must not lose but is no setting: changes
+    a stopped war room could not write ($XDG_STATE_HOME/warroom)."""
+    found = _xdg("XDG_STATE_HOME", "~/.local/state")
+    if found is None:
+        import platformdirs
+
+        found = Path(platformdirs.user_state_dir(APP))
+    return found
+
+
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 

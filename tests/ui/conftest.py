@@ -35,6 +35,7 @@ def neutral_env(tmp_path, monkeypatch):
     time.tzset()
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("WARROOM_USER", "alice")
     monkeypatch.delenv("NO_COLOR", raising=False)
     yield

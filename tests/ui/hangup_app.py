@@ -7,6 +7,7 @@ from pathlib import Path
 from warroom.app import make_app
 from warroom.policy import default_policy
 from warroom.store import Store
+from warroom.writes import AddEntry
 
 
 def main(db: str, incident: str) -> None:
@@ -15,7 +16,7 @@ def main(db: str, incident: str) -> None:
 
     def ready() -> None:
         # As the note input's enter does: the write waits in the queue while locked.
-        app.write(store.add_entry, int(incident), "typed then hangup", "note")
+        app.write(AddEntry(int(incident), "typed then hangup", "note"))
         app.set_interval(0.05, report)
 
     said = []

@@ -109,3 +109,39 @@ async def _note_from_another_process_shows(app, store, incident, pg_url, policy,
     while text not in [e.text for e in view.entries]:
         assert time.monotonic() < deadline, f"{text!r} never reached the screen"
         await asyncio.sleep(0.01)
+
+
+async def test_a_note_whose_commit_answer_is_lost_is_written_once(
+    store, seeded, pg_url, policy, clock
+):
+    """The server commits the note, the answer never arrives and for 3 s the
+    server cannot be reached: the note waits in the queue (the header says
+    so), and its retry under the same key finds it written: exactly once."""
+    from pg_cut_proxy import CutAfterCommit
+
+    from warroom.app import make_app
+    from warroom.store import Store
+
+    proxy = CutAfterCommit(int(pg_url.rsplit(":", 1)[1].split("/")[0]), refuse_for=3.0)
+    remote = Store.open(proxy.url(pg_url), policy, "alice", clock)
+    app = make_app(remote, policy, clock=clock, start_incident=seeded)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            proxy.armed.set()
+            await pilot.press("4", "n", *"committed but unanswered", "enter")
+            await pilot.pause()
+            assert proxy.cut.is_set()
+            assert len(app.pending) == 1
+            assert "UNREACHABLE (1 queued" in app.screen.query_one("#header").render().plain
+            deadline = time.monotonic() + 30
+            while app.pending and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            await pilot.pause()
+            assert app.pending == []
+            assert not app.screen.query_one("#note-waiting").display
+    finally:
+        remote.close()
+        proxy.close()
+    texts = [e.text for e in store.timeline(seeded)]
+    assert texts.count("committed but unanswered") == 1

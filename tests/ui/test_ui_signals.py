@@ -8,6 +8,7 @@ from datetime import timedelta
 from keyburst import settle
 
 from warroom.store import Store
+from warroom.writes import SetPriority
 
 SIZE = (120, 36)
 
@@ -86,7 +87,7 @@ async def test_own_and_other_commits_reach_a_screen_alike(
         app.poll()
         assert len(heard) == 2
         app.poll()  # nothing new: nothing heard
-        app.write(store.set_priority, seeded, "P9")  # refused by the store
+        app.write(SetPriority(seeded, "P9"))  # refused by the store
         assert len(heard) == 2
         assert "from another host" in [
             e.text for e in app.screen.query_one("#panel-4").view.entries

@@ -12,12 +12,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
-from .. import usecases
 from ..errors import UsageError, WarroomError
 from ..export import render_export, write_atomic
 from ..timefmt import parse_time, typed_zone
 from ..widgets.common import lit, lit_block
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
+from ..writes import Close, DraftClosedAnnouncement, Reopen
 from .modals import ChoiceModal, ConfirmModal, TextPrompt, refused_read_only
 
 # Roles whose absence is worth a word before closing (when the policy has them).
@@ -95,19 +95,19 @@ def close_flow(screen) -> None:
             at = typed_at
             if when.strip() and when.strip() != "now":
                 at = parse_time(when, typed_at, "close", typed_zone(app.utc))
-            return usecases.close_step(app.store, incident_id, summary, at)
+            return Close(incident_id, summary, at)
 
-        app.write(close, on_done=closed)
+        app.write_from(close, on_done=closed)
 
     def closed(incident) -> None:
         """Closed: the communicator's next message is the 'incident closed' one
         (the rule the CLI's close follows too), drafted as a second write so a
         busy database queues it behind the close."""
         app.write(
-            usecases.draft_closed_announcement, app.store, app.policy, incident, app.clock(),
+            DraftClosedAnnouncement(incident_id, app.clock()),
             on_conflict=lambda conflict: app.notify(str(conflict), severity="warning"),
-            key=("draft", incident_id),
-        )  # fmt: skip
+            replaces=("draft", incident_id),
+        )
         app.notify(
             f"Incident #{incident_id} closed. The 'incident closed' announcement is "
             "drafted for the communicator (panel 5: ctrl+o publishes it).",
@@ -139,7 +139,7 @@ def reopen_flow(screen) -> None:
         def reopened(_) -> None:
             app.notify(f"Incident #{incident_id} reopened; its clocks run again.")
 
-        app.write(app.store.reopen_incident, incident_id, reason, on_done=reopened)
+        app.write(Reopen(incident_id, reason), on_done=reopened)
 
     def confirmed(yes: bool | None) -> None:
         if yes:

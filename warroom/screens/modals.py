@@ -14,6 +14,7 @@ from ..widgets.modal import Modal
 from ..widgets.people import PersonChooser
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from ..widgets.safe import SafeTextArea as TextArea
+from ..writes import Correct, RecordMilestone, SetChangeImpact, SetMilestone
 
 
 class ConfirmModal(Modal):
@@ -287,9 +288,8 @@ def ask_correction(app, entry) -> None:
     typed = fmt_typed(entry.occurred_at, app.utc)
 
     def correct(text: str, when: str, typed_at):
-        store = app.store
         if milestone and when.strip() == "-":
-            return store.set_milestone(entry.incident_id, entry.data["clock"], None)
+            return SetMilestone(entry.incident_id, entry.data["clock"], None)
         at = None
         if when.strip() != typed:
             at = parse_time(when, typed_at, zone=typed_zone(app.utc))
@@ -298,11 +298,12 @@ def ask_correction(app, entry) -> None:
             return None
         if new_text is None and at is None:
             return None
-        return store.correct(entry.id, new_text, at)
+        return Correct(entry.id, new_text, at)
 
     def done(result) -> None:
         if result is not None:  # '20m ago' counts from enter, even if the write is queued
-            app.write(correct, *result, app.clock())
+            typed_at = app.clock()
+            app.write_from(lambda: correct(*result, typed_at))
 
     zone = zone_label(app.utc, entry.occurred_at)
     app.push_screen(CorrectionModal(entry, typed, zone, editable), done)
@@ -333,20 +334,20 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
 
     def record(text: str, typed_at):
         text = text.strip()
-        store = app.store
         if current is not None:
             if text == "-":
-                return store.set_milestone(incident_id, clock, None)
+                return SetMilestone(incident_id, clock, None)
             if text == fmt_typed(current, app.utc):
                 return None
         at = None if text in ("", "now") else parse_time(text, typed_at, zone=typed_zone(app.utc))
         if current is not None:
-            return store.set_milestone(incident_id, clock, at or typed_at)
-        return store.record_milestone(incident_id, clock, at or typed_at)
+            return SetMilestone(incident_id, clock, at or typed_at)
+        return RecordMilestone(incident_id, clock, at or typed_at)
 
     def done(text: str | None) -> None:
         if text is not None:  # 'now' is when enter was pressed, even if the write is queued
-            app.write(record, text, app.clock())
+            typed_at = app.clock()
+            app.write_from(lambda: record(text, typed_at))
 
     if current is None:
         title = f"{clock} at (enter: now)"
@@ -372,7 +373,7 @@ def ask_change_impact(app, entry) -> None:
 
         def noted(note: str | None) -> None:
             if note is not None:
-                app.write(app.store.set_change_impact, entry.id, impact, note)
+                app.write(SetChangeImpact(entry.id, impact, note))
 
         app.push_screen(
             TextPrompt(f"Impact of change #{entry.id}: {impact}", hint="a note (optional)"), noted

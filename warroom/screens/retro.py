@@ -30,6 +30,14 @@ from ..widgets.retro_whys import (
     WhysPanel,
 )
 from ..widgets.timeline import TimelineView
+from ..writes import (
+    AddAction,
+    AddEntry,
+    SaveWhy,
+    SetActionDone,
+    SetRootCause,
+    UpdateAction,
+)
 from . import closing
 from .modals import TextPrompt, ask_correction, ask_milestone_time, refused_read_only
 from .panels import PanelScreen, TabStrip
@@ -276,13 +284,14 @@ class RetroScreen(PanelScreen):
             # The base (what the fields started from) lets the store merge an
             # edit saved meanwhile instead of saving over it.
             self.app.write(
-                self.app.store.save_why, self.incident_id, position, question, answer,
-                whys.base(position),
+                SaveWhy(self.incident_id, position, question, answer, whys.base(position)),
                 on_done=lambda why, sent=(question, answer): self._why_saved(why, sent),
-                key=("why", self.incident_id, position),
-            )  # fmt: skip
+                replaces=("why", self.incident_id, position),
+            )
 
     def _why_saved(self, why, sent: tuple[str, str]) -> None:
+        if why is None:
+            return  # it had landed already (only the answer was lost): shown by the sync
         self.query_one(WhysPanel).mark_saved(why, sent)
         self._tell(f"Why {why.position}", why.note)
 
@@ -307,13 +316,16 @@ class RetroScreen(PanelScreen):
         text, base = panel.editor.text, panel.saved_text
 
         def saved(result) -> None:
+            if result is None:
+                return  # it had landed already (only the answer was lost)
             panel.mark_saved(text, result.text)
             self._tell("Root cause", result.note)
 
         self.app.write(
-            self.app.store.set_root_cause, self.incident_id, text, base,
-            on_done=saved, key=("root_cause", self.incident_id),
-        )  # fmt: skip
+            SetRootCause(self.incident_id, text, base),
+            on_done=saved,
+            replaces=("root_cause", self.incident_id),
+        )
 
     def flush_draft(self) -> None:
         """Write every pending bit of typing now (before leaving, quitting, exporting)."""
@@ -355,9 +367,9 @@ class RetroScreen(PanelScreen):
                     actions.select_last()
 
             if action_id is None:
-                app.write(app.store.add_action, self.incident_id, *args, on_done=saved)
+                app.write(AddAction(self.incident_id, *args), on_done=saved)
             else:
-                app.write(app.store.update_action, action_id, *args, on_done=saved)
+                app.write(UpdateAction(action_id, *args), on_done=saved)
             if not landed and not app.pending:
                 # Refused (the app said why): bring the form back, nothing lost.
                 self._action_form(action_id, form, "Not saved; see the message.")
@@ -369,7 +381,7 @@ class RetroScreen(PanelScreen):
 
     def on_action_list_toggle_requested(self, message: ActionList.ToggleRequested) -> None:
         item = message.item
-        self.app.write(self.app.store.set_action_done, item.id, not item.done)
+        self.app.write(SetActionDone(item.id, not item.done))
 
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
         entry = message.entry
@@ -388,9 +400,7 @@ class RetroScreen(PanelScreen):
         def done(text: str | None) -> None:
             if text is not None and text.strip():
                 # Its time is when enter was pressed, even if the write waits in the queue.
-                self.app.write(
-                    self.app.store.add_entry, self.incident_id, text, kind, self.app.clock()
-                )
+                self.app.write(AddEntry(self.incident_id, text, kind, self.app.clock()))
 
         self.app.push_screen(TextPrompt(f"Add a {kind} to the timeline"), done)
 

@@ -25,6 +25,18 @@ from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
+from ..writes import (
+    AddEntry,
+    Assign,
+    MakeReal,
+    Publish,
+    RecordMilestone,
+    SaveDraft,
+    SetCheck,
+    SetPriority,
+    SetStage,
+    Unassign,
+)
 from .compositor import ChangedOnlyCompositor
 from .panels import PanelScreen, TabStrip
 
@@ -295,7 +307,7 @@ class WarRoomScreen(PanelScreen):
 
     # ----------------------------------------------------------------- intents
     def on_checklist_list_toggled(self, message: ChecklistList.Toggled) -> None:
-        self.app.write(self.app.store.set_check, self.incident_id, message.item_id, message.ticked)
+        self.app.write(SetCheck(self.incident_id, message.item_id, message.ticked))
 
     def on_role_list_assign(self, message: RoleList.Assign) -> None:
         self.assign_role(message.role)
@@ -318,7 +330,7 @@ class WarRoomScreen(PanelScreen):
         self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
-        self.app.write(self.app.store.assign, self.incident_id, message.role, message.person)
+        self.app.write(Assign(self.incident_id, message.role, message.person))
         # The hand-off is drawn first; the chooser closes on the frame after
         # (closing moves focus and lays the panel out again).
         panel = self.query_one(RolesPanel)
@@ -333,12 +345,12 @@ class WarRoomScreen(PanelScreen):
         if _dialogs().refused_read_only(self.app):
             return
         if len(holders) == 1:
-            self.app.write(self.app.store.unassign, self.incident_id, role, holders[0])
+            self.app.write(Unassign(self.incident_id, role, holders[0]))
             return
 
         def done(person: str | None) -> None:
             if person:
-                self.app.write(self.app.store.unassign, self.incident_id, role, person)
+                self.app.write(Unassign(self.incident_id, role, person))
 
         self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
@@ -356,6 +368,8 @@ class WarRoomScreen(PanelScreen):
         key = self.query_one(ClockView).key_for(clock)
 
         def done(incident) -> None:
+            if incident is None:
+                return  # it had landed already (only the answer was lost)
             at = getattr(incident, MILESTONE_FIELDS[clock])
             app.notify(
                 f"{clock} recorded at {fmt_short_time(at, app.utc, app.clock())}. "
@@ -364,7 +378,7 @@ class WarRoomScreen(PanelScreen):
                 markup=False,
             )
 
-        app.write(app.store.record_milestone, self.incident_id, clock, app.clock(), on_done=done)
+        app.write(RecordMilestone(self.incident_id, clock, app.clock()), on_done=done)
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         message.stop()
@@ -372,17 +386,13 @@ class WarRoomScreen(PanelScreen):
         app = self.app
         typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
 
-        def add_entry(incident_id: int, typed: str, kind: str):
-            # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then. Named
-            # and given its arguments so that a queued note says what it is.
-            at, text = split_time_prefix(typed, typed_at, typed_zone(app.utc))
-            return app.store.add_entry(incident_id, text, kind, occurred_at=at or typed_at)
+        def note() -> AddEntry:
+            # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then.
+            at, text = split_time_prefix(message.text, typed_at, typed_zone(app.utc))
+            return AddEntry(self.incident_id, text, message.kind, at or typed_at)
 
-        app.write(
-            add_entry,
-            self.incident_id,
-            message.text,
-            message.kind,
+        app.write_from(
+            note,
             on_done=lambda entry: self._note_written(message.serial, entry),
             on_fail=lambda error: panel.refused(message.serial),
         )
@@ -448,6 +458,8 @@ class WarRoomScreen(PanelScreen):
         panel = self.query_one(DraftPanel)
 
         def saved(draft) -> None:
+            if draft is None:
+                return  # it had landed already (only the answer was lost)
             panel.mark_saved(draft, text)
             panel.tick(self.app.clock())
             if draft.note.startswith("merged"):
@@ -458,13 +470,10 @@ class WarRoomScreen(PanelScreen):
             saved(self.app.store.draft(self.incident_id))
 
         self.app.write(
-            self.app.store.save_draft,
-            self.incident_id,
-            text,
-            base_version,
+            SaveDraft(self.incident_id, text, base_version),
             on_done=saved,
             on_conflict=conflicted,
-            key=("draft", self.incident_id),
+            replaces=("draft", self.incident_id),
         )
 
     def flush_draft(self) -> None:
@@ -480,7 +489,8 @@ class WarRoomScreen(PanelScreen):
         text = panel.text
 
         def published(entry) -> None:
-            self.app.run_publish_hook(self.incident_id, text, entry)
+            if entry is not None:  # None: it had landed already (only the answer was lost)
+                self.app.run_publish_hook(self.incident_id, text, entry)
             self.app.copy_to_clipboard(text)
             self.app.notify("Update published and copied to the clipboard")
             self.refresh_from_store()
@@ -489,7 +499,7 @@ class WarRoomScreen(PanelScreen):
             panel.load_text(fresh)
             self.flush_draft()
 
-        self.app.write(self.app.store.publish_update, self.incident_id, text, on_done=published)
+        self.app.write(Publish(self.incident_id, text), on_done=published)
 
     def on_draft_keys_template_requested(self) -> None:
         panel = self.query_one(DraftPanel)
@@ -547,7 +557,7 @@ class WarRoomScreen(PanelScreen):
     def action_priority(self) -> None:
         def done(choice: str | None) -> None:
             if choice:
-                self.app.write(self.app.store.set_priority, self.incident_id, choice)
+                self.app.write(SetPriority(self.incident_id, choice))
 
         if _dialogs().refused_read_only(self.app):
             return
@@ -559,7 +569,7 @@ class WarRoomScreen(PanelScreen):
     def action_stage(self) -> None:
         def done(choice: str | None) -> None:
             if choice:
-                self.app.write(self.app.store.set_stage, self.incident_id, choice)
+                self.app.write(SetStage(self.incident_id, choice))
 
         if _dialogs().refused_read_only(self.app):
             return
@@ -609,9 +619,7 @@ class WarRoomScreen(PanelScreen):
                 self.app.notify("Say why it is real; nothing changed.", severity="warning")
                 return
             self.app.write(
-                self.app.store.make_real,
-                self.incident_id,
-                reason.strip(),
+                MakeReal(self.incident_id, reason.strip()),
                 on_done=lambda _: self.app.notify(f"#{incident.id} is a real incident now"),
             )
 

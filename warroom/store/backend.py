@@ -25,6 +25,9 @@ class Backend(Protocol):
     migrated: bool  # this open created or upgraded the schema
     swapped: str
     poll_seconds: float | None  # how often has_changed() may be asked; None: the app's
+    # How long a write whose answer to COMMIT was lost asks whether it committed
+    # before raising StoreInDoubt (a server; a file's commit cannot be lost).
+    in_doubt_wait: float
 
     @property
     def label(self) -> str: ...

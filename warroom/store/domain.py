@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import (
+    AlreadyApplied,
     DraftConflict,
     NotFound,
     ReadOnly,
@@ -100,6 +101,7 @@ class Store:
         self.identity = identity
         self.clock = clock
         self._known_as: str | None = None  # identity already in the people table
+        self._write_key: str | None = None  # the next write's idempotency key
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -196,10 +198,35 @@ class Store:
 
     # ------------------------------------------------------------ transactions
     @contextmanager
+    def keyed(self, key: str | None) -> Iterator[None]:
+        """The next write transaction carries key, stored with it (unique): the
+        same key applied again raises AlreadyApplied and changes nothing. A
+        retry after a lost answer to COMMIT, or a replayed unsaved file, is
+        then applied exactly once."""
+        self._write_key = key
+        try:
+            yield
+        finally:
+            self._write_key = None
+
+    @contextmanager
+    def acting(self, identity: str) -> Iterator[None]:
+        """Writes made inside are credited to identity (a queued change is the
+        person's who typed it, whoever the app acts as when it lands)."""
+        before, self.identity = self.identity, identity
+        try:
+            yield
+        finally:
+            self.identity = before
+
+    @contextmanager
     def _write(self, bump: bool = True) -> Iterator[None]:
         if self.read_only:
             raise ReadOnly(f"{self.db.label} is read-only for you: nothing can be changed")
+        key, self._write_key = self._write_key, None
         with self.db.write(bump=bump):  # the backend moves the change counter last
+            if key is not None and not self._claim(key):
+                raise AlreadyApplied(f"this change was already written (key {key[:8]})")
             try:
                 yield
             except UnicodeEncodeError:
@@ -208,6 +235,20 @@ class Store:
                 # Whoever writes is someone the pickers should offer.
                 self._remember_person(self.identity)
         self._known_as = self.identity
+
+    def _claim(self, key: str) -> bool:
+        """Store the write's key; False when it is there already (applied before)."""
+        row = self.db.execute(
+            "INSERT INTO write_keys (key, applied_at) VALUES (?, ?)"
+            " ON CONFLICT (key) DO NOTHING RETURNING key",
+            (key, self._now()),
+        ).fetchone()
+        return row is not None
+
+    def applied(self, key: str) -> bool:
+        """Whether a write with this idempotency key was committed."""
+        row = self.db.execute("SELECT 1 FROM write_keys WHERE key = ?", (key,)).fetchone()
+        return row is not None
 
     def revision(self) -> int:
         return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]

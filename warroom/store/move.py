@@ -38,6 +38,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "incident_id", "title", "owner", "due", "ticket", "status", "created_by",
         "created_at", "updated_by", "updated_at", "completed_at",
     ),
+    "write_keys": ("key", "applied_at"),
 }  # fmt: skip
 WITH_IDS = ("incidents", "timeline", "action_items")
 

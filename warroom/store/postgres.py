@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ..errors import StoreBusy, StoreIOError, UsageError, WarroomError
+from ..errors import StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl
 
-SCHEMA_VERSION = 2  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = 3  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the one advisory lock every write takes
 CHANNEL = "warroom_changes"
 _FINISH = "SELECT pg_current_xact_id()::text, pg_notify(%s, '')"
@@ -47,6 +47,7 @@ TABLES = (
     "whys",
     "action_items",
     "draft_versions",
+    "write_keys",
 )
 
 
@@ -103,8 +104,17 @@ def _pg_schema_v2(conn: Any) -> None:
     )
 
 
+def _pg_schema_v3(conn: Any) -> None:
+    """As SQLite's schema 7: idempotency keys of applied writes."""
+    conn.execute(f"CREATE TABLE write_keys (key {_T} PRIMARY KEY, applied_at {_T} NOT NULL)")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _pg_schema_v1, 1: _pg_schema_v2}
+MIGRATIONS: dict[int, Callable[[Any], None]] = {
+    0: _pg_schema_v1,
+    1: _pg_schema_v2,
+    2: _pg_schema_v3,
+}
 
 # A server that vanishes without closing the connection (a network cut) is
 # noticed within seconds, not after the kernel's two hours: a write or a read
@@ -155,6 +165,10 @@ class PostgresBackend:
         self._listener: Any = None
         self._listener_retry_at = 0.0
         self._reconnect_after = 0.0  # no new connection attempt before this (monotonic)
+        # How long a write whose COMMIT answer was lost keeps asking the server
+        # whether it committed: a one-shot CLI verb can wait; the TUI asks once
+        # and retries from its queue under the write's idempotency key.
+        self.in_doubt_wait = 10.0
         self._local_writes = 0
         self._seen_local_writes = 0
         self._seen_revision: int | None = None
@@ -392,16 +406,22 @@ class PostgresBackend:
             xid = conn.execute(_FINISH_BUMP if bump else _FINISH, (CHANNEL,)).fetchone()[0]
             conn.execute("COMMIT")
         except BaseException as exc:
-            if (
-                xid is not None
-                and isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
-                and self._committed(xid)
-            ):
-                # The connection went with COMMIT's answer, yet the server did
-                # commit: reporting a failure would have the change queued and
-                # written a second time.
-                self._local_writes += 1
-                return
+            lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+            if xid is not None and lost:
+                # The connection went with COMMIT's answer. Reporting a failure
+                # when the server did commit would have the change written a
+                # second time; when nobody can say, the change is in doubt and a
+                # retry under its idempotency key lands once either way.
+                committed = self._commit_status(xid)
+                if committed:
+                    self._local_writes += 1
+                    return
+                if committed is None:
+                    raise StoreInDoubt(
+                        f"{self.label} did not answer COMMIT and cannot be asked whether it"
+                        " committed: the change may be stored",
+                        UNREACHABLE,
+                    ) from None
             self._rollback()
             if isinstance(exc, psycopg.errors.LockNotAvailable):
                 raise StoreBusy(f"{self.label} is busy; try again") from None
@@ -420,18 +440,26 @@ class PostgresBackend:
             raise
         self._local_writes += 1
 
-    def _committed(self, xid: str) -> bool:
+    def _commit_status(self, xid: str) -> bool | None:
         """Whether transaction xid committed, asked on a new connection (the old
-        one is gone); False when that cannot be known (no server to ask)."""
+        one is gone): True, False, or None when no server answered within
+        in_doubt_wait seconds (asked at least once)."""
         import psycopg
 
-        self._reconnect_after = 0.0  # ask now: the answer decides a second write
-        try:
-            self._reconnect()
-            row = self.conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()
-        except (psycopg.Error, StoreIOError):
-            return False
-        return row is not None and row[0] == "committed"
+        deadline = time.monotonic() + self.in_doubt_wait
+        while True:
+            self._reconnect_after = 0.0  # ask now: the answer decides a second write
+            try:
+                self._reconnect()
+                row = self.conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()
+                status = row[0] if row is not None else None
+                if status in ("committed", "aborted"):
+                    return status == "committed"
+            except (psycopg.Error, StoreIOError):
+                pass
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
 
     def _rollback(self) -> None:
         if self.conn is None or self.conn.closed or self.conn.broken:

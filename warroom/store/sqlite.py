@@ -22,7 +22,7 @@ from ..errors import FileSwapped, StoreBusy, StoreIOError, UsageError
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -189,6 +189,12 @@ def _schema_v6(db: sqlite_utils.Database) -> None:
     )
 
 
+def _schema_v7(db: sqlite_utils.Database) -> None:
+    """Idempotency keys: a write carries one, stored in its own transaction, so
+    the same write applied twice (a retry, a replayed unsaved file) lands once."""
+    db["write_keys"].create({"key": str, "applied_at": str}, pk="key", not_null={"applied_at"})
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
@@ -197,6 +203,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     3: _schema_v4,
     4: _schema_v5,
     5: _schema_v6,
+    6: _schema_v7,
 }
 
 
@@ -349,6 +356,7 @@ class SQLiteBackend:
 
     engine = "sqlite"
     poll_seconds = None  # PRAGMA data_version: the app's own interval
+    in_doubt_wait = 0.0  # a local commit's answer is never lost
 
     def __init__(
         self,
