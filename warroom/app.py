@@ -15,17 +15,16 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from . import unsaved
 from .alerts import AlertTracker
 from .config import Config, load_state, save_state
 from .errors import (
-    AlreadyApplied,
-    DraftConflict,
     StoreBusy,
     StoreIOError,
     UsageError,
@@ -44,6 +43,7 @@ from .text import clean_name, one_line, visible
 from .textual_env import tune_gc
 from .timefmt import fmt_clock
 from .widgets.safe import VisibleFilter
+from .writer import CONFLICT, DONE, REFUSED, Job, Writer
 from .writes import Declare, Envelope, RecordEvent, Write
 
 if TYPE_CHECKING:
@@ -55,6 +55,15 @@ WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queue
 RETRY_SECONDS = 0.5
 HANG_UP_WAIT_SECONDS = 5.0  # on SIGHUP/SIGTERM, how long queued changes are tried
 CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
+
+
+class Delivered(Message):
+    """A call the database worker hands back to the app's loop."""
+
+    def __init__(self, fn: Callable, args: tuple):
+        super().__init__()
+        self.fn = fn
+        self.args = args
 
 
 class WarRoomApp(App):
@@ -89,25 +98,31 @@ class WarRoomApp(App):
         self.start_incident = start_incident
         self.poll_seconds = poll_seconds
         self.utc = self.config.utc
-        self.pending: list[_Pending] = []
-        self._retry_timer = None
+        self.writer: Writer | None = None  # the database worker (see writer.py), from mount
+        self._blocked_now = False  # the worker's head write met a lock, a full disk, no server
+        # Writes that landed lately, kept until every screen has read past them
+        # (see unseen_writes); a read's result says which it saw (read_through).
+        self._landed: list[Job] = []
+        self._in_hand: list[Job] = []  # handed to the worker, outcome not yet back
+        self.read_through = 0
         self.status_note = "READ-ONLY" if store.read_only else ""
         self._shown_status = self.status_note
         self._visible_filter = VisibleFilter()
         # Keys must never freeze the screen behind another process's lock:
         # a write waits briefly, then queues and retries (see write()).
         store.set_busy_timeout(WRITE_WAIT_SECONDS)
-        # A lost answer to COMMIT is asked about once, not waited on: the write
-        # stays queued and its retry, under the same key, lands once.
-        store.db.in_doubt_wait = 0.0
         self.key_gate = KeyGate(self)
         self.shutting_down = False  # once set, timers and workers leave screens alone
+        self._dropping = False  # quit anyway: the queued writes are dropped, as asked
         self.blocked = "WAITING FOR DATABASE"  # why queued writes wait (header)
         self.store_changed_signal: ReportedSignal[StoreChange]
         self.store_changed_signal = ReportedSignal(self, "store-changed")
         self.tick_signal: ReportedSignal[datetime] = ReportedSignal(self, "tick")
         self.times_changed_signal: ReportedSignal[bool] = ReportedSignal(self, "times-changed")
         self.flush_signal: ReportedSignal[None] = ReportedSignal(self, "flush")
+        # Writes handed to the worker and not yet done changed (the screens show
+        # them as pending until they land).
+        self.pending_signal: ReportedSignal[None] = ReportedSignal(self, "pending")
 
     def exit(self, *args, **kwargs) -> None:
         self.shutting_down = True
@@ -153,6 +168,7 @@ class WarRoomApp(App):
 
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
+        self._start_writer()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         remembered = load_state().get("theme")
@@ -182,7 +198,7 @@ class WarRoomApp(App):
         self.set_interval(TICK_SECONDS, self.tick)
         # Checkpoints run off the UI thread, never inside a key's write.
         self.store.defer_checkpoints()
-        self._checkpointed_writes = self.store.local_writes
+        self._checkpointed_writes = self._worker_writes()
         self.set_interval(CHECKPOINT_SECONDS, self.checkpoint)
         self._install_hang_up()
         kept_files = unsaved.files(self.store.path)
@@ -220,29 +236,20 @@ class WarRoomApp(App):
             pass  # not the main thread (some tests): the default handling stays
 
     def hang_up(self) -> None:
-        """Try the queued changes for a few seconds; whatever still cannot be
-        written is kept in a file beside the database; then exit."""
-        import time
-
+        """Let the worker try the queued changes for a few seconds; whatever
+        still cannot be written is kept (see unsaved.keep); then exit."""
         self.shutting_down = True  # screens are left alone: the terminal may be gone
-        deadline = time.monotonic() + HANG_UP_WAIT_SECONDS
-        while self.pending and time.monotonic() < deadline:
-            try:
-                self._attempt(self.pending[0], queued=True)
-            except _StillBusy:
-                time.sleep(RETRY_SECONDS / 2)
-                continue
-            except Exception:  # noqa: BLE001 - the change is kept below, not lost
-                break
-            self.pending.pop(0)
         code = 0
-        if self.pending:
-            code = 1
-            changes = [p.envelope.to_json() for p in self.pending]
-            # The first place that takes them whole, else standard error: never
-            # a silent loss (unsaved.keep does not raise for a full disk).
-            unsaved.keep(self.store.path, changes, self.clock())
-            self.pending = []
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.wait_idle(HANG_UP_WAIT_SECONDS)
+            left = writer.stop()
+            if left:
+                code = 1
+                changes = [job.envelope.to_json() for job in left]
+                # The first place that takes them whole, else standard error: never
+                # a silent loss (unsaved.keep does not raise for a full disk).
+                unsaved.keep(self.store.path, changes, self.clock())
         self.exit(return_code=code)
 
     def poll(self) -> None:
@@ -272,31 +279,40 @@ class WarRoomApp(App):
         if not self.live:  # nobody to tell (poll did not drain it): stop watching
             self._watch_wake()
 
-    def sync(self) -> bool:
+    def sync(self, force: bool = False) -> bool:
         """The one change path. Ask the store whether anything was committed
-        since it was last asked, by this process or any other; if so, reload
-        what the app itself keeps (the open incidents the alerts read) and
-        tell every subscribed screen. Called by the poll and after every write
-        of this process alike."""
+        since it was last asked, by this process or any other (force: our own
+        worker just did); if so, tell every subscribed screen, and have the
+        worker read what the app itself keeps (the open incidents the alerts
+        read). Called by the poll and after every write of this process alike.
+        Asking is cheap (a counter, a socket): the reads that follow a change
+        run on the worker, never here."""
         if not self.live:
             return False
         try:
-            changed = self.store.has_changed()
-            if changed:
-                self.open_incidents = self.store.list_incidents()
+            changed = self.store.has_changed() or force
         except (StoreBusy, StoreIOError):
             return False  # the next poll asks again (the marker has not moved on)
         if changed:
+            self.read(lambda store: store.list_incidents(), self._incidents_read)
             self.store_changed_signal.publish(StoreChange())
         return changed
+
+    def _incidents_read(self, incidents) -> None:
+        self.open_incidents = incidents
 
     def checkpoint(self) -> None:
         if not self.live:
             return
-        if self.store.local_writes == self._checkpointed_writes:
+        writes = self._worker_writes()
+        if writes == self._checkpointed_writes:
             return  # nothing of ours to copy back (other processes checkpoint their own)
-        self._checkpointed_writes = self.store.local_writes
+        self._checkpointed_writes = writes
         self.run_worker(self.store.checkpoint, thread=True, exclusive=True, group="checkpoint")
+
+    def _worker_writes(self) -> int:
+        store = self.writer.store if self.writer is not None else None
+        return self.store.local_writes + (store.local_writes if store is not None else 0)
 
     def tick(self) -> None:
         if not self.live:
@@ -357,6 +373,64 @@ class WarRoomApp(App):
         self.notify(outcome.summary, severity="information" if ok else "error", markup=False)
 
     # --------------------------------------------------------------- intents
+    def _start_writer(self) -> None:
+        """The database worker: a thread with a store connection of its own."""
+        ui = self.store
+
+        def open_store() -> Store:
+            store = Store.open(
+                ui.path, self.policy, ui.identity, self.clock,
+                busy_timeout=WRITE_WAIT_SECONDS, read_only=ui.read_only, create=False,
+            )  # fmt: skip
+            # A lost answer to COMMIT is asked about once, not waited on: the
+            # write stays at the head and its retry, under its key, lands once.
+            store.db.in_doubt_wait = 0.0
+            store.defer_checkpoints()  # copied back by the app's checkpoint worker
+            return store
+
+        def deliver(fn, *args) -> None:
+            # post_message is thread-safe: the call runs on the app's loop, in
+            # order, as the handler of a message (refused once the app closed).
+            self.post_message(Delivered(fn, args))
+
+        self.writer = Writer(
+            open_store, deliver, self._write_outcome, self._write_blocked, RETRY_SECONDS
+        )
+        self.writer.start()
+
+    def on_unmount(self) -> None:
+        self._stop_writer()
+
+    @on(Delivered)
+    def _delivered(self, message: Delivered) -> None:
+        message.fn(*message.args)
+
+    def _stop_writer(self) -> None:
+        """Leaving: the writes in flight land first (briefly waited for) unless
+        the database is blocked; what is left was dropped on purpose (quit
+        anyway) or is kept by hang_up."""
+        writer, self.writer = self.writer, None
+        if writer is None:
+            return
+        if not self._blocked_now:
+            writer.wait_idle(HANG_UP_WAIT_SECONDS)
+        left = writer.stop()
+        if left and not self._dropping:
+            changes = [job.envelope.to_json() for job in left]
+            unsaved.keep(self.store.path, changes, self.clock())
+
+    @property
+    def store_settled(self) -> bool:
+        """The database worker has nothing in hand that will finish by itself:
+        every job done and handed back, or the head write blocked (it waits
+        for the lock, the disk or the server)."""
+        return self.writer is None or self.writer.idle or self._blocked_now
+
+    @property
+    def pending(self) -> list[Job]:
+        """The writes handed to the worker whose outcome is not back yet, in order."""
+        return list(self._in_hand)
+
     def write(
         self,
         change: Write,
@@ -365,28 +439,47 @@ class WarRoomApp(App):
         on_conflict: Callable | None = None,
         replaces: object = None,
         on_fail: Callable | None = None,
-    ):
-        """Apply one write record through the store; show a failure as a
-        message, never a crash.
+    ) -> None:
+        """Hand one write record to the database worker; never waits for it.
 
         The change travels in an Envelope: its idempotency key (so a retry
         after a lost answer, or a replay of the unsaved file, lands once), who
-        typed it and when. While another process holds the database, or the
-        server is unreachable, it waits in a queue (in order, retried every
-        half second; `replaces` lets a newer write of the same thing replace a
-        queued one) and the header says so. Returns the result, or None when
-        the write failed or is still queued; on_done gets the result whenever
-        it lands (None when it had landed already and only its answer was
-        lost); on_fail gets the error when the store refuses it."""
+        typed it and when. It shows at once as pending (pending_signal) and
+        lands in the order typed; while another process holds the database,
+        the disk refuses or the server is unreachable, it waits in the queue
+        (retried every half second; `replaces` lets a newer write of the same
+        thing replace a queued one) and the header says so. on_done gets the
+        result when it lands (None when it had landed already and only its
+        answer was lost); on_conflict a DraftConflict; on_fail the store's
+        refusal, which is also shown."""
         envelope = Envelope(change, self.store.identity, self.clock())
-        item = _Pending(envelope, on_done, on_conflict, replaces, on_fail)
-        if self.pending:
-            self._enqueue(item)
-            return None
-        try:
-            return self._attempt(item)
-        except _StillBusy:
-            return None
+        job = Job(envelope=envelope, replaces=replaces, callbacks=(on_done, on_conflict, on_fail))
+        if self.writer is None:  # not mounted yet, or gone: nothing may be lost
+            self._start_writer()
+        dropped = self.writer.submit(job)
+        self._in_hand = [j for j in self._in_hand if j not in dropped]
+        self._in_hand.append(job)
+        self.pending_signal.publish(None)
+        self._set_status()  # while blocked, the header counts this one too
+
+    def unseen_writes(self, read_through: int) -> list[Envelope]:
+        """Our writes a read done through read_through does not show: landed
+        after it, or not landed yet; in the order typed. A screen shows them
+        on top of what it read (writes.project)."""
+        landed = [job.envelope for job in self._landed if job.seq > read_through]
+        return [*landed, *(job.envelope for job in self.pending)]
+
+    def writes_done_through(self) -> int:
+        """For a read made here, now: every write up to this one is in the store."""
+        return self.writer.done_through if self.writer is not None else 0
+
+    def read(self, fetch: Callable[[Store], object], then: Callable[[object], None]) -> None:
+        """Run fetch(store) on the database worker, after the writes handed to
+        it before; then(result) runs here with what it read. A read that fails
+        (the server gone) is dropped: the next change asks again."""
+        if self.writer is None:
+            return
+        self.writer.submit(Job(fetch=fetch, then=then))
 
     def write_from(self, build: Callable[[], Write | None], **callbacks):
         """Build a write record from what was typed (times parsed against the
@@ -398,67 +491,70 @@ class WarRoomApp(App):
             self.notify(str(exc), severity="error", markup=False)
             if callbacks.get("on_fail") is not None:
                 callbacks["on_fail"](exc)
-            return None
-        return None if change is None else self.write(change, **callbacks)
-
-    def _attempt(self, item: _Pending, queued: bool = False):
-        try:
-            result = item.envelope.apply(self.store)
-        except AlreadyApplied:
-            result = None  # written before; only the answer to its COMMIT was lost
-        except (StoreBusy, StoreIOError) as exc:
-            # Locked by someone else, the disk refused, or the server is gone
-            # (perhaps after committing it: the key makes the retry land once).
-            self.blocked = exc.header if isinstance(exc, StoreIOError) else "WAITING FOR DATABASE"
-            if not queued:
-                self._enqueue(item)
-            raise _StillBusy from None
-        except DraftConflict as conflict:
-            if item.on_conflict is None:
-                raise
-            item.on_conflict(conflict)
-            self.sync()  # someone else's draft won: shown as any change is
-            return None
-        except WarroomError as exc:
-            self.notify(str(exc), severity="warning" if self.store.read_only else "error")
-            if item.on_fail is not None:
-                item.on_fail(exc)
-            return None
-        self.sync()  # our own commit takes the path anyone else's takes
-        if item.on_done is not None:
-            item.on_done(result)
-        return result
-
-    def _enqueue(self, item: _Pending) -> None:
-        if item.replaces is not None:
-            self.pending = [p for p in self.pending if p.replaces != item.replaces]
-        self.pending.append(item)
-        if self._retry_timer is None:
-            self._retry_timer = self.set_interval(RETRY_SECONDS, self.retry_pending)
-        self._set_status()
+            return
+        if change is not None:
+            self.write(change, **callbacks)
 
     def retry_pending(self) -> None:
-        if self.shutting_down:
-            return
-        while self.pending:
-            try:
-                self._attempt(self.pending[0], queued=True)
-            except _StillBusy:
-                self._set_status()
-                return
-            self.pending.pop(0)
-        if self._retry_timer is not None:
-            self._retry_timer.stop()
-            self._retry_timer = None
+        """Try the blocked writes again now (the worker retries by itself too)."""
+        if self.writer is not None and self._blocked_now:
+            self._blocked_now = False  # until the worker says otherwise
+            self.writer.retry_now()
+
+    def _write_blocked(self, exc: BaseException) -> None:
+        """The worker's head write met a lock, a full disk or no server."""
+        if isinstance(exc, StoreIOError):
+            self.blocked = exc.header
+        elif isinstance(exc, StoreBusy):
+            self.blocked = "WAITING FOR DATABASE"
+        else:  # the worker could not open its connection
+            self.blocked = "DATABASE UNREACHABLE"
+        self._blocked_now = True
         self._set_status()
-        if self.live:
+
+    def _write_outcome(self, job: Job, outcome: str, value) -> None:
+        """A job the worker finished, delivered on the app's loop."""
+        if job.envelope is None:  # a read
+            if outcome == DONE and job.then is not None and not self.shutting_down:
+                self.read_through = job.read_through  # what `then` may ask of unseen_writes
+                job.then(value)
+            return
+        on_done, on_conflict, on_fail = job.callbacks
+        if job in self._in_hand:
+            self._in_hand.remove(job)
+        was_blocked, self._blocked_now = self._blocked_now, False
+        if outcome == DONE:
+            self._landed = [*self._landed[-99:], job]
+            self.sync(force=True)  # our own commit takes the path anyone else's takes
+            if on_done is not None and self.live:
+                on_done(value)
+        elif outcome == CONFLICT:
+            if on_conflict is not None and self.live:
+                on_conflict(value)
+            else:
+                self.notify(str(value), severity="warning", markup=False)
+            self.sync(force=True)  # someone else's draft won: shown as any change is
+        elif outcome == REFUSED:
+            severity = "warning" if self.store.read_only else "error"
+            self.notify(str(value), severity=severity, markup=False)
+            if on_fail is not None and self.live:
+                on_fail(value)
+        else:  # a bug: said, never hidden; the queue goes on
+            self.notify(
+                f"Could not save {job.envelope.describe()}: {value!r}",
+                severity="error",
+                markup=False,
+            )
+        self.pending_signal.publish(None)
+        self._set_status()
+        if was_blocked and not self.pending and self.live:
             self.notify("Database writable again: queued changes saved")
 
     def _set_status(self) -> None:
         if self.store.swapped:
             held = f"{len(self.pending)} changes held" if self.pending else "nothing written"
             self.status_note = f"DATABASE FILE REPLACED: {held}, restart warroom"
-        elif self.pending:
+        elif self._blocked_now and self.pending:
             retry = "" if self.blocked == "WAITING FOR DATABASE" else ", retrying"
             self.status_note = f"{self.blocked} ({len(self.pending)} queued{retry})"
         else:
@@ -583,8 +679,11 @@ class WarRoomApp(App):
 
         def done(yes: bool | None) -> None:
             if yes:
+                self._dropping = bool(self.pending)  # 'quit anyway': dropped, as it says
                 self.exit(0)
 
+        if self.writer is not None and not self._blocked_now:
+            self.writer.wait_idle(0.5)  # a write in flight is not 'queued': let it land
         if self.pending:
             self.push_screen(QuitModal(self.waiting_changes), done)
             return
@@ -721,30 +820,6 @@ class StoreChange:
     Each screen asks the store what it shows (it knows what it saw last)."""
 
     __slots__ = ()
-
-
-class _StillBusy(Exception):
-    """A queued write met a locked database again."""
-
-
-class _Pending:
-    """One write waiting its turn (see WarRoomApp.write)."""
-
-    __slots__ = ("envelope", "on_done", "on_conflict", "replaces", "on_fail")
-
-    def __init__(
-        self,
-        envelope: Envelope,
-        on_done: Callable | None,
-        on_conflict: Callable | None,
-        replaces: object,
-        on_fail: Callable | None = None,
-    ):
-        self.envelope = envelope
-        self.on_done = on_done
-        self.on_conflict = on_conflict
-        self.replaces = replaces
-        self.on_fail = on_fail
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

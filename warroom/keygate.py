@@ -62,9 +62,12 @@ class KeyGate:
 
     @property
     def quiet(self) -> bool:
-        """Idle, and every message already posted (keys not yet seen by the
-        gate among them) has been handled: what a test waits for."""
-        return self.idle and self._settled()
+        """Idle, every message already posted (keys not yet seen by the gate
+        among them) has been handled, and the database worker has settled
+        (its writes landed or wait on a lock): what a test waits for. Keys
+        themselves never wait for the worker."""
+        settled = getattr(self.app, "store_settled", True)
+        return self.idle and self._settled() and settled
 
     def _settled(self, handling: bool = False) -> bool:
         """Every message posted so far has been handled. handling: asked from

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from .record import record
+from .record import record, replace
 from .text import one_line
 
 KINDS: dict[str, type[Write]] = {}
@@ -39,6 +39,28 @@ class Write:
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__record_fields__}
+
+    def on_board(self, board, actor: str, at: datetime, policy):
+        """The board as it will be once this write lands: what a screen shows
+        while it is pending (None: this write does not change the board)."""
+        return None
+
+
+def project(board, pending: list[Envelope], policy):
+    """The board with the writes not yet landed (or not yet read back)
+    applied on top, in order: what the war room shows, so a key typed next
+    acts on what the person sees (a second space unticks the box just ticked)."""
+    for envelope in pending:
+        write = envelope.write
+        if getattr(write, "incident_id", None) != board.incident.id:
+            continue
+        try:
+            shown = write.on_board(board, envelope.actor, envelope.typed_at, policy)
+        except Exception:  # noqa: BLE001 - a write the store will refuse: shown as it is
+            shown = None
+        if shown is not None:
+            board = shown
+    return board
 
 
 def kind(name: str) -> Callable[[type], type]:
@@ -195,6 +217,15 @@ class SetCheck(Write):
     def apply(self, store):
         return store.set_check(self.incident_id, self.item_id, self.ticked)
 
+    def on_board(self, board, actor, at, policy):
+        from .model import CheckState
+
+        checklist = {
+            **board.checklist,
+            self.item_id: CheckState(self.item_id, self.ticked, actor, at),
+        }
+        return replace(board, checklist=checklist)
+
     def describe(self) -> str:
         return f"{'tick' if self.ticked else 'untick'} {one_line(self.item_id)[:30]}"
 
@@ -208,6 +239,19 @@ class Assign(Write):
     def apply(self, store):
         return store.assign(self.incident_id, self.role, self.person)
 
+    def on_board(self, board, actor, at, policy):
+        from .model import RoleHolder
+
+        role = policy.match_role(self.role)
+        holders = board.roles
+        if any(r.role == role and r.person == self.person for r in holders):
+            return None
+        previous = None
+        if role != policy.multi_role:
+            previous = next((r.person for r in holders if r.role == role), None)
+            holders = tuple(r for r in holders if r.role != role)
+        return replace(board, roles=(*holders, RoleHolder(role, self.person, actor, at, previous)))
+
 
 @kind("unassign")
 class Unassign(Write):
@@ -218,6 +262,14 @@ class Unassign(Write):
     def apply(self, store):
         return store.unassign(self.incident_id, self.role, self.person)
 
+    def on_board(self, board, actor, at, policy):
+        role = policy.match_role(self.role)
+        roles = tuple(
+            r for r in board.roles
+            if not (r.role == role and (self.person is None or r.person == self.person))
+        )  # fmt: skip
+        return replace(board, roles=roles)
+
 
 @kind("milestone")
 class RecordMilestone(Write):
@@ -227,6 +279,9 @@ class RecordMilestone(Write):
 
     def apply(self, store):
         return store.record_milestone(self.incident_id, self.clock, self.at)
+
+    def on_board(self, board, actor, at, policy):
+        return _milestone_on_board(board, self.clock, self.at or at)
 
 
 @kind("milestone.move")
@@ -239,6 +294,18 @@ class SetMilestone(Write):
 
     def apply(self, store):
         return store.set_milestone(self.incident_id, self.clock, self.at)
+
+    def on_board(self, board, actor, at, policy):
+        return _milestone_on_board(board, self.clock, self.at)
+
+
+def _milestone_on_board(board, clock: str, moment: datetime | None):
+    from .policy import MILESTONE_FIELDS
+
+    field = MILESTONE_FIELDS.get(clock)
+    if field is None:
+        return None
+    return replace(board, incident=replace(board.incident, **{field: moment}))
 
 
 @kind("draft")
@@ -274,6 +341,10 @@ class SetPriority(Write):
     def apply(self, store):
         return store.set_priority(self.incident_id, self.priority)
 
+    def on_board(self, board, actor, at, policy):
+        priority = policy.match_priority(self.priority)
+        return replace(board, incident=replace(board.incident, priority=priority))
+
 
 @kind("stage")
 class SetStage(Write):
@@ -282,6 +353,10 @@ class SetStage(Write):
 
     def apply(self, store):
         return store.set_stage(self.incident_id, self.stage)
+
+    def on_board(self, board, actor, at, policy):
+        stage = policy.match_stage(self.stage)
+        return replace(board, incident=replace(board.incident, stage=stage))
 
 
 @kind("declare")

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from warroom.paths import DbUrl
+from warroom.store import Store
 
 SIZE = (120, 36)
 
@@ -44,9 +45,13 @@ async def test_server_down_queues_writes_and_replays_them_in_order(
         await pilot.pause()
         assert app.pending == []
         assert "UNREACHABLE" not in app.screen.query_one("#header").render().plain
-    board = store.board(seeded)
+    # Read on a connection of our own: the app's worker wrote on its own, and
+    # the test's store was cut by the restart.
+    check = Store.open(store.path, store.policy, "checker")
+    board = check.board(seeded)
     assert board.checklist["c1"].ticked
-    timeline = store.timeline(seeded)
+    timeline = check.timeline(seeded)
+    check.close()
     # Written once each, in the order the keys were pressed.
     assert [e.event or e.text for e in timeline[-2:]] == [
         "checklist.tick",

@@ -61,6 +61,7 @@ async def test_acknowledged_elsewhere_no_longer_alerts(app_factory, store, db_pa
         finally:
             other.close()
         app.poll()
+        await settle(app, pilot)  # the open incidents are read again on the database worker
         clock.advance(minutes=6)
         app.tick()
         await pilot.pause()
@@ -88,6 +89,7 @@ async def test_own_and_other_commits_reach_a_screen_alike(
         assert len(heard) == 2
         app.poll()  # nothing new: nothing heard
         app.write(SetPriority(seeded, "P9"))  # refused by the store
+        await settle(app, pilot)  # what the screen shows is read on the database worker
         assert len(heard) == 2
         assert "from another host" in [
             e.text for e in app.screen.query_one("#panel-4").view.entries

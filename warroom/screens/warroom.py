@@ -36,6 +36,7 @@ from ..writes import (
     SetPriority,
     SetStage,
     Unassign,
+    project,
 )
 from .compositor import ChangedOnlyCompositor
 from .panels import PanelScreen, TabStrip
@@ -124,6 +125,7 @@ class WarRoomScreen(PanelScreen):
         self.incident_id = incident_id
         self.board: Board | None = None
         self.seen_revision = -1
+        self._read_through = 0  # our writes the board read shows (see shown_board)
         self._shown: dict[str, object] = {}
         self.building = True  # until the panels are mounted and filled: keys wait
 
@@ -177,6 +179,7 @@ class WarRoomScreen(PanelScreen):
         app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
         app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
         app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
+        app.pending_signal.subscribe(self, self._signal_pending, immediate=True)
         self.building = False
         self.load()
         self.query_one(ChecklistList).focus()
@@ -221,35 +224,70 @@ class WarRoomScreen(PanelScreen):
     def load(self) -> None:
         """First draw: the whole board and the whole timeline."""
         store = self.app.store
+        self._read_through = self.app.writes_done_through()
         self.board = store.board(self.incident_id)
         self._timeline_bottom()
         self._show_board()
         self._start_draft()
 
     def refresh_from_store(self) -> None:
-        """Something changed in the file: reload the board if this incident's
-        revision moved, and fetch only the timeline entries not seen yet."""
-        store = self.app.store
-        incident = store.get_incident(self.incident_id)
-        if incident.revision == self.seen_revision:
+        """Something changed: the database worker reads the board if this
+        incident's revision moved, and the timeline entries not seen yet; the
+        screen takes them when they come (the UI thread never waits)."""
+        iid, seen_revision = self.incident_id, self.seen_revision
+        seen_id = self.query_one(TimelinePanel).view.seen_id
+
+        def fetch(store):
+            if store.get_incident(iid).revision == seen_revision:
+                return None
+            return store.board(iid), store.timeline(iid, after_id=seen_id)
+
+        self.app.read(fetch, self._fetched)
+
+    def _in_front_or_under(self) -> bool:
+        """Still one of the app's screens, its panels made: what a result
+        coming back from the database worker may redraw."""
+        return not self.building and self.is_attached and self in self.app.screen_stack
+
+    def _fetched(self, fetched) -> None:
+        if not self._in_front_or_under():
             return
-        before, self.board = self.board, store.board(self.incident_id)
+        self._read_through = self.app.read_through
+        if fetched is None:
+            self._show_board()  # what landed meanwhile is no longer pending
+            return
+        board, entries = fetched
         view = self.query_one(TimelinePanel).view
+        before, self.board = self.board, board
         # What was recorded since: shown where it belongs when that is in the
         # window (a correction marks what it replaces at once); the rest is
         # read with its page on the way there.
-        view.append(store.timeline(self.incident_id, after_id=view.seen_id))
+        view.append([e for e in entries if e.id > view.seen_id])
         self._show_board(before)
 
+    def _signal_pending(self, _) -> None:
+        if self.board is not None and self._in_front_or_under():
+            self._show_board()  # a write just handed over shows at once, as pending
+
+    @property
+    def shown_board(self) -> Board:
+        """The board as the person sees it: what was read, with our writes
+        not yet landed (or not yet read back) on top, so the next key acts on
+        what is on screen (a second space unticks the box just ticked)."""
+        pending = self.app.unseen_writes(self._read_through)
+        if not pending:
+            return self.board
+        return project(self.board, pending, self.app.policy)
+
     def _show_board(self, before: Board | None = None) -> None:
-        board = self.board
+        board = self.shown_board
         now = self.app.clock()
         utc = self.app.utc
         me = self.app.store.identity
         self._show_header(board, now)
         if self.building:  # the panels are not there yet: they are filled as they open
             return
-        self.seen_revision = board.incident.revision
+        self.seen_revision = self.board.incident.revision
         if before is not None:
             for holder in board.handed_to(me, before):
                 self.app.notify(
@@ -316,7 +354,7 @@ class WarRoomScreen(PanelScreen):
         """Ask who takes the role (a known person or a new name), right on the board."""
         if _dialogs().refused_read_only(self.app):
             return
-        current = {h.person for h in self.board.holders(role)}
+        current = {h.person for h in self.shown_board.holders(role)}
         verb = "Add a" if role == self.app.policy.multi_role else "Assign"
         title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
         self.action_panel(2)
@@ -338,7 +376,7 @@ class WarRoomScreen(PanelScreen):
 
     def on_role_list_unassign(self, message: RoleList.Unassign) -> None:
         role = message.role
-        holders = [h.person for h in self.board.holders(role)]
+        holders = [h.person for h in self.shown_board.holders(role)]
         if not holders:
             self.app.notify(f"Nobody holds {role}", severity="warning")
             return
@@ -361,7 +399,7 @@ class WarRoomScreen(PanelScreen):
         from ..policy import MILESTONE_FIELDS
 
         app, clock = self.app, message.clock
-        recorded = getattr(self.board.incident, MILESTONE_FIELDS[clock])
+        recorded = getattr(self.shown_board.incident, MILESTONE_FIELDS[clock])
         if recorded is not None or app.store.read_only:
             _dialogs().ask_milestone_time(app, self.incident_id, clock)
             return
@@ -493,8 +531,13 @@ class WarRoomScreen(PanelScreen):
                 self.app.run_publish_hook(self.incident_id, text, entry)
             self.app.copy_to_clipboard(text)
             self.app.notify("Update published and copied to the clipboard")
-            self.refresh_from_store()
-            incident = self.board.incident
+            iid = self.incident_id
+            self.app.read(lambda store: store.get_incident(iid), next_update)
+
+        def next_update(incident) -> None:
+            # The next update's template, from the incident as the publish left it.
+            if not self._in_front_or_under():
+                return
             fresh = render_template("update", self.app.policy, incident, self.app.clock())
             panel.load_text(fresh)
             self.flush_draft()
@@ -513,10 +556,11 @@ class WarRoomScreen(PanelScreen):
         def chosen(name: str | None) -> None:
             if not name:
                 return
-            text = render_template(name, self.app.policy, self.board.incident, self.app.clock())
+            incident, now = self.shown_board.incident, self.app.clock()
+            text = render_template(name, self.app.policy, incident, now)
             current = panel.text.strip()
             templates = {
-                render_template(t, self.app.policy, self.board.incident, self.app.clock()).strip()
+                render_template(t, self.app.policy, incident, now).strip()
                 for t in TEMPLATES
             }
             if not current or current in templates:
@@ -563,7 +607,7 @@ class WarRoomScreen(PanelScreen):
             return
         choices = list(self.app.policy.priority_choices)
         self.app.push_screen(
-            _dialogs().ChoiceModal("Priority", choices, self.board.incident.priority), done
+            _dialogs().ChoiceModal("Priority", choices, self.shown_board.incident.priority), done
         )
 
     def action_stage(self) -> None:
@@ -575,7 +619,7 @@ class WarRoomScreen(PanelScreen):
             return
         stages = list(self.app.policy.stages)
         self.app.push_screen(
-            _dialogs().ChoiceModal("Stage", stages, self.board.incident.stage), done
+            _dialogs().ChoiceModal("Stage", stages, self.shown_board.incident.stage), done
         )
 
     def action_identity(self) -> None:

@@ -196,8 +196,10 @@ class PostgresBackend:
             )
         backend.conn = backend._connect()
         try:
+            # The listening connection is made when someone first asks
+            # has_changed() (the war room): a one-shot CLI verb pays for one
+            # connection, and the app's database worker writes without one.
             backend._prepare(read_only, create)
-            backend._listen()
         except BaseException:
             backend.close()
             raise
