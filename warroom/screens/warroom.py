@@ -560,8 +560,7 @@ class WarRoomScreen(PanelScreen):
             text = render_template(name, self.app.policy, incident, now)
             current = panel.text.strip()
             templates = {
-                render_template(t, self.app.policy, incident, now).strip()
-                for t in TEMPLATES
+                render_template(t, self.app.policy, incident, now).strip() for t in TEMPLATES
             }
             if not current or current in templates:
                 replace(text)
