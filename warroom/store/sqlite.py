@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -371,6 +372,8 @@ class SQLiteBackend:
         self._seen_local_writes = 0
         self._file_ids: dict[str, tuple[int, int] | None] = {}
         self.swapped = ""  # what was replaced or removed under us, once noticed
+        self._checkpointing = threading.Lock()  # a worker's checkpoint, or the close
+        self._closed = False
 
     @property
     def label(self) -> str:
@@ -539,7 +542,37 @@ class SQLiteBackend:
         self.migrated = True
 
     def close(self) -> None:
-        self.conn.close()
+        with self._checkpointing:  # no checkpoint connection is left open behind it
+            self._closed = True
+            if self.read_only or not self.check_files():
+                self.conn.close()
+                return
+            self._abandon()
+
+    def _abandon(self) -> None:
+        """Let go of a database whose file was replaced or removed under it.
+
+        sqlite3 closing the last connection checkpoints and deletes the -wal
+        and -shm it finds by name: names that may now be another file's. So
+        the connection is never closed (the process's exit drops its
+        descriptors, SQLite does nothing more), and this process's own -wal
+        and -shm, which sit beside a restored file and would be read as its
+        log, are removed, by identity, only when the database at the path is
+        not the one this process had open."""
+        import ctypes
+
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(self.conn))  # never closed, even at exit
+        ours = self._file_ids
+        if _file_ids(self.path)[""] == ours.get(""):
+            return  # only a -wal or -shm went: others on this file still use what is left
+        for suffix in ("-wal", "-shm"):
+            name = f"{self.path}{suffix}"
+            try:
+                st = os.stat(name)
+                if ours.get(suffix) == (st.st_dev, st.st_ino):
+                    os.unlink(name)
+            except OSError:
+                pass  # gone already, or not ours to remove
 
     @property
     def local_writes(self) -> int:
@@ -560,14 +593,22 @@ class SQLiteBackend:
         thread can call it. Returns (frames in the log, frames copied)."""
         if self.read_only:
             return (0, 0)
-        conn = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
-        try:
-            _busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            return (log, copied)
-        except sqlite3.OperationalError:
-            return (0, 0)  # another checkpoint is running: the next call will do it
-        finally:
-            conn.close()
+        with self._checkpointing:
+            if self._closed or self.check_files():
+                return (0, 0)  # the file at the path is not ours: never copy our log into it
+            conn = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
+            try:
+                # The path names a file again: checked once the connection holds
+                # one, before it reads anything (a connection that never read
+                # closes without touching a file).
+                if self.check_files():
+                    return (0, 0)
+                _busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                return (log, copied)
+            except sqlite3.OperationalError:
+                return (0, 0)  # another checkpoint is running: the next call will do it
+            finally:
+                conn.close()
 
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a write waits for another process's lock before StoreBusy."""
