@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FileSwapped, StoreBusy, StoreIOError, UsageError
+from ..paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
+from ..paths import FILE_MODE, make_folders
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
@@ -26,8 +28,6 @@ if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migratin
 SCHEMA_VERSION = 6
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
-FILE_MODE = 0o660  # owner and group read/write, others nothing
-DIR_MODE = 0o2770  # setgid so files made inside keep the team's group
 
 
 def _schema_v1(db: sqlite_utils.Database) -> None:
@@ -268,15 +268,14 @@ def _create_file(path: Path) -> None:
     parent = path.parent
     if not parent.exists():
         try:
-            parent.mkdir(parents=True, mode=DIR_MODE)
-            # mkdir's mode passes through the umask and drops setgid: set it outright.
-            os.chmod(parent, DIR_MODE)
+            make_folders(parent)
         except OSError as exc:
             raise UsageError(f"cannot create directory {parent}: {exc.strerror}") from None
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, FILE_MODE)
     except FileExistsError:
-        _check_file(path)  # another process made it first: it sets the mode
+        _check_file(path)
+        _claim_empty(path)  # an empty file becomes the database: the team's too
         return
     except OSError as exc:
         raise UsageError(f"cannot create database {path}: {exc.strerror}") from None
@@ -285,6 +284,30 @@ def _create_file(path: Path) -> None:
         # the -wal and -shm files the same mode as the database file. fchmod: the
         # file this process just made, nothing a name may point to by now.
         os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _rw_uri(path: Path) -> str:
+    """The database opened for writing, never created: only _create_file makes
+    it (with its mode), so a file removed under a running warroom stays gone."""
+    return f"{Path(os.path.abspath(path)).as_uri()}?mode=rw"
+
+
+def _claim_empty(path: Path) -> None:
+    """Give an empty file of this user's the database's mode: warroom is about
+    to make it the database. (One another process is creating right now gets
+    the same mode from that process.) Anyone else's file is left as it is."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and st.st_size == 0 and st.st_uid == os.geteuid():
+            os.fchmod(fd, FILE_MODE)
+    except OSError:
+        pass  # the open says what is wrong with it
     finally:
         os.close(fd)
 
@@ -409,11 +432,14 @@ class SQLiteBackend:
         else:
             _create_file(path)
         conn = None
+        opening = _file_ids(path)[""]
         try:
             conn = cls._connect(path, read_only, busy_timeout)
             backend = cls(path, conn, clock, busy_timeout, read_only, warnings)
             backend._prepare(existed=exists)
             backend._file_ids = _file_ids(path)
+            if backend._file_ids[""] != opening:  # replaced while this opened it
+                backend.swapped = f"{path} was replaced while warroom opened it"
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
@@ -441,7 +467,11 @@ class SQLiteBackend:
             conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(
-                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+                _rw_uri(path),
+                uri=True,
+                timeout=busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
             )
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
@@ -516,7 +546,7 @@ class SQLiteBackend:
             os.fchmod(fd, mode)  # the umask may have taken bits the database has
         finally:
             os.close(fd)
-        source = sqlite3.connect(str(self.path))
+        source = sqlite3.connect(_rw_uri(self.path), uri=True)
         backup = sqlite3.connect(str(target))
         try:
             source.backup(backup)
@@ -596,7 +626,7 @@ class SQLiteBackend:
         with self._checkpointing:
             if self._closed or self.check_files():
                 return (0, 0)  # the file at the path is not ours: never copy our log into it
-            conn = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
+            conn = sqlite3.connect(_rw_uri(self.path), uri=True, timeout=0, isolation_level=None)
             try:
                 # The path names a file again: checked once the connection holds
                 # one, before it reads anything (a connection that never read
