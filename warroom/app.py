@@ -434,7 +434,8 @@ class WarRoomApp(App):
     def _set_status(self) -> None:
         if self.store.swapped:
             held = f"{len(self.pending)} changes held" if self.pending else "nothing written"
-            self.status_note = f"DATABASE FILE REPLACED: {held}, restart warroom"
+            gone = "REMOVED" if " was removed " in self.store.swapped else "REPLACED"
+            self.status_note = f"DATABASE FILE {gone}: {held}, restart warroom"
         elif self.pending:
             retry = "" if self.blocked == "WAITING FOR DATABASE" else ", retrying"
             self.status_note = f"{self.blocked} ({len(self.pending)} queued{retry})"
