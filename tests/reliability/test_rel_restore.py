@@ -252,3 +252,27 @@ def test_close_leaves_a_log_that_is_not_its_own(seeded, real_store):
     assert store.check_files()
     store.close()
     assert os.stat(f"{db}-wal").st_ino == theirs
+
+
+def test_the_old_log_leaves_as_soon_as_the_restore_is_noticed(seeded, real_store, tmp_path):
+    """Others open the restored file while the war room still runs: they must
+    not read the old log as the restored file's."""
+    db, incident = seeded
+    backup = tmp_path / "restore.db"
+    shutil.copy(db, backup)
+    assert run_cli("--db", str(backup), "declare", "Restored from last night").code == 0
+    restored = _digest(backup)
+    store = real_store(identity="tui")
+    store.defer_checkpoints()
+    for n in range(3):
+        store.add_entry(incident, f"note {n}")
+    _restore_over(db, backup)
+    assert "replaced" in store.check_files()  # the war room's poll
+    assert not Path(f"{db}-wal").exists() and not Path(f"{db}-shm").exists()
+    assert _digest(db) == restored
+    # Another user, meanwhile: the restored content, and a note of theirs kept.
+    assert sorted(_titles(db)) == ["Checkout is failing", "Restored from last night"]
+    other = run_cli("--db", str(db), "note", str(incident), "after the restore")
+    assert other.code == 0, other.err
+    store.close()
+    assert _notes(db, incident) == ["after the restore"]

@@ -580,21 +580,29 @@ class SQLiteBackend:
             self._abandon()
 
     def _abandon(self) -> None:
-        """Let go of a database whose file was replaced or removed under it.
+        """Let go of a database whose files were replaced or removed under it.
 
-        sqlite3 closing the last connection checkpoints and deletes the -wal
-        and -shm it finds by name: names that may now be another file's. So
-        the connection is never closed (the process's exit drops its
-        descriptors, SQLite does nothing more), and this process's own -wal
-        and -shm, which sit beside a restored file and would be read as its
-        log, are removed, by identity, only when the database at the path is
-        not the one this process had open."""
+        sqlite3 closing the last connection checkpoints the log into the file
+        and deletes the -wal and -shm it finds by name: names that may now be
+        another file's. So the connection is never closed (the process's exit
+        drops its descriptors; SQLite does nothing more), and this process's
+        own -wal and -shm go as check_files lets them go."""
         import ctypes
 
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(self.conn))  # never closed, even at exit
+        self._drop_own_log()
+
+    def _drop_own_log(self) -> None:
+        """Once the database at the path is not the one this process opened
+        (restored over, or removed), the -wal and -shm still beside it are
+        this process's: SQLite would read them as the new file's log (the
+        restore undone, or the file corrupted by a checkpoint). Removed, each
+        only while it is the very file this process opened (device and
+        inode). When only a -wal or -shm went, the database is still the one
+        others on it use: what is left is theirs."""
         ours = self._file_ids
         if _file_ids(self.path)[""] == ours.get(""):
-            return  # only a -wal or -shm went: others on this file still use what is left
+            return
         for suffix in ("-wal", "-shm"):
             name = f"{self.path}{suffix}"
             try:
@@ -651,7 +659,9 @@ class SQLiteBackend:
 
         A file renamed over the database, or its -wal/-shm deleted, leaves this
         process writing into files nobody else opens: its changes would vanish
-        and others would reuse its ids. Once noticed it stays noticed."""
+        and others would reuse its ids. Once noticed it stays noticed, and
+        this process's own log no longer lies beside a file that is not its
+        own (see _drop_own_log)."""
         if self.swapped:
             return self.swapped
         now = _file_ids(self.path)
@@ -661,6 +671,9 @@ class SQLiteBackend:
             elif now[suffix] != seen:
                 what = "removed" if now[suffix] is None else "replaced"
                 self.swapped = f"{self.path}{suffix} was {what} while open"
+                break  # the database file itself first: what the header names
+        if self.swapped and not self.read_only:
+            self._drop_own_log()
         return self.swapped
 
     @contextmanager
