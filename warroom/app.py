@@ -378,10 +378,7 @@ class WarRoomApp(App):
         ui = self.store
 
         def open_store() -> Store:
-            store = Store.open(
-                ui.path, self.policy, ui.identity, self.clock,
-                busy_timeout=WRITE_WAIT_SECONDS, read_only=ui.read_only, create=False,
-            )  # fmt: skip
+            store = ui.another(busy_timeout=WRITE_WAIT_SECONDS)
             # A lost answer to COMMIT is asked about once, not waited on: the
             # write stays at the head and its retry, under its key, lands once.
             store.db.in_doubt_wait = 0.0
@@ -553,7 +550,8 @@ class WarRoomApp(App):
     def _set_status(self) -> None:
         if self.store.swapped:
             held = f"{len(self.pending)} changes held" if self.pending else "nothing written"
-            self.status_note = f"DATABASE FILE REPLACED: {held}, restart warroom"
+            gone = "REMOVED" if " was removed " in self.store.swapped else "REPLACED"
+            self.status_note = f"DATABASE FILE {gone}: {held}, restart warroom"
         elif self._blocked_now and self.pending:
             retry = "" if self.blocked == "WAITING FOR DATABASE" else ", retrying"
             self.status_note = f"{self.blocked} ({len(self.pending)} queued{retry})"

@@ -8,6 +8,38 @@ from pathlib import Path
 
 APP = "warroom"
 
+# Every file and folder warroom makes for a database is the team's: the owner
+# and the group, never others, whatever the umask. Folders are setgid, so what
+# is made inside keeps the team's group (see "Setting up a team host").
+FILE_MODE = 0o660  # rw-rw----
+DIR_MODE = 0o2770  # rwxrws---
+
+
+def make_folders(folder: Path) -> None:
+    """Make folder and every missing folder above it, each rwxrws---.
+
+    mkdir's mode passes through the umask and drops setgid (and Path.mkdir
+    gives the folders above the umask's default), so each new folder gets its
+    mode outright, through a descriptor of the folder this process made. A
+    folder made meanwhile by another process is left to that process. Raises
+    OSError."""
+    missing: list[Path] = []
+    while not os.path.lexists(folder):
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            os.mkdir(new, DIR_MODE)
+        except FileExistsError:
+            continue
+        fd = os.open(new, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchmod(fd, DIR_MODE)
+        finally:
+            os.close(fd)
+
 
 def _xdg(variable: str, default: str) -> Path | None:
     """On Linux, the XDG base directory rule (as platformdirs applies it),

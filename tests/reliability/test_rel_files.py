@@ -433,3 +433,47 @@ def test_every_v1_backup_holds_the_v1_database_when_two_upgrade_at_once(tmp_path
             assert conn.execute("SELECT count(*) FROM incidents").fetchone()[0] == 1
         finally:
             conn.close()
+
+
+UMASKS = pytest.mark.parametrize("umask", [0o000, 0o077], ids=["000", "077"])
+
+
+@UMASKS
+def test_every_folder_made_for_a_new_database_is_the_teams(tmp_path, umask):
+    db = tmp_path / "srv" / "warroom" / "team" / "warroom.db"
+    created = run_cli("--db", str(db), "declare", "First incident here", umask=umask)
+    assert created.code == 0, created.err
+    assert _mode(db) == 0o660, oct(_mode(db))
+    for folder in (db.parent, db.parent.parent, db.parent.parent.parent):
+        mode = folder.stat().st_mode
+        assert stat.S_IMODE(mode) == 0o2770, f"{folder.name} is {oct(stat.S_IMODE(mode))}"
+    assert stat.S_IMODE(tmp_path.stat().st_mode) != 0o2770  # what was there stays as it was
+
+
+@UMASKS
+def test_an_empty_file_made_into_the_database_is_the_teams(tmp_path, umask):
+    db = tmp_path / "warroom.db"
+    db.touch()
+    os.chmod(db, 0o644)
+    created = run_cli("--db", str(db), "declare", "First incident here", umask=umask)
+    assert created.code == 0, created.err
+    assert _mode(db) == 0o660, oct(_mode(db))
+
+
+@UMASKS
+def test_a_database_removed_under_an_open_war_room_is_made_again_for_the_team(
+    seeded, real_store, umask
+):
+    db, incident = seeded
+    store = real_store(identity="tui")
+    store.defer_checkpoints()  # as the war room does
+    store.add_entry(incident, "in the log")
+    db.unlink()
+    store.checkpoint()  # the war room's timer: it must not make an empty file
+    assert not db.exists(), f"re-created as {oct(_mode(db))}"
+    made = run_cli("--db", str(db), "declare", "After the rm", umask=umask)
+    assert made.code == 0, made.err
+    store.close()
+    assert _mode(db) == 0o660, oct(_mode(db))
+    listed = run_cli("--db", str(db), "list", "--all")
+    assert listed.code == 0 and "After the rm" in listed.out, listed.err

@@ -144,6 +144,7 @@ def test_a_swapped_file_stops_writes_and_another_writer_is_not_hurt(rel_db, real
         os.unlink(f"{rel_db}-wal")
         os.unlink(f"{rel_db}-shm")
     else:
+        store.checkpoint()  # a copy of the file as it stands, the log copied into it
         copy = rel_db.with_name("copy.db")
         shutil.copy(rel_db, copy)
         os.replace(copy, rel_db)

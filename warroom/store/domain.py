@@ -128,6 +128,11 @@ class Store:
             raise
         return store
 
+    def another(self, busy_timeout: float | None = None) -> Store:
+        """The same database on a connection of its own (the app's database
+        worker), with the same policy, identity and clock."""
+        return Store(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
+
     # What belongs to the backend, as the rest of warroom has always called it.
     @property
     def engine(self) -> str:

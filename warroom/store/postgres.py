@@ -178,6 +178,16 @@ class PostgresBackend:
     def label(self) -> str:
         return self.url.masked
 
+    def reopen(self, busy_timeout: float | None = None) -> PostgresBackend:
+        """Another connection to the same database, for another thread (the
+        app's database worker): made when first used, the schema already
+        checked by this one."""
+        other = type(self)(self.url, self.clock, self.busy_timeout if busy_timeout is None
+                           else busy_timeout)  # fmt: skip
+        other.read_only = self.read_only
+        other._listener_retry_at = float("inf")  # it never listens: the app's store does
+        return other
+
     # ---------------------------------------------------------------- opening
     @classmethod
     def open(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FileSwapped, StoreBusy, StoreIOError, UsageError
+from ..paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
+from ..paths import FILE_MODE, make_folders
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
@@ -25,8 +28,6 @@ if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migratin
 SCHEMA_VERSION = 7
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
-FILE_MODE = 0o660  # owner and group read/write, others nothing
-DIR_MODE = 0o2770  # setgid so files made inside keep the team's group
 
 
 def _schema_v1(db: sqlite_utils.Database) -> None:
@@ -274,15 +275,14 @@ def _create_file(path: Path) -> None:
     parent = path.parent
     if not parent.exists():
         try:
-            parent.mkdir(parents=True, mode=DIR_MODE)
-            # mkdir's mode passes through the umask and drops setgid: set it outright.
-            os.chmod(parent, DIR_MODE)
+            make_folders(parent)
         except OSError as exc:
             raise UsageError(f"cannot create directory {parent}: {exc.strerror}") from None
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, FILE_MODE)
     except FileExistsError:
-        _check_file(path)  # another process made it first: it sets the mode
+        _check_file(path)
+        _claim_empty(path)  # an empty file becomes the database: the team's too
         return
     except OSError as exc:
         raise UsageError(f"cannot create database {path}: {exc.strerror}") from None
@@ -291,6 +291,30 @@ def _create_file(path: Path) -> None:
         # the -wal and -shm files the same mode as the database file. fchmod: the
         # file this process just made, nothing a name may point to by now.
         os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _rw_uri(path: Path) -> str:
+    """The database opened for writing, never created: only _create_file makes
+    it (with its mode), so a file removed under a running warroom stays gone."""
+    return f"{Path(os.path.abspath(path)).as_uri()}?mode=rw"
+
+
+def _claim_empty(path: Path) -> None:
+    """Give an empty file of this user's the database's mode: warroom is about
+    to make it the database. (One another process is creating right now gets
+    the same mode from that process.) Anyone else's file is left as it is."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and st.st_size == 0 and st.st_uid == os.geteuid():
+            os.fchmod(fd, FILE_MODE)
+    except OSError:
+        pass  # the open says what is wrong with it
     finally:
         os.close(fd)
 
@@ -379,6 +403,8 @@ class SQLiteBackend:
         self._seen_local_writes = 0
         self._file_ids: dict[str, tuple[int, int] | None] = {}
         self.swapped = ""  # what was replaced or removed under us, once noticed
+        self._checkpointing = threading.Lock()  # a worker's checkpoint, or the close
+        self._closed = False
 
     @property
     def label(self) -> str:
@@ -414,11 +440,14 @@ class SQLiteBackend:
         else:
             _create_file(path)
         conn = None
+        opening = _file_ids(path)[""]
         try:
             conn = cls._connect(path, read_only, busy_timeout)
             backend = cls(path, conn, clock, busy_timeout, read_only, warnings)
             backend._prepare(existed=exists)
             backend._file_ids = _file_ids(path)
+            if backend._file_ids[""] != opening:  # replaced while this opened it
+                backend.swapped = f"{path} was replaced while warroom opened it"
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
@@ -434,6 +463,19 @@ class SQLiteBackend:
             raise
         return backend
 
+    def reopen(self, busy_timeout: float | None = None) -> SQLiteBackend:
+        """Another connection to the same database, for another thread of this
+        process (the app's database worker). Nothing is checked or opened by
+        path outside SQLite: closing any other handle on the file would drop
+        the locks this process's connections hold. It sees the files as this
+        connection first saw them, so a swap since is noticed by both."""
+        timeout = self.busy_timeout if busy_timeout is None else busy_timeout
+        conn = self._connect(self.path, self.read_only, timeout)
+        other = type(self)(self.path, conn, self.clock, timeout, self.read_only, [])
+        other._file_ids = dict(self._file_ids)
+        other.swapped = self.swapped
+        return other
+
     @staticmethod
     def _connect(path: Path, read_only: bool, busy_timeout: float) -> sqlite3.Connection:
         if read_only:
@@ -446,7 +488,11 @@ class SQLiteBackend:
             conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(
-                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+                _rw_uri(path),
+                uri=True,
+                timeout=busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
             )
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
@@ -521,7 +567,7 @@ class SQLiteBackend:
             os.fchmod(fd, mode)  # the umask may have taken bits the database has
         finally:
             os.close(fd)
-        source = sqlite3.connect(str(self.path))
+        source = sqlite3.connect(_rw_uri(self.path), uri=True)
         backup = sqlite3.connect(str(target))
         try:
             source.backup(backup)
@@ -547,7 +593,45 @@ class SQLiteBackend:
         self.migrated = True
 
     def close(self) -> None:
-        self.conn.close()
+        with self._checkpointing:  # no checkpoint connection is left open behind it
+            self._closed = True
+            if self.read_only or not self.check_files():
+                self.conn.close()
+                return
+            self._abandon()
+
+    def _abandon(self) -> None:
+        """Let go of a database whose files were replaced or removed under it.
+
+        sqlite3 closing the last connection checkpoints the log into the file
+        and deletes the -wal and -shm it finds by name: names that may now be
+        another file's. So the connection is never closed (the process's exit
+        drops its descriptors; SQLite does nothing more), and this process's
+        own -wal and -shm go as check_files lets them go."""
+        import ctypes
+
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(self.conn))  # never closed, even at exit
+        self._drop_own_log()
+
+    def _drop_own_log(self) -> None:
+        """Once the database at the path is not the one this process opened
+        (restored over, or removed), the -wal and -shm still beside it are
+        this process's: SQLite would read them as the new file's log (the
+        restore undone, or the file corrupted by a checkpoint). Removed, each
+        only while it is the very file this process opened (device and
+        inode). When only a -wal or -shm went, the database is still the one
+        others on it use: what is left is theirs."""
+        ours = self._file_ids
+        if _file_ids(self.path)[""] == ours.get(""):
+            return
+        for suffix in ("-wal", "-shm"):
+            name = f"{self.path}{suffix}"
+            try:
+                st = os.stat(name)
+                if ours.get(suffix) == (st.st_dev, st.st_ino):
+                    os.unlink(name)
+            except OSError:
+                pass  # gone already, or not ours to remove
 
     @property
     def local_writes(self) -> int:
@@ -568,14 +652,22 @@ class SQLiteBackend:
         thread can call it. Returns (frames in the log, frames copied)."""
         if self.read_only:
             return (0, 0)
-        conn = sqlite3.connect(str(self.path), timeout=0, isolation_level=None)
-        try:
-            _busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            return (log, copied)
-        except sqlite3.OperationalError:
-            return (0, 0)  # another checkpoint is running: the next call will do it
-        finally:
-            conn.close()
+        with self._checkpointing:
+            if self._closed or self.check_files():
+                return (0, 0)  # the file at the path is not ours: never copy our log into it
+            conn = sqlite3.connect(_rw_uri(self.path), uri=True, timeout=0, isolation_level=None)
+            try:
+                # The path names a file again: checked once the connection holds
+                # one, before it reads anything (a connection that never read
+                # closes without touching a file).
+                if self.check_files():
+                    return (0, 0)
+                _busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                return (log, copied)
+            except sqlite3.OperationalError:
+                return (0, 0)  # another checkpoint is running: the next call will do it
+            finally:
+                conn.close()
 
     def set_busy_timeout(self, seconds: float) -> None:
         """How long a write waits for another process's lock before StoreBusy."""
@@ -588,7 +680,9 @@ class SQLiteBackend:
 
         A file renamed over the database, or its -wal/-shm deleted, leaves this
         process writing into files nobody else opens: its changes would vanish
-        and others would reuse its ids. Once noticed it stays noticed."""
+        and others would reuse its ids. Once noticed it stays noticed, and
+        this process's own log no longer lies beside a file that is not its
+        own (see _drop_own_log)."""
         if self.swapped:
             return self.swapped
         now = _file_ids(self.path)
@@ -598,6 +692,9 @@ class SQLiteBackend:
             elif now[suffix] != seen:
                 what = "removed" if now[suffix] is None else "replaced"
                 self.swapped = f"{self.path}{suffix} was {what} while open"
+                break  # the database file itself first: what the header names
+        if self.swapped and not self.read_only:
+            self._drop_own_log()
         return self.swapped
 
     @contextmanager
