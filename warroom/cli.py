@@ -18,11 +18,11 @@ from pathlib import Path
 from . import __version__
 from .errors import NotFound, UsageError, WarroomError
 from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
-from .paths import resolve_db, resolve_identity, resolve_policy
+from .paths import check_identity, mask_secrets, resolve_db, resolve_identity, resolve_policy
 from .policy import MILESTONES, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
-from .text import MAX_NOTE, clean_name, clip, one_line, say
+from .text import MAX_NOTE, clip, one_line, say
 from .timefmt import fmt_clock, fmt_time, parse_time
 
 # argparse asks gettext for a translation of each of its strings, and finding
@@ -356,7 +356,7 @@ class Context:
         if args.command != "doctor":  # the doctor reports a bad name instead
             source = "--as" if args.identity else "WARROOM_USER" if os.environ.get(
                 "WARROOM_USER") else "your login name"  # fmt: skip
-            self.identity = clean_name(self.identity, f"the name to act as ({source})")
+            self.identity = check_identity(self.identity, f"the name to act as ({source})")
         self.policy_path = resolve_policy(args.policy)
         if args.command == "doctor":
             # The doctor reports a broken policy instead of stopping at it.
@@ -379,7 +379,7 @@ class Context:
                 read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
             )  # fmt: skip
             for warning in self._store.warnings:
-                say(f"warroom: {one_line(warning)}", err=True)
+                say(f"warroom: {one_line(mask_secrets(warning))}", err=True)
         return self._store
 
 
@@ -813,10 +813,10 @@ def main(argv: list[str] | None = None) -> int:
                 ctx._store.close()
     except NotFound as exc:
         where = f" in {ctx.db_path}" if ctx is not None else ""
-        say(f"warroom: {one_line(str(exc))}{where}", err=True)
+        say(f"warroom: {one_line(mask_secrets(f'{exc}{where}'))}", err=True)
         return exc.exit_code
     except WarroomError as exc:
-        say(f"warroom: {one_line(str(exc))}", err=True)
+        say(f"warroom: {one_line(mask_secrets(str(exc)))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         say("warroom: interrupted", err=True)
@@ -831,7 +831,7 @@ def main(argv: list[str] | None = None) -> int:
         # exporting, or the output itself): one line, never a traceback; stdout
         # is dropped so nothing fails again at exit.
         _drop_stdout()
-        say(f"warroom: {one_line(str(exc))}", err=True)
+        say(f"warroom: {one_line(mask_secrets(str(exc)))}", err=True)
         return 1
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import StoreBusy, StoreIOError, UsageError, WarroomError
-from ..paths import DbUrl
+from ..paths import DbUrl, mask_secrets
 
 SCHEMA_VERSION = 2  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the one advisory lock every write takes
@@ -130,7 +130,9 @@ def convert(sql: str) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    """A driver's error as one line, any password in it masked (libpq quotes
+    parts of the URL it could not read)."""
+    text = mask_secrets(" ".join(str(exc).split()))
     return text[:200] or type(exc).__name__
 
 
