@@ -1,0 +1,91 @@
+"""Edges where trust leaks: passwords in libpq's errors, bytes from the
+environment in the doctor's lines, priorities another policy wrote, files
+that are not files, hooks that leave children, NULs on their way to a server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from warroom import cli
+
+
+def _doctor(env_bytes: dict[bytes, bytes], tmp_path: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environb)
+    env.update(env_bytes)
+    return subprocess.run(
+        [sys.executable, "-m", "warroom", "doctor"], env=env, capture_output=True,
+        cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------ item 9: secrets
+def test_a_password_libpq_quotes_in_its_error_is_masked(monkeypatch, capsys, tmp_path):
+    url = "postgresql://alice:hunter%2@127.0.0.1:1/warroom"
+    monkeypatch.setenv("WARROOM_DB", url)
+    assert cli.main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert "hunter" not in err and len(err.splitlines()) == 1
+    assert "postgresql://alice:***@127.0.0.1" in err
+    done = _doctor({b"WARROOM_DB": url.encode()}, tmp_path)
+    assert b"hunter" not in done.stdout + done.stderr
+    assert b"FIX  server" in done.stdout
+
+
+def test_a_libpq_keyword_string_is_refused_in_one_line_and_makes_no_file(
+    monkeypatch, capsys, tmp_path
+):
+    monkeypatch.chdir(tmp_path)
+    conninfo = "host=127.0.0.1 password=sekrit99 dbname=warroom"
+    assert cli.main(["--db", conninfo, "declare", "x"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "sekrit99" not in err
+    assert "libpq keyword string" in err and "postgresql://" in err
+    monkeypatch.setenv("WARROOM_DB", conninfo)
+    assert cli.main(["list"]) == 2
+    assert "sekrit99" not in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["env"]  # the neutral env only
+
+
+# ---------------------------------------------------- the doctor's own lines
+@pytest.mark.parametrize("variable", [b"WARROOM_DB", b"WARROOM_USER", b"XDG_CONFIG_HOME"])
+def test_the_doctor_never_writes_raw_bytes_from_the_environment(variable, tmp_path):
+    value = str(tmp_path).encode() + b"/a\x9b31m\xff\xc2\x9b"
+    done = _doctor({variable: value}, tmp_path)
+    assert b"Traceback" not in done.stderr
+    text = done.stdout.decode("utf-8")  # strict: nothing that is not UTF-8
+    assert not any(0x80 <= ord(ch) < 0xA0 or ch == "\x1b" for ch in text)
+    assert "a\ufffd31m" in text
+
+
+def test_the_doctor_says_fix_to_a_name_every_verb_refuses(tmp_path):
+    done = _doctor({b"WARROOM_USER": b"ann\x9b"}, tmp_path)
+    line = next(x for x in done.stdout.decode().splitlines() if "identity" in x)
+    assert line.startswith("FIX") and "not UTF-8" in line
+    assert done.returncode == 1
+    env = {**os.environb, b"WARROOM_USER": b"ann\x9b"}
+    verb = subprocess.run([sys.executable, "-m", "warroom", "list"], env=env,
+                          capture_output=True, cwd=tmp_path, timeout=120)  # fmt: skip
+    assert verb.returncode == 2 and b"Traceback" not in verb.stderr
+    assert verb.stderr.count(b"\n") == 1
+
+
+def test_a_newline_in_warroom_db_cannot_fake_a_doctor_line(tmp_path):
+    value = str(tmp_path / "x.db").encode() + b"\nOK   fake        all is well"
+    done = _doctor({b"WARROOM_DB": value}, tmp_path)
+    assert not any(x.startswith(b"OK   fake") for x in done.stdout.splitlines())
+    assert b"\xe2\x8f\x8e" in done.stdout  # the newline shown as a mark
+
+
+def test_a_url_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path):
+    for verb in ("doctor", "list"):
+        env = {**os.environb, b"WARROOM_DB": b"postgresql://ann\xff@127.0.0.1:1/db"}
+        done = subprocess.run([sys.executable, "-m", "warroom", verb], env=env,
+                              capture_output=True, cwd=tmp_path, timeout=120)  # fmt: skip
+        assert b"Traceback" not in done.stderr
+        assert done.returncode == 2 and done.stderr.count(b"\n") == 1
+        assert b"not UTF-8" in done.stderr
