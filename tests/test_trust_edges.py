@@ -89,3 +89,52 @@ def test_a_url_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path):
         assert b"Traceback" not in done.stderr
         assert done.returncode == 2 and done.stderr.count(b"\n") == 1
         assert b"not UTF-8" in done.stderr
+
+
+# ------------------------------------------- item 17: priorities policies lack
+P0_POLICY = """
+[clocks.P0]
+acknowledge = "5m"
+triage = "15m"
+remediate = "1h"
+retro = "3d"
+
+[update_cadence]
+P0 = "15m"
+"""
+
+
+def write_p0_incident(tmp_path: Path) -> Path:
+    """A P0 incident, declared by a team whose policy has P0."""
+    policy = tmp_path / "p0.toml"
+    policy.write_text(P0_POLICY)
+    assert cli.main(["--policy", str(policy), "declare", "Everything down", "-p", "P0"]) == 0
+    return policy
+
+
+def test_a_priority_the_readers_policy_lacks_shows_as_unknown_without_clocks(tmp_path, capsys):
+    write_p0_incident(tmp_path)
+    capsys.readouterr()
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "P0 (unknown)" in out and "no clocks" in out and "Everything down" in out
+    assert cli.main(["status", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "P0 (unknown)" in out and "Clocks: none, priority P0 is not in the policy" in out
+    assert "Next update due" not in out
+    assert cli.main(["status", "1", "--json"]) == 0
+    assert '"clocks": []' in capsys.readouterr().out
+    for form in ("md", "json", "csv"):
+        assert cli.main(["export", "1", "-f", form]) == 0, form
+    assert "not a priority of this policy" in capsys.readouterr().out
+    for how in ([], ["--json"], ["--csv"]):
+        assert cli.main(["report", *how]) == 0
+    assert "P0" in capsys.readouterr().out
+
+
+def test_an_empty_priority_name_is_refused_naming_the_file(tmp_path, capsys):
+    policy = tmp_path / "empty.toml"
+    policy.write_text(P0_POLICY.replace("P0", '""'))
+    assert cli.main(["--policy", str(policy), "list"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and str(policy) in err and "empty" in err

@@ -450,8 +450,11 @@ def cmd_list(ctx: Context) -> int:
     for i in incidents:
         urgent = most_urgent(ctx.policy, i, now)
         clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
+        if not ctx.policy.knows(i.priority):
+            clock = "no clocks: priority unknown"
+        priority = ctx.policy.priority_label(i.priority)
         say(
-            f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} "
+            f"{i.id:>4}  {priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} "
             f"{'DRILL ' if i.drill else ''}{one_line(i.title)}"
         )
     return 0
@@ -492,7 +495,7 @@ def cmd_status(ctx: Context) -> int:
         return 0
     i = board.incident
     say(f"#{i.id} {'DRILL ' if i.drill else ''}{one_line(i.title)}")
-    say(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
+    say(f"  {ctx.policy.priority_label(i.priority)} · {i.category} · {i.stage} · {i.status}")
     say(f"  reported {fmt_time(i.reported_at)}")
     if i.impact_started_at or i.impact_ended_at:
         say(f"  impact {fmt_time(i.impact_started_at)} to {fmt_time(i.impact_ended_at)}")
@@ -516,7 +519,10 @@ def cmd_status(ctx: Context) -> int:
             else ""
         )
         say(f"    {mark} {item.id:<3} {item.text}{who}")
-    say("Clocks")
+    if ctx.policy.knows(i.priority):
+        say("Clocks")
+    else:
+        say(f"Clocks: none, priority {i.priority} is not in the policy ({ctx.policy.source})")
     for c in clock_states(ctx.policy, i, now):
         sign = "left" if c.remaining.total_seconds() >= 0 else "over"
         if c.stopped_at:

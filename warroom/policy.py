@@ -98,6 +98,15 @@ class Policy:
         """Untriaged incidents run on the most urgent table until triaged."""
         return self.untriaged_as if priority == UNTRIAGED else priority
 
+    def knows(self, priority: str) -> bool:
+        """Whether this policy has clocks for the priority: another team's
+        policy (or an older one of ours) may have written one it lacks."""
+        return self.effective_priority(priority) in self.clocks
+
+    def priority_label(self, priority: str) -> str:
+        """The priority as shown: one this policy lacks says so."""
+        return priority if self.knows(priority) else f"{priority} (unknown)"
+
     def budget(self, priority: str, clock: str) -> timedelta:
         return self.clocks[self.effective_priority(priority)][clock]
 
@@ -174,6 +183,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 def _check_word(value: str, what: str, limit: int = 64) -> None:
     """Policy words are shown everywhere and passed to hooks: printable, short."""
+    if not value.strip():
+        raise ValueError(f"{what} {value!r} is empty: give it a name")
     if len(value) > limit:
         raise ValueError(f"{what} {value[:20]!r}... is longer than {limit} characters")
     if any(is_unsafe(ch) for ch in value):
