@@ -32,4 +32,7 @@ async def test_the_war_room_opens_an_incident_of_a_priority_its_policy_lacks(
         await pilot.pause()
         assert isinstance(app.screen, WarRoomScreen)
         assert app.screen.incident_id == incident.id
+        await pilot.press("R")  # the retro screen's header shows its clock
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RetroScreen"
     assert app.return_code in (None, 0)
