@@ -393,8 +393,14 @@ def _read_text(text: str) -> str:
 def cmd_declare(ctx: Context) -> int:
     args = ctx.args
     now = ctx.clock()
-    reported = parse_time(args.reported_at, now, "reported time") if args.reported_at else None
-    impact = parse_time(args.impact_started, now, "impact start") if args.impact_started else None
+    reported = (
+        parse_time(args.reported_at, now, "reported time") if args.reported_at is not None else None
+    )
+    impact = (
+        parse_time(args.impact_started, now, "impact start")
+        if args.impact_started is not None
+        else None
+    )
     incident = ctx.store.declare(
         args.title,
         args.category,
@@ -425,8 +431,8 @@ def cmd_report(ctx: Context) -> int:
     from .report_render import render_csv, render_json, render_text
 
     now = ctx.clock()
-    since = parse_time(ctx.args.since, now) if ctx.args.since else None
-    until = parse_time(ctx.args.until, now) if ctx.args.until else None
+    since = parse_time(ctx.args.since, now) if ctx.args.since is not None else None
+    until = parse_time(ctx.args.until, now) if ctx.args.until is not None else None
     if since and until and until <= since:
         raise UsageError("--until must be later than --since")
     report = build_report(ctx.policy, ctx.store.report_rows(), now, since, until)
@@ -475,7 +481,7 @@ def cmd_note(ctx: Context) -> int:
 
 
 def _at(ctx: Context) -> datetime | None:
-    return parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
+    return parse_time(ctx.args.at, ctx.clock()) if ctx.args.at is not None else None
 
 
 def cmd_correct(ctx: Context) -> int:

@@ -302,12 +302,56 @@ def default_policy() -> Policy:
     return _build(_default_data(), "built-in")
 
 
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+class _NotRegular(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def read_small_file(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit`: a device (/dev/zero), a FIFO
+    (which would wait for a writer) or a huge file is refused, never read."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(path)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise _TooLarge(path)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def load_policy(path: Path | None) -> Policy:
     """The built-in policy, with the TOML file at `path` (if any) laid over it."""
     if path is None:
         return default_policy()
     try:
-        raw = path.read_bytes()
+        raw = read_small_file(path, MAX_POLICY_BYTES)
+    except _NotRegular:
+        raise UsageError(f"policy file {path}: not a regular file") from None
+    except _TooLarge:
+        raise UsageError(
+            f"policy file {path}: larger than {MAX_POLICY_BYTES // 1024} KiB, not a policy"
+        ) from None
     except FileNotFoundError:
         raise UsageError(f"policy file {path}: not found") from None
     except IsADirectoryError:
