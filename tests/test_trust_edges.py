@@ -138,3 +138,59 @@ def test_an_empty_priority_name_is_refused_naming_the_file(tmp_path, capsys):
     assert cli.main(["--policy", str(policy), "list"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and str(policy) in err and "empty" in err
+
+
+# ------------------------------------------------------ files that are not
+@pytest.mark.parametrize("kind", ["device", "fifo", "huge"])
+def test_a_policy_that_is_not_a_small_regular_file_is_one_line(kind, tmp_path):
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "fifo":
+        path = tmp_path / "policy.fifo"
+        os.mkfifo(path)  # reading it would wait for a writer forever
+    else:
+        path = tmp_path / "huge.toml"
+        path.write_text("# " + "x" * (2 * 1024 * 1024) + "\n")
+    done = subprocess.run([sys.executable, "-m", "warroom", "--policy", str(path), "list"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)  # fmt: skip
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and str(path) in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["note", "1", "x", "--at", ""],
+        ["declare", "y", "--reported-at", ""],
+        ["ack", "1", "--at", ""],
+        ["report", "--since", ""],
+    ],
+)
+def test_an_empty_time_is_refused_not_taken_as_now(argv, capsys):
+    assert cli.main(["declare", "Timed"]) == 0
+    capsys.readouterr()
+    assert cli.main(argv) == 2
+    assert "cannot read time ''" in capsys.readouterr().err
+    assert cli.main(["timeline", "1", "--json"]) == 0
+    assert '"x"' not in capsys.readouterr().out  # nothing was written
+    assert cli.main(["list", "--json"]) == 0
+    listed = capsys.readouterr().out
+    assert '"acknowledged_at": null' in listed and '"y"' not in listed
+
+
+# ----------------------------------------------------- a POSIX TZ rule is honoured
+def test_a_posix_tz_rule_is_honoured_when_reading_and_showing_times(monkeypatch, capsys):
+    import time
+
+    monkeypatch.setenv("TZ", "EST5EDT,M3.2.0/2,M11.1.0/2")
+    time.tzset()
+    assert cli.main(["declare", "Summer", "--reported-at", "2026-07-01T08:00"]) == 0
+    assert cli.main(["declare", "Winter", "--reported-at", "2026-01-15T08:00"]) == 0
+    capsys.readouterr()
+    assert cli.main(["list", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "2026-07-01T12:00:00" in out  # EDT, UTC-4
+    assert "2026-01-15T13:00:00" in out  # EST, UTC-5
+    assert cli.main(["status", "1"]) == 0
+    assert "08:00" in capsys.readouterr().out
