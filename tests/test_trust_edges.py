@@ -194,3 +194,80 @@ def test_a_posix_tz_rule_is_honoured_when_reading_and_showing_times(monkeypatch,
     assert "2026-01-15T13:00:00" in out  # EST, UTC-5
     assert cli.main(["status", "1"]) == 0
     assert "08:00" in capsys.readouterr().out
+
+
+# ------------------------------------------------- hooks that leave children
+def _hook_args():
+    from datetime import UTC, datetime
+
+    from warroom.model import Incident, TimelineEntry
+
+    at = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    incident = Incident(1, "Down", "regression", "P1", "Detect", "open", at, at, "ann")
+    entry = TimelineEntry(7, 1, "update", "All fixed", "ann", at, at, public=True)
+    return incident, entry
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return True
+
+
+def _wait_for(condition, seconds: float = 60.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_a_hook_that_exits_0_leaving_a_child_is_a_success(tmp_path):
+    from warroom.hooks import run_publish_hook
+
+    pidfile = tmp_path / "child.pid"
+    hook = tmp_path / "hook.sh"
+    # The child keeps the hook's stdout and stderr open, as `curl ... &` would.
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\nsleep 90 &\necho $! > {pidfile}\nexit 0\n")
+    hook.chmod(0o755)
+    try:
+        result = run_publish_hook((str(hook),), "text", *_hook_args(), timeout=30)
+        assert result.ok, result.summary
+    finally:
+        if pidfile.exists():
+            os.kill(int(pidfile.read_text()), 9)
+
+
+def test_a_timed_out_hook_has_its_children_killed_too(tmp_path):
+    from warroom.hooks import run_publish_hook
+
+    pidfile = tmp_path / "child.pid"
+    hook = tmp_path / "hook.sh"
+    # The child holds none of the hook's files: only its process group ties it.
+    hook.write_text(f"#!/bin/sh\nsleep 600 </dev/null >/dev/null 2>&1 &\n"
+                    f"echo $! > {pidfile}.tmp\nmv {pidfile}.tmp {pidfile}\nwait\n")  # fmt: skip
+    hook.chmod(0o755)
+    result = run_publish_hook((str(hook),), "text", *_hook_args(), timeout=5)
+    assert not result.ok and "timed out" in result.summary
+    assert _wait_for(pidfile.exists)
+    child = int(pidfile.read_text())
+    try:
+        assert _wait_for(lambda: _gone(child)), "the hook's child outlived it"
+    finally:
+        if not _gone(child):
+            os.kill(child, 9)
+
+
+def test_a_failing_hook_still_reports_its_last_stderr_line(tmp_path):
+    from warroom.hooks import run_publish_hook
+
+    hook = tmp_path / "hook.sh"
+    hook.write_text("#!/bin/sh\necho first >&2\necho 'rate limited' >&2\nexit 3\n")
+    hook.chmod(0o755)
+    result = run_publish_hook((str(hook),), "text", *_hook_args(), timeout=60)
+    assert result.summary == "publish hook hook.sh failed (exit 3): rate limited"
