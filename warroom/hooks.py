@@ -66,6 +66,20 @@ def run_publish_hook(
     command: tuple[str, ...], text: str, incident: Incident, entry: TimelineEntry, timeout: float
 ) -> HookResult:
     name = os.path.basename(command[0])
+    try:
+        return _run(command, name, text, incident, entry, timeout)
+    except OSError as exc:  # no room for the input and error files (a full /tmp)
+        return HookResult(False, f"publish hook {name}: {exc.strerror or exc}")
+
+
+def _run(
+    command: tuple[str, ...],
+    name: str,
+    text: str,
+    incident: Incident,
+    entry: TimelineEntry,
+    timeout: float,
+) -> HookResult:
     with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stderr:
         stdin.write(text.encode("utf-8"))
         stdin.seek(0)

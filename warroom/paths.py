@@ -155,7 +155,7 @@ def resolve_db(arg: str | None, environ: dict | None = None) -> Path | DbUrl:
     if chosen and _LIBPQ_STRING.match(chosen):
         _remember_password(chosen)
         raise UsageError(
-            f"{where} {mask_secrets(chosen)!r} is a libpq keyword string: give a "
+            f"{mask_secrets(chosen)!r} is a libpq keyword string, not a database: give a "
             "postgresql://user@host/dbname URL (or a file path)"
         )
     if chosen and is_url(chosen):
