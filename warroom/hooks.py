@@ -80,15 +80,15 @@ def _run(
     entry: TimelineEntry,
     timeout: float,
 ) -> HookResult:
-    with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stderr:
-        stdin.write(text.encode("utf-8"))
-        stdin.seek(0)
+    with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as errors:
+        given.write(text.encode("utf-8"))  # the update, on the hook's stdin
+        given.seek(0)
         try:
             proc = subprocess.Popen(
                 list(command),
-                stdin=stdin,
+                stdin=given,
                 stdout=subprocess.DEVNULL,
-                stderr=stderr,
+                stderr=errors,
                 env=hook_env(incident, entry),
                 shell=False,
                 start_new_session=True,
@@ -110,9 +110,9 @@ def _run(
             _kill_group(proc)
             raise
         if returncode != 0:
-            stderr.seek(0, os.SEEK_END)
-            stderr.seek(max(0, stderr.tell() - 4096))
-            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
+            errors.seek(0, os.SEEK_END)
+            errors.seek(max(0, errors.tell() - 4096))
+            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             tail = lines[-1:] or [""]
             detail = f": {one_line(tail[0][:200])}" if tail[0] else ""
             return HookResult(False, f"publish hook {name} failed (exit {returncode}){detail}")
