@@ -28,6 +28,8 @@ from ..paths import DbUrl, mask_secrets
 SCHEMA_VERSION = 2  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # The write lock: the change counter's one row, which only a writer may lock.
+# (A warroom from before it took the advisory lock instead: the two do not
+# exclude each other, so every writer of one database runs the same version.)
 _WRITE_LOCK = "SELECT revision FROM changes WHERE id = 1 FOR UPDATE"
 CHANNEL = "warroom_changes"
 _FINISH = "SELECT pg_current_xact_id()::text, pg_notify(%s, '')"
