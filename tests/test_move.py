@@ -90,3 +90,23 @@ def test_bad_sources_are_one_line(tmp_path, capsys, what):
     assert code == 2
     assert len(err.strip().splitlines()) == 1
     assert ("no database at" if what == "missing" else "the same database") in err
+
+
+def test_a_nul_postgresql_cannot_hold_is_refused_naming_its_row_and_field(
+    tmp_path, pg_url, policy, capsys
+):
+    source = tmp_path / "nul.db"
+    store = Store.open(source, policy, "ann")
+    incident = store.declare("Has a NUL")
+    entry = store.add_entry(incident.id, "before\x00after")  # SQLite keeps it as written
+    store.close()
+    assert cli.main(["move", str(source), pg_url]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert f"timeline row with id {entry.id}: text holds a NUL character" in err
+    assert "nothing was copied" in err
+    reader = Store.open(DbUrl(pg_url), policy, "reader")
+    try:
+        assert reader.list_incidents(include_closed=True) == []
+    finally:
+        reader.close()

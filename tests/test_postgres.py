@@ -96,7 +96,7 @@ def test_a_write_waits_for_the_database_wide_lock_then_reports_busy(pg_url, poli
     incident = store.declare("Locked out")
     store.set_busy_timeout(0.2)
     with psycopg.connect(pg_url) as other:  # a transaction holding the write lock
-        other.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        other.execute("SELECT revision FROM changes WHERE id = 1 FOR UPDATE")
         from warroom.errors import StoreBusy
 
         with pytest.raises(StoreBusy, match="locked by another writer"):
@@ -128,6 +128,37 @@ def test_a_role_that_may_only_select_gets_read_only_mode(pg_server, pg_url, poli
     code = cli.main(["--db", url, "note", str(incident.id), "hello"])
     assert code == 1
     assert "read-only" in capsys.readouterr().err
+
+
+def test_a_watcher_that_may_only_select_cannot_hold_writers_up(pg_server, pg_url, policy):
+    """A SELECT-only role can take any advisory lock (it needs no privilege),
+    but not the row lock every write takes: writes go on while it holds
+    warroom's old advisory key and tries the row."""
+    owner = Store.open(pg_url, policy, "owner")
+    incident = owner.declare("Watched by a stranger")
+    owner.set_busy_timeout(2.0)
+    dbname = pg_url.rsplit("/", 1)[1]
+    pg_server.admin(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'peeker')"
+        " THEN CREATE ROLE peeker LOGIN; END IF; END $$"
+    )
+    pg_server.admin("GRANT SELECT ON ALL TABLES IN SCHEMA public TO peeker", dbname)
+    with psycopg.connect(pg_server.url(dbname, user="peeker"), autocommit=True) as peeker:
+        peeker.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))  # held for the session
+        peeker.execute("BEGIN")
+        peeker.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            peeker.execute("SELECT revision FROM changes WHERE id = 1 FOR UPDATE")
+        peeker.execute("ROLLBACK")
+        peeker.execute("BEGIN")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            peeker.execute("LOCK TABLE changes IN EXCLUSIVE MODE")
+        peeker.execute("ROLLBACK")
+        peeker.execute("BEGIN")
+        peeker.execute("SELECT revision FROM changes")  # a long read holds nobody up either
+        entry = owner.add_entry(incident.id, "written while the watcher holds its locks")
+        assert entry.text == "written while the watcher holds its locks"
+    owner.close()
 
 
 def test_a_server_restart_is_survived_reads_and_writes_reconnect(pg_server, pg_url, policy):

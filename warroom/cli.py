@@ -18,11 +18,11 @@ from pathlib import Path
 from . import __version__
 from .errors import NotFound, UsageError, WarroomError
 from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
-from .paths import resolve_db, resolve_identity, resolve_policy
+from .paths import check_identity, mask_secrets, resolve_db, resolve_identity, resolve_policy
 from .policy import MILESTONES, load_policy
 from .sla import clock_states, most_urgent, next_update
 from .store import Store
-from .text import MAX_NOTE, clean_name, clip, one_line, say
+from .text import MAX_NOTE, clip, one_line, say
 from .timefmt import fmt_clock, fmt_time, parse_time
 
 # argparse asks gettext for a translation of each of its strings, and finding
@@ -361,7 +361,7 @@ class Context:
         if args.command != "doctor":  # the doctor reports a bad name instead
             source = "--as" if args.identity else "WARROOM_USER" if os.environ.get(
                 "WARROOM_USER") else "your login name"  # fmt: skip
-            self.identity = clean_name(self.identity, f"the name to act as ({source})")
+            self.identity = check_identity(self.identity, f"the name to act as ({source})")
         self.policy_path = resolve_policy(args.policy)
         if args.command == "doctor":
             # The doctor reports a broken policy instead of stopping at it.
@@ -384,7 +384,7 @@ class Context:
                 read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
             )  # fmt: skip
             for warning in self._store.warnings:
-                say(f"warroom: {one_line(warning)}", err=True)
+                say(f"warroom: {one_line(mask_secrets(warning))}", err=True)
         return self._store
 
 
@@ -398,8 +398,14 @@ def _read_text(text: str) -> str:
 def cmd_declare(ctx: Context) -> int:
     args = ctx.args
     now = ctx.clock()
-    reported = parse_time(args.reported_at, now, "reported time") if args.reported_at else None
-    impact = parse_time(args.impact_started, now, "impact start") if args.impact_started else None
+    reported = (
+        parse_time(args.reported_at, now, "reported time") if args.reported_at is not None else None
+    )
+    impact = (
+        parse_time(args.impact_started, now, "impact start")
+        if args.impact_started is not None
+        else None
+    )
     incident = ctx.store.declare(
         args.title,
         args.category,
@@ -430,8 +436,8 @@ def cmd_report(ctx: Context) -> int:
     from .report_render import render_csv, render_json, render_text
 
     now = ctx.clock()
-    since = parse_time(ctx.args.since, now) if ctx.args.since else None
-    until = parse_time(ctx.args.until, now) if ctx.args.until else None
+    since = parse_time(ctx.args.since, now) if ctx.args.since is not None else None
+    until = parse_time(ctx.args.until, now) if ctx.args.until is not None else None
     if since and until and until <= since:
         raise UsageError("--until must be later than --since")
     report = build_report(ctx.policy, ctx.store.report_rows(), now, since, until)
@@ -455,8 +461,11 @@ def cmd_list(ctx: Context) -> int:
     for i in incidents:
         urgent = most_urgent(ctx.policy, i, now)
         clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
+        if not ctx.policy.knows(i.priority):
+            clock = "no clocks: priority unknown"
+        priority = ctx.policy.priority_label(i.priority)
         say(
-            f"{i.id:>4}  {i.priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} "
+            f"{i.id:>4}  {priority:<9} {i.status:<6} {i.stage:<8} {clock:<28} "
             f"{'DRILL ' if i.drill else ''}{one_line(i.title)}"
         )
     return 0
@@ -477,7 +486,7 @@ def cmd_note(ctx: Context) -> int:
 
 
 def _at(ctx: Context) -> datetime | None:
-    return parse_time(ctx.args.at, ctx.clock()) if ctx.args.at else None
+    return parse_time(ctx.args.at, ctx.clock()) if ctx.args.at is not None else None
 
 
 def cmd_correct(ctx: Context) -> int:
@@ -497,7 +506,7 @@ def cmd_status(ctx: Context) -> int:
         return 0
     i = board.incident
     say(f"#{i.id} {'DRILL ' if i.drill else ''}{one_line(i.title)}")
-    say(f"  {i.priority} · {i.category} · {i.stage} · {i.status}")
+    say(f"  {ctx.policy.priority_label(i.priority)} · {i.category} · {i.stage} · {i.status}")
     say(f"  reported {fmt_time(i.reported_at)}")
     if i.impact_started_at or i.impact_ended_at:
         say(f"  impact {fmt_time(i.impact_started_at)} to {fmt_time(i.impact_ended_at)}")
@@ -521,7 +530,10 @@ def cmd_status(ctx: Context) -> int:
             else ""
         )
         say(f"    {mark} {item.id:<3} {item.text}{who}")
-    say("Clocks")
+    if ctx.policy.knows(i.priority):
+        say("Clocks")
+    else:
+        say(f"Clocks: none, priority {i.priority} is not in the policy ({ctx.policy.source})")
     for c in clock_states(ctx.policy, i, now):
         sign = "left" if c.remaining.total_seconds() >= 0 else "over"
         if c.stopped_at:
@@ -848,10 +860,10 @@ def main(argv: list[str] | None = None) -> int:
                 ctx._store.close()
     except NotFound as exc:
         where = f" in {ctx.db_path}" if ctx is not None else ""
-        say(f"warroom: {one_line(str(exc))}{where}", err=True)
+        say(f"warroom: {one_line(mask_secrets(f'{exc}{where}'))}", err=True)
         return exc.exit_code
     except WarroomError as exc:
-        say(f"warroom: {one_line(str(exc))}", err=True)
+        say(f"warroom: {one_line(mask_secrets(str(exc)))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         say("warroom: interrupted", err=True)
@@ -866,7 +878,7 @@ def main(argv: list[str] | None = None) -> int:
         # exporting, or the output itself): one line, never a traceback; stdout
         # is dropped so nothing fails again at exit.
         _drop_stdout()
-        say(f"warroom: {one_line(str(exc))}", err=True)
+        say(f"warroom: {one_line(mask_secrets(str(exc)))}", err=True)
         return 1
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from .config import config_path, load_config
 from .errors import UsageError
-from .paths import DbUrl
+from .paths import DbUrl, check_identity, mask_secrets
 from .policy import load_policy
 from .store import SQLITE_HEADER, describe
+from .text import one_line
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,11 @@ class Check:
     detail: str
 
     def line(self) -> str:
-        return f"{'OK ' if self.ok else 'FIX'}  {self.topic:<11} {self.detail}"
+        """One line, whatever the detail holds: the environment's bytes that are
+        not UTF-8 shown as U+FFFD, controls and newlines as visible marks,
+        passwords masked."""
+        detail = self.detail.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return f"{'OK ' if self.ok else 'FIX'}  {self.topic:<11} {one_line(mask_secrets(detail))}"
 
 
 def _group_name(gid: int) -> str:
@@ -91,7 +96,12 @@ def run_doctor(db_path: Path | DbUrl, db_source: str, policy_path: Path | None, 
         checks += [Check(False, "keymap", problem) for problem in config.keymap_problems]
     except UsageError as exc:
         checks.append(Check(False, "config", str(exc)))
-    checks.append(Check(True, "identity", f"{identity} (from {identity_source})"))
+    try:
+        check_identity(identity, "the name")
+        checks.append(Check(True, "identity", f"{identity} (from {identity_source})"))
+    except UsageError as exc:
+        fix = f"{identity} (from {identity_source}): {exc}; set WARROOM_USER or --as to another"
+        checks.append(Check(False, "identity", fix))
     size = shutil.get_terminal_size((0, 0))
     if size.columns and size.lines:
         big = size.columns >= 80 and size.lines >= 24

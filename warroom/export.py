@@ -548,10 +548,13 @@ def _md_times(lines: list[str], incident: Incident) -> None:
 
 def _md_clocks(lines: list[str], policy: Policy, incident: Incident, now: datetime) -> None:
     _section(lines, "SLA clocks")
-    lines.append(
-        f"Budgets for {md_inline(policy.effective_priority(incident.priority))}, "
-        "measured from the reported time."
-    )
+    if policy.knows(incident.priority):
+        lines.append(
+            f"Budgets for {md_inline(policy.effective_priority(incident.priority))}, "
+            "measured from the reported time."
+        )
+    else:
+        lines.append(f"No clocks: {md_inline(incident.priority)} is not a priority of this policy.")
     lines.append("")
     rows = []
     for c in clock_states(policy, incident, now):

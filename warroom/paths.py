@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -81,6 +82,22 @@ def state_dir() -> Path:
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 
+# Passwords of the URLs in use this process: an error of libpq may quote one
+# however it was written (its own words, "invalid percent-encoded token"), so
+# every message to a person is passed through mask_secrets before it is shown.
+_SECRETS: set[str] = set()
+_URL_PASSWORD = re.compile(r"(?i)(postgres(?:ql)?://[^/@\s:?#]*:)[^\s]*@")
+_KEYWORD_PASSWORD = re.compile(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^&\s]*)")
+# A libpq keyword/value connection string ("host=db dbname=warroom"):
+# warroom takes a postgresql:// URL, and would otherwise make a file so named.
+_LIBPQ_KEYWORDS = (
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "sslmode",
+    "service", "connect_timeout", "application_name", "options", "target_session_attrs",
+)  # fmt: skip
+_LIBPQ_STRING = re.compile(
+    r"(?i)^\s*(?:" + "|".join(_LIBPQ_KEYWORDS) + r")\s*=.*(?:\s|$)", re.DOTALL
+)
+
 
 class DbUrl:
     """A PostgreSQL database named by a libpq URL. Printed, it never shows a
@@ -88,6 +105,7 @@ class DbUrl:
 
     def __init__(self, url: str):
         self.conninfo = url
+        _remember_password(url)
 
     @property
     def masked(self) -> str:
@@ -109,6 +127,37 @@ class DbUrl:
         return True  # a server's database: whether it answers is the store's to say
 
 
+def _remember_password(url: str) -> None:
+    """Note the URL's password (as written, and decoded) for mask_secrets."""
+    from urllib.parse import unquote
+
+    found = [m.group(2) for m in _KEYWORD_PASSWORD.finditer(url)]
+    netloc = url.split("://", 1)[-1].split("/", 1)[0]
+    userinfo = netloc.rpartition("@")[0]
+    if ":" in userinfo:
+        found.append(userinfo.split(":", 1)[1])
+    for raw in found:
+        raw = raw.strip("'")
+        for secret in (raw, unquote(raw, errors="replace")):
+            if secret:
+                _SECRETS.add(secret)
+
+
+def mask_secrets(text: str) -> str:
+    """The one pass every error on its way to a person goes through: URL
+    passwords, password=... keywords and any password of a URL in use
+    (however a library quotes it) become ***."""
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    text = _KEYWORD_PASSWORD.sub(r"\1***", text)
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+        else:  # a short one only where it stands quoted alone, not inside words
+            for quote in ('"', "'"):
+                text = text.replace(f"{quote}{secret}{quote}", f"{quote}***{quote}")
+    return text
+
+
 def mask_url(url: str) -> str:
     """The URL with any password replaced by ***."""
     from urllib.parse import urlsplit, urlunsplit
@@ -124,8 +173,6 @@ def mask_url(url: str) -> str:
     except ValueError:
         masked = url.split("://", 1)[0] + "://***"
     # password=... in the query string, too
-    import re
-
     return re.sub(r"(?i)(password=)[^&]*", r"\1***", masked)
 
 
@@ -136,17 +183,29 @@ def is_url(text: str) -> bool:
 def resolve_db(arg: str | None, environ: dict | None = None) -> Path | DbUrl:
     """--db beats WARROOM_DB beats the per-user default: a path, or a
     postgresql:// URL."""
+    from .errors import UsageError
+
     env = os.environ if environ is None else environ
     if arg and is_url(arg) and mask_url(arg) != arg:
         # Every user on the host can read another's command line (ps).
-        from .errors import UsageError
-
+        _remember_password(arg)
         raise UsageError(
             f"{mask_url(arg)}: a password on the command line is visible to every user "
             "on this host; keep it in ~/.pgpass or PGPASSFILE"
         )
     chosen = arg or env.get("WARROOM_DB") or None
+    where = "--db" if arg else "WARROOM_DB"
+    if chosen and _LIBPQ_STRING.match(chosen):
+        _remember_password(chosen)
+        raise UsageError(
+            f"{mask_secrets(chosen)!r} is a libpq keyword string, not a database: give a "
+            "postgresql://user@host/dbname URL (or a file path)"
+        )
     if chosen and is_url(chosen):
+        try:
+            chosen.encode("utf-8")
+        except UnicodeEncodeError:  # bytes from the environment that are not UTF-8
+            raise UsageError(f"{where} is a URL that is not UTF-8 text") from None
         return DbUrl(chosen)
     return Path(chosen).expanduser() if chosen else default_db()
 
@@ -157,6 +216,19 @@ def resolve_policy(arg: str | None) -> Path | None:
         return Path(arg).expanduser()
     candidate = config_dir() / "policy.toml"
     return candidate if candidate.exists() else None
+
+
+def check_identity(name: str, what: str) -> str:
+    """The name to act as, refused (UsageError) as every verb refuses it: empty,
+    too long, controls, or bytes from the environment that are not UTF-8."""
+    from .errors import UsageError
+    from .text import clean_name
+
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{what} is not UTF-8 text") from None
+    return clean_name(name, what)
 
 
 def resolve_identity(arg: str | None, environ: dict | None = None) -> str:

@@ -98,6 +98,15 @@ class Policy:
         """Untriaged incidents run on the most urgent table until triaged."""
         return self.untriaged_as if priority == UNTRIAGED else priority
 
+    def knows(self, priority: str) -> bool:
+        """Whether this policy has clocks for the priority: another team's
+        policy (or an older one of ours) may have written one it lacks."""
+        return self.effective_priority(priority) in self.clocks
+
+    def priority_label(self, priority: str) -> str:
+        """The priority as shown: one this policy lacks says so."""
+        return priority if self.knows(priority) else f"{priority} (unknown)"
+
     def budget(self, priority: str, clock: str) -> timedelta:
         return self.clocks[self.effective_priority(priority)][clock]
 
@@ -174,6 +183,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 def _check_word(value: str, what: str, limit: int = 64) -> None:
     """Policy words are shown everywhere and passed to hooks: printable, short."""
+    if not value.strip():
+        raise ValueError(f"{what} {value!r} is empty: give it a name")
     if len(value) > limit:
         raise ValueError(f"{what} {value[:20]!r}... is longer than {limit} characters")
     if any(is_unsafe(ch) for ch in value):
@@ -291,12 +302,56 @@ def default_policy() -> Policy:
     return _build(_default_data(), "built-in")
 
 
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+class _NotRegular(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def read_small_file(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit`: a device (/dev/zero), a FIFO
+    (which would wait for a writer) or a huge file is refused, never read."""
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(path)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise _TooLarge(path)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def load_policy(path: Path | None) -> Policy:
     """The built-in policy, with the TOML file at `path` (if any) laid over it."""
     if path is None:
         return default_policy()
     try:
-        raw = path.read_bytes()
+        raw = read_small_file(path, MAX_POLICY_BYTES)
+    except _NotRegular:
+        raise UsageError(f"policy file {path}: not a regular file") from None
+    except _TooLarge:
+        raise UsageError(
+            f"policy file {path}: larger than {MAX_POLICY_BYTES // 1024} KiB, not a policy"
+        ) from None
     except FileNotFoundError:
         raise UsageError(f"policy file {path}: not found") from None
     except IsADirectoryError:

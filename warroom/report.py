@@ -140,6 +140,8 @@ def took(incident: Incident, what: str) -> timedelta | None:
 def updates_on_cadence(policy: Policy, row: ReportRow) -> tuple[int, int]:
     """(on time, published): an update is on time when it went out by the time
     the previous one (or the report) plus the priority's cadence fell due."""
+    if not policy.knows(row.incident.priority):
+        return 0, 0  # no cadence to judge by: left out of the figure
     cadence = policy.cadence(row.incident.priority)
     since = row.incident.reported_at
     on_time = 0
@@ -176,7 +178,7 @@ def _group(name: str, facts: list[_Facts]) -> Group:
     times = {what: spread([t for f in facts if (t := f.took[what]) is not None]) for what in TIMES}
     hits = {}
     for clock in CLOCKS:
-        states = [f.clock_states[clock] for f in facts]
+        states = [f.clock_states.get(clock) for f in facts]  # none: an unknown priority
         met = states.count(MET)
         # Overdue can no longer be met: it is judged a miss already.
         hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))

@@ -37,6 +37,9 @@ class ClockState(NamedTuple):  # a tuple: every list row and report computes man
 
 
 def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[ClockState]:
+    """Every clock's state; none for a priority the policy does not know."""
+    if not policy.knows(incident.priority):
+        return []
     states = []
     for name in CLOCKS:
         budget = policy.budget(incident.priority, name)
@@ -79,8 +82,9 @@ class UpdateDue:
 
 
 def next_update(policy: Policy, incident: Incident, now: datetime) -> UpdateDue | None:
-    """When the communicator owes stakeholders the next update (None once closed)."""
-    if not incident.is_open:
+    """When the communicator owes stakeholders the next update (None once
+    closed, or when the policy has no cadence for the priority)."""
+    if not incident.is_open or not policy.knows(incident.priority):
         return None
     cadence = policy.cadence(incident.priority)
     since = incident.last_update_at or incident.reported_at

@@ -54,12 +54,41 @@ def _zone_for(tz_env: str) -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
+        rule = posix_rule_zone(name)
+        if rule is not None:
+            return rule
     try:
         with open(SYSTEM_ZONE, "rb") as fh:
             return ZoneInfo.from_file(fh, key="localtime")
     except (OSError, ValueError):
         # No zone database: the system's own offset for now is the best left.
         return datetime.now().astimezone().tzinfo or UTC
+
+
+# A POSIX TZ rule ("EST5EDT,M3.2.0/2,M11.1.0/2", "CET-1CEST,M3.5.0,M10.5.0/3",
+# "<+0530>-5:30"): a standard name and offset, then perhaps a daylight one.
+_POSIX_RULE = re.compile(r"^(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)[+-]?\d")
+
+
+def posix_rule_zone(rule: str) -> tzinfo | None:
+    """$TZ given as a POSIX rule, as the C library honours it: a zone that
+    follows the rule for every date (a zoneinfo file with no transitions of
+    its own, only the rule as its footer). None when it is not a valid rule."""
+    if not _POSIX_RULE.match(rule) or not rule.isascii() or "\n" in rule:
+        return None
+    import io
+    import struct
+    from zoneinfo import ZoneInfo
+
+    header = b"TZif2" + bytes(15) + struct.pack(">6l", 0, 0, 0, 0, 1, 4)
+    block = header + struct.pack(">lbb", 0, 0, 0) + b"UTC\0"
+    data = block + block + b"\n" + rule.encode("ascii") + b"\n"
+    try:
+        zone = ZoneInfo.from_file(io.BytesIO(data), key=rule)
+        datetime(2000, 1, 1, tzinfo=zone).utcoffset()  # a bad rule fails here or above
+    except (ValueError, OSError, IndexError):
+        return None
+    return zone
 
 
 def local_zone() -> tzinfo:

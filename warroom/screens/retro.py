@@ -68,7 +68,10 @@ class RetroHeader(Widget):
     def retro_clock(self, short: bool = False) -> Text:
         incident, now = self.incident, self.now
         app = self.app
-        clock = next(c for c in clock_states(app.policy, incident, now) if c.name == "retro")
+        states = clock_states(app.policy, incident, now)
+        clock = next((c for c in states if c.name == "retro"), None)
+        if clock is None:  # a priority this policy lacks: no clocks
+            return Text(f"retro: no clock ({incident.priority} is not in the policy)")
         word, style = STATE_STYLE[clock.state]
         if clock.stopped_at is not None:
             return Text.assemble(

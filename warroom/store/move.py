@@ -86,6 +86,21 @@ def move(
     return Moved(str(source), str(target), counts)
 
 
+def _refuse_nul(table: str, rows: list, label: str) -> None:
+    """PostgreSQL text cannot hold a NUL character (SQLite's can): name the
+    first row and field that holds one, so it can be found and changed."""
+    columns = COLUMNS[table]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            if isinstance(value, str) and "\x00" in value:
+                key = row[0] if table in WITH_IDS else ", ".join(str(v) for v in row[:2])
+                name = "id" if table in WITH_IDS else " and ".join(columns[:2])
+                raise UsageError(
+                    f"{table} row with {name} {key}: {column} holds a NUL character, which "
+                    f"PostgreSQL cannot store; nothing was copied to {label}"
+                )
+
+
 def _copy(src: Backend, dst: Backend) -> dict[str, int]:
     if dst.read_only:
         raise UsageError(f"{dst.label} is read-only for you: nothing was copied")
@@ -105,6 +120,8 @@ def _copy(src: Backend, dst: Backend) -> dict[str, int]:
                 )  # fmt: skip
                 rows = src.execute(f"SELECT {_cols(table)} FROM {table} ORDER BY {order}")
                 rows = rows.fetchall()
+                if dst.engine == "postgresql":
+                    _refuse_nul(table, rows, dst.label)
                 marks = ", ".join("?" for _ in COLUMNS[table])
                 dst.executemany(f"INSERT INTO {table} ({_cols(table)}) VALUES ({marks})", rows)
                 counts[table] = len(rows)

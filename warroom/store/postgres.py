@@ -1,11 +1,15 @@
 """The PostgreSQL backend: one database on a server every responder reaches.
 
 The same write semantics as SQLite's BEGIN IMMEDIATE: every write transaction
-first takes one database-wide advisory lock (pg_advisory_xact_lock), so a
+first locks the one row of the change counter (SELECT ... FOR UPDATE), so a
 read-then-write (a hand-off, a draft save, a milestone) never interleaves with
-another. Each write sends NOTIFY inside its transaction; a second connection
-LISTENs, so has_changed() is a non-blocking look at a socket. When that
-connection is lost, has_changed() polls the change counter until it is back.
+another. FOR UPDATE needs the UPDATE privilege: a role that may only SELECT
+(a watcher) cannot take that lock, so it cannot hold every writer up (an
+advisory lock anyone connected can take; only making the schema, when there
+is no row to lock yet, still takes one). Each write sends NOTIFY inside its
+transaction; a second connection LISTENs, so has_changed() is a non-blocking
+look at a socket. When that connection is lost, has_changed() polls the
+change counter until it is back.
 
 Passwords and TLS go through libpq alone (~/.pgpass, PGPASSFILE, sslmode in
 the URL); messages name the database by its URL with any password masked."""
@@ -19,10 +23,14 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
-from ..paths import DbUrl
+from ..paths import DbUrl, mask_secrets
 
 SCHEMA_VERSION = 3  # PostgreSQL's own schema versions, apart from SQLite's
-LOCK_KEY = 0x57524F4D  # "WROM": the one advisory lock every write takes
+LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
+# The write lock: the change counter's one row, which only a writer may lock.
+# (A warroom from before took the advisory lock instead; schema 3 keeps such a
+# warroom out of a database this one wrote, so the two never write side by side.)
+_WRITE_LOCK = "SELECT revision FROM changes WHERE id = 1 FOR UPDATE"
 CHANNEL = "warroom_changes"
 _FINISH = "SELECT pg_current_xact_id()::text, pg_notify(%s, '')"
 # A data-modifying WITH runs whether or not the query reads it (PostgreSQL docs).
@@ -140,7 +148,9 @@ def convert(sql: str) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    """A driver's error as one line, any password in it masked (libpq quotes
+    parts of the URL it could not read)."""
+    text = mask_secrets(" ".join(str(exc).split()))
     return text[:200] or type(exc).__name__
 
 
@@ -173,6 +183,7 @@ class PostgresBackend:
         self._seen_local_writes = 0
         self._seen_revision: int | None = None
         self._first_look = True
+        self._migrating = False
 
     @property
     def label(self) -> str:
@@ -286,6 +297,7 @@ class PostgresBackend:
     def _migrate(self) -> None:
         import psycopg
 
+        self._migrating = True
         try:
             with self.write():
                 # Read again under the lock: another process may have migrated meanwhile.
@@ -299,6 +311,8 @@ class PostgresBackend:
                 f"{self.label}: this role cannot create warroom's tables ({_first_line(exc)}); "
                 "ask the database owner to run warroom once"
             ) from None
+        finally:
+            self._migrating = False
         self.migrated = True
 
     def close(self) -> None:
@@ -399,13 +413,21 @@ class PostgresBackend:
         conn = self.conn
         try:
             conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            if self._migrating:
+                self._schema_lock(conn)
+            else:
+                conn.execute(_WRITE_LOCK)
         except psycopg.errors.LockNotAvailable:
             self._rollback()
             raise StoreBusy(
                 f"{self.label} stayed locked by another writer for "
                 f"{self.busy_timeout:g}s; try again"
             ) from None
+        except psycopg.errors.InsufficientPrivilege:
+            self._rollback()  # a role that may not lock the row may not write either
+            from ..errors import ReadOnly
+
+            raise ReadOnly(f"{self.label} is read-only for you: nothing can be changed") from None
         except psycopg.Error as exc:
             self._rollback()
             raise self._unreachable(exc) from None
@@ -451,6 +473,14 @@ class PostgresBackend:
                 raise WarroomError(f"{self.label} refused the change: {_first_line(exc)}") from None
             raise
         self._local_writes += 1
+
+    @staticmethod
+    def _schema_lock(conn: Any) -> None:
+        """Making or upgrading the schema: an advisory lock (on a new database
+        there is no row to lock yet), then the write lock once its table exists."""
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        if conn.execute("SELECT to_regclass('changes') IS NOT NULL").fetchone()[0]:
+            conn.execute(_WRITE_LOCK)
 
     def _commit_status(self, xid: str) -> bool | None:
         """Whether transaction xid committed, asked on a new connection (the old
