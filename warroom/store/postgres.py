@@ -21,7 +21,7 @@ from typing import Any
 from ..errors import StoreBusy, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl
 
-SCHEMA_VERSION = 2  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = 3  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the one advisory lock every write takes
 CHANNEL = "warroom_changes"
 _FINISH = "SELECT pg_current_xact_id()::text, pg_notify(%s, '')"
@@ -103,8 +103,20 @@ def _pg_schema_v2(conn: Any) -> None:
     )
 
 
+def _pg_schema_v3(conn: Any) -> None:
+    """As SQLite's schema 7: the public title and whether the root cause is public."""
+    conn.execute(
+        f"ALTER TABLE incidents ADD COLUMN public_title {_T} NOT NULL DEFAULT '',"
+        " ADD COLUMN root_cause_public BIGINT NOT NULL DEFAULT 0"
+    )
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _pg_schema_v1, 1: _pg_schema_v2}
+MIGRATIONS: dict[int, Callable[[Any], None]] = {
+    0: _pg_schema_v1,
+    1: _pg_schema_v2,
+    2: _pg_schema_v3,
+}
 
 # A server that vanishes without closing the connection (a network cut) is
 # noticed within seconds, not after the kernel's two hours: a write or a read

@@ -22,7 +22,7 @@ from ..errors import FileSwapped, StoreBusy, StoreIOError, UsageError
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 FILE_MODE = 0o660  # owner and group read/write, others nothing
@@ -189,6 +189,13 @@ def _schema_v6(db: sqlite_utils.Database) -> None:
     )
 
 
+def _schema_v7(db: sqlite_utils.Database) -> None:
+    """What stakeholders may see: a public title of the incident's own (never
+    the internal one), and whether the team made the root cause public."""
+    db["incidents"].add_column("public_title", str, not_null_default="")
+    db["incidents"].add_column("root_cause_public", int, not_null_default=0)
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
@@ -197,6 +204,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     3: _schema_v4,
     4: _schema_v5,
     5: _schema_v6,
+    6: _schema_v7,
 }
 
 
