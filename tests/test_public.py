@@ -214,3 +214,59 @@ def test_cli_sets_the_public_title_and_root_cause(env_db, capsys):
     assert len(err.strip().splitlines()) == 2 and "Traceback" not in err
     assert cli.main(["title", "1"]) == 0
     assert "Login problems" in capsys.readouterr().out
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_schema_6_gains_the_public_fields(tmp_path, policy):
+    import sqlite3
+
+    import sqlite_utils
+
+    from warroom.store import Store
+    from warroom.store import sqlite as backend
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {backend.APP_ID}")
+    for version in range(6):
+        backend.MIGRATIONS[version](sqlite_utils.Database(conn))
+    conn.execute("PRAGMA user_version = 6")
+    conn.execute(
+        "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+        " declared_at, declared_by) VALUES ('Old', 'regression or bug', 'P2', 'Detect', 'open',"
+        " '2026-03-10T11:00:00.000000+00:00', '2026-03-10T11:00:00.000000+00:00', 'ann')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store.open(path, policy, "ann")
+    try:
+        old = store.get_incident(1)
+        assert (old.title, old.public_title, old.root_cause_public) == ("Old", "", False)
+        assert store.set_public_title(1, "Slow pages").public_title == "Slow pages"
+    finally:
+        store.close()
+
+
+def test_postgresql_schema_2_gains_the_public_fields(pg_url, policy):
+    import psycopg
+
+    from warroom.store import Store
+    from warroom.store import postgres as backend
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        backend.MIGRATIONS[0](conn)
+        backend.MIGRATIONS[1](conn)
+        conn.execute("UPDATE warroom_schema SET version = 2")
+        conn.execute(
+            "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+            " declared_at, declared_by) VALUES ('Old', 'regression or bug', 'P2', 'Detect',"
+            " 'open', '2026-03-10T11:00:00.000000+00:00', '2026-03-10T11:00:00.000000+00:00',"
+            " 'ann')"
+        )
+    store = Store.open(pg_url, policy, "ann")
+    try:
+        old = store.get_incident(1)
+        assert (old.title, old.public_title, old.root_cause_public) == ("Old", "", False)
+        assert store.set_root_cause_public(1, True).root_cause_public is True
+    finally:
+        store.close()
