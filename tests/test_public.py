@@ -270,3 +270,17 @@ def test_postgresql_schema_2_gains_the_public_fields(pg_url, policy):
         assert store.set_root_cause_public(1, True).root_cause_public is True
     finally:
         store.close()
+
+
+def test_update_templates_name_the_public_title(store, policy):
+    """A template is the start of a published update: never the internal title."""
+    from warroom.templates import TEMPLATES, render_template
+
+    iid = store.declare("Breach at ACME Corp", "security", "P1").id
+    for name in TEMPLATES:
+        text = render_template(name, policy, store.get_incident(iid), store.clock())
+        assert "ACME" not in text
+        assert text.startswith(f"[P1] Incident #{iid}: {NO_PUBLIC_TITLE}\n")
+    store.set_public_title(iid, "Login problems")
+    text = render_template("update", policy, store.get_incident(iid), store.clock())
+    assert text.startswith(f"[P1] Incident #{iid}: Login problems\n")
