@@ -149,6 +149,8 @@ def test_public_version_is_what_stakeholders_were_told(open_store, clock):
     store.set_root_cause_public(iid, True)
     doc = render_export(store.bundle(iid), store.policy, "md", True, store.clock())
     assert "## Root cause" in doc and canary("cause") in doc
+    internal = render_export(store.bundle(iid), store.policy, "md", False, store.clock())
+    assert "_Made public: the public version shows it._" in internal
     store.set_root_cause_public(iid, False)
     assert canary("cause") not in public_outputs(store, iid)["md"]
     events = [e.event for e in store.timeline(iid)]
@@ -191,6 +193,16 @@ def test_internal_markdown_lists_each_update_once(store, clock):
     assert "first, corrected" in updates and "typo" not in updates
     assert "_Corrected by alice at 2026-03-10 12:35:00 UTC" in updates
     assert "typo" in doc.split("## Timeline")[1]  # the timeline keeps every version
+    # A correction of a correction, and two corrections of one update: the latest stands.
+    again = store.correct(store.timeline(iid)[-1].id, "first, corrected twice")
+    view = public_view(store.bundle(iid))
+    assert [(u.text, u.entry_id) for u in view.updates] == [
+        ("first, corrected twice", again.id), ("second", view.updates[1].entry_id),
+    ]  # fmt: skip
+    store.correct(first.id, "first, corrected from the original")
+    assert [u.text for u in public_view(store.bundle(iid)).updates] == [
+        "first, corrected from the original", "second",
+    ]  # fmt: skip
 
 
 def test_cli_sets_the_public_title_and_root_cause(env_db, capsys):

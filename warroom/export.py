@@ -721,10 +721,12 @@ def _md_checklist(lines: list[str], policy: Policy, board: Board) -> None:
         )
 
 
-def _md_retro(lines: list[str], retro: Retro) -> None:
+def _md_retro(lines: list[str], retro: Retro, shown_public: bool = False) -> None:
     _section(lines, "Root cause")
     if retro.root_cause.strip():
         lines += md_block(retro.root_cause)
+        if shown_public:
+            lines += ["", "_Made public: the public version shows it._"]
     else:
         lines.append("_Not recorded._")
 
@@ -854,7 +856,7 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     _md_clocks(lines, policy, incident, now)
     _md_roles(lines, policy, bundle, entries)
     _md_checklist(lines, policy, bundle.board)
-    _md_retro(lines, bundle.retro)
+    _md_retro(lines, bundle.retro, incident.root_cause_public)
     _md_updates(lines, entries)
     _md_changes(lines, bundle)
     _md_draft(lines, bundle.board.draft)
