@@ -9,7 +9,7 @@ import sys
 
 CORE = (
     "policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli",
-    "usecases", "hooks", "config", "alerts", "report", "retro_cli",
+    "usecases", "hooks", "config", "alerts", "report", "retro_cli", "public",
 )  # fmt: skip
 
 PROBE = f"""

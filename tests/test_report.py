@@ -121,7 +121,9 @@ def test_figures_by_hand(seeded, policy):
         "remediate": (1, 2),
         "retro": (1, 2),  # incident 2's retro is overdue: it can no longer be met
     }
-    assert (p1.updates_on_time, p1.updates) == (1, 2)
+    # Owed: incident 1's two updates (one on time, one late), then 3h, 4h and
+    # 5h of its silence before the 6h close; incident 2's 33 hours of silence.
+    assert (p1.updates_on_time, p1.updates, p1.updates_published) == (1, 5 + 33, 2)
 
     p2 = group(real.by_priority, "P2")
     # Incident 3's acknowledgement, corrected from 3h to 1h: met, and 1h.
@@ -185,7 +187,7 @@ def test_superseded_update_is_not_counted(seeded, policy):
     seeded.correct(first.id, "first update, corrected")
     report = build_report(policy, seeded.report_rows(), FIXED, local=UTC)
     # The correction supersedes the original: still two updates, not three.
-    assert group(report.real.by_priority, "P1").updates == 2
+    assert group(report.real.by_priority, "P1").updates_published == 2
 
 
 def test_renderers(seeded, policy):
@@ -269,9 +271,8 @@ def test_change_owner_and_impact(store, open_store, policy):
     assert "Changes applied" not in render_export(bundle, policy, "md", public=True, now=FIXED)
     data = json.loads(render_export(bundle, policy, "json", public=False, now=FIXED))
     assert [c["impact"] for c in data["changes"]] == [None, "helped", "no effect"]
-    assert (
-        json.loads(render_export(bundle, policy, "json", public=True, now=FIXED))["changes"] is None
-    )
+    public = render_export(bundle, policy, "json", public=True, now=FIXED)
+    assert "changes" not in json.loads(public) and "writes resumed" not in public
 
 
 def test_change_role_policy(tmp_path):
@@ -293,3 +294,35 @@ def test_cli_impact(env_db, capsys):
     assert main(["impact", "2", "sideways"]) == 2
     assert "unknown impact" in capsys.readouterr().err
     assert main(["impact", "1", "helped"]) == 2
+
+
+def test_silence_counts_as_missed_updates(store, clock, policy):
+    """An update owed that never went out is a miss: an incident nobody was told
+    about is 0%, not "—", and an overdue update pulls the rate down before it is sent."""
+    start = at(clock, T0)
+    store.declare("Nobody told", "regression", "P1", reported_at=start)
+    told = store.declare("Told once", "performance", "P1", reported_at=start).id
+    at(clock, start + 40 * M)
+    store.publish_update(told, "we are on it")
+    now = start + 40 * M + H + 19 * M  # the next update is 19m overdue
+    at(clock, now)
+
+    report = build_report(policy, store.report_rows(), now, local=UTC)
+    nobody = group(report.real.by_category, "regression or bug")
+    assert (nobody.updates_on_time, nobody.updates, nobody.updates_published) == (0, 1, 0)
+    once = group(report.real.by_category, "performance degradation")
+    # One on time, the one due at 1h 40m overdue and not sent.
+    assert (once.updates_on_time, once.updates, once.updates_published) == (1, 2, 1)
+    assert report.real.overall.update_rate == 1 / 3
+    assert "1/3 33%" in render_text(report, "UTC")
+    overall = json.loads(render_json(report))["real"]["overall"]["updates"]
+    assert overall == {"on_cadence": 1, "owed": 3, "published": 1}
+    # Each further cadence of silence is one more update owed.
+    report = build_report(policy, store.report_rows(), now + H, local=UTC)
+    assert (report.real.overall.updates_on_time, report.real.overall.updates) == (1, 5)
+
+    # Closed within the cadence after its update: nothing more was owed.
+    store.close_incident(told, "fixed", at=start + 90 * M)
+    report = build_report(policy, store.report_rows(), now, local=UTC)
+    once = group(report.real.by_category, "performance degradation")
+    assert (once.updates_on_time, once.updates) == (1, 1)

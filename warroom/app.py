@@ -749,6 +749,8 @@ class WarRoomApp(App):
                           "priority")  # fmt: skip
             stages = "/".join(self.policy.stages)
             yield command("Change stage", markup_escape(stages), screen.action_stage, "stage")
+            yield command("Set the public title", "What public exports call it",
+                          screen.action_public_title, "public_title")  # fmt: skip
             yield command(
                 "Publish the draft update", "Public update",
                 screen.on_draft_keys_publish, "publish",

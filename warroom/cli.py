@@ -256,6 +256,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("stage", help="change the stage")
     p.add_argument("id", type=record_id)
     p.add_argument("stage")
+    p = sub.add_parser("title", help="show the titles, or set the public one stakeholders see")
+    p.add_argument("id", type=record_id)
+    p.add_argument(
+        "--public", metavar="TEXT", help="the public title ('' removes it; never the internal one)"
+    )
 
     p = sub.add_parser("publish", help="publish a stakeholder update (default: the draft)")
     p.add_argument("id", type=record_id)
@@ -332,7 +337,12 @@ def _retro_parser(sub) -> None:
     p.add_argument("answer", nargs="?", default="")
     p = verbs.add_parser("root-cause", help="set the root-cause summary ('-' reads stdin)")
     p.add_argument("id", type=record_id)
-    p.add_argument("text")
+    p.add_argument("text", nargs="?")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--public", action="store_true", help="let public exports carry the root cause"
+    )
+    shown.add_argument("--private", action="store_true", help="keep it out of them (the default)")
     p = verbs.add_parser("action", help="add, edit or complete action items")
     acts = p.add_subparsers(dest="action_command", metavar="VERB", required=True)
     for verb, target in (("add", "incident id"), ("edit", "action item id")):
@@ -646,6 +656,19 @@ def cmd_stage(ctx: Context) -> int:
     return 0
 
 
+def cmd_title(ctx: Context) -> int:
+    args = ctx.args
+    if args.public is not None:
+        ctx.store.set_public_title(args.id, args.public)
+        return 0
+    from .public import NO_PUBLIC_TITLE
+
+    incident = ctx.store.get_incident(args.id)
+    say(f"title: {one_line(incident.title)}")
+    say(f"public title: {one_line(incident.public_title) or NO_PUBLIC_TITLE}")
+    return 0
+
+
 def cmd_publish(ctx: Context) -> int:
     if ctx.args.text is None:
         text = ctx.store.draft(ctx.args.id).text
@@ -816,6 +839,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "milestone": cmd_milestone,
     "priority": cmd_priority,
     "stage": cmd_stage,
+    "title": cmd_title,
     "publish": cmd_publish,
     "close": cmd_close,
     "reopen": cmd_reopen,

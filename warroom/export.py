@@ -18,8 +18,6 @@ from typing import Any
 
 from .errors import UsageError, WarroomError
 from .model import (
-    NOTE_KINDS,
-    UPDATE,
     ActionItem,
     Board,
     Bundle,
@@ -34,6 +32,7 @@ from .model import (
     to_iso,
 )
 from .policy import Policy
+from .public import PublicIncident, public_view, published_updates
 from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
 from .text import BIDI, JOINERS, ZERO_WIDTH, csv_cell, one_line, visible
 from .timefmt import fmt_time, local_zone, span, zone_label
@@ -266,13 +265,9 @@ def _since(start: datetime, moment: datetime | None) -> str:
 
 
 # ----------------------------------------------------------------- helpers
-def _visible_entries(bundle: Bundle, public: bool) -> list[TimelineEntry]:
-    """The timeline in the order things happened; public leaves out responders'
-    private notes."""
-    entries = chronological(bundle.timeline)
-    if public:
-        entries = [e for e in entries if e.kind not in NOTE_KINDS]
-    return entries
+def _visible_entries(bundle: Bundle) -> list[TimelineEntry]:
+    """The timeline in the order things happened (the internal documents only)."""
+    return chronological(bundle.timeline)
 
 
 def _checklist(policy: Policy, board: Board) -> list[dict[str, Any]]:
@@ -315,17 +310,25 @@ def action_dict(item: ActionItem) -> dict[str, Any]:
 
 # -------------------------------------------------------------------- JSON
 def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> dict[str, Any]:
-    """Everything the store holds about the incident, as plain data."""
+    """Everything the store holds about the incident, as plain data; public:
+    only what was published (public.py's rule)."""
+    if public:
+        return public_dict(_public(bundle), now)
     board, incident, retro = bundle.board, bundle.incident, bundle.retro
     due = next_update(policy, incident, now)
     draft = board.draft
-    entries = _visible_entries(bundle, public)
+    entries = _visible_entries(bundle)
     later = superseded_map(entries)
     return {
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": to_iso(now),
-        "public": public,
-        "incident": {**incident_dict(incident), "root_cause": incident.root_cause},
+        "public": False,
+        "incident": {
+            **incident_dict(incident),
+            "public_title": incident.public_title,
+            "root_cause": incident.root_cause,
+            "root_cause_public": incident.root_cause_public,
+        },
         "roles": [
             {
                 "role": h.role,
@@ -339,9 +342,7 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
         "checklist": _checklist(policy, board),
         "clocks": clocks_list(policy, incident, now),
         "next_update_due": _iso(due.due_at) if due else None,
-        "draft": None
-        if public
-        else {
+        "draft": {
             "text": draft.text,
             "version": draft.version,
             "updated_by": draft.updated_by,
@@ -350,7 +351,7 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
         "key_times": key_times_list(incident),
         "time_zone": _zone_name(),
         "timeline": [entry_dict(e, later) for e in entries],
-        "changes": None if public else [_change_dict(c) for c in changes(bundle.timeline)],
+        "changes": [_change_dict(c) for c in changes(bundle.timeline)],
         "retro": retro_dict(retro),
     }
 
@@ -382,6 +383,106 @@ def _change_dict(change: ChangeRecord) -> dict[str, Any]:
         "impact": change.impact or None,
         "impact_note": change.impact_note,
     }
+
+
+# ------------------------------------------------------------------ public
+def _public(bundle: Bundle) -> PublicIncident:
+    view = public_view(bundle)
+    if view is None:
+        raise UsageError(f"incident {bundle.incident.id} is a drill: it has no public version")
+    return view
+
+
+def public_dict(view: PublicIncident, now: datetime) -> dict[str, Any]:
+    """The public version as plain data: nothing but what public.py lets out."""
+    return {
+        "schema_version": EXPORT_SCHEMA_VERSION,
+        "exported_at": to_iso(now),
+        "public": True,
+        "incident": {
+            "id": view.id,
+            "title": view.title or None,
+            "status": view.status,
+            "impact_started_at": _iso(view.impact_started_at),
+            "impact_ended_at": _iso(view.impact_ended_at),
+            "closed_at": _iso(view.closed_at),
+            "root_cause": view.root_cause,
+        },
+        "updates": [
+            {
+                "number": u.number,
+                "published_at": _iso(u.published_at),
+                "text": u.text,
+                "corrected_at": _iso(u.corrected_at),
+            }
+            for u in view.updates
+        ],
+    }
+
+
+PUBLIC_CSV_FIELDS = ("update", "published_at", "text", "corrected_at")
+
+
+def render_public_csv(view: PublicIncident) -> str:
+    """The published updates, one row each (action items are never public)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(PUBLIC_CSV_FIELDS)
+    for u in view.updates:
+        writer.writerow(
+            [u.number, _iso(u.published_at), csv_cell(u.text), _iso(u.corrected_at) or ""]
+        )
+    return out.getvalue()
+
+
+def _when(moment: datetime) -> str:
+    local, utc = _local(moment), _utc(moment)
+    return local if local == utc else f"{local} ({utc})"
+
+
+def render_public_markdown(view: PublicIncident, now: datetime) -> str:
+    """What stakeholders were told, as a document: the public title, the status,
+    the impact window and the close, and each published update as it stands."""
+    title = md_heading_text(view.title) if view.title else md_inline(view.shown_title)
+    lines = [f"# Incident {view.id}: {title}", ""]
+    lines.append("> **Public version:** only what was published to stakeholders.")
+    lines.append("")
+    start, end = view.impact_started_at, view.impact_ended_at
+    if start is None and end is None:
+        impact = "not recorded"
+    elif end is None:
+        impact = f"from {_when(start)}, end not recorded"
+    elif start is None:
+        impact = f"until {_when(end)} (start not recorded)"
+    else:
+        impact = f"from {_when(start)} until {_when(end)}"
+    lines += [
+        f"- **Status:** {md_inline(view.status)}",
+        f"- **Impact:** {impact}",
+        f"- **Closed:** {_when(view.closed_at) if view.closed_at else 'not yet'}",
+        f"- **Exported:** {_when(now)}",
+    ]
+    _section(lines, "Updates")
+    if not view.updates:
+        lines.append("_No update was published._")
+    for u in view.updates:
+        if u.number > 1:
+            lines.append("")
+        lines.append(f"### Update {u.number} — {_when(u.published_at)}")
+        lines.append("")
+        lines += md_block(u.text, prefix="> ")
+        if u.corrected_at is not None:
+            lines.append("")
+            lines.append(f"_Corrected {_when(u.corrected_at)}._")
+    if view.root_cause is not None:
+        _section(lines, "Root cause")
+        lines += md_block(view.root_cause)
+    lines.append("")
+    lines.append(
+        f"_Exported by warroom from incident {view.id}. Local times are in "
+        f"{md_inline(_zone_name())}, the exporting machine's time zone._"
+    )
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------- CSV
@@ -443,19 +544,13 @@ def _section(lines: list[str], title: str) -> None:
     lines += ["", f"## {title}", ""]
 
 
-def _md_summary(lines: list[str], bundle: Bundle, public: bool, now: datetime) -> None:
+def _md_summary(lines: list[str], bundle: Bundle, now: datetime) -> None:
     incident = bundle.incident
     what = "Drill" if incident.drill else "Incident"
     lines.append(f"# {what} {incident.id}: {md_heading_text(incident.title)}")
     lines.append("")
     if incident.drill:
         lines.append("> **DRILL:** a rehearsal, not a real incident.")
-        lines.append("")
-    if public:
-        lines.append(
-            "> **Public version:** private responder notes (notes, evidence, decisions "
-            "and changes) and the unpublished update draft are omitted."
-        )
         lines.append("")
     local, utc = _local(now), _utc(now)
     lines += [
@@ -464,6 +559,8 @@ def _md_summary(lines: list[str], bundle: Bundle, public: bool, now: datetime) -
         f"- **Stage:** {md_inline(incident.stage)}",
         f"- **Status:** {md_inline(incident.status)}",
         f"- **Declared by:** {md_inline(incident.declared_by)}",
+        "- **Public title:** "
+        + (md_inline(incident.public_title) if incident.public_title else "_not set_"),
         f"- **Exported:** {_local(now)}" + ("" if local == utc else f" ({utc})"),
     ]
     if incident.closed_at is not None and incident.resolution:
@@ -627,10 +724,12 @@ def _md_checklist(lines: list[str], policy: Policy, board: Board) -> None:
         )
 
 
-def _md_retro(lines: list[str], retro: Retro) -> None:
+def _md_retro(lines: list[str], retro: Retro, shown_public: bool = False) -> None:
     _section(lines, "Root cause")
     if retro.root_cause.strip():
         lines += md_block(retro.root_cause)
+        if shown_public:
+            lines += ["", "_Made public: the public version shows it._"]
     else:
         lines.append("_Not recorded._")
 
@@ -659,16 +758,28 @@ def _md_retro(lines: list[str], retro: Retro) -> None:
 
 
 def _md_updates(lines: list[str], entries: list[TimelineEntry]) -> None:
+    """Each update once, as it stands: a correction in its original's place
+    (the timeline keeps every version)."""
     _section(lines, "Stakeholder updates")
-    updates = [e for e in entries if e.kind == UPDATE]
+    by_id = {e.id: e for e in entries}
+    updates = published_updates(entries)
     if not updates:
         lines.append("_No update was published._")
-    for n, e in enumerate(updates, 1):
-        if n > 1:
+    for u in updates:
+        first, standing = by_id[u.first_entry_id], by_id[u.entry_id]
+        if u.number > 1:
             lines.append("")
-        lines.append(f"### Update {n} — {_local(e.occurred_at)}, by {md_heading_text(e.actor)}")
+        lines.append(
+            f"### Update {u.number} — {_local(u.published_at)}, by {md_heading_text(first.actor)}"
+        )
         lines.append("")
-        lines += md_block(e.text, prefix="> ")
+        lines += md_block(u.text, prefix="> ")
+        if u.corrected_at is not None:
+            lines.append("")
+            lines.append(
+                f"_Corrected by {md_inline(standing.actor)} at {_local(u.corrected_at)} "
+                f"(entry #{standing.id}; the timeline keeps every version)._"
+            )
 
 
 def _md_changes(lines: list[str], bundle: Bundle) -> None:
@@ -704,11 +815,10 @@ def _md_draft(lines: list[str], draft: Draft) -> None:
     lines += md_block(draft.text, prefix="> ")
 
 
-def _md_timeline(lines: list[str], entries: list[TimelineEntry], public: bool) -> None:
+def _md_timeline(lines: list[str], entries: list[TimelineEntry]) -> None:
     _section(lines, "Timeline")
-    what = "system events and published updates" if public else "every entry"
     lines.append(
-        f"In order of occurrence ({what}). A correction names the entry it corrects; "
+        "In order of occurrence (every entry). A correction names the entry it corrects; "
         "the corrected entry stays, marked as superseded."
     )
     lines.append("")
@@ -737,21 +847,23 @@ def _md_timeline(lines: list[str], entries: list[TimelineEntry], public: bool) -
 
 
 def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> str:
-    """The retro document: something to paste into a wiki page or a ticket."""
+    """The retro document: something to paste into a wiki page or a ticket;
+    public: only what was published (public.py's rule)."""
+    if public:
+        return render_public_markdown(_public(bundle), now)
     incident = bundle.incident
-    entries = _visible_entries(bundle, public)
+    entries = _visible_entries(bundle)
     lines: list[str] = []
-    _md_summary(lines, bundle, public, now)
+    _md_summary(lines, bundle, now)
     _md_times(lines, incident)
     _md_clocks(lines, policy, incident, now)
     _md_roles(lines, policy, bundle, entries)
     _md_checklist(lines, policy, bundle.board)
-    _md_retro(lines, bundle.retro)
+    _md_retro(lines, bundle.retro, incident.root_cause_public)
     _md_updates(lines, entries)
-    if not public:
-        _md_changes(lines, bundle)
-        _md_draft(lines, bundle.board.draft)
-    _md_timeline(lines, entries, public)
+    _md_changes(lines, bundle)
+    _md_draft(lines, bundle.board.draft)
+    _md_timeline(lines, entries)
     lines.append("")
     lines.append(
         f"_Exported by warroom from incident {incident.id}. Local times are in "
@@ -772,7 +884,7 @@ def render_export(bundle: Bundle, policy: Policy, fmt: str, public: bool, now: d
         data = export_dict(bundle, policy, public, now)
         return json_text(data) + "\n"
     if fmt == "csv":
-        return render_csv(bundle)
+        return render_public_csv(_public(bundle)) if public else render_csv(bundle)
     raise UsageError(f"unknown export format {fmt!r}; choose one of: md, json, csv")
 
 

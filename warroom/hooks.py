@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .model import Incident, TimelineEntry
 from .policy import Policy
+from .public import public_title
 from .text import one_line
 
 
@@ -43,6 +44,8 @@ def hook_env(incident: Incident, entry: TimelineEntry) -> dict[str, str]:
     fields = {
         "WARROOM_INCIDENT_ID": str(incident.id),
         "WARROOM_TITLE": incident.title,
+        # What stakeholders may see it called ("" when none is set): public.py's rule.
+        "WARROOM_PUBLIC_TITLE": public_title(incident),
         "WARROOM_PRIORITY": incident.priority,
         "WARROOM_CATEGORY": incident.category,
         "WARROOM_STAGE": incident.stage,

@@ -72,6 +72,10 @@ class Incident:
     impact_started_at: datetime | None = None
     impact_ended_at: datetime | None = None
     drill: bool = False  # a rehearsal: kept out of the figures, never pages by default
+    # What stakeholders see it called: never the internal title (which may name
+    # a customer or an attacker); "" until someone sets it.
+    public_title: str = ""
+    root_cause_public: bool = False  # the team chose to tell stakeholders the root cause
 
     @property
     def is_open(self) -> bool:

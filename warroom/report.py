@@ -17,6 +17,7 @@ from typing import NamedTuple
 from .model import Incident
 from .policy import CLOCKS, Policy
 from .sla import MET, MISSED, OVERDUE, clock_states
+from .timefmt import add
 
 # The durations measured, each from the reported time to a milestone.
 TIMES = ("acknowledge", "triage", "remediate", "close")
@@ -73,7 +74,8 @@ class Group:
     times: dict[str, Spread]
     hits: dict[str, HitRate]
     updates_on_time: int
-    updates: int
+    updates: int  # updates owed by the cadence: the judged ones (see updates_on_cadence)
+    updates_published: int = 0
 
     @property
     def update_rate(self) -> float | None:
@@ -137,19 +139,40 @@ def took(incident: Incident, what: str) -> timedelta | None:
     return None if at is None else at - incident.reported_at
 
 
-def updates_on_cadence(policy: Policy, row: ReportRow) -> tuple[int, int]:
-    """(on time, published): an update is on time when it went out by the time
-    the previous one (or the report) plus the priority's cadence fell due."""
-    if not policy.knows(row.incident.priority):
-        return 0, 0  # no cadence to judge by: left out of the figure
-    cadence = policy.cadence(row.incident.priority)
-    since = row.incident.reported_at
-    on_time = 0
+class Cadence(NamedTuple):
+    on_time: int  # updates that went out by the time they were owed
+    owed: int  # updates the cadence asked for so far: on time, late, or never sent
+    published: int
+
+
+def updates_on_cadence(policy: Policy, row: ReportRow, now: datetime) -> Cadence:
+    """How the updates kept the priority's cadence, the update clock's own rule
+    (next_update): one is owed a cadence after the report, then a cadence after
+    each update that went out. An update sent by then is on time; one sent
+    later is owed and late; every further cadence of silence before it (or
+    before the close, or now while open) is an update owed that never went out.
+    So an incident nobody told anyone about counts as missed, not as nothing."""
+    incident = row.incident
+    if not policy.knows(incident.priority):
+        return Cadence(0, 0, 0)  # no cadence to judge by: left out of the figure
+    cadence = policy.cadence(incident.priority)
+    end = incident.closed_at if incident.closed_at is not None else now
+    since = incident.reported_at
+    on_time = owed = 0
     for at in sorted(row.updates):
-        if at <= since + cadence:
+        owed += max(1, _passed(since, cadence, at))
+        if at <= add(since, cadence):
             on_time += 1
         since = at
-    return on_time, len(row.updates)
+    owed += _passed(since, cadence, end)
+    return Cadence(on_time, owed, len(row.updates))
+
+
+def _passed(since: datetime, cadence: timedelta, until: datetime) -> int:
+    """How many of since + k * cadence (k >= 1) fell due before `until`."""
+    if cadence <= timedelta(0) or until <= since:
+        return 0
+    return max(0, math.ceil((until - since) / cadence) - 1)
 
 
 @dataclass(frozen=True)
@@ -159,18 +182,15 @@ class _Facts:
     row: ReportRow
     took: dict[str, timedelta | None]
     clock_states: dict[str, str]
-    updates_on_time: int
-    updates: int
+    cadence: Cadence
 
 
 def _facts(policy: Policy, row: ReportRow, now: datetime) -> _Facts:
-    on_time, published = updates_on_cadence(policy, row)
     return _Facts(
         row,
         {what: took(row.incident, what) for what in TIMES},
         {c.name: c.state for c in clock_states(policy, row.incident, now)},
-        on_time,
-        published,
+        updates_on_cadence(policy, row, now),
     )
 
 
@@ -182,9 +202,10 @@ def _group(name: str, facts: list[_Facts]) -> Group:
         met = states.count(MET)
         # Overdue can no longer be met: it is judged a miss already.
         hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))
-    on_time = sum(f.updates_on_time for f in facts)
-    published = sum(f.updates for f in facts)
-    return Group(name, len(facts), times, hits, on_time, published)
+    on_time = sum(f.cadence.on_time for f in facts)
+    owed = sum(f.cadence.owed for f in facts)
+    published = sum(f.cadence.published for f in facts)
+    return Group(name, len(facts), times, hits, on_time, owed, published)
 
 
 def _actions(rows: list[ReportRow], today: date) -> tuple[OwnerActions, ...]:

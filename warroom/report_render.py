@@ -87,7 +87,8 @@ def render_text(report: Report, zone_name: str) -> str:
         f"Incidents reported from {since} until {until} ({zone_name}):"
         f" {real} real, {report.drill_count} drill{'s' * (report.drill_count != 1)}",
         "Times run from the reported time; p90 = 90th percentile (nearest rank);"
-        " a clock is judged once met or missed.",
+        " a clock is judged once met or missed; updates on cadence counts every update"
+        " owed, sent or not.",
         "",
     ]
     lines += _section_text(report.real)
@@ -113,7 +114,11 @@ def _group_dict(g: Group) -> dict[str, Any]:
             for t in TIMES
         },
         "clocks": {c: {"met": g.hits[c].met, "judged": g.hits[c].judged} for c in CLOCKS},
-        "updates": {"on_cadence": g.updates_on_time, "published": g.updates},
+        "updates": {
+            "on_cadence": g.updates_on_time,
+            "owed": g.updates,
+            "published": g.updates_published,
+        },
     }
 
 
@@ -151,7 +156,7 @@ def render_csv(report: Report) -> str:
         header += [f"{t}_count", f"{t}_median_s", f"{t}_p90_s"]
     for c in CLOCKS:
         header += [f"{c}_met", f"{c}_judged"]
-    header += ["updates_on_cadence", "updates_published"]
+    header += ["updates_on_cadence", "updates_published", "updates_owed"]
     writer.writerow(header)
     for scope, section in (("real", report.real), ("drill", report.drills)):
         groups = [("all", section.overall)]
@@ -164,6 +169,6 @@ def render_csv(report: Report) -> str:
                 row += [s.count, _span_seconds(s.median), _span_seconds(s.p90)]
             for c in CLOCKS:
                 row += [g.hits[c].met, g.hits[c].judged]
-            row += [g.updates_on_time, g.updates]
+            row += [g.updates_on_time, g.updates_published, g.updates]
             writer.writerow(["" if v is None else v for v in row])
     return out.getvalue()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from .errors import UsageError
 from .export import action_dict, json_text, retro_dict
 from .model import ActionItem, to_iso
 from .text import one_line, say
@@ -54,7 +55,7 @@ def run_retro(
         say(f"Retro of #{incident.id} {one_line(incident.title)}")
         held = fmt_time(incident.retro_at) if incident.retro_at else "not yet"
         say(f"  held: {held}")
-        say("Root cause")
+        say("Root cause" + (" (public)" if incident.root_cause_public else ""))
         say(f"  {one_line(retro.root_cause) or '(not recorded)'}")
         say("Five whys")
         for w in retro.whys:
@@ -72,8 +73,12 @@ def run_retro(
             say(f"why {why.position} saved; the text it replaced is kept in the timeline")
         return 0
     if verb == "root-cause":
-        if store.set_root_cause(args.id, read_text(args.text)).note:
+        if args.text is None and not (args.public or args.private):
+            raise UsageError("give the root cause's text, --public or --private")
+        if args.text is not None and store.set_root_cause(args.id, read_text(args.text)).note:
             say("root cause saved; the text it replaced is kept in the timeline")
+        if args.public or args.private:
+            store.set_root_cause_public(args.id, args.public)
         return 0
     return _run_action(ctx)
 

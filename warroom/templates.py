@@ -7,6 +7,7 @@ from datetime import datetime
 
 from .model import Incident
 from .policy import Policy
+from .public import NO_PUBLIC_TITLE, public_title
 from .sla import promised_update
 from .timefmt import fmt_time
 
@@ -27,7 +28,9 @@ def own_lines(text: str) -> str:
 def render_template(name: str, policy: Policy, incident: Incident, now: datetime) -> str:
     promised = promised_update(policy, incident, now)
     next_at = fmt_time(promised) if promised else "—"
-    head = f"[{incident.priority}] Incident #{incident.id}: {incident.title}"
+    # What stakeholders are told: the public title, never the internal one.
+    title = public_title(incident) or NO_PUBLIC_TITLE
+    head = f"[{incident.priority}] Incident #{incident.id}: {title}"
     if name == "declared":
         return (
             f"{head}\n"

@@ -89,14 +89,16 @@ async def test_every_view_with_user_text_paints_placeholders(app_factory, store,
     store.add_entry(seeded, HOSTILE, "evidence")
     store.save_why(seeded, 1, "", f"because {HOSTILE}")
     incident = store.get_incident(seeded)
-    store.conn.execute("UPDATE incidents SET title = ? WHERE id = ?", (HOSTILE, seeded))
+    store.conn.execute(
+        "UPDATE incidents SET title = ?, public_title = ? WHERE id = ?", (HOSTILE, HOSTILE, seeded)
+    )
     store.conn.execute("UPDATE changes SET revision = revision + 1")
     assert store.get_incident(seeded).title == HOSTILE != incident.title
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         assert isinstance(app.screen, WarRoomScreen)
         views = {"war room": painted(app)}
-        await pilot.press("5", "ctrl+t")  # a template holds the title
+        await pilot.press("5", "ctrl+t")  # a template holds the public title
         await pilot.press("enter")
         await pilot.pause()
         if isinstance(app.screen, ConfirmModal):  # replace what the draft holds

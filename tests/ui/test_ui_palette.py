@@ -94,3 +94,19 @@ async def test_palette_stage_and_priority_hints_are_the_policys(tmp_path, clock)
     assert Content.from_markup(helps["Change priority"]).plain.startswith(
         "/".join(policy.priority_choices)
     )
+
+
+async def test_palette_sets_the_public_title(app_factory, store, seeded):
+    """The public title stakeholders see is set from the palette, as with `warroom title`."""
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Set the public title"
+        )
+        command.callback()
+        await pilot.pause()
+        await pilot.press(*"Login issues", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert store.get_incident(seeded).public_title == "Login issues"

@@ -28,7 +28,7 @@ EXPORT_CHOICES = {
     "Markdown (retro document)": ("md", False),
     "JSON (everything, for tools)": ("json", False),
     "CSV (the action items, for a ticketing system)": ("csv", False),
-    "Public Markdown (no private notes)": ("md", True),
+    "Public Markdown (only what was published)": ("md", True),
 }
 
 

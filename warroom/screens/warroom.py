@@ -621,6 +621,23 @@ class WarRoomScreen(PanelScreen):
             _dialogs().ChoiceModal("Stage", stages, self.shown_board.incident.stage), done
         )
 
+    def action_public_title(self) -> None:
+        """The title stakeholders see in public exports (never the internal one)."""
+
+        def done(title: str | None) -> None:
+            if title is not None:
+                self.app.write(self.app.store.set_public_title, self.incident_id, title)
+
+        if _dialogs().refused_read_only(self.app):
+            return
+        self.app.push_screen(
+            _dialogs().TextPrompt(
+                "Public title", self.board.incident.public_title,
+                hint="what stakeholders see; empty: none (never the internal title)",
+            ),
+            done,
+        )  # fmt: skip
+
     def action_identity(self) -> None:
         # In the checklist "i" also starts an item id: "i3" moves to item i3.
         checklist = self.query_one(ChecklistList)

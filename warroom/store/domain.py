@@ -328,6 +328,8 @@ class Store:
             impact_started_at=from_iso(row.get("impact_started_at")),
             impact_ended_at=from_iso(row.get("impact_ended_at")),
             drill=bool(row.get("drill")),
+            public_title=row.get("public_title") or "",
+            root_cause_public=bool(row.get("root_cause_public")),
         )
 
     @staticmethod
@@ -1179,6 +1181,37 @@ class Store:
             self.db.execute("UPDATE incidents SET root_cause = ? WHERE id = ?", (text, incident_id))
             self._touch(incident_id)
         return RetroText(text, note)
+
+    def set_public_title(self, incident_id: int, title: str) -> Incident:
+        """The title stakeholders see; "" takes it away (public outputs then say
+        there is none: they never fall back to the internal title)."""
+        title = clean_title(title) if title.strip() else ""
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if incident.public_title == title:
+                return incident
+            self.db.execute(
+                "UPDATE incidents SET public_title = ? WHERE id = ?", (title, incident_id)
+            )
+            text = f"Public title set: {title}" if title else "Public title removed"
+            self._system(
+                incident_id, text, "public_title.change", old=incident.public_title, new=title
+            )
+        return self.get_incident(incident_id)
+
+    def set_root_cause_public(self, incident_id: int, public: bool) -> Incident:
+        """Whether public outputs carry the retro's root cause (they do not by default)."""
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if incident.root_cause_public == public:
+                return incident
+            self.db.execute(
+                "UPDATE incidents SET root_cause_public = ? WHERE id = ?",
+                (int(public), incident_id),
+            )
+            text = "Root cause made public" if public else "Root cause made private"
+            self._system(incident_id, text, "root_cause.public", public=public)
+        return self.get_incident(incident_id)
 
     def _merge_edit(
         self, incident_id: int, what: str, base: str | None, text: str, current: str, limit: int

@@ -22,7 +22,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "title", "category", "priority", "stage", "status", "reported_at",
         "declared_at", "declared_by", "acknowledged_at", "triaged_at", "remediated_at",
         "retro_at", "closed_at", "resolution", "last_update_at", "revision", "root_cause",
-        "impact_started_at", "impact_ended_at", "drill",
+        "impact_started_at", "impact_ended_at", "drill", "public_title", "root_cause_public",
     ),
     "timeline": (
         "id", "incident_id", "kind", "text", "actor", "occurred_at", "recorded_at",

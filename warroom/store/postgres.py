@@ -25,10 +25,10 @@ from typing import Any
 from ..errors import StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl, mask_secrets
 
-SCHEMA_VERSION = 3  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = 4  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # The write lock: the change counter's one row, which only a writer may lock.
-# (A warroom from before took the advisory lock instead; schema 3 keeps such a
+# (A warroom from before took the advisory lock instead; schema 3+ keeps such a
 # warroom out of a database this one wrote, so the two never write side by side.)
 _WRITE_LOCK = "SELECT revision FROM changes WHERE id = 1 FOR UPDATE"
 CHANNEL = "warroom_changes"
@@ -117,11 +117,20 @@ def _pg_schema_v3(conn: Any) -> None:
     conn.execute(f"CREATE TABLE write_keys (key {_T} PRIMARY KEY, applied_at {_T} NOT NULL)")
 
 
+def _pg_schema_v4(conn: Any) -> None:
+    """As SQLite's schema 8: the public title and whether the root cause is public."""
+    conn.execute(
+        f"ALTER TABLE incidents ADD COLUMN public_title {_T} NOT NULL DEFAULT '',"
+        " ADD COLUMN root_cause_public BIGINT NOT NULL DEFAULT 0"
+    )
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {
     0: _pg_schema_v1,
     1: _pg_schema_v2,
     2: _pg_schema_v3,
+    3: _pg_schema_v4,
 }
 
 # A server that vanishes without closing the connection (a network cut) is

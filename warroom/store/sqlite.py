@@ -25,7 +25,7 @@ from ..paths import FILE_MODE, make_folders
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 
@@ -196,6 +196,13 @@ def _schema_v7(db: sqlite_utils.Database) -> None:
     db["write_keys"].create({"key": str, "applied_at": str}, pk="key", not_null={"applied_at"})
 
 
+def _schema_v8(db: sqlite_utils.Database) -> None:
+    """What stakeholders may see: a public title of the incident's own (never
+    the internal one), and whether the team made the root cause public."""
+    db["incidents"].add_column("public_title", str, not_null_default="")
+    db["incidents"].add_column("root_cause_public", int, not_null_default=0)
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
@@ -205,6 +212,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _schema_v5,
     5: _schema_v6,
     6: _schema_v7,
+    7: _schema_v8,
 }
 
 
