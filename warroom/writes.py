@@ -346,6 +346,20 @@ class SetPriority(Write):
         return replace(board, incident=replace(board.incident, priority=priority))
 
 
+@kind("public-title")
+class SetPublicTitle(Write):
+    """What stakeholders see the incident called (empty: no public title)."""
+
+    incident_id: int
+    title: str
+
+    def apply(self, store):
+        return store.set_public_title(self.incident_id, self.title)
+
+    def on_board(self, board, actor, at, policy):
+        return replace(board, incident=replace(board.incident, public_title=self.title.strip()))
+
+
 @kind("stage")
 class SetStage(Write):
     incident_id: int

@@ -34,6 +34,7 @@ from ..writes import (
     SaveDraft,
     SetCheck,
     SetPriority,
+    SetPublicTitle,
     SetStage,
     Unassign,
     project,
@@ -626,13 +627,13 @@ class WarRoomScreen(PanelScreen):
 
         def done(title: str | None) -> None:
             if title is not None:
-                self.app.write(self.app.store.set_public_title, self.incident_id, title)
+                self.app.write(SetPublicTitle(self.incident_id, title))
 
         if _dialogs().refused_read_only(self.app):
             return
         self.app.push_screen(
             _dialogs().TextPrompt(
-                "Public title", self.board.incident.public_title,
+                "Public title", self.shown_board.incident.public_title,
                 hint="what stakeholders see; empty: none (never the internal title)",
             ),
             done,
