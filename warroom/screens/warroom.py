@@ -16,7 +16,7 @@ from ..errors import DraftConflict
 from ..model import Board, TimelineEntry
 from ..templates import TEMPLATES, render_template
 from ..text import one_line
-from ..timefmt import fmt_short_time, split_time_prefix, typed_zone, zone_label
+from ..timefmt import fmt_short_time, parse_time, split_time_prefix, typed_zone, zone_label
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.common import Panel
@@ -318,7 +318,18 @@ class WarRoomScreen(PanelScreen):
         self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
-        self.app.write(self.app.store.assign, self.incident_id, message.role, message.person)
+        app = self.app
+        if not message.when:
+            app.write(app.store.assign, self.incident_id, message.role, message.person)
+        else:
+            typed_at = app.clock()  # '@20m' counts from enter, even if the write waits
+
+            def assign(incident_id: int, role: str, person: str, when: str):
+                # '@23:10 alice': the hand-off happened then (as a note's '@23:10').
+                at = parse_time(when, typed_at, "the hand-off's time", typed_zone(app.utc))
+                return app.store.assign(incident_id, role, person, at)
+
+            app.write(assign, self.incident_id, message.role, message.person, message.when)
         # The hand-off is drawn first; the chooser closes on the frame after
         # (closing moves focus and lays the panel out again).
         panel = self.query_one(RolesPanel)
