@@ -256,3 +256,20 @@ def test_a_correction_made_before_they_carried_anything_reads_as_before(alice, r
     assert entry_dict(fixed)["corrected_by"] == "alice"
     old = replace(fixed, data={})
     assert (old.corrected_by, old.first_recorded_at, old.backfilled) == ("", None, False)
+
+
+def test_the_log_still_says_who_holds_a_role_after_an_earlier_hand_off_is_corrected(
+    alice, bob, replayed, clock
+):
+    alice.assign(replayed, "Lead", "alice")
+    first = alice.timeline(replayed)[-1]
+    clock.advance(minutes=30)
+    alice.assign(replayed, "Lead", "carol")
+    alice.set_check(replayed, "c3", True)
+    tick = alice.timeline(replayed)[-1]
+    alice.set_check(replayed, "c3", False)
+    bob.correct(first.id, at=first.occurred_at - timedelta(minutes=5))
+    bob.correct(tick.id, at=tick.occurred_at - timedelta(minutes=5))
+    assert bob.board(replayed).holders("Lead")[0].assigned_at == clock()  # carol's, unmoved
+    roles, ticked = replay(bob.timeline(replayed))
+    assert roles["Lead"] == {"carol"} and "c3" not in ticked

@@ -292,7 +292,17 @@ def replay(entries: list[TimelineEntry]) -> tuple[dict[str, set[str]], set[str]]
     that those tables say what the log says."""
     roles: dict[str, set[str]] = {}
     ticked: set[str] = set()
-    for entry in sorted(entries, key=lambda e: e.id):
+    by_id = {e.id: e for e in entries}
+    superseded = {e.supersedes for e in entries if e.supersedes is not None}
+
+    def first(entry: TimelineEntry) -> int:
+        # A correction stands where what it corrects was first recorded.
+        while entry.supersedes is not None and entry.supersedes in by_id:
+            entry = by_id[entry.supersedes]
+        return entry.id
+
+    standing = [e for e in entries if e.id not in superseded]
+    for entry in sorted(standing, key=first):
         event, data = entry.event, entry.data
         if event == "role.assign":
             holders = roles.setdefault(data["role"], set())
