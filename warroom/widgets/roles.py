@@ -129,7 +129,7 @@ class RolesPanel(Panel):
             # Made (and imported) on the first hand-off, not at start-up, then kept.
             from .people import PersonChooser
 
-            chooser = PersonChooser(hint="↓ known people · enter · esc", id="role-chooser")
+            chooser = PersonChooser(hint="↓ known people · @14:05 name · esc", id="role-chooser")
             chooser.times_first = True
             self.mount(chooser)
         # Shown and hidden with an inline style: a class on the panel would
