@@ -25,19 +25,31 @@ async def test_a_hand_off_typed_with_a_time_happened_then(app_factory, store, se
         await pilot.press("up", "enter")  # Scribe, held by dan since 09:00
         await pilot.press(*"@08:20 hal", "enter")  # refused: before dan took it
         await pilot.pause()
+        assert isinstance(app.focused, RoleList)
+        await pilot.press("up", "enter")  # Coordinator again
+        await pilot.press(*"@25:99 ivy", "enter")  # not a time: the chooser stays, text kept
+        await pilot.pause()
+        chooser = app.screen.query_one("#role-chooser")
+        assert chooser.input.value == "@25:99 ivy" and chooser.input.has_focus
+        chooser.input.value = "@08:57 ivy"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.focused, RoleList)
     board = store.board(seeded)
     coordinator = board.holders("Coordinator")[0]
-    assert (coordinator.person, coordinator.assigned_at) == (
+    assert (coordinator.person, coordinator.assigned_at, coordinator.previous) == (
+        "ivy",
+        clock().replace(hour=8, minute=57),
         "gina",
-        clock().replace(hour=8, minute=50),
     )
     communicator = board.holders("Communicator")[0]
     twenty_ago = clock() - timedelta(minutes=20)
     assert (communicator.person, communicator.assigned_at) == ("dan", twenty_ago)
     assert board.holder("Scribe") == "dan"
     entries = [e for e in store.timeline(seeded) if e.event == "role.assign"]
-    assert [e.data["person"] for e in entries[-2:]] == ["gina", "dan"]
-    assert all(e.backfilled for e in entries[-2:])
+    assert [e.data["person"] for e in entries[-3:]] == ["gina", "dan", "ivy"]
+    assert entries[-3].occurred_at == clock().replace(hour=8, minute=50)
+    assert all(e.backfilled for e in entries[-3:])
 
 
 async def test_the_row_of_a_correction_says_who_corrected_it(

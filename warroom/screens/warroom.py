@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 
-from ..errors import DraftConflict
+from ..errors import DraftConflict, UsageError
 from ..model import Board, TimelineEntry
 from ..templates import TEMPLATES, render_template
 from ..text import one_line
@@ -319,17 +319,19 @@ class WarRoomScreen(PanelScreen):
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
         app = self.app
-        if not message.when:
-            app.write(app.store.assign, self.incident_id, message.role, message.person)
-        else:
-            typed_at = app.clock()  # '@20m' counts from enter, even if the write waits
-
-            def assign(incident_id: int, role: str, person: str, when: str):
-                # '@23:10 alice': the hand-off happened then (as a note's '@23:10').
-                at = parse_time(when, typed_at, "the hand-off's time", typed_zone(app.utc))
-                return app.store.assign(incident_id, role, person, at)
-
-            app.write(assign, self.incident_id, message.role, message.person, message.when)
+        args: tuple = (self.incident_id, message.role, message.person)
+        if message.when:
+            # '@23:10 alice': the hand-off happened then, read when enter was
+            # pressed (as a note's '@23:10'), even if the write waits.
+            try:
+                at = parse_time(message.when, app.clock(), "the hand-off's time",
+                                typed_zone(app.utc))  # fmt: skip
+            except UsageError as error:
+                app.notify(str(error), severity="error", markup=False)
+                self.query_one(RolesPanel).choosing = message.role  # fix the time, enter again
+                return
+            args = (*args, at)
+        app.write(app.store.assign, *args)
         # The hand-off is drawn first; the chooser closes on the frame after
         # (closing moves focus and lays the panel out again).
         panel = self.query_one(RolesPanel)
