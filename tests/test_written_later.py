@@ -273,3 +273,17 @@ def test_the_log_still_says_who_holds_a_role_after_an_earlier_hand_off_is_correc
     assert bob.board(replayed).holders("Lead")[0].assigned_at == clock()  # carol's, unmoved
     roles, ticked = replay(bob.timeline(replayed))
     assert roles["Lead"] == {"carol"} and "c3" not in ticked
+
+
+def test_correcting_a_correction_written_before_they_kept_anything(
+    alice, bob, open_store, replayed
+):
+    said = alice.add_entry(replayed, "cache cold", occurred_at=LONG_AGO)
+    with bob._write():  # a correction as warroom wrote them before: bob's, nothing carried
+        legacy = bob._append(
+            replayed, "note", "cache cold (EU)", supersedes=said.id, occurred_at=LONG_AGO
+        )
+    assert (bob.entry(legacy).actor, bob.entry(legacy).backfilled) == ("bob", False)
+    fixed = open_store(identity="carol").correct(legacy, "cache cold (EU only)")
+    assert (fixed.actor, fixed.corrected_by) == ("alice", "carol")
+    assert fixed.first_recorded_at == said.recorded_at and fixed.backfilled

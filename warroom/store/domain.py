@@ -257,11 +257,16 @@ class Store:
             supersedes=supersedes, actor=actor,
         )  # fmt: skip
 
-    def _carried(self, original: TimelineEntry) -> dict[str, Any]:
-        """What a correction keeps of the entry it corrects, beside who corrects
-        it: when it was first written down (so "written later" still shows)."""
-        first = original.first_recorded_at
-        return {
+    def _carried(self, original: TimelineEntry) -> tuple[str, dict[str, Any]]:
+        """What a correction keeps of the entry it corrects: who said or did it
+        (its actor) and, beside who corrects it, when it was first written down
+        (so "written later" still shows). A correction made before corrections
+        kept them is read back to the entry it first corrected."""
+        source = original
+        while source.first_recorded_at is None and source.supersedes is not None:
+            source = self.entry(source.supersedes)
+        first = source.first_recorded_at
+        return source.actor, {
             "corrected_by": self.identity,
             "first_recorded_at": to_iso(first) if first is not None else None,
         }
@@ -583,8 +588,8 @@ class Store:
             actor = None
             if supersedes is not None:
                 # A correction keeps who said it; who corrected it is said beside.
-                data = {**(data or {}), **self._carried(original)}
-                actor = original.actor
+                actor, carried = self._carried(original)
+                data = {**(data or {}), **carried}
             entry_id = self._append(
                 incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data,
                 actor=actor,
@@ -650,10 +655,11 @@ class Store:
                 raise UsageError("a system entry's text is warroom's own; correct its time")
             with self._write():
                 moves = self._check_fact_move(original, at) if at is not None else None
+                author, carried = self._carried(original)
                 new_id = self._append(
                     original.incident_id, SYSTEM, new_text, supersedes=entry_id,
-                    occurred_at=occurred, actor=original.actor,
-                    data={**original.data, "corrected": True, **self._carried(original)},
+                    occurred_at=occurred, actor=author,
+                    data={**original.data, "corrected": True, **carried},
                 )  # fmt: skip
                 if moves:
                     self._move_fact(original, occurred)
@@ -664,10 +670,11 @@ class Store:
                 raise UsageError("the correction is empty")
             check_length(new_text, MAX_DRAFT, "update")
             with self._write():
+                author, carried = self._carried(original)
                 new_id = self._append(
                     original.incident_id, UPDATE, new_text, public=True, supersedes=entry_id,
-                    occurred_at=occurred, actor=original.actor,
-                    data={"event": "update.correct", **self._carried(original)},
+                    occurred_at=occurred, actor=author,
+                    data={"event": "update.correct", **carried},
                 )  # fmt: skip
                 self._recount_last_update(original.incident_id)
             return self.entry(new_id)
@@ -980,8 +987,7 @@ class Store:
             author = None
             if previous is not None and event == "milestone.move":
                 # A move corrects the time: who recorded it and when stay said.
-                earlier = self.entry(previous)
-                carried, author = self._carried(earlier), earlier.actor
+                author, carried = self._carried(self.entry(previous))
             self._system(
                 incident_id, text, event, clock=clock, at=to_iso(moment) if moment else None,
                 occurred_at=moment, supersedes=previous, actor=author, **carried,
