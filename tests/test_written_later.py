@@ -287,3 +287,11 @@ def test_correcting_a_correction_written_before_they_kept_anything(
     fixed = open_store(identity="carol").correct(legacy, "cache cold (EU only)")
     assert (fixed.actor, fixed.corrected_by) == ("alice", "carol")
     assert fixed.first_recorded_at == said.recorded_at and fixed.backfilled
+
+
+def test_a_corrector_s_name_is_escaped_in_the_markdown_marks(alice, open_store, replayed, clock):
+    said = alice.add_entry(replayed, "x", occurred_at=LONG_AGO)
+    fixed = open_store(identity="m*l|[y](z)").correct(said.id, "y")
+    row = row_of(markdown(alice, replayed, clock), fixed.id)
+    assert "by m\\*l\\|\\[y\\](z)" in row
+    assert row.count(" | ") == 5  # the name opens no extra cell
