@@ -25,11 +25,14 @@ async def test_a_hand_off_typed_with_a_time_happened_then(app_factory, store, se
         await pilot.press("up", "enter")  # Scribe, held by dan since 09:00
         await pilot.press(*"@08:20 hal", "enter")  # refused: before dan took it
         await pilot.pause()
+        chooser = app.screen.query_one("#role-chooser")
+        assert chooser.input.value == "@08:20 hal" and chooser.input.has_focus  # kept
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(app.focused, RoleList)
         await pilot.press("up", "enter")  # Coordinator again
         await pilot.press(*"@25:99 ivy", "enter")  # not a time: the chooser stays, text kept
         await pilot.pause()
-        chooser = app.screen.query_one("#role-chooser")
         assert chooser.input.value == "@25:99 ivy" and chooser.input.has_focus
         chooser.input.value = "@08:57 ivy"
         await pilot.press("enter")

@@ -331,10 +331,14 @@ class WarRoomScreen(PanelScreen):
                 self.query_one(RolesPanel).choosing = message.role  # fix the time, enter again
                 return
             args = (*args, at)
-        app.write(app.store.assign, *args)
+        refused: list[Exception] = []
+        app.write(app.store.assign, *args, on_fail=refused.append)
+        panel = self.query_one(RolesPanel)
+        if refused:  # said in a toast; what was typed stays, to be fixed
+            panel.choosing = message.role
+            return
         # The hand-off is drawn first; the chooser closes on the frame after
         # (closing moves focus and lays the panel out again).
-        panel = self.query_one(RolesPanel)
         panel.query_one(RoleList).after_paint(panel.close_chooser)
 
     def on_role_list_unassign(self, message: RoleList.Unassign) -> None:
