@@ -317,6 +317,48 @@ def test_tick_and_untick(run, reader, incident):
     assert events[-2:] == ["checklist.tick", "checklist.untick"]
 
 
+def test_role_tick_stage_and_priority_verbs_take_a_time(run, reader, incident):
+    iid = str(incident)
+    for args in (
+        ("assign", iid, "lead", "Bob", "--at", "9m ago"),
+        ("tick", iid, "i3", "--at", "8m ago"),
+        ("untick", iid, "i3", "--at", "7m ago"),
+        ("stage", iid, "respond", "--at", "6m ago"),
+        ("priority", iid, "p2", "--at", "5m ago"),
+        ("unassign", iid, "lead", "--at", "4m ago"),
+    ):
+        assert run(*args).code == 0, args
+    entries = reader().timeline(incident)[-6:]
+    ages = [now() - e.occurred_at for e in entries]
+    for minutes, age in zip(range(9, 3, -1), ages, strict=True):
+        assert abs(age - timedelta(minutes=minutes)) < timedelta(minutes=1)
+    assert all(e.backfilled for e in entries)
+    assert run("tick", iid, "c1", "--at", "2m ago").code == 0
+    state = reader().board(incident).checklist["c1"]
+    assert abs(state.at - (now() - timedelta(minutes=2))) < timedelta(minutes=1)
+    lines = run("timeline", iid).out.splitlines()
+    assert sum("[written later: " in line for line in lines) >= 7
+
+    before = len(reader().timeline(incident))
+    assert_one_line_error(run("assign", iid, "lead", "Cy", "--at", "1h ago"), "before the reported")
+    assert_one_line_error(run("stage", iid, "recover", "--at", "in 2h"), "cannot read time")
+    assert_one_line_error(
+        run("priority", iid, "p1", "--at", (now() + timedelta(hours=1)).isoformat()), "future"
+    )
+    assert_one_line_error(run("tick", iid, "i3", "--at", "8m ago"), "before the last change")
+    assert len(reader().timeline(incident)) == before
+
+
+def test_a_correction_keeps_its_author_and_names_who_corrected(run, reader, incident):
+    said = run("--as", "rita", "note", str(incident), "DNS", "-k", "decision", "--at", "5m ago")
+    fixed = int(run("--as", "sam", "correct", said.out.strip(), "DNS, then certs").out)
+    entry = reader().entry(fixed)
+    assert (entry.actor, entry.corrected_by, entry.backfilled) == ("rita", "sam", True)
+    line = next(x for x in run("timeline", str(incident)).out.splitlines() if "certs" in x)
+    assert "rita:" in line and f"[correction of #{said.out.strip()} by sam]" in line
+    assert "[written later: " in line
+
+
 @pytest.mark.parametrize(
     ("args", "field"),
     [

@@ -166,6 +166,9 @@ def _verb_asked(argv: list[str]) -> str | None:
     return ""
 
 
+AT_HELP = "when it happened, if not now: '20m ago', '14:05', ISO-8601"
+
+
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser; given argv, only the part that verb needs (help and
     errors name every verb: anything unclear builds it all)."""
@@ -229,16 +232,19 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("id", type=record_id)
     p.add_argument("role")
     p.add_argument("name")
+    p.add_argument("--at", help=AT_HELP)
 
     p = sub.add_parser("unassign", help="take a role from its holder (or one responder)")
     p.add_argument("id", type=record_id)
     p.add_argument("role")
     p.add_argument("name", nargs="?")
+    p.add_argument("--at", help=AT_HELP)
 
     for verb, helptext in (("tick", "tick a checklist item"), ("untick", "untick one")):
         p = sub.add_parser(verb, help=helptext)
         p.add_argument("id", type=record_id)
         p.add_argument("item", help="item id, e.g. c1, i3, a2")
+        p.add_argument("--at", help=AT_HELP)
 
     for verb, clock in (("ack", "acknowledge"), ("triage", "triage"), ("remediate", "remediate")):
         p = sub.add_parser(verb, help=f"record the {clock} milestone (or move, withdraw it)")
@@ -253,9 +259,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("priority", help="change the priority")
     p.add_argument("id", type=record_id)
     p.add_argument("priority")
+    p.add_argument("--at", help=AT_HELP)
     p = sub.add_parser("stage", help="change the stage")
     p.add_argument("id", type=record_id)
     p.add_argument("stage")
+    p.add_argument("--at", help=AT_HELP)
+
     p = sub.add_parser("title", help="show the titles, or set the public one stakeholders see")
     p.add_argument("id", type=record_id)
     p.add_argument(
@@ -569,7 +578,7 @@ def cmd_timeline(ctx: Context) -> int:
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)
-        marks = "".join(f"[{m}] " for m in export.entry_marks(e, later))
+        marks = "".join(f"[{one_line(m)}] " for m in export.entry_marks(e, later))
         if e.data.get("by_change_owner") is False:
             marks += "[not the change owner] "
         say(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {marks}{one_line(e.text)}")
@@ -612,7 +621,7 @@ def cmd_draft(ctx: Context) -> int:
 
 
 def cmd_assign(ctx: Context) -> int:
-    holder = ctx.store.assign(ctx.args.id, ctx.args.role, ctx.args.name)
+    holder = ctx.store.assign(ctx.args.id, ctx.args.role, ctx.args.name, _at(ctx))
     if holder.previous and holder.previous != holder.person:
         say(f"{holder.role}: {one_line(holder.previous)} -> {one_line(holder.person)}")
     else:
@@ -621,12 +630,12 @@ def cmd_assign(ctx: Context) -> int:
 
 
 def cmd_unassign(ctx: Context) -> int:
-    ctx.store.unassign(ctx.args.id, ctx.args.role, ctx.args.name)
+    ctx.store.unassign(ctx.args.id, ctx.args.role, ctx.args.name, _at(ctx))
     return 0
 
 
 def cmd_tick(ctx: Context) -> int:
-    ctx.store.set_check(ctx.args.id, ctx.args.item, ctx.args.command == "tick")
+    ctx.store.set_check(ctx.args.id, ctx.args.item, ctx.args.command == "tick", _at(ctx))
     return 0
 
 
@@ -647,12 +656,12 @@ def cmd_milestone(ctx: Context) -> int:
 
 
 def cmd_priority(ctx: Context) -> int:
-    ctx.store.set_priority(ctx.args.id, ctx.args.priority)
+    ctx.store.set_priority(ctx.args.id, ctx.args.priority, _at(ctx))
     return 0
 
 
 def cmd_stage(ctx: Context) -> int:
-    ctx.store.set_stage(ctx.args.id, ctx.args.stage)
+    ctx.store.set_stage(ctx.args.id, ctx.args.stage, _at(ctx))
     return 0
 
 

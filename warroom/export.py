@@ -128,6 +128,7 @@ def entry_dict(
         "public": entry.public,
         "supersedes": entry.supersedes,
         "superseded_by": later[-1] if later else None,
+        "corrected_by": entry.corrected_by or None,  # actor stays who said or did it
         "backfilled": entry.backfilled,
         "data": entry.data,
     }
@@ -243,12 +244,14 @@ def entry_marks(entry: TimelineEntry, superseded_by: dict[int, list[int]]) -> li
     and that it was written well after it happened."""
     marks = []
     if entry.supersedes is not None:
-        marks.append(f"correction of #{entry.supersedes}")
+        corrector = entry.corrected_by
+        by = f" by {corrector}" if corrector and corrector != entry.actor else ""
+        marks.append(f"correction of #{entry.supersedes}{by}")
     later = superseded_by.get(entry.id)
     if later:
         marks.append(f"superseded by {', '.join(f'#{i}' for i in later)}")
     if entry.backfilled:
-        marks.append(f"written later: {_utc(entry.recorded_at)}")
+        marks.append(f"written later: {_utc(entry.first_recorded_at)}")
     return marks
 
 
@@ -688,8 +691,11 @@ def _md_roles(lines: list[str], policy: Policy, bundle: Bundle, entries) -> None
 
     _section(lines, "Role changes")
     rows = []
+    later = superseded_map(entries)
     for e in entries:
         event, data = e.event, e.data
+        if e.id in later:
+            continue  # corrected: its correction stands in its place
         if event == "role.assign":
             previous = data.get("previous")
             person = data.get("person", "")
@@ -700,7 +706,8 @@ def _md_roles(lines: list[str], policy: Policy, bundle: Bundle, entries) -> None
         else:
             continue
         role = md_inline(data.get("role", ""))
-        rows.append(_row(_local(e.occurred_at), role, given, taken, md_inline(e.actor)))
+        by = md_inline(e.actor) + "".join(f" _({md_inline(m)})_" for m in entry_marks(e, later))
+        rows.append(_row(_local(e.occurred_at), role, given, taken, by))
     if rows:
         lines += _table(("When", "Role", "Given to", "Taken from", "By"), rows)
     else:
@@ -829,7 +836,7 @@ def _md_timeline(lines: list[str], entries: list[TimelineEntry]) -> None:
         text = md_inline(e.text)
         marks = entry_marks(e, superseded_by)
         if marks:
-            text = "".join(f"_({m})_ " for m in marks) + text
+            text = "".join(f"_({md_inline(m)})_ " for m in marks) + text
         actor = names.get(e.actor)
         if actor is None:
             actor = names[e.actor] = md_inline(e.actor)

@@ -101,10 +101,27 @@ class TimelineEntry:
         return self.data.get("event", "")
 
     @property
+    def corrected_by(self) -> str:
+        """Who wrote this correction ("" for an entry that corrects nothing):
+        actor stays whoever said or did what it corrects."""
+        return self.data.get("corrected_by", "") if self.supersedes is not None else ""
+
+    @property
+    def first_recorded_at(self) -> datetime | None:
+        """When what this entry says was first written down: a correction
+        carries the time of the entry it corrects (None for a correction made
+        before corrections carried it)."""
+        if self.supersedes is None:
+            return self.recorded_at
+        return from_iso(self.data.get("first_recorded_at"))
+
+    @property
     def backfilled(self) -> bool:
         """Written well after it happened (a scribe catching up, a replay). A
-        correction is written later by nature and says so on its own."""
-        return self.supersedes is None and self.recorded_at - self.occurred_at >= BACKFILL_AFTER
+        correction is written later by nature: it is marked by when what it
+        corrects was first written down, measured against the time it now says."""
+        first = self.first_recorded_at
+        return first is not None and first - self.occurred_at >= BACKFILL_AFTER
 
 
 @record
@@ -279,7 +296,17 @@ def replay(entries: list[TimelineEntry]) -> tuple[dict[str, set[str]], set[str]]
     that those tables say what the log says."""
     roles: dict[str, set[str]] = {}
     ticked: set[str] = set()
-    for entry in sorted(entries, key=lambda e: e.id):
+    by_id = {e.id: e for e in entries}
+    superseded = {e.supersedes for e in entries if e.supersedes is not None}
+
+    def first(entry: TimelineEntry) -> int:
+        # A correction stands where what it corrects was first recorded.
+        while entry.supersedes is not None and entry.supersedes in by_id:
+            entry = by_id[entry.supersedes]
+        return entry.id
+
+    standing = [e for e in entries if e.id not in superseded]
+    for entry in sorted(standing, key=first):
         event, data = entry.event, entry.data
         if event == "role.assign":
             holders = roles.setdefault(data["role"], set())

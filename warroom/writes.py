@@ -235,9 +235,10 @@ class Assign(Write):
     incident_id: int
     role: str
     person: str
+    at: datetime | None = None  # '@23:10 alice': when the hand-off happened, if earlier
 
     def apply(self, store):
-        return store.assign(self.incident_id, self.role, self.person)
+        return store.assign(self.incident_id, self.role, self.person, self.at)
 
     def on_board(self, board, actor, at, policy):
         from .model import RoleHolder
@@ -250,7 +251,8 @@ class Assign(Write):
         if role != policy.multi_role:
             previous = next((r.person for r in holders if r.role == role), None)
             holders = tuple(r for r in holders if r.role != role)
-        return replace(board, roles=(*holders, RoleHolder(role, self.person, actor, at, previous)))
+        holder = RoleHolder(role, self.person, actor, self.at or at, previous)
+        return replace(board, roles=(*holders, holder))
 
 
 @kind("unassign")

@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 
-from ..errors import DraftConflict
+from ..errors import DraftConflict, UsageError
 from ..model import Board, TimelineEntry
 from ..templates import TEMPLATES, render_template
 from ..text import one_line
-from ..timefmt import fmt_short_time, split_time_prefix, typed_zone, zone_label
+from ..timefmt import fmt_short_time, parse_time, split_time_prefix, typed_zone, zone_label
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.common import Panel
@@ -369,10 +369,40 @@ class WarRoomScreen(PanelScreen):
         self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
-        self.app.write(Assign(self.incident_id, message.role, message.person))
+        app = self.app
+        panel = self.query_one(RolesPanel)
+        at = None
+        if message.when:
+            # '@23:10 alice': the hand-off happened then, read when enter was
+            # pressed (as a note's '@23:10'), even if the write waits.
+            try:
+                at = parse_time(message.when, app.clock(), "the hand-off's time",
+                                typed_zone(app.utc))  # fmt: skip
+            except UsageError as error:
+                app.notify(str(error), severity="error", markup=False)
+                panel.choosing = message.role  # fix the time, enter again
+                return
+
+        def refused(_error) -> None:
+            # Said in a toast; the chooser comes back with what was typed, to be
+            # fixed (after it closed on the frame that showed the hand-off).
+            if self._in_front_or_under():
+                panel.query_one(RoleList).after_paint(reopen)
+
+        def reopen() -> None:
+            if not self._in_front_or_under():
+                return
+            self.assign_role(message.role)
+            typed = message.person
+            if message.when:
+                typed = f"@{message.when.lstrip('@')} {typed}"
+            chooser = panel.query_one("#role-chooser")
+            chooser.input.value = typed
+            chooser.input.cursor_position = len(typed)
+
+        app.write(Assign(self.incident_id, message.role, message.person, at), on_fail=refused)
         # The hand-off is drawn first; the chooser closes on the frame after
         # (closing moves focus and lays the panel out again).
-        panel = self.query_one(RolesPanel)
         panel.query_one(RoleList).after_paint(panel.close_chooser)
 
     def on_role_list_unassign(self, message: RoleList.Unassign) -> None:

@@ -272,6 +272,7 @@ class Store:
         public: bool = False,
         supersedes: int | None = None,
         occurred_at: datetime | None = None,
+        actor: str | None = None,
     ) -> int:
         now = self._now()
         cursor = self.db.execute(
@@ -281,7 +282,7 @@ class Store:
                 incident_id,
                 kind,
                 text,
-                self.identity,
+                self.identity if actor is None else actor,
                 to_iso(occurred_at) if occurred_at else now,
                 now,
                 int(public),
@@ -295,12 +296,26 @@ class Store:
 
     def _system(
         self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
-        supersedes: int | None = None, **data: Any,
+        supersedes: int | None = None, actor: str | None = None, **data: Any,
     ) -> int:  # fmt: skip
         return self._append(
             incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
-            supersedes=supersedes,
+            supersedes=supersedes, actor=actor,
         )  # fmt: skip
+
+    def _carried(self, original: TimelineEntry) -> tuple[str, dict[str, Any]]:
+        """What a correction keeps of the entry it corrects: who said or did it
+        (its actor) and, beside who corrects it, when it was first written down
+        (so "written later" still shows). A correction made before corrections
+        kept them is read back to the entry it first corrected."""
+        source = original
+        while source.first_recorded_at is None and source.supersedes is not None:
+            source = self.entry(source.supersedes)
+        first = source.first_recorded_at
+        return source.actor, {
+            "corrected_by": self.identity,
+            "first_recorded_at": to_iso(first) if first is not None else None,
+        }
 
     def _checked(self, moment: datetime, what: str) -> datetime:
         return check_moment(moment, self.clock(), what)
@@ -618,9 +633,15 @@ class Store:
                 # A correction keeps who applied the change; a new change records it now.
                 corrects_change = supersedes is not None and original.kind == "change"
                 data = original.data if corrects_change else self._change_data(incident_id)
+            actor = None
+            if supersedes is not None:
+                # A correction keeps who said it; who corrected it is said beside.
+                actor, carried = self._carried(original)
+                data = {**(data or {}), **carried}
             entry_id = self._append(
-                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data
-            )
+                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data,
+                actor=actor,
+            )  # fmt: skip
         return self.entry(entry_id)
 
     def _change_data(self, incident_id: int) -> dict[str, Any]:
@@ -681,10 +702,15 @@ class Store:
             if text is not None:
                 raise UsageError("a system entry's text is warroom's own; correct its time")
             with self._write():
+                moves = self._check_fact_move(original, at) if at is not None else None
+                author, carried = self._carried(original)
                 new_id = self._append(
                     original.incident_id, SYSTEM, new_text, supersedes=entry_id,
-                    occurred_at=occurred, data={**original.data, "corrected": True},
+                    occurred_at=occurred, actor=author,
+                    data={**original.data, "corrected": True, **carried},
                 )  # fmt: skip
+                if moves:
+                    self._move_fact(original, occurred)
             return self.entry(new_id)
         if original.kind == UPDATE:
             # A correction of a published update is itself public.
@@ -692,9 +718,11 @@ class Store:
                 raise UsageError("the correction is empty")
             check_length(new_text, MAX_DRAFT, "update")
             with self._write():
+                author, carried = self._carried(original)
                 new_id = self._append(
                     original.incident_id, UPDATE, new_text, public=True, supersedes=entry_id,
-                    occurred_at=occurred, data={"event": "update.correct"},
+                    occurred_at=occurred, actor=author,
+                    data={"event": "update.correct", **carried},
                 )  # fmt: skip
                 self._recount_last_update(original.incident_id)
             return self.entry(new_id)
@@ -721,12 +749,126 @@ class Store:
             (to_iso(latest) if latest else None, incident_id),
         )
 
-    def assign(self, incident_id: int, role: str, person: str) -> RoleHolder:
+    # ------------------------------------------------- facts dated in the past
+    # Role changes, ticks, stage and priority changes may be written down after
+    # they happened (--at), and their time corrected. The tables follow: a
+    # corrected time moves a role's "since" and an item's tick time. Each such
+    # fact keeps its order: a change cannot be dated before the previous change
+    # of the same thing, nor (corrected) after the next, nor before the report.
+    _FACT_EVENTS = (
+        "role.assign", "role.unassign", "checklist.tick", "checklist.untick",
+        "stage.change", "priority.change",
+    )  # fmt: skip
+
+    def _fact_key(self, event: str, data: dict[str, Any]) -> tuple | None:
+        """What a fact is a change of: one role (one responder of the
+        many-holder role), one checklist item, the stage or the priority."""
+        if event in ("role.assign", "role.unassign"):
+            role = data.get("role")
+            return ("role", role, data.get("person")) if role == self.policy.multi_role else (
+                "role", role)  # fmt: skip
+        if event in ("checklist.tick", "checklist.untick"):
+            return ("check", data.get("item"))
+        if event in ("stage.change", "priority.change"):
+            return (event,)
+        return None
+
+    def _facts(self, incident_id: int, key: tuple) -> list[tuple[int, TimelineEntry]]:
+        """The standing entries of one fact in the order they were first
+        recorded (a correction takes the place of what it corrects), each with
+        the id of the entry it first was."""
+        entries = self.timeline(incident_id)
+        by_id = {e.id: e for e in entries}
+        superseded = {e.supersedes for e in entries if e.supersedes is not None}
+        facts = []
+        for e in entries:
+            if e.id in superseded or e.event not in self._FACT_EVENTS:
+                continue
+            if self._fact_key(e.event, e.data) != key:
+                continue
+            root = e
+            while root.supersedes is not None and root.supersedes in by_id:
+                root = by_id[root.supersedes]
+            facts.append((root.id, e))
+        return sorted(facts, key=lambda f: f[0])
+
+    def _fact_moment(
+        self, incident: Incident, at: datetime | None, event: str, data: dict[str, Any], what: str
+    ) -> datetime:
+        """The time of a new fact: now, or `at` checked against the report and
+        the last change of the same thing."""
+        if at is None:
+            return self.clock()
+        moment = self._checked(at, what)
+        if moment < incident.reported_at:
+            raise UsageError(f"{what} cannot be before the reported time")
+        facts = self._facts(incident.id, self._fact_key(event, data))
+        if facts and moment < facts[-1][1].occurred_at:
+            last = facts[-1][1]
+            raise UsageError(
+                f"{what} cannot be before the last change of it"
+                f" ({fmt_time(last.occurred_at)}: {last.text})"
+            )
+        return moment
+
+    def _check_fact_move(self, original: TimelineEntry, at: datetime) -> bool:
+        """Refuse a corrected time that puts a fact before the report or out of
+        order with the changes of the same thing; True if it is a fact whose
+        table moves with it."""
+        key = self._fact_key(original.event, original.data)
+        if key is None:
+            return False
+        incident = self.get_incident(original.incident_id)
+        if at < incident.reported_at:
+            raise UsageError("the corrected time cannot be before the reported time")
+        facts = self._facts(original.incident_id, key)
+        place = next((i for i, (_, e) in enumerate(facts) if e.id == original.id), None)
+        if place is None:
+            raise UsageError(
+                f"entry {original.id} has been corrected since: correct its latest correction"
+            )
+        if place > 0 and at < facts[place - 1][1].occurred_at:
+            before = facts[place - 1][1]
+            raise UsageError(
+                f"the corrected time cannot be before the change recorded before it"
+                f" ({fmt_time(before.occurred_at)}: {before.text})"
+            )
+        if place + 1 < len(facts) and at > facts[place + 1][1].occurred_at:
+            after = facts[place + 1][1]
+            raise UsageError(
+                f"the corrected time cannot be after the change recorded after it"
+                f" ({fmt_time(after.occurred_at)}: {after.text})"
+            )
+        return place == len(facts) - 1  # the latest: what the tables now say
+
+    def _move_fact(self, original: TimelineEntry, moment: datetime) -> None:
+        """A corrected time of the latest change of something moves it in the tables."""
+        data, when = original.data, to_iso(moment)
+        if original.event == "role.assign":
+            self.db.execute(
+                "UPDATE roles SET assigned_at = ? WHERE incident_id = ? AND role = ?"
+                " AND person = ?",
+                (when, original.incident_id, data.get("role"), data.get("person")),
+            )
+        elif original.event in ("checklist.tick", "checklist.untick"):
+            self.db.execute(
+                "UPDATE checklist SET at = ? WHERE incident_id = ? AND item_id = ?",
+                (when, original.incident_id, data.get("item")),
+            )
+
+    def assign(
+        self, incident_id: int, role: str, person: str, at: datetime | None = None
+    ) -> RoleHolder:
+        """Give a role (a single-holder role: hand it off); at: when, if earlier."""
         role = self.policy.match_role(role)
         person = clean_name(person, "person's name")
         single = role != self.policy.multi_role
         with self._write():
-            self._require_open(self.get_incident(incident_id))
+            incident = self.get_incident(incident_id)
+            self._require_open(incident)
+            moment = self._fact_moment(
+                incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
+            )
             previous = None
             if single:
                 row = self.db.execute(
@@ -737,7 +879,7 @@ class Store:
                 self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ?", (incident_id, role)
                 )
-            now = self._now()
+            now = to_iso(moment)
             self.db.execute(
                 "INSERT INTO roles (incident_id, role, person, assigned_by,"
                 " assigned_at, previous) VALUES (?, ?, ?, ?, ?, ?)"
@@ -759,13 +901,17 @@ class Store:
                 person=person,
                 previous=previous,
                 single=single,
+                occurred_at=moment if at is not None else None,
             )
         return RoleHolder(role, person, self.identity, from_iso(now), previous)
 
-    def unassign(self, incident_id: int, role: str, person: str | None = None) -> None:
+    def unassign(
+        self, incident_id: int, role: str, person: str | None = None, at: datetime | None = None
+    ) -> None:
         role = self.policy.match_role(role)
         with self._write():
-            self._require_open(self.get_incident(incident_id))
+            incident = self.get_incident(incident_id)
+            self._require_open(incident)
             holders = [
                 r[0]
                 for r in self.db.execute(
@@ -781,6 +927,9 @@ class Store:
             if not holders:
                 raise UsageError(f"nobody holds {role} on incident {incident_id}")
             for name in holders:
+                moment = self._fact_moment(
+                    incident, at, "role.unassign", {"role": role, "person": name}, "the unassign"
+                )
                 self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ? AND person = ?",
                     (incident_id, role, name),
@@ -791,16 +940,23 @@ class Store:
                     "role.unassign",
                     role=role,
                     person=name,
+                    occurred_at=moment if at is not None else None,
                 )
 
-    def set_check(self, incident_id: int, item_id: str, ticked: bool) -> CheckState:
+    def set_check(
+        self, incident_id: int, item_id: str, ticked: bool, at: datetime | None = None
+    ) -> CheckState:
         item = self.policy.checklist_item(item_id)
         if item is None:
             ids = ", ".join(i.id for i in self.policy.checklist)
             raise UsageError(f"unknown checklist item {item_id!r}; items are: {ids}")
+        event = "checklist.tick" if ticked else "checklist.untick"
         with self._write():
-            self.get_incident(incident_id)
-            now = self._now()
+            incident = self.get_incident(incident_id)
+            moment = self._fact_moment(
+                incident, at, event, {"item": item.id}, "the tick" if ticked else "the untick"
+            )
+            now = to_iso(moment)
             self.db.execute(
                 'INSERT INTO checklist (incident_id, item_id, ticked, "by", at)'
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id, item_id) DO UPDATE SET"
@@ -811,8 +967,9 @@ class Store:
             self._system(
                 incident_id,
                 f"{verb} {item.group}: {item.text}",
-                "checklist.tick" if ticked else "checklist.untick",
+                event,
                 item=item.id,
+                occurred_at=moment if at is not None else None,
             )
         return CheckState(item.id, ticked, self.identity, from_iso(now))
 
@@ -874,9 +1031,14 @@ class Store:
             else:
                 text = f"Milestone: {clock} moved from {fmt_time(current, True)}"
                 event = "milestone.move"
+            carried: dict[str, Any] = {}
+            author = None
+            if previous is not None and event == "milestone.move":
+                # A move corrects the time: who recorded it and when stay said.
+                author, carried = self._carried(self.entry(previous))
             self._system(
                 incident_id, text, event, clock=clock, at=to_iso(moment) if moment else None,
-                occurred_at=moment, supersedes=previous,
+                occurred_at=moment, supersedes=previous, actor=author, **carried,
             )  # fmt: skip
         return self.get_incident(incident_id)
 
@@ -915,28 +1077,37 @@ class Store:
                 return entry.id if entry.event != "milestone.withdraw" else None
         return None
 
-    def set_priority(self, incident_id: int, priority: str) -> Incident:
+    def set_priority(self, incident_id: int, priority: str, at: datetime | None = None) -> Incident:
         priority = self.policy.match_priority(priority)
-        return self._set_field(incident_id, "priority", priority, "Priority")
+        return self._set_field(incident_id, "priority", priority, "Priority", at)
 
-    def set_stage(self, incident_id: int, stage: str) -> Incident:
+    def set_stage(self, incident_id: int, stage: str, at: datetime | None = None) -> Incident:
         stage = self.policy.match_stage(stage)
-        return self._set_field(incident_id, "stage", stage, "Stage")
+        return self._set_field(incident_id, "stage", stage, "Stage", at)
 
     def set_category(self, incident_id: int, category: str) -> Incident:
         category = self.policy.match_category(category)
         return self._set_field(incident_id, "category", category, "Category")
 
-    def _set_field(self, incident_id: int, field: str, value: str, label: str) -> Incident:
+    def _set_field(
+        self, incident_id: int, field: str, value: str, label: str, at: datetime | None = None
+    ) -> Incident:
         with self._write():
             incident = self.get_incident(incident_id)
             old = getattr(incident, field)
             if old == value:
                 return incident
+            moment = None
+            if at is not None and field in ("stage", "priority"):
+                moment = self._fact_moment(
+                    incident, at, f"{field}.change", {}, f"the {label.lower()} change"
+                )
+            elif at is not None:
+                raise UsageError(f"a {label.lower()} change is not dated")
             self.db.execute(f"UPDATE incidents SET {field} = ? WHERE id = ?", (value, incident_id))
             self._system(
                 incident_id, f"{label} changed from {old} to {value}", f"{field}.change",
-                old=old, new=value,
+                old=old, new=value, occurred_at=moment,
             )  # fmt: skip
         return self.get_incident(incident_id)
 

@@ -5,6 +5,8 @@ dialog to open and close) and in the "act as" dialog."""
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +20,14 @@ from .safe import SafeInput as Input  # shows text through visible()
 # More than this many matches: type a few letters to narrow them down.
 MAX_SHOWN = 50
 NEW = "\x00new"  # the option for the typed name as a new person (no name holds NUL)
+# '@23:10 alice' (times_first): alice, at 23:10. The time is read where it is used.
+_WHEN = re.compile(r"^@(\S+)\s+(.*)$", re.DOTALL)
+
+
+def split_when(typed: str) -> tuple[str, str]:
+    """('23:10', 'alice') from '@23:10 alice'; ('', typed) without the prefix."""
+    match = _WHEN.match(typed.lstrip())
+    return (match.group(1), match.group(2)) if match else ("", typed)
 
 
 class PeopleList(OptionList):
@@ -49,9 +59,10 @@ class PersonChooser(Vertical):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="chooser.cancel")]
 
     class Chosen(Message):
-        def __init__(self, person: str):
+        def __init__(self, person: str, when: str = ""):
             super().__init__()
             self.person = person
+            self.when = when  # a time typed first ('@23:10 alice'), with times_first
 
     class Cancelled(Message):
         pass
@@ -98,10 +109,16 @@ class PersonChooser(Vertical):
         self._filter("")
         self.input.focus()
 
+    times_first = False  # '@23:10 alice' chooses alice, at 23:10: see Chosen.when
+
+    def _typed(self, value: str) -> tuple[str, str]:
+        """(when, name) from what is in the input."""
+        return split_when(value) if self.times_first else ("", value)
+
     def _filter(self, typed: str) -> None:
         """Known people matching what is typed, and the typed name itself as a
         new person; the highlighted row is what enter takes."""
-        typed = typed.strip()
+        typed = self._typed(typed)[1].strip()
         needle = typed.lower()
         hits = [p for p in self.people if needle in p.lower()][:MAX_SHOWN]
         options = [Option(lit(p), id=p) for p in hits]
@@ -129,12 +146,13 @@ class PersonChooser(Vertical):
         self._filter(event.value)
 
     def _take(self, option_id: str | None) -> None:
+        when, name = self._typed(self.input.value)
         if option_id is None:
             self.app.notify("Type a name or pick one", severity="warning")
         elif option_id == NEW:
-            self.post_message(self.Chosen(self.input.value.strip()))
+            self.post_message(self.Chosen(name.strip(), when))
         else:
-            self.post_message(self.Chosen(option_id))
+            self.post_message(self.Chosen(option_id, when))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

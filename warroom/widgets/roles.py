@@ -101,10 +101,11 @@ class RolesPanel(Panel):
     class Picked(Message):
         """Someone was chosen for a role on the board."""
 
-        def __init__(self, role: str, person: str):
+        def __init__(self, role: str, person: str, when: str = ""):
             super().__init__()
             self.role = role
             self.person = person
+            self.when = when  # typed before the name ('@23:10 alice'): the hand-off's time
 
     def __init__(self, policy: Policy, **kwargs):
         super().__init__(2, "Roles", **kwargs)
@@ -128,7 +129,8 @@ class RolesPanel(Panel):
             # Made (and imported) on the first hand-off, not at start-up, then kept.
             from .people import PersonChooser
 
-            chooser = PersonChooser(hint="↓ known people · enter · esc", id="role-chooser")
+            chooser = PersonChooser(hint="↓ known people · @14:05 name · esc", id="role-chooser")
+            chooser.times_first = True
             self.mount(chooser)
         # Shown and hidden with an inline style: a class on the panel would
         # restyle every widget in it on each hand-off.
@@ -154,7 +156,7 @@ class RolesPanel(Panel):
         # redraws the panel, which would only hold up that paint.
         message.stop()
         if self.choosing is not None:
-            self.post_message(self.Picked(self.choosing, message.person))
+            self.post_message(self.Picked(self.choosing, message.person, message.when))
             self.choosing = None  # one hand-off per opening, however fast enter comes again
 
     def on_person_chooser_cancelled(self, message) -> None:

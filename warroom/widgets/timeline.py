@@ -425,7 +425,11 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             line.append_text(lit(entry_body(entry), "strike dim"))
             return line
         if entry.supersedes is not None:
-            line.append(f"[corrects #{entry.supersedes}] ", style="italic")
+            # The name column keeps who said it; who corrected it is said here.
+            by = entry.corrected_by if entry.corrected_by != entry.actor else ""
+            line.append(f"[corrects #{entry.supersedes}{' by ' if by else ''}", style="italic")
+            line.append_text(lit(by[:10], "italic"))
+            line.append("] ", style="italic")
         line.append_text(lit(entry_body(entry), ""))
         return line
 
@@ -589,10 +593,14 @@ class EntryDetail(Widget):
             lit(entry.actor, "bold"),
             f" at {fmt_time(entry.occurred_at, self.utc)}",
         )
-        if entry.backfilled:
-            head.append(f", written {fmt_time(entry.recorded_at, self.utc)}", style="italic")
+        if entry.backfilled and entry.first_recorded_at is not None:
+            head.append(f", written {fmt_time(entry.first_recorded_at, self.utc)}", style="italic")
         if entry.supersedes is not None:
             head.append(f", corrects #{entry.supersedes}", style="italic")
+            if entry.corrected_by:
+                head.append(" (corrected by ", style="italic")
+                head.append_text(lit(entry.corrected_by, "italic"))
+                head.append(f" at {fmt_time(entry.recorded_at, self.utc)})", style="italic")
         if self.superseded_by is not None:
             head.append(f", replaced by #{self.superseded_by}", style="bold italic")
         head.append(": ")
