@@ -70,3 +70,31 @@ async def test_opening_the_root_cause_changes_nothing_stored(app_factory, store,
         await wait_saved(pilot)
     assert store.retro(seeded).root_cause == ODD
     assert len(store.timeline(seeded)) == entries
+
+
+# ------------------------------------------------------------- the note input
+LOG = "ERROR db timeout\r\n  at pool.get (pool.py:42)\n  at handler (app.py:7)"
+
+
+async def test_a_pasted_log_keeps_its_lines_in_a_note(app_factory, store, seeded, policy, clock):
+    from warroom.export import render_markdown
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "4", "n")
+        await settle(app, pilot)
+        field = app.screen.query_one("#note-input")
+        assert field.has_focus
+        paste(app, LOG)
+        await settle(app, pilot)
+        # One row: each line end shown as ⏎, one character for one.
+        assert field._value.plain == LOG.replace("\r\n", "⏎").replace("\n", "⏎")
+        burst(app, "enter")
+        await settle(app, pilot)
+        entry = store.timeline(seeded)[-1]
+        assert entry.text == "ERROR db timeout\n  at pool.get (pool.py:42)\n  at handler (app.py:7)"
+        row = app.screen.query_one("TimelineView").format_entry(entry).plain
+        assert "ERROR db timeout ⏎   at pool.get" in row and "\n" not in row
+    markdown = render_markdown(store.bundle(seeded), policy, False, clock())
+    row = next(line for line in markdown.splitlines() if "ERROR db timeout" in line)
+    assert row.startswith(f"| #{entry.id} ") and row.endswith(" |")  # one table row

@@ -22,15 +22,20 @@ class SafeInput(Input):
     """An Input whose value is shown with controls and invisible characters as
     placeholders (pre-filled values too: `value` is only ever drawn this way)."""
 
+    @staticmethod
+    def shown(text: str) -> str:
+        """How the value is drawn: one character for one."""
+        return visible(text)
+
     @property
     def _value(self) -> Text:
         if self.password:
             return super()._value
-        text = Text(visible(self.value), no_wrap=True, overflow="ignore", end="")
+        text = Text(self.shown(self.value), no_wrap=True, overflow="ignore", end="")
         return self.highlighter(text) if self.highlighter is not None else text
 
     def _position_to_cell(self, position: int) -> int:
-        return cell_len(expand_tabs_inline(visible(self.value[:position]), 4))
+        return cell_len(expand_tabs_inline(self.shown(self.value[:position]), 4))
 
 
 def _safe_text_area() -> type:
