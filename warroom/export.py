@@ -34,7 +34,9 @@ from .model import (
     to_iso,
 )
 from .policy import Policy
+from .record import replace
 from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
+from .templates import draft_text
 from .text import BIDI, JOINERS, ZERO_WIDTH, csv_cell, one_line, visible
 from .timefmt import fmt_time, local_zone, span, zone_label
 
@@ -689,14 +691,22 @@ def _md_changes(lines: list[str], bundle: Bundle) -> None:
     lines += _table(("Change", "Local time", "Applied by", "What was changed", "Impact"), rows)
 
 
-def _md_draft(lines: list[str], draft: Draft) -> None:
+def _md_draft(lines: list[str], draft: Draft, entries: list[TimelineEntry]) -> None:
     if not draft.text.strip():
         return
+    # Published as it is (a drill's update carries its mark in front): among
+    # the stakeholder updates, not unpublished.
+    sent = {e.text.removeprefix("[DRILL] ") for e in entries if e.kind == UPDATE}
+    if draft.text in sent:
+        return
     _section(lines, "Unpublished draft")
-    lines.append(
-        f"_Draft version {draft.version}, last saved by {md_inline(draft.updated_by)} "
-        f"at {_local(draft.updated_at)}; not sent to stakeholders._"
-    )
+    if draft.version:
+        lines.append(
+            f"_Draft version {draft.version}, last saved by {md_inline(draft.updated_by)} "
+            f"at {_local(draft.updated_at)}; not sent to stakeholders._"
+        )
+    else:
+        lines.append("_Not saved yet: the template the draft starts from; not sent._")
     lines.append("")
     lines += md_block(draft.text, prefix="> ")
 
@@ -747,7 +757,9 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     _md_updates(lines, entries)
     if not public:
         _md_changes(lines, bundle)
-        _md_draft(lines, bundle.board.draft)
+        draft = bundle.board.draft
+        text = draft_text(policy, incident, draft.text, now)
+        _md_draft(lines, replace(draft, text=text), bundle.timeline)
     _md_timeline(lines, entries, public)
     lines.append("")
     lines.append(
