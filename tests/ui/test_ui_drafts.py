@@ -98,3 +98,77 @@ async def test_a_pasted_log_keeps_its_lines_in_a_note(app_factory, store, seeded
     markdown = render_markdown(store.bundle(seeded), policy, False, clock())
     row = next(line for line in markdown.splitlines() if "ERROR db timeout" in line)
     assert row.startswith(f"| #{entry.id} ") and row.endswith(" |")  # one table row
+
+
+# ------------------------------------------------ the draft follows the incident
+def next_update_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("Next update by"))
+
+
+async def test_after_a_priority_change_the_draft_follows(app_factory, store, seeded):
+    """P2 -> P1: the draft's heading and next update time follow, shown and
+    published, while what the communicator wrote stays."""
+    typed = "Checkout errors for EU users."
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "5", "ctrl+end", typed, "escape")
+        await settle(app, pilot)
+        panel = app.screen.query_one("#panel-5")
+        panel.flush()
+        await settle(app, pilot)
+        saved = store.draft(seeded)
+        assert saved.text.startswith("[P2]") and saved.text.endswith(typed)
+        p2_next = next_update_line(saved.text)
+        burst(app, "p", "1")
+        await settle(app, pilot)
+        assert store.get_incident(seeded).priority == "P1"
+        shown = panel.text
+        assert shown.startswith("[P1]") and shown.endswith(typed)
+        assert next_update_line(shown) < p2_next  # the P1 cadence: sooner
+        assert store.draft(seeded).version == saved.version  # following saves nothing
+        burst(app, "5", "ctrl+o")
+        await settle(app, pilot)
+    update = [e for e in store.timeline(seeded) if e.kind == "update"][-1]
+    assert update.text.startswith("[P1]") and update.text.endswith(typed)
+    assert next_update_line(update.text) == next_update_line(shown)
+
+
+async def test_a_draft_saying_another_priority_is_shown_before_publishing(
+    app_factory, store, seeded
+):
+    store.save_draft(seeded, "[P3] Checkout slower for some users\nMonitoring.", 0)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "5", "ctrl+o")
+        await settle(app, pilot)
+        from warroom.screens.modals import ConfirmModal
+
+        assert isinstance(app.screen, ConfirmModal)
+        assert "the draft says P3; the incident is P2" in app.screen.question
+        burst(app, "n")
+        await settle(app, pilot)
+        assert not [e for e in store.timeline(seeded) if e.kind == "update"]
+        burst(app, "ctrl+o", "y")  # the editor has the focus back
+        await settle(app, pilot)
+    update = [e for e in store.timeline(seeded) if e.kind == "update"][-1]
+    assert update.text.startswith("[P3] Checkout slower")
+
+
+async def test_a_draft_published_from_the_cli_is_not_shown_again(
+    app_factory, store, seeded, db_path
+):
+    """The TUI and the CLI agree: after `warroom publish ID`, the next draft
+    starts from the update template (and the TUI shows it)."""
+    from test_cli import real_warroom
+
+    store.save_draft(seeded, "Fix deployed, monitoring.", 0)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        done = real_warroom("publish", str(seeded), db=db_path)
+        assert done.returncode == 0, done.stderr
+        app.sync()
+        await settle(app, pilot)
+        assert "What is being done" in app.screen.query_one("#panel-5").text
+    assert [e.text for e in store.timeline(seeded) if e.kind == "update"] == [
+        "Fix deployed, monitoring."
+    ]
