@@ -643,11 +643,12 @@ def cmd_publish(ctx: Context) -> int:
         text = current_draft(ctx.store, ctx.policy, ctx.args.id, ctx.clock()).text
         if not text.strip():
             raise UsageError(f"incident {ctx.args.id} has no draft update to publish")
+        # The draft was written earlier, perhaps at another priority: said first.
+        problems = draft_problems(ctx.store, ctx.policy, ctx.args.id, text)
+        if problems and not ctx.args.anyway:
+            raise UsageError(f"not published: {'; '.join(problems)} (--anyway sends it as it is)")
     else:
         text = _read_text(ctx.args.text)
-    problems = draft_problems(ctx.store, ctx.policy, ctx.args.id, text)
-    if problems and not ctx.args.anyway:
-        raise UsageError(f"not published: {'; '.join(problems)} (--anyway sends it as it is)")
     from .config import load_config
 
     config = load_config()  # a broken config is refused before anything is published
