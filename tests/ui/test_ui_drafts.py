@@ -85,7 +85,7 @@ async def test_a_pasted_log_keeps_its_lines_in_a_note(app_factory, store, seeded
         await settle(app, pilot)
         field = app.screen.query_one("#note-input")
         assert field.has_focus
-        paste(app, LOG)
+        paste(app, LOG + "\r\n")  # a copied line brings its line end
         await settle(app, pilot)
         # One row: each line end shown as ⏎, one character for one.
         assert field._value.plain == LOG.replace("\r\n", "⏎").replace("\n", "⏎")

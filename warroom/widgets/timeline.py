@@ -552,7 +552,8 @@ class NoteInput(Input):
         # Input's own keeps only the first line (and runs after this one).
         event.prevent_default()
         event.stop()
-        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+        # A copied line often brings its line end along: Enter ends the note.
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
         if text:
             if self.selection.is_empty:
                 self.insert_text_at_cursor(text)
