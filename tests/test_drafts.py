@@ -101,3 +101,9 @@ def test_follow_changes_only_the_generated_parts(run, reader, incident):
     assert draft_warnings("P1 incident: x", policy, now_incident) == [
         "the draft says P1; the incident is P2"
     ]
+
+
+def test_status_json_has_the_same_draft_as_the_draft_verb(run, incident):
+    status = json.loads(run("status", str(incident), "--json").out)
+    assert status["draft"]["text"] == run("draft", str(incident)).out.removesuffix("\n")
+    assert status["draft"]["text"].startswith(f"[P1] Incident #{incident}:")

@@ -112,7 +112,10 @@ def status_dict(policy: Policy, board: Board, now: datetime) -> dict[str, Any]:
         "clocks": clocks_list(policy, incident, now),
         "next_update_due": _iso(due.due_at) if due else None,
         "next_update_state": due.state if due else None,
-        "draft": {"text": board.draft.text, "version": board.draft.version},
+        "draft": {  # the draft as `warroom draft` shows it
+            "text": draft_text(policy, incident, board.draft.text, now),
+            "version": board.draft.version,
+        },
         "as_of": to_iso(now),
     }
 
