@@ -102,6 +102,7 @@ def _safe_text_area() -> type:
 
         def _set_document(self, text: str, language: str | None) -> None:
             # As TextArea's, for plain text, over an ExactDocument.
+            self._highlight_query = None
             self.document = document = ExactDocument(text)
             self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
             self.navigator = DocumentNavigator(self.wrapped_document)
