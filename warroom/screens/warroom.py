@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 
 from ..errors import DraftConflict
 from ..model import Board, TimelineEntry
-from ..templates import TEMPLATES, draft_text, draft_warnings, render_template
+from ..templates import TEMPLATES, draft_text, draft_warnings, follow, render_template
 from ..text import one_line
 from ..timefmt import fmt_short_time, split_time_prefix, typed_zone, zone_label
 from ..widgets.checklist import ChecklistList, ChecklistPanel
@@ -485,7 +485,9 @@ class WarRoomScreen(PanelScreen):
     def on_draft_keys_publish(self) -> None:
         panel = self.query_one(DraftPanel)
         self.flush_draft()
-        text = panel.text
+        # As the CLI publishes it: the generated parts as of now (a late
+        # update's "next update by" is one cadence from when it goes out).
+        text = follow(panel.text, self.app.policy, self.board.incident, self.app.clock())
 
         def published(entry) -> None:
             if entry is not None:  # None: it had landed already (only the answer was lost)
