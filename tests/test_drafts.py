@@ -107,3 +107,9 @@ def test_status_json_has_the_same_draft_as_the_draft_verb(run, incident):
     status = json.loads(run("status", str(incident), "--json").out)
     assert status["draft"]["text"] == run("draft", str(incident)).out.removesuffix("\n")
     assert status["draft"]["text"].startswith(f"[P1] Incident #{incident}:")
+
+
+def test_a_draft_someone_emptied_stays_empty(run, reader, incident):
+    reader().save_draft(incident, "", 0)
+    assert run("draft", str(incident)).out == "\n"
+    assert_one_line_error(run("publish", str(incident)), "no draft")

@@ -113,7 +113,7 @@ def status_dict(policy: Policy, board: Board, now: datetime) -> dict[str, Any]:
         "next_update_due": _iso(due.due_at) if due else None,
         "next_update_state": due.state if due else None,
         "draft": {  # the draft as `warroom draft` shows it
-            "text": draft_text(policy, incident, board.draft.text, now),
+            "text": draft_text(policy, incident, board.draft.text, now, board.draft.version > 0),
             "version": board.draft.version,
         },
         "as_of": to_iso(now),
@@ -761,7 +761,7 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     if not public:
         _md_changes(lines, bundle)
         draft = bundle.board.draft
-        text = draft_text(policy, incident, draft.text, now)
+        text = draft_text(policy, incident, draft.text, now, draft.version > 0)
         _md_draft(lines, replace(draft, text=text), bundle.timeline)
     _md_timeline(lines, entries, public)
     lines.append("")

@@ -92,11 +92,14 @@ def follow(text: str, policy: Policy, incident: Incident, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def draft_text(policy: Policy, incident: Incident, stored: str, now: datetime) -> str:
+def draft_text(
+    policy: Policy, incident: Incident, stored: str, now: datetime, saved: bool = False
+) -> str:
     """The draft an incident has, in the CLI, the TUI and exports alike: the
     saved text with its generated parts following the incident, or, when
-    nobody saved one, the template it starts from."""
-    if not stored.strip():
+    nobody saved one (saved: the draft has a version), the template it starts
+    from. A draft someone emptied stays empty."""
+    if not saved and not stored.strip():
         return render_template(starting_template(incident), policy, incident, now)
     return follow(stored, policy, incident, now)
 

@@ -121,7 +121,7 @@ def current_draft(store, policy: Policy, incident_id: int, now: datetime) -> Dra
     version, its text following the incident."""
     incident = store.get_incident(incident_id)
     draft = store.draft(incident_id)
-    text = draft_text(policy, incident, draft.text, now)
+    text = draft_text(policy, incident, draft.text, now, draft.version > 0)
     return replace(draft, text=text)
 
 

@@ -172,3 +172,20 @@ async def test_a_draft_published_from_the_cli_is_not_shown_again(
     assert [e.text for e in store.timeline(seeded) if e.kind == "update"] == [
         "Fix deployed, monitoring."
     ]
+
+
+async def test_an_emptied_draft_stays_empty(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "5")
+        await settle(app, pilot)
+        panel = app.screen.query_one("#panel-5")
+        panel.editor.select_all()
+        burst(app, "backspace", "escape")
+        await settle(app, pilot)
+        panel.flush()
+        await settle(app, pilot)
+        assert store.draft(seeded).text == ""
+        burst(app, "p", "1")  # a change to the incident: the panel shows the board again
+        await settle(app, pilot)
+        assert panel.text == ""

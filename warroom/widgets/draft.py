@@ -148,7 +148,7 @@ class DraftPanel(Panel):
         self.incident = incident
         self.draft = draft
         if not self.dirty:
-            text = draft_text(self.policy, incident, draft.text, now)
+            text = draft_text(self.policy, incident, draft.text, now, draft.version > 0)
             if draft.version != self.version or text != self.saved_text:
                 self.saved_text = text
                 self.version = draft.version
