@@ -401,7 +401,7 @@ def test_priority_and_stage(run, reader, incident):
 
 
 def test_publish_text_and_draft(run, reader, incident):
-    assert_one_line_error(run("publish", str(incident)), "no draft")
+    assert_one_line_error(run("publish", str(incident), " "), "empty")
     result = run("publish", str(incident), "We are investigating.")
     assert result.code == 0
     entry = reader().entry(int(result.out))

@@ -275,6 +275,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("id", type=record_id)
     p.add_argument("text", nargs="?", help="text, or '-' for stdin")
     p.add_argument("--at", help="when it went out, if not now")
+    p.add_argument("--anyway", action="store_true", help="publish even if it says another priority")
 
     p = sub.add_parser("close", help="close an incident")
     p.add_argument("id", type=record_id)
@@ -609,8 +610,9 @@ def cmd_draft(ctx: Context) -> int:
             say(f"--- v{v.version}  {fmt_time(v.saved_at)}  {one_line(v.saved_by)}{note}")
             say(v.text)
         return 0
-    store.get_incident(ctx.args.id)
-    draft = store.draft(ctx.args.id)
+    from .usecases import current_draft
+
+    draft = current_draft(store, ctx.policy, ctx.args.id, ctx.clock())
     if ctx.args.json:
         saved_at = to_iso(draft.updated_at) if draft.updated_at else None
         say(json_text({"version": draft.version, "text": draft.text,
@@ -679,18 +681,25 @@ def cmd_title(ctx: Context) -> int:
 
 
 def cmd_publish(ctx: Context) -> int:
+    from .usecases import current_draft, draft_problems, publish, publish_draft
+
     if ctx.args.text is None:
-        text = ctx.store.draft(ctx.args.id).text
+        text = current_draft(ctx.store, ctx.policy, ctx.args.id, ctx.clock()).text
         if not text.strip():
             raise UsageError(f"incident {ctx.args.id} has no draft update to publish")
+        # The draft was written earlier, perhaps at another priority: said first.
+        problems = draft_problems(ctx.store, ctx.policy, ctx.args.id, text)
+        if problems and not ctx.args.anyway:
+            raise UsageError(f"not published: {'; '.join(problems)} (--anyway sends it as it is)")
     else:
         text = _read_text(ctx.args.text)
     from .config import load_config
 
     config = load_config()  # a broken config is refused before anything is published
-    from .usecases import publish
-
-    published = publish(ctx.store, ctx.policy, config, ctx.args.id, text, _at(ctx))
+    if ctx.args.text is None:
+        published = publish_draft(ctx.store, ctx.policy, config, ctx.args.id, _at(ctx), ctx.clock())
+    else:
+        published = publish(ctx.store, ctx.policy, config, ctx.args.id, text, _at(ctx))
     say(published.entry.id)
     hook = published.hook
     if hook is not None and (hook.event == "hook.skipped" or not hook.result.ok):

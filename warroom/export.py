@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import UsageError, WarroomError
 from .model import (
+    UPDATE,
     ActionItem,
     Board,
     Bundle,
@@ -33,7 +34,9 @@ from .model import (
 )
 from .policy import Policy
 from .public import PublicIncident, public_view, published_updates
+from .record import replace
 from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
+from .templates import draft_text
 from .text import BIDI, JOINERS, ZERO_WIDTH, csv_cell, one_line, visible
 from .timefmt import fmt_time, local_zone, span, zone_label
 
@@ -109,7 +112,10 @@ def status_dict(policy: Policy, board: Board, now: datetime) -> dict[str, Any]:
         "clocks": clocks_list(policy, incident, now),
         "next_update_due": _iso(due.due_at) if due else None,
         "next_update_state": due.state if due else None,
-        "draft": {"text": board.draft.text, "version": board.draft.version},
+        "draft": {  # the draft as `warroom draft` shows it
+            "text": draft_text(policy, incident, board.draft.text, now, board.draft.version > 0),
+            "version": board.draft.version,
+        },
         "as_of": to_iso(now),
     }
 
@@ -810,14 +816,22 @@ def _md_changes(lines: list[str], bundle: Bundle) -> None:
     lines += _table(("Change", "Local time", "Applied by", "What was changed", "Impact"), rows)
 
 
-def _md_draft(lines: list[str], draft: Draft) -> None:
+def _md_draft(lines: list[str], draft: Draft, entries: list[TimelineEntry]) -> None:
     if not draft.text.strip():
         return
+    # Published as it is (a drill's update carries its mark in front): among
+    # the stakeholder updates, not unpublished.
+    sent = {e.text.removeprefix("[DRILL] ") for e in entries if e.kind == UPDATE}
+    if draft.text in sent:
+        return
     _section(lines, "Unpublished draft")
-    lines.append(
-        f"_Draft version {draft.version}, last saved by {md_inline(draft.updated_by)} "
-        f"at {_local(draft.updated_at)}; not sent to stakeholders._"
-    )
+    if draft.version:
+        lines.append(
+            f"_Draft version {draft.version}, last saved by {md_inline(draft.updated_by)} "
+            f"at {_local(draft.updated_at)}; not sent to stakeholders._"
+        )
+    else:
+        lines.append("_Not saved yet: the template the draft starts from; not sent._")
     lines.append("")
     lines += md_block(draft.text, prefix="> ")
 
@@ -869,7 +883,9 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     _md_retro(lines, bundle.retro, incident.root_cause_public)
     _md_updates(lines, entries)
     _md_changes(lines, bundle)
-    _md_draft(lines, bundle.board.draft)
+    draft = bundle.board.draft
+    text = draft_text(policy, incident, draft.text, now, draft.version > 0)
+    _md_draft(lines, replace(draft, text=text), bundle.timeline)
     _md_timeline(lines, entries)
     lines.append("")
     lines.append(

@@ -120,10 +120,12 @@ class KeyGate:
 
 def one_line_paste(app, event: events.Event) -> events.Event:
     """A paste into a one-line field keeps every line, joined by spaces
-    (Textual's Input would keep only the first)."""
+    (Textual's Input would keep only the first); one that keeps lines (the
+    note input) takes the paste as it is."""
     if (
         isinstance(event, events.Paste)
         and isinstance(app.focused, Input)
+        and not getattr(app.focused, "keeps_lines", False)
         and ("\n" in event.text or "\r" in event.text)
     ):
         joined = events.Paste(" ".join(event.text.splitlines()))

@@ -77,6 +77,12 @@ def one_line(text: str) -> str:
     return visible(text.replace("\r\n", "\n").replace("\n", " \u23ce "))
 
 
+def in_one_line(text: str) -> str:
+    """Text in a one-line input: each newline shown as ⏎, one character for
+    one (the input's cursor relies on that), other controls as placeholders."""
+    return visible(text.replace("\n", "\u23ce"))
+
+
 def is_unsafe(ch: str) -> bool:
     """A character `visible` would replace (newline and tab included; a joiner
     only where it joins nothing)."""

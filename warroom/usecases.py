@@ -1,6 +1,10 @@
 """What both interfaces do the same way: the CLI and the TUI call these.
 
 - closing drafts the 'incident closed' announcement for the communicator;
+- the draft an incident has is the saved one with its generated parts
+  following the incident, or the template when nobody saved one; publishing
+  it shows first what it says that the incident no longer is, and the next
+  draft starts from the update template;
 - publishing hands the update to the team's publish hook and writes what the
   hook did on the timeline (run, failed, or skipped for a drill);
 - an action item's fields are checked with the store's limits, so a form can
@@ -20,7 +24,8 @@ from .errors import UsageError
 from .hooks import HookResult, run_publish_hook, skip_reason
 from .model import Draft, Incident, TimelineEntry
 from .policy import Policy
-from .templates import render_template
+from .record import replace
+from .templates import draft_text, draft_warnings, render_template
 from .text import MAX_SHORT, clean_name
 
 # The longest ticket reference an action item takes (the store refuses longer).
@@ -109,6 +114,41 @@ def publish(
     outcome = hook_skipped(policy, config, incident) or run_hook(config, incident, entry)
     record_hook(store, incident_id, entry, outcome)
     return Published(entry, outcome)
+
+
+def current_draft(store, policy: Policy, incident_id: int, now: datetime) -> Draft:
+    """The draft as everyone sees it (see templates.draft_text): its saved
+    version, its text following the incident."""
+    incident = store.get_incident(incident_id)
+    draft = store.draft(incident_id)
+    text = draft_text(policy, incident, draft.text, now, draft.version > 0)
+    return replace(draft, text=text)
+
+
+def draft_problems(store, policy: Policy, incident_id: int, text: str) -> list[str]:
+    """What the publisher must see first: where the draft no longer says what
+    the incident is."""
+    return draft_warnings(text, policy, store.get_incident(incident_id))
+
+
+def publish_draft(
+    store,
+    policy: Policy,
+    config: Config,
+    incident_id: int,
+    at: datetime | None,
+    now: datetime,
+) -> Published:
+    """Publish the draft (as current_draft has it), then start the next one
+    from the update template, as the TUI does: the published version stays
+    in the draft's history."""
+    draft = current_draft(store, policy, incident_id, now)
+    if not draft.text.strip():
+        raise UsageError(f"incident {incident_id} has no draft update to publish")
+    published = publish(store, policy, config, incident_id, draft.text, at)
+    fresh = render_template("update", policy, store.get_incident(incident_id), now)
+    store.save_draft(incident_id, fresh, draft.version)
+    return published
 
 
 # -------------------------------------------------------------- action items

@@ -172,9 +172,9 @@ def test_no_injected_sequence_reaches_the_terminal(tmp_path, terminal):
     terminal.keys("5")  # last, the draft panel and a template that holds the title
     terminal.keys("C-t")
     terminal.wait_for("Start the draft from")
+    # The draft holds the declared template, unedited (the title's line
+    # separator stays in its line): replaced without a question.
     terminal.keys("Enter")
-    terminal.wait_for("Replace the draft")  # the draft holds the declared template
-    terminal.keys("y")
     # The template's title in the editor: the second payload starts a wrapped line there.
     terminal.wait_for("│␛]52;c;T1NDNTJCRUw=␇")
     shown = terminal.screen()

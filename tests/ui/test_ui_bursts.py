@@ -38,7 +38,7 @@ async def test_multiline_paste_into_the_note_input_keeps_every_line(app_factory,
         paste(app, "first line\nsecond line")
         burst(app, "enter")
         await settle(app, pilot)
-    assert notes(store, seeded) == ["first line second line"]
+    assert notes(store, seeded) == ["first line\nsecond line"]
 
 
 async def test_paste_into_the_draft_then_keys_go_after_it(app_factory, store, seeded):

@@ -136,14 +136,14 @@ async def test_a_paste_holding_esc_x_and_cr_runs_no_command(app_factory, store, 
         await settle(app, pilot)
         note_input = app.screen.query_one(NoteInput)
         assert app.focused is note_input  # nothing left the field: no escape, no tab
-        assert note_input.value == "log line\x1b\x1bXcopied from chat \tmore"
+        assert note_input.value == "log line\x1b\x1bXcopied from chat\n\tmore"
         assert isinstance(app.screen, WarRoomScreen)  # no close dialog
         feed(app, parser, "\r")
         await settle(app, pilot)
     assert store.get_incident(seeded).is_open
     added = store.timeline(seeded)[before:]
     assert [(e.kind, e.text) for e in added] == [
-        ("note", "log line\x1b\x1bXcopied from chat \tmore")
+        ("note", "log line\x1b\x1bXcopied from chat\n\tmore")
     ]
 
 

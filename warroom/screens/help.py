@@ -69,6 +69,7 @@ def legend() -> Text:
     text.append("Underlined letters on the SLA clocks: the key that records that milestone now.\n")
     text.append(
         "Pasting: the note input, the draft and every dialog field take a paste exactly; "
+        "a note keeps its lines (shown as ⏎); elsewhere "
         "a newline pasted into a one-line field becomes a space (no line is dropped)."
     )
     return text

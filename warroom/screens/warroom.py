@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 
 from ..errors import DraftConflict, UsageError
 from ..model import Board, TimelineEntry
-from ..templates import TEMPLATES, render_template
+from ..templates import TEMPLATES, draft_text, draft_warnings, follow, render_template
 from ..text import one_line
 from ..timefmt import fmt_short_time, parse_time, split_time_prefix, typed_zone, zone_label
 from ..widgets.checklist import ChecklistList, ChecklistPanel
@@ -328,8 +328,7 @@ class WarRoomScreen(PanelScreen):
         panel = self.query_one(DraftPanel)
         board = self.board
         if board.draft.version == 0 and not board.draft.text:
-            name = "declared" if board.incident.last_update_at is None else "update"
-            text = render_template(name, self.app.policy, board.incident, self.app.clock())
+            text = draft_text(self.app.policy, board.incident, "", self.app.clock())
             panel.saved_text = text
             panel.load_text(text)
 
@@ -555,7 +554,9 @@ class WarRoomScreen(PanelScreen):
     def on_draft_keys_publish(self) -> None:
         panel = self.query_one(DraftPanel)
         self.flush_draft()
-        text = panel.text
+        # As the CLI publishes it: the generated parts as of now (a late
+        # update's "next update by" is one cadence from when it goes out).
+        text = follow(panel.text, self.app.policy, self.board.incident, self.app.clock())
 
         def published(entry) -> None:
             if entry is not None:  # None: it had landed already (only the answer was lost)
@@ -573,7 +574,22 @@ class WarRoomScreen(PanelScreen):
             panel.load_text(fresh)
             self.flush_draft()
 
-        self.app.write(Publish(self.incident_id, text), on_done=published)
+        def publish(yes: bool | None = True) -> None:
+            if yes:
+                self.app.write(Publish(self.incident_id, text), on_done=published)
+
+        # What the draft says that the incident no longer is, shown before it goes out.
+        problems = draft_warnings(text, self.app.policy, self.board.incident)
+        if problems:
+            self.app.push_screen(
+                _dialogs().ConfirmModal(
+                    f"Publish anyway? {'; '.join(problems)}",
+                    "The draft's heading was edited, so it does not follow the incident.",
+                ),
+                publish,
+            )
+            return
+        publish()
 
     def on_draft_keys_template_requested(self) -> None:
         panel = self.query_one(DraftPanel)

@@ -15,6 +15,7 @@ from ..merge import merge3
 from ..model import Draft, Incident
 from ..policy import Policy
 from ..sla import next_update
+from ..templates import draft_text
 from ..timefmt import fmt_minutes, fmt_short_time
 from .common import STATE_STYLE, Panel, lit_block
 from .draft_keys import DraftKeys
@@ -139,14 +140,19 @@ class DraftPanel(Panel):
         return self.text != self.saved_text
 
     def show(self, incident: Incident, draft: Draft, now: datetime) -> None:
-        """Take the stored draft, unless the user has unsaved typing (theirs wins
-        locally; the save that follows detects any conflict in the store)."""
+        """Take the draft as the incident has it (draft_text: the stored text
+        with its generated parts following the incident, or the template when
+        nobody saved one), unless the user has unsaved typing (theirs wins
+        locally; the save that follows detects any conflict in the store).
+        Showing it saves nothing: only typing does."""
         self.incident = incident
         self.draft = draft
-        if draft.version != self.version and not self.dirty:
-            self.saved_text = draft.text
-            self.version = draft.version
-            self.load_text(draft.text)
+        if not self.dirty:
+            text = draft_text(self.policy, incident, draft.text, now, draft.version > 0)
+            if draft.version != self.version or text != self.saved_text:
+                self.saved_text = text
+                self.version = draft.version
+                self.load_text(text)
         self.tick(now)
 
     def mark_saved(self, draft: Draft, sent: str) -> None:

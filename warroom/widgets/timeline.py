@@ -10,6 +10,7 @@ from bisect import bisect, insort
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.geometry import Region, Size
@@ -22,7 +23,7 @@ from textual.widgets import Label
 
 from ..model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from ..templates import own_lines
-from ..text import one_line
+from ..text import in_one_line, one_line
 from ..timefmt import fmt_short_time, fmt_time, shown
 from .common import KIND_MARK, Panel, RowStyle, SteadyScrollBar, lit, lit_block
 from .safe import SafeInput as Input  # shows text through visible()
@@ -507,7 +508,12 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
 
 
 class NoteInput(Input):
+    """One row, and a note may have many lines: a pasted log keeps them, each
+    line end shown as ⏎ here and stored as the newline it is."""
+
     HELP_GROUP = "4 Note input"
+    keeps_lines = True  # the key gate hands a paste on as it is (see one_line_paste)
+    shown = staticmethod(in_one_line)
     # The input is one row of fixed width: the length of what is typed changes
     # only its own scrolling, never the layout of the war room around it.
     virtual_size = Reactive(Size(0, 0), layout=False)
@@ -545,6 +551,18 @@ class NoteInput(Input):
 
     def action_leave(self) -> None:
         self.screen.query_one(TimelineView).focus()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input's own keeps only the first line (and runs after this one).
+        event.prevent_default()
+        event.stop()
+        # A copied line often brings its line end along: Enter ends the note.
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+        if text:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
 
 
 class EntryDetail(Widget):
