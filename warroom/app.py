@@ -37,6 +37,7 @@ from .terminal_output import install as install_terminal_output
 from .text import clean_name, one_line, visible
 from .textual_env import tune_gc
 from .timefmt import fmt_clock
+from .widgets.reads import reads
 from .widgets.safe import VisibleFilter
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queue
 RETRY_SECONDS = 0.5
 HANG_UP_WAIT_SECONDS = 5.0  # on SIGHUP/SIGTERM, how long queued changes are tried
 CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
+UNREADABLE_TOAST_SECONDS = 8.0  # a failed read's toast; the same one is not repeated meanwhile
 
 
 class WarRoomApp(App):
@@ -87,6 +89,7 @@ class WarRoomApp(App):
         self.status_note = "READ-ONLY" if store.read_only else ""
         self._shown_status = self.status_note
         self._visible_filter = VisibleFilter()
+        self._unread_said = ("", 0.0)  # the last failed read's toast, and until when it shows
         # Keys must never freeze the screen behind another process's lock:
         # a write waits briefly, then queues and retries (see write()).
         store.set_busy_timeout(WRITE_WAIT_SECONDS)
@@ -151,7 +154,7 @@ class WarRoomApp(App):
         self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
         for warning in (*self.config.keymap_problems, *self.store.warnings):
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self.open_incidents = self.store.list_incidents()
+        self.open_incidents = self._open_incidents() or []
         self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
         target = self.start_incident
         if target is None:
@@ -184,6 +187,10 @@ class WarRoomApp(App):
                 severity="warning",
                 timeout=30,
             )
+
+    @reads("the incident list")
+    def _open_incidents(self) -> list:
+        return self.store.list_incidents()
 
     def started(self) -> None:
         """The first screen has painted. Its widgets live all session too: they
@@ -325,6 +332,7 @@ class WarRoomApp(App):
         if self.config.bell:
             self.bell()
 
+    @reads("the incident for the publish hook (not run)")
     def run_publish_hook(self, incident_id: int, text: str, entry) -> None:
         """Hand a published update to the team's hook, off the UI thread (the
         steps of usecases.publish, which the CLI runs one after another)."""
@@ -450,6 +458,7 @@ class WarRoomApp(App):
         self.times_changed_signal.publish(self.utc)
         self.notify("Times in UTC" if self.utc else "Times in local time")
 
+    @reads("the incident")
     def open_incident(self, incident_id: int) -> bool:
         try:
             self.store.get_incident(incident_id)
@@ -466,7 +475,7 @@ class WarRoomApp(App):
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
         if isinstance(below, IncidentsScreen):
             self.pop_screen()
-        else:
+        elif self._open_incidents() is not None:  # unreadable: the war room stays, and says why
             self.switch_screen(IncidentsScreen())
 
     def action_declare(self, form: dict | None = None) -> None:
@@ -503,6 +512,7 @@ class WarRoomApp(App):
 
         self.push_screen(ReportScreen())
 
+    @reads("the people to act as")
     def action_identity(self, on_digit=None) -> None:
         """Ask who to act as; on_digit takes a digit typed first instead of a name."""
 
@@ -522,6 +532,29 @@ class WarRoomApp(App):
 
         title = f"Act as (now {self.store.identity})"
         self.push_screen(PersonPicker(title, people, on_digit=on_digit), done)
+
+    def cannot_read(self, exc: WarroomError, what: str, leave: Screen | None = None) -> None:
+        """The one way a failed read of the store is told (see widgets.reads):
+        a toast naming the database's state and what could not be shown, once
+        while it stays the same (timers and signals read again); `leave`, a
+        screen whose first read failed, goes, back to the one below it."""
+        import time
+
+        state = exc.header.capitalize() if isinstance(exc, StoreIOError) else "Database busy"
+        message = f"{state}: {what} cannot be shown now ({exc})"
+        now = time.monotonic()
+        if self.live and (message, True) != (self._unread_said[0], now < self._unread_said[1]):
+            self._unread_said = (message, now + UNREADABLE_TOAST_SECONDS)
+            self.notify(message, severity="error", timeout=UNREADABLE_TOAST_SECONDS)
+        if leave is not None and self.live and leave in self.screen_stack:
+            if self.screen is not leave:
+                return  # something was opened over it meanwhile: it stays, as it is
+            if len(self.screen_stack) > 2:
+                self.pop_screen()
+            else:  # opened first, straight from the command line: the list instead
+                from .screens.incidents import IncidentsScreen
+
+                self.switch_screen(IncidentsScreen())
 
     def refresh_screen_header(self) -> None:
         from .screens.incidents import IncidentsScreen

@@ -23,6 +23,8 @@ from ..widgets.common import Panel
 from ..widgets.draft import DraftPanel, DraftView
 from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
+from ..widgets.owned import shown, while_shown
+from ..widgets.reads import reads
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
 from .compositor import ChangedOnlyCompositor
@@ -141,6 +143,7 @@ class WarRoomScreen(PanelScreen):
             return not self.app.is_headless
         return self.HEADER_FIRST
 
+    @reads("the incident", leave=True)
     def on_mount(self) -> None:
         if self.header_first:
             # The incident's name, priority and most urgent clock reach the
@@ -206,6 +209,7 @@ class WarRoomScreen(PanelScreen):
         self.action_panel(self.step_from_active(step))
 
     # -------------------------------------------------------------------- data
+    @reads("the incident", leave=True)
     def load(self) -> None:
         """First draw: the whole board and the whole timeline."""
         store = self.app.store
@@ -214,6 +218,7 @@ class WarRoomScreen(PanelScreen):
         self._show_board()
         self._start_draft()
 
+    @reads("the incident's latest changes")
     def refresh_from_store(self) -> None:
         """Something changed in the file: reload the board if this incident's
         revision moved, and fetch only the timeline entries not seen yet."""
@@ -300,6 +305,7 @@ class WarRoomScreen(PanelScreen):
     def on_role_list_assign(self, message: RoleList.Assign) -> None:
         self.assign_role(message.role)
 
+    @reads("the people to choose from")
     def assign_role(self, role: str) -> None:
         """Ask who takes the role (a known person or a new name), right on the board."""
         if _dialogs().refused_read_only(self.app):
@@ -383,8 +389,10 @@ class WarRoomScreen(PanelScreen):
             self.incident_id,
             message.text,
             message.kind,
-            on_done=lambda entry: self._note_written(message.serial, entry),
-            on_fail=lambda error: panel.refused(message.serial),
+            # The note lands (or is refused) from the queue maybe after the
+            # war room was left: nothing of it is then redrawn.
+            on_done=while_shown(self, lambda entry: self._note_written(message.serial, entry)),
+            on_fail=while_shown(panel, lambda error: panel.refused(message.serial)),
         )
         panel.show_waiting()  # still waiting only when the write was queued
 
@@ -404,6 +412,7 @@ class WarRoomScreen(PanelScreen):
             seen_id=page.latest_id,
         )  # fmt: skip
 
+    @reads("the timeline around the note")
     def _timeline_through(self, entry: TimelineEntry) -> None:
         """The page that ends with this entry, the cursor on it."""
         store = self.app.store
@@ -414,6 +423,7 @@ class WarRoomScreen(PanelScreen):
             superseded_by=page.replaced_by, seen_id=page.latest_id, follow=True,
         )  # fmt: skip
 
+    @reads("more of the timeline")
     def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
         store, iid = self.app.store, self.incident_id
         view = self.query_one(TimelinePanel).view
@@ -455,17 +465,21 @@ class WarRoomScreen(PanelScreen):
 
         def conflicted(conflict: DraftConflict) -> None:
             self.app.notify(str(conflict), severity="warning", timeout=10)
-            saved(self.app.store.draft(self.incident_id))
+            self._saved_draft_shown(saved)
 
         self.app.write(
             self.app.store.save_draft,
             self.incident_id,
             text,
             base_version,
-            on_done=saved,
-            on_conflict=conflicted,
+            on_done=while_shown(panel, saved),
+            on_conflict=while_shown(panel, conflicted),
             key=("draft", self.incident_id),
         )
+
+    @reads("the draft as saved")
+    def _saved_draft_shown(self, saved) -> None:
+        saved(self.app.store.draft(self.incident_id))
 
     def flush_draft(self) -> None:
         """Write pending draft typing now, not after the save delay."""
@@ -483,6 +497,8 @@ class WarRoomScreen(PanelScreen):
             self.app.run_publish_hook(self.incident_id, text, entry)
             self.app.copy_to_clipboard(text)
             self.app.notify("Update published and copied to the clipboard")
+            if not shown(panel):
+                return  # published from the queue after the war room was left
             self.refresh_from_store()
             incident = self.board.incident
             fresh = render_template("update", self.app.policy, incident, self.app.clock())
@@ -524,6 +540,7 @@ class WarRoomScreen(PanelScreen):
             _dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), chosen
         )
 
+    @reads("the draft's history")
     def on_draft_keys_history_requested(self) -> None:
         """Earlier versions of the draft; picking one puts it in the editor
         (one edit: ctrl+z undoes, and the current text stays in the history)."""

@@ -1,0 +1,121 @@
+"""The TUI while the database cannot be read: every key that reads says why it
+cannot show what was asked (or stays where it is), nothing crashes, and the
+changes queued meanwhile are written once each when the database is back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from warroom.paths import DbUrl
+
+SIZE = (120, 36)
+NOTES = ["first while down", "second while down", "third while down"]
+
+
+async def _wait(condition, what: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds}s"
+        await asyncio.sleep(0.05)
+
+
+def _toasts(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def _said(app, what: str) -> bool:
+    """A toast names the database as unreachable and what could not be shown."""
+    return any(
+        t.startswith("Database unreachable: ") and f" {what} cannot be shown" in t
+        for t in _toasts(app)
+    )
+
+
+class TestPostgresOutage:
+    """The session's server is stopped (and started again whatever happens)."""
+
+    @pytest.fixture
+    def db_path(self, pg_url):
+        return DbUrl(pg_url)
+
+    async def _queue_notes(self, app, pilot) -> None:
+        await pilot.press("4", "n")
+        for note in NOTES:
+            await pilot.press(*note, "enter")  # the input stays for the next one
+        await pilot.press("alt+1")  # out of the note input
+        await pilot.pause()
+        assert len(app.pending) == 3
+        header = app.screen.query_one("#header").render().plain
+        assert "DATABASE UNREACHABLE (3 queued, retrying)" in header
+
+    async def _written_once_each(self, app, pilot, store, incident) -> None:
+        await _wait(lambda: not app.pending, "the queue written")
+        await pilot.pause()
+        assert app.is_running
+        texts = [e.text for e in store.timeline(incident)]
+        assert [texts.count(n) for n in NOTES] == [1, 1, 1], texts
+
+    async def test_keys_that_read_say_why_and_the_war_room_stays(
+        self, app_factory, store, seeded, pg_server
+    ):
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            room = app.screen
+            pg_server.stop("immediate")
+            try:
+                await self._queue_notes(app, pilot)
+                for keys, what in (
+                    (("2", "enter"), "the people to choose from"),
+                    (("alt+4", "i"), "the people to act as"),
+                    (("R",), "the retro"),
+                    (("5", "ctrl+r"), "the draft's history"),
+                    (("alt+1", "escape"), "the incident list"),
+                ):
+                    await pilot.press(*keys)
+                    await pilot.pause()
+                    assert app.is_running, f"{keys} ended the app"
+                    assert app.screen is room, f"{keys} left the war room"
+                    assert _said(app, what), (keys, _toasts(app))
+                app.tick()  # the clocks and the poll go on
+                app.poll()
+                assert len(app.pending) == 3, app.waiting_changes()
+            finally:
+                pg_server.start()
+            await self._written_once_each(app, pilot, store, seeded)
+
+    async def test_the_list_below_says_it_is_as_last_read_and_r_stays_on_it(
+        self, app_factory, store, seeded, pg_server
+    ):
+        from warroom.screens.incidents import IncidentsScreen
+        from warroom.screens.warroom import WarRoomScreen
+
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("escape")  # the list below the war room, as when opened from it
+            await _wait(lambda: isinstance(app.screen, IncidentsScreen), "the list")
+            await pilot.press("enter")
+            await _wait(lambda: isinstance(app.screen, WarRoomScreen), "the war room")
+            await pilot.pause()
+            pg_server.stop("immediate")
+            try:
+                await self._queue_notes(app, pilot)
+                await pilot.press("escape")
+                await pilot.pause()
+                listing = app.screen
+                assert isinstance(listing, IncidentsScreen)
+                title = str(listing.query_one("#title-bar").render())
+                assert "the database cannot be read now" in title
+                assert _said(app, "the incident list"), _toasts(app)
+                await pilot.press("r")
+                await _wait(lambda: _said(app, "the report"), "the report's toast")
+                await pilot.pause()
+                assert app.is_running
+                assert app.screen is listing
+                assert len(app.pending) == 3, app.waiting_changes()
+            finally:
+                pg_server.start()
+            await self._written_once_each(app, pilot, store, seeded)
