@@ -5,6 +5,7 @@ changes queued meanwhile are written once each when the database is back."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 
 import pytest
@@ -119,3 +120,90 @@ class TestPostgresOutage:
             finally:
                 pg_server.start()
             await self._written_once_each(app, pilot, store, seeded)
+
+
+# ------------------------------------------------- callbacks into what is gone
+# A queued write lands from the app's retry timer, maybe after the screen that
+# asked for it was left, or while the app is coming down and its widgets are
+# being removed one by one: what it would have redrawn is gone, and nothing
+# may touch it (NoMatches '#note-waiting' from retry_pending ended the app).
+
+
+class _Locked:
+    """Another process holding the SQLite file's write lock, until released."""
+
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        if self.conn is not None:
+            self.conn.execute("ROLLBACK")
+            self.conn.close()
+            self.conn = None
+
+
+async def test_a_note_that_lands_after_the_war_room_was_left_touches_nothing(
+    app_factory, store, seeded, db_path
+):
+    from warroom.screens.incidents import IncidentsScreen
+    from warroom.screens.warroom import WarRoomScreen
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")  # the list below the war room
+        await _wait(lambda: isinstance(app.screen, IncidentsScreen), "the list")
+        await pilot.press("enter")
+        await _wait(lambda: isinstance(app.screen, WarRoomScreen), "the war room")
+        lock = _Locked(db_path)
+        try:
+            await pilot.press("4", "n", *"lands after I left", "enter", "alt+1", "escape")
+            await _wait(lambda: isinstance(app.screen, IncidentsScreen), "back on the list")
+            await pilot.pause()
+            assert len(app.pending) == 1
+        finally:
+            lock.release()
+        app.retry_pending()  # the war room and its note panel are gone by now
+        await pilot.pause()
+        assert app.pending == []
+        assert app.is_running and isinstance(app.screen, IncidentsScreen)
+    assert [e.text for e in store.timeline(seeded)].count("lands after I left") == 1
+
+
+async def test_a_note_that_lands_while_the_app_comes_down_touches_nothing(
+    app_factory, store, seeded, db_path
+):
+    """The order seen on a loaded machine, made certain: the app is coming down,
+    the note panel's waiting line is already removed, the panel not yet, and
+    then the queued note is written."""
+    from textual.widget import Widget
+
+    from warroom.widgets.timeline import TimelinePanel
+
+    errors: list[BaseException] = []
+    lock = _Locked(db_path)
+
+    class Probe(Widget):
+        async def on_unmount(self) -> None:
+            panel = self.parent
+            deadline = time.monotonic() + 20
+            while panel.query("#note-waiting") and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            lock.release()
+            try:
+                self.app.retry_pending()
+            except Exception as error:  # noqa: BLE001 - the fault under test
+                errors.append(error)
+
+    app = app_factory()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("4", "n", *"lands while quitting", "enter")
+            await pilot.pause()
+            assert len(app.pending) == 1
+            await app.screen.query_one(TimelinePanel).mount(Probe())
+    finally:
+        lock.release()
+    assert errors == []
+    assert app.pending == []
+    assert [e.text for e in store.timeline(seeded)].count("lands while quitting") == 1
