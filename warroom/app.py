@@ -604,6 +604,18 @@ class WarRoomApp(App):
             done,
         )
 
+    # Every way out asks what q asks: Textual's own quit (its palette command,
+    # an `app.quit` action) and ctrl+c outside a text field (in one it copies a
+    # selection, and is no way out: typing a note, it must not open a dialog).
+    async def action_quit(self) -> None:
+        self.action_request_quit()
+
+    def action_help_quit(self) -> None:
+        from textual.widgets import Input, TextArea
+
+        if not isinstance(self.focused, Input | TextArea):  # there it copies, or does nothing
+            self.action_request_quit()
+
     def waiting_changes(self) -> list[str]:
         """What the queue holds, for people: 'note: disk is at 98%', ..."""
         return [describe_write(p.fn, p.args) for p in self.pending]
@@ -625,7 +637,11 @@ class WarRoomApp(App):
                 help_text = f"{help_text} · {said}keys {key}"
             return SystemCommand(title, help_text, callback)
 
-        yield from super().get_system_commands(screen)
+        for textual_command in super().get_system_commands(screen):
+            if textual_command.callback != self.action_quit:  # ours below says it asks
+                yield textual_command
+        yield command("Quit", "Asks first (what is not saved yet is named)",
+                      self.action_request_quit, "request_quit")  # fmt: skip
         yield command("Declare an incident", "Open the declare dialog", self.action_declare,
                       "declare")  # fmt: skip
         yield command("Act as someone else", "Switch identity", self.action_identity, "identity")
