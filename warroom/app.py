@@ -543,7 +543,8 @@ class WarRoomApp(App):
         state = exc.header.capitalize() if isinstance(exc, StoreIOError) else "Database busy"
         message = f"{state}: {what} cannot be shown now ({exc})"
         now = time.monotonic()
-        if self.live and (message, True) != (self._unread_said[0], now < self._unread_said[1]):
+        said, until = self._unread_said
+        if self.live and (message != said or now >= until):
             self._unread_said = (message, now + UNREADABLE_TOAST_SECONDS)
             self.notify(message, severity="error", timeout=UNREADABLE_TOAST_SECONDS)
         if leave is not None and self.live and leave in self.screen_stack:
