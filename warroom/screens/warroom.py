@@ -236,6 +236,8 @@ class WarRoomScreen(PanelScreen):
 
     def _show_board(self, before: Board | None = None) -> None:
         board = self.board
+        if board is None:  # its first read failed (the app said why): nothing to show
+            return
         now = self.app.clock()
         utc = self.app.utc
         me = self.app.store.identity
