@@ -332,7 +332,7 @@ class WarRoomApp(App):
         if self.config.bell:
             self.bell()
 
-    @reads("the incident for the publish hook (not run)")
+    @reads("the incident for the publish hook (it did not run)")
     def run_publish_hook(self, incident_id: int, text: str, entry) -> None:
         """Hand a published update to the team's hook, off the UI thread (the
         steps of usecases.publish, which the CLI runs one after another)."""
@@ -535,13 +535,13 @@ class WarRoomApp(App):
 
     def cannot_read(self, exc: WarroomError, what: str, leave: Screen | None = None) -> None:
         """The one way a failed read of the store is told (see widgets.reads):
-        a toast naming the database's state and what could not be shown, once
+        a toast naming the database's state and what could not be read, once
         while it stays the same (timers and signals read again); `leave`, a
         screen whose first read failed, goes, back to the one below it."""
         import time
 
         state = exc.header.capitalize() if isinstance(exc, StoreIOError) else "Database busy"
-        message = f"{state}: {what} cannot be shown now ({exc})"
+        message = f"{state}: {what} cannot be read now ({exc})"
         now = time.monotonic()
         said, until = self._unread_said
         if self.live and (message != said or now >= until):

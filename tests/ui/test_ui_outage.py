@@ -30,9 +30,9 @@ def _toasts(app) -> list[str]:
 
 
 def _said(app, what: str) -> bool:
-    """A toast names the database as unreachable and what could not be shown."""
+    """A toast names the database as unreachable and what could not be read."""
     return any(
-        t.startswith("Database unreachable: ") and f" {what} cannot be shown" in t
+        t.startswith("Database unreachable: ") and f" {what} cannot be read now" in t
         for t in _toasts(app)
     )
 

@@ -5,7 +5,7 @@ the draft's history, the incident list) may meet a database that cannot be
 read: a PostgreSQL server gone away, a SQLite file locked or unreadable. Such
 a read is a method marked @reads("what it shows"): when it fails, the app
 says so (WarRoomApp.cannot_read: a toast naming the database and what could
-not be shown), the method returns None and nothing else happens: the app
+not be read), the method returns None and nothing else happens: the app
 runs on, its queue of changes kept. A screen whose first read fails goes
 (leave=True): the one it was opened from stays."""
 
