@@ -166,7 +166,10 @@ class WarRoomApp(App):
             from .screens.incidents import IncidentsScreen
 
             self.push_screen(IncidentsScreen())
-        self.store.has_changed()  # take the current marker as seen
+        try:
+            self.store.has_changed()  # take the current marker as seen
+        except (StoreBusy, StoreIOError):
+            pass  # the screen said it cannot read; the poll asks again
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)

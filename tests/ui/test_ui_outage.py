@@ -125,6 +125,40 @@ class TestPostgresOutage:
                 pg_server.start()
             await self._written_once_each(app, pilot, store, seeded)
 
+    async def test_the_app_starts_on_the_list_when_the_server_went_away_meanwhile(
+        self, app_factory, store, seeded, pg_server
+    ):
+        """The store opened; the server went away before the first screen: the
+        list comes up and says it cannot read, and fills once the server is back."""
+        from textual.widgets import DataTable
+
+        from warroom.screens.incidents import IncidentsScreen
+
+        app = app_factory()
+        pg_server.stop("immediate")
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                await _wait(lambda: isinstance(app.screen, IncidentsScreen), "the list", app)
+                await _wait(lambda: _said(app, "the incident list"), "the list's toast", app)
+                title = str(app.screen.query_one("#title-bar").render())
+                assert "the database cannot be read now" in title
+                pg_server.start()
+                await pilot.press("c")  # shows closed ones too: read again, now it can
+                await _wait(lambda: app.screen.query_one(DataTable).row_count == 1, "a row", app)
+        finally:
+            if not _server_up(pg_server):
+                pg_server.start()
+
+
+def _server_up(pg_server) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(pg_server.url(), connect_timeout=5).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
 
 # ------------------------------------------------- callbacks into what is gone
 # A queued write lands from the app's retry timer, maybe after the screen that

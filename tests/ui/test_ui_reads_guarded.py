@@ -20,7 +20,7 @@ READS = {
 
 # Reads that handle a failure themselves, or run only inside a method marked @reads.
 HANDLED = {
-    ("app.py", "on_mount"): "has_changed at start-up, right after the store opened",
+    ("app.py", "on_mount"): "has_changed at start-up catches them: the poll asks again",
     ("app.py", "sync"): "catches StoreBusy and StoreIOError: the next poll asks again",
     ("screens/closing.py", "close_warnings"): "only from close_flow, marked @reads",
     ("screens/closing.py", "write"): "export_flow: the failure is the export's message",
