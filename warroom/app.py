@@ -42,6 +42,7 @@ from .terminal_output import install as install_terminal_output
 from .text import clean_name, one_line, visible
 from .textual_env import tune_gc
 from .timefmt import fmt_clock
+from .widgets.reads import reads
 from .widgets.safe import VisibleFilter
 from .writer import CONFLICT, DONE, REFUSED, Job, Writer
 from .writes import Declare, Envelope, RecordEvent, Write
@@ -55,6 +56,7 @@ WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queue
 RETRY_SECONDS = 0.5
 HANG_UP_WAIT_SECONDS = 5.0  # on SIGHUP/SIGTERM, how long queued changes are tried
 CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
+UNREADABLE_TOAST_SECONDS = 8.0  # a failed read's toast; the same one is not repeated meanwhile
 
 
 class Delivered(Message):
@@ -108,6 +110,7 @@ class WarRoomApp(App):
         self.status_note = "READ-ONLY" if store.read_only else ""
         self._shown_status = self.status_note
         self._visible_filter = VisibleFilter()
+        self._unread_said = ("", 0.0)  # the last failed read's toast, and until when it shows
         # Keys must never freeze the screen behind another process's lock:
         # a write waits briefly, then queues and retries (see write()).
         store.set_busy_timeout(WRITE_WAIT_SECONDS)
@@ -177,7 +180,7 @@ class WarRoomApp(App):
         self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
         for warning in (*self.config.keymap_problems, *self.store.warnings):
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self.open_incidents = self.store.list_incidents()
+        self.open_incidents = self._open_incidents() or []
         self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
         target = self.start_incident
         if target is None:
@@ -189,7 +192,10 @@ class WarRoomApp(App):
             from .screens.incidents import IncidentsScreen
 
             self.push_screen(IncidentsScreen())
-        self.store.has_changed()  # take the current marker as seen
+        try:
+            self.store.has_changed()  # take the current marker as seen
+        except (StoreBusy, StoreIOError):
+            pass  # the screen said it cannot read; the poll asks again
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
@@ -212,6 +218,10 @@ class WarRoomApp(App):
                 timeout=30,
                 markup=False,
             )
+
+    @reads("the incident list")
+    def _open_incidents(self) -> list:
+        return self.store.list_incidents()
 
     def started(self) -> None:
         """The first screen has painted. Its widgets live all session too: they
@@ -345,6 +355,7 @@ class WarRoomApp(App):
         if self.config.bell:
             self.bell()
 
+    @reads("the incident for the publish hook (it did not run)")
     def run_publish_hook(self, incident_id: int, text: str, entry) -> None:
         """Hand a published update to the team's hook, off the UI thread (the
         steps of usecases.publish, which the CLI runs one after another)."""
@@ -412,6 +423,7 @@ class WarRoomApp(App):
         if not self._blocked_now:
             writer.wait_idle(HANG_UP_WAIT_SECONDS)
         left = writer.stop()
+        self._in_hand = [job for job in self._in_hand if job in left]  # the rest landed
         if left and not self._dropping:
             changes = [job.envelope.to_json() for job in left]
             unsaved.keep(self.store.path, changes, self.clock())
@@ -567,6 +579,7 @@ class WarRoomApp(App):
         self.times_changed_signal.publish(self.utc)
         self.notify("Times in UTC" if self.utc else "Times in local time")
 
+    @reads("the incident")
     def open_incident(self, incident_id: int) -> bool:
         try:
             self.store.get_incident(incident_id)
@@ -583,7 +596,7 @@ class WarRoomApp(App):
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
         if isinstance(below, IncidentsScreen):
             self.pop_screen()
-        else:
+        elif self._open_incidents() is not None:  # unreadable: the war room stays, and says why
             self.switch_screen(IncidentsScreen())
 
     def action_declare(self, form: dict | None = None) -> None:
@@ -622,6 +635,7 @@ class WarRoomApp(App):
 
         self.push_screen(ReportScreen())
 
+    @reads("the people to act as")
     def action_identity(self, on_digit=None) -> None:
         """Ask who to act as; on_digit takes a digit typed first instead of a name."""
 
@@ -641,6 +655,30 @@ class WarRoomApp(App):
 
         title = f"Act as (now {self.store.identity})"
         self.push_screen(PersonPicker(title, people, on_digit=on_digit), done)
+
+    def cannot_read(self, exc: WarroomError, what: str, leave: Screen | None = None) -> None:
+        """The one way a failed read of the store is told (see widgets.reads):
+        a toast naming the database's state and what could not be read, once
+        while it stays the same (timers and signals read again); `leave`, a
+        screen whose first read failed, goes, back to the one below it."""
+        import time
+
+        state = exc.header.capitalize() if isinstance(exc, StoreIOError) else "Database busy"
+        message = f"{state}: {what} cannot be read now ({exc})"
+        now = time.monotonic()
+        said, until = self._unread_said
+        if self.live and (message != said or now >= until):
+            self._unread_said = (message, now + UNREADABLE_TOAST_SECONDS)
+            self.notify(message, severity="error", timeout=UNREADABLE_TOAST_SECONDS)
+        if leave is not None and self.live and leave in self.screen_stack:
+            if self.screen is not leave:
+                return  # something was opened over it meanwhile: it stays, as it is
+            if len(self.screen_stack) > 2:
+                self.pop_screen()
+            else:  # opened first, straight from the command line: the list instead
+                from .screens.incidents import IncidentsScreen
+
+                self.switch_screen(IncidentsScreen())
 
     def refresh_screen_header(self) -> None:
         from .screens.incidents import IncidentsScreen
@@ -693,6 +731,18 @@ class WarRoomApp(App):
             done,
         )
 
+    # Every way out asks what q asks: Textual's own quit (its palette command,
+    # an `app.quit` action) and ctrl+c outside a text field (in one it copies a
+    # selection, and is no way out: typing a note, it must not open a dialog).
+    async def action_quit(self) -> None:
+        self.action_request_quit()
+
+    def action_help_quit(self) -> None:
+        from textual.widgets import Input, TextArea
+
+        if not isinstance(self.focused, Input | TextArea):  # there it copies, or does nothing
+            self.action_request_quit()
+
     def waiting_changes(self) -> list[str]:
         """What the queue holds, for people: 'note: disk is at 98%', ..."""
         return [p.envelope.describe() for p in self.pending]
@@ -714,7 +764,11 @@ class WarRoomApp(App):
                 help_text = f"{help_text} · {said}keys {key}"
             return SystemCommand(title, help_text, callback)
 
-        yield from super().get_system_commands(screen)
+        for textual_command in super().get_system_commands(screen):
+            if textual_command.callback != self.action_quit:  # ours below says it asks
+                yield textual_command
+        yield command("Quit", "Asks first (what is not saved yet is named)",
+                      self.action_request_quit, "request_quit")  # fmt: skip
         yield command("Declare an incident", "Open the declare dialog", self.action_declare,
                       "declare")  # fmt: skip
         yield command("Act as someone else", "Switch identity", self.action_identity, "identity")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from warroom.model import to_iso
 from warroom.store import Store
@@ -89,7 +90,9 @@ async def test_quit_with_changes_queued_says_what_and_waits_for_them(
         blocker.execute("ROLLBACK")
         blocker.close()
         app.retry_pending()  # written: the dialog that waited for it quits by itself
-        await pilot.pause()
+        deadline = time.monotonic() + 30  # the worker writes it; the dialog sees that
+        while app.return_code is None and time.monotonic() < deadline:
+            await pilot.pause(0.05)
     assert app.return_code == 0
     assert "last words before quitting" in [e.text for e in store.timeline(seeded)]
 

@@ -16,6 +16,7 @@ from ..errors import UsageError, WarroomError
 from ..export import render_export, write_atomic
 from ..timefmt import parse_time, typed_zone
 from ..widgets.common import lit, lit_block
+from ..widgets.reads import reads
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from ..writes import Close, DraftClosedAnnouncement, Reopen
 from .modals import ChoiceModal, ConfirmModal, TextPrompt, refused_read_only
@@ -73,6 +74,7 @@ def close_warnings(app, incident_id: int) -> list[str]:
     return warnings
 
 
+@reads("the incident to close")
 def close_flow(screen) -> None:
     """Ask for a resolution summary, close, and draft the 'closed' announcement."""
     if refused_read_only(screen.app):

@@ -13,6 +13,7 @@ from ..timefmt import fmt_age, fmt_minutes
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
+from ..widgets.reads import reads
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from .startup import StartupScreen
 
@@ -30,6 +31,10 @@ def incident_counts(open_count: int, closed: int | None) -> str:
     """'1 incident open', or with the closed ones shown '2 incidents open, 1 closed'."""
     shown = f"{open_count} incident{'s' * (open_count != 1)} open"
     return shown if closed is None else f"{shown}, {closed} closed"
+
+
+# The title bar while the database cannot be read (the tick tries again).
+UNREAD_LINE = ("the database cannot be read now: the list is as last read", "bold reverse")
 
 
 class IncidentsScreen(StartupScreen):
@@ -119,9 +124,13 @@ class IncidentsScreen(StartupScreen):
         self.stale = False
         app = self.app
         store, policy, now = app.store, app.policy, app.clock()
-        incidents = store.list_incidents(include_closed=self.show_closed)
-        leads = store.holders_of(policy.single_roles[0])
-        overdue = store.overdue_actions(now.astimezone().date())
+        read = self._read(now)
+        if read is None:  # the app said why; the list stays as last read, and says so
+            self.query_one("#title-bar", Static).update(
+                Text.assemble(("warroom", "bold"), " · ", UNREAD_LINE)
+            )
+            return
+        incidents, leads, overdue = read
         needle = self.needle.lower()
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -181,6 +190,15 @@ class IncidentsScreen(StartupScreen):
                 late_note,
                 (mode, "bold reverse"),
             )
+        )
+
+    @reads("the incident list")
+    def _read(self, now) -> tuple:
+        store = self.app.store
+        return (
+            store.list_incidents(include_closed=self.show_closed),
+            store.holders_of(self.app.policy.single_roles[0]),
+            store.overdue_actions(now.astimezone().date()),
         )
 
     def on_screen_resume(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from ..widgets.common import lit, lit_block
 from ..widgets.modal import Modal
 from ..widgets.people import PersonChooser
+from ..widgets.reads import reads
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from ..widgets.safe import SafeTextArea as TextArea
 from ..writes import Correct, RecordMilestone, SetChangeImpact, SetMilestone
@@ -319,6 +320,7 @@ def refused_read_only(app) -> bool:
     return True
 
 
+@reads("the milestone's time")
 def ask_milestone_time(app, incident_id: int, clock: str) -> None:
     """A milestone key's time prompt: enter takes now; '14:05', '20m ago' or a
     date and time say when it really happened. On a milestone already

@@ -18,6 +18,7 @@ from ..report import TIMES, Group, HitRate, Report, Section, build_report
 from ..report_render import fmt_rate, fmt_span
 from ..widgets.common import lit
 from ..widgets.keybar import KeyBar
+from ..widgets.reads import reads
 
 
 def _new_table(title: str) -> Table:
@@ -118,14 +119,19 @@ class ReportScreen(Screen):
         yield VerticalScroll(id="report-body")
         yield KeyBar()
 
+    @reads("the report", leave=True)
     def on_mount(self) -> None:
         self.app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
-        self.refresh_from_store()
+        self._read_report()
 
     def _signal_changed(self, change) -> None:
         self.refresh_from_store()
 
+    @reads("the report's latest figures")
     def refresh_from_store(self) -> None:
+        self._read_report()
+
+    def _read_report(self) -> None:
         app = self.app
         report = build_report(app.policy, app.store.report_rows(), app.clock())
         old = self.report

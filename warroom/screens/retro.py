@@ -20,6 +20,8 @@ from ..timefmt import fmt_clock, fmt_short_time, zone_label
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import title_line
 from ..widgets.keybar import KeyBar
+from ..widgets.owned import shown, while_shown
+from ..widgets.reads import reads
 from ..widgets.retro_actions import ActionForm, ActionList, ActionsPanel
 from ..widgets.retro_timeline import START_EVENT, RetroTimeline, RetroTimelinePanel
 from ..widgets.retro_whys import (
@@ -226,12 +228,14 @@ class RetroScreen(PanelScreen):
         super().on_descendant_focus(event)
 
     # -------------------------------------------------------------------- data
+    @reads("the retro", leave=True)
     def load(self) -> None:
         store = self.app.store
         incident = store.get_incident(self.incident_id)
         self.query_one(RetroTimelinePanel).load(incident, store.timeline(self.incident_id))
         self._show(incident)
 
+    @reads("the retro's latest changes")
     def refresh_from_store(self) -> None:
         """Something changed in the file: redraw if this incident moved."""
         store = self.app.store
@@ -295,7 +299,8 @@ class RetroScreen(PanelScreen):
     def _why_saved(self, why, sent: tuple[str, str]) -> None:
         if why is None:
             return  # it had landed already (only the answer was lost): shown by the sync
-        self.query_one(WhysPanel).mark_saved(why, sent)
+        if shown(self):  # landed from the queue after the retro was left: nothing to mark
+            self.query_one(WhysPanel).mark_saved(why, sent)
         self._tell(f"Why {why.position}", why.note)
 
     def _tell(self, what: str, note: str) -> None:
@@ -321,7 +326,8 @@ class RetroScreen(PanelScreen):
         def saved(result) -> None:
             if result is None:
                 return  # it had landed already (only the answer was lost)
-            panel.mark_saved(text, result.text)
+            if shown(panel):  # see _why_saved
+                panel.mark_saved(text, result.text)
             self._tell("Root cause", result.note)
 
         self.app.write(
@@ -354,6 +360,7 @@ class RetroScreen(PanelScreen):
                   "ticket": item.ticket}  # fmt: skip
         self._action_form(item.id, values)
 
+    @reads("the people to choose from")
     def _action_form(self, action_id: int | None, values: dict, error: str = "") -> None:
         app = self.app
 
@@ -369,6 +376,7 @@ class RetroScreen(PanelScreen):
                 if action_id is None:
                     actions.select_last()
 
+            saved = while_shown(self, saved)  # see _why_saved
             if action_id is None:
                 app.write(AddAction(self.incident_id, *args), on_done=saved)
             else:

@@ -23,6 +23,8 @@ from ..widgets.common import Panel
 from ..widgets.draft import DraftPanel, DraftView
 from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
+from ..widgets.owned import shown, while_shown
+from ..widgets.reads import reads
 from ..widgets.roles import RoleList, RolesPanel
 from ..widgets.timeline import TimelinePanel, TimelineView
 from ..writes import (
@@ -156,6 +158,7 @@ class WarRoomScreen(PanelScreen):
             return not self.app.is_headless
         return self.HEADER_FIRST
 
+    @reads("the incident", leave=True)
     def on_mount(self) -> None:
         if self.header_first:
             # The incident's name, priority and most urgent clock reach the
@@ -222,6 +225,7 @@ class WarRoomScreen(PanelScreen):
         self.action_panel(self.step_from_active(step))
 
     # -------------------------------------------------------------------- data
+    @reads("the incident", leave=True)
     def load(self) -> None:
         """First draw: the whole board and the whole timeline."""
         store = self.app.store
@@ -231,6 +235,7 @@ class WarRoomScreen(PanelScreen):
         self._show_board()
         self._start_draft()
 
+    @reads("the incident's latest changes")
     def refresh_from_store(self) -> None:
         """Something changed: the database worker reads the board if this
         incident's revision moved, and the timeline entries not seen yet; the
@@ -248,7 +253,7 @@ class WarRoomScreen(PanelScreen):
     def _in_front_or_under(self) -> bool:
         """Still one of the app's screens, its panels made: what a result
         coming back from the database worker may redraw."""
-        return not self.building and self.is_attached and self in self.app.screen_stack
+        return not self.building and shown(self)
 
     def _fetched(self, fetched) -> None:
         if not self._in_front_or_under():
@@ -281,6 +286,8 @@ class WarRoomScreen(PanelScreen):
         return project(self.board, pending, self.app.policy)
 
     def _show_board(self, before: Board | None = None) -> None:
+        if self.board is None:  # its first read failed (the app said why): nothing to show
+            return
         board = self.shown_board
         now = self.app.clock()
         utc = self.app.utc
@@ -350,6 +357,7 @@ class WarRoomScreen(PanelScreen):
     def on_role_list_assign(self, message: RoleList.Assign) -> None:
         self.assign_role(message.role)
 
+    @reads("the people to choose from")
     def assign_role(self, role: str) -> None:
         """Ask who takes the role (a known person or a new name), right on the board."""
         if _dialogs().refused_read_only(self.app):
@@ -461,8 +469,10 @@ class WarRoomScreen(PanelScreen):
 
         app.write_from(
             note,
-            on_done=lambda entry: self._note_written(message.serial, entry),
-            on_fail=lambda error: panel.refused(message.serial),
+            # The note lands (or is refused) from the queue maybe after the
+            # war room was left: nothing of it is then redrawn.
+            on_done=while_shown(self, lambda entry: self._note_written(message.serial, entry)),
+            on_fail=while_shown(panel, lambda error: panel.refused(message.serial)),
         )
         panel.show_waiting()  # still waiting only when the write was queued
 
@@ -482,6 +492,7 @@ class WarRoomScreen(PanelScreen):
             seen_id=page.latest_id,
         )  # fmt: skip
 
+    @reads("the timeline around the note")
     def _timeline_through(self, entry: TimelineEntry) -> None:
         """The page that ends with this entry, the cursor on it."""
         store = self.app.store
@@ -492,6 +503,7 @@ class WarRoomScreen(PanelScreen):
             superseded_by=page.replaced_by, seen_id=page.latest_id, follow=True,
         )  # fmt: skip
 
+    @reads("more of the timeline")
     def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
         store, iid = self.app.store, self.incident_id
         view = self.query_one(TimelinePanel).view
@@ -535,14 +547,18 @@ class WarRoomScreen(PanelScreen):
 
         def conflicted(conflict: DraftConflict) -> None:
             self.app.notify(str(conflict), severity="warning", timeout=10)
-            saved(self.app.store.draft(self.incident_id))
+            self._saved_draft_shown(saved)
 
         self.app.write(
             SaveDraft(self.incident_id, text, base_version),
-            on_done=saved,
-            on_conflict=conflicted,
+            on_done=while_shown(panel, saved),
+            on_conflict=while_shown(panel, conflicted),
             replaces=("draft", self.incident_id),
         )
+
+    @reads("the draft as saved")
+    def _saved_draft_shown(self, saved) -> None:
+        saved(self.app.store.draft(self.incident_id))
 
     def flush_draft(self) -> None:
         """Write pending draft typing now, not after the save delay."""
@@ -624,6 +640,7 @@ class WarRoomScreen(PanelScreen):
             _dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), chosen
         )
 
+    @reads("the draft's history")
     def on_draft_keys_history_requested(self) -> None:
         """Earlier versions of the draft; picking one puts it in the editor
         (one edit: ctrl+z undoes, and the current text stays in the history)."""
