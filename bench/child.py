@@ -222,9 +222,27 @@ async def _bare_key_round(presses: int, seed: int) -> list[dict]:
     return samples
 
 
-async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
+def _stamp_commits(store_class) -> list[float]:
+    """Time-stamp every commit of every Store in this process (the war room's
+    database worker opens a store of its own): the list grows by the moment
+    each write transaction has committed."""
     from contextlib import contextmanager
 
+    commits: list[float] = []
+    original = getattr(store_class, "_bench_original_write", store_class._write)
+
+    @contextmanager
+    def _write(self, *args, **kwargs):
+        with original(self, *args, **kwargs):
+            yield
+        commits.append(monotonic())
+
+    store_class._bench_original_write = original
+    store_class._write = _write
+    return commits
+
+
+async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
     from warroom.app import make_app
     from warroom.policy import default_policy
     from warroom.screens.warroom import WarRoomScreen
@@ -236,21 +254,9 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
 
     from .probe import SIZE, FrameProbe
 
-    class ProbeStore(Store):
-        """Time-stamps every commit (the store holds it from that moment)."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.commits: list[float] = []
-
-        @contextmanager
-        def _write(self, *args, **kwargs):
-            with super()._write(*args, **kwargs):
-                yield
-            self.commits.append(monotonic())
-
+    commits = _stamp_commits(Store)
     policy = default_policy()
-    store = ProbeStore.open(_db(db), policy, "bench")
+    store = Store.open(_db(db), policy, "bench")
     checker = Store.open(_db(db), policy, "checker")  # a second connection
     iid = store.list_incidents()[0].id
     app = make_app(store, policy, **_poll(store))
@@ -259,11 +265,11 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
     actor = "bench".ljust(10) + " "  # how a timeline row goes on after the time and kind
 
     async def timed(key: str, needle: str, action: str, check) -> None:
-        before = len(store.commits)
-        sample = await timer.press(key, needle, lambda: len(store.commits) > before)
+        before = len(commits)
+        sample = await timer.press(key, needle, lambda: len(commits) > before)
         sample["action"] = action
         if sample["ok"]:
-            t_commit = store.commits[before]
+            t_commit = commits[before]
             sample["committed"] = t_commit - sample["t0"]
             sample["painted"] = max(sample["painted"], sample["committed"])
             sample["ok"] = bool(check())  # read back through the second connection
