@@ -36,6 +36,11 @@ FIGURE_KEYS = (
     "cli",  # 10 command-line verbs
     "startup_tmux",  # 11 start-up in a real terminal (n/a without tmux)
     "pg_idle",  # 5 on PostgreSQL (the TUI asks every 50 ms)
+    "latency_echo",  # 12 the database far away (a delaying proxy): key echo
+    "latency_tick",  # tick shown as committed
+    "latency_cli_note",  # the command line's note
+    "latency_round_trips",  # round trips per action, counted at the proxy
+    "latency_sqlite_locked",  # SQLite with its write lock held by another process
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 
