@@ -736,7 +736,8 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
 
     rng = random.Random(7)
     policy = default_policy()
-    out: dict = {"tick": [], "echo": [], "note": [], "assign": [], "publish": [], "locked": []}
+    out: dict = {"tick": [], "echo": [], "note": [], "assign": [], "publish": [], "locked": [],
+                 "chooser": []}  # fmt: skip
     _proxy(proxy, "mark open")
     t_open = monotonic()
     store = Store.open(_db(db), policy, "bench")
@@ -849,9 +850,21 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
                 role = roles[k % len(roles)]
                 rlist.highlighted = policy.roles.index(role)
                 await _settle(pilot)
+                # Opening the chooser: to the frame showing its title.
+                _proxy(proxy, "mark chooser")
+                shown = probe.watch(f"Assign {role}")
+                t0 = monotonic()
                 _send_key(app, "enter")
                 await _until(lambda: getattr(app.focused, "id", None) == "person")
+                try:
+                    await _until(lambda w=shown: w.seen_at is not None, timeout=30)
+                    out["chooser"].append({"ok": True, "painted": shown.seen_at - t0})
+                except _Timeout:
+                    probe.watchers.clear()
+                    out["chooser"].append({"ok": False})
                 await _until(quiet, timeout=30)
+                await _settle(pilot)
+                _proxy(proxy, "mark idle")
                 chooser = screen.query_one(PersonChooser)
                 name = f"far{cfg['tag']}{k:03d}"
                 chooser.input.value = name

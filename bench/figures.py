@@ -1183,7 +1183,7 @@ def postgres_rows(ctx: Ctx) -> list[dict]:
 
 
 # ------------------------------------------- 12: a database far away
-ACTIONS = ("open", "tick", "note", "assign", "publish", "cli-note")
+ACTIONS = ("open", "tick", "note", "chooser", "assign", "publish", "cli-note")
 
 
 def _ok(samples: list[dict], key: str, **match) -> list[float]:
@@ -1288,6 +1288,26 @@ def latency_rows(ctx: Ctx) -> list[dict]:
             "baseline_is": "the same notes 0 ms away",
             "ratio": ratio(w, b), "target": "info", "status": "info",
             "detail": {"landed_p50": pct_summary(_ok(res["note"], "landed"), 50)},
+        })  # fmt: skip
+        w = pct_summary(_ok(res["chooser"], "painted"), 50)
+        b = pct_summary(_ok(base["chooser"], "painted"), 50)
+        limit = b["median"] + frame if b else 0
+        rows.append({
+            "key": f"latency_chooser_{rtt}",
+            "figure": f"12 {rtt} ms away: hand-off chooser shown, p50",
+            "unit": "ms", "warroom": w, "baseline": b,
+            "baseline_is": "the same chooser 0 ms away",
+            "ratio": ratio(w, b),
+            "target": f"<= 0 ms + 1 frame ({_ms1(limit)})",
+            "status": judge(w and w["median"], "<=", limit),
+        })  # fmt: skip
+        w, b = summary([res["open"]]), summary([base["open"]])
+        rows.append({
+            "key": f"latency_open_{rtt}",
+            "figure": f"12 {rtt} ms away: war room open (store open → room shown)",
+            "unit": "ms", "warroom": w, "baseline": b,
+            "baseline_is": "the same 0 ms away",
+            "ratio": ratio(w, b), "target": "info", "status": "info",
         })  # fmt: skip
         w = summary(res["cli_note"])
         limit = b_cli["median"] + 4 * rt if b_cli else 0
