@@ -27,6 +27,7 @@ GROUPS = (
     "startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli", "report",
     "postgres",
     "terminal",
+    "latency",
 )  # fmt: skip
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
@@ -61,6 +62,11 @@ FIGURE_KEYS = (
     "startup_tmux",
     "startup_tmux_room",
     "pg_idle",
+    "latency_echo",
+    "latency_tick",
+    "latency_cli_note",
+    "latency_round_trips",
+    "latency_sqlite_locked",
 )
 
 
@@ -175,6 +181,8 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("postgresql", figures.postgres_rows, ctx) or []
         if "terminal" in groups:
             rows += attempt("start-up in tmux", figures.terminal_rows, ctx) or []
+        if "latency" in groups:
+            rows += attempt("far database", figures.latency_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

@@ -222,9 +222,27 @@ async def _bare_key_round(presses: int, seed: int) -> list[dict]:
     return samples
 
 
-async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
+def _stamp_commits(store_class) -> list[float]:
+    """Time-stamp every commit of every Store in this process (the war room's
+    database worker opens a store of its own): the list grows by the moment
+    each write transaction has committed."""
     from contextlib import contextmanager
 
+    commits: list[float] = []
+    original = getattr(store_class, "_bench_original_write", store_class._write)
+
+    @contextmanager
+    def _write(self, *args, **kwargs):
+        with original(self, *args, **kwargs):
+            yield
+        commits.append(monotonic())
+
+    store_class._bench_original_write = original
+    store_class._write = _write
+    return commits
+
+
+async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
     from warroom.app import make_app
     from warroom.policy import default_policy
     from warroom.screens.warroom import WarRoomScreen
@@ -236,21 +254,9 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
 
     from .probe import SIZE, FrameProbe
 
-    class ProbeStore(Store):
-        """Time-stamps every commit (the store holds it from that moment)."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.commits: list[float] = []
-
-        @contextmanager
-        def _write(self, *args, **kwargs):
-            with super()._write(*args, **kwargs):
-                yield
-            self.commits.append(monotonic())
-
+    commits = _stamp_commits(Store)
     policy = default_policy()
-    store = ProbeStore.open(_db(db), policy, "bench")
+    store = Store.open(_db(db), policy, "bench")
     checker = Store.open(_db(db), policy, "checker")  # a second connection
     iid = store.list_incidents()[0].id
     app = make_app(store, policy, **_poll(store))
@@ -259,11 +265,11 @@ async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
     actor = "bench".ljust(10) + " "  # how a timeline row goes on after the time and kind
 
     async def timed(key: str, needle: str, action: str, check) -> None:
-        before = len(store.commits)
-        sample = await timer.press(key, needle, lambda: len(store.commits) > before)
+        before = len(commits)
+        sample = await timer.press(key, needle, lambda: len(commits) > before)
         sample["action"] = action
         if sample["ok"]:
-            t_commit = store.commits[before]
+            t_commit = commits[before]
             sample["committed"] = t_commit - sample["t0"]
             sample["painted"] = max(sample["painted"], sample["committed"])
             sample["ok"] = bool(check())  # read back through the second connection
@@ -667,7 +673,281 @@ def mode_minimal_tty(cfg: dict) -> None:
     MinimalApp().run()
 
 
+# ------------------------------------------------- 12: a database far away
+def _start_proxy(target_port: int, rtt_ms: float):
+    """The delaying proxy in a process of its own (its threads never wait on
+    this process's interpreter lock); driven over its stdin/stdout."""
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.delay_proxy", str(target_port), str(rtt_ms)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    line = proc.stdout.readline().split()
+    if not line or line[0] != "port":
+        raise RuntimeError(f"the delaying proxy did not start: {line!r}")
+    return proc, int(line[1])
+
+
+def _proxy(proc, command: str) -> str:
+    if proc is None:
+        return "{}"
+    proc.stdin.write(command + "\n")
+    proc.stdin.flush()
+    return proc.stdout.readline()
+
+
+def _locker(db: str, seconds: float):
+    """Another process that holds SQLite's write lock for `seconds`."""
+    import subprocess
+
+    script = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(float(sys.argv[2]))\n"
+        "c.execute('COMMIT')\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, db, str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    if proc.stdout.readline().strip() != "locked":
+        raise RuntimeError("the locking process did not take the lock")
+    return proc
+
+
+async def _latency_run(cfg: dict, db: str, proxy) -> dict:
+    """One war room on `db`: open it, then ticks, notes with typing behind
+    them, hand-offs and a publish, each timed and (through the proxy) counted."""
+    import random
+
+    from warroom.app import make_app
+    from warroom.policy import default_policy
+    from warroom.screens.warroom import WarRoomScreen
+    from warroom.store import Store
+    from warroom.widgets.checklist import ChecklistList
+    from warroom.widgets.people import PersonChooser
+    from warroom.widgets.roles import RoleList
+    from warroom.widgets.timeline import NoteInput
+    from warroom.writes import Publish
+
+    from .probe import SIZE, FrameProbe
+
+    rng = random.Random(7)
+    policy = default_policy()
+    out: dict = {"tick": [], "echo": [], "note": [], "assign": [], "publish": [], "locked": [],
+                 "chooser": []}  # fmt: skip
+    _proxy(proxy, "mark open")
+    t_open = monotonic()
+    store = Store.open(_db(db), policy, "bench")
+    iid = out["iid"] = store.list_incidents()[0].id
+    app = make_app(store, policy, **_poll(store))
+    probe = FrameProbe(app)
+    landed: list[float] = []
+    original_outcome = app._write_outcome
+
+    def outcome(job, *args):
+        original_outcome(job, *args)
+        if job.envelope is not None:
+            landed.append(monotonic())
+
+    app._write_outcome = outcome  # the worker is handed it when the app mounts
+    n = int(cfg["actions"])
+    echo_keys = int(cfg["echo_keys"])
+
+    def quiet() -> bool:
+        return app.writer is not None and app.writer.idle and not app.pending
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(
+                lambda: isinstance(app.screen, WarRoomScreen) and app.screen.board is not None,
+                timeout=60,
+            )
+            await _until(quiet, timeout=60)
+            await _settle(pilot)
+            out["open"] = monotonic() - t_open
+            screen = app.screen
+            timer = _KeyTimer(app, pilot, probe, pilot_every=10**9)
+
+            async def timed_write(key: str, needle: str, name: str, then=None) -> dict:
+                """A key that writes: painted (shown on screen) and landed (the
+                worker's answer back on the screen's loop). `then` runs at once
+                after the key, before either is awaited (typing behind the write)."""
+                _proxy(proxy, f"mark {name}")
+                before = len(landed)
+                watcher = probe.watch(needle)
+                t0 = monotonic()
+                _send_key(app, key)
+                if then is not None:
+                    await then()
+                sample = {"ok": True, "t0": t0}
+                try:
+                    await _until(lambda: watcher.seen_at is not None, timeout=30)
+                    sample["painted"] = watcher.seen_at - t0
+                    await _until(lambda: len(landed) > before, timeout=30)
+                    sample["landed"] = landed[before] - t0
+                except _Timeout:
+                    probe.watchers.clear()
+                    sample["ok"] = False
+                return sample
+
+            async def rest() -> None:
+                await _until(quiet, timeout=30)
+                await _settle(pilot)
+                _proxy(proxy, "mark idle")
+
+            async def echo(field, locked: bool = False) -> None:
+                """Characters typed straight after a write: each one's echo."""
+                prefix = "qx" + "".join(rng.choice("bcdfghjk") for _ in range(4))
+                if not locked:  # the note's Enter handled: the input emptied, the write handed over
+                    await _until(lambda: not field.value, timeout=30)
+                for _ in range(echo_keys):
+                    char = rng.choice("abcdefghijklmnopqrstuvwxyz")
+                    if not field.value:
+                        field.value = prefix
+                        field.cursor_position = len(prefix)
+                    expected = field.value + char
+                    in_flight = bool(app.pending)
+                    sample = await timer.press(char, expected[-10:])
+                    sample["ok"] = sample["ok"] and field.value == expected
+                    sample["in_flight"] = in_flight
+                    (out["locked"] if locked else out["echo"]).append(sample)
+
+            items = policy.checklist
+            olist = screen.query_one(ChecklistList)
+            olist.focus()
+            for k in range(n):
+                item = items[k % len(items)]
+                olist.highlighted = olist.ids.index(item.id)
+                await _settle(pilot)
+                box = "□" if item.id in olist.ticked else "■"
+                out["tick"].append(
+                    await timed_write("space", f"{box} {item.id:<3}{item.text[:24]}", "tick")
+                )
+                await rest()
+
+            field = screen.query_one(NoteInput)
+            field.focus()
+            actor = "bench".ljust(10) + " "
+            for k in range(n):
+                text = f"far note {cfg['tag']}{k:03d} typed in the war room"
+                field.value = text
+                await _settle(pilot)
+                sample = await timed_write(
+                    "enter", actor + text[:24], "note", then=lambda: echo(field)
+                )
+                out["note"].append(sample)
+                await rest()
+                field.value = ""
+                await _settle(pilot)
+
+            rlist = screen.query_one(RoleList)
+            roles = policy.single_roles
+            for k in range(n):
+                rlist.focus()
+                role = roles[k % len(roles)]
+                rlist.highlighted = policy.roles.index(role)
+                await _settle(pilot)
+                # Opening the chooser: to the frame showing its title.
+                _proxy(proxy, "mark chooser")
+                shown = probe.watch(f"Assign {role}")
+                t0 = monotonic()
+                _send_key(app, "enter")
+                await _until(lambda: getattr(app.focused, "id", None) == "person")
+                try:
+                    await _until(lambda w=shown: w.seen_at is not None, timeout=30)
+                    out["chooser"].append({"ok": True, "painted": shown.seen_at - t0})
+                except _Timeout:
+                    probe.watchers.clear()
+                    out["chooser"].append({"ok": False})
+                await _until(quiet, timeout=30)
+                await _settle(pilot)
+                _proxy(proxy, "mark idle")
+                chooser = screen.query_one(PersonChooser)
+                name = f"far{cfg['tag']}{k:03d}"
+                chooser.input.value = name
+                await _settle(pilot)
+                out["assign"].append(await timed_write("enter", f"{role:<14}{name}", "assign"))
+                await rest()
+
+            for k in range(n):
+                _proxy(proxy, "mark publish")
+                before = len(landed)
+                t0 = monotonic()
+                app.write(Publish(iid, f"Update {cfg['tag']}{k}: still investigating."))
+                await _until(lambda b=before: len(landed) > b, timeout=30)
+                out["publish"].append({"ok": True, "landed": landed[before] - t0})
+                await rest()
+
+            if cfg.get("lock_seconds"):
+                # Another process holds the write lock: a tick still draws,
+                # waits in the queue and says so; typing still echoes.
+                locker = _locker(db, float(cfg["lock_seconds"]))
+                t_lock = monotonic()
+                olist.focus()
+                item = items[0]
+                olist.highlighted = olist.ids.index(item.id)
+                await _settle(pilot)
+                box = "□" if item.id in olist.ticked else "■"
+                said = probe.watch("WAITING FOR DATABASE (1 queued)")
+                before = len(landed)
+                sample = await timer.press("space", f"{box} {item.id:<3}{item.text[:24]}")
+                field.focus()
+                await _settle(pilot)
+                await echo(field, locked=True)
+                await _until(lambda: said.seen_at is not None, timeout=30)
+                await _until(lambda: len(landed) > before, timeout=60)
+                locker.wait(30)
+                sample["said"] = said.seen_at - sample["t0"]
+                sample["landed"] = landed[before] - sample["t0"]
+                sample["lock_left"] = t_lock + float(cfg["lock_seconds"]) - sample["t0"]
+                out["lock_tick"] = sample
+                await rest()
+    finally:
+        store.close()
+    return out
+
+
+def mode_latency(cfg: dict) -> dict:
+    """The figures of a database far away: through the delaying proxy at one
+    round trip time (PostgreSQL), or on SQLite (with its lock held a while)."""
+    import subprocess
+    from urllib.parse import urlsplit, urlunsplit
+
+    db = cfg["db"]
+    proxy = None
+    if db.startswith("postgresql://"):
+        parts = urlsplit(db)
+        proxy, port = _start_proxy(parts.port, float(cfg["rtt_ms"]))
+        db = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{port}"))
+    out: dict = {"frame": 1 / float(__import__("os").environ.get("TEXTUAL_FPS", "60"))}
+    try:
+        out.update(asyncio.run(_latency_run(cfg, db, proxy)))
+        warroom = str(Path(sys.executable).parent / "warroom")
+        out["cli_note"] = []
+        for k in range(int(cfg["cli_reps"])):
+            _proxy(proxy, "mark cli-note")
+            t0 = monotonic()
+            done = subprocess.run(
+                [warroom, "--db", db, "note", str(out["iid"]), f"script note {k}"],
+                capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise RuntimeError(f"warroom note failed: {done.stderr.strip()[-500:]}")
+            out["cli_note"].append(monotonic() - t0)
+        _proxy(proxy, "mark end")
+        out["round_trips"] = json.loads(_proxy(proxy, "dump"))
+    finally:
+        if proxy is not None:
+            _proxy(proxy, "quit")
+            proxy.wait(30)
+    return out
+
+
 MODES = {
+    "latency": mode_latency,
     "navigate": mode_navigate,
     "report": mode_report,
     "app": mode_app,

@@ -45,6 +45,11 @@ class Params:
     report_incidents: int = 1_000
     report_entries: int = 100  # timeline entries per incident
     report_reps: int = 7
+    latency_rtts: tuple[int, ...] = (0, 20, 60, 150)  # ms round trip; the first is the base
+    latency_actions: int = 8  # ticks, notes, hand-offs and publishes at each round trip
+    latency_echo_keys: int = 6  # keys typed behind each note
+    latency_cli_reps: int = 5
+    latency_lock_seconds: float = 3.0
 
     @classmethod
     def smoke_params(cls) -> Params:
@@ -71,6 +76,10 @@ class Params:
             report_incidents=20,
             report_entries=20,
             report_reps=2,
+            latency_rtts=(0, 20),
+            latency_actions=2,
+            latency_echo_keys=3,
+            latency_cli_reps=1,
         )
 
 
@@ -177,7 +186,7 @@ def seed_all(ctx: Ctx, groups: set[str]) -> None:
         sizes.add(max(ctx.params.growth))
     if "cli" in groups:
         sizes.add(ctx.params.large)
-    if groups & {"keys", "propagation", "idle", "postgres"}:
+    if groups & {"keys", "propagation", "idle", "postgres", "latency"}:
         sizes.add(ctx.params.large)
     sizes = sorted(sizes)
     for n in sizes:
@@ -1171,3 +1180,211 @@ def postgres_rows(ctx: Ctx) -> list[dict]:
     finally:
         server.close()
     return rows
+
+
+# ------------------------------------------- 12: a database far away
+ACTIONS = ("open", "tick", "note", "chooser", "assign", "publish", "cli-note")
+
+
+def _ok(samples: list[dict], key: str, **match) -> list[float]:
+    return [
+        s[key]
+        for s in samples
+        if s.get("ok") and key in s and all(s.get(k) == v for k, v in match.items())
+    ]
+
+
+def _round_trips(res: dict, actions: int, cli_reps: int) -> dict[str, dict]:
+    """Round trips per action (the proxy's turnarounds over the actions done),
+    and the statements of one action, in order."""
+    from .delay_proxy import summarise
+
+    out = {}
+    for action in ACTIONS:
+        seg = res.get("round_trips", {}).get(action)
+        count = {"open": 1, "cli-note": cli_reps}.get(action, actions)
+        if not seg:
+            out[action] = {"per_action": 0.0, "statements": []}
+            continue
+        lines = summarise(seg["turns"])
+        per = seg["round_trips"] / count
+        out[action] = {
+            "per_action": per,
+            "connections": seg["connections"],
+            "statements": lines[: max(1, round(per))],
+        }
+    return out
+
+
+def latency_rows(ctx: Ctx) -> list[dict]:
+    """The war room and the CLI with the database 0, 20, 60 and 150 ms away
+    (the delaying proxy in front of the bench's PostgreSQL), each against the
+    0 ms run; then SQLite with its write lock held by another process."""
+    p = ctx.params
+    rtts = p.latency_rtts
+    cfg = {"actions": p.latency_actions, "echo_keys": p.latency_echo_keys,
+           "cli_reps": p.latency_cli_reps}  # fmt: skip
+    ctx.log(f"far database: round trips of {', '.join(f'{r} ms' for r in rtts)} through a proxy")
+    server = _pg_server(ctx)
+    runs: dict[int, dict] = {}
+    try:
+        for rtt in rtts:
+            url = _pg_incident(ctx, server)
+            ctx.log(f"far database: {rtt} ms round trip")
+            runs[rtt] = run_child(
+                ctx, "latency", {**cfg, "db": url, "rtt_ms": rtt, "tag": f"r{rtt}"}, timeout=900
+            )
+    finally:
+        server.close()
+    db = scratch_copy(ctx, p.large, "latency")
+    ctx.log(f"SQLite with its write lock held {p.latency_lock_seconds:g}s by another process")
+    local = run_child(
+        ctx, "latency",
+        {**cfg, "db": str(db), "tag": "sq", "lock_seconds": p.latency_lock_seconds},
+        timeout=900,
+    )  # fmt: skip
+
+    base = runs[0]
+    frame = base["frame"]
+    rows: list[dict] = []
+    b_echo = pct_summary(_ok(base["echo"], "painted"), 50)
+    b_tick = pct_summary(_ok(base["tick"], "landed"), 50)
+    b_cli = summary(base["cli_note"])
+    for rtt in rtts[1:]:
+        res = runs[rtt]
+        rt = rtt / 1000
+        in_flight = _ok(res["echo"], "painted", in_flight=True)
+        w = pct_summary(in_flight, 50)
+        echo_limit = b_echo["median"] + frame if b_echo else 0
+        rows.append({
+            "key": f"latency_echo_{rtt}",
+            "figure": f"12 {rtt} ms away: key echo, a write in flight, p50",
+            "unit": "ms", "warroom": w, "baseline": b_echo,
+            "baseline_is": "the same keys with the database 0 ms away (through the proxy)",
+            "ratio": ratio(w, b_echo),
+            "target": f"<= 0 ms + 1 frame ({_ms1(echo_limit)})",
+            "status": judge(w and w["median"], "<=", echo_limit),
+            "detail": {"p95": pct_summary(in_flight, 95), "keys": len(res["echo"]),
+                       "typed_while_in_flight": len(in_flight), "frame_s": frame},
+        })  # fmt: skip
+        w = pct_summary(_ok(res["tick"], "landed"), 50)
+        limit = b_tick["median"] + rt + 0.020 if b_tick else 0
+        rows.append({
+            "key": f"latency_tick_{rtt}",
+            "figure": f"12 {rtt} ms away: tick → shown as committed, p50",
+            "unit": "ms", "warroom": w, "baseline": b_tick,
+            "baseline_is": "the same ticks 0 ms away",
+            "ratio": ratio(w, b_tick),
+            "target": f"<= 0 ms + 1 RT + 20 ms ({_ms1(limit)})",
+            "status": judge(w and w["median"], "<=", limit),
+            "detail": {"painted_p50": pct_summary(_ok(res["tick"], "painted"), 50)},
+        })  # fmt: skip
+        w = pct_summary(_ok(res["note"], "painted"), 50)
+        b = pct_summary(_ok(base["note"], "painted"), 50)
+        rows.append({
+            "key": f"latency_note_shown_{rtt}",
+            "figure": f"12 {rtt} ms away: note → in the timeline, p50",
+            "unit": "ms", "warroom": w, "baseline": b,
+            "baseline_is": "the same notes 0 ms away",
+            "ratio": ratio(w, b), "target": "info", "status": "info",
+            "detail": {"landed_p50": pct_summary(_ok(res["note"], "landed"), 50)},
+        })  # fmt: skip
+        w = pct_summary(_ok(res["chooser"], "painted"), 50)
+        b = pct_summary(_ok(base["chooser"], "painted"), 50)
+        limit = b["median"] + frame if b else 0
+        rows.append({
+            "key": f"latency_chooser_{rtt}",
+            "figure": f"12 {rtt} ms away: hand-off chooser shown, p50",
+            "unit": "ms", "warroom": w, "baseline": b,
+            "baseline_is": "the same chooser 0 ms away",
+            "ratio": ratio(w, b),
+            "target": f"<= 0 ms + 1 frame ({_ms1(limit)})",
+            "status": judge(w and w["median"], "<=", limit),
+        })  # fmt: skip
+        w, b = summary([res["open"]]), summary([base["open"]])
+        rows.append({
+            "key": f"latency_open_{rtt}",
+            "figure": f"12 {rtt} ms away: war room open (store open → room shown)",
+            "unit": "ms", "warroom": w, "baseline": b,
+            "baseline_is": "the same 0 ms away",
+            "ratio": ratio(w, b), "target": "info", "status": "info",
+        })  # fmt: skip
+        w = summary(res["cli_note"])
+        limit = b_cli["median"] + 4 * rt if b_cli else 0
+        rows.append({
+            "key": f"latency_cli_note_{rtt}",
+            "figure": f"12 {rtt} ms away: warroom note (command line), wall",
+            "unit": "ms", "warroom": w, "baseline": b_cli,
+            "baseline_is": "the same command 0 ms away",
+            "ratio": ratio(w, b_cli),
+            "target": f"<= 0 ms + 4 RT ({_ms1(limit)})",
+            "status": judge(w and w["median"], "<=", limit),
+        })  # fmt: skip
+
+    trips = {rtt: _round_trips(res, p.latency_actions, p.latency_cli_reps)
+             for rtt, res in runs.items()}  # fmt: skip
+    far = rtts[-1]
+    for action in ACTIONS:
+        counts = [trips[rtt][action]["per_action"] for rtt in rtts]
+        w = summary(counts)
+        rows.append({
+            "key": f"latency_round_trips_{action.replace('-', '_')}",
+            "figure": f"12 round trips: {action.replace('-', ' ')} (PostgreSQL)",
+            "unit": "RT", "warroom": w, "baseline": None,
+            "baseline_is": "none: counted at the proxy (client sends, then waits for the answer)",
+            "ratio": None, "target": "info", "status": "info",
+            "detail": {"by_rtt": {str(r): trips[r][action] for r in rtts}},
+            "note": f"round trips of one {action} at {far} ms: "
+            + " | ".join(trips[far][action]["statements"]),
+        })  # fmt: skip
+
+    lock = local.get("lock_tick", {})
+    seconds = p.latency_lock_seconds
+    lw = pct_summary(_ok(local["locked"], "painted"), 50)
+    lb = pct_summary(_ok(local["echo"], "painted"), 50)
+    limit = lb["median"] + frame if lb else 0
+    rows.append({
+        "key": "latency_sqlite_locked_echo",
+        "figure": f"12 SQLite, lock held {seconds:g} s: key echo, p50",
+        "unit": "ms", "warroom": lw, "baseline": lb,
+        "baseline_is": "the same keys on SQLite, no lock held",
+        "ratio": ratio(lw, lb),
+        "target": f"<= unlocked + 1 frame ({_ms1(limit)})",
+        "status": judge(lw and lw["median"], "<=", limit),
+        "detail": {"p95": pct_summary(_ok(local["locked"], "painted"), 95)},
+    })  # fmt: skip
+    drawn = summary([lock["painted"]]) if lock.get("ok") else None
+    tb = pct_summary(_ok(local["tick"], "painted"), 50)
+    limit = tb["median"] + frame if tb else 0
+    rows.append({
+        "key": "latency_sqlite_locked_tick",
+        "figure": f"12 SQLite, lock held {seconds:g} s: tick drawn",
+        "unit": "ms", "warroom": drawn, "baseline": tb,
+        "baseline_is": "ticks drawn on SQLite, no lock held (p50)",
+        "ratio": ratio(drawn, tb),
+        "target": f"<= unlocked + 1 frame ({_ms1(limit)})",
+        "status": judge(drawn and drawn["median"], "<=", limit),
+    })  # fmt: skip
+    said = summary([lock["said"]]) if "said" in lock else None
+    rows.append({
+        "key": "latency_sqlite_locked_said",
+        "figure": f"12 SQLite, lock held {seconds:g} s: header says queued",
+        "unit": "ms", "warroom": said, "baseline": None,
+        "baseline_is": "none: 'WAITING FOR DATABASE (1 queued)' on screen, from the key",
+        "ratio": None, "target": "<= 1 s", "status": judge(said and said["median"], "<=", 1.0),
+    })  # fmt: skip
+    landed = summary([lock["landed"]]) if "landed" in lock else None
+    left = lock.get("lock_left")
+    rows.append({
+        "key": "latency_sqlite_locked_landed",
+        "figure": f"12 SQLite, lock held {seconds:g} s: tick landed",
+        "unit": "ms", "warroom": landed, "baseline": summary([left]) if left else None,
+        "baseline_is": "how long the lock was still held after the key",
+        "ratio": ratio(landed, summary([left]) if left else None),
+        "target": "info (lock left + retry 0.5 s)", "status": "info",
+    })  # fmt: skip
+    return rows
+
+
+def _ms1(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"

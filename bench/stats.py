@@ -100,7 +100,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 row["status"],
             )
         )
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
+    widths = [max([len(h), *(len(line[i]) for line in lines)]) for i, h in enumerate(head)]
 
     def fmt(cols) -> str:
         return " | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip()

@@ -36,6 +36,11 @@ FIGURE_KEYS = (
     "cli",  # 10 command-line verbs
     "startup_tmux",  # 11 start-up in a real terminal (n/a without tmux)
     "pg_idle",  # 5 on PostgreSQL (the TUI asks every 50 ms)
+    "latency_echo",  # 12 the database far away (a delaying proxy): key echo
+    "latency_tick",  # tick shown as committed
+    "latency_cli_note",  # the command line's note
+    "latency_round_trips",  # round trips per action, counted at the proxy
+    "latency_sqlite_locked",  # SQLite with its write lock held by another process
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 
@@ -90,3 +95,41 @@ def test_bench_smoke(tmp_path):
     assert [line.split(" | ")[0].strip() for line in body] == [row["figure"] for row in rows]
     bars = {line.index(" | ") for line in [lines[header], *body]}
     assert len(bars) == 1, "columns are not aligned"
+
+
+def test_delay_proxy_counts_round_trips_and_names_statements(pg_url):
+    """The latency figures' proxy: every byte arrives, in order, no sooner than
+    the round trip; a round trip is counted each time the client sent and the
+    server answered, and each one names the statements it carried."""
+    import time
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))  # the bench is run from the checkout, not installed
+    from bench.delay_proxy import DelayProxy, summarise
+
+    parts = urlsplit(pg_url)
+    proxy = DelayProxy(parts.port, rtt=0.04)
+    try:
+        url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+        with psycopg.connect(url, autocommit=True) as conn:
+            proxy.mark("queries")
+            started = time.monotonic()
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+            assert conn.execute("SELECT %s::text", ("x" * 200_000,)).fetchone()[0] == "x" * 200_000
+            # A delay only ever grows on a loaded machine: the lower bound holds.
+            assert time.monotonic() - started >= 2 * 0.04
+            for _ in range(6):  # psycopg prepares a statement after 5 runs
+                conn.execute("SELECT %s::int + 1", (1,))
+        counts = proxy.counts()
+    finally:
+        proxy.close()
+    assert counts["start"]["round_trips"] >= 2  # TLS offer, start-up (and maybe more)
+    queries = counts["queries"]
+    lines = summarise(queries["turns"])
+    # One a statement; psycopg may spend one more when it prepares one.
+    assert 8 <= queries["round_trips"] <= 9, lines
+    assert "SELECT 1" in lines[0]
+    assert "SELECT $1::text" in lines[1]
+    assert all("SELECT $1::int + 1" in line for line in lines[2:]), lines
