@@ -140,6 +140,7 @@ def test_no_injected_sequence_reaches_the_terminal(tmp_path, terminal):
         ["note", incident, f"note {HOSTILE}", "--kind", "evidence"],
         ["assign", incident, "Responder", "eve\u202elam\u200bx"],
         ["stage", incident, "[@click"],
+        ["title", incident, "--public", TITLE],  # the templates name the public title
     ):
         done = run_cli(*base, *args)
         assert done.code == 0, (args, done.err)
