@@ -106,6 +106,7 @@ class WarRoomApp(App):
         # (see unseen_writes); a read's result says which it saw (read_through).
         self._landed: list[Job] = []
         self._in_hand: list[Job] = []  # handed to the worker, outcome not yet back
+        self._people: list[str] | None = None  # known people, read on the worker (see sync)
         self.read_through = 0
         self.status_note = "READ-ONLY" if store.read_only else ""
         self._shown_status = self.status_note
@@ -304,12 +305,22 @@ class WarRoomApp(App):
         except (StoreBusy, StoreIOError):
             return False  # the next poll asks again (the marker has not moved on)
         if changed:
-            self.read(lambda store: store.list_incidents(), self._incidents_read)
+            self.read(lambda store: (store.list_incidents(), store.known_people()), self._kept_read)
             self.store_changed_signal.publish(StoreChange())
         return changed
 
-    def _incidents_read(self, incidents) -> None:
-        self.open_incidents = incidents
+    def _kept_read(self, kept) -> None:
+        self.open_incidents, self._people = kept
+
+    def known_people(self) -> list[str]:
+        """The people the pickers offer, as the worker last read them (no read
+        here: a chooser opens without waiting on the database)."""
+        if self._people is None:  # before the worker's first read: once, here
+            try:
+                self._people = self.store.known_people()
+            except (StoreBusy, StoreIOError):
+                return []  # a name can still be typed; the worker's read fills the list
+        return list(self._people)
 
     def checkpoint(self) -> None:
         if not self.live:
@@ -650,7 +661,7 @@ class WarRoomApp(App):
             self.notify(f"Now acting as {self.store.identity}")
             self.refresh_screen_header()
 
-        people = self.store.known_people()
+        people = self.known_people()
         from .screens.modals import PersonPicker
 
         title = f"Act as (now {self.store.identity})"

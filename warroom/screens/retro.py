@@ -368,27 +368,28 @@ class RetroScreen(PanelScreen):
             if not form:
                 return
             args = (form["title"], form["owner"], form["due"], form["ticket"])
-            landed = []
 
             def saved(item) -> None:
-                landed.append(item)
                 actions = self.query_one(ActionList)
                 if action_id is None:
                     actions.select_last()
 
             saved = while_shown(self, saved)  # see _why_saved
-            if action_id is None:
-                app.write(AddAction(self.incident_id, *args), on_done=saved)
-            else:
-                app.write(UpdateAction(action_id, *args), on_done=saved)
-            if not landed and not app.pending:
+
+            def refused(_error) -> None:
                 # Refused (the app said why): bring the form back, nothing lost.
-                self._action_form(action_id, form, "Not saved; see the message.")
+                if shown(self):
+                    self._action_form(action_id, form, "Not saved; see the message.")
+
+            if action_id is None:
+                app.write(AddAction(self.incident_id, *args), on_done=saved, on_fail=refused)
+            else:
+                app.write(UpdateAction(action_id, *args), on_done=saved, on_fail=refused)
 
         if refused_read_only(app):
             return
         title = "Add an action item" if action_id is None else f"Edit action item #{action_id}"
-        app.push_screen(ActionForm(title, values, app.store.known_people(), error), done)
+        app.push_screen(ActionForm(title, values, app.known_people(), error), done)
 
     def on_action_list_toggle_requested(self, message: ActionList.ToggleRequested) -> None:
         item = message.item

@@ -367,7 +367,7 @@ class WarRoomScreen(PanelScreen):
         title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
         self.action_panel(2)
         panel = self.query_one(RolesPanel)
-        panel.choose(role, title, self.app.store.known_people(), exclude=current)
+        panel.choose(role, title, self.app.known_people(), exclude=current)
 
     def on_role_list_grown(self, message: RoleList.Grown) -> None:
         # The role board's row of the grid grows with wrapped names (the
