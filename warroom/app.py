@@ -173,6 +173,7 @@ class WarRoomApp(App):
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
         self._start_writer()
+        self.read(lambda store: store.known_people(), self._people_read)  # for the pickers
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         remembered = load_state().get("theme")
@@ -312,13 +313,17 @@ class WarRoomApp(App):
     def _kept_read(self, kept) -> None:
         self.open_incidents, self._people = kept
 
+    def _people_read(self, people) -> None:
+        self._people = people
+
     def known_people(self) -> list[str]:
         """The people the pickers offer, as the worker last read them (no read
         here: a chooser opens without waiting on the database)."""
         if self._people is None:  # before the worker's first read: once, here
             try:
                 self._people = self.store.known_people()
-            except (StoreBusy, StoreIOError):
+            except (StoreBusy, StoreIOError) as exc:
+                self.cannot_read(exc, "the people to choose from")
                 return []  # a name can still be typed; the worker's read fills the list
         return list(self._people)
 

@@ -237,21 +237,34 @@ class RetroScreen(PanelScreen):
 
     @reads("the retro's latest changes")
     def refresh_from_store(self) -> None:
-        """Something changed in the file: redraw if this incident moved."""
-        store = self.app.store
-        incident = store.get_incident(self.incident_id)
-        if incident.revision == self.seen_revision:
-            return
-        panel = self.query_one(RetroTimelinePanel)
-        panel.add(store.timeline(self.incident_id, after_id=panel.last_id))
-        self._show(incident)
+        """Something changed: the database worker reads this incident's retro
+        if it moved, and the timeline entries not seen yet; shown when they come."""
+        iid, seen = self.incident_id, self.seen_revision
+        last = self.query_one(RetroTimelinePanel).last_id
 
-    def _show(self, incident: Incident) -> None:
+        def fetch(store):
+            incident = store.get_incident(iid)
+            if incident.revision == seen:
+                return None
+            return incident, store.timeline(iid, after_id=last), store.retro(iid)
+
+        self.app.read(fetch, self._fetched)
+
+    def _fetched(self, fetched) -> None:
+        if fetched is None or not shown(self):
+            return
+        incident, entries, retro = fetched
+        panel = self.query_one(RetroTimelinePanel)
+        panel.add([e for e in entries if e.id > panel.last_id])
+        self._show(incident, retro)
+
+    def _show(self, incident: Incident, retro=None) -> None:
         app = self.app
         now = app.clock()
         self.incident = incident
         self.seen_revision = incident.revision
-        retro = app.store.retro(self.incident_id)
+        if retro is None:  # the first draw (load): read here, once
+            retro = app.store.retro(self.incident_id)
         self.query_one(RetroHeader).show(incident, now)
         self.query_one(WhysPanel).show(retro.whys, incident.title)
         self.query_one(RootCausePanel).show(retro.root_cause)
