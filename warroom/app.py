@@ -436,7 +436,7 @@ class WarRoomApp(App):
         writer, self.writer = self.writer, None
         if writer is None:
             return
-        if not self._blocked_now:
+        if not self._blocked_now and not self._dropping:
             writer.wait_idle(HANG_UP_WAIT_SECONDS)
         left = writer.stop()
         self._in_hand = [job for job in self._in_hand if job in left]  # the rest landed
@@ -732,6 +732,8 @@ class WarRoomApp(App):
         def done(yes: bool | None) -> None:
             if yes:
                 self._dropping = bool(self.pending)  # 'quit anyway': dropped, as it says
+                if self._dropping:
+                    self._stop_writer()  # now: no retry may land them on the way out
                 self.exit(0)
 
         if self.writer is not None and not self._blocked_now:
