@@ -100,7 +100,8 @@ class Day:
         if self.minutes == 0 and self.state == "operational":
             return f"{self.day.isoformat()}: operational, no minutes affected"
         unit = "minute" if self.minutes == 1 else "minutes"
-        return f"{self.day.isoformat()}: {STATE_WORDS[self.state].lower()}, {self.minutes} {unit} affected"
+        word = STATE_WORDS[self.state].lower()
+        return f"{self.day.isoformat()}: {word}, {self.minutes} {unit} affected"
 
 
 @dataclass(frozen=True)
@@ -527,11 +528,11 @@ def build(store, policy: Policy, folder: Path | str, now: datetime | None = None
 
 def write_site(folder: Path, files: dict[str, str]) -> Path:
     folder = Path(os.path.abspath(folder))
-    if folder.exists() and not (folder / MARKER).is_file():
-        if not folder.is_dir() or any(folder.iterdir()):
-            raise UsageError(
-                f"{folder} exists and is not a status page warroom built: give a new or empty folder"
-            )
+    built_here = (folder / MARKER).is_file()
+    if folder.exists() and not built_here and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(
+            f"{folder} exists and is not a status page warroom built: give a new or empty folder"
+        )
     parent = folder.parent
     if not parent.is_dir():
         raise UsageError(f"{parent} is not a folder: make it first")
