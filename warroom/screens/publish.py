@@ -19,7 +19,7 @@ class PublishPreview(Modal):
     """Dismisses with (status, ("id=state", ...)) to send, or None."""
 
     DEFAULT_CSS = """
-    PublishPreview > Vertical { width: 76; }
+    PublishPreview > Vertical { width: 76; overflow-y: auto; }
     PublishPreview .row { height: auto; }
     PublishPreview .row Label { width: 24; padding-top: 1; }
     PublishPreview .row Select { width: 1fr; }
