@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -220,39 +221,64 @@ def _history(
         for cid, found in _segments(view, now).items():
             if cid in spans:
                 spans[cid].extend(found)
+    # Midnights in the page's zone: day n runs from bounds[n] to bounds[n + 1].
+    bounds = [
+        datetime.combine(first + timedelta(days=n), datetime.min.time(), zone)
+        for n in range(config.history_days + 1)
+    ]
     result = {}
     for cid, found in spans.items():
+        buckets: list[list[tuple[datetime, datetime, str]]] = [[] for _ in range(len(bounds) - 1)]
+        for a, b, state in found:  # each span cut at midnights, into the days it touches
+            n = max(bisect_right(bounds, a) - 1, 0)
+            while n < len(buckets) and bounds[n] < b:
+                lo, hi = max(a, bounds[n]), min(b, bounds[n + 1])
+                if hi > lo:
+                    buckets[n].append((lo, hi, state))
+                n += 1
         days = []
-        for n in range(config.history_days):
-            day = first + timedelta(days=n)
-            start = datetime.combine(day, datetime.min.time(), zone)
-            stop = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
-            cut = sorted(
-                (max(a, start), min(b, stop), s) for a, b, s in found if a < stop and b > start
-            )
-            state, minutes, reach = "operational", 0.0, start
-            for a, b, s in cut:  # the union of the spans: overlaps count once
+        for n, cut in enumerate(buckets):
+            state, minutes, reach = "operational", 0.0, bounds[n]
+            for a, b, s in sorted(cut):  # the union of the spans: overlaps count once
                 if SEVERITY[s] > SEVERITY[state]:
                     state = s
                 a = max(a, reach)
                 if b > a:
                     minutes += (b - a).total_seconds() / 60
                     reach = b
-            days.append(Day(day, state, round(minutes)))
+            days.append(Day(first + timedelta(days=n), state, round(minutes)))
         result[cid] = tuple(days)
     return result
 
 
 # ------------------------------------------------------------------ rendering
+@functools.lru_cache(maxsize=65536)
 def _when(moment: datetime, zone: ZoneInfo) -> str:
+    """A time as people read it, the zone named: '2026-03-10 13:05 CET'."""
     shown = moment.astimezone(zone)
     return f"{shown:%Y-%m-%d %H:%M} {shown.tzname()}"
 
 
+@functools.lru_cache(maxsize=65536)
 def _iso(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC, to the millisecond, as Statuspage writes its times."""
     if moment is None:
         return None
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@functools.cache
+def _state(name: str):
+    """A component state as the page shows it: the glyph and the word (its
+    class gives the colour). Only the policy's fixed states reach here."""
+    from markupsafe import Markup
+
+    if name not in STATE_WORDS:
+        raise ValueError(f"not a component state: {name!r}")
+    return Markup(
+        f'<span class="state state-{name}"><span class="glyph" aria-hidden="true">'
+        f"{GLYPHS[name]}</span> {STATE_WORDS[name]}</span>"
+    )
 
 
 @functools.cache
@@ -267,8 +293,47 @@ def environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(STATE_WORDS=STATE_WORDS, STATUS_WORDS=STATUS_WORDS, GLYPHS=GLYPHS, iso=_iso)
+    env.globals.update(
+        STATE_WORDS=STATE_WORDS, STATUS_WORDS=STATUS_WORDS, GLYPHS=GLYPHS, iso=_iso, state=_state
+    )
     return env
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRow:
+    """One update as the templates print it (worked out once per build)."""
+
+    status: str
+    status_word: str
+    iso: str
+    when: str
+    text: str
+    affected: tuple[tuple[str, Any], ...]  # (component name, its state as markup)
+    corrected_iso: str | None
+    corrected_when: str | None
+
+
+def _update_rows(page: Page, names: dict[str, str]) -> dict[int, tuple[UpdateRow, ...]]:
+    """Each incident's updates, newest first, as the pages show them."""
+    rows = {}
+    for view in page.incidents:
+        out = []
+        for u in reversed(view.updates):
+            fixed = u.corrected_at
+            out.append(
+                UpdateRow(
+                    u.status,
+                    STATUS_WORDS[u.status],
+                    _iso(u.published_at),
+                    _when(u.published_at, page.zone),
+                    u.text,
+                    tuple((names.get(cid, cid), _state(st)) for cid, st in u.components),
+                    _iso(fixed) if fixed else None,
+                    _when(fixed, page.zone) if fixed else None,
+                )
+            )
+        rows[view.id] = tuple(out)
+    return rows
 
 
 def render_html(page: Page) -> dict[str, str]:
@@ -278,7 +343,8 @@ def render_html(page: Page) -> dict[str, str]:
     def when(moment: datetime) -> str:
         return _when(moment, page.zone)
 
-    common = {"page": page, "when": when, "names": _names(page)}
+    names = _names(page)
+    common = {"page": page, "when": when, "names": names, "rows": _update_rows(page, names)}
     files = {
         "index.html": env.get_template("index.html.j2").render(common, root=""),
         "history.html": env.get_template("history.html.j2").render(common, root=""),
@@ -296,57 +362,49 @@ def _names(page: Page) -> dict[str, str]:
 
 
 def render_feed(page: Page) -> str:
-    """The Atom feed (RFC 4287): one entry per published update, newest first."""
+    """The Atom feed (RFC 4287): one entry per published update, newest first
+    (a correction takes its update's place, and its time)."""
     import io
     from xml.sax.saxutils import XMLGenerator
 
     out = io.StringIO()
     xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
-    xml.startDocument()
-    ns = "http://www.w3.org/2005/Atom"
-    xml.startPrefixMapping(None, ns)
+    start, end, characters = xml.startElement, xml.endElement, xml.characters
+    no_attrs: dict[str, str] = {}
 
-    def element(name: str, text: str | None = None, **attrs: str) -> None:
-        xml.startElementNS((ns, name), name, {(None, k): v for k, v in attrs.items()})
-        if text is not None:
-            xml.characters(text)
-        xml.endElementNS((ns, name), name)
-
-    def start(name: str) -> None:
-        xml.startElementNS((ns, name), name, {})
-
-    def end(name: str) -> None:
-        xml.endElementNS((ns, name), name)
+    def element(name: str, text: str, attrs: dict[str, str] = no_attrs) -> None:
+        start(name, attrs)
+        characters(text)
+        end(name)
 
     entries = []
     for view in page.incidents:
         for update in view.updates:
-            entries.append(
-                (update.corrected_at or update.published_at, update.first_entry_id, view, update)
-            )
+            updated = update.corrected_at or update.published_at
+            entries.append((updated, update.first_entry_id, view, update))
     entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    start("feed")
-    element("id", f"urn:warroom:{page.config.page_id}:feed")
+    page_id = page.config.page_id
+    xml.startDocument()
+    start("feed", {"xmlns": "http://www.w3.org/2005/Atom"})
+    element("id", f"urn:warroom:{page_id}:feed")
     element("title", page.config.title)
     element("updated", _iso(entries[0][0] if entries else page.generated_at))
-    element("link", rel="self", href=page.link("feed.atom"))
-    element("link", rel="alternate", type="text/html", href=page.link("index.html"))
-    start("author")
+    element("link", "", {"rel": "self", "href": page.link("feed.atom")})
+    element("link", "", {"rel": "alternate", "type": "text/html", "href": page.link("index.html")})
+    start("author", no_attrs)
     element("name", page.config.title)
     end("author")
+    links = {v.id: page.link(f"incidents/{v.id}.html") for v in page.incidents}
     for updated, first_id, view, update in entries:
-        start("entry")
-        element("id", f"urn:warroom:{page.config.page_id}:update:{first_id}")
+        start("entry", no_attrs)
+        element("id", f"urn:warroom:{page_id}:update:{first_id}")
         element("title", f"{view.title}: {STATUS_WORDS[update.status]}")
         element("published", _iso(update.published_at))
         element("updated", _iso(updated))
-        element(
-            "link", rel="alternate", type="text/html", href=page.link(f"incidents/{view.id}.html")
-        )
-        element("content", update.text, type="text")
+        element("link", "", {"rel": "alternate", "type": "text/html", "href": links[view.id]})
+        element("content", update.text, {"type": "text"})
         end("entry")
     end("feed")
-    xml.endPrefixMapping(None)
     xml.endDocument()
     return out.getvalue()
 
@@ -514,7 +572,7 @@ def render_site(page: Page) -> dict[str, str]:
     files = render_html(page)
     files["feed.atom"] = render_feed(page)
     for path, obj in render_json(page).items():
-        files[path] = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+        files[path] = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
     files["style.css"] = (TEMPLATES / "style.css").read_text("utf-8")
     return files
 
@@ -538,19 +596,17 @@ def write_site(folder: Path, files: dict[str, str]) -> Path:
         raise UsageError(f"{parent} is not a folder: make it first")
     fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=parent))
     try:
-        os.chmod(fresh, 0o755)
-        for rel, text in files.items():
-            path = fresh / rel
-            if not path.parent.is_dir():
-                path.parent.mkdir(parents=True)
-                os.chmod(path.parent, 0o755)
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        os.chmod(fresh, 0o755)  # a public page: readable by the web server
+        for sub in sorted({str(Path(rel).parent) for rel in files} - {"."}):
+            (fresh / sub).mkdir(parents=True, exist_ok=True)
+        for sub in sorted({p for p in fresh.rglob("*")}):
+            os.chmod(sub, 0o755)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        for rel, text in [*files.items(), (MARKER, "built by warroom statuspage build\n")]:
+            fd = os.open(fresh / rel, flags, 0o644)
+            with open(fd, "w", encoding="utf-8", newline="\n") as fh:
+                os.fchmod(fd, 0o644)  # whatever the umask
                 fh.write(text)
-            os.chmod(path, 0o644)
-        (fresh / MARKER).write_text("built by warroom statuspage build\n", "utf-8")
-        for sub in ("incidents", "api", "api/v2", "api/v2/incidents"):
-            if (fresh / sub).is_dir():
-                os.chmod(fresh / sub, 0o755)
         _swap_into_place(fresh, folder)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
