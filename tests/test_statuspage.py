@@ -381,3 +381,30 @@ def test_cli_build_and_serve_refusals(store, db_file, tmp_path, capsys):
     args = ["--db", str(db_file), "statuspage", "serve", str(tmp_path / "s"), "--listen", "x"]
     assert cli.main(args) == 2
     assert "HOST:PORT" in capsys.readouterr().err
+
+
+@pytest.mark.both_engines
+def test_publish_write_record_keeps_status_and_components_and_applies_once(
+    open_store, clock, sp_policy
+):
+    from warroom.errors import AlreadyApplied
+    from warroom.writes import Envelope, Publish
+
+    store = open_store(policy_=sp_policy)
+    iid = store.declare("internal", "regression or bug", "P2").id
+    envelope = Envelope(
+        Publish(iid, "Checkout is slow.", "identified", ("checkout=degraded_performance",)),
+        "alice",
+        clock(),
+    )
+    back = Envelope.from_json(json.loads(json.dumps(envelope.to_json())))
+    assert back.write == envelope.write and back.key == envelope.key
+    entry = back.apply(store)
+    assert (entry.data["status"], entry.data["components"]) == (
+        "identified", {"checkout": "degraded_performance"},
+    )  # fmt: skip
+    with pytest.raises(AlreadyApplied):
+        envelope.apply(store)  # the same change, replayed: written once
+    assert [e.text for e in store.timeline(iid) if e.kind == "update"] == ["Checkout is slow."]
+    with pytest.raises(UsageError, match="ID=STATE"):
+        Publish(iid, "x", None, ("checkout",)).apply(store)
