@@ -408,3 +408,30 @@ def test_publish_write_record_keeps_status_and_components_and_applies_once(
     assert [e.text for e in store.timeline(iid) if e.kind == "update"] == ["Checkout is slow."]
     with pytest.raises(UsageError, match="ID=STATE"):
         Publish(iid, "x", None, ("checkout",)).apply(store)
+
+
+def test_serve_previews_the_page_on_loopback(store, db_file, tmp_path):
+    import subprocess
+    import sys
+    import urllib.request
+
+    folder = tmp_path / "s"
+    assert cli.main(["--db", str(db_file), "statuspage", "build", str(folder)]) == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warroom", "--db", str(db_file), "statuspage", "serve",
+         str(folder), "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline()  # waits for the server to listen
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        with urllib.request.urlopen(url + "index.html", timeout=60) as answer:
+            assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert "All Systems Operational" in answer.read().decode("utf-8")
+        with urllib.request.urlopen(url + "feed.atom", timeout=60) as answer:
+            assert answer.headers["Content-Type"] == "application/atom+xml"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        proc.stderr.close()

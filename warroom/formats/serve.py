@@ -17,7 +17,7 @@ from .statuspage import MARKER
 def parse_listen(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
         raise UsageError(f"--listen {text!r}: give HOST:PORT, e.g. 127.0.0.1:8080")
     return host, int(port)
 
@@ -56,7 +56,11 @@ def serve(folder: Path, listen: str) -> int:
     except OSError as exc:
         raise UsageError(f"cannot listen on {listen}: {exc.strerror or exc}") from None
     where = "" if loopback else " (not loopback: anyone who reaches this host sees it)"
-    say(f"serving {folder} at http://{listen}/{where}; ctrl+c stops")
+    bound_host, bound_port = server.server_address[:2]
+    say(f"serving {folder} at http://{bound_host}:{bound_port}/{where}; ctrl+c stops")
+    import sys
+
+    sys.stdout.flush()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
