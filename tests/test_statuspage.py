@@ -435,3 +435,21 @@ def test_serve_previews_the_page_on_loopback(store, db_file, tmp_path):
         proc.wait(timeout=60)
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_a_page_that_cannot_be_rebuilt_never_loses_the_update(store, db_file, tmp_path, capsys):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "mine.txt").write_text("not a page", "utf-8")
+    site_policy(tmp_path, f'dir = "{precious}"')
+    policy_path = tmp_path / "statuspage-policy.toml"
+    args = ["--db", str(db_file), "--policy", str(policy_path)]
+    assert cli.main([*args, "declare", "internal", "-c", "regression", "-p", "P2"]) == 0
+    iid = capsys.readouterr().out.strip()
+    assert cli.main([*args, "publish", iid, "Still published."]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip().isdigit()  # the update's entry
+    assert err.count("\n") == 1 and "status page not rebuilt" in err and str(precious) in err
+    assert [p.name for p in precious.iterdir()] == ["mine.txt"]
+    texts = [e.text for e in store.timeline(int(iid)) if e.kind == "update"]
+    assert texts == ["Still published."]
