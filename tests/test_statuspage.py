@@ -453,3 +453,14 @@ def test_a_page_that_cannot_be_rebuilt_never_loses_the_update(store, db_file, tm
     assert [p.name for p in precious.iterdir()] == ["mine.txt"]
     texts = [e.text for e in store.timeline(int(iid)) if e.kind == "update"]
     assert texts == ["Still published."]
+
+
+def test_templates_escape_and_refuse_missing_values():
+    import jinja2
+
+    from warroom.formats.statuspage import environment
+
+    env = environment()
+    assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("incident.html.j2").render(root="")  # nothing given: an error, not ""
