@@ -282,6 +282,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--resolution", "-r", required=True, help="short resolution summary")
     p.add_argument("--at", help="when it closed, if not now")
     _retro_parser(sub)
+    _intake_parser(sub)
     p = sub.add_parser("export", help="write the retro document: Markdown, JSON or CSV")
     p.add_argument("id", type=record_id)
     p.add_argument("--format", "-f", choices=("md", "json", "csv"), default="md")
@@ -322,6 +323,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("action", nargs="?", choices=("list", "replay"), default="list")
     return parser
+
+
+def _intake_parser(sub) -> None:
+    from .intake.verbs import add_parser
+
+    add_parser(sub, record_id)
 
 
 def _milestone_options(p: argparse.ArgumentParser) -> None:
@@ -737,6 +744,12 @@ def cmd_retro(ctx: Context) -> int:
     return run_retro(ctx, _read_text, cmd_milestone)
 
 
+def cmd_intake(ctx: Context) -> int:
+    from .intake.verbs import run_intake
+
+    return run_intake(ctx)
+
+
 def cmd_reopen(ctx: Context) -> int:
     ctx.store.reopen_incident(ctx.args.id, ctx.args.reason)
     return 0
@@ -837,7 +850,7 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
 
 
 # Verbs that may start a new database; the others act on what is already there.
-MAY_CREATE = {"declare", "list", "demo", "doctor", None}
+MAY_CREATE = {"declare", "list", "demo", "doctor", "intake", None}
 
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "declare": cmd_declare,
@@ -870,6 +883,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "demo": cmd_demo,
     "doctor": cmd_doctor,
     "unsaved": cmd_unsaved,
+    "intake": cmd_intake,
 }
 
 

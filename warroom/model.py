@@ -383,6 +383,9 @@ class IncomingAlert:
     labels: dict = field(default_factory=dict)
     summary: str = ""
     url: str = ""
+    # Keyed by its start (Alertmanager, Grafana); False: by its key alone, the
+    # latest alert of that key (PagerDuty's dedup_key; a resolve has no start).
+    by_start: bool = True
 
 
 @record

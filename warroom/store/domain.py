@@ -1599,13 +1599,25 @@ class Store:
             for a in alerts:
                 start = to_iso(a.starts_at)
                 ends = to_iso(a.ends_at) if a.ends_at is not None else None
-                row = self.db.execute(
-                    "SELECT id, status, proposal_id, last_started_at FROM alerts"
-                    " WHERE source = ? AND fingerprint = ?"
-                    " AND (starts_at = ? OR last_started_at = ?)"
-                    " ORDER BY id DESC LIMIT 1",
-                    (a.source, a.fingerprint, start, start),
-                ).fetchone()
+                if a.by_start:
+                    row = self.db.execute(
+                        "SELECT id, status, proposal_id, last_started_at FROM alerts"
+                        " WHERE source = ? AND fingerprint = ?"
+                        " AND (starts_at = ? OR last_started_at = ?)"
+                        " ORDER BY id DESC LIMIT 1",
+                        (a.source, a.fingerprint, start, start),
+                    ).fetchone()
+                else:  # the key alone: its latest alert (a new trigger after a resolve is new)
+                    row = self.db.execute(
+                        "SELECT id, status, proposal_id, last_started_at FROM alerts"
+                        " WHERE source = ? AND fingerprint = ? ORDER BY id DESC LIMIT 1",
+                        (a.source, a.fingerprint),
+                    ).fetchone()
+                    if row is not None:
+                        if row[1] == RESOLVED and a.status == FIRING:
+                            row = None
+                        else:
+                            row = (*row[:3], start)
                 if row is not None:
                     alert_id, status, proposal_id, last_start = row
                     if last_start != start or status == RESOLVED or a.status == FIRING:
