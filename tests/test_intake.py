@@ -279,7 +279,8 @@ def _near_payloads(draw):
     first, second = am_alert("a1"), am_alert("a2", "resolved", ends=T1)
     doc = am_payload(first, second)
     for _ in range(draw(st.integers(1, 3))):
-        target = draw(st.sampled_from([doc, first, second, first["labels"]]))
+        targets = [doc, first, second, first.get("labels")]
+        target = draw(st.sampled_from([t for t in targets if isinstance(t, dict)]))
         key = draw(st.sampled_from(sorted(target) + ["extra"]))
         target[key] = draw(_json)
     return doc
