@@ -309,3 +309,28 @@ def test_timestamps_within_limits(store):
     ingest(store, am_payload(am_alert("a1", starts="2026-03-10T13:00:00Z")))
     incident = accept_proposal(store, store.policy, 1)
     assert incident.reported_at <= store.clock() + timedelta(seconds=1)
+
+
+def test_the_report_counts_noise_and_leaves_declined_proposals_out(store, policy):
+    from warroom.report import build_report
+    from warroom.report_render import render_json, render_text
+
+    ingest(store, am_payload(am_alert("a1"), am_alert("a2")))
+    ingest(store, am_payload(am_alert("b1"), group="noisy"))
+    ingest(store, am_payload(am_alert("c1"), group="noisier"))
+    accept_proposal(store, policy, 1)
+    store.decline_proposal(2, "flaky")
+    store.decline_proposal(3, "test alert")
+    now = store.clock()
+    report = build_report(policy, store.report_rows(), now, intake=store.intake_counts())
+    assert report.real.overall.incidents == 1  # the declined two are no incidents
+    noise = report.noise
+    assert (noise.declined, noise.incidents_from_alerts, noise.alerts) == (2, 1, 2)
+    assert "Noise: 2 proposals declined; 2.0 alerts per incident" in render_text(report, "UTC")
+    assert json.loads(render_json(report))["noise"]["alerts_per_incident"] == 2.0
+    # A window that ends before the proposals were seen counts none of them.
+    early = build_report(
+        policy, store.report_rows(), now, until=now - timedelta(days=1),
+        intake=store.intake_counts(),
+    )  # fmt: skip
+    assert early.noise.declined == 0

@@ -467,7 +467,9 @@ def cmd_report(ctx: Context) -> int:
     until = parse_time(ctx.args.until, now) if ctx.args.until is not None else None
     if since and until and until <= since:
         raise UsageError("--until must be later than --since")
-    report = build_report(ctx.policy, ctx.store.report_rows(), now, since, until)
+    report = build_report(
+        ctx.policy, ctx.store.report_rows(), now, since, until, intake=ctx.store.intake_counts()
+    )
     if ctx.args.json:
         say(render_json(report), end="")
     elif ctx.args.csv:
