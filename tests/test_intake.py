@@ -334,3 +334,37 @@ def test_the_report_counts_noise_and_leaves_declined_proposals_out(store, policy
         intake=store.intake_counts(),
     )  # fmt: skip
     assert early.noise.declined == 0
+
+
+@pytest.mark.sqlite_only
+def test_alerts_and_proposals_move_to_postgresql_and_back(tmp_path, pg_url, open_store, policy):
+    from warroom import cli
+    from warroom.paths import DbUrl
+
+    source = tmp_path / "team.db"
+    store = open_store(path=source)
+    ingest(store, am_payload(am_alert("a1"), am_alert("a2", "resolved", ends=T1)))
+    ingest(store, am_payload(am_alert("b1"), group="other"))
+    accept_proposal(store, policy, 1)
+    store.decline_proposal(2, "noise")
+    before = (store.proposals(None), store.proposal_alerts(1), store.proposal_alerts(2))
+    assert cli.main(["move", str(source), pg_url]) == 0
+    on_server = open_store(path=DbUrl(pg_url))
+    after = (on_server.proposals(None), on_server.proposal_alerts(1), on_server.proposal_alerts(2))
+    assert after == before
+    # Ids carry on after the largest copied one, and a re-send is still a repeat.
+    assert ingest(on_server, am_payload(am_alert("a1"))).stored == 0
+    ingest(on_server, am_payload(am_alert("c1"), group="third"))
+    assert on_server.proposals()[-1].id == 3
+
+
+def test_the_intake_verbs_load_no_server():
+    """`warroom intake list|accept|...` never imports aiohttp (only serve does)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, warroom.cli, warroom.intake.verbs, warroom.intake.mappers;"
+        "assert 'aiohttp' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -21,6 +21,8 @@ from test_intake import T1, am_alert, am_payload
 from warroom.intake.limits import MAX_BODY
 from warroom.intake.server import Receiver
 
+pytestmark = pytest.mark.both_engines
+
 TOKEN = b"s3cret-token-for-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN.decode()}"}
 
@@ -29,7 +31,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN.decode()}"}
 async def server(store):
     """(base url, the log lines) of a receiver on a free loopback port."""
     lines: list[str] = []
-    receiver = Receiver(store, TOKEN, log=lines.append)
+    receiver = Receiver(store, TOKEN, log=lines.append, read_timeout=1.0)
     runner = web.AppRunner(receiver.app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -148,6 +150,21 @@ async def test_an_unwritable_database_is_503_and_the_retry_lands(server, store, 
     assert store.proposals(None) == []
     assert (await post(base, "/v1/alertmanager", body))[0] == 202  # the sender's retry
     assert store.proposals()[0].alerts == 1
+
+
+async def test_a_body_that_does_not_arrive_in_time_is_408(server, store):
+    base, lines = server
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /v1/alertmanager HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Authorization: Bearer " + TOKEN + b'\r\nContent-Length: 100\r\n\r\n{"gro'
+    )
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readline(), 60)  # the server's timeout answers first
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 408")
+    assert store.proposals(None) == []
 
 
 async def test_requests_at_once_are_all_stored(server, store):

@@ -54,9 +54,10 @@ class Receiver:
 
     def __init__(
         self, store, token: bytes, *, log: Callable[[str], None] = stderr_log, workers: int = 2,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] = utcnow, read_timeout: float = READ_TIMEOUT,
     ) -> None:  # fmt: skip
         self.store = store
+        self.read_timeout = read_timeout
         self.token = token
         self.log = log
         self.clock = clock
@@ -158,11 +159,11 @@ class Receiver:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return _error(413, f"the body is larger than {MAX_BODY // 1024} KiB")
         try:
-            body = await asyncio.wait_for(request.read(), READ_TIMEOUT)
+            body = await asyncio.wait_for(request.read(), self.read_timeout)
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"the body is larger than {MAX_BODY // 1024} KiB")
         except TimeoutError:
-            return _error(408, f"the body did not arrive within {READ_TIMEOUT:g}s")
+            return _error(408, f"the body did not arrive within {self.read_timeout:g}s")
         try:
             try:
                 doc = json.loads(body.decode("utf-8"))
