@@ -28,6 +28,7 @@ GROUPS = (
     "postgres",
     "terminal",
     "latency",
+    "intake",
 )  # fmt: skip
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
@@ -67,6 +68,8 @@ FIGURE_KEYS = (
     "latency_cli_note",
     "latency_round_trips",
     "latency_sqlite_locked",
+    "intake_rate",
+    "intake_shown_p95",
 )
 
 
@@ -183,6 +186,10 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("start-up in tmux", figures.terminal_rows, ctx) or []
         if "latency" in groups:
             rows += attempt("far database", figures.latency_rows, ctx) or []
+        if "intake" in groups:
+            from .intake import intake_rows  # aiohttp: only for this group
+
+            rows += attempt("alerts in", intake_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

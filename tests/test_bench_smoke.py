@@ -41,6 +41,8 @@ FIGURE_KEYS = (
     "latency_cli_note",  # the command line's note
     "latency_round_trips",  # round trips per action, counted at the proxy
     "latency_sqlite_locked",  # SQLite with its write lock held by another process
+    "intake_rate",  # 13 alerts in, against a bare handler of the same framework
+    "intake_shown_p95",  # 13 POST -> proposal shown in an open TUI
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 
