@@ -1654,11 +1654,13 @@ class Store:
                     touched[proposal_id] = None
                     self._alert_evidence(proposal_id, alert_id, a, FIRING)
                     continue
-                proposal_id = self._group_proposal(a, now)
+                proposal_id, incident_id = self._group_proposal(a, now)
                 alert_id = self._insert_alert(a, proposal_id, now)
                 stored += 1
                 touched[proposal_id] = None
-                self._alert_evidence(proposal_id, alert_id, a, FIRING)
+                if incident_id is not None:  # accepted or merged: evidence at once
+                    self._evidence(incident_id, alert_id, a.source, FIRING, a.summary,
+                                   a.starts_at, None, a.url)  # fmt: skip
             for proposal_id in touched:
                 self.db.execute(
                     "UPDATE proposals SET last_seen = ? WHERE id = ?", (now, proposal_id)
@@ -1677,34 +1679,35 @@ class Store:
              now),
         ).fetchone()[0]  # fmt: skip
 
-    def _group_proposal(self, a: Any, now: str) -> int:
+    def _group_proposal(self, a: Any, now: str) -> tuple[int, int | None]:
         """The proposal a new alert of this group joins: the group's newest
         while it waits for a decision, or while the incident it became is
-        open; else a new one."""
+        open (that incident's id comes with it); else a new one."""
         from ..model import ACCEPTED, MERGED, PROPOSED
 
         row = self.db.execute(
-            "SELECT p.id, p.status, p.labels, i.status FROM proposals p"
+            "SELECT p.id, p.status, p.labels, i.status, p.incident_id FROM proposals p"
             " LEFT JOIN incidents i ON i.id = p.incident_id"
             " WHERE p.source = ? AND p.group_key = ? ORDER BY p.id DESC LIMIT 1",
             (a.source, a.group_key),
         ).fetchone()
-        if row is not None and (
-            row[1] == PROPOSED or (row[1] in (ACCEPTED, MERGED) and row[3] == OPEN)
-        ):
-            common = {k: v for k, v in json.loads(row[2]).items() if a.labels.get(k) == v}
-            self.db.execute(
-                "UPDATE proposals SET labels = ? WHERE id = ?",
-                (json.dumps(common, ensure_ascii=False, sort_keys=True), row[0]),
-            )
-            return row[0]
+        attached = row is not None and row[1] in (ACCEPTED, MERGED) and row[3] == OPEN
+        if row is not None and (row[1] == PROPOSED or attached):
+            labels = json.loads(row[2])
+            common = {k: v for k, v in labels.items() if a.labels.get(k) == v}
+            if common != labels:  # the labels all its alerts share
+                self.db.execute(
+                    "UPDATE proposals SET labels = ? WHERE id = ?",
+                    (json.dumps(common, ensure_ascii=False, sort_keys=True), row[0]),
+                )
+            return row[0], row[4] if attached else None
         title = a.summary or a.labels.get("alertname") or a.group_key or "alert"
         return self.db.execute(
             "INSERT INTO proposals (source, group_key, status, title, labels, first_seen,"
             " last_seen, reason) VALUES (?, ?, ?, ?, ?, ?, ?, '') RETURNING id",
             (a.source, a.group_key, PROPOSED, _alert_title(title),
              json.dumps(a.labels, ensure_ascii=False, sort_keys=True), now, now),
-        ).fetchone()[0]  # fmt: skip
+        ).fetchone()[0], None  # fmt: skip
 
     def _alert_evidence(self, proposal_id: int, alert_id: int, a: Any, status: str) -> None:
         """An alert of an incident's proposal is an evidence entry on its timeline."""
