@@ -122,6 +122,10 @@ async def test_oversized_wrong_type_and_malformed(server, store):
     assert status == 400 and "not JSON" in answer["error"] and "\n" not in answer["error"]
     status, answer = await post(base, "/v1/alertmanager", b"[" * 5000 + b"]" * 5000)
     assert status == 400 and "nested" in answer["error"]
+    lone = am_payload(am_alert("a1"))
+    lone["alerts"][0]["annotations"]["summary"] = "\ud800"
+    status, answer = await post(base, "/v1/alertmanager", json.dumps(lone).encode())
+    assert status == 400 and "lone surrogate" in answer["error"]  # never a 503 to retry forever
     status, answer = await post(base, "/v1/alertmanager", {"groupKey": "g"})
     assert status == 400 and answer["error"] == "alerts must be a list"
     async with (

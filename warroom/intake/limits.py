@@ -42,9 +42,18 @@ def text(value: Any, what: str, *, required: bool = False, limit: int = MAX_VALU
         raise Malformed(f"{what} must be a string")
     if len(value) > limit:
         raise Malformed(f"{what} is longer than {limit} characters")
+    _unicode(value, what)
     if required and not value.strip():
         raise Malformed(f"{what} is empty")
     return value
+
+
+def _unicode(value: str, what: str) -> None:
+    """JSON may escape a lone surrogate (\\ud800), which no database can store."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Malformed(f"{what} is not valid Unicode (a lone surrogate)") from None
 
 
 def string_map(value: Any, what: str) -> dict[str, str]:
@@ -59,6 +68,7 @@ def string_map(value: Any, what: str) -> dict[str, str]:
     for key, item in value.items():
         if len(key) > MAX_KEY:
             raise Malformed(f"{what} has a name longer than {MAX_KEY} characters")
+        _unicode(key, f"a name in {what}")
         out[key] = text(item, f"{what}.{key[:40]}")
     return out
 
