@@ -368,3 +368,30 @@ def test_the_intake_verbs_load_no_server():
         "assert 'aiohttp' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.sqlite_only
+def test_a_schema_8_file_gains_the_intake_tables(tmp_path, policy):
+    import sqlite3
+
+    import sqlite_utils
+
+    from warroom.store import Store
+    from warroom.store import sqlite as backend
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {backend.APP_ID}")
+    for version in range(8):
+        backend.MIGRATIONS[version](sqlite_utils.Database(conn))
+    conn.execute("PRAGMA user_version = 8")
+    conn.commit()
+    conn.close()
+    store = Store.open(path, policy, "ann")
+    try:
+        assert ingest(store, am_payload(am_alert("a1"))).stored == 1
+        assert [p.id for p in store.proposals()] == [1]
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
