@@ -395,3 +395,24 @@ def test_a_schema_8_file_gains_the_intake_tables(tmp_path, policy):
         store.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
+
+
+@pytest.mark.sqlite_only
+def test_a_postgresql_schema_4_database_gains_the_intake_tables(pg_url, policy):
+    import psycopg
+
+    from warroom.store import Store
+    from warroom.store import postgres as backend
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for version in range(4):
+            backend.MIGRATIONS[version](conn)
+        conn.execute("UPDATE warroom_schema SET version = 4")
+    store = Store.open(pg_url, policy, "ann")
+    try:
+        assert ingest(store, am_payload(am_alert("a1"))).stored == 1
+        assert [p.id for p in store.proposals()] == [1]
+    finally:
+        store.close()
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT version FROM warroom_schema").fetchone()[0] == 5
