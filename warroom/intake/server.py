@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from ..model import Ingested, utcnow
-from ..text import one_line
+from ..text import one_line, say
 from .auth import token_ok
 from .limits import MAX_BODY, MAX_CONCURRENT, READ_TIMEOUT, Malformed, check_depth
 from .mappers import map_alertmanager, map_grafana, map_pagerduty
@@ -45,7 +45,8 @@ def _error(status: int, why: str) -> web.Response:
 
 
 def stderr_log(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    say(line, err=True)  # through visible(): a sender's bytes never reach a terminal raw
+    sys.stderr.flush()
 
 
 class Receiver:
