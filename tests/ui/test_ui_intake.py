@@ -111,3 +111,28 @@ async def test_decline_with_a_reason_and_merge_with_keys(app_factory, store, rec
     assert (accepted.status, merged.status) == ("accepted", "merged")
     assert merged.incident_id == accepted.incident_id
     assert store.get_incident(accepted.incident_id).priority == "P2"
+
+
+async def test_the_report_screen_shows_the_noise_figure(app_factory, store, clock):
+    """The TUI report says what monitoring proposed, as the CLI's does; with
+    nothing proposed it says nothing of it."""
+    from warroom.intake.mappers import map_alertmanager
+
+    def ingest(fp: str, group: str) -> None:
+        doc = payload(fp, group)
+        store.ingest_alerts(map_alertmanager(doc, store.clock()), store.policy.refire_window)
+
+    store.declare("Quiet")
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("escape", "r")
+        await settle(app, pilot)
+        body = " ".join(str(w.render()) for w in app.screen.query("#report-body Static"))
+        assert "Noise" not in body
+        await pilot.press("escape")
+        ingest("n1", "flaky")
+        store.decline_proposal(1, "flaky disk check")
+        await pilot.press("r")
+        await settle(app, pilot)
+        body = " ".join(str(w.render()) for w in app.screen.query("#report-body Static"))
+        assert "Noise: 1 proposal declined" in body

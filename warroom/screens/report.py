@@ -15,7 +15,7 @@ from textual.widgets import ProgressBar, Sparkline, Static
 
 from ..policy import CLOCKS
 from ..report import TIMES, Group, HitRate, Report, Section, build_report
-from ..report_render import fmt_rate, fmt_span
+from ..report_render import fmt_rate, fmt_span, noise_line
 from ..widgets.common import lit
 from ..widgets.keybar import KeyBar
 from ..widgets.reads import reads
@@ -131,18 +131,29 @@ class ReportScreen(Screen):
         """Something changed: the database worker reads the rows and works out
         the figures; shown when they come."""
         policy, now = self.app.policy, self.app.clock()
-        self.app.read(lambda store: build_report(policy, store.report_rows(), now), self._take)
+        self.app.read(
+            lambda store: build_report(
+                policy, store.report_rows(), now, intake=store.intake_counts()
+            ),
+            self._take,
+        )
 
     def _read_report(self) -> None:
         app = self.app
-        self._take(build_report(app.policy, app.store.report_rows(), app.clock()))
+        store = app.store
+        rows, intake = store.report_rows(), store.intake_counts()
+        self._take(build_report(app.policy, rows, app.clock(), intake=intake))
 
     def _take(self, report) -> None:
         if self.report is not None and not self.is_attached:
             return  # left meanwhile
         old = self.report
         self.report = report
-        if old is None or (old.real, old.drills) != (report.real, report.drills):
+        if old is None or (old.real, old.drills, old.noise) != (
+            report.real,
+            report.drills,
+            report.noise,
+        ):
             self._show()  # most changes elsewhere leave the figures as they were
 
     def _show(self) -> None:
@@ -191,6 +202,9 @@ class ReportScreen(Screen):
             Static(_hits("... by category", categories), classes="block"),
             Static(_actions(section), classes="block"),
         ]  # fmt: skip
+        noise = report.noise
+        if noise is not None and (noise.declined or noise.alerts) and not self.drills:
+            widgets.append(Static(Text(noise_line(noise)), classes="block"))
         widgets.append(
             Static(
                 Text(
