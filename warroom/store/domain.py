@@ -60,7 +60,7 @@ from ..text import (
     clean_title,
 )
 from ..timefmt import check_moment, fmt_time
-from .backend import Backend, open_backend
+from .backend import REFUSAL, Backend, open_backend
 
 # Milestones of the response itself: none can come after the incident closed.
 BEFORE_CLOSE = ("acknowledge", "triage", "remediate")
@@ -84,6 +84,37 @@ def _match_impact(text: str) -> str:
     if len(hits) == 1:
         return hits[0]
     raise UsageError(f"unknown impact {text!r}; choose one of: {', '.join(IMPACTS)}")
+
+
+class _Later:
+    """A statement's rows, read when first needed. On a backend that pipelines
+    (PostgreSQL) the statement was sent without waiting and its rows arrive
+    with the next round trip; on the others they were read at once."""
+
+    __slots__ = ("_cursor", "_rows", "_names", "find")
+
+    def __init__(self, cursor: Any, now: bool):
+        self._cursor = cursor
+        self._rows: list[tuple] | None = None
+        self._names: list[str] = []
+        self.find: tuple = ()  # an appended entry's columns, to find it again
+        if now:
+            self.rows()
+
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = self._cursor.fetchall()
+            self._names = [d[0] for d in self._cursor.description or ()]
+            self._cursor = None
+        return self._rows
+
+    def one(self) -> tuple | None:
+        rows = self.rows()
+        return rows[0] if rows else None
+
+    def dicts(self) -> list[dict[str, Any]]:
+        rows = self.rows()
+        return [dict(zip(self._names, row, strict=True)) for row in rows]
 
 
 class Store:
@@ -243,6 +274,9 @@ class Store:
 
     def _claim(self, key: str) -> bool:
         """Store the write's key; False when it is there already (applied before)."""
+        claim = getattr(self.db, "claim", None)
+        if claim is not None:  # sent without waiting; a second time is refused by the server
+            return claim(key, self._now())
         row = self.db.execute(
             "INSERT INTO write_keys (key, applied_at) VALUES (?, ?)"
             " ON CONFLICT (key) DO NOTHING RETURNING key",
@@ -259,6 +293,55 @@ class Store:
         return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
 
     # ----------------------------------------------------------------- helpers
+    @property
+    def _pipelined(self) -> bool:
+        """Statements are sent without waiting for their answers (PostgreSQL)."""
+        return getattr(self.db, "pipelined", False)
+
+    def _issue(self, sql: str, params: tuple | list = ()) -> _Later:
+        """Send a statement now and read its rows later (_Later): statements
+        issued one after another before any is read cost one round trip."""
+        return _Later(self.db.execute(sql, params), now=not self._pipelined)
+
+    def _require(self, incident_id: int, is_open: bool = False) -> None:
+        """Refuse the write unless the incident exists (and is open). Where
+        statements are pipelined the check runs at the server, inside the
+        transaction and without a round trip of its own: a refusal fails the
+        statement with the message (the backend raises it as NotFound or
+        UsageError) and everything after it, COMMIT included, is not done."""
+        if not self._pipelined:
+            incident = self.get_incident(incident_id)
+            if is_open:
+                self._require_open(incident)
+            return
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
+        closed = f"UsageError:incident {incident_id} is closed; reopen it first"
+        self.db.execute(
+            "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN ? AND bool_and(status <> ?) THEN ?"
+            " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?",
+            (f"{REFUSAL}NotFound:no incident with id {incident_id}", is_open, OPEN,
+             REFUSAL + closed, incident_id),
+        )  # fmt: skip
+
+    def _appended(self, later: _Later) -> TimelineEntry:
+        """The entry an _append wrote. When the write committed but its answer
+        was lost with the connection (the server said so when asked), the
+        entry is found again by what was written."""
+        try:
+            row = later.one()
+        except Exception:
+            if not getattr(self.db, "lost_results", False):
+                raise
+            row = self.db.execute(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND kind = ?"
+                " AND actor = ? AND recorded_at = ? AND text = ? ORDER BY id DESC LIMIT 1",
+                later.find,
+            ).fetchone()
+            if row is None:
+                raise NotFound("the entry just written was not found") from None
+        return self._row_entry(row)
+
     def _now(self) -> str:
         return to_iso(self.clock())
 
@@ -273,16 +356,19 @@ class Store:
         supersedes: int | None = None,
         occurred_at: datetime | None = None,
         actor: str | None = None,
-    ) -> int:
+    ) -> _Later:
+        """Append an entry; its row (RETURNING) is read when asked for."""
         now = self._now()
-        cursor = self.db.execute(
+        actor = self.identity if actor is None else actor
+        later = self._issue(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
-            " public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" RETURNING {self._ENTRY_COLUMNS}",
             (
                 incident_id,
                 kind,
                 text,
-                self.identity if actor is None else actor,
+                actor,
                 to_iso(occurred_at) if occurred_at else now,
                 now,
                 int(public),
@@ -290,14 +376,14 @@ class Store:
                 json.dumps(data, ensure_ascii=False) if data else None,
             ),
         )
-        entry_id = cursor.fetchone()[0]
+        later.find = (incident_id, kind, actor, now, text)
         self._touch(incident_id)
-        return entry_id
+        return later
 
     def _system(
         self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
         supersedes: int | None = None, actor: str | None = None, **data: Any,
-    ) -> int:  # fmt: skip
+    ) -> _Later:  # fmt: skip
         return self._append(
             incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
             supersedes=supersedes, actor=actor,
@@ -374,9 +460,7 @@ class Store:
 
     # ------------------------------------------------------------------- reads
     def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
-        cursor = self.db.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+        return _Later(self.db.execute(sql, params), now=True).dicts()
 
     def get_incident(self, incident_id: int) -> Incident:
         if not 0 < incident_id < 2**63:
@@ -623,7 +707,7 @@ class Store:
         if occurred_at is not None:
             occurred_at = self._checked(occurred_at, "the time of the note")
         with self._write():
-            self.get_incident(incident_id)
+            self._require(incident_id)
             if supersedes is not None:
                 original = self.entry(supersedes)
                 if original.incident_id != incident_id:
@@ -642,7 +726,7 @@ class Store:
                 incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data,
                 actor=actor,
             )  # fmt: skip
-        return self.entry(entry_id)
+        return self._appended(entry_id)
 
     def _change_data(self, incident_id: int) -> dict[str, Any]:
         """Who applied a change, and whether that was the change owner: one
@@ -676,7 +760,7 @@ class Store:
                 change.incident_id, text, "change.impact", change=entry_id, impact=impact,
                 note=note.strip(),
             )  # fmt: skip
-        return self.entry(new_id)
+        return self._appended(new_id)
 
     def correct(
         self, entry_id: int, text: str | None = None, at: datetime | None = None
@@ -711,7 +795,7 @@ class Store:
                 )  # fmt: skip
                 if moves:
                     self._move_fact(original, occurred)
-            return self.entry(new_id)
+            return self._appended(new_id)
         if original.kind == UPDATE:
             # A correction of a published update is itself public.
             if not new_text.strip():
@@ -725,7 +809,7 @@ class Store:
                     data={"event": "update.correct", **carried},
                 )  # fmt: skip
                 self._recount_last_update(original.incident_id)
-            return self.entry(new_id)
+            return self._appended(new_id)
         return self.add_entry(
             original.incident_id, new_text, kind=original.kind, occurred_at=occurred,
             supersedes=entry_id,
@@ -864,17 +948,25 @@ class Store:
         person = clean_name(person, "person's name")
         single = role != self.policy.multi_role
         with self._write():
-            incident = self.get_incident(incident_id)
-            self._require_open(incident)
-            moment = self._fact_moment(
-                incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
-            )
-            previous = None
+            # The holder is asked for with the incident's check: one round trip.
+            holder = None
             if single:
-                row = self.db.execute(
+                holder = self._issue(
                     "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
                     (incident_id, role),
-                ).fetchone()
+                )
+            if at is None:
+                self._require(incident_id, is_open=True)
+                moment = self.clock()
+            else:
+                incident = self.get_incident(incident_id)
+                self._require_open(incident)
+                moment = self._fact_moment(
+                    incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
+                )
+            previous = None
+            if holder is not None:
+                row = holder.one()
                 previous = row[0] if row else None
                 self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ?", (incident_id, role)
@@ -952,10 +1044,14 @@ class Store:
             raise UsageError(f"unknown checklist item {item_id!r}; items are: {ids}")
         event = "checklist.tick" if ticked else "checklist.untick"
         with self._write():
-            incident = self.get_incident(incident_id)
-            moment = self._fact_moment(
-                incident, at, event, {"item": item.id}, "the tick" if ticked else "the untick"
-            )
+            if at is None:  # nothing to check the moment against: checked at the server
+                self._require(incident_id)
+                moment = self.clock()
+            else:
+                incident = self.get_incident(incident_id)
+                moment = self._fact_moment(
+                    incident, at, event, {"item": item.id}, "the tick" if ticked else "the untick"
+                )
             now = to_iso(moment)
             self.db.execute(
                 'INSERT INTO checklist (incident_id, item_id, ticked, "by", at)'
@@ -1221,7 +1317,7 @@ class Store:
                     incident_id, "Milestone: acknowledge recorded", "milestone",
                     clock="acknowledge", at=now, occurred_at=from_iso(now),
                 )  # fmt: skip
-        return self.entry(entry_id)
+        return self._appended(entry_id)
 
     def record_event(self, incident_id: int, text: str, event: str, **data: Any) -> TimelineEntry:
         """A system entry for something that happened outside the store (a hook's outcome)."""
@@ -1229,7 +1325,7 @@ class Store:
         with self._write():
             self.get_incident(incident_id)
             entry_id = self._system(incident_id, text, event, **data)
-        return self.entry(entry_id)
+        return self._appended(entry_id)
 
     def close_incident(
         self, incident_id: int, resolution: str, at: datetime | None = None

@@ -16,14 +16,17 @@ the URL); messages name the database by its URL with any password masked."""
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
+from ..errors import AlreadyApplied, StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl, mask_secrets
+from .backend import REFUSAL
 
 SCHEMA_VERSION = 4  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
@@ -32,7 +35,7 @@ LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # warroom out of a database this one wrote, so the two never write side by side.)
 _WRITE_LOCK = "SELECT revision FROM changes WHERE id = 1 FOR UPDATE"
 CHANNEL = "warroom_changes"
-_FINISH = "SELECT pg_current_xact_id()::text, pg_notify(%s, '')"
+_FINISH = "SELECT pg_notify(%s, '')"
 # A data-modifying WITH runs whether or not the query reads it (PostgreSQL docs).
 _FINISH_BUMP = (
     "WITH bump AS (UPDATE changes SET revision = revision + 1 WHERE id = 1 RETURNING 1) " + _FINISH
@@ -156,6 +159,17 @@ def convert(sql: str) -> str:
     return done
 
 
+class _QuietPipelineEnd(logging.Filter):
+    """A pipeline left by an error is ended by psycopg, which logs the errors
+    that ending meets as warnings; the first error is the one warroom reports."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored")
+
+
+logging.getLogger("psycopg").addFilter(_QuietPipelineEnd())
+
+
 def _first_line(exc: BaseException) -> str:
     """A driver's error as one line, any password in it masked (libpq quotes
     parts of the URL it could not read)."""
@@ -163,10 +177,24 @@ def _first_line(exc: BaseException) -> str:
     return text[:200] or type(exc).__name__
 
 
+def _refusal_of(exc: BaseException) -> WarroomError | None:
+    """The warroom error a check run at the server refused with (REFUSAL),
+    or None when exc is something else."""
+    from ..errors import NotFound
+
+    primary = getattr(getattr(exc, "diag", None), "message_primary", None) or ""
+    start = primary.find(REFUSAL)
+    if start < 0:
+        return None
+    name, _, message = primary[start + len(REFUSAL) : primary.rfind('"')].partition(":")
+    return NotFound(message) if name == "NotFound" else UsageError(message)
+
+
 class PostgresBackend:
     """One PostgreSQL database: the write lock, reads, the change signal."""
 
     engine = "postgresql"
+    pipelined = True  # write() and snapshot() send their statements as one pipeline
     # Another process's commit wakes the TUI through the listening socket
     # (wake_fd); the app's own poll is left for when that socket is lost.
     poll_seconds = None
@@ -193,6 +221,11 @@ class PostgresBackend:
         self._seen_revision: int | None = None
         self._first_look = True
         self._migrating = False
+        self._busy = False  # inside write() or snapshot(): statements are pipelined
+        self._key: str | None = None  # the idempotency key of the write under way
+        # The last write committed but its answer (and the rows it returned)
+        # was lost: the domain reads what it needs again.
+        self.lost_results = False
 
     @property
     def label(self) -> str:
@@ -404,60 +437,71 @@ class PostgresBackend:
             self._reconnect()
 
     # ------------------------------------------------------------------ writes
-    @contextmanager
-    def write(self, bump: bool = False) -> Iterator[None]:
-        import psycopg
+    def _fresh(self) -> None:
+        """A connection the server dropped meanwhile (a restart) is replaced
+        before a transaction starts: looked at without a round trip. An idle
+        connection the server sent something to (its goodbye, then the end of
+        the stream) is not trusted with the transaction."""
+        import select
 
         self._ensure()
         try:
-            self.conn.execute("BEGIN")
-        except psycopg.OperationalError:
-            # Nothing was sent yet: a connection the server dropped (a restart)
-            # is replaced once, then the write goes ahead.
+            readable, _, _ = select.select([self.conn.pgconn.socket], [], [], 0)
+        except Exception:
+            readable = [True]
+        if readable:
             self._reconnect()
-            try:
-                self.conn.execute("BEGIN")
-            except psycopg.Error as exc:
-                raise self._unreachable(exc) from None
-        conn = self.conn
-        try:
-            conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
-            if self._migrating:
-                self._schema_lock(conn)
-            else:
-                conn.execute(_WRITE_LOCK)
-        except psycopg.errors.LockNotAvailable:
-            self._rollback()
-            raise StoreBusy(
-                f"{self.label} stayed locked by another writer for "
-                f"{self.busy_timeout:g}s; try again"
-            ) from None
-        except psycopg.errors.InsufficientPrivilege:
-            self._rollback()  # a role that may not lock the row may not write either
-            from ..errors import ReadOnly
 
-            raise ReadOnly(f"{self.label} is read-only for you: nothing can be changed") from None
-        except psycopg.Error as exc:
-            self._rollback()
-            raise self._unreachable(exc) from None
-        xid = None
+    def claim(self, key: str, now: str) -> bool:
+        """Store the write's idempotency key. Sent without waiting: a key
+        applied before fails the transaction at the server (the primary key),
+        which write() reports as AlreadyApplied, so the claim costs no round
+        trip of its own. Returns True (a refusal is raised, not returned)."""
+        self.conn.execute("INSERT INTO write_keys (key, applied_at) VALUES (%s, %s)", (key, now))
+        self._key = key
+        return True
+
+    @contextmanager
+    def write(self, bump: bool = False) -> Iterator[None]:
+        """One write transaction, sent as one pipeline: BEGIN, the lock, the
+        statements, the change counter, NOTIFY and COMMIT go without waiting;
+        a round trip is paid only where the domain needs an answer before it
+        goes on (a check), and once at the end. Every write carries an
+        idempotency key (its own, or one made here), so when COMMIT's answer
+        is lost the server is asked about the key on a new connection."""
+        import psycopg
+
+        self._fresh()
+        conn = self.conn
+        self._key = None
+        self._busy = True
+        commit_sent = False
         try:
-            yield
-            # The change counter, the notification and the transaction's id
-            # (what to ask about if COMMIT's answer is lost) in one round trip:
-            # each one inside the lock is a round trip every other writer waits.
-            xid = conn.execute(_FINISH_BUMP if bump else _FINISH, (CHANNEL,)).fetchone()[0]
-            conn.execute("COMMIT")
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
+                if self._migrating:
+                    self._schema_lock(conn)
+                else:
+                    conn.execute(_WRITE_LOCK)
+                yield
+                if self._key is None and not self._migrating:
+                    self.claim(uuid.uuid4().hex, datetime.now(UTC).isoformat())
+                conn.execute(_FINISH_BUMP if bump else _FINISH, (CHANNEL,))
+                conn.execute("COMMIT")
+                commit_sent = True
         except BaseException as exc:
+            self._busy = False
             lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
-            if xid is not None and lost:
+            if commit_sent and lost and self._key is not None:
                 # The connection went with COMMIT's answer. Reporting a failure
                 # when the server did commit would have the change written a
                 # second time; when nobody can say, the change is in doubt and a
                 # retry under its idempotency key lands once either way.
-                committed = self._commit_status(xid)
+                committed = self._commit_status(self._key)
                 if committed:
                     self._local_writes += 1
+                    self.lost_results = True
                     return
                 if committed is None:
                     raise StoreInDoubt(
@@ -466,22 +510,47 @@ class PostgresBackend:
                         UNREACHABLE,
                     ) from None
             self._rollback()
-            if isinstance(exc, psycopg.errors.LockNotAvailable):
-                raise StoreBusy(f"{self.label} is busy; try again") from None
-            if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-                from ..errors import ReadOnly
-
-                raise ReadOnly(
-                    f"{self.label} is read-only for you: nothing can be changed"
-                ) from None
-            if isinstance(exc, psycopg.DataError | ValueError) and "NUL" in str(exc):
-                raise UsageError("text holds a NUL character, which is not stored") from None
-            if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
-                raise self._unreachable(exc) from None
-            if isinstance(exc, psycopg.Error):  # refused by the server: one clear line
-                raise WarroomError(f"{self.label} refused the change: {_first_line(exc)}") from None
-            raise
+            raise self._refusal(exc) from None
+        finally:
+            self._busy = False
+        self.lost_results = False
         self._local_writes += 1
+
+    def _refusal(self, exc: BaseException) -> BaseException:
+        """What a failed write transaction raises: warroom's own errors as they
+        are, the server's as the warroom error that says what happened."""
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error | ValueError):
+            return exc
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return StoreBusy(
+                f"{self.label} stayed locked by another writer for "
+                f"{self.busy_timeout:g}s; try again"
+            )
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            from ..errors import ReadOnly
+
+            if self._migrating:
+                return exc  # _migrate says what the owner must do
+            return ReadOnly(f"{self.label} is read-only for you: nothing can be changed")
+        if (
+            isinstance(exc, psycopg.errors.UniqueViolation)
+            and exc.diag.constraint_name == "write_keys_pkey"
+        ):
+            key = self._key or ""
+            return AlreadyApplied(f"this change was already written (key {key[:8]})")
+        refusal = _refusal_of(exc)
+        if refusal is not None:
+            return refusal
+        if isinstance(exc, psycopg.DataError | ValueError) and "NUL" in str(exc):
+            return UsageError("text holds a NUL character, which is not stored")
+        if isinstance(exc, ValueError):
+            return exc
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            return self._unreachable(exc)
+        # Refused by the server: one clear line.
+        return WarroomError(f"{self.label} refused the change: {_first_line(exc)}")
 
     @staticmethod
     def _schema_lock(conn: Any) -> None:
@@ -491,10 +560,13 @@ class PostgresBackend:
         if conn.execute("SELECT to_regclass('changes') IS NOT NULL").fetchone()[0]:
             conn.execute(_WRITE_LOCK)
 
-    def _commit_status(self, xid: str) -> bool | None:
-        """Whether transaction xid committed, asked on a new connection (the old
-        one is gone): True, False, or None when no server answered within
-        in_doubt_wait seconds (asked at least once)."""
+    def _commit_status(self, key: str) -> bool | None:
+        """Whether the transaction that stored idempotency key `key` committed,
+        asked on a new connection (the old one is gone): True, False, or None
+        when no server answered within in_doubt_wait seconds (asked at least
+        once). The question tries to store the key itself and rolls back: while
+        that transaction is still finishing, the server makes it wait for it,
+        so "not there" never means "not there yet"."""
         import psycopg
 
         deadline = time.monotonic() + self.in_doubt_wait
@@ -502,12 +574,21 @@ class PostgresBackend:
             self._reconnect_after = 0.0  # ask now: the answer decides a second write
             try:
                 self._reconnect()
-                row = self.conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()
-                status = row[0] if row is not None else None
-                if status in ("committed", "aborted"):
-                    return status == "committed"
+                conn = self.conn
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    conn.execute(
+                        f"SET LOCAL lock_timeout = {max(1, int(self.in_doubt_wait * 1000))}"
+                    )
+                    probe = conn.execute(
+                        "INSERT INTO write_keys (key, applied_at) VALUES (%s, '')"
+                        " ON CONFLICT (key) DO NOTHING RETURNING 1",
+                        (key,),
+                    )
+                    conn.execute("ROLLBACK")
+                return probe.fetchone() is None
             except (psycopg.Error, StoreIOError):
-                pass
+                self._rollback()
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.2)
@@ -536,7 +617,7 @@ class PostgresBackend:
     def execute(self, sql: str, params: tuple | list = ()) -> Any:
         import psycopg
 
-        if not self.in_transaction:
+        if not self._busy and not self.in_transaction:
             self._ensure()
             try:
                 return self.conn.execute(convert(sql), params)
@@ -562,16 +643,27 @@ class PostgresBackend:
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """A read transaction that sees one snapshot (REPEATABLE READ)."""
-        if self.in_transaction:
+        """A read transaction that sees one snapshot (REPEATABLE READ), sent as
+        one pipeline: the statements the reader issues before it fetches any
+        result go to the server together, with BEGIN and the ROLLBACK after."""
+        if self._busy or self.in_transaction:
             yield
             return
-        self._ensure()
-        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self._fresh()
+        conn = self.conn
+        self._busy = True
         try:
-            yield
+            with conn.pipeline():
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                try:
+                    yield
+                finally:
+                    if not conn.broken:
+                        conn.execute("ROLLBACK")
         finally:
-            self._rollback()
+            self._busy = False
+            if self.in_transaction:
+                self._rollback()  # the pipeline stopped at an error before its ROLLBACK
 
     # ----------------------------------------------------------- change signal
     def _listen(self) -> None:
