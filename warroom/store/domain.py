@@ -580,39 +580,52 @@ class Store:
         return self.db.snapshot()
 
     def board(self, incident_id: int) -> Board:
-        """Incident, roles, checklist and draft read in one consistent snapshot."""
+        """Incident, roles, checklist and draft read in one consistent snapshot
+        (every statement sent before any answer is read: one round trip)."""
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
         with self._snapshot():
-            incident = self.get_incident(incident_id)
-            roles = tuple(
+            incident = self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,))
+            roles = self._issue(
+                "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
+                [incident_id],
+            )
+            checks = self._issue("SELECT * FROM checklist WHERE incident_id = ?", [incident_id])
+            draft = self._issue(self._DRAFT, (incident_id,))
+        rows = incident.dicts()
+        if not rows:
+            raise NotFound(f"no incident with id {incident_id}")
+        return Board(
+            self._row_incident(rows[0]),
+            tuple(
                 RoleHolder(
                     r["role"],
                     r["person"],
                     r["assigned_by"],
                     from_iso(r["assigned_at"]),
                     r["previous"],
-                )
-                for r in self._rows(
-                    "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
-                    [incident_id],
-                )
-            )
-            checklist = {
+                )  # fmt: skip
+                for r in roles.dicts()
+            ),
+            {
                 r["item_id"]: CheckState(
                     r["item_id"], bool(r["ticked"]), r["by"], from_iso(r["at"])
                 )
-                for r in self._rows("SELECT * FROM checklist WHERE incident_id = ?", [incident_id])
-            }
-            draft = self.draft(incident_id)
-        return Board(incident, roles, checklist, draft)
+                for r in checks.dicts()
+            },
+            self._row_draft(draft.one()),
+        )
 
-    def draft(self, incident_id: int) -> Draft:
-        row = self.db.execute(
-            "SELECT text, version, updated_by, updated_at FROM drafts WHERE incident_id = ?",
-            (incident_id,),
-        ).fetchone()
+    _DRAFT = "SELECT text, version, updated_by, updated_at FROM drafts WHERE incident_id = ?"
+
+    @staticmethod
+    def _row_draft(row: tuple | None) -> Draft:
         if row is None:
             return Draft("", 0, "", None)
         return Draft(row[0], row[1], row[2] or "", from_iso(row[3]))
+
+    def draft(self, incident_id: int) -> Draft:
+        return self._row_draft(self.db.execute(self._DRAFT, (incident_id,)).fetchone())
 
     def holders_of(self, role: str) -> dict[int, str]:
         """incident id -> who holds `role` (a single-holder role), for list views."""

@@ -286,12 +286,17 @@ class PostgresBackend:
         import psycopg
 
         try:
-            return psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
+            conn = psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
         except psycopg.Error as exc:
             raise self._unreachable(exc) from None
+        # No server-side prepared statements: a pipeline a check stopped skips
+        # the statements after it, a PREPARE among them, which psycopg would
+        # then take as done ("prepared statement does not exist" on its next use).
+        conn.prepare_threshold = None
+        return conn
 
     def _prepare(self, read_only: bool, create: bool = True) -> None:
-        version, app, tables = self._schema_facts()
+        version, app, tables, can_write = self._facts()
         if version is None and not tables and not create:
             raise UsageError(
                 f"no database at {self.label} (set WARROOM_DB or --db, "
@@ -306,7 +311,7 @@ class PostgresBackend:
                 f"{self.label} was written by a newer warroom (schema {version}, this one "
                 f"knows {SCHEMA_VERSION}); upgrade warroom to open it"
             )
-        can_write = version is not None and self._can_write()
+        can_write = version is not None and can_write
         self.read_only = read_only or (version is not None and not can_write)
         if self.read_only:
             if version is None:
@@ -317,15 +322,31 @@ class PostgresBackend:
         if version is None or version < SCHEMA_VERSION:
             self._migrate()
 
+    # What a database holds and what this role may do with it, in one query
+    # (one round trip at every open): the tables, warroom's schema version and
+    # app (read only when its table is there) and whether this role can write.
+    _FACTS = (
+        "SELECT ARRAY(SELECT tablename::text FROM pg_tables"
+        " WHERE schemaname = current_schema()),"
+        " (xpath('//version/text()', s))[1]::text, (xpath('//app/text()', s))[1]::text,"
+        " CASE WHEN to_regclass('incidents') IS NOT NULL AND to_regclass('timeline') IS NOT NULL"
+        " AND to_regclass('changes') IS NOT NULL THEN has_table_privilege('incidents', 'INSERT')"
+        " AND has_table_privilege('timeline', 'INSERT')"
+        " AND has_table_privilege('changes', 'UPDATE') END"
+        " FROM (SELECT CASE WHEN to_regclass('warroom_schema') IS NOT NULL THEN"
+        " query_to_xml('SELECT version, app FROM warroom_schema LIMIT 1', false, true, '')"
+        " END AS s) AS schema"
+    )
+
+    def _facts(self) -> tuple[int | None, str | None, set[str], bool]:
+        tables, version, app, can_write = self.conn.execute(self._FACTS).fetchone()
+        tables = set(tables or ())
+        if "warroom_schema" not in tables or version is None:
+            return None, None, tables, bool(can_write)
+        return int(version), app, tables, bool(can_write)
+
     def _schema_facts(self) -> tuple[int | None, str | None, set[str]]:
-        rows = self.conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-        ).fetchall()
-        tables = {r[0] for r in rows}
-        if "warroom_schema" not in tables:
-            return None, None, tables
-        row = self.conn.execute("SELECT version, app FROM warroom_schema").fetchone()
-        return (row[0], row[1], tables) if row else (None, None, tables)
+        return self._facts()[:3]
 
     def _can_write(self) -> bool:
         return bool(
