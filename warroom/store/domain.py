@@ -582,16 +582,44 @@ class Store:
     def board(self, incident_id: int) -> Board:
         """Incident, roles, checklist and draft read in one consistent snapshot
         (every statement sent before any answer is read: one round trip)."""
+        with self._snapshot():
+            issued = self._issue_board(incident_id)
+        return self._board_of(incident_id, issued)
+
+    def board_since(
+        self, incident_id: int, revision: int, after_id: int
+    ) -> tuple[Board, list[TimelineEntry]] | None:
+        """What a war room shows that moved since it read the incident at
+        `revision` and the timeline through entry `after_id`: the board and the
+        new entries, or None when the incident's revision has not moved. One
+        snapshot, one round trip on a server."""
+        with self._snapshot():
+            issued = self._issue_board(incident_id)
+            entries = self._issue(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline"
+                " WHERE incident_id = ? AND id > ? ORDER BY id",
+                (incident_id, after_id),
+            )
+        board = self._board_of(incident_id, issued)
+        if board.incident.revision == revision:
+            return None
+        return board, [self._row_entry(r) for r in entries.rows()]
+
+    def _issue_board(self, incident_id: int) -> tuple[_Later, ...]:
         if not 0 < incident_id < 2**63:
             raise NotFound(f"no incident with id {incident_id}")
-        with self._snapshot():
-            incident = self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,))
-            roles = self._issue(
+        return (
+            self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,)),
+            self._issue(
                 "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
                 [incident_id],
-            )
-            checks = self._issue("SELECT * FROM checklist WHERE incident_id = ?", [incident_id])
-            draft = self._issue(self._DRAFT, (incident_id,))
+            ),
+            self._issue("SELECT * FROM checklist WHERE incident_id = ?", [incident_id]),
+            self._issue(self._DRAFT, (incident_id,)),
+        )
+
+    def _board_of(self, incident_id: int, issued: tuple[_Later, ...]) -> Board:
+        incident, roles, checks, draft = issued
         rows = incident.dicts()
         if not rows:
             raise NotFound(f"no incident with id {incident_id}")
