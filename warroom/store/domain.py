@@ -540,6 +540,26 @@ class Store:
         forward = first or after is not None
         order = "" if forward else " DESC"
         sql = f"SELECT {columns} FROM {table} ORDER BY occurred_at{order}, id{order} LIMIT ?"
+        if self._pipelined:
+            # Every statement sent before any answer is read (one round trip):
+            # the corrections are found by the page's own query.
+            with self._snapshot():
+                page = self._issue(sql, [*params, limit + 1])
+                newest = self._issue(
+                    "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+                )
+                fixes = self._issue(
+                    "SELECT supersedes, id FROM timeline WHERE supersedes IS NOT NULL AND"
+                    f" supersedes IN (SELECT id FROM ({sql}) AS page) ORDER BY id",
+                    [*params, limit],
+                )
+            rows = page.rows()
+            more = len(rows) > limit
+            rows = rows[:limit] if forward else rows[:limit][::-1]
+            latest = newest.rows()[0][0]
+            return TimelinePage(
+                [self._row_entry(r) for r in rows], more, latest or 0, dict(fixes.rows())
+            )
         with self._snapshot():
             rows = self.db.execute(sql, [*params, limit + 1]).fetchall()
             more = len(rows) > limit

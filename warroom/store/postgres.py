@@ -218,6 +218,10 @@ class PostgresBackend:
         self.in_doubt_wait = 10.0
         self._local_writes = 0
         self._seen_local_writes = 0
+        # This backend and the others reopen() made for this process's other
+        # threads: their commits are this process's own, counted as they
+        # happen, so their notifications are not news a second time.
+        self._family: list[PostgresBackend] = [self]
         self._seen_revision: int | None = None
         self._first_look = True
         self._migrating = False
@@ -239,6 +243,8 @@ class PostgresBackend:
                            else busy_timeout)  # fmt: skip
         other.read_only = self.read_only
         other._listener_retry_at = float("inf")  # it never listens: the app's store does
+        other._family = self._family
+        self._family.append(other)
         return other
 
     # ---------------------------------------------------------------- opening
@@ -730,9 +736,9 @@ class PostgresBackend:
         came = False
         # Our own commits are counted as they happen: their notifications
         # (sent by our connection's server process) are not news.
-        mine = self._backend_pid()
+        mine = {member._backend_pid() for member in self._family}
         while (note := pgconn.notifies()) is not None:
-            if note.be_pid != mine:
+            if note.be_pid not in mine:
                 came = True
         return came
 
@@ -760,8 +766,9 @@ class PostgresBackend:
         A notification on the listening connection, or this connection's own
         commits; no query at all. Without a listener (lost, reconnecting) the
         change counter is polled instead."""
-        changed = self._local_writes != self._seen_local_writes or self._first_look
-        self._seen_local_writes = self._local_writes
+        writes = sum(member._local_writes for member in self._family)
+        changed = writes != self._seen_local_writes or self._first_look
+        self._seen_local_writes = writes
         self._first_look = False
         had_listener = self._listener is not None
         came = self._drain()
