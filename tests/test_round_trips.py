@@ -63,6 +63,20 @@ def test_a_tick_a_note_a_hand_off_and_a_board_cost_the_round_trips_aimed_at(far,
         assert board.checklist[item].ticked and board.incident.id == incident
         assert [r.person for r in board.roles if r.role == "Lead"] == ["bob"]
         assert trips <= 1, sent
+        page, trips, sent = _counted(proxy, "page", lambda: store.timeline_page(incident, 50))
+        assert page.entries[-1].text.endswith("Lead handed off from ann to bob")
+        assert trips <= 1, sent
+        seen = page.entries[-1].id
+        fixed = store.correct(page.entries[-2].id, "far, corrected")
+        moved, trips, sent = _counted(
+            proxy, "since", lambda: store.board_since(incident, board.incident.revision, seen)
+        )
+        assert moved is not None and [e.id for e in moved[1]] == [fixed.id]
+        assert trips <= 1, sent
+        page = store.timeline_page(incident, 50)
+        assert page.replaced_by == {fixed.supersedes: fixed.id}
+        same = store.board_since(incident, moved[0].incident.revision, fixed.id)
+        assert same is None
     finally:
         store.close()
 
