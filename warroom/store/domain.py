@@ -8,6 +8,7 @@ cannot be forgotten and concurrent writers never interleave half-done changes.""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -260,6 +261,10 @@ class Store:
         if self.read_only:
             raise ReadOnly(f"{self.db.label} is read-only for you: nothing can be changed")
         key, self._write_key = self._write_key, None
+        if key is None and self._pipelined:
+            # A server's answer to COMMIT can be lost on the way: every write
+            # there carries a key, so the server can be asked whether it committed.
+            key = f"auto-{uuid.uuid4().hex}"
         with self.db.write(bump=bump):  # the backend moves the change counter last
             if key is not None and not self._claim(key):
                 raise AlreadyApplied(f"this change was already written (key {key[:8]})")

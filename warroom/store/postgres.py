@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ..errors import AlreadyApplied, StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
@@ -494,8 +493,9 @@ class PostgresBackend:
         statements, the change counter, NOTIFY and COMMIT go without waiting;
         a round trip is paid only where the domain needs an answer before it
         goes on (a check), and once at the end. Every write carries an
-        idempotency key (its own, or one made here), so when COMMIT's answer
-        is lost the server is asked about the key on a new connection."""
+        idempotency key (Store._write makes one when the caller gave none),
+        so when COMMIT's answer is lost the server is asked about the key on a
+        new connection."""
         import psycopg
 
         self._fresh()
@@ -512,20 +512,19 @@ class PostgresBackend:
                 else:
                     conn.execute(_WRITE_LOCK)
                 yield
-                if self._key is None and not self._migrating:
-                    self.claim(uuid.uuid4().hex, datetime.now(UTC).isoformat())
                 conn.execute(_FINISH_BUMP if bump else _FINISH, (CHANNEL,))
                 conn.execute("COMMIT")
                 commit_sent = True
         except BaseException as exc:
             self._busy = False
             lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
-            if commit_sent and lost and self._key is not None:
+            if commit_sent and lost:
                 # The connection went with COMMIT's answer. Reporting a failure
                 # when the server did commit would have the change written a
                 # second time; when nobody can say, the change is in doubt and a
                 # retry under its idempotency key lands once either way.
-                committed = self._commit_status(self._key)
+                # (The store keys every write; a bare one, as a move's, cannot be asked about.)
+                committed = None if self._key is None else self._commit_status(self._key)
                 if committed:
                     self._local_writes += 1
                     self.lost_results = True
