@@ -350,7 +350,11 @@ class Store:
     def _now(self) -> str:
         return to_iso(self.clock())
 
-    def _append(
+    def _append(self, incident_id: int, kind: str, text: str, **given: Any) -> int:
+        """_add, and the new entry's id (read now)."""
+        return self._appended(self._add(incident_id, kind, text, **given)).id
+
+    def _add(
         self,
         incident_id: int,
         kind: str,
@@ -362,7 +366,7 @@ class Store:
         occurred_at: datetime | None = None,
         actor: str | None = None,
     ) -> _Later:
-        """Append an entry; its row (RETURNING) is read when asked for."""
+        """Append an entry; its row (RETURNING) is read when asked for (_appended)."""
         now = self._now()
         actor = self.identity if actor is None else actor
         later = self._issue(
@@ -389,7 +393,7 @@ class Store:
         self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
         supersedes: int | None = None, actor: str | None = None, **data: Any,
     ) -> _Later:  # fmt: skip
-        return self._append(
+        return self._add(
             incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
             supersedes=supersedes, actor=actor,
         )  # fmt: skip
@@ -788,7 +792,7 @@ class Store:
                 # A correction keeps who said it; who corrected it is said beside.
                 actor, carried = self._carried(original)
                 data = {**(data or {}), **carried}
-            entry_id = self._append(
+            entry_id = self._add(
                 incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data,
                 actor=actor,
             )  # fmt: skip
@@ -854,7 +858,7 @@ class Store:
             with self._write():
                 moves = self._check_fact_move(original, at) if at is not None else None
                 author, carried = self._carried(original)
-                new_id = self._append(
+                new_id = self._add(
                     original.incident_id, SYSTEM, new_text, supersedes=entry_id,
                     occurred_at=occurred, actor=author,
                     data={**original.data, "corrected": True, **carried},
@@ -869,7 +873,7 @@ class Store:
             check_length(new_text, MAX_DRAFT, "update")
             with self._write():
                 author, carried = self._carried(original)
-                new_id = self._append(
+                new_id = self._add(
                     original.incident_id, UPDATE, new_text, public=True, supersedes=entry_id,
                     occurred_at=occurred, actor=author,
                     data={"event": "update.correct", **carried},
@@ -1369,7 +1373,7 @@ class Store:
             if incident.drill and not text.lstrip().upper().startswith(DRILL_MARK):
                 # Whoever reads a drill's update, wherever it is pasted, must see it is one.
                 text = f"{DRILL_MARK} {text}"
-            entry_id = self._append(
+            entry_id = self._add(
                 incident_id, UPDATE, text, public=True, data={"event": "update.publish"},
                 occurred_at=from_iso(now),
             )  # fmt: skip
