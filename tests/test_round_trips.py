@@ -8,6 +8,7 @@ not a timing, so it holds on a loaded machine."""
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from warroom.errors import AlreadyApplied, NotFound, UsageError
+from warroom.paths import DbUrl
 from warroom.store import Store
 
 ROOT = Path(__file__).parent.parent
@@ -56,7 +58,8 @@ def test_a_tick_a_note_a_hand_off_and_a_board_cost_the_round_trips_aimed_at(far,
         entry, trips, sent = _counted(proxy, "note", lambda: store.add_entry(incident, "far"))
         assert entry.text == "far" and entry.id
         assert trips <= 1, sent
-        holder, trips, sent = _counted(proxy, "assign", lambda: store.assign(incident, "Lead", "bob"))
+        handoff = lambda: store.assign(incident, "Lead", "bob")  # noqa: E731
+        holder, trips, sent = _counted(proxy, "assign", handoff)
         assert holder.previous == "ann"
         assert trips <= 2, sent
         board, trips, sent = _counted(proxy, "board", lambda: store.board(incident))
@@ -127,3 +130,27 @@ def test_the_cli_note_costs_its_connection_one_schema_look_and_the_write(far, pg
     trips, sent = _trips(proxy, "cli")
     # Connecting is two (TLS asked about, then the start-up), then one each.
     assert trips <= 4, sent
+
+
+def test_the_worker_s_own_write_is_news_once_not_again_when_its_notification_comes(pg_url, policy):
+    """A write of this process (on the database worker's connection) is a
+    change the moment it commits; its NOTIFY, coming later over a slow link,
+    is not a second one (a second read-back of the whole room)."""
+    slow = DelayProxy(int(pg_url.rsplit(":", 1)[1].split("/")[0]), 0.3)
+    host, rest = pg_url.rsplit("@", 1)
+    store = Store.open(f"{host}@127.0.0.1:{slow.port}/{rest.split('/', 1)[1]}", policy, "ann")
+    try:
+        incident = store.declare("Own writes").id
+        store.has_changed()  # the listening connection is made (through the slow link)
+        assert not store.has_changed()
+        worker = store.another()
+        worker.db.url = DbUrl(pg_url)  # a fast link: its COMMIT answer comes first
+        worker.add_entry(incident, "from the worker")
+        assert store.has_changed()
+        readable, _, _ = select.select([store.wake_fd()], [], [], 30)
+        assert readable, "the notification never came"
+        assert not store.has_changed()
+        worker.close()
+    finally:
+        store.close()
+        slow.close()

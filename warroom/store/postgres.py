@@ -221,6 +221,7 @@ class PostgresBackend:
         # threads: their commits are this process's own, counted as they
         # happen, so their notifications are not news a second time.
         self._family: list[PostgresBackend] = [self]
+        self._pid: int | None = None  # the server process of this backend's connection
         self._seen_revision: int | None = None
         self._first_look = True
         self._migrating = False
@@ -298,6 +299,8 @@ class PostgresBackend:
         # the statements after it, a PREPARE among them, which psycopg would
         # then take as done ("prepared statement does not exist" on its next use).
         conn.prepare_threshold = None
+        # Kept here: another thread's has_changed() reads it, never the connection.
+        self._pid = conn.info.backend_pid
         return conn
 
     def _prepare(self, read_only: bool, create: bool = True) -> None:
@@ -735,20 +738,11 @@ class PostgresBackend:
         came = False
         # Our own commits are counted as they happen: their notifications
         # (sent by our connection's server process) are not news.
-        mine = {member._backend_pid() for member in self._family}
+        mine = {member._pid for member in self._family}
         while (note := pgconn.notifies()) is not None:
             if note.be_pid not in mine:
                 came = True
         return came
-
-    def _backend_pid(self) -> int | None:
-        conn = self.conn
-        if conn is None or conn.closed:
-            return None
-        try:
-            return conn.info.backend_pid
-        except Exception:
-            return None
 
     def wake_fd(self) -> int | None:
         listener = self._live_listener()
