@@ -28,6 +28,7 @@ GROUPS = (
     "postgres",
     "terminal",
     "latency",
+    "statuspage",
 )  # fmt: skip
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
@@ -67,6 +68,7 @@ FIGURE_KEYS = (
     "latency_cli_note",
     "latency_round_trips",
     "latency_sqlite_locked",
+    "statuspage_build",
 )
 
 
@@ -183,6 +185,10 @@ def run(argv: list[str] | None = None) -> int:
             rows += attempt("start-up in tmux", figures.terminal_rows, ctx) or []
         if "latency" in groups:
             rows += attempt("far database", figures.latency_rows, ctx) or []
+        if "statuspage" in groups:
+            from .statuspage import statuspage_rows
+
+            rows += attempt("status page", statuspage_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

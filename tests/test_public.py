@@ -110,6 +110,26 @@ def test_no_private_field_reaches_a_public_output(open_store, clock, db_file, ca
     assert out == "" and "drill" in err and len(err.splitlines()) == 1
 
 
+def test_no_private_field_reaches_the_status_page(open_store, clock, db_file, tmp_path, capsys):
+    """Every file the status page builds (HTML, Atom, JSON) follows the same rule."""
+    from warroom.formats.statuspage import build
+
+    store = open_store()
+    iid, drill = plant(open_store, clock)
+    store.set_public_title(drill, f"Game day {canary('title')}")  # a drill stays off the page
+    untitled = store.declare(f"Untitled {canary('title')}", "regression", "P2").id
+    store.publish_update(untitled, f"went out {canary('draft')}")  # no public title: off too
+    folder = build(store, store.policy, tmp_path / "site")
+    assert cli.main(["--db", str(db_file), "statuspage", "build", str(tmp_path / "cli")]) == 0
+    files = {p: p.read_text("utf-8") for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    files |= {p: p.read_text("utf-8") for p in (tmp_path / "cli").rglob("*") if p.is_file()}
+    leaks = {str(p): [f for f in PRIVATE if canary(f) in text] for p, text in files.items()}
+    assert leaks == {p: [] for p in leaks}
+    assert len(files) == 2 * 11  # the one incident listed: 10 files and the marker, twice
+    page = (folder / "incidents" / f"{iid}.html").read_text("utf-8")
+    assert PUBLIC_TITLE in page and CORRECTED in page and SECOND in page and FIRST not in page
+
+
 def test_public_version_is_what_stakeholders_were_told(open_store, clock):
     store = open_store()
     iid, _ = plant(open_store, clock)

@@ -106,6 +106,7 @@ class WarRoomApp(App):
         # (see unseen_writes); a read's result says which it saw (read_through).
         self._landed: list[Job] = []
         self._in_hand: list[Job] = []  # handed to the worker, outcome not yet back
+        self._people: list[str] | None = None  # known people, read on the worker (see sync)
         self.read_through = 0
         self.status_note = "READ-ONLY" if store.read_only else ""
         self._shown_status = self.status_note
@@ -172,6 +173,7 @@ class WarRoomApp(App):
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
         self._start_writer()
+        self.read(lambda store: store.known_people(), self._people_read)  # for the pickers
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         remembered = load_state().get("theme")
@@ -304,12 +306,26 @@ class WarRoomApp(App):
         except (StoreBusy, StoreIOError):
             return False  # the next poll asks again (the marker has not moved on)
         if changed:
-            self.read(lambda store: store.list_incidents(), self._incidents_read)
+            self.read(lambda store: (store.list_incidents(), store.known_people()), self._kept_read)
             self.store_changed_signal.publish(StoreChange())
         return changed
 
-    def _incidents_read(self, incidents) -> None:
-        self.open_incidents = incidents
+    def _kept_read(self, kept) -> None:
+        self.open_incidents, self._people = kept
+
+    def _people_read(self, people) -> None:
+        self._people = people
+
+    def known_people(self) -> list[str]:
+        """The people the pickers offer, as the worker last read them (no read
+        here: a chooser opens without waiting on the database)."""
+        if self._people is None:  # before the worker's first read: once, here
+            try:
+                self._people = self.store.known_people()
+            except (StoreBusy, StoreIOError) as exc:
+                self.cannot_read(exc, "the people to choose from")
+                return []  # a name can still be typed; the worker's read fills the list
+        return list(self._people)
 
     def checkpoint(self) -> None:
         if not self.live:
@@ -420,7 +436,7 @@ class WarRoomApp(App):
         writer, self.writer = self.writer, None
         if writer is None:
             return
-        if not self._blocked_now:
+        if not self._blocked_now and not self._dropping:
             writer.wait_idle(HANG_UP_WAIT_SECONDS)
         left = writer.stop()
         self._in_hand = [job for job in self._in_hand if job in left]  # the rest landed
@@ -650,7 +666,7 @@ class WarRoomApp(App):
             self.notify(f"Now acting as {self.store.identity}")
             self.refresh_screen_header()
 
-        people = self.store.known_people()
+        people = self.known_people()
         from .screens.modals import PersonPicker
 
         title = f"Act as (now {self.store.identity})"
@@ -716,6 +732,8 @@ class WarRoomApp(App):
         def done(yes: bool | None) -> None:
             if yes:
                 self._dropping = bool(self.pending)  # 'quit anyway': dropped, as it says
+                if self._dropping:
+                    self._stop_writer()  # now: no retry may land them on the way out
                 self.exit(0)
 
         if self.writer is not None and not self._blocked_now:

@@ -276,6 +276,25 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?", help="text, or '-' for stdin")
     p.add_argument("--at", help="when it went out, if not now")
     p.add_argument("--anyway", action="store_true", help="publish even if it says another priority")
+    p.add_argument(
+        "--status",
+        choices=("investigating", "identified", "monitoring", "resolved"),
+        help="the public status the status page shows (default: as the last update)",
+    )
+    p.add_argument(
+        "--component",
+        action="append",
+        metavar="ID=STATE",
+        help="a component's state on the status page, e.g. api=partial_outage (repeatable)",
+    )
+
+    p = sub.add_parser("statuspage", help="build or preview the public status page")
+    verbs = p.add_subparsers(dest="statuspage_command", metavar="VERB", required=True)
+    q = verbs.add_parser("build", help="write the static site into DIR (swapped in at once)")
+    q.add_argument("dir", nargs="?", help="the folder (default: [status_page] dir in the policy)")
+    q = verbs.add_parser("serve", help="preview a built page over HTTP (loopback by default)")
+    q.add_argument("dir", nargs="?", help="the folder (default: [status_page] dir in the policy)")
+    q.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT")
 
     p = sub.add_parser("close", help="close an incident")
     p.add_argument("id", type=record_id)
@@ -513,6 +532,10 @@ def cmd_correct(ctx: Context) -> int:
     text = None if ctx.args.text is None else _read_text(ctx.args.text)
     entry = ctx.store.correct(ctx.args.entry, text, _at(ctx))
     say(entry.id)
+    if entry.public and ctx.policy.status_page.dir:  # a published update, as it now stands
+        from .usecases import refresh_status_page
+
+        _page_problem(refresh_status_page(ctx.store, ctx.policy))
     return 0
 
 
@@ -681,7 +704,7 @@ def cmd_title(ctx: Context) -> int:
 
 
 def cmd_publish(ctx: Context) -> int:
-    from .usecases import current_draft, draft_problems, publish, publish_draft
+    from .usecases import current_draft, draft_problems, public_choices, publish, publish_draft
 
     if ctx.args.text is None:
         text = current_draft(ctx.store, ctx.policy, ctx.args.id, ctx.clock()).text
@@ -696,23 +719,51 @@ def cmd_publish(ctx: Context) -> int:
     from .config import load_config
 
     config = load_config()  # a broken config is refused before anything is published
+    status, components = public_choices(ctx.args.status, ctx.args.component)
     if ctx.args.text is None:
-        published = publish_draft(ctx.store, ctx.policy, config, ctx.args.id, _at(ctx), ctx.clock())
+        published = publish_draft(
+            ctx.store, ctx.policy, config, ctx.args.id, _at(ctx), ctx.clock(), status, components
+        )
     else:
-        published = publish(ctx.store, ctx.policy, config, ctx.args.id, text, _at(ctx))
+        published = publish(
+            ctx.store, ctx.policy, config, ctx.args.id, text, _at(ctx), status, components
+        )
     say(published.entry.id)
     hook = published.hook
     if hook is not None and (hook.event == "hook.skipped" or not hook.result.ok):
         # The update itself is published; say loudly that it went no further.
         say(f"warroom: {one_line(hook.summary)}", err=True)
+    _page_problem(published.page_problem)
     return 0
+
+
+def _page_problem(problem: str | None) -> None:
+    if problem:
+        say(f"warroom: {one_line(problem)}", err=True)
+
+
+def cmd_statuspage(ctx: Context) -> int:
+    args = ctx.args
+    folder = args.dir or ctx.policy.status_page.dir
+    if not folder:
+        raise UsageError("give the folder (or set dir in the policy's [status_page])")
+    folder_path = Path(folder).expanduser()
+    if args.statuspage_command == "build":
+        from .formats.statuspage import build
+
+        say(build(ctx.store, ctx.policy, folder_path))
+        return 0
+    from .formats.serve import serve
+
+    return serve(folder_path, args.listen)
 
 
 def cmd_close(ctx: Context) -> int:
     """Close, and draft the 'incident closed' announcement (as the TUI does)."""
     from .usecases import close
 
-    close(ctx.store, ctx.policy, ctx.args.id, ctx.args.resolution, _at(ctx), ctx.clock())
+    closed = close(ctx.store, ctx.policy, ctx.args.id, ctx.args.resolution, _at(ctx), ctx.clock())
+    _page_problem(closed.page_problem)
     return 0
 
 
@@ -739,6 +790,10 @@ def cmd_retro(ctx: Context) -> int:
 
 def cmd_reopen(ctx: Context) -> int:
     ctx.store.reopen_incident(ctx.args.id, ctx.args.reason)
+    if ctx.policy.status_page.dir:
+        from .usecases import refresh_status_page
+
+        _page_problem(refresh_status_page(ctx.store, ctx.policy))
     return 0
 
 
@@ -866,6 +921,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "impact": cmd_impact,
     "report": cmd_report,
     "export": cmd_export,
+    "statuspage": cmd_statuspage,
     "move": cmd_move,
     "demo": cmd_demo,
     "doctor": cmd_doctor,

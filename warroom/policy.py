@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .record import record
+from .record import field, record
 from .text import is_unsafe
 
 UNTRIAGED = "untriaged"
@@ -70,6 +70,51 @@ class ChecklistItem:
     text: str
 
 
+# What a status page says of an incident's priority (Statuspage's incident
+# impact), and the states a component may be in.
+IMPACTS = ("none", "minor", "major", "critical")
+COMPONENT_STATES = (
+    "operational",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+    "under_maintenance",
+)
+PUBLIC_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+_COMPONENT_ID = re.compile(r"^[a-z0-9-]{1,64}$")
+_PAGE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+@record
+class Component:
+    """A part of the service stakeholders see on the status page."""
+
+    id: str
+    name: str
+    group: str = ""
+    description: str = ""
+
+
+@record
+class StatusPage:
+    """The public status page: what it is called, what it lists, where it goes."""
+
+    title: str = "Service status"
+    page_id: str = "warroom"  # stable: Statuspage's `page.id`
+    base_url: str = ""  # where the page is served, for the feed's and the JSON's links
+    history_days: int = 90
+    zone: str = "UTC"  # the zone every time on the page is shown in (and named)
+    impact: dict[str, str] = field(default_factory=dict)  # priority -> none/minor/major/critical
+    components: tuple[Component, ...] = ()
+    dir: str = ""  # when set, every publish, close and correction rebuilds the page there
+
+    def component(self, component_id: str) -> Component | None:
+        return next((c for c in self.components if c.id == component_id), None)
+
+    def impact_of(self, priority: str) -> str:
+        return self.impact.get(priority, "major")
+
+
 @record
 class Policy:
     priorities: tuple[str, ...]
@@ -85,6 +130,7 @@ class Policy:
     source: str = "built-in"
     change_role: str | None = None  # who applies changes; None when the policy names nobody
     drills_run_hook: bool = False  # whether a drill's published updates go to the publish hook
+    status_page: StatusPage = field(default_factory=StatusPage)
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -204,6 +250,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         "clocks",
         "update_cadence",
         "checklist",
+        "status_page",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -295,7 +342,93 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         source=source,
         change_role=change_role,
         drills_run_hook=drills_run_hook,
+        status_page=_status_page(data.get("status_page", {}), priorities),
     )
+
+
+def _status_page(raw: Any, priorities: tuple[str, ...]) -> StatusPage:
+    """The [status_page] table and its [[status_page.components]]."""
+    if not isinstance(raw, dict):
+        raise ValueError("[status_page] must be a table")
+    known = {"title", "page_id", "base_url", "history_days", "zone", "impact", "components", "dir"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(f"[status_page] has unknown key {unknown[0]!r}")
+
+    def text(key: str, default: str, limit: int = 200, empty: bool = False) -> str:
+        value = raw.get(key, default)
+        if not isinstance(value, str):
+            raise ValueError(f"[status_page] {key} must be a string")
+        if value or not empty:
+            _check_word(value, f"[status_page] {key}", limit)
+        return value
+
+    title = text("title", "Service status")
+    page_id = text("page_id", "warroom")
+    if not _PAGE_ID.match(page_id):
+        raise ValueError(f"[status_page] page_id {page_id!r} may hold only letters, digits and -")
+    base_url = text("base_url", "", 2000, empty=True).rstrip("/")
+    if base_url and not base_url.startswith(("https://", "http://")):
+        raise ValueError(f"[status_page] base_url {base_url!r} must start with https://")
+    folder = text("dir", "", 4000, empty=True)
+    days = raw.get("history_days", 90)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+        raise ValueError("[status_page] history_days must be a whole number from 1 to 366")
+    zone = text("zone", "UTC", 64)
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(zone)
+    except (ValueError, OSError, LookupError):
+        raise ValueError(
+            f"[status_page] zone {zone!r} is not a time zone (e.g. UTC, Europe/Berlin)"
+        ) from None
+    impact_raw = raw.get("impact", {})
+    if not isinstance(impact_raw, dict):
+        raise ValueError("[status_page.impact] must map priorities to impacts")
+    impact = {}
+    for prio, value in impact_raw.items():
+        if prio not in priorities:
+            raise ValueError(f"[status_page.impact] {prio!r} is not one of {', '.join(priorities)}")
+        if value not in IMPACTS:
+            raise ValueError(
+                f"[status_page.impact] {prio} = {value!r}: choose one of {', '.join(IMPACTS)}"
+            )
+        impact[prio] = value
+    components = []
+    listed = raw.get("components", [])
+    if not isinstance(listed, list):
+        raise ValueError("[[status_page.components]] must be a list of tables")
+    for n, item in enumerate(listed, 1):
+        where = f"status page component {n}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} must be a table")
+        extra = sorted(set(item) - {"id", "name", "group", "description"})
+        if extra:
+            raise ValueError(f"{where} has unknown key {extra[0]!r}")
+        cid, name = item.get("id"), item.get("name")
+        if not isinstance(cid, str) or not _COMPONENT_ID.match(cid):
+            raise ValueError(f"{where}: id {cid!r} must be 1-64 of a-z, 0-9 and -")
+        if not isinstance(name, str):
+            raise ValueError(f"{where} ({cid}) needs a name")
+        _check_word(name, f"{where} ({cid}) name", 100)
+        group = item.get("group", "")
+        description = item.get("description", "")
+        if not isinstance(group, str) or not isinstance(description, str):
+            raise ValueError(f"{where} ({cid}): group and description must be strings")
+        if group:
+            _check_word(group, f"{where} ({cid}) group", 100)
+        if description:
+            _check_word(description, f"{where} ({cid}) description", 500)
+        components.append(Component(cid, name, group, description))
+    ids = [c.id for c in components]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"status page component id {dupes[0]!r} is listed twice")
+    return StatusPage(
+        title=title, page_id=page_id, base_url=base_url, history_days=days, zone=zone,
+        impact=impact, components=tuple(components), dir=folder,
+    )  # fmt: skip
 
 
 def default_policy() -> Policy:

@@ -7,6 +7,9 @@
   draft starts from the update template;
 - publishing hands the update to the team's publish hook and writes what the
   hook did on the timeline (run, failed, or skipped for a drill);
+- an update says what the status page shows with it (a public status and
+  component states), and every publish, close and correction of a published
+  update rebuilds the status page when the policy names its folder;
 - an action item's fields are checked with the store's limits, so a form can
   point at the field that is wrong before anything is written.
 
@@ -37,6 +40,7 @@ MAX_TICKET = 200
 class Closed:
     incident: Incident
     draft: Draft  # the 'incident closed' announcement, drafted (not published)
+    page_problem: str | None = None  # why the status page was not rebuilt, if it was not
 
 
 def close_step(store, incident_id: int, resolution: str, at: datetime | None = None) -> Incident:
@@ -56,7 +60,8 @@ def close(
 ) -> Closed:
     """Close the incident and draft the 'incident closed' announcement."""
     incident = close_step(store, incident_id, resolution, at)
-    return Closed(incident, draft_closed_announcement(store, policy, incident, now))
+    draft = draft_closed_announcement(store, policy, incident, now)
+    return Closed(incident, draft, refresh_status_page(store, policy))
 
 
 # ------------------------------------------------------------------- publish
@@ -74,6 +79,35 @@ class HookOutcome:
 class Published:
     entry: TimelineEntry
     hook: HookOutcome | None  # None: no publish hook is configured
+    page_problem: str | None = None  # why the status page was not rebuilt, if it was not
+
+
+def refresh_status_page(store, policy: Policy) -> str | None:
+    """Rebuild the status page where the policy says it lives ([status_page]
+    dir), after a change stakeholders see. The change is made whatever
+    happens here: a failure is returned as one line, never raised."""
+    folder = policy.status_page.dir
+    if not folder:
+        return None
+    from pathlib import Path
+
+    from .formats.statuspage import build
+
+    try:
+        build(store, policy, Path(folder).expanduser())
+    except (OSError, UsageError) as exc:
+        return f"status page not rebuilt in {folder}: {exc}"
+    return None
+
+
+def public_choices(
+    status: str | None, components: list[str] | tuple[str, ...] | None
+) -> tuple[str | None, dict[str, str] | None]:
+    """--status and --component ID=STATE as publish_update takes them."""
+    from .public import parse_component
+
+    named = dict(parse_component(c) for c in components or ())
+    return status, named or None
 
 
 def hook_skipped(policy: Policy, config: Config, incident: Incident) -> HookOutcome | None:
@@ -105,15 +139,18 @@ def publish(
     incident_id: int,
     text: str,
     at: datetime | None = None,
+    status: str | None = None,
+    components: dict[str, str] | None = None,
 ) -> Published:
-    """Publish an update, then hand it to the publish hook (when one is set)."""
-    entry = store.publish_update(incident_id, text, at)
-    if not config.publish_command:
-        return Published(entry, None)
-    incident = store.get_incident(incident_id)
-    outcome = hook_skipped(policy, config, incident) or run_hook(config, incident, entry)
-    record_hook(store, incident_id, entry, outcome)
-    return Published(entry, outcome)
+    """Publish an update, then hand it to the publish hook (when one is set),
+    then rebuild the status page (when the policy names its folder)."""
+    entry = store.publish_update(incident_id, text, at, status, components)
+    outcome = None
+    if config.publish_command:
+        incident = store.get_incident(incident_id)
+        outcome = hook_skipped(policy, config, incident) or run_hook(config, incident, entry)
+        record_hook(store, incident_id, entry, outcome)
+    return Published(entry, outcome, refresh_status_page(store, policy))
 
 
 def current_draft(store, policy: Policy, incident_id: int, now: datetime) -> Draft:
@@ -138,6 +175,8 @@ def publish_draft(
     incident_id: int,
     at: datetime | None,
     now: datetime,
+    status: str | None = None,
+    components: dict[str, str] | None = None,
 ) -> Published:
     """Publish the draft (as current_draft has it), then start the next one
     from the update template, as the TUI does: the published version stays
@@ -145,7 +184,7 @@ def publish_draft(
     draft = current_draft(store, policy, incident_id, now)
     if not draft.text.strip():
         raise UsageError(f"incident {incident_id} has no draft update to publish")
-    published = publish(store, policy, config, incident_id, draft.text, at)
+    published = publish(store, policy, config, incident_id, draft.text, at, status, components)
     fresh = render_template("update", policy, store.get_incident(incident_id), now)
     store.save_draft(incident_id, fresh, draft.version)
     return published

@@ -75,6 +75,16 @@ def kind(name: str) -> Callable[[type], type]:
     return register
 
 
+def _refresh_page(store) -> None:
+    """The status page follows a change stakeholders see (when the policy
+    names its folder). The change itself is made either way; a page that
+    could not be written shows its age in "last updated"."""
+    if store.policy.status_page.dir:
+        from .usecases import refresh_status_page
+
+        refresh_status_page(store, store.policy)
+
+
 # ----------------------------------------------------------------- the kinds
 @kind("note")
 class AddEntry(Write):
@@ -97,7 +107,10 @@ class Correct(Write):
     at: datetime | None = None
 
     def apply(self, store):
-        return store.correct(self.entry_id, self.text, self.at)
+        entry = store.correct(self.entry_id, self.text, self.at)
+        if entry.public:  # a published update as it now stands: the status page follows
+            _refresh_page(store)
+        return entry
 
 
 @kind("impact")
@@ -179,7 +192,9 @@ class Close(Write):
     at: datetime | None = None
 
     def apply(self, store):
-        return store.close_incident(self.incident_id, self.resolution, self.at)
+        incident = store.close_incident(self.incident_id, self.resolution, self.at)
+        _refresh_page(store)
+        return incident
 
 
 @kind("draft.closed")
@@ -325,11 +340,22 @@ class SaveDraft(Write):
 
 @kind("publish")
 class Publish(Write):
+    """An update to stakeholders, with what the status page shows with it:
+    the public status (None: as the last update) and component states as
+    "id=state" (the CLI's --component)."""
+
     incident_id: int
     text: str
+    status: str | None = None
+    components: tuple[str, ...] = ()
 
     def apply(self, store):
-        return store.publish_update(self.incident_id, self.text)
+        from .usecases import public_choices
+
+        status, components = public_choices(self.status, self.components)
+        entry = store.publish_update(self.incident_id, self.text, None, status, components)
+        _refresh_page(store)
+        return entry
 
     def describe(self) -> str:
         return f"publish: {one_line(self.text)[:40]}"

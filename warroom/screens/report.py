@@ -127,13 +127,19 @@ class ReportScreen(Screen):
     def _signal_changed(self, change) -> None:
         self.refresh_from_store()
 
-    @reads("the report's latest figures")
     def refresh_from_store(self) -> None:
-        self._read_report()
+        """Something changed: the database worker reads the rows and works out
+        the figures; shown when they come."""
+        policy, now = self.app.policy, self.app.clock()
+        self.app.read(lambda store: build_report(policy, store.report_rows(), now), self._take)
 
     def _read_report(self) -> None:
         app = self.app
-        report = build_report(app.policy, app.store.report_rows(), app.clock())
+        self._take(build_report(app.policy, app.store.report_rows(), app.clock()))
+
+    def _take(self, report) -> None:
+        if self.report is not None and not self.is_attached:
+            return  # left meanwhile
         old = self.report
         self.report = report
         if old is None or (old.real, old.drills) != (report.real, report.drills):

@@ -237,21 +237,34 @@ class RetroScreen(PanelScreen):
 
     @reads("the retro's latest changes")
     def refresh_from_store(self) -> None:
-        """Something changed in the file: redraw if this incident moved."""
-        store = self.app.store
-        incident = store.get_incident(self.incident_id)
-        if incident.revision == self.seen_revision:
-            return
-        panel = self.query_one(RetroTimelinePanel)
-        panel.add(store.timeline(self.incident_id, after_id=panel.last_id))
-        self._show(incident)
+        """Something changed: the database worker reads this incident's retro
+        if it moved, and the timeline entries not seen yet; shown when they come."""
+        iid, seen = self.incident_id, self.seen_revision
+        last = self.query_one(RetroTimelinePanel).last_id
 
-    def _show(self, incident: Incident) -> None:
+        def fetch(store):
+            incident = store.get_incident(iid)
+            if incident.revision == seen:
+                return None
+            return incident, store.timeline(iid, after_id=last), store.retro(iid)
+
+        self.app.read(fetch, self._fetched)
+
+    def _fetched(self, fetched) -> None:
+        if fetched is None or not shown(self):
+            return
+        incident, entries, retro = fetched
+        panel = self.query_one(RetroTimelinePanel)
+        panel.add([e for e in entries if e.id > panel.last_id])
+        self._show(incident, retro)
+
+    def _show(self, incident: Incident, retro=None) -> None:
         app = self.app
         now = app.clock()
         self.incident = incident
         self.seen_revision = incident.revision
-        retro = app.store.retro(self.incident_id)
+        if retro is None:  # the first draw (load): read here, once
+            retro = app.store.retro(self.incident_id)
         self.query_one(RetroHeader).show(incident, now)
         self.query_one(WhysPanel).show(retro.whys, incident.title)
         self.query_one(RootCausePanel).show(retro.root_cause)
@@ -368,27 +381,28 @@ class RetroScreen(PanelScreen):
             if not form:
                 return
             args = (form["title"], form["owner"], form["due"], form["ticket"])
-            landed = []
 
             def saved(item) -> None:
-                landed.append(item)
                 actions = self.query_one(ActionList)
                 if action_id is None:
                     actions.select_last()
 
             saved = while_shown(self, saved)  # see _why_saved
-            if action_id is None:
-                app.write(AddAction(self.incident_id, *args), on_done=saved)
-            else:
-                app.write(UpdateAction(action_id, *args), on_done=saved)
-            if not landed and not app.pending:
+
+            def refused(_error) -> None:
                 # Refused (the app said why): bring the form back, nothing lost.
-                self._action_form(action_id, form, "Not saved; see the message.")
+                if shown(self):
+                    self._action_form(action_id, form, "Not saved; see the message.")
+
+            if action_id is None:
+                app.write(AddAction(self.incident_id, *args), on_done=saved, on_fail=refused)
+            else:
+                app.write(UpdateAction(action_id, *args), on_done=saved, on_fail=refused)
 
         if refused_read_only(app):
             return
         title = "Add an action item" if action_id is None else f"Edit action item #{action_id}"
-        app.push_screen(ActionForm(title, values, app.store.known_people(), error), done)
+        app.push_screen(ActionForm(title, values, app.known_people(), error), done)
 
     def on_action_list_toggle_requested(self, message: ActionList.ToggleRequested) -> None:
         item = message.item

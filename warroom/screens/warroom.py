@@ -362,7 +362,7 @@ class WarRoomScreen(PanelScreen):
         title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
         self.action_panel(2)
         panel = self.query_one(RolesPanel)
-        panel.choose(role, title, self.app.store.known_people(), exclude=current)
+        panel.choose(role, title, self.app.known_people(), exclude=current)
 
     def on_role_list_grown(self, message: RoleList.Grown) -> None:
         # The role board's row of the grid grows with wrapped names (the
@@ -587,7 +587,22 @@ class WarRoomScreen(PanelScreen):
 
         def publish(yes: bool | None = True) -> None:
             if yes:
-                self.app.write(Publish(self.incident_id, text), on_done=published)
+                preview_then(send)
+
+        def send(chosen: tuple[str | None, tuple[str, ...]] | None = (None, ())) -> None:
+            if chosen is not None:
+                status, components = chosen
+                write = Publish(self.incident_id, text, status, components)
+                self.app.write(write, on_done=published)
+
+        def preview_then(done) -> None:
+            # With a status page, what it will show is chosen first (ctrl+s sends).
+            if not self.app.policy.status_page.components:
+                done()
+                return
+            from .publish import preview
+
+            preview(self.app, self.incident_id, text, done)
 
         # What the draft says that the incident no longer is, shown before it goes out.
         problems = draft_warnings(text, self.app.policy, self.board.incident)

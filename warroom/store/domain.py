@@ -51,6 +51,7 @@ from ..model import (
     utcnow,
 )
 from ..policy import MILESTONE_FIELDS, MILESTONES, Policy
+from ..public import public_states
 from ..record import replace
 from ..text import (
     MAX_DRAFT,
@@ -73,6 +74,11 @@ _EDIT_NOTES = ("", "merged", "kept aside")  # the stronger note wins
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 DRILL_MARK = "[DRILL]"  # leads every published update of a drill
+
+
+def _shown(data: dict[str, Any]) -> dict[str, Any]:
+    """What a published update said on the status page (a correction keeps it)."""
+    return {k: data[k] for k in ("status", "components") if k in data}
 
 
 def _match_impact(text: str) -> str:
@@ -876,7 +882,7 @@ class Store:
                 new_id = self._add(
                     original.incident_id, UPDATE, new_text, public=True, supersedes=entry_id,
                     occurred_at=occurred, actor=author,
-                    data={"event": "update.correct", **carried},
+                    data={"event": "update.correct", **carried, **_shown(original.data)},
                 )  # fmt: skip
                 self._recount_last_update(original.incident_id)
             return self._appended(new_id)
@@ -1357,13 +1363,21 @@ class Store:
         return [DraftVersion(r[0], r[1], r[2] or "", from_iso(r[3]), r[4] or "") for r in rows]
 
     def publish_update(
-        self, incident_id: int, text: str, at: datetime | None = None
+        self,
+        incident_id: int,
+        text: str,
+        at: datetime | None = None,
+        status: str | None = None,
+        components: dict[str, str] | None = None,
     ) -> TimelineEntry:
         """Publish a stakeholder update: public on the timeline, resets the cadence.
-        at: when it went out, for an update sent before it was written down here."""
+        at: when it went out, for an update sent before it was written down here.
+        status and components: what the status page says with it (the public
+        status, and the state of each component it names)."""
         if not text.strip():
             raise UsageError("the update is empty")
         check_length(text, MAX_DRAFT, "update")
+        shown = public_states(self.policy, status, components)
         moment = self._checked(at, "the update's time") if at is not None else None
         with self._write():
             incident = self.get_incident(incident_id)
@@ -1374,8 +1388,8 @@ class Store:
                 # Whoever reads a drill's update, wherever it is pasted, must see it is one.
                 text = f"{DRILL_MARK} {text}"
             entry_id = self._add(
-                incident_id, UPDATE, text, public=True, data={"event": "update.publish"},
-                occurred_at=from_iso(now),
+                incident_id, UPDATE, text, public=True,
+                data={"event": "update.publish", **shown}, occurred_at=from_iso(now),
             )  # fmt: skip
             self._recount_last_update(incident_id)
             if incident.acknowledged_at is None:
@@ -1424,10 +1438,22 @@ class Store:
                 " WHERE id = ?",
                 (CLOSED, when, resolution, self.policy.stages[-1], incident_id),
             )
+            # What the status page says from now on: resolved, its components operational.
             self._system(incident_id, f"Incident closed: {resolution}", "incident.close",
                          resolution=resolution, clock="close", at=when,
-                         occurred_at=moment)  # fmt: skip
+                         occurred_at=moment, **self._resolved_states(incident_id))  # fmt: skip
         return self.get_incident(incident_id)
+
+    def _resolved_states(self, incident_id: int) -> dict[str, Any]:
+        """The public status a close publishes: resolved, and every component
+        an update of the incident named back to operational."""
+        named: dict[str, str] = {}
+        for (raw,) in self.db.execute(
+            "SELECT data FROM timeline WHERE incident_id = ? AND kind = ? ORDER BY id",
+            (incident_id, UPDATE),
+        ).fetchall():
+            named.update(json.loads(raw).get("components", {}) if raw else {})
+        return {"status": "resolved", "components": dict.fromkeys(named, "operational")}
 
     def reopen_incident(self, incident_id: int, reason: str = "") -> Incident:
         with self._write():

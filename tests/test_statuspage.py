@@ -1,0 +1,466 @@
+"""The public status page (warroom/formats/statuspage.py): policy data, what
+publishing and closing say in public, the built site's files (Atom, Statuspage
+JSON, strict HTML), the atomic swap, the CLI and the rebuild on publish.
+What a person sees in a browser is in tests/browser/."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pytest
+from statuspage_site import CLOSED_TITLE, HIDDEN, OPEN_TITLE, UPDATES, plant_site, site_policy
+
+from warroom import cli
+from warroom.errors import UsageError
+from warroom.formats.statuspage import MARKER, build
+from warroom.policy import load_policy
+from warroom.public import public_incident
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+# Atlassian Statuspage's public API (v2) field names.
+PAGE_KEYS = {"id", "name", "url", "time_zone", "updated_at"}
+STATUS_KEYS = {"indicator", "description"}
+COMPONENT_KEYS = {
+    "id", "name", "status", "created_at", "updated_at", "position", "description", "showcase",
+    "start_date", "group_id", "page_id", "group", "only_show_if_degraded",
+}  # fmt: skip
+INCIDENT_KEYS = {
+    "id", "name", "status", "created_at", "updated_at", "monitoring_at", "resolved_at", "impact",
+    "shortlink", "started_at", "page_id", "incident_updates", "components",
+}  # fmt: skip
+UPDATE_KEYS = {
+    "id", "status", "body", "incident_id", "created_at", "updated_at", "display_at",
+    "affected_components", "deliver_notifications", "custom_tweet", "tweet_id",
+}  # fmt: skip
+AFFECTED_KEYS = {"code", "name", "old_status", "new_status"}
+
+
+@pytest.fixture
+def sp_policy(tmp_path):
+    return site_policy(tmp_path)
+
+
+@pytest.fixture
+def site(open_store, clock, sp_policy, tmp_path):
+    store = open_store(policy_=sp_policy)
+    ids = plant_site(store, clock)
+    folder = build(store, sp_policy, tmp_path / "site")
+    return store, ids, folder
+
+
+def read_json(folder: Path, name: str):
+    return json.loads((folder / "api/v2" / name).read_text("utf-8"))
+
+
+# ---------------------------------------------------------------- the policy
+def test_policy_components_and_defaults(sp_policy):
+    page = sp_policy.status_page
+    assert [c.id for c in page.components] == ["api", "checkout", "web"]
+    assert page.components[0].group == "Platform" and page.history_days == 90
+    assert page.impact == {"P1": "critical", "P2": "major", "P3": "minor"}
+    assert (page.zone, page.page_id, page.base_url) == (
+        "Europe/Berlin", "acme-status", "https://status.example.org",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "toml, words",
+    [
+        ('[status_page]\nzone = "Mars/Olympus"', "not a time zone"),
+        ("[status_page]\nhistory_days = 0", "history_days"),
+        ('[status_page]\ncolour = "red"', "unknown key 'colour'"),
+        ('[status_page.impact]\nP1 = "apocalyptic"', "apocalyptic"),
+        ('[status_page.impact]\nP9 = "minor"', "P9"),
+        ('[[status_page.components]]\nid = "API"\nname = "x"', "'API'"),
+        ('[[status_page.components]]\nid = "api"', "needs a name"),
+        (
+            '[[status_page.components]]\nid = "a"\nname = "A"\n'
+            '[[status_page.components]]\nid = "a"\nname = "B"',
+            "listed twice",
+        ),
+        ('[status_page]\nbase_url = "ftp://x"', "https://"),
+        ('[status_page]\npage_id = "a b"', "page_id"),
+    ],
+)
+def test_bad_status_page_table_is_one_line_naming_the_file(tmp_path, toml, words):
+    path = tmp_path / "p.toml"
+    path.write_text(toml, "utf-8")
+    with pytest.raises(UsageError) as err:
+        load_policy(path)
+    message = str(err.value)
+    assert message.startswith(f"policy file {path}: ") and words in message
+    assert "\n" not in message
+
+
+# -------------------------------------------- what publishing says in public
+@pytest.mark.both_engines
+def test_publish_carries_status_and_components_corrections_keep_them(open_store, clock, sp_policy):
+    store = open_store(policy_=sp_policy)
+    iid = store.declare("internal", "regression or bug", "P2").id
+    first = store.publish_update(iid, "one", components={"api": "partial_outage"})
+    clock.advance(minutes=5)
+    second = store.publish_update(iid, "two", status="identified")
+    assert first.data["components"] == {"api": "partial_outage"} and "status" not in first.data
+    assert second.data["status"] == "identified"
+    fixed = store.correct(first.id, "one, corrected")
+    assert fixed.data["components"] == {"api": "partial_outage"}
+    view = public_incident(store.get_incident(iid), store.timeline(iid))
+    # A correction takes its original's place; an update naming no status keeps the last.
+    assert [(u.text, u.status) for u in view.updates] == [
+        ("one, corrected", "investigating"),
+        ("two", "identified"),
+    ]
+    assert (view.public_status, view.components) == ("identified", (("api", "partial_outage"),))
+    with pytest.raises(UsageError, match="unknown public status"):
+        store.publish_update(iid, "x", status="fine")
+    with pytest.raises(UsageError, match="unknown component 'db'"):
+        store.publish_update(iid, "x", components={"db": "major_outage"})
+    with pytest.raises(UsageError, match="unknown state 'down'"):
+        store.publish_update(iid, "x", components={"api": "down"})
+    assert [e.text for e in store.timeline(iid) if e.kind == "update"] == [
+        "one",
+        "two",
+        "one, corrected",
+    ]  # fmt: skip  (nothing refused was kept)
+
+    clock.advance(minutes=5)
+    store.close_incident(iid, "fixed")
+    close_entry = store.timeline(iid)[-1]
+    assert close_entry.data["status"] == "resolved"
+    assert close_entry.data["components"] == {"api": "operational"}
+    view = public_incident(store.get_incident(iid), store.timeline(iid))
+    assert (view.public_status, view.components) == ("resolved", (("api", "operational"),))
+    store.reopen_incident(iid)
+    view = public_incident(store.get_incident(iid), store.timeline(iid))
+    assert (view.public_status, view.components) == ("identified", (("api", "partial_outage"),))
+
+
+# ------------------------------------------------------------- the built site
+def test_site_files_and_what_is_listed(site):
+    store, ids, folder = site
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert names == sorted([
+        MARKER, "index.html", "history.html", "style.css", "feed.atom",
+        f"incidents/{ids['open']}.html", f"incidents/{ids['closed']}.html",
+        "api/v2/summary.json", "api/v2/status.json", "api/v2/components.json",
+        "api/v2/incidents.json", "api/v2/incidents/unresolved.json",
+    ])  # fmt: skip
+    everything = "".join(p.read_text("utf-8") for p in folder.rglob("*") if p.is_file())
+    # No public title, or a drill: never on the page, whatever they published.
+    assert HIDDEN not in everything
+    assert "internal" not in everything
+    assert not list(folder.parent.glob(f".{folder.name}.*"))  # no half-built folder left
+
+
+def test_json_has_statuspage_fields_and_values(site):
+    store, ids, folder = site
+    summary = read_json(folder, "summary.json")
+    assert set(summary) == {"page", "components", "incidents", "scheduled_maintenances", "status"}
+    assert set(summary["page"]) == PAGE_KEYS and set(summary["status"]) == STATUS_KEYS
+    assert summary["status"] == {"indicator": "critical", "description": "Major System Outage"}
+    assert summary["page"]["id"] == "acme-status"
+    for component in summary["components"]:
+        extra = {"components"} if component["group"] else set()
+        assert set(component) == COMPONENT_KEYS | extra
+    states = {c["id"]: c["status"] for c in summary["components"] if not c["group"]}
+    assert states == {"api": "degraded_performance", "checkout": "degraded_performance",
+                      "web": "operational"}  # fmt: skip
+    group = next(c for c in summary["components"] if c["group"])
+    assert (group["name"], group["components"]) == ("Platform", ["api", "checkout"])
+    assert [i["id"] for i in summary["incidents"]] == [str(ids["open"])]
+    incidents = read_json(folder, "incidents.json")["incidents"]
+    assert [i["name"] for i in incidents] == [OPEN_TITLE, CLOSED_TITLE]
+    for incident in incidents:
+        assert set(incident) == INCIDENT_KEYS
+        for update in incident["incident_updates"]:
+            assert set(update) == UPDATE_KEYS
+            for change in update["affected_components"] or []:
+                assert set(change) == AFFECTED_KEYS
+    open_one, closed = incidents
+    assert (open_one["status"], open_one["impact"], open_one["resolved_at"]) == (
+        "monitoring", "critical", None,
+    )  # fmt: skip
+    assert open_one["shortlink"] == f"https://status.example.org/incidents/{ids['open']}.html"
+    assert [u["body"] for u in open_one["incident_updates"]] == list(reversed(UPDATES))
+    assert [u["status"] for u in open_one["incident_updates"]] == [
+        "monitoring", "identified", "investigating",
+    ]  # fmt: skip
+    assert open_one["incident_updates"][1]["affected_components"] == [
+        {"code": "checkout", "name": "Checkout", "old_status": "major_outage",
+         "new_status": "partial_outage"},
+        {"code": "api", "name": "Public API", "old_status": "operational",
+         "new_status": "degraded_performance"},
+    ]  # fmt: skip
+    assert open_one["monitoring_at"] == open_one["incident_updates"][0]["created_at"]
+    assert (closed["status"], closed["impact"]) == ("resolved", "minor")
+    assert closed["resolved_at"] is not None and closed["resolved_at"].endswith("Z")
+    assert read_json(folder, "incidents/unresolved.json")["incidents"] == [open_one]
+    assert read_json(folder, "status.json")["status"] == summary["status"]
+    assert read_json(folder, "components.json")["components"] == summary["components"]
+
+
+def test_feed_is_atom_one_entry_per_update_newest_first(site, clock, tmp_path):
+    store, ids, folder = site
+    first = next(e for e in store.timeline(ids["open"]) if e.text == UPDATES[0])
+    store.correct(first.id, "We are investigating failed checkouts in the EU.")
+    folder = build(store, store.policy, folder)
+    root = ET.fromstring((folder / "feed.atom").read_bytes())
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert root.find(f"{ATOM}{required}") is not None
+    entries = root.findall(f"{ATOM}entry")
+    bodies = [e.find(f"{ATOM}content").text for e in entries]
+    # The correction is in its original's place (updated now, so it leads), never twice.
+    assert bodies == [
+        "We are investigating failed checkouts in the EU.", UPDATES[2], UPDATES[1],
+        "Pages load slowly.",
+    ]  # fmt: skip
+    assert len({e.find(f"{ATOM}id").text for e in entries}) == len(entries)
+    for entry in entries:
+        for required in ("id", "title", "updated", "published", "link"):
+            assert entry.find(f"{ATOM}{required}") is not None
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+
+
+def _strict(text: str):
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+
+
+def test_html_is_strict_accessible_and_static(site):
+    store, ids, folder = site
+    for path in [folder / "index.html", folder / "history.html", *folder.glob("incidents/*")]:
+        text = path.read_text("utf-8")
+        tree = _strict(text)  # raises on any parse error
+        assert tree.get("lang") == "en"
+        assert len(tree.findall(".//h1")) == 1, path
+        for landmark in ("header", "main", "footer", "nav"):
+            assert tree.find(f".//{landmark}") is not None, (path, landmark)
+        assert tree.find(".//script") is None and "javascript:" not in text
+        assert not [m for m in tree.iter("meta") if m.get("http-equiv")], "no refresh"
+        alternates = {m.get("type") for m in tree.iter("link") if m.get("rel") == "alternate"}
+        assert alternates == {"application/atom+xml", "application/json"}
+        times = list(tree.iter("time"))
+        assert times, path
+        for t in times:  # a machine-readable time, and the zone printed beside it
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t.get("datetime"))
+            assert re.search(r"\b(CET|CEST)$", t.text), t.text
+        assert "Last updated" in text
+
+
+def test_history_bar_is_an_ordered_list_of_days(site):
+    store, ids, folder = site
+    tree = _strict((folder / "index.html").read_text("utf-8"))
+    bars = [ol for ol in tree.iter("ol") if "bar" in (ol.get("class") or "").split()]
+    assert len(bars) == 3
+    web = [li.find("span").text for li in bars[2]]
+    assert len(web) == 90
+    assert web[-1].endswith("operational, no minutes affected")  # today: resolved yesterday
+    assert web[-2] == "2026-03-10: degraded performance, 95 minutes affected"
+    checkout = [li.find("span").text for li in bars[1]]
+    assert checkout[-1].startswith("2026-03-11: major outage, ")
+    assert [li.get("class") for li in bars[0]][-1] == "day day-degraded_performance"
+
+
+def test_text_is_escaped_and_titles_never_fall_back(open_store, clock, sp_policy, tmp_path):
+    store = open_store(policy_=sp_policy)
+    iid = store.declare("internal <b>", "regression or bug", "P2").id
+    store.publish_update(iid, "<script>alert(1)</script> & more")
+    folder = build(store, sp_policy, tmp_path / "site")
+    assert not (folder / "incidents" / f"{iid}.html").exists()  # no public title: not listed
+    store.set_public_title(iid, "<img src=x onerror=alert(1)>")
+    folder = build(store, sp_policy, folder)
+    page = (folder / "incidents" / f"{iid}.html").read_text("utf-8")
+    assert (
+        "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    )
+    assert "<img" not in page and "&lt;img src=x" in page
+    assert "internal" not in page
+
+
+def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path):
+    store = open_store(policy_=sp_policy)
+    tmp_path = tmp_path / "pub"
+    precious = tmp_path / "home"
+    precious.mkdir(parents=True)
+    (precious / "notes.txt").write_text("keep me", "utf-8")
+    with pytest.raises(UsageError, match="not a status page warroom built"):
+        build(store, sp_policy, precious)
+    assert (precious / "notes.txt").read_text("utf-8") == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
+    folder = build(store, sp_policy, tmp_path / "site")
+    inode = (folder / "index.html").stat().st_ino
+    (folder / "stale.html").write_text("old", "utf-8")
+    build(store, sp_policy, folder)
+    assert not (folder / "stale.html").exists()  # the whole folder is new
+    assert (folder / "index.html").stat().st_ino != inode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "site"]
+    assert oct(folder.stat().st_mode & 0o777) == "0o755"
+    assert oct((folder / "index.html").stat().st_mode & 0o777) == "0o644"
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_text_colours_have_4_5_to_1_contrast_light_and_dark():
+    css = (Path(cli.__file__).parent / "formats/templates/style.css").read_text("utf-8")
+    light, _, dark = css.partition("@media (prefers-color-scheme: dark)")
+    for scheme in (light, dark):
+        colours = dict(re.findall(r"--([a-z_]+): (#[0-9a-f]{6})", scheme.split("}")[0]))
+        assert len(colours) == 11
+        for name in ("fg", "muted", "link", "operational", "degraded_performance",
+                     "partial_outage", "major_outage", "under_maintenance"):  # fmt: skip
+            for ground in ("bg", "card"):
+                ratio = _contrast(colours[name], colours[ground])
+                assert ratio >= 4.5, (name, ground, round(ratio, 2))
+
+
+# ------------------------------------------------------------------- the CLI
+@pytest.mark.both_engines
+def test_cli_publish_flags_and_rebuild_on_publish_close_correct(db_file, tmp_path, capsys, clock):
+    out = tmp_path / "public"
+    policy_path = tmp_path / "policy.toml"
+    site_policy(tmp_path, f'dir = "{out}"').source  # noqa: B018 - checked to load
+    (tmp_path / "statuspage-policy.toml").rename(policy_path)
+
+    def run(*args: str) -> int:
+        return cli.main(["--db", str(db_file), "--policy", str(policy_path), *args])
+
+    assert run("declare", "internal", "-c", "regression", "-p", "P2") == 0
+    iid = capsys.readouterr().out.strip()
+    assert run("title", iid, "--public", "Search is slow") == 0
+    assert (
+        run("publish", iid, "Searching takes long.", "--component", "api=degraded_performance") == 0
+    )
+    entry = capsys.readouterr().out.strip()
+    summary = read_json(out, "summary.json")
+    assert summary["incidents"][0]["incident_updates"][0]["body"] == "Searching takes long."
+    assert summary["status"]["indicator"] == "major"
+    assert run("publish", iid, "Found it.", "--status", "identified") == 0
+    assert read_json(out, "summary.json")["incidents"][0]["status"] == "identified"
+    assert run("correct", entry, "Searching takes long for some.") == 0
+    bodies = [
+        u["body"] for u in read_json(out, "incidents.json")["incidents"][0]["incident_updates"]
+    ]
+    assert bodies == ["Found it.", "Searching takes long for some."]
+    assert run("close", iid, "-r", "index rebuilt") == 0
+    summary = read_json(out, "summary.json")
+    assert summary["incidents"] == [] and summary["status"]["indicator"] == "none"
+    assert {c["id"]: c["status"] for c in summary["components"]}["api"] == "operational"
+    assert "All Systems Operational" in (out / "index.html").read_text("utf-8")
+    capsys.readouterr()
+
+    # Bad flags: one line, exit 2, nothing published.
+    for bad in (["--status", "fine"], ["--component", "api"], ["--component", "db=major_outage"]):
+        assert run("publish", iid, "nope", *bad) == 2
+        _, err = capsys.readouterr()
+        assert len(err.strip().splitlines()) == 1 and err.startswith("warroom: ")
+    assert run("timeline", iid) == 0
+    assert "nope" not in capsys.readouterr().out
+
+
+def test_cli_build_and_serve_refusals(store, db_file, tmp_path, capsys):
+    assert cli.main(["--db", str(db_file), "statuspage", "build"]) == 2
+    assert "give the folder" in capsys.readouterr().err
+    assert cli.main(["--db", str(db_file), "statuspage", "build", str(tmp_path / "s")]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "s")
+    assert cli.main(["--db", str(db_file), "statuspage", "serve", str(tmp_path)]) == 2
+    assert "no built status page" in capsys.readouterr().err
+    args = ["--db", str(db_file), "statuspage", "serve", str(tmp_path / "s"), "--listen", "x"]
+    assert cli.main(args) == 2
+    assert "HOST:PORT" in capsys.readouterr().err
+
+
+@pytest.mark.both_engines
+def test_publish_write_record_keeps_status_and_components_and_applies_once(
+    open_store, clock, sp_policy
+):
+    from warroom.errors import AlreadyApplied
+    from warroom.writes import Envelope, Publish
+
+    store = open_store(policy_=sp_policy)
+    iid = store.declare("internal", "regression or bug", "P2").id
+    envelope = Envelope(
+        Publish(iid, "Checkout is slow.", "identified", ("checkout=degraded_performance",)),
+        "alice",
+        clock(),
+    )
+    back = Envelope.from_json(json.loads(json.dumps(envelope.to_json())))
+    assert back.write == envelope.write and back.key == envelope.key
+    entry = back.apply(store)
+    assert (entry.data["status"], entry.data["components"]) == (
+        "identified", {"checkout": "degraded_performance"},
+    )  # fmt: skip
+    with pytest.raises(AlreadyApplied):
+        envelope.apply(store)  # the same change, replayed: written once
+    assert [e.text for e in store.timeline(iid) if e.kind == "update"] == ["Checkout is slow."]
+    with pytest.raises(UsageError, match="ID=STATE"):
+        Publish(iid, "x", None, ("checkout",)).apply(store)
+
+
+def test_serve_previews_the_page_on_loopback(store, db_file, tmp_path):
+    import subprocess
+    import sys
+    import urllib.request
+
+    folder = tmp_path / "s"
+    assert cli.main(["--db", str(db_file), "statuspage", "build", str(folder)]) == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warroom", "--db", str(db_file), "statuspage", "serve",
+         str(folder), "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline()  # waits for the server to listen
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        with urllib.request.urlopen(url + "index.html", timeout=60) as answer:
+            assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert "All Systems Operational" in answer.read().decode("utf-8")
+        with urllib.request.urlopen(url + "feed.atom", timeout=60) as answer:
+            assert answer.headers["Content-Type"] == "application/atom+xml"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_a_page_that_cannot_be_rebuilt_never_loses_the_update(store, db_file, tmp_path, capsys):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "mine.txt").write_text("not a page", "utf-8")
+    site_policy(tmp_path, f'dir = "{precious}"')
+    policy_path = tmp_path / "statuspage-policy.toml"
+    args = ["--db", str(db_file), "--policy", str(policy_path)]
+    assert cli.main([*args, "declare", "internal", "-c", "regression", "-p", "P2"]) == 0
+    iid = capsys.readouterr().out.strip()
+    assert cli.main([*args, "publish", iid, "Still published."]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip().isdigit()  # the update's entry
+    assert err.count("\n") == 1 and "status page not rebuilt" in err and str(precious) in err
+    assert [p.name for p in precious.iterdir()] == ["mine.txt"]
+    texts = [e.text for e in store.timeline(int(iid)) if e.kind == "update"]
+    assert texts == ["Still published."]
+
+
+def test_templates_escape_and_refuse_missing_values():
+    import jinja2
+
+    from warroom.formats.statuspage import environment
+
+    env = environment()
+    assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("incident.html.j2").render(root="")  # nothing given: an error, not ""
