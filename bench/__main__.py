@@ -29,6 +29,7 @@ GROUPS = (
     "terminal",
     "latency",
     "statuspage",
+    "intake",
 )  # fmt: skip
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
@@ -69,6 +70,8 @@ FIGURE_KEYS = (
     "latency_round_trips",
     "latency_sqlite_locked",
     "statuspage_build",
+    "intake_rate",
+    "intake_shown_p95",
 )
 
 
@@ -189,6 +192,10 @@ def run(argv: list[str] | None = None) -> int:
             from .statuspage import statuspage_rows
 
             rows += attempt("status page", statuspage_rows, ctx) or []
+        if "intake" in groups:
+            from .intake import intake_rows  # aiohttp: only for this group
+
+            rows += attempt("alerts in", intake_rows, ctx) or []
     finally:
         if args.keep:
             ctx.log(f"kept {tmp}")

@@ -42,6 +42,8 @@ FIGURE_KEYS = (
     "latency_round_trips",  # round trips per action, counted at the proxy
     "latency_sqlite_locked",  # SQLite with its write lock held by another process
     "statuspage_build",  # 13 the status page for 1,000 incidents, against Jinja2 alone
+    "intake_rate",  # 13 alerts in, against a bare handler of the same framework
+    "intake_shown_p95",  # 13 POST -> proposal shown in an open TUI
 )
 STATUSES = {"pass", "FAIL", "info", "n/a"}
 

@@ -301,6 +301,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--resolution", "-r", required=True, help="short resolution summary")
     p.add_argument("--at", help="when it closed, if not now")
     _retro_parser(sub)
+    _intake_parser(sub)
     p = sub.add_parser("export", help="write the retro document: Markdown, JSON or CSV")
     p.add_argument("id", type=record_id)
     p.add_argument("--format", "-f", choices=("md", "json", "csv"), default="md")
@@ -341,6 +342,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("action", nargs="?", choices=("list", "replay"), default="list")
     return parser
+
+
+def _intake_parser(sub) -> None:
+    from .intake.verbs import add_parser
+
+    add_parser(sub, record_id)
 
 
 def _milestone_options(p: argparse.ArgumentParser) -> None:
@@ -479,7 +486,9 @@ def cmd_report(ctx: Context) -> int:
     until = parse_time(ctx.args.until, now) if ctx.args.until is not None else None
     if since and until and until <= since:
         raise UsageError("--until must be later than --since")
-    report = build_report(ctx.policy, ctx.store.report_rows(), now, since, until)
+    report = build_report(
+        ctx.policy, ctx.store.report_rows(), now, since, until, intake=ctx.store.intake_counts()
+    )
     if ctx.args.json:
         say(render_json(report), end="")
     elif ctx.args.csv:
@@ -788,6 +797,12 @@ def cmd_retro(ctx: Context) -> int:
     return run_retro(ctx, _read_text, cmd_milestone)
 
 
+def cmd_intake(ctx: Context) -> int:
+    from .intake.verbs import run_intake
+
+    return run_intake(ctx)
+
+
 def cmd_reopen(ctx: Context) -> int:
     ctx.store.reopen_incident(ctx.args.id, ctx.args.reason)
     if ctx.policy.status_page.dir:
@@ -892,7 +907,7 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
 
 
 # Verbs that may start a new database; the others act on what is already there.
-MAY_CREATE = {"declare", "list", "demo", "doctor", None}
+MAY_CREATE = {"declare", "list", "demo", "doctor", "intake", None}
 
 COMMANDS: dict[str, Callable[[Context], int]] = {
     "declare": cmd_declare,
@@ -926,6 +941,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "demo": cmd_demo,
     "doctor": cmd_doctor,
     "unsaved": cmd_unsaved,
+    "intake": cmd_intake,
 }
 
 

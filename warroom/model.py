@@ -362,3 +362,72 @@ def changes(entries: list[TimelineEntry] | tuple[TimelineEntry, ...]) -> list[Ch
             )
         )
     return sorted(records, key=lambda r: (r.entry.occurred_at, r.entry.id))
+
+
+# ------------------------------------------------------------- the intake
+# A proposal is what monitoring suggests; a person accepts, declines or merges it.
+PROPOSED, ACCEPTED, DECLINED, MERGED = "proposed", "accepted", "declined", "merged"
+FIRING, RESOLVED = "firing", "resolved"
+
+
+@record
+class IncomingAlert:
+    """One alert as a sender reported it, mapped from its payload (intake/mappers.py)."""
+
+    source: str  # alertmanager, grafana, pagerduty
+    group_key: str  # what groups alerts into one proposal
+    fingerprint: str  # the sender's own key of the alert
+    status: str  # firing or resolved
+    starts_at: datetime
+    ends_at: datetime | None
+    labels: dict = field(default_factory=dict)
+    summary: str = ""
+    url: str = ""
+    # Keyed by its start (Alertmanager, Grafana); False: by its key alone, the
+    # latest alert of that key (PagerDuty's dedup_key; a resolve has no start).
+    by_start: bool = True
+
+
+@record
+class Proposal:
+    id: int
+    source: str
+    group_key: str
+    status: str
+    title: str
+    labels: dict
+    first_seen: datetime
+    last_seen: datetime
+    started_at: datetime | None  # the earliest start of its alerts
+    alerts: int
+    firing: int
+    incident_id: int | None = None
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    reason: str = ""
+
+
+@record
+class AlertRecord:
+    id: int
+    source: str
+    fingerprint: str
+    status: str
+    starts_at: datetime
+    last_started_at: datetime
+    ends_at: datetime | None
+    fires: int
+    proposal_id: int | None
+    labels: dict
+    summary: str
+    url: str
+
+
+@record
+class Ingested:
+    """What one request changed: stored (new or changed alerts), duplicates
+    (nothing to change), and the proposals it touched."""
+
+    stored: int = 0
+    duplicates: int = 0
+    proposals: tuple[int, ...] = ()

@@ -116,6 +116,23 @@ class StatusPage:
 
 
 @record
+class Route:
+    """An [[intake.route]] rule: alerts whose labels all match (a value, or
+    one of a list) propose an incident of this category and priority."""
+
+    match: dict
+    category: str | None = None
+    priority: str | None = None
+
+    def matches(self, labels: dict) -> bool:
+        for name, wanted in self.match.items():
+            value = labels.get(name)
+            if value is None or value not in (wanted if isinstance(wanted, list) else [wanted]):
+                return False
+        return True
+
+
+@record
 class Policy:
     priorities: tuple[str, ...]
     untriaged_as: str
@@ -131,6 +148,16 @@ class Policy:
     change_role: str | None = None  # who applies changes; None when the policy names nobody
     drills_run_hook: bool = False  # whether a drill's published updates go to the publish hook
     status_page: StatusPage = field(default_factory=StatusPage)
+    intake_routes: tuple[Route, ...] = ()  # [[intake.route]]: first match wins
+    refire_window: timedelta = timedelta(minutes=15)  # a re-fire within it reopens the alert
+
+    def route(self, labels: dict) -> tuple[str | None, str]:
+        """The category (None: the policy's first) and priority for alerts
+        with these labels: the first matching [[intake.route]], else untriaged."""
+        for rule in self.intake_routes:
+            if rule.matches(labels):
+                return rule.category, rule.priority or UNTRIAGED
+        return None, UNTRIAGED
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -251,6 +278,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         "update_cadence",
         "checklist",
         "status_page",
+        "intake",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -328,6 +356,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         items.append(ChecklistItem(raw["id"], raw["group"], raw["text"]))
     if len({i.id for i in items}) != len(items):
         raise ValueError("checklist item ids must be unique")
+    routes, refire = _intake(data.get("intake", {}), priorities, names("categories"))
     return Policy(
         priorities=priorities,
         untriaged_as=untriaged_as,
@@ -343,6 +372,8 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         change_role=change_role,
         drills_run_hook=drills_run_hook,
         status_page=_status_page(data.get("status_page", {}), priorities),
+        intake_routes=routes,
+        refire_window=refire,
     )
 
 
@@ -429,6 +460,46 @@ def _status_page(raw: Any, priorities: tuple[str, ...]) -> StatusPage:
         title=title, page_id=page_id, base_url=base_url, history_days=days, zone=zone,
         impact=impact, components=tuple(components), dir=folder,
     )  # fmt: skip
+
+
+def _intake(
+    raw: Any, priorities: tuple[str, ...], categories: tuple[str, ...]
+) -> tuple[tuple[Route, ...], timedelta]:
+    """[intake]: refire_window and the [[intake.route]] rules, checked."""
+    if not isinstance(raw, dict):
+        raise ValueError("[intake] must be a table")
+    extra = sorted(set(raw) - {"route", "refire_window"})
+    if extra:
+        raise ValueError(f"[intake] has unknown key {extra[0]!r}")
+    try:
+        refire = parse_duration(raw.get("refire_window", "15m"))
+    except ValueError as exc:
+        raise ValueError(f"[intake] refire_window: {exc}") from None
+    rules = raw.get("route", [])
+    if not isinstance(rules, list):
+        raise ValueError("intake.route must be a list of tables ([[intake.route]])")
+    routes = []
+    for n, rule in enumerate(rules, 1):
+        what = f"[[intake.route]] {n}"
+        if not isinstance(rule, dict):
+            raise ValueError(f"{what} must be a table")
+        extra = sorted(set(rule) - {"match", "category", "priority"})
+        if extra:
+            raise ValueError(f"{what} has unknown key {extra[0]!r}")
+        match = rule.get("match")
+        if not isinstance(match, dict) or not match:
+            raise ValueError(f'{what} needs match = {{label = "value", ...}}')
+        for name, wanted in match.items():
+            values = wanted if isinstance(wanted, list) else [wanted]
+            if not values or not all(isinstance(v, str) for v in values):
+                raise ValueError(f"{what}: label {name!r} must match a string or a list of them")
+        category, priority = rule.get("category"), rule.get("priority")
+        if category is not None and category not in categories:
+            raise ValueError(f"{what}: category {category!r} is not one of the categories")
+        if priority is not None and priority not in (*priorities, UNTRIAGED):
+            raise ValueError(f"{what}: priority {priority!r} is not one of {', '.join(priorities)}")
+        routes.append(Route(match, category, priority))
+    return tuple(routes), refire
 
 
 def default_policy() -> Policy:

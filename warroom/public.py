@@ -18,19 +18,19 @@ have a public title and at least one published update."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from .errors import UsageError
 from .model import CLOSED, UPDATE, Bundle, Incident, TimelineEntry
 from .policy import COMPONENT_STATES, PUBLIC_STATUSES, Policy
+from .record import record
 
 # What a public output says where a public title would go when none was set.
 NO_PUBLIC_TITLE = "(no public title)"
 
 
-@dataclass(frozen=True)
+@record
 class PublicUpdate:
     """One update as stakeholders have it now."""
 
@@ -44,7 +44,7 @@ class PublicUpdate:
     components: tuple[tuple[str, str], ...] = ()  # (component id, state) it named
 
 
-@dataclass(frozen=True)
+@record
 class PublicIncident:
     id: int
     title: str  # the public title; "" when none was set (never the internal one)

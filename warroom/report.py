@@ -102,6 +102,20 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Noise:
+    """What monitoring proposed: declined proposals count here only (never in
+    the figures above), and how many alerts the real incidents drew."""
+
+    declined: int  # proposals declined, first seen in the report's window
+    incidents_from_alerts: int  # real incidents with at least one alert attached
+    alerts: int  # the alerts attached to them
+
+    @property
+    def alerts_per_incident(self) -> float | None:
+        return self.alerts / self.incidents_from_alerts if self.incidents_from_alerts else None
+
+
+@dataclass(frozen=True)
 class Report:
     since: datetime | None
     until: datetime | None
@@ -109,6 +123,7 @@ class Report:
     real: Section
     drills: Section
     drill_count: int = field(default=0)
+    noise: Noise | None = None  # None: the intake's counts were not read
 
 
 def percentile(ordered: list[timedelta], fraction: float) -> timedelta | None:
@@ -268,9 +283,12 @@ def build_report(
     since: datetime | None = None,
     until: datetime | None = None,
     local=None,
+    intake: tuple[dict[int, int], list[datetime]] | None = None,
 ) -> Report:
     """Figures for incidents reported in [since, until); `local` is the zone
-    weeks and "today" (for overdue action items) are counted in."""
+    weeks and "today" (for overdue action items) are counted in. `intake`
+    (Store.intake_counts: alerts per incident, when each declined proposal
+    was first seen) adds the noise figure."""
     local = local or now.astimezone().tzinfo
     real: list[ReportRow] = []
     drills: list[ReportRow] = []
@@ -279,6 +297,15 @@ def build_report(
         if (since and at < since) or (until and at >= until):
             continue
         (drills if row.incident.drill else real).append(row)
+    noise = None
+    if intake is not None:
+        per_incident, declined = intake
+        counted = [per_incident[r.incident.id] for r in real if per_incident.get(r.incident.id)]
+        noise = Noise(
+            sum(1 for at in declined if not (since and at < since) and not (until and at >= until)),
+            len(counted),
+            sum(counted),
+        )
     return Report(
         since,
         until,
@@ -286,4 +313,5 @@ def build_report(
         _section(policy, real, now, local),
         _section(policy, drills, now, local),
         len(drills),
+        noise,
     )

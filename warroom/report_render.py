@@ -92,9 +92,23 @@ def render_text(report: Report, zone_name: str) -> str:
         "",
     ]
     lines += _section_text(report.real)
+    if report.noise is not None:
+        lines += ["", noise_line(report.noise)]
     lines += ["", "DRILLS (not counted above)"]
     lines += _section_text(report.drills)
     return "\n".join(lines) + "\n"
+
+
+def noise_line(noise) -> str:
+    """'Noise: 3 proposals declined; 2.5 alerts per incident (5 alerts, 2 incidents)'."""
+    per = noise.alerts_per_incident
+    drew = (
+        f"{per:.1f} alerts per incident ({noise.alerts} alerts, "
+        f"{noise.incidents_from_alerts} incident{'s' * (noise.incidents_from_alerts != 1)})"
+        if per is not None
+        else "no incident from alerts"
+    )
+    return f"Noise: {noise.declined} proposal{'s' * (noise.declined != 1)} declined; {drew}"
 
 
 def _span_seconds(delta: timedelta | None) -> int | None:
@@ -144,6 +158,13 @@ def render_json(report: Report) -> str:
         "real": _section_dict(report.real),
         "drills": _section_dict(report.drills),
     }
+    if report.noise is not None:
+        data["noise"] = {
+            "proposals_declined": report.noise.declined,
+            "incidents_from_alerts": report.noise.incidents_from_alerts,
+            "alerts": report.noise.alerts,
+            "alerts_per_incident": report.noise.alerts_per_incident,
+        }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -240,3 +240,30 @@ def check_action(title: str, owner: str = "", due: date | str | None = None, tic
     if len(ticket) > MAX_TICKET:
         raise FieldError("ticket", f"The ticket reference is longer than {MAX_TICKET} characters.")
     return ActionFields(title, owner, due, ticket)
+
+
+# ------------------------------------------------------------------ intake
+def proposal_route(policy: Policy, proposal) -> tuple[str | None, str]:
+    """The category and priority a proposal's alerts ask for ([[intake.route]])."""
+    return policy.route(proposal.labels)
+
+
+def accept_proposal(
+    store, policy: Policy, proposal_id: int, category: str | None = None,
+    priority: str | None = None,
+) -> Incident:  # fmt: skip
+    """Declare the incident a proposal stands for: the category and priority
+    given, else those of the first [[intake.route]] its labels match; the
+    reported time is the earliest start of its alerts."""
+    routed_category, routed_priority = proposal_route(policy, store.proposal(proposal_id))
+    return store.accept_proposal(
+        proposal_id, category or routed_category, priority or routed_priority
+    )
+
+
+def decline_proposal(store, proposal_id: int, reason: str):
+    return store.decline_proposal(proposal_id, reason)
+
+
+def merge_proposal(store, proposal_id: int, incident_id: int) -> Incident:
+    return store.merge_proposal(proposal_id, incident_id)

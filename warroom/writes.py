@@ -444,6 +444,45 @@ class MakeReal(Write):
         return "turn the drill into a real incident"
 
 
+@kind("intake.accept")
+class AcceptProposal(Write):
+    proposal_id: int
+    category: str | None = None
+    priority: str | None = None
+
+    def apply(self, store):
+        from .usecases import accept_proposal
+
+        return accept_proposal(store, store.policy, self.proposal_id, self.category, self.priority)
+
+    def describe(self) -> str:
+        return f"accept proposal {self.proposal_id}"
+
+
+@kind("intake.decline")
+class DeclineProposal(Write):
+    proposal_id: int
+    reason: str
+
+    def apply(self, store):
+        return store.decline_proposal(self.proposal_id, self.reason)
+
+    def describe(self) -> str:
+        return f"decline proposal {self.proposal_id}: {one_line(self.reason)[:40]}"
+
+
+@kind("intake.merge")
+class MergeProposal(Write):
+    proposal_id: int
+    incident_id: int
+
+    def apply(self, store):
+        return store.merge_proposal(self.proposal_id, self.incident_id)
+
+    def describe(self) -> str:
+        return f"merge proposal {self.proposal_id} into #{self.incident_id}"
+
+
 # ------------------------------------------------------------- the envelope
 def new_key() -> str:
     """An idempotency key: 128 random bits, as 32 hex digits."""

@@ -23,6 +23,7 @@ HANDLED = {
     ("app.py", "on_mount"): "has_changed at start-up catches them: the poll asks again",
     ("app.py", "sync"): "catches StoreBusy and StoreIOError: the next poll asks again",
     ("app.py", "known_people"): "catches them: the pickers offer none, a name can be typed",
+    ("screens/publish.py", "fetch"): "given to app.read: run on the database worker",
     ("screens/closing.py", "close_warnings"): "only from close_flow, marked @reads",
     ("screens/closing.py", "write"): "export_flow: the failure is the export's message",
     ("screens/retro.py", "_show"): "only from load and refresh_from_store, marked @reads",

@@ -7,15 +7,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from ..intake.verbs import labels_line
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
+from ..text import one_line
 from ..timefmt import fmt_age, fmt_minutes
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
 from ..widgets.reads import reads
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
+from ..writes import AcceptProposal, DeclineProposal, MergeProposal
+from .modals import ChoiceModal, TextPrompt
 from .startup import StartupScreen
+
+PROPOSAL_COLUMNS = (
+    ("ID", "id", 3), ("Source", "source", 12), ("Alerts", "alerts", 12),
+    ("Labels", "labels", 40), ("First seen", "first", 10), ("Title", "title", 40),
+)  # fmt: skip
 
 
 def urgent_cell(word: str, name: str, countdown: str, width: int, style: str) -> Text:
@@ -47,7 +56,15 @@ class IncidentsScreen(StartupScreen):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="incidents.clear"),
         Binding("j", "move(1)", "Down", show=False, id="incidents.down"),
         Binding("k", "move(-1)", "Up", show=False, id="incidents.up"),
-    ]
+        # The Proposed section (alerts from monitoring): its title line names these.
+        Binding("p", "focus_proposals", "Proposed", show=False, id="incidents.proposed"),
+        Binding("a", "accept", "Accept", show=False, id="incidents.accept",
+                tooltip="Declare the incident a proposal stands for"),
+        Binding("x", "decline", "Decline", show=False, id="incidents.decline",
+                tooltip="Decline a proposal, saying why"),
+        Binding("m", "merge", "Merge", show=False, id="incidents.merge",
+                tooltip="Merge a proposal's alerts into an open incident"),
+    ]  # fmt: skip
 
     DEFAULT_CSS = """
     IncidentsScreen #title-bar { height: 1; background: $boost; padding: 0 1; }
@@ -56,6 +73,10 @@ class IncidentsScreen(StartupScreen):
     IncidentsScreen.-filtering #filter { display: block; }
     IncidentsScreen #empty { display: none; padding: 1 2; color: $text-muted; }
     IncidentsScreen.-empty #empty { display: block; }
+    IncidentsScreen #proposed-title { display: none; height: 1; padding: 0 1; }
+    IncidentsScreen #proposals { display: none; height: auto; max-height: 8; }
+    IncidentsScreen.-proposals #proposed-title { display: block; }
+    IncidentsScreen.-proposals #proposals { display: block; }
     """
 
     def __init__(self):
@@ -65,19 +86,26 @@ class IncidentsScreen(StartupScreen):
         self.columns: list[str] = []
         self.urgent_width = 29
         self.stale = False
+        self.proposed: list = []  # the proposals as last read
+        self.open_incidents: list = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title-bar")
         yield Input(placeholder="filter by title, priority, stage (escape clears)", id="filter")
         yield DataTable(id="incidents", cursor_type="row", zebra_stripes=True)
         yield Static("No open incidents. Press n to declare one (c shows closed ones).", id="empty")
+        yield Static("", id="proposed-title")
+        yield DataTable(id="proposals", cursor_type="row")
         yield KeyBar()
 
     def on_mount(self) -> None:
         # What reaches this screen while it is mounted (see WarRoomApp).
         self.app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
         self.app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
-        self.query_one(DataTable).focus()
+        proposals = self.query_one("#proposals", DataTable)
+        for label, key, width in PROPOSAL_COLUMNS:
+            proposals.add_column(label, key=key, width=width)
+        self.query_one("#incidents", DataTable).focus()
 
     def _signal_changed(self, change) -> None:
         self.refresh_from_store()
@@ -109,7 +137,7 @@ class IncidentsScreen(StartupScreen):
         fixed += self.urgent_width
         columns.insert(1, ("Title", "title", max(12, width - fixed)))
         self.columns = [key for _, key, _ in columns]
-        table = self.query_one(DataTable)
+        table = self.query_one("#incidents", DataTable)
         table.clear(columns=True)
         for label, key, col_width in columns:
             table.add_column(label, key=key, width=col_width)
@@ -130,9 +158,11 @@ class IncidentsScreen(StartupScreen):
                 Text.assemble(("warroom", "bold"), " · ", UNREAD_LINE)
             )
             return
-        incidents, leads, overdue = read
+        incidents, leads, overdue, proposed = read
+        self.open_incidents = [i for i in incidents if i.is_open]
+        self._show_proposals(proposed, now)
         needle = self.needle.lower()
-        table = self.query_one(DataTable)
+        table = self.query_one("#incidents", DataTable)
         keep = table.cursor_row
         table.clear()
         for i in incidents:
@@ -199,6 +229,7 @@ class IncidentsScreen(StartupScreen):
             store.list_incidents(include_closed=self.show_closed),
             store.holders_of(self.app.policy.single_roles[0]),
             store.overdue_actions(now.astimezone().date()),
+            store.proposals(),
         )
 
     def on_screen_resume(self) -> None:
@@ -212,14 +243,97 @@ class IncidentsScreen(StartupScreen):
             self.refresh_from_store()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_incident(int(event.row_key.value))
+        if event.data_table.id == "incidents":
+            self.app.open_incident(int(event.row_key.value))
+
+    # ------------------------------------------------------------ proposed
+    def _show_proposals(self, proposed: list, now) -> None:
+        """The Proposed section: what monitoring proposes, oldest first, with
+        its keys; hidden while nothing waits for a decision."""
+        self.proposed = proposed
+        table = self.query_one("#proposals", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for p in proposed:
+            alerts = f"{p.alerts} ({p.firing} firing)" if p.firing != p.alerts else str(p.alerts)
+            table.add_row(
+                str(p.id), lit(p.source), alerts, lit(labels_line(p.labels, 40)),
+                fmt_age(p.first_seen, now), lit(p.title), key=str(p.id),
+            )  # fmt: skip
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        count = len(proposed)
+        self.query_one("#proposed-title", Static).update(
+            Text.assemble(
+                (f"Proposed by monitoring ({count})", "bold"),
+                " · a accept · x decline · m merge into an open incident · p here",
+            )
+        )
+        self.set_class(bool(count), "-proposals")
+
+    def _chosen_proposal(self):
+        table = self.query_one("#proposals", DataTable)
+        if not self.proposed or not table.row_count:
+            self.app.notify("no proposal waits for a decision", severity="warning")
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return next((p for p in self.proposed if str(p.id) == row_key.value), None)
+
+    def action_focus_proposals(self) -> None:
+        if self.proposed:
+            self.query_one("#proposals", DataTable).focus()
+
+    def action_accept(self) -> None:
+        proposal = self._chosen_proposal()
+        if proposal is None:
+            return
+
+        def done(incident) -> None:
+            if incident is not None:
+                self.app.notify(f"#{incident.id} declared from proposal {proposal.id}")
+
+        self.app.write(AcceptProposal(proposal.id), on_done=done)
+
+    def action_decline(self) -> None:
+        proposal = self._chosen_proposal()
+        if proposal is None:
+            return
+
+        def reason(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self.app.notify("a decline needs a reason: nothing changed", severity="warning")
+                return
+            self.app.write(DeclineProposal(proposal.id, text.strip()))
+
+        self.app.push_screen(
+            TextPrompt(f"Decline proposal {proposal.id}: why?", hint="the reason is kept"), reason
+        )
+
+    def action_merge(self) -> None:
+        proposal = self._chosen_proposal()
+        if proposal is None:
+            return
+        if not self.open_incidents:
+            self.app.notify("no open incident to merge into", severity="warning")
+            return
+        choices = {f"#{i.id} {one_line(i.title)[:60]}": i.id for i in self.open_incidents}
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                self.app.write(MergeProposal(proposal.id, choices[choice]))
+
+        self.app.push_screen(
+            ChoiceModal(f"Merge proposal {proposal.id} into", list(choices)), chosen
+        )
 
     def action_move(self, step: int) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#incidents", DataTable)
         table.move_cursor(row=table.cursor_row + step)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#incidents", DataTable)
         if table.row_count:
             row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
             self.app.open_incident(int(row_key.value))
@@ -236,13 +350,13 @@ class IncidentsScreen(StartupScreen):
         self.refresh_from_store()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one("#incidents", DataTable).focus()
 
     def action_clear_filter(self) -> None:
         self.needle = ""
         self.query_one("#filter", Input).value = ""
         self.remove_class("-filtering")
-        self.query_one(DataTable).focus()
+        self.query_one("#incidents", DataTable).focus()
 
     def action_report(self) -> None:
         self.app.action_report()

@@ -39,8 +39,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "created_at", "updated_by", "updated_at", "completed_at",
     ),
     "write_keys": ("key", "applied_at"),
+    "proposals": (
+        "id", "source", "group_key", "status", "title", "labels", "first_seen", "last_seen",
+        "incident_id", "decided_by", "decided_at", "reason",
+    ),
+    "alerts": (
+        "id", "source", "fingerprint", "starts_at", "last_started_at", "status", "ends_at",
+        "fires", "proposal_id", "labels", "summary", "url", "first_seen", "last_seen",
+    ),
 }  # fmt: skip
-WITH_IDS = ("incidents", "timeline", "action_items")
+WITH_IDS = ("incidents", "timeline", "action_items", "proposals", "alerts")
 
 
 class MoveFailed(WarroomError):

@@ -27,7 +27,7 @@ from ..errors import AlreadyApplied, StoreBusy, StoreInDoubt, StoreIOError, Usag
 from ..paths import DbUrl, mask_secrets
 from .backend import REFUSAL
 
-SCHEMA_VERSION = 4  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = 5  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # The write lock: the change counter's one row, which only a writer may lock.
 # (A warroom from before took the advisory lock instead; schema 3+ keeps such a
@@ -58,6 +58,8 @@ TABLES = (
     "action_items",
     "draft_versions",
     "write_keys",
+    "proposals",
+    "alerts",
 )
 
 
@@ -127,12 +129,21 @@ def _pg_schema_v4(conn: Any) -> None:
     )
 
 
+def _pg_schema_v5(conn: Any) -> None:
+    """As SQLite's schema 9: alerts from monitoring and their proposals."""
+    from .sqlite import INTAKE_DDL
+
+    for ddl in INTAKE_DDL:
+        conn.execute(ddl.replace("{id}", _ID).replace("{t}", _T))
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {
     0: _pg_schema_v1,
     1: _pg_schema_v2,
     2: _pg_schema_v3,
     3: _pg_schema_v4,
+    4: _pg_schema_v5,
 }
 
 # A server that vanishes without closing the connection (a network cut) is

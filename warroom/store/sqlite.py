@@ -25,7 +25,7 @@ from ..paths import FILE_MODE, make_folders
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 
@@ -203,6 +203,31 @@ def _schema_v8(db: sqlite_utils.Database) -> None:
     db["incidents"].add_column("root_cause_public", int, not_null_default=0)
 
 
+def _schema_v9(db: sqlite_utils.Database) -> None:
+    """Alerts from monitoring and the incidents they propose (warroom intake)."""
+    for ddl in INTAKE_DDL:
+        db.execute(ddl.replace("{id}", "INTEGER PRIMARY KEY").replace("{t}", "TEXT"))
+
+
+# The intake's tables, for both engines ({id}: the id column, {t}: text).
+INTAKE_DDL = (
+    """CREATE TABLE proposals (id {id}, source {t} NOT NULL, group_key {t} NOT NULL,
+        status {t} NOT NULL, title {t} NOT NULL, labels {t} NOT NULL, first_seen {t} NOT NULL,
+        last_seen {t} NOT NULL, incident_id BIGINT REFERENCES incidents (id),
+        decided_by {t}, decided_at {t}, reason {t})""",
+    "CREATE INDEX idx_proposals_group ON proposals (source, group_key, id)",
+    "CREATE INDEX idx_proposals_status ON proposals (status, id)",
+    """CREATE TABLE alerts (id {id}, source {t} NOT NULL, fingerprint {t} NOT NULL,
+        starts_at {t} NOT NULL, last_started_at {t} NOT NULL, status {t} NOT NULL,
+        ends_at {t}, fires BIGINT NOT NULL DEFAULT 1,
+        proposal_id BIGINT REFERENCES proposals (id), labels {t} NOT NULL,
+        summary {t} NOT NULL, url {t} NOT NULL, first_seen {t} NOT NULL, last_seen {t} NOT NULL,
+        UNIQUE (source, fingerprint, starts_at))""",
+    "CREATE INDEX idx_alerts_fingerprint ON alerts (source, fingerprint, last_started_at)",
+    "CREATE INDEX idx_alerts_proposal ON alerts (proposal_id)",
+)
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
@@ -213,6 +238,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     5: _schema_v6,
     6: _schema_v7,
     7: _schema_v8,
+    8: _schema_v9,
 }
 
 
