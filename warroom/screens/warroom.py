@@ -243,12 +243,7 @@ class WarRoomScreen(PanelScreen):
         iid, seen_revision = self.incident_id, self.seen_revision
         seen_id = self.query_one(TimelinePanel).view.seen_id
 
-        def fetch(store):
-            if store.get_incident(iid).revision == seen_revision:
-                return None
-            return store.board(iid), store.timeline(iid, after_id=seen_id)
-
-        self.app.read(fetch, self._fetched)
+        self.app.read(lambda store: store.board_since(iid, seen_revision, seen_id), self._fetched)
 
     def _in_front_or_under(self) -> bool:
         """Still one of the app's screens, its panels made: what a result

@@ -15,6 +15,10 @@ from typing import Any, Protocol
 
 from ..paths import DbUrl, is_url
 
+# A check the server runs inside a pipelined write transaction fails with this
+# text, the warroom error's class name and its message (see Store._require).
+REFUSAL = "warroom-refusal:"
+
 
 class Backend(Protocol):
     engine: str  # "sqlite" or "postgresql"
@@ -28,6 +32,10 @@ class Backend(Protocol):
     # How long a write whose answer to COMMIT was lost asks whether it committed
     # before raising StoreInDoubt (a server; a file's commit cannot be lost).
     in_doubt_wait: float
+    # Optional (PostgreSQL): `pipelined = True` (statements are sent without
+    # waiting; their rows are read at the next fetch), `claim(key, now)` (the
+    # write's idempotency key, refused at the server when applied before) and
+    # `lost_results` (the last write committed but its answer was lost).
 
     @property
     def label(self) -> str: ...

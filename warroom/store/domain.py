@@ -8,6 +8,7 @@ cannot be forgotten and concurrent writers never interleave half-done changes.""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -62,7 +63,7 @@ from ..text import (
     clean_title,
 )
 from ..timefmt import check_moment, fmt_time
-from .backend import Backend, open_backend
+from .backend import REFUSAL, Backend, open_backend
 
 # Milestones of the response itself: none can come after the incident closed.
 BEFORE_CLOSE = ("acknowledge", "triage", "remediate")
@@ -91,6 +92,37 @@ def _match_impact(text: str) -> str:
     if len(hits) == 1:
         return hits[0]
     raise UsageError(f"unknown impact {text!r}; choose one of: {', '.join(IMPACTS)}")
+
+
+class _Later:
+    """A statement's rows, read when first needed. On a backend that pipelines
+    (PostgreSQL) the statement was sent without waiting and its rows arrive
+    with the next round trip; on the others they were read at once."""
+
+    __slots__ = ("_cursor", "_rows", "_names", "find")
+
+    def __init__(self, cursor: Any, now: bool):
+        self._cursor = cursor
+        self._rows: list[tuple] | None = None
+        self._names: list[str] = []
+        self.find: tuple = ()  # an appended entry's columns, to find it again
+        if now:
+            self.rows()
+
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = self._cursor.fetchall()
+            self._names = [d[0] for d in self._cursor.description or ()]
+            self._cursor = None
+        return self._rows
+
+    def one(self) -> tuple | None:
+        rows = self.rows()
+        return rows[0] if rows else None
+
+    def dicts(self) -> list[dict[str, Any]]:
+        rows = self.rows()
+        return [dict(zip(self._names, row, strict=True)) for row in rows]
 
 
 class Store:
@@ -236,6 +268,10 @@ class Store:
         if self.read_only:
             raise ReadOnly(f"{self.db.label} is read-only for you: nothing can be changed")
         key, self._write_key = self._write_key, None
+        if key is None and self._pipelined:
+            # A server's answer to COMMIT can be lost on the way: every write
+            # there carries a key, so the server can be asked whether it committed.
+            key = f"auto-{uuid.uuid4().hex}"
         with self.db.write(bump=bump):  # the backend moves the change counter last
             if key is not None and not self._claim(key):
                 raise AlreadyApplied(f"this change was already written (key {key[:8]})")
@@ -250,6 +286,9 @@ class Store:
 
     def _claim(self, key: str) -> bool:
         """Store the write's key; False when it is there already (applied before)."""
+        claim = getattr(self.db, "claim", None)
+        if claim is not None:  # sent without waiting; a second time is refused by the server
+            return claim(key, self._now())
         row = self.db.execute(
             "INSERT INTO write_keys (key, applied_at) VALUES (?, ?)"
             " ON CONFLICT (key) DO NOTHING RETURNING key",
@@ -266,10 +305,63 @@ class Store:
         return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
 
     # ----------------------------------------------------------------- helpers
+    @property
+    def _pipelined(self) -> bool:
+        """Statements are sent without waiting for their answers (PostgreSQL)."""
+        return getattr(self.db, "pipelined", False)
+
+    def _issue(self, sql: str, params: tuple | list = ()) -> _Later:
+        """Send a statement now and read its rows later (_Later): statements
+        issued one after another before any is read cost one round trip."""
+        return _Later(self.db.execute(sql, params), now=not self._pipelined)
+
+    def _require(self, incident_id: int, is_open: bool = False) -> None:
+        """Refuse the write unless the incident exists (and is open). Where
+        statements are pipelined the check runs at the server, inside the
+        transaction and without a round trip of its own: a refusal fails the
+        statement with the message (the backend raises it as NotFound or
+        UsageError) and everything after it, COMMIT included, is not done."""
+        if not self._pipelined:
+            incident = self.get_incident(incident_id)
+            if is_open:
+                self._require_open(incident)
+            return
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
+        closed = f"UsageError:incident {incident_id} is closed; reopen it first"
+        self.db.execute(
+            "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN ? AND bool_and(status <> ?) THEN ?"
+            " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?",
+            (f"{REFUSAL}NotFound:no incident with id {incident_id}", is_open, OPEN,
+             REFUSAL + closed, incident_id),
+        )  # fmt: skip
+
+    def _appended(self, later: _Later) -> TimelineEntry:
+        """The entry an _append wrote. When the write committed but its answer
+        was lost with the connection (the server said so when asked), the
+        entry is found again by what was written."""
+        try:
+            row = later.one()
+        except Exception:
+            if not getattr(self.db, "lost_results", False):
+                raise
+            row = self.db.execute(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND kind = ?"
+                " AND actor = ? AND recorded_at = ? AND text = ? ORDER BY id DESC LIMIT 1",
+                later.find,
+            ).fetchone()
+            if row is None:
+                raise NotFound("the entry just written was not found") from None
+        return self._row_entry(row)
+
     def _now(self) -> str:
         return to_iso(self.clock())
 
-    def _append(
+    def _append(self, incident_id: int, kind: str, text: str, **given: Any) -> int:
+        """_add, and the new entry's id (read now)."""
+        return self._appended(self._add(incident_id, kind, text, **given)).id
+
+    def _add(
         self,
         incident_id: int,
         kind: str,
@@ -280,16 +372,19 @@ class Store:
         supersedes: int | None = None,
         occurred_at: datetime | None = None,
         actor: str | None = None,
-    ) -> int:
+    ) -> _Later:
+        """Append an entry; its row (RETURNING) is read when asked for (_appended)."""
         now = self._now()
-        cursor = self.db.execute(
+        actor = self.identity if actor is None else actor
+        later = self._issue(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
-            " public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" RETURNING {self._ENTRY_COLUMNS}",
             (
                 incident_id,
                 kind,
                 text,
-                self.identity if actor is None else actor,
+                actor,
                 to_iso(occurred_at) if occurred_at else now,
                 now,
                 int(public),
@@ -297,15 +392,15 @@ class Store:
                 json.dumps(data, ensure_ascii=False) if data else None,
             ),
         )
-        entry_id = cursor.fetchone()[0]
+        later.find = (incident_id, kind, actor, now, text)
         self._touch(incident_id)
-        return entry_id
+        return later
 
     def _system(
         self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
         supersedes: int | None = None, actor: str | None = None, **data: Any,
-    ) -> int:  # fmt: skip
-        return self._append(
+    ) -> _Later:  # fmt: skip
+        return self._add(
             incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
             supersedes=supersedes, actor=actor,
         )  # fmt: skip
@@ -381,9 +476,7 @@ class Store:
 
     # ------------------------------------------------------------------- reads
     def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
-        cursor = self.db.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+        return _Later(self.db.execute(sql, params), now=True).dicts()
 
     def get_incident(self, incident_id: int) -> Incident:
         if not 0 < incident_id < 2**63:
@@ -463,6 +556,26 @@ class Store:
         forward = first or after is not None
         order = "" if forward else " DESC"
         sql = f"SELECT {columns} FROM {table} ORDER BY occurred_at{order}, id{order} LIMIT ?"
+        if self._pipelined:
+            # Every statement sent before any answer is read (one round trip):
+            # the corrections are found by the page's own query.
+            with self._snapshot():
+                page = self._issue(sql, [*params, limit + 1])
+                newest = self._issue(
+                    "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+                )
+                fixes = self._issue(
+                    "SELECT supersedes, id FROM timeline WHERE supersedes IS NOT NULL AND"
+                    f" supersedes IN (SELECT id FROM ({sql}) AS page) ORDER BY id",
+                    [*params, limit],
+                )
+            rows = page.rows()
+            more = len(rows) > limit
+            rows = rows[:limit] if forward else rows[:limit][::-1]
+            latest = newest.rows()[0][0]
+            return TimelinePage(
+                [self._row_entry(r) for r in rows], more, latest or 0, dict(fixes.rows())
+            )
         with self._snapshot():
             rows = self.db.execute(sql, [*params, limit + 1]).fetchall()
             more = len(rows) > limit
@@ -503,39 +616,80 @@ class Store:
         return self.db.snapshot()
 
     def board(self, incident_id: int) -> Board:
-        """Incident, roles, checklist and draft read in one consistent snapshot."""
+        """Incident, roles, checklist and draft read in one consistent snapshot
+        (every statement sent before any answer is read: one round trip)."""
         with self._snapshot():
-            incident = self.get_incident(incident_id)
-            roles = tuple(
+            issued = self._issue_board(incident_id)
+        return self._board_of(incident_id, issued)
+
+    def board_since(
+        self, incident_id: int, revision: int, after_id: int
+    ) -> tuple[Board, list[TimelineEntry]] | None:
+        """What a war room shows that moved since it read the incident at
+        `revision` and the timeline through entry `after_id`: the board and the
+        new entries, or None when the incident's revision has not moved. One
+        snapshot, one round trip on a server."""
+        with self._snapshot():
+            issued = self._issue_board(incident_id)
+            entries = self._issue(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline"
+                " WHERE incident_id = ? AND id > ? ORDER BY id",
+                (incident_id, after_id),
+            )
+        board = self._board_of(incident_id, issued)
+        if board.incident.revision == revision:
+            return None
+        return board, [self._row_entry(r) for r in entries.rows()]
+
+    def _issue_board(self, incident_id: int) -> tuple[_Later, ...]:
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
+        return (
+            self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,)),
+            self._issue(
+                "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
+                [incident_id],
+            ),
+            self._issue("SELECT * FROM checklist WHERE incident_id = ?", [incident_id]),
+            self._issue(self._DRAFT, (incident_id,)),
+        )
+
+    def _board_of(self, incident_id: int, issued: tuple[_Later, ...]) -> Board:
+        incident, roles, checks, draft = issued
+        rows = incident.dicts()
+        if not rows:
+            raise NotFound(f"no incident with id {incident_id}")
+        return Board(
+            self._row_incident(rows[0]),
+            tuple(
                 RoleHolder(
                     r["role"],
                     r["person"],
                     r["assigned_by"],
                     from_iso(r["assigned_at"]),
                     r["previous"],
-                )
-                for r in self._rows(
-                    "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
-                    [incident_id],
-                )
-            )
-            checklist = {
+                )  # fmt: skip
+                for r in roles.dicts()
+            ),
+            {
                 r["item_id"]: CheckState(
                     r["item_id"], bool(r["ticked"]), r["by"], from_iso(r["at"])
                 )
-                for r in self._rows("SELECT * FROM checklist WHERE incident_id = ?", [incident_id])
-            }
-            draft = self.draft(incident_id)
-        return Board(incident, roles, checklist, draft)
+                for r in checks.dicts()
+            },
+            self._row_draft(draft.one()),
+        )
 
-    def draft(self, incident_id: int) -> Draft:
-        row = self.db.execute(
-            "SELECT text, version, updated_by, updated_at FROM drafts WHERE incident_id = ?",
-            (incident_id,),
-        ).fetchone()
+    _DRAFT = "SELECT text, version, updated_by, updated_at FROM drafts WHERE incident_id = ?"
+
+    @staticmethod
+    def _row_draft(row: tuple | None) -> Draft:
         if row is None:
             return Draft("", 0, "", None)
         return Draft(row[0], row[1], row[2] or "", from_iso(row[3]))
+
+    def draft(self, incident_id: int) -> Draft:
+        return self._row_draft(self.db.execute(self._DRAFT, (incident_id,)).fetchone())
 
     def holders_of(self, role: str) -> dict[int, str]:
         """incident id -> who holds `role` (a single-holder role), for list views."""
@@ -630,7 +784,7 @@ class Store:
         if occurred_at is not None:
             occurred_at = self._checked(occurred_at, "the time of the note")
         with self._write():
-            self.get_incident(incident_id)
+            self._require(incident_id)
             if supersedes is not None:
                 original = self.entry(supersedes)
                 if original.incident_id != incident_id:
@@ -645,11 +799,11 @@ class Store:
                 # A correction keeps who said it; who corrected it is said beside.
                 actor, carried = self._carried(original)
                 data = {**(data or {}), **carried}
-            entry_id = self._append(
+            entry_id = self._add(
                 incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data,
                 actor=actor,
             )  # fmt: skip
-        return self.entry(entry_id)
+        return self._appended(entry_id)
 
     def _change_data(self, incident_id: int) -> dict[str, Any]:
         """Who applied a change, and whether that was the change owner: one
@@ -683,7 +837,7 @@ class Store:
                 change.incident_id, text, "change.impact", change=entry_id, impact=impact,
                 note=note.strip(),
             )  # fmt: skip
-        return self.entry(new_id)
+        return self._appended(new_id)
 
     def correct(
         self, entry_id: int, text: str | None = None, at: datetime | None = None
@@ -711,14 +865,14 @@ class Store:
             with self._write():
                 moves = self._check_fact_move(original, at) if at is not None else None
                 author, carried = self._carried(original)
-                new_id = self._append(
+                new_id = self._add(
                     original.incident_id, SYSTEM, new_text, supersedes=entry_id,
                     occurred_at=occurred, actor=author,
                     data={**original.data, "corrected": True, **carried},
                 )  # fmt: skip
                 if moves:
                     self._move_fact(original, occurred)
-            return self.entry(new_id)
+            return self._appended(new_id)
         if original.kind == UPDATE:
             # A correction of a published update is itself public.
             if not new_text.strip():
@@ -726,13 +880,13 @@ class Store:
             check_length(new_text, MAX_DRAFT, "update")
             with self._write():
                 author, carried = self._carried(original)
-                new_id = self._append(
+                new_id = self._add(
                     original.incident_id, UPDATE, new_text, public=True, supersedes=entry_id,
                     occurred_at=occurred, actor=author,
                     data={"event": "update.correct", **carried, **_shown(original.data)},
                 )  # fmt: skip
                 self._recount_last_update(original.incident_id)
-            return self.entry(new_id)
+            return self._appended(new_id)
         return self.add_entry(
             original.incident_id, new_text, kind=original.kind, occurred_at=occurred,
             supersedes=entry_id,
@@ -871,17 +1025,25 @@ class Store:
         person = clean_name(person, "person's name")
         single = role != self.policy.multi_role
         with self._write():
-            incident = self.get_incident(incident_id)
-            self._require_open(incident)
-            moment = self._fact_moment(
-                incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
-            )
-            previous = None
+            # The holder is asked for with the incident's check: one round trip.
+            holder = None
             if single:
-                row = self.db.execute(
+                holder = self._issue(
                     "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
                     (incident_id, role),
-                ).fetchone()
+                )
+            if at is None:
+                self._require(incident_id, is_open=True)
+                moment = self.clock()
+            else:
+                incident = self.get_incident(incident_id)
+                self._require_open(incident)
+                moment = self._fact_moment(
+                    incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
+                )
+            previous = None
+            if holder is not None:
+                row = holder.one()
                 previous = row[0] if row else None
                 self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ?", (incident_id, role)
@@ -959,10 +1121,14 @@ class Store:
             raise UsageError(f"unknown checklist item {item_id!r}; items are: {ids}")
         event = "checklist.tick" if ticked else "checklist.untick"
         with self._write():
-            incident = self.get_incident(incident_id)
-            moment = self._fact_moment(
-                incident, at, event, {"item": item.id}, "the tick" if ticked else "the untick"
-            )
+            if at is None:  # nothing to check the moment against: checked at the server
+                self._require(incident_id)
+                moment = self.clock()
+            else:
+                incident = self.get_incident(incident_id)
+                moment = self._fact_moment(
+                    incident, at, event, {"item": item.id}, "the tick" if ticked else "the untick"
+                )
             now = to_iso(moment)
             self.db.execute(
                 'INSERT INTO checklist (incident_id, item_id, ticked, "by", at)'
@@ -1222,7 +1388,7 @@ class Store:
             if incident.drill and not text.lstrip().upper().startswith(DRILL_MARK):
                 # Whoever reads a drill's update, wherever it is pasted, must see it is one.
                 text = f"{DRILL_MARK} {text}"
-            entry_id = self._append(
+            entry_id = self._add(
                 incident_id, UPDATE, text, public=True,
                 data={"event": "update.publish", **shown}, occurred_at=from_iso(now),
             )  # fmt: skip
@@ -1236,7 +1402,7 @@ class Store:
                     incident_id, "Milestone: acknowledge recorded", "milestone",
                     clock="acknowledge", at=now, occurred_at=from_iso(now),
                 )  # fmt: skip
-        return self.entry(entry_id)
+        return self._appended(entry_id)
 
     def record_event(self, incident_id: int, text: str, event: str, **data: Any) -> TimelineEntry:
         """A system entry for something that happened outside the store (a hook's outcome)."""
@@ -1244,7 +1410,7 @@ class Store:
         with self._write():
             self.get_incident(incident_id)
             entry_id = self._system(incident_id, text, event, **data)
-        return self.entry(entry_id)
+        return self._appended(entry_id)
 
     def close_incident(
         self, incident_id: int, resolution: str, at: datetime | None = None

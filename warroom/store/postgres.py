@@ -16,14 +16,16 @@ the URL); messages name the database by its URL with any password masked."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ..errors import StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
+from ..errors import AlreadyApplied, StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl, mask_secrets
+from .backend import REFUSAL
 
 SCHEMA_VERSION = 5  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
@@ -32,7 +34,7 @@ LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # warroom out of a database this one wrote, so the two never write side by side.)
 _WRITE_LOCK = "SELECT revision FROM changes WHERE id = 1 FOR UPDATE"
 CHANNEL = "warroom_changes"
-_FINISH = "SELECT pg_current_xact_id()::text, pg_notify(%s, '')"
+_FINISH = "SELECT pg_notify(%s, '')"
 # A data-modifying WITH runs whether or not the query reads it (PostgreSQL docs).
 _FINISH_BUMP = (
     "WITH bump AS (UPDATE changes SET revision = revision + 1 WHERE id = 1 RETURNING 1) " + _FINISH
@@ -167,6 +169,17 @@ def convert(sql: str) -> str:
     return done
 
 
+class _QuietPipelineEnd(logging.Filter):
+    """A pipeline left by an error is ended by psycopg, which logs the errors
+    that ending meets as warnings; the first error is the one warroom reports."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored")
+
+
+logging.getLogger("psycopg").addFilter(_QuietPipelineEnd())
+
+
 def _first_line(exc: BaseException) -> str:
     """A driver's error as one line, any password in it masked (libpq quotes
     parts of the URL it could not read)."""
@@ -174,10 +187,24 @@ def _first_line(exc: BaseException) -> str:
     return text[:200] or type(exc).__name__
 
 
+def _refusal_of(exc: BaseException) -> WarroomError | None:
+    """The warroom error a check run at the server refused with (REFUSAL),
+    or None when exc is something else."""
+    from ..errors import NotFound
+
+    primary = getattr(getattr(exc, "diag", None), "message_primary", None) or ""
+    start = primary.find(REFUSAL)
+    if start < 0:
+        return None
+    name, _, message = primary[start + len(REFUSAL) : primary.rfind('"')].partition(":")
+    return NotFound(message) if name == "NotFound" else UsageError(message)
+
+
 class PostgresBackend:
     """One PostgreSQL database: the write lock, reads, the change signal."""
 
     engine = "postgresql"
+    pipelined = True  # write() and snapshot() send their statements as one pipeline
     # Another process's commit wakes the TUI through the listening socket
     # (wake_fd); the app's own poll is left for when that socket is lost.
     poll_seconds = None
@@ -201,9 +228,19 @@ class PostgresBackend:
         self.in_doubt_wait = 10.0
         self._local_writes = 0
         self._seen_local_writes = 0
+        # This backend and the others reopen() made for this process's other
+        # threads: their commits are this process's own, counted as they
+        # happen, so their notifications are not news a second time.
+        self._family: list[PostgresBackend] = [self]
+        self._pid: int | None = None  # the server process of this backend's connection
         self._seen_revision: int | None = None
         self._first_look = True
         self._migrating = False
+        self._busy = False  # inside write() or snapshot(): statements are pipelined
+        self._key: str | None = None  # the idempotency key of the write under way
+        # The last write committed but its answer (and the rows it returned)
+        # was lost: the domain reads what it needs again.
+        self.lost_results = False
 
     @property
     def label(self) -> str:
@@ -217,6 +254,8 @@ class PostgresBackend:
                            else busy_timeout)  # fmt: skip
         other.read_only = self.read_only
         other._listener_retry_at = float("inf")  # it never listens: the app's store does
+        other._family = self._family
+        self._family.append(other)
         return other
 
     # ---------------------------------------------------------------- opening
@@ -264,12 +303,19 @@ class PostgresBackend:
         import psycopg
 
         try:
-            return psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
+            conn = psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
         except psycopg.Error as exc:
             raise self._unreachable(exc) from None
+        # No server-side prepared statements: a pipeline a check stopped skips
+        # the statements after it, a PREPARE among them, which psycopg would
+        # then take as done ("prepared statement does not exist" on its next use).
+        conn.prepare_threshold = None
+        # Kept here: another thread's has_changed() reads it, never the connection.
+        self._pid = conn.info.backend_pid
+        return conn
 
     def _prepare(self, read_only: bool, create: bool = True) -> None:
-        version, app, tables = self._schema_facts()
+        version, app, tables, can_write = self._facts()
         if version is None and not tables and not create:
             raise UsageError(
                 f"no database at {self.label} (set WARROOM_DB or --db, "
@@ -284,7 +330,7 @@ class PostgresBackend:
                 f"{self.label} was written by a newer warroom (schema {version}, this one "
                 f"knows {SCHEMA_VERSION}); upgrade warroom to open it"
             )
-        can_write = version is not None and self._can_write()
+        can_write = version is not None and can_write
         self.read_only = read_only or (version is not None and not can_write)
         if self.read_only:
             if version is None:
@@ -295,15 +341,31 @@ class PostgresBackend:
         if version is None or version < SCHEMA_VERSION:
             self._migrate()
 
+    # What a database holds and what this role may do with it, in one query
+    # (one round trip at every open): the tables, warroom's schema version and
+    # app (read only when its table is there) and whether this role can write.
+    _FACTS = (
+        "SELECT ARRAY(SELECT tablename::text FROM pg_tables"
+        " WHERE schemaname = current_schema()),"
+        " (xpath('//version/text()', s))[1]::text, (xpath('//app/text()', s))[1]::text,"
+        " CASE WHEN to_regclass('incidents') IS NOT NULL AND to_regclass('timeline') IS NOT NULL"
+        " AND to_regclass('changes') IS NOT NULL THEN has_table_privilege('incidents', 'INSERT')"
+        " AND has_table_privilege('timeline', 'INSERT')"
+        " AND has_table_privilege('changes', 'UPDATE') END"
+        " FROM (SELECT CASE WHEN to_regclass('warroom_schema') IS NOT NULL THEN"
+        " query_to_xml('SELECT version, app FROM warroom_schema LIMIT 1', false, true, '')"
+        " END AS s) AS schema"
+    )
+
+    def _facts(self) -> tuple[int | None, str | None, set[str], bool]:
+        tables, version, app, can_write = self.conn.execute(self._FACTS).fetchone()
+        tables = set(tables or ())
+        if "warroom_schema" not in tables or version is None:
+            return None, None, tables, bool(can_write)
+        return int(version), app, tables, bool(can_write)
+
     def _schema_facts(self) -> tuple[int | None, str | None, set[str]]:
-        rows = self.conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-        ).fetchall()
-        tables = {r[0] for r in rows}
-        if "warroom_schema" not in tables:
-            return None, None, tables
-        row = self.conn.execute("SELECT version, app FROM warroom_schema").fetchone()
-        return (row[0], row[1], tables) if row else (None, None, tables)
+        return self._facts()[:3]
 
     def _can_write(self) -> bool:
         return bool(
@@ -415,60 +477,71 @@ class PostgresBackend:
             self._reconnect()
 
     # ------------------------------------------------------------------ writes
-    @contextmanager
-    def write(self, bump: bool = False) -> Iterator[None]:
-        import psycopg
+    def _fresh(self) -> None:
+        """A connection the server dropped meanwhile (a restart) is replaced
+        before a transaction starts: looked at without a round trip. An idle
+        connection the server sent something to (its goodbye, then the end of
+        the stream) is not trusted with the transaction."""
+        import select
 
         self._ensure()
         try:
-            self.conn.execute("BEGIN")
-        except psycopg.OperationalError:
-            # Nothing was sent yet: a connection the server dropped (a restart)
-            # is replaced once, then the write goes ahead.
+            readable, _, _ = select.select([self.conn.pgconn.socket], [], [], 0)
+        except Exception:
+            readable = [True]
+        if readable:
             self._reconnect()
-            try:
-                self.conn.execute("BEGIN")
-            except psycopg.Error as exc:
-                raise self._unreachable(exc) from None
-        conn = self.conn
-        try:
-            conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
-            if self._migrating:
-                self._schema_lock(conn)
-            else:
-                conn.execute(_WRITE_LOCK)
-        except psycopg.errors.LockNotAvailable:
-            self._rollback()
-            raise StoreBusy(
-                f"{self.label} stayed locked by another writer for "
-                f"{self.busy_timeout:g}s; try again"
-            ) from None
-        except psycopg.errors.InsufficientPrivilege:
-            self._rollback()  # a role that may not lock the row may not write either
-            from ..errors import ReadOnly
 
-            raise ReadOnly(f"{self.label} is read-only for you: nothing can be changed") from None
-        except psycopg.Error as exc:
-            self._rollback()
-            raise self._unreachable(exc) from None
-        xid = None
+    def claim(self, key: str, now: str) -> bool:
+        """Store the write's idempotency key. Sent without waiting: a key
+        applied before fails the transaction at the server (the primary key),
+        which write() reports as AlreadyApplied, so the claim costs no round
+        trip of its own. Returns True (a refusal is raised, not returned)."""
+        self.conn.execute("INSERT INTO write_keys (key, applied_at) VALUES (%s, %s)", (key, now))
+        self._key = key
+        return True
+
+    @contextmanager
+    def write(self, bump: bool = False) -> Iterator[None]:
+        """One write transaction, sent as one pipeline: BEGIN, the lock, the
+        statements, the change counter, NOTIFY and COMMIT go without waiting;
+        a round trip is paid only where the domain needs an answer before it
+        goes on (a check), and once at the end. Every write carries an
+        idempotency key (Store._write makes one when the caller gave none),
+        so when COMMIT's answer is lost the server is asked about the key on a
+        new connection."""
+        import psycopg
+
+        self._fresh()
+        conn = self.conn
+        self._key = None
+        self._busy = True
+        commit_sent = False
         try:
-            yield
-            # The change counter, the notification and the transaction's id
-            # (what to ask about if COMMIT's answer is lost) in one round trip:
-            # each one inside the lock is a round trip every other writer waits.
-            xid = conn.execute(_FINISH_BUMP if bump else _FINISH, (CHANNEL,)).fetchone()[0]
-            conn.execute("COMMIT")
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
+                if self._migrating:
+                    self._schema_lock(conn)
+                else:
+                    conn.execute(_WRITE_LOCK)
+                yield
+                conn.execute(_FINISH_BUMP if bump else _FINISH, (CHANNEL,))
+                conn.execute("COMMIT")
+                commit_sent = True
         except BaseException as exc:
+            self._busy = False
             lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
-            if xid is not None and lost:
+            if commit_sent and lost:
                 # The connection went with COMMIT's answer. Reporting a failure
                 # when the server did commit would have the change written a
                 # second time; when nobody can say, the change is in doubt and a
                 # retry under its idempotency key lands once either way.
-                committed = self._commit_status(xid)
+                # (The store keys every write; a bare one, as a move's, cannot be asked about.)
+                committed = None if self._key is None else self._commit_status(self._key)
                 if committed:
                     self._local_writes += 1
+                    self.lost_results = True
                     return
                 if committed is None:
                     raise StoreInDoubt(
@@ -477,22 +550,47 @@ class PostgresBackend:
                         UNREACHABLE,
                     ) from None
             self._rollback()
-            if isinstance(exc, psycopg.errors.LockNotAvailable):
-                raise StoreBusy(f"{self.label} is busy; try again") from None
-            if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-                from ..errors import ReadOnly
-
-                raise ReadOnly(
-                    f"{self.label} is read-only for you: nothing can be changed"
-                ) from None
-            if isinstance(exc, psycopg.DataError | ValueError) and "NUL" in str(exc):
-                raise UsageError("text holds a NUL character, which is not stored") from None
-            if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
-                raise self._unreachable(exc) from None
-            if isinstance(exc, psycopg.Error):  # refused by the server: one clear line
-                raise WarroomError(f"{self.label} refused the change: {_first_line(exc)}") from None
-            raise
+            raise self._refusal(exc) from None
+        finally:
+            self._busy = False
+        self.lost_results = False
         self._local_writes += 1
+
+    def _refusal(self, exc: BaseException) -> BaseException:
+        """What a failed write transaction raises: warroom's own errors as they
+        are, the server's as the warroom error that says what happened."""
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error | ValueError):
+            return exc
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return StoreBusy(
+                f"{self.label} stayed locked by another writer for "
+                f"{self.busy_timeout:g}s; try again"
+            )
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            from ..errors import ReadOnly
+
+            if self._migrating:
+                return exc  # _migrate says what the owner must do
+            return ReadOnly(f"{self.label} is read-only for you: nothing can be changed")
+        if (
+            isinstance(exc, psycopg.errors.UniqueViolation)
+            and exc.diag.constraint_name == "write_keys_pkey"
+        ):
+            key = self._key or ""
+            return AlreadyApplied(f"this change was already written (key {key[:8]})")
+        refusal = _refusal_of(exc)
+        if refusal is not None:
+            return refusal
+        if isinstance(exc, psycopg.DataError | ValueError) and "NUL" in str(exc):
+            return UsageError("text holds a NUL character, which is not stored")
+        if isinstance(exc, ValueError):
+            return exc
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            return self._unreachable(exc)
+        # Refused by the server: one clear line.
+        return WarroomError(f"{self.label} refused the change: {_first_line(exc)}")
 
     @staticmethod
     def _schema_lock(conn: Any) -> None:
@@ -502,10 +600,13 @@ class PostgresBackend:
         if conn.execute("SELECT to_regclass('changes') IS NOT NULL").fetchone()[0]:
             conn.execute(_WRITE_LOCK)
 
-    def _commit_status(self, xid: str) -> bool | None:
-        """Whether transaction xid committed, asked on a new connection (the old
-        one is gone): True, False, or None when no server answered within
-        in_doubt_wait seconds (asked at least once)."""
+    def _commit_status(self, key: str) -> bool | None:
+        """Whether the transaction that stored idempotency key `key` committed,
+        asked on a new connection (the old one is gone): True, False, or None
+        when no server answered within in_doubt_wait seconds (asked at least
+        once). The question tries to store the key itself and rolls back: while
+        that transaction is still finishing, the server makes it wait for it,
+        so "not there" never means "not there yet"."""
         import psycopg
 
         deadline = time.monotonic() + self.in_doubt_wait
@@ -513,12 +614,21 @@ class PostgresBackend:
             self._reconnect_after = 0.0  # ask now: the answer decides a second write
             try:
                 self._reconnect()
-                row = self.conn.execute("SELECT pg_xact_status(%s::xid8)", (xid,)).fetchone()
-                status = row[0] if row is not None else None
-                if status in ("committed", "aborted"):
-                    return status == "committed"
+                conn = self.conn
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    conn.execute(
+                        f"SET LOCAL lock_timeout = {max(1, int(self.in_doubt_wait * 1000))}"
+                    )
+                    probe = conn.execute(
+                        "INSERT INTO write_keys (key, applied_at) VALUES (%s, '')"
+                        " ON CONFLICT (key) DO NOTHING RETURNING 1",
+                        (key,),
+                    )
+                    conn.execute("ROLLBACK")
+                return probe.fetchone() is None
             except (psycopg.Error, StoreIOError):
-                pass
+                self._rollback()
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.2)
@@ -547,7 +657,7 @@ class PostgresBackend:
     def execute(self, sql: str, params: tuple | list = ()) -> Any:
         import psycopg
 
-        if not self.in_transaction:
+        if not self._busy and not self.in_transaction:
             self._ensure()
             try:
                 return self.conn.execute(convert(sql), params)
@@ -573,16 +683,27 @@ class PostgresBackend:
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """A read transaction that sees one snapshot (REPEATABLE READ)."""
-        if self.in_transaction:
+        """A read transaction that sees one snapshot (REPEATABLE READ), sent as
+        one pipeline: the statements the reader issues before it fetches any
+        result go to the server together, with BEGIN and the ROLLBACK after."""
+        if self._busy or self.in_transaction:
             yield
             return
-        self._ensure()
-        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self._fresh()
+        conn = self.conn
+        self._busy = True
         try:
-            yield
+            with conn.pipeline():
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                try:
+                    yield
+                finally:
+                    if not conn.broken:
+                        conn.execute("ROLLBACK")
         finally:
-            self._rollback()
+            self._busy = False
+            if self.in_transaction:
+                self._rollback()  # the pipeline stopped at an error before its ROLLBACK
 
     # ----------------------------------------------------------- change signal
     def _listen(self) -> None:
@@ -628,20 +749,11 @@ class PostgresBackend:
         came = False
         # Our own commits are counted as they happen: their notifications
         # (sent by our connection's server process) are not news.
-        mine = self._backend_pid()
+        mine = {member._pid for member in self._family}
         while (note := pgconn.notifies()) is not None:
-            if note.be_pid != mine:
+            if note.be_pid not in mine:
                 came = True
         return came
-
-    def _backend_pid(self) -> int | None:
-        conn = self.conn
-        if conn is None or conn.closed:
-            return None
-        try:
-            return conn.info.backend_pid
-        except Exception:
-            return None
 
     def wake_fd(self) -> int | None:
         listener = self._live_listener()
@@ -658,8 +770,9 @@ class PostgresBackend:
         A notification on the listening connection, or this connection's own
         commits; no query at all. Without a listener (lost, reconnecting) the
         change counter is polled instead."""
-        changed = self._local_writes != self._seen_local_writes or self._first_look
-        self._seen_local_writes = self._local_writes
+        writes = sum(member._local_writes for member in self._family)
+        changed = writes != self._seen_local_writes or self._first_look
+        self._seen_local_writes = writes
         self._first_look = False
         had_listener = self._listener is not None
         came = self._drain()

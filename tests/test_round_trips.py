@@ -1,0 +1,156 @@
+"""A database far away costs round trips, not CPU: on PostgreSQL a write is one
+pipeline (one round trip, two when the domain needs an answer first, as a
+hand-off needs the previous holder), a board is read in one, and the CLI's
+note pays for its connection, one schema look and the write. Counted at a
+proxy in front of the test server (bench/delay_proxy.py, no delay): a count,
+not a timing, so it holds on a loaded machine."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from warroom.errors import AlreadyApplied, NotFound, UsageError
+from warroom.paths import DbUrl
+from warroom.store import Store
+
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.delay_proxy import DelayProxy, summarise  # noqa: E402
+
+
+@pytest.fixture
+def far(pg_url: str) -> Iterator[tuple[DelayProxy, str]]:
+    proxy = DelayProxy(int(pg_url.rsplit(":", 1)[1].split("/")[0]), 0.0)
+    host, rest = pg_url.rsplit("@", 1)
+    yield proxy, f"{host}@127.0.0.1:{proxy.port}/{rest.split('/', 1)[1]}"
+    proxy.close()
+
+
+def _trips(proxy: DelayProxy, name: str) -> tuple[int, list[str]]:
+    seg = proxy.counts().get(name, {"round_trips": 0, "turns": []})
+    return seg["round_trips"], summarise(seg["turns"])
+
+
+def _counted(proxy: DelayProxy, name: str, action) -> tuple[object, int, list[str]]:
+    proxy.mark(name)
+    result = action()
+    proxy.mark("after " + name)
+    return (result, *_trips(proxy, name))
+
+
+def test_a_tick_a_note_a_hand_off_and_a_board_cost_the_round_trips_aimed_at(far, policy):
+    proxy, url = far
+    store = Store.open(url, policy, "ann")
+    try:
+        incident = store.declare("Far away").id
+        store.assign(incident, "Lead", "ann")
+        item = policy.checklist[0].id
+        state, trips, sent = _counted(proxy, "tick", lambda: store.set_check(incident, item, True))
+        assert state.ticked
+        assert trips <= 1, sent
+        entry, trips, sent = _counted(proxy, "note", lambda: store.add_entry(incident, "far"))
+        assert entry.text == "far" and entry.id
+        assert trips <= 1, sent
+        handoff = lambda: store.assign(incident, "Lead", "bob")  # noqa: E731
+        holder, trips, sent = _counted(proxy, "assign", handoff)
+        assert holder.previous == "ann"
+        assert trips <= 2, sent
+        board, trips, sent = _counted(proxy, "board", lambda: store.board(incident))
+        assert board.checklist[item].ticked and board.incident.id == incident
+        assert [r.person for r in board.roles if r.role == "Lead"] == ["bob"]
+        assert trips <= 1, sent
+        page, trips, sent = _counted(proxy, "page", lambda: store.timeline_page(incident, 50))
+        assert page.entries[-1].text.endswith("Lead handed off from ann to bob")
+        assert trips <= 1, sent
+        seen = page.entries[-1].id
+        fixed = store.correct(page.entries[-2].id, "far, corrected")
+        moved, trips, sent = _counted(
+            proxy, "since", lambda: store.board_since(incident, board.incident.revision, seen)
+        )
+        assert moved is not None and [e.id for e in moved[1]] == [fixed.id]
+        assert trips <= 1, sent
+        page = store.timeline_page(incident, 50)
+        assert page.replaced_by == {fixed.supersedes: fixed.id}
+        same = store.board_since(incident, moved[0].incident.revision, fixed.id)
+        assert same is None
+    finally:
+        store.close()
+
+
+def test_a_refused_pipelined_write_changes_nothing_and_says_why(far, policy):
+    """The checks run inside the transaction at the server: a refusal is the
+    same warroom error as before and nothing of the write is left."""
+    proxy, url = far
+    store = Store.open(url, policy, "ann")
+    try:
+        incident = store.declare("Refusals").id
+        revision = store.revision()
+        with pytest.raises(NotFound, match="no incident with id 999"):
+            store.add_entry(999, "nowhere")
+        with pytest.raises(NotFound, match="no incident with id 999"):
+            store.set_check(999, policy.checklist[0].id, True)
+        store.close_incident(incident, "done")
+        with pytest.raises(UsageError, match=f"incident {incident} is closed; reopen it first"):
+            store.assign(incident, "Lead", "bob")
+        revision = store.revision()
+        with store.keyed("k-1"):
+            store.add_entry(incident, "once")
+        with pytest.raises(AlreadyApplied), store.keyed("k-1"):
+            store.add_entry(incident, "twice")
+        assert store.revision() == revision + 1
+        texts = [e.text for e in store.timeline(incident)]
+        assert texts.count("once") == 1 and "twice" not in texts and "nowhere" not in texts
+        assert "bob" not in [r.person for r in store.board(incident).roles]
+        # The connection is usable after each refusal.
+        assert store.add_entry(incident, "still here").text == "still here"
+    finally:
+        store.close()
+
+
+def test_the_cli_note_costs_its_connection_one_schema_look_and_the_write(far, pg_url, policy):
+    proxy, url = far
+    store = Store.open(pg_url, policy, "seeder")
+    incident = store.declare("CLI far away").id
+    store.close()
+    proxy.mark("cli")
+    done = subprocess.run(
+        [sys.executable, "-m", "warroom", "--db", url, "note", str(incident), "from afar"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    proxy.mark("after")
+    assert done.returncode == 0, done.stderr
+    trips, sent = _trips(proxy, "cli")
+    # Connecting is two (TLS asked about, then the start-up), then one each.
+    assert trips <= 4, sent
+
+
+def test_the_worker_s_own_write_is_news_once_not_again_when_its_notification_comes(pg_url, policy):
+    """A write of this process (on the database worker's connection) is a
+    change the moment it commits; its NOTIFY, coming later over a slow link,
+    is not a second one (a second read-back of the whole room)."""
+    slow = DelayProxy(int(pg_url.rsplit(":", 1)[1].split("/")[0]), 0.3)
+    host, rest = pg_url.rsplit("@", 1)
+    store = Store.open(f"{host}@127.0.0.1:{slow.port}/{rest.split('/', 1)[1]}", policy, "ann")
+    try:
+        incident = store.declare("Own writes").id
+        store.has_changed()  # the listening connection is made (through the slow link)
+        assert not store.has_changed()
+        worker = store.another()
+        worker.db.url = DbUrl(pg_url)  # a fast link: its COMMIT answer comes first
+        worker.add_entry(incident, "from the worker")
+        assert store.has_changed()
+        readable, _, _ = select.select([store.wake_fd()], [], [], 30)
+        assert readable, "the notification never came"
+        assert not store.has_changed()
+        worker.close()
+    finally:
+        store.close()
+        slow.close()
