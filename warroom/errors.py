@@ -1,5 +1,9 @@
 """Errors a user can cause or fix; the CLI prints them as one line."""
 
+# A check the server runs inside a pipelined write transaction fails with this
+# text, the warroom error's class name and its message (see Store._require).
+REFUSAL = "warroom-refusal:"
+
 
 class WarroomError(Exception):
     """A failure with a message meant for people and an exit code."""

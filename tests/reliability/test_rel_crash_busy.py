@@ -26,7 +26,10 @@ def test_kill_9_mid_burst_loses_no_acknowledged_write(seeded, real_store):
             printed.append(line.strip())
             assert time.monotonic() < deadline, "burst writer too slow"
         os.kill(proc.pid, signal.SIGKILL)  # mid-burst: it never stops on its own
-        rest, _err = proc.communicate(timeout=60)
+        proc.wait(timeout=60)
+        # Read through the file object: lines readline() already buffered are
+        # in it (communicate() would read the pipe beneath and lose them).
+        rest = proc.stdout.read()
     finally:
         if proc.poll() is None:
             proc.kill()

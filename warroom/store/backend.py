@@ -15,13 +15,10 @@ from typing import Any, Protocol
 
 from ..paths import DbUrl, is_url
 
-# A check the server runs inside a pipelined write transaction fails with this
-# text, the warroom error's class name and its message (see Store._require).
-REFUSAL = "warroom-refusal:"
-
 
 class Backend(Protocol):
     engine: str  # "sqlite" or "postgresql"
+    recorded_at: str  # the SQL for a new entry's recorded_at, given the clock's time (one ?)
     path: Any  # a Path, or a DbUrl that prints without its password
     read_only: bool
     warnings: list[str]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import (
+    REFUSAL,
     AlreadyApplied,
     DraftConflict,
     NotFound,
@@ -63,7 +64,7 @@ from ..text import (
     clean_title,
 )
 from ..timefmt import check_moment, fmt_time
-from .backend import REFUSAL, Backend, open_backend
+from .backend import Backend, open_backend
 
 # Milestones of the response itself: none can come after the incident closed.
 BEFORE_CLOSE = ("acknowledge", "triage", "remediate")
@@ -347,7 +348,7 @@ class Store:
                 raise
             row = self.db.execute(
                 f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND kind = ?"
-                " AND actor = ? AND recorded_at = ? AND text = ? ORDER BY id DESC LIMIT 1",
+                " AND actor = ? AND recorded_at >= ? AND text = ? ORDER BY id DESC LIMIT 1",
                 later.find,
             ).fetchone()
             if row is None:
@@ -378,7 +379,7 @@ class Store:
         actor = self.identity if actor is None else actor
         later = self._issue(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
-            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, {self.db.recorded_at}, ?, ?, ?)"
             f" RETURNING {self._ENTRY_COLUMNS}",
             (
                 incident_id,

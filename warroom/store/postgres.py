@@ -23,9 +23,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ..errors import AlreadyApplied, StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
+from ..errors import (
+    REFUSAL,
+    AlreadyApplied,
+    StoreBusy,
+    StoreInDoubt,
+    StoreIOError,
+    UsageError,
+    WarroomError,
+)
 from ..paths import DbUrl, mask_secrets
-from .backend import REFUSAL
 
 SCHEMA_VERSION = 5  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
@@ -204,6 +211,13 @@ class PostgresBackend:
     """One PostgreSQL database: the write lock, reads, the change signal."""
 
     engine = "postgresql"
+    # A write's statements are sent before its lock is granted (one pipeline),
+    # so the time it was recorded is taken at the client first: never earlier
+    # than the last entry's, which holds the write lock's order (ids and
+    # recorded_at rise together, as on SQLite, where the lock comes first).
+    recorded_at = (
+        "GREATEST(?, COALESCE((SELECT recorded_at FROM timeline ORDER BY id DESC LIMIT 1), ''))"
+    )
     pipelined = True  # write() and snapshot() send their statements as one pipeline
     # Another process's commit wakes the TUI through the listening socket
     # (wake_fd); the app's own poll is left for when that socket is lost.

@@ -413,6 +413,7 @@ class SQLiteBackend:
     """One SQLite file: opening, the write lock, reads, the change marker."""
 
     engine = "sqlite"
+    recorded_at = "?"  # the write lock is held from BEGIN IMMEDIATE: the clock's time
     poll_seconds = None  # PRAGMA data_version: the app's own interval
     in_doubt_wait = 0.0  # a local commit's answer is never lost
 
