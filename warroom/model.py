@@ -362,3 +362,53 @@ def changes(entries: list[TimelineEntry] | tuple[TimelineEntry, ...]) -> list[Ch
             )
         )
     return sorted(records, key=lambda r: (r.entry.occurred_at, r.entry.id))
+
+
+# A task of the incident (from a runbook, or added by hand).
+TASK_OPEN = "open"
+TASK_STARTED = "in progress"
+TASK_DONE = "done"
+TASK_SKIPPED = "skipped"
+TASK_STATES = (TASK_OPEN, TASK_STARTED, TASK_DONE, TASK_SKIPPED)
+NO_LONGER_APPLIES = "no longer applies"
+
+
+@record
+class Task:
+    id: int
+    incident_id: int
+    runbook: str  # the runbook's id; "" for a task added by hand
+    key: str  # the runbook task's id ("" for a task added by hand)
+    occurrence: int  # a repeating task's round, from 1
+    title: str
+    description: str
+    command: str  # to copy: shown, never run
+    role: str  # whoever holds it owns the task, unless someone took it
+    assignee: str  # who took (or was given) the task; "" follows the role
+    owner: str  # who owns it now: the assignee, else the role's holder ("" nobody)
+    due_at: datetime | None
+    status: str
+    note: str
+    changed_by: str
+    changed_at: datetime | None
+    created_by: str
+    created_at: datetime
+    every: timedelta | None = None
+    until: str = ""
+    after: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (TASK_OPEN, TASK_STARTED)
+
+    @property
+    def touched(self) -> bool:
+        """Someone changed it (a state, an owner): never taken away again."""
+        return bool(self.changed_by) and self.note != NO_LONGER_APPLIES
+
+    @property
+    def on_time(self) -> bool | None:
+        """Done by its due time (None: not done, or never due)."""
+        if self.status != TASK_DONE or self.due_at is None or self.changed_at is None:
+            return None
+        return self.changed_at <= self.due_at

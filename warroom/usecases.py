@@ -201,3 +201,41 @@ def check_action(title: str, owner: str = "", due: date | str | None = None, tic
     if len(ticket) > MAX_TICKET:
         raise FieldError("ticket", f"The ticket reference is longer than {MAX_TICKET} characters.")
     return ActionFields(title, owner, due, ticket)
+
+
+# ------------------------------------------------------------------ runbooks
+@dataclass(frozen=True)
+class RunbookPlan:
+    """What attaching the policy's runbooks to an incident changes."""
+
+    add: tuple  # (Runbook, RunbookTask) pairs to add as new tasks
+    skip: tuple  # untouched open tasks of runbooks that no longer match
+    reopen: tuple  # tasks skipped as "no longer applies" whose runbook matches again
+
+
+def plan_runbooks(policy: Policy, incident: Incident, tasks) -> RunbookPlan:
+    """The one rule, on declare and on every change of priority or category:
+    the matching runbooks' tasks are there (added once, by runbook and task
+    id); a task someone touched is never taken away; an untouched task of a
+    runbook that no longer matches is skipped ("no longer applies"), and
+    comes back if its runbook matches again."""
+    from .model import NO_LONGER_APPLIES, TASK_OPEN, TASK_SKIPPED
+
+    matching = policy.runbooks_for(incident.priority, incident.category)
+    wanted = {(r.id, t.id) for r in matching for t in r.tasks}
+    have: dict[tuple[str, str], list] = {}
+    for task in tasks:
+        if task.runbook:
+            have.setdefault((task.runbook, task.key), []).append(task)
+    add = tuple(
+        (r, t) for r in matching for t in r.tasks if (r.id, t.id) not in have
+    )  # fmt: skip
+    skip = tuple(
+        task for key, rows in have.items() if key not in wanted
+        for task in rows if task.status == TASK_OPEN and not task.changed_by
+    )  # fmt: skip
+    reopen = tuple(
+        task for key, rows in have.items() if key in wanted
+        for task in rows if task.status == TASK_SKIPPED and task.note == NO_LONGER_APPLIES
+    )  # fmt: skip
+    return RunbookPlan(add, skip, reopen)

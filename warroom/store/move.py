@@ -39,8 +39,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "created_at", "updated_by", "updated_at", "completed_at",
     ),
     "write_keys": ("key", "applied_at"),
+    "tasks": (
+        "id", "incident_id", "runbook", "task_key", "occurrence", "title", "description",
+        "command", "role", "assignee", "due_at", "every_seconds", "until_stage", "after_key",
+        "status", "note", "changed_by", "changed_at", "created_by", "created_at",
+    ),
 }  # fmt: skip
-WITH_IDS = ("incidents", "timeline", "action_items")
+WITH_IDS = ("incidents", "timeline", "action_items", "tasks")
 
 
 class MoveFailed(WarroomError):

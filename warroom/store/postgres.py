@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import StoreBusy, StoreInDoubt, StoreIOError, UsageError, WarroomError
 from ..paths import DbUrl, mask_secrets
 
-SCHEMA_VERSION = 4  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = 6  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # The write lock: the change counter's one row, which only a writer may lock.
 # (A warroom from before took the advisory lock instead; schema 3+ keeps such a
@@ -56,6 +56,7 @@ TABLES = (
     "action_items",
     "draft_versions",
     "write_keys",
+    "tasks",
 )
 
 
@@ -125,12 +126,33 @@ def _pg_schema_v4(conn: Any) -> None:
     )
 
 
+def _pg_schema_v5(conn: Any) -> None:
+    """PLACEHOLDER (no-op): schema 5 belongs to the alerts work and replaces
+    this at merge. Tasks (schema 6) depend on no table of it."""
+
+
+def _pg_schema_v6(conn: Any) -> None:
+    """As SQLite's schema 10: the tasks of an incident's runbooks."""
+    conn.execute(
+        f"""CREATE TABLE tasks (id {_ID},
+        incident_id BIGINT NOT NULL REFERENCES incidents (id), runbook {_T} DEFAULT '',
+        task_key {_T} DEFAULT '', occurrence BIGINT DEFAULT 1, title {_T} NOT NULL,
+        description {_T}, command {_T}, role {_T}, assignee {_T} DEFAULT '', due_at {_T},
+        every_seconds BIGINT, until_stage {_T}, after_key {_T}, status {_T} NOT NULL,
+        note {_T} DEFAULT '', changed_by {_T}, changed_at {_T}, created_by {_T},
+        created_at {_T} NOT NULL)"""
+    )
+    conn.execute("CREATE INDEX idx_tasks_incident_id_id ON tasks (incident_id, id)")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {
     0: _pg_schema_v1,
     1: _pg_schema_v2,
     2: _pg_schema_v3,
     3: _pg_schema_v4,
+    4: _pg_schema_v5,  # placeholder, replaced at merge by the alerts schema
+    5: _pg_schema_v6,
 }
 
 # A server that vanishes without closing the connection (a network cut) is
