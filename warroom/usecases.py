@@ -17,7 +17,7 @@ another. No Textual here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from .config import Config
 from .errors import UsageError
@@ -239,3 +239,32 @@ def plan_runbooks(policy: Policy, incident: Incident, tasks) -> RunbookPlan:
         for task in rows if task.status == TASK_SKIPPED and task.note == NO_LONGER_APPLIES
     )  # fmt: skip
     return RunbookPlan(add, skip, reopen)
+
+
+def task_state(policy: Policy, task, now: datetime) -> str:
+    """'overdue', 'due soon' or 'ok' for an open task with a due time (as the
+    clocks say it: due soon in the last due_soon_fraction of its time), else
+    its status ('done', 'skipped', or 'open' with no due time)."""
+    from .sla import DUE_SOON, OVERDUE
+
+    if not task.is_open or task.due_at is None:
+        return task.status
+    left = task.due_at - now
+    if left < timedelta(0):
+        return OVERDUE
+    span = task.due_at - task.created_at
+    if span > timedelta(0) and left <= span * policy.due_soon_fraction:
+        return DUE_SOON
+    return "ok"
+
+
+def tasks_in_order(tasks, me: str):
+    """The acting person's own open tasks first (soonest due first), then the
+    other open ones, then the done and skipped; ties in the order added."""
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def key(task):
+        group = 0 if task.is_open and task.owner == me else 1 if task.is_open else 2
+        return (group, task.due_at or far if group < 2 else far, task.id)
+
+    return sorted(tasks, key=key)
