@@ -52,3 +52,21 @@ class AlertTracker:
                         )
                     )
         return alerts
+
+    def check_tasks(self, incident: Incident, tasks, now: datetime) -> list[Alert]:
+        """As check, for an incident's open tasks with a due time: once per
+        transition into due soon or overdue; the first sight sets the baseline."""
+        from .usecases import task_state
+
+        alerts = []
+        for task in tasks:
+            if not task.is_open or task.due_at is None:
+                continue
+            state = task_state(self.policy, task, now)
+            key = (incident.id, f"task:{task.id}")
+            before = self.seen.get(key)
+            self.seen[key] = state
+            if before is not None and state != before and state in ALERTING:
+                remaining = int((task.due_at - now).total_seconds())
+                alerts.append(Alert(incident.id, task.title, "task", state, remaining))
+        return alerts

@@ -612,7 +612,7 @@ class Store:
                     incident_id, "Milestone: impact-start recorded", "milestone",
                     clock="impact-start", at=impact, occurred_at=from_iso(impact),
                 )  # fmt: skip
-            self._attach_runbooks(incident_id)  # in the declare's own transaction
+            self._attach_runbooks(incident_id, declared=True)  # in the declare's transaction
         return self.get_incident(incident_id)
 
     def add_entry(
@@ -1638,8 +1638,10 @@ class Store:
             self._attach_runbooks(incident_id)
         return self.tasks(incident_id)
 
-    def _attach_runbooks(self, incident_id: int) -> None:
-        """Inside a write: add, skip and bring back tasks as the plan says."""
+    def _attach_runbooks(self, incident_id: int, declared: bool = False) -> None:
+        """Inside a write: add, skip and bring back tasks as the plan says. On
+        declare, what was attached is said in the declare's own entry (its
+        data: runbooks and their tasks), not in entries of its own."""
         from ..usecases import plan_runbooks
 
         incident = self.get_incident(incident_id)
@@ -1660,6 +1662,17 @@ class Store:
                  step.until, step.after, TASK_OPEN, self.identity, now),
             )  # fmt: skip
             added.setdefault(book.title, []).append(step.title)
+        if declared and added:
+            first = self.db.execute(  # the declare's entry: the incident's first
+                "SELECT min(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+            entry = self.entry(first)
+            data = {**entry.data, "runbooks": added}
+            self.db.execute(
+                "UPDATE timeline SET data = ? WHERE id = ?",
+                (json.dumps(data, ensure_ascii=False), entry.id),
+            )
+            added = {}
         for title, steps in added.items():
             self._system(
                 incident_id, f"Runbook attached: {title} ({len(steps)} tasks)", "task.attach",
