@@ -79,6 +79,7 @@ def task_row(task: Task, policy: Policy, now: datetime, utc: bool, me: str) -> T
 
 
 class TasksPanel(Panel):
+    SCOPED_CSS = False  # it hides the checklist it stands in for
     DEFAULT_CSS = """
     TasksPanel { display: none; row-span: 2; }
     TasksPanel.-shown { display: block; }
