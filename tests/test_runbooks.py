@@ -168,8 +168,11 @@ def test_a_change_of_category_adds_new_tasks_and_skips_only_untouched_ones(store
     skipped = store.task(tell.id)
     assert (skipped.status, skipped.note) == (TASK_SKIPPED, NO_LONGER_APPLIES)
     assert skipped.changed_by == "alice"
-    texts = [e.text for e in store.timeline(incident.id)]
-    assert f"Task skipped: {tell.title} ({NO_LONGER_APPLIES})" in texts
+    change = store.timeline(incident.id)[-1]  # the change's entry says what it did
+    assert change.event == "category.change"
+    added = {"Performance degradation": ["Capture the saturation evidence"]}
+    assert change.data["runbooks"] == added
+    assert {"task": tell.id, "title": tell.title} in change.data["tasks_skipped"]
     # Back to a security breach: the skipped one applies again; nothing is added twice.
     store.set_category(incident.id, "security breach")
     tasks = store.tasks(incident.id)

@@ -233,7 +233,9 @@ def _check_word(value: str, what: str, limit: int = 64) -> None:
         raise ValueError(f"{what} {value!r} has control or invisible characters")
 
 
-def _build(data: dict[str, Any], source: str) -> Policy:
+def _build(data: dict[str, Any], source: str, own_runbooks: bool = True) -> Policy:
+    """own_runbooks False: the runbooks are the built-in ones under a team's
+    policy, fitted to it (see _fit_defaults) instead of refused."""
     known = {
         "untriaged_as",
         "due_soon_fraction",
@@ -327,7 +329,10 @@ def _build(data: dict[str, Any], source: str) -> Policy:
     stages = names("stages")
     categories = names("categories")
     roles = (*single_roles, multi_role)
-    runbooks = _runbooks(data.get("runbook", []), priorities, categories, stages, roles)
+    raw_books = data.get("runbook", [])
+    if not own_runbooks:
+        raw_books = _fit_defaults(raw_books, priorities, categories, stages, roles)
+    runbooks = _runbooks(raw_books, priorities, categories, stages, roles)
     return Policy(
         priorities=priorities,
         untriaged_as=untriaged_as,
@@ -362,6 +367,35 @@ def _text(raw: dict, key: str, where: str, limit: int, required: bool = False) -
         if any(is_unsafe(ch) for ch in value if ch != "\n"):
             raise ValueError(f"{where}: {key} has control or invisible characters")
     return value.strip()
+
+
+def _fit_defaults(raw: list, priorities, categories, stages, roles) -> list:
+    """The built-in runbooks under a policy with other priorities, categories,
+    stages or roles: what names none of them is left out (a runbook whose
+    `when` names none of this policy's, a task whose role it lacks), a
+    repeating task stops at no stage the policy lacks."""
+    fitted = []
+    for book in raw:
+        book = dict(book)
+        when = dict(book.get("when", {}))
+        dropped = False
+        for key, known in (("priorities", priorities), ("categories", categories)):
+            if key in when:
+                kept = [v for v in when[key] if v in known]
+                dropped = dropped or not kept
+                when[key] = kept
+        book["when"] = when
+        tasks = [dict(t) for t in book.get("task", []) if t.get("role") in roles]
+        ids = {t["id"] for t in tasks}
+        for task in tasks:
+            if task.get("until") and task["until"] not in stages:
+                del task["until"]
+            if task.get("after") and task["after"] not in ids:
+                del task["after"]
+        book["task"] = tasks
+        if not dropped and tasks:
+            fitted.append(book)
+    return fitted
 
 
 def _runbooks(raw, priorities, categories, stages, roles) -> tuple[Runbook, ...]:
@@ -525,6 +559,8 @@ def load_policy(path: Path | None) -> Policy:
         raise UsageError(f"policy file {path}: nested too deeply") from None
     # Tables merge key by key; a list (the checklist, stages) replaces the default whole.
     try:
-        return _build(_merge(_default_data(), override), str(path))
+        return _build(
+            _merge(_default_data(), override), str(path), own_runbooks="runbook" in override
+        )
     except (ValueError, TypeError, KeyError, RecursionError) as exc:
         raise UsageError(f"policy file {path}: {exc}") from None

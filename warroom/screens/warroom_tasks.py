@@ -31,7 +31,7 @@ def show(screen, tasks) -> None:
     if before is None:
         # The first read: the baseline of the alerts (opening replays no alarm).
         app.alerts.check_tasks(screen.board.incident, screen.tasks, now)
-        screen._tasks_mine = (me, _mine(screen.tasks, me))
+        screen.query_one(TasksPanel).mine = (me, _mine(screen.tasks, me))
         return
     _tell_new_owner(screen, me, now)
 
@@ -44,9 +44,10 @@ def _tell_new_owner(screen, me: str, now: datetime) -> None:
     """A task that became yours (someone gave it to you, or a role of it)
     is said in a toast: 'task: First update due 14:35'."""
     app = screen.app
-    known_me, had = getattr(screen, "_tasks_mine", (me, set()))
+    panel = screen.query_one(TasksPanel)
+    known_me, had = panel.mine
     mine = _mine(screen.tasks, me)
-    screen._tasks_mine = (me, mine)
+    panel.mine = (me, mine)
     if known_me != me:
         return  # acting as someone else now: their tasks are not news
     for task in screen.tasks:

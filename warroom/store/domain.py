@@ -612,7 +612,10 @@ class Store:
                     incident_id, "Milestone: impact-start recorded", "milestone",
                     clock="impact-start", at=impact, occurred_at=from_iso(impact),
                 )  # fmt: skip
-            self._attach_runbooks(incident_id, declared=True)  # in the declare's transaction
+            first = self.db.execute(  # the declare's entry: the incident's first
+                "SELECT min(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+            self._attach_runbooks(incident_id, first)  # in the declare's transaction
         return self.get_incident(incident_id)
 
     def add_entry(
@@ -1117,8 +1120,8 @@ class Store:
                 incident_id, f"{label} changed from {old} to {value}", f"{field}.change",
                 old=old, new=value, occurred_at=moment,
             )  # fmt: skip
-            if field in ("priority", "category"):
-                self._attach_runbooks(incident_id)  # in the change's own transaction
+            if field in ("priority", "category"):  # in the change's own transaction
+                self._attach_runbooks(incident_id, self._last_entry_id(incident_id))
         return self.get_incident(incident_id)
 
     def save_draft(self, incident_id: int, text: str, base_version: int) -> Draft:
@@ -1638,16 +1641,19 @@ class Store:
             self._attach_runbooks(incident_id)
         return self.tasks(incident_id)
 
-    def _attach_runbooks(self, incident_id: int, declared: bool = False) -> None:
-        """Inside a write: add, skip and bring back tasks as the plan says. On
-        declare, what was attached is said in the declare's own entry (its
-        data: runbooks and their tasks), not in entries of its own."""
+    def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None:
+        """Inside a write: add, skip and bring back tasks as the plan says.
+        What it did is said in the data of the entry that caused it (the
+        declare's, the priority or category change's: `runbooks` attached,
+        `tasks_skipped` as no longer applying, `tasks_back` applying again),
+        not in entries of its own: one change, one entry. Without an entry
+        (attach_runbooks), one "Runbooks attached" entry says it."""
         from ..usecases import plan_runbooks
 
         incident = self.get_incident(incident_id)
-        if not self.policy.runbooks:
-            return
         plan = plan_runbooks(self.policy, incident, self.tasks(incident_id))
+        if not (plan.add or plan.skip or plan.reopen):
+            return
         now = self._now()
         added: dict[str, list[str]] = {}
         for book, step in plan.add:
@@ -1662,41 +1668,32 @@ class Store:
                  step.until, step.after, TASK_OPEN, self.identity, now),
             )  # fmt: skip
             added.setdefault(book.title, []).append(step.title)
-        if declared and added:
-            first = self.db.execute(  # the declare's entry: the incident's first
-                "SELECT min(id) FROM timeline WHERE incident_id = ?", (incident_id,)
-            ).fetchone()[0]
-            entry = self.entry(first)
-            data = {**entry.data, "runbooks": added}
-            self.db.execute(
-                "UPDATE timeline SET data = ? WHERE id = ?",
-                (json.dumps(data, ensure_ascii=False), entry.id),
-            )
-            added = {}
-        for title, steps in added.items():
-            self._system(
-                incident_id, f"Runbook attached: {title} ({len(steps)} tasks)", "task.attach",
-                runbook=title, tasks=steps,
-            )  # fmt: skip
         for task in plan.skip:
             self.db.execute(
                 "UPDATE tasks SET status = ?, note = ?, changed_by = ?, changed_at = ?"
                 " WHERE id = ?",
                 (TASK_SKIPPED, NO_LONGER_APPLIES, self.identity, now, task.id),
             )
-            self._system(
-                incident_id, f"Task skipped: {task.title} ({NO_LONGER_APPLIES})", "task.skip",
-                task=task.id, note=NO_LONGER_APPLIES,
-            )  # fmt: skip
         for task in plan.reopen:
             self.db.execute(
                 "UPDATE tasks SET status = ?, note = '', changed_by = NULL, changed_at = NULL"
                 " WHERE id = ?",
                 (TASK_OPEN, task.id),
             )
-            self._system(
-                incident_id, f"Task applies again: {task.title}", "task.reopen", task=task.id
-            )
+        said: dict[str, Any] = {"runbooks": added} if added else {}
+        if plan.skip:
+            said["tasks_skipped"] = [{"task": t.id, "title": t.title} for t in plan.skip]
+        if plan.reopen:
+            said["tasks_back"] = [{"task": t.id, "title": t.title} for t in plan.reopen]
+        if entry_id is None:
+            titles = ", ".join(added) or "none new"
+            self._system(incident_id, f"Runbooks attached: {titles}", "task.attach", **said)
+            return
+        entry = self.entry(entry_id)
+        self.db.execute(
+            "UPDATE timeline SET data = ? WHERE id = ?",
+            (json.dumps({**entry.data, **said}, ensure_ascii=False), entry_id),
+        )
 
     def add_task(
         self, incident_id: int, title: str, *, role: str = "", assignee: str = "",
