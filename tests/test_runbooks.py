@@ -236,3 +236,49 @@ def test_due_soon_overdue_and_the_acting_persons_tasks_first(store, policy, cloc
     ordered = tasks_in_order(tasks, "alice")
     assert [t.owner for t in ordered[:2]] == ["alice", "alice"]
     assert ordered[0].id == evidence.id  # the soonest due of her own
+
+
+# ------------------------------------------------------------- the record
+def test_exports_list_tasks_with_owner_due_and_when_done(store, clock):
+    from warroom.export import render_export
+
+    incident = store.declare("Keys leaked", "security breach", "P2")
+    store.assign(incident.id, "Lead", "bob")
+    evidence = by_key(store.tasks(incident.id), "security", "evidence")
+    clock.advance(minutes=10)
+    store.set_task_status(evidence.id, TASK_DONE, "disks imaged")
+    lead = by_key(store.tasks(incident.id), "basics", "lead")
+    store.set_task_status(lead.id, TASK_SKIPPED, "bob | leads")
+    import json
+
+    data = json.loads(render_export(store.bundle(incident.id), store.policy, "json", False,
+                                    clock()))  # fmt: skip
+    rows = {t["task"]: t for t in data["tasks"]}
+    assert rows["evidence"]["owner"] == "bob"
+    assert rows["evidence"]["done_at"] == "2026-03-10T12:10:00.000000+00:00"
+    assert rows["evidence"]["due_at"] == "2026-03-10T12:30:00.000000+00:00"
+    assert rows["evidence"]["on_time"] is True
+    assert rows["lead"]["skipped_at"] and rows["lead"]["note"] == "bob | leads"
+    md = render_export(store.bundle(incident.id), store.policy, "md", False, clock())
+    section = md.split("## Tasks", 1)[1].split("\n## ", 1)[0]
+    assert "| Preserve evidence before changing anything | security | bob |" in section
+    assert "done 2026-03-10 12:10:00 UTC by alice (on time)" in section
+    assert "bob \\| leads" in section  # a pipe in a note stays inside its cell
+    public = render_export(store.bundle(incident.id), store.policy, "md", True, clock())
+    assert "Tasks" not in public and "disks imaged" not in public
+
+
+def test_the_report_counts_runbook_adherence(store, clock):
+    from warroom.report import build_report
+
+    first = store.declare("Keys leaked", "security breach", "P2")
+    second = store.declare("Keys leaked again", "security breach", "P2")
+    for incident, minutes in ((first, 10), (second, 45)):
+        evidence = by_key(store.tasks(incident.id), "security", "evidence")
+        clock.now = incident.reported_at + minutes * M
+        store.set_task_status(evidence.id, TASK_DONE)
+    store.set_category(second.id, "regression or bug")  # "tell" no longer applies there
+    report = build_report(store.policy, store.report_rows(), clock())
+    security = next(r for r in report.real.runbooks if r.runbook == "security")
+    assert (security.on_time, security.late, security.skipped, security.open) == (1, 1, 0, 1)
+    assert security.rate == pytest.approx(1 / 3)

@@ -283,6 +283,7 @@ class Bundle:
     board: Board
     timeline: tuple[TimelineEntry, ...]
     retro: Retro
+    tasks: tuple[Task, ...] = ()
 
     @property
     def incident(self) -> Incident:

@@ -1295,7 +1295,8 @@ class Store:
             board = self.board(incident_id)
             timeline = tuple(self.timeline(incident_id))
             retro = self.retro(incident_id)
-        return Bundle(board, timeline, retro)
+            tasks = tuple(self.tasks(incident_id))
+        return Bundle(board, timeline, retro, tasks)
 
     # -------------------------------------------------------------- the retro
     def retro(self, incident_id: int) -> Retro:
@@ -1575,8 +1576,14 @@ class Store:
                     ActionFacts(owner or "", date.fromisoformat(due) if due else None,
                                 status == ACTION_DONE)
                 )  # fmt: skip
+            tasks = self._report_tasks()
         return [
-            ReportRow(i, tuple(updates.get(i.id, ())), tuple(actions.get(i.id, ())))
+            ReportRow(
+                i,
+                tuple(updates.get(i.id, ())),
+                tuple(actions.get(i.id, ())),
+                tuple(tasks.get(i.id, ())),
+            )  # fmt: skip
             for i in incidents
         ]
 
@@ -1802,3 +1809,21 @@ class Store:
                 previous=task.assignee,
             )  # fmt: skip
         return self.task(task_id)
+
+    def _report_tasks(self) -> dict[int, list]:
+        """incident id -> what the report reads of each runbook task (adherence)."""
+        from ..report import TaskFacts
+
+        tasks: dict[int, list] = {}
+        for incident_id, runbook, status, due, changed, note in self.db.execute(
+            "SELECT incident_id, runbook, status, due_at, changed_at, note FROM tasks"
+            " WHERE runbook <> '' ORDER BY id"
+        ):
+            on_time = None
+            if status == TASK_DONE and due and changed:
+                on_time = from_iso(changed) <= from_iso(due)
+            skipped_away = status == TASK_SKIPPED and note == NO_LONGER_APPLIES
+            tasks.setdefault(incident_id, []).append(
+                TaskFacts(runbook, status, on_time, skipped_away)
+            )
+        return tasks
