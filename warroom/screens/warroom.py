@@ -109,7 +109,7 @@ class WarRoomScreen(PanelScreen):
         Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
         Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
-        Binding("t", "tasks", "Tasks", id="warroom.tasks", tooltip="Tasks / checklist"),
+        Binding("t", "tasks", "Tasks", show=False, id="warroom.tasks", tooltip="Tasks / checklist"),
         Binding("z", "toggle_utc", "UTC/local", show=False, id="warroom.utc", tooltip="Time zone"),
         Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
         Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
