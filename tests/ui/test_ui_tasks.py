@@ -101,3 +101,19 @@ async def test_a_task_given_to_you_is_a_toast(app_factory, store, seeded, db_pat
         else:
             raise AssertionError(said)
         assert task.owner == "alice"
+
+
+async def test_the_header_says_an_overdue_task(app_factory, store, seeded):
+    from warroom.widgets.header import IncidentHeader
+
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        header = app.screen.query_one(IncidentHeader)
+        for _ in range(200):
+            await settle(app, pilot)
+            if "task Name a lead" in header.render().plain:
+                break
+            await pilot.pause(0.05)
+        else:
+            raise AssertionError(header.render().plain)
+        assert "35m over" in header.render().plain

@@ -26,7 +26,7 @@ from ..widgets.keybar import KeyBar
 from ..widgets.owned import shown, while_shown
 from ..widgets.reads import reads
 from ..widgets.roles import RoleList, RolesPanel
-from ..widgets.tasks import TaskList, TasksPanel
+from ..widgets.tasks import TaskList
 from ..widgets.timeline import TimelinePanel, TimelineView
 from ..writes import (
     AddEntry,
@@ -148,7 +148,6 @@ class WarRoomScreen(PanelScreen):
         policy = self.app.policy
         return [
             ChecklistPanel(policy, id="panel-1", classes="-active"),
-            TasksPanel(policy, id="panel-tasks"),  # a tab beside the checklist (t)
             RolesPanel(policy, id="panel-2"),
             ClocksPanel(policy, id="panel-3"),
             TimelinePanel(id="panel-4"),
@@ -240,7 +239,7 @@ class WarRoomScreen(PanelScreen):
         self._timeline_bottom()
         self._show_board()
         self._start_draft()
-        warroom_tasks.read_tasks(self)
+        warroom_tasks.show(self, store.tasks(self.incident_id))  # with the board: one read
 
     @reads("the incident's latest changes")
     def refresh_from_store(self) -> None:
@@ -363,8 +362,8 @@ class WarRoomScreen(PanelScreen):
     showing_tasks = False
     tasks: list | None = None
 
-    def action_tasks(self) -> None:
-        warroom_tasks.toggle(self)
+    async def action_tasks(self) -> None:
+        await warroom_tasks.toggle(self)
 
     def mark_active(self, number: int) -> None:
         super().mark_active(number)

@@ -1,18 +1,33 @@
-"""The war room's tasks tab (beside the checklist): reading the tasks off
-the UI thread, drawing them, the keys on them, and the toasts they raise.
-Kept apart from warroom.py, which calls these few functions."""
+"""The war room's tasks tab (beside the checklist): the tasks read with the
+board, drawn when the tab is first opened (t; it is mounted then, so opening
+the war room builds nothing more), the keys on them, and the toasts they
+raise. Kept apart from warroom.py, which calls these few functions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from weakref import WeakKeyDictionary
+
+from textual.css.query import NoMatches
 
 from ..model import TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED
 from ..text import one_line
-from ..timefmt import fmt_clock, fmt_short_time
-from ..widgets.checklist import ChecklistList, ChecklistPanel
+from ..timefmt import fmt_short_time
+from ..widgets.checklist import ChecklistPanel
+from ..widgets.header import IncidentHeader
 from ..widgets.owned import while_shown
 from ..widgets.tasks import TaskList, TasksPanel
 from ..writes import AddTask, AssignTask, SetTaskState
+
+# screen -> (who it acted as, the ids of their open tasks): a new one is said.
+_MINE: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _panel(screen) -> TasksPanel | None:
+    try:
+        return screen.query_one(TasksPanel)
+    except NoMatches:
+        return None  # not opened yet (t mounts it)
 
 
 def read_tasks(screen) -> None:
@@ -26,31 +41,26 @@ def show(screen, tasks) -> None:
         return
     app = screen.app
     me, now = app.store.identity, app.clock()
-    before, screen.tasks = screen.tasks, list(tasks)
-    screen.query_one(TasksPanel).show(screen.tasks, me, now, app.utc)
-    if before is None:
-        # The first read: the baseline of the alerts (opening replays no alarm).
+    first = screen.tasks is None
+    screen.tasks = list(tasks)
+    panel = _panel(screen)
+    if panel is not None:
+        panel.show(screen.tasks, me, now, app.utc)
+    header = screen.query_one(IncidentHeader)
+    header.tasks = tuple((t.title, t.due_at) for t in screen.tasks if t.is_open and t.due_at)
+    header.tick(now)
+    mine = {t.id for t in screen.tasks if t.is_open and t.owner == me}
+    known_me, had = _MINE.get(screen, (me, mine))
+    _MINE[screen] = (me, mine)
+    if first:
+        # The baseline of the alerts: opening the war room replays no alarm.
         app.alerts.check_tasks(screen.board.incident, screen.tasks, now)
-        screen.query_one(TasksPanel).mine = (me, _mine(screen.tasks, me))
+        app.alerts.queued.clear()
         return
-    _tell_new_owner(screen, me, now)
-
-
-def _mine(tasks, me: str) -> set[int]:
-    return {t.id for t in tasks if t.is_open and t.owner == me}
-
-
-def _tell_new_owner(screen, me: str, now: datetime) -> None:
-    """A task that became yours (someone gave it to you, or a role of it)
-    is said in a toast: 'task: First update due 14:35'."""
-    app = screen.app
-    panel = screen.query_one(TasksPanel)
-    known_me, had = panel.mine
-    mine = _mine(screen.tasks, me)
-    panel.mine = (me, mine)
     if known_me != me:
         return  # acting as someone else now: their tasks are not news
     for task in screen.tasks:
+        # Yours now (given to you, or yours by a role you were given), not by your own hand.
         if task.id in mine - had and not (task.changed_by == me and task.assignee == me):
             due = f" due {fmt_short_time(task.due_at, app.utc, now)}" if task.due_at else ""
             app.notify(
@@ -62,31 +72,23 @@ def _tell_new_owner(screen, me: str, now: datetime) -> None:
 
 
 def tick(screen, now: datetime) -> None:
-    """Each second: the due times move, and a task turning due soon or
-    overdue rings as a clock does (once per transition)."""
+    """Each second: due times move, and a task turning due soon or overdue is
+    handed to the alerts (the app says it with the clocks', one bell)."""
     if screen.tasks is None:
         return
-    app = screen.app
-    screen.query_one(TasksPanel).show(screen.tasks, app.store.identity, now, app.utc)
-    alerts = app.alerts.check_tasks(screen.board.incident, screen.tasks, now)
-    if not alerts or not app.config.notifications:
-        return
-    for alert in alerts:
-        left = fmt_clock(timedelta(seconds=alert.remaining_seconds))
-        when = f"{left} left" if alert.remaining_seconds >= 0 else f"{left} over"
-        app.notify(
-            f"#{alert.incident_id} task {one_line(alert.title)[:40]}: {alert.state} ({when})",
-            title="Overdue" if alert.state == "overdue" else "Due soon",
-            severity="error" if alert.state == "overdue" else "warning",
-            timeout=15,
-            markup=False,
-        )
-    if app.config.bell:
-        app.bell()
+    panel = _panel(screen)
+    if panel is not None and screen.showing_tasks:
+        panel.show(screen.tasks, screen.app.store.identity, now, screen.app.utc)
+    screen.app.alerts.check_tasks(screen.board.incident, screen.tasks, now)
 
 
-def toggle(screen) -> None:
+async def toggle(screen) -> None:
     """t: the tasks in place of the checklist, or back."""
+    if _panel(screen) is None:
+        panel = TasksPanel(screen.app.policy, id="panel-tasks")
+        await screen.query_one("#grid").mount(panel, after=screen.query_one(ChecklistPanel))
+        app = screen.app
+        panel.show(screen.tasks or [], app.store.identity, app.clock(), app.utc)
     screen.showing_tasks = not screen.showing_tasks
     screen.action_panel(1)
 
@@ -94,17 +96,18 @@ def toggle(screen) -> None:
 def place(screen) -> None:
     """Which of the two shows in panel 1's place (in compact mode, only while
     panel 1 is the active one)."""
-    if screen.building:
+    panel = _panel(screen)
+    if screen.building or panel is None:
         return
-    tasks, checklist = screen.query_one(TasksPanel), screen.query_one(ChecklistPanel)
+    checklist = screen.query_one(ChecklistPanel)
     on = screen.showing_tasks
-    tasks.set_class(on, "-shown")
+    panel.set_class(on, "-shown")
     checklist.set_class(on, "-hidden")
     if on:
-        tasks.set_class(screen.active == 1, "-active")
+        panel.set_class(screen.active == 1, "-active")
         checklist.remove_class("-active")
     else:
-        tasks.remove_class("-active")
+        panel.remove_class("-active")
 
 
 def act(screen, what: str, task_id: int | None) -> None:
@@ -114,7 +117,8 @@ def act(screen, what: str, task_id: int | None) -> None:
     if modals.refused_read_only(app):
         return
     iid = screen.incident_id
-    task = screen.query_one(TasksPanel).task(task_id)
+    panel = _panel(screen)
+    task = panel.task(task_id) if panel is not None else None
     if what == "start" and task is not None:
         app.write(SetTaskState(task.id, iid, TASK_STARTED))
     elif what == "done" and task is not None:
@@ -152,4 +156,4 @@ def act(screen, what: str, task_id: int | None) -> None:
         app.push_screen(modals.TextPrompt("New task (yours)", hint="its title"), added)
 
 
-__all__ = ["ChecklistList", "TaskList", "act", "place", "read_tasks", "show", "tick", "toggle"]
+__all__ = ["TaskList", "act", "place", "read_tasks", "show", "tick", "toggle"]

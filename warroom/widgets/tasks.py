@@ -92,8 +92,6 @@ class TasksPanel(Panel):
         super().__init__(1, "Tasks (t: checklist)", **kwargs)
         self.policy = policy
         self.tasks: list[Task] = []
-        # Whose open tasks were last shown, and which: a new one is said in a toast.
-        self.mine: tuple[str, set[int]] = ("", set())
 
     def compose(self):
         yield TaskList(id="task-list")
