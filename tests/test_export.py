@@ -418,8 +418,8 @@ def hostile(open_store, clock):
 
 HEADING = re.compile(
     r"^(# Incident \d+: .*|## (Resolution|Key times|SLA clocks|Roles|Role changes|Checklist"
-    r"|Root cause|Five whys|Action items|Tasks|Stakeholder updates|Changes applied|Unpublished draft"
-    r"|Timeline|Updates)"
+    r"|Root cause|Five whys|Action items|Tasks|Stakeholder updates|Changes applied"
+    r"|Unpublished draft|Timeline|Updates)"
     r"|### Update \d+ — .*)$"
 )
 
