@@ -121,3 +121,17 @@ def test_ics_text_is_escaped_and_folded_on_character_boundaries():
     folded = fold(line).encode("utf-8").split(b"\r\n ")
     assert all(len(part) <= 75 for part in folded)
     assert b"".join(folded).decode("utf-8") == line  # no character cut in two
+
+
+@pytest.mark.parametrize(
+    "people",
+    ['[people.alice]\nemail = "not an address"\n', '[people.alice]\nphone = "1"\n',
+     'people = "x"\n', '[people.alice]\nemail = "a@b.c\\r\\nBcc: x@y"\n'],
+)  # fmt: skip
+def test_a_bad_people_table_is_one_line(run, neutral_env, people):  # noqa: F811
+    folder = neutral_env / "config" / "warroom"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text(people, "utf-8")
+    assert run("declare", "x").code == 0
+    assert run("retro", "action", "add", "1", "Fix it", "--owner", "alice").code == 0
+    assert_one_line_error(run("retro", "action", "export", "1", "-f", "jira-csv"), "people")

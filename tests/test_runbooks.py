@@ -282,3 +282,29 @@ def test_the_report_counts_runbook_adherence(store, clock):
     security = next(r for r in report.real.runbooks if r.runbook == "security")
     assert (security.on_time, security.late, security.skipped, security.open) == (1, 1, 0, 1)
     assert security.rate == pytest.approx(1 / 3)
+
+
+@pytest.mark.sqlite_only
+def test_a_schema_8_database_gets_the_tasks_table(db_file, policy, clock):
+    import sqlite3
+
+    from warroom.store import SCHEMA_VERSION, Store
+
+    store = Store.open(db_file, policy, "alice", clock)
+    incident = store.declare("Old one", "regression or bug", "P1")
+    store.close()
+    conn = sqlite3.connect(db_file)
+    conn.execute("DROP TABLE tasks")
+    conn.execute("PRAGMA user_version = 8")
+    conn.commit()
+    conn.close()
+    store = Store.open(db_file, policy, "alice", clock)
+    try:
+        assert SCHEMA_VERSION == 10
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 10
+        assert store.tasks(incident.id) == []  # declared before runbooks
+        attached = store.attach_runbooks(incident.id)
+        assert ("regression", "rollback") in keys(attached)
+        assert store.timeline(incident.id)[-1].event == "task.attach"
+    finally:
+        store.close()

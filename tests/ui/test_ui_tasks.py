@@ -117,3 +117,34 @@ async def test_the_header_says_an_overdue_task(app_factory, store, seeded):
         else:
             raise AssertionError(header.render().plain)
         assert "35m over" in header.render().plain
+
+
+async def test_a_role_given_to_you_brings_its_tasks_as_a_toast(app_factory, store, seeded,
+                                                               db_path, policy):  # fmt: skip
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        other = Store.open(db_path, policy, "bob", store.clock)
+        try:
+            other.assign(seeded, "Change owner", "alice")
+        finally:
+            other.close()
+        for _ in range(200):
+            await settle(app, pilot)
+            said = [n.message for n in app._notifications]
+            if any(m.startswith("task: Identify the deploy") for m in said):
+                break
+            await pilot.pause(0.05)
+        else:
+            raise AssertionError(said)
+
+
+async def test_task_text_reaches_the_terminal_only_made_visible(app_factory, store, seeded):
+    store.add_task(seeded, "evil \x1b[2J\x1b]8;;http://x\x07title", assignee="alice")
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("t")
+        await wait_for_rows(app, pilot, lambda r: any("evil" in x for x in r))
+        row = next(x for x in rows(app) if "evil" in x)
+        assert "\x1b" not in row and "\x07" not in row
+        assert "␛[2J" in row
