@@ -148,3 +148,26 @@ async def test_task_text_reaches_the_terminal_only_made_visible(app_factory, sto
         row = next(x for x in rows(app) if "evil" in x)
         assert "\x1b" not in row and "\x07" not in row
         assert "␛[2J" in row
+
+
+async def test_action_items_as_issue_links_drawn_safely(app_factory, store, seeded):
+    from warroom.screens.followup_links import LinksModal, safe_link
+
+    store.add_action(seeded, "Add an EU \x1b]8;;http://evil\x07fixture", owner="bob")
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"acme/shop", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LinksModal)
+        ((title, url),) = app.screen.rows
+        assert url.startswith("https://github.com/acme/shop/issues/new?title=Add%20an%20EU%20%1B")
+        assert safe_link(url) == url
+        shown = app.screen.query(".issue-link").first().render()
+        assert "\x1b" not in shown.plain and "␛" in shown.plain
+        assert any(span.style.link == url for span in shown.spans if hasattr(span.style, "link"))
+    assert safe_link("https://x/\x1b]8;;") is None and safe_link("javascript:alert(1)") is None
