@@ -12,8 +12,8 @@ import pytest
 from warroom.errors import UsageError
 from warroom.model import NO_LONGER_APPLIES, TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED
 from warroom.policy import load_policy
+from warroom.runbooks import task_state, tasks_in_order
 from warroom.sla import DUE_SOON, OVERDUE
-from warroom.usecases import task_state, tasks_in_order
 
 pytestmark = pytest.mark.both_engines
 

@@ -61,7 +61,7 @@ class AlertTracker:
         transition into due soon or overdue; the first sight sets the baseline.
         What it finds waits in `queued` for the next check (the same toasts,
         one bell); its clock is "task <title>"."""
-        from .usecases import task_state
+        from .runbooks import task_state
 
         alerts = []
         for task in tasks:

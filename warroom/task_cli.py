@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .errors import UsageError
 from .model import TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED, Task, to_iso
 from .policy import Policy, parse_duration
+from .runbooks import task_state, tasks_in_order
 from .text import one_line, say
 from .timefmt import fmt_time, local_zone, place_wall_time
-from .usecases import task_state, tasks_in_order
 
 if TYPE_CHECKING:
     import argparse

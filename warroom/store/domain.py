@@ -1655,7 +1655,7 @@ class Store:
         `tasks_skipped` as no longer applying, `tasks_back` applying again),
         not in entries of its own: one change, one entry. Without an entry
         (attach_runbooks), one "Runbooks attached" entry says it."""
-        from ..usecases import plan_runbooks
+        from ..runbooks import plan_runbooks
 
         incident = self.get_incident(incident_id)
         plan = plan_runbooks(self.policy, incident, self.tasks(incident_id))

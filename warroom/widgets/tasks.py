@@ -18,8 +18,8 @@ from textual.widgets import Static
 
 from ..model import TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED, Task
 from ..policy import Policy
+from ..runbooks import task_state, tasks_in_order
 from ..timefmt import fmt_short_time
-from ..usecases import task_state, tasks_in_order
 from .common import Panel, lit
 from .rows import RowList
 
