@@ -103,9 +103,10 @@ async def test_a_task_given_to_you_is_a_toast(app_factory, store, seeded, db_pat
         assert task.owner == "alice"
 
 
-async def test_the_header_says_an_overdue_task(app_factory, store, seeded):
+async def test_the_header_says_an_overdue_task_of_yours(app_factory, store, seeded):
     from warroom.widgets.header import IncidentHeader
 
+    store.assign(seeded, "Coordinator", "alice")  # "Name a lead" is the Coordinator's
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         header = app.screen.query_one(IncidentHeader)

@@ -47,7 +47,9 @@ def show(screen, tasks) -> None:
     if panel is not None:
         panel.show(screen.tasks, me, now, app.utc)
     header = screen.query_one(IncidentHeader)
-    header.tasks = tuple((t.title, t.due_at) for t in screen.tasks if t.is_open and t.due_at)
+    header.tasks = tuple(
+        (t.title, t.due_at) for t in screen.tasks if t.is_open and t.due_at and t.owner == me
+    )
     header.tick(now)
     mine = {t.id for t in screen.tasks if t.is_open and t.owner == me}
     known_me, had = _MINE.get(screen, (me, mine))

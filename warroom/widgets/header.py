@@ -23,14 +23,17 @@ PRIORITY_STYLE = {
 
 
 def urgent_summary(policy: Policy, incident: Incident, now: datetime, tasks: tuple = ()) -> Text:
-    """The single most urgent thing: an overdue/soon clock or update, or an
-    overdue task (tasks: (title, due_at) of the open ones), else the next deadline."""
+    """The single most urgent thing: an overdue/soon clock or update, else an
+    overdue task of yours (tasks: (title, due_at) of your open ones), else the
+    next deadline. The clocks are the team's promise: a task's lateness never
+    hides one that is overdue."""
     clock = most_urgent(policy, incident, now)
     due = next_update(policy, incident, now)
-    candidates = [
-        ("overdue", at - now, f"task {one_line(title)[:30]}")
-        for title, at in tasks if at < now and incident.is_open
-    ]  # fmt: skip
+    candidates = []
+    late = [(at - now, title) for title, at in tasks if at < now and incident.is_open]
+    if late and not any(c is not None and c.state == "overdue" for c in (clock, due)):
+        remaining, title = min(late)
+        candidates.append(("overdue", remaining, f"task {one_line(title)[:30]}"))
     if clock:
         candidates.append((clock.state, clock.remaining, clock.name))
     if due:
@@ -106,7 +109,7 @@ class IncidentHeader(Widget):
         self.mode_note = ""
         self.now: datetime | None = None
         self._shown: tuple | None = None  # what the header last read, see _repaint
-        self.tasks: tuple = ()  # (title, due_at) of the open tasks: one overdue is urgent
+        self.tasks: tuple = ()  # (title, due_at) of your open tasks: one overdue is urgent
 
     def show(
         self,
