@@ -211,9 +211,18 @@ def test_a_repeating_task_comes_back_until_its_stage(store, clock):
     rounds = [t for t in store.tasks(incident.id) if t.key == "first-update"]
     assert [(t.occurrence, t.status) for t in rounds] == [(1, TASK_DONE), (2, TASK_OPEN)]
     assert rounds[1].due_at == first.due_at + 60 * M
-    store.set_stage(incident.id, "Recover")
     store.set_task_status(rounds[1].id, TASK_DONE)
-    assert len([t for t in store.tasks(incident.id) if t.key == "first-update"]) == 2
+    third = [t for t in store.tasks(incident.id) if t.key == "first-update"][2]
+    store.set_stage(incident.id, "Recover")  # the open round stops there
+    stopped = store.task(third.id)
+    assert (stopped.status, stopped.note) == (TASK_SKIPPED, "until Recover")
+    assert store.timeline(incident.id)[-1].data["tasks_stopped"][0]["task"] == third.id
+    assert len([t for t in store.tasks(incident.id) if t.key == "first-update"]) == 3
+    # Done once the stage is reached: no next round.
+    later = store.declare("Another", "regression or bug", "P1")
+    store.set_stage(later.id, "Recover")
+    store.set_task_status(by_key(store.tasks(later.id), "updates-P1", "first-update").id, TASK_DONE)
+    assert len([t for t in store.tasks(later.id) if t.key == "first-update"]) == 1
 
 
 def test_a_task_added_by_hand(store, clock):
@@ -284,24 +293,33 @@ def test_the_report_counts_runbook_adherence(store, clock):
     assert security.rate == pytest.approx(1 / 3)
 
 
-@pytest.mark.sqlite_only
-def test_a_schema_8_database_gets_the_tasks_table(db_file, policy, clock):
-    import sqlite3
-
-    from warroom.store import SCHEMA_VERSION, Store
+def test_an_older_schema_gets_the_tasks_table(db_file, engine, policy, clock):
+    """SQLite 8 -> 10, PostgreSQL 4 -> 6 (9 and 5 are the alerts' schema)."""
+    from warroom.store import Store
 
     store = Store.open(db_file, policy, "alice", clock)
     incident = store.declare("Old one", "regression or bug", "P1")
     store.close()
-    conn = sqlite3.connect(db_file)
-    conn.execute("DROP TABLE tasks")
-    conn.execute("PRAGMA user_version = 8")
-    conn.commit()
-    conn.close()
+    if engine == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(db_file)
+        conn.execute("DROP TABLE tasks")
+        conn.execute("PRAGMA user_version = 8")
+        conn.commit()
+        conn.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(db_file.conninfo, autocommit=True) as conn:
+            conn.execute("DROP TABLE tasks")
+            conn.execute("UPDATE warroom_schema SET version = 4")
     store = Store.open(db_file, policy, "alice", clock)
     try:
-        assert SCHEMA_VERSION == 10
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 10
+        if engine == "sqlite":
+            assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 10
+        else:
+            assert store.conn.execute("SELECT version FROM warroom_schema").fetchone()[0] == 6
         assert store.tasks(incident.id) == []  # declared before runbooks
         attached = store.attach_runbooks(incident.id)
         assert ("regression", "rollback") in keys(attached)

@@ -1122,6 +1122,8 @@ class Store:
             )  # fmt: skip
             if field in ("priority", "category"):  # in the change's own transaction
                 self._attach_runbooks(incident_id, self._last_entry_id(incident_id))
+            elif field == "stage":  # a repeating task stops at its stage
+                self._stop_repeats(incident_id, value, self._last_entry_id(incident_id))
         return self.get_incident(incident_id)
 
     def save_draft(self, incident_id: int, text: str, base_version: int) -> Draft:
@@ -1827,3 +1829,32 @@ class Store:
                 TaskFacts(runbook, status, on_time, skipped_away)
             )
         return tasks
+
+    def _stop_repeats(self, incident_id: int, stage: str, entry_id: int) -> None:
+        """Inside a stage change: the open, untouched later rounds of a
+        repeating task whose `until` stage is reached are skipped (the change's
+        entry lists them in `tasks_stopped`)."""
+        stages = self.policy.stages
+        if stage not in stages:
+            return
+        stopped = [
+            t for t in self.tasks(incident_id)
+            if t.every is not None and t.until in stages and t.occurrence > 1
+            and t.status == TASK_OPEN and not t.changed_by
+            and stages.index(stage) >= stages.index(t.until)
+        ]  # fmt: skip
+        if not stopped:
+            return
+        now = self._now()
+        for task in stopped:
+            self.db.execute(
+                "UPDATE tasks SET status = ?, note = ?, changed_by = ?, changed_at = ?"
+                " WHERE id = ?",
+                (TASK_SKIPPED, f"until {task.until}", self.identity, now, task.id),
+            )
+        entry = self.entry(entry_id)
+        data = {**entry.data, "tasks_stopped": [{"task": t.id, "title": t.title} for t in stopped]}
+        self.db.execute(
+            "UPDATE timeline SET data = ? WHERE id = ?",
+            (json.dumps(data, ensure_ascii=False), entry_id),
+        )
