@@ -172,3 +172,14 @@ async def test_action_items_as_issue_links_drawn_safely(app_factory, store, seed
         assert "\x1b" not in shown.plain and "␛" in shown.plain
         assert any(span.style.link == url for span in shown.spans if hasattr(span.style, "link"))
     assert safe_link("https://x/\x1b]8;;") is None and safe_link("javascript:alert(1)") is None
+
+
+async def test_a_task_after_another_says_what_it_waits_on(app_factory, store, clock):
+    iid = store.declare("Keys leaked", "security breach", "P1").id
+    app = app_factory()
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("t")
+        await wait_for_rows(app, pilot, lambda r: any("Decide who must be told" in x for x in r))
+        tell = next(x for x in rows(app) if "Decide who must be told" in x)
+        assert "after Preserve evidence before changing anything" in tell
+    assert iid

@@ -59,7 +59,9 @@ class TaskList(RowList):
         self.post_message(self.Act(what, task_id))
 
 
-def task_row(task: Task, policy: Policy, now: datetime, utc: bool, me: str) -> Text:
+def task_row(
+    task: Task, policy: Policy, now: datetime, utc: bool, me: str, waits_on: str = ""
+) -> Text:
     mark, style = MARKS.get(task.status, ("? ", ""))
     state = task_state(policy, task, now)
     owner = task.owner or (f"{task.role}?" if task.role else "nobody")
@@ -72,6 +74,8 @@ def task_row(task: Task, policy: Policy, now: datetime, utc: bool, me: str) -> T
         details.append(f"{task.status} {fmt_short_time(task.changed_at, utc, now)}")
     if task.note:
         details.append(task.note)
+    if waits_on and task.is_open:
+        details.append(f"after {waits_on}")
     parts += [" — ", lit(", ".join(details), "italic dim")]
     if state in ("overdue", "due soon"):
         parts += [" ", (state.upper(), "bold red" if state == "overdue" else "yellow")]
@@ -99,7 +103,13 @@ class TasksPanel(Panel):
 
     def show(self, tasks: list[Task], me: str, now: datetime, utc: bool) -> None:
         self.tasks = tasks_in_order(tasks, me)
-        rows = [(str(t.id), task_row(t, self.policy, now, utc, me)) for t in self.tasks]
+        # A task whose `after` is still open says what it waits on.
+        open_steps = {(t.runbook, t.key): t.title for t in tasks if t.runbook and t.is_open}
+        rows = [
+            (str(t.id), task_row(t, self.policy, now, utc, me, open_steps.get((t.runbook, t.after),
+                                                                               "")))
+            for t in self.tasks
+        ]  # fmt: skip
         if not rows:
             rows = [(None, lit("No tasks: + adds one", "dim"))]
         self.query_one(TaskList).set_rows(rows)
