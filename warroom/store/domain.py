@@ -1659,6 +1659,8 @@ class Store:
         (attach_runbooks), one "Runbooks attached" entry says it."""
         from ..runbooks import plan_runbooks
 
+        if not self.policy.runbooks:
+            return  # a policy without runbooks leaves tasks as they are (and reads none)
         incident = self.get_incident(incident_id)
         plan = plan_runbooks(self.policy, incident, self.tasks(incident_id))
         if not (plan.add or plan.skip or plan.reopen):
