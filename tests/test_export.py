@@ -322,6 +322,7 @@ def test_markdown_reads_as_a_retro(seeded):
         "Root cause",
         "Five whys",
         "Action items",
+        "Tasks",
         "Stakeholder updates",
         "Update 1 — 2026-03-10 12:15:00 UTC, by carol",
         "Changes applied",
@@ -417,8 +418,8 @@ def hostile(open_store, clock):
 
 HEADING = re.compile(
     r"^(# Incident \d+: .*|## (Resolution|Key times|SLA clocks|Roles|Role changes|Checklist"
-    r"|Root cause|Five whys|Action items|Stakeholder updates|Changes applied|Unpublished draft"
-    r"|Timeline|Updates)"
+    r"|Root cause|Five whys|Action items|Tasks|Stakeholder updates|Changes applied"
+    r"|Unpublished draft|Timeline|Updates)"
     r"|### Update \d+ — .*)$"
 )
 

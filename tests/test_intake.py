@@ -394,7 +394,7 @@ def test_a_schema_8_file_gains_the_intake_tables(tmp_path, policy):
     finally:
         store.close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
+        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 9  # and later ones
 
 
 @pytest.mark.sqlite_only
@@ -415,4 +415,4 @@ def test_a_postgresql_schema_4_database_gains_the_intake_tables(pg_url, policy):
     finally:
         store.close()
     with psycopg.connect(pg_url) as conn:
-        assert conn.execute("SELECT version FROM warroom_schema").fetchone()[0] == 5
+        assert conn.execute("SELECT version FROM warroom_schema").fetchone()[0] >= 5

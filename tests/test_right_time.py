@@ -196,6 +196,7 @@ def test_migration_files_old_milestones_at_their_time(db_file, open_store, clock
         db.execute("ALTER TABLE incidents DROP COLUMN root_cause_public")
         db.execute("DROP TABLE alerts")  # schema 9
         db.execute("DROP TABLE proposals")
+        db.execute("DROP TABLE tasks")  # schema 10
         db.execute("PRAGMA user_version = 3")
     store = open_store()
     entry = next(e for e in store.timeline(iid) if e.event == "milestone")

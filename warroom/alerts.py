@@ -28,6 +28,7 @@ class AlertTracker:
     def __init__(self, policy: Policy):
         self.policy = policy
         self.seen: dict[tuple[int, str], str] = {}
+        self.queued: list[Alert] = []  # task alerts found since the last check
 
     def check(self, incidents: list[Incident], now: datetime) -> list[Alert]:
         """New transitions since the last check. The first sight of a clock only
@@ -51,4 +52,29 @@ class AlertTracker:
                             incident.id, incident.title, name, state, int(remaining.total_seconds())
                         )
                     )
+        alerts += self.queued  # the tasks' (check_tasks), said with the clocks' and one bell
+        self.queued = []
+        return alerts
+
+    def check_tasks(self, incident: Incident, tasks, now: datetime) -> list[Alert]:
+        """As check, for an incident's open tasks with a due time: once per
+        transition into due soon or overdue; the first sight sets the baseline.
+        What it finds waits in `queued` for the next check (the same toasts,
+        one bell); its clock is "task <title>"."""
+        from .runbooks import task_state
+
+        alerts = []
+        for task in tasks:
+            if not task.is_open or task.due_at is None:
+                continue
+            state = task_state(self.policy, task, now)
+            key = (incident.id, f"task:{task.id}")
+            before = self.seen.get(key)
+            self.seen[key] = state
+            if before is not None and state != before and state in ALERTING:
+                remaining = int((task.due_at - now).total_seconds())
+                alerts.append(
+                    Alert(incident.id, incident.title, f"task {task.title}", state, remaining)
+                )
+        self.queued += alerts
         return alerts

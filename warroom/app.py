@@ -359,6 +359,8 @@ class WarRoomApp(App):
             return
         for alert in alerts:
             what = "stakeholder update" if alert.clock == "update" else f"{alert.clock} clock"
+            if alert.clock.startswith("task "):  # a task's due time (alerts.check_tasks)
+                what = one_line(alert.clock)[:50]
             left = fmt_clock(timedelta(seconds=alert.remaining_seconds))
             when = f"{left} left" if alert.remaining_seconds >= 0 else f"{left} over"
             self.notify(

@@ -182,6 +182,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     verb = None if argv is None else _verb_asked(argv)
+    asked = verb
     if verb is not None:
         sub = _OnlyVerb(sub, verb)
 
@@ -302,6 +303,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--at", help="when it closed, if not now")
     _retro_parser(sub)
     _intake_parser(sub)
+    if asked in (None, "task"):  # only `task` pays for importing its module
+        from .task_cli import add_parser as _task_parser
+
+        _task_parser(sub, record_id)
     p = sub.add_parser("export", help="write the retro document: Markdown, JSON or CSV")
     p.add_argument("id", type=record_id)
     p.add_argument("--format", "-f", choices=("md", "json", "csv"), default="md")
@@ -394,6 +399,21 @@ def _retro_parser(sub) -> None:
     q = acts.add_parser("list", help="the action items")
     q.add_argument("id", type=record_id)
     q.add_argument("--json", action="store_true")
+    q = acts.add_parser("export", help="the action items as Jira CSV, issue URLs or to-dos")
+    q.add_argument("id", type=record_id, help="incident id")
+    q.add_argument("--format", "-f", required=True, choices=("jira-csv", "github", "gitlab", "ics"))
+    q.add_argument("--repo", help="owner/name (github) or group/project (gitlab)")
+    q.add_argument("--gitlab-host", default="https://gitlab.com", help=argparse.SUPPRESS)
+    q.add_argument("--link", help="where the incident's Markdown is (default: incident-ID.md)")
+    q.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
+    q.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p = verbs.add_parser("schedule", help="write the retro meeting as an iCalendar event")
+    p.add_argument("id", type=record_id)
+    p.add_argument("--at", required=True, help="when: ISO-8601 or YYYY-MM-DD HH:MM (local)")
+    p.add_argument("--duration", default="60m", help="how long (default 60m)")
+    p.add_argument("--link", help="where the incident's Markdown is (default: incident-ID.md)")
+    p.add_argument("-o", "--output", metavar="PATH", required=True, help="the .ics file to write")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
 class Context:
@@ -803,6 +823,12 @@ def cmd_intake(ctx: Context) -> int:
     return run_intake(ctx)
 
 
+def cmd_task(ctx: Context) -> int:
+    from .task_cli import run_task
+
+    return run_task(ctx)
+
+
 def cmd_reopen(ctx: Context) -> int:
     ctx.store.reopen_incident(ctx.args.id, ctx.args.reason)
     if ctx.policy.status_page.dir:
@@ -932,6 +958,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "close": cmd_close,
     "reopen": cmd_reopen,
     "retro": cmd_retro,
+    "task": cmd_task,
     "real": cmd_real,
     "impact": cmd_impact,
     "report": cmd_report,

@@ -9,6 +9,8 @@ config.toml in the platformdirs config dir, for example:
     publish_timeout = 10          # seconds
     [keymap]                      # binding id = keys (see `?` in the app)
     "warroom.priority" = "P"
+    [people.alice]                # who is who outside warroom (follow-up exports)
+    email = "alice@example.com"
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Config:
     # Set (never from config.toml) when no hook may run at all, e.g. in `warroom demo`:
     # the reason, written on the timeline instead of running the team's command.
     hooks_off: str = ""
+    # name -> email, from [people.NAME] tables: the assignee of an exported follow-up.
+    people: dict[str, str] = field(default_factory=dict)
 
 
 MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
@@ -93,7 +97,9 @@ def load_config(path: Path | None = None) -> Config:
         raise UsageError(f"config file {path}: invalid TOML: {exc}") from None
     except RecursionError:
         raise UsageError(f"config file {path}: nested too deeply") from None
-    known = {"notifications", "bell", "utc", "publish_command", "publish_timeout", "keymap"}
+    known = {
+        "notifications", "bell", "utc", "publish_command", "publish_timeout", "keymap", "people",
+    }  # fmt: skip
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
@@ -128,6 +134,7 @@ def load_config(path: Path | None = None) -> Config:
         for k, why in problems.items()
         if why
     ]
+    people = _people(data.get("people", {}), path)
     return Config(
         notifications=data.get("notifications", True),
         bell=data.get("bell", True),
@@ -137,7 +144,26 @@ def load_config(path: Path | None = None) -> Config:
         keymap={k: v for k, v in keymap.items() if not problems[k]},
         keymap_problems=tuple(bad),
         source=str(path),
+        people=people,
     )
+
+
+def _people(raw: object, path: Path) -> dict[str, str]:
+    """[people.NAME] tables: each with an email (one line naming the problem)."""
+    if not isinstance(raw, dict):
+        raise UsageError(f"config file {path}: people must be tables: [people.NAME]")
+    people = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict) or set(table) - {"email"}:
+            raise UsageError(f'config file {path}: [people.{name}] takes only email = "..."')
+        email = table.get("email", "")
+        if not isinstance(email, str) or (email and ("@" not in email or len(email) > 254)):
+            raise UsageError(f"config file {path}: [people.{name}] email is not an address")
+        if any(ord(ch) < 0x21 or ord(ch) == 0x7F or ch in ',;<>"' for ch in email):
+            raise UsageError(f"config file {path}: [people.{name}] email has unsafe characters")
+        if email:
+            people[name] = email
+    return people
 
 
 def state_path() -> Path:

@@ -362,6 +362,29 @@ def export_dict(bundle: Bundle, policy: Policy, public: bool, now: datetime) -> 
         "timeline": [entry_dict(e, later) for e in entries],
         "changes": [_change_dict(c) for c in changes(bundle.timeline)],
         "retro": retro_dict(retro),
+        "tasks": [task_dict(t) for t in bundle.tasks],
+    }
+
+
+def task_dict(task) -> dict[str, Any]:
+    """A task as the record keeps it: its owner, due time, and when it was
+    done or skipped (and by whom, and why)."""
+    return {
+        "id": task.id,
+        "runbook": task.runbook or None,
+        "task": task.key or None,
+        "occurrence": task.occurrence,
+        "title": task.title,
+        "role": task.role or None,
+        "owner": task.owner or None,
+        "assignee": task.assignee or None,
+        "due_at": _iso(task.due_at),
+        "status": task.status,
+        "note": task.note,
+        "done_at": _iso(task.changed_at) if task.status == "done" else None,
+        "skipped_at": _iso(task.changed_at) if task.status == "skipped" else None,
+        "changed_by": task.changed_by or None,
+        "on_time": task.on_time,
     }
 
 
@@ -770,6 +793,30 @@ def _md_retro(lines: list[str], retro: Retro, shown_public: bool = False) -> Non
         lines.append(f"- [{box}] {md_inline(a.title, line_start=True)} — {' · '.join(details)}")
 
 
+def _md_tasks(lines: list[str], tasks) -> None:
+    """The tasks of the response: owner, due time, done or skipped when (and why)."""
+    if not tasks:
+        return
+    _section(lines, "Tasks")
+    rows = []
+    for t in tasks:
+        where = md_inline(t.runbook) if t.runbook else "by hand"
+        owner = md_inline(t.owner) if t.owner else (md_inline(f"{t.role}: nobody") if t.role
+                                                    else "nobody")  # fmt: skip
+        due = _local(t.due_at) if t.due_at else "—"
+        if t.status in ("done", "skipped") and t.changed_at is not None:
+            state = f"{t.status} {_local(t.changed_at)}"
+            if t.changed_by:
+                state += f" by {md_inline(t.changed_by)}"
+        else:
+            state = t.status
+        if t.on_time is not None:
+            state += " (on time)" if t.on_time else " (late)"
+        note = md_inline(t.note) if t.note else ""
+        rows.append(_row(md_inline(t.title), where, owner, due, state, note))
+    lines += _table(("Task", "Runbook", "Owner", "Due", "State", "Note"), rows)
+
+
 def _md_updates(lines: list[str], entries: list[TimelineEntry]) -> None:
     """Each update once, as it stands: a correction in its original's place
     (the timeline keeps every version)."""
@@ -881,6 +928,7 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     _md_roles(lines, policy, bundle, entries)
     _md_checklist(lines, policy, bundle.board)
     _md_retro(lines, bundle.retro, incident.root_cause_public)
+    _md_tasks(lines, bundle.tasks)
     _md_updates(lines, entries)
     _md_changes(lines, bundle)
     draft = bundle.board.draft

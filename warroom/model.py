@@ -283,6 +283,7 @@ class Bundle:
     board: Board
     timeline: tuple[TimelineEntry, ...]
     retro: Retro
+    tasks: tuple[Task, ...] = ()
 
     @property
     def incident(self) -> Incident:
@@ -431,3 +432,53 @@ class Ingested:
     stored: int = 0
     duplicates: int = 0
     proposals: tuple[int, ...] = ()
+
+
+# A task of the incident (from a runbook, or added by hand).
+TASK_OPEN = "open"
+TASK_STARTED = "in progress"
+TASK_DONE = "done"
+TASK_SKIPPED = "skipped"
+TASK_STATES = (TASK_OPEN, TASK_STARTED, TASK_DONE, TASK_SKIPPED)
+NO_LONGER_APPLIES = "no longer applies"
+
+
+@record
+class Task:
+    id: int
+    incident_id: int
+    runbook: str  # the runbook's id; "" for a task added by hand
+    key: str  # the runbook task's id ("" for a task added by hand)
+    occurrence: int  # a repeating task's round, from 1
+    title: str
+    description: str
+    command: str  # to copy: shown, never run
+    role: str  # whoever holds it owns the task, unless someone took it
+    assignee: str  # who took (or was given) the task; "" follows the role
+    owner: str  # who owns it now: the assignee, else the role's holder ("" nobody)
+    due_at: datetime | None
+    status: str
+    note: str
+    changed_by: str
+    changed_at: datetime | None
+    created_by: str
+    created_at: datetime
+    every: timedelta | None = None
+    until: str = ""
+    after: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (TASK_OPEN, TASK_STARTED)
+
+    @property
+    def touched(self) -> bool:
+        """Someone changed it (a state, an owner): never taken away again."""
+        return bool(self.changed_by) and self.note != NO_LONGER_APPLIES
+
+    @property
+    def on_time(self) -> bool | None:
+        """Done by its due time (None: not done, or never due)."""
+        if self.status != TASK_DONE or self.due_at is None or self.changed_at is None:
+            return None
+        return self.changed_at <= self.due_at

@@ -133,6 +133,35 @@ class Route:
 
 
 @record
+class RunbookTask:
+    """One step of a runbook: shown to the team, never run by warroom."""
+
+    id: str
+    title: str
+    role: str  # whoever holds it owns the task (until someone takes it)
+    due: timedelta  # after the reported time
+    description: str = ""
+    command: str = ""  # to copy: shown, never run
+    every: timedelta | None = None  # a repeating task: the next one this long after
+    until: str = ""  # the stage at which a repeating task stops
+    after: str = ""  # another task's id (of the same runbook) that comes first
+
+
+@record
+class Runbook:
+    id: str
+    title: str
+    priorities: tuple[str, ...] = ()  # empty: every priority
+    categories: tuple[str, ...] = ()  # empty: every category
+    tasks: tuple[RunbookTask, ...] = ()
+
+    def matches(self, priority: str, category: str) -> bool:
+        return (not self.priorities or priority in self.priorities) and (
+            not self.categories or category in self.categories
+        )
+
+
+@record
 class Policy:
     priorities: tuple[str, ...]
     untriaged_as: str
@@ -158,6 +187,20 @@ class Policy:
             if rule.matches(labels):
                 return rule.category, rule.priority or UNTRIAGED
         return None, UNTRIAGED
+
+    runbooks: tuple[Runbook, ...] = ()
+
+    def runbooks_for(self, priority: str, category: str) -> tuple[Runbook, ...]:
+        """The runbooks that apply to an incident of this priority and category
+        (an untriaged incident counts as the priority it is handled as)."""
+        effective = self.effective_priority(priority)
+        return tuple(
+            r for r in self.runbooks
+            if r.matches(priority, category) or r.matches(effective, category)
+        )  # fmt: skip
+
+    def runbook(self, runbook_id: str) -> Runbook | None:
+        return next((r for r in self.runbooks if r.id == runbook_id), None)
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -264,7 +307,9 @@ def _check_word(value: str, what: str, limit: int = 64) -> None:
         raise ValueError(f"{what} {value!r} has control or invisible characters")
 
 
-def _build(data: dict[str, Any], source: str) -> Policy:
+def _build(data: dict[str, Any], source: str, own_runbooks: bool = True) -> Policy:
+    """own_runbooks False: the runbooks are the built-in ones under a team's
+    policy, fitted to it (see _fit_defaults) instead of refused."""
     known = {
         "untriaged_as",
         "due_soon_fraction",
@@ -279,6 +324,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         "checklist",
         "status_page",
         "intake",
+        "runbook",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -357,12 +403,19 @@ def _build(data: dict[str, Any], source: str) -> Policy:
     if len({i.id for i in items}) != len(items):
         raise ValueError("checklist item ids must be unique")
     routes, refire = _intake(data.get("intake", {}), priorities, names("categories"))
+    stages = names("stages")
+    categories = names("categories")
+    roles = (*single_roles, multi_role)
+    raw_books = data.get("runbook", [])
+    if not own_runbooks:
+        raw_books = _fit_defaults(raw_books, priorities, categories, stages, roles)
+    runbooks = _runbooks(raw_books, priorities, categories, stages, roles)
     return Policy(
         priorities=priorities,
         untriaged_as=untriaged_as,
         due_soon_fraction=float(fraction),
-        stages=names("stages"),
-        categories=names("categories"),
+        stages=stages,
+        categories=categories,
         single_roles=single_roles,
         multi_role=multi_role,
         clocks=clocks,
@@ -374,6 +427,7 @@ def _build(data: dict[str, Any], source: str) -> Policy:
         status_page=_status_page(data.get("status_page", {}), priorities),
         intake_routes=routes,
         refire_window=refire,
+        runbooks=runbooks,
     )
 
 
@@ -502,6 +556,144 @@ def _intake(
     return tuple(routes), refire
 
 
+_RUNBOOK_KEYS = {"id", "title", "when", "task"}
+_TASK_KEYS = {"id", "title", "description", "command", "role", "due", "every", "until", "after"}
+
+
+def _text(raw: dict, key: str, where: str, limit: int, required: bool = False) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: {key} must be text")
+    if required and not value.strip():
+        raise ValueError(f"{where}: {key} is missing")
+    if value:
+        if len(value) > limit:
+            raise ValueError(f"{where}: {key} is longer than {limit} characters")
+        if any(is_unsafe(ch) for ch in value if ch != "\n"):
+            raise ValueError(f"{where}: {key} has control or invisible characters")
+    return value.strip()
+
+
+def _fit_defaults(raw: list, priorities, categories, stages, roles) -> list:
+    """The built-in runbooks under a policy with other priorities, categories,
+    stages or roles: what names none of them is left out (a runbook whose
+    `when` names none of this policy's, a task whose role it lacks), a
+    repeating task stops at no stage the policy lacks."""
+    fitted = []
+    for book in raw:
+        book = dict(book)
+        when = dict(book.get("when", {}))
+        dropped = False
+        for key, known in (("priorities", priorities), ("categories", categories)):
+            if key in when:
+                kept = [v for v in when[key] if v in known]
+                dropped = dropped or not kept
+                when[key] = kept
+        book["when"] = when
+        tasks = [dict(t) for t in book.get("task", []) if t.get("role") in roles]
+        ids = {t["id"] for t in tasks}
+        for task in tasks:
+            if task.get("until") and task["until"] not in stages:
+                del task["until"]
+            if task.get("after") and task["after"] not in ids:
+                del task["after"]
+        book["task"] = tasks
+        if not dropped and tasks:
+            fitted.append(book)
+    return fitted
+
+
+def _runbooks(raw, priorities, categories, stages, roles) -> tuple[Runbook, ...]:
+    """[[runbook]] tables, each checked: one message naming the runbook (and
+    task) and what is wrong with it."""
+    if not isinstance(raw, list):
+        raise ValueError("runbook must be a list of tables ([[runbook]])")
+    books: list[Runbook] = []
+    for n, book in enumerate(raw, 1):
+        where = f"runbook {n}"
+        if not isinstance(book, dict):
+            raise ValueError(f"{where} must be a table")
+        extra = sorted(set(book) - _RUNBOOK_KEYS)
+        if extra:
+            raise ValueError(f"{where}: unknown key {extra[0]!r}")
+        book_id = _text(book, "id", where, 64, required=True)
+        _check_word(book_id, f"{where} id")
+        where = f"runbook {book_id!r}"
+        title = _text(book, "title", where, 200) or book_id
+        when = book.get("when", {})
+        if not isinstance(when, dict):
+            raise ValueError(f"{where}: when must be a table (priorities, categories)")
+        extra = sorted(set(when) - {"priorities", "categories"})
+        if extra:
+            raise ValueError(f"{where}: when has unknown key {extra[0]!r}")
+        chosen: dict[str, tuple[str, ...]] = {}
+        for key, known in (("priorities", priorities), ("categories", categories)):
+            values = when.get(key, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ValueError(f"{where}: when.{key} must be a list of names")
+            for value in values:
+                if value not in known:
+                    raise ValueError(
+                        f"{where}: when.{key} names {value!r}, not one of {', '.join(known)}"
+                    )
+            chosen[key] = tuple(values)
+        tasks_raw = book.get("task", [])
+        if not isinstance(tasks_raw, list) or not tasks_raw:
+            raise ValueError(f"{where} has no tasks ([[runbook.task]])")
+        tasks: list[RunbookTask] = []
+        for m, task in enumerate(tasks_raw, 1):
+            there = f"{where} task {m}"
+            if not isinstance(task, dict):
+                raise ValueError(f"{there} must be a table")
+            extra = sorted(set(task) - _TASK_KEYS)
+            if extra:
+                raise ValueError(f"{there}: unknown key {extra[0]!r}")
+            task_id = _text(task, "id", there, 64, required=True)
+            _check_word(task_id, f"{there} id")
+            there = f"{where} task {task_id!r}"
+            role = _text(task, "role", there, 64, required=True)
+            if role not in roles:
+                raise ValueError(f"{there}: role {role!r} is not one of {', '.join(roles)}")
+            if "due" not in task:
+                raise ValueError(f'{there}: due is missing (e.g. due = "15m")')
+            try:
+                due = parse_duration(task["due"])
+                every = parse_duration(task["every"]) if "every" in task else None
+            except ValueError as exc:
+                raise ValueError(f"{there}: {exc}") from None
+            until = _text(task, "until", there, 64)
+            if until and until not in stages:
+                raise ValueError(f"{there}: until {until!r} is not one of {', '.join(stages)}")
+            if until and every is None:
+                raise ValueError(f"{there}: until is for a repeating task (give every)")
+            tasks.append(
+                RunbookTask(
+                    id=task_id,
+                    title=_text(task, "title", there, 200, required=True),
+                    role=role,
+                    due=due,
+                    description=_text(task, "description", there, 2000),
+                    command=_text(task, "command", there, 2000),
+                    every=every,
+                    until=until,
+                    after=_text(task, "after", there, 64),
+                )
+            )
+        ids = [t.id for t in tasks]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{where}: task ids must be unique")
+        for t in tasks:
+            if t.after and t.after not in ids:
+                raise ValueError(f"{where} task {t.id!r}: after {t.after!r} is not a task here")
+            if t.after == t.id:
+                raise ValueError(f"{where} task {t.id!r}: a task cannot come after itself")
+        books.append(Runbook(book_id, title, chosen["priorities"], chosen["categories"],
+                             tuple(tasks)))  # fmt: skip
+    if len({b.id for b in books}) != len(books):
+        raise ValueError("runbook ids must be unique")
+    return tuple(books)
+
+
 def default_policy() -> Policy:
     return _build(_default_data(), "built-in")
 
@@ -572,6 +764,8 @@ def load_policy(path: Path | None) -> Policy:
         raise UsageError(f"policy file {path}: nested too deeply") from None
     # Tables merge key by key; a list (the checklist, stages) replaces the default whole.
     try:
-        return _build(_merge(_default_data(), override), str(path))
+        return _build(
+            _merge(_default_data(), override), str(path), own_runbooks="runbook" in override
+        )
     except (ValueError, TypeError, KeyError, RecursionError) as exc:
         raise UsageError(f"policy file {path}: {exc}") from None

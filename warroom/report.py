@@ -37,6 +37,15 @@ class ActionFacts(NamedTuple):
     done: bool
 
 
+class TaskFacts(NamedTuple):
+    """What the report reads of a runbook's task."""
+
+    runbook: str  # the runbook's id
+    status: str
+    on_time: bool | None  # done by its due time (None: not done, or never due)
+    no_longer_applies: bool  # skipped because the runbook stopped matching
+
+
 @dataclass(frozen=True)
 class ReportRow:
     """One incident and what the report reads of it."""
@@ -44,6 +53,45 @@ class ReportRow:
     incident: Incident
     updates: tuple[datetime, ...]  # when each published update went out, in order
     actions: tuple[ActionFacts, ...]
+    tasks: tuple[TaskFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """How one runbook was followed: its tasks done on time, done late,
+    skipped (with a reason), and still open. Tasks skipped because the
+    runbook stopped applying are not counted: they were never owed."""
+
+    runbook: str
+    on_time: int
+    late: int
+    skipped: int
+    open: int
+
+    @property
+    def owed(self) -> int:
+        return self.on_time + self.late + self.skipped + self.open
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.owed if self.owed else None
+
+
+def adherence(rows: Iterable[ReportRow]) -> tuple[Adherence, ...]:
+    """Per runbook, across these incidents, in runbook order of first sight."""
+    tally: dict[str, list[int]] = {}
+    for row in rows:
+        for t in row.tasks:
+            if not t.runbook or t.no_longer_applies:
+                continue
+            counts = tally.setdefault(t.runbook, [0, 0, 0, 0])
+            if t.status == "done":
+                counts[0 if t.on_time is not False else 1] += 1
+            elif t.status == "skipped":
+                counts[2] += 1
+            else:
+                counts[3] += 1
+    return tuple(Adherence(name, *counts) for name, counts in tally.items())
 
 
 @dataclass(frozen=True)
@@ -99,6 +147,7 @@ class Section:
     by_category: tuple[Group, ...]
     actions: tuple[OwnerActions, ...]
     weekly: tuple[tuple[date, int], ...]  # Monday of each week -> incidents reported
+    runbooks: tuple[Adherence, ...] = ()  # runbook adherence: tasks done on time
 
 
 @dataclass(frozen=True)
@@ -273,6 +322,7 @@ def _section(policy: Policy, rows: list[ReportRow], now: datetime, local) -> Sec
         by_category=tuple(_group(c, by_category[c]) for c in sorted(by_category)),
         actions=_actions(rows, now.astimezone(local).date()),
         weekly=_weekly(rows, local),
+        runbooks=adherence(rows),
     )
 
 

@@ -68,6 +68,13 @@ def _section_text(section: Section) -> list[str]:
         lines.append(f"{'':<16} {owner:<16} {a.open:>4}  {a.overdue:>7}  {a.done:>4}")
     if not section.actions:
         lines.append(f"{'':<16} (none)")
+    if section.runbooks:
+        lines.append("")
+        lines.append("Runbooks         runbook          on time  late  skipped  open")
+        for r in section.runbooks:
+            name = one_line(r.runbook)[:16]
+            lines.append(f"{'':<16} {name:<16} {r.on_time:>7}  {r.late:>4}  {r.skipped:>7}"
+                         f"  {r.open:>4}")  # fmt: skip
     if section.weekly:
         counts = [n for _, n in section.weekly]
         first = section.weekly[0][0].isoformat()
@@ -146,6 +153,16 @@ def _section_dict(s: Section) -> dict[str, Any]:
             for a in s.actions
         ],
         "weekly": [{"week": d.isoformat(), "incidents": n} for d, n in s.weekly],
+        "runbooks": [
+            {
+                "runbook": r.runbook,
+                "on_time": r.on_time,
+                "late": r.late,
+                "skipped": r.skipped,
+                "open": r.open,
+            }
+            for r in s.runbooks
+        ],  # fmt: skip
     }
 
 

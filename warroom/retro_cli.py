@@ -4,6 +4,7 @@ so a script can hold the retro the TUI holds (same store calls, same rules)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from .errors import UsageError
@@ -25,6 +26,7 @@ class Context(Protocol):
 
     args: argparse.Namespace
     store: Store
+    clock: Callable[[], datetime]
 
 
 def _action_line(a: ActionItem) -> str:
@@ -72,6 +74,8 @@ def run_retro(
         if why.note:
             say(f"why {why.position} saved; the text it replaced is kept in the timeline")
         return 0
+    if verb == "schedule":
+        return _schedule(ctx)
     if verb == "root-cause":
         if args.text is None and not (args.public or args.private):
             raise UsageError("give the root cause's text, --public or --private")
@@ -109,5 +113,65 @@ def _run_action(ctx: Context) -> int:
         )
         store.update_action(args.id, fields.title, fields.owner, fields.due, fields.ticket)
         return 0
+    if verb == "export":
+        return _export_actions(ctx)
     store.set_action_done(args.id, verb == "done")
+    return 0
+
+
+def _write_or_say(args, text: str) -> None:
+    if args.output is None:
+        say(text, end="")
+        return
+    from pathlib import Path
+
+    from .export import write_atomic
+
+    say(write_atomic(Path(args.output), text, force=args.force))
+
+
+def _export_actions(ctx: Context) -> int:
+    """`retro action export`: the follow-ups in a tracker's or a calendar's format."""
+    from .config import load_config
+    from .formats import followups as fu
+
+    args, store = ctx.args, ctx.store
+    incident = store.get_incident(args.id)
+    link = args.link or f"incident-{incident.id}.md"
+    items = fu.followups(incident, store.action_items(args.id), link, load_config().people)
+    if args.format == "jira-csv":
+        _write_or_say(args, fu.jira_csv(items))
+    elif args.format == "ics":
+        _write_or_say(args, fu.todos_ics(items))
+    else:
+        if not args.repo:
+            raise UsageError(f"--format {args.format} needs --repo (owner/name)")
+        try:
+            urls = [
+                fu.github_url(args.repo, f) if args.format == "github"
+                else fu.gitlab_url(args.repo, f, args.gitlab_host)
+                for f in items
+            ]  # fmt: skip
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        _write_or_say(args, "".join(u + "\n" for u in urls))
+    return 0
+
+
+def _schedule(ctx: Context) -> int:
+    """`retro schedule`: the retro meeting as an iCalendar event."""
+    from .formats.followups import retro_ics
+    from .policy import parse_duration
+    from .task_cli import parse_due
+
+    args = ctx.args
+    incident = ctx.store.get_incident(args.id)
+    now = ctx.clock()
+    start = parse_due(args.at, now)
+    try:
+        duration = parse_duration(args.duration)
+    except ValueError as exc:
+        raise UsageError(f"--duration: {exc}") from None
+    link = args.link or f"incident-{incident.id}.md"
+    _write_or_say(args, retro_ics(incident, start, duration, link, now))
     return 0

@@ -267,3 +267,11 @@ def decline_proposal(store, proposal_id: int, reason: str):
 
 def merge_proposal(store, proposal_id: int, incident_id: int) -> Incident:
     return store.merge_proposal(proposal_id, incident_id)
+
+
+# ------------------------------------------------------------------ runbooks
+# The rules of runbooks and tasks live in runbooks.py (light: the store and
+# the CLI's task verbs import it without this module's hooks and templates).
+from .runbooks import RunbookPlan, plan_runbooks, task_state, tasks_in_order  # noqa: E402
+
+__all__ = ["RunbookPlan", "plan_runbooks", "task_state", "tasks_in_order"]

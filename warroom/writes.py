@@ -483,6 +483,55 @@ class MergeProposal(Write):
         return f"merge proposal {self.proposal_id} into #{self.incident_id}"
 
 
+@kind("task.state")
+class SetTaskState(Write):
+    """Start, finish, skip (with a reason) or reopen a task."""
+
+    task_id: int
+    incident_id: int
+    status: str
+    note: str = ""
+
+    def apply(self, store):
+        return store.set_task_status(self.task_id, self.status, self.note)
+
+    def describe(self) -> str:
+        return f"task {self.status}: #{self.task_id}"
+
+
+@kind("task.assign")
+class AssignTask(Write):
+    """Give a task to a person ("" gives it back to its role's holder)."""
+
+    task_id: int
+    incident_id: int
+    person: str = ""
+
+    def apply(self, store):
+        return store.assign_task(self.task_id, self.person)
+
+    def describe(self) -> str:
+        return f"task #{self.task_id} to {one_line(self.person)[:30] or 'its role'}"
+
+
+@kind("task.add")
+class AddTask(Write):
+    incident_id: int
+    title: str
+    role: str = ""
+    assignee: str = ""
+    due_at: datetime | None = None
+
+    def apply(self, store):
+        return store.add_task(
+            self.incident_id, self.title, role=self.role, assignee=self.assignee,
+            due_at=self.due_at,
+        )  # fmt: skip
+
+    def describe(self) -> str:
+        return f"task: {one_line(self.title)[:40]}"
+
+
 # ------------------------------------------------------------- the envelope
 def new_key() -> str:
     """An idempotency key: 128 random bits, as 32 hex digits."""

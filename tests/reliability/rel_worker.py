@@ -167,9 +167,11 @@ def mode_open_declare(db: str, who: str, go: str) -> None:
 def mode_old_db(db: str) -> None:
     """Build a schema-1 database as an older warroom would have, with some data."""
     import warroom.store.sqlite as sqlite_backend
+    from warroom.record import replace
 
     sqlite_backend.SCHEMA_VERSION = 1  # the SQLite backend's schema, as warroom 1 knew it
-    store = Store.open(db, default_policy(), identity="old-timer")
+    policy = replace(default_policy(), runbooks=())  # warroom 1 had no runbooks (nor tasks)
+    store = Store.open(db, policy, identity="old-timer")
     incident = store.declare("Incident from the old days", priority="P2")
     store.add_entry(incident.id, "a note written by warroom schema 1")
     store.assign(incident.id, "Lead", "ann")

@@ -47,6 +47,8 @@ async def test_alert_once_per_transition(app_factory, seeded, clock):
         assert len(bells) == 1
         assert sorted(t[0].split(": ", 1)[1].split(" (")[0] for t in toasts) == [
             "stakeholder update overdue",
+            # The runbook's repeating update task (due 4h after the report), with one bell.
+            "task First update within the cadence overdue",
             "triage clock due soon",
         ]
         clock.advance(hours=3)  # triage now overdue: one more transition

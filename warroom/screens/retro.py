@@ -136,6 +136,8 @@ class RetroScreen(PanelScreen):
         Binding("H", "retro_held", "Retro held", id="retro.held",
                 tooltip="Record that the retro was held (stops its clock)"),
         Binding("E", "export", "Export", id="retro.export", tooltip="Write a document"),
+        Binding("L", "issue_links", "Issue links", show=False, id="retro.links",
+                tooltip="The action items as new GitHub or GitLab issues"),  # fmt: skip
         Binding("z", "toggle_utc", "UTC/local", show=False, id="retro.utc", tooltip="Time zone"),
         Binding("escape", "back", "War room", id="retro.back", tooltip="Back to the war room"),
     ]  # fmt: skip
@@ -442,6 +444,11 @@ class RetroScreen(PanelScreen):
 
     def action_export(self) -> None:
         closing.export_flow(self, self.incident_id)
+
+    def action_issue_links(self) -> None:
+        from .followup_links import show_links
+
+        show_links(self, self.incident_id)
 
     def action_back(self) -> None:
         self.flush_draft()  # reaches the war room below as any commit does

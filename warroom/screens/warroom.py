@@ -26,6 +26,7 @@ from ..widgets.keybar import KeyBar
 from ..widgets.owned import shown, while_shown
 from ..widgets.reads import reads
 from ..widgets.roles import RoleList, RolesPanel
+from ..widgets.tasks import TaskList
 from ..widgets.timeline import TimelinePanel, TimelineView
 from ..writes import (
     AddEntry,
@@ -41,6 +42,7 @@ from ..writes import (
     Unassign,
     project,
 )
+from . import warroom_tasks
 from .compositor import ChangedOnlyCompositor
 from .panels import PanelScreen, TabStrip
 
@@ -107,6 +109,7 @@ class WarRoomScreen(PanelScreen):
         Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
         Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
+        Binding("t", "tasks", "Tasks", show=False, id="warroom.tasks", tooltip="Tasks / checklist"),
         Binding("z", "toggle_utc", "UTC/local", show=False, id="warroom.utc", tooltip="Time zone"),
         Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
         Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
@@ -207,6 +210,8 @@ class WarRoomScreen(PanelScreen):
         if number == 5:
             panel = self.query_one(DraftPanel)
             target = panel.editor or panel.query_one(DraftView)
+        elif number == 1 and self.showing_tasks:
+            target = self.query_one(TaskList)
         else:
             kind = {1: ChecklistList, 2: RoleList, 3: ClockView, 4: TimelineView}[number]
             target = self.query_one(kind)
@@ -234,6 +239,7 @@ class WarRoomScreen(PanelScreen):
         self._timeline_bottom()
         self._show_board()
         self._start_draft()
+        warroom_tasks.show(self, store.tasks(self.incident_id))  # with the board: one read
 
     @reads("the incident's latest changes")
     def refresh_from_store(self) -> None:
@@ -265,6 +271,7 @@ class WarRoomScreen(PanelScreen):
         # read with its page on the way there.
         view.append([e for e in entries if e.id > view.seen_id])
         self._show_board(before)
+        warroom_tasks.read_tasks(self)
 
     def _signal_pending(self, _) -> None:
         if self.board is not None and self._in_front_or_under():
@@ -342,8 +349,23 @@ class WarRoomScreen(PanelScreen):
             self.query_one(IncidentHeader).tick(now)
             self.query_one(ClocksPanel).tick(now)
             self.query_one(DraftPanel).tick(now)
+            warroom_tasks.tick(self, now)
         except NoMatches:
             pass  # the screen is being taken down between two ticks
+
+    # ------------------------------------------------------------------- tasks
+    showing_tasks = False
+    tasks: list | None = None
+
+    async def action_tasks(self) -> None:
+        await warroom_tasks.toggle(self)
+
+    def mark_active(self, number: int) -> None:
+        super().mark_active(number)
+        warroom_tasks.place(self)
+
+    def on_task_list_act(self, message: TaskList.Act) -> None:
+        warroom_tasks.act(self, message.what, message.task_id)
 
     # ----------------------------------------------------------------- intents
     def on_checklist_list_toggled(self, message: ChecklistList.Toggled) -> None:

@@ -47,8 +47,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "source", "fingerprint", "starts_at", "last_started_at", "status", "ends_at",
         "fires", "proposal_id", "labels", "summary", "url", "first_seen", "last_seen",
     ),
+    "tasks": (
+        "id", "incident_id", "runbook", "task_key", "occurrence", "title", "description",
+        "command", "role", "assignee", "due_at", "every_seconds", "until_stage", "after_key",
+        "status", "note", "changed_by", "changed_at", "created_by", "created_at",
+    ),
 }  # fmt: skip
-WITH_IDS = ("incidents", "timeline", "action_items", "proposals", "alerts")
+WITH_IDS = ("incidents", "timeline", "action_items", "proposals", "alerts", "tasks")
 
 
 class MoveFailed(WarroomError):

@@ -34,7 +34,7 @@ from ..errors import (
 )
 from ..paths import DbUrl, mask_secrets
 
-SCHEMA_VERSION = 5  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = 6  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # The write lock: the change counter's one row, which only a writer may lock.
 # (A warroom from before took the advisory lock instead; schema 3+ keeps such a
@@ -67,6 +67,7 @@ TABLES = (
     "write_keys",
     "proposals",
     "alerts",
+    "tasks",
 )
 
 
@@ -144,6 +145,20 @@ def _pg_schema_v5(conn: Any) -> None:
         conn.execute(ddl.replace("{id}", _ID).replace("{t}", _T))
 
 
+def _pg_schema_v6(conn: Any) -> None:
+    """As SQLite's schema 10: the tasks of an incident's runbooks."""
+    conn.execute(
+        f"""CREATE TABLE tasks (id {_ID},
+        incident_id BIGINT NOT NULL REFERENCES incidents (id), runbook {_T} DEFAULT '',
+        task_key {_T} DEFAULT '', occurrence BIGINT DEFAULT 1, title {_T} NOT NULL,
+        description {_T}, command {_T}, role {_T}, assignee {_T} DEFAULT '', due_at {_T},
+        every_seconds BIGINT, until_stage {_T}, after_key {_T}, status {_T} NOT NULL,
+        note {_T} DEFAULT '', changed_by {_T}, changed_at {_T}, created_by {_T},
+        created_at {_T} NOT NULL)"""
+    )
+    conn.execute("CREATE INDEX idx_tasks_incident_id_id ON tasks (incident_id, id)")
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[Any], None]] = {
     0: _pg_schema_v1,
@@ -151,6 +166,7 @@ MIGRATIONS: dict[int, Callable[[Any], None]] = {
     2: _pg_schema_v3,
     3: _pg_schema_v4,
     4: _pg_schema_v5,
+    5: _pg_schema_v6,
 }
 
 # A server that vanishes without closing the connection (a network cut) is

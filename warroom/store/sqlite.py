@@ -25,7 +25,7 @@ from ..paths import FILE_MODE, make_folders
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 
@@ -228,6 +228,40 @@ INTAKE_DDL = (
 )
 
 
+def _schema_v10(db: sqlite_utils.Database) -> None:
+    """Tasks: the steps of the runbooks attached to an incident, and tasks
+    added by hand; each with its owner, due time and state."""
+    db["tasks"].create(
+        {
+            "id": int,
+            "incident_id": int,
+            "runbook": str,
+            "task_key": str,
+            "occurrence": int,
+            "title": str,
+            "description": str,
+            "command": str,
+            "role": str,
+            "assignee": str,
+            "due_at": str,
+            "every_seconds": int,
+            "until_stage": str,
+            "after_key": str,
+            "status": str,
+            "note": str,
+            "changed_by": str,
+            "changed_at": str,
+            "created_by": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"incident_id", "title", "status", "created_at"},
+        defaults={"runbook": "", "task_key": "", "occurrence": 1, "assignee": "", "note": ""},
+        foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["tasks"].create_index(["incident_id", "id"])
+
+
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
@@ -239,6 +273,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     6: _schema_v7,
     7: _schema_v8,
     8: _schema_v9,
+    9: _schema_v10,
 }
 
 

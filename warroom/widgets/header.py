@@ -11,6 +11,7 @@ from ..model import Incident
 from ..policy import UNTRIAGED, Policy
 from ..record import replace
 from ..sla import most_urgent, next_update
+from ..text import one_line
 from ..timefmt import fmt_age, fmt_minutes, zone_label
 from .common import STATE_STYLE, lit
 
@@ -21,11 +22,18 @@ PRIORITY_STYLE = {
 }
 
 
-def urgent_summary(policy: Policy, incident: Incident, now: datetime) -> Text:
-    """The single most urgent thing: an overdue/soon clock or update, else the next deadline."""
+def urgent_summary(policy: Policy, incident: Incident, now: datetime, tasks: tuple = ()) -> Text:
+    """The single most urgent thing: an overdue/soon clock or update, else an
+    overdue task of yours (tasks: (title, due_at) of your open ones), else the
+    next deadline. The clocks are the team's promise: a task's lateness never
+    hides one that is overdue."""
     clock = most_urgent(policy, incident, now)
     due = next_update(policy, incident, now)
     candidates = []
+    late = [(at - now, title) for title, at in tasks if at < now and incident.is_open]
+    if late and not any(c is not None and c.state == "overdue" for c in (clock, due)):
+        remaining, title = min(late)
+        candidates.append(("overdue", remaining, f"task {one_line(title)[:30]}"))
     if clock:
         candidates.append((clock.state, clock.remaining, clock.name))
     if due:
@@ -101,6 +109,7 @@ class IncidentHeader(Widget):
         self.mode_note = ""
         self.now: datetime | None = None
         self._shown: tuple | None = None  # what the header last read, see _repaint
+        self.tasks: tuple = ()  # (title, due_at) of your open tasks: one overdue is urgent
 
     def show(
         self,
@@ -126,7 +135,9 @@ class IncidentHeader(Widget):
         a note) leave it as it was: the revision counter is not shown, times show
         to the minute, and the most urgent thing changes state on its second."""
         incident, now = self.incident, self.now
-        urgent = urgent_summary(self.policy, incident, now) if incident and now else None
+        urgent = None
+        if incident and now:
+            urgent = urgent_summary(self.policy, incident, now, self.tasks)
         shown = (
             replace(incident, revision=0) if incident else None,
             self.identity,
@@ -157,7 +168,7 @@ class IncidentHeader(Widget):
         )
         end = incident.closed_at or now  # a closed incident stops ageing
         parts = [
-            ("urgent", urgent_summary(self.policy, incident, now)),
+            ("urgent", urgent_summary(self.policy, incident, now, self.tasks)),
             # The zone every time on this screen is shown in (z switches).
             ("zone", Text(f"times {zone_label(getattr(self.app, 'utc', False), now)}")),
             ("as", Text.assemble("as ", lit(self.identity, "bold underline"))),
