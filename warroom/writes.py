@@ -13,6 +13,7 @@ only as text that cannot be replayed."""
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -332,10 +333,24 @@ class SaveDraft(Write):
     base_version: int
 
     def apply(self, store):
-        return store.save_draft(self.incident_id, self.text, self.base_version)
+        # Saves of one editor follow each other: one typed before the last
+        # one's answer came back starts from the version that one made (not a
+        # concurrent edit to merge with ours), as the editor itself would.
+        chain = _DRAFT_CHAINS.setdefault(store, {})
+        base = self.base_version
+        before = chain.get(self.incident_id)
+        if before is not None and before[0] == base:
+            base = before[1]
+        draft = store.save_draft(self.incident_id, self.text, base)
+        chain[self.incident_id] = (self.base_version, draft.version)
+        return draft
 
     def describe(self) -> str:
         return "the draft update"
+
+
+# store -> incident -> (the base an editor's last save gave, the version it made)
+_DRAFT_CHAINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @kind("publish")
