@@ -147,10 +147,11 @@ def statuspage_rows(ctx) -> list[dict]:
             started = time.perf_counter()  # the same without the files: what the disk costs
             render_site(make_page(policy, collect(store, policy), datetime.now(UTC)))
             in_memory.append(time.perf_counter() - started)
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.rmtree(plain, ignore_errors=True)
     finally:
         store.close()
+        for rep in range(reps):
+            shutil.rmtree(ctx.tmp / f"site-{rep}", ignore_errors=True)
+            shutil.rmtree(ctx.tmp / f"plain-{rep}", ignore_errors=True)
     w, base = summary(ours), summary(theirs)
     return [
         {
