@@ -505,6 +505,7 @@ def test_build_reads_the_timeline_once_whatever_the_number_of_incidents(
     assert len([s for s in statements if "FROM incidents" in s]) == 1
 
 
+@pytest.mark.both_engines
 def test_bulk_read_gives_the_page_the_whole_timelines_give(open_store, clock, sp_policy):
     from warroom.formats.statuspage import collect, make_page, render_site
 
