@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 
 import html5lib
@@ -464,3 +465,130 @@ def test_templates_escape_and_refuse_missing_values():
     assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("incident.html.j2").render(root="")  # nothing given: an error, not ""
+
+
+# ------------------------------------------------- the build's reads and feed
+def _corrected_site(store, clock):
+    """The planted site, plus an update corrected twice (text, then time) and
+    titles and texts that need escaping in HTML, XML and its attributes."""
+    ids = plant_site(store, clock)
+    iid = store.declare("odd text", "regression or bug", "P2").id
+    store.set_public_title(iid, "Quotes \"double\" & 'single' <b>x</b> ]]>")
+    first = store.publish_update(
+        iid, "line one\nline\ttwo & <three>", components={"api": "major_outage"}
+    )
+    clock.advance(minutes=3)
+    store.publish_update(iid, "\"'\r\n é 漢字", status="identified")
+    store.correct(first.id, "corrected <once>")
+    store.correct(first.id, at=clock() - timedelta(minutes=1))
+    clock.advance(minutes=2)
+    return ids
+
+
+def test_build_reads_the_timeline_once_whatever_the_number_of_incidents(
+    open_store, clock, sp_policy, tmp_path
+):
+    store = open_store(policy_=sp_policy)
+    _corrected_site(store, clock)
+    for n in range(5):
+        iid = store.declare(f"more {n}", "regression or bug", "P3").id
+        store.set_public_title(iid, f"More {n}")
+        store.publish_update(iid, f"Update {n}.")
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        folder = build(store, sp_policy, tmp_path / "site")
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert len(list((folder / "incidents").iterdir())) == 8
+    assert len([s for s in statements if "FROM timeline" in s]) == 1
+    assert len([s for s in statements if "FROM incidents" in s]) == 1
+
+
+@pytest.mark.both_engines
+def test_bulk_read_gives_the_page_the_whole_timelines_give(open_store, clock, sp_policy):
+    from warroom.formats.statuspage import collect, make_page, render_site
+
+    store = open_store(policy_=sp_policy)
+    _corrected_site(store, clock)
+    whole = [
+        (i, store.timeline(i.id))
+        for i in store.list_incidents(include_closed=True)
+        if not i.drill and i.public_title
+    ]
+    assert render_site(make_page(sp_policy, collect(store, sp_policy), clock())) == render_site(
+        make_page(sp_policy, whole, clock())
+    )
+
+
+def _feed_by_the_xml_writer(page) -> str:
+    """The feed as the standard library's XMLGenerator writes it (how the
+    page wrote it before it put the text together itself)."""
+    import io
+    from xml.sax.saxutils import XMLGenerator
+
+    from warroom.formats.statuspage import STATUS_WORDS, _iso
+
+    out = io.StringIO()
+    xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+
+    def element(name, text, attrs=None):
+        xml.startElement(name, attrs or {})
+        xml.characters(text)
+        xml.endElement(name)
+
+    entries = sorted(
+        (
+            (u.corrected_at or u.published_at, u.first_entry_id, v, u)
+            for v in page.incidents
+            for u in v.updates
+        ),
+        key=lambda e: (e[0], e[1]),
+        reverse=True,
+    )
+    page_id = page.config.page_id
+    xml.startDocument()
+    xml.startElement("feed", {"xmlns": "http://www.w3.org/2005/Atom"})
+    element("id", f"urn:warroom:{page_id}:feed")
+    element("title", page.config.title)
+    element("updated", _iso(entries[0][0] if entries else page.generated_at))
+    element("link", "", {"rel": "self", "href": page.link("feed.atom")})
+    element("link", "", {"rel": "alternate", "type": "text/html", "href": page.link("index.html")})
+    xml.startElement("author", {})
+    element("name", page.config.title)
+    xml.endElement("author")
+    for updated, first_id, view, update in entries:
+        xml.startElement("entry", {})
+        element("id", f"urn:warroom:{page_id}:update:{first_id}")
+        element("title", f"{view.title}: {STATUS_WORDS[update.status]}")
+        element("published", _iso(update.published_at))
+        element("updated", _iso(updated))
+        href = page.link(f"incidents/{view.id}.html")
+        element("link", "", {"rel": "alternate", "type": "text/html", "href": href})
+        element("content", update.text, {"type": "text"})
+        xml.endElement("entry")
+    xml.endElement("feed")
+    xml.endDocument()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("odd_title", [False, True])
+def test_feed_is_what_the_standard_xml_writer_writes(open_store, clock, tmp_path, odd_title):
+    from warroom.formats.statuspage import collect, make_page, render_feed
+
+    policy = site_policy(tmp_path)
+    if odd_title:  # no base_url (relative links), a title that needs escaping
+        path = tmp_path / "statuspage-policy.toml"
+        text = path.read_text("utf-8")
+        text = text.replace('base_url = "https://status.example.org"\n', "")
+        text = text.replace('"ACME status"', '"A & B <\'status\'> \\"page\\""')
+        path.write_text(text, "utf-8")
+        policy = load_policy(path)
+        assert policy.status_page.base_url == "" and "&" in policy.status_page.title
+    store = open_store(policy_=policy)
+    _corrected_site(store, clock)
+    page = make_page(policy, collect(store, policy), clock())
+    assert len(page.incidents) == 3
+    assert render_feed(page) == _feed_by_the_xml_writer(page)
+    empty = make_page(policy, [], clock())
+    assert render_feed(empty) == _feed_by_the_xml_writer(empty)

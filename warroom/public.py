@@ -28,6 +28,9 @@ from .record import record
 
 # What a public output says where a public title would go when none was set.
 NO_PUBLIC_TITLE = "(no public title)"
+# The only timeline entries published_updates reads: a correction keeps its
+# original's kind, so an update and all its corrections are updates.
+PUBLISHED_KINDS = (UPDATE,)
 
 
 @record

@@ -1783,6 +1783,25 @@ class Store:
             for i in incidents
         ]
 
+    def incidents_with_entries(
+        self, kinds: tuple[str, ...]
+    ) -> list[tuple[Incident, list[TimelineEntry]]]:
+        """Every incident (by id) with its timeline entries of these kinds in
+        recording order, as timeline() gives them: two reads of one snapshot
+        however many incidents there are (what the status page is built from)."""
+        marks = ", ".join("?" * len(kinds))
+        with self._snapshot():
+            incidents = [
+                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+            ]
+            entries: dict[int, list[TimelineEntry]] = {}
+            for row in self.db.execute(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE kind IN ({marks}) ORDER BY id",
+                kinds,
+            ):
+                entries.setdefault(row[1], []).append(self._row_entry(row))
+        return [(i, entries.get(i.id, [])) for i in incidents]
+
     # ---------------------------------------------------------------- intake
     # Alerts from monitoring (warroom/intake): each stored once per source,
     # fingerprint and start; grouped into a proposal a person accepts (an
