@@ -454,6 +454,11 @@ class WarRoomApp(App):
         return self.writer is None or self.writer.idle or self._blocked_now
 
     @property
+    def store_blocked(self) -> bool:
+        """The worker's head write waits on a lock, a full disk or the server."""
+        return self._blocked_now
+
+    @property
     def pending(self) -> list[Job]:
         """The writes handed to the worker whose outcome is not back yet, in order."""
         return list(self._in_hand)
@@ -538,6 +543,7 @@ class WarRoomApp(App):
             self.blocked = "DATABASE UNREACHABLE"
         self._blocked_now = True
         self._set_status()
+        self.pending_signal.publish(None)  # what waits is listed at once now
 
     def _write_outcome(self, job: Job, outcome: str, value) -> None:
         """A job the worker finished, delivered on the app's loop."""

@@ -132,6 +132,7 @@ class WarRoomScreen(PanelScreen):
         self.board: Board | None = None
         self.seen_revision = -1
         self._read_through = 0  # our writes the board read shows (see shown_board)
+        self._board_on_screen: Board | None = None  # what _show_board last drew
         self._shown: dict[str, object] = {}
         self.building = True  # until the panels are mounted and filled: keys wait
 
@@ -274,8 +275,14 @@ class WarRoomScreen(PanelScreen):
         warroom_tasks.read_tasks(self)
 
     def _signal_pending(self, _) -> None:
-        if self.board is not None and self._in_front_or_under():
-            self._show_board()  # a write just handed over shows at once, as pending
+        # A write just handed over shows at once, as pending; one that changes
+        # nothing on the board (a note: it has its own waiting line) costs nothing.
+        if self.board is None or not self._in_front_or_under():
+            return
+        if self.shown_board != self._board_on_screen:
+            self._show_board()
+        if self.app.store_blocked:
+            self.query_one(TimelinePanel).show_waiting()  # blocked: listed at once
 
     @property
     def shown_board(self) -> Board:
@@ -290,7 +297,7 @@ class WarRoomScreen(PanelScreen):
     def _show_board(self, before: Board | None = None) -> None:
         if self.board is None:  # its first read failed (the app said why): nothing to show
             return
-        board = self.shown_board
+        board = self._board_on_screen = self.shown_board
         now = self.app.clock()
         utc = self.app.utc
         me = self.app.store.identity

@@ -668,6 +668,7 @@ class TimelinePanel(Panel):
         super().__init__(4, "Responder notes (private)", **kwargs)
         self.waiting: list[tuple[int, str]] = []  # notes submitted, not yet in the store
         self._waiting_shown = ""  # the waiting line as last shown
+        self._waiting_timer = None  # the grace before a note is listed as waiting
         self._serial = 0
 
     def compose(self):
@@ -755,10 +756,16 @@ class TimelinePanel(Panel):
             self.written(serial)
 
     def show_waiting(self) -> None:
-        """List the notes not in the store yet (after a write was tried)."""
+        """List the notes not in the store yet (after a write was handed over)."""
         self._show_waiting()
 
-    def _show_waiting(self) -> None:
+    # A note the database worker writes within this long is never listed as
+    # waiting: listing and unlisting it would restyle the panel twice for
+    # nothing (about 8 ms of CPU each). Once the queue is known to be blocked
+    # (a lock, a full disk, no server), waiting notes are listed at once.
+    WAITING_GRACE = 0.2
+
+    def _show_waiting(self, now: bool = False) -> None:
         lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in self.waiting[-3:]]
         if len(self.waiting) > 3:
             lines[0] = f"⧗ {len(self.waiting) - 2} notes not saved yet"
@@ -766,8 +773,19 @@ class TimelinePanel(Panel):
         shown = "\n".join(lines)
         if shown == self._waiting_shown:
             return  # restyling the panel costs a note's key more than its write
+        if shown and not self._waiting_shown and not now and not self.app.store_blocked:
+            if self._waiting_timer is None:
+                self._waiting_timer = self.set_timer(self.WAITING_GRACE, self._waiting_due)
+            return
+        self._show_now(shown)
+
+    def _waiting_due(self) -> None:
+        self._waiting_timer = None
+        self._show_waiting(now=True)
+
+    def _show_now(self, shown: str) -> None:
         self._waiting_shown = shown
-        self.set_class(bool(self.waiting), "-waiting")
+        self.set_class(bool(shown), "-waiting")
         self.query_one("#note-waiting", Label).update(lit_block(shown))
 
     @property
