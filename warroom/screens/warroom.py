@@ -14,6 +14,7 @@ from textual.css.query import NoMatches
 
 from ..errors import DraftConflict, UsageError
 from ..model import Board, TimelineEntry
+from ..record import replace
 from ..templates import TEMPLATES, draft_text, draft_warnings, follow, render_template
 from ..text import one_line
 from ..timefmt import fmt_short_time, parse_time, split_time_prefix, typed_zone, zone_label
@@ -262,7 +263,8 @@ class WarRoomScreen(PanelScreen):
             return
         self._read_through = self.app.read_through
         if fetched is None:
-            self._show_board()  # what landed meanwhile is no longer pending
+            if self.shown_board != self._board_on_screen:
+                self._show_board()  # what landed meanwhile is no longer pending
             return
         board, entries = fetched
         view = self.query_one(TimelinePanel).view
@@ -271,7 +273,13 @@ class WarRoomScreen(PanelScreen):
         # window (a correction marks what it replaces at once); the rest is
         # read with its page on the way there.
         view.append([e for e in entries if e.id > view.seen_id])
-        self._show_board(before)
+        if _same_but_revision(self.shown_board, self._board_on_screen):
+            # Our own write, read back as it was shown while pending: nothing
+            # to draw again (the revision is all that moved).
+            self.seen_revision = board.incident.revision
+            self._board_on_screen = self.shown_board
+        else:
+            self._show_board(before)
         warroom_tasks.read_tasks(self)
 
     def _signal_pending(self, _) -> None:
@@ -808,3 +816,12 @@ class WarRoomScreen(PanelScreen):
     def action_back(self) -> None:
         self.flush_draft()
         self.app.back_to_list()
+
+
+def _same_but_revision(board: Board, other: Board | None) -> bool:
+    """The same board apart from the incident's revision counter."""
+    if other is None:
+        return False
+    return board == replace(
+        other, incident=replace(other.incident, revision=board.incident.revision)
+    )
