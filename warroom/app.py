@@ -72,7 +72,7 @@ class WarRoomApp(App):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key"),
+        Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Every key"),
         Binding("q", "request_quit", "Quit", id="app.quit", tooltip="Quit (asks first)"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True, id="app.quit_ctrl"),
         Binding("ctrl+n", "declare", "Declare", show=False, id="app.declare"),

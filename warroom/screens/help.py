@@ -84,7 +84,7 @@ class HelpScreen(ModalScreen):
     }
     """
     BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+        Binding("escape,f1,question_mark,q", "close", "Close help", id="help.close"),
     ]
 
     def __init__(self, under: Screen):

@@ -1,0 +1,35 @@
+"""Keys that do what they say, at 2 a.m.: each test drives keys with no pause
+between them and checks what the store holds as well as what the screen shows."""
+
+from __future__ import annotations
+
+from keyburst import burst, settle
+
+from warroom.screens.help import HelpScreen
+from warroom.widgets.keybar import KeyBar
+
+SIZE = (120, 36)
+
+
+def keybar_text(app) -> str:
+    return " ".join(
+        f"{shown} {description}" for _k, shown, description, _e in app.screen.query_one(KeyBar).keys
+    )
+
+
+# ------------------------------------------------ 1. help from inside a field
+async def test_f1_opens_help_from_the_draft_and_question_mark_is_text(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "5", "why? because", "f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        burst(app, "f1")  # closes it again
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HelpScreen)
+        panel = app.screen.query_one("#panel-5")
+        assert panel.editor.text.startswith("why? because[P2]")
+        assert "f1 Help" in keybar_text(app)
+        panel.flush()
+        await settle(app, pilot)
+    assert store.draft(seeded).text.startswith("why? because[P2]")
