@@ -33,3 +33,30 @@ async def test_f1_opens_help_from_the_draft_and_question_mark_is_text(app_factor
         panel.flush()
         await settle(app, pilot)
     assert store.draft(seeded).text.startswith("why? because[P2]")
+
+
+# ------------------------------------- 2. retro sections from inside a field
+async def test_retro_section_keys_work_from_a_why_and_2_lands_on_the_question(
+    app_factory, store, seeded
+):
+    from test_ui_retro import wait_saved
+
+    from warroom.widgets.retro_whys import RootCauseArea, WhyInput, WhysPanel
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "R", "2")
+        await settle(app, pilot)
+        whys = app.screen.query_one(WhysPanel)
+        assert app.focused is whys.levels[0].question  # the question first
+        assert "alt+1-4 Section" in keybar_text(app)
+        burst(app, "down", "3 retries hid it", "alt+3", "3 pools too small")
+        await settle(app, pilot)
+        assert isinstance(app.focused, RootCauseArea)
+        assert app.focused.text == "3 pools too small"
+        assert whys.levels[0].answer.value == "3 retries hid it"
+        assert isinstance(whys.levels[0].answer, WhyInput)
+        await wait_saved(pilot)
+    retro = store.retro(seeded)
+    assert retro.root_cause == "3 pools too small"
+    assert retro.whys[0].answer == "3 retries hid it"
