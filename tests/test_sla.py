@@ -164,7 +164,8 @@ def test_closing_stops_every_clock_but_retro(store, clock, policy):
     stored = store.get_incident(incident.id)
     assert stored.status == CLOSED
 
-    first = {c.name: c for c in clock_states(policy, stored, clock())}
+    first_now = clock()
+    first = {c.name: c for c in clock_states(policy, stored, first_now)}
     clock.advance(days=10)
     later = {c.name: c for c in clock_states(policy, stored, clock())}
     for name in ("acknowledge", "triage", "remediate"):
@@ -174,11 +175,14 @@ def test_closing_stops_every_clock_but_retro(store, clock, policy):
     assert first["remediate"].state == MET  # closing records remediation
     assert first["acknowledge"].remaining == timedelta(hours=3)
 
-    # The retro is still owed after close, and goes overdue.
+    # The retro is still owed after close; once its deadline passes it was
+    # missed: a closed incident's clocks are met or missed, never overdue.
     assert first["retro"].stopped_at is None
     assert first["retro"].state == RUNNING
-    assert later["retro"].state == OVERDUE
-    assert most_urgent(policy, stored, clock()).name == "retro"
+    assert most_urgent(policy, stored, first_now).name == "retro"
+    assert later["retro"].state == MISSED
+    assert not later["retro"].is_live
+    assert most_urgent(policy, stored, clock()) is None
 
     store.record_milestone(incident.id, "retro")
     done = store.get_incident(incident.id)

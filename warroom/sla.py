@@ -58,11 +58,12 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
             states.append(ClockState(name, budget, deadline, STOPPED, deadline - closed, closed))
             continue
         remaining = deadline - now
-        states.append(
-            ClockState(
-                name, budget, deadline, _running_state(policy, budget, remaining), remaining, None
-            )
-        )
+        state = _running_state(policy, budget, remaining)
+        if state == OVERDUE and not incident.is_open:
+            # The retro, owed after close: once its deadline passes it was
+            # missed, not overdue for ever (an incident replayed from years ago).
+            state = MISSED
+        states.append(ClockState(name, budget, deadline, state, remaining, None))
     return states
 
 

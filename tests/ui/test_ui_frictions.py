@@ -60,3 +60,25 @@ async def test_retro_section_keys_work_from_a_why_and_2_lands_on_the_question(
     retro = store.retro(seeded)
     assert retro.root_cause == "3 pools too small"
     assert retro.whys[0].answer == "3 retries hid it"
+
+
+# ------------------------- 3. a closed incident's clocks: met or missed, never overdue
+async def test_a_closed_incident_from_2018_shows_no_overdue_clock(app_factory, store, clock):
+    from datetime import UTC, datetime
+
+    from warroom.widgets.clocks import ClocksPanel, ClockView
+
+    reported = datetime(2018, 3, 1, 9, 0, tzinfo=UTC)
+    incident = store.declare("Replayed from 2018", "regression", "P2", reported_at=reported)
+    store.close_incident(incident.id, "Rolled back", at=datetime(2018, 3, 1, 11, 0, tzinfo=UTC))
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one(ClocksPanel)
+        shown = "\n".join(line.plain for line in app.screen.query_one(ClockView).lines())
+        assert "OVERDUE" not in shown.upper(), shown
+        assert "over" not in shown.split(), shown
+        assert "missed" in shown and "not recorded" in shown, shown
+        assert panel.incident.closed_at is not None
+    stored = store.get_incident(incident.id)
+    assert stored.closed_at is not None and stored.retro_at is None

@@ -162,6 +162,9 @@ class ClocksPanel(Panel):
                     else f"{fmt_natural(c.remaining)} late"
                 )
                 rows.append((c.name, c.state, "", detail))
+            elif not c.is_live:  # missed on a closed incident: no countdown ticks on
+                detail = f"due {fmt_time(c.deadline, self.utc)}, not recorded"
+                rows.append((c.name, c.state, "", detail))
             else:
                 sign = "left" if c.remaining.total_seconds() >= 0 else "over"
                 detail = f"due {fmt_time(c.deadline, self.utc)}"
