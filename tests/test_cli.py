@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -670,3 +671,16 @@ def test_names_from_as_and_warroom_user_are_checked(run, reader, monkeypatch, ar
     source = "--as" if args else "WARROOM_USER"
     assert source in result.err and "\x1b" not in result.err
     assert "from a bad name" not in [e.text for e in reader().timeline(1)]
+
+
+def test_status_states_margins_as_the_markdown_does(run, reader, incident):
+    """Not '13:00 early' or '6:30:00 late' (read as times of day): the words
+    the retro document uses, from one function (warroom.sla.margin)."""
+    assert run("ack", str(incident)).code == 0
+    out = run("status", str(incident)).out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert re.search(r"met\s+due .*, (19|20)m before the deadline$", lines["acknowledge"])
+    assert re.search(r"running\s+due .*, (49|50)m left$", lines["triage"]), lines["triage"]
+    assert " early" not in out and " late" not in out
+    assert re.search(r"Next update due .* \(running, (49|50)m left\)", out), out
+    assert reader().get_incident(incident).acknowledged_at is not None

@@ -20,10 +20,10 @@ from .errors import NotFound, UsageError, WarroomError
 from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
 from .paths import check_identity, mask_secrets, resolve_db, resolve_identity, resolve_policy
 from .policy import MILESTONES, load_policy
-from .sla import clock_states, most_urgent, next_update
+from .sla import clock_states, margin, most_urgent, next_update
 from .store import Store
 from .text import MAX_NOTE, clip, one_line, say
-from .timefmt import fmt_clock, fmt_time, parse_time
+from .timefmt import fmt_clock, fmt_duration, fmt_time, parse_time
 
 # argparse asks gettext for a translation of each of its strings, and finding
 # no catalogue (it caches none) costs a few file lookups each: over a hundred
@@ -587,16 +587,12 @@ def cmd_status(ctx: Context) -> int:
     else:
         say(f"Clocks: none, priority {i.priority} is not in the policy ({ctx.policy.source})")
     for c in clock_states(ctx.policy, i, now):
-        sign = "left" if c.remaining.total_seconds() >= 0 else "over"
-        if c.stopped_at:
-            sign = "early" if c.remaining.total_seconds() >= 0 else "late"
-        say(
-            f"  {c.name:<12} {c.state:<9} {fmt_clock(c.remaining)} {sign:<5}"
-            f"  due {fmt_time(c.deadline)}"
-        )
+        say(f"  {c.name:<12} {c.state:<9} due {fmt_time(c.deadline)}, {margin(c)}")
     due = next_update(ctx.policy, i, now)
     if due:
-        say(f"Next update due {fmt_time(due.due_at)} ({due.state}, {fmt_clock(due.remaining)})")
+        left = "left" if due.remaining.total_seconds() >= 0 else "past due"
+        how = f"{due.state}, {fmt_duration(due.remaining)} {left}"
+        say(f"Next update due {fmt_time(due.due_at)} ({how})")
     return 0
 
 

@@ -35,7 +35,7 @@ from .model import (
 from .policy import Policy
 from .public import PublicIncident, public_view, published_updates
 from .record import replace
-from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
+from .sla import MET, MISSED, STOPPED, ClockState, clock_states, margin, next_update
 from .templates import draft_text
 from .text import BIDI, JOINERS, ZERO_WIDTH, csv_cell, one_line, visible
 from .timefmt import fmt_time, local_zone, span, zone_label
@@ -526,19 +526,9 @@ _MILESTONES = (
 
 def _clock_result(c: ClockState) -> tuple[str, str]:
     """(result, by how much) for one SLA clock."""
-    if c.state == MET:
-        return "met", f"{span(c.remaining)} before the deadline"
-    if c.state == MISSED:
-        return "missed", f"{span(c.remaining)} late"
-    if c.state == STOPPED:
-        side = "before" if c.remaining >= timedelta(0) else "after"
-        return (
-            "stopped",
-            f"never recorded; the incident closed {span(c.remaining)} {side} the deadline",
-        )
-    if c.state == OVERDUE:
-        return "still running: overdue", f"{span(c.remaining)} past the deadline"
-    return f"still running: {c.state}", f"{span(c.remaining)} left"
+    if c.state in (MET, MISSED, STOPPED):
+        return c.state, margin(c)
+    return f"still running: {c.state}", margin(c)
 
 
 def _row(*cells: str) -> str:

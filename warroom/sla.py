@@ -8,7 +8,7 @@ from typing import NamedTuple
 from .model import Incident
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
 from .record import record
-from .timefmt import add
+from .timefmt import add, fmt_duration
 
 # Clock states. Words as well as colours carry them on screen.
 RUNNING = "running"
@@ -65,6 +65,22 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
             state = MISSED
         states.append(ClockState(name, budget, deadline, state, remaining, None))
     return states
+
+
+def margin(c: ClockState) -> str:
+    """How a clock stands against its deadline, in the words every output
+    uses (status, the clocks panel, the exports): '13m before the deadline'."""
+    by = fmt_duration(c.remaining)
+    if c.state == MET:
+        return f"{by} before the deadline"
+    if c.state == MISSED:
+        return f"{by} late" if c.stopped_at else f"not recorded, {by} past the deadline"
+    if c.state == STOPPED:
+        side = "before" if c.remaining >= timedelta(0) else "after"
+        return f"never recorded; the incident closed {by} {side} the deadline"
+    if c.state == OVERDUE:
+        return f"{by} past the deadline"
+    return f"{by} left"
 
 
 def _running_state(policy: Policy, budget: timedelta, remaining: timedelta) -> str:

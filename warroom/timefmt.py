@@ -305,6 +305,20 @@ def span(delta: timedelta) -> str:
     return " ".join(parts)
 
 
+def fmt_duration(delta: timedelta) -> str:
+    """A margin or an age as people say it, sign dropped: '13m', '3h 39m',
+    '7d 6h 6m' to the minute; from 30 days on, in days, months and years
+    ('8 years, 1 month and 15 days'), where minutes no longer matter."""
+    if abs(delta) < timedelta(days=30):
+        return span(delta)
+    import humanize  # only for long spans: most lines never need it
+
+    try:
+        return humanize.precisedelta(abs(delta), minimum_unit="days", format="%0.0f")
+    except (OverflowError, ValueError):  # a time near year 1 or 9999 in a damaged database
+        return span(delta)
+
+
 def fmt_natural(delta: timedelta) -> str:
     """A duration as clocks and exports state it: to the minute, '23h 33m'."""
     return span(delta)
