@@ -684,3 +684,31 @@ def test_status_states_margins_as_the_markdown_does(run, reader, incident):
     assert " early" not in out and " late" not in out
     assert re.search(r"Next update due .* \(running, (49|50)m left\)", out), out
     assert reader().get_incident(incident).acknowledged_at is not None
+
+
+def test_verbs_say_what_they_did_in_one_line_and_q_silences_them(run, reader, incident):
+    i = str(incident)
+    said = {
+        ("tick", i, "i4"): f"i4 ticked on incident {i}\n",
+        ("untick", i, "i4"): f"i4 unticked on incident {i}\n",
+        ("priority", i, "P2"): f"incident {i} is P2 now\n",
+        ("stage", i, "recover"): f"incident {i} is in stage Recover now\n",
+        ("assign", i, "scribe", "Erin"): "Scribe: Erin\n",
+        ("unassign", i, "scribe"): f"unassigned scribe on incident {i}\n",
+    }
+    for args, line in said.items():
+        result = run(*args)
+        assert (result.code, result.out, result.err) == (0, line, ""), args
+    ack = run("ack", i, "--at", "2m ago")
+    assert re.fullmatch(rf"acknowledge recorded at .+ on incident {i}\n", ack.out), ack.out
+    assert run("-q", "tick", i, "c1").out == ""
+    assert run("--quiet", "triage", i).out == ""
+    closed = run("close", i, "-r", "Rolled back")
+    assert re.fullmatch(rf"incident {i} closed at .+; the closing announcement is drafted\n",
+                        closed.out), closed.out  # fmt: skip
+    assert run("reopen", i, "--reason", "back").out == f"incident {i} reopened\n"
+    stored = reader().get_incident(incident)
+    assert (stored.priority, stored.stage, stored.is_open) == ("P2", "Recover", True)
+    assert stored.acknowledged_at is not None and stored.triaged_at is not None
+    board = reader().board(incident)
+    assert board.checklist["c1"].ticked and not board.checklist["i4"].ticked
