@@ -100,7 +100,7 @@ def now() -> datetime:
 def test_declare_prints_the_id(run, reader, env_db):
     result = run("declare", "Payments down", "-c", "sec", "-p", "p2", "--stage", "respond")
     assert result.code == 0
-    assert result.err == ""
+    assert result.err == "category: security breach (from 'sec')\n"  # the prefix matched
     assert result.out == "1\n"
     stored = reader().get_incident(1)
     assert stored.title == "Payments down"
@@ -712,3 +712,21 @@ def test_verbs_say_what_they_did_in_one_line_and_q_silences_them(run, reader, in
     assert stored.acknowledged_at is not None and stored.triaged_at is not None
     board = reader().board(incident)
     assert board.checklist["c1"].ticked and not board.checklist["i4"].ticked
+
+
+def test_report_until_tomorrow_close_hint_and_the_category_chosen(run, reader, incident):
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    report = run("report", "--since", "2h ago", "--until", tomorrow, "--json")
+    assert report.code == 0, report.err
+    assert json.loads(report.out)
+    open_close = run("milestone", str(incident), "close", "--at", "5m ago")
+    assert_one_line_error(open_close, f"warroom close {incident}")
+    assert reader().get_incident(incident).closed_at is None
+    declared = run("declare", "Slow search", "--category", "regression")
+    assert declared.code == 0
+    iid = int(declared.out)  # the bare id, for scripts
+    assert declared.err == "category: regression or bug (from 'regression')\n"
+    assert reader().get_incident(iid).category == "regression or bug"
+    exact = run("declare", "Slow search", "--category", "regression or bug")
+    assert exact.err == "" and int(exact.out) == iid + 1
+    assert run("-q", "declare", "x", "-c", "perf").err == ""

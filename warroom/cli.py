@@ -192,7 +192,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("declare", help="declare an incident; prints its id")
     p.add_argument("title")
     p.add_argument("--priority", "-p", default="untriaged", help="P1, P2, P3 or untriaged")
-    p.add_argument("--category", "-c", help="regression, security, performance (prefix ok)")
+    p.add_argument(
+        "--category",
+        "-c",
+        help="a category of the policy, or its start: 'regression' is 'regression or bug'"
+        " (the category chosen is said on stderr)",
+    )
     p.add_argument("--reported-at", help="when it was reported: '20m ago', '14:05', ISO-8601")
     p.add_argument("--impact-started", metavar="TIME", help="when impact began, if earlier")
     p.add_argument(
@@ -466,6 +471,8 @@ def cmd_declare(ctx: Context) -> int:
         drill=args.drill,
     )
     say(incident.id)
+    if args.category and args.category.strip().lower() != incident.category.lower():
+        done(ctx, f"category: {incident.category} (from {args.category.strip()!r})", err=True)
     return 0
 
 
@@ -487,7 +494,12 @@ def cmd_report(ctx: Context) -> int:
 
     now = ctx.clock()
     since = parse_time(ctx.args.since, now) if ctx.args.since is not None else None
-    until = parse_time(ctx.args.until, now) if ctx.args.until is not None else None
+    # The end of a period may lie ahead (--until tomorrow): it only bounds the report.
+    until = (
+        parse_time(ctx.args.until, now, "--until", future=True)
+        if ctx.args.until is not None
+        else None
+    )
     if since and until and until <= since:
         raise UsageError("--until must be later than --since")
     report = build_report(
@@ -663,11 +675,11 @@ def cmd_assign(ctx: Context) -> int:
     return 0
 
 
-def done(ctx: Context, line: str) -> None:
+def done(ctx: Context, line: str, err: bool = False) -> None:
     """What a verb did, one line on stdout, unless -q. (Verbs whose output
     scripts read, declare's incident id and note's entry id, print the bare id.)"""
     if not getattr(ctx.args, "quiet", False):
-        say(line)
+        say(line, err=err)
 
 
 def cmd_unassign(ctx: Context) -> int:

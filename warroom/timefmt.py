@@ -151,9 +151,12 @@ def _fmt_offset(offset: timedelta | None) -> str:
     return f"{sign}{hours:02d}:{mins:02d}"
 
 
-def check_moment(moment: datetime, now: datetime, what: str = "time") -> datetime:
-    """Refuse a time before 1970, more than MAX_AHEAD ahead of now, or that not
-    every zone can show. Returns it in UTC."""
+def check_moment(
+    moment: datetime, now: datetime, what: str = "time", future: bool = False
+) -> datetime:
+    """Refuse a time before 1970, more than MAX_AHEAD ahead of now (unless
+    `future`: a report's end may be tomorrow), or that not every zone can
+    show. Returns it in UTC."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
     try:
@@ -162,18 +165,18 @@ def check_moment(moment: datetime, now: datetime, what: str = "time") -> datetim
         raise UsageError(f"{what} is out of range") from None
     if moment < EARLIEST:
         raise UsageError(f"{what} is before 1970: {moment.isoformat(' ', 'minutes')} UTC")
-    if moment > now + MAX_AHEAD:
+    if moment > now + MAX_AHEAD and not future:
         raise UsageError(f"{what} is in the future ({fmt_time(moment)}; now is {fmt_time(now)})")
     return moment
 
 
 def parse_time(
-    text: str, now: datetime, what: str = "time", zone: tzinfo | None = None
+    text: str, now: datetime, what: str = "time", zone: tzinfo | None = None, future: bool = False
 ) -> datetime:
     """'15m ago', '2h', 'now', 'HH:MM' (today) or ISO-8601 (in `zone`, the
     local one by default, unless it has an offset). Returns UTC; bounds as
     check_moment."""
-    return check_moment(_parse(text.strip(), now, zone or local_zone()), now, what)
+    return check_moment(_parse(text.strip(), now, zone or local_zone()), now, what, future)
 
 
 def typed_zone(utc: bool) -> tzinfo:

@@ -1015,7 +1015,10 @@ class Store:
                 raise UsageError(f"{clock} is already recorded for incident {incident_id}")
             if clock == "close":
                 if incident.is_open:
-                    raise UsageError(f"incident {incident_id} is open: close it with a time")
+                    raise UsageError(
+                        f"incident {incident_id} is open: close it with"
+                        f" `warroom close {incident_id} -r TEXT --at TIME`"
+                    )
                 if moment is None:
                     raise UsageError("a close is not withdrawn: reopen the incident instead")
             if clock == "reported" and moment is None:
