@@ -82,3 +82,41 @@ async def test_a_closed_incident_from_2018_shows_no_overdue_clock(app_factory, s
         assert panel.incident.closed_at is not None
     stored = store.get_incident(incident.id)
     assert stored.closed_at is not None and stored.retro_at is None
+
+
+# ------------------------------------------------- 7. words that agree
+async def test_help_lists_every_quit_key_and_read_only_says_it_was_asked(
+    app_factory, store, seeded, db_path, policy, clock
+):
+    from warroom.errors import ReadOnly
+    from warroom.screens.help import collect_bindings
+    from warroom.store import Store
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "f1")
+        await settle(app, pilot)
+        rows = collect_bindings(app.screen.under)
+        quits = {keys for where, keys, does, _id in rows if does == "Quit" and where == "global"}
+        assert quits == {"q", "^q"}, rows
+    watching = Store.open(db_path, policy, "alice", clock, read_only=True)
+    try:
+        try:
+            watching.add_entry(seeded, "x", "note")
+        except ReadOnly as exc:
+            said = str(exc)
+        assert "--read-only" in said and "for you" not in said
+    finally:
+        watching.close()
+    assert all(e.text != "x" for e in store.timeline(seeded))
+
+
+def test_a_and_an_in_the_impact_error(store, seeded):
+    import pytest
+
+    from warroom.errors import UsageError
+
+    evidence = store.add_entry(seeded, "5xx at 12%", "evidence")
+    with pytest.raises(UsageError, match=f"entry {evidence.id} is an evidence, not a change"):
+        store.set_change_impact(evidence.id, "helped", "")
+    assert store.entry(evidence.id).data.get("impact") is None

@@ -104,6 +104,7 @@ class Store:
         clock: Callable[[], datetime],
     ):
         self.db = db
+        self.read_only_asked = False  # --read-only: watching was asked for (see read_only_why)
         self.policy = policy
         self.identity = identity
         self.clock = clock
@@ -126,6 +127,7 @@ class Store:
         existing file for watching only, as happens anyway without write access."""
         db = open_backend(path, clock, busy_timeout, read_only, create)
         store = cls(db, policy, identity, clock)
+        store.read_only_asked = read_only
         try:
             if db.migrated:
                 with store._write(bump=False):
@@ -138,7 +140,9 @@ class Store:
     def another(self, busy_timeout: float | None = None) -> Store:
         """The same database on a connection of its own (the app's database
         worker), with the same policy, identity and clock."""
-        return Store(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
+        other = Store(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
+        other.read_only_asked = self.read_only_asked
+        return other
 
     # What belongs to the backend, as the rest of warroom has always called it.
     @property
@@ -166,6 +170,13 @@ class Store:
     @property
     def read_only(self) -> bool:
         return self.db.read_only
+
+    def read_only_why(self) -> str:
+        """Why nothing can be changed: asked for (--read-only), or the file's
+        or server's permissions."""
+        if self.read_only_asked:
+            return f"{self.db.label} is open read-only (--read-only): nothing can be changed"
+        return f"{self.db.label} is read-only for you: nothing can be changed"
 
     @property
     def warnings(self) -> list[str]:
@@ -234,7 +245,7 @@ class Store:
     @contextmanager
     def _write(self, bump: bool = True) -> Iterator[None]:
         if self.read_only:
-            raise ReadOnly(f"{self.db.label} is read-only for you: nothing can be changed")
+            raise ReadOnly(self.read_only_why())
         key, self._write_key = self._write_key, None
         with self.db.write(bump=bump):  # the backend moves the change counter last
             if key is not None and not self._claim(key):
@@ -675,7 +686,8 @@ class Store:
         with self._write():
             change = self.entry(entry_id)
             if change.kind != "change":
-                raise UsageError(f"entry {entry_id} is a {change.kind}, not a change")
+                article = "an" if change.kind[:1] in "aeiou" else "a"
+                raise UsageError(f"entry {entry_id} is {article} {change.kind}, not a change")
             text = f"Impact of change {entry_id}: {impact}" + (
                 f" ({note.strip()})" if note.strip() else ""
             )
