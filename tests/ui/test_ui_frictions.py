@@ -120,3 +120,37 @@ def test_a_and_an_in_the_impact_error(store, seeded):
     with pytest.raises(UsageError, match=f"entry {evidence.id} is an evidence, not a change"):
         store.set_change_impact(evidence.id, "helped", "")
     assert store.entry(evidence.id).data.get("impact") is None
+
+
+# --------------------------------------- 8. one toast at a time, away from typing
+async def test_toasts_replace_each_other_and_stay_off_the_notes_and_draft(
+    app_factory, store, seeded
+):
+    from textual.widgets._toast import Toast
+
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        burst(app, "4", "n", "typing a note")
+        await settle(app, pilot)
+        for n in range(3):
+            app.notify(f"notice {n}", timeout=30)
+        await settle(app, pilot)
+        assert [n.message for n in app._notifications] == ["notice 2"]
+        app.notify("db trouble", severity="error", timeout=30)
+        app.notify("later notice", timeout=30)
+        await settle(app, pilot)
+        assert sorted(n.message for n in app._notifications) == ["db trouble", "later notice"]
+        notes = app.screen.query_one("#panel-4").region
+        draft = app.screen.query_one("#panel-5").region
+        for _ in range(50):  # the rack is rebuilt after the loop's next turn
+            toasts = list(app.screen.query(Toast))
+            if len(toasts) == 2:
+                break
+            await pilot.pause(0.05)
+        assert len(toasts) == 2
+        for toast in toasts:
+            assert not toast.region.overlaps(notes), (toast.region, notes)
+            assert not toast.region.overlaps(draft), (toast.region, draft)
+        burst(app, "enter")
+        await settle(app, pilot)
+    assert any(e.text == "typing a note" for e in store.timeline(seeded))
