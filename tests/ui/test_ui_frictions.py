@@ -154,3 +154,34 @@ async def test_toasts_replace_each_other_and_stay_off_the_notes_and_draft(
         burst(app, "enter")
         await settle(app, pilot)
     assert any(e.text == "typing a note" for e in store.timeline(seeded))
+
+
+# ------------------------------ 9. marks told apart by shape, not colour alone
+async def test_the_drill_box_shows_its_tick_and_the_declared_drill_is_stored(
+    app_factory, store, seeded, monkeypatch
+):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "ctrl+n", "Game day: failover")
+        await settle(app, pilot)
+        box = app.screen.query_one("#drill")
+        assert box.render().plain.startswith("▐ ▌")  # not ticked: no X
+        box.focus()
+        await settle(app, pilot)
+        burst(app, " ")  # the space bar
+        await settle(app, pilot)
+        assert box.value and box.render().plain.startswith("▐X▌")
+        app.screen.query_one("#title").focus()
+        burst(app, "enter")
+        await settle(app, pilot)
+    drills = [i for i in store.list_incidents(include_closed=True) if i.drill]
+    assert [i.title for i in drills] == ["Game day: failover"]
+
+
+def test_a_hit_bar_carries_its_number_and_its_shape():
+    from warroom.screens.report import hit_bar
+
+    quarter, three = hit_bar(1, 4).plain, hit_bar(3, 4).plain
+    assert quarter.endswith(" 25%") and three.endswith(" 75%")
+    assert quarter.count("█") < three.count("█") and "░" in quarter
