@@ -185,3 +185,33 @@ def test_a_hit_bar_carries_its_number_and_its_shape():
     quarter, three = hit_bar(1, 4).plain, hit_bar(3, 4).plain
     assert quarter.endswith(" 25%") and three.endswith(" 75%")
     assert quarter.count("█") < three.count("█") and "░" in quarter
+
+
+# ------------------------------- 10. draft versions told apart in the history
+async def test_the_draft_history_shows_what_each_version_changed(app_factory, store, seeded, clock):
+    from warroom.screens.modals import ChoiceModal
+
+    head = f"[P2] Incident #{seeded}: Checkout\n"
+    base = store.draft(seeded).version
+    texts = [
+        head + "Status: investigating\n",
+        head + "Status: fixing\n",
+        head + "Status: fixing\nETA 10:00",
+    ]
+    for text in texts:
+        clock.advance(minutes=1)
+        base = store.save_draft(seeded, text, base).version
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "5", "ctrl+r")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, ChoiceModal)
+        newest, middle, first = modal.choices[:3]
+        assert newest.endswith("alice: line 3: ETA 10:00"), newest
+        assert middle.endswith("alice: line 2: Status: fixing"), middle
+        assert "09:03" in newest and "09:02" in middle
+        assert first.endswith(f"line 1: [P2] Incident #{seeded}: Checkout"), first
+        burst(app, "escape")
+        await settle(app, pilot)
+    assert [v.text for v in store.draft_history(seeded)][-3:] == texts
