@@ -730,3 +730,18 @@ def test_report_until_tomorrow_close_hint_and_the_category_chosen(run, reader, i
     exact = run("declare", "Slow search", "--category", "regression or bug")
     assert exact.err == "" and int(exact.out) == iid + 1
     assert run("-q", "declare", "x", "-c", "perf").err == ""
+
+
+def test_an_incident_replayed_from_2018_reads_in_years_and_is_never_overdue(run, reader):
+    """Declared today about 2018: '+8 years, ...' since the report, not '+2966d';
+    closed, its retro clock is missed, not overdue for ever."""
+    iid = run("declare", "Replayed outage", "-p", "P2", "--reported-at", "2018-03-01T09:00Z").out
+    iid = iid.strip()
+    assert run("close", iid, "-r", "Rolled back", "--at", "2018-03-01T11:00Z").code == 0
+    doc = run("export", iid).out
+    declared = next(line for line in doc.splitlines() if line.startswith("| Declared |"))
+    assert re.search(r"\| \+\d+ years", declared), declared
+    status = run("status", iid).out
+    assert "overdue" not in status
+    assert re.search(r"retro\s+missed\s+due .*, not recorded, \d+ years", status), status
+    assert reader().get_incident(int(iid)).retro_at is None

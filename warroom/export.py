@@ -38,7 +38,7 @@ from .record import replace
 from .sla import MET, MISSED, STOPPED, ClockState, clock_states, margin, next_update
 from .templates import draft_text
 from .text import BIDI, JOINERS, ZERO_WIDTH, csv_cell, one_line, visible
-from .timefmt import fmt_time, local_zone, span, zone_label
+from .timefmt import fmt_duration, fmt_time, local_zone, span, zone_label
 
 EXPORT_SCHEMA_VERSION = 1
 
@@ -270,7 +270,7 @@ def _since(start: datetime, moment: datetime | None) -> str:
         return "—"
     delta = moment - start
     sign = "−" if delta < timedelta(0) else "+"
-    return f"{sign}{span(delta)}"
+    return f"{sign}{fmt_duration(delta)}"  # '+8 years, 1 month and 15 days', not '+2966d'
 
 
 # ----------------------------------------------------------------- helpers
