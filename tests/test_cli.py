@@ -745,3 +745,9 @@ def test_an_incident_replayed_from_2018_reads_in_years_and_is_never_overdue(run,
     assert "overdue" not in status
     assert re.search(r"retro\s+missed\s+due .*, not recorded, \d+ years", status), status
     assert reader().get_incident(int(iid)).retro_at is None
+
+
+def test_list_states_the_most_urgent_clock_in_words(run, incident):
+    line = next(li for li in run("list").out.splitlines() if li.strip().startswith(str(incident)))
+    assert re.search(r"acknowledge (19|20)m left", line), line
+    assert not re.search(r"\d+:\d\d", line.split("acknowledge", 1)[1]), line

@@ -23,7 +23,7 @@ from .policy import MILESTONE_FIELDS, MILESTONES, load_policy
 from .sla import clock_states, margin, most_urgent, next_update
 from .store import Store
 from .text import MAX_NOTE, clip, one_line, say
-from .timefmt import fmt_clock, fmt_duration, fmt_time, parse_time
+from .timefmt import fmt_duration, fmt_time, parse_time
 
 # argparse asks gettext for a translation of each of its strings, and finding
 # no catalogue (it caches none) costs a few file lookups each: over a hundred
@@ -524,7 +524,7 @@ def cmd_list(ctx: Context) -> int:
     now = ctx.clock()
     for i in incidents:
         urgent = most_urgent(ctx.policy, i, now)
-        clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
+        clock = f"{urgent.name} {margin(urgent)}" if urgent else "—"  # 'triage 50m left'
         if not ctx.policy.knows(i.priority):
             clock = "no clocks: priority unknown"
         priority = ctx.policy.priority_label(i.priority)
