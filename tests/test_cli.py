@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -99,7 +100,7 @@ def now() -> datetime:
 def test_declare_prints_the_id(run, reader, env_db):
     result = run("declare", "Payments down", "-c", "sec", "-p", "p2", "--stage", "respond")
     assert result.code == 0
-    assert result.err == ""
+    assert result.err == "category: security breach (from 'sec')\n"  # the prefix matched
     assert result.out == "1\n"
     stored = reader().get_incident(1)
     assert stored.title == "Payments down"
@@ -670,3 +671,83 @@ def test_names_from_as_and_warroom_user_are_checked(run, reader, monkeypatch, ar
     source = "--as" if args else "WARROOM_USER"
     assert source in result.err and "\x1b" not in result.err
     assert "from a bad name" not in [e.text for e in reader().timeline(1)]
+
+
+def test_status_states_margins_as_the_markdown_does(run, reader, incident):
+    """Not '13:00 early' or '6:30:00 late' (read as times of day): the words
+    the retro document uses, from one function (warroom.sla.margin)."""
+    assert run("ack", str(incident)).code == 0
+    out = run("status", str(incident)).out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert re.search(r"met\s+due .*, (19|20)m before the deadline$", lines["acknowledge"])
+    assert re.search(r"running\s+due .*, (49|50)m left$", lines["triage"]), lines["triage"]
+    assert " early" not in out and " late" not in out
+    assert re.search(r"Next update due .* \(running, (49|50)m left\)", out), out
+    assert reader().get_incident(incident).acknowledged_at is not None
+
+
+def test_verbs_say_what_they_did_in_one_line_and_q_silences_them(run, reader, incident):
+    i = str(incident)
+    said = {
+        ("tick", i, "i4"): f"i4 ticked on incident {i}\n",
+        ("untick", i, "i4"): f"i4 unticked on incident {i}\n",
+        ("priority", i, "P2"): f"incident {i} is P2 now\n",
+        ("stage", i, "recover"): f"incident {i} is in stage Recover now\n",
+        ("assign", i, "scribe", "Erin"): "Scribe: Erin\n",
+        ("unassign", i, "scribe"): f"unassigned scribe on incident {i}\n",
+    }
+    for args, line in said.items():
+        result = run(*args)
+        assert (result.code, result.out, result.err) == (0, line, ""), args
+    ack = run("ack", i, "--at", "2m ago")
+    assert re.fullmatch(rf"acknowledge recorded at .+ on incident {i}\n", ack.out), ack.out
+    assert run("-q", "tick", i, "c1").out == ""
+    assert run("--quiet", "triage", i).out == ""
+    closed = run("close", i, "-r", "Rolled back")
+    assert re.fullmatch(rf"incident {i} closed at .+; the closing announcement is drafted\n",
+                        closed.out), closed.out  # fmt: skip
+    assert run("reopen", i, "--reason", "back").out == f"incident {i} reopened\n"
+    stored = reader().get_incident(incident)
+    assert (stored.priority, stored.stage, stored.is_open) == ("P2", "Recover", True)
+    assert stored.acknowledged_at is not None and stored.triaged_at is not None
+    board = reader().board(incident)
+    assert board.checklist["c1"].ticked and not board.checklist["i4"].ticked
+
+
+def test_report_until_tomorrow_close_hint_and_the_category_chosen(run, reader, incident):
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    report = run("report", "--since", "2h ago", "--until", tomorrow, "--json")
+    assert report.code == 0, report.err
+    assert json.loads(report.out)
+    open_close = run("milestone", str(incident), "close", "--at", "5m ago")
+    assert_one_line_error(open_close, f"warroom close {incident}")
+    assert reader().get_incident(incident).closed_at is None
+    declared = run("declare", "Slow search", "--category", "regression")
+    assert declared.code == 0
+    iid = int(declared.out)  # the bare id, for scripts
+    assert declared.err == "category: regression or bug (from 'regression')\n"
+    assert reader().get_incident(iid).category == "regression or bug"
+    exact = run("declare", "Slow search", "--category", "regression or bug")
+    assert exact.err == "" and int(exact.out) == iid + 1
+    assert run("-q", "declare", "x", "-c", "perf").err == ""
+
+
+def test_an_incident_replayed_from_2018_reads_in_years_and_is_never_overdue(run, reader):
+    """Declared today about 2018: '+8 years, ...' since the report, not '+2966d';
+    closed, its retro clock is missed, not overdue for ever."""
+    iid = run("declare", "Replayed outage", "-p", "P2", "--reported-at", "2018-03-01T09:00Z").out
+    iid = iid.strip()
+    assert run("close", iid, "-r", "Rolled back", "--at", "2018-03-01T11:00Z").code == 0
+    doc = run("export", iid).out
+    declared = next(line for line in doc.splitlines() if line.startswith("| Declared |"))
+    assert re.search(r"\| \+\d+ years", declared), declared
+    status = run("status", iid).out
+    assert "overdue" not in status
+    assert re.search(r"retro\s+missed\s+due .*, not recorded, \d+ years", status), status
+    assert reader().get_incident(int(iid)).retro_at is None
+
+
+def test_list_states_the_most_urgent_clock_in_words(run, incident):
+    line = next(li for li in run("list").out.splitlines() if li.strip().startswith(str(incident)))
+    assert re.search(r"acknowledge (19|20)m left", line), line
+    assert not re.search(r"\d+:\d\d", line.split("acknowledge", 1)[1]), line

@@ -94,7 +94,7 @@ def test_follow_changes_only_the_generated_parts(run, reader, incident):
     assert follow(stale, policy, now_incident, now()) == fresh
     edited = stale.replace("Next update by: ", "Next update by: about ") + "x\r\n\u2028y"
     followed = follow(edited, policy, now_incident, now())
-    assert followed.startswith("[P2]") and "Status: Recover" in followed
+    assert followed.startswith("[P2]") and "Status: recovering" in followed
     assert "Next update by: about " in followed and followed.endswith("x\r\n\u2028y")
     assert draft_text(policy, now_incident, followed, now()) == followed
     assert draft_warnings(followed, policy, now_incident) == []
@@ -113,3 +113,16 @@ def test_a_draft_someone_emptied_stays_empty(run, reader, incident):
     reader().save_draft(incident, "", 0)
     assert run("draft", str(incident)).out == "\n"
     assert_one_line_error(run("publish", str(incident)), "no draft")
+
+
+def test_the_update_template_says_the_stage_in_public_words(run, reader, incident):
+    """'Status: Respond' is an internal stage name; stakeholders read what it means,
+    and a draft that still says the old name follows the incident in the new words."""
+    store = reader()
+    policy = default_policy()
+    store.set_stage(incident, "Respond")
+    stored = store.get_incident(incident)
+    assert stored.stage == "Respond"
+    text = render_template("update", policy, stored, now())
+    assert "Status: working on a fix\n" in text and "Respond" not in text
+    assert "Status: working on a fix\n" in follow("Status: Respond\n", policy, stored, now())

@@ -15,6 +15,7 @@ from warroom.sla import (
     OVERDUE,
     RUNNING,
     STOPPED,
+    ClockState,
     clock_states,
     most_urgent,
     next_update,
@@ -164,7 +165,8 @@ def test_closing_stops_every_clock_but_retro(store, clock, policy):
     stored = store.get_incident(incident.id)
     assert stored.status == CLOSED
 
-    first = {c.name: c for c in clock_states(policy, stored, clock())}
+    first_now = clock()
+    first = {c.name: c for c in clock_states(policy, stored, first_now)}
     clock.advance(days=10)
     later = {c.name: c for c in clock_states(policy, stored, clock())}
     for name in ("acknowledge", "triage", "remediate"):
@@ -174,11 +176,14 @@ def test_closing_stops_every_clock_but_retro(store, clock, policy):
     assert first["remediate"].state == MET  # closing records remediation
     assert first["acknowledge"].remaining == timedelta(hours=3)
 
-    # The retro is still owed after close, and goes overdue.
+    # The retro is still owed after close; once its deadline passes it was
+    # missed: a closed incident's clocks are met or missed, never overdue.
     assert first["retro"].stopped_at is None
     assert first["retro"].state == RUNNING
-    assert later["retro"].state == OVERDUE
-    assert most_urgent(policy, stored, clock()).name == "retro"
+    assert most_urgent(policy, stored, first_now).name == "retro"
+    assert later["retro"].state == MISSED
+    assert not later["retro"].is_live
+    assert most_urgent(policy, stored, clock()) is None
 
     store.record_milestone(incident.id, "retro")
     done = store.get_incident(incident.id)
@@ -276,3 +281,16 @@ def test_most_urgent_picks_the_most_overdue(policy):
 def test_most_urgent_none_when_all_clocks_stopped(policy):
     done = make("P3", **{field: FIXED for field in CLOCK_MILESTONE.values()})
     assert most_urgent(policy, done, FIXED + timedelta(days=100)) is None
+
+
+def test_margin_words_are_the_markdown_s_and_long_spans_read_in_days(policy):
+    from warroom.sla import margin
+
+    deadline = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    at = deadline - timedelta(minutes=13)
+    met = ClockState("acknowledge", timedelta(hours=1), deadline, MET, deadline - at, at)
+    assert margin(met) == "13m before the deadline"
+    late = met._replace(state=MISSED, remaining=timedelta(hours=-7, minutes=-6))
+    assert margin(late) == "7h 6m late"
+    old = met._replace(state=MISSED, remaining=-timedelta(days=2966), stopped_at=None)
+    assert margin(old) == "not recorded, 8 years, 1 month and 15 days past the deadline"

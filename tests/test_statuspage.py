@@ -345,7 +345,7 @@ def test_cli_publish_flags_and_rebuild_on_publish_close_correct(db_file, tmp_pat
     assert (
         run("publish", iid, "Searching takes long.", "--component", "api=degraded_performance") == 0
     )
-    entry = capsys.readouterr().out.strip()
+    entry = capsys.readouterr().out.splitlines()[-1]  # publish's id, after title's line
     summary = read_json(out, "summary.json")
     assert summary["incidents"][0]["incident_updates"][0]["body"] == "Searching takes long."
     assert summary["status"]["indicator"] == "major"

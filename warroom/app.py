@@ -56,6 +56,7 @@ WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queue
 RETRY_SECONDS = 0.5
 HANG_UP_WAIT_SECONDS = 5.0  # on SIGHUP/SIGTERM, how long queued changes are tried
 CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
+TOAST_RANK = {"information": 0, "warning": 1, "error": 2}
 UNREADABLE_TOAST_SECONDS = 8.0  # a failed read's toast; the same one is not repeated meanwhile
 
 
@@ -72,7 +73,7 @@ class WarRoomApp(App):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key"),
+        Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Every key"),
         Binding("q", "request_quit", "Quit", id="app.quit", tooltip="Quit (asks first)"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True, id="app.quit_ctrl"),
         Binding("ctrl+n", "declare", "Declare", show=False, id="app.declare"),
@@ -166,6 +167,16 @@ class WarRoomApp(App):
             timeout=timeout,
             markup=False,
         )
+
+    def _on_notify(self, event) -> None:
+        """One toast at a time: the newest replaces those shown that matter no
+        more than it (an error stays over a later notice until it times out),
+        so toasts never stack over the notes and the draft."""
+        rank = TOAST_RANK.get(event.notification.severity, 0)
+        for older in list(self._notifications):
+            if TOAST_RANK.get(older.severity, 0) <= rank:
+                self._unnotify(older, refresh=False)
+        super()._on_notify(event)
 
     def get_line_filters(self):
         return [*super().get_line_filters(), self._visible_filter]

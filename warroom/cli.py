@@ -19,11 +19,11 @@ from . import __version__
 from .errors import NotFound, UsageError, WarroomError
 from .model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
 from .paths import check_identity, mask_secrets, resolve_db, resolve_identity, resolve_policy
-from .policy import MILESTONES, load_policy
-from .sla import clock_states, most_urgent, next_update
+from .policy import MILESTONE_FIELDS, MILESTONES, load_policy
+from .sla import clock_states, margin, most_urgent, next_update
 from .store import Store
 from .text import MAX_NOTE, clip, one_line, say
-from .timefmt import fmt_clock, fmt_time, parse_time
+from .timefmt import fmt_duration, fmt_time, parse_time
 
 # argparse asks gettext for a translation of each of its strings, and finding
 # no catalogue (it caches none) costs a few file lookups each: over a hundred
@@ -146,6 +146,7 @@ class _OnlyVerb:
 
 
 _VALUED = {"--db", "--as", "--policy"}  # the global options that take a value
+_FLAGS = {"--read-only", "-q", "--quiet"}
 
 
 def _verb_asked(argv: list[str]) -> str | None:
@@ -157,7 +158,7 @@ def _verb_asked(argv: list[str]) -> str | None:
             return ""  # it prints and exits where it stands: no verb's parser is needed
         if arg in _VALUED:
             next(args, None)
-        elif arg.startswith("--") and arg.split("=", 1)[0] in _VALUED or arg == "--read-only":
+        elif arg.startswith("--") and arg.split("=", 1)[0] in _VALUED or arg in _FLAGS:
             continue
         elif arg.startswith("-"):
             return None
@@ -180,6 +181,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", help="watch only: open the database without writing"
     )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="say nothing on success (ids still print)"
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     verb = None if argv is None else _verb_asked(argv)
     asked = verb
@@ -189,7 +193,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("declare", help="declare an incident; prints its id")
     p.add_argument("title")
     p.add_argument("--priority", "-p", default="untriaged", help="P1, P2, P3 or untriaged")
-    p.add_argument("--category", "-c", help="regression, security, performance (prefix ok)")
+    p.add_argument(
+        "--category",
+        "-c",
+        help="a category of the policy, or its start: 'regression' is 'regression or bug'"
+        " (the category chosen is said on stderr)",
+    )
     p.add_argument("--reported-at", help="when it was reported: '20m ago', '14:05', ISO-8601")
     p.add_argument("--impact-started", metavar="TIME", help="when impact began, if earlier")
     p.add_argument(
@@ -482,6 +491,8 @@ def cmd_declare(ctx: Context) -> int:
         drill=args.drill,
     )
     say(incident.id)
+    if args.category and args.category.strip().lower() != incident.category.lower():
+        done(ctx, f"category: {incident.category} (from {args.category.strip()!r})", err=True)
     return 0
 
 
@@ -503,7 +514,12 @@ def cmd_report(ctx: Context) -> int:
 
     now = ctx.clock()
     since = parse_time(ctx.args.since, now) if ctx.args.since is not None else None
-    until = parse_time(ctx.args.until, now) if ctx.args.until is not None else None
+    # The end of a period may lie ahead (--until tomorrow): it only bounds the report.
+    until = (
+        parse_time(ctx.args.until, now, "--until", future=True)
+        if ctx.args.until is not None
+        else None
+    )
     if since and until and until <= since:
         raise UsageError("--until must be later than --since")
     report = build_report(
@@ -528,7 +544,7 @@ def cmd_list(ctx: Context) -> int:
     now = ctx.clock()
     for i in incidents:
         urgent = most_urgent(ctx.policy, i, now)
-        clock = f"{urgent.name} {urgent.state} {fmt_clock(urgent.remaining)}" if urgent else "—"
+        clock = f"{urgent.name} {margin(urgent)}" if urgent else "—"  # 'triage 50m left'
         if not ctx.policy.knows(i.priority):
             clock = "no clocks: priority unknown"
         priority = ctx.policy.priority_label(i.priority)
@@ -607,16 +623,12 @@ def cmd_status(ctx: Context) -> int:
     else:
         say(f"Clocks: none, priority {i.priority} is not in the policy ({ctx.policy.source})")
     for c in clock_states(ctx.policy, i, now):
-        sign = "left" if c.remaining.total_seconds() >= 0 else "over"
-        if c.stopped_at:
-            sign = "early" if c.remaining.total_seconds() >= 0 else "late"
-        say(
-            f"  {c.name:<12} {c.state:<9} {fmt_clock(c.remaining)} {sign:<5}"
-            f"  due {fmt_time(c.deadline)}"
-        )
+        say(f"  {c.name:<12} {c.state:<9} due {fmt_time(c.deadline)}, {margin(c)}")
     due = next_update(ctx.policy, i, now)
     if due:
-        say(f"Next update due {fmt_time(due.due_at)} ({due.state}, {fmt_clock(due.remaining)})")
+        left = "left" if due.remaining.total_seconds() >= 0 else "past due"
+        how = f"{due.state}, {fmt_duration(due.remaining)} {left}"
+        say(f"Next update due {fmt_time(due.due_at)} ({how})")
     return 0
 
 
@@ -683,13 +695,25 @@ def cmd_assign(ctx: Context) -> int:
     return 0
 
 
+def done(ctx: Context, line: str, err: bool = False) -> None:
+    """What a verb did, one line on stdout, unless -q. (Verbs whose output
+    scripts read, declare's incident id and note's entry id, print the bare id.)"""
+    if not getattr(ctx.args, "quiet", False):
+        say(line, err=err)
+
+
 def cmd_unassign(ctx: Context) -> int:
-    ctx.store.unassign(ctx.args.id, ctx.args.role, ctx.args.name, _at(ctx))
+    args = ctx.args
+    ctx.store.unassign(args.id, args.role, args.name, _at(ctx))
+    who = f"{one_line(args.name)} from " if args.name else ""
+    done(ctx, f"unassigned {who}{one_line(args.role)} on incident {args.id}")
     return 0
 
 
 def cmd_tick(ctx: Context) -> int:
-    ctx.store.set_check(ctx.args.id, ctx.args.item, ctx.args.command == "tick", _at(ctx))
+    args = ctx.args
+    ctx.store.set_check(args.id, args.item, args.command == "tick", _at(ctx))
+    done(ctx, f"{one_line(args.item)} {args.command}ed on incident {args.id}")
     return 0
 
 
@@ -700,29 +724,38 @@ def cmd_milestone(ctx: Context) -> int:
         if at is not None:
             raise UsageError("--withdraw takes no time")
         ctx.store.set_milestone(args.id, args.clock, None)
-    elif args.move:
+        done(ctx, f"{args.clock} withdrawn on incident {args.id}")
+        return 0
+    if args.move:
         if at is None:
             raise UsageError("--move needs the new time: --at TIME")
-        ctx.store.set_milestone(args.id, args.clock, at)
+        incident = ctx.store.set_milestone(args.id, args.clock, at)
+        how = "moved to"
     else:
-        ctx.store.record_milestone(args.id, args.clock, at)
+        incident = ctx.store.record_milestone(args.id, args.clock, at)
+        how = "recorded at"
+    when = getattr(incident, MILESTONE_FIELDS.get(args.clock, ""), None) or at or ctx.clock()
+    done(ctx, f"{args.clock} {how} {fmt_time(when)} on incident {args.id}")
     return 0
 
 
 def cmd_priority(ctx: Context) -> int:
-    ctx.store.set_priority(ctx.args.id, ctx.args.priority, _at(ctx))
+    incident = ctx.store.set_priority(ctx.args.id, ctx.args.priority, _at(ctx))
+    done(ctx, f"incident {incident.id} is {incident.priority} now")
     return 0
 
 
 def cmd_stage(ctx: Context) -> int:
-    ctx.store.set_stage(ctx.args.id, ctx.args.stage, _at(ctx))
+    incident = ctx.store.set_stage(ctx.args.id, ctx.args.stage, _at(ctx))
+    done(ctx, f"incident {incident.id} is in stage {incident.stage} now")
     return 0
 
 
 def cmd_title(ctx: Context) -> int:
     args = ctx.args
     if args.public is not None:
-        ctx.store.set_public_title(args.id, args.public)
+        incident = ctx.store.set_public_title(args.id, args.public)
+        done(ctx, f"public title of incident {args.id}: {one_line(incident.public_title)}")
         return 0
     from .public import NO_PUBLIC_TITLE
 
@@ -792,6 +825,11 @@ def cmd_close(ctx: Context) -> int:
     from .usecases import close
 
     closed = close(ctx.store, ctx.policy, ctx.args.id, ctx.args.resolution, _at(ctx), ctx.clock())
+    done(
+        ctx,
+        f"incident {ctx.args.id} closed at {fmt_time(closed.incident.closed_at)};"
+        " the closing announcement is drafted",
+    )
     _page_problem(closed.page_problem)
     return 0
 
@@ -831,6 +869,7 @@ def cmd_task(ctx: Context) -> int:
 
 def cmd_reopen(ctx: Context) -> int:
     ctx.store.reopen_incident(ctx.args.id, ctx.args.reason)
+    done(ctx, f"incident {ctx.args.id} reopened")
     if ctx.policy.status_page.dir:
         from .usecases import refresh_status_page
 

@@ -35,10 +35,10 @@ from .model import (
 from .policy import Policy
 from .public import PublicIncident, public_view, published_updates
 from .record import replace
-from .sla import MET, MISSED, OVERDUE, STOPPED, ClockState, clock_states, next_update
+from .sla import MET, MISSED, STOPPED, ClockState, clock_states, margin, next_update
 from .templates import draft_text
 from .text import BIDI, JOINERS, ZERO_WIDTH, csv_cell, one_line, visible
-from .timefmt import fmt_time, local_zone, span, zone_label
+from .timefmt import fmt_duration, fmt_time, local_zone, span, zone_label
 
 EXPORT_SCHEMA_VERSION = 1
 
@@ -270,7 +270,7 @@ def _since(start: datetime, moment: datetime | None) -> str:
         return "—"
     delta = moment - start
     sign = "−" if delta < timedelta(0) else "+"
-    return f"{sign}{span(delta)}"
+    return f"{sign}{fmt_duration(delta)}"  # '+8 years, 1 month and 15 days', not '+2966d'
 
 
 # ----------------------------------------------------------------- helpers
@@ -549,19 +549,9 @@ _MILESTONES = (
 
 def _clock_result(c: ClockState) -> tuple[str, str]:
     """(result, by how much) for one SLA clock."""
-    if c.state == MET:
-        return "met", f"{span(c.remaining)} before the deadline"
-    if c.state == MISSED:
-        return "missed", f"{span(c.remaining)} late"
-    if c.state == STOPPED:
-        side = "before" if c.remaining >= timedelta(0) else "after"
-        return (
-            "stopped",
-            f"never recorded; the incident closed {span(c.remaining)} {side} the deadline",
-        )
-    if c.state == OVERDUE:
-        return "still running: overdue", f"{span(c.remaining)} past the deadline"
-    return f"still running: {c.state}", f"{span(c.remaining)} left"
+    if c.state in (MET, MISSED, STOPPED):
+        return c.state, margin(c)
+    return f"still running: {c.state}", margin(c)
 
 
 def _row(*cells: str) -> str:

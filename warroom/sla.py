@@ -8,7 +8,7 @@ from typing import NamedTuple
 from .model import Incident
 from .policy import CLOCK_MILESTONE, CLOCKS, Policy
 from .record import record
-from .timefmt import add
+from .timefmt import add, fmt_duration
 
 # Clock states. Words as well as colours carry them on screen.
 RUNNING = "running"
@@ -58,12 +58,29 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
             states.append(ClockState(name, budget, deadline, STOPPED, deadline - closed, closed))
             continue
         remaining = deadline - now
-        states.append(
-            ClockState(
-                name, budget, deadline, _running_state(policy, budget, remaining), remaining, None
-            )
-        )
+        state = _running_state(policy, budget, remaining)
+        if state == OVERDUE and not incident.is_open:
+            # The retro, owed after close: once its deadline passes it was
+            # missed, not overdue for ever (an incident replayed from years ago).
+            state = MISSED
+        states.append(ClockState(name, budget, deadline, state, remaining, None))
     return states
+
+
+def margin(c: ClockState) -> str:
+    """How a clock stands against its deadline, in the words every output
+    uses (status, the clocks panel, the exports): '13m before the deadline'."""
+    by = fmt_duration(c.remaining)
+    if c.state == MET:
+        return f"{by} before the deadline"
+    if c.state == MISSED:
+        return f"{by} late" if c.stopped_at else f"not recorded, {by} past the deadline"
+    if c.state == STOPPED:
+        side = "before" if c.remaining >= timedelta(0) else "after"
+        return f"never recorded; the incident closed {by} {side} the deadline"
+    if c.state == OVERDUE:
+        return f"{by} past the deadline"
+    return f"{by} left"
 
 
 def _running_state(policy: Policy, budget: timedelta, remaining: timedelta) -> str:

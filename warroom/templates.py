@@ -20,6 +20,18 @@ _GEN_NEXT = re.compile(
     r"^Next update by: (?P<value>—|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: [A-Za-z0-9+\-]+)?)$"
 )
 _GEN_STATUS = re.compile(r"^Status: (?P<value>[^\n]*)$")
+# What stakeholders read for a stage: the default stages are internal names.
+# A stage of the team's own policy is said as it is named.
+PUBLIC_STAGE = {
+    "prepare": "preparing",
+    "detect": "investigating",
+    "respond": "working on a fix",
+    "recover": "recovering",
+}
+
+
+def public_stage(stage: str) -> str:
+    return PUBLIC_STAGE.get(stage.lower(), stage)
 
 
 def own_lines(text: str) -> str:
@@ -57,7 +69,7 @@ def render_template(name: str, policy: Policy, incident: Incident, now: datetime
         )
     return (
         f"{head}\n"
-        f"Status: {incident.stage}\n"
+        f"Status: {public_stage(incident.stage)}\n"
         "What is happening: \n"
         "What is being done: \n"
         "What we need: \n"
@@ -88,8 +100,11 @@ def follow(text: str, policy: Policy, incident: Incident, now: datetime) -> str:
                 new = incident.priority
         elif m := _GEN_NEXT.match(line):
             new = fmt_time(promised) if promised else "—"
-        elif (m := _GEN_STATUS.match(line)) and m["value"] in policy.stages:
-            new = incident.stage
+        elif (m := _GEN_STATUS.match(line)) and m["value"] in {
+            *policy.stages,
+            *(public_stage(s) for s in policy.stages),
+        }:
+            new = public_stage(incident.stage)
         if new is not None and m is not None:
             lines[n] = line[: m.start("value")] + new + line[m.end("value") :]
     return "\n".join(lines)

@@ -151,9 +151,12 @@ def _fmt_offset(offset: timedelta | None) -> str:
     return f"{sign}{hours:02d}:{mins:02d}"
 
 
-def check_moment(moment: datetime, now: datetime, what: str = "time") -> datetime:
-    """Refuse a time before 1970, more than MAX_AHEAD ahead of now, or that not
-    every zone can show. Returns it in UTC."""
+def check_moment(
+    moment: datetime, now: datetime, what: str = "time", future: bool = False
+) -> datetime:
+    """Refuse a time before 1970, more than MAX_AHEAD ahead of now (unless
+    `future`: a report's end may be tomorrow), or that not every zone can
+    show. Returns it in UTC."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
     try:
@@ -162,18 +165,18 @@ def check_moment(moment: datetime, now: datetime, what: str = "time") -> datetim
         raise UsageError(f"{what} is out of range") from None
     if moment < EARLIEST:
         raise UsageError(f"{what} is before 1970: {moment.isoformat(' ', 'minutes')} UTC")
-    if moment > now + MAX_AHEAD:
+    if moment > now + MAX_AHEAD and not future:
         raise UsageError(f"{what} is in the future ({fmt_time(moment)}; now is {fmt_time(now)})")
     return moment
 
 
 def parse_time(
-    text: str, now: datetime, what: str = "time", zone: tzinfo | None = None
+    text: str, now: datetime, what: str = "time", zone: tzinfo | None = None, future: bool = False
 ) -> datetime:
     """'15m ago', '2h', 'now', 'HH:MM' (today) or ISO-8601 (in `zone`, the
     local one by default, unless it has an offset). Returns UTC; bounds as
     check_moment."""
-    return check_moment(_parse(text.strip(), now, zone or local_zone()), now, what)
+    return check_moment(_parse(text.strip(), now, zone or local_zone()), now, what, future)
 
 
 def typed_zone(utc: bool) -> tzinfo:
@@ -303,6 +306,20 @@ def span(delta: timedelta) -> str:
     hours, minutes = divmod(rest, 60)
     parts = [f"{v}{u}" for v, u in ((days, "d"), (hours, "h"), (minutes, "m")) if v]
     return " ".join(parts)
+
+
+def fmt_duration(delta: timedelta) -> str:
+    """A margin or an age as people say it, sign dropped: '13m', '3h 39m',
+    '7d 6h 6m' to the minute; from 30 days on, in days, months and years
+    ('8 years, 1 month and 15 days'), where minutes no longer matter."""
+    if abs(delta) < timedelta(days=30):
+        return span(delta)
+    import humanize  # only for long spans: most lines never need it
+
+    try:
+        return humanize.precisedelta(abs(delta), minimum_unit="days", format="%0.0f")
+    except (OverflowError, ValueError):  # a time near year 1 or 9999 in a damaged database
+        return span(delta)
 
 
 def fmt_natural(delta: timedelta) -> str:

@@ -8,7 +8,7 @@ import time
 from textual import events
 from textual.keys import _character_to_key
 
-NAMED = {"enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "end", "home"}
+NAMED = {"enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "end", "home", "f1"}
 
 
 def key_event(key: str) -> events.Key:

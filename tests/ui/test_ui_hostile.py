@@ -40,15 +40,20 @@ async def test_toasts_never_parse_markup_from_any_caller(app_factory, seeded):
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.notify(MARKUP_NAME, markup=True)  # asked for markup: still literal
+        await pilot.pause()
+        shown = painted(app)
+        assert "[@click=app.quit]QUIT[/]" in shown and not raw_in(shown)
+        messages = [n.message for n in app._notifications]
+        # One toast at a time (the newest replaces it): each caller in turn.
         app.screen.notify(f"screen {MARKUP_NAME}")  # Widget.notify ends in the app's
+        await pilot.pause()
+        messages += [n.message for n in app._notifications]
         app.screen.query_one("#header").notify(HOSTILE, title=HOSTILE)
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages += [n.message for n in app._notifications]
         assert MARKUP_NAME in messages and f"screen {MARKUP_NAME}" in messages
         assert all(not raw_in(m) for m in messages)
         assert all(not n.markup for n in app._notifications)
-        shown = painted(app)
-        assert "[@click=app.quit]QUIT[/]" in shown and not raw_in(shown)
         assert app.is_running
 
 

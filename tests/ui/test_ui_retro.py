@@ -222,7 +222,9 @@ async def test_five_whys_typed_are_saved_as_a_chain(app_factory, store, seeded):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         retro = await open_retro(app, pilot)
-        await pilot.press("2")  # lands on the first answer: the question is proposed
+        await pilot.press("2")  # lands on the first question (proposed)
+        assert retro.focused.id == "why-1-q"
+        await pilot.press("down")  # to its answer
         assert retro.focused.id == "why-1-a"
         await pilot.press(*"bad config")
         await wait_saved(pilot)
@@ -259,7 +261,7 @@ async def test_edited_question_is_not_overwritten_by_the_chain(app_factory, stor
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         retro = await open_retro(app, pilot)
-        await pilot.press("2")
+        await pilot.press("2", "down")
         assert retro.focused.id == "why-2-a"
         await pilot.press("up", "up")
         assert retro.focused.id == "why-1-a"
@@ -276,7 +278,7 @@ async def test_more_whys_on_demand(app_factory, store, seeded):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         retro = await open_retro(app, pilot)
-        await pilot.press("2")
+        await pilot.press("2", "down")
         assert retro.focused.id == "why-5-a"
         await pilot.press("ctrl+n")
         await pilot.pause()
@@ -324,7 +326,7 @@ async def test_remote_why_does_not_clobber_typing(app_factory, store, seeded, db
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         retro = await open_retro(app, pilot)
-        await pilot.press("2", *"mine")
+        await pilot.press("2", "down", *"mine")
         other = Store.open(db_path, policy, "remote", clock)
         other.save_why(seeded, 3, "Why theirs?", "theirs")
         other.close()
@@ -529,7 +531,7 @@ async def test_retro_works_compact(app_factory, store, seeded):
         assert retro.active == 2
         assert retro.query_one("#retro-2").display
         assert not retro.query_one("#retro-1").display
-        await pilot.press(*"typo")
+        await pilot.press("down", *"typo")  # from the question to its answer
         await wait_saved(pilot)
     assert store.retro(seeded).whys[0].answer == "typo"
 
@@ -630,7 +632,7 @@ async def test_retro_fields_keep_digits_and_say_how_to_leave(app_factory, store,
     app = app_factory()
     async with app.run_test(size=SIZES["wide"]) as pilot:
         retro = await open_retro(app, pilot)
-        await pilot.press("2")  # the first empty answer
+        await pilot.press("2", "down")  # the first empty answer
         assert retro.focused.id == "why-1-a"
         await pilot.press(*"Because 2 pods", "alt+3", *" 3 replicas", "alt+2")  # digits are text
         await wait_saved(pilot)
@@ -647,9 +649,9 @@ async def test_a_long_why_shows_whole_while_focused(app_factory, store, seeded):
         retro = await open_retro(app, pilot)
         detail = retro.query_one("#why-detail")
         assert not detail.display
-        await pilot.press("2")  # the first empty answer
+        await pilot.press("2")  # the first open question
         await pilot.pause()
-        await pilot.press("up", "up")  # to the long one
+        await pilot.press("up")  # to the long one
         assert retro.focused.id == "why-1-a"
         assert detail.display
         assert LONG_ANSWER in " ".join(detail.render().plain.split())
@@ -702,7 +704,7 @@ async def test_a_why_saved_elsewhere_while_typing_is_not_lost(
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         retro = await open_retro(app, pilot)
-        await pilot.press("2", *"local answer")  # the first why's answer
+        await pilot.press("2", "down", *"local answer")  # the first why's answer
         await wait_saved(pilot)
         other = Store.open(db_path, policy, "remote", clock)
         other.save_why(seeded, 1, "Why because CLI?", "REMOTE answer")

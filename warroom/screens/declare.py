@@ -13,6 +13,21 @@ from ..widgets.modal import Modal
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 
 
+class TickBox(Checkbox):
+    """A checkbox whose mark is the tick itself: ▐X▌ ticked, ▐ ▌ not (the box
+    Textual draws shows X both ways, told apart by colour alone: not under
+    NO_COLOR nor to everyone)."""
+
+    @property
+    def _button(self):
+        inner = self.BUTTON_INNER
+        self.BUTTON_INNER = inner if self.value else " "
+        try:
+            return super()._button
+        finally:
+            self.BUTTON_INNER = inner
+
+
 class DeclareModal(Modal):
     """Dismisses with a dict(title, category, priority, reported_at, drill) or None."""
 
@@ -57,7 +72,7 @@ class DeclareModal(Modal):
                     )
             yield Label("Reported (when it started): 'now', '20m ago', '14:05'", classes="hint")
             yield Input(self.form.get("reported_text", "now"), id="reported")
-            yield Checkbox(
+            yield TickBox(
                 "Drill: a rehearsal (marked DRILL, not in the report)",
                 self.form.get("drill", False),
                 id="drill",

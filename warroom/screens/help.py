@@ -40,7 +40,8 @@ def collect_bindings(screen: Screen) -> list[tuple[str, str, str, str]]:
                     key
                 )
         for (action, description, binding_id), keys in by_action.items():
-            ident = f"{where}:{action}"
+            # One row per binding id: q and ctrl+q both quit, and both show.
+            ident = f"{where}:{action}:{binding_id}"
             if ident in seen:
                 continue
             seen.add(ident)
@@ -84,7 +85,7 @@ class HelpScreen(ModalScreen):
     }
     """
     BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+        Binding("escape,f1,question_mark,q", "close", "Close help", id="help.close"),
     ]
 
     def __init__(self, under: Screen):

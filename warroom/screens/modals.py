@@ -315,8 +315,7 @@ def refused_read_only(app) -> bool:
     so nothing is typed only to be thrown away; True when refused."""
     if not app.store.read_only:
         return False
-    app.notify(f"{app.store.path} is read-only for you: nothing can be changed",
-               severity="warning")  # fmt: skip
+    app.notify(app.store.read_only_why(), severity="warning")
     return True
 
 

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ProgressBar, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from ..policy import CLOCKS
 from ..report import TIMES, Group, HitRate, Report, Section, build_report
@@ -68,13 +68,28 @@ def _actions(section: Section) -> Table:
     return table
 
 
+BAR_CELLS = 34
+
+
+def hit_bar(met: int, judged: int) -> Text:
+    """'██████████░░░░░░░░ 25%': filled and empty cells differ in shape, not
+    only in colour, and the number is in the bar (NO_COLOR, a monochrome
+    terminal, a screenshot in print)."""
+    filled = round(BAR_CELLS * met / judged)
+    return Text.assemble(
+        ("█" * filled, "green"),
+        ("░" * (BAR_CELLS - filled), "dim"),
+        f" {met / judged:.0%}",
+    )
+
+
 class HitBar(Horizontal):
     """A hit rate as a bar: met of judged."""
 
     DEFAULT_CSS = """
     HitBar { height: 1; }
     HitBar .label { width: 20; }
-    HitBar ProgressBar, HitBar .none { width: 40; }
+    HitBar .bar, HitBar .none { width: 40; }
     HitBar .count { width: 1fr; color: $text-muted; }
     """
 
@@ -87,9 +102,7 @@ class HitBar(Horizontal):
         if not self.hit.judged:  # no rate yet: an empty bar would read as 0%
             yield Static("—", classes="none")
         else:
-            bar = ProgressBar(total=self.hit.judged, show_eta=False, show_percentage=True)
-            bar.progress = self.hit.met
-            yield bar
+            yield Static(hit_bar(self.hit.met, self.hit.judged), classes="bar")
         counted = f"{self.hit.met} of {self.hit.judged}" if self.hit.judged else "none yet"
         yield Static(Text(f"  {counted}"), classes="count")
 

@@ -124,8 +124,10 @@ class RetroScreen(PanelScreen):
         Binding("2", "section(2)", "Five whys", show=False, id="retro.section2"),
         Binding("3", "section(3)", "Root cause", show=False, id="retro.section3"),
         Binding("4", "section(4)", "Action items", show=False, id="retro.section4"),
+        # From inside a text field too (digits there are text); the key bar shows them.
         *(
-            Binding(f"alt+{n}", f"section({n})", f"Section {n}", show=False, priority=True,
+            Binding(f"alt+{n}", f"section({n})", f"Section {n}" if n > 1 else "Section",
+                    show=n == 1, key_display="alt+1-4" if n == 1 else None, priority=True,
                     id=f"retro.alt_section{n}")
             for n in range(1, 5)
         ),  # fmt: skip
@@ -215,11 +217,12 @@ class RetroScreen(PanelScreen):
 
     @staticmethod
     def _first_open_why(whys: WhysPanel) -> WhyInput:
-        """Where to start typing: the first unanswered why."""
+        """Where to start: the first unanswered why's question (read it, then
+        enter or down to its answer)."""
         for level in whys.levels:
             if not level.answer.value.strip():
-                return level.answer if level.question.value.strip() else level.question
-        return whys.levels[-1].answer
+                return level.question
+        return whys.levels[-1].question
 
     def action_cycle_section(self, step: int) -> None:
         self.action_section(self.step_from_active(step))

@@ -16,12 +16,11 @@ from ..errors import DraftConflict, UsageError
 from ..model import Board, TimelineEntry
 from ..record import replace
 from ..templates import TEMPLATES, draft_text, draft_warnings, follow, render_template
-from ..text import one_line
 from ..timefmt import fmt_short_time, parse_time, split_time_prefix, typed_zone, zone_label
 from ..widgets.checklist import ChecklistList, ChecklistPanel
 from ..widgets.clocks import ClocksPanel, ClockView
 from ..widgets.common import Panel
-from ..widgets.draft import DraftPanel, DraftView
+from ..widgets.draft import DraftPanel, DraftView, version_labels
 from ..widgets.header import IncidentHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.owned import shown, while_shown
@@ -46,13 +45,6 @@ from ..writes import (
 from . import warroom_tasks
 from .compositor import ChangedOnlyCompositor
 from .panels import PanelScreen, TabStrip
-
-
-def _version_label(version, utc: bool) -> str:
-    when = fmt_short_time(version.saved_at, utc) if version.saved_at else ""
-    first = one_line(version.text.strip().split("\n", 1)[0])[:30]
-    note = f" ({version.note})" if version.note else ""
-    return f"v{version.version} {when} {version.saved_by}{note}: {first}"
 
 
 def _dialogs():
@@ -697,7 +689,7 @@ class WarRoomScreen(PanelScreen):
         if not versions:
             self.app.notify("No saved version of the draft yet")
             return
-        labels = [_version_label(v, self.app.utc) for v in versions]
+        labels = version_labels(versions, self.app.utc)
 
         def chosen(label: str | None) -> None:
             if label is None:

@@ -144,6 +144,7 @@ class Store:
         clock: Callable[[], datetime],
     ):
         self.db = db
+        self.read_only_asked = False  # --read-only: watching was asked for (see read_only_why)
         self.policy = policy
         self.identity = identity
         self.clock = clock
@@ -166,6 +167,7 @@ class Store:
         existing file for watching only, as happens anyway without write access."""
         db = open_backend(path, clock, busy_timeout, read_only, create)
         store = cls(db, policy, identity, clock)
+        store.read_only_asked = read_only
         try:
             if db.migrated:
                 with store._write(bump=False):
@@ -178,7 +180,9 @@ class Store:
     def another(self, busy_timeout: float | None = None) -> Store:
         """The same database on a connection of its own (the app's database
         worker), with the same policy, identity and clock."""
-        return Store(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
+        other = Store(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
+        other.read_only_asked = self.read_only_asked
+        return other
 
     # What belongs to the backend, as the rest of warroom has always called it.
     @property
@@ -206,6 +210,13 @@ class Store:
     @property
     def read_only(self) -> bool:
         return self.db.read_only
+
+    def read_only_why(self) -> str:
+        """Why nothing can be changed: asked for (--read-only), or the file's
+        or server's permissions."""
+        if self.read_only_asked:
+            return f"{self.db.label} is open read-only (--read-only): nothing can be changed"
+        return f"{self.db.label} is read-only for you: nothing can be changed"
 
     @property
     def warnings(self) -> list[str]:
@@ -274,7 +285,7 @@ class Store:
     @contextmanager
     def _write(self, bump: bool = True) -> Iterator[None]:
         if self.read_only:
-            raise ReadOnly(f"{self.db.label} is read-only for you: nothing can be changed")
+            raise ReadOnly(self.read_only_why())
         key, self._write_key = self._write_key, None
         if key is None and self._pipelined:
             # A server's answer to COMMIT can be lost on the way: every write
@@ -841,7 +852,8 @@ class Store:
         with self._write():
             change = self.entry(entry_id)
             if change.kind != "change":
-                raise UsageError(f"entry {entry_id} is a {change.kind}, not a change")
+                article = "an" if change.kind[:1] in "aeiou" else "a"
+                raise UsageError(f"entry {entry_id} is {article} {change.kind}, not a change")
             text = f"Impact of change {entry_id}: {impact}" + (
                 f" ({note.strip()})" if note.strip() else ""
             )
@@ -1193,7 +1205,10 @@ class Store:
                 raise UsageError(f"{clock} is already recorded for incident {incident_id}")
             if clock == "close":
                 if incident.is_open:
-                    raise UsageError(f"incident {incident_id} is open: close it with a time")
+                    raise UsageError(
+                        f"incident {incident_id} is open: close it with"
+                        f" `warroom close {incident_id} -r TEXT --at TIME`"
+                    )
                 if moment is None:
                     raise UsageError("a close is not withdrawn: reopen the incident instead")
             if clock == "reported" and moment is None:

@@ -17,8 +17,8 @@ from textual.widget import Widget
 from ..model import Incident
 from ..policy import Policy
 from ..record import replace
-from ..sla import clock_states, next_update
-from ..timefmt import fmt_clock, fmt_natural, fmt_short_time, fmt_time
+from ..sla import clock_states, margin, next_update
+from ..timefmt import fmt_clock, fmt_short_time, fmt_time
 from .common import STATE_STYLE, Panel, RowStyle
 
 
@@ -155,12 +155,10 @@ class ClocksPanel(Panel):
         rows = []
         for c in clock_states(self.policy, incident, now):
             if c.stopped_at is not None:
-                ahead = c.remaining.total_seconds() >= 0
-                detail = f"at {fmt_short_time(c.stopped_at, self.utc, now)}, " + (
-                    f"{fmt_natural(c.remaining)} early"
-                    if ahead
-                    else f"{fmt_natural(c.remaining)} late"
-                )
+                detail = f"at {fmt_short_time(c.stopped_at, self.utc, now)}, {margin(c)}"
+                rows.append((c.name, c.state, "", detail))
+            elif not c.is_live:  # missed on a closed incident: no countdown ticks on
+                detail = f"due {fmt_time(c.deadline, self.utc)}, {margin(c)}"
                 rows.append((c.name, c.state, "", detail))
             else:
                 sign = "left" if c.remaining.total_seconds() >= 0 else "over"

@@ -16,6 +16,7 @@ from ..model import Draft, Incident
 from ..policy import Policy
 from ..sla import next_update
 from ..templates import draft_text
+from ..text import one_line
 from ..timefmt import fmt_minutes, fmt_short_time
 from .common import STATE_STYLE, Panel, lit_block
 from .draft_keys import DraftKeys
@@ -24,6 +25,35 @@ if TYPE_CHECKING:
     from .draft_editor import DraftEditor
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
+
+
+def version_labels(versions: list, utc: bool) -> list[str]:
+    """The draft history's rows, newest first: each version's number, time and
+    author, and the first line where it differs from the version before it
+    (every version starts with the same heading, so its first line tells
+    eight versions apart from none)."""
+    labels = []
+    for n, version in enumerate(versions):
+        older = versions[n + 1].text if n + 1 < len(versions) else ""
+        when = fmt_short_time(version.saved_at, utc) if version.saved_at else ""
+        note = f" ({one_line(version.note)})" if version.note else ""
+        who = one_line(version.saved_by)
+        labels.append(
+            f"v{version.version} {when} {who}{note}: {_first_change(version.text, older)}"
+        )
+    return labels
+
+
+def _first_change(text: str, older: str) -> str:
+    lines, before = text.split("\n"), older.split("\n")
+    for at in range(max(len(lines), len(before))):
+        now = lines[at] if at < len(lines) else None
+        was = before[at] if at < len(before) else None
+        if now != was:
+            if now is None or not now.strip() and was:
+                return f"line {at + 1} removed: {one_line(was or '')[:40]}"
+            return f"line {at + 1}: {one_line(now)[:40]}"
+    return "(the same text)"
 
 
 class DraftView(DraftKeys, Widget, can_focus=True):
