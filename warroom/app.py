@@ -169,12 +169,14 @@ class WarRoomApp(App):
         )
 
     def _on_notify(self, event) -> None:
-        """One toast at a time: the newest replaces those shown that matter no
-        more than it (an error stays over a later notice until it times out),
-        so toasts never stack over the notes and the draft."""
-        rank = TOAST_RANK.get(event.notification.severity, 0)
+        """One toast of a kind at a time: the newest replaces those of its kind
+        (its title) that matter no more than it (an error stays over a later
+        notice until it times out), so toasts never stack over the notes and
+        the draft; a different kind ("Role for you", "Task for you") stays."""
+        new = event.notification
+        rank = TOAST_RANK.get(new.severity, 0)
         for older in list(self._notifications):
-            if TOAST_RANK.get(older.severity, 0) <= rank:
+            if older.title == new.title and TOAST_RANK.get(older.severity, 0) <= rank:
                 self._unnotify(older, refresh=False)
         super()._on_notify(event)
 
