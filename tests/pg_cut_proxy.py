@@ -56,9 +56,9 @@ class CutAfterCommit:
             if state["commit_sent"]:  # the server answered COMMIT: committed
                 self.armed.clear()
                 self.refuse_until = time.monotonic() + self.refuse_for
+                self.cut.set()  # before the client can see the cut and look
                 _close(client)
                 _close(server)
-                self.cut.set()
                 return
             if not _send(client, data):
                 break
