@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from small_disk import small_disk  # noqa: F401 - a fixture of this tier's tests
 
 from warroom.model import utcnow
 from warroom.paths import DbUrl

@@ -4,15 +4,13 @@ On a small tmpfs, which needs root (skipped, saying so, elsewhere)."""
 
 from __future__ import annotations
 
-import errno
 import os
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from rel_support import note_texts, one_clear_line, run_cli, user_env
+from small_disk import fill
 
 from warroom.app import make_app
 from warroom.model import utcnow
@@ -21,37 +19,6 @@ from warroom.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "ui"))
 from keyburst import burst, paste, settle  # noqa: E402
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path):
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode()[:80]}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
-
-
-def _fill(disk: Path) -> Path:
-    """Fill the disk to the last byte; returns the filler (delete it for room)."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        for size in (65536, 4096, 512, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
-    return filler
 
 
 def _seed(db: Path) -> int:
@@ -65,7 +32,7 @@ def _seed(db: Path) -> int:
 def test_cli_on_a_full_disk_says_so_in_one_line(small_disk):
     db = small_disk / "warroom.db"
     incident = _seed(db)
-    filler = _fill(small_disk)
+    filler = fill(small_disk)
     result = run_cli("--db", str(db), "note", str(incident), "x" * 15000, env=user_env())
     assert result.code == 1
     assert "full" in one_clear_line(result)
@@ -83,7 +50,7 @@ async def test_war_room_on_a_full_disk_keeps_running_and_retries(small_disk):
     app = make_app(store, default_policy())
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            filler = _fill(small_disk)
+            filler = fill(small_disk)
             burst(app, "4", "n")
             paste(app, "x" * 3000)
             burst(app, "enter", "written once there is room", "enter")
@@ -110,7 +77,7 @@ def test_export_to_a_full_disk_is_exit_1_and_leaves_nothing(small_disk, tmp_path
     temp file or half a file is left behind."""
     db = tmp_path / "warroom.db"
     incident = _seed(db)
-    filler = _fill(small_disk)
+    filler = fill(small_disk)
     out = small_disk / "e.md"
     result = run_cli("--db", str(db), "export", str(incident), "--format", "md", "-o", str(out))
     line = one_clear_line(result)

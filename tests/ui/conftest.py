@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from small_disk import small_disk  # noqa: F401 - a fixture of this tier's tests
 
 from warroom.app import make_app
 from warroom.policy import default_policy

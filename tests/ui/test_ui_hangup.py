@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from small_disk import fill
 
 from warroom import unsaved
 from warroom.store import Store
@@ -111,34 +112,6 @@ def test_the_unsaved_file_never_follows_a_planted_link(db_path, policy, clock, s
     assert "typed then hangup" in path.read_text()
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path):
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode()[:80]}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
-
-
-def _fill(disk: Path) -> None:
-    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
-    try:
-        for size in (65536, 4096, 512, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-
-
 def test_a_full_disk_sends_the_queue_to_the_state_folder(small_disk, policy, clock, monkeypatch):
     """The database's disk is full: the queue goes to $XDG_STATE_HOME/warroom,
     and the next start (the CLI's list) names where it is."""
@@ -150,7 +123,7 @@ def test_a_full_disk_sends_the_queue_to_the_state_folder(small_disk, policy, clo
     blocker.execute("BEGIN IMMEDIATE")
     try:
         proc = _start(db_path, incident)
-        _fill(small_disk)
+        fill(small_disk)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 1, proc.stderr.read()
     finally:
@@ -178,7 +151,7 @@ def test_with_no_disk_to_take_it_the_queue_goes_to_stderr(small_disk, policy, cl
     blocker.execute("BEGIN IMMEDIATE")
     try:
         proc = _start(db_path, incident)
-        _fill(small_disk)
+        fill(small_disk)
         proc.send_signal(signal.SIGHUP)
         assert proc.wait(timeout=30) == 1
         err = proc.stderr.read()
