@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	@$(BIN)/python -c "import os, sys; from warroom.paths import resolve_db; sys.exit(bool(os.environ.get('WARROOM_DB')) or resolve_db(None).exists())" \
+	@$(BIN)/python -c "import os, sys; from warroom.services.paths import resolve_db; sys.exit(bool(os.environ.get('WARROOM_DB')) or resolve_db(None).exists())" \
 		&& echo "No database yet: 'make demo' shows a war room in full swing." || true
 	$(BIN)/warroom
 

@@ -28,8 +28,8 @@ SHOTS = [
 
 
 async def _shoot(db: Path, policy, main_id: int, size, keys) -> str:
-    from warroom.app import make_app
     from warroom.store import Store
+    from warroom.tui.app import make_app
 
     store = Store.open(db, policy, "maya", lambda: FIXED_NOW)
     app = make_app(store, policy, clock=lambda: FIXED_NOW, start_incident=main_id)
@@ -48,8 +48,8 @@ def render_all(target: Path) -> list[Path]:
     """Write every screenshot into target; returns the files written."""
     os.environ["TZ"] = "UTC"
     time.tzset()
-    from warroom.demo import seed_demo
-    from warroom.policy import default_policy
+    from warroom.cli.demo import seed_demo
+    from warroom.core.policy import default_policy
 
     policy = default_policy()
     written = []

@@ -19,9 +19,9 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import figures
-from .figures import ROOT, ChildFailed, Ctx, Params
-from .stats import table
+from bench import figures
+from bench.figures import ROOT, ChildFailed, Ctx, Params
+from bench.stats import table
 
 GROUPS = (
     "startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli", "report",
@@ -189,11 +189,11 @@ def run(argv: list[str] | None = None) -> int:
         if "latency" in groups:
             rows += attempt("far database", figures.latency_rows, ctx) or []
         if "statuspage" in groups:
-            from .statuspage import statuspage_rows
+            from bench.statuspage import statuspage_rows
 
             rows += attempt("status page", statuspage_rows, ctx) or []
         if "intake" in groups:
-            from .intake import intake_rows  # aiohttp: only for this group
+            from bench.intake import intake_rows  # aiohttp: only for this group
 
             rows += attempt("alerts in", intake_rows, ctx) or []
     finally:

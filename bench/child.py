@@ -11,7 +11,7 @@ import time
 
 T_MAIN = time.monotonic()  # first thing: the interpreter and `-m` machinery are done
 
-from warroom import textual_env  # noqa: E402
+from warroom.tui import textual_env  # noqa: E402
 
 textual_env.apply()  # as the warroom command does: both apps run under the same settings
 
@@ -49,12 +49,11 @@ def mode_app(cfg: dict) -> dict:
     kind = cfg["kind"]
     idle = float(cfg.get("idle", 0))
     if kind == "warroom":
-        from warroom.app import make_app
-        from warroom.policy import default_policy
-        from warroom.screens.warroom import WarRoomScreen
+        from bench.probe import SIZE, FrameProbe, footer_ready
+        from warroom.core.policy import default_policy
         from warroom.store import Store
-
-        from .probe import SIZE, FrameProbe, footer_ready
+        from warroom.tui.app import make_app
+        from warroom.tui.screens.warroom import WarRoomScreen
 
         t_imported = monotonic()
         policy = default_policy()
@@ -70,7 +69,7 @@ def mode_app(cfg: dict) -> dict:
             )
 
     else:
-        from .probe import SIZE, FrameProbe, MinimalApp, footer_ready
+        from bench.probe import SIZE, FrameProbe, MinimalApp, footer_ready
 
         t_imported = monotonic()
         t_store = t_imported
@@ -199,7 +198,7 @@ async def _bare_key_round(presses: int, seed: int) -> list[dict]:
 
     from textual.widgets import Input
 
-    from .probe import SIZE, BareInputApp, FrameProbe
+    from bench.probe import SIZE, BareInputApp, FrameProbe
 
     rng = random.Random(seed)
     app = BareInputApp()
@@ -243,16 +242,15 @@ def _stamp_commits(store_class) -> list[float]:
 
 
 async def _warroom_key_round(db: str, presses: int, tag: str) -> list[dict]:
-    from warroom.app import make_app
-    from warroom.policy import default_policy
-    from warroom.screens.warroom import WarRoomScreen
+    from bench.probe import SIZE, FrameProbe
+    from warroom.core.policy import default_policy
     from warroom.store import Store
-    from warroom.widgets.checklist import ChecklistList
-    from warroom.widgets.people import PersonChooser
-    from warroom.widgets.roles import RoleList
-    from warroom.widgets.timeline import NoteInput
-
-    from .probe import SIZE, FrameProbe
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.warroom import WarRoomScreen
+    from warroom.tui.widgets.checklist import ChecklistList
+    from warroom.tui.widgets.people import PersonChooser
+    from warroom.tui.widgets.roles import RoleList
+    from warroom.tui.widgets.timeline import NoteInput
 
     commits = _stamp_commits(Store)
     policy = default_policy()
@@ -362,14 +360,14 @@ def mode_keys(cfg: dict) -> dict:
 async def _propagation_round(kind: str, cfg: dict, writer, first: int, trials: int) -> list:
     import random
 
-    from .probe import SIZE, BarePollApp, FrameProbe
+    from bench.probe import SIZE, BarePollApp, FrameProbe
 
     rng = random.Random(first)
     if kind == "warroom":
-        from warroom.app import make_app
-        from warroom.policy import default_policy
-        from warroom.screens.warroom import WarRoomScreen
+        from warroom.core.policy import default_policy
         from warroom.store import Store
+        from warroom.tui.app import make_app
+        from warroom.tui.screens.warroom import WarRoomScreen
 
         policy = default_policy()
         store = Store.open(_db(cfg["db"]), policy, "bench")
@@ -414,7 +412,7 @@ async def _propagation_round(kind: str, cfg: dict, writer, first: int, trials: i
 
 
 def mode_propagate(cfg: dict) -> dict:
-    from warroom.app import POLL_SECONDS
+    from warroom.tui.app import POLL_SECONDS
 
     cfg.setdefault("poll_seconds", POLL_SECONDS)  # the baseline polls as often as warroom
     out: dict = {"bare": [], "warroom": [], "poll_seconds": cfg["poll_seconds"]}
@@ -448,7 +446,7 @@ def mode_propagate(cfg: dict) -> dict:
 
 def mode_note_writer(cfg: dict) -> None:
     """Long-lived second process: one note per stdin line; replies 'commit_time id'."""
-    from warroom.policy import default_policy
+    from warroom.core.policy import default_policy
     from warroom.store import Store
 
     store = Store.open(_db(cfg["db"]), default_policy(), "writer")
@@ -472,7 +470,7 @@ def mode_write_worker(cfg: dict) -> None:
     text = "throughput row: 5xx rate back under 1% on checkout-api after the rollback"
     iid = int(cfg["iid"])
     if cfg["mode"] == "warroom":
-        from warroom.policy import default_policy
+        from warroom.core.policy import default_policy
         from warroom.store import Store
 
         store = Store.open(_db(cfg["db"]), default_policy(), f"writer{worker}")
@@ -540,8 +538,8 @@ def mode_export(cfg: dict) -> dict:
     import gc
     from datetime import UTC, datetime
 
-    from warroom.export import render_export
-    from warroom.policy import default_policy
+    from warroom.core.policy import default_policy
+    from warroom.formats.export import render_export
     from warroom.store import Store
 
     policy = default_policy()
@@ -579,10 +577,10 @@ def mode_export(cfg: dict) -> dict:
 def mode_navigate(cfg: dict) -> dict:
     """CPU of g, G, page up and page down in the war room's timeline, from the key
     to the screen settled (the store read included), on a long timeline."""
-    from warroom.app import make_app
-    from warroom.policy import default_policy
+    from warroom.core.policy import default_policy
     from warroom.store import Store
-    from warroom.widgets.timeline import TimelineView
+    from warroom.tui.app import make_app
+    from warroom.tui.widgets.timeline import TimelineView
 
     policy = default_policy()
     store = Store.open(_db(cfg["db"]), policy, "bench")
@@ -637,9 +635,9 @@ def mode_report(cfg: dict) -> dict:
     import sqlite3
     from datetime import UTC, datetime
 
-    from warroom.policy import default_policy
-    from warroom.report import build_report
-    from warroom.report_render import render_json
+    from warroom.core.policy import default_policy
+    from warroom.core.report import build_report
+    from warroom.formats.report_text import render_json
     from warroom.store import Store
 
     policy = default_policy()
@@ -668,7 +666,7 @@ def mode_report(cfg: dict) -> dict:
 
 def mode_minimal_tty(cfg: dict) -> None:
     """The three-widget app in a real terminal (the tmux start-up baseline)."""
-    from .probe import MinimalApp
+    from bench.probe import MinimalApp
 
     MinimalApp().run()
 
@@ -722,17 +720,16 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
     them, hand-offs and a publish, each timed and (through the proxy) counted."""
     import random
 
-    from warroom.app import make_app
-    from warroom.policy import default_policy
-    from warroom.screens.warroom import WarRoomScreen
+    from bench.probe import SIZE, FrameProbe
+    from warroom.core.policy import default_policy
+    from warroom.core.writes import Publish
     from warroom.store import Store
-    from warroom.widgets.checklist import ChecklistList
-    from warroom.widgets.people import PersonChooser
-    from warroom.widgets.roles import RoleList
-    from warroom.widgets.timeline import NoteInput
-    from warroom.writes import Publish
-
-    from .probe import SIZE, FrameProbe
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.warroom import WarRoomScreen
+    from warroom.tui.widgets.checklist import ChecklistList
+    from warroom.tui.widgets.people import PersonChooser
+    from warroom.tui.widgets.roles import RoleList
+    from warroom.tui.widgets.timeline import NoteInput
 
     rng = random.Random(7)
     policy = default_policy()

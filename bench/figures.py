@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import seed as seeding
-from .stats import judge, pct_summary, ratio, summary
+from bench import seed as seeding
+from bench.stats import judge, pct_summary, ratio, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 KIB = 1024
@@ -1012,7 +1012,7 @@ def _pg_server(ctx: Ctx):
 
 def _pg_incident(ctx: Ctx, server) -> str:
     """The seeded 10,000-entry incident, moved into a fresh database."""
-    from warroom.model import utcnow
+    from warroom.core.model import utcnow
     from warroom.store.move import move
 
     url = server.new_database("bench")
@@ -1128,7 +1128,7 @@ def postgres_rows(ctx: Ctx) -> list[dict]:
         )
 
         ctx.log(f"postgresql write throughput: {p.writers} warroom and {p.writers} raw writers")
-        from warroom.policy import default_policy
+        from warroom.core.policy import default_policy
         from warroom.store import Store
 
         pools = {}
@@ -1197,7 +1197,7 @@ def _ok(samples: list[dict], key: str, **match) -> list[float]:
 def _round_trips(res: dict, actions: int, cli_reps: int) -> dict[str, dict]:
     """Round trips per action (the proxy's turnarounds over the actions done),
     and the statements of one action, in order."""
-    from .delay_proxy import summarise
+    from bench.delay_proxy import summarise
 
     out = {}
     for action in ACTIONS:

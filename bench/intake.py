@@ -177,9 +177,9 @@ def measure_shown(tmp: Path, env: dict, trials: int, url: str | None = None) -> 
 
     from textual.widgets import DataTable
 
-    from warroom.app import make_app
-    from warroom.policy import default_policy
+    from warroom.core.policy import default_policy
     from warroom.store import Store
+    from warroom.tui.app import make_app
 
     folder = tmp / ("shown-pg" if url else "shown")
     folder.mkdir()
@@ -222,7 +222,7 @@ def measure_shown(tmp: Path, env: dict, trials: int, url: str | None = None) -> 
 
 
 def intake_rows(ctx) -> list[dict]:
-    from .stats import judge, pct_summary, percentile, summary
+    from bench.stats import judge, pct_summary, percentile, summary
 
     smoke = ctx.params.smoke
     alerts, reps, trials = (40, 1, 3) if smoke else (2000, 3, 40)
@@ -235,7 +235,7 @@ def intake_rows(ctx) -> list[dict]:
     shown = measure_shown(ctx.tmp, ctx.env, trials)
     p95 = percentile(shown, 95)
     ctx.log(f"intake: {trials} alerts posted to a receiver on PostgreSQL, shown in an open TUI")
-    from .figures import _pg_server
+    from bench.figures import _pg_server
 
     server = _pg_server(ctx)
     try:
@@ -285,8 +285,8 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["bare"]:
         bare(argv[1], int(argv[2]))
         return 0
-    from .figures import Ctx, Params, child_env
-    from .stats import table
+    from bench.figures import Ctx, Params, child_env
+    from bench.stats import table
 
     tmp = Path(tempfile.mkdtemp(prefix="warroom-bench-intake-"))
     ctx = Ctx(params=Params.smoke_params() if "--smoke" in argv else Params(), tmp=tmp,

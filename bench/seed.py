@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from warroom.policy import Policy, default_policy
+from warroom.core.policy import Policy, default_policy
 from warroom.store import Store
 
 TITLE = "Checkout returns 500 for EU users after release 2026.11.28-1"

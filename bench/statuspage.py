@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .stats import judge, ratio, summary
+from bench.stats import judge, ratio, summary
 
 BASE_INDEX = """<!DOCTYPE html><html lang="en"><head><title>{{ title }}</title></head><body>
 <main><h1>{{ title }}</h1><ul>{% for c in components %}<li>{{ c.name }}: {{ c.status }}</li>
@@ -29,7 +29,7 @@ BASE_HISTORY = """<!DOCTYPE html><html lang="en"><head><title>History</title></h
 
 
 def _policy(tmp: Path):
-    from warroom.policy import load_policy
+    from warroom.core.policy import load_policy
 
     path = tmp / "statuspage-policy.toml"
     lines = ['[status_page]\ntitle = "Bench status"\nbase_url = "https://status.example.org"']

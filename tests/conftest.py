@@ -17,8 +17,8 @@ from pgserver import MISSING as PG_MISSING
 from pgserver import PgServer
 from pgserver import available as pg_available
 
-from warroom.paths import DbUrl, resolve_db
-from warroom.policy import Policy, default_policy
+from warroom.core.policy import Policy, default_policy
+from warroom.services.paths import DbUrl, resolve_db
 from warroom.store import Store
 
 # A fixed, timezone-aware "now" for every store a test opens.

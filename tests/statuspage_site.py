@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warroom.policy import Policy, load_policy
+from warroom.core.policy import Policy, load_policy
 
 POLICY = """
 [status_page]

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from warroom import cli
-from warroom.policy import CLOCKS
+from warroom.cli import commands as cli
+from warroom.core.policy import CLOCKS
+from warroom.core.text import MAX_NOTE
 from warroom.store import Store
-from warroom.text import MAX_NOTE
 
 pytestmark = pytest.mark.both_engines
 
@@ -41,7 +41,7 @@ class Result:
 
 @pytest.fixture
 def run(capsys):
-    """warroom.cli.main in-process: run("declare", "x") -> Result."""
+    """warroom.cli.commands.main in-process: run("declare", "x") -> Result."""
 
     def _run(*args: str) -> Result:
         capsys.readouterr()  # drop anything earlier
@@ -675,7 +675,7 @@ def test_names_from_as_and_warroom_user_are_checked(run, reader, monkeypatch, ar
 
 def test_status_states_margins_as_the_markdown_does(run, reader, incident):
     """Not '13:00 early' or '6:30:00 late' (read as times of day): the words
-    the retro document uses, from one function (warroom.sla.margin)."""
+    the retro document uses, from one function (warroom.core.sla.margin)."""
     assert run("ack", str(incident)).code == 0
     out = run("status", str(incident)).out
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}

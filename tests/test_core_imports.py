@@ -8,8 +8,10 @@ import subprocess
 import sys
 
 CORE = (
-    "policy", "model", "sla", "store", "export", "text", "paths", "timefmt", "cli",
-    "usecases", "hooks", "config", "alerts", "report", "retro_cli", "public",
+    "core", "core.policy", "core.model", "core.sla", "core.text", "core.timefmt",
+    "core.alerts", "core.report", "core.public", "core.writes", "services", "services.paths",
+    "services.usecases", "services.hooks", "services.config", "services.unsaved", "store",
+    "formats.export", "formats.report_text", "cli.commands", "cli.retro", "cli.tasks",
 )  # fmt: skip
 
 PROBE = f"""
@@ -17,10 +19,10 @@ import json, sys
 import warroom
 for name in {CORE!r}:
     __import__("warroom." + name)
-import warroom.cli
-code = warroom.cli.main(["declare", "Probe"])
-code += warroom.cli.main(["list", "--json"])
-code += warroom.cli.main(["status", "1", "--json"])
+import warroom.cli.commands
+code = warroom.cli.commands.main(["declare", "Probe"])
+code += warroom.cli.commands.main(["list", "--json"])
+code += warroom.cli.commands.main(["status", "1", "--json"])
 ui = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich"))
 print(json.dumps({{"code": code, "ui": ui}}))
 """

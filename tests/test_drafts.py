@@ -12,9 +12,9 @@ import json
 import pytest
 from test_cli import assert_one_line_error, cli_engine, incident, now, reader, run  # noqa: F401
 
-from warroom.export import render_markdown
-from warroom.policy import default_policy
-from warroom.templates import draft_text, draft_warnings, follow, render_template
+from warroom.core.policy import default_policy
+from warroom.core.templates import draft_text, draft_warnings, follow, render_template
+from warroom.formats.export import render_markdown
 
 pytestmark = pytest.mark.both_engines
 

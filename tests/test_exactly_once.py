@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pg_cut_proxy import CutAfterCommit
 
-from warroom.errors import AlreadyApplied, StoreInDoubt
+from warroom.core.errors import AlreadyApplied, StoreInDoubt
+from warroom.core.writes import KINDS, AddEntry, Assign, Envelope, SetCheck, new_key
 from warroom.store import Store
-from warroom.writes import KINDS, AddEntry, Assign, Envelope, SetCheck, new_key
 
 pytestmark = pytest.mark.both_engines
 ROOT = Path(__file__).parent.parent

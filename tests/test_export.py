@@ -22,9 +22,12 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from warroom import cli
-from warroom.errors import UsageError
-from warroom.export import (
+from warroom.cli import commands as cli
+from warroom.core.errors import UsageError
+from warroom.core.model import NOTE_KINDS, to_iso
+from warroom.core.policy import default_policy
+from warroom.core.text import is_unsafe, one_line
+from warroom.formats.export import (
     EXPORT_SCHEMA_VERSION,
     clocks_list,
     incident_dict,
@@ -33,10 +36,7 @@ from warroom.export import (
     render_export,
     write_atomic,
 )
-from warroom.model import NOTE_KINDS, to_iso
-from warroom.policy import default_policy
 from warroom.store import Store
-from warroom.text import is_unsafe, one_line
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("WARROOM_UPDATE_GOLDEN") == "1"

@@ -19,18 +19,18 @@ PACKAGE = "warroom"
 # The TUI: the app, its screens and widgets, the key gate and the terminal
 # input parser (Textual events).
 UI = (
-    "warroom.app",
-    "warroom.keygate",
-    "warroom.terminal_input",
-    "warroom.terminal_output",
-    "warroom.reported_signal",
-    "warroom.screens",
-    "warroom.widgets",
+    "warroom.tui.app",
+    "warroom.tui.keygate",
+    "warroom.tui.terminal_input",
+    "warroom.tui.terminal_output",
+    "warroom.tui.reported_signal",
+    "warroom.tui.screens",
+    "warroom.tui.widgets",
 )
 UI_LIBRARIES = ("textual", "rich")
 # The one way from the core into the TUI: the CLI's run_tui builds the app,
 # importing it inside the function (a headless verb never loads Textual).
-LAUNCH = {("warroom.cli", "warroom.app")}
+LAUNCH = {("warroom.cli.commands", "warroom.tui.app")}
 
 
 def _module_name(path: Path, root: Path) -> str:
@@ -101,9 +101,9 @@ def widget_screen_imports(graph: dict[str, set[str]]) -> list[str]:
     return sorted(
         f"{module} -> {target}"
         for module, targets in graph.items()
-        if _is(module, ("warroom.widgets",))
+        if _is(module, ("warroom.tui.widgets",))
         for target in targets
-        if _is(target, ("warroom.screens", "warroom.app"))
+        if _is(target, ("warroom.tui.screens", "warroom.tui.app"))
     )
 
 
@@ -171,28 +171,31 @@ def test_no_import_cycles():
 def test_the_graph_sees_what_is_there():
     """The reader finds real edges (so the contracts above can fail)."""
     graph = import_graph()
-    assert "warroom.store" in graph["warroom.cli"]
-    assert "textual" in graph["warroom.app"]
-    assert "warroom.widgets.safe" in graph["warroom.screens.incidents"]
-    assert "warroom.screens.closing" in graph["warroom.screens.retro"]  # `from . import closing`
+    assert "warroom.store" in graph["warroom.cli.commands"]
+    assert "textual" in graph["warroom.tui.app"]
+    assert "warroom.tui.widgets.safe" in graph["warroom.tui.screens.incidents"]
+    assert (
+        "warroom.tui.screens.closing" in graph["warroom.tui.screens.retro"]
+    )  # `from . import closing`
 
 
 # Each contract fails on a house that breaks it (a copy of the package in tmp_path).
 BREAKS = {
-    "core imports textual": ("sla.py", "from textual.widget import Widget\n", core_ui_imports),
+    "core imports textual": ("core/sla.py", "from textual.widget import Widget\n", core_ui_imports),
     "core reaches the UI through a lazy import": (
-        "report.py",
-        "def f():\n    from .widgets import common\n",
+        "core/report.py",
+        "def f():\n    from warroom.tui.widgets import common\n",
         core_ui_imports,
     ),
     "widget imports a screen": (
-        "widgets/checklist.py",
-        "from ..screens.modals import TextPrompt\n",
+        "tui/widgets/checklist.py",
+        "from warroom.tui.screens.modals import TextPrompt\n",
         widget_screen_imports,
     ),
     "a circle through TYPE_CHECKING": (
-        "model.py",
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .store import Store\n",
+        "core/model.py",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from warroom.store import Store\n",
         cycles,
     ),
 }
@@ -241,17 +244,17 @@ def test_no_screen_is_probed_with_hasattr(tmp_path):
 GC_PROBE = """
 import gc, json
 before = gc.get_threshold()
-import warroom.app, warroom.cli, warroom.screens.warroom, warroom.textual_env
+import warroom.tui.app, warroom.cli.commands, warroom.tui.screens.warroom, warroom.tui.textual_env
 imported = gc.get_threshold()
-from warroom.policy import default_policy
+from warroom.core.policy import default_policy
 from warroom.store import Store
 store = Store.open({db!r}, default_policy(), "probe")
-warroom.app.make_app(store, default_policy())
+warroom.tui.app.make_app(store, default_policy())
 built = gc.get_threshold()
 gc.set_threshold(*before)
-warroom.textual_env.apply()  # what the warroom command does before importing Textual
+warroom.tui.textual_env.apply()  # what the warroom command does before importing Textual
 print(json.dumps([before, imported, built, gc.get_threshold(),
-                  list(warroom.textual_env.GC_THRESHOLDS)]))
+                  list(warroom.tui.textual_env.GC_THRESHOLDS)]))
 """
 
 

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warroom.errors import UsageError
+from warroom.core.errors import UsageError
+from warroom.core.policy import load_policy
 from warroom.intake.limits import MAX_ALERTS, MAX_DEPTH, Malformed, check_depth
 from warroom.intake.mappers import map_alertmanager, map_grafana, map_pagerduty
-from warroom.policy import load_policy
-from warroom.usecases import accept_proposal
+from warroom.services.usecases import accept_proposal
 
 pytestmark = pytest.mark.both_engines
 
@@ -312,8 +312,8 @@ def test_timestamps_within_limits(store):
 
 
 def test_the_report_counts_noise_and_leaves_declined_proposals_out(store, policy):
-    from warroom.report import build_report
-    from warroom.report_render import render_json, render_text
+    from warroom.core.report import build_report
+    from warroom.formats.report_text import render_json, render_text
 
     ingest(store, am_payload(am_alert("a1"), am_alert("a2")))
     ingest(store, am_payload(am_alert("b1"), group="noisy"))
@@ -338,8 +338,8 @@ def test_the_report_counts_noise_and_leaves_declined_proposals_out(store, policy
 
 @pytest.mark.sqlite_only
 def test_alerts_and_proposals_move_to_postgresql_and_back(tmp_path, pg_url, open_store, policy):
-    from warroom import cli
-    from warroom.paths import DbUrl
+    from warroom.cli import commands as cli
+    from warroom.services.paths import DbUrl
 
     source = tmp_path / "team.db"
     store = open_store(path=source)
@@ -364,7 +364,7 @@ def test_the_intake_verbs_load_no_server():
     import sys
 
     code = (
-        "import sys, warroom.cli, warroom.intake.verbs, warroom.intake.mappers;"
+        "import sys, warroom.cli.commands, warroom.cli.intake, warroom.intake.mappers;"
         "assert 'aiohttp' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

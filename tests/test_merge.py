@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.merge import merge3
+from warroom.core.merge import merge3
 
 BASE = "Status: investigating\nImpact: EU checkout\nNext update: 10:00\n"
 

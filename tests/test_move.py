@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from warroom import cli
-from warroom.paths import DbUrl
+from warroom.cli import commands as cli
+from warroom.services.paths import DbUrl
 from warroom.store import Store
 
 

@@ -35,6 +35,6 @@ def test_every_runtime_data_file_ships_in_the_wheel():
 
 
 def test_the_app_reads_its_stylesheet_from_the_package():
-    from warroom.app import WarRoomApp
+    from warroom.tui.app import WarRoomApp
 
-    assert (ROOT / "warroom" / WarRoomApp.CSS_PATH).is_file()
+    assert (ROOT / "warroom" / "tui" / WarRoomApp.CSS_PATH).is_file()

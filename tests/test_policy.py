@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from warroom import cli
-from warroom.errors import UsageError
-from warroom.paths import resolve_policy
-from warroom.policy import CLOCKS, UNTRIAGED, default_policy, load_policy, parse_duration
+from warroom.cli import commands as cli
+from warroom.core.errors import UsageError
+from warroom.core.policy import CLOCKS, UNTRIAGED, default_policy, load_policy, parse_duration
+from warroom.services.paths import resolve_policy
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)

@@ -12,9 +12,9 @@ import time
 import psycopg
 import pytest
 
-from warroom import cli
-from warroom.errors import ReadOnly, StoreIOError
-from warroom.paths import DbUrl, mask_url, resolve_db
+from warroom.cli import commands as cli
+from warroom.core.errors import ReadOnly, StoreIOError
+from warroom.services.paths import DbUrl, mask_url, resolve_db
 from warroom.store import Store
 from warroom.store.postgres import LOCK_KEY
 
@@ -97,7 +97,7 @@ def test_a_write_waits_for_the_database_wide_lock_then_reports_busy(pg_url, poli
     store.set_busy_timeout(0.2)
     with psycopg.connect(pg_url) as other:  # a transaction holding the write lock
         other.execute("SELECT revision FROM changes WHERE id = 1 FOR UPDATE")
-        from warroom.errors import StoreBusy
+        from warroom.core.errors import StoreBusy
 
         with pytest.raises(StoreBusy, match="locked by another writer"):
             store.add_entry(incident.id, "blocked")
@@ -213,7 +213,7 @@ def test_a_server_that_is_down_refuses_writes_with_the_error_the_tui_queues(
 def test_text_postgresql_cannot_hold_is_one_clear_refusal(pg_url, policy):
     store = Store.open(pg_url, policy, "ann")
     incident = store.declare("NUL")
-    from warroom.errors import UsageError
+    from warroom.core.errors import UsageError
 
     with pytest.raises(UsageError, match="NUL"):
         store.add_entry(incident.id, "a\x00b")

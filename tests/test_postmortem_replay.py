@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from warroom import cli
+from warroom.cli import commands as cli
 
 
 def Z(text: str) -> datetime:

@@ -1,4 +1,4 @@
-"""What stakeholders may see (warroom/public.py): one rule for every public
+"""What stakeholders may see (warroom/core/public.py): one rule for every public
 output. A canary planted in every private field must show in no public output;
 what was published must show, each update once, as it stands."""
 
@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from warroom import cli
-from warroom.errors import UsageError
-from warroom.export import render_export
-from warroom.hooks import hook_env
-from warroom.public import NO_PUBLIC_TITLE, public_view
+from warroom.cli import commands as cli
+from warroom.core.errors import UsageError
+from warroom.core.public import NO_PUBLIC_TITLE, public_view
+from warroom.formats.export import render_export
+from warroom.services.hooks import hook_env
 
 pytestmark = pytest.mark.both_engines
 
@@ -306,7 +306,7 @@ def test_postgresql_schema_2_gains_the_public_fields(pg_url, policy):
 
 def test_update_templates_name_the_public_title(store, policy):
     """A template is the start of a published update: never the internal title."""
-    from warroom.templates import TEMPLATES, render_template
+    from warroom.core.templates import TEMPLATES, render_template
 
     iid = store.declare("Breach at ACME Corp", "security", "P1").id
     for name in TEMPLATES:

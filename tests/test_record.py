@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from warroom.model import Draft, Incident, TimelineEntry
-from warroom.record import FrozenError, field, record, replace
+from warroom.core.model import Draft, Incident, TimelineEntry
+from warroom.core.record import FrozenError, field, record, replace
 
 AT = datetime(2026, 11, 28, 14, 5, tzinfo=UTC)
 
@@ -95,7 +95,7 @@ def test_model_classes_keep_their_shape():
 
 def test_the_model_loads_without_the_dataclasses_module():
     probe = (
-        "import sys, warroom.cli, warroom.store, warroom.sla;"
+        "import sys, warroom.cli.commands, warroom.store, warroom.core.sla;"
         " print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules))"
     )
     out = subprocess.run(

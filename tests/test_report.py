@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from warroom.cli import main
-from warroom.errors import UsageError
-from warroom.export import render_export
-from warroom.model import changes
-from warroom.policy import load_policy
-from warroom.report import build_report, percentile
-from warroom.report_render import fmt_span, render_csv, render_json, render_text, sparkline
+from warroom.cli.commands import main
+from warroom.core.errors import UsageError
+from warroom.core.model import changes
+from warroom.core.policy import load_policy
+from warroom.core.report import build_report, percentile
+from warroom.formats.export import render_export
+from warroom.formats.report_text import fmt_span, render_csv, render_json, render_text, sparkline
 
 FIXED = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # when the report is made
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday

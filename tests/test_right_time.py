@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warroom import cli
-from warroom.errors import UsageError
-from warroom.export import render_export
-from warroom.model import chronological
-from warroom.sla import MET, MISSED, clock_states, next_update
+from warroom.cli import commands as cli
+from warroom.core.errors import UsageError
+from warroom.core.model import chronological
+from warroom.core.sla import MET, MISSED, clock_states, next_update
+from warroom.core.templates import render_template
+from warroom.core.timefmt import fmt_time
+from warroom.formats.export import render_export
 from warroom.store import Store
-from warroom.templates import render_template
-from warroom.timefmt import fmt_time
 
 
 @pytest.fixture

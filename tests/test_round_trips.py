@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from warroom.errors import AlreadyApplied, NotFound, UsageError
-from warroom.paths import DbUrl
+from warroom.core.errors import AlreadyApplied, NotFound, UsageError
+from warroom.services.paths import DbUrl
 from warroom.store import Store
 
 ROOT = Path(__file__).parent.parent

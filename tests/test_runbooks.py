@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from warroom.errors import UsageError
-from warroom.model import NO_LONGER_APPLIES, TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED
-from warroom.policy import load_policy
-from warroom.runbooks import task_state, tasks_in_order
-from warroom.sla import DUE_SOON, OVERDUE
+from warroom.core.errors import UsageError
+from warroom.core.model import NO_LONGER_APPLIES, TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED
+from warroom.core.policy import load_policy
+from warroom.core.runbooks import task_state, tasks_in_order
+from warroom.core.sla import DUE_SOON, OVERDUE
 
 pytestmark = pytest.mark.both_engines
 
@@ -249,7 +249,7 @@ def test_due_soon_overdue_and_the_acting_persons_tasks_first(store, policy, cloc
 
 # ------------------------------------------------------------- the record
 def test_exports_list_tasks_with_owner_due_and_when_done(store, clock):
-    from warroom.export import render_export
+    from warroom.formats.export import render_export
 
     incident = store.declare("Keys leaked", "security breach", "P2")
     store.assign(incident.id, "Lead", "bob")
@@ -278,7 +278,7 @@ def test_exports_list_tasks_with_owner_due_and_when_done(store, clock):
 
 
 def test_the_report_counts_runbook_adherence(store, clock):
-    from warroom.report import build_report
+    from warroom.core.report import build_report
 
     first = store.declare("Keys leaked", "security breach", "P2")
     second = store.declare("Keys leaked again", "security breach", "P2")

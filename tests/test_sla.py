@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warroom.model import CLOSED, OPEN, Incident
-from warroom.policy import CLOCK_MILESTONE, CLOCKS, UNTRIAGED
-from warroom.sla import (
+from warroom.core.model import CLOSED, OPEN, Incident
+from warroom.core.policy import CLOCK_MILESTONE, CLOCKS, UNTRIAGED
+from warroom.core.sla import (
     DUE_SOON,
     MET,
     MISSED,
@@ -284,7 +284,7 @@ def test_most_urgent_none_when_all_clocks_stopped(policy):
 
 
 def test_margin_words_are_the_markdown_s_and_long_spans_read_in_days(policy):
-    from warroom.sla import margin
+    from warroom.core.sla import margin
 
     deadline = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
     at = deadline - timedelta(minutes=13)

@@ -15,11 +15,11 @@ import html5lib
 import pytest
 from statuspage_site import CLOSED_TITLE, HIDDEN, OPEN_TITLE, UPDATES, plant_site, site_policy
 
-from warroom import cli
-from warroom.errors import UsageError
+from warroom.cli import commands as cli
+from warroom.core.errors import UsageError
+from warroom.core.policy import load_policy
+from warroom.core.public import public_incident
 from warroom.formats.statuspage import MARKER, build
-from warroom.policy import load_policy
-from warroom.public import public_incident
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # Atlassian Statuspage's public API (v2) field names.
@@ -316,7 +316,7 @@ def _contrast(a: str, b: str) -> float:
 
 
 def test_text_colours_have_4_5_to_1_contrast_light_and_dark():
-    css = (Path(cli.__file__).parent / "formats/templates/style.css").read_text("utf-8")
+    css = (Path(cli.__file__).parents[1] / "formats/templates/style.css").read_text("utf-8")
     light, _, dark = css.partition("@media (prefers-color-scheme: dark)")
     for scheme in (light, dark):
         colours = dict(re.findall(r"--([a-z_]+): (#[0-9a-f]{6})", scheme.split("}")[0]))
@@ -388,8 +388,8 @@ def test_cli_build_and_serve_refusals(store, db_file, tmp_path, capsys):
 def test_publish_write_record_keeps_status_and_components_and_applies_once(
     open_store, clock, sp_policy
 ):
-    from warroom.errors import AlreadyApplied
-    from warroom.writes import Envelope, Publish
+    from warroom.core.errors import AlreadyApplied
+    from warroom.core.writes import Envelope, Publish
 
     store = open_store(policy_=sp_policy)
     iid = store.declare("internal", "regression or bug", "P2").id

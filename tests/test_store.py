@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from warroom.errors import DraftConflict, NotFound, ReadOnly, UsageError
-from warroom.model import CLOSED, OPEN, replay, to_iso
+from warroom.core.errors import DraftConflict, NotFound, ReadOnly, UsageError
+from warroom.core.model import CLOSED, OPEN, replay, to_iso
+from warroom.core.text import MAX_DRAFT, MAX_NOTE
 from warroom.store import SCHEMA_VERSION, Store
-from warroom.text import MAX_DRAFT, MAX_NOTE
 
 pytestmark = pytest.mark.both_engines
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from warroom.errors import UsageError
-from warroom.export import md_inline
-from warroom.text import (
+from warroom.core.errors import UsageError
+from warroom.core.text import (
     MAX_NAME,
     MAX_TITLE,
     check_length,
@@ -17,6 +16,7 @@ from warroom.text import (
     one_line,
     visible,
 )
+from warroom.formats.export import md_inline
 
 RAW_CONTROLS = {
     "\x1b": "\u241b",  # ESC -> ␛
@@ -202,7 +202,7 @@ def test_visible_replaces_exactly_what_its_table_names_fast_path_or_not():
     and without each replaced character, it matches translate itself."""
     import random
 
-    from warroom.text import _MULTILINE, _TABLE
+    from warroom.core.text import _MULTILINE, _TABLE
 
     rng = random.Random(7)
     special = [chr(code) for code in _TABLE]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from warroom.errors import UsageError
-from warroom.timefmt import (
+from warroom.core.errors import UsageError
+from warroom.core.timefmt import (
     fmt_short_time,
     fmt_time,
     parse_time,
@@ -192,7 +192,7 @@ def test_the_system_zone_read_from_its_link(tmp_path, monkeypatch, target, relat
     import os
     import sys
 
-    from warroom import timefmt
+    from warroom.core import timefmt
 
     real = Path("/usr/share/zoneinfo") / target
     if not real.exists():

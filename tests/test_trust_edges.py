@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom import cli
+from warroom.cli import commands as cli
 
 
 def _doctor(env_bytes: dict[bytes, bytes], tmp_path: Path) -> subprocess.CompletedProcess:
@@ -200,7 +200,7 @@ def test_a_posix_tz_rule_is_honoured_when_reading_and_showing_times(monkeypatch,
 def _hook_args():
     from datetime import UTC, datetime
 
-    from warroom.model import Incident, TimelineEntry
+    from warroom.core.model import Incident, TimelineEntry
 
     at = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
     incident = Incident(1, "Down", "regression", "P1", "Detect", "open", at, at, "ann")
@@ -228,7 +228,7 @@ def _wait_for(condition, seconds: float = 60.0) -> bool:
 
 
 def test_a_hook_that_exits_0_leaving_a_child_is_a_success(tmp_path):
-    from warroom.hooks import run_publish_hook
+    from warroom.services.hooks import run_publish_hook
 
     pidfile = tmp_path / "child.pid"
     hook = tmp_path / "hook.sh"
@@ -244,7 +244,7 @@ def test_a_hook_that_exits_0_leaving_a_child_is_a_success(tmp_path):
 
 
 def test_a_timed_out_hook_has_its_children_killed_too(tmp_path):
-    from warroom.hooks import run_publish_hook
+    from warroom.services.hooks import run_publish_hook
 
     pidfile = tmp_path / "child.pid"
     hook = tmp_path / "hook.sh"
@@ -264,7 +264,7 @@ def test_a_timed_out_hook_has_its_children_killed_too(tmp_path):
 
 
 def test_a_failing_hook_still_reports_its_last_stderr_line(tmp_path):
-    from warroom.hooks import run_publish_hook
+    from warroom.services.hooks import run_publish_hook
 
     hook = tmp_path / "hook.sh"
     hook.write_text("#!/bin/sh\necho first >&2\necho 'rate limited' >&2\nexit 3\n")

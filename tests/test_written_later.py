@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warroom.errors import UsageError
-from warroom.export import entry_dict, render_export
-from warroom.model import replay, superseded_map
-from warroom.record import replace
+from warroom.core.errors import UsageError
+from warroom.core.model import replay, superseded_map
+from warroom.core.record import replace
+from warroom.formats.export import entry_dict, render_export
 
 pytestmark = pytest.mark.both_engines
 
@@ -122,7 +122,7 @@ def test_a_corrected_backfilled_milestone_stays_written_later(alice, bob, replay
 
 
 def test_the_timeline_row_names_the_corrector_beside_the_author(alice, bob, replayed):
-    from warroom.widgets.timeline import TimelineView
+    from warroom.tui.widgets.timeline import TimelineView
 
     said = alice.add_entry(replayed, "rolled back", "change", occurred_at=LONG_AGO)
     fixed = bob.correct(said.id, "rolled back to v41")

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from small_disk import small_disk  # noqa: F401 - a fixture of this tier's tests
 
-from warroom.model import utcnow
-from warroom.paths import DbUrl
-from warroom.policy import Policy, default_policy
+from warroom.core.model import utcnow
+from warroom.core.policy import Policy, default_policy
+from warroom.services.paths import DbUrl
 from warroom.store import Store
 
 
@@ -67,7 +67,7 @@ class OtherUser:
     subprocess.run(..., user=, group=) is used when that user can execute this
     Python. Where it cannot (here the interpreter lives under root's 0700 home),
     the fallback forks a child of this fully-imported process, drops to the
-    user with setgroups/setgid/setuid and runs warroom.cli.main in it: still a
+    user with setgroups/setgid/setuid and runs warroom.cli.commands.main in it: still a
     real process with the real uid, so the kernel's permission checks apply."""
 
     def __init__(self, user: str, group: str):
@@ -80,7 +80,7 @@ class OtherUser:
     def _can_exec(self) -> bool:
         try:
             probe = subprocess.run(
-                [sys.executable, "-c", "import warroom.cli"],
+                [sys.executable, "-c", "import warroom.cli.commands"],
                 user=self.user,
                 group=self.group,
                 extra_groups=[],
@@ -109,7 +109,7 @@ class OtherUser:
         return self._run_forked(argv, env, cwd)
 
     def _run_forked(self, argv: list[str], env: dict[str, str], cwd: Path):
-        from warroom import cli
+        from warroom.cli import commands as cli
 
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
@@ -150,7 +150,7 @@ class OtherUser:
 
 
 def _warm_up_cli(scratch: Path) -> None:
-    """Import everything warroom.cli loads lazily, so a forked child that cannot
+    """Import everything warroom.cli.commands loads lazily, so a forked child that cannot
     read the interpreter's own files (root's home) still has it all in memory.
     That includes the built-in policy, read once per process: a checkout in a
     folder only its owner can enter (a fresh clone under mktemp -d, or a 0700
@@ -158,7 +158,7 @@ def _warm_up_cli(scratch: Path) -> None:
     import importlib.metadata  # noqa: F401
     import importlib.readers  # noqa: F401
 
-    from warroom import cli
+    from warroom.cli import commands as cli
 
     db = scratch / "warm.db"
     sink = io.StringIO()

@@ -140,8 +140,8 @@ def raw_controls(text: str) -> list[str]:
 def note_texts(db: Path, incident: int) -> list[str]:
     """The incident's notes as the store holds them, read on a connection of
     its own (what another responder would see)."""
-    from warroom.model import utcnow
-    from warroom.policy import default_policy
+    from warroom.core.model import utcnow
+    from warroom.core.policy import default_policy
     from warroom.store import Store
 
     store = Store.open(db, default_policy(), "checker", utcnow)

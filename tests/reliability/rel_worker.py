@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from warroom.errors import DraftConflict, StoreBusy
-from warroom.policy import default_policy
+from warroom.core.errors import DraftConflict, StoreBusy
+from warroom.core.policy import default_policy
 from warroom.store import Store
 
 BARRIER_TIMEOUT = 60.0  # seconds a worker waits for the go file before giving up
@@ -167,7 +167,7 @@ def mode_open_declare(db: str, who: str, go: str) -> None:
 def mode_old_db(db: str) -> None:
     """Build a schema-1 database as an older warroom would have, with some data."""
     import warroom.store.sqlite as sqlite_backend
-    from warroom.record import replace
+    from warroom.core.record import replace
 
     sqlite_backend.SCHEMA_VERSION = 1  # the SQLite backend's schema, as warroom 1 knew it
     policy = replace(default_policy(), runbooks=())  # warroom 1 had no runbooks (nor tasks)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rel_support import finish, pause_at, run_cli, run_worker, spawn, wait_for_files
 
-from warroom.model import replay, utcnow
+from warroom.core.model import replay, utcnow
 from warroom.store import SQLiteBackend, Store
 
 pytestmark = pytest.mark.both_engines

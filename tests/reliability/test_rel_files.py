@@ -27,8 +27,8 @@ from rel_support import (
     wait_for_files,
 )
 
-from warroom.model import utcnow
-from warroom.policy import default_policy
+from warroom.core.model import utcnow
+from warroom.core.policy import default_policy
 from warroom.store import APP_ID, SCHEMA_VERSION, SQLiteBackend, Store
 
 

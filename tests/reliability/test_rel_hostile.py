@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from rel_support import FORBIDDEN_CONTROLS, fingerprint, one_clear_line, raw_controls, run_cli
 from rich.console import Console
 
-from warroom.errors import UsageError
-from warroom.model import TimelineEntry
+from warroom.core.errors import UsageError
+from warroom.core.model import TimelineEntry
+from warroom.core.text import MAX_NOTE, MAX_TITLE, one_line, visible
 from warroom.store import Store
-from warroom.text import MAX_NOTE, MAX_TITLE, one_line, visible
-from warroom.widgets.common import lit, lit_block
-from warroom.widgets.timeline import TimelineView
+from warroom.tui.widgets.common import lit, lit_block
+from warroom.tui.widgets.timeline import TimelineView
 
 ESC_CLEAR = "\x1b[2J"
 OSC8_LINK = "\x1b]8;;http://x\x07click me\x1b]8;;\x07"

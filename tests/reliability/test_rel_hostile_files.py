@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rel_support import fingerprint, one_clear_line, run_cli, run_worker, user_env
 
-from warroom.errors import FileSwapped
+from warroom.core.errors import FileSwapped
 from warroom.store import Store
 
 
@@ -123,7 +123,9 @@ def test_the_migration_backup_is_private_from_its_first_byte(tmp_path, monkeypat
     monkeypatch.setattr(sqlite3, "connect", watching_connect)
     old = os.umask(0o022)
     try:
-        store = Store.open(db, __import__("warroom.policy").policy.default_policy(), "migrator")
+        store = Store.open(
+            db, __import__("warroom.core.policy").core.policy.default_policy(), "migrator"
+        )
         store.close()
     finally:
         os.umask(old)

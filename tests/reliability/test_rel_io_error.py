@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 from rel_support import note_texts, one_clear_line, run_cli, user_env
 
-from warroom.app import make_app
-from warroom.model import utcnow
-from warroom.policy import default_policy
+from warroom.core.model import utcnow
+from warroom.core.policy import default_policy
 from warroom.store import Store
+from warroom.tui.app import make_app
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "ui"))
 from keyburst import burst, paste, settle  # noqa: E402

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from rel_support import run_cli
 
-from warroom.app import CHECKPOINT_SECONDS
+from warroom.tui.app import CHECKPOINT_SECONDS
 
 in_a_terminal = [
     pytest.mark.terminal,

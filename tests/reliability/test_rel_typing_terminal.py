@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from warroom.model import utcnow
-from warroom.policy import default_policy
+from warroom.core.model import utcnow
+from warroom.core.policy import default_policy
+from warroom.core.text import MAX_DRAFT
 from warroom.store import Store
-from warroom.text import MAX_DRAFT
 
 pytestmark = [
     pytest.mark.terminal,

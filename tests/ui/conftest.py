@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from small_disk import small_disk  # noqa: F401 - a fixture of this tier's tests
 
-from warroom.app import make_app
-from warroom.policy import default_policy
+from warroom.core.policy import default_policy
 from warroom.store import Store
+from warroom.tui.app import make_app
 
 FIXED = datetime(2026, 11, 28, 9, 0, 0, tzinfo=UTC)
 

@@ -4,10 +4,10 @@ the test holds, says "queued" on stdout, then waits for the test's signal."""
 import sys
 from pathlib import Path
 
-from warroom.app import make_app
-from warroom.policy import default_policy
+from warroom.core.policy import default_policy
+from warroom.core.writes import AddEntry
 from warroom.store import Store
-from warroom.writes import AddEntry
+from warroom.tui.app import make_app
 
 
 def main(db: str, incident: str) -> None:

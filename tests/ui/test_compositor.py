@@ -7,8 +7,8 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
 
-from warroom.screens.compositor import ChangedOnlyCompositor
-from warroom.screens.warroom import WarRoomScreen
+from warroom.tui.screens.compositor import ChangedOnlyCompositor
+from warroom.tui.screens.warroom import WarRoomScreen
 
 
 def cells(update: ChopsUpdate) -> dict[tuple[int, int], tuple[str, object]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from keyburst import burst, paste, settle
 
-from warroom.screens.warroom import WarRoomScreen
+from warroom.tui.screens.warroom import WarRoomScreen
 
 SIZE = (120, 36)
 
@@ -42,7 +42,7 @@ async def test_multiline_paste_into_the_note_input_keeps_every_line(app_factory,
 
 
 async def test_paste_into_the_draft_then_keys_go_after_it(app_factory, store, seeded):
-    from warroom.widgets.draft import DraftPanel
+    from warroom.tui.widgets.draft import DraftPanel
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -64,7 +64,7 @@ async def test_notes_typed_while_the_database_is_locked_wait_apart(
 ):
     import sqlite3
 
-    from warroom.widgets.timeline import NoteInput, TimelinePanel
+    from warroom.tui.widgets.timeline import NoteInput, TimelinePanel
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -87,7 +87,7 @@ async def test_notes_typed_while_the_database_is_locked_wait_apart(
 
 async def test_a_refused_note_goes_back_to_the_input(app_factory, store, seeded):
     from warroom.store import MAX_NOTE
-    from warroom.widgets.timeline import NoteInput, TimelinePanel
+    from warroom.tui.widgets.timeline import NoteInput, TimelinePanel
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -101,7 +101,7 @@ async def test_a_refused_note_goes_back_to_the_input(app_factory, store, seeded)
 
 
 async def _typed_draft(app, pilot, words: str):
-    from warroom.widgets.draft import DraftPanel
+    from warroom.tui.widgets.draft import DraftPanel
 
     burst(app, "5")
     await settle(app, pilot)
@@ -114,7 +114,7 @@ async def _typed_draft(app, pilot, words: str):
 
 
 async def test_template_over_a_typed_draft_asks_and_keeps_the_text(app_factory, store, seeded):
-    from warroom.screens.modals import ConfirmModal
+    from warroom.tui.screens.modals import ConfirmModal
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -186,8 +186,8 @@ async def test_someone_else_s_save_is_merged_into_the_editor(
 
 
 async def test_leaving_the_note_input_for_a_panel_keeps_what_was_typed(app_factory, seeded):
-    from warroom.widgets.checklist import ChecklistList
-    from warroom.widgets.timeline import NoteInput, TimelineView
+    from warroom.tui.widgets.checklist import ChecklistList
+    from warroom.tui.widgets.timeline import NoteInput, TimelineView
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from warroom.store import Store
-from warroom.widgets.roles import RoleList
-from warroom.widgets.timeline import TimelineView
+from warroom.tui.widgets.roles import RoleList
+from warroom.tui.widgets.timeline import TimelineView
 
 SIZE = (120, 36)
 

@@ -77,7 +77,7 @@ LOG = "ERROR db timeout\r\n  at pool.get (pool.py:42)\n  at handler (app.py:7)"
 
 
 async def test_a_pasted_log_keeps_its_lines_in_a_note(app_factory, store, seeded, policy, clock):
-    from warroom.export import render_markdown
+    from warroom.formats.export import render_markdown
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -141,7 +141,7 @@ async def test_a_draft_saying_another_priority_is_shown_before_publishing(
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "5", "ctrl+o")
         await settle(app, pilot)
-        from warroom.screens.modals import ConfirmModal
+        from warroom.tui.screens.modals import ConfirmModal
 
         assert isinstance(app.screen, ConfirmModal)
         assert "the draft says P3; the incident is P2" in app.screen.question

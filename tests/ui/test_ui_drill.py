@@ -7,7 +7,7 @@ from __future__ import annotations
 from keyburst import burst, settle
 from textual.widgets import DataTable
 
-from warroom.screens.modals import TextPrompt
+from warroom.tui.screens.modals import TextPrompt
 
 SIZE = (120, 36)
 

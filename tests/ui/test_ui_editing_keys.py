@@ -8,8 +8,8 @@ from __future__ import annotations
 from keyburst import burst, settle
 from test_ui_terminal_bytes import feed
 
-from warroom.screens.modals import CorrectionModal
-from warroom.terminal_input import WarroomParser
+from warroom.tui.screens.modals import CorrectionModal
+from warroom.tui.terminal_input import WarroomParser
 
 SIZE = (120, 36)
 CTRL_END, CTRL_HOME = "\x1b[1;5F", "\x1b[1;5H"
@@ -56,7 +56,7 @@ async def test_ctrl_end_and_ctrl_home_in_the_draft_editor(app_factory, store, se
 async def test_ctrl_end_and_ctrl_home_in_the_root_cause_editor(app_factory, store, seeded):
     from test_ui_retro import wait_saved
 
-    from warroom.screens.retro import RetroScreen
+    from warroom.tui.screens.retro import RetroScreen
 
     store.set_root_cause(seeded, "line one\nline two\nline three")
     app = app_factory()

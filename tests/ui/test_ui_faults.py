@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from warroom.model import to_iso
+from warroom.core.model import to_iso
 from warroom.store import Store
 
 SIZE = (120, 36)
@@ -47,7 +47,7 @@ async def test_busy_database_queues_writes_and_saves_them_later(
 
 
 async def test_read_only_mode_explains_and_changes_nothing(db_path, policy, clock, seeded):
-    from warroom.app import make_app
+    from warroom.tui.app import make_app
 
     watcher = Store.open(db_path, policy, "observer", clock, read_only=True)
     before = watcher.revision()
@@ -72,7 +72,7 @@ async def test_quit_with_changes_queued_says_what_and_waits_for_them(
 ):
     from keyburst import burst, settle
 
-    from warroom.screens.modals import QuitModal
+    from warroom.tui.screens.modals import QuitModal
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -100,7 +100,7 @@ async def test_quit_with_changes_queued_says_what_and_waits_for_them(
 async def test_quit_anyway_is_a_choice_and_escape_stays(app_factory, store, seeded, db_path):
     from keyburst import burst, settle
 
-    from warroom.screens.modals import QuitModal
+    from warroom.tui.screens.modals import QuitModal
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -180,7 +180,7 @@ async def test_queue_drained_under_a_dialog_updates_it_and_the_header(
 ):
     from keyburst import burst, settle
 
-    from warroom.screens.modals import QuitModal
+    from warroom.tui.screens.modals import QuitModal
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -211,9 +211,9 @@ async def test_read_only_refuses_a_writes_dialog_before_it_opens(db_path, policy
     form and its note prompt: one toast each and no dialog to type into."""
     from keyburst import burst, settle
 
-    from warroom.app import make_app
-    from warroom.screens.retro import RetroScreen
-    from warroom.screens.warroom import WarRoomScreen
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.retro import RetroScreen
+    from warroom.tui.screens.warroom import WarRoomScreen
 
     watcher = Store.open(db_path, policy, "observer", clock, read_only=True)
     before = watcher.revision()
@@ -246,9 +246,9 @@ async def test_read_only_refuses_priority_stage_roles_and_make_real_before_a_dia
     read-only toast each, no dialog or chooser, nothing written."""
     from keyburst import burst, settle
 
-    from warroom.app import make_app
-    from warroom.screens.warroom import WarRoomScreen
-    from warroom.widgets.roles import RolesPanel
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.warroom import WarRoomScreen
+    from warroom.tui.widgets.roles import RolesPanel
 
     drill = store.declare("Failover drill", "regression", "P3", drill=True).id
     watcher = Store.open(db_path, policy, "observer", clock, read_only=True)
@@ -281,7 +281,7 @@ async def test_the_quit_dialogs_keys_fit_at_80x24(app_factory, store, seeded, db
     from keyburst import burst, settle
     from test_ui_hostile import painted
 
-    from warroom.screens.modals import QuitModal
+    from warroom.tui.screens.modals import QuitModal
 
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -7,15 +7,15 @@ from datetime import timedelta
 
 from keyburst import burst, settle
 
-from warroom.model import chronological
-from warroom.screens.incidents import IncidentsScreen
-from warroom.screens.modals import ConfirmModal
-from warroom.screens.warroom import WarRoomScreen
+from warroom.core.model import chronological
 from warroom.store import Store
-from warroom.widgets.keybar import KeyBar
-from warroom.widgets.people import PersonChooser
-from warroom.widgets.roles import RoleList
-from warroom.widgets.timeline import TimelineView
+from warroom.tui.screens.incidents import IncidentsScreen
+from warroom.tui.screens.modals import ConfirmModal
+from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.widgets.keybar import KeyBar
+from warroom.tui.widgets.people import PersonChooser
+from warroom.tui.widgets.roles import RoleList
+from warroom.tui.widgets.timeline import TimelineView
 
 SIZE = (120, 36)
 
@@ -382,7 +382,7 @@ async def test_z_switches_every_view_and_the_header_names_the_zone(
 
 
 async def test_keys_typed_while_the_draft_editor_is_made_are_kept(app_factory, store, seeded):
-    from warroom.widgets.draft import DraftPanel, DraftView
+    from warroom.tui.widgets.draft import DraftPanel, DraftView
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -484,7 +484,7 @@ async def test_help_lists_bindings(app_factory, seeded):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        from warroom.screens.help import HelpScreen, collect_bindings
+        from warroom.tui.screens.help import HelpScreen, collect_bindings
 
         assert isinstance(app.screen, HelpScreen)
         rows = collect_bindings(app.screen_stack[-2])
@@ -497,7 +497,7 @@ async def test_help_lists_bindings(app_factory, seeded):
 
 
 async def test_long_timeline_is_read_a_page_at_a_time(app_factory, store, seeded):
-    from warroom.screens.warroom import TIMELINE_PAGE
+    from warroom.tui.screens.warroom import TIMELINE_PAGE
 
     store.conn.execute("PRAGMA synchronous = OFF")  # seeding speed only
     for n in range(TIMELINE_PAGE * 2 + 50):
@@ -534,7 +534,7 @@ async def test_long_timeline_is_read_a_page_at_a_time(app_factory, store, seeded
 async def test_a_window_up_the_timeline_marks_corrections_and_shows_a_new_note(
     app_factory, store, seeded
 ):
-    from warroom.screens.warroom import TIMELINE_PAGE
+    from warroom.tui.screens.warroom import TIMELINE_PAGE
 
     store.conn.execute("PRAGMA synchronous = OFF")  # seeding speed only
     first = store.add_entry(seeded, "first line, wrong", "evidence")
@@ -587,7 +587,7 @@ def _in_main_file(db_path) -> list[str]:
 async def test_header_turns_overdue_on_the_second_not_the_next_minute(
     app_factory, store, seeded, clock, policy
 ):
-    from warroom.sla import next_update
+    from warroom.core.sla import next_update
 
     clock.advance(seconds=30)  # publish mid-minute: the next update falls due mid-minute
     store.publish_update(seeded, "first update")
@@ -688,7 +688,7 @@ def _backfilled_timeline(store, clock, count):
 
 
 async def test_the_window_follows_the_order_things_happened(app_factory, store, clock):
-    from warroom.screens.warroom import TIMELINE_PAGE
+    from warroom.tui.screens.warroom import TIMELINE_PAGE
 
     iid = _backfilled_timeline(store, clock, TIMELINE_PAGE * 2 + 50)
     fix = store.correct(store.timeline(iid)[4].id, "n00003, corrected")  # near the top
@@ -717,7 +717,7 @@ async def test_the_window_follows_the_order_things_happened(app_factory, store, 
 async def test_an_entry_backfilled_elsewhere_is_shown_in_its_place(
     app_factory, store, open_store, clock
 ):
-    from warroom.screens.warroom import TIMELINE_PAGE
+    from warroom.tui.screens.warroom import TIMELINE_PAGE
 
     iid = _backfilled_timeline(store, clock, TIMELINE_PAGE * 3)
     middle = chronological(store.timeline(iid))[TIMELINE_PAGE + 10]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from keyburst import burst, settle
 
-from warroom.screens.help import HelpScreen
-from warroom.widgets.keybar import KeyBar
+from warroom.tui.screens.help import HelpScreen
+from warroom.tui.widgets.keybar import KeyBar
 
 SIZE = (120, 36)
 
@@ -41,7 +41,7 @@ async def test_retro_section_keys_work_from_a_why_and_2_lands_on_the_question(
 ):
     from test_ui_retro import wait_saved
 
-    from warroom.widgets.retro_whys import RootCauseArea, WhyInput, WhysPanel
+    from warroom.tui.widgets.retro_whys import RootCauseArea, WhyInput, WhysPanel
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -66,7 +66,7 @@ async def test_retro_section_keys_work_from_a_why_and_2_lands_on_the_question(
 async def test_a_closed_incident_from_2018_shows_no_overdue_clock(app_factory, store, clock):
     from datetime import UTC, datetime
 
-    from warroom.widgets.clocks import ClocksPanel, ClockView
+    from warroom.tui.widgets.clocks import ClocksPanel, ClockView
 
     reported = datetime(2018, 3, 1, 9, 0, tzinfo=UTC)
     incident = store.declare("Replayed from 2018", "regression", "P2", reported_at=reported)
@@ -88,9 +88,9 @@ async def test_a_closed_incident_from_2018_shows_no_overdue_clock(app_factory, s
 async def test_help_lists_every_quit_key_and_read_only_says_it_was_asked(
     app_factory, store, seeded, db_path, policy, clock
 ):
-    from warroom.errors import ReadOnly
-    from warroom.screens.help import collect_bindings
+    from warroom.core.errors import ReadOnly
     from warroom.store import Store
+    from warroom.tui.screens.help import collect_bindings
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -114,7 +114,7 @@ async def test_help_lists_every_quit_key_and_read_only_says_it_was_asked(
 def test_a_and_an_in_the_impact_error(store, seeded):
     import pytest
 
-    from warroom.errors import UsageError
+    from warroom.core.errors import UsageError
 
     evidence = store.add_entry(seeded, "5xx at 12%", "evidence")
     with pytest.raises(UsageError, match=f"entry {evidence.id} is an evidence, not a change"):
@@ -180,7 +180,7 @@ async def test_the_drill_box_shows_its_tick_and_the_declared_drill_is_stored(
 
 
 def test_a_hit_bar_carries_its_number_and_its_shape():
-    from warroom.screens.report import hit_bar
+    from warroom.tui.screens.report import hit_bar
 
     quarter, three = hit_bar(1, 4).plain, hit_bar(3, 4).plain
     assert quarter.endswith(" 25%") and three.endswith(" 75%")
@@ -189,7 +189,7 @@ def test_a_hit_bar_carries_its_number_and_its_shape():
 
 # ------------------------------- 10. draft versions told apart in the history
 async def test_the_draft_history_shows_what_each_version_changed(app_factory, store, seeded, clock):
-    from warroom.screens.modals import ChoiceModal
+    from warroom.tui.screens.modals import ChoiceModal
 
     head = f"[P2] Incident #{seeded}: Checkout\n"
     base = store.draft(seeded).version

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from small_disk import fill
 
-from warroom import unsaved
+from warroom.core.writes import AddEntry, Envelope
+from warroom.services import unsaved
 from warroom.store import Store
-from warroom.writes import AddEntry, Envelope
 
 HERE = Path(__file__).parent
 

@@ -11,9 +11,9 @@ import sys
 
 from textual.geometry import Region
 
-from warroom.screens.modals import ConfirmModal
-from warroom.screens.warroom import WarRoomScreen
-from warroom.text import is_unsafe
+from warroom.core.text import is_unsafe
+from warroom.tui.screens.modals import ConfirmModal
+from warroom.tui.screens.warroom import WarRoomScreen
 
 SIZE = (120, 36)
 OSC52 = "\x1b]52;c;aGVsbG8=\x1b\\"

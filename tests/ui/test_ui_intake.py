@@ -14,7 +14,7 @@ from keyburst import settle
 from textual.widgets import DataTable
 
 from warroom.intake.server import Receiver
-from warroom.screens.incidents import IncidentsScreen
+from warroom.tui.screens.incidents import IncidentsScreen
 
 TOKEN = b"ui-test-token-0123456789abcdef"
 

@@ -3,7 +3,7 @@ typed: each test presses exactly that many keys and checks the store."""
 
 from __future__ import annotations
 
-from warroom.screens.warroom import WarRoomScreen
+from warroom.tui.screens.warroom import WarRoomScreen
 
 SIZE = (120, 36)
 
@@ -89,11 +89,11 @@ async def test_declare_in_two_keys_and_the_title(app_factory, store, seeded):
 async def test_declare_with_custom_stages_and_a_refusal_keeps_the_title(tmp_path, clock):
     """A policy without Detect starts in its first stage; a refused declare brings
     the dialog back with what was typed."""
-    from warroom.app import make_app
-    from warroom.policy import load_policy
-    from warroom.screens.declare import DeclareModal
+    from warroom.core.policy import load_policy
+    from warroom.core.text import MAX_TITLE
     from warroom.store import Store
-    from warroom.text import MAX_TITLE
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.declare import DeclareModal
 
     path = tmp_path / "stages.toml"
     path.write_text('stages = ["Triage", "Mitigate", "Resolve"]\n')

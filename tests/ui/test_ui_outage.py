@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from warroom.paths import DbUrl
+from warroom.services.paths import DbUrl
 from warroom.store import Store
 
 SIZE = (120, 36)
@@ -106,8 +106,8 @@ class TestPostgresOutage:
     async def test_the_list_below_says_it_is_as_last_read_and_r_stays_on_it(
         self, app_factory, store, seeded, pg_server
     ):
-        from warroom.screens.incidents import IncidentsScreen
-        from warroom.screens.warroom import WarRoomScreen
+        from warroom.tui.screens.incidents import IncidentsScreen
+        from warroom.tui.screens.warroom import WarRoomScreen
 
         app = app_factory()
         async with app.run_test(size=SIZE) as pilot:
@@ -143,7 +143,7 @@ class TestPostgresOutage:
         list comes up and says it cannot read, and fills once the server is back."""
         from textual.widgets import DataTable
 
-        from warroom.screens.incidents import IncidentsScreen
+        from warroom.tui.screens.incidents import IncidentsScreen
 
         app = app_factory()
         pg_server.stop("immediate")
@@ -195,8 +195,8 @@ class _Locked:
 async def test_a_note_that_lands_after_the_war_room_was_left_touches_nothing(
     app_factory, store, seeded, db_path
 ):
-    from warroom.screens.incidents import IncidentsScreen
-    from warroom.screens.warroom import WarRoomScreen
+    from warroom.tui.screens.incidents import IncidentsScreen
+    from warroom.tui.screens.warroom import WarRoomScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -227,7 +227,7 @@ async def test_a_note_that_lands_while_the_app_comes_down_touches_nothing(
     then the queued note is written."""
     from textual.widget import Widget
 
-    from warroom.widgets.timeline import TimelinePanel
+    from warroom.tui.widgets.timeline import TimelinePanel
 
     errors: list[BaseException] = []
     lock = _Locked(db_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from warroom.screens.themes import CURRENT, MarkedThemes
+from warroom.tui.screens.themes import CURRENT, MarkedThemes
 
 
 async def palette_helps(app, pilot) -> dict[str, str]:
@@ -48,7 +48,7 @@ async def test_palette_names_the_panel_keys_too(app_factory, store, seeded):
 
 
 async def test_palette_shows_remapped_panel_keys(app_factory, seeded):
-    from warroom.config import Config
+    from warroom.services.config import Config
 
     keymap = {"clocks.ack": "K", "draft.publish": "ctrl+g"}
     app = app_factory(config=Config(keymap=keymap))
@@ -75,9 +75,9 @@ async def test_palette_stage_and_priority_hints_are_the_policys(tmp_path, clock)
     """Not a built-in list: the policy's stages (markup in a name shown as typed)."""
     from textual.content import Content
 
-    from warroom.app import make_app
-    from warroom.policy import load_policy
+    from warroom.core.policy import load_policy
     from warroom.store import Store
+    from warroom.tui.app import make_app
 
     path = tmp_path / "stages.toml"
     path.write_text('stages = ["Triage", "[bold]Mitigate[/]", "Resolve"]\n')

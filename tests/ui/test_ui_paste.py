@@ -140,7 +140,7 @@ async def test_paste_into_the_change_impact_note(app_factory, store, seeded):
     async with app.run_test(size=SIZE) as pilot:
         view = app.screen.query_one("TimelineView")
         change = next(e for e in view.entries if e.kind == "change")
-        from warroom.screens.modals import ask_change_impact
+        from warroom.tui.screens.modals import ask_change_impact
 
         ask_change_impact(app, change)
         await settle(app, pilot)
@@ -172,6 +172,6 @@ async def test_paste_into_a_why_and_the_root_cause(app_factory, store, seeded):
 
 
 def test_help_says_what_a_pasted_newline_becomes():
-    from warroom.screens.help import legend
+    from warroom.tui.screens.help import legend
 
     assert "a newline pasted into a one-line field becomes a space" in legend().plain

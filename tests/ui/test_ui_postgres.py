@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from warroom.paths import DbUrl
+from warroom.services.paths import DbUrl
 from warroom.store import Store
 
 SIZE = (120, 36)
@@ -124,8 +124,8 @@ async def test_a_note_whose_commit_answer_is_lost_is_written_once(
     so), and its retry under the same key finds it written: exactly once."""
     from pg_cut_proxy import CutAfterCommit
 
-    from warroom.app import make_app
     from warroom.store import Store
+    from warroom.tui.app import make_app
 
     proxy = CutAfterCommit(int(pg_url.rsplit(":", 1)[1].split("/")[0]), refuse_for=3.0)
     remote = Store.open(proxy.url(pg_url), policy, "alice", clock)

@@ -10,7 +10,7 @@ import pytest
 from keyburst import burst, settle
 from statuspage_site import site_policy
 
-from warroom.screens.publish import PublishPreview
+from warroom.tui.screens.publish import PublishPreview
 
 SIZE = (120, 36)
 

@@ -45,8 +45,8 @@ async def _until(condition, seconds: float = 20) -> None:
 
 @pytest.mark.parametrize("way", ["q", "ctrl+q", "ctrl+c", "palette"])
 async def test_every_way_out_asks_first(app_factory, seeded, way):
-    from warroom.screens.modals import ConfirmModal
-    from warroom.screens.warroom import WarRoomScreen
+    from warroom.tui.screens.modals import ConfirmModal
+    from warroom.tui.screens.warroom import WarRoomScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -71,7 +71,7 @@ async def test_every_way_out_asks_first(app_factory, seeded, way):
 
 
 async def test_ctrl_c_in_a_text_field_copies_and_does_not_ask(app_factory, seeded):
-    from warroom.screens.warroom import WarRoomScreen
+    from warroom.tui.screens.warroom import WarRoomScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:

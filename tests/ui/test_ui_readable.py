@@ -7,9 +7,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from warroom.store import Store
-from warroom.widgets.checklist import ChecklistList
-from warroom.widgets.header import DROP_ORDER, IncidentHeader, fit_header
-from warroom.widgets.timeline import EntryDetail, TimelineView
+from warroom.tui.widgets.checklist import ChecklistList
+from warroom.tui.widgets.header import DROP_ORDER, IncidentHeader, fit_header
+from warroom.tui.widgets.timeline import EntryDetail, TimelineView
 
 LONG = "x" * 30 + " the pool size fix lands at 10:40 and is watched for ten minutes " + "y" * 30
 
@@ -266,7 +266,7 @@ async def test_a_long_why_without_focus_shows_its_beginning_cut_with_an_ellipsis
 async def test_the_note_hint_says_how_to_leave_the_field_at_every_size(app_factory, seeded):
     """After Enter the note input keeps focus for the next note; its hint says
     how to leave it for a panel without losing text, whole at each size."""
-    from warroom.widgets.timeline import NoteInput
+    from warroom.tui.widgets.timeline import NoteInput
 
     for size in ((80, 24), (120, 36), (200, 50)):
         async with app_factory().run_test(size=size) as pilot:
@@ -290,9 +290,9 @@ async def test_the_incident_list_fits_stage_overdue_and_countdown_and_counts_inc
     ends in an ellipsis), OVERDUE and the countdown, and counts incidents in words."""
     from datetime import timedelta
 
-    from warroom.app import make_app
-    from warroom.policy import load_policy
-    from warroom.screens.incidents import IncidentsScreen
+    from warroom.core.policy import load_policy
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.incidents import IncidentsScreen
 
     path = tmp_path / "stages.toml"
     path.write_text('stages = ["Triage", "Mitigate", "Resolve", "Waiting for the vendor"]\n')
@@ -327,7 +327,7 @@ async def test_the_incident_list_fits_stage_overdue_and_countdown_and_counts_inc
 
 
 def test_one_incident_reads_in_the_singular():
-    from warroom.screens.incidents import incident_counts
+    from warroom.tui.screens.incidents import incident_counts
 
     assert incident_counts(1, None) == "1 incident open"
     assert incident_counts(0, 1) == "0 incidents open, 1 closed"
@@ -336,7 +336,7 @@ def test_one_incident_reads_in_the_singular():
 async def test_the_clock_keys_are_spelt_out_where_they_fit(app_factory, seeded):
     """No bare 'a t r o': the clocks panel's border names what each key records
     where it fits; where not, the key is underlined in each clock's name."""
-    from warroom.widgets.clocks import ClocksPanel, ClockView
+    from warroom.tui.widgets.clocks import ClocksPanel, ClockView
 
     spelt = "a acknowledged · t triaged · r remediated · o retro held"
     for size, keys in (((80, 24), "3"), ((120, 36), ""), ((200, 50), "")):
@@ -361,8 +361,8 @@ async def test_the_clock_keys_are_spelt_out_where_they_fit(app_factory, seeded):
 
 
 async def test_the_clock_keys_shown_are_the_remapped_ones(app_factory, seeded):
-    from warroom.config import Config
-    from warroom.widgets.clocks import ClocksPanel
+    from warroom.services.config import Config
+    from warroom.tui.widgets.clocks import ClocksPanel
 
     app = app_factory(config=Config(keymap={"clocks.triage": "K"}))
     async with app.run_test(size=(200, 50)) as pilot:

@@ -1,5 +1,5 @@
 """Every read of the store in the TUI is made where its failure is told (see
-warroom/widgets/reads.py): inside a method marked @reads, or in one of the few
+warroom/tui/widgets/reads.py): inside a method marked @reads, or in one of the few
 places that handle it themselves. A new read elsewhere fails here, so a key
 cannot again end the app when the database is away."""
 
@@ -31,7 +31,7 @@ HANDLED = {
     ("screens/report.py", "_read_report"): "only from on_mount and refresh_from_store (@reads)",
 }
 
-ROOT = Path(warroom.__file__).parent
+ROOT = Path(warroom.__file__).parent / "tui"
 FILES = ["app.py", *sorted(
     str(p.relative_to(ROOT)) for d in ("screens", "widgets") for p in (ROOT / d).glob("*.py")
 )]  # fmt: skip

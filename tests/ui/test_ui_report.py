@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from textual.widgets import Checkbox, DataTable, Sparkline
 
-from warroom.model import changes
-from warroom.screens.incidents import IncidentsScreen
-from warroom.screens.report import HitBar, ReportScreen
-from warroom.screens.warroom import WarRoomScreen
-from warroom.widgets.header import IncidentHeader
-from warroom.widgets.timeline import TimelineView
+from warroom.core.model import changes
+from warroom.tui.screens.incidents import IncidentsScreen
+from warroom.tui.screens.report import HitBar, ReportScreen
+from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.timeline import TimelineView
 
 SIZE = (120, 36)
 

@@ -9,14 +9,14 @@ import pytest
 from keyburst import settle
 from textual.widgets import Input
 
-from warroom.screens.closing import ClosePrompt
-from warroom.screens.modals import ChoiceModal, ConfirmModal
-from warroom.screens.retro import RetroScreen
-from warroom.screens.warroom import WarRoomScreen
-from warroom.widgets.retro_actions import ActionForm, ActionList
-from warroom.widgets.retro_timeline import RetroTimeline
-from warroom.widgets.retro_whys import RootCauseArea, WhysPanel, chain_question
-from warroom.widgets.timeline import TimelineView
+from warroom.tui.screens.closing import ClosePrompt
+from warroom.tui.screens.modals import ChoiceModal, ConfirmModal
+from warroom.tui.screens.retro import RetroScreen
+from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.widgets.retro_actions import ActionForm, ActionList
+from warroom.tui.widgets.retro_timeline import RetroTimeline
+from warroom.tui.widgets.retro_whys import RootCauseArea, WhysPanel, chain_question
+from warroom.tui.widgets.timeline import TimelineView
 
 SIZE = (120, 36)
 SIZES = {"wide": (120, 36), "small": (80, 24)}
@@ -510,7 +510,7 @@ async def test_retro_help_and_back(app_factory, seeded):
         retro = await open_retro(app, pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        from warroom.screens.help import HelpScreen, collect_bindings
+        from warroom.tui.screens.help import HelpScreen, collect_bindings
 
         assert isinstance(app.screen, HelpScreen)
         rows = collect_bindings(retro)

@@ -1,4 +1,4 @@
-"""The CLI and the TUI follow the same rules (warroom/usecases.py): the same
+"""The CLI and the TUI follow the same rules (warroom/services/usecases.py): the same
 steps taken both ways leave the same things in the store."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from conftest import seed_incident
 from keyburst import settle
 
-from warroom import cli
-from warroom.config import Config
+from warroom.cli import commands as cli
+from warroom.services.config import Config
 from warroom.store import Store
 
 SIZE = (120, 36)

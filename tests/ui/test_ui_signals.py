@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from keyburst import settle
 
+from warroom.core.writes import SetPriority
 from warroom.store import Store
-from warroom.writes import SetPriority
 
 SIZE = (120, 36)
 

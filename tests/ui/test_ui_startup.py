@@ -8,7 +8,7 @@ import gc
 
 from keyburst import settle
 
-from warroom.screens.warroom import WarRoomScreen
+from warroom.tui.screens.warroom import WarRoomScreen
 
 SIZE = (160, 48)
 
@@ -87,8 +87,8 @@ async def test_header_first_then_the_panels_and_keys_typed_meanwhile_land(
 
     from keyburst import burst
 
-    from warroom.widgets.common import Panel
-    from warroom.widgets.header import IncidentHeader
+    from warroom.tui.widgets.common import Panel
+    from warroom.tui.widgets.header import IncidentHeader
 
     incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
     monkeypatch.setattr(WarRoomScreen, "HEADER_FIRST", True)  # as in a real terminal
@@ -135,7 +135,7 @@ async def test_keys_wait_while_the_panels_are_still_to_come(app_factory, store, 
 
     from keyburst import burst
 
-    from warroom.screens.startup import StartupScreen
+    from warroom.tui.screens.startup import StartupScreen
 
     incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
     monkeypatch.setattr(WarRoomScreen, "HEADER_FIRST", True)

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from keyburst import settle
 
-from warroom.screens.modals import TextPrompt
-from warroom.screens.warroom import WarRoomScreen
 from warroom.store import Store
-from warroom.widgets.checklist import ChecklistPanel
-from warroom.widgets.tasks import TaskList, TasksPanel
+from warroom.tui.screens.modals import TextPrompt
+from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.widgets.checklist import ChecklistPanel
+from warroom.tui.widgets.tasks import TaskList, TasksPanel
 
 WIDE, SMALL = (120, 36), (80, 24)
 
@@ -104,7 +104,7 @@ async def test_a_task_given_to_you_is_a_toast(app_factory, store, seeded, db_pat
 
 
 async def test_the_header_says_an_overdue_task_of_yours(app_factory, store, seeded):
-    from warroom.widgets.header import IncidentHeader
+    from warroom.tui.widgets.header import IncidentHeader
 
     store.assign(seeded, "Coordinator", "alice")  # "Name a lead" is the Coordinator's
     app = app_factory()
@@ -152,7 +152,7 @@ async def test_task_text_reaches_the_terminal_only_made_visible(app_factory, sto
 
 
 async def test_action_items_as_issue_links_drawn_safely(app_factory, store, seeded):
-    from warroom.screens.followup_links import LinksModal, safe_link
+    from warroom.tui.screens.followup_links import LinksModal, safe_link
 
     store.add_action(seeded, "Add an EU \x1b]8;;http://evil\x07fixture", owner="bob")
     app = app_factory()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from keyburst import settle
 
-from warroom import cli
-from warroom.config import Config, load_state
-from warroom.demo import seed_demo
+from warroom.cli import commands as cli
+from warroom.cli.demo import seed_demo
+from warroom.services.config import Config, load_state
 from warroom.store import SCHEMA_VERSION, Store
 
 SIZE = (120, 36)
@@ -81,8 +81,8 @@ async def test_theme_is_remembered(app_factory, seeded):
 
 
 async def test_remapped_key_works_and_is_shown(app_factory, store, seeded):
-    from warroom.screens.help import collect_bindings
-    from warroom.screens.modals import ChoiceModal
+    from warroom.tui.screens.help import collect_bindings
+    from warroom.tui.screens.modals import ChoiceModal
 
     app = app_factory(config=Config(keymap={"warroom.priority": "P"}))
     async with app.run_test(size=SIZE) as pilot:
@@ -264,7 +264,7 @@ def test_doctor_names_a_keymap_value_that_is_no_key(tmp_path, monkeypatch, capsy
 async def test_a_keymap_value_that_is_no_key_warns_and_keeps_the_default(
     tmp_path, store, seeded, app_factory
 ):
-    from warroom.config import load_config
+    from warroom.services.config import load_config
 
     path = tmp_path / "bad-keymap.toml"
     path.write_text(BAD_KEYMAP)
@@ -301,7 +301,7 @@ def test_demo_is_realistic(tmp_path, policy, clock):
     }  # fmt: skip
     assert any(e.supersedes for e in bundle.timeline)
     assert board.draft.text.strip()
-    from warroom.sla import clock_states, next_update
+    from warroom.core.sla import clock_states, next_update
 
     states = {c.state for i in store.list_incidents() for c in clock_states(policy, i, clock())}
     states.add(next_update(policy, board.incident, clock()).state)
@@ -331,7 +331,7 @@ def test_demo_never_runs_the_publish_hook(tmp_path, monkeypatch):
     """The demo's incidents are made up: the team's real hook (Slack...) must not see them."""
     import asyncio
 
-    import warroom.app as app_module
+    import warroom.tui.app as app_module
 
     out = _config_hook_to(tmp_path)
     monkeypatch.setenv("WARROOM_DB", str(tmp_path / "real.db"))
@@ -368,7 +368,7 @@ async def test_no_color_keeps_meaning_in_words(app_factory, seeded, monkeypatch)
 
 
 async def test_world_readable_database_warns_in_the_tui(db_path, policy, clock, seeded):
-    from warroom.app import make_app
+    from warroom.tui.app import make_app
 
     os.chmod(db_path, 0o664)
     store = Store.open(db_path, policy, "alice", clock)

@@ -1,5 +1,5 @@
 """What a terminal sends, as bytes, through the parser the war room installs
-(warroom.terminal_input), and from there into the app: a bracketed paste is
+(warroom.tui.terminal_input), and from there into the app: a bracketed paste is
 one paste whatever it holds, ESC+digit (tmux's and xterm's alt+digit, and
 tmux's escape-then-digit) is alt+digit. Pilot's press skips the parser, so
 these tests feed it the bytes themselves, as the Linux driver does."""
@@ -12,8 +12,8 @@ from textual import events
 from textual._xterm_parser import XTermParser
 from textual.drivers import linux_driver
 
-from warroom.screens.warroom import WarRoomScreen
-from warroom.terminal_input import WarroomParser, install
+from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.terminal_input import WarroomParser, install
 
 SIZE = (120, 36)
 START, END = "\x1b[200~", "\x1b[201~"
@@ -125,7 +125,7 @@ async def test_a_pasted_log_line_with_escapes_is_one_note_in_order(app_factory, 
 
 
 async def test_a_paste_holding_esc_x_and_cr_runs_no_command(app_factory, store, seeded):
-    from warroom.widgets.timeline import NoteInput
+    from warroom.tui.widgets.timeline import NoteInput
 
     app = app_factory()
     parser = WarroomParser()
@@ -150,8 +150,8 @@ async def test_a_paste_holding_esc_x_and_cr_runs_no_command(app_factory, store, 
 async def test_alt_digit_from_the_draft_editor_leaves_it_and_types_nothing(
     app_factory, store, seeded
 ):
-    from warroom.widgets.checklist import ChecklistList
-    from warroom.widgets.draft_editor import DraftEditor
+    from warroom.tui.widgets.checklist import ChecklistList
+    from warroom.tui.widgets.draft_editor import DraftEditor
 
     app = app_factory()
     parser = WarroomParser()
@@ -173,8 +173,8 @@ async def test_escape_then_a_digit_within_tmuxs_escape_time_goes_to_the_panel(
 ):
     # tmux sends Escape, 2 typed within its escape-time as ESC 2: the note
     # input is left with its text kept, and the rest of the burst assigns.
-    from warroom.widgets.roles import RolesPanel
-    from warroom.widgets.timeline import NoteInput
+    from warroom.tui.widgets.roles import RolesPanel
+    from warroom.tui.widgets.timeline import NoteInput
 
     app = app_factory()
     parser = WarroomParser()
@@ -193,8 +193,8 @@ async def test_escape_then_a_digit_within_tmuxs_escape_time_goes_to_the_panel(
 async def test_alt_digits_in_the_retros_whys_go_to_sections_typing_nothing(
     app_factory, store, seeded
 ):
-    from warroom.screens.retro import RetroScreen
-    from warroom.widgets.retro_actions import ActionList
+    from warroom.tui.screens.retro import RetroScreen
+    from warroom.tui.widgets.retro_actions import ActionList
 
     app = app_factory()
     parser = WarroomParser()

@@ -3,9 +3,9 @@ policy wrote it): the war room opens and shows it, with no clocks."""
 
 from __future__ import annotations
 
-from warroom.policy import load_policy
-from warroom.screens.warroom import WarRoomScreen
+from warroom.core.policy import load_policy
 from warroom.store import Store
+from warroom.tui.screens.warroom import WarRoomScreen
 
 P0_POLICY = """
 [clocks.P0]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from ..model import ActionItem, Incident
-from ..text import csv_cell, visible
+from warroom.core.model import ActionItem, Incident
+from warroom.core.text import csv_cell, visible
 
 FORMATS = ("jira-csv", "github", "gitlab", "ics")
 PRODID = "-//warroom//follow-ups//EN"

@@ -9,9 +9,9 @@ import ipaddress
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ..errors import UsageError
-from ..text import say
-from .statuspage import MARKER
+from warroom.core.errors import UsageError
+from warroom.core.text import say
+from warroom.formats.statuspage import MARKER
 
 
 def parse_listen(text: str) -> tuple[str, int]:

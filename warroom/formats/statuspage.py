@@ -1,5 +1,5 @@
 """The public status page: a static site built from what the communicator
-published, and nothing else (warroom/public.py is the rule).
+published, and nothing else (warroom/core/public.py is the rule).
 
 `build(store, policy, folder)` reads every incident, keeps those a status
 page lists (not a drill, a public title, at least one published update),
@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from ..errors import UsageError
-from ..model import Incident, TimelineEntry
-from ..policy import COMPONENT_STATES, Component, Policy, StatusPage
-from ..public import PUBLISHED_KINDS, PublicIncident, public_incident
+from warroom.core.errors import UsageError
+from warroom.core.model import Incident, TimelineEntry
+from warroom.core.policy import COMPONENT_STATES, Component, Policy, StatusPage
+from warroom.core.public import PUBLISHED_KINDS, PublicIncident, public_incident
 
 # A folder this module built holds this file: only such a folder is replaced.
 MARKER = ".warroom-statuspage"

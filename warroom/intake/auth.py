@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..errors import UsageError
+from warroom.core.errors import UsageError
 
 MAX_TOKEN_FILE = 4096
 MIN_TOKEN = 16  # characters: a token anyone could guess protects nothing

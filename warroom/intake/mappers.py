@@ -17,8 +17,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from ..model import FIRING, RESOLVED, IncomingAlert
-from .limits import Malformed, alert_list, string_map, text
+from warroom.core.model import FIRING, RESOLVED, IncomingAlert
+from warroom.intake.limits import Malformed, alert_list, string_map, text
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")  # Go writes up to nine digits; Python reads six

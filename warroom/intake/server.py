@@ -23,11 +23,11 @@ from typing import Any
 
 from aiohttp import web
 
-from ..model import Ingested, utcnow
-from ..text import one_line, say
-from .auth import token_ok
-from .limits import MAX_BODY, MAX_CONCURRENT, READ_TIMEOUT, Malformed, check_depth
-from .mappers import map_alertmanager, map_grafana, map_pagerduty
+from warroom.core.model import Ingested, utcnow
+from warroom.core.text import one_line, say
+from warroom.intake.auth import token_ok
+from warroom.intake.limits import MAX_BODY, MAX_CONCURRENT, READ_TIMEOUT, Malformed, check_depth
+from warroom.intake.mappers import map_alertmanager, map_grafana, map_pagerduty
 
 ENDPOINTS: dict[str, Callable[[Any, datetime], list]] = {
     "/v1/alertmanager": map_alertmanager,

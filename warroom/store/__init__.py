@@ -1,10 +1,10 @@
 """The incident store: domain rules (domain.py) over a backend that owns the
 engine (sqlite.py). The only package that speaks SQL."""
 
-from ..text import MAX_DRAFT, MAX_NOTE, MAX_SHORT
-from .backend import describe, open_backend
-from .domain import DRILL_MARK, Store
-from .sqlite import (
+from warroom.core.text import MAX_DRAFT, MAX_NOTE, MAX_SHORT
+from warroom.store.backend import describe, open_backend
+from warroom.store.domain import DRILL_MARK, Store
+from warroom.store.sqlite import (
     APP_ID,
     DIR_MODE,
     FILE_MODE,

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..paths import DbUrl, is_url
+from warroom.services.paths import DbUrl, is_url
 
 
 class Backend(Protocol):
@@ -74,10 +74,10 @@ def open_backend(
     """The backend for a path (SQLite) or a postgresql:// URL."""
     target = as_target(target)
     if isinstance(target, DbUrl):
-        from .postgres import PostgresBackend  # psycopg only when a server is named
+        from warroom.store.postgres import PostgresBackend  # psycopg only when a server is named
 
         return PostgresBackend.open(target, clock, busy_timeout, read_only, create)
-    from .sqlite import SQLiteBackend
+    from warroom.store.sqlite import SQLiteBackend
 
     return SQLiteBackend.open(target, clock, busy_timeout=busy_timeout, read_only=read_only)
 
@@ -86,9 +86,9 @@ def describe(target: Path | DbUrl | str) -> list[tuple[bool, str, str]]:
     """What a database is, as (ok, topic, detail) lines for the doctor; reads only."""
     target = as_target(target)
     if isinstance(target, DbUrl):
-        from .postgres import describe_url
+        from warroom.store.postgres import describe_url
 
         return describe_url(target)
-    from .sqlite import describe_file
+    from warroom.store.sqlite import describe_file
 
     return describe_file(target)

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import (
+from warroom.core.errors import (
     REFUSAL,
     AlreadyApplied,
     DraftConflict,
@@ -23,8 +23,8 @@ from ..errors import (
     ReadOnly,
     UsageError,
 )
-from ..merge import merge3
-from ..model import (
+from warroom.core.merge import merge3
+from warroom.core.model import (
     ACTION_DONE,
     ACTION_OPEN,
     CLOSED,
@@ -58,10 +58,10 @@ from ..model import (
     to_iso,
     utcnow,
 )
-from ..policy import MILESTONE_FIELDS, MILESTONES, Policy
-from ..public import public_states
-from ..record import replace
-from ..text import (
+from warroom.core.policy import MILESTONE_FIELDS, MILESTONES, Policy
+from warroom.core.public import public_states
+from warroom.core.record import replace
+from warroom.core.text import (
     MAX_DRAFT,
     MAX_NOTE,
     MAX_SHORT,
@@ -70,14 +70,14 @@ from ..text import (
     clean_name,
     clean_title,
 )
-from ..timefmt import check_moment, fmt_time
-from .backend import Backend, open_backend
+from warroom.core.timefmt import check_moment, fmt_time
+from warroom.store.backend import Backend, open_backend
 
 # Milestones of the response itself: none can come after the incident closed.
 BEFORE_CLOSE = ("acknowledge", "triage", "remediate")
 
 if TYPE_CHECKING:
-    from ..report import ReportRow
+    from warroom.core.report import ReportRow
 
 _EDIT_NOTES = ("", "merged", "kept aside")  # the stronger note wins
 
@@ -1759,7 +1759,7 @@ class Store:
     def report_rows(self) -> list[ReportRow]:
         """Every incident with its published update times and action items, in
         three reads of one snapshot (the report over all incidents)."""
-        from ..report import ActionFacts, ReportRow  # only the report pays for it
+        from warroom.core.report import ActionFacts, ReportRow  # only the report pays for it
 
         with self._snapshot():
             incidents = [
@@ -1839,7 +1839,7 @@ class Store:
         a resolve of an unknown alert is kept (a late fire of it is then a
         repeat) but proposes nothing; a fire within `refire_within` of the
         alert's resolve reopens that alert."""
-        from ..model import FIRING, RESOLVED, Ingested
+        from warroom.core.model import FIRING, RESOLVED, Ingested
 
         stored = duplicates = 0
         touched: dict[int, None] = {}
@@ -1932,7 +1932,7 @@ class Store:
         """The proposal a new alert of this group joins: the group's newest
         while it waits for a decision, or while the incident it became is
         open (that incident's id comes with it); else a new one."""
-        from ..model import ACCEPTED, MERGED, PROPOSED
+        from warroom.core.model import ACCEPTED, MERGED, PROPOSED
 
         row = self.db.execute(
             "SELECT p.id, p.status, p.labels, i.status, p.incident_id FROM proposals p"
@@ -1986,7 +1986,7 @@ class Store:
         )  # fmt: skip
 
     def _row_proposal(self, row: tuple) -> Any:
-        from ..model import Proposal
+        from warroom.core.model import Proposal
 
         return Proposal(
             id=row[0], source=row[1], group_key=row[2], status=row[3], title=row[4],
@@ -2025,7 +2025,7 @@ class Store:
         return self._row_proposal(row)
 
     def proposal_alerts(self, proposal_id: int) -> list:
-        from ..model import AlertRecord
+        from warroom.core.model import AlertRecord
 
         rows = self.db.execute(
             f"SELECT {self._ALERT_COLUMNS} FROM alerts WHERE proposal_id = ? ORDER BY id",
@@ -2038,7 +2038,7 @@ class Store:
         ]  # fmt: skip
 
     def _undecided(self, proposal_id: int) -> Any:
-        from ..model import PROPOSED
+        from warroom.core.model import PROPOSED
 
         proposal = self.proposal(proposal_id)
         if proposal.status != PROPOSED:
@@ -2069,7 +2069,7 @@ class Store:
         """Declare the incident a proposal stands for, in one transaction: the
         reported time is the earliest start of its alerts (the clocks run from
         when it really began), and every alert is evidence on its timeline."""
-        from ..model import ACCEPTED
+        from warroom.core.model import ACCEPTED
 
         category = self.policy.match_category(category) if category else self.policy.categories[0]
         priority = self.policy.match_priority(priority)
@@ -2101,7 +2101,7 @@ class Store:
     def decline_proposal(self, proposal_id: int, reason: str) -> Any:
         """Decline with a reason: the proposal stays (out of the report's
         figures but in its noise figure)."""
-        from ..model import DECLINED
+        from warroom.core.model import DECLINED
 
         reason = reason.strip()
         if not reason:
@@ -2114,7 +2114,7 @@ class Store:
 
     def merge_proposal(self, proposal_id: int, incident_id: int) -> Incident:
         """Merge a proposal into an open incident: its alerts become evidence there."""
-        from ..model import MERGED
+        from warroom.core.model import MERGED
 
         with self._write():
             proposal = self._undecided(proposal_id)
@@ -2217,7 +2217,7 @@ class Store:
         `tasks_skipped` as no longer applying, `tasks_back` applying again),
         not in entries of its own: one change, one entry. Without an entry
         (attach_runbooks), one "Runbooks attached" entry says it."""
-        from ..runbooks import plan_runbooks
+        from warroom.core.runbooks import plan_runbooks
 
         if not self.policy.runbooks:
             return  # a policy without runbooks leaves tasks as they are (and reads none)
@@ -2376,7 +2376,7 @@ class Store:
 
     def _report_tasks(self) -> dict[int, list]:
         """incident id -> what the report reads of each runbook task (adherence)."""
-        from ..report import TaskFacts
+        from warroom.core.report import TaskFacts
 
         tasks: dict[int, list] = {}
         for incident_id, runbook, status, due, changed, note in self.db.execute(

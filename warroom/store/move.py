@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import UsageError, WarroomError
-from ..paths import DbUrl
-from .backend import Backend, as_target, open_backend
+from warroom.core.errors import UsageError, WarroomError
+from warroom.services.paths import DbUrl
+from warroom.store.backend import Backend, as_target, open_backend
 
 # Every table and its columns, parents before children (foreign keys).
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ..errors import (
+from warroom.core.errors import (
     REFUSAL,
     AlreadyApplied,
     StoreBusy,
@@ -32,7 +32,7 @@ from ..errors import (
     UsageError,
     WarroomError,
 )
-from ..paths import DbUrl, mask_secrets
+from warroom.services.paths import DbUrl, mask_secrets
 
 SCHEMA_VERSION = 6  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
@@ -139,7 +139,7 @@ def _pg_schema_v4(conn: Any) -> None:
 
 def _pg_schema_v5(conn: Any) -> None:
     """As SQLite's schema 9: alerts from monitoring and their proposals."""
-    from .sqlite import INTAKE_DDL
+    from warroom.store.sqlite import INTAKE_DDL
 
     for ddl in INTAKE_DDL:
         conn.execute(ddl.replace("{id}", _ID).replace("{t}", _T))
@@ -213,7 +213,7 @@ def _first_line(exc: BaseException) -> str:
 def _refusal_of(exc: BaseException) -> WarroomError | None:
     """The warroom error a check run at the server refused with (REFUSAL),
     or None when exc is something else."""
-    from ..errors import NotFound
+    from warroom.core.errors import NotFound
 
     primary = getattr(getattr(exc, "diag", None), "message_primary", None) or ""
     start = primary.find(REFUSAL)
@@ -599,7 +599,7 @@ class PostgresBackend:
                 f"{self.busy_timeout:g}s; try again"
             )
         if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-            from ..errors import ReadOnly
+            from warroom.core.errors import ReadOnly
 
             if self._migrating:
                 return exc  # _migrate says what the owner must do
@@ -835,7 +835,7 @@ class PostgresBackend:
 def describe_url(url: DbUrl) -> list[tuple[bool, str, str]]:
     """The doctor's look at a server database: reachable, schema, access, TLS.
     Reads only: no schema is made, nothing is written."""
-    from ..model import utcnow
+    from warroom.core.model import utcnow
 
     backend = PostgresBackend(url, utcnow, 5.0)
     try:

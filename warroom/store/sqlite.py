@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import FileSwapped, StoreBusy, StoreIOError, UsageError
-from ..paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
-from ..paths import FILE_MODE, make_folders
+from warroom.core.errors import FileSwapped, StoreBusy, StoreIOError, UsageError
+from warroom.services.paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
+from warroom.services.paths import FILE_MODE, make_folders
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils

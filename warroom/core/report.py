@@ -1,0 +1,367 @@
+"""Learning across incidents: is the priority table a promise that is kept?
+
+Pure arithmetic over what the store hands out (incidents with their recorded
+milestone times, published update times, action items), so the CLI and the TUI
+show the same figures. Times are the recorded ones, not when they were typed,
+so a backfilled incident counts at its real times. Drills are counted apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from warroom.core.model import Incident
+from warroom.core.policy import CLOCKS, Policy
+from warroom.core.sla import MET, MISSED, OVERDUE, clock_states
+from warroom.core.timefmt import add
+
+# The durations measured, each from the reported time to a milestone.
+TIMES = ("acknowledge", "triage", "remediate", "close")
+_MILESTONE = {
+    "acknowledge": "acknowledged_at",
+    "triage": "triaged_at",
+    "remediate": "remediated_at",
+    "close": "closed_at",
+}
+
+
+class ActionFacts(NamedTuple):
+    """What the report reads of an action item (a tuple: there are thousands)."""
+
+    owner: str
+    due: date | None
+    done: bool
+
+
+class TaskFacts(NamedTuple):
+    """What the report reads of a runbook's task."""
+
+    runbook: str  # the runbook's id
+    status: str
+    on_time: bool | None  # done by its due time (None: not done, or never due)
+    no_longer_applies: bool  # skipped because the runbook stopped matching
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One incident and what the report reads of it."""
+
+    incident: Incident
+    updates: tuple[datetime, ...]  # when each published update went out, in order
+    actions: tuple[ActionFacts, ...]
+    tasks: tuple[TaskFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """How one runbook was followed: its tasks done on time, done late,
+    skipped (with a reason), and still open. Tasks skipped because the
+    runbook stopped applying are not counted: they were never owed."""
+
+    runbook: str
+    on_time: int
+    late: int
+    skipped: int
+    open: int
+
+    @property
+    def owed(self) -> int:
+        return self.on_time + self.late + self.skipped + self.open
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.owed if self.owed else None
+
+
+def adherence(rows: Iterable[ReportRow]) -> tuple[Adherence, ...]:
+    """Per runbook, across these incidents, in runbook order of first sight."""
+    tally: dict[str, list[int]] = {}
+    for row in rows:
+        for t in row.tasks:
+            if not t.runbook or t.no_longer_applies:
+                continue
+            counts = tally.setdefault(t.runbook, [0, 0, 0, 0])
+            if t.status == "done":
+                counts[0 if t.on_time is not False else 1] += 1
+            elif t.status == "skipped":
+                counts[2] += 1
+            else:
+                counts[3] += 1
+    return tuple(Adherence(name, *counts) for name, counts in tally.items())
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How long something took across incidents: median and 90th percentile."""
+
+    count: int
+    median: timedelta | None
+    p90: timedelta | None
+
+
+@dataclass(frozen=True)
+class HitRate:
+    met: int
+    judged: int  # met + missed; clocks still running in time are not judged yet
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.judged if self.judged else None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The figures for one priority, one category, or all incidents."""
+
+    name: str
+    incidents: int
+    times: dict[str, Spread]
+    hits: dict[str, HitRate]
+    updates_on_time: int
+    updates: int  # updates owed by the cadence: the judged ones (see updates_on_cadence)
+    updates_published: int = 0
+
+    @property
+    def update_rate(self) -> float | None:
+        return self.updates_on_time / self.updates if self.updates else None
+
+
+@dataclass(frozen=True)
+class OwnerActions:
+    owner: str  # "" when nobody owns it yet
+    open: int
+    overdue: int
+    done: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """Real incidents, or drills: the same figures, never mixed."""
+
+    overall: Group
+    by_priority: tuple[Group, ...]
+    by_category: tuple[Group, ...]
+    actions: tuple[OwnerActions, ...]
+    weekly: tuple[tuple[date, int], ...]  # Monday of each week -> incidents reported
+    runbooks: tuple[Adherence, ...] = ()  # runbook adherence: tasks done on time
+
+
+@dataclass(frozen=True)
+class Noise:
+    """What monitoring proposed: declined proposals count here only (never in
+    the figures above), and how many alerts the real incidents drew."""
+
+    declined: int  # proposals declined, first seen in the report's window
+    incidents_from_alerts: int  # real incidents with at least one alert attached
+    alerts: int  # the alerts attached to them
+
+    @property
+    def alerts_per_incident(self) -> float | None:
+        return self.alerts / self.incidents_from_alerts if self.incidents_from_alerts else None
+
+
+@dataclass(frozen=True)
+class Report:
+    since: datetime | None
+    until: datetime | None
+    made_at: datetime
+    real: Section
+    drills: Section
+    drill_count: int = field(default=0)
+    noise: Noise | None = None  # None: the intake's counts were not read
+
+
+def percentile(ordered: list[timedelta], fraction: float) -> timedelta | None:
+    """Nearest-rank percentile of sorted values: the smallest value with at least
+    `fraction` of the values at or below it (no interpolation between incidents)."""
+    if not ordered:
+        return None
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def median(ordered: list[timedelta]) -> timedelta | None:
+    """Of sorted values; the mean of the middle two when there is an even number."""
+    n = len(ordered)
+    if not n:
+        return None
+    middle = n // 2
+    return ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def spread(values: list[timedelta]) -> Spread:
+    ordered = sorted(values)
+    return Spread(len(ordered), median(ordered), percentile(ordered, 0.9))
+
+
+def took(incident: Incident, what: str) -> timedelta | None:
+    """From the reported time to the milestone, if it was recorded."""
+    at = getattr(incident, _MILESTONE[what])
+    return None if at is None else at - incident.reported_at
+
+
+class Cadence(NamedTuple):
+    on_time: int  # updates that went out by the time they were owed
+    owed: int  # updates the cadence asked for so far: on time, late, or never sent
+    published: int
+
+
+def updates_on_cadence(policy: Policy, row: ReportRow, now: datetime) -> Cadence:
+    """How the updates kept the priority's cadence, the update clock's own rule
+    (next_update): one is owed a cadence after the report, then a cadence after
+    each update that went out. An update sent by then is on time; one sent
+    later is owed and late; every further cadence of silence before it (or
+    before the close, or now while open) is an update owed that never went out.
+    So an incident nobody told anyone about counts as missed, not as nothing."""
+    incident = row.incident
+    if not policy.knows(incident.priority):
+        return Cadence(0, 0, 0)  # no cadence to judge by: left out of the figure
+    cadence = policy.cadence(incident.priority)
+    end = incident.closed_at if incident.closed_at is not None else now
+    since = incident.reported_at
+    on_time = owed = 0
+    for at in sorted(row.updates):
+        owed += max(1, _passed(since, cadence, at))
+        if at <= add(since, cadence):
+            on_time += 1
+        since = at
+    owed += _passed(since, cadence, end)
+    return Cadence(on_time, owed, len(row.updates))
+
+
+def _passed(since: datetime, cadence: timedelta, until: datetime) -> int:
+    """How many of since + k * cadence (k >= 1) fell due before `until`."""
+    if cadence <= timedelta(0) or until <= since:
+        return 0
+    return max(0, math.ceil((until - since) / cadence) - 1)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the figures need of one incident, worked out once for every group."""
+
+    row: ReportRow
+    took: dict[str, timedelta | None]
+    clock_states: dict[str, str]
+    cadence: Cadence
+
+
+def _facts(policy: Policy, row: ReportRow, now: datetime) -> _Facts:
+    return _Facts(
+        row,
+        {what: took(row.incident, what) for what in TIMES},
+        {c.name: c.state for c in clock_states(policy, row.incident, now)},
+        updates_on_cadence(policy, row, now),
+    )
+
+
+def _group(name: str, facts: list[_Facts]) -> Group:
+    times = {what: spread([t for f in facts if (t := f.took[what]) is not None]) for what in TIMES}
+    hits = {}
+    for clock in CLOCKS:
+        states = [f.clock_states.get(clock) for f in facts]  # none: an unknown priority
+        met = states.count(MET)
+        # Overdue can no longer be met: it is judged a miss already.
+        hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))
+    on_time = sum(f.cadence.on_time for f in facts)
+    owed = sum(f.cadence.owed for f in facts)
+    published = sum(f.cadence.published for f in facts)
+    return Group(name, len(facts), times, hits, on_time, owed, published)
+
+
+def _actions(rows: list[ReportRow], today: date) -> tuple[OwnerActions, ...]:
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        for item in row.actions:
+            tally = counts.setdefault(item.owner, [0, 0, 0])
+            if item.done:
+                tally[2] += 1
+            else:
+                tally[0] += 1
+                if item.due is not None and item.due < today:
+                    tally[1] += 1
+    return tuple(
+        OwnerActions(owner, *tally)
+        for owner, tally in sorted(counts.items(), key=lambda kv: (kv[0] == "", kv[0].lower()))
+    )
+
+
+def _weekly(rows: list[ReportRow], local) -> tuple[tuple[date, int], ...]:
+    if not rows:
+        return ()
+    days = [r.incident.reported_at.astimezone(local).date() for r in rows]
+    first = min(days) - timedelta(days=min(days).weekday())
+    last = max(days)
+    weeks: dict[date, int] = {}
+    monday = first
+    while monday <= last:
+        weeks[monday] = 0
+        monday += timedelta(days=7)
+    for day in days:
+        weeks[day - timedelta(days=day.weekday())] += 1
+    return tuple(weeks.items())
+
+
+def _section(policy: Policy, rows: list[ReportRow], now: datetime, local) -> Section:
+    order = {p: i for i, p in enumerate(policy.priority_choices)}
+    facts = [_facts(policy, row, now) for row in rows]
+    by_priority: dict[str, list[_Facts]] = {}
+    by_category: dict[str, list[_Facts]] = {}
+    for f in facts:
+        by_priority.setdefault(f.row.incident.priority, []).append(f)
+        by_category.setdefault(f.row.incident.category, []).append(f)
+    return Section(
+        overall=_group("all", facts),
+        by_priority=tuple(
+            _group(p, by_priority[p])
+            for p in sorted(by_priority, key=lambda p: (order.get(p, len(order)), p))
+        ),
+        by_category=tuple(_group(c, by_category[c]) for c in sorted(by_category)),
+        actions=_actions(rows, now.astimezone(local).date()),
+        weekly=_weekly(rows, local),
+        runbooks=adherence(rows),
+    )
+
+
+def build_report(
+    policy: Policy,
+    rows: Iterable[ReportRow],
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    local=None,
+    intake: tuple[dict[int, int], list[datetime]] | None = None,
+) -> Report:
+    """Figures for incidents reported in [since, until); `local` is the zone
+    weeks and "today" (for overdue action items) are counted in. `intake`
+    (Store.intake_counts: alerts per incident, when each declined proposal
+    was first seen) adds the noise figure."""
+    local = local or now.astimezone().tzinfo
+    real: list[ReportRow] = []
+    drills: list[ReportRow] = []
+    for row in rows:
+        at = row.incident.reported_at
+        if (since and at < since) or (until and at >= until):
+            continue
+        (drills if row.incident.drill else real).append(row)
+    noise = None
+    if intake is not None:
+        per_incident, declined = intake
+        counted = [per_incident[r.incident.id] for r in real if per_incident.get(r.incident.id)]
+        noise = Noise(
+            sum(1 for at in declined if not (since and at < since) and not (until and at >= until)),
+            len(counted),
+            sum(counted),
+        )
+    return Report(
+        since,
+        until,
+        now,
+        _section(policy, real, now, local),
+        _section(policy, drills, now, local),
+        len(drills),
+        noise,
+    )

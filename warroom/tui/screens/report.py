@@ -1,0 +1,238 @@
+"""The report across incidents: is the priority table a promise that is kept?
+
+The figures come from the core (warroom.core.report), the same as `warroom report`;
+this screen only lays them out, with bars where a glance beats a number."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Sparkline, Static
+
+from warroom.core.policy import CLOCKS
+from warroom.core.report import TIMES, Group, HitRate, Report, Section, build_report
+from warroom.formats.report_text import fmt_rate, fmt_span, noise_line
+from warroom.tui.widgets.common import lit
+from warroom.tui.widgets.keybar import KeyBar
+from warroom.tui.widgets.reads import reads
+
+
+def _new_table(title: str) -> Table:
+    return Table(title=title, title_justify="left", title_style="bold", box=None,
+                 header_style="bold", padding=(0, 2, 0, 0))  # fmt: skip
+
+
+def _times(title: str, groups: list[Group]) -> Table:
+    """How long each milestone took from the report: median · 90th percentile."""
+    table = _new_table(title)
+    table.add_column("", no_wrap=True, max_width=24)
+    table.add_column("incidents", justify="right")
+    for what in TIMES:
+        table.add_column(f"to {what}", no_wrap=True)
+    for g in groups:
+        table.add_row(
+            lit(g.name),
+            str(g.incidents),
+            *(f"{fmt_span(g.times[t].median)} · {fmt_span(g.times[t].p90)}" for t in TIMES),
+        )
+    return table
+
+
+def _hits(title: str, groups: list[Group]) -> Table:
+    table = _new_table(title)
+    table.add_column("", no_wrap=True, max_width=24)
+    for clock in CLOCKS:
+        table.add_column(f"{clock} met", no_wrap=True)
+    table.add_column("updates on cadence", no_wrap=True)
+    for g in groups:
+        table.add_row(
+            lit(g.name),
+            *(fmt_rate(g.hits[c]) for c in CLOCKS),
+            fmt_rate(HitRate(g.updates_on_time, g.updates)),
+        )
+    return table
+
+
+def _actions(section: Section) -> Table:
+    table = _new_table("Action items by owner")
+    for name in ("owner", "open", "overdue", "done"):
+        table.add_column(name, justify="left" if name == "owner" else "right")
+    for a in section.actions:
+        overdue = Text(str(a.overdue), style="bold red" if a.overdue else "")
+        table.add_row(lit(a.owner) if a.owner else Text("(no owner)", "dim"), str(a.open),
+                      overdue, str(a.done))  # fmt: skip
+    return table
+
+
+BAR_CELLS = 34
+
+
+def hit_bar(met: int, judged: int) -> Text:
+    """'██████████░░░░░░░░ 25%': filled and empty cells differ in shape, not
+    only in colour, and the number is in the bar (NO_COLOR, a monochrome
+    terminal, a screenshot in print)."""
+    filled = round(BAR_CELLS * met / judged)
+    return Text.assemble(
+        ("█" * filled, "green"),
+        ("░" * (BAR_CELLS - filled), "dim"),
+        f" {met / judged:.0%}",
+    )
+
+
+class HitBar(Horizontal):
+    """A hit rate as a bar: met of judged."""
+
+    DEFAULT_CSS = """
+    HitBar { height: 1; }
+    HitBar .label { width: 20; }
+    HitBar .bar, HitBar .none { width: 40; }
+    HitBar .count { width: 1fr; color: $text-muted; }
+    """
+
+    def __init__(self, label: str, hit: HitRate):
+        super().__init__()
+        self.label, self.hit = label, hit
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.label, classes="label")
+        if not self.hit.judged:  # no rate yet: an empty bar would read as 0%
+            yield Static("—", classes="none")
+        else:
+            yield Static(hit_bar(self.hit.met, self.hit.judged), classes="bar")
+        counted = f"{self.hit.met} of {self.hit.judged}" if self.hit.judged else "none yet"
+        yield Static(Text(f"  {counted}"), classes="count")
+
+
+class ReportScreen(Screen):
+    """Reached from the incident list (`r`) and the command palette."""
+
+    BINDINGS = [
+        Binding("escape,r", "back", "Back", id="report.back", tooltip="Back to the incidents"),
+        Binding("d", "toggle_drills", "Drills", id="report.drills", tooltip="Real or drills"),
+    ]
+    DEFAULT_CSS = """
+    ReportScreen #report-title { height: 1; background: $boost; padding: 0 1; }
+    ReportScreen VerticalScroll { padding: 0 1; }
+    ReportScreen .heading { margin-top: 1; text-style: bold; }
+    ReportScreen Sparkline { height: 2; max-width: 100%; }
+    ReportScreen .block { margin-top: 1; }
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.drills = False
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="report-title")
+        yield VerticalScroll(id="report-body")
+        yield KeyBar()
+
+    @reads("the report", leave=True)
+    def on_mount(self) -> None:
+        self.app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
+        self._read_report()
+
+    def _signal_changed(self, change) -> None:
+        self.refresh_from_store()
+
+    def refresh_from_store(self) -> None:
+        """Something changed: the database worker reads the rows and works out
+        the figures; shown when they come."""
+        policy, now = self.app.policy, self.app.clock()
+        self.app.read(
+            lambda store: build_report(
+                policy, store.report_rows(), now, intake=store.intake_counts()
+            ),
+            self._take,
+        )
+
+    def _read_report(self) -> None:
+        app = self.app
+        store = app.store
+        rows, intake = store.report_rows(), store.intake_counts()
+        self._take(build_report(app.policy, rows, app.clock(), intake=intake))
+
+    def _take(self, report) -> None:
+        if self.report is not None and not self.is_attached:
+            return  # left meanwhile
+        old = self.report
+        self.report = report
+        if old is None or (old.real, old.drills, old.noise) != (
+            report.real,
+            report.drills,
+            report.noise,
+        ):
+            self._show()  # most changes elsewhere leave the figures as they were
+
+    def _show(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        section = report.drills if self.drills else report.real
+        what = "drills" if self.drills else "real incidents"
+        real = report.real.overall.incidents
+        self.query_one("#report-title", Static).update(
+            Text.assemble(
+                ("warroom report", "bold"),
+                f" · {real} real incident{'s' * (real != 1)}, {report.drill_count} drill"
+                f"{'s' * (report.drill_count != 1)} (counted apart) · showing {what} · d: ",
+                "real incidents" if self.drills else "drills",
+            )
+        )
+        body = self.query_one("#report-body", VerticalScroll)
+        body.remove_children()
+        if section.overall.incidents == 0:
+            body.mount(Static(Text(f"No {what} yet."), classes="heading"))
+            return
+        widgets: list = [Static("How often each clock was met", classes="heading")]
+        widgets += [HitBar(f"{clock} met", section.overall.hits[clock]) for clock in CLOCKS]
+        cadence = HitRate(section.overall.updates_on_time, section.overall.updates)
+        widgets.append(HitBar("updates on cadence", cadence))
+        if section.weekly:
+            first = section.weekly[0][0].isoformat()
+            most = max(n for _, n in section.weekly)
+            widgets.append(
+                Static(
+                    Text(f"Incidents a week, from the week of {first} (most: {most})"),
+                    classes="heading",
+                )
+            )
+            spark = Sparkline([n for _, n in section.weekly], summary_function=max)
+            spark.styles.width = min(80, max(8, 3 * len(section.weekly)))
+            widgets.append(spark)
+        priorities = [*section.by_priority, section.overall]
+        categories = list(section.by_category)
+        widgets += [
+            Static(_times("Time from the report, median · 90th percentile, by priority",
+                          priorities), classes="block"),
+            Static(_times("... by category", categories), classes="block"),
+            Static(_hits("Clocks met, by priority", priorities), classes="block"),
+            Static(_hits("... by category", categories), classes="block"),
+            Static(_actions(section), classes="block"),
+        ]  # fmt: skip
+        noise = report.noise
+        if noise is not None and (noise.declined or noise.alerts) and not self.drills:
+            widgets.append(Static(Text(noise_line(noise)), classes="block"))
+        widgets.append(
+            Static(
+                Text(
+                    "Times run from the reported time; p90 is the 90th percentile (nearest "
+                    "rank); a clock is judged once it is met or missed (overdue counts as "
+                    "missed).",
+                    style="dim",
+                )
+            )
+        )
+        body.mount_all(widgets)
+
+    def action_toggle_drills(self) -> None:
+        self.drills = not self.drills
+        self._show()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

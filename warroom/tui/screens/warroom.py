@@ -1,0 +1,825 @@
+"""The war room for one incident: header and five panels, all from the keyboard.
+
+Keys become intents on the app, which writes through the store; panels are
+redrawn from what the store then holds, for local and remote changes alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.css.query import NoMatches
+
+from warroom.core.errors import DraftConflict, UsageError
+from warroom.core.model import Board, TimelineEntry
+from warroom.core.record import replace
+from warroom.core.templates import TEMPLATES, draft_text, draft_warnings, follow, render_template
+from warroom.core.timefmt import (
+    fmt_short_time,
+    parse_time,
+    split_time_prefix,
+    typed_zone,
+    zone_label,
+)
+from warroom.core.writes import (
+    AddEntry,
+    Assign,
+    MakeReal,
+    Publish,
+    RecordMilestone,
+    SaveDraft,
+    SetCheck,
+    SetPriority,
+    SetPublicTitle,
+    SetStage,
+    Unassign,
+    project,
+)
+from warroom.tui.screens import warroom_tasks
+from warroom.tui.screens.compositor import ChangedOnlyCompositor
+from warroom.tui.screens.panels import PanelScreen, TabStrip
+from warroom.tui.widgets.checklist import ChecklistList, ChecklistPanel
+from warroom.tui.widgets.clocks import ClocksPanel, ClockView
+from warroom.tui.widgets.common import Panel
+from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
+from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.keybar import KeyBar
+from warroom.tui.widgets.owned import shown, while_shown
+from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.roles import RoleList, RolesPanel
+from warroom.tui.widgets.tasks import TaskList
+from warroom.tui.widgets.timeline import TimelinePanel, TimelineView
+
+
+def _dialogs():
+    """Dialogs are imported when first used: start-up pays only for the war room."""
+    from warroom.tui.screens import modals
+
+    return modals
+
+
+# The war room reads the newest entries first and older pages on the way up.
+TIMELINE_PAGE = 200
+ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in warroom.tcss
+
+
+class WarRoomScreen(PanelScreen):
+    # Header first: in a real terminal the header is painted alone and the
+    # panels are built right after (None: so in a terminal, not headless).
+    HEADER_FIRST: bool | None = None
+    PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
+    BINDINGS = [
+        Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
+        Binding("2", "panel(2)", "Roles", show=False, id="warroom.panel2"),
+        Binding("3", "panel(3)", "Clocks", show=False, id="warroom.panel3"),
+        Binding("4", "panel(4)", "Notes", show=False, id="warroom.panel4"),
+        Binding("5", "panel(5)", "Update", show=False, id="warroom.panel5"),
+        # From inside a text field too (digits there are text): what was typed stays.
+        *(
+            Binding(
+                f"alt+{n}",
+                f"panel({n})",
+                f"Panel {n}",
+                show=False,
+                priority=True,
+                id=f"warroom.alt_panel{n}",
+            )
+            for n in range(1, 6)
+        ),  # fmt: skip
+        Binding(
+            "tab",
+            "cycle_panel(1)",
+            "Next panel",
+            show=False,
+            priority=True,
+            id="warroom.next_panel",
+        ),  # fmt: skip
+        Binding(
+            "shift+tab",
+            "cycle_panel(-1)",
+            "Previous panel",
+            show=False,
+            priority=True,
+            id="warroom.prev_panel",
+        ),  # fmt: skip
+        Binding("n", "note", "Note", show=False, id="warroom.note", tooltip="Write a note"),
+        Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
+        Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
+        Binding("i", "identity", "Act as", id="warroom.identity", tooltip="Switch who you act as"),
+        Binding("t", "tasks", "Tasks", show=False, id="warroom.tasks", tooltip="Tasks / checklist"),
+        Binding("z", "toggle_utc", "UTC/local", show=False, id="warroom.utc", tooltip="Time zone"),
+        Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
+        Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
+        Binding("E", "export", "Export", show=False, id="warroom.export"),
+        Binding(
+            "D",
+            "make_real",
+            "Drill is real",
+            show=False,
+            id="warroom.real",
+            tooltip="Turn a drill into a real incident",
+        ),  # fmt: skip
+        Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
+    ]
+
+    def __init__(self, incident_id: int):
+        super().__init__()
+        self._compositor = ChangedOnlyCompositor()  # keys repaint what they change
+        self.incident_id = incident_id
+        self.board: Board | None = None
+        self.seen_revision = -1
+        self._read_through = 0  # our writes the board read shows (see shown_board)
+        self._board_on_screen: Board | None = None  # what _show_board last drew
+        self._shown: dict[str, object] = {}
+        self.building = True  # until the panels are mounted and filled: keys wait
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader(self.app.policy, id="header")
+        yield TabStrip(id="tabs")
+        with Container(id="grid"):
+            if not self.header_first:
+                yield from self._panels()
+        yield KeyBar()
+
+    def _panels(self) -> list[Panel]:
+        policy = self.app.policy
+        return [
+            ChecklistPanel(policy, id="panel-1", classes="-active"),
+            RolesPanel(policy, id="panel-2"),
+            ClocksPanel(policy, id="panel-3"),
+            TimelinePanel(id="panel-4"),
+            DraftPanel(policy, id="panel-5"),
+        ]
+
+    @property
+    def header_first(self) -> bool:
+        """Paint the header a frame before the panels (see HEADER_FIRST)."""
+        if self.HEADER_FIRST is None:
+            return not self.app.is_headless
+        return self.HEADER_FIRST
+
+    @reads("the incident", leave=True)
+    def on_mount(self) -> None:
+        if self.header_first:
+            # The incident's name, priority and most urgent clock reach the
+            # terminal first, a frame before the panels (building and painting
+            # them is most of what start-up does after its imports). The board
+            # is read again as they open, once the signals are subscribed, so a
+            # change committed in between is not missed.
+            self.board = self.app.store.board(self.incident_id)
+            self._show_header(self.board, self.app.clock())
+            self.after_first_frame(self._mount_panels)
+        else:
+            self._open()
+
+    async def _mount_panels(self) -> None:
+        await self.query_one("#grid").mount_all(self._panels())
+        self._open()
+
+    def _open(self) -> None:
+        # What reaches this screen while it is mounted (see WarRoomApp).
+        app = self.app
+        app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
+        app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
+        app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
+        app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
+        app.pending_signal.subscribe(self, self._signal_pending, immediate=True)
+        self.building = False
+        self.load()
+        self.query_one(ChecklistList).focus()
+        app.call_after_refresh(app.started)  # start-up is over once this paints
+
+    def _signal_changed(self, change) -> None:
+        self.refresh_from_store()
+
+    def _signal_tick(self, now: datetime) -> None:
+        if self.app.screen is self:  # the clocks move on the screen in front
+            self.tick(now)
+
+    def _signal_times(self, utc: bool) -> None:
+        self.times_changed()
+
+    def _signal_flush(self, _) -> None:
+        self.flush_draft()
+
+    def action_panel(self, number: int) -> None:
+        self.mark_active(number)
+        if number == 5:
+            panel = self.query_one(DraftPanel)
+            target = panel.editor or panel.query_one(DraftView)
+        elif number == 1 and self.showing_tasks:
+            target = self.query_one(TaskList)
+        else:
+            kind = {1: ChecklistList, 2: RoleList, 3: ClockView, 4: TimelineView}[number]
+            target = self.query_one(kind)
+        # Focus now, not on the next turn of the event loop (as widget.focus()
+        # does): "2" then "a" typed fast must assign, not go to the old panel.
+        self.set_focus(target)
+
+    def action_note(self) -> None:
+        """A note from any panel: straight into the note input."""
+        self.action_panel(4)
+        panel = self.query_one(TimelinePanel)
+        panel.kind = "note"
+        self.set_focus(panel.query_one("#note-input"))
+
+    def action_cycle_panel(self, step: int) -> None:
+        self.action_panel(self.step_from_active(step))
+
+    # -------------------------------------------------------------------- data
+    @reads("the incident", leave=True)
+    def load(self) -> None:
+        """First draw: the whole board and the whole timeline."""
+        store = self.app.store
+        self._read_through = self.app.writes_done_through()
+        self.board = store.board(self.incident_id)
+        self._timeline_bottom()
+        self._show_board()
+        self._start_draft()
+        warroom_tasks.show(self, store.tasks(self.incident_id))  # with the board: one read
+
+    @reads("the incident's latest changes")
+    def refresh_from_store(self) -> None:
+        """Something changed: the database worker reads the board if this
+        incident's revision moved, and the timeline entries not seen yet; the
+        screen takes them when they come (the UI thread never waits)."""
+        iid, seen_revision = self.incident_id, self.seen_revision
+        seen_id = self.query_one(TimelinePanel).view.seen_id
+
+        self.app.read(lambda store: store.board_since(iid, seen_revision, seen_id), self._fetched)
+
+    def _in_front_or_under(self) -> bool:
+        """Still one of the app's screens, its panels made: what a result
+        coming back from the database worker may redraw."""
+        return not self.building and shown(self)
+
+    def _fetched(self, fetched) -> None:
+        if not self._in_front_or_under():
+            return
+        self._read_through = self.app.read_through
+        if fetched is None:
+            if self.shown_board != self._board_on_screen:
+                self._show_board()  # what landed meanwhile is no longer pending
+            return
+        board, entries = fetched
+        view = self.query_one(TimelinePanel).view
+        before, self.board = self.board, board
+        # What was recorded since: shown where it belongs when that is in the
+        # window (a correction marks what it replaces at once); the rest is
+        # read with its page on the way there.
+        view.append([e for e in entries if e.id > view.seen_id])
+        if _same_but_revision(self.shown_board, self._board_on_screen):
+            # Our own write, read back as it was shown while pending: nothing
+            # to draw again (the revision is all that moved).
+            self.seen_revision = board.incident.revision
+            self._board_on_screen = self.shown_board
+        else:
+            self._show_board(before)
+        warroom_tasks.read_tasks(self)
+
+    def _signal_pending(self, _) -> None:
+        # A write just handed over shows at once, as pending; one that changes
+        # nothing on the board (a note: it has its own waiting line) costs nothing.
+        if self.board is None or not self._in_front_or_under():
+            return
+        if self.shown_board != self._board_on_screen:
+            self._show_board()
+        if self.app.store_blocked:
+            self.query_one(TimelinePanel).show_waiting()  # blocked: listed at once
+
+    @property
+    def shown_board(self) -> Board:
+        """The board as the person sees it: what was read, with our writes
+        not yet landed (or not yet read back) on top, so the next key acts on
+        what is on screen (a second space unticks the box just ticked)."""
+        pending = self.app.unseen_writes(self._read_through)
+        if not pending:
+            return self.board
+        return project(self.board, pending, self.app.policy)
+
+    def _show_board(self, before: Board | None = None) -> None:
+        if self.board is None:  # its first read failed (the app said why): nothing to show
+            return
+        board = self._board_on_screen = self.shown_board
+        now = self.app.clock()
+        utc = self.app.utc
+        me = self.app.store.identity
+        self._show_header(board, now)
+        if self.building:  # the panels are not there yet: they are filled as they open
+            return
+        self.seen_revision = self.board.incident.revision
+        if before is not None:
+            for holder in board.handed_to(me, before):
+                self.app.notify(
+                    f"{holder.assigned_by} made you {holder.role}", title="Role for you", timeout=15
+                )
+        # Rebuild a list only when what it shows changed: most writes touch one panel.
+        if self._changed("checklist", (board.checklist, board.incident.priority, utc)):
+            self.query_one(ChecklistPanel).show(board, utc)
+        if self._changed("roles", board.roles):
+            self.query_one(RolesPanel).show(board)
+        self.query_one(ClocksPanel).show(board.incident, now, utc)
+        self.query_one(DraftPanel).show(board.incident, board.draft, now)
+        view = self.query_one(TimelineView)
+        # The zone the notes' times are in, named on the panel itself (z switches).
+        zone = f"4 Responder notes (private) · times {zone_label(utc, now)}"
+        panel = self.query_one(TimelinePanel)
+        if panel.border_title != zone:
+            panel.border_title = zone
+        if view.utc != utc:
+            view.utc = utc
+            view.refresh()
+
+    def _show_header(self, board: Board, now: datetime) -> None:
+        me = self.app.store.identity
+        self.query_one(IncidentHeader).show(
+            board.incident, me, now, self.app.status_note, board.roles_of(me)
+        )
+
+    def _changed(self, panel: str, shown: object) -> bool:
+        if self._shown.get(panel) == shown:
+            return False
+        self._shown[panel] = shown
+        return True
+
+    def _start_draft(self) -> None:
+        """A never-saved draft starts from a template (not saved until edited)."""
+        panel = self.query_one(DraftPanel)
+        board = self.board
+        if board.draft.version == 0 and not board.draft.text:
+            text = draft_text(self.app.policy, board.incident, "", self.app.clock())
+            panel.saved_text = text
+            panel.load_text(text)
+
+    def tick(self, now: datetime) -> None:
+        # The timer may fire while the screen is being torn down.
+        if self.board is None or not self.is_attached:
+            return
+        try:
+            self.query_one(IncidentHeader).tick(now)
+            self.query_one(ClocksPanel).tick(now)
+            self.query_one(DraftPanel).tick(now)
+            warroom_tasks.tick(self, now)
+        except NoMatches:
+            pass  # the screen is being taken down between two ticks
+
+    # ------------------------------------------------------------------- tasks
+    showing_tasks = False
+    tasks: list | None = None
+
+    async def action_tasks(self) -> None:
+        await warroom_tasks.toggle(self)
+
+    def mark_active(self, number: int) -> None:
+        super().mark_active(number)
+        warroom_tasks.place(self)
+
+    def on_task_list_act(self, message: TaskList.Act) -> None:
+        warroom_tasks.act(self, message.what, message.task_id)
+
+    # ----------------------------------------------------------------- intents
+    def on_checklist_list_toggled(self, message: ChecklistList.Toggled) -> None:
+        self.app.write(SetCheck(self.incident_id, message.item_id, message.ticked))
+
+    def on_role_list_assign(self, message: RoleList.Assign) -> None:
+        self.assign_role(message.role)
+
+    @reads("the people to choose from")
+    def assign_role(self, role: str) -> None:
+        """Ask who takes the role (a known person or a new name), right on the board."""
+        if _dialogs().refused_read_only(self.app):
+            return
+        current = {h.person for h in self.shown_board.holders(role)}
+        verb = "Add a" if role == self.app.policy.multi_role else "Assign"
+        title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
+        self.action_panel(2)
+        panel = self.query_one(RolesPanel)
+        panel.choose(role, title, self.app.known_people(), exclude=current)
+
+    def on_role_list_grown(self, message: RoleList.Grown) -> None:
+        # The role board's row of the grid grows with wrapped names (the
+        # checklist beside it spans that row too); the clocks' row stays.
+        rows = max(ROLES_ROWS, message.lines + 2)
+        self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
+
+    def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
+        app = self.app
+        panel = self.query_one(RolesPanel)
+        at = None
+        if message.when:
+            # '@23:10 alice': the hand-off happened then, read when enter was
+            # pressed (as a note's '@23:10'), even if the write waits.
+            try:
+                at = parse_time(message.when, app.clock(), "the hand-off's time",
+                                typed_zone(app.utc))  # fmt: skip
+            except UsageError as error:
+                app.notify(str(error), severity="error", markup=False)
+                panel.choosing = message.role  # fix the time, enter again
+                return
+
+        def refused(_error) -> None:
+            # Said in a toast; the chooser comes back with what was typed, to be
+            # fixed (after it closed on the frame that showed the hand-off).
+            if self._in_front_or_under():
+                panel.query_one(RoleList).after_paint(reopen)
+
+        def reopen() -> None:
+            if not self._in_front_or_under():
+                return
+            self.assign_role(message.role)
+            typed = message.person
+            if message.when:
+                typed = f"@{message.when.lstrip('@')} {typed}"
+            chooser = panel.query_one("#role-chooser")
+            chooser.input.value = typed
+            chooser.input.cursor_position = len(typed)
+
+        app.write(Assign(self.incident_id, message.role, message.person, at), on_fail=refused)
+        # The hand-off is drawn first; the chooser closes on the frame after
+        # (closing moves focus and lays the panel out again).
+        panel.query_one(RoleList).after_paint(panel.close_chooser)
+
+    def on_role_list_unassign(self, message: RoleList.Unassign) -> None:
+        role = message.role
+        holders = [h.person for h in self.shown_board.holders(role)]
+        if not holders:
+            self.app.notify(f"Nobody holds {role}", severity="warning")
+            return
+        if _dialogs().refused_read_only(self.app):
+            return
+        if len(holders) == 1:
+            self.app.write(Unassign(self.incident_id, role, holders[0]))
+            return
+
+        def done(person: str | None) -> None:
+            if person:
+                self.app.write(Unassign(self.incident_id, role, person))
+
+        self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
+
+    def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
+        """A milestone's key records it now, at once (the common case: two keys
+        from anywhere). Pressed again, on one recorded, it asks for the real
+        time: typing replaces the time shown, '-' withdraws."""
+        from warroom.core.policy import MILESTONE_FIELDS
+
+        app, clock = self.app, message.clock
+        recorded = getattr(self.shown_board.incident, MILESTONE_FIELDS[clock])
+        if recorded is not None or app.store.read_only:
+            _dialogs().ask_milestone_time(app, self.incident_id, clock)
+            return
+        key = self.query_one(ClockView).key_for(clock)
+
+        def done(incident) -> None:
+            if incident is None:
+                return  # it had landed already (only the answer was lost)
+            at = getattr(incident, MILESTONE_FIELDS[clock])
+            app.notify(
+                f"{clock} recorded at {fmt_short_time(at, app.utc, app.clock())}. "
+                f"Another time? {key} again to move it, '-' there withdraws it.",
+                timeout=8,
+                markup=False,
+            )
+
+        app.write(RecordMilestone(self.incident_id, clock, app.clock()), on_done=done)
+
+    def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
+        message.stop()
+        panel = self.query_one(TimelinePanel)
+        app = self.app
+        typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
+
+        def note() -> AddEntry:
+            # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then.
+            at, text = split_time_prefix(message.text, typed_at, typed_zone(app.utc))
+            return AddEntry(self.incident_id, text, message.kind, at or typed_at)
+
+        app.write_from(
+            note,
+            # The note lands (or is refused) from the queue maybe after the
+            # war room was left: nothing of it is then redrawn.
+            on_done=while_shown(self, lambda entry: self._note_written(message.serial, entry)),
+            on_fail=while_shown(panel, lambda error: panel.refused(message.serial)),
+        )
+        panel.show_waiting()  # still waiting only when the write was queued
+
+    def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
+        self.query_one(TimelinePanel).written(serial)
+        view = self.query_one(TimelinePanel).view
+        if entry is not None and not view.holds_place_of(entry):
+            self._timeline_through(entry)  # the note just written is shown, in its place
+
+    # A long timeline is shown through a window of its order (when things
+    # happened, then recording order), read a page at a time.
+    def _timeline_bottom(self) -> None:
+        page = self.app.store.timeline_page(self.incident_id, TIMELINE_PAGE)
+        view = self.query_one(TimelinePanel).view
+        view.set_entries(
+            page.entries, has_older=page.more, superseded_by=page.replaced_by,
+            seen_id=page.latest_id,
+        )  # fmt: skip
+
+    @reads("the timeline around the note")
+    def _timeline_through(self, entry: TimelineEntry) -> None:
+        """The page that ends with this entry, the cursor on it."""
+        store = self.app.store
+        page = store.timeline_page(self.incident_id, TIMELINE_PAGE, through=entry)
+        after = store.timeline_page(self.incident_id, 1, after=entry)
+        self.query_one(TimelinePanel).view.set_entries(
+            page.entries, has_older=page.more, has_newer=bool(after.entries),
+            superseded_by=page.replaced_by, seen_id=page.latest_id, follow=True,
+        )  # fmt: skip
+
+    @reads("more of the timeline")
+    def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
+        store, iid = self.app.store, self.incident_id
+        view = self.query_one(TimelinePanel).view
+        size = TIMELINE_PAGE
+        if message.where == "older" and view.first is not None:
+            page = store.timeline_page(iid, size, before=view.first)
+            view.prepend(page.entries, has_older=page.more, superseded_by=page.replaced_by)
+        elif message.where == "newer" and view.last is not None:
+            page = store.timeline_page(iid, size, after=view.last)
+            view.append_page(page.entries, page.more, page.replaced_by)
+        elif message.where == "top":
+            page = store.timeline_page(iid, size, first=True)
+            view.set_entries(
+                page.entries, has_newer=page.more, superseded_by=page.replaced_by,
+                at_top=True, seen_id=page.latest_id,
+            )  # fmt: skip
+        elif message.where == "bottom":
+            self._timeline_bottom()
+        else:  # "all": a search or a filter looks through everything
+            view.set_entries(store.timeline(iid))  # shown through the filter in place
+
+    def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
+        _dialogs().ask_correction(self.app, message.entry)
+
+    def on_timeline_view_impact_requested(self, message: TimelineView.ImpactRequested) -> None:
+        _dialogs().ask_change_impact(self.app, message.entry)
+
+    def on_draft_panel_save(self, message: DraftPanel.Save) -> None:
+        self.save_draft(message.text, message.base_version)
+
+    def save_draft(self, text: str, base_version: int) -> None:
+        panel = self.query_one(DraftPanel)
+
+        def saved(draft) -> None:
+            if draft is None:
+                return  # it had landed already (only the answer was lost)
+            panel.mark_saved(draft, text)
+            panel.tick(self.app.clock())
+            if draft.note.startswith("merged"):
+                self.app.notify(f"Draft {draft.note}", timeout=5)
+
+        def conflicted(conflict: DraftConflict) -> None:
+            self.app.notify(str(conflict), severity="warning", timeout=10)
+            self._saved_draft_shown(saved)
+
+        self.app.write(
+            SaveDraft(self.incident_id, text, base_version),
+            on_done=while_shown(panel, saved),
+            on_conflict=while_shown(panel, conflicted),
+            replaces=("draft", self.incident_id),
+        )
+
+    @reads("the draft as saved")
+    def _saved_draft_shown(self, saved) -> None:
+        saved(self.app.store.draft(self.incident_id))
+
+    def flush_draft(self) -> None:
+        """Write pending draft typing now, not after the save delay."""
+        panel = self.query_one(DraftPanel)
+        panel.cancel_pending()
+        if panel.dirty:
+            self.save_draft(panel.text, panel.version)
+
+    def on_draft_keys_publish(self) -> None:
+        panel = self.query_one(DraftPanel)
+        self.flush_draft()
+        # As the CLI publishes it: the generated parts as of now (a late
+        # update's "next update by" is one cadence from when it goes out).
+        text = follow(panel.text, self.app.policy, self.board.incident, self.app.clock())
+
+        def published(entry) -> None:
+            if entry is not None:  # None: it had landed already (only the answer was lost)
+                self.app.run_publish_hook(self.incident_id, text, entry)
+            self.app.copy_to_clipboard(text)
+            self.app.notify("Update published and copied to the clipboard")
+            iid = self.incident_id
+            self.app.read(lambda store: store.get_incident(iid), next_update)
+
+        def next_update(incident) -> None:
+            # The next update's template, from the incident as the publish left it.
+            if not self._in_front_or_under():
+                return
+            fresh = render_template("update", self.app.policy, incident, self.app.clock())
+            panel.load_text(fresh)
+            self.flush_draft()
+
+        def publish(yes: bool | None = True) -> None:
+            if yes:
+                preview_then(send)
+
+        def send(chosen: tuple[str | None, tuple[str, ...]] | None = (None, ())) -> None:
+            if chosen is not None:
+                status, components = chosen
+                write = Publish(self.incident_id, text, status, components)
+                self.app.write(write, on_done=published)
+
+        def preview_then(done) -> None:
+            # With a status page, what it will show is chosen first (ctrl+s sends).
+            if not self.app.policy.status_page.components:
+                done()
+                return
+            from warroom.tui.screens.publish import preview
+
+            preview(self.app, self.incident_id, text, done)
+
+        # What the draft says that the incident no longer is, shown before it goes out.
+        problems = draft_warnings(text, self.app.policy, self.board.incident)
+        if problems:
+            self.app.push_screen(
+                _dialogs().ConfirmModal(
+                    f"Publish anyway? {'; '.join(problems)}",
+                    "The draft's heading was edited, so it does not follow the incident.",
+                ),
+                publish,
+            )
+            return
+        publish()
+
+    def on_draft_keys_template_requested(self) -> None:
+        panel = self.query_one(DraftPanel)
+
+        def replace(text: str) -> None:
+            # What was there is saved first, so it stays in the draft's history;
+            # the replacement is one edit in the editor, so ctrl+z undoes it.
+            self.flush_draft()
+            panel.load_text(text)
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            incident, now = self.shown_board.incident, self.app.clock()
+            text = render_template(name, self.app.policy, incident, now)
+            current = panel.text.strip()
+            templates = {
+                render_template(t, self.app.policy, incident, now).strip() for t in TEMPLATES
+            }
+            if not current or current in templates:
+                replace(text)
+                return
+            self.app.push_screen(
+                _dialogs().ConfirmModal(
+                    f"Replace the draft with the {name} template?",
+                    "What you typed is kept in the draft history (ctrl+r); ctrl+z undoes.",
+                ),
+                lambda yes: replace(text) if yes else None,
+            )
+
+        self.app.push_screen(
+            _dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), chosen
+        )
+
+    @reads("the draft's history")
+    def on_draft_keys_history_requested(self) -> None:
+        """Earlier versions of the draft; picking one puts it in the editor
+        (one edit: ctrl+z undoes, and the current text stays in the history)."""
+        panel = self.query_one(DraftPanel)
+        self.flush_draft()
+        versions = list(reversed(self.app.store.draft_history(self.incident_id)))
+        if not versions:
+            self.app.notify("No saved version of the draft yet")
+            return
+        labels = version_labels(versions, self.app.utc)
+
+        def chosen(label: str | None) -> None:
+            if label is None:
+                return
+            version = versions[labels.index(label)]
+            panel.load_text(version.text)
+            self.app.notify(f"v{version.version} is in the editor; ctrl+z undoes")
+
+        self.app.push_screen(_dialogs().ChoiceModal("Draft history", labels), chosen)
+
+    def action_priority(self) -> None:
+        def done(choice: str | None) -> None:
+            if choice:
+                self.app.write(SetPriority(self.incident_id, choice))
+
+        if _dialogs().refused_read_only(self.app):
+            return
+        choices = list(self.app.policy.priority_choices)
+        self.app.push_screen(
+            _dialogs().ChoiceModal("Priority", choices, self.shown_board.incident.priority), done
+        )
+
+    def action_stage(self) -> None:
+        def done(choice: str | None) -> None:
+            if choice:
+                self.app.write(SetStage(self.incident_id, choice))
+
+        if _dialogs().refused_read_only(self.app):
+            return
+        stages = list(self.app.policy.stages)
+        self.app.push_screen(
+            _dialogs().ChoiceModal("Stage", stages, self.shown_board.incident.stage), done
+        )
+
+    def action_public_title(self) -> None:
+        """The title stakeholders see in public exports (never the internal one)."""
+
+        def done(title: str | None) -> None:
+            if title is not None:
+                self.app.write(SetPublicTitle(self.incident_id, title))
+
+        if _dialogs().refused_read_only(self.app):
+            return
+        self.app.push_screen(
+            _dialogs().TextPrompt(
+                "Public title", self.shown_board.incident.public_title,
+                hint="what stakeholders see; empty: none (never the internal title)",
+            ),
+            done,
+        )  # fmt: skip
+
+    def action_identity(self) -> None:
+        # In the checklist "i" also starts an item id: "i3" moves to item i3.
+        checklist = self.query_one(ChecklistList)
+        if checklist.has_focus:
+            self.app.action_identity(on_digit=lambda digit: checklist.jump("i" + digit))
+        else:
+            self.app.action_identity()
+
+    def action_toggle_utc(self) -> None:
+        self.app.toggle_utc()
+
+    def times_changed(self) -> None:
+        """The zone times show in changed (z): every panel shows it at once."""
+        self._show_board()
+        self.query_one(IncidentHeader).refresh()
+
+    def action_close_incident(self) -> None:
+        from warroom.tui.screens import closing
+
+        if self.board.incident.is_open:
+            closing.close_flow(self)
+        else:
+            closing.reopen_flow(self)
+
+    def action_make_real(self) -> None:
+        """A drill that turned out to be real: asks why, then it counts (and
+        the DRILL marks go); the reason is on the timeline."""
+        incident = self.board.incident
+        if not incident.drill:
+            self.app.notify(f"#{incident.id} is a real incident, not a drill")
+            return
+        if _dialogs().refused_read_only(self.app):
+            return
+
+        def confirmed(reason: str | None) -> None:
+            if reason is None:
+                return
+            if not reason.strip():
+                self.app.notify("Say why it is real; nothing changed.", severity="warning")
+                return
+            self.app.write(
+                MakeReal(self.incident_id, reason.strip()),
+                on_done=lambda _: self.app.notify(f"#{incident.id} is a real incident now"),
+            )
+
+        self.app.push_screen(
+            _dialogs().TextPrompt(
+                f"Turn drill #{incident.id} into a real incident?",
+                hint="why (recorded on the timeline); it then counts in the report",
+            ),
+            confirmed,
+        )
+
+    def action_retro(self) -> None:
+        from warroom.tui.screens.retro import RetroScreen
+
+        self.flush_draft()
+        self.app.push_screen(RetroScreen(self.incident_id))
+
+    def action_export(self) -> None:
+        from warroom.tui.screens import closing
+
+        closing.export_flow(self, self.incident_id)
+
+    def action_back(self) -> None:
+        self.flush_draft()
+        self.app.back_to_list()
+
+
+def _same_but_revision(board: Board, other: Board | None) -> bool:
+    """The same board apart from the incident's revision counter."""
+    if other is None:
+        return False
+    return board == replace(
+        other, incident=replace(other.incident, revision=board.incident.revision)
+    )

@@ -1,0 +1,129 @@
+"""Panel 1: the CIA triage checklist. A ticked box is a red flag."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from warroom.core.model import Board
+from warroom.core.policy import Policy
+from warroom.core.timefmt import fmt_short_time
+from warroom.tui.widgets.common import Panel, lit
+from warroom.tui.widgets.rows import RowList
+
+
+class ChecklistList(RowList):
+    HELP_GROUP = "1 Checklist"
+    HANG = 5  # under the text, past "□ a5 "
+    BINDINGS = [
+        Binding("space", "toggle", "Tick/untick", id="checklist.toggle", tooltip="Tick or untick"),
+        Binding("x", "toggle", "Tick/untick", show=False, id="checklist.toggle_x"),
+    ]
+
+    class Toggled(Message):
+        def __init__(self, item_id: str, ticked: bool):
+            super().__init__()
+            self.item_id = item_id
+            self.ticked = ticked
+
+    def __init__(self, policy: Policy, **kwargs):
+        super().__init__(**kwargs)
+        self.policy = policy
+        self.ticked: set[str] = set()
+        self.pending = ""  # the start of an item id being typed, e.g. "a" of "a5"
+
+    def on_mount(self) -> None:
+        # Typing an item's id (a5, c2) moves to it; then space ticks it. Bindings,
+        # not a key handler: a key typed right after a panel key (focus already
+        # moving on) must reach the next panel, which bindings resolve at the app.
+        # "i" (act as) keeps its meaning: the act-as prompt hands a digit back.
+        letters = {item.id[0] for item in self.policy.checklist if item.id[:1].isalpha()}
+        for letter in sorted(letters - {"i", "j", "k", "x"}):
+            self._bindings.bind(letter, f"id_start('{letter}')", show=False)
+        for digit in "0123456789":
+            self._bindings.bind(digit, f"id_digit('{digit}')", show=False)
+
+    def jump(self, typed: str) -> bool:
+        """Move to the item whose id is `typed` (or the first one it starts);
+        says whether one was found."""
+        for index, row_id in enumerate(self.ids):
+            if row_id is not None and row_id.startswith(typed):
+                self.highlighted = index
+                return True
+        return False
+
+    def action_id_start(self, letter: str) -> None:
+        self.pending = letter if self.jump(letter) else ""
+
+    def action_id_digit(self, digit: str) -> None:
+        typed, self.pending = self.pending + digit, ""
+        if typed != digit and typed in self.ids:
+            self.jump(typed)
+        elif digit.isdigit() and 1 <= int(digit) <= len(self.screen.PANEL_NAMES):
+            self.screen.action_panel(int(digit))  # not an id: the panel key it is
+
+    def action_toggle(self) -> None:
+        item_id = self.highlighted_id
+        if item_id is not None:
+            self.post_message(self.Toggled(item_id, item_id not in self.ticked))
+
+
+class ChecklistPanel(Panel):
+    DEFAULT_CSS = """
+    ChecklistPanel #redflag { display: none; color: $text; background: $error 40%; }
+    ChecklistPanel.-redflag #redflag { display: block; }
+    ChecklistPanel ChecklistList { height: 1fr; }
+    """
+
+    def __init__(self, policy: Policy, **kwargs):
+        super().__init__(1, "Triage checklist (ticked = red flag)", **kwargs)
+        self.policy = policy
+        self._rows: dict[tuple, Text] = {}  # each row's text by what it shows
+
+    def compose(self):
+        yield Static(
+            "⚑ Red flags on an incident not at P1/P2: this looks like a real incident "
+            "(p: set priority)",
+            id="redflag",
+        )
+        yield ChecklistList(self.policy, id="checklist-list")
+
+    def show(self, board: Board, utc: bool = False) -> None:
+        olist = self.query_one(ChecklistList)
+        ticked = {i for i, s in board.checklist.items() if s.ticked}
+        olist.ticked = ticked
+        rows: list[tuple[str | None, Text]] = []
+        group = None
+        now = self.app.clock()
+        cache, self._rows = self._rows, {}
+        for item in self.policy.checklist:
+            if item.group != group:
+                group = item.group
+                rows.append((None, lit(group, "bold underline")))
+            state = board.checklist.get(item.id)
+            ticked_by = None
+            if item.id in ticked:
+                ticked_by = f"ticked by {state.by} {fmt_short_time(state.at, utc, now)}"
+            # A tick changes one row: the others are the same Text objects as
+            # before, which the list sees as unchanged at a glance.
+            key = (item.id, item.text, ticked_by)
+            line = cache.get(key)
+            if line is None and ticked_by is not None:
+                line = Text.assemble(
+                    ("■ ", "bold red"),
+                    (f"{item.id:<3}", "bold"),
+                    lit(item.text, "bold"),
+                    " — ",
+                    lit(ticked_by, "italic"),
+                )
+            elif line is None:
+                line = Text.assemble(("□ ", "dim"), (f"{item.id:<3}", "dim"), lit(item.text))
+            self._rows[key] = line
+            rows.append((item.id, line))
+        olist.set_rows(rows)
+        real = board.incident.priority in ("P1", "P2")
+        self.set_class(bool(ticked) and not real, "-redflag")
+        count = len(ticked)
+        self.set_subtitle(f"{count} red flag{'s' if count != 1 else ''}" if count else "")

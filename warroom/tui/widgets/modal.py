@@ -1,0 +1,34 @@
+"""The base of every dialog: a centred box that escape cancels.
+
+Here, beside the widgets, rather than among the screens: dialogs that belong
+to a widget (the action form) are built on it, and widgets never import screens."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.screen import ModalScreen
+
+from warroom.tui.widgets.keybar import KeyBar
+
+
+class Modal(ModalScreen):
+    """A centred dialog that escape cancels (dismissing with None)."""
+
+    DEFAULT_CSS = """
+    Modal { align: center middle; }
+    Modal > Vertical {
+        width: 64; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    Modal .prompt { margin-bottom: 1; width: 1fr; }
+    Modal .hint { color: $text-muted; }
+    Modal OptionList { height: auto; max-height: 12; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def on_mount(self) -> None:
+        # The dialog's own keys along the bottom, over the screen it covers.
+        self.mount(KeyBar())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,177 @@
+"""Choosing a person: type a name, or filter and pick someone the database knows.
+
+Used inline on the role board (a hand-off is one keystroke from done, with no
+dialog to open and close) and in the "act as" dialog."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from warroom.tui.widgets.common import lit
+from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
+
+# More than this many matches: type a few letters to narrow them down.
+MAX_SHOWN = 50
+NEW = "\x00new"  # the option for the typed name as a new person (no name holds NUL)
+# '@23:10 alice' (times_first): alice, at 23:10. The time is read where it is used.
+_WHEN = re.compile(r"^@(\S+)\s+(.*)$", re.DOTALL)
+
+
+def split_when(typed: str) -> tuple[str, str]:
+    """('23:10', 'alice') from '@23:10 alice'; ('', typed) without the prefix."""
+    match = _WHEN.match(typed.lstrip())
+    return (match.group(1), match.group(2)) if match else ("", typed)
+
+
+class PeopleList(OptionList):
+    """The matches under the name: a letter typed here goes on with the name
+    rather than setting off a war-room key."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isprintable()
+
+    def on_key(self, event) -> None:
+        if event.character is not None and event.character.isprintable():
+            event.stop()
+            chooser = self.parent
+            chooser.input.focus()
+            chooser.input.insert_text_at_cursor(event.character)
+
+
+class PersonChooser(Vertical):
+    """A title, a name input and the known people matching it."""
+
+    DEFAULT_CSS = """
+    PersonChooser { height: auto; }
+    PersonChooser .chooser-title { width: 1fr; }
+    PersonChooser Input { margin: 0; }
+    PersonChooser OptionList { height: auto; max-height: 12; }
+    PersonChooser .chooser-hint { color: $text-muted; width: 1fr; }
+    """
+    HELP_GROUP = "Person chooser"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="chooser.cancel")]
+
+    class Chosen(Message):
+        def __init__(self, person: str, when: str = ""):
+            super().__init__()
+            self.person = person
+            self.when = when  # a time typed first ('@23:10 alice'), with times_first
+
+    class Cancelled(Message):
+        pass
+
+    class DigitFirst(Message):
+        """A digit typed into the empty name, when digits_leave is set."""
+
+        def __init__(self, digit: str):
+            super().__init__()
+            self.digit = digit
+
+    def __init__(self, hint: str = "type to filter · ↓ to pick · enter · escape", **kwargs):
+        super().__init__(**kwargs)
+        self.hint = hint
+        self.people: list[str] = []
+        self._request: tuple[str, list[str]] | None = None
+
+    def compose(self):
+        yield Label("", classes="chooser-title")
+        yield Input(placeholder="name (new or known)", id="person", select_on_focus=False)
+        yield PeopleList(id="people")
+        yield Label(self.hint, classes="chooser-hint")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def start(self, title: str, people: list[str], exclude: set[str] | None = None) -> None:
+        """Offer these people (minus `exclude`) under `title`, with an empty input;
+        on a chooser not yet mounted, as soon as it is."""
+        self._request = (title, [p for p in people if p not in (exclude or set())])
+        if self.is_mounted:
+            self._start()
+
+    def on_mount(self) -> None:
+        if self._request is not None:
+            self._start()
+
+    def _start(self) -> None:
+        title, self.people = self._request
+        self._request = None
+        self.query_one(".chooser-title", Label).update(lit(title, "bold"))
+        self.input.value = ""
+        self._filter("")
+        self.input.focus()
+
+    times_first = False  # '@23:10 alice' chooses alice, at 23:10: see Chosen.when
+
+    def _typed(self, value: str) -> tuple[str, str]:
+        """(when, name) from what is in the input."""
+        return split_when(value) if self.times_first else ("", value)
+
+    def _filter(self, typed: str) -> None:
+        """Known people matching what is typed, and the typed name itself as a
+        new person; the highlighted row is what enter takes."""
+        typed = self._typed(typed)[1].strip()
+        needle = typed.lower()
+        hits = [p for p in self.people if needle in p.lower()][:MAX_SHOWN]
+        options = [Option(lit(p), id=p) for p in hits]
+        if typed and typed not in self.people:
+            new = Text.assemble(("+ ", "bold"), lit(typed), ("  new", "dim italic"))
+            options.append(Option(new, id=NEW))
+        olist = self.query_one(OptionList)
+        olist.set_options(options)
+        if typed in hits:
+            olist.highlighted = hits.index(typed)
+        elif len(hits) == 1:
+            olist.highlighted = 0  # one known match: take it rather than a fragment
+        elif typed:
+            olist.highlighted = len(options) - 1
+        else:
+            olist.highlighted = None
+
+    digits_leave = False  # a digit as the first key means something else: see DigitFirst
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.digits_leave and len(event.value) == 1 and event.value.isdigit():
+            self.post_message(self.DigitFirst(event.value))
+            return
+        self._filter(event.value)
+
+    def _take(self, option_id: str | None) -> None:
+        when, name = self._typed(self.input.value)
+        if option_id is None:
+            self.app.notify("Type a name or pick one", severity="warning")
+        elif option_id == NEW:
+            self.post_message(self.Chosen(name.strip(), when))
+        else:
+            self.post_message(self.Chosen(option_id, when))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        option = self.query_one(OptionList).highlighted_option
+        self._take(option.id if option else None)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._take(event.option.id)
+
+    def on_key(self, event) -> None:
+        olist = self.query_one(OptionList)
+        if event.key == "down" and self.input.has_focus and olist.option_count:
+            event.stop()
+            olist.highlighted = 0  # down the list, from its top
+            olist.focus()
+        elif event.key == "up" and olist.has_focus and olist.highlighted in (0, None):
+            event.stop()
+            self.input.focus()
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())

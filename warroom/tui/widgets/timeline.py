@@ -1,0 +1,793 @@
+"""Panel 4: responder notes, the incident's timeline.
+
+A line-API view over a plain list of entries: only the visible rows are drawn,
+so 10,000 entries cost a list of objects, not 10,000 widgets."""
+
+from __future__ import annotations
+
+from bisect import bisect, insort
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import Reactive, reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Label
+
+from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
+from warroom.core.templates import own_lines
+from warroom.core.text import in_one_line, one_line
+from warroom.core.timefmt import fmt_short_time, fmt_time, shown
+from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, SteadyScrollBar, lit, lit_block
+from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
+
+# Enough for a few screens of rows at a couple of widths.
+STRIP_CACHE_SIZE = 2000
+# The next page is fetched when the cursor comes this close to the window's edge.
+PREFETCH_ROWS = 20
+
+# What `f` cycles through: a name for the panel title, and the kinds shown.
+FILTERS: tuple[tuple[str, set[str] | None], ...] = (
+    ("all", None),
+    ("notes, evidence, decisions, changes", set(NOTE_KINDS)),
+    ("decisions", {"decision"}),
+    ("changes", {"change"}),
+    ("updates", {"update"}),
+    ("system", {SYSTEM}),
+)
+
+
+def entry_body(entry: TimelineEntry) -> str:
+    """The text an entry's row starts with: a published update by what it says
+    of its own, since every update opens with the same heading."""
+    return own_lines(entry.text) if entry.kind == "update" else entry.text
+
+
+class TimelineView(RowStyle, ScrollView, can_focus=True):
+    HELP_GROUP = "4 Notes"
+    """The timeline, oldest at the top, newest at the bottom, with a row cursor."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="timeline.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="timeline.down"),
+        Binding("pageup", "cursor(-10)", "Page up", show=False, id="timeline.pageup"),
+        Binding("pagedown", "cursor(10)", "Page down", show=False, id="timeline.pagedown"),
+        Binding("home,g", "top", "Top", show=False, id="timeline.top"),
+        Binding("end,G", "bottom", "Bottom", show=False, id="timeline.bottom"),
+        Binding("enter", "correct", "Correct", id="timeline.correct", tooltip="Correct entry"),
+        Binding("f", "cycle_filter", "Kinds", id="timeline.filter", tooltip="Show one kind"),
+        Binding("slash", "search", "Search", id="timeline.search", tooltip="Search the text"),
+        Binding("n", "write('note')", "Note", id="timeline.note"),
+        Binding("e", "write('evidence')", "Evidence", show=False, id="timeline.evidence"),
+        Binding("d", "write('decision')", "Decision", show=False, id="timeline.decision"),
+        Binding("c", "write('change')", "Change", show=False, id="timeline.change"),
+        Binding(
+            "m",
+            "impact",
+            "Impact",
+            show=False,
+            id="timeline.impact",
+            tooltip="What the selected change did",
+        ),  # fmt: skip
+    ]
+
+    DEFAULT_CSS = """
+    TimelineView {
+        height: 1fr; overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 1;
+    }
+    """
+
+    cursor = reactive(-1, always_update=True)
+
+    class CorrectRequested(Message):
+        def __init__(self, entry: TimelineEntry):
+            super().__init__()
+            self.entry = entry
+
+    class ImpactRequested(Message):
+        """Record what the selected change did."""
+
+        def __init__(self, entry: TimelineEntry):
+            super().__init__()
+            self.entry = entry
+
+    class WindowWanted(Message):
+        """The view holds a window of the timeline (a run of entries in its
+        order: when they happened, then recording order) and wants another
+        part of it: "older" or "newer" (a page beyond its edge, added),
+        "top" or "bottom" (the first or last page, instead of the window), or
+        "all" (everything, for a search or a filter)."""
+
+        def __init__(self, where: str):
+            super().__init__()
+            self.where = where
+
+    class WriteRequested(Message):
+        def __init__(self, kind: str):
+            super().__init__()
+            self.kind = kind
+
+    class Highlighted(Message):
+        """The cursor is on another entry (None: no entry)."""
+
+        def __init__(self, entry: TimelineEntry | None, superseded_by: int | None):
+            super().__init__()
+            self.entry = entry
+            self.superseded_by = superseded_by
+
+    class FilterChanged(Message):
+        pass
+
+    class SearchRequested(Message):
+        pass
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.all_entries: list[TimelineEntry] = []
+        self.entries: list[TimelineEntry] = []
+        self.superseded_by: dict[int, int] = {}
+        self.kinds: set[str] | None = None  # None shows every kind
+        self.filter_index = 0  # into FILTERS
+        self.search = ""  # shows only entries whose text or author has it
+        self._highlighted: tuple | None = None
+        self.has_older = False  # the store holds entries that come before the window
+        self.has_newer = False  # ... and after it (the window is not at the end)
+        self._asked: set[str] = set()  # windows asked for and not yet given
+        self.private = True  # False hides private notes (stakeholder view)
+        self.utc = False
+        self.first: TimelineEntry | None = None  # the window's edges, in timeline order
+        self.last: TimelineEntry | None = None
+        self._seen_id = 0  # the newest recorded id known: what is polled from
+        self._strips: dict[tuple, Strip] = {}
+        self._painted: dict[tuple, Strip] = {}  # rows as painted, see render_lines
+
+    # -- data
+    def _visible(self, entry: TimelineEntry) -> bool:
+        if self.kinds is not None and entry.kind not in self.kinds:
+            return False
+        if self.search and not (
+            self.search in entry.text.casefold() or self.search in entry.actor.casefold()
+        ):
+            return False
+        return self.private or entry.public or entry.kind == "system"
+
+    def set_entries(
+        self,
+        entries: list[TimelineEntry],
+        has_older: bool = False,
+        has_newer: bool = False,
+        superseded_by: dict[int, int] | None = None,
+        at_top: bool = False,
+        seen_id: int = 0,
+        follow: bool | None = None,
+    ) -> None:
+        """Show a window of the timeline: has_older and has_newer say the store
+        holds entries that come before and after it in the timeline's order,
+        fetched (WindowWanted) as the cursor nears an edge; superseded_by names
+        the newest corrections of entries in it, wherever they are; seen_id is
+        the newest recorded id when it was read. The cursor goes to the newest
+        entry, or with at_top to the oldest."""
+        self.all_entries = []
+        self.entries = []
+        self.superseded_by = {}
+        self.first = self.last = None
+        self._seen_id = seen_id
+        self.has_older = has_older
+        self.has_newer = has_newer
+        self._asked.clear()
+        self._mark(entries, superseded_by or {})
+        self._take(entries, follow=not at_top if follow is None else follow)
+        if at_top:
+            self.cursor = 0
+
+    def _mark(self, entries: list[TimelineEntry], superseded_by: dict[int, int]) -> None:
+        """Note the corrections: an entry is replaced by its newest correction."""
+        marks = self.superseded_by
+        for entry in entries:
+            self._seen_id = max(self._seen_id, entry.id)
+            if entry.supersedes is not None:
+                marks[entry.supersedes] = max(marks.get(entry.supersedes, 0), entry.id)
+        for original, fix in superseded_by.items():
+            marks[original] = max(marks.get(original, 0), fix)
+
+    def prepend(
+        self,
+        entries: list[TimelineEntry],
+        has_older: bool,
+        superseded_by: dict[int, int] | None = None,
+    ) -> None:
+        """The page that comes before the window, put in its place; the cursor
+        stays on its entry."""
+        self.has_older = has_older
+        self._asked.discard("older")
+        self._mark(entries, superseded_by or {})
+        self._take(entries, follow=False, keep_rows=True)
+
+    def append_page(
+        self, entries: list[TimelineEntry], has_newer: bool, superseded_by: dict[int, int]
+    ) -> None:
+        """The page that comes after the window (which is not at the end); the
+        cursor stays on its entry."""
+        self.has_newer = has_newer
+        self._asked.discard("newer")
+        self._mark(entries, superseded_by)
+        self._take(entries, follow=False)
+
+    def holds_place_of(self, entry: TimelineEntry) -> bool:
+        """Whether an entry's place in the timeline is inside the window (the
+        window reaches the start or the end when nothing is beyond it)."""
+        key = order_key(entry)
+        if self.has_older and (self.first is None or key < order_key(self.first)):
+            return False
+        return not (self.has_newer and (self.last is None or key > order_key(self.last)))
+
+    def _take(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool = False) -> None:
+        """Put entries in the one order of every view (when it happened, then
+        recording order); an entry backfilled into the past lands in its place.
+        keep_rows scrolls by the rows put above, so what is on screen stays put."""
+        cursor = start = self.cursor
+        for entry in entries:
+            key = order_key(entry)
+            if self.first is None or key < order_key(self.first):
+                self.first = entry
+            if self.last is None or key > order_key(self.last):
+                self.last = entry
+            if not self.all_entries or key >= order_key(self.all_entries[-1]):
+                self.all_entries.append(entry)  # the usual case: the newest
+            else:
+                insort(self.all_entries, entry, key=order_key)
+            if not self._visible(entry):
+                continue
+            if not self.entries or key >= order_key(self.entries[-1]):
+                self.entries.append(entry)
+                continue
+            index = bisect(self.entries, key, key=order_key)
+            self.entries.insert(index, entry)
+            if index <= cursor:
+                cursor += 1
+        self._set_rows()
+        if keep_rows and cursor > start >= 0:
+            self.scroll_to(y=self.scroll_offset.y + cursor - start, animate=False, immediate=True)
+        if follow and self.entries:
+            self.cursor = len(self.entries) - 1
+        else:
+            self.cursor = cursor
+        self.refresh()
+
+    def _want(self, where: str) -> None:
+        """Ask for another part of the timeline, once until it comes."""
+        if where not in self._asked:
+            self._asked.add(where)
+            self.post_message(self.WindowWanted(where))
+
+    def _near_edges(self) -> None:
+        """Fetch the next page before the cursor reaches the window's edge, so
+        paging through a long timeline reads a page at a time."""
+        if self.has_older and self.cursor <= PREFETCH_ROWS:
+            self._want("older")
+        if self.has_newer and self.cursor >= len(self.entries) - 1 - PREFETCH_ROWS:
+            self._want("newer")
+
+    def append(self, entries: list[TimelineEntry], follow: bool | None = None) -> None:
+        """Entries recorded since seen_id: each is put in its place when that
+        is inside the window (the others are read with the page they belong
+        to), and each correction marks what it replaces; follow keeps the
+        cursor on the newest."""
+        if follow is None:
+            follow = self.cursor >= len(self.entries) - 1 and not self.has_newer
+        self._mark(entries, {})
+        self._take([e for e in entries if self.holds_place_of(e)], follow)
+
+    def set_filter(self, kinds: set[str] | None, search: str | None = None) -> None:
+        """Show only these kinds (None: all) and, with search, only entries
+        holding that text; the whole timeline is searched, not just what is loaded."""
+        self.kinds = kinds
+        if search is not None:
+            self.search = search.casefold()
+        if (self.kinds is not None or self.search) and (self.has_older or self.has_newer):
+            self.call_later(self._want, "all")
+        self.entries = [e for e in self.all_entries if self._visible(e)]
+        self._set_rows()
+        self.cursor = len(self.entries) - 1
+        self.refresh()
+        self.post_message(self.FilterChanged())
+
+    @property
+    def filter_name(self) -> str:
+        """What is shown, in words, for the panel's title."""
+        name = FILTERS[self.filter_index][0]
+        return f"{name}, with “{self.search}”" if self.search else name
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self.set_filter(FILTERS[self.filter_index][1])
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested())
+
+    @property
+    def vertical_scrollbar(self) -> SteadyScrollBar:
+        """Textual's own, made a SteadyScrollBar (see there)."""
+        if self._vertical_scrollbar is None:
+            bar = SteadyScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
+    def _set_rows(self) -> None:
+        # Rows are cut to the width, never scrolled sideways: the virtual width
+        # stays 0, so a resize does not count as a change of content size.
+        size = Size(0, len(self.entries))
+        height = self.container_size.height
+        if height and min(size.height, self.virtual_size.height) > height:
+            # The scrollbar stays as it was: update it in place rather than
+            # laying out the whole screen again for one more row.
+            self.set_reactive(TimelineView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
+
+    @property
+    def seen_id(self) -> int:
+        """The newest recorded id known: entries after it are new."""
+        return self._seen_id
+
+    # -- cursor
+    def validate_cursor(self, value: int) -> int:
+        return max(-1, min(value, len(self.entries) - 1)) if self.entries else -1
+
+    def watch_cursor(self, value: int) -> None:
+        entry = self.entries[value] if 0 <= value < len(self.entries) else None
+        shown = (entry, self.superseded_by.get(entry.id) if entry else None)
+        if shown != self._highlighted:
+            self._highlighted = shown
+            self.post_message(self.Highlighted(*shown))
+        self._scroll_to_cursor()
+        self.refresh()
+        # Before the first layout the height is unknown: follow again once it is
+        # (a no-op, without a repaint, when the scroll is already right).
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        value = self.cursor
+        if value < 0:
+            return
+        top = self.scroll_offset.y
+        height = max(1, self.scrollable_content_region.height)
+        if value < top:
+            self.scroll_to(y=value, animate=False)
+        elif value >= top + height:
+            self.scroll_to(y=value - height + 1, animate=False)
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor = max(0, self.cursor + delta)
+        self._near_edges()
+
+    def action_top(self) -> None:
+        if self.has_older:
+            self._want("top")  # the first page, instead of reading everything
+        else:
+            self.cursor = 0
+
+    def action_bottom(self) -> None:
+        if self.has_newer:
+            self._want("bottom")
+        else:
+            self.cursor = len(self.entries) - 1
+
+    def action_correct(self) -> None:
+        if 0 <= self.cursor < len(self.entries):
+            self.post_message(self.CorrectRequested(self.entries[self.cursor]))
+
+    def action_impact(self) -> None:
+        if 0 <= self.cursor < len(self.entries):
+            self.post_message(self.ImpactRequested(self.entries[self.cursor]))
+
+    def action_write(self, kind: str) -> None:
+        self.post_message(self.WriteRequested(kind))
+
+    def on_resize(self) -> None:
+        # The rows do not depend on the width; only the cursor may need
+        # scrolling back into view.
+        self._scroll_to_cursor()
+
+    # -- drawing
+    def _now(self):
+        """The app's clock (tests run it fixed); None outside an app."""
+        try:
+            clock = getattr(self.app, "clock", None)
+        except Exception:  # no active app: a row formatted on its own
+            return None
+        return clock() if callable(clock) else None
+
+    def format_entry(self, entry: TimelineEntry) -> Text:
+        mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
+        when = fmt_short_time(entry.occurred_at, self.utc, self._now())
+        line = Text.assemble(
+            # ⟲: written down well after it happened.
+            (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
+            (f"{mark} {label:<8} ", style),
+            lit(entry.actor[:10].ljust(10), "bold"),
+            " ",
+        )
+        # Said before the text, which may be cut: a replaced entry must not look current.
+        if entry.id in self.superseded_by:
+            line.append(f"[replaced by #{self.superseded_by[entry.id]}] ", style="bold italic")
+            line.append_text(lit(entry_body(entry), "strike dim"))
+            return line
+        if entry.supersedes is not None:
+            # The name column keeps who said it; who corrected it is said here.
+            by = entry.corrected_by if entry.corrected_by != entry.actor else ""
+            line.append(f"[corrects #{entry.supersedes}{' by ' if by else ''}", style="italic")
+            line.append_text(lit(by[:10], "italic"))
+            line.append("] ", style="italic")
+        line.append_text(lit(entry_body(entry), ""))
+        return line
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every row needs, worked out once a repaint rather than once a row.
+        now = self._now()
+        today = shown(now, self.utc).date() if now else None  # short times drop today's date
+        self.row_style = base = self.rich_style
+        top, width = self.scroll_offset.y, self.scrollable_content_region.width
+        self._paint = (top, width, today)
+        # A new row scrolls every other row up by one. Each painted line (after
+        # the widget's styles and the app's line filters) is kept by what it
+        # shows, so the rows that only moved are looked up, and only the new
+        # one goes through Textual's styles cache.
+        context = (width, self.utc, today, base, self.background_colors, crop.column_span)
+        keys = [(self._row_key(top + y), context) for y in crop.line_range]
+        lines = [self._painted.get(key) for key in keys]
+        missing = [n for n, line in enumerate(lines) if line is None]
+        if missing:
+            # One pass over the span of new rows (Textual's per-call cost is
+            # most of a row's): usually the new row and the one the cursor left.
+            first, last = missing[0], missing[-1]
+            try:
+                span = Region(crop.x, crop.y + first, crop.width, last - first + 1)
+                # Past RowStyle: the row style is already worked out above.
+                fresh = super(RowStyle, self).render_lines(span)
+            finally:
+                self._paint = None
+            if len(self._painted) + len(fresh) > STRIP_CACHE_SIZE:
+                self._painted.clear()
+            for n, strip in enumerate(fresh, first):
+                lines[n] = self._painted[keys[n]] = strip
+        self._paint = None
+        return lines
+
+    _paint: tuple | None = None
+
+    def _row_key(self, index: int) -> tuple:
+        """What one row shows, besides the widget-wide context."""
+        if index >= len(self.entries):
+            return (None,)
+        entry = self.entries[index]
+        cursor = None
+        if index == self.cursor:
+            cursor = Style(reverse=True) if self.has_focus else Style(underline=True)
+        return (entry.id, entry.text, self.superseded_by.get(entry.id), cursor)
+
+    def render_line(self, y: int) -> Strip:
+        if self._paint is None:  # drawn outside render_lines
+            now = self._now()
+            today = shown(now, self.utc).date() if now else None
+            top, width = self.scroll_offset.y, self.scrollable_content_region.width
+        else:
+            top, width, today = self._paint
+        index = top + y
+        base = self.row_style
+        if index >= len(self.entries):
+            return Strip.blank(width, base)
+        entry = self.entries[index]
+        cursor = self._row_key(index)[-1]
+        key = (entry.id, self.superseded_by.get(entry.id), width, self.utc, today, base, cursor)
+        strip = self._strips.get(key)
+        if strip is None:
+            line = self.format_entry(entry)
+            line.no_wrap = True
+            line.truncate(width, overflow="ellipsis", pad=True)
+            segments = list(line.render(self.app.console))
+            if cursor is not None:
+                segments = list(Segment.apply_style(segments, post_style=cursor))
+            strip = Strip(segments, width).apply_style(base)
+            if len(self._strips) >= STRIP_CACHE_SIZE:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip
+
+
+class NoteInput(Input):
+    """One row, and a note may have many lines: a pasted log keeps them, each
+    line end shown as ⏎ here and stored as the newline it is."""
+
+    HELP_GROUP = "4 Note input"
+    keeps_lines = True  # the key gate hands a paste on as it is (see one_line_paste)
+    shown = staticmethod(in_one_line)
+    # The input is one row of fixed width: the length of what is typed changes
+    # only its own scrolling, never the layout of the war room around it.
+    virtual_size = Reactive(Size(0, 0), layout=False)
+    BINDINGS = [
+        Binding("ctrl+n", "cycle_kind", "Kind", id="note.kind", tooltip="Cycle note kind"),
+        Binding(
+            "escape",
+            "leave",
+            "Leave (text kept)",
+            id="note.leave",
+            tooltip="esc or alt+1-5: to a panel; what you typed stays",
+        ),  # fmt: skip
+    ]
+
+    class KindCycled(Message):
+        pass
+
+    def action_cycle_kind(self) -> None:
+        self.post_message(self.KindCycled())
+
+    # The hint, the longest that fits the field: after Enter the input keeps
+    # focus for the next note, so it says how to leave it without losing text.
+    HINTS = (
+        "type a note, enter to add · esc or alt+1-5: leave, text kept · "
+        "@14:05 first: when · ctrl+n: kind",
+        "enter adds · esc or alt+1-5: leave, text kept · @14:05: when · ctrl+n: kind",
+        "enter adds · esc or alt+1-5: leave, text kept · @14:05: when",
+        "enter adds · esc: leave, text kept · @14:05: when · ctrl+n: kind",
+        "enter adds · esc: leave, text kept",
+    )
+
+    def on_resize(self) -> None:
+        room = self.content_region.width - 1  # a cell for the cursor
+        self.placeholder = next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1])
+
+    def action_leave(self) -> None:
+        self.screen.query_one(TimelineView).focus()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input's own keeps only the first line (and runs after this one).
+        event.prevent_default()
+        event.stop()
+        # A copied line often brings its line end along: Enter ends the note.
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+        if text:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
+
+
+class EntryDetail(Widget):
+    """The entry under the cursor, whole and wrapped: long notes and pasted logs
+    are read here without opening the correction editor."""
+
+    DEFAULT_CSS = """
+    EntryDetail {
+        height: auto; max-height: 40%; background: $boost; padding: 0 1;
+        overflow-y: auto;
+    }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.entry: TimelineEntry | None = None
+        self.superseded_by: int | None = None
+        self.utc = False
+        self._lines = -1  # the height last laid out
+
+    def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
+        if (entry, superseded_by) == (self.entry, self.superseded_by):
+            return
+        self.entry, self.superseded_by = entry, superseded_by
+        # Lay the panel out again only when the height changes: moving the
+        # cursor over one-line entries repaints this line and nothing else.
+        lines = self._height()
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
+
+    def _height(self) -> int:
+        width = self.content_region.width
+        if width <= 0:
+            return -1
+        return len(self.render().wrap(self.app.console, width))
+
+    def render(self) -> Text:
+        entry = self.entry
+        if entry is None:
+            return Text("no entry selected", style="dim italic")
+        _, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
+        head = Text.assemble(
+            (f"#{entry.id} ", "bold"),
+            (label, style),
+            " by ",
+            lit(entry.actor, "bold"),
+            f" at {fmt_time(entry.occurred_at, self.utc)}",
+        )
+        if entry.backfilled and entry.first_recorded_at is not None:
+            head.append(f", written {fmt_time(entry.first_recorded_at, self.utc)}", style="italic")
+        if entry.supersedes is not None:
+            head.append(f", corrects #{entry.supersedes}", style="italic")
+            if entry.corrected_by:
+                head.append(" (corrected by ", style="italic")
+                head.append_text(lit(entry.corrected_by, "italic"))
+                head.append(f" at {fmt_time(entry.recorded_at, self.utc)})", style="italic")
+        if self.superseded_by is not None:
+            head.append(f", replaced by #{self.superseded_by}", style="bold italic")
+        head.append(": ")
+        return Text.assemble(head, lit_block(entry.text))
+
+
+class SearchInput(Input):
+    HELP_GROUP = "4 Search"
+    BINDINGS = [
+        Binding("escape", "clear", "Clear search", id="search.clear"),
+    ]
+
+    class Cleared(Message):
+        pass
+
+    def action_clear(self) -> None:
+        self.post_message(self.Cleared())
+
+
+class TimelinePanel(Panel):
+    DEFAULT_CSS = """
+    TimelinePanel #note-row { height: 1; }
+    TimelinePanel #search-row { height: 1; display: none; }
+    TimelinePanel.-searching #search-row { display: block; }
+    TimelinePanel #search-label { width: auto; padding: 0 1; background: $boost; }
+    TimelinePanel #search-input, TimelinePanel #search-input:focus {
+        border: none; height: 1; padding: 0 1; width: 1fr;
+    }
+    TimelinePanel #note-kind { width: auto; padding: 0 1; background: $boost; }
+    TimelinePanel #note-waiting { height: auto; max-height: 3; color: $warning; display: none; }
+    TimelinePanel.-waiting #note-waiting { display: block; }
+    TimelinePanel NoteInput, TimelinePanel NoteInput:focus {
+        border: none; height: 1; padding: 0 1; width: 1fr;
+    }
+    """
+
+    kind = reactive("note")
+
+    class Submitted(Message):
+        def __init__(self, kind: str, text: str, serial: int = 0):
+            super().__init__()
+            self.kind = kind
+            self.text = text
+            self.serial = serial
+
+    def __init__(self, **kwargs):
+        super().__init__(4, "Responder notes (private)", **kwargs)
+        self.waiting: list[tuple[int, str]] = []  # notes submitted, not yet in the store
+        self._waiting_shown = ""  # the waiting line as last shown
+        self._waiting_timer = None  # the grace before a note is listed as waiting
+        self._serial = 0
+
+    def compose(self):
+        with Horizontal(id="search-row"):
+            yield Label("search", id="search-label")
+            yield SearchInput(placeholder="text or name · enter: keep · escape: clear",
+                              id="search-input")  # fmt: skip
+        yield TimelineView(id="timeline-view")
+        yield EntryDetail(id="entry-detail")
+        yield Label("", id="note-waiting")
+        with Horizontal(id="note-row"):
+            yield Label("note", id="note-kind")
+            yield NoteInput(
+                placeholder=NoteInput.HINTS[-1],
+                id="note-input",
+                select_on_focus=False,  # coming back to a half-typed note keeps it
+            )
+
+    def watch_kind(self, kind: str) -> None:
+        mark, _, _ = KIND_MARK[kind]
+        self.query_one("#note-kind", Label).update(Text(f"{mark} {kind}"))
+
+    def on_note_input_kind_cycled(self) -> None:
+        self.kind = NOTE_KINDS[(NOTE_KINDS.index(self.kind) + 1) % len(NOTE_KINDS)]
+
+    def on_timeline_view_write_requested(self, message: TimelineView.WriteRequested) -> None:
+        self.kind = message.kind
+        self.query_one(NoteInput).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # The text leaves the input the instant Enter is pressed: what is typed
+        # next is a new note, never the end of this one, however slow the write.
+        event.stop()
+        if event.input.id == "search-input":
+            self.view.focus()
+        elif event.value.strip():
+            self._serial += 1
+            # Kept at once; shown as waiting only if the write does not land
+            # straight away (show_waiting, once it was tried): most notes are
+            # written before the next frame, and the line would come and go unseen.
+            self.waiting.append((self._serial, event.value))
+            with event.input.prevent(Input.Changed):  # emptied, not edited: nobody to tell
+                event.input.clear()
+            self.post_message(self.Submitted(self.kind, event.value, self._serial))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()  # what is typed is the panel's alone: it goes no further up
+        if event.input.id == "search-input":
+            view = self.view
+            view.set_filter(view.kinds, event.value)
+
+    def on_timeline_view_search_requested(self, message) -> None:
+        self.add_class("-searching")
+        self.query_one(SearchInput).focus()
+
+    def on_search_input_cleared(self, message) -> None:
+        self.remove_class("-searching")
+        self.query_one(SearchInput).value = ""
+        self.view.set_filter(self.view.kinds, "")
+        self.view.focus()
+
+    def on_timeline_view_highlighted(self, message: TimelineView.Highlighted) -> None:
+        message.stop()
+        detail = self.query_one(EntryDetail)
+        detail.utc = self.view.utc
+        detail.show(message.entry, message.superseded_by)
+
+    def on_timeline_view_filter_changed(self, message) -> None:
+        view = self.view
+        shown = view.filter_name
+        self.border_subtitle = "" if shown == "all" else f"showing {shown}"
+
+    def written(self, serial: int) -> None:
+        """The note is in the store: no longer shown as waiting."""
+        self.waiting = [(n, text) for n, text in self.waiting if n != serial]
+        self._show_waiting()
+
+    def refused(self, serial: int) -> None:
+        """The store refused the note: give it back to the input (when that is
+        empty; otherwise it stays listed as not saved) so nothing is lost."""
+        text = next((t for n, t in self.waiting if n == serial), "")
+        note_input = self.query_one(NoteInput)
+        if not note_input.value:
+            note_input.value = text
+            self.written(serial)
+
+    def show_waiting(self) -> None:
+        """List the notes not in the store yet (after a write was handed over)."""
+        self._show_waiting()
+
+    # A note the database worker writes within this long is never listed as
+    # waiting: listing and unlisting it would restyle the panel twice for
+    # nothing (about 8 ms of CPU each). Once the queue is known to be blocked
+    # (a lock, a full disk, no server), waiting notes are listed at once.
+    WAITING_GRACE = 0.2
+
+    def _show_waiting(self, now: bool = False) -> None:
+        lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in self.waiting[-3:]]
+        if len(self.waiting) > 3:
+            lines[0] = f"⧗ {len(self.waiting) - 2} notes not saved yet"
+            lines[1:] = lines[-2:]
+        shown = "\n".join(lines)
+        if shown == self._waiting_shown:
+            return  # restyling the panel costs a note's key more than its write
+        if shown and not self._waiting_shown and not now and not self.app.store_blocked:
+            if self._waiting_timer is None:
+                self._waiting_timer = self.set_timer(self.WAITING_GRACE, self._waiting_due)
+            return
+        self._show_now(shown)
+
+    def _waiting_due(self) -> None:
+        self._waiting_timer = None
+        self._show_waiting(now=True)
+
+    def _show_now(self, shown: str) -> None:
+        self._waiting_shown = shown
+        self.set_class(bool(shown), "-waiting")
+        self.query_one("#note-waiting", Label).update(lit_block(shown))
+
+    @property
+    def view(self) -> TimelineView:
+        return self.query_one(TimelineView)
