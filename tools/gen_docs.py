@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PACKAGES = ("cli", "tui", "intake", "formats", "services", "store", "core")
-COMMAND = ".venv/bin/python tools/gen_docs.py (or: make docs)"
+COMMAND = ".venv/bin/python tools/gen_docs.py"
 
 
 # ---------------------------------------------------------------- markers
@@ -128,10 +128,10 @@ def _table(parser: argparse.ArgumentParser) -> list[str]:
 
 def cli_reference(parser: argparse.ArgumentParser) -> str:
     """Every verb of `parser`: its usage, what it does, its arguments."""
-    lines = ["## Global options", ""]
+    lines = ["### Global options", ""]
     lines += ["```", _fixed_width(parser.format_usage).strip(), "```", ""]
     lines += _table(parser)
-    lines += ["## Verbs", ""]
+    lines += ["### Verbs", ""]
     verbs = list(_subcommands(parser))
     lines += ["| verb | does |", "|---|---|"]
     lines += [f"| [`{name}`](#warroom-{name}) | {said} |" for name, said, _ in verbs]
@@ -145,10 +145,10 @@ def cli_reference(parser: argparse.ArgumentParser) -> str:
         lines += ["```", _fixed_width(sub.format_usage).strip(), "```", ""]
         lines += _table(sub)
         for name, sub_said, subsub in _subcommands(sub):
-            one(f"{path} {name}", sub_said, subsub, min(depth + 1, 5))
+            one(f"{path} {name}", sub_said, subsub, min(depth + 1, 6))
 
     for name, said, sub in verbs:
-        one(f"warroom {name}", said, sub, 3)
+        one(f"warroom {name}", said, sub, 4)
     return "\n".join(lines)
 
 
@@ -449,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     if parser.parse_args(argv).check:
         old = stale()
         for path in old:
-            print(f"stale: {path.relative_to(ROOT)} (run: {COMMAND})", file=sys.stderr)
+            where = path.relative_to(ROOT)
+            print(f"stale: {where} (run: {COMMAND}, or make docs)", file=sys.stderr)
         return 1 if old else 0
     for path, make in outputs().items():
         text = path.read_text(encoding="utf-8") if path.exists() else ""
