@@ -397,14 +397,25 @@ def svg(edges: dict[tuple[str, str], int], sizes: dict[str, tuple[int, int]]) ->
     return "\n".join(out) + "\n"
 
 
+def modules_of(package: str, root: Path = ROOT) -> str:
+    """A package's modules, its sub-packages as `name/ (N modules)`."""
+    folder = root / "warroom" / package
+    shown = [f"`{m.stem}`" for m in sorted(folder.glob("*.py")) if m.stem != "__init__"]
+    for sub in sorted(d for d in folder.iterdir() if (d / "__init__.py").exists()):
+        count = sum(1 for m in sub.glob("*.py") if m.stem != "__init__")
+        shown.append(f"`{sub.name}/` ({count} modules)")
+    return ", ".join(shown)
+
+
 def graph_text(edges: dict[tuple[str, str], int]) -> str:
     floor, back = layers(edges)
-    lines = [mermaid(edges), "", "| package | imports (modules importing) | imported by |"]
-    lines.append("|---|---|---|")
+    lines = [mermaid(edges), ""]
+    lines += ["| package | its modules | imports (how many of its modules) | imported by |"]
+    lines.append("|---|---|---|---|")
     for p in sorted(PACKAGES, key=lambda p: (-floor[p], p)):
         out = ", ".join(f"{b} ({n})" for (a, b), n in edges.items() if a == p) or "nothing"
         into = ", ".join(a for (a, b) in edges if b == p) or "nobody"
-        lines.append(f"| `warroom.{p}` | {out} | {into} |")
+        lines.append(f"| `warroom.{p}` | {modules_of(p)} | {out} | {into} |")
     lines.append("")
     ups = [(a, b) for (a, b) in edges if (a, b) in back or floor[a] <= floor[b]]
     if ups:
