@@ -227,7 +227,7 @@ def key_tables() -> str:
             keys = ", ".join(f"`{_key_shown(k.strip())}`" for k in b.key.split(","))
             if b.key_display:
                 keys += f" (shown as `{b.key_display}`)"
-            does = b.description or b.action
+            does = b.description or f"`{b.action}`"
             if b.tooltip and b.tooltip != b.description:
                 does += f": {b.tooltip}"
             lines.append(f"| {keys} | {does.replace('|', '/')} | {f'`{b.id}`' if b.id else '—'} |")
