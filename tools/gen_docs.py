@@ -253,7 +253,7 @@ def import_graph(root: Path = ROOT) -> tuple[Edges, dict[str, tuple[int, int]]]:
             continue
         here = parts[1]
         source = path.read_text(encoding="utf-8")
-        sizes[here][0] += 1
+        sizes[here][0] += path.stem != "__init__"
         sizes[here][1] += source.count("\n")
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Import):
