@@ -7,7 +7,7 @@ and the package picture (from the import graph).
 
 Each generated part sits between marker comments in its Markdown file; the
 text around the markers is written by hand and left alone. The picture is
-also drawn as docs/architecture.svg. tests/test_docs.py fails when any of it
+also drawn as docs/architecture.svg. tests/unit/test_docs.py fails when any of it
 differs from what the code makes now.
 """
 

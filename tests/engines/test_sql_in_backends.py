@@ -8,7 +8,7 @@ import ast
 import re
 from pathlib import Path
 
-WARROOM = Path(__file__).resolve().parent.parent / "warroom"
+WARROOM = Path(__file__).resolve().parents[2] / "warroom"
 STORE = WARROOM / "store"
 
 # Statements are written with capital keywords, as everywhere in warroom.
