@@ -27,6 +27,7 @@ from ..errors import (
     REFUSAL,
     AlreadyApplied,
     StoreBusy,
+    StoreFailed,
     StoreInDoubt,
     StoreIOError,
     UsageError,
@@ -310,10 +311,23 @@ class PostgresBackend:
             # has_changed() (the war room): a one-shot CLI verb pays for one
             # connection, and the app's database worker writes without one.
             backend._prepare(read_only, create)
-        except BaseException:
+        except BaseException as exc:
             backend.close()
-            raise
+            raise backend._driver_error(exc) from None
         return backend
+
+    def _driver_error(self, exc: BaseException) -> BaseException:
+        """psycopg's error as warroom's (outside a write, which says more: see
+        _refusal); anything else as it is."""
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error):
+            return exc
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return StoreBusy(f"{self.label} is locked by another writer; try again")
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            return self._unreachable(exc)
+        return StoreFailed(f"{self.label}: {_first_line(exc)}")
 
     def _unreachable(self, exc: BaseException) -> StoreIOError:
         detail = _first_line(exc).replace(self.url.conninfo, self.label)
@@ -454,6 +468,14 @@ class PostgresBackend:
 
     def describe(self) -> list[tuple[bool, str, str]]:
         """(ok, topic, detail) lines for the doctor."""
+        import psycopg
+
+        try:
+            return self._describe()
+        except psycopg.Error as exc:
+            raise self._driver_error(exc) from None
+
+    def _describe(self) -> list[tuple[bool, str, str]]:
         facts: list[tuple[bool, str, str]] = []
         row = self.conn.execute(
             "SELECT current_setting('server_version'), current_user, current_database()"
@@ -672,8 +694,15 @@ class PostgresBackend:
             pass
 
     def executemany(self, sql: str, rows: list) -> None:
-        with self.conn.cursor() as cur:
-            cur.executemany(convert(sql), rows)
+        import psycopg
+
+        try:
+            with self.conn.cursor() as cur:
+                cur.executemany(convert(sql), rows)
+        except psycopg.Error as exc:
+            if self._busy:
+                raise  # write() says what it was
+            raise self._driver_error(exc) from None
 
     def reset_ids(self, tables: tuple[str, ...]) -> None:
         """After rows came with their ids: the next id follows the largest."""
@@ -693,12 +722,14 @@ class PostgresBackend:
                 return self.conn.execute(convert(sql), params)
             except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
                 if self._healthy():
-                    raise
+                    raise self._driver_error(exc) from None
                 try:  # one more go on a new connection (the server restarted?)
                     self._reconnect()
                     return self.conn.execute(convert(sql), params)
                 except psycopg.Error:
                     raise self._unreachable(exc) from None
+            except psycopg.Error as exc:
+                raise self._driver_error(exc) from None
         return self.conn.execute(convert(sql), params)
 
     @property
@@ -719,6 +750,8 @@ class PostgresBackend:
         if self._busy or self.in_transaction:
             yield
             return
+        import psycopg
+
         self._fresh()
         conn = self.conn
         self._busy = True
@@ -730,6 +763,8 @@ class PostgresBackend:
                 finally:
                     if not conn.broken:
                         conn.execute("ROLLBACK")
+        except psycopg.Error as exc:
+            raise self._driver_error(exc) from None
         finally:
             self._busy = False
             if self.in_transaction:

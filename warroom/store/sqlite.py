@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import FileSwapped, StoreBusy, StoreIOError, UsageError
+from ..errors import FileSwapped, StoreBusy, StoreFailed, StoreIOError, UsageError, WarroomError
 from ..paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
 from ..paths import FILE_MODE, make_folders
 
@@ -290,6 +290,16 @@ def disk_refusal(exc: BaseException, path: Path) -> StoreIOError | None:
     return None
 
 
+def driver_error(exc: sqlite3.Error, path: Path) -> WarroomError:
+    """sqlite3's error as warroom's, outside a write (a write says more, see
+    SQLiteBackend.write): another program's lock is StoreBusy, anything else
+    StoreFailed with SQLite's own words."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return StoreBusy(f"{path} is locked by another program ({text}); try again")
+    return StoreFailed(text)
+
+
 _KIND = (
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
@@ -475,6 +485,7 @@ class SQLiteBackend:
         self.swapped = ""  # what was replaced or removed under us, once noticed
         self._checkpointing = threading.Lock()  # a worker's checkpoint, or the close
         self._closed = False
+        self._inside = 0  # within write() or snapshot(): they turn errors into ours
 
     @property
     def label(self) -> str:
@@ -781,13 +792,14 @@ class SQLiteBackend:
                 break
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
+                    raise driver_error(exc, self.path) from None
                 if time.monotonic() >= deadline:
                     raise StoreBusy(
                         f"{self.path} stayed locked by another process for "
                         f"{self.busy_timeout:g}s; try again"
                     ) from None
                 time.sleep(0.05)
+        self._inside += 1
         try:
             yield
             if bump:
@@ -802,7 +814,11 @@ class SQLiteBackend:
             refused = disk_refusal(exc, self.path)
             if refused is not None:
                 raise refused from None
+            if isinstance(exc, sqlite3.Error):
+                raise driver_error(exc, self.path) from None
             raise
+        finally:
+            self._inside -= 1
         self._local_writes += 1
 
     def wake_fd(self) -> int | None:
@@ -828,14 +844,24 @@ class SQLiteBackend:
         return describe_file(self.path)
 
     def executemany(self, sql: str, rows: list) -> None:
-        self.conn.executemany(sql, rows)
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            if self._inside:
+                raise  # write() says what it was
+            raise driver_error(exc, self.path) from None
 
     def reset_ids(self, tables: tuple[str, ...]) -> None:
         """SQLite gives the next row max(id) + 1 by itself."""
 
     # ------------------------------------------------------------------ reads
     def execute(self, sql: str, params: tuple | list = ()) -> Any:
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            if self._inside:
+                raise  # write() or snapshot() says what it was
+            raise driver_error(exc, self.path) from None
 
     @property
     def in_transaction(self) -> bool:
@@ -847,8 +873,14 @@ class SQLiteBackend:
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN")
+        self._inside += 1
         try:
-            yield
+            self.conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise driver_error(exc, self.path) from None
         finally:
-            self.conn.execute("COMMIT")
+            self._inside -= 1
