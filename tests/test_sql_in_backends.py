@@ -82,7 +82,7 @@ def test_the_scan_finds_sql_where_it_does_not_belong(tmp_path):
 def test_the_store_itself_is_where_the_sql_is():
     """The scan looks at what it means to: the backends hold statements."""
     assert sql_outside_store(STORE) == []  # (the store is skipped when it is the root)
-    assert any(SQL.search(t) for _, t in _strings(ast.parse((STORE / "domain.py").read_text())))
+    assert any(SQL.search(t) for _, t in _strings(ast.parse((STORE / "timeline.py").read_text())))
 
 
 # ------------------------------------------------------- engines stay below
