@@ -32,6 +32,7 @@ from warroom.model import (
 )
 from warroom.policy import Policy
 from warroom.store.backend import Backend, open_backend
+from warroom.store.schema import select_list
 from warroom.timefmt import check_moment
 
 
@@ -383,9 +384,7 @@ class StoreBase:
     def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
         return _Later(self.db.execute(sql, params), now=True).dicts()
 
-    _ENTRY_COLUMNS = (
-        "id, incident_id, kind, text, actor, occurred_at, recorded_at, public, supersedes, data"
-    )
+    _ENTRY_COLUMNS = select_list("timeline")  # in _row_entry's order
 
     def _snapshot(self) -> Any:
         """A read transaction (nested calls share the outer one)."""

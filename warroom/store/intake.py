@@ -17,6 +17,7 @@ from warroom.model import (
     to_iso,
 )
 from warroom.store.base import StoreBase
+from warroom.store.schema import select_list
 from warroom.text import (
     MAX_NOTE,
     MAX_SHORT,
@@ -33,14 +34,8 @@ class IntakeStore(StoreBase):
     # fingerprint and start; grouped into a proposal a person accepts (an
     # incident is declared), declines (with a reason) or merges into an open
     # incident. Alerts never close an incident.
-    _PROPOSAL_COLUMNS = (
-        "p.id, p.source, p.group_key, p.status, p.title, p.labels, p.first_seen, p.last_seen,"
-        " p.incident_id, p.decided_by, p.decided_at, p.reason"
-    )
-    _ALERT_COLUMNS = (
-        "id, source, fingerprint, status, starts_at, last_started_at, ends_at, fires,"
-        " proposal_id, labels, summary, url"
-    )
+    _PROPOSAL_COLUMNS = select_list("proposals", "p")  # in _row_proposal's order
+    _ALERT_COLUMNS = select_list("alerts")  # in proposal_alerts' order
 
     def ingest_alerts(self, alerts: list, refire_within: Any) -> Any:
         """Store what a sender reported, in one transaction: a new firing alert
@@ -50,7 +45,7 @@ class IntakeStore(StoreBase):
         a resolve of an unknown alert is kept (a late fire of it is then a
         repeat) but proposes nothing; a fire within `refire_within` of the
         alert's resolve reopens that alert."""
-        from ..model import FIRING, RESOLVED, Ingested
+        from warroom.model import FIRING, RESOLVED, Ingested
 
         stored = duplicates = 0
         touched: dict[int, None] = {}
@@ -143,7 +138,7 @@ class IntakeStore(StoreBase):
         """The proposal a new alert of this group joins: the group's newest
         while it waits for a decision, or while the incident it became is
         open (that incident's id comes with it); else a new one."""
-        from ..model import ACCEPTED, MERGED, PROPOSED
+        from warroom.model import ACCEPTED, MERGED, PROPOSED
 
         row = self.db.execute(
             "SELECT p.id, p.status, p.labels, i.status, p.incident_id FROM proposals p"
@@ -197,7 +192,7 @@ class IntakeStore(StoreBase):
         )  # fmt: skip
 
     def _row_proposal(self, row: tuple) -> Any:
-        from ..model import Proposal
+        from warroom.model import Proposal
 
         return Proposal(
             id=row[0], source=row[1], group_key=row[2], status=row[3], title=row[4],
@@ -236,20 +231,20 @@ class IntakeStore(StoreBase):
         return self._row_proposal(row)
 
     def proposal_alerts(self, proposal_id: int) -> list:
-        from ..model import AlertRecord
+        from warroom.model import AlertRecord
 
         rows = self.db.execute(
             f"SELECT {self._ALERT_COLUMNS} FROM alerts WHERE proposal_id = ? ORDER BY id",
             (proposal_id,),
         ).fetchall()
         return [
-            AlertRecord(r[0], r[1], r[2], r[3], from_iso(r[4]), from_iso(r[5]), from_iso(r[6]),
+            AlertRecord(r[0], r[1], r[2], r[5], from_iso(r[3]), from_iso(r[4]), from_iso(r[6]),
                         r[7], r[8], json.loads(r[9]), r[10], r[11])
             for r in rows
         ]  # fmt: skip
 
     def _undecided(self, proposal_id: int) -> Any:
-        from ..model import PROPOSED
+        from warroom.model import PROPOSED
 
         proposal = self.proposal(proposal_id)
         if proposal.status != PROPOSED:
@@ -280,7 +275,7 @@ class IntakeStore(StoreBase):
         """Declare the incident a proposal stands for, in one transaction: the
         reported time is the earliest start of its alerts (the clocks run from
         when it really began), and every alert is evidence on its timeline."""
-        from ..model import ACCEPTED
+        from warroom.model import ACCEPTED
 
         category = self.policy.match_category(category) if category else self.policy.categories[0]
         priority = self.policy.match_priority(priority)
@@ -312,7 +307,7 @@ class IntakeStore(StoreBase):
     def decline_proposal(self, proposal_id: int, reason: str) -> Any:
         """Decline with a reason: the proposal stays (out of the report's
         figures but in its noise figure)."""
-        from ..model import DECLINED
+        from warroom.model import DECLINED
 
         reason = reason.strip()
         if not reason:
@@ -325,7 +320,7 @@ class IntakeStore(StoreBase):
 
     def merge_proposal(self, proposal_id: int, incident_id: int) -> Incident:
         """Merge a proposal into an open incident: its alerts become evidence there."""
-        from ..model import MERGED
+        from warroom.model import MERGED
 
         with self._write():
             proposal = self._undecided(proposal_id)

@@ -28,7 +28,7 @@ class ReportStore(StoreBase):
     def report_rows(self) -> list[ReportRow]:
         """Every incident with its published update times and action items, in
         three reads of one snapshot (the report over all incidents)."""
-        from ..report import ActionFacts, ReportRow  # only the report pays for it
+        from warroom.report import ActionFacts, ReportRow  # only the report pays for it
 
         with self._snapshot():
             incidents = [
@@ -88,7 +88,7 @@ class ReportStore(StoreBase):
 
     def _report_tasks(self) -> dict[int, list]:
         """incident id -> what the report reads of each runbook task (adherence)."""
-        from ..report import TaskFacts
+        from warroom.report import TaskFacts
 
         tasks: dict[int, list] = {}
         for incident_id, runbook, status, due, changed, note in self.db.execute(

@@ -20,6 +20,7 @@ from warroom.model import (
 )
 from warroom.ordering import settle_edit, stronger_note
 from warroom.store.base import StoreBase
+from warroom.store.schema import select_list
 from warroom.text import (
     MAX_DRAFT,
     MAX_SHORT,
@@ -160,12 +161,10 @@ class RetroStore(StoreBase):
             status=row[6],
             created_by=row[7] or "",
             created_at=from_iso(row[8]),
-            completed_at=from_iso(row[9]),
+            completed_at=from_iso(row[11]),
         )
 
-    _ACTION_COLUMNS = (
-        "id, incident_id, title, owner, due, ticket, status, created_by, created_at, completed_at"
-    )
+    _ACTION_COLUMNS = select_list("action_items")  # in _row_action's order
 
     def action_items(self, incident_id: int) -> list[ActionItem]:
         rows = self.db.execute(

@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warroom.store.schema import create_sqlite
+
 from ..errors import FileSwapped, StoreBusy, StoreFailed, StoreIOError, UsageError, WarroomError
 from ..paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
 from ..paths import FILE_MODE, make_folders
@@ -263,6 +265,9 @@ def _schema_v10(db: sqlite_utils.Database) -> None:
 
 
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
+# Each is the change of one version, kept as it was: a file of any earlier
+# version upgrades through them to the shape store/schema.py declares (a new
+# file is made from that declaration directly).
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
     1: _schema_v2,
@@ -666,7 +671,12 @@ class SQLiteBackend:
             if 0 < current < SCHEMA_VERSION:
                 self._backup(current)
             if current == 0:
+                # A new file is made in today's shape (store/schema.py); only an
+                # older one goes through the migration steps.
                 self.conn.execute(f"PRAGMA application_id = {APP_ID}")
+                create_sqlite(sqlite_utils.Database(self.conn))
+                current = SCHEMA_VERSION
+                self.conn.execute(f"PRAGMA user_version = {current}")
             while current < SCHEMA_VERSION:
                 MIGRATIONS[current](sqlite_utils.Database(self.conn))
                 current += 1

@@ -24,6 +24,7 @@ from warroom.model import (
     to_iso,
 )
 from warroom.store.base import StoreBase
+from warroom.store.schema import select_list
 from warroom.text import (
     MAX_SHORT,
     check_length,
@@ -37,11 +38,7 @@ class TaskStore(StoreBase):
 
     # The steps of the runbooks attached to an incident, and tasks added by
     # hand. Every change writes its timeline entry in the same transaction.
-    _TASK_COLUMNS = (
-        "id, incident_id, runbook, task_key, occurrence, title, description, command, role,"
-        " assignee, due_at, every_seconds, until_stage, after_key, status, note, changed_by,"
-        " changed_at, created_by, created_at"
-    )
+    _TASK_COLUMNS = select_list("tasks")  # in _row_task's order
 
     def _row_task(self, row: tuple, holders: dict[str, str]) -> Task:
         assignee = row[9] or ""
@@ -102,7 +99,7 @@ class TaskStore(StoreBase):
         `tasks_skipped` as no longer applying, `tasks_back` applying again),
         not in entries of its own: one change, one entry. Without an entry
         (attach_runbooks), one "Runbooks attached" entry says it."""
-        from ..runbooks import plan_runbooks
+        from warroom.runbooks import plan_runbooks
 
         if not self.policy.runbooks:
             return  # a policy without runbooks leaves tasks as they are (and reads none)
