@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from warroom.store.schema import postgres_ddl
+from warroom.store.schema import POSTGRES_VERSION, postgres_ddl
 
 from ..errors import (
     REFUSAL,
@@ -37,7 +37,7 @@ from ..errors import (
 )
 from ..paths import DbUrl, mask_secrets
 
-SCHEMA_VERSION = 6  # PostgreSQL's own schema versions, apart from SQLite's
+SCHEMA_VERSION = POSTGRES_VERSION  # PostgreSQL's own schema versions, apart from SQLite's
 LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 # The write lock: the change counter's one row, which only a writer may lock.
 # (A warroom from before took the advisory lock instead; schema 3+ keeps such a
@@ -416,11 +416,14 @@ class PostgresBackend:
             with self.write():
                 # Read again under the lock: another process may have migrated meanwhile.
                 current = self._schema_facts()[0]
-                if current is None:
+                if current is None and SCHEMA_VERSION == POSTGRES_VERSION:
+                    # A new schema is made in today's shape (store/schema.py);
+                    # an older one goes through the migration steps.
                     for sql, params in postgres_ddl():
                         self.conn.execute(sql, params)
                     current = SCHEMA_VERSION
                     self.conn.execute("UPDATE warroom_schema SET version = %s", (current,))
+                current = current or 0
                 while current < SCHEMA_VERSION:
                     MIGRATIONS[current](self.conn)
                     current += 1

@@ -12,16 +12,21 @@ Types are the engine-neutral "id" (a generated integer key), "int" and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from warroom.record import record
 
 if TYPE_CHECKING:  # sqlite-utils makes a new file's tables; imported only then
     import sqlite_utils
 
 ID, INT, TEXT = "id", "int", "text"
 
+# The schema versions this declaration is: SQLite's and PostgreSQL's own.
+SQLITE_VERSION = 10
+POSTGRES_VERSION = 6
 
-@dataclass(frozen=True)
+
+@record
 class Column:
     name: str
     type: str  # ID, INT or TEXT
@@ -30,14 +35,14 @@ class Column:
     references: str | None = None  # "table.column"
 
 
-@dataclass(frozen=True)
+@record
 class Index:
     name: str
     columns: tuple[str, ...]
     where: str = ""  # a partial index: the rows it holds
 
 
-@dataclass(frozen=True)
+@record
 class Table:
     name: str
     columns: tuple[Column, ...]
@@ -46,7 +51,7 @@ class Table:
     unique: tuple[tuple[str, ...], ...] = ()
     moved: bool = True  # copied by `warroom move` (the change counter is not)
     engines: tuple[str, ...] = ("sqlite", "postgresql")
-    rows: tuple[tuple[Any, ...], ...] = field(default=())  # what a new database holds
+    rows: tuple[tuple[Any, ...], ...] = ()  # what a new database holds
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom.store.schema import create_sqlite
+from warroom.store.schema import SQLITE_VERSION, create_sqlite
 
 from ..errors import FileSwapped, StoreBusy, StoreFailed, StoreIOError, UsageError, WarroomError
 from ..paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
@@ -27,7 +27,7 @@ from ..paths import FILE_MODE, make_folders
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = SQLITE_VERSION
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 
@@ -671,9 +671,11 @@ class SQLiteBackend:
             if 0 < current < SCHEMA_VERSION:
                 self._backup(current)
             if current == 0:
-                # A new file is made in today's shape (store/schema.py); only an
-                # older one goes through the migration steps.
                 self.conn.execute(f"PRAGMA application_id = {APP_ID}")
+            if current == 0 and SCHEMA_VERSION == SQLITE_VERSION:
+                # A new file is made in today's shape (store/schema.py); an older
+                # one goes through the migration steps (as does a new file made
+                # for an older version, which only a test asks for).
                 create_sqlite(sqlite_utils.Database(self.conn))
                 current = SCHEMA_VERSION
                 self.conn.execute(f"PRAGMA user_version = {current}")
