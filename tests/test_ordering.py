@@ -36,12 +36,6 @@ def incident(**fields) -> Incident:
     return Incident(**{**base, **fields})
 
 
-def test_the_timeline_order_is_when_it_happened_then_recording_order():
-    late_note, early_fact, same_time = entry(1, 10), entry(2, 5), entry(3, 10)
-    ordered = sorted([late_note, early_fact, same_time], key=ordering.timeline_order)
-    assert [e.id for e in ordered] == [2, 1, 3]
-
-
 def test_a_page_is_oldest_first_whichever_way_it_was_read():
     assert ordering.page_of([1, 2, 3, 4], 3, forward=True) == ([1, 2, 3], True)
     assert ordering.page_of([9, 8, 7], 3, forward=False) == ([7, 8, 9], False)

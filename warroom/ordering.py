@@ -35,11 +35,8 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 # ---------------------------------------------------------------- the order
-def timeline_order(entry: TimelineEntry) -> tuple[datetime, int]:
-    """The timeline's one order: when it happened, then recording order."""
-    return (entry.occurred_at, entry.id)
-
-
+# The timeline's one order (when it happened, then recording order) is the
+# model's order_key; the store reads pages of it with ORDER BY.
 def page_of(rows: Sequence[Any], limit: int, forward: bool) -> tuple[list[Any], bool]:
     """A page out of `limit + 1` rows read in the page's direction (forward:
     oldest first; otherwise newest first): the page oldest first, and whether

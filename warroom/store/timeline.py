@@ -27,6 +27,7 @@ from warroom.ordering import (
     check_fact_move,
     check_new_fact,
     fact_key,
+    page_of,
     shown_states,
     standing_facts,
 )
@@ -139,17 +140,14 @@ class TimelineStore(StoreBase):
                     f" supersedes IN (SELECT id FROM ({sql}) AS page) ORDER BY id",
                     [*params, limit],
                 )
-            rows = page.rows()
-            more = len(rows) > limit
-            rows = rows[:limit] if forward else rows[:limit][::-1]
+            rows, more = page_of(page.rows(), limit, forward)
             latest = newest.rows()[0][0]
             return TimelinePage(
                 [self._row_entry(r) for r in rows], more, latest or 0, dict(fixes.rows())
             )
         with self._snapshot():
-            rows = self.db.execute(sql, [*params, limit + 1]).fetchall()
-            more = len(rows) > limit
-            rows = rows[:limit] if forward else rows[:limit][::-1]
+            read = self.db.execute(sql, [*params, limit + 1]).fetchall()
+            rows, more = page_of(read, limit, forward)
             entries = [self._row_entry(r) for r in rows]
             latest = self.db.execute(
                 "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
