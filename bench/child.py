@@ -722,7 +722,7 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
 
     from bench.probe import SIZE, FrameProbe
     from warroom.core.policy import default_policy
-    from warroom.core.writes import Publish
+    from warroom.services.writes import Publish
     from warroom.store import Store
     from warroom.tui.app import make_app
     from warroom.tui.screens.warroom import WarRoomScreen

@@ -16,7 +16,7 @@ import pytest
 from pg_cut_proxy import CutAfterCommit
 
 from warroom.core.errors import AlreadyApplied, StoreInDoubt
-from warroom.core.writes import KINDS, AddEntry, Assign, Envelope, SetCheck, new_key
+from warroom.services.writes import KINDS, AddEntry, Assign, Envelope, SetCheck, new_key
 from warroom.store import Store
 
 pytestmark = pytest.mark.both_engines

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from warroom.core.policy import default_policy
-from warroom.core.writes import AddEntry
+from warroom.services.writes import AddEntry
 from warroom.store import Store
 from warroom.tui.app import make_app
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from small_disk import fill
 
-from warroom.core.writes import AddEntry, Envelope
 from warroom.services import unsaved
+from warroom.services.writes import AddEntry, Envelope
 from warroom.store import Store
 
 HERE = Path(__file__).parent

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from keyburst import settle
 
-from warroom.core.writes import SetPriority
+from warroom.services.writes import SetPriority
 from warroom.store import Store
 
 SIZE = (120, 36)

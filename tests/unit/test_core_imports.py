@@ -9,7 +9,7 @@ import sys
 
 CORE = (
     "core", "core.policy", "core.model", "core.sla", "core.text", "core.timefmt",
-    "core.alerts", "core.report", "core.public", "core.writes", "services", "services.paths",
+    "core.alerts", "core.report", "core.public", "services.writes", "services", "services.paths",
     "services.usecases", "services.hooks", "services.config", "services.unsaved", "store",
     "formats.export", "formats.report_text", "cli.commands", "cli.retro", "cli.tasks",
 )  # fmt: skip

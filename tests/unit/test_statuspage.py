@@ -389,7 +389,7 @@ def test_publish_write_record_keeps_status_and_components_and_applies_once(
     open_store, clock, sp_policy
 ):
     from warroom.core.errors import AlreadyApplied
-    from warroom.core.writes import Envelope, Publish
+    from warroom.services.writes import Envelope, Publish
 
     store = open_store(policy_=sp_policy)
     iid = store.declare("internal", "regression or bug", "P2").id

@@ -141,3 +141,8 @@ def say(text: object = "", *, err: bool = False, end: str = "\n") -> None:
     # CSV rows end in \r\n by its standard: kept as line ends, not shown as ␍.
     lines = str(text).split("\r\n")
     stream.write("\r\n".join(visible(line, multiline=True) for line in lines) + end)
+
+
+def labels_line(labels: dict, limit: int = 60) -> str:
+    """'severity=critical service=api' on one line, safe for a terminal."""
+    return one_line(" ".join(f"{k}={v}" for k, v in sorted(labels.items())))[:limit]

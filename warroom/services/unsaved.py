@@ -153,7 +153,7 @@ def replay(store, db_path) -> Replayed:
     """Write every kept change, each once (by its idempotency key), in the
     order typed; a file whose changes all landed (or had landed) is removed."""
     from warroom.core.errors import AlreadyApplied, StoreBusy, StoreIOError, WarroomError
-    from warroom.core.writes import Envelope
+    from warroom.services.writes import Envelope
 
     done = Replayed()
     for path in files(db_path):

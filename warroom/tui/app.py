@@ -27,9 +27,9 @@ from warroom.core.model import utcnow
 from warroom.core.policy import Policy
 from warroom.core.text import clean_name, one_line, visible
 from warroom.core.timefmt import fmt_clock
-from warroom.core.writes import Declare, Envelope, RecordEvent, Write
 from warroom.services import unsaved
 from warroom.services.config import Config, load_state, save_state
+from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from warroom.core.errors import AlreadyApplied, DraftConflict, StoreBusy, StoreIOError, WarroomError
-from warroom.core.writes import Envelope
+from warroom.services.writes import Envelope
 
 # What a write came to, as handed to on_outcome(job, outcome, value):
 DONE = "done"  # value: the store's result (None: written before, its answer lost)

@@ -7,12 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from warroom.cli.intake import labels_line
 from warroom.core.policy import UNTRIAGED
 from warroom.core.sla import most_urgent
-from warroom.core.text import one_line
+from warroom.core.text import labels_line, one_line
 from warroom.core.timefmt import fmt_age, fmt_minutes
-from warroom.core.writes import AcceptProposal, DeclineProposal, MergeProposal
+from warroom.services.writes import AcceptProposal, DeclineProposal, MergeProposal
 from warroom.tui.screens.modals import ChoiceModal, TextPrompt
 from warroom.tui.screens.startup import StartupScreen
 from warroom.tui.widgets.common import STATE_STYLE, lit

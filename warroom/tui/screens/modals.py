@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from warroom.core.writes import Correct, RecordMilestone, SetChangeImpact, SetMilestone
+from warroom.services.writes import Correct, RecordMilestone, SetChangeImpact, SetMilestone
 from warroom.tui.widgets.common import lit, lit_block
 from warroom.tui.widgets.modal import Modal
 from warroom.tui.widgets.people import PersonChooser

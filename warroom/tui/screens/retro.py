@@ -17,7 +17,7 @@ from textual.widget import Widget
 from warroom.core.model import Incident
 from warroom.core.sla import clock_states
 from warroom.core.timefmt import fmt_clock, fmt_short_time, zone_label
-from warroom.core.writes import (
+from warroom.services.writes import (
     AddAction,
     AddEntry,
     SaveWhy,

@@ -23,7 +23,7 @@ from warroom.core.timefmt import (
     typed_zone,
     zone_label,
 )
-from warroom.core.writes import (
+from warroom.services.writes import (
     AddEntry,
     Assign,
     MakeReal,

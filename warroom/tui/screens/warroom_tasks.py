@@ -13,7 +13,7 @@ from textual.css.query import NoMatches
 from warroom.core.model import TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED
 from warroom.core.text import one_line
 from warroom.core.timefmt import fmt_short_time
-from warroom.core.writes import AddTask, AssignTask, SetTaskState
+from warroom.services.writes import AddTask, AssignTask, SetTaskState
 from warroom.tui.widgets.checklist import ChecklistPanel
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.owned import while_shown
