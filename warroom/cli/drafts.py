@@ -82,7 +82,7 @@ def cmd_publish(ctx: Context) -> int:
     hook = published.hook
     if hook is not None and (hook.event == "hook.skipped" or not hook.result.ok):
         # The update itself is published; say loudly that it went no further.
-        say(f"warroom: {one_line(hook.summary)}", err=True)
+        problem(hook.summary)
     problem(published.page_problem)
     return 0
 

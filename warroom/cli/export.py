@@ -3,27 +3,19 @@ incidents (the formats are warroom/formats/)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from warroom.cli.context import Context
+from warroom.cli.output import document
 from warroom.core.errors import UsageError
 from warroom.core.text import say
 from warroom.core.timefmt import parse_time
 
 
 def cmd_export(ctx: Context) -> int:
-    args = ctx.args
-    from warroom.formats.atomic import write_atomic
     from warroom.formats.export import render_export
 
-    text = render_export(
-        ctx.store.bundle(args.id), ctx.policy, args.format, args.public, ctx.clock()
-    )
-    if args.output is None:
-        say(text, end="")
-        return 0
-    path = write_atomic(Path(args.output), text, force=args.force)
-    say(path)
+    args = ctx.args
+    bundle = ctx.store.bundle(args.id)
+    document(args, render_export(bundle, ctx.policy, args.format, args.public, ctx.clock()))
     return 0
 
 

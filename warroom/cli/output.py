@@ -5,6 +5,8 @@ visible) on its way to stdout or stderr:
   script reads (a new incident's, entry's, task's or action item's id) print
   the bare id instead, -q or not;
 - print_json(): data as JSON, made by the json module (formats/json.py);
+- document(): a whole document to stdout, or to the -o file (written
+  atomically, formats/atomic.py), its path printed;
 - problem(): a warning after the change itself was made, on stderr."""
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ def print_json(data: Any) -> None:
     from warroom.formats.json import json_text  # only the verbs asked for JSON load it
 
     say(json_text(data))
+
+
+def document(args, text: str) -> None:
+    """A document (export, follow-ups, a calendar event) to stdout as it is, or
+    to --output, atomically: an existing file only with --force."""
+    if args.output is None:
+        say(text, end="")
+        return
+    from pathlib import Path
+
+    from warroom.formats.atomic import write_atomic
+
+    say(write_atomic(Path(args.output), text, force=args.force))
 
 
 def problem(text: str | None) -> None:

@@ -3,10 +3,8 @@ so a script can hold the retro the TUI holds (same store calls, same rules)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from warroom.cli.context import Context, read_text
-from warroom.cli.output import print_json
+from warroom.cli.output import document, print_json
 from warroom.cli.timeline import cmd_milestone
 from warroom.core.errors import UsageError
 from warroom.core.model import ActionItem, to_iso
@@ -106,15 +104,6 @@ def _run_action(ctx: Context) -> int:
     return 0
 
 
-def _write_or_say(args, text: str) -> None:
-    if args.output is None:
-        say(text, end="")
-        return
-    from warroom.formats.atomic import write_atomic
-
-    say(write_atomic(Path(args.output), text, force=args.force))
-
-
 def _export_actions(ctx: Context) -> int:
     """`retro action export`: the follow-ups in a tracker's or a calendar's format."""
     from warroom.formats import followups as fu
@@ -125,9 +114,9 @@ def _export_actions(ctx: Context) -> int:
     link = args.link or f"incident-{incident.id}.md"
     items = fu.followups(incident, store.action_items(args.id), link, load_config().people)
     if args.format == "jira-csv":
-        _write_or_say(args, fu.jira_csv(items))
+        document(args, fu.jira_csv(items))
     elif args.format == "ics":
-        _write_or_say(args, fu.todos_ics(items))
+        document(args, fu.todos_ics(items))
     else:
         if not args.repo:
             raise UsageError(f"--format {args.format} needs --repo (owner/name)")
@@ -139,7 +128,7 @@ def _export_actions(ctx: Context) -> int:
             ]  # fmt: skip
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        _write_or_say(args, "".join(u + "\n" for u in urls))
+        document(args, "".join(u + "\n" for u in urls))
     return 0
 
 
@@ -158,5 +147,5 @@ def _schedule(ctx: Context) -> int:
     except ValueError as exc:
         raise UsageError(f"--duration: {exc}") from None
     link = args.link or f"incident-{incident.id}.md"
-    _write_or_say(args, retro_ics(incident, start, duration, link, now))
+    document(args, retro_ics(incident, start, duration, link, now))
     return 0

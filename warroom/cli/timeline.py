@@ -18,10 +18,7 @@ def cmd_note(ctx: Context) -> int:
     at = ctx.at()
     entry = ctx.store.add_entry(ctx.args.id, text, ctx.args.kind, occurred_at=at)
     if cut:
-        say(
-            f"warroom: note truncated: only the first {MAX_NOTE} characters were stored",
-            err=True,
-        )
+        problem(f"note truncated: only the first {MAX_NOTE} characters were stored")
     say(entry.id)
     return 0
 
