@@ -4,8 +4,6 @@ is one line and exit code 2, like every other error)."""
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from typing import Any
 
 from warroom import __version__
@@ -17,10 +15,6 @@ from warroom.core.text import say
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit code 2."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
         raise UsageError(f"{message} (see: {self.prog} --help)")
@@ -68,11 +62,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-# Start-up, in CPU per CLI call (bench figure 10, `python -m bench --only cli`,
-# against a Python importing sqlite3, argparse, tomllib and json; target ratio
-# <= 2): building only the asked verb's parser saves ~10 ms, a formatter that
-# does not import shutil ~3 ms. Without them the ratio is 2.1-2.3, with them
-# 1.8-1.9. Both use argparse's public API only.
+# Start-up: a verb's process builds only its own parser, not all thirty-odd
+# (argparse makes each with its help action, formatters and gettext lookups).
+# That is ~10 ms of process CPU in every CLI call: bench figure 10 (`python -m
+# bench --only cli`, target ratio <= 2 to a Python importing sqlite3, argparse,
+# tomllib and json) is 1.8-1.9 with it, 2.1-2.2 without.
 class _OnlyVerb:
     """The subparsers, but only `verb` gets a real parser."""
 
@@ -92,31 +86,6 @@ class _Skipped:
 
     def __getattr__(self, name: str):
         return lambda *args, **kwargs: self
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help layout, its width found without shutil: argparse makes
-    a formatter for every argument added (to check it), and the default one
-    imports shutil (bz2, lzma...) for the width: ~3 ms of every verb's start."""
-
-    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
-        width = _columns() - 2 if width is None else width
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-
-def _columns() -> int:
-    """The terminal's width as shutil.get_terminal_size gives it: $COLUMNS, the
-    terminal, else 80."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
 
 
 _VALUED = {"--db", "--as", "--policy"}  # the global options that take a value
