@@ -77,7 +77,7 @@ LOG = "ERROR db timeout\r\n  at pool.get (pool.py:42)\n  at handler (app.py:7)"
 
 
 async def test_a_pasted_log_keeps_its_lines_in_a_note(app_factory, store, seeded, policy, clock):
-    from warroom.formats.export import render_markdown
+    from warroom.formats.markdown import render_markdown
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:

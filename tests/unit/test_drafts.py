@@ -14,7 +14,7 @@ from test_cli import assert_one_line_error, cli_engine, incident, now, reader, r
 
 from warroom.core.policy import default_policy
 from warroom.core.templates import draft_text, draft_warnings, follow, render_template
-from warroom.formats.export import render_markdown
+from warroom.formats.markdown import render_markdown
 
 pytestmark = pytest.mark.both_engines
 

@@ -27,15 +27,10 @@ from warroom.core.errors import UsageError
 from warroom.core.model import NOTE_KINDS, to_iso
 from warroom.core.policy import default_policy
 from warroom.core.text import is_unsafe, one_line
-from warroom.formats.export import (
-    EXPORT_SCHEMA_VERSION,
-    clocks_list,
-    incident_dict,
-    md_block,
-    md_inline,
-    render_export,
-    write_atomic,
-)
+from warroom.formats.atomic import write_atomic
+from warroom.formats.export import render_export
+from warroom.formats.json import EXPORT_SCHEMA_VERSION, clocks_list, incident_dict
+from warroom.formats.markdown import md_block, md_inline
 from warroom.store import Store
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -171,7 +171,7 @@ def test_no_import_cycles():
 def test_the_graph_sees_what_is_there():
     """The reader finds real edges (so the contracts above can fail)."""
     graph = import_graph()
-    assert "warroom.store" in graph["warroom.cli.commands"]
+    assert "warroom.store" in graph["warroom.cli.context"]
     assert "textual" in graph["warroom.tui.app"]
     assert "warroom.tui.widgets.safe" in graph["warroom.tui.screens.incidents"]
     assert (

@@ -16,7 +16,7 @@ from warroom.core.text import (
     one_line,
     visible,
 )
-from warroom.formats.export import md_inline
+from warroom.formats.markdown import md_inline
 
 RAW_CONTROLS = {
     "\x1b": "\u241b",  # ESC -> ␛

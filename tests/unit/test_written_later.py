@@ -13,7 +13,8 @@ import pytest
 from warroom.core.errors import UsageError
 from warroom.core.model import replay, superseded_map
 from warroom.core.record import replace
-from warroom.formats.export import entry_dict, render_export
+from warroom.formats.export import render_export
+from warroom.formats.json import entry_dict
 
 pytestmark = pytest.mark.both_engines
 

@@ -6,36 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from warroom.cli.context import Context
+from warroom.cli.output import print_json
 from warroom.core.errors import UsageError
 from warroom.core.model import to_iso
 from warroom.core.text import labels_line, one_line, say
 from warroom.core.timefmt import fmt_age, fmt_time
-
-
-def add_parser(sub, record_id) -> None:
-    intake = sub.add_parser("intake", help="alerts from monitoring: serve, list, accept, decline")
-    verbs = intake.add_subparsers(dest="intake_command", metavar="VERB", required=True)
-    p = verbs.add_parser("serve", help="receive alerts (Alertmanager, Grafana, PagerDuty v2)")
-    p.add_argument("--listen", default="127.0.0.1:9747", help="HOST:PORT (default: %(default)s)")
-    p.add_argument(
-        "--token-file", required=True, metavar="PATH",
-        help="the bearer token, in a file only its owner and group can read",
-    )  # fmt: skip
-    p.add_argument("--allow-remote", action="store_true", help="listen on a non-loopback address")
-    p.add_argument("--busy-timeout", type=float, default=5.0, help="seconds to wait for the lock")
-    p = verbs.add_parser("list", help="proposals waiting for a decision")
-    p.add_argument("--all", action="store_true", help="decided ones too")
-    p.add_argument("--json", action="store_true")
-    p = verbs.add_parser("accept", help="declare the incident a proposal stands for")
-    p.add_argument("id", type=record_id)
-    p.add_argument("--priority", "-p", help="instead of the policy's [[intake.route]]")
-    p.add_argument("--category", "-c", help="instead of the policy's [[intake.route]]")
-    p = verbs.add_parser("decline", help="decline a proposal, saying why")
-    p.add_argument("id", type=record_id)
-    p.add_argument("--reason", "-r", required=True)
-    p = verbs.add_parser("merge", help="merge a proposal's alerts into an open incident")
-    p.add_argument("id", type=record_id)
-    p.add_argument("incident", type=record_id)
 
 
 def proposal_dict(p) -> dict[str, Any]:
@@ -49,7 +25,7 @@ def proposal_dict(p) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def run_intake(ctx) -> int:
+def run_intake(ctx: Context) -> int:
     args = ctx.args
     verb = args.intake_command
     if verb == "serve":
@@ -58,9 +34,7 @@ def run_intake(ctx) -> int:
     if verb == "list":
         proposals = store.proposals(None if args.all else "proposed")
         if args.json:
-            from warroom.formats.export import json_text
-
-            say(json_text([proposal_dict(p) for p in proposals]))
+            print_json([proposal_dict(p) for p in proposals])
             return 0
         now = ctx.clock()
         for p in proposals:
@@ -90,7 +64,7 @@ def run_intake(ctx) -> int:
     raise UsageError(f"unknown intake verb {verb!r}")
 
 
-def _serve(ctx) -> int:
+def _serve(ctx: Context) -> int:
     from warroom.intake.auth import is_loopback, parse_listen, read_token
 
     args = ctx.args

@@ -3,30 +3,13 @@ so a script can hold the retro the TUI holds (same store calls, same rules)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
-
+from warroom.cli.context import Context, read_text
+from warroom.cli.output import document, print_json
+from warroom.cli.timeline import cmd_milestone
 from warroom.core.errors import UsageError
 from warroom.core.model import ActionItem, to_iso
 from warroom.core.text import one_line, say
 from warroom.core.timefmt import fmt_time
-from warroom.formats.export import action_dict, json_text, retro_dict
-from warroom.services.usecases import check_action
-
-if TYPE_CHECKING:
-    import argparse
-
-    from warroom.store import Store
-
-
-class Context(Protocol):
-    """What the retro verbs use of the CLI's context (cli.Context has it; this
-    module does not import cli, which imports it)."""
-
-    args: argparse.Namespace
-    store: Store
-    clock: Callable[[], datetime]
 
 
 def _action_line(a: ActionItem) -> str:
@@ -39,11 +22,8 @@ def _action_line(a: ActionItem) -> str:
     return f"{a.id:>5} [{box}] {one_line(a.title)} ({', '.join(details)})"
 
 
-def run_retro(
-    ctx: Context, read_text: Callable[[str], str], record_milestone: Callable[[Context], int]
-) -> int:
-    """One `warroom retro` verb. The CLI hands in how it reads a text argument
-    ('-' is stdin) and how it records a milestone (`retro held` is one)."""
+def run_retro(ctx: Context) -> int:
+    """One `warroom retro` verb."""
     args, store = ctx.args, ctx.store
     verb = args.retro_command
     if verb == "show":
@@ -51,8 +31,9 @@ def run_retro(
         incident = store.get_incident(args.id)
         if args.json:
             held_at = to_iso(incident.retro_at) if incident.retro_at else None
-            data = {"incident": args.id, "retro_at": held_at, **retro_dict(retro)}
-            say(json_text(data))
+            from warroom.formats.json import retro_dict
+
+            print_json({"incident": args.id, "retro_at": held_at, **retro_dict(retro)})
             return 0
         say(f"Retro of #{incident.id} {one_line(incident.title)}")
         held = fmt_time(incident.retro_at) if incident.retro_at else "not yet"
@@ -67,8 +48,8 @@ def run_retro(
             say(_action_line(a))
         return 0
     if verb == "held":
-        args.clock = "retro"
-        return record_milestone(ctx)
+        args.clock = "retro"  # `retro held` records the retro milestone
+        return cmd_milestone(ctx)
     if verb == "why":
         why = store.save_why(args.id, args.position, args.question, args.answer)
         if why.note:
@@ -93,11 +74,15 @@ def _run_action(ctx: Context) -> int:
     if verb == "list":
         items = store.action_items(args.id)
         if args.json:
-            say(json_text([action_dict(a) for a in items]))
+            from warroom.formats.json import action_dict
+
+            print_json([action_dict(a) for a in items])
         else:
             for a in items:
                 say(_action_line(a))
         return 0
+    from warroom.services.usecases import check_action
+
     if verb == "add":
         fields = check_action(args.title, args.owner or "", args.due, args.ticket or "")
         item = store.add_action(args.id, fields.title, fields.owner, fields.due, fields.ticket)
@@ -119,17 +104,6 @@ def _run_action(ctx: Context) -> int:
     return 0
 
 
-def _write_or_say(args, text: str) -> None:
-    if args.output is None:
-        say(text, end="")
-        return
-    from pathlib import Path
-
-    from warroom.formats.export import write_atomic
-
-    say(write_atomic(Path(args.output), text, force=args.force))
-
-
 def _export_actions(ctx: Context) -> int:
     """`retro action export`: the follow-ups in a tracker's or a calendar's format."""
     from warroom.formats import followups as fu
@@ -140,9 +114,9 @@ def _export_actions(ctx: Context) -> int:
     link = args.link or f"incident-{incident.id}.md"
     items = fu.followups(incident, store.action_items(args.id), link, load_config().people)
     if args.format == "jira-csv":
-        _write_or_say(args, fu.jira_csv(items))
+        document(args, fu.jira_csv(items))
     elif args.format == "ics":
-        _write_or_say(args, fu.todos_ics(items))
+        document(args, fu.todos_ics(items))
     else:
         if not args.repo:
             raise UsageError(f"--format {args.format} needs --repo (owner/name)")
@@ -154,7 +128,7 @@ def _export_actions(ctx: Context) -> int:
             ]  # fmt: skip
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        _write_or_say(args, "".join(u + "\n" for u in urls))
+        document(args, "".join(u + "\n" for u in urls))
     return 0
 
 
@@ -173,5 +147,5 @@ def _schedule(ctx: Context) -> int:
     except ValueError as exc:
         raise UsageError(f"--duration: {exc}") from None
     link = args.link or f"incident-{incident.id}.md"
-    _write_or_say(args, retro_ics(incident, start, duration, link, now))
+    document(args, retro_ics(incident, start, duration, link, now))
     return 0

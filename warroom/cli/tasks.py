@@ -4,28 +4,16 @@ store calls and rules as the war room's tasks panel)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
+from warroom.cli.context import Context
+from warroom.cli.output import print_json
 from warroom.core.errors import UsageError
 from warroom.core.model import TASK_DONE, TASK_OPEN, TASK_SKIPPED, TASK_STARTED, Task, to_iso
 from warroom.core.policy import Policy, parse_duration
 from warroom.core.runbooks import task_state, tasks_in_order
 from warroom.core.text import one_line, say
 from warroom.core.timefmt import fmt_time, local_zone, place_wall_time
-
-if TYPE_CHECKING:
-    import argparse
-    from collections.abc import Callable
-
-    from warroom.store import Store
-
-
-class Context(Protocol):
-    args: argparse.Namespace
-    store: Store
-    policy: Policy
-    identity: str
-    clock: Callable[[], datetime]
 
 
 def task_dict(task: Task, policy: Policy, now: datetime) -> dict[str, Any]:
@@ -99,9 +87,7 @@ def run_task(ctx: Context) -> int:
         if args.mine:
             tasks = [t for t in tasks if t.owner == ctx.identity]
         if args.json:
-            from warroom.formats.export import json_text
-
-            say(json_text([task_dict(t, ctx.policy, now) for t in tasks]))
+            print_json([task_dict(t, ctx.policy, now) for t in tasks])
         else:
             for t in tasks:
                 say(task_line(t, ctx.policy, now))
@@ -121,36 +107,3 @@ def run_task(ctx: Context) -> int:
               "reopen": TASK_OPEN}[verb]  # fmt: skip
     store.set_task_status(args.id, status, getattr(args, "reason", None) or args.note or "")
     return 0
-
-
-def add_parser(sub, record_id) -> None:
-    task = sub.add_parser("task", help="the incident's tasks: list, start, done, skip, assign, add")
-    verbs = task.add_subparsers(dest="task_command", metavar="VERB", required=True)
-    p = verbs.add_parser("list", help="the incident's tasks, your own open ones first")
-    p.add_argument("id", type=record_id, help="incident id")
-    p.add_argument("--mine", action="store_true", help="only the tasks you own")
-    p.add_argument("--json", action="store_true")
-    for verb, helptext in (("start", "start"), ("done", "finish"), ("reopen", "reopen")):
-        p = verbs.add_parser(verb, help=f"{helptext} a task")
-        p.add_argument("id", type=record_id, help="task id")
-        p.add_argument("--note", help="a note beside the change")
-    p = verbs.add_parser("skip", help="skip a task, saying why")
-    p.add_argument("id", type=record_id, help="task id")
-    p.add_argument("reason")
-    p.add_argument("--note", help=argparse_suppress())
-    p = verbs.add_parser("assign", help="give a task to a person (default: take it yourself)")
-    p.add_argument("id", type=record_id, help="task id")
-    p.add_argument("person", nargs="?")
-    p.add_argument("--role", action="store_true", help="give it back to its role's holder")
-    p = verbs.add_parser("add", help="add a task by hand; prints its id")
-    p.add_argument("id", type=record_id, help="incident id")
-    p.add_argument("title")
-    p.add_argument("--role", help="owned by whoever holds this role")
-    p.add_argument("--to", metavar="NAME", help="owned by this person")
-    p.add_argument("--due", help="30m (from now), 14:35 or ISO-8601")
-
-
-def argparse_suppress() -> str:
-    import argparse
-
-    return argparse.SUPPRESS

@@ -14,7 +14,8 @@ from textual.widgets import Label
 
 from warroom.core.errors import UsageError, WarroomError
 from warroom.core.timefmt import parse_time, typed_zone
-from warroom.formats.export import render_export, write_atomic
+from warroom.formats.atomic import write_atomic
+from warroom.formats.export import render_export
 from warroom.services.writes import Close, DraftClosedAnnouncement, Reopen
 from warroom.tui.screens.modals import ChoiceModal, ConfirmModal, TextPrompt, refused_read_only
 from warroom.tui.widgets.common import lit, lit_block
