@@ -159,7 +159,7 @@ async def test_a_draft_published_from_the_cli_is_not_shown_again(
 ):
     """The TUI and the CLI agree: after `warroom publish ID`, the next draft
     starts from the update template (and the TUI shows it)."""
-    from test_cli import real_warroom
+    from runners import real_warroom
 
     store.save_draft(seeded, "Fix deployed, monitoring.", 0)
     app = app_factory()

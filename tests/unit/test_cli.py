@@ -8,13 +8,13 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from runners import real_warroom
 
 from warroom.cli import commands as cli
 from warroom.core.policy import CLOCKS
@@ -77,19 +77,6 @@ def assert_one_line_error(result: Result, *words: str, code: int = 2) -> None:
     assert "Traceback" not in result.err
     for word in words:
         assert word in result.err
-
-
-def real_warroom(*args: str, db: Path, input: bytes | None = None, **env: str):
-    """The installed program, as a user runs it: python -m warroom ..."""
-    environ = {**os.environ, "WARROOM_DB": str(db), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "warroom", *args],
-        input=input,
-        capture_output=True,
-        env=environ,
-        cwd=db.parent,
-        timeout=30,
-    )
 
 
 def now() -> datetime:
