@@ -592,3 +592,67 @@ def test_feed_is_what_the_standard_xml_writer_writes(open_store, clock, tmp_path
     assert render_feed(page) == _feed_by_the_xml_writer(page)
     empty = make_page(policy, [], clock())
     assert render_feed(empty) == _feed_by_the_xml_writer(empty)
+
+
+# ------------------------------------------------- days that are not 24 hours
+def _outage_over(tmp_path, open_store, clock, zone: str, start, stop):
+    """One incident with `web` in a major outage from `start` to `stop` (UTC)."""
+    tmp_path.mkdir(exist_ok=True)
+    site_policy(tmp_path)
+    path = tmp_path / "statuspage-policy.toml"
+    path.write_text(path.read_text("utf-8").replace("Europe/Berlin", zone), "utf-8")
+    policy = load_policy(path)
+    clock.now = start
+    store = open_store(path=tmp_path / "outage.db", policy_=policy)
+    iid = store.declare("internal", "regression or bug", "P1").id
+    store.set_public_title(iid, "Website down")
+    store.publish_update(iid, "The website is down.", components={"web": "major_outage"})
+    clock.now = stop
+    store.close_incident(iid, "fixed")
+    return policy, store
+
+
+@pytest.mark.parametrize(
+    "zone, day, hours",
+    [
+        ("Europe/Berlin", "2026-03-29", 23),  # spring forward: 02:00 -> 03:00
+        ("Europe/Berlin", "2026-10-25", 25),  # fall back: 03:00 -> 02:00
+        ("America/New_York", "2026-03-08", 23),
+        ("America/New_York", "2026-11-01", 25),
+    ],
+)
+def test_a_day_of_23_or_25_hours_counts_its_real_minutes(
+    open_store, clock, tmp_path, zone, day, hours
+):
+    from datetime import UTC, date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from warroom.formats.statuspage import collect, make_page
+
+    local = ZoneInfo(zone)
+    the_day = date.fromisoformat(day)
+    midnight = datetime.combine(the_day, time(), local).astimezone(UTC)
+    next_midnight = datetime.combine(the_day + timedelta(days=1), time(), local).astimezone(UTC)
+    assert next_midnight - midnight == timedelta(hours=hours)
+    # Down from 22:00 the evening before to 01:00 the morning after (local).
+    policy, store = _outage_over(
+        tmp_path, open_store, clock, zone,
+        midnight - timedelta(hours=2), next_midnight + timedelta(hours=1),
+    )  # fmt: skip
+    page = make_page(policy, collect(store, policy), next_midnight + timedelta(days=3))
+    web = {d.day.isoformat(): d for d in page.components[2].days}
+    before = (the_day - timedelta(days=1)).isoformat()
+    after = (the_day + timedelta(days=1)).isoformat()
+    assert (web[before].minutes, web[after].minutes) == (120, 60)
+    assert web[day].minutes == hours * 60
+    assert web[day].text == f"{day} ({hours} hours): major outage, {hours * 60} minutes affected"
+    assert web[before].text == f"{before}: major outage, 120 minutes affected"
+    # Half the day: the half that holds the change is an hour shorter or longer.
+    policy, store = _outage_over(
+        tmp_path / "half", open_store, clock, zone, midnight,
+        datetime.combine(the_day, time(12), local).astimezone(UTC),
+    )  # fmt: skip
+    page = make_page(policy, collect(store, policy), next_midnight + timedelta(days=3))
+    half = {d.day.isoformat(): d for d in page.components[2].days}[day]
+    assert half.minutes == (hours - 12) * 60
+    assert half.text == f"{day} ({hours} hours): major outage, {(hours - 12) * 60} minutes affected"

@@ -95,14 +95,18 @@ class Day:
     day: date
     state: str  # the worst state the component was in that day
     minutes: int  # minutes it was not operational
+    length: int = 1440  # the day's minutes in the page's zone: 1380 or 1500 when clocks change
 
     @property
     def text(self) -> str:
+        when = self.day.isoformat()
+        if self.length != 1440:  # say so: a whole day down is not 1,440 minutes then
+            when += f" ({self.length // 60} hours)"
         if self.minutes == 0 and self.state == "operational":
-            return f"{self.day.isoformat()}: operational, no minutes affected"
+            return f"{when}: operational, no minutes affected"
         unit = "minute" if self.minutes == 1 else "minutes"
         word = STATE_WORDS[self.state].lower()
-        return f"{self.day.isoformat()}: {word}, {self.minutes} {unit} affected"
+        return f"{when}: {word}, {self.minutes} {unit} affected"
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,14 @@ def _history(
     """Each component's last `history_days` days (in the page's zone), oldest first."""
     today = now.astimezone(zone).date()
     first = today - timedelta(days=config.history_days - 1)
-    window_start = datetime.combine(first, datetime.min.time(), zone)
+    # Midnights in the page's zone, as instants (UTC): day n runs from bounds[n]
+    # to bounds[n + 1], 23 or 25 hours when the clocks change. Aware datetimes
+    # sharing one tzinfo subtract as wall-clock times, so each is made UTC.
+    bounds = [
+        datetime.combine(first + timedelta(days=n), datetime.min.time(), zone).astimezone(UTC)
+        for n in range(config.history_days + 1)
+    ]
+    window_start = bounds[0]
     spans: dict[str, list[tuple[datetime, datetime, str]]] = {c.id: [] for c in config.components}
     for view in incidents:
         if (view.closed_at or now) < window_start:
@@ -221,11 +232,8 @@ def _history(
         for cid, found in _segments(view, now).items():
             if cid in spans:
                 spans[cid].extend(found)
-    # Midnights in the page's zone: day n runs from bounds[n] to bounds[n + 1].
-    bounds = [
-        datetime.combine(first + timedelta(days=n), datetime.min.time(), zone)
-        for n in range(config.history_days + 1)
-    ]
+    pairs = zip(bounds, bounds[1:], strict=False)
+    lengths = [round((b - a).total_seconds()) // 60 for a, b in pairs]
     result = {}
     for cid, found in spans.items():
         buckets: list[list[tuple[datetime, datetime, str]]] = [[] for _ in range(len(bounds) - 1)]
@@ -246,7 +254,7 @@ def _history(
                 if b > a:
                     minutes += (b - a).total_seconds() / 60
                     reach = b
-            days.append(Day(first + timedelta(days=n), state, round(minutes)))
+            days.append(Day(first + timedelta(days=n), state, round(minutes), lengths[n]))
         result[cid] = tuple(days)
     return result
 
