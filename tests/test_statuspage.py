@@ -283,7 +283,7 @@ def test_text_is_escaped_and_titles_never_fall_back(open_store, clock, sp_policy
     assert "internal" not in page
 
 
-def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path):
+def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path, clock):
     store = open_store(policy_=sp_policy)
     tmp_path = tmp_path / "pub"
     precious = tmp_path / "home"
@@ -298,7 +298,10 @@ def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path):
     (folder / "stale.html").write_text("old", "utf-8")
     build(store, sp_policy, folder)
     assert not (folder / "stale.html").exists()  # the whole folder is new
-    assert (folder / "index.html").stat().st_ino != inode
+    assert (folder / "index.html").stat().st_ino == inode  # the same bytes: the same file
+    clock.advance(minutes=1)
+    build(store, sp_policy, folder)
+    assert (folder / "index.html").stat().st_ino != inode  # "last updated" moved: a new file
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "site"]
     assert oct(folder.stat().st_mode & 0o777) == "0o755"
     assert oct((folder / "index.html").stat().st_mode & 0o777) == "0o644"
@@ -656,3 +659,15 @@ def test_a_day_of_23_or_25_hours_counts_its_real_minutes(
     half = {d.day.isoformat(): d for d in page.components[2].days}[day]
     assert half.minutes == (hours - 12) * 60
     assert half.text == f"{day} ({hours} hours): major outage, {(hours - 12) * 60} minutes affected"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "plain", "a & b < c > d", '"dq"', "'sq'", "both \" and '", "\n\r\t", "]]>&amp;"]
+)
+def test_feed_escapes_are_the_standard_librarys(text):
+    from xml.sax import saxutils
+
+    from warroom.formats.statuspage import escape, quoteattr
+
+    assert escape(text) == saxutils.escape(text)
+    assert quoteattr(text) == saxutils.quoteattr(text)

@@ -9,9 +9,9 @@ import ipaddress
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ..errors import UsageError
-from ..text import say
-from .statuspage import MARKER
+from warroom.errors import UsageError
+from warroom.formats.statuspage import MARKER
+from warroom.text import say
 
 
 def parse_listen(text: str) -> tuple[str, int]:
