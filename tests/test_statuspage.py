@@ -671,3 +671,87 @@ def test_feed_escapes_are_the_standard_librarys(text):
 
     assert escape(text) == saxutils.escape(text)
     assert quoteattr(text) == saxutils.quoteattr(text)
+
+
+# ------------------------------------------- a rebuild reuses what is unchanged
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }
+
+
+def test_rebuild_links_unchanged_files_and_equals_a_fresh_build(
+    open_store, clock, sp_policy, tmp_path
+):
+    store = open_store(policy_=sp_policy)
+    ids = plant_site(store, clock)
+    folder = build(store, sp_policy, tmp_path / "site")
+    inodes = {rel: (folder / rel).stat().st_ino for rel in _files(folder)}
+    clock.advance(minutes=7)
+    store.publish_update(ids["open"], "Checkouts are back to normal.", status="monitoring")
+    build(store, sp_policy, folder)
+    again = {rel: (folder / rel).stat().st_ino for rel in _files(folder)}
+    kept = {rel for rel in again if again[rel] == inodes.get(rel)}
+    # The resolved incident's page and the style sheet are the same files;
+    # the open incident's page, the index, the feed and the JSON are new.
+    assert kept == {f"incidents/{ids['closed']}.html", "style.css"}
+    assert _files(folder) == _files(build(store, sp_policy, tmp_path / "fresh"))
+
+    # A changed setting (a component's name) reaches every page that shows it.
+    path = tmp_path / "statuspage-policy.toml"
+    path.write_text(path.read_text("utf-8").replace('"Website"', '"Web shop"'), "utf-8")
+    renamed = load_policy(path)
+    build(store, renamed, folder)
+    closed = (folder / f"incidents/{ids['closed']}.html").read_text("utf-8")
+    assert "Web shop" in closed and "Website" not in closed
+    assert _files(folder) == _files(build(store, renamed, tmp_path / "fresh2"))
+
+
+def test_rebuild_never_reuses_a_file_changed_in_place_or_a_broken_manifest(
+    open_store, clock, sp_policy, tmp_path
+):
+    store = open_store(policy_=sp_policy)
+    ids = plant_site(store, clock)
+    folder = build(store, sp_policy, tmp_path / "site")
+    page = folder / f"incidents/{ids['closed']}.html"
+    whole = page.read_bytes()
+    with open(page, "r+b") as f:  # someone edits the served file in place
+        f.write(b"<!-- defaced -->")
+    build(store, sp_policy, folder)
+    assert page.read_bytes() == whole
+    (folder / MARKER).write_text("built by warroom statuspage build\n{not json", "utf-8")
+    inode = page.stat().st_ino
+    build(store, sp_policy, folder)
+    assert page.read_bytes() == whole and page.stat().st_ino != inode  # written anew
+    assert _files(folder) == _files(build(store, sp_policy, tmp_path / "fresh"))
+
+
+def test_compiled_templates_are_kept_in_the_users_cache(db_file, store, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    command = [sys.executable, "-m", "warroom", "--db", str(db_file), "statuspage", "build"]
+    kept = []
+    for n in range(2):
+        done = subprocess.run(
+            [*command, str(tmp_path / f"s{n}")], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        found = (cache / "warroom" / "jinja2").iterdir()
+        kept.append(sorted((p.name, p.stat().st_mtime_ns) for p in found))
+    # index, history and the two they are made of; the second build loaded them
+    assert len(kept[0]) == 4 and all(n.startswith("statuspage-") for n, _ in kept[0])
+    assert kept[1] == kept[0]
+    assert oct((cache / "warroom" / "jinja2").stat().st_mode & 0o777) == "0o700"
+    # A cache folder others may write to is not used (it holds code that is run).
+    other = tmp_path / "open"
+    (other / "warroom" / "jinja2").mkdir(parents=True)
+    (other / "warroom" / "jinja2").chmod(0o777)
+    env["XDG_CACHE_HOME"] = str(other)
+    done = subprocess.run([*command, str(tmp_path / "s3")], env=env, capture_output=True)
+    assert done.returncode == 0 and list((other / "warroom" / "jinja2").iterdir()) == []
