@@ -530,7 +530,7 @@ def _feed_by_the_xml_writer(page) -> str:
     import io
     from xml.sax.saxutils import XMLGenerator
 
-    from warroom.formats.statuspage import STATUS_WORDS, _iso
+    from warroom.formats.statuspage import STATUS_WORDS, _iso, shown
 
     out = io.StringIO()
     xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
@@ -553,22 +553,22 @@ def _feed_by_the_xml_writer(page) -> str:
     xml.startDocument()
     xml.startElement("feed", {"xmlns": "http://www.w3.org/2005/Atom"})
     element("id", f"urn:warroom:{page_id}:feed")
-    element("title", page.config.title)
+    element("title", shown(page.config.title))
     element("updated", _iso(entries[0][0] if entries else page.generated_at))
     element("link", "", {"rel": "self", "href": page.link("feed.atom")})
     element("link", "", {"rel": "alternate", "type": "text/html", "href": page.link("index.html")})
     xml.startElement("author", {})
-    element("name", page.config.title)
+    element("name", shown(page.config.title))
     xml.endElement("author")
     for updated, first_id, view, update in entries:
         xml.startElement("entry", {})
         element("id", f"urn:warroom:{page_id}:update:{first_id}")
-        element("title", f"{view.title}: {STATUS_WORDS[update.status]}")
+        element("title", f"{shown(view.title)}: {STATUS_WORDS[update.status]}")
         element("published", _iso(update.published_at))
         element("updated", _iso(updated))
         href = page.link(f"incidents/{view.id}.html")
         element("link", "", {"rel": "alternate", "type": "text/html", "href": href})
-        element("content", update.text, {"type": "text"})
+        element("content", shown(update.text), {"type": "text"})
         xml.endElement("entry")
     xml.endElement("feed")
     xml.endDocument()
@@ -736,6 +736,9 @@ def test_compiled_templates_are_kept_in_the_users_cache(db_file, store, tmp_path
     cache = tmp_path / "cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     command = [sys.executable, "-m", "warroom", "--db", str(db_file), "statuspage", "build"]
+    stale = cache / "warroom" / "jinja2" / "statuspage-0123456789abcdef-x.cache"
+    stale.parent.mkdir(parents=True, mode=0o700)
+    stale.write_bytes(b"compiled with other options")  # by another version of this module
     kept = []
     for n in range(2):
         done = subprocess.run(
@@ -746,7 +749,7 @@ def test_compiled_templates_are_kept_in_the_users_cache(db_file, store, tmp_path
         kept.append(sorted((p.name, p.stat().st_mtime_ns) for p in found))
     # index, history and the two they are made of; the second build loaded them
     assert len(kept[0]) == 4 and all(n.startswith("statuspage-") for n, _ in kept[0])
-    assert kept[1] == kept[0]
+    assert kept[1] == kept[0] and not stale.exists()
     assert oct((cache / "warroom" / "jinja2").stat().st_mode & 0o777) == "0o700"
     # A cache folder others may write to is not used (it holds code that is run).
     other = tmp_path / "open"
@@ -755,3 +758,56 @@ def test_compiled_templates_are_kept_in_the_users_cache(db_file, store, tmp_path
     env["XDG_CACHE_HOME"] = str(other)
     done = subprocess.run([*command, str(tmp_path / "s3")], env=env, capture_output=True)
     assert done.returncode == 0 and list((other / "warroom" / "jinja2").iterdir()) == []
+
+
+# ------------------------------------------------------------- hostile input
+HOSTILE = (
+    "esc \x1b[31mred\x1b[0m bell\x07 del\x7f c1\x9b2J rlo\u202etxt.exe iso\u2066x\u2069 "
+    "zw\u200bsp bom\ufeff nonchar\uffff </script><script>alert(1)</script> ]]> <!-- --> "
+    "&amp; 'q' \"qq\"\r\nline two\ttab"
+)
+# Raw bytes no page, feed or JSON file may hold: controls (but tab and
+# newline), C1 controls, direction changes, zero-width characters, a script.
+FORBIDDEN = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xaa-\xae]"
+    rb"|\xe2\x81[\xa0-\xa9]|\xef\xbb\xbf|\xef\xbf\xbf|(?i:</?script)"
+)
+
+
+def test_hostile_text_is_shown_harmlessly_in_every_file(open_store, clock, tmp_path):
+    """Canaries in every private field (tests/test_public.py plants them),
+    and published text full of escapes, direction changes, a closing script
+    tag and 20,000 characters: the raw bytes of every built file hold no
+    canary and none of those characters; HTML and Atom show them as visible
+    marks, the JSON keeps the text exactly (escaped)."""
+    from test_public import PRIVATE, canary, plant
+
+    from warroom.text import MAX_NOTE
+
+    policy = site_policy(tmp_path)  # (the policy refuses such characters in its own text)
+    store = open_store(policy_=policy)
+    iid, drill = plant(lambda **kw: open_store(policy_=policy, **kw), clock)
+    store.set_public_title(drill, f"Game day {canary('title')}")
+    hostile = store.declare(f"internal {canary('title')}", "regression or bug", "P1").id
+    store.set_public_title(hostile, f"Title {HOSTILE}"[:200])
+    store.publish_update(hostile, HOSTILE, components={"api": "major_outage"})
+    huge = ("0123456789 " * (MAX_NOTE // 11 + 1))[: MAX_NOTE - 4] + " end"
+    store.publish_update(hostile, huge, status="identified")
+    folder = build(store, policy, tmp_path / "site")
+
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert len(files) == 12  # two incidents listed: the planted one and the hostile one
+    for name, raw in files.items():
+        assert [f for f in PRIVATE if canary(f).encode() in raw] == [], name
+        assert FORBIDDEN.findall(raw) == [], name
+    for name, raw in files.items():
+        if name.endswith(".html"):
+            _strict(raw.decode("utf-8"))
+    ET.fromstring(files["feed.atom"])
+    page = files[f"incidents/{hostile}.html"].decode("utf-8")
+    assert "esc ␛[31mred" in page and "rlo␥txt.exe" in page and "&lt;/script&gt;" in page
+    assert "line two\ttab" in page and huge in page
+    incident = next(
+        i for i in read_json(folder, "incidents.json")["incidents"] if i["id"] == str(hostile)
+    )
+    assert [u["body"] for u in incident["incident_updates"]] == [huge, HOSTILE]

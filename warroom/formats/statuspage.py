@@ -22,6 +22,7 @@ import hashlib
 import json
 import operator
 import os
+import re
 import shutil
 import stat
 import sys
@@ -38,6 +39,7 @@ from warroom.model import Incident, TimelineEntry
 from warroom.policy import COMPONENT_STATES, Component, Policy, StatusPage
 from warroom.public import PUBLISHED_KINDS, PublicIncident, PublicUpdate, public_incident
 from warroom.record import field, record
+from warroom.text import visible
 
 # A folder this module built holds this file: only such a folder is replaced.
 MARKER = ".warroom-statuspage"
@@ -265,6 +267,43 @@ def _history(
 
 
 # ------------------------------------------------------------------ rendering
+# What no page or feed may hold raw, beyond what visible() shows as marks:
+# noncharacters (XML forbids U+FFFE and U+FFFF) and lone surrogates.
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """Published text as the page and the feed show it: controls (an escape
+    sequence), direction changes and invisible characters as visible marks,
+    one for one, as in the terminal (warroom/text.py); line ends kept. One
+    escape character would otherwise make the feed invalid XML for every
+    reader, and a direction change could make a line read backwards."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    text = visible(text, multiline=True)
+    return _NONCHARACTERS.sub("\ufffd", text) if _NONCHARACTERS.search(text) else text
+
+
+def _finalize(value: Any) -> Any:
+    """Every {{ }} of the templates: text is shown(); markup made here passes."""
+    return shown(value) if type(value) is str else value
+
+
+# The JSON keeps the text exactly, but writes these as \uXXXX escapes: no raw
+# markup (a "</script>" in an update stays inert wherever the JSON is pasted),
+# no controls, direction changes or invisible characters in the file's bytes.
+_JSON_ESCAPED = re.compile(
+    "[<>&\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff0-\uffff]"
+)
+
+
+def json_text(obj: Any) -> str:
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    if _JSON_ESCAPED.search(text):
+        text = _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text + "\n"
+
+
 @functools.lru_cache(maxsize=65536)
 def _when(moment: datetime, zone: ZoneInfo) -> str:
     """A time as people read it, the zone named: '2026-03-10 13:05 CET'."""
@@ -305,6 +344,7 @@ def environment():
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
         bytecode_cache=_bytecode_cache(jinja2),
     )
     env.globals.update(
@@ -353,7 +393,17 @@ def _bytecode_cache(jinja2):
         return None
     if mode.st_uid != os.getuid() or mode.st_mode & 0o022:
         return None
-    return Cache(str(folder), f"statuspage-{jinja2.__version__}-%s.cache")
+    # Jinja2 keys a compiled template by its name and source only, but how it
+    # is compiled follows the Environment's options (finalize, autoescape...),
+    # set in this module: its digest is in the name, older ones are removed.
+    prefix = f"statuspage-{_sources_digest().hex()[:16]}-"
+    try:
+        for name in os.listdir(folder):
+            if name.startswith("statuspage-") and not name.startswith(prefix):
+                os.unlink(folder / name)
+    except OSError:
+        pass
+    return Cache(str(folder), prefix + "%s.cache")
 
 
 class UpdateRow(NamedTuple):
@@ -511,7 +561,7 @@ def _names(page: Page) -> dict[str, str]:
 
 def render_feed(page: Page) -> str:
     """The Atom feed (RFC 4287): one entry per published update, newest first
-    (a correction takes its update's place, and its time).
+    (a correction takes its update's place, and its time); texts shown().
 
     Written as the standard library's XMLGenerator (short empty elements)
     writes it, character for character (a test holds the two side by side);
@@ -523,8 +573,8 @@ def render_feed(page: Page) -> str:
         return f"<{name}{attrs}>{escape(text)}</{name}>" if text else f"<{name}{attrs}/>"
 
     def link(rel: str, href: str, kind: str | None = None) -> str:
-        shown = f" type={quoteattr(kind)}" if kind else ""
-        return f"<link rel={quoteattr(rel)}{shown} href={quoteattr(href)}/>"
+        typed = f" type={quoteattr(kind)}" if kind else ""
+        return f"<link rel={quoteattr(rel)}{typed} href={quoteattr(href)}/>"
 
     entries = []
     for view in page.incidents:
@@ -536,15 +586,18 @@ def render_feed(page: Page) -> str:
     out = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">',
         element("id", f"urn:warroom:{page_id}:feed"),
-        element("title", page.config.title),
+        element("title", shown(page.config.title)),
         element("updated", _iso(entries[0][0] if entries else page.generated_at)),
         link("self", page.link("feed.atom")),
         link("alternate", page.link("index.html"), "text/html"),
-        f"<author>{element('name', page.config.title)}</author>",
+        f"<author>{element('name', shown(page.config.title))}</author>",
     ]
     # What each incident's entries share, escaped once per incident.
     shared = {
-        v.id: (escape(v.title), link("alternate", page.link(f"incidents/{v.id}.html"), "text/html"))
+        v.id: (
+            escape(shown(v.title)),
+            link("alternate", page.link(f"incidents/{v.id}.html"), "text/html"),
+        )
         for v in page.incidents
     }
     entry_id = escape(f"urn:warroom:{page_id}:update:")
@@ -556,7 +609,7 @@ def render_feed(page: Page) -> str:
         add(
             f"<entry><id>{entry_id}{first_id}</id><title>{title}{words[update.status]}</title>"
             f"{element('published', _iso(update.published_at))}{element('updated', _iso(updated))}"
-            f"{alternate}{element('content', update.text, text)}</entry>"
+            f"{alternate}{element('content', shown(update.text), text)}</entry>"
         )
     add("</feed>")
     return "".join(out)
@@ -740,8 +793,7 @@ def site_parts(page: Page) -> list[Part]:
     parts = html_parts(page)
     parts.append(Part("feed.atom", None, lambda: render_feed(page).encode()))
     for path, obj in render_json(page).items():
-        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
-        parts.append(Part(path, None, functools.partial(str.encode, text)))
+        parts.append(Part(path, None, functools.partial(str.encode, json_text(obj))))
     parts.append(Part("style.css", None, (TEMPLATES / "style.css").read_bytes))
     return parts
 
