@@ -811,3 +811,29 @@ def test_hostile_text_is_shown_harmlessly_in_every_file(open_store, clock, tmp_p
         i for i in read_json(folder, "incidents.json")["incidents"] if i["id"] == str(hostile)
     )
     assert [u["body"] for u in incident["incident_updates"]] == [huge, HOSTILE]
+
+
+@pytest.mark.both_engines
+def test_a_public_title_change_or_reopen_rebuilds_the_page(open_store, db_file, tmp_path, capsys):
+    """A public title that named a customer is gone from the page as soon as it
+    is changed (CLI and war room), and a reopened incident is open there again."""
+    from warroom.writes import Reopen, SetPublicTitle
+
+    out = tmp_path / "public"
+    policy = site_policy(tmp_path, f'dir = "{out}"')
+    args = ["--db", str(db_file), "--policy", str(tmp_path / "statuspage-policy.toml")]
+    assert cli.main([*args, "declare", "internal", "-c", "regression", "-p", "P2"]) == 0
+    iid = capsys.readouterr().out.strip()
+    assert cli.main([*args, "title", iid, "--public", "Checkout fails for BigCustomer"]) == 0
+    assert cli.main([*args, "publish", iid, "We are on it."]) == 0
+    assert "BigCustomer" in (out / "index.html").read_text("utf-8")
+    assert cli.main([*args, "title", iid, "--public", "Checkout fails for some customers"]) == 0
+    assert "BigCustomer" not in "".join(p.read_text("utf-8") for p in out.rglob("*.*"))
+
+    store = open_store(policy_=policy)
+    SetPublicTitle(int(iid), "Checkout fails").apply(store)
+    assert read_json(out, "incidents.json")["incidents"][0]["name"] == "Checkout fails"
+    assert cli.main([*args, "close", iid, "-r", "fixed"]) == 0
+    assert read_json(out, "summary.json")["incidents"] == []
+    Reopen(int(iid), "not fixed").apply(store)
+    assert [i["id"] for i in read_json(out, "summary.json")["incidents"]] == [iid]

@@ -756,6 +756,10 @@ def cmd_title(ctx: Context) -> int:
     if args.public is not None:
         incident = ctx.store.set_public_title(args.id, args.public)
         done(ctx, f"public title of incident {args.id}: {one_line(incident.public_title)}")
+        if ctx.policy.status_page.dir:  # the page never keeps a title taken back
+            from .usecases import refresh_status_page
+
+            _page_problem(refresh_status_page(ctx.store, ctx.policy))
         return 0
     from .public import NO_PUBLIC_TITLE
 
