@@ -40,6 +40,12 @@ UPDATE_KEYS = {
 AFFECTED_KEYS = {"code", "name", "old_status", "new_status"}
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """The fragments a build keeps for the next go to the test's own cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def sp_policy(tmp_path):
     return site_policy(tmp_path)
@@ -294,14 +300,13 @@ def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path, cl
     assert (precious / "notes.txt").read_text("utf-8") == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
     folder = build(store, sp_policy, tmp_path / "site")
-    inode = (folder / "index.html").stat().st_ino
+    inodes = [(folder / name).stat().st_ino for name in ("index.html", "style.css")]
     (folder / "stale.html").write_text("old", "utf-8")
     build(store, sp_policy, folder)
     assert not (folder / "stale.html").exists()  # the whole folder is new
-    assert (folder / "index.html").stat().st_ino == inode  # the same bytes: the same file
-    clock.advance(minutes=1)
-    build(store, sp_policy, folder)
-    assert (folder / "index.html").stat().st_ino != inode  # "last updated" moved: a new file
+    # The page says when it was built: a new file; the style sheet is the same file.
+    now = [(folder / name).stat().st_ino for name in ("index.html", "style.css")]
+    assert (now[0] != inodes[0], now[1] == inodes[1]) == (True, True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "site"]
     assert oct(folder.stat().st_mode & 0o777) == "0o755"
     assert oct((folder / "index.html").stat().st_mode & 0o777) == "0o644"
@@ -726,6 +731,34 @@ def test_rebuild_never_reuses_a_file_changed_in_place_or_a_broken_manifest(
     build(store, sp_policy, folder)
     assert page.read_bytes() == whole and page.stat().st_ino != inode  # written anew
     assert _files(folder) == _files(build(store, sp_policy, tmp_path / "fresh"))
+    # The fragments kept for the next build, torn: made again.
+    from warroom.formats.statuspage import _kept_path
+
+    kept = _kept_path(folder)
+    assert kept.parent == tmp_path / "cache" / "warroom" / "statuspage"
+    kept.write_bytes(kept.read_bytes()[:-100])
+    clock.advance(minutes=1)
+    build(store, sp_policy, folder)
+    assert _files(folder) == _files(build(store, sp_policy, tmp_path / "fresh2"))
+
+
+def test_json_put_together_from_kept_fragments_is_json_text(open_store, clock, sp_policy):
+    from warroom.formats.statuspage import (
+        _fragments,
+        _json_texts,
+        collect,
+        incident_keys,
+        json_text,
+        make_page,
+        render_json,
+    )  # fmt: skip
+
+    store = open_store(policy_=sp_policy)
+    _corrected_site(store, clock)
+    page = make_page(sp_policy, collect(store, sp_policy), clock())
+    keys = incident_keys(page)
+    together = _json_texts(page, keys, _fragments(page, keys, {}))
+    assert together == {path: json_text(obj) for path, obj in render_json(page).items()}
 
 
 def test_compiled_templates_are_kept_in_the_users_cache(db_file, store, tmp_path):

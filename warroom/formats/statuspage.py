@@ -17,6 +17,7 @@ No JavaScript, no refresh: the page says when it was last updated."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -354,15 +355,29 @@ def environment():
 
 
 def cache_dir() -> Path:
-    """Where the compiled templates are kept: the user's cache folder, as
-    platformdirs has it (on Linux $XDG_CACHE_HOME or ~/.cache, found without
-    importing platformdirs, ~8 ms)."""
+    """The user's cache folder for warroom, as platformdirs has it (on Linux
+    $XDG_CACHE_HOME or ~/.cache, found without importing platformdirs, ~8 ms)."""
     if sys.platform.startswith("linux"):
         chosen = os.environ.get("XDG_CACHE_HOME", "").strip()
-        return Path(chosen or os.path.expanduser("~/.cache")) / "warroom" / "jinja2"
+        return Path(chosen or os.path.expanduser("~/.cache")) / "warroom"
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("warroom")) / "jinja2"
+    return Path(platformdirs.user_cache_dir("warroom"))
+
+
+def _private_cache(name: str) -> Path | None:
+    """cache_dir()/name, made rwx------ if missing; None when it cannot be
+    made or is not the user's own and closed to others (what the caches
+    hold is loaded as code or unpickled)."""
+    folder = cache_dir() / name
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mode = folder.stat()
+    except OSError:
+        return None
+    if mode.st_uid != os.getuid() or mode.st_mode & 0o022:
+        return None
+    return folder
 
 
 def _bytecode_cache(jinja2):
@@ -385,13 +400,8 @@ def _bytecode_cache(jinja2):
             except OSError:
                 pass  # a full or read-only cache: compiled again next time
 
-    folder = cache_dir()
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        mode = folder.stat()
-    except OSError:
-        return None
-    if mode.st_uid != os.getuid() or mode.st_mode & 0o022:
+    folder = _private_cache("jinja2")
+    if folder is None:
         return None
     # Jinja2 keys a compiled template by its name and source only, but how it
     # is compiled follows the Environment's options (finalize, autoescape...),
@@ -505,9 +515,20 @@ class Part(NamedTuple):
     make: Callable[[], bytes]
 
 
-def html_parts(page: Page) -> list[Part]:
+# The key of a file that is never the same twice (it says when it was built):
+# made every time, its bytes not compared.
+FRESH = ""
+
+
+def html_parts(
+    page: Page,
+    keys: dict[int, tuple[str, datetime]] | None = None,
+    made: dict[str, Fragments] | None = None,
+) -> list[Part]:
     """index.html, history.html and each incident's page."""
     env = environment()
+    keys = incident_keys(page) if keys is None else keys
+    made = _fragments(page, keys, {}) if made is None else made
     zone = page.zone
 
     def when(moment: datetime) -> str:
@@ -523,11 +544,13 @@ def html_parts(page: Page) -> list[Part]:
         return template.render(common, root="", updated=updated).encode()
 
     def history() -> bytes:
+        from markupsafe import Markup
+
         template = env.get_template("history.html.j2")
-        return template.render(common, root="", updated=updated).encode()
+        items = [Markup(made[keys[view.id][0]].history) for view in page.incidents]
+        return template.render(common, root="", updated=updated, items=items).encode()
 
     site = Site(page.config)
-    settings = _sources_digest() + repr(page.config).encode()
 
     def incident_page(view: PublicIncident, last: datetime) -> Callable[[], bytes]:
         def make() -> bytes:
@@ -538,16 +561,27 @@ def html_parts(page: Page) -> list[Part]:
 
         return make
 
-    parts = [Part("index.html", None, index), Part("history.html", None, history)]
-    blake2b = hashlib.blake2b
+    parts = [Part("index.html", FRESH, index), Part("history.html", FRESH, history)]
     for view in page.incidents:
-        # An open incident's page says when the site was built; a resolved
-        # one's when the incident last changed: it stays the same file.
-        last = updated if view.public_status != "resolved" else _last_change(view)
-        made_of = (_INCIDENT_FIELDS(view), tuple(map(_UPDATE_FIELDS, view.updates)), last)
-        key = blake2b(settings + repr(made_of).encode(), digest_size=16).hexdigest()
+        key, last = keys[view.id]
         parts.append(Part(f"incidents/{view.id}.html", key, incident_page(view, last)))
     return parts
+
+
+def incident_keys(page: Page) -> dict[int, tuple[str, datetime]]:
+    """Each listed incident's key (what its page and its share of the feed,
+    the history and the JSON are made of) and the time its page gives as
+    last updated: for an open incident when the site was built, for a
+    resolved one when the incident last changed, so its page stays the same."""
+    settings = _sources_digest() + repr(page.config).encode()
+    blake2b = hashlib.blake2b
+    keys = {}
+    for view in page.incidents:
+        last = page.generated_at if view.public_status != "resolved" else _last_change(view)
+        made_of = (_INCIDENT_FIELDS(view), tuple(map(_UPDATE_FIELDS, view.updates)), last)
+        key = blake2b(settings + repr(made_of).encode(), digest_size=16).hexdigest()
+        keys[view.id] = (key, last)
+    return keys
 
 
 def render_html(page: Page) -> dict[str, str]:
@@ -557,62 +591,6 @@ def render_html(page: Page) -> dict[str, str]:
 
 def _names(page: Page) -> dict[str, str]:
     return {c.id: c.name for c in page.config.components}
-
-
-def render_feed(page: Page) -> str:
-    """The Atom feed (RFC 4287): one entry per published update, newest first
-    (a correction takes its update's place, and its time); texts shown().
-
-    Written as the standard library's XMLGenerator (short empty elements)
-    writes it, character for character (a test holds the two side by side);
-    put together here because the writer's call per tag and per text was
-    most of the feed's time, and importing xml.sax.saxutils for its escape()
-    and quoteattr() brings urllib, http, email and ssl with it (~20 ms)."""
-
-    def element(name: str, text: str | None, attrs: str = "") -> str:
-        return f"<{name}{attrs}>{escape(text)}</{name}>" if text else f"<{name}{attrs}/>"
-
-    def link(rel: str, href: str, kind: str | None = None) -> str:
-        typed = f" type={quoteattr(kind)}" if kind else ""
-        return f"<link rel={quoteattr(rel)}{typed} href={quoteattr(href)}/>"
-
-    entries = []
-    for view in page.incidents:
-        for update in view.updates:
-            updated = update.corrected_at or update.published_at
-            entries.append((updated, update.first_entry_id, view, update))
-    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    page_id = page.config.page_id
-    out = [
-        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">',
-        element("id", f"urn:warroom:{page_id}:feed"),
-        element("title", shown(page.config.title)),
-        element("updated", _iso(entries[0][0] if entries else page.generated_at)),
-        link("self", page.link("feed.atom")),
-        link("alternate", page.link("index.html"), "text/html"),
-        f"<author>{element('name', shown(page.config.title))}</author>",
-    ]
-    # What each incident's entries share, escaped once per incident.
-    shared = {
-        v.id: (
-            escape(shown(v.title)),
-            link("alternate", page.link(f"incidents/{v.id}.html"), "text/html"),
-        )
-        for v in page.incidents
-    }
-    entry_id = escape(f"urn:warroom:{page_id}:update:")
-    words = {k: escape(f": {w}") for k, w in STATUS_WORDS.items()}
-    text = ' type="text"'
-    add = out.append
-    for updated, first_id, view, update in entries:
-        title, alternate = shared[view.id]
-        add(
-            f"<entry><id>{entry_id}{first_id}</id><title>{title}{words[update.status]}</title>"
-            f"{element('published', _iso(update.published_at))}{element('updated', _iso(updated))}"
-            f"{alternate}{element('content', shown(update.text), text)}</entry>"
-        )
-    add("</feed>")
-    return "".join(out)
 
 
 def escape(text: str) -> str:
@@ -628,6 +606,65 @@ def quoteattr(text: str) -> str:
     if "'" not in text:
         return f"'{text}'"
     return '"{}"'.format(text.replace('"', "&quot;"))
+
+
+def render_feed(page: Page, made: dict[str, Fragments] | None = None) -> str:
+    """The Atom feed (RFC 4287): one entry per published update, newest first
+    (a correction takes its update's place, and its time); texts shown().
+
+    Written as the standard library's XMLGenerator (short empty elements)
+    writes it, character for character (a test holds the two side by side);
+    put together here because the writer's call per tag and per text was
+    most of the feed's time, and importing xml.sax.saxutils for its escape()
+    and quoteattr() brings urllib, http, email and ssl with it (~20 ms)."""
+    if made is None:
+        made = _fragments(page, incident_keys(page), {})
+    entries = [entry for fragments in made.values() for entry in fragments.feed]
+    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">',
+        _element("id", f"urn:warroom:{page.config.page_id}:feed"),
+        _element("title", shown(page.config.title)),
+        _element("updated", _iso(entries[0][0] if entries else page.generated_at)),
+        _atom_link("self", page.link("feed.atom")),
+        _atom_link("alternate", page.link("index.html"), "text/html"),
+        f"<author>{_element('name', shown(page.config.title))}</author>",
+        *(entry[2] for entry in entries),
+        "</feed>",
+    ]
+    return "".join(out)
+
+
+def _element(name: str, text: str | None, attrs: str = "") -> str:
+    return f"<{name}{attrs}>{escape(text)}</{name}>" if text else f"<{name}{attrs}/>"
+
+
+def _atom_link(rel: str, href: str, kind: str | None = None) -> str:
+    typed = f" type={quoteattr(kind)}" if kind else ""
+    return f"<link rel={quoteattr(rel)}{typed} href={quoteattr(href)}/>"
+
+
+_FEED_WORDS = {k: escape(f": {w}") for k, w in STATUS_WORDS.items()}
+_TEXT = ' type="text"'
+
+
+def _feed_entries(page: Page, view: PublicIncident) -> tuple[tuple[datetime, int, str], ...]:
+    """An incident's feed entries: (updated, first entry id, the <entry>)."""
+    title = escape(shown(view.title))
+    alternate = _atom_link("alternate", page.link(f"incidents/{view.id}.html"), "text/html")
+    entry_id = escape(f"urn:warroom:{page.config.page_id}:update:")
+    out = []
+    for update in view.updates:
+        updated = update.corrected_at or update.published_at
+        text = (
+            f"<entry><id>{entry_id}{update.first_entry_id}</id>"
+            f"<title>{title}{_FEED_WORDS[update.status]}</title>"
+            f"{_element('published', _iso(update.published_at))}"
+            f"{_element('updated', _iso(updated))}"
+            f"{alternate}{_element('content', shown(update.text), _TEXT)}</entry>"
+        )
+        out.append((updated, update.first_entry_id, text))
+    return tuple(out)
 
 
 # ------------------------------------------------------- Statuspage's JSON API
@@ -705,8 +742,8 @@ def _incident_json(page: Page, view: PublicIncident, names: dict[str, str]) -> d
             "id": cid,
             "name": names.get(cid, cid),
             "status": state,
-            "created_at": _iso(page.generated_at),
-            "updated_at": _iso(page.generated_at),
+            "created_at": _iso(updates[0].published_at),  # as the incident has them:
+            "updated_at": _iso(last),  # the same from one build to the next
             "position": n,
             "description": None,
             "showcase": True,
@@ -788,12 +825,75 @@ def render_json(page: Page) -> dict[str, Any]:
     }
 
 
-def site_parts(page: Page) -> list[Part]:
-    """Every file of the site, to be made or reused."""
-    parts = html_parts(page)
-    parts.append(Part("feed.atom", None, lambda: render_feed(page).encode()))
-    for path, obj in render_json(page).items():
-        parts.append(Part(path, None, functools.partial(str.encode, json_text(obj))))
+class Fragments(NamedTuple):
+    """An incident's share of the files that list every incident: its object
+    in incidents.json, its item in history.html, its entries in feed.atom.
+    Kept from one build to the next under the incident's key (`_load`)."""
+
+    json: str
+    history: str
+    feed: tuple[tuple[datetime, int, str], ...]
+
+
+def _fragments(
+    page: Page, keys: dict[int, tuple[str, datetime]], kept: dict[str, Fragments]
+) -> dict[str, Fragments]:
+    """Each listed incident's fragments: kept ones reused, the others made."""
+    made: dict[str, Fragments] = {}
+    names = _names(page)
+    template = None
+    for view in page.incidents:
+        key = keys[view.id][0]
+        found = kept.get(key)
+        if found is None:
+            if template is None:
+                template = environment().get_template("history_item.html.j2")
+            when = functools.partial(_when, zone=page.zone)
+            history = template.render(incident=view, impact=page.impact(view), when=when)
+            found = Fragments(
+                json_text(_incident_json(page, view, names))[:-1],
+                history,
+                _feed_entries(page, view),
+            )
+        made[key] = found
+    return made
+
+
+def _json_texts(
+    page: Page, keys: dict[int, tuple[str, datetime]], made: dict[str, Fragments]
+) -> dict[str, str]:
+    """render_json's files as json_text writes them, put together from the
+    incidents' kept JSON (a test holds the two side by side)."""
+    meta = json_text(_page_json(page))[:-1]
+    status = json_text({"indicator": page.indicator, "description": page.description})[:-1]
+    components = json_text(_components_json(page))[:-1]
+    listed = [made[keys[v.id][0]].json for v in page.incidents]
+    unresolved = ",".join(
+        made[keys[v.id][0]].json for v in page.incidents if v.public_status != "resolved"
+    )
+    return {
+        "api/v2/summary.json": f'{{"page":{meta},"components":{components},"incidents":'
+        f'[{unresolved}],"scheduled_maintenances":[],"status":{status}}}\n',
+        "api/v2/status.json": f'{{"page":{meta},"status":{status}}}\n',
+        "api/v2/components.json": f'{{"page":{meta},"components":{components}}}\n',
+        "api/v2/incidents.json": f'{{"page":{meta},"incidents":[{",".join(listed)}]}}\n',
+        "api/v2/incidents/unresolved.json": f'{{"page":{meta},"incidents":[{unresolved}]}}\n',
+    }
+
+
+def site_parts(page: Page, kept: dict[str, Fragments] | None = None) -> list[Part]:
+    """Every file of the site, to be made or reused (`kept`: the fragments
+    of the last build, by key; the ones this build made are put back in it)."""
+    keys = incident_keys(page)
+    made = _fragments(page, keys, kept or {})
+    if kept is not None:
+        kept.clear()
+        kept.update(made)
+    parts = html_parts(page, keys, made)
+    feed = render_feed(page, made)
+    parts.append(Part("feed.atom", FRESH, functools.partial(str.encode, feed)))
+    for path, text in _json_texts(page, keys, made).items():
+        parts.append(Part(path, FRESH, functools.partial(str.encode, text)))
     parts.append(Part("style.css", None, (TEMPLATES / "style.css").read_bytes))
     return parts
 
@@ -808,7 +908,66 @@ def build(store, policy: Policy, folder: Path | str, now: datetime | None = None
     """Build the page into `folder`, swapping the new site into place."""
     folder = _check_folder(Path(folder))
     page = make_page(policy, collect(store, policy), now or store.clock())
-    return write_site(folder, site_parts(page))
+    kept_at = _kept_path(folder)
+    kept = _load(kept_at)
+    write_site(folder, site_parts(page, kept))
+    _keep(kept_at, kept)
+    return folder
+
+
+def _kept_path(folder: Path) -> Path | None:
+    """Where the fragments of the page built in `folder` are kept between
+    builds: the user's cache folder (private: what is in it is unpickled)."""
+    base = _private_cache("statuspage")
+    if base is None:
+        return None
+    name = hashlib.blake2b(os.fsencode(folder), digest_size=16).hexdigest()
+    return base / f"{name}.pickle"
+
+
+def _load(path: Path | None) -> dict[str, Fragments]:
+    """The fragments kept by the last build ({} when there are none or they
+    cannot be read: they are then made)."""
+    import pickle
+
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as f:
+            version, sources, kept = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return {}
+    except Exception:  # noqa: BLE001 - a cache torn by a crash is only a cache
+        return {}
+    if version != MANIFEST_VERSION or sources != _sources_digest() or not isinstance(kept, dict):
+        return {}
+    return {k: Fragments(*v) for k, v in kept.items()}
+
+
+def _keep(path: Path | None, kept: dict[str, Fragments]) -> None:
+    """Keep this build's fragments for the next (a cache: no fsync; a torn
+    file fails to load and the next build makes them again)."""
+    import pickle
+
+    if path is None:
+        return
+    data = pickle.dumps(
+        (MANIFEST_VERSION, _sources_digest(), {k: tuple(v) for k, v in kept.items()}),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
 
 
 def _check_folder(folder: Path) -> Path:
@@ -922,7 +1081,7 @@ def _write_parts(
             if key is None:
                 data = part.make()
                 key = "sha:" + hashlib.blake2b(data, digest_size=16).hexdigest()
-            old = old_files.get(part.rel)
+            old = old_files.get(part.rel) if key != FRESH else None
             if isinstance(old, list) and old[:1] == [key] and _link(old_root, root, part.rel, old):
                 manifest[part.rel] = old
                 continue
