@@ -625,11 +625,11 @@ def render_feed(page: Page, made: dict[str, Fragments] | None = None) -> str:
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">',
         _element("id", f"urn:warroom:{page.config.page_id}:feed"),
         _element("title", shown(page.config.title)),
-        _element("updated", _iso(entries[0][0] if entries else page.generated_at)),
+        _element("updated", entries[0][2] if entries else _iso(page.generated_at)),
         _atom_link("self", page.link("feed.atom")),
         _atom_link("alternate", page.link("index.html"), "text/html"),
         f"<author>{_element('name', shown(page.config.title))}</author>",
-        *(entry[2] for entry in entries),
+        *(entry[3] for entry in entries),
         "</feed>",
     ]
     return "".join(out)
@@ -648,8 +648,14 @@ _FEED_WORDS = {k: escape(f": {w}") for k, w in STATUS_WORDS.items()}
 _TEXT = ' type="text"'
 
 
-def _feed_entries(page: Page, view: PublicIncident) -> tuple[tuple[datetime, int, str], ...]:
-    """An incident's feed entries: (updated, first entry id, the <entry>)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _feed_entries(page: Page, view: PublicIncident) -> tuple[tuple[int, int, str, str], ...]:
+    """An incident's feed entries: (updated in microseconds since 1970, the
+    first entry's id, updated as written, the <entry>): ints and strings, as
+    a pickle loads 10,000 datetimes six times slower."""
     title = escape(shown(view.title))
     alternate = _atom_link("alternate", page.link(f"incidents/{view.id}.html"), "text/html")
     entry_id = escape(f"urn:warroom:{page.config.page_id}:update:")
@@ -663,7 +669,7 @@ def _feed_entries(page: Page, view: PublicIncident) -> tuple[tuple[datetime, int
             f"{_element('updated', _iso(updated))}"
             f"{alternate}{_element('content', shown(update.text), _TEXT)}</entry>"
         )
-        out.append((updated, update.first_entry_id, text))
+        out.append(((updated - _EPOCH) // _MICROSECOND, update.first_entry_id, _iso(updated), text))
     return tuple(out)
 
 
@@ -832,7 +838,7 @@ class Fragments(NamedTuple):
 
     json: str
     history: str
-    feed: tuple[tuple[datetime, int, str], ...]
+    feed: tuple[tuple[int, int, str, str], ...]
 
 
 def _fragments(
