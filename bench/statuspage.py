@@ -165,6 +165,7 @@ def statuspage_rows(ctx) -> list[dict]:
     from warroom.store import Store
 
     smoke = ctx.params.smoke
+    load = os.getloadavg()[0]
     incidents, updates, reps = (30, 10, 2) if smoke else (1_000, 10, 7)
     policy = _policy(ctx.tmp)
     db = ctx.tmp / "statuspage.db"
@@ -181,14 +182,16 @@ def statuspage_rows(ctx) -> list[dict]:
              str(ctx.tmp / "statuspage-policy.toml"), "statuspage", "build"]  # fmt: skip
     baseline = [sys.executable, "-m", "bench.statuspage", "--baseline", str(data)]
     first, first_cpu = _timed([*build, str(site)], env)  # every file made, templates compiled
-    ours, cpu, theirs, in_memory = [], [], [], []
+    ours, cpu, theirs, their_cpu, in_memory = [], [], [], [], []
     try:
         for rep in range(reps):
             _publish_one(db, policy, rep)
             wall, used = _timed([*build, str(site)], env)
             ours.append(wall)
             cpu.append(used)
-            theirs.append(_timed([*baseline, str(ctx.tmp / f"plain-{rep}")], env)[0])
+            wall, used = _timed([*baseline, str(ctx.tmp / f"plain-{rep}")], env)
+            theirs.append(wall)
+            their_cpu.append(used)
             store = Store.open(db, policy, "bench")
             try:  # the same in this process, without the files or the start
                 started = time.perf_counter()
@@ -222,7 +225,9 @@ def statuspage_rows(ctx) -> list[dict]:
                        "exit after one more update: start, read the store, make the page, "
                        "render HTML, Atom and JSON, make the changed files and link the rest "
                        "into a new folder, fsync, swap it in",
-                       "cpu_s": summary(cpu),
+                       "cpu_s": summary(cpu), "baseline_cpu_s": summary(their_cpu),
+                       "cpu_ratio": ratio(summary(cpu), summary(their_cpu)),
+                       "load_1min": [round(load, 2), round(os.getloadavg()[0], 2)],
                        "first_build_s": {"empty_cache": round(first, 3),
                                          "warm_cache": round(again, 3),
                                          "cpu_s": round(first_cpu, 3)},
