@@ -422,6 +422,7 @@ def test_publish_write_record_keeps_status_and_components_and_applies_once(
 def test_serve_previews_the_page_on_loopback(store, db_file, tmp_path):
     import subprocess
     import sys
+    import urllib.error
     import urllib.request
 
     folder = tmp_path / "s"
@@ -439,6 +440,11 @@ def test_serve_previews_the_page_on_loopback(store, db_file, tmp_path):
             assert "All Systems Operational" in answer.read().decode("utf-8")
         with urllib.request.urlopen(url + "feed.atom", timeout=60) as answer:
             assert answer.headers["Content-Type"] == "application/atom+xml"
+        for hidden in (MARKER, "%2E" + MARKER[1:], f"incidents/../{MARKER}"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url + hidden, timeout=60)
+            assert refused.value.code == 404
+            refused.value.close()
     finally:
         proc.terminate()
         proc.wait(timeout=60)
