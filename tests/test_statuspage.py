@@ -160,7 +160,8 @@ def test_site_files_and_what_is_listed(site):
     # No public title, or a drill: never on the page, whatever they published.
     assert HIDDEN not in everything
     assert "internal" not in everything
-    assert not list(folder.parent.glob(f".{folder.name}.*"))  # no half-built folder left
+    # no half-built folder left; the lock builds take one after the other stays
+    assert [p.name for p in folder.parent.glob(f".{folder.name}.*")] == [".site.lock"]
 
 
 def test_json_has_statuspage_fields_and_values(site):
@@ -307,7 +308,7 @@ def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path, cl
     # The page says when it was built: a new file; the style sheet is the same file.
     now = [(folder / name).stat().st_ino for name in ("index.html", "style.css")]
     assert (now[0] != inodes[0], now[1] == inodes[1]) == (True, True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "home", "site"]
     assert oct(folder.stat().st_mode & 0o777) == "0o755"
     assert oct((folder / "index.html").stat().st_mode & 0o777) == "0o644"
 
@@ -876,3 +877,37 @@ def test_a_public_title_change_or_reopen_rebuilds_the_page(open_store, db_file, 
     assert read_json(out, "summary.json")["incidents"] == []
     Reopen(int(iid), "not fixed").apply(store)
     assert [i["id"] for i in read_json(out, "summary.json")["incidents"]] == [iid]
+
+
+def test_builds_of_one_folder_run_one_after_the_other(open_store, sp_policy, tmp_path):
+    """The build holds a lock beside the folder from reading the store to the
+    swap: another build of the same folder waits, so the later reader's page
+    is the one left in place."""
+    import fcntl
+    import os
+
+    held = []
+    lock = tmp_path / ".site.lock"
+
+    def clock():  # read by the build while it makes the page
+        from conftest import FIXED
+
+        if not lock.exists():
+            return FIXED
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held.append(False)
+        except BlockingIOError:
+            held.append(True)
+        finally:
+            os.close(fd)
+        return FIXED
+
+    store = open_store(policy_=sp_policy, clock_=clock)
+    held.clear()
+    build(store, sp_policy, tmp_path / "site")
+    assert held and all(held)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
+        ".site.lock"
+    ]

@@ -913,12 +913,30 @@ def render_site(page: Page) -> dict[str, str]:
 def build(store, policy: Policy, folder: Path | str, now: datetime | None = None) -> Path:
     """Build the page into `folder`, swapping the new site into place."""
     folder = _check_folder(Path(folder))
-    page = make_page(policy, collect(store, policy), now or store.clock())
-    kept_at = _kept_path(folder)
-    kept = _load(kept_at)
-    write_site(folder, site_parts(page, kept))
-    _keep(kept_at, kept)
+    with _one_build_at_a_time(folder):
+        page = make_page(policy, collect(store, policy), now or store.clock())
+        kept_at = _kept_path(folder)
+        kept = _load(kept_at)
+        write_site(folder, site_parts(page, kept))
+        _keep(kept_at, kept)
     return folder
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(folder: Path):
+    """Builds of one folder, one after the other (a lock file beside it): two
+    publishes at once each rebuild, and the one that read the store last
+    swaps its page in last, so the page never lacks the later update."""
+    import fcntl
+
+    fd = os.open(
+        folder.parent / f".{folder.name}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644
+    )
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _kept_path(folder: Path) -> Path | None:
