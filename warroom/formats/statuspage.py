@@ -13,7 +13,15 @@ place in one rename: a reader sees the old page or the new one, never half.
 - api/v2/*.json: Atlassian Statuspage's public API field names and values,
   so tools that read a Statuspage page read this one.
 
-No JavaScript, no refresh: the page says when it was last updated."""
+No JavaScript, no refresh: the page says when it was last updated.
+
+A rebuild (every publish makes one) redoes only what changed: each listed
+incident has a key (a digest of its public view, the page's settings, the
+templates and this module); its page is hard-linked from the previous build
+when the key is the same, and its share of incidents.json, history.html and
+the feed is taken from the fragments the previous build kept in the user's
+cache folder. Creating a file is what costs most here (ext4 without a
+journal passes over recently freed inodes), and a link creates none."""
 
 from __future__ import annotations
 
