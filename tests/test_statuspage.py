@@ -857,7 +857,7 @@ def test_hostile_text_is_shown_harmlessly_in_every_file(open_store, clock, tmp_p
 def test_a_public_title_change_or_reopen_rebuilds_the_page(open_store, db_file, tmp_path, capsys):
     """A public title that named a customer is gone from the page as soon as it
     is changed (CLI and war room), and a reopened incident is open there again."""
-    from warroom.writes import Reopen, SetPublicTitle
+    from warroom.writes import Close, Correct, Publish, Reopen, SetPublicTitle
 
     out = tmp_path / "public"
     policy = site_policy(tmp_path, f'dir = "{out}"')
@@ -870,13 +870,27 @@ def test_a_public_title_change_or_reopen_rebuilds_the_page(open_store, db_file, 
     assert cli.main([*args, "title", iid, "--public", "Checkout fails for some customers"]) == 0
     assert "BigCustomer" not in "".join(p.read_text("utf-8") for p in out.rglob("*.*"))
 
-    store = open_store(policy_=policy)
+    from datetime import UTC, datetime
+
+    store = open_store(policy_=policy, clock_=lambda: datetime.now(UTC))  # as the CLI's
     SetPublicTitle(int(iid), "Checkout fails").apply(store)
     assert read_json(out, "incidents.json")["incidents"][0]["name"] == "Checkout fails"
     assert cli.main([*args, "close", iid, "-r", "fixed"]) == 0
     assert read_json(out, "summary.json")["incidents"] == []
     Reopen(int(iid), "not fixed").apply(store)
     assert [i["id"] for i in read_json(out, "summary.json")["incidents"]] == [iid]
+
+    # The war room's other writes stakeholders see: publish, correct, close.
+    def bodies():
+        incident = read_json(out, "incidents.json")["incidents"][0]
+        return sorted(u["body"] for u in incident["incident_updates"]), incident["status"]
+
+    entry = Publish(int(iid), "Still on it.", None, ("api=partial_outage",)).apply(store)
+    assert bodies() == (["Still on it.", "We are on it."], "investigating")
+    Correct(entry.id, "Still on it, EU only.").apply(store)
+    assert bodies() == (["Still on it, EU only.", "We are on it."], "investigating")
+    Close(int(iid), "fixed again").apply(store)
+    assert bodies()[1] == "resolved"
 
 
 def test_builds_of_one_folder_run_one_after_the_other(open_store, sp_policy, tmp_path):
