@@ -721,6 +721,20 @@ def test_rebuild_links_unchanged_files_and_equals_a_fresh_build(
     assert _files(folder) == _files(build(store, renamed, tmp_path / "fresh2"))
 
 
+def test_builds_leave_no_file_open(open_store, clock, sp_policy, tmp_path):
+    """The war room rebuilds the page on every publish, in one long process."""
+    import os
+
+    store = open_store(policy_=sp_policy)
+    plant_site(store, clock)
+    build(store, sp_policy, tmp_path / "site")
+    before = sorted(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        clock.advance(minutes=1)
+        build(store, sp_policy, tmp_path / "site")
+    assert sorted(os.listdir("/proc/self/fd")) == before
+
+
 def test_rebuild_never_reuses_a_file_changed_in_place_or_a_broken_manifest(
     open_store, clock, sp_policy, tmp_path
 ):

@@ -1044,7 +1044,7 @@ def write_site(folder: Path, parts: list[Part] | dict[str, str]) -> Path:
             manifest = _write_parts(root, parts, previous)
             listing = json.dumps({"version": MANIFEST_VERSION, "files": manifest})
             data = f"built by warroom statuspage build\n{listing}\n".encode()
-            os.fsync(_write_file(root, MARKER, data, keep=True))
+            _fsync_all([_write_file(root, MARKER, data, keep=True)])
             for sub in ("", *subs):  # the new names are on disk before the swap
                 _fsync_path(sub or ".", root)
         finally:
