@@ -634,6 +634,7 @@ def _outage_over(tmp_path, open_store, clock, zone: str, start, stop):
         ("Europe/Berlin", "2026-10-25", 25),  # fall back: 03:00 -> 02:00
         ("America/New_York", "2026-03-08", 23),
         ("America/New_York", "2026-11-01", 25),
+        ("Australia/Lord_Howe", "2026-04-05", 24.5),  # half an hour back
     ],
 )
 def test_a_day_of_23_or_25_hours_counts_its_real_minutes(
@@ -658,9 +659,10 @@ def test_a_day_of_23_or_25_hours_counts_its_real_minutes(
     web = {d.day.isoformat(): d for d in page.components[2].days}
     before = (the_day - timedelta(days=1)).isoformat()
     after = (the_day + timedelta(days=1)).isoformat()
+    whole, length = round(hours * 60), f"({hours:g} hours)"
     assert (web[before].minutes, web[after].minutes) == (120, 60)
-    assert web[day].minutes == hours * 60
-    assert web[day].text == f"{day} ({hours} hours): major outage, {hours * 60} minutes affected"
+    assert web[day].minutes == whole
+    assert web[day].text == f"{day} {length}: major outage, {whole} minutes affected"
     assert web[before].text == f"{before}: major outage, 120 minutes affected"
     # Half the day: the half that holds the change is an hour shorter or longer.
     policy, store = _outage_over(
@@ -669,8 +671,8 @@ def test_a_day_of_23_or_25_hours_counts_its_real_minutes(
     )  # fmt: skip
     page = make_page(policy, collect(store, policy), next_midnight + timedelta(days=3))
     half = {d.day.isoformat(): d for d in page.components[2].days}[day]
-    assert half.minutes == (hours - 12) * 60
-    assert half.text == f"{day} ({hours} hours): major outage, {(hours - 12) * 60} minutes affected"
+    assert half.minutes == whole - 720
+    assert half.text == f"{day} {length}: major outage, {whole - 720} minutes affected"
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ class Day:
     def text(self) -> str:
         when = self.day.isoformat()
         if self.length != 1440:  # say so: a whole day down is not 1,440 minutes then
-            when += f" ({self.length // 60} hours)"
+            when += f" ({self.length / 60:g} hours)"  # 23, 25, or 24.5 on Lord Howe Island
         if self.minutes == 0 and self.state == "operational":
             return f"{when}: operational, no minutes affected"
         unit = "minute" if self.minutes == 1 else "minutes"
