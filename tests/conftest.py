@@ -49,6 +49,7 @@ def neutral_env(tmp_path: Path, warroom_user: str) -> Iterator[Path]:
         mp.setenv("XDG_CONFIG_HOME", str(env_dir / "config"))
         mp.setenv("XDG_DATA_HOME", str(env_dir / "data"))
         mp.setenv("XDG_STATE_HOME", str(env_dir / "state"))
+        mp.setenv("XDG_CACHE_HOME", str(env_dir / "cache"))
         mp.setenv("TZ", "UTC")
         time.tzset()
         yield env_dir

@@ -161,13 +161,48 @@ def test_incident_page_and_history_through_the_links(browser, site, width):
     screenshot(browser, "history", width)
 
 
-def test_dark_scheme_follows_the_system(browser, site):
-    folder, _ = site
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dark_scheme_follows_the_system(browser, site, width):
+    folder, ids = site
     backgrounds = {}
     for scheme in ("light", "dark"):
-        show(browser, (folder / "index.html").as_uri(), 1280, scheme)
+        show(browser, (folder / "index.html").as_uri(), width, scheme)
         backgrounds[scheme] = browser.execute_script(
             "return getComputedStyle(document.body).backgroundColor"
         )
-        screenshot(browser, f"index-{scheme}", 1280)
+        screenshot(browser, f"index-{scheme}", width)
+        show(browser, (folder / f"incidents/{ids['open']}.html").as_uri(), width, scheme)
+        screenshot(browser, f"incident-{scheme}", width)
     assert backgrounds == {"light": "rgb(255, 255, 255)", "dark": "rgb(20, 22, 26)"}
+
+
+LONG_WORD = "Checkout" + "x" * 150
+LONG_URL = "https://status.example.org/" + "a/" * 80 + "end"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_long_words_escapes_and_direction_changes_stay_in_the_page(
+    browser, open_store, clock, tmp_path, width
+):
+    """A title of one long word, a long link and an escape sequence with a
+    direction change in an update: all of it readable, nothing wider than
+    the screen, the marks shown where the characters were."""
+    policy = site_policy(tmp_path)
+    store = open_store(policy_=policy)
+    iid = store.declare("internal", "regression or bug", "P1").id
+    store.set_public_title(iid, LONG_WORD)
+    store.publish_update(
+        iid,
+        f"See {LONG_URL} \x1b[31mred\x1b[0m and \u202eevil.exe",
+        components={"api": "major_outage"},
+    )
+    folder = build(store, policy, tmp_path / "site")
+    for page in ("index.html", f"incidents/{iid}.html", "history.html"):
+        show(browser, (folder / page).as_uri(), width, "dark")
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        ), page
+    body = seen(browser, ".history .latest")[0]
+    assert "␛[31mred␛[0m" in body and "␥evil.exe" in body
+    show(browser, (folder / f"incidents/{iid}.html").as_uri(), width, "dark")
+    screenshot(browser, "hostile-dark", width)

@@ -40,6 +40,12 @@ UPDATE_KEYS = {
 AFFECTED_KEYS = {"code", "name", "old_status", "new_status"}
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """The fragments a build keeps for the next go to the test's own cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def sp_policy(tmp_path):
     return site_policy(tmp_path)
@@ -154,7 +160,8 @@ def test_site_files_and_what_is_listed(site):
     # No public title, or a drill: never on the page, whatever they published.
     assert HIDDEN not in everything
     assert "internal" not in everything
-    assert not list(folder.parent.glob(f".{folder.name}.*"))  # no half-built folder left
+    # no half-built folder left; the lock builds take one after the other stays
+    assert [p.name for p in folder.parent.glob(f".{folder.name}.*")] == [".site.lock"]
 
 
 def test_json_has_statuspage_fields_and_values(site):
@@ -283,7 +290,7 @@ def test_text_is_escaped_and_titles_never_fall_back(open_store, clock, sp_policy
     assert "internal" not in page
 
 
-def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path):
+def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path, clock):
     store = open_store(policy_=sp_policy)
     tmp_path = tmp_path / "pub"
     precious = tmp_path / "home"
@@ -294,12 +301,14 @@ def test_build_replaces_only_a_page_it_built(open_store, sp_policy, tmp_path):
     assert (precious / "notes.txt").read_text("utf-8") == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
     folder = build(store, sp_policy, tmp_path / "site")
-    inode = (folder / "index.html").stat().st_ino
+    inodes = [(folder / name).stat().st_ino for name in ("index.html", "style.css")]
     (folder / "stale.html").write_text("old", "utf-8")
     build(store, sp_policy, folder)
     assert not (folder / "stale.html").exists()  # the whole folder is new
-    assert (folder / "index.html").stat().st_ino != inode
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "site"]
+    # The page says when it was built: a new file; the style sheet is the same file.
+    now = [(folder / name).stat().st_ino for name in ("index.html", "style.css")]
+    assert (now[0] != inodes[0], now[1] == inodes[1]) == (True, True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "home", "site"]
     assert oct(folder.stat().st_mode & 0o777) == "0o755"
     assert oct((folder / "index.html").stat().st_mode & 0o777) == "0o644"
 
@@ -414,6 +423,7 @@ def test_publish_write_record_keeps_status_and_components_and_applies_once(
 def test_serve_previews_the_page_on_loopback(store, db_file, tmp_path):
     import subprocess
     import sys
+    import urllib.error
     import urllib.request
 
     folder = tmp_path / "s"
@@ -431,6 +441,11 @@ def test_serve_previews_the_page_on_loopback(store, db_file, tmp_path):
             assert "All Systems Operational" in answer.read().decode("utf-8")
         with urllib.request.urlopen(url + "feed.atom", timeout=60) as answer:
             assert answer.headers["Content-Type"] == "application/atom+xml"
+        for hidden in (MARKER, "%2E" + MARKER[1:], f"incidents/../{MARKER}"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url + hidden, timeout=60)
+            assert refused.value.code == 404
+            refused.value.close()
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -527,7 +542,7 @@ def _feed_by_the_xml_writer(page) -> str:
     import io
     from xml.sax.saxutils import XMLGenerator
 
-    from warroom.formats.statuspage import STATUS_WORDS, _iso
+    from warroom.formats.statuspage import STATUS_WORDS, _iso, shown
 
     out = io.StringIO()
     xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
@@ -550,22 +565,22 @@ def _feed_by_the_xml_writer(page) -> str:
     xml.startDocument()
     xml.startElement("feed", {"xmlns": "http://www.w3.org/2005/Atom"})
     element("id", f"urn:warroom:{page_id}:feed")
-    element("title", page.config.title)
+    element("title", shown(page.config.title))
     element("updated", _iso(entries[0][0] if entries else page.generated_at))
     element("link", "", {"rel": "self", "href": page.link("feed.atom")})
     element("link", "", {"rel": "alternate", "type": "text/html", "href": page.link("index.html")})
     xml.startElement("author", {})
-    element("name", page.config.title)
+    element("name", shown(page.config.title))
     xml.endElement("author")
     for updated, first_id, view, update in entries:
         xml.startElement("entry", {})
         element("id", f"urn:warroom:{page_id}:update:{first_id}")
-        element("title", f"{view.title}: {STATUS_WORDS[update.status]}")
+        element("title", f"{shown(view.title)}: {STATUS_WORDS[update.status]}")
         element("published", _iso(update.published_at))
         element("updated", _iso(updated))
         href = page.link(f"incidents/{view.id}.html")
         element("link", "", {"rel": "alternate", "type": "text/html", "href": href})
-        element("content", update.text, {"type": "text"})
+        element("content", shown(update.text), {"type": "text"})
         xml.endElement("entry")
     xml.endElement("feed")
     xml.endDocument()
@@ -592,3 +607,337 @@ def test_feed_is_what_the_standard_xml_writer_writes(open_store, clock, tmp_path
     assert render_feed(page) == _feed_by_the_xml_writer(page)
     empty = make_page(policy, [], clock())
     assert render_feed(empty) == _feed_by_the_xml_writer(empty)
+
+
+# ------------------------------------------------- days that are not 24 hours
+def _outage_over(tmp_path, open_store, clock, zone: str, start, stop):
+    """One incident with `web` in a major outage from `start` to `stop` (UTC)."""
+    tmp_path.mkdir(exist_ok=True)
+    site_policy(tmp_path)
+    path = tmp_path / "statuspage-policy.toml"
+    path.write_text(path.read_text("utf-8").replace("Europe/Berlin", zone), "utf-8")
+    policy = load_policy(path)
+    clock.now = start
+    store = open_store(path=tmp_path / "outage.db", policy_=policy)
+    iid = store.declare("internal", "regression or bug", "P1").id
+    store.set_public_title(iid, "Website down")
+    store.publish_update(iid, "The website is down.", components={"web": "major_outage"})
+    clock.now = stop
+    store.close_incident(iid, "fixed")
+    return policy, store
+
+
+@pytest.mark.parametrize(
+    "zone, day, hours",
+    [
+        ("Europe/Berlin", "2026-03-29", 23),  # spring forward: 02:00 -> 03:00
+        ("Europe/Berlin", "2026-10-25", 25),  # fall back: 03:00 -> 02:00
+        ("America/New_York", "2026-03-08", 23),
+        ("America/New_York", "2026-11-01", 25),
+        ("Australia/Lord_Howe", "2026-04-05", 24.5),  # half an hour back
+    ],
+)
+def test_a_day_of_23_or_25_hours_counts_its_real_minutes(
+    open_store, clock, tmp_path, zone, day, hours
+):
+    from datetime import UTC, date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from warroom.formats.statuspage import collect, make_page
+
+    local = ZoneInfo(zone)
+    the_day = date.fromisoformat(day)
+    midnight = datetime.combine(the_day, time(), local).astimezone(UTC)
+    next_midnight = datetime.combine(the_day + timedelta(days=1), time(), local).astimezone(UTC)
+    assert next_midnight - midnight == timedelta(hours=hours)
+    # Down from 22:00 the evening before to 01:00 the morning after (local).
+    policy, store = _outage_over(
+        tmp_path, open_store, clock, zone,
+        midnight - timedelta(hours=2), next_midnight + timedelta(hours=1),
+    )  # fmt: skip
+    page = make_page(policy, collect(store, policy), next_midnight + timedelta(days=3))
+    web = {d.day.isoformat(): d for d in page.components[2].days}
+    before = (the_day - timedelta(days=1)).isoformat()
+    after = (the_day + timedelta(days=1)).isoformat()
+    whole, length = round(hours * 60), f"({hours:g} hours)"
+    assert (web[before].minutes, web[after].minutes) == (120, 60)
+    assert web[day].minutes == whole
+    assert web[day].text == f"{day} {length}: major outage, {whole} minutes affected"
+    assert web[before].text == f"{before}: major outage, 120 minutes affected"
+    # Half the day: the half that holds the change is an hour shorter or longer.
+    policy, store = _outage_over(
+        tmp_path / "half", open_store, clock, zone, midnight,
+        datetime.combine(the_day, time(12), local).astimezone(UTC),
+    )  # fmt: skip
+    page = make_page(policy, collect(store, policy), next_midnight + timedelta(days=3))
+    half = {d.day.isoformat(): d for d in page.components[2].days}[day]
+    assert half.minutes == whole - 720
+    assert half.text == f"{day} {length}: major outage, {whole - 720} minutes affected"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "plain", "a & b < c > d", '"dq"', "'sq'", "both \" and '", "\n\r\t", "]]>&amp;"]
+)
+def test_feed_escapes_are_the_standard_librarys(text):
+    from xml.sax import saxutils
+
+    from warroom.formats.statuspage import escape, quoteattr
+
+    assert escape(text) == saxutils.escape(text)
+    assert quoteattr(text) == saxutils.quoteattr(text)
+
+
+# ------------------------------------------- a rebuild reuses what is unchanged
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }
+
+
+def test_rebuild_links_unchanged_files_and_equals_a_fresh_build(
+    open_store, clock, sp_policy, tmp_path
+):
+    store = open_store(policy_=sp_policy)
+    ids = plant_site(store, clock)
+    folder = build(store, sp_policy, tmp_path / "site")
+    inodes = {rel: (folder / rel).stat().st_ino for rel in _files(folder)}
+    clock.advance(minutes=7)
+    store.publish_update(ids["open"], "Checkouts are back to normal.", status="monitoring")
+    build(store, sp_policy, folder)
+    again = {rel: (folder / rel).stat().st_ino for rel in _files(folder)}
+    kept = {rel for rel in again if again[rel] == inodes.get(rel)}
+    # The resolved incident's page and the style sheet are the same files;
+    # the open incident's page, the index, the feed and the JSON are new.
+    assert kept == {f"incidents/{ids['closed']}.html", "style.css"}
+    assert _files(folder) == _files(build(store, sp_policy, tmp_path / "fresh"))
+
+    # A changed setting (a component's name) reaches every page that shows it.
+    path = tmp_path / "statuspage-policy.toml"
+    path.write_text(path.read_text("utf-8").replace('"Website"', '"Web shop"'), "utf-8")
+    renamed = load_policy(path)
+    build(store, renamed, folder)
+    closed = (folder / f"incidents/{ids['closed']}.html").read_text("utf-8")
+    assert "Web shop" in closed and "Website" not in closed
+    assert _files(folder) == _files(build(store, renamed, tmp_path / "fresh2"))
+
+
+def test_builds_leave_no_file_open(open_store, clock, sp_policy, tmp_path):
+    """The war room rebuilds the page on every publish, in one long process."""
+    import os
+
+    store = open_store(policy_=sp_policy)
+    plant_site(store, clock)
+    build(store, sp_policy, tmp_path / "site")
+    before = sorted(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        clock.advance(minutes=1)
+        build(store, sp_policy, tmp_path / "site")
+    assert sorted(os.listdir("/proc/self/fd")) == before
+
+
+def test_rebuild_never_reuses_a_file_changed_in_place_or_a_broken_manifest(
+    open_store, clock, sp_policy, tmp_path
+):
+    store = open_store(policy_=sp_policy)
+    ids = plant_site(store, clock)
+    folder = build(store, sp_policy, tmp_path / "site")
+    page = folder / f"incidents/{ids['closed']}.html"
+    whole = page.read_bytes()
+    with open(page, "r+b") as f:  # someone edits the served file in place
+        f.write(b"<!-- defaced -->")
+    build(store, sp_policy, folder)
+    assert page.read_bytes() == whole
+    (folder / MARKER).write_text("built by warroom statuspage build\n{not json", "utf-8")
+    inode = page.stat().st_ino
+    build(store, sp_policy, folder)
+    assert page.read_bytes() == whole and page.stat().st_ino != inode  # written anew
+    assert _files(folder) == _files(build(store, sp_policy, tmp_path / "fresh"))
+    # The fragments kept for the next build, torn: made again.
+    from warroom.formats.statuspage import _kept_path
+
+    kept = _kept_path(folder)
+    assert kept.parent == tmp_path / "cache" / "warroom" / "statuspage"
+    kept.write_bytes(kept.read_bytes()[:-100])
+    clock.advance(minutes=1)
+    build(store, sp_policy, folder)
+    assert _files(folder) == _files(build(store, sp_policy, tmp_path / "fresh2"))
+
+
+def test_json_put_together_from_kept_fragments_is_json_text(open_store, clock, sp_policy):
+    from warroom.formats.statuspage import (
+        _fragments,
+        _json_texts,
+        collect,
+        incident_keys,
+        json_text,
+        make_page,
+        render_json,
+    )  # fmt: skip
+
+    store = open_store(policy_=sp_policy)
+    _corrected_site(store, clock)
+    page = make_page(sp_policy, collect(store, sp_policy), clock())
+    keys = incident_keys(page)
+    together = _json_texts(page, keys, _fragments(page, keys, {}))
+    assert together == {path: json_text(obj) for path, obj in render_json(page).items()}
+
+
+def test_compiled_templates_are_kept_in_the_users_cache(db_file, store, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    command = [sys.executable, "-m", "warroom", "--db", str(db_file), "statuspage", "build"]
+    stale = cache / "warroom" / "jinja2" / "statuspage-0123456789abcdef-x.cache"
+    stale.parent.mkdir(parents=True, mode=0o700)
+    stale.write_bytes(b"compiled with other options")  # by another version of this module
+    kept = []
+    for n in range(2):
+        done = subprocess.run(
+            [*command, str(tmp_path / f"s{n}")], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        found = (cache / "warroom" / "jinja2").iterdir()
+        kept.append(sorted((p.name, p.stat().st_mtime_ns) for p in found))
+    # index, history and the two they are made of; the second build loaded them
+    assert len(kept[0]) == 4 and all(n.startswith("statuspage-") for n, _ in kept[0])
+    assert kept[1] == kept[0] and not stale.exists()
+    assert oct((cache / "warroom" / "jinja2").stat().st_mode & 0o777) == "0o700"
+    # A cache folder others may write to is not used (it holds code that is run).
+    other = tmp_path / "open"
+    (other / "warroom" / "jinja2").mkdir(parents=True)
+    (other / "warroom" / "jinja2").chmod(0o777)
+    env["XDG_CACHE_HOME"] = str(other)
+    done = subprocess.run([*command, str(tmp_path / "s3")], env=env, capture_output=True)
+    assert done.returncode == 0 and list((other / "warroom" / "jinja2").iterdir()) == []
+
+
+# ------------------------------------------------------------- hostile input
+HOSTILE = (
+    "esc \x1b[31mred\x1b[0m bell\x07 del\x7f c1\x9b2J rlo\u202etxt.exe iso\u2066x\u2069 "
+    "zw\u200bsp bom\ufeff nonchar\uffff </script><script>alert(1)</script> ]]> <!-- --> "
+    "&amp; 'q' \"qq\"\r\nline two\ttab"
+)
+# Raw bytes no page, feed or JSON file may hold: controls (but tab and
+# newline), C1 controls, direction changes, zero-width characters, a script.
+FORBIDDEN = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xaa-\xae]"
+    rb"|\xe2\x81[\xa0-\xa9]|\xef\xbb\xbf|\xef\xbf\xbf|(?i:</?script)"
+)
+
+
+def test_hostile_text_is_shown_harmlessly_in_every_file(open_store, clock, tmp_path):
+    """Canaries in every private field (tests/unit/test_public.py plants them),
+    and published text full of escapes, direction changes, a closing script
+    tag and 20,000 characters: the raw bytes of every built file hold no
+    canary and none of those characters; HTML and Atom show them as visible
+    marks, the JSON keeps the text exactly (escaped)."""
+    from test_public import PRIVATE, canary, plant
+
+    from warroom.core.text import MAX_NOTE
+
+    policy = site_policy(tmp_path)  # (the policy refuses such characters in its own text)
+    store = open_store(policy_=policy)
+    iid, drill = plant(lambda **kw: open_store(policy_=policy, **kw), clock)
+    store.set_public_title(drill, f"Game day {canary('title')}")
+    hostile = store.declare(f"internal {canary('title')}", "regression or bug", "P1").id
+    store.set_public_title(hostile, f"Title {HOSTILE}"[:200])
+    store.publish_update(hostile, HOSTILE, components={"api": "major_outage"})
+    huge = ("0123456789 " * (MAX_NOTE // 11 + 1))[: MAX_NOTE - 4] + " end"
+    store.publish_update(hostile, huge, status="identified")
+    folder = build(store, policy, tmp_path / "site")
+
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert len(files) == 12  # two incidents listed: the planted one and the hostile one
+    for name, raw in files.items():
+        assert [f for f in PRIVATE if canary(f).encode() in raw] == [], name
+        assert FORBIDDEN.findall(raw) == [], name
+    for name, raw in files.items():
+        if name.endswith(".html"):
+            _strict(raw.decode("utf-8"))
+    ET.fromstring(files["feed.atom"])
+    page = files[f"incidents/{hostile}.html"].decode("utf-8")
+    assert "esc ␛[31mred" in page and "rlo␥txt.exe" in page and "&lt;/script&gt;" in page
+    assert "line two\ttab" in page and huge in page
+    incident = next(
+        i for i in read_json(folder, "incidents.json")["incidents"] if i["id"] == str(hostile)
+    )
+    assert [u["body"] for u in incident["incident_updates"]] == [huge, HOSTILE]
+
+
+@pytest.mark.both_engines
+def test_a_public_title_change_or_reopen_rebuilds_the_page(open_store, db_file, tmp_path, capsys):
+    """A public title that named a customer is gone from the page as soon as it
+    is changed (CLI and war room), and a reopened incident is open there again."""
+    from warroom.services.writes import Close, Correct, Publish, Reopen, SetPublicTitle
+
+    out = tmp_path / "public"
+    policy = site_policy(tmp_path, f'dir = "{out}"')
+    args = ["--db", str(db_file), "--policy", str(tmp_path / "statuspage-policy.toml")]
+    assert cli.main([*args, "declare", "internal", "-c", "regression", "-p", "P2"]) == 0
+    iid = capsys.readouterr().out.strip()
+    assert cli.main([*args, "title", iid, "--public", "Checkout fails for BigCustomer"]) == 0
+    assert cli.main([*args, "publish", iid, "We are on it."]) == 0
+    assert "BigCustomer" in (out / "index.html").read_text("utf-8")
+    assert cli.main([*args, "title", iid, "--public", "Checkout fails for some customers"]) == 0
+    assert "BigCustomer" not in "".join(p.read_text("utf-8") for p in out.rglob("*.*"))
+
+    from datetime import UTC, datetime
+
+    store = open_store(policy_=policy, clock_=lambda: datetime.now(UTC))  # as the CLI's
+    SetPublicTitle(int(iid), "Checkout fails").apply(store)
+    assert read_json(out, "incidents.json")["incidents"][0]["name"] == "Checkout fails"
+    assert cli.main([*args, "close", iid, "-r", "fixed"]) == 0
+    assert read_json(out, "summary.json")["incidents"] == []
+    Reopen(int(iid), "not fixed").apply(store)
+    assert [i["id"] for i in read_json(out, "summary.json")["incidents"]] == [iid]
+
+    # The war room's other writes stakeholders see: publish, correct, close.
+    def bodies():
+        incident = read_json(out, "incidents.json")["incidents"][0]
+        return sorted(u["body"] for u in incident["incident_updates"]), incident["status"]
+
+    entry = Publish(int(iid), "Still on it.", None, ("api=partial_outage",)).apply(store)
+    assert bodies() == (["Still on it.", "We are on it."], "investigating")
+    Correct(entry.id, "Still on it, EU only.").apply(store)
+    assert bodies() == (["Still on it, EU only.", "We are on it."], "investigating")
+    Close(int(iid), "fixed again").apply(store)
+    assert bodies()[1] == "resolved"
+
+
+def test_builds_of_one_folder_run_one_after_the_other(open_store, sp_policy, tmp_path):
+    """The build holds a lock beside the folder from reading the store to the
+    swap: another build of the same folder waits, so the later reader's page
+    is the one left in place."""
+    import fcntl
+    import os
+
+    held = []
+    lock = tmp_path / ".site.lock"
+
+    def clock():  # read by the build while it makes the page
+        from conftest import FIXED
+
+        if not lock.exists():
+            return FIXED
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held.append(False)
+        except BlockingIOError:
+            held.append(True)
+        finally:
+            os.close(fd)
+        return FIXED
+
+    store = open_store(policy_=sp_policy, clock_=clock)
+    held.clear()
+    build(store, sp_policy, tmp_path / "site")
+    assert held and all(held)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [
+        ".site.lock"
+    ]

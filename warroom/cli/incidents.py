@@ -123,6 +123,10 @@ def cmd_title(ctx: Context) -> int:
     if args.public is not None:
         incident = ctx.store.set_public_title(args.id, args.public)
         done(ctx, f"public title of incident {args.id}: {one_line(incident.public_title)}")
+        if ctx.policy.status_page.dir:  # the page never keeps a title taken back
+            from warroom.services.usecases import refresh_status_page
+
+            problem(refresh_status_page(ctx.store, ctx.policy))
         return 0
     from warroom.core.public import NO_PUBLIC_TITLE
 

@@ -31,6 +31,16 @@ class _Handler(SimpleHTTPRequestHandler):
         ".css": "text/css; charset=utf-8",
     }
 
+    def send_head(self):
+        """A file or folder whose name starts with a dot (the build's marker
+        and manifest) is not served, as the README's nginx block has it."""
+        from urllib.parse import unquote, urlsplit
+
+        if any(part.startswith(".") for part in unquote(urlsplit(self.path).path).split("/")):
+            self.send_error(404)
+            return None
+        return super().send_head()
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")

@@ -221,7 +221,9 @@ class Reopen(Write):
     reason: str = ""
 
     def apply(self, store):
-        return store.reopen_incident(self.incident_id, self.reason)
+        incident = store.reopen_incident(self.incident_id, self.reason)
+        _refresh_page(store)
+        return incident
 
 
 @kind("check")
@@ -397,7 +399,9 @@ class SetPublicTitle(Write):
     title: str
 
     def apply(self, store):
-        return store.set_public_title(self.incident_id, self.title)
+        incident = store.set_public_title(self.incident_id, self.title)
+        _refresh_page(store)  # the page never keeps a title taken back
+        return incident
 
     def on_board(self, board, actor, at, policy):
         return replace(board, incident=replace(board.incident, public_title=self.title.strip()))
