@@ -186,7 +186,6 @@ class WarRoomApp(App):
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
         self._start_writer()
-        self.read(lambda store: store.known_people(), self._people_read)  # for the pickers
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         remembered = load_state().get("theme")
@@ -195,22 +194,19 @@ class WarRoomApp(App):
         self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
         for warning in (*self.config.keymap_problems, *self.store.warnings):
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self.open_incidents = self._open_incidents() or []
-        self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
-        target = self.start_incident
-        if target is None:
-            open_ids = [i.id for i in self.open_incidents]
-            target = open_ids[0] if len(open_ids) == 1 else None
-        # Straight into the war room when there is one; the list is built only
-        # when someone goes back to it (start-up pays for one screen, not two).
-        if target is None or not self.open_incident(target):
-            from .screens.incidents import IncidentsScreen
-
-            self.push_screen(IncidentsScreen())
-        try:
-            self.store.has_changed()  # take the current marker as seen
-        except (StoreBusy, StoreIOError):
-            pass  # the screen said it cannot read; the poll asks again
+        self._first_look()
+        # Nothing here waits on the database: the first screen is chosen and
+        # filled from reads the worker makes (on a server far away the frame
+        # shows at once, saying it is loading).
+        if self.start_incident is not None:
+            self.open_incident(self.start_incident)
+        else:
+            self.read_soon(
+                lambda store: store.list_incidents(),
+                self._start_from,
+                lambda exc: self._start_from(None, exc),
+            )
+        self.read(lambda store: store.known_people(), self._people_read)  # for the pickers
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
@@ -234,9 +230,55 @@ class WarRoomApp(App):
                 markup=False,
             )
 
-    @reads("the incident list")
-    def _open_incidents(self) -> list:
-        return self.store.list_incidents()
+    def _start_from(self, incidents: list | None, exc: BaseException | None = None) -> None:
+        """Straight into the war room when there is one open incident; the
+        list is built only when someone goes back to it (start-up pays for one
+        screen, not two)."""
+        if exc is not None and isinstance(exc, StoreBusy | StoreIOError):
+            self.cannot_read(exc, "the incident list")
+        if incidents is not None:
+            self.open_incidents = incidents
+            self.alerts.check(incidents, self.clock())  # baseline, no alarms
+        if incidents is not None and len(incidents) == 1:
+            self.open_incident(incidents[0].id)
+        else:
+            from .screens.incidents import IncidentsScreen
+
+            self.push_screen(IncidentsScreen())
+
+    def _first_look(self) -> None:
+        """Take the store's change marker as seen. On a server that opens the
+        listening connection (round trips): a thread of its own does it, while
+        the worker reads the first screen, and the poll leaves the marker alone
+        meanwhile. What was committed before it listened is read once it is
+        back (as a change), so nothing is missed."""
+        if self.store.engine == "sqlite":  # a local pragma: asked here
+            try:
+                self.store.has_changed()
+            except (StoreBusy, StoreIOError):
+                pass  # the poll asks again
+            return
+        import threading
+
+        self._looking = True
+        ui = self.store
+
+        def look() -> None:
+            try:
+                ui.has_changed()  # the UI thread does not ask it until this is back
+            except Exception:  # noqa: BLE001 - the poll asks again (and says why)
+                pass
+            self.post_message(Delivered(looked, ()))
+
+        def looked() -> None:
+            self._looking = False
+            self._watch_wake()
+            if self.live:  # what came before it listened: screens read what moved
+                self.store_changed_signal.publish(StoreChange())
+
+        threading.Thread(target=look, name="warroom-listen", daemon=True).start()
+
+    _looking = False  # the worker is taking the first look (see _first_look)
 
     def started(self) -> None:
         """The first screen has painted. Its widgets live all session too: they
@@ -314,6 +356,13 @@ class WarRoomApp(App):
         run on the worker, never here."""
         if not self.live:
             return False
+        if self._looking:  # the worker is taking the first look: a write's own is news
+            if force:
+                self.read(
+                    lambda store: (store.list_incidents(), store.known_people()), self._kept_read
+                )
+                self.store_changed_signal.publish(StoreChange())
+            return force
         try:
             changed = self.store.has_changed() or force
         except (StoreBusy, StoreIOError):
@@ -464,6 +513,8 @@ class WarRoomApp(App):
         """The database worker has nothing in hand that will finish by itself:
         every job done and handed back, or the head write blocked (it waits
         for the lock, the disk or the server)."""
+        if self._looking:  # the first look at the change marker is not back yet
+            return False
         return self.writer is None or self.writer.idle or self._blocked_now
 
     @property
@@ -518,13 +569,40 @@ class WarRoomApp(App):
         """For a read made here, now: every write up to this one is in the store."""
         return self.writer.done_through if self.writer is not None else 0
 
-    def read(self, fetch: Callable[[Store], object], then: Callable[[object], None]) -> None:
+    def read(
+        self,
+        fetch: Callable[[Store], object],
+        then: Callable[[object], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Run fetch(store) on the database worker, after the writes handed to
         it before; then(result) runs here with what it read. A read that fails
-        (the server gone) is dropped: the next change asks again."""
+        (the server gone) is dropped, the next change asks again, unless
+        failed(exc) is given: it runs here instead."""
         if self.writer is None:
             return
-        self.writer.submit(Job(fetch=fetch, then=then))
+        self.writer.submit(Job(fetch=fetch, then=then, callbacks=failed))
+
+    def read_soon(
+        self,
+        fetch: Callable[[Store], object],
+        then: Callable[[object], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """A screen's first read, where it costs least: a local file is read
+        here and now (no network; the screen is filled in the frame it opens),
+        a server on the worker (read(): the screen shows that it is loading,
+        and its round trips never hold up a key)."""
+        if self.store.engine != "sqlite":
+            self.read(fetch, then, failed)
+            return
+        try:
+            result = fetch(self.store)
+        except WarroomError as exc:
+            failed(exc)
+            return
+        self.read_through = self.writes_done_through()
+        then(result)
 
     def write_from(self, build: Callable[[], Write | None], **callbacks):
         """Build a write record from what was typed (times parsed against the
@@ -561,9 +639,13 @@ class WarRoomApp(App):
     def _write_outcome(self, job: Job, outcome: str, value) -> None:
         """A job the worker finished, delivered on the app's loop."""
         if job.envelope is None:  # a read
-            if outcome == DONE and job.then is not None and not self.shutting_down:
+            if self.shutting_down:
+                return
+            if outcome == DONE and job.then is not None:
                 self.read_through = job.read_through  # what `then` may ask of unseen_writes
                 job.then(value)
+            elif outcome != DONE and job.callbacks is not None:
+                job.callbacks(value)  # failed(exc)
             return
         on_done, on_conflict, on_fail = job.callbacks
         if job in self._in_hand:
@@ -616,13 +698,9 @@ class WarRoomApp(App):
         self.times_changed_signal.publish(self.utc)
         self.notify("Times in UTC" if self.utc else "Times in local time")
 
-    @reads("the incident")
     def open_incident(self, incident_id: int) -> bool:
-        try:
-            self.store.get_incident(incident_id)
-        except UsageError as exc:
-            self.notify(str(exc), severity="error")
-            return False
+        """Open the incident's war room now: it reads itself on the worker
+        (and goes again, saying why, if there is no such incident)."""
         self.push_screen(WarRoomScreen(incident_id))
         return True
 
@@ -633,7 +711,7 @@ class WarRoomApp(App):
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
         if isinstance(below, IncidentsScreen):
             self.pop_screen()
-        elif self._open_incidents() is not None:  # unreadable: the war room stays, and says why
+        else:  # the list reads itself on the worker (and says so if it cannot)
             self.switch_screen(IncidentsScreen())
 
     def action_declare(self, form: dict | None = None) -> None:
@@ -707,7 +785,12 @@ class WarRoomApp(App):
         if self.live and (message != said or now >= until):
             self._unread_said = (message, now + UNREADABLE_TOAST_SECONDS)
             self.notify(message, severity="error", timeout=UNREADABLE_TOAST_SECONDS)
-        if leave is not None and self.live and leave in self.screen_stack:
+        if leave is not None:
+            self.leave_unopened(leave)
+
+    def leave_unopened(self, leave: Screen) -> None:
+        """A screen whose first read failed goes, back to the one below it."""
+        if self.live and leave in self.screen_stack:
             if self.screen is not leave:
                 return  # something was opened over it meanwhile: it stays, as it is
             if len(self.screen_stack) > 2:

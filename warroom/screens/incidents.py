@@ -7,6 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from warroom.widgets.owned import shown, while_shown
+from warroom.widgets.reads import UNREADABLE
+
 from ..intake.verbs import labels_line
 from ..policy import UNTRIAGED
 from ..sla import most_urgent
@@ -15,7 +18,6 @@ from ..timefmt import fmt_age, fmt_minutes
 from ..widgets.common import STATE_STYLE, lit
 from ..widgets.header import PRIORITY_STYLE
 from ..widgets.keybar import KeyBar
-from ..widgets.reads import reads
 from ..widgets.safe import SafeInput as Input  # shows text through visible()
 from ..writes import AcceptProposal, DeclineProposal, MergeProposal
 from .modals import ChoiceModal, TextPrompt
@@ -88,6 +90,7 @@ class IncidentsScreen(StartupScreen):
         self.stale = False
         self.proposed: list = []  # the proposals as last read
         self.open_incidents: list = []
+        self.building = True  # until the first read of the list is shown: keys wait
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title-bar")
@@ -150,14 +153,38 @@ class IncidentsScreen(StartupScreen):
             self.stale = True
             return
         self.stale = False
-        app = self.app
-        store, policy, now = app.store, app.policy, app.clock()
-        read = self._read(now)
-        if read is None:  # the app said why; the list stays as last read, and says so
+        # Read on the database worker; drawn when it comes (the list never
+        # waits on the database; keys typed before its first read wait).
+        closed, role = self.show_closed, self.app.policy.single_roles[0]
+        today = self.app.clock().astimezone().date()
+
+        def read(store) -> tuple:
+            return (
+                store.list_incidents(include_closed=closed),
+                store.holders_of(role),
+                store.overdue_actions(today),
+                store.proposals(),
+            )
+
+        self.app.read_soon(read, while_shown(self, self._show), self._unreadable)
+
+    def _unreadable(self, exc) -> None:
+        self.building = False
+        if not isinstance(exc, UNREADABLE):
+            raise exc
+        self.app.cannot_read(exc, "the incident list")
+        if shown(self):  # the list stays as last read, and says so
             self.query_one("#title-bar", Static).update(
                 Text.assemble(("warroom", "bold"), " · ", UNREAD_LINE)
             )
+
+    def _show(self, read: tuple) -> None:
+        self.building = False
+        if self.app.screen is not self:
+            self.stale = True  # covered meanwhile: drawn when shown again
             return
+        app = self.app
+        store, policy, now = app.store, app.policy, app.clock()
         incidents, leads, overdue, proposed = read
         self.open_incidents = [i for i in incidents if i.is_open]
         self._show_proposals(proposed, now)
@@ -220,16 +247,6 @@ class IncidentsScreen(StartupScreen):
                 late_note,
                 (mode, "bold reverse"),
             )
-        )
-
-    @reads("the incident list")
-    def _read(self, now) -> tuple:
-        store = self.app.store
-        return (
-            store.list_incidents(include_closed=self.show_closed),
-            store.holders_of(self.app.policy.single_roles[0]),
-            store.overdue_actions(now.astimezone().date()),
-            store.proposals(),
         )
 
     def on_screen_resume(self) -> None:
