@@ -206,7 +206,6 @@ class WarRoomApp(App):
                 self._start_from,
                 lambda exc: self._start_from(None, exc),
             )
-        self.read(lambda store: store.known_people(), self._people_read)  # for the pickers
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
@@ -261,6 +260,7 @@ class WarRoomApp(App):
         import threading
 
         self._looking = True
+        self._listening = listening = threading.Event()
         ui = self.store
 
         def look() -> None:
@@ -268,22 +268,32 @@ class WarRoomApp(App):
                 ui.has_changed()  # the UI thread does not ask it until this is back
             except Exception:  # noqa: BLE001 - the poll asks again (and says why)
                 pass
+            listening.set()
             self.post_message(Delivered(looked, ()))
 
         def looked() -> None:
             self._looking = False
             self._watch_wake()
-            if self.live:  # what came before it listened: screens read what moved
+            if self._read_unheard and self.live:
+                # A read began before anything was listened for: what was
+                # committed in between is read now, as any change is.
                 self.store_changed_signal.publish(StoreChange())
 
         threading.Thread(target=look, name="warroom-listen", daemon=True).start()
 
     _looking = False  # the worker is taking the first look (see _first_look)
+    _listening = None  # threading.Event: set once the first look is done
+    _read_unheard = False  # a read began before the first look was done
+    _people_asked = False  # the worker was asked for the known people (see started)
 
     def started(self) -> None:
         """The first screen has painted. Its widgets live all session too: they
         are kept out of collector passes, and collection (which the warroom
         command holds off while starting) goes on."""
+        if self._people is None and not self._people_asked:
+            # For the pickers; read after the first screen's own read.
+            self._people_asked = True
+            self.read(lambda store: store.known_people(), self._people_read)
         if isinstance(self.screen, StartupScreen) and self.screen.building:
             return  # its panels come after its header: it calls again once they are in
         gc.freeze()
@@ -581,7 +591,21 @@ class WarRoomApp(App):
         failed(exc) is given: it runs here instead."""
         if self.writer is None:
             return
+        if self._looking:
+            fetch = self._heard(fetch)
         self.writer.submit(Job(fetch=fetch, then=then, callbacks=failed))
+
+    def _heard(self, fetch: Callable[[Store], object]) -> Callable[[Store], object]:
+        """fetch, noting (on the worker) whether it began before the first
+        look at the change marker was done (see _first_look)."""
+        listening = self._listening
+
+        def noted(store: Store) -> object:
+            if listening is not None and not listening.is_set():
+                self._read_unheard = True
+            return fetch(store)
+
+        return noted
 
     def read_soon(
         self,
