@@ -627,6 +627,9 @@ REPORT_QUERIES = (
     "SELECT id, incident_id, occurred_at FROM timeline WHERE kind = 'update'"
     " ORDER BY occurred_at, id",
     "SELECT incident_id, owner, due, status FROM action_items ORDER BY id",
+    # Runbook adherence: the tasks the report reads (Store.report_rows).
+    "SELECT incident_id, runbook, status, due_at, changed_at, note FROM tasks"
+    " WHERE runbook <> '' ORDER BY id",
 )
 
 
