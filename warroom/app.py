@@ -69,6 +69,18 @@ class Delivered(Message):
         self.args = args
 
 
+class _Choosing(StartupScreen):
+    """Shown while the first screen is chosen from the incident list read on
+    the database worker (a server far away): keys typed meanwhile wait."""
+
+    building = True
+
+    def compose(self):
+        from textual.widgets import Static
+
+        yield Static("warroom · loading…")
+
+
 class WarRoomApp(App):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
@@ -200,7 +212,11 @@ class WarRoomApp(App):
         # shows at once, saying it is loading).
         if self.start_incident is not None:
             self.open_incident(self.start_incident)
+            if self.store.engine == "sqlite":  # the alerts' open incidents (see started)
+                self._read_open_incidents()
         else:
+            if self.store.engine != "sqlite":
+                self.push_screen(_Choosing())  # until the list is read: keys wait
             self.read_soon(
                 lambda store: store.list_incidents(),
                 self._start_from,
@@ -235,6 +251,7 @@ class WarRoomApp(App):
         screen, not two)."""
         if exc is not None and isinstance(exc, StoreBusy | StoreIOError):
             self.cannot_read(exc, "the incident list")
+        self._listed = True
         if incidents is not None:
             self.open_incidents = incidents
             self.alerts.check(incidents, self.clock())  # baseline, no alarms
@@ -243,7 +260,27 @@ class WarRoomApp(App):
         else:
             from .screens.incidents import IncidentsScreen
 
-            self.push_screen(IncidentsScreen())
+            self._show_first(IncidentsScreen())
+
+    def _show_first(self, screen: Screen) -> None:
+        """Push a screen; the first one takes the place of _Choosing."""
+        if isinstance(self.screen, _Choosing):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def _read_open_incidents(self) -> None:
+        """The open incidents the alerts watch: read once the first screen is
+        chosen (later, on every change: see sync)."""
+        if self._listed:
+            return
+        self._listed = True
+
+        def listed(incidents) -> None:
+            self.open_incidents = incidents
+            self.alerts.check(incidents, self.clock())  # baseline, no alarms
+
+        self.read_soon(lambda store: store.list_incidents(), listed, lambda _exc: None)
 
     def _first_look(self) -> None:
         """Take the store's change marker as seen. On a server that opens the
@@ -285,6 +322,7 @@ class WarRoomApp(App):
     _listening = None  # threading.Event: set once the first look is done
     _read_unheard = False  # a read began before the first look was done
     _people_asked = False  # the worker was asked for the known people (see started)
+    _listed = False  # the open incidents were read (or asked for) once
 
     def started(self) -> None:
         """The first screen has painted. Its widgets live all session too: they
@@ -294,6 +332,7 @@ class WarRoomApp(App):
             # For the pickers; read after the first screen's own read.
             self._people_asked = True
             self.read(lambda store: store.known_people(), self._people_read)
+        self._read_open_incidents()
         if isinstance(self.screen, StartupScreen) and self.screen.building:
             return  # its panels come after its header: it calls again once they are in
         gc.freeze()
@@ -723,20 +762,32 @@ class WarRoomApp(App):
         self.notify("Times in UTC" if self.utc else "Times in local time")
 
     def open_incident(self, incident_id: int) -> bool:
-        """Open the incident's war room now: it reads itself on the worker
-        (and goes again, saying why, if there is no such incident)."""
-        self.push_screen(WarRoomScreen(incident_id))
+        """Open the incident's war room now: it reads itself (see
+        WarRoomScreen.on_mount) and goes again, saying why, if there is no
+        such incident or it cannot be read."""
+        self._show_first(WarRoomScreen(incident_id))
         return True
 
     def back_to_list(self) -> None:
-        """Leave a war room for the incident list, building the list if needed."""
+        """Leave a war room for the incident list, building the list if needed
+        (once the list can be read: else the war room stays, and says why)."""
         from .screens.incidents import IncidentsScreen
 
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
         if isinstance(below, IncidentsScreen):
             self.pop_screen()
-        else:  # the list reads itself on the worker (and says so if it cannot)
-            self.switch_screen(IncidentsScreen())
+            return
+        room = self.screen
+
+        def readable(_incidents) -> None:
+            if self.live and self.screen is room:
+                self.switch_screen(IncidentsScreen())
+
+        def unreadable(exc: BaseException) -> None:
+            if isinstance(exc, StoreBusy | StoreIOError):
+                self.cannot_read(exc, "the incident list")
+
+        self.read_soon(lambda store: store.list_incidents(), readable, unreadable)
 
     def action_declare(self, form: dict | None = None) -> None:
         def done(form: dict | None) -> None:

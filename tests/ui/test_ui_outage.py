@@ -9,6 +9,7 @@ import sqlite3
 import time
 
 import pytest
+from keyburst import settle
 
 from warroom.paths import DbUrl
 from warroom.store import Store
@@ -70,7 +71,7 @@ class TestPostgresOutage:
     ):
         app = app_factory()
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await settle(app, pilot)  # on a server the room is read on the worker
             room = app.screen
             pg_server.stop("immediate")
             try:

@@ -168,8 +168,13 @@ class IncidentsScreen(StartupScreen):
 
         self.app.read_soon(read, while_shown(self, self._show), self._unreadable)
 
+    def _built(self) -> None:
+        if self.building:
+            self.building = False
+            self.app.call_after_refresh(self.app.started)  # start-up is over once this paints
+
     def _unreadable(self, exc) -> None:
-        self.building = False
+        self._built()
         if not isinstance(exc, UNREADABLE):
             raise exc
         self.app.cannot_read(exc, "the incident list")
@@ -179,7 +184,7 @@ class IncidentsScreen(StartupScreen):
             )
 
     def _show(self, read: tuple) -> None:
-        self.building = False
+        self._built()
         if self.app.screen is not self:
             self.stale = True  # covered meanwhile: drawn when shown again
             return
