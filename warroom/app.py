@@ -395,7 +395,7 @@ class WarRoomApp(App):
         if not self.live:  # nobody to tell (poll did not drain it): stop watching
             self._watch_wake()
 
-    def sync(self, force: bool = False) -> bool:
+    def sync(self, force: bool = False, people: bool = True) -> bool:
         """The one change path. Ask the store whether anything was committed
         since it was last asked, by this process or any other (force: our own
         worker just did); if so, tell every subscribed screen, and have the
@@ -417,12 +417,32 @@ class WarRoomApp(App):
         except (StoreBusy, StoreIOError):
             return False  # the next poll asks again (the marker has not moved on)
         if changed:
-            self.read(lambda store: (store.list_incidents(), store.known_people()), self._kept_read)
+            # The screens' reads first (what the person waits to see), then
+            # what the app keeps for the alerts and the pickers.
             self.store_changed_signal.publish(StoreChange())
+            if people or self._people is None:
+                self.read(
+                    lambda store: (store.list_incidents(), store.known_people()), self._kept_read
+                )
+            else:  # our own write, naming nobody new: the pickers' people are as read
+                self.read(lambda store: store.list_incidents(), self._list_read)
         return changed
 
     def _kept_read(self, kept) -> None:
         self.open_incidents, self._people = kept
+
+    def _list_read(self, incidents) -> None:
+        self.open_incidents = incidents
+
+    def _names_someone_new(self, envelope) -> bool:
+        """The write may have added someone the pickers should offer: its
+        actor, or a person, owner or assignee it names, not among them yet."""
+        known = self._people
+        if known is None:
+            return True
+        change = envelope.write
+        names = {envelope.actor, *(getattr(change, f, "") for f in ("person", "owner", "assignee"))}
+        return any(name and name not in known for name in names)
 
     def _people_read(self, people) -> None:
         self._people = people
@@ -716,7 +736,8 @@ class WarRoomApp(App):
         was_blocked, self._blocked_now = self._blocked_now, False
         if outcome == DONE:
             self._landed = [*self._landed[-99:], job]
-            self.sync(force=True)  # our own commit takes the path anyone else's takes
+            # Our own commit takes the path anyone else's takes.
+            self.sync(force=True, people=self._names_someone_new(job.envelope))
             if on_done is not None and self.live:
                 on_done(value)
         elif outcome == CONFLICT:

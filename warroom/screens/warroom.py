@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 
-from warroom.store.room import Room, read_room
+from warroom.store.room import Room, read_room, read_since
 from warroom.widgets.reads import UNREADABLE
 
 from ..errors import DraftConflict, UsageError
@@ -186,6 +186,7 @@ class WarRoomScreen(PanelScreen):
     _panels_in = False  # the panels are mounted
     _room: Room | None = None  # the room as read, until it is shown
     _missed = False  # a change came while loading: read again once shown
+    _tasks_shown_as: tuple | None = None  # the tasks a change last showed, and to whom
 
     async def _mount_panels(self) -> None:
         await self.query_one("#grid").mount_all(self._panels())
@@ -284,7 +285,7 @@ class WarRoomScreen(PanelScreen):
         iid, seen_revision = self.incident_id, self.seen_revision
         seen_id = self.query_one(TimelinePanel).view.seen_id
 
-        self.app.read(lambda store: store.board_since(iid, seen_revision, seen_id), self._fetched)
+        self.app.read(lambda store: read_since(store, iid, seen_revision, seen_id), self._fetched)
 
     def _in_front_or_under(self) -> bool:
         """Still one of the app's screens, its panels made: what a result
@@ -299,7 +300,7 @@ class WarRoomScreen(PanelScreen):
             if self.shown_board != self._board_on_screen:
                 self._show_board()  # what landed meanwhile is no longer pending
             return
-        board, entries = fetched
+        board, entries, tasks = fetched  # the tasks with the board: one read
         view = self.query_one(TimelinePanel).view
         before, self.board = self.board, board
         # What was recorded since: shown where it belongs when that is in the
@@ -313,7 +314,10 @@ class WarRoomScreen(PanelScreen):
             self._board_on_screen = self.shown_board
         else:
             self._show_board(before)
-        warroom_tasks.read_tasks(self)
+        shown_as = (tasks, self.app.store.identity)
+        if shown_as != self._tasks_shown_as:  # most changes leave the tasks as they were
+            self._tasks_shown_as = shown_as
+            warroom_tasks.show(self, tasks)
 
     def _signal_pending(self, _) -> None:
         # A write just handed over shows at once, as pending; one that changes

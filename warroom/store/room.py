@@ -57,3 +57,41 @@ def read_room(store: Any, incident_id: int, limit: int) -> Room:
         TimelinePage(entries, more, newest.rows()[0][0] or 0, dict(fixes.rows())),
         [store._row_task(r, holders) for r in tasks.rows()],
     )
+
+
+def read_since(
+    store: Any, incident_id: int, revision: int, after_id: int
+) -> tuple[Board, list, list[Task]] | None:
+    """What moved in a war room since it read the incident at `revision` and
+    the timeline through `after_id` (Store.board_since), with the tasks when
+    the board moved; None when it has not. One snapshot: on a server one
+    round trip (the tasks are sent along either way), on SQLite the tasks are
+    read only when the board moved."""
+    if not store._pipelined:
+        with store._snapshot():
+            moved = store.board_since(incident_id, revision, after_id)
+            if moved is None:
+                return None
+            return (*moved, store.tasks(incident_id))
+    with store._snapshot():
+        board = store._issue_board(incident_id)
+        entries = store._issue(
+            f"SELECT {store._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND id > ?"
+            " ORDER BY id",
+            (incident_id, after_id),
+        )
+        tasks = store._issue(
+            f"SELECT {store._TASK_COLUMNS} FROM tasks WHERE incident_id = ? ORDER BY id",
+            (incident_id,),
+        )
+    read = store._board_of(incident_id, board)
+    if read.incident.revision == revision:
+        return None
+    holders: dict[str, str] = {}
+    for holder in read.roles:
+        holders.setdefault(holder.role, holder.person)
+    return (
+        read,
+        [store._row_entry(r) for r in entries.rows()],
+        [store._row_task(r, holders) for r in tasks.rows()],
+    )
