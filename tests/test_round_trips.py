@@ -196,3 +196,38 @@ async def test_opening_the_war_room_reads_it_in_one_round_trip_off_the_ui_connec
         assert seg["round_trips"] <= 9, sent
     finally:
         store.close()
+
+
+async def test_a_tick_in_the_war_room_and_its_read_back_cost_three_round_trips(
+    far, policy, tmp_path, monkeypatch
+):
+    """The tick's write (one), then what follows it: the board with the new
+    timeline entries and the tasks in one read, and the open incidents for
+    the alerts; the people are not read again for a write naming nobody new
+    (where the write's answer is the first to say it committed)."""
+    from warroom.app import make_app
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    proxy, url = far
+    store = Store.open(url, policy, "ann")
+    try:
+        incident = store.declare("Ticked far away").id
+        app = make_app(store, policy, start_incident=incident)
+        async with app.run_test(size=(120, 36)) as pilot:
+            while not app.key_gate.quiet:
+                await pilot.pause(0.02)
+            proxy.mark("tick")
+            await pilot.press("space")
+            while not app.key_gate.quiet:
+                await pilot.pause(0.02)
+            proxy.mark("after tick")
+            assert app.screen.board.checklist[policy.checklist[0].id].ticked
+        trips, sent = _trips(proxy, "tick")
+        board = [t for t in sent if "FROM checklist" in t]
+        assert len(board) == 1 and "runbook, task_key" in board[0], sent  # with the tasks
+        # The people are read again only when the poll saw the commit before
+        # the write's own answer came back (then it is anyone's change).
+        assert trips <= 3 + any("FROM people" in t for t in sent), sent
+    finally:
+        store.close()
