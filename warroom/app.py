@@ -328,13 +328,13 @@ class WarRoomApp(App):
         """The first screen has painted. Its widgets live all session too: they
         are kept out of collector passes, and collection (which the warroom
         command holds off while starting) goes on."""
+        if isinstance(self.screen, StartupScreen) and self.screen.building:
+            return  # its panels come after its header: it calls again once they are in
         if self._people is None and not self._people_asked:
             # For the pickers; read after the first screen's own read.
             self._people_asked = True
             self.read(lambda store: store.known_people(), self._people_read)
         self._read_open_incidents()
-        if isinstance(self.screen, StartupScreen) and self.screen.building:
-            return  # its panels come after its header: it calls again once they are in
         gc.freeze()
         gc.enable()
 
