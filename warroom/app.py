@@ -736,8 +736,11 @@ class WarRoomApp(App):
         was_blocked, self._blocked_now = self._blocked_now, False
         if outcome == DONE:
             self._landed = [*self._landed[-99:], job]
-            # Our own commit takes the path anyone else's takes.
-            self.sync(force=True, people=self._names_someone_new(job.envelope))
+            # Our own commit takes the path anyone else's takes: the store's
+            # marker says it (the worker's commits count), once, whether the
+            # poll or this asks first; while the first look is still being
+            # taken (a server), it is news by itself.
+            self.sync(force=self._looking, people=self._names_someone_new(job.envelope))
             if on_done is not None and self.live:
                 on_done(value)
         elif outcome == CONFLICT:
