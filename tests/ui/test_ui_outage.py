@@ -214,8 +214,7 @@ async def test_a_note_that_lands_after_the_war_room_was_left_touches_nothing(
         finally:
             lock.release()
         app.retry_pending()  # the war room and its note panel are gone by now
-        await pilot.pause()
-        assert app.pending == []
+        await _wait(lambda: not app.pending, "the note written", app)
         assert app.is_running and isinstance(app.screen, IncidentsScreen)
     assert [e.text for e in store.timeline(seeded)].count("lands after I left") == 1
 

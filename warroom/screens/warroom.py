@@ -276,6 +276,7 @@ class WarRoomScreen(PanelScreen):
         self._show_board()
         self._start_draft()
         warroom_tasks.show(self, room.tasks)
+        self._tasks_shown_as = (room.tasks, self.app.store.identity)
 
     @reads("the incident's latest changes")
     def refresh_from_store(self) -> None:
