@@ -1183,7 +1183,7 @@ def postgres_rows(ctx: Ctx) -> list[dict]:
 
 
 # ------------------------------------------- 12: a database far away
-ACTIONS = ("open", "tick", "note", "chooser", "assign", "publish", "cli-note")
+ACTIONS = ("store-open", "open", "tick", "note", "chooser", "assign", "publish", "cli-note")
 
 
 def _ok(samples: list[dict], key: str, **match) -> list[float]:
@@ -1202,7 +1202,7 @@ def _round_trips(res: dict, actions: int, cli_reps: int) -> dict[str, dict]:
     out = {}
     for action in ACTIONS:
         seg = res.get("round_trips", {}).get(action)
-        count = {"open": 1, "cli-note": cli_reps}.get(action, actions)
+        count = {"store-open": 1, "open": 1, "cli-note": cli_reps}.get(action, actions)
         if not seg:
             out[action] = {"per_action": 0.0, "statements": []}
             continue

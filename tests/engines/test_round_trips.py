@@ -154,3 +154,82 @@ def test_the_worker_s_own_write_is_news_once_not_again_when_its_notification_com
     finally:
         store.close()
         slow.close()
+
+
+async def test_opening_the_war_room_reads_it_in_one_round_trip_off_the_ui_connection(
+    far, policy, tmp_path, monkeypatch
+):
+    """Opening the war room: nothing on the UI thread's connection after it
+    was opened (the screen shows at once, loading); the board, the timeline's
+    last page and the tasks come in one round trip on the worker's."""
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.warroom import WarRoomScreen
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    proxy, url = far
+    store = Store.open(url, policy, "ann")
+    try:
+        incident = store.declare("Opened far away").id
+        store.add_entry(incident, "a note to show")
+        ui_conn = max(int(c) for c in proxy.counts()["start"]["connections"])
+        app = make_app(store, policy, start_incident=incident)
+        proxy.mark("open")
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert isinstance(app.screen, WarRoomScreen)
+            while not app.key_gate.quiet:
+                await pilot.pause(0.02)
+            proxy.mark("after open")
+            assert app.screen.board.incident.title == "Opened far away"
+            texts = [e.text for e in app.screen.query_one("#panel-4").view.entries]
+            assert "a note to show" in texts
+        seg = proxy.counts()["open"]
+        sent = summarise(seg["turns"])
+        assert str(ui_conn) not in seg["connections"], sent
+        room = [t for t in sent if "max(id) FROM timeline" in t]
+        assert len(room) == 1, sent  # the room: read once, in one round trip
+        for part in ("FROM incidents WHERE id", "FROM checklist", "runbook, task_key"):
+            assert part in room[0].replace('"', ""), sent  # with the last page and the tasks
+        # Two connections (the worker's, the listener's: two each), LISTEN, the
+        # room, the people for the pickers, and (when the room was read before
+        # LISTEN was done) a look at what moved meanwhile.
+        assert seg["round_trips"] <= 9, sent
+    finally:
+        store.close()
+
+
+async def test_a_tick_in_the_war_room_and_its_read_back_cost_three_round_trips(
+    far, policy, tmp_path, monkeypatch
+):
+    """The tick's write (one), then what follows it: the board with the new
+    timeline entries and the tasks in one read, and the open incidents for
+    the alerts; the people are not read again for a write naming nobody new
+    (where the write's answer is the first to say it committed)."""
+    from warroom.tui.app import make_app
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    proxy, url = far
+    store = Store.open(url, policy, "ann")
+    try:
+        incident = store.declare("Ticked far away").id
+        app = make_app(store, policy, start_incident=incident)
+        async with app.run_test(size=(120, 36)) as pilot:
+            while not app.key_gate.quiet:
+                await pilot.pause(0.02)
+            proxy.mark("tick")
+            await pilot.press("space")
+            while not app.key_gate.quiet:
+                await pilot.pause(0.02)
+            proxy.mark("after tick")
+            assert app.screen.board.checklist[policy.checklist[0].id].ticked
+        trips, sent = _trips(proxy, "tick")
+        board = [t for t in sent if "FROM checklist" in t]
+        assert len(board) == 1 and "runbook, task_key" in board[0].replace('"', ""), (
+            sent
+        )  # with the tasks
+        # The people are read again only when the poll saw the commit before
+        # the write's own answer came back (then it is anyone's change).
+        assert trips <= 3 + any("FROM people" in t for t in sent), sent
+    finally:
+        store.close()

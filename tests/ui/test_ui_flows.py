@@ -406,7 +406,7 @@ async def test_edit_and_publish_draft(app_factory, store, seeded):
         await pilot.press("5")
         await pilot.press(*"EU checkout failing. ")
         app.screen.query_one("#panel-5").flush()  # what the save delay's timer calls
-        await pilot.pause()
+        await settle(app, pilot)  # the save written by the database worker
         draft = store.draft(seeded)
         assert draft.text.startswith("EU checkout failing. [P2] Incident #1")
         # One save, or more when the machine is slow enough for the save delay

@@ -9,6 +9,7 @@ import sqlite3
 import time
 
 import pytest
+from keyburst import settle
 
 from warroom.services.paths import DbUrl
 from warroom.store import Store
@@ -70,7 +71,7 @@ class TestPostgresOutage:
     ):
         app = app_factory()
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await settle(app, pilot)  # on a server the room is read on the worker
             room = app.screen
             pg_server.stop("immediate")
             try:
@@ -213,8 +214,7 @@ async def test_a_note_that_lands_after_the_war_room_was_left_touches_nothing(
         finally:
             lock.release()
         app.retry_pending()  # the war room and its note panel are gone by now
-        await pilot.pause()
-        assert app.pending == []
+        await _wait(lambda: not app.pending, "the note written", app)
         assert app.is_running and isinstance(app.screen, IncidentsScreen)
     assert [e.text for e in store.timeline(seeded)].count("lands after I left") == 1
 

@@ -8,6 +8,7 @@ import asyncio
 import time
 
 import pytest
+from keyburst import settle
 
 from warroom.services.paths import DbUrl
 from warroom.store import Store
@@ -25,6 +26,7 @@ async def test_server_down_queues_writes_and_replays_them_in_order(
 ):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)  # the room is read (on the worker) before the server goes
         pg_server.stop("immediate")
         try:
             await pilot.press("1", "space")  # tick c1 while the server is down
@@ -67,7 +69,7 @@ async def test_another_process_commit_wakes_the_war_room_without_polling(
     note still shows, and an idle war room is not woken for nothing."""
     app = app_factory(poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(app, pilot)
         polls = []
         original = app.poll
         app.poll = lambda: (polls.append(1), original())[1]
@@ -87,7 +89,7 @@ async def test_the_watch_follows_a_new_listening_connection_after_a_restart(
     the screen through it (the poll timer is a minute away)."""
     app = app_factory(poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(app, pilot)
         assert app._wake_fd is not None
         pg_server.restart()
         deadline = time.monotonic() + 20
@@ -132,7 +134,7 @@ async def test_a_note_whose_commit_answer_is_lost_is_written_once(
     app = make_app(remote, policy, clock=clock, start_incident=seeded)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await settle(app, pilot)
             proxy.armed.set()
             await pilot.press("4", "n", *"committed but unanswered", "enter")
             await pilot.pause()

@@ -21,6 +21,8 @@ READS = {
 # Reads that handle a failure themselves, or run only inside a method marked @reads.
 HANDLED = {
     ("app.py", "on_mount"): "has_changed at start-up catches them: the poll asks again",
+    ("app.py", "_first_look"): "catches them (here or on its thread): the poll asks again",
+    ("screens/incidents.py", "read"): "given to app.read_soon, whose `failed` says it",
     ("app.py", "sync"): "catches StoreBusy and StoreIOError: the next poll asks again",
     ("app.py", "known_people"): "catches them: the pickers offer none, a name can be typed",
     ("screens/publish.py", "fetch"): "given to app.read: run on the database worker",
@@ -56,12 +58,13 @@ def _store_reads(tree: ast.AST):
             if (
                 isinstance(child, ast.Call)
                 and isinstance(child.func, ast.Attribute)
-                and child.func.attr == "read"
+                and child.func.attr in ("read", "read_soon")
                 and child.args
                 and isinstance(child.args[0], ast.Lambda)
             ):
                 # app.read(lambda store: ...): read on the database worker,
-                # whose failure is dropped there (the next change asks again).
+                # whose failure is dropped there (the next change asks again);
+                # app.read_soon(...) hands a failure to its `failed`.
                 yield from walk(child.func, inner)
                 continue
             if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):

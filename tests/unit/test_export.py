@@ -759,3 +759,30 @@ def test_write_atomic_permission_denied(tmp_path):
         locked.chmod(0o700)
     assert "\n" not in str(info.value) and "ermission denied" in str(info.value)
     assert os.listdir(locked) == []
+
+
+def test_json_text_is_json_dumps_indented_to_the_byte():
+    """The export's JSON is written without the json module's slow indenting
+    encoder: the text is still exactly json.dumps(..., indent=2)'s."""
+    import json
+    from collections import OrderedDict
+    from enum import IntEnum
+
+    from warroom.formats.export import json_text
+
+    class Level(IntEnum):
+        HIGH = 2
+
+    class Name(str):
+        pass
+
+    data = {
+        "empty": {}, "none": [], "nested": [{}, [], [[1, [2, {"k": [None]}]]]],
+        "text": "é ✓ \"quoted\" back\\slash\nnew line\ttab", "n": None, "t": True, "f": False,
+        "int": 3, "big": 10**30, "neg": -7, "float": 1.5, "tiny": 1e-7, "zero": -0.0,
+        "nan": float("nan"), "inf": float("-inf"), "tuple": (1, "two"), "enum": Level.HIGH,
+        "sub": Name("named"), "ordered": OrderedDict(b=1, a=[2]),
+        7: "int key", 2.5: "float key", False: "bool key", None: "none key",
+    }  # fmt: skip
+    for value in (data, [data, data], "alone", 5, None, [], {}):
+        assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from warroom.core.model import Incident
@@ -223,13 +223,29 @@ def updates_on_cadence(policy: Policy, row: ReportRow, now: datetime) -> Cadence
     end = incident.closed_at if incident.closed_at is not None else now
     since = incident.reported_at
     on_time = owed = 0
-    for at in sorted(row.updates):
-        owed += max(1, _passed(since, cadence, at))
-        if at <= add(since, cadence):
+    try:
+        latest = _HIGH - cadence  # a later start's deadline is held at the range's end
+    except OverflowError:
+        latest = _LOW
+    for at in sorted(row.updates):  # the store hands them out in order already
+        if cadence > _NOTHING and at > since and _LOW <= since <= latest:
+            # _passed() and add(), written out: this runs for every update
+            # of every incident in the report.
+            owed += max(1, math.ceil((at - since) / cadence) - 1)
+            due = since + cadence
+        else:
+            owed += max(1, _passed(since, cadence, at))
+            due = add(since, cadence)
+        if at <= due:
             on_time += 1
         since = at
     owed += _passed(since, cadence, end)
     return Cadence(on_time, owed, len(row.updates))
+
+
+_NOTHING = timedelta(0)
+_LOW = add(datetime.min.replace(tzinfo=UTC), _NOTHING)  # the range add() holds times in
+_HIGH = add(datetime.max.replace(tzinfo=UTC), _NOTHING)
 
 
 def _passed(since: datetime, cadence: timedelta, until: datetime) -> int:
@@ -239,8 +255,7 @@ def _passed(since: datetime, cadence: timedelta, until: datetime) -> int:
     return max(0, math.ceil((until - since) / cadence) - 1)
 
 
-@dataclass(frozen=True)
-class _Facts:
+class _Facts(NamedTuple):
     """What the figures need of one incident, worked out once for every group."""
 
     row: ReportRow

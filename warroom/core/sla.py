@@ -38,11 +38,12 @@ class ClockState(NamedTuple):  # a tuple: every list row and report computes man
 
 def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[ClockState]:
     """Every clock's state; none for a priority the policy does not know."""
-    if not policy.knows(incident.priority):
+    budgets = policy.clocks.get(policy.effective_priority(incident.priority))
+    if budgets is None:  # a priority the policy does not know (policy.knows)
         return []
     states = []
     for name in CLOCKS:
-        budget = policy.budget(incident.priority, name)
+        budget = budgets[name]  # policy.budget(incident.priority, name)
         deadline = add(incident.reported_at, budget)
         stopped_at = getattr(incident, CLOCK_MILESTONE[name])
         if stopped_at is not None:

@@ -20,6 +20,7 @@ from warroom.store.keys import WriteKeyStore
 from warroom.store.reports import ReportStore
 from warroom.store.retro import RetroStore
 from warroom.store.roles import RoleStore
+from warroom.store.room import RoomStore
 from warroom.store.tasks import TaskStore
 from warroom.store.timeline import TimelineStore
 
@@ -36,5 +37,6 @@ class Store(
     IntakeStore,
     TaskStore,
     WriteKeyStore,
+    RoomStore,
 ):
     """Open with Store.open(); every method returns domain objects."""

@@ -64,6 +64,18 @@ class Delivered(Message):
         self.args = args
 
 
+class _Choosing(StartupScreen):
+    """Shown while the first screen is chosen from the incident list read on
+    the database worker (a server far away): keys typed meanwhile wait."""
+
+    building = True
+
+    def compose(self):
+        from textual.widgets import Static
+
+        yield Static("warroom · loading…")
+
+
 class WarRoomApp(App):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
@@ -181,7 +193,6 @@ class WarRoomApp(App):
     # ------------------------------------------------------------ life cycle
     def on_mount(self) -> None:
         self._start_writer()
-        self.read(lambda store: store.known_people(), self._people_read)  # for the pickers
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         remembered = load_state().get("theme")
@@ -190,22 +201,22 @@ class WarRoomApp(App):
         self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
         for warning in (*self.config.keymap_problems, *self.store.warnings):
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self.open_incidents = self._open_incidents() or []
-        self.alerts.check(self.open_incidents, self.clock())  # baseline, no alarms
-        target = self.start_incident
-        if target is None:
-            open_ids = [i.id for i in self.open_incidents]
-            target = open_ids[0] if len(open_ids) == 1 else None
-        # Straight into the war room when there is one; the list is built only
-        # when someone goes back to it (start-up pays for one screen, not two).
-        if target is None or not self.open_incident(target):
-            from warroom.tui.screens.incidents import IncidentsScreen
-
-            self.push_screen(IncidentsScreen())
-        try:
-            self.store.has_changed()  # take the current marker as seen
-        except (StoreBusy, StoreIOError):
-            pass  # the screen said it cannot read; the poll asks again
+        self._first_look()
+        # Nothing here waits on the database: the first screen is chosen and
+        # filled from reads the worker makes (on a server far away the frame
+        # shows at once, saying it is loading).
+        if self.start_incident is not None:
+            self.open_incident(self.start_incident)
+            if self.store.engine == "sqlite":  # the alerts' open incidents (see started)
+                self._read_open_incidents()
+        else:
+            if self.store.engine != "sqlite":
+                self.push_screen(_Choosing())  # until the list is read: keys wait
+            self.read_soon(
+                lambda store: store.list_incidents(),
+                self._start_from,
+                lambda exc: self._start_from(None, exc),
+            )
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
@@ -229,9 +240,84 @@ class WarRoomApp(App):
                 markup=False,
             )
 
-    @reads("the incident list")
-    def _open_incidents(self) -> list:
-        return self.store.list_incidents()
+    def _start_from(self, incidents: list | None, exc: BaseException | None = None) -> None:
+        """Straight into the war room when there is one open incident; the
+        list is built only when someone goes back to it (start-up pays for one
+        screen, not two)."""
+        if exc is not None and isinstance(exc, StoreBusy | StoreIOError):
+            self.cannot_read(exc, "the incident list")
+        self._listed = True
+        if incidents is not None:
+            self.open_incidents = incidents
+            self.alerts.check(incidents, self.clock())  # baseline, no alarms
+        if incidents is not None and len(incidents) == 1:
+            self.open_incident(incidents[0].id)
+        else:
+            from warroom.tui.screens.incidents import IncidentsScreen
+
+            self._show_first(IncidentsScreen())
+
+    def _show_first(self, screen: Screen) -> None:
+        """Push a screen; the first one takes the place of _Choosing."""
+        if isinstance(self.screen, _Choosing):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def _read_open_incidents(self) -> None:
+        """The open incidents the alerts watch: read once the first screen is
+        chosen (later, on every change: see sync)."""
+        if self._listed:
+            return
+        self._listed = True
+
+        def listed(incidents) -> None:
+            self.open_incidents = incidents
+            self.alerts.check(incidents, self.clock())  # baseline, no alarms
+
+        self.read_soon(lambda store: store.list_incidents(), listed, lambda _exc: None)
+
+    def _first_look(self) -> None:
+        """Take the store's change marker as seen. On a server that opens the
+        listening connection (round trips): a thread of its own does it, while
+        the worker reads the first screen, and the poll leaves the marker alone
+        meanwhile. What was committed before it listened is read once it is
+        back (as a change), so nothing is missed."""
+        if self.store.engine == "sqlite":  # a local pragma: asked here
+            try:
+                self.store.has_changed()
+            except (StoreBusy, StoreIOError):
+                pass  # the poll asks again
+            return
+        import threading
+
+        self._looking = True
+        self._listening = listening = threading.Event()
+        ui = self.store
+
+        def look() -> None:
+            try:
+                ui.has_changed()  # the UI thread does not ask it until this is back
+            except Exception:  # noqa: BLE001 - the poll asks again (and says why)
+                pass
+            listening.set()
+            self.post_message(Delivered(looked, ()))
+
+        def looked() -> None:
+            self._looking = False
+            self._watch_wake()
+            if self._read_unheard and self.live:
+                # A read began before anything was listened for: what was
+                # committed in between is read now, as any change is.
+                self.store_changed_signal.publish(StoreChange())
+
+        threading.Thread(target=look, name="warroom-listen", daemon=True).start()
+
+    _looking = False  # the worker is taking the first look (see _first_look)
+    _listening = None  # threading.Event: set once the first look is done
+    _read_unheard = False  # a read began before the first look was done
+    _people_asked = False  # the worker was asked for the known people (see started)
+    _listed = False  # the open incidents were read (or asked for) once
 
     def started(self) -> None:
         """The first screen has painted. Its widgets live all session too: they
@@ -239,6 +325,11 @@ class WarRoomApp(App):
         command holds off while starting) goes on."""
         if isinstance(self.screen, StartupScreen) and self.screen.building:
             return  # its panels come after its header: it calls again once they are in
+        if self._people is None and not self._people_asked:
+            # For the pickers; read after the first screen's own read.
+            self._people_asked = True
+            self.read(lambda store: store.known_people(), self._people_read)
+        self._read_open_incidents()
         gc.freeze()
         gc.enable()
 
@@ -299,7 +390,7 @@ class WarRoomApp(App):
         if not self.live:  # nobody to tell (poll did not drain it): stop watching
             self._watch_wake()
 
-    def sync(self, force: bool = False) -> bool:
+    def sync(self, force: bool = False, people: bool = True) -> bool:
         """The one change path. Ask the store whether anything was committed
         since it was last asked, by this process or any other (force: our own
         worker just did); if so, tell every subscribed screen, and have the
@@ -309,17 +400,44 @@ class WarRoomApp(App):
         run on the worker, never here."""
         if not self.live:
             return False
+        if self._looking:  # the worker is taking the first look: a write's own is news
+            if force:
+                self.read(
+                    lambda store: (store.list_incidents(), store.known_people()), self._kept_read
+                )
+                self.store_changed_signal.publish(StoreChange())
+            return force
         try:
             changed = self.store.has_changed() or force
         except (StoreBusy, StoreIOError):
             return False  # the next poll asks again (the marker has not moved on)
         if changed:
-            self.read(lambda store: (store.list_incidents(), store.known_people()), self._kept_read)
+            # The screens' reads first (what the person waits to see), then
+            # what the app keeps for the alerts and the pickers.
             self.store_changed_signal.publish(StoreChange())
+            if people or self._people is None:
+                self.read(
+                    lambda store: (store.list_incidents(), store.known_people()), self._kept_read
+                )
+            else:  # our own write, naming nobody new: the pickers' people are as read
+                self.read(lambda store: store.list_incidents(), self._list_read)
         return changed
 
     def _kept_read(self, kept) -> None:
         self.open_incidents, self._people = kept
+
+    def _list_read(self, incidents) -> None:
+        self.open_incidents = incidents
+
+    def _names_someone_new(self, envelope) -> bool:
+        """The write may have added someone the pickers should offer: its
+        actor, or a person, owner or assignee it names, not among them yet."""
+        known = self._people
+        if known is None:
+            return True
+        change = envelope.write
+        names = {envelope.actor, *(getattr(change, f, "") for f in ("person", "owner", "assignee"))}
+        return any(name and name not in known for name in names)
 
     def _people_read(self, people) -> None:
         self._people = people
@@ -459,6 +577,8 @@ class WarRoomApp(App):
         """The database worker has nothing in hand that will finish by itself:
         every job done and handed back, or the head write blocked (it waits
         for the lock, the disk or the server)."""
+        if self._looking:  # the first look at the change marker is not back yet
+            return False
         return self.writer is None or self.writer.idle or self._blocked_now
 
     @property
@@ -513,13 +633,54 @@ class WarRoomApp(App):
         """For a read made here, now: every write up to this one is in the store."""
         return self.writer.done_through if self.writer is not None else 0
 
-    def read(self, fetch: Callable[[Store], object], then: Callable[[object], None]) -> None:
+    def read(
+        self,
+        fetch: Callable[[Store], object],
+        then: Callable[[object], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Run fetch(store) on the database worker, after the writes handed to
         it before; then(result) runs here with what it read. A read that fails
-        (the server gone) is dropped: the next change asks again."""
+        (the server gone) is dropped, the next change asks again, unless
+        failed(exc) is given: it runs here instead."""
         if self.writer is None:
             return
-        self.writer.submit(Job(fetch=fetch, then=then))
+        if self._looking:
+            fetch = self._heard(fetch)
+        self.writer.submit(Job(fetch=fetch, then=then, callbacks=failed))
+
+    def _heard(self, fetch: Callable[[Store], object]) -> Callable[[Store], object]:
+        """fetch, noting (on the worker) whether it began before the first
+        look at the change marker was done (see _first_look)."""
+        listening = self._listening
+
+        def noted(store: Store) -> object:
+            if listening is not None and not listening.is_set():
+                self._read_unheard = True
+            return fetch(store)
+
+        return noted
+
+    def read_soon(
+        self,
+        fetch: Callable[[Store], object],
+        then: Callable[[object], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        """A screen's first read, where it costs least: a local file is read
+        here and now (no network; the screen is filled in the frame it opens),
+        a server on the worker (read(): the screen shows that it is loading,
+        and its round trips never hold up a key)."""
+        if self.store.engine != "sqlite":
+            self.read(fetch, then, failed)
+            return
+        try:
+            result = fetch(self.store)
+        except WarroomError as exc:
+            failed(exc)
+            return
+        self.read_through = self.writes_done_through()
+        then(result)
 
     def write_from(self, build: Callable[[], Write | None], **callbacks):
         """Build a write record from what was typed (times parsed against the
@@ -556,9 +717,13 @@ class WarRoomApp(App):
     def _write_outcome(self, job: Job, outcome: str, value) -> None:
         """A job the worker finished, delivered on the app's loop."""
         if job.envelope is None:  # a read
-            if outcome == DONE and job.then is not None and not self.shutting_down:
+            if self.shutting_down:
+                return
+            if outcome == DONE and job.then is not None:
                 self.read_through = job.read_through  # what `then` may ask of unseen_writes
                 job.then(value)
+            elif outcome != DONE and job.callbacks is not None:
+                job.callbacks(value)  # failed(exc)
             return
         on_done, on_conflict, on_fail = job.callbacks
         if job in self._in_hand:
@@ -566,7 +731,11 @@ class WarRoomApp(App):
         was_blocked, self._blocked_now = self._blocked_now, False
         if outcome == DONE:
             self._landed = [*self._landed[-99:], job]
-            self.sync(force=True)  # our own commit takes the path anyone else's takes
+            # Our own commit takes the path anyone else's takes: the store's
+            # marker says it (the worker's commits count), once, whether the
+            # poll or this asks first; while the first look is still being
+            # taken (a server), it is news by itself.
+            self.sync(force=self._looking, people=self._names_someone_new(job.envelope))
             if on_done is not None and self.live:
                 on_done(value)
         elif outcome == CONFLICT:
@@ -611,25 +780,33 @@ class WarRoomApp(App):
         self.times_changed_signal.publish(self.utc)
         self.notify("Times in UTC" if self.utc else "Times in local time")
 
-    @reads("the incident")
     def open_incident(self, incident_id: int) -> bool:
-        try:
-            self.store.get_incident(incident_id)
-        except UsageError as exc:
-            self.notify(str(exc), severity="error")
-            return False
-        self.push_screen(WarRoomScreen(incident_id))
+        """Open the incident's war room now: it reads itself (see
+        WarRoomScreen.on_mount) and goes again, saying why, if there is no
+        such incident or it cannot be read."""
+        self._show_first(WarRoomScreen(incident_id))
         return True
 
     def back_to_list(self) -> None:
-        """Leave a war room for the incident list, building the list if needed."""
+        """Leave a war room for the incident list, building the list if needed
+        (once the list can be read: else the war room stays, and says why)."""
         from warroom.tui.screens.incidents import IncidentsScreen
 
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
         if isinstance(below, IncidentsScreen):
             self.pop_screen()
-        elif self._open_incidents() is not None:  # unreadable: the war room stays, and says why
-            self.switch_screen(IncidentsScreen())
+            return
+        room = self.screen
+
+        def readable(_incidents) -> None:
+            if self.live and self.screen is room:
+                self.switch_screen(IncidentsScreen())
+
+        def unreadable(exc: BaseException) -> None:
+            if isinstance(exc, StoreBusy | StoreIOError):
+                self.cannot_read(exc, "the incident list")
+
+        self.read_soon(lambda store: store.list_incidents(), readable, unreadable)
 
     def action_declare(self, form: dict | None = None) -> None:
         def done(form: dict | None) -> None:
@@ -702,7 +879,12 @@ class WarRoomApp(App):
         if self.live and (message != said or now >= until):
             self._unread_said = (message, now + UNREADABLE_TOAST_SECONDS)
             self.notify(message, severity="error", timeout=UNREADABLE_TOAST_SECONDS)
-        if leave is not None and self.live and leave in self.screen_stack:
+        if leave is not None:
+            self.leave_unopened(leave)
+
+    def leave_unopened(self, leave: Screen) -> None:
+        """A screen whose first read failed goes, back to the one below it."""
+        if self.live and leave in self.screen_stack:
             if self.screen is not leave:
                 return  # something was opened over it meanwhile: it stays, as it is
             if len(self.screen_stack) > 2:

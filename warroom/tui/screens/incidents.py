@@ -17,7 +17,8 @@ from warroom.tui.screens.startup import StartupScreen
 from warroom.tui.widgets.common import STATE_STYLE, lit
 from warroom.tui.widgets.header import PRIORITY_STYLE
 from warroom.tui.widgets.keybar import KeyBar
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.owned import shown, while_shown
+from warroom.tui.widgets.reads import UNREADABLE
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 PROPOSAL_COLUMNS = (
@@ -87,6 +88,7 @@ class IncidentsScreen(StartupScreen):
         self.stale = False
         self.proposed: list = []  # the proposals as last read
         self.open_incidents: list = []
+        self.building = True  # until the first read of the list is shown: keys wait
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title-bar")
@@ -149,14 +151,43 @@ class IncidentsScreen(StartupScreen):
             self.stale = True
             return
         self.stale = False
-        app = self.app
-        store, policy, now = app.store, app.policy, app.clock()
-        read = self._read(now)
-        if read is None:  # the app said why; the list stays as last read, and says so
+        # Read on the database worker; drawn when it comes (the list never
+        # waits on the database; keys typed before its first read wait).
+        closed, role = self.show_closed, self.app.policy.single_roles[0]
+        today = self.app.clock().astimezone().date()
+
+        def read(store) -> tuple:
+            return (
+                store.list_incidents(include_closed=closed),
+                store.holders_of(role),
+                store.overdue_actions(today),
+                store.proposals(),
+            )
+
+        self.app.read_soon(read, while_shown(self, self._show), self._unreadable)
+
+    def _built(self) -> None:
+        if self.building:
+            self.building = False
+            self.app.call_after_refresh(self.app.started)  # start-up is over once this paints
+
+    def _unreadable(self, exc) -> None:
+        self._built()
+        if not isinstance(exc, UNREADABLE):
+            raise exc
+        self.app.cannot_read(exc, "the incident list")
+        if shown(self):  # the list stays as last read, and says so
             self.query_one("#title-bar", Static).update(
                 Text.assemble(("warroom", "bold"), " · ", UNREAD_LINE)
             )
+
+    def _show(self, read: tuple) -> None:
+        self._built()
+        if self.app.screen is not self:
+            self.stale = True  # covered meanwhile: drawn when shown again
             return
+        app = self.app
+        store, policy, now = app.store, app.policy, app.clock()
         incidents, leads, overdue, proposed = read
         self.open_incidents = [i for i in incidents if i.is_open]
         self._show_proposals(proposed, now)
@@ -219,16 +250,6 @@ class IncidentsScreen(StartupScreen):
                 late_note,
                 (mode, "bold reverse"),
             )
-        )
-
-    @reads("the incident list")
-    def _read(self, now) -> tuple:
-        store = self.app.store
-        return (
-            store.list_incidents(include_closed=self.show_closed),
-            store.holders_of(self.app.policy.single_roles[0]),
-            store.overdue_actions(now.astimezone().date()),
-            store.proposals(),
         )
 
     def on_screen_resume(self) -> None:

@@ -37,6 +37,7 @@ from warroom.services.writes import (
     Unassign,
     project,
 )
+from warroom.store.room import Room
 from warroom.tui.screens import warroom_tasks
 from warroom.tui.screens.compositor import ChangedOnlyCompositor
 from warroom.tui.screens.panels import PanelScreen, TabStrip
@@ -47,7 +48,7 @@ from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.reads import UNREADABLE, reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
 from warroom.tui.widgets.tasks import TaskList
 from warroom.tui.widgets.timeline import TimelinePanel, TimelineView
@@ -112,7 +113,7 @@ class WarRoomScreen(PanelScreen):
         Binding("z", "toggle_utc", "UTC/local", show=False, id="warroom.utc", tooltip="Time zone"),
         Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
         Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
-        Binding("E", "export", "Export", show=False, id="warroom.export"),
+        Binding("E", "export", "Export", show=False, id="warroom.formats.export"),
         Binding(
             "D",
             "make_real",
@@ -161,38 +162,76 @@ class WarRoomScreen(PanelScreen):
             return not self.app.is_headless
         return self.HEADER_FIRST
 
-    @reads("the incident", leave=True)
     def on_mount(self) -> None:
-        if self.header_first:
-            # The incident's name, priority and most urgent clock reach the
-            # terminal first, a frame before the panels (building and painting
-            # them is most of what start-up does after its imports). The board
-            # is read again as they open, once the signals are subscribed, so a
-            # change committed in between is not missed.
-            self.board = self.app.store.board(self.incident_id)
-            self._show_header(self.board, self.app.clock())
-            self.after_first_frame(self._mount_panels)
-        else:
-            self._open()
-
-    async def _mount_panels(self) -> None:
-        await self.query_one("#grid").mount_all(self._panels())
-        self._open()
-
-    def _open(self) -> None:
-        # What reaches this screen while it is mounted (see WarRoomApp).
-        app = self.app
+        # The room is read in one go (store.room: one round trip on a server),
+        # on a server by the database worker (app.read_soon): the frame is on
+        # screen at once, saying it is loading, and keys typed meanwhile wait
+        # in the key gate (building) and land on the room once it is filled.
+        app, iid = self.app, self.incident_id
+        # Subscribed first: a change seen before the room is shown is read
+        # again once it is (see _open), never missed.
         app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
         app.tick_signal.subscribe(self, self._signal_tick, immediate=True)
         app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
         app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
         app.pending_signal.subscribe(self, self._signal_pending, immediate=True)
+        self._show_board()  # the header says it is loading
+        if self.header_first:
+            # The header reaches the terminal first, a frame before the
+            # panels (building and painting them is most of what start-up
+            # does after its imports).
+            self.after_first_frame(self._mount_panels)
+        else:
+            self._panels_in = True
+        app.read_soon(
+            lambda store: store.read_room(iid, TIMELINE_PAGE), self._room_read, self._room_failed
+        )
+
+    _panels_in = False  # the panels are mounted
+    _room: Room | None = None  # the room as read, until it is shown
+    _missed = False  # a change came while loading: read again once shown
+    _tasks_shown_as: tuple | None = None  # the tasks a change last showed, and to whom
+
+    async def _mount_panels(self) -> None:
+        await self.query_one("#grid").mount_all(self._panels())
+        self._panels_in = True
+        self._open_when_ready()
+
+    def _room_read(self, room: Room) -> None:
+        self._room, self._room_through = room, self.app.read_through
+        if self.building:
+            self._show_header(room.board, self.app.clock())  # before the panels, if need be
+        self._open_when_ready()
+
+    def _room_failed(self, exc) -> None:
+        if isinstance(exc, UNREADABLE):
+            self.app.cannot_read(exc, "the incident", leave=self)
+        else:  # no such incident: said, and the room goes as an unreadable one does
+            self.app.notify(str(exc), severity="error", markup=False)
+            self.app.leave_unopened(self)
+
+    def _open_when_ready(self) -> None:
+        if self._room is None or not self._panels_in or not self.building:
+            return
+        if not shown(self):
+            return
+        self._open()
+
+    def _open(self) -> None:
+        app = self.app
         self.building = False
-        self.load()
+        self.load(self._room)
+        self._room = None
         self.query_one(ChecklistList).focus()
         app.call_after_refresh(app.started)  # start-up is over once this paints
+        if self._missed:
+            self._missed = False
+            self.refresh_from_store()
 
     def _signal_changed(self, change) -> None:
+        if self.building:
+            self._missed = True
+            return
         self.refresh_from_store()
 
     def _signal_tick(self, now: datetime) -> None:
@@ -200,10 +239,12 @@ class WarRoomScreen(PanelScreen):
             self.tick(now)
 
     def _signal_times(self, utc: bool) -> None:
-        self.times_changed()
+        if not self.building:  # loading: the room is drawn in the zone of the moment
+            self.times_changed()
 
     def _signal_flush(self, _) -> None:
-        self.flush_draft()
+        if not self.building:  # loading: nothing can have been typed yet
+            self.flush_draft()
 
     def action_panel(self, number: int) -> None:
         self.mark_active(number)
@@ -230,16 +271,16 @@ class WarRoomScreen(PanelScreen):
         self.action_panel(self.step_from_active(step))
 
     # -------------------------------------------------------------------- data
-    @reads("the incident", leave=True)
-    def load(self) -> None:
-        """First draw: the whole board and the whole timeline."""
-        store = self.app.store
-        self._read_through = self.app.writes_done_through()
-        self.board = store.board(self.incident_id)
-        self._timeline_bottom()
+    def load(self, room: Room) -> None:
+        """First draw: the board, the end of the timeline and the tasks, as
+        read together on the database worker."""
+        self._read_through = self._room_through
+        self.board = room.board
+        self._set_page(room.page)
         self._show_board()
         self._start_draft()
-        warroom_tasks.show(self, store.tasks(self.incident_id))  # with the board: one read
+        warroom_tasks.show(self, room.tasks)
+        self._tasks_shown_as = (room.tasks, self.app.store.identity)
 
     @reads("the incident's latest changes")
     def refresh_from_store(self) -> None:
@@ -249,7 +290,7 @@ class WarRoomScreen(PanelScreen):
         iid, seen_revision = self.incident_id, self.seen_revision
         seen_id = self.query_one(TimelinePanel).view.seen_id
 
-        self.app.read(lambda store: store.board_since(iid, seen_revision, seen_id), self._fetched)
+        self.app.read(lambda store: store.read_since(iid, seen_revision, seen_id), self._fetched)
 
     def _in_front_or_under(self) -> bool:
         """Still one of the app's screens, its panels made: what a result
@@ -264,7 +305,7 @@ class WarRoomScreen(PanelScreen):
             if self.shown_board != self._board_on_screen:
                 self._show_board()  # what landed meanwhile is no longer pending
             return
-        board, entries = fetched
+        board, entries, tasks = fetched  # the tasks with the board: one read
         view = self.query_one(TimelinePanel).view
         before, self.board = self.board, board
         # What was recorded since: shown where it belongs when that is in the
@@ -278,7 +319,10 @@ class WarRoomScreen(PanelScreen):
             self._board_on_screen = self.shown_board
         else:
             self._show_board(before)
-        warroom_tasks.read_tasks(self)
+        shown_as = (tasks, self.app.store.identity)
+        if shown_as != self._tasks_shown_as:  # most changes leave the tasks as they were
+            self._tasks_shown_as = shown_as
+            warroom_tasks.show(self, tasks)
 
     def _signal_pending(self, _) -> None:
         # A write just handed over shows at once, as pending; one that changes
@@ -301,7 +345,11 @@ class WarRoomScreen(PanelScreen):
         return project(self.board, pending, self.app.policy)
 
     def _show_board(self, before: Board | None = None) -> None:
-        if self.board is None:  # its first read failed (the app said why): nothing to show
+        if self.board is None:  # not read yet (or its read failed: the app said why)
+            note = self.app.status_note
+            self.query_one(IncidentHeader).loading(
+                f"#{self.incident_id} loading…" + (f" {note}" if note else "")
+            )
             return
         board = self._board_on_screen = self.shown_board
         now = self.app.clock()
@@ -515,7 +563,9 @@ class WarRoomScreen(PanelScreen):
     # A long timeline is shown through a window of its order (when things
     # happened, then recording order), read a page at a time.
     def _timeline_bottom(self) -> None:
-        page = self.app.store.timeline_page(self.incident_id, TIMELINE_PAGE)
+        self._set_page(self.app.store.timeline_page(self.incident_id, TIMELINE_PAGE))
+
+    def _set_page(self, page) -> None:
         view = self.query_one(TimelinePanel).view
         view.set_entries(
             page.entries, has_older=page.more, superseded_by=page.replaced_by,

@@ -110,6 +110,11 @@ class IncidentHeader(Widget):
         self.now: datetime | None = None
         self._shown: tuple | None = None  # what the header last read, see _repaint
         self.tasks: tuple = ()  # (title, due_at) of your open tasks: one overdue is urgent
+        self.waiting = ""  # said until the incident is shown (its room is being read)
+
+    def loading(self, text: str) -> None:
+        self.waiting = text
+        self.refresh()
 
     def show(
         self,
@@ -155,7 +160,7 @@ class IncidentHeader(Widget):
         """Built at paint time, when the width is known, so the title fits."""
         incident, now = self.incident, self.now
         if incident is None or now is None:
-            return Text("")
+            return Text(self.waiting, style="dim")
         prio = incident.priority
         prio_text = "UNTRIAGED" if prio == UNTRIAGED else prio
         lead = Text.assemble(

@@ -649,7 +649,6 @@ class TimelinePanel(Panel):
     }
     TimelinePanel #note-kind { width: auto; padding: 0 1; background: $boost; }
     TimelinePanel #note-waiting { height: auto; max-height: 3; color: $warning; display: none; }
-    TimelinePanel.-waiting #note-waiting { display: block; }
     TimelinePanel NoteInput, TimelinePanel NoteInput:focus {
         border: none; height: 1; padding: 0 1; width: 1fr;
     }
@@ -785,8 +784,11 @@ class TimelinePanel(Panel):
 
     def _show_now(self, shown: str) -> None:
         self._waiting_shown = shown
-        self.set_class(bool(shown), "-waiting")
-        self.query_one("#note-waiting", Label).update(lit_block(shown))
+        label = self.query_one("#note-waiting", Label)
+        label.update(lit_block(shown))
+        # The line alone is shown or hidden: a class on the panel would restyle
+        # everything in it (several ms of a note's key on a busy machine).
+        label.display = bool(shown)
 
     @property
     def view(self) -> TimelineView:
