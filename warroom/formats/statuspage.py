@@ -506,7 +506,9 @@ def _sources_digest() -> bytes:
 
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(TEMPLATES.iterdir()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for part in (path.name.encode(), path.read_bytes()):
+            digest.update(part)
+            digest.update(b"\0")
     digest.update(Path(__file__).read_bytes())
     digest.update(jinja2.__version__.encode())
     return digest.digest()
