@@ -8,7 +8,7 @@ from typing import Any
 
 from warroom.core.errors import UsageError
 from warroom.core.model import to_iso
-from warroom.core.text import one_line, say
+from warroom.core.text import labels_line, one_line, say
 from warroom.core.timefmt import fmt_age, fmt_time
 
 
@@ -47,11 +47,6 @@ def proposal_dict(p) -> dict[str, Any]:
         "incident_id": p.incident_id, "decided_by": p.decided_by,
         "decided_at": to_iso(p.decided_at) if p.decided_at else None, "reason": p.reason,
     }  # fmt: skip
-
-
-def labels_line(labels: dict, limit: int = 60) -> str:
-    """'severity=critical service=api' on one line, safe for a terminal."""
-    return one_line(" ".join(f"{k}={v}" for k, v in sorted(labels.items())))[:limit]
 
 
 def run_intake(ctx) -> int:

@@ -128,6 +128,11 @@ def clip(text: str, limit: int) -> tuple[str, bool]:
     return text[:limit], True
 
 
+def labels_line(labels: dict[str, str], limit: int = 60) -> str:
+    """'severity=critical service=api' on one line, safe for a terminal."""
+    return one_line(" ".join(f"{k}={v}" for k, v in sorted(labels.items())))[:limit]
+
+
 def check_length(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise UsageError(f"{what} is longer than {limit} characters ({len(text)})")

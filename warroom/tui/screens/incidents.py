@@ -7,10 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from warroom.cli.intake import labels_line
 from warroom.core.policy import UNTRIAGED
 from warroom.core.sla import most_urgent
-from warroom.core.text import one_line
+from warroom.core.text import labels_line, one_line
 from warroom.core.timefmt import fmt_age, fmt_minutes
 from warroom.core.writes import AcceptProposal, DeclineProposal, MergeProposal
 from warroom.tui.screens.modals import ChoiceModal, TextPrompt
