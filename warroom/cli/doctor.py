@@ -8,18 +8,18 @@ import grp
 import os
 import shutil
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from warroom.core.errors import UsageError
 from warroom.core.policy import load_policy
+from warroom.core.record import record
 from warroom.core.text import one_line
 from warroom.services.config import config_path, load_config
 from warroom.services.paths import DbUrl, check_identity, mask_secrets
 from warroom.store import SQLITE_HEADER, describe
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     ok: bool
     topic: str

@@ -5,9 +5,10 @@ still ring the bell only when something actually changed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from warroom.core.model import Incident
+from warroom.core.model import Incident, Task
 from warroom.core.policy import Policy
 from warroom.core.record import record
 from warroom.core.sla import DUE_SOON, OVERDUE, clock_states, next_update
@@ -56,7 +57,7 @@ class AlertTracker:
         self.queued = []
         return alerts
 
-    def check_tasks(self, incident: Incident, tasks, now: datetime) -> list[Alert]:
+    def check_tasks(self, incident: Incident, tasks: Iterable[Task], now: datetime) -> list[Alert]:
         """As check, for an incident's open tasks with a due time: once per
         transition into due soon or overdue; the first sight sets the baseline.
         What it finds waits in `queued` for the next check (the same toasts,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 
 from warroom.core.errors import UsageError
 
@@ -39,7 +40,7 @@ _MULTILINE = {k: v for k, v in _TABLE.items() if k not in (0x0A, 0x09)}
 assert all(len(v) == 1 for v in _TABLE.values())
 
 
-def _any_of(codes) -> re.Pattern[str]:
+def _any_of(codes: Iterable[int]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(codes)) + "]")
 
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from warroom.core.model import ActionItem, Incident
+from warroom.core.record import record
 from warroom.core.text import csv_cell, visible
 
 FORMATS = ("jira-csv", "github", "gitlab", "ics")
 PRODID = "-//warroom//follow-ups//EN"
 
 
-@dataclass(frozen=True)
+@record
 class Followup:
     """What every format says of one action item."""
 

@@ -23,7 +23,6 @@ import os
 import shutil
 import tempfile
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -33,6 +32,7 @@ from warroom.core.errors import UsageError
 from warroom.core.model import Incident, TimelineEntry
 from warroom.core.policy import COMPONENT_STATES, Component, Policy, StatusPage
 from warroom.core.public import PUBLISHED_KINDS, PublicIncident, public_incident
+from warroom.core.record import field, record
 
 # A folder this module built holds this file: only such a folder is replaced.
 MARKER = ".warroom-statuspage"
@@ -90,7 +90,7 @@ assert set(SEVERITY) == set(COMPONENT_STATES)
 
 
 # ------------------------------------------------------------------- the data
-@dataclass(frozen=True)
+@record
 class Day:
     day: date
     state: str  # the worst state the component was in that day
@@ -105,7 +105,7 @@ class Day:
         return f"{self.day.isoformat()}: {word}, {self.minutes} {unit} affected"
 
 
-@dataclass(frozen=True)
+@record
 class ComponentView:
     component: Component
     state: str
@@ -113,7 +113,7 @@ class ComponentView:
     position: int
 
 
-@dataclass
+@record
 class Page:
     """Everything the templates, the feed and the JSON are made from."""
 

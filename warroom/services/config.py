@@ -20,6 +20,7 @@ import os
 import tomllib
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from warroom.core.errors import UsageError
 from warroom.core.record import field, record
@@ -170,7 +171,7 @@ def state_path() -> Path:
     return config_dir() / "state.json"
 
 
-def load_state() -> dict:
+def load_state() -> dict[str, Any]:
     """What warroom remembers for this user (the theme); unreadable means empty."""
     try:
         data = json.loads(state_path().read_text("utf-8"))
@@ -179,7 +180,7 @@ def load_state() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def save_state(**changes) -> None:
+def save_state(**changes: Any) -> None:
     state = {**load_state(), **changes}
     path = state_path()
     try:

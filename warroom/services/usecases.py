@@ -19,13 +19,12 @@ another. No Textual here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from warroom.core.errors import UsageError
 from warroom.core.model import Draft, Incident, TimelineEntry
 from warroom.core.policy import Policy
-from warroom.core.record import replace
+from warroom.core.record import record, replace
 from warroom.core.templates import draft_text, draft_warnings, render_template
 from warroom.core.text import MAX_SHORT, clean_name
 from warroom.services.config import Config
@@ -36,7 +35,7 @@ MAX_TICKET = 200
 
 
 # --------------------------------------------------------------------- close
-@dataclass(frozen=True)
+@record
 class Closed:
     incident: Incident
     draft: Draft  # the 'incident closed' announcement, drafted (not published)
@@ -65,7 +64,7 @@ def close(
 
 
 # ------------------------------------------------------------------- publish
-@dataclass(frozen=True)
+@record
 class HookOutcome:
     result: HookResult
     event: str  # the timeline event: hook.ok, hook.failed or hook.skipped
@@ -75,7 +74,7 @@ class HookOutcome:
         return self.result.summary
 
 
-@dataclass(frozen=True)
+@record
 class Published:
     entry: TimelineEntry
     hook: HookOutcome | None  # None: no publish hook is configured
@@ -199,7 +198,7 @@ class FieldError(UsageError):
         self.field = field
 
 
-@dataclass(frozen=True)
+@record
 class ActionFields:
     title: str
     owner: str

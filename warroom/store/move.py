@@ -8,11 +8,11 @@ table after the commit."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from warroom.core.errors import UsageError, WarroomError
+from warroom.core.record import record
 from warroom.services.paths import DbUrl
 from warroom.store.backend import Backend, as_target, open_backend
 
@@ -60,7 +60,7 @@ class MoveFailed(WarroomError):
     """The copy did not match the source; the target was left as the copy made it."""
 
 
-@dataclass(frozen=True)
+@record
 class Moved:
     source: str
     target: str
