@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual import events, on
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -33,6 +33,7 @@ from warroom.services.config import Config, load_state, save_state
 from warroom.store import Store
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
+from warroom.tui.room import Room, StoreChange
 from warroom.tui.screens.startup import StartupScreen
 from warroom.tui.screens.warroom import WarRoomScreen
 from warroom.tui.terminal_input import install as install_terminal_input
@@ -64,7 +65,7 @@ class Delivered(Message):
         self.args = args
 
 
-class WarRoomApp(App):
+class WarRoomApp(Room):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     BINDINGS = [
@@ -901,13 +902,6 @@ class WarRoomApp(App):
         from warroom.tui.screens.themes import MarkedThemes
 
         self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
-
-
-class StoreChange:
-    """What store_changed_signal carries: only that something was committed.
-    Each screen asks the store what it shows (it knows what it saw last)."""
-
-    __slots__ = ()
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

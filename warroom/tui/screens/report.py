@@ -5,6 +5,8 @@ this screen only lays them out, with bars where a glance beats a number."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +21,11 @@ from warroom.formats.report_text import fmt_rate, fmt_span, noise_line
 from warroom.tui.widgets.common import lit
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.reads import reads
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
 
 
 def _new_table(title: str) -> Table:
@@ -109,6 +116,9 @@ class HitBar(Horizontal):
 
 class ReportScreen(Screen):
     """Reached from the incident list (`r`) and the command palette."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     BINDINGS = [
         Binding("escape,r", "back", "Back", id="report.back", tooltip="Back to the incidents"),

@@ -6,6 +6,7 @@ redrawn from what the store then holds; what is typed is saved as it is typed.""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,11 +50,19 @@ from warroom.tui.widgets.retro_whys import (
 )
 from warroom.tui.widgets.timeline import TimelineView
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 # Below this size the sections are shown one at a time, as tabs.
 
 
 class RetroHeader(Widget):
     """Which incident, its status, and where the retro clock stands."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     DEFAULT_CSS = """
     RetroHeader { height: 1; background: $boost; padding: 0 1; }

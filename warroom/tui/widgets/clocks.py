@@ -5,6 +5,7 @@ Only this widget repaints on the tick; the rest of the screen stays put."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -21,8 +22,16 @@ from warroom.core.sla import clock_states, margin, next_update
 from warroom.core.timefmt import fmt_clock, fmt_short_time, fmt_time
 from warroom.tui.widgets.common import STATE_STYLE, Panel, RowStyle
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 
 class ClockView(RowStyle, Widget, can_focus=True):
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
+
     HELP_GROUP = "3 Clocks"
     BINDINGS = [
         Binding(

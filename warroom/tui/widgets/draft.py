@@ -22,6 +22,11 @@ from warroom.tui.widgets.common import STATE_STYLE, Panel, lit_block
 from warroom.tui.widgets.draft_keys import DraftKeys
 
 if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
+if TYPE_CHECKING:
     from warroom.tui.widgets.draft_editor import DraftEditor
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
@@ -61,6 +66,9 @@ class DraftView(DraftKeys, Widget, can_focus=True):
     is made on first focus: most people in the room never type in panel 5, and
     a TextArea costs more to build and lay out than the rest of the panel.
     Keys typed before the editor is ready are handed on to it."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     BINDINGS = DraftKeys.KEYS
     DEFAULT_CSS = """

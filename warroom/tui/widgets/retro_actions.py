@@ -5,6 +5,7 @@ The list is a line-API view: columns are fitted to the width when painted."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -27,6 +28,11 @@ from warroom.services.usecases import FieldError, check_action
 from warroom.tui.widgets.common import Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.modal import Modal
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
 
 STATUS = {
     "done": ("✔ done", "dim green"),
@@ -76,6 +82,9 @@ def _cell(text: Text, width: int) -> Text:
 
 class ActionList(RowStyle, ScrollView, can_focus=True):
     """Action items, a header line on top, with a row cursor."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     HELP_GROUP = "4 Action items"
     BINDINGS = [

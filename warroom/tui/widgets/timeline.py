@@ -6,6 +6,7 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 from __future__ import annotations
 
 from bisect import bisect, insort
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,6 +28,11 @@ from warroom.core.text import in_one_line, one_line
 from warroom.core.timefmt import fmt_short_time, fmt_time, shown
 from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, SteadyScrollBar, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
 
 # Enough for a few screens of rows at a couple of widths.
 STRIP_CACHE_SIZE = 2000
@@ -51,6 +57,9 @@ def entry_body(entry: TimelineEntry) -> str:
 
 
 class TimelineView(RowStyle, ScrollView, can_focus=True):
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
+
     HELP_GROUP = "4 Notes"
     """The timeline, oldest at the top, newest at the bottom, with a row cursor."""
 
