@@ -18,11 +18,12 @@ from pathlib import Path
 from warroom import __version__
 from warroom.core.errors import NotFound, UsageError, WarroomError
 from warroom.core.model import NOTE_KINDS, chronological, superseded_map, to_iso, utcnow
-from warroom.core.policy import MILESTONE_FIELDS, MILESTONES, load_policy
+from warroom.core.policy import MILESTONE_FIELDS, MILESTONES, Policy, load_policy
 from warroom.core.sla import clock_states, margin, most_urgent, next_update
 from warroom.core.text import MAX_NOTE, clip, one_line, say
 from warroom.core.timefmt import fmt_duration, fmt_time, parse_time
 from warroom.services.paths import (
+    DbUrl,
     check_identity,
     mask_secrets,
     resolve_db,
@@ -34,7 +35,7 @@ from warroom.store import Store
 # argparse asks gettext for a translation of each of its strings, and finding
 # no catalogue (it caches none) costs a few file lookups each: over a hundred
 # with every verb's parser built. Its messages are shown in English.
-argparse._ = str
+argparse._ = str  # type: ignore[attr-defined]
 
 
 def _columns() -> int:
@@ -46,7 +47,7 @@ def _columns() -> int:
         columns = 0
     if columns <= 0:
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             columns = 0
     return columns or 80
@@ -190,6 +191,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="say nothing on success (ids still print)"
     )
+    sub: argparse._SubParsersAction[_Parser] | _OnlyVerb
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     verb = None if argv is None else _verb_asked(argv)
     asked = verb
@@ -434,10 +436,12 @@ def _retro_parser(sub) -> None:
 class Context:
     """What every verb needs: resolved paths, identity, policy, a lazily opened store."""
 
+    policy: Policy  # None only for the doctor, which reports a broken policy instead
+
     def __init__(self, args: argparse.Namespace, clock: Callable[[], datetime] = utcnow):
         self.args = args
         self.clock = clock
-        self.db_path: Path = resolve_db(args.db)
+        self.db_path: Path | DbUrl = resolve_db(args.db)
         self.identity = resolve_identity(args.identity)
         if args.command != "doctor":  # the doctor reports a bad name instead
             source = "--as" if args.identity else "WARROOM_USER" if os.environ.get(
@@ -461,7 +465,8 @@ class Context:
                     "or declare an incident first)"
                 )
             self._store = Store.open(
-                self.db_path, self.policy, self.identity, self.clock,
+                # Store.open takes a DbUrl too (its annotation is fixed with the store's split).
+                self.db_path, self.policy, self.identity, self.clock,  # type: ignore[arg-type]
                 read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
             )  # fmt: skip
             for warning in self._store.warnings:
@@ -864,7 +869,8 @@ def cmd_export(ctx: Context) -> int:
 def cmd_retro(ctx: Context) -> int:
     from warroom.cli.retro import run_retro
 
-    return run_retro(ctx, _read_text, cmd_milestone)
+    # cmd_milestone gets this Context back, which retro.Context only describes.
+    return run_retro(ctx, _read_text, cmd_milestone)  # type: ignore[arg-type]
 
 
 def cmd_intake(ctx: Context) -> int:

@@ -25,7 +25,10 @@ class Context(Protocol):
     module does not import cli, which imports it)."""
 
     args: argparse.Namespace
-    store: Store
+
+    @property
+    def store(self) -> Store: ...
+
     clock: Callable[[], datetime]
 
 

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 class Context(Protocol):
     args: argparse.Namespace
-    store: Store
+
+    @property
+    def store(self) -> Store: ...
+
     policy: Policy
     identity: str
     clock: Callable[[], datetime]

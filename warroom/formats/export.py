@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -480,14 +481,14 @@ def render_public_markdown(view: PublicIncident, now: datetime) -> str:
     lines.append("> **Public version:** only what was published to stakeholders.")
     lines.append("")
     start, end = view.impact_started_at, view.impact_ended_at
-    if start is None and end is None:
-        impact = "not recorded"
-    elif end is None:
+    if start is not None and end is not None:
+        impact = f"from {_when(start)} until {_when(end)}"
+    elif start is not None:
         impact = f"from {_when(start)}, end not recorded"
-    elif start is None:
+    elif end is not None:
         impact = f"until {_when(end)} (start not recorded)"
     else:
-        impact = f"from {_when(start)} until {_when(end)}"
+        impact = "not recorded"
     lines += [
         f"- **Status:** {md_inline(view.status)}",
         f"- **Impact:** {impact}",
@@ -853,7 +854,7 @@ def _md_changes(lines: list[str], bundle: Bundle) -> None:
     lines += _table(("Change", "Local time", "Applied by", "What was changed", "Impact"), rows)
 
 
-def _md_draft(lines: list[str], draft: Draft, entries: list[TimelineEntry]) -> None:
+def _md_draft(lines: list[str], draft: Draft, entries: Sequence[TimelineEntry]) -> None:
     if not draft.text.strip():
         return
     # Published as it is (a drill's update carries its mark in front): among

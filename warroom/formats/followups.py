@@ -129,7 +129,9 @@ def ics_text(text: str) -> str:
 def fold(line: str) -> str:
     """A content line folded at 75 octets (RFC 5545 3.1), never inside a
     UTF-8 character: CRLF and a space start each continuation."""
-    out, current, size = [], [], 0
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
     for ch in line:
         width = len(ch.encode("utf-8"))
         limit = 75 if not out else 74  # a continuation's leading space counts

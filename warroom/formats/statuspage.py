@@ -179,8 +179,8 @@ def make_page(
         ComponentView(c, current[c.id], days[c.id], n) for n, c in enumerate(config.components, 1)
     ]
     groups: dict[str, list[ComponentView]] = {}
-    for view in components:
-        groups.setdefault(view.component.group, []).append(view)
+    for shown in components:
+        groups.setdefault(shown.component.group, []).append(shown)
     return Page(config, now, incidents, components, indicator, zone, list(groups.items()))
 
 
@@ -332,7 +332,7 @@ def _update_rows(page: Page, names: dict[str, str]) -> dict[int, tuple[UpdateRow
                 UpdateRow(
                     u.status,
                     STATUS_WORDS[u.status],
-                    _iso(u.published_at),
+                    _iso(u.published_at) or "",  # never empty: it was published
                     _when(u.published_at, zone),
                     u.text,
                     shown,
@@ -438,7 +438,7 @@ def _group_id(name: str) -> str:
 
 
 def _components_json(page: Page) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     seen_groups: dict[str, dict[str, Any]] = {}
     for view in page.components:
         group = view.component.group
@@ -612,8 +612,8 @@ def write_site(folder: Path, files: dict[str, str]) -> Path:
         os.chmod(fresh, 0o755)  # a public page: readable by the web server
         for sub in sorted({os.path.dirname(rel) for rel in files} - {""}):
             (fresh / sub).mkdir(parents=True, exist_ok=True)
-        for sub in sorted({p for p in fresh.rglob("*")}):
-            os.chmod(sub, 0o755)
+        for made in sorted({p for p in fresh.rglob("*")}):
+            os.chmod(made, 0o755)
         root = os.open(fresh, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             for rel, text in files.items():

@@ -267,7 +267,7 @@ class WarRoomApp(Room):
             left = writer.stop()
             if left:
                 code = 1
-                changes = [job.envelope.to_json() for job in left]
+                changes = [job.envelope.to_json() for job in left]  # type: ignore[union-attr]  # writes
                 # The first place that takes them whole, else standard error: never
                 # a silent loss (unsaved.keep does not raise for a full disk).
                 unsaved.keep(self.store.path, changes, self.clock())
@@ -452,7 +452,7 @@ class WarRoomApp(Room):
         left = writer.stop()
         self._in_hand = [job for job in self._in_hand if job in left]  # the rest landed
         if left and not self._dropping:
-            changes = [job.envelope.to_json() for job in left]
+            changes = [job.envelope.to_json() for job in left]  # type: ignore[union-attr]  # writes
             unsaved.keep(self.store.path, changes, self.clock())
 
     @property
@@ -497,7 +497,7 @@ class WarRoomApp(Room):
         job = Job(envelope=envelope, replaces=replaces, callbacks=(on_done, on_conflict, on_fail))
         if self.writer is None:  # not mounted yet, or gone: nothing may be lost
             self._start_writer()
-        dropped = self.writer.submit(job)
+        dropped = self.writer.submit(job)  # type: ignore[union-attr]  # started just above
         self._in_hand = [j for j in self._in_hand if j not in dropped]
         self._in_hand.append(job)
         self.pending_signal.publish(None)
@@ -508,7 +508,7 @@ class WarRoomApp(Room):
         after it, or not landed yet; in the order typed. A screen shows them
         on top of what it read (writes.project)."""
         landed = [job.envelope for job in self._landed if job.seq > read_through]
-        return [*landed, *(job.envelope for job in self.pending)]
+        return [*landed, *(job.envelope for job in self.pending)]  # type: ignore[list-item]
 
     def writes_done_through(self) -> int:
         """For a read made here, now: every write up to this one is in the store."""
@@ -780,7 +780,7 @@ class WarRoomApp(Room):
 
     def waiting_changes(self) -> list[str]:
         """What the queue holds, for people: 'note: disk is at 98%', ..."""
-        return [p.envelope.describe() for p in self.pending]
+        return [p.envelope.describe() for p in self.pending]  # type: ignore[union-attr]  # writes
 
     # ----------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

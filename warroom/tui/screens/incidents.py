@@ -243,7 +243,7 @@ class IncidentsScreen(StartupScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "incidents":
-            self.app.open_incident(int(event.row_key.value))
+            self.app.open_incident(int(event.row_key.value))  # type: ignore[arg-type]  # keyed by id
 
     # ------------------------------------------------------------ proposed
     def _show_proposals(self, proposed: list, now) -> None:
@@ -335,7 +335,7 @@ class IncidentsScreen(StartupScreen):
         table = self.query_one("#incidents", DataTable)
         if table.row_count:
             row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            self.app.open_incident(int(row_key.value))
+            self.app.open_incident(int(row_key.value))  # type: ignore[arg-type]  # keyed by id
 
     def action_declare(self) -> None:
         self.app.action_declare()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -223,7 +225,7 @@ class TextPrompt(Modal):
 
     def action_save(self) -> None:
         widget = self.query_one("#text")
-        self.dismiss(widget.text if isinstance(widget, TextArea) else widget.value)
+        self.dismiss(widget.text if isinstance(widget, TextArea) else cast(Input, widget).value)
 
 
 class CorrectionModal(Modal):
@@ -271,7 +273,7 @@ class CorrectionModal(Modal):
         text = self.entry.text
         if self.text_editable:
             widget = self.query_one("#text")
-            text = widget.text if isinstance(widget, TextArea) else widget.value
+            text = widget.text if isinstance(widget, TextArea) else cast(Input, widget).value
         self.dismiss((text, self.query_one("#at", Input).value))
 
 
@@ -301,7 +303,7 @@ def ask_correction(app, entry) -> None:
             return None
         return Correct(entry.id, new_text, at)
 
-    def done(result) -> None:
+    def done(result: tuple[str, str] | None) -> None:
         if result is not None:  # '20m ago' counts from enter, even if the write is queued
             typed_at = app.clock()
             app.write_from(lambda: correct(*result, typed_at))

@@ -83,6 +83,7 @@ class RetroHeader(Widget):
 
     def retro_clock(self, short: bool = False) -> Text:
         incident, now = self.incident, self.now
+        assert incident is not None and now is not None  # shown once the incident is read
         app = self.app
         states = clock_states(app.policy, incident, now)
         clock = next((c for c in states if c.name == "retro"), None)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
+from textual.widget import Widget
 
 from warroom.core.errors import DraftConflict, UsageError
 from warroom.core.model import Board, TimelineEntry
@@ -47,6 +48,7 @@ from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
+from warroom.tui.widgets.people import PersonChooser
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
 from warroom.tui.widgets.tasks import TaskList
@@ -128,7 +130,8 @@ class WarRoomScreen(PanelScreen):
         super().__init__()
         self._compositor = ChangedOnlyCompositor()  # keys repaint what they change
         self.incident_id = incident_id
-        self.board: Board | None = None
+        # Read before the screen shows (None only until then: no key reaches it).
+        self.board: Board = None  # type: ignore[assignment]
         self.seen_revision = -1
         self._read_through = 0  # our writes the board read shows (see shown_board)
         self._board_on_screen: Board | None = None  # what _show_board last drew
@@ -209,12 +212,17 @@ class WarRoomScreen(PanelScreen):
         self.mark_active(number)
         if number == 5:
             panel = self.query_one(DraftPanel)
-            target = panel.editor or panel.query_one(DraftView)
+            target: Widget = panel.editor or panel.query_one(DraftView)
         elif number == 1 and self.showing_tasks:
             target = self.query_one(TaskList)
         else:
-            kind = {1: ChecklistList, 2: RoleList, 3: ClockView, 4: TimelineView}[number]
-            target = self.query_one(kind)
+            kinds: dict[int, type[Widget]] = {
+                1: ChecklistList,
+                2: RoleList,
+                3: ClockView,
+                4: TimelineView,
+            }
+            target = self.query_one(kinds[number])
         # Focus now, not on the next turn of the event loop (as widget.focus()
         # does): "2" then "a" typed fast must assign, not go to the old panel.
         self.set_focus(target)
@@ -433,7 +441,7 @@ class WarRoomScreen(PanelScreen):
             typed = message.person
             if message.when:
                 typed = f"@{message.when.lstrip('@')} {typed}"
-            chooser = panel.query_one("#role-chooser")
+            chooser = panel.query_one("#role-chooser", PersonChooser)
             chooser.input.value = typed
             chooser.input.cursor_position = len(typed)
 

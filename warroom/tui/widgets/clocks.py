@@ -5,7 +5,7 @@ Only this widget repaints on the tick; the rest of the screen stays put."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -76,10 +76,10 @@ class ClockView(RowStyle, Widget, can_focus=True):
 
     def lines(self) -> list[Text]:
         """This second's lines, computed at paint time when the width is known."""
-        panel = self.parent
+        panel = cast(ClocksPanel, self.parent)
         if panel.now is None:
             return []
-        return panel.render_clocks(panel.now, self.size.width).renderables
+        return cast("list[Text]", panel.render_clocks(panel.now, self.size.width).renderables)
 
     def tick(self) -> None:
         """Repaint only the lines whose text changed (the running countdowns):
@@ -136,7 +136,7 @@ class ClocksPanel(Panel):
     def milestone_keys(self) -> list[tuple[str, str]]:
         """(key as mapped, what it records) for each clock's milestone."""
         view = self.query_one(ClockView)
-        described = {b.action: b.description for b in ClockView.BINDINGS}
+        described = {b.action: b.description for b in ClockView.BINDINGS if isinstance(b, Binding)}
         return [
             (view.key_for(clock), described[f"milestone('{clock}')"].lower())
             for clock in self.MILESTONE_KEYS

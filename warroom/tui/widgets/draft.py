@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from warroom.tui.room import Room
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from warroom.tui.widgets.draft_editor import DraftEditor
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
@@ -120,7 +122,7 @@ class DraftPanel(Panel):
         self.policy = policy
         self.version = 0
         self.saved_text = ""
-        self._timer = None
+        self._timer: Timer | None = None
         self._status = ""
         self.incident: Incident | None = None
         self.draft: Draft | None = None
@@ -133,7 +135,7 @@ class DraftPanel(Panel):
     def editor(self) -> DraftEditor | None:
         """The editor, once someone has gone to edit (see DraftView)."""
         found = self.query("#draft-editor")
-        return found.first() if found else None
+        return cast("DraftEditor", found.first()) if found else None
 
     @property
     def text(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class DraftKeys:
     until the editor is made (so help and the key bar list them from the start)."""
 
     HELP_GROUP = "5 Draft update"
-    KEYS = [
+    KEYS: list[BindingType] = [
         Binding("ctrl+o", "publish", "Publish", id="draft.publish", tooltip="Publish update"),
         Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),
         Binding("ctrl+r", "history", "History", id="draft.history", tooltip="Earlier versions"),

@@ -4,6 +4,7 @@ The list is a line-API view: columns are fitted to the width when painted."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,7 @@ def action_state(item: ActionItem, today: date) -> str:
     return "open"
 
 
-def column_widths(width: int, items: list[ActionItem] = ()) -> dict[str, int]:
+def column_widths(width: int, items: Sequence[ActionItem] = ()) -> dict[str, int]:
     """Fit the columns to a width: owner, due and ticket as wide as what they
     hold (or their heading), the title takes the rest; narrow widths drop the
     ticket, then the owner (the line under the list shows both)."""
@@ -172,7 +173,8 @@ class ActionList(RowStyle, ScrollView, can_focus=True):
         if self.current is not None:
             self.post_message(self.EditRequested(self.current))
 
-    def action_toggle(self) -> None:
+    # Our own toggle (space: done or not); Textual's takes an attribute name.
+    def action_toggle(self) -> None:  # type: ignore[override]
         if self.current is not None:
             self.post_message(self.ToggleRequested(self.current))
 

@@ -184,7 +184,8 @@ class WhysPanel(Panel):
         focused = self.app.focused
         shown = False
         room = focused.content_region.width - 1 if isinstance(focused, WhyInput) else 0
-        if room > 0 and focused.parent is not None:  # 0: not laid out yet (a hidden tab)
+        # room 0: not laid out yet (a hidden tab)
+        if room > 0 and isinstance(focused, WhyInput) and focused.parent is not None:
             level = self.level(focused.position)
             if level is not None and any(
                 len(f.value) > room for f in (level.question, level.answer)

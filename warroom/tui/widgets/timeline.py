@@ -6,7 +6,7 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 from __future__ import annotations
 
 from bisect import bisect, insort
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.segment import Segment
 from rich.style import Style
@@ -331,7 +331,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             bar.display = False
             self._vertical_scrollbar = bar
             self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+        return cast(SteadyScrollBar, self._vertical_scrollbar)
 
     def _set_rows(self) -> None:
         # Rows are cut to the width, never scrolled sideways: the virtual width
@@ -473,7 +473,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             for n, strip in enumerate(fresh, first):
                 lines[n] = self._painted[keys[n]] = strip
         self._paint = None
-        return lines
+        return cast("list[Strip]", lines)  # every None was painted above
 
     _paint: tuple | None = None
 
