@@ -416,3 +416,24 @@ def test_a_postgresql_schema_4_database_gains_the_intake_tables(pg_url, policy):
         store.close()
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT version FROM warroom_schema").fetchone()[0] >= 5
+
+
+@pytest.mark.sqlite_only
+def test_intake_list_says_when_first_seen_in_words(tmp_path, policy, monkeypatch, capsys):
+    """`intake list` says when a proposal was first seen as a person would
+    ("first seen 5 minutes ago"), not in a column's shorthand ("5m ago")."""
+    import re
+
+    from warroom.cli.commands import main
+    from warroom.store import Store
+
+    db = tmp_path / "intake.db"
+    store = Store.open(db, policy, "ann")  # the real clock, as the CLI's
+    try:
+        ingest(store, am_payload(am_alert("a1")))
+    finally:
+        store.close()
+    monkeypatch.setenv("WARROOM_DB", str(db))
+    assert main(["intake", "list"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert re.search(r"first seen (now|a second ago|\d+ seconds ago)  ", line), line

@@ -9,7 +9,7 @@ from typing import Any
 from warroom.core.errors import UsageError
 from warroom.core.model import to_iso
 from warroom.core.text import labels_line, one_line, say
-from warroom.core.timefmt import fmt_age, fmt_time
+from warroom.core.timefmt import fmt_ago, fmt_time
 
 
 def add_parser(sub, record_id) -> None:
@@ -68,7 +68,7 @@ def run_intake(ctx) -> int:
             plural = "s" if p.alerts != 1 else " "
             say(
                 f"{p.id:>4}  {one_line(p.source):<12} {p.alerts:>3} alert{plural}"
-                f" ({p.firing} firing)  first seen {fmt_age(p.first_seen, now)} ago"
+                f" ({p.firing} firing)  first seen {fmt_ago(p.first_seen, now)}"
                 f"{decided}  {one_line(p.title)}  {labels_line(p.labels)}"
             )
         if not proposals:
