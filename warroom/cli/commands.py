@@ -444,8 +444,13 @@ class Context:
         self.db_path: Path | DbUrl = resolve_db(args.db)
         self.identity = resolve_identity(args.identity)
         if args.command != "doctor":  # the doctor reports a bad name instead
-            source = "--as" if args.identity else "WARROOM_USER" if os.environ.get(
-                "WARROOM_USER") else "your login name"  # fmt: skip
+            source = (
+                "--as"
+                if args.identity
+                else "WARROOM_USER"
+                if os.environ.get("WARROOM_USER")
+                else "your login name"
+            )
             self.identity = check_identity(self.identity, f"the name to act as ({source})")
         self.policy_path = resolve_policy(args.policy)
         if args.command == "doctor":
@@ -466,9 +471,13 @@ class Context:
                 )
             self._store = Store.open(
                 # Store.open takes a DbUrl too (its annotation is fixed with the store's split).
-                self.db_path, self.policy, self.identity, self.clock,  # type: ignore[arg-type]
-                read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
-            )  # fmt: skip
+                self.db_path,  # type: ignore[arg-type]
+                self.policy,
+                self.identity,
+                self.clock,
+                read_only=self.args.read_only,
+                create=self.args.command in MAY_CREATE,
+            )
             for warning in self._store.warnings:
                 say(f"warroom: {one_line(mask_secrets(warning))}", err=True)
         return self._store
@@ -690,8 +699,16 @@ def cmd_draft(ctx: Context) -> int:
     draft = current_draft(store, ctx.policy, ctx.args.id, ctx.clock())
     if ctx.args.json:
         saved_at = to_iso(draft.updated_at) if draft.updated_at else None
-        say(json_text({"version": draft.version, "text": draft.text,
-                       "saved_by": draft.updated_by, "saved_at": saved_at}))  # fmt: skip
+        say(
+            json_text(
+                {
+                    "version": draft.version,
+                    "text": draft.text,
+                    "saved_by": draft.updated_by,
+                    "saved_at": saved_at,
+                }
+            )
+        )
         return 0
     say(draft.text)
     return 0

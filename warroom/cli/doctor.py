@@ -81,8 +81,13 @@ def check_database(path: Path | DbUrl, source: str) -> list[Check]:
     return checks + [Check(*fact) for fact in describe(path)]
 
 
-def run_doctor(db_path: Path | DbUrl, db_source: str, policy_path: Path | None, identity: str,
-               identity_source: str) -> list[Check]:  # fmt: skip
+def run_doctor(
+    db_path: Path | DbUrl,
+    db_source: str,
+    policy_path: Path | None,
+    identity: str,
+    identity_source: str,
+) -> list[Check]:
     checks = check_database(db_path, db_source)
     try:
         policy = load_policy(policy_path)
@@ -91,8 +96,15 @@ def run_doctor(db_path: Path | DbUrl, db_source: str, policy_path: Path | None, 
         checks.append(Check(False, "policy", str(exc)))
     try:
         config = load_config()
-        checks.append(Check(True, "config", config.source if config.source != "defaults"
-                            else f"defaults ({config_path()} not present)"))  # fmt: skip
+        checks.append(
+            Check(
+                True,
+                "config",
+                config.source
+                if config.source != "defaults"
+                else f"defaults ({config_path()} not present)",
+            )
+        )
         checks += [Check(False, "keymap", problem) for problem in config.keymap_problems]
     except UsageError as exc:
         checks.append(Check(False, "config", str(exc)))

@@ -18,9 +18,11 @@ def add_parser(sub, record_id) -> None:
     p = verbs.add_parser("serve", help="receive alerts (Alertmanager, Grafana, PagerDuty v2)")
     p.add_argument("--listen", default="127.0.0.1:9747", help="HOST:PORT (default: %(default)s)")
     p.add_argument(
-        "--token-file", required=True, metavar="PATH",
+        "--token-file",
+        required=True,
+        metavar="PATH",
         help="the bearer token, in a file only its owner and group can read",
-    )  # fmt: skip
+    )
     p.add_argument("--allow-remote", action="store_true", help="listen on a non-loopback address")
     p.add_argument("--busy-timeout", type=float, default=5.0, help="seconds to wait for the lock")
     p = verbs.add_parser("list", help="proposals waiting for a decision")
@@ -40,13 +42,22 @@ def add_parser(sub, record_id) -> None:
 
 def proposal_dict(p) -> dict[str, Any]:
     return {
-        "id": p.id, "source": p.source, "group_key": p.group_key, "status": p.status,
-        "title": p.title, "labels": p.labels, "alerts": p.alerts, "firing": p.firing,
-        "first_seen": to_iso(p.first_seen), "last_seen": to_iso(p.last_seen),
+        "id": p.id,
+        "source": p.source,
+        "group_key": p.group_key,
+        "status": p.status,
+        "title": p.title,
+        "labels": p.labels,
+        "alerts": p.alerts,
+        "firing": p.firing,
+        "first_seen": to_iso(p.first_seen),
+        "last_seen": to_iso(p.last_seen),
         "started_at": to_iso(p.started_at) if p.started_at else None,
-        "incident_id": p.incident_id, "decided_by": p.decided_by,
-        "decided_at": to_iso(p.decided_at) if p.decided_at else None, "reason": p.reason,
-    }  # fmt: skip
+        "incident_id": p.incident_id,
+        "decided_by": p.decided_by,
+        "decided_at": to_iso(p.decided_at) if p.decided_at else None,
+        "reason": p.reason,
+    }
 
 
 def run_intake(ctx) -> int:
@@ -77,8 +88,9 @@ def run_intake(ctx) -> int:
     from warroom.services import usecases
 
     if verb == "accept":
-        incident = usecases.accept_proposal(store, ctx.policy, args.id, args.category,
-                                            args.priority)  # fmt: skip
+        incident = usecases.accept_proposal(
+            store, ctx.policy, args.id, args.category, args.priority
+        )
         say(incident.id)
         return 0
     if verb == "decline":

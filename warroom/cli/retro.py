@@ -151,10 +151,11 @@ def _export_actions(ctx: Context) -> int:
             raise UsageError(f"--format {args.format} needs --repo (owner/name)")
         try:
             urls = [
-                fu.github_url(args.repo, f) if args.format == "github"
+                fu.github_url(args.repo, f)
+                if args.format == "github"
                 else fu.gitlab_url(args.repo, f, args.gitlab_host)
                 for f in items
-            ]  # fmt: skip
+            ]
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         _write_or_say(args, "".join(u + "\n" for u in urls))

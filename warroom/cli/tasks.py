@@ -82,8 +82,9 @@ def parse_due(text: str, now: datetime) -> datetime:
             day = now.astimezone(zone).date()
             moment = place_wall_time(datetime.combine(day, clock), zone, text)
             if moment <= now:
-                moment = place_wall_time(datetime.combine(day + timedelta(days=1), clock), zone,
-                                         text)  # fmt: skip
+                moment = place_wall_time(
+                    datetime.combine(day + timedelta(days=1), clock), zone, text
+                )
             return moment
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -120,8 +121,9 @@ def run_task(ctx: Context) -> int:
         person = ctx.identity if args.person is None else args.person
         store.assign_task(args.id, "" if args.role else person)
         return 0
-    status = {"start": TASK_STARTED, "done": TASK_DONE, "skip": TASK_SKIPPED,
-              "reopen": TASK_OPEN}[verb]  # fmt: skip
+    status = {"start": TASK_STARTED, "done": TASK_DONE, "skip": TASK_SKIPPED, "reopen": TASK_OPEN}[
+        verb
+    ]
     store.set_task_status(args.id, status, getattr(args, "reason", None) or args.note or "")
     return 0
 

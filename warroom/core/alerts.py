@@ -37,9 +37,10 @@ class AlertTracker:
         alerts = []
         for incident in incidents:
             current = {
-                c.name: (c.state, c.remaining) for c in clock_states(self.policy, incident, now)
+                c.name: (c.state, c.remaining)
+                for c in clock_states(self.policy, incident, now)
                 if c.is_live
-            }  # fmt: skip
+            }
             due = next_update(self.policy, incident, now)
             if due is not None:
                 current["update"] = (due.state, due.remaining)

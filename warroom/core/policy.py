@@ -195,9 +195,10 @@ class Policy:
         (an untriaged incident counts as the priority it is handled as)."""
         effective = self.effective_priority(priority)
         return tuple(
-            r for r in self.runbooks
+            r
+            for r in self.runbooks
             if r.matches(priority, category) or r.matches(effective, category)
-        )  # fmt: skip
+        )
 
     def runbook(self, runbook_id: str) -> Runbook | None:
         return next((r for r in self.runbooks if r.id == runbook_id), None)
@@ -513,9 +514,15 @@ def _status_page(raw: Any, priorities: tuple[str, ...]) -> StatusPage:
     if dupes:
         raise ValueError(f"status page component id {dupes[0]!r} is listed twice")
     return StatusPage(
-        title=title, page_id=page_id, base_url=base_url, history_days=days, zone=zone,
-        impact=impact, components=tuple(components), dir=folder,
-    )  # fmt: skip
+        title=title,
+        page_id=page_id,
+        base_url=base_url,
+        history_days=days,
+        zone=zone,
+        impact=impact,
+        components=tuple(components),
+        dir=folder,
+    )
 
 
 def _intake(
@@ -701,8 +708,9 @@ def _runbooks(
                 raise ValueError(f"{where} task {t.id!r}: after {t.after!r} is not a task here")
             if t.after == t.id:
                 raise ValueError(f"{where} task {t.id!r}: a task cannot come after itself")
-        books.append(Runbook(book_id, title, chosen["priorities"], chosen["categories"],
-                             tuple(tasks)))  # fmt: skip
+        books.append(
+            Runbook(book_id, title, chosen["priorities"], chosen["categories"], tuple(tasks))
+        )
     if len({b.id for b in books}) != len(books):
         raise ValueError("runbook ids must be unique")
     return tuple(books)

@@ -35,17 +35,21 @@ def plan_runbooks(policy: Policy, incident: Incident, tasks: Iterable[Task]) -> 
     for task in tasks:
         if task.runbook:
             have.setdefault((task.runbook, task.key), []).append(task)
-    add = tuple(
-        (r, t) for r in matching for t in r.tasks if (r.id, t.id) not in have
-    )  # fmt: skip
+    add = tuple((r, t) for r in matching for t in r.tasks if (r.id, t.id) not in have)
     skip = tuple(
-        task for key, rows in have.items() if key not in wanted
-        for task in rows if task.status == TASK_OPEN and not task.changed_by
-    )  # fmt: skip
+        task
+        for key, rows in have.items()
+        if key not in wanted
+        for task in rows
+        if task.status == TASK_OPEN and not task.changed_by
+    )
     reopen = tuple(
-        task for key, rows in have.items() if key in wanted
-        for task in rows if task.status == TASK_SKIPPED and task.note == NO_LONGER_APPLIES
-    )  # fmt: skip
+        task
+        for key, rows in have.items()
+        if key in wanted
+        for task in rows
+        if task.status == TASK_SKIPPED and task.note == NO_LONGER_APPLIES
+    )
     return RunbookPlan(add, skip, reopen)
 
 

@@ -55,8 +55,10 @@ def _joiner(match: re.Match[str]) -> str:
     text, at = match.string, match.start()
     before = text[at - 1] if at else " "
     after = text[at + 1] if at + 1 < len(text) else " "
-    joins = all(ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in _TABLE and ch not in JOINERS
-                for ch in (before, after))  # fmt: skip
+    joins = all(
+        ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in _TABLE and ch not in JOINERS
+        for ch in (before, after)
+    )
     return match.group() if joins else "\u2423"
 
 

@@ -291,9 +291,10 @@ class Unassign(Write):
     def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         role = policy.match_role(self.role)
         roles = tuple(
-            r for r in board.roles
+            r
+            for r in board.roles
             if not (r.role == role and (self.person is None or r.person == self.person))
-        )  # fmt: skip
+        )
         return replace(board, roles=roles)
 
 
@@ -549,9 +550,12 @@ class AddTask(Write):
 
     def apply(self, store: StorePort) -> Any:
         return store.add_task(
-            self.incident_id, self.title, role=self.role, assignee=self.assignee,
+            self.incident_id,
+            self.title,
+            role=self.role,
+            assignee=self.assignee,
             due_at=self.due_at,
-        )  # fmt: skip
+        )
 
     def describe(self) -> str:
         return f"task: {one_line(self.title)[:40]}"

@@ -661,8 +661,13 @@ def _md_times(lines: list[str], incident: Incident) -> None:
     rows = []
     for row in key_times_list(incident):
         took = "—" if row["seconds"] is None else _signed(row["seconds"])
-        rows.append(_row(f"Time to {row['measure']}" if row["measure"] != "impact" else
-                         "Impact duration", row["from"], took))  # fmt: skip
+        rows.append(
+            _row(
+                f"Time to {row['measure']}" if row["measure"] != "impact" else "Impact duration",
+                row["from"],
+                took,
+            )
+        )
     lines += _table(("Measure", "From", "Duration"), rows)
 
 
@@ -697,16 +702,24 @@ def _md_roles(lines: list[str], policy: Policy, bundle: Bundle, entries) -> None
             rows.append(_row(md_inline(role), "_unassigned_", "—", "—"))
         for h in holders:
             rows.append(
-                _row(md_inline(role), md_inline(h.person), md_inline(h.assigned_by),
-                     _local(h.assigned_at))
-            )  # fmt: skip
+                _row(
+                    md_inline(role),
+                    md_inline(h.person),
+                    md_inline(h.assigned_by),
+                    _local(h.assigned_at),
+                )
+            )
     known = set(policy.roles)
     for h in board.roles:
         if h.role not in known:  # a role the current policy no longer has
             rows.append(
-                _row(md_inline(h.role), md_inline(h.person), md_inline(h.assigned_by),
-                     _local(h.assigned_at))
-            )  # fmt: skip
+                _row(
+                    md_inline(h.role),
+                    md_inline(h.person),
+                    md_inline(h.assigned_by),
+                    _local(h.assigned_at),
+                )
+            )
     lines += _table(("Role", "Held by", "Assigned by", "Since"), rows)
 
     _section(lines, "Role changes")
@@ -792,8 +805,11 @@ def _md_tasks(lines: list[str], tasks) -> None:
     rows = []
     for t in tasks:
         where = md_inline(t.runbook) if t.runbook else "by hand"
-        owner = md_inline(t.owner) if t.owner else (md_inline(f"{t.role}: nobody") if t.role
-                                                    else "nobody")  # fmt: skip
+        owner = (
+            md_inline(t.owner)
+            if t.owner
+            else (md_inline(f"{t.role}: nobody") if t.role else "nobody")
+        )
         due = _local(t.due_at) if t.due_at else "—"
         if t.status in ("done", "skipped") and t.changed_at is not None:
             state = f"{t.status} {_local(t.changed_at)}"

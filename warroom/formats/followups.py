@@ -35,9 +35,12 @@ class Followup:
 
 
 def followups(
-    incident: Incident, items: Iterable[ActionItem], link: str, people: dict[str, str],
+    incident: Incident,
+    items: Iterable[ActionItem],
+    link: str,
+    people: dict[str, str],
     labels: tuple[str, ...] = ("incident-followup",),
-) -> list[Followup]:  # fmt: skip
+) -> list[Followup]:
     """Each open action item with a description linking back to the incident's record."""
     out = []
     for item in items:

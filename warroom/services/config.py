@@ -52,8 +52,14 @@ NAMED_KEYS = {
     *(f"f{n}" for n in range(1, 25)),
 }  # fmt: skip
 # How Textual names a punctuation key: its Unicode name ('?' is question_mark).
-_RENAMED = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
-            "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}  # fmt: skip
+_RENAMED = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
 CHARACTER_NAMES = {
     _RENAMED.get(name, name)
     for name in (
@@ -99,8 +105,14 @@ def load_config(path: Path | None = None) -> Config:
     except RecursionError:
         raise UsageError(f"config file {path}: nested too deeply") from None
     known = {
-        "notifications", "bell", "utc", "publish_command", "publish_timeout", "keymap", "people",
-    }  # fmt: skip
+        "notifications",
+        "bell",
+        "utc",
+        "publish_command",
+        "publish_timeout",
+        "keymap",
+        "people",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")

@@ -265,9 +265,12 @@ def proposal_route(policy: Policy, proposal: Proposal) -> tuple[str | None, str]
 
 
 def accept_proposal(
-    store: StorePort, policy: Policy, proposal_id: int, category: str | None = None,
+    store: StorePort,
+    policy: Policy,
+    proposal_id: int,
+    category: str | None = None,
     priority: str | None = None,
-) -> Incident:  # fmt: skip
+) -> Incident:
     """Declare the incident a proposal stands for: the category and priority
     given, else those of the first [[intake.route]] its labels match; the
     reported time is the earliest start of its alerts."""

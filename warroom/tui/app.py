@@ -802,67 +802,102 @@ class WarRoomApp(Room):
         for textual_command in super().get_system_commands(screen):
             if textual_command.callback != self.action_quit:  # ours below says it asks
                 yield textual_command
-        yield command("Quit", "Asks first (what is not saved yet is named)",
-                      self.action_request_quit, "request_quit")  # fmt: skip
-        yield command("Declare an incident", "Open the declare dialog", self.action_declare,
-                      "declare")  # fmt: skip
+        yield command(
+            "Quit",
+            "Asks first (what is not saved yet is named)",
+            self.action_request_quit,
+            "request_quit",
+        )
+        yield command(
+            "Declare an incident", "Open the declare dialog", self.action_declare, "declare"
+        )
         yield command("Act as someone else", "Switch identity", self.action_identity, "identity")
         yield command(
-            "Report across incidents", "Times, clocks met, updates, action items",
-            self.action_report, "report",
-        )  # fmt: skip
+            "Report across incidents",
+            "Times, clocks met, updates, action items",
+            self.action_report,
+            "report",
+        )
         if isinstance(screen, WarRoomScreen):
             for number, name in enumerate(("checklist", "roles", "clocks", "notes", "update"), 1):
                 yield command(
-                    f"Go to {name}", f"Focus panel {number}",
-                    lambda n=number: screen.action_panel(n), f"panel({number})",
-                )  # fmt: skip
+                    f"Go to {name}",
+                    f"Focus panel {number}",
+                    lambda n=number: screen.action_panel(n),
+                    f"panel({number})",
+                )
             from warroom.tui.screens.modals import ask_milestone_time
 
-            for clock in ("acknowledge", "triage", "remediate", "retro", "impact-start",
-                          "impact-end"):  # fmt: skip
+            for clock in (
+                "acknowledge",
+                "triage",
+                "remediate",
+                "retro",
+                "impact-start",
+                "impact-end",
+            ):
                 yield command(
-                    f"Record milestone: {clock}", "At a time you give (enter: now), or move it",
+                    f"Record milestone: {clock}",
+                    "At a time you give (enter: now), or move it",
                     lambda c=clock: ask_milestone_time(self, screen.incident_id, c),
-                    f"milestone({clock!r})", "now: ",
-                )  # fmt: skip
+                    f"milestone({clock!r})",
+                    "now: ",
+                )
             for role in self.policy.roles:
                 yield command(
-                    f"Assign {role}", "Pick a person",
-                    lambda r=role: screen.assign_role(r), f"assign_role({role!r})",
-                )  # fmt: skip
+                    f"Assign {role}",
+                    "Pick a person",
+                    lambda r=role: screen.assign_role(r),
+                    f"assign_role({role!r})",
+                )
             yield command("Write a note", "Into the note input", screen.action_note, "note")
             # The policy's own names (markup in them shown as typed: help is markup).
             priorities = "/".join(self.policy.priority_choices)
-            yield command("Change priority", markup_escape(priorities), screen.action_priority,
-                          "priority")  # fmt: skip
+            yield command(
+                "Change priority", markup_escape(priorities), screen.action_priority, "priority"
+            )
             stages = "/".join(self.policy.stages)
             yield command("Change stage", markup_escape(stages), screen.action_stage, "stage")
-            yield command("Set the public title", "What public exports call it",
-                          screen.action_public_title, "public_title")  # fmt: skip
             yield command(
-                "Publish the draft update", "Public update",
-                screen.on_draft_keys_publish, "publish",
-            )  # fmt: skip
-            yield command("Toggle UTC / local time", "Times shown", screen.action_toggle_utc,
-                          "toggle_utc")  # fmt: skip
+                "Set the public title",
+                "What public exports call it",
+                screen.action_public_title,
+                "public_title",
+            )
+            yield command(
+                "Publish the draft update",
+                "Public update",
+                screen.on_draft_keys_publish,
+                "publish",
+            )
+            yield command(
+                "Toggle UTC / local time", "Times shown", screen.action_toggle_utc, "toggle_utc"
+            )
             yield command("Back to incidents", "The incident list", screen.action_back, "back")
-            yield command("Close or reopen the incident", "Asks first",
-                          screen.action_close_incident, "close_incident")  # fmt: skip
-            yield command("Open the retro", "Five whys, action items", screen.action_retro,
-                          "retro")  # fmt: skip
+            yield command(
+                "Close or reopen the incident",
+                "Asks first",
+                screen.action_close_incident,
+                "close_incident",
+            )
+            yield command("Open the retro", "Five whys, action items", screen.action_retro, "retro")
             if screen.board is not None and screen.board.incident.drill:
-                yield command("Turn the drill into a real incident", "Asks why first",
-                              screen.action_make_real, "make_real")  # fmt: skip
-            yield command("Export the retro document", "md, json, csv", screen.action_export,
-                          "export")  # fmt: skip
+                yield command(
+                    "Turn the drill into a real incident",
+                    "Asks why first",
+                    screen.action_make_real,
+                    "make_real",
+                )
+            yield command(
+                "Export the retro document", "md, json, csv", screen.action_export, "export"
+            )
         from warroom.tui.screens.retro import RetroScreen
 
         if isinstance(screen, RetroScreen):
-            yield command("Record that the retro was held", "Retro",
-                          screen.action_retro_held, "retro_held")  # fmt: skip
-            yield command("Export the retro document", "Retro", screen.action_export,
-                          "export")  # fmt: skip
+            yield command(
+                "Record that the retro was held", "Retro", screen.action_retro_held, "retro_held"
+            )
+            yield command("Export the retro document", "Retro", screen.action_export, "export")
 
     def _keys_by_action(self, screen: Screen) -> dict[str, str]:
         """The keys (as remapped) of the app's and the screen's own bindings, by action."""

@@ -21,9 +21,13 @@ from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 PROPOSAL_COLUMNS = (
-    ("ID", "id", 3), ("Source", "source", 12), ("Alerts", "alerts", 12),
-    ("Labels", "labels", 40), ("First seen", "first", 10), ("Title", "title", 40),
-)  # fmt: skip
+    ("ID", "id", 3),
+    ("Source", "source", 12),
+    ("Alerts", "alerts", 12),
+    ("Labels", "labels", 40),
+    ("First seen", "first", 10),
+    ("Title", "title", 40),
+)
 
 
 def urgent_cell(word: str, name: str, countdown: str, width: int, style: str) -> Text:
@@ -256,9 +260,14 @@ class IncidentsScreen(StartupScreen):
         for p in proposed:
             alerts = f"{p.alerts} ({p.firing} firing)" if p.firing != p.alerts else str(p.alerts)
             table.add_row(
-                str(p.id), lit(p.source), alerts, lit(labels_line(p.labels, 40)),
-                fmt_age(p.first_seen, now), lit(p.title), key=str(p.id),
-            )  # fmt: skip
+                str(p.id),
+                lit(p.source),
+                alerts,
+                lit(labels_line(p.labels, 40)),
+                fmt_age(p.first_seen, now),
+                lit(p.title),
+                key=str(p.id),
+            )
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         count = len(proposed)

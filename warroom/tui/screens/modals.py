@@ -209,8 +209,10 @@ class TextPrompt(Modal):
             else:
                 yield Input(self.value, id="text")
             keys = "ctrl+s: save" if self.multiline else "enter: save"
-            yield Label(lit(f"{self.hint + ' · ' if self.hint else ''}{keys} · escape: cancel"),
-                        classes="hint")  # fmt: skip
+            yield Label(
+                lit(f"{self.hint + ' · ' if self.hint else ''}{keys} · escape: cancel"),
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         if self.multiline:
@@ -245,8 +247,9 @@ class CorrectionModal(Modal):
     def compose(self) -> ComposeResult:
         entry = self.entry
         with Vertical():
-            yield Label(lit(f"Correct entry #{entry.id} (the original is kept)", "bold"),
-                        classes="prompt")  # fmt: skip
+            yield Label(
+                lit(f"Correct entry #{entry.id} (the original is kept)", "bold"), classes="prompt"
+            )
             if not self.text_editable:
                 yield Label(lit(entry.text), classes="prompt")
             elif self.multiline:

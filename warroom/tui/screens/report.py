@@ -29,8 +29,14 @@ if TYPE_CHECKING:
 
 
 def _new_table(title: str) -> Table:
-    return Table(title=title, title_justify="left", title_style="bold", box=None,
-                 header_style="bold", padding=(0, 2, 0, 0))  # fmt: skip
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        header_style="bold",
+        padding=(0, 2, 0, 0),
+    )
 
 
 def _times(title: str, groups: list[Group]) -> Table:
@@ -70,8 +76,12 @@ def _actions(section: Section) -> Table:
         table.add_column(name, justify="left" if name == "owner" else "right")
     for a in section.actions:
         overdue = Text(str(a.overdue), style="bold red" if a.overdue else "")
-        table.add_row(lit(a.owner) if a.owner else Text("(no owner)", "dim"), str(a.open),
-                      overdue, str(a.done))  # fmt: skip
+        table.add_row(
+            lit(a.owner) if a.owner else Text("(no owner)", "dim"),
+            str(a.open),
+            overdue,
+            str(a.done),
+        )
     return table
 
 
@@ -218,13 +228,15 @@ class ReportScreen(Screen):
         priorities = [*section.by_priority, section.overall]
         categories = list(section.by_category)
         widgets += [
-            Static(_times("Time from the report, median · 90th percentile, by priority",
-                          priorities), classes="block"),
+            Static(
+                _times("Time from the report, median · 90th percentile, by priority", priorities),
+                classes="block",
+            ),
             Static(_times("... by category", categories), classes="block"),
             Static(_hits("Clocks met, by priority", priorities), classes="block"),
             Static(_hits("... by category", categories), classes="block"),
             Static(_actions(section), classes="block"),
-        ]  # fmt: skip
+        ]
         noise = report.noise
         if noise is not None and (noise.declined or noise.alerts) and not self.drills:
             widgets.append(Static(Text(noise_line(noise)), classes="block"))

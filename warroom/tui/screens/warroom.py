@@ -89,7 +89,7 @@ class WarRoomScreen(PanelScreen):
                 id=f"warroom.alt_panel{n}",
             )
             for n in range(1, 6)
-        ),  # fmt: skip
+        ),
         Binding(
             "tab",
             "cycle_panel(1)",
@@ -97,7 +97,7 @@ class WarRoomScreen(PanelScreen):
             show=False,
             priority=True,
             id="warroom.next_panel",
-        ),  # fmt: skip
+        ),
         Binding(
             "shift+tab",
             "cycle_panel(-1)",
@@ -105,7 +105,7 @@ class WarRoomScreen(PanelScreen):
             show=False,
             priority=True,
             id="warroom.prev_panel",
-        ),  # fmt: skip
+        ),
         Binding("n", "note", "Note", show=False, id="warroom.note", tooltip="Write a note"),
         Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
@@ -122,7 +122,7 @@ class WarRoomScreen(PanelScreen):
             show=False,
             id="warroom.real",
             tooltip="Turn a drill into a real incident",
-        ),  # fmt: skip
+        ),
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
@@ -421,8 +421,9 @@ class WarRoomScreen(PanelScreen):
             # '@23:10 alice': the hand-off happened then, read when enter was
             # pressed (as a note's '@23:10'), even if the write waits.
             try:
-                at = parse_time(message.when, app.clock(), "the hand-off's time",
-                                typed_zone(app.utc))  # fmt: skip
+                at = parse_time(
+                    message.when, app.clock(), "the hand-off's time", typed_zone(app.utc)
+                )
             except UsageError as error:
                 app.notify(str(error), severity="error", markup=False)
                 panel.choosing = message.role  # fix the time, enter again
@@ -526,9 +527,11 @@ class WarRoomScreen(PanelScreen):
         page = self.app.store.timeline_page(self.incident_id, TIMELINE_PAGE)
         view = self.query_one(TimelinePanel).view
         view.set_entries(
-            page.entries, has_older=page.more, superseded_by=page.replaced_by,
+            page.entries,
+            has_older=page.more,
+            superseded_by=page.replaced_by,
             seen_id=page.latest_id,
-        )  # fmt: skip
+        )
 
     @reads("the timeline around the note")
     def _timeline_through(self, entry: TimelineEntry) -> None:
@@ -537,9 +540,13 @@ class WarRoomScreen(PanelScreen):
         page = store.timeline_page(self.incident_id, TIMELINE_PAGE, through=entry)
         after = store.timeline_page(self.incident_id, 1, after=entry)
         self.query_one(TimelinePanel).view.set_entries(
-            page.entries, has_older=page.more, has_newer=bool(after.entries),
-            superseded_by=page.replaced_by, seen_id=page.latest_id, follow=True,
-        )  # fmt: skip
+            page.entries,
+            has_older=page.more,
+            has_newer=bool(after.entries),
+            superseded_by=page.replaced_by,
+            seen_id=page.latest_id,
+            follow=True,
+        )
 
     @reads("more of the timeline")
     def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
@@ -555,9 +562,12 @@ class WarRoomScreen(PanelScreen):
         elif message.where == "top":
             page = store.timeline_page(iid, size, first=True)
             view.set_entries(
-                page.entries, has_newer=page.more, superseded_by=page.replaced_by,
-                at_top=True, seen_id=page.latest_id,
-            )  # fmt: skip
+                page.entries,
+                has_newer=page.more,
+                superseded_by=page.replaced_by,
+                at_top=True,
+                seen_id=page.latest_id,
+            )
         elif message.where == "bottom":
             self._timeline_bottom()
         else:  # "all": a search or a filter looks through everything
@@ -749,11 +759,12 @@ class WarRoomScreen(PanelScreen):
             return
         self.app.push_screen(
             _dialogs().TextPrompt(
-                "Public title", self.shown_board.incident.public_title,
+                "Public title",
+                self.shown_board.incident.public_title,
                 hint="what stakeholders see; empty: none (never the internal title)",
             ),
             done,
-        )  # fmt: skip
+        )
 
     def action_identity(self) -> None:
         # In the checklist "i" also starts an item id: "i3" moves to item i3.

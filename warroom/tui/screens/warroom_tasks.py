@@ -144,11 +144,12 @@ def act(screen, what: str, task_id: int | None) -> None:
 
         app.push_screen(
             modals.TextPrompt(
-                f"Give {one_line(task.title)[:40]} to", app.store.identity,
+                f"Give {one_line(task.title)[:40]} to",
+                app.store.identity,
                 hint="a name; empty gives it back to its role",
             ),
             chosen,
-        )  # fmt: skip
+        )
     elif what == "add":
 
         def added(title: str | None) -> None:

@@ -42,7 +42,7 @@ class DraftKeys:
             "Leave",
             id="draft.leave",
             tooltip="esc or alt+1-5: leave the editor; the draft is saved",
-        ),  # fmt: skip
+        ),
     ]
 
     class Publish(Message):

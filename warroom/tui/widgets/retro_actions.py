@@ -195,8 +195,13 @@ class ActionList(RowStyle, ScrollView, can_focus=True):
         return line
 
     def header_line(self, width: int) -> Text:
-        labels = (("status", "Status"), ("title", "Action"), ("owner", "Owner"),
-                  ("due", "Due"), ("ticket", "Ticket"))  # fmt: skip
+        labels = (
+            ("status", "Status"),
+            ("title", "Action"),
+            ("owner", "Owner"),
+            ("due", "Due"),
+            ("ticket", "Ticket"),
+        )
         return self._join([(key, Text(label, style="bold")) for key, label in labels], width)
 
     def format_item(self, item: ActionItem, width: int) -> Text:
@@ -293,8 +298,13 @@ class ActionForm(Modal):
     """
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="action_form.save")]
 
-    def __init__(self, title: str, values: dict | None = None, people: list[str] | None = None,
-                 error: str = ""):  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        values: dict | None = None,
+        people: list[str] | None = None,
+        error: str = "",
+    ):
         super().__init__()
         self.title_text = title
         self.values = values or {}
@@ -320,8 +330,14 @@ class ActionForm(Modal):
                         if key == "owner" and self.people
                         else None
                     )
-                    yield Input(value, placeholder=placeholder, id=f"form-{key}", compact=True,
-                                suggester=suggester, select_on_focus=False)  # fmt: skip
+                    yield Input(
+                        value,
+                        placeholder=placeholder,
+                        id=f"form-{key}",
+                        compact=True,
+                        suggester=suggester,
+                        select_on_focus=False,
+                    )
             yield Label("", id="form-error")
             yield Label("tab: next field · enter: save · escape: cancel", classes="hint")
 
@@ -354,6 +370,10 @@ class ActionForm(Modal):
                 self.query_one(f"#form-{exc.field}").focus()
             return
         self.dismiss(
-            {"title": fields.title, "owner": fields.owner, "due": fields.due,
-             "ticket": fields.ticket}
-        )  # fmt: skip
+            {
+                "title": fields.title,
+                "owner": fields.owner,
+                "due": fields.due,
+                "ticket": fields.ticket,
+            }
+        )

@@ -161,9 +161,12 @@ class WhysPanel(Panel):
 
     def fit_hint(self, room: int) -> None:
         self.query_one("#whys-hint", Static).update(
-            Text(next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1]), no_wrap=True,
-                 overflow="ellipsis")
-        )  # fmt: skip
+            Text(
+                next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1]),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
 
     # ---------------------------------------------------------------- detail
     def detail(self, position: int) -> Text:

@@ -106,10 +106,12 @@ class TasksPanel(Panel):
         # A task whose `after` is still open says what it waits on.
         open_steps = {(t.runbook, t.key): t.title for t in tasks if t.runbook and t.is_open}
         rows: list[tuple[str | None, Text]] = [
-            (str(t.id), task_row(t, self.policy, now, utc, me, open_steps.get((t.runbook, t.after),
-                                                                               "")))
+            (
+                str(t.id),
+                task_row(t, self.policy, now, utc, me, open_steps.get((t.runbook, t.after), "")),
+            )
             for t in self.tasks
-        ]  # fmt: skip
+        ]
         if not rows:
             rows = [(None, lit("No tasks: + adds one", "dim"))]
         self.query_one(TaskList).set_rows(rows)

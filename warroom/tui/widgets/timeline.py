@@ -84,7 +84,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             show=False,
             id="timeline.impact",
             tooltip="What the selected change did",
-        ),  # fmt: skip
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -534,7 +534,7 @@ class NoteInput(Input):
             "Leave (text kept)",
             id="note.leave",
             tooltip="esc or alt+1-5: to a panel; what you typed stays",
-        ),  # fmt: skip
+        ),
     ]
 
     class KindCycled(Message):
@@ -683,8 +683,9 @@ class TimelinePanel(Panel):
     def compose(self):
         with Horizontal(id="search-row"):
             yield Label("search", id="search-label")
-            yield SearchInput(placeholder="text or name · enter: keep · escape: clear",
-                              id="search-input")  # fmt: skip
+            yield SearchInput(
+                placeholder="text or name · enter: keep · escape: clear", id="search-input"
+            )
         yield TimelineView(id="timeline-view")
         yield EntryDetail(id="entry-detail")
         yield Label("", id="note-waiting")
