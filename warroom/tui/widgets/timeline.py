@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 
     from warroom.tui.room import Room
 
-# Enough for a few screens of rows at a couple of widths.
+# Enough for a few screens of rows at a couple of widths (the least recently
+# shown go first).
 STRIP_CACHE_SIZE = 2000
 # The next page is fetched when the cursor comes this close to the window's edge.
 PREFETCH_ROWS = 20
@@ -154,8 +156,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.first: TimelineEntry | None = None  # the window's edges, in timeline order
         self.last: TimelineEntry | None = None
         self._seen_id = 0  # the newest recorded id known: what is polled from
-        self._strips: dict[tuple, Strip] = {}
-        self._painted: dict[tuple, Strip] = {}  # rows as painted, see render_lines
+        self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)
+        self._painted: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)  # see render_lines
 
     # -- data
     def _visible(self, entry: TimelineEntry) -> bool:
@@ -468,8 +470,6 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
                 fresh = super(RowStyle, self).render_lines(span)
             finally:
                 self._paint = None
-            if len(self._painted) + len(fresh) > STRIP_CACHE_SIZE:
-                self._painted.clear()
             for n, strip in enumerate(fresh, first):
                 lines[n] = self._painted[keys[n]] = strip
         self._paint = None
@@ -510,8 +510,6 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             if cursor is not None:
                 segments = list(Segment.apply_style(segments, post_style=cursor))
             strip = Strip(segments, width).apply_style(base)
-            if len(self._strips) >= STRIP_CACHE_SIZE:
-                self._strips.clear()
             self._strips[key] = strip
         return strip
 
