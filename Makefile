@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 UV     := uv==0.13.9
 
-.PHONY: run test lint lock bench docs demo clean
+.PHONY: run test lint lock bench docs screenshots demo clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,12 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-docs: $(STAMP)
+# The generated parts of docs/ (CLI reference, key tables, package picture),
+# then the screenshots.
+docs: $(STAMP) screenshots
+	$(BIN)/python tools/gen_docs.py
+
+screenshots: $(STAMP)
 	$(BIN)/python assets/make_screenshots.py
 
 clean:

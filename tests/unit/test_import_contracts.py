@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1] / "warroom"
+ROOT = Path(__file__).resolve().parents[2] / "warroom"
 PACKAGE = "warroom"
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 # The one way from the CLI into the TUI: run_tui builds the app, importing it
