@@ -253,9 +253,14 @@ class StoreBase:
         self.db.execute(
             "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN ? AND bool_and(status <> ?) THEN ?"
             " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?",
-            (f"{REFUSAL}NotFound:no incident with id {incident_id}", is_open, OPEN,
-             REFUSAL + closed, incident_id),
-        )  # fmt: skip
+            (
+                f"{REFUSAL}NotFound:no incident with id {incident_id}",
+                is_open,
+                OPEN,
+                REFUSAL + closed,
+                incident_id,
+            ),
+        )
 
     def _appended(self, later: _Later) -> TimelineEntry:
         """The entry an _append wrote. When the write committed but its answer
@@ -318,13 +323,25 @@ class StoreBase:
         return later
 
     def _system(
-        self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
-        supersedes: int | None = None, actor: str | None = None, **data: Any,
-    ) -> _Later:  # fmt: skip
+        self,
+        incident_id: int,
+        text: str,
+        event: str,
+        *,
+        occurred_at: datetime | None = None,
+        supersedes: int | None = None,
+        actor: str | None = None,
+        **data: Any,
+    ) -> _Later:
         return self._add(
-            incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
-            supersedes=supersedes, actor=actor,
-        )  # fmt: skip
+            incident_id,
+            SYSTEM,
+            text,
+            data={"event": event, **data},
+            occurred_at=occurred_at,
+            supersedes=supersedes,
+            actor=actor,
+        )
 
     def _checked(self, moment: datetime, what: str) -> datetime:
         return check_moment(moment, self.clock(), what)

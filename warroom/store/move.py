@@ -95,9 +95,9 @@ def _copy(src: Backend, dst: Backend) -> dict[str, int]:
                     "warroom moves only into an empty database"
                 )
             for table in COLUMNS:
-                order = "id" if table in WITH_IDS else ", ".join(
-                    f'"{c}"' for c in COLUMNS[table][:2]
-                )  # fmt: skip
+                order = (
+                    "id" if table in WITH_IDS else ", ".join(f'"{c}"' for c in COLUMNS[table][:2])
+                )
                 rows = src.execute(f"SELECT {_cols(table)} FROM {table} ORDER BY {order}")
                 rows = rows.fetchall()
                 if dst.engine == "postgresql":
