@@ -27,9 +27,13 @@ EDIT_NOTES = ("", "merged", "kept aside")
 # Timeline events that are a change of one thing (a role, a checklist item,
 # the stage, the priority), which may be dated in the past and keep their order.
 FACT_EVENTS = (
-    "role.assign", "role.unassign", "checklist.tick", "checklist.untick",
-    "stage.change", "priority.change",
-)  # fmt: skip
+    "role.assign",
+    "role.unassign",
+    "checklist.tick",
+    "checklist.untick",
+    "stage.change",
+    "priority.change",
+)
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
