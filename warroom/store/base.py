@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from warroom.core.errors import (
     REFUSAL,
@@ -34,6 +34,9 @@ from warroom.core.policy import Policy
 from warroom.core.timefmt import check_moment
 from warroom.store.backend import Backend, open_backend
 from warroom.store.schema import select_list
+
+if TYPE_CHECKING:
+    from warroom.core.model import Draft, Retro, Task
 
 
 class _Later:
@@ -116,6 +119,37 @@ class StoreBase:
         other = type(self)(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
         other.read_only_asked = self.read_only_asked
         return other
+
+    if TYPE_CHECKING:
+        # What one part calls of another (the parts are composed into the one
+        # Store in domain.py); mypy checks each part's own definition against these.
+        _DRAFT: str
+
+        @staticmethod
+        def _row_draft(row: tuple[Any, ...] | None) -> Draft: ...
+        def get_incident(self, incident_id: int) -> Incident: ...
+        def set_milestone(
+            self, incident_id: int, clock: str, at: datetime | None, new: bool = False
+        ) -> Incident: ...
+        def _claim(self, key: str) -> bool: ...
+        def retro(self, incident_id: int) -> Retro: ...
+        def tasks(self, incident_id: int) -> list[Task]: ...
+        def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None: ...
+        def _stop_repeats(self, incident_id: int, stage: str, entry_id: int) -> None: ...
+        def _carried(self, original: TimelineEntry) -> tuple[str, dict[str, Any]]: ...
+        def timeline(
+            self, incident_id: int, after_id: int = 0, limit: int | None = None
+        ) -> list[TimelineEntry]: ...
+        def entry(self, entry_id: int) -> TimelineEntry: ...
+        def _recount_last_update(self, incident_id: int) -> None: ...
+        def _fact_moment(
+            self,
+            incident: Incident,
+            at: datetime | None,
+            event: str,
+            data: dict[str, Any],
+            what: str,
+        ) -> datetime: ...
 
     # What belongs to the backend, as the rest of warroom has always called it.
     @property
@@ -278,7 +312,7 @@ class StoreBase:
             ).fetchone()
             if row is None:
                 raise NotFound("the entry just written was not found") from None
-        return self._row_entry(row)
+        return self._row_entry(row)  # type: ignore[arg-type]  # RETURNING gives its row
 
     def _now(self) -> str:
         return to_iso(self.clock())

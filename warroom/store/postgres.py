@@ -321,7 +321,7 @@ class PostgresBackend:
         detail = _first_line(exc).replace(self.url.conninfo, self.label)
         return StoreIOError(f"cannot reach {self.label}: {detail}", UNREACHABLE)
 
-    def _liveness(self, **override: int) -> dict[str, int]:
+    def _liveness(self, **override: int) -> dict[str, Any]:
         """_LIVENESS, except what the URL sets itself (the URL wins)."""
         from psycopg.conninfo import conninfo_to_dict
 
