@@ -469,8 +469,7 @@ class Context:
                     "or declare an incident first)"
                 )
             self._store = Store.open(
-                # Store.open takes a DbUrl too (its annotation is fixed with the store's split).
-                self.db_path,  # type: ignore[arg-type]
+                self.db_path,
                 self.policy,
                 self.identity,
                 self.clock,

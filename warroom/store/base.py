@@ -37,6 +37,7 @@ from warroom.store.schema import select_list
 
 if TYPE_CHECKING:
     from warroom.core.model import Draft, Retro, Task
+    from warroom.services.paths import DbUrl
 
 
 class _Later:
@@ -91,7 +92,7 @@ class StoreBase:
     @classmethod
     def open(
         cls,
-        path: Path | str,
+        path: Path | DbUrl | str,
         policy: Policy,
         identity: str = "unknown",
         clock: Callable[[], datetime] = utcnow,
