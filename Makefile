@@ -1,16 +1,28 @@
-# Two entry points: `make run` and `make test`. The venv is built once and
-# rebuilt only when pyproject.toml changes (the stamp file tracks that).
+# Two entry points: `make run` and `make test`. The venv is built once from
+# the lock file (every package pinned with its hashes) and rebuilt only when
+# the lock or pyproject.toml changes (the stamp file tracks that).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+UV     := uv==0.13.9
 
-.PHONY: run test lint bench docs screenshots demo clean
+.PHONY: run test lint lock bench docs screenshots demo clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+# After changing a dependency in pyproject.toml: pin it (and everything it
+# needs) with hashes for every platform. `make lock UPGRADE=1` moves every pin.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra intake --universal \
+		--python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 run: $(STAMP)
 	@$(BIN)/python -c "import os, sys; from warroom.services.paths import resolve_db; sys.exit(bool(os.environ.get('WARROOM_DB')) or resolve_db(None).exists())" \
@@ -23,6 +35,8 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest -q -n 2

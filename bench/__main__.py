@@ -24,13 +24,21 @@ from bench.figures import ROOT, ChildFailed, Ctx, Params
 from bench.stats import table
 
 GROUPS = (
-    "startup", "keys", "propagation", "idle", "throughput", "export", "navigation", "cli", "report",
+    "startup",
+    "keys",
+    "propagation",
+    "idle",
+    "throughput",
+    "export",
+    "navigation",
+    "cli",
+    "report",
     "postgres",
     "terminal",
     "latency",
     "statuspage",
     "intake",
-)  # fmt: skip
+)
 
 # Every figure `make bench` reports, in table order (the smoke test checks them all).
 FIGURE_KEYS = (
@@ -209,8 +217,10 @@ def run(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
     title = "warroom bench" + (" (smoke)" if params.smoke else "")
-    print(f"{title}: {meta['versions']}, git {meta['git_head']}, {meta['seconds']}s, "
-          f"load {meta['loadavg_before'][0]:.2f} -> {meta['loadavg_after'][0]:.2f}")  # fmt: skip
+    print(
+        f"{title}: {meta['versions']}, git {meta['git_head']}, {meta['seconds']}s, "
+        f"load {meta['loadavg_before'][0]:.2f} -> {meta['loadavg_after'][0]:.2f}"
+    )
     print("medians [min–max]; latency rows show the percentile [sample min–max]")
     print(table(rows))
     for row in rows:

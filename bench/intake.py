@@ -32,18 +32,34 @@ def _free_port() -> int:
 
 
 def _body(n: int, group: str) -> bytes:
-    return json.dumps({
-        "version": "4", "groupKey": group, "status": "firing", "receiver": "warroom",
-        "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "",
-        "truncatedAlerts": 0,
-        "alerts": [{
-            "status": "firing", "labels": {"alertname": "Bench", "severity": "warning",
-                                           "instance": f"host-{n}"},
-            "annotations": {"summary": f"bench alert {n}"},
-            "startsAt": "2026-01-01T00:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
-            "generatorURL": "", "fingerprint": f"fp-{n}",
-        }],
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "version": "4",
+            "groupKey": group,
+            "status": "firing",
+            "receiver": "warroom",
+            "groupLabels": {},
+            "commonLabels": {},
+            "commonAnnotations": {},
+            "externalURL": "",
+            "truncatedAlerts": 0,
+            "alerts": [
+                {
+                    "status": "firing",
+                    "labels": {
+                        "alertname": "Bench",
+                        "severity": "warning",
+                        "instance": f"host-{n}",
+                    },
+                    "annotations": {"summary": f"bench alert {n}"},
+                    "startsAt": "2026-01-01T00:00:00Z",
+                    "endsAt": "0001-01-01T00:00:00Z",
+                    "generatorURL": "",
+                    "fingerprint": f"fp-{n}",
+                }
+            ],
+        }
+    ).encode()
 
 
 # ------------------------------------------------------------ the bare handler
@@ -70,11 +86,15 @@ def bare(db: str, port: int) -> None:
         stored = 0
         for a in alerts:
             stored += c.execute(
-                "INSERT INTO alerts VALUES ('alertmanager', ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (a["fingerprint"], a["startsAt"], a["status"], json.dumps(a["labels"]),
-                 a["annotations"].get("summary", "")),
-            ).rowcount  # fmt: skip
+                "INSERT INTO alerts VALUES ('alertmanager', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (
+                    a["fingerprint"],
+                    a["startsAt"],
+                    a["status"],
+                    json.dumps(a["labels"]),
+                    a["annotations"].get("summary", ""),
+                ),
+            ).rowcount
         c.execute("COMMIT")
         return stored
 
@@ -141,8 +161,17 @@ def _server(kind: str, db: Path, port: int, env: dict, url: str | None = None) -
         token = db.parent / "token"
         token.write_bytes(TOKEN)
         token.chmod(0o600)
-        cmd = [sys.executable, "-m", "warroom", "intake", "serve", "--listen",
-               f"127.0.0.1:{port}", "--token-file", str(token)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "warroom",
+            "intake",
+            "serve",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--token-file",
+            str(token),
+        ]
         env = {**env, "WARROOM_DB": url or str(db)}
     else:
         cmd = [sys.executable, "-m", "bench.intake", "bare", str(db), str(port)]
@@ -193,8 +222,7 @@ def measure_shown(tmp: Path, env: dict, trials: int, url: str | None = None) -> 
         import aiohttp
 
         app = make_app(store, default_policy(), clock=lambda: datetime.now(UTC))
-        headers = {"Authorization": f"Bearer {TOKEN.decode()}",
-                   "Content-Type": "application/json"}  # fmt: skip
+        headers = {"Authorization": f"Bearer {TOKEN.decode()}", "Content-Type": "application/json"}
         url = f"http://127.0.0.1:{port}/v1/alertmanager"
         async with app.run_test(size=(140, 40)) as pilot, aiohttp.ClientSession() as session:
             await pilot.pause()
@@ -289,8 +317,9 @@ def main(argv: list[str]) -> int:
     from bench.stats import table
 
     tmp = Path(tempfile.mkdtemp(prefix="warroom-bench-intake-"))
-    ctx = Ctx(params=Params.smoke_params() if "--smoke" in argv else Params(), tmp=tmp,
-              env=child_env(tmp))  # fmt: skip
+    ctx = Ctx(
+        params=Params.smoke_params() if "--smoke" in argv else Params(), tmp=tmp, env=child_env(tmp)
+    )
     rows = intake_rows(ctx)
     print(table(rows))
     return 0

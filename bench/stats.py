@@ -38,8 +38,13 @@ def pct_summary(values: list[float], p: float) -> dict[str, float] | None:
     values = [v for v in values if v is not None]
     if not values:
         return None
-    return {"median": percentile(values, p), "min": min(values), "max": max(values),
-            "n": len(values), "percentile": p}  # fmt: skip
+    return {
+        "median": percentile(values, p),
+        "min": min(values),
+        "max": max(values),
+        "n": len(values),
+        "percentile": p,
+    }
 
 
 def ratio(a: dict | None, b: dict | None) -> float | None:
@@ -56,8 +61,14 @@ def judge(value: float | None, op: str, limit: float) -> str:
 
 
 # ------------------------------------------------------------------ table
-SCALE = {"s": (1, "s"), "ms": (1000, "ms"), "MiB": (1, "MiB"), "rows/s": (1, "rows/s"),
-         "CPU-s": (1, "CPU-s"), "x": (1, "x")}  # fmt: skip
+SCALE = {
+    "s": (1, "s"),
+    "ms": (1000, "ms"),
+    "MiB": (1, "MiB"),
+    "rows/s": (1, "rows/s"),
+    "CPU-s": (1, "CPU-s"),
+    "x": (1, "x"),
+}
 
 
 def _num(value: float, unit: str) -> str:

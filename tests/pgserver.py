@@ -48,8 +48,19 @@ class PgServer:
         if self.as_root:
             shutil.chown(self.base, "postgres", "postgres")
             shutil.chown(self.sock, "postgres", "postgres")
-        self._run(BIN / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust",
-                  "--locale=C", "-E", "UTF8", "--no-sync")  # fmt: skip
+        self._run(
+            BIN / "initdb",
+            "-D",
+            self.data,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--locale=C",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         self.start()
 
     def _run(self, *argv: object) -> subprocess.CompletedProcess:

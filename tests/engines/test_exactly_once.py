@@ -101,11 +101,21 @@ def test_the_cli_waits_out_a_lost_commit_answer_and_says_it_was_written(cut, pg_
     store.close()
     cut.armed.set()
     done = subprocess.run(
-        [sys.executable, "-m", "warroom", "--db", cut.url(pg_url), "note", str(incident),
-         "from the cli"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "warroom",
+            "--db",
+            cut.url(pg_url),
+            "note",
+            str(incident),
+            "from the cli",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    )
     assert cut.cut.is_set()
     assert done.returncode == 0, done.stderr
     check = Store.open(pg_url, policy, "checker")

@@ -233,10 +233,14 @@ def test_missing_postgresql_binaries_fail_loudly_not_skip(tmp_path, monkeypatch)
 def test_first_use_by_several_processes_at_once_makes_one_schema(pg_url):
     cmd = [sys.executable, "-m", "warroom", "--db", pg_url]
     procs = [
-        subprocess.Popen([*cmd, "--as", f"p{n}", "declare", f"from {n}"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [*cmd, "--as", f"p{n}", "declare", f"from {n}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(4)
-    ]  # fmt: skip
+    ]
     results = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, results
     assert sorted(int(out) for out, _err in results) == [1, 2, 3, 4]

@@ -234,42 +234,103 @@ T1, T2, T3 = "2026-03-01T12:00:00+00:00", "2026-03-01T12:05:00+00:00", "2026-03-
 
 def test_the_row_mappers_read_columns_in_the_declared_order():
     entry = Store._row_entry(
-        _row("timeline", id=7, incident_id=2, kind="note", text="hi", actor="ann",
-             occurred_at=T1, recorded_at=T2, public=1, supersedes=5, data='{"event": "x"}')
-    )  # fmt: skip
+        _row(
+            "timeline",
+            id=7,
+            incident_id=2,
+            kind="note",
+            text="hi",
+            actor="ann",
+            occurred_at=T1,
+            recorded_at=T2,
+            public=1,
+            supersedes=5,
+            data='{"event": "x"}',
+        )
+    )
     assert (entry.id, entry.incident_id, entry.kind, entry.text, entry.actor) == (
-        7, 2, "note", "hi", "ann",
-    )  # fmt: skip
+        7,
+        2,
+        "note",
+        "hi",
+        "ann",
+    )
     assert entry.occurred_at.isoformat() == T1 and entry.recorded_at.isoformat() == T2
     assert entry.public and entry.supersedes == 5 and entry.event == "x"
 
     action = Store._row_action(
-        _row("action_items", id=3, incident_id=2, title="Fix", owner="bob", due="2026-04-01",
-             ticket="T-1", status="done", created_by="ann", created_at=T1, updated_by="cy",
-             updated_at=T2, completed_at=T3)
-    )  # fmt: skip
+        _row(
+            "action_items",
+            id=3,
+            incident_id=2,
+            title="Fix",
+            owner="bob",
+            due="2026-04-01",
+            ticket="T-1",
+            status="done",
+            created_by="ann",
+            created_at=T1,
+            updated_by="cy",
+            updated_at=T2,
+            completed_at=T3,
+        )
+    )
     assert (action.id, action.incident_id, action.title, action.owner, action.ticket) == (
-        3, 2, "Fix", "bob", "T-1",
-    )  # fmt: skip
+        3,
+        2,
+        "Fix",
+        "bob",
+        "T-1",
+    )
     assert str(action.due) == "2026-04-01" and action.status == "done"
     assert action.created_by == "ann" and action.completed_at.isoformat() == T3
 
     task = Store._row_task(
         object(),  # self: not read
-        _row("tasks", id=4, incident_id=2, runbook="db", task_key="k", occurrence=2,
-             title="Check", description="d", command="c", role="IC", assignee="", due_at=T1,
-             every_seconds=60, until_stage="Resolve", after_key="a", status="open", note="n",
-             changed_by="cy", changed_at=T2, created_by="ann", created_at=T3),
+        _row(
+            "tasks",
+            id=4,
+            incident_id=2,
+            runbook="db",
+            task_key="k",
+            occurrence=2,
+            title="Check",
+            description="d",
+            command="c",
+            role="IC",
+            assignee="",
+            due_at=T1,
+            every_seconds=60,
+            until_stage="Resolve",
+            after_key="a",
+            status="open",
+            note="n",
+            changed_by="cy",
+            changed_at=T2,
+            created_by="ann",
+            created_at=T3,
+        ),
         {"IC": "dee"},
-    )  # fmt: skip
+    )
     assert (task.id, task.incident_id, task.runbook, task.key, task.occurrence) == (
-        4, 2, "db", "k", 2,
-    )  # fmt: skip
+        4,
+        2,
+        "db",
+        "k",
+        2,
+    )
     assert (task.title, task.description, task.command, task.role, task.owner) == (
-        "Check", "d", "c", "IC", "dee",
-    )  # fmt: skip
+        "Check",
+        "d",
+        "c",
+        "IC",
+        "dee",
+    )
     assert task.every.total_seconds() == 60 and (task.until, task.after) == ("Resolve", "a")
     assert (task.status, task.note, task.changed_by, task.created_by) == (
-        "open", "n", "cy", "ann",
-    )  # fmt: skip
+        "open",
+        "n",
+        "cy",
+        "ann",
+    )
     assert task.due_at.isoformat() == T1 and task.created_at.isoformat() == T3

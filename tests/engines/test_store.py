@@ -62,9 +62,12 @@ def umask():
 def test_declare_round_trip(store, clock, raw):
     reported = clock() - timedelta(minutes=20)
     incident = store.declare(
-        "  Checkout returns 500  ", category="perf", priority="p2",
-        reported_at=reported, stage="respond",
-    )  # fmt: skip
+        "  Checkout returns 500  ",
+        category="perf",
+        priority="p2",
+        reported_at=reported,
+        stage="respond",
+    )
     stored = store.get_incident(incident.id)
     assert stored == incident
     assert stored.title == "Checkout returns 500"
@@ -343,14 +346,17 @@ def test_timestamps_are_stored_as_utc_iso_strings(db_file, open_store, raw):
     assert row["reported_at"] == "2026-03-10T11:30:00.000000+00:00"
     assert row["declared_at"] == "2026-03-10T12:30:05.123456+00:00"
     stamps = [
-        row["reported_at"], row["declared_at"], row["acknowledged_at"], row["last_update_at"],
+        row["reported_at"],
+        row["declared_at"],
+        row["acknowledged_at"],
+        row["last_update_at"],
         *(r["occurred_at"] for r in raw("SELECT occurred_at FROM timeline")),
         *(r["recorded_at"] for r in raw("SELECT recorded_at FROM timeline")),
         *(r["assigned_at"] for r in raw("SELECT assigned_at FROM roles")),
         *(r["at"] for r in raw("SELECT at FROM checklist")),
         *(r["updated_at"] for r in raw("SELECT updated_at FROM drafts")),
         *(r["first_seen"] for r in raw("SELECT first_seen FROM people")),
-    ]  # fmt: skip
+    ]
     assert len(stamps) >= 16
     for text in stamps:
         assert isinstance(text, str)
@@ -972,8 +978,9 @@ def test_timeline_pages_follow_the_order_things_happened(store, clock):
     assert [e.id for e in through.entries] == [e.id for e in want[26:31]] and through.more
     everywhere = {}
     for n in range(0, len(want), 9):
-        everywhere.update(store.timeline_page(iid, 9, after=want[n - 1] if n else None,
-                                              first=not n).replaced_by)  # fmt: skip
+        everywhere.update(
+            store.timeline_page(iid, 9, after=want[n - 1] if n else None, first=not n).replaced_by
+        )
     assert everywhere == {notes[3].id: again.id, notes[40].id: fixes[1].id}
 
 

@@ -128,8 +128,9 @@ def fingerprint(path: Path) -> tuple[str, int, int, int]:
 
 
 def side_files(path: Path) -> list[Path]:
-    return [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal"))
-            if p.exists()]  # fmt: skip
+    return [
+        p for p in (Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")) if p.exists()
+    ]
 
 
 def raw_controls(text: str) -> list[str]:

@@ -278,9 +278,13 @@ def test_a_hook_that_writes_escapes_to_stderr_is_shown_as_placeholders(seeded, t
     (config_home / "warroom").mkdir(parents=True)
     (config_home / "warroom" / "config.toml").write_text(f'publish_command = ["{hook}"]\n')
     result = run_cli(
-        "--db", str(db), "publish", str(incident), "Back up",
+        "--db",
+        str(db),
+        "publish",
+        str(incident),
+        "Back up",
         env=user_env(XDG_CONFIG_HOME=str(config_home)),
-    )  # fmt: skip
+    )
     assert result.code == 0, result.err
     line = one_clear_line(result)
     assert "exit 3" in line and "\x1b" not in result.err and "\x07" not in result.err

@@ -58,9 +58,26 @@ class Terminal:
         line = " ".join(_quote(a) for a in command)
         exports = " ".join(f"{k}={_quote(v)}" for k, v in env.items())
         # default-size too: without a client, tmux may start the pane at 80x24.
-        self.tmux("-f", "/dev/null", "start-server", ";", "set", "-g", "default-size", "120x36",
-                  ";", "new-session", "-d", "-s", "w", "-x", "120", "-y", "36",
-                  f"env -i {exports} {line}")  # fmt: skip
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "start-server",
+            ";",
+            "set",
+            "-g",
+            "default-size",
+            "120x36",
+            ";",
+            "new-session",
+            "-d",
+            "-s",
+            "w",
+            "-x",
+            "120",
+            "-y",
+            "36",
+            f"env -i {exports} {line}",
+        )
         self.tmux("set-option", "-t", "w", "remain-on-exit", "on")
         self.tmux("pipe-pane", "-o", "-t", "w", f"cat >> {_quote(str(self.log))}")
 

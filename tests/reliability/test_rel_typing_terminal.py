@@ -354,10 +354,14 @@ def test_a_killed_tmux_session_ends_warroom(seeded, terminal, tmp_path):
         term = Terminal(db, "alice", tmp_path, PYTHONUNBUFFERED="1")
         while "Checkout is failing" not in term.screen():  # killed the moment it shows
             time.sleep(0.005)
-        pid = int(subprocess.run(
-            [*term.tmux, "display-message", "-p", "-t", term.name, "#{pane_pid}"],
-            capture_output=True, text=True, check=True,
-        ).stdout)  # fmt: skip
+        pid = int(
+            subprocess.run(
+                [*term.tmux, "display-message", "-p", "-t", term.name, "#{pane_pid}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
         term.close()
         wait_until(lambda pid=pid: _gone(pid), f"warroom (pid {pid}) to end once its terminal went")
     assert _notes(db, incident) == ["written before the hang-up"]

@@ -134,8 +134,10 @@ def test_a_full_disk_sends_the_queue_to_the_state_folder(small_disk, policy, clo
     assert "typed then hangup" in path.read_text()
     listed = subprocess.run(
         [sys.executable, "-m", "warroom", "--db", str(db_path), "unsaved"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(HERE.parent.parent)},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent.parent)},
+    )
     assert listed.returncode == 0 and str(path) in listed.stdout
 
 

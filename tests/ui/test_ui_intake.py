@@ -21,17 +21,27 @@ TOKEN = b"ui-test-token-0123456789abcdef"
 
 def payload(fp: str, group: str, severity: str = "critical", summary: str = "") -> dict:
     return {
-        "version": "4", "groupKey": group, "status": "firing", "receiver": "warroom",
-        "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},
-        "externalURL": "http://am", "truncatedAlerts": 0,
-        "alerts": [{
-            "status": "firing",
-            "labels": {"alertname": "HighLatency", "severity": severity, "service": "api"},
-            "annotations": {"summary": summary or f"p99 latency over 2s ({fp})"},
-            "startsAt": "2026-11-28T08:40:00Z", "endsAt": "0001-01-01T00:00:00Z",
-            "generatorURL": "http://prom/graph", "fingerprint": fp,
-        }],
-    }  # fmt: skip
+        "version": "4",
+        "groupKey": group,
+        "status": "firing",
+        "receiver": "warroom",
+        "groupLabels": {},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://am",
+        "truncatedAlerts": 0,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "HighLatency", "severity": severity, "service": "api"},
+                "annotations": {"summary": summary or f"p99 latency over 2s ({fp})"},
+                "startsAt": "2026-11-28T08:40:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prom/graph",
+                "fingerprint": fp,
+            }
+        ],
+    }
 
 
 @pytest.fixture

@@ -56,8 +56,9 @@ async def test_ctrl_o_shows_what_goes_out_and_ctrl_s_sends_it(app_factory, store
     last = updates(store, titled)[-1]
     assert last.text == "The fix is rolling out."
     assert (last.data["status"], last.data["components"]) == (
-        "monitoring", {"api": "partial_outage"},
-    )  # fmt: skip
+        "monitoring",
+        {"api": "partial_outage"},
+    )
     # The policy names the page's folder: the publish rebuilt it.
     summary = json.loads((tmp_path / "site/api/v2/summary.json").read_text("utf-8"))
     assert summary["incidents"][0]["status"] == "monitoring"

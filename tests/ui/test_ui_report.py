@@ -46,8 +46,10 @@ async def test_change_impact_from_the_timeline(app_factory, store, seeded):
         await pilot.pause()
     (record,) = changes(store.timeline(seeded))
     assert (record.impact, record.impact_note, record.impact_by) == (
-        "helped", "errors gone", "alice"
-    )  # fmt: skip
+        "helped",
+        "errors gone",
+        "alice",
+    )
 
 
 async def test_overdue_action_items_show_in_the_list(app_factory, store, seeded, clock):

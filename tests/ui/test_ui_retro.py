@@ -319,8 +319,9 @@ async def test_remote_changes_appear(app_factory, store, seeded, db_path, policy
         assert retro.query_one(RetroTimeline).entries[-1].text == "found it"
 
 
-async def test_remote_why_does_not_clobber_typing(app_factory, store, seeded, db_path, policy,
-                                                  clock):  # fmt: skip
+async def test_remote_why_does_not_clobber_typing(
+    app_factory, store, seeded, db_path, policy, clock
+):
     from warroom.store import Store
 
     app = app_factory()
@@ -542,8 +543,9 @@ def seed_retro(store, seeded):
     store.save_why(seeded, 2, "Why the 11-28 release broke it?", "A config flag defaulted on")
     store.save_why(seeded, 3, "Why a config flag defaulted on?", "")
     store.set_root_cause(seeded, "A feature flag shipped enabled by default, with no canary.")
-    store.add_action(seeded, "Add a canary stage to checkout deploys", "bob",
-                     date(2026, 12, 5), "OPS-42")  # fmt: skip
+    store.add_action(
+        seeded, "Add a canary stage to checkout deploys", "bob", date(2026, 12, 5), "OPS-42"
+    )
     store.add_action(seeded, "Default new flags to off [red]", "carol", date(2026, 11, 20))
     done = store.add_action(seeded, "Write the rollback runbook", "dan")
     store.set_action_done(done.id)

@@ -88,8 +88,12 @@ async def test_a_task_given_to_you_is_a_toast(app_factory, store, seeded, db_pat
         await wait_for_rows(app, pilot, lambda r: len(r) >= 4)
         other = Store.open(db_path, policy, "bob", store.clock)
         try:
-            task = other.add_task(seeded, "Post the first update", assignee="alice",
-                                  due_at=store.clock() + timedelta(minutes=20))  # fmt: skip
+            task = other.add_task(
+                seeded,
+                "Post the first update",
+                assignee="alice",
+                due_at=store.clock() + timedelta(minutes=20),
+            )
         finally:
             other.close()
         for _ in range(200):
@@ -120,8 +124,9 @@ async def test_the_header_says_an_overdue_task_of_yours(app_factory, store, seed
         assert "35m over" in header.render().plain
 
 
-async def test_a_role_given_to_you_brings_its_tasks_as_a_toast(app_factory, store, seeded,
-                                                               db_path, policy):  # fmt: skip
+async def test_a_role_given_to_you_brings_its_tasks_as_a_toast(
+    app_factory, store, seeded, db_path, policy
+):
     app = app_factory()
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)

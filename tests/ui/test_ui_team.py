@@ -297,8 +297,13 @@ def test_demo_is_realistic(tmp_path, policy, clock):
     assert handoffs
     assert len(board.ticked) >= 2
     assert {e.kind for e in bundle.timeline} == {
-        "note", "evidence", "decision", "change", "system", "update",
-    }  # fmt: skip
+        "note",
+        "evidence",
+        "decision",
+        "change",
+        "system",
+        "update",
+    }
     assert any(e.supersedes for e in bundle.timeline)
     assert board.draft.text.strip()
     from warroom.core.sla import clock_states, next_update

@@ -583,9 +583,17 @@ def test_real_program_note_from_stdin(tmp_path, run, reader):
     db = tmp_path / "real.db"
     assert run("--db", str(db), "declare", "Piped").code == 0
     result = real_warroom(
-        "--as", "rita", "note", "1", "-", "-k", "evidence",
-        db=db, input=b"log line 1\nline 2\n", WARROOM_USER="quinn",
-    )  # fmt: skip
+        "--as",
+        "rita",
+        "note",
+        "1",
+        "-",
+        "-k",
+        "evidence",
+        db=db,
+        input=b"log line 1\nline 2\n",
+        WARROOM_USER="quinn",
+    )
     assert result.returncode == 0
     assert result.stderr == b""
     entry = reader(db).entry(int(result.stdout))
@@ -691,8 +699,9 @@ def test_verbs_say_what_they_did_in_one_line_and_q_silences_them(run, reader, in
     assert run("-q", "tick", i, "c1").out == ""
     assert run("--quiet", "triage", i).out == ""
     closed = run("close", i, "-r", "Rolled back")
-    assert re.fullmatch(rf"incident {i} closed at .+; the closing announcement is drafted\n",
-                        closed.out), closed.out  # fmt: skip
+    assert re.fullmatch(
+        rf"incident {i} closed at .+; the closing announcement is drafted\n", closed.out
+    ), closed.out
     assert run("reopen", i, "--reason", "back").out == f"incident {i} reopened\n"
     stored = reader().get_incident(incident)
     assert (stored.priority, stored.stage, stored.is_open) == ("P2", "Recover", True)

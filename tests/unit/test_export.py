@@ -125,9 +125,11 @@ def seed(open_store, clock) -> int:
     )
     clock.advance(minutes=10)
     bob.add_entry(
-        iid, "Rolled back checkout-api to 2026.03.09-3", "change",
+        iid,
+        "Rolled back checkout-api to 2026.03.09-3",
+        "change",
         occurred_at=clock() - timedelta(minutes=3),
-    )  # fmt: skip
+    )
     alice.record_milestone(iid, "triage")
     alice.unassign(iid, "Responder", "erin")
     alice.set_stage(iid, "Recover")
@@ -362,8 +364,9 @@ def test_multiline_update_keeps_its_lines(seeded):
 
 def test_open_incident_shows_running_clocks_and_next_update(open_store, clock):
     store = open_store()
-    incident = store.declare("Disk filling up", "performance", "P2",
-                             reported_at=clock() - timedelta(hours=5))  # fmt: skip
+    incident = store.declare(
+        "Disk filling up", "performance", "P2", reported_at=clock() - timedelta(hours=5)
+    )
     doc = export(store, incident.id)
     assert "| acknowledge | 4h |" in doc
     assert "| still running: overdue | 1h past the deadline |" in doc
@@ -455,8 +458,9 @@ def test_hostile_text_cannot_break_the_document(hostile, public):
         assert len({len(row) for row in table}) == 1, table
     if public:  # no table at all: the update and the root cause, as written
         assert [h for h in parsed["headings"] if h[0] == "h2"] == [
-            ("h2", "Updates"), ("h2", "Root cause")
-        ]  # fmt: skip
+            ("h2", "Updates"),
+            ("h2", "Root cause"),
+        ]
         assert not parsed["tables"]
         return
     # Every cell shows the text exactly as written (one line, controls pictured).
@@ -481,8 +485,12 @@ def test_escaped_text_renders_as_written(text):
     assert sum(t.type == "td_open" for t in cell) == 1
     quote = MD.parse("\n".join(md_block(text, prefix="> ")))
     assert {t.type for t in quote} <= {
-        "blockquote_open", "blockquote_close", "paragraph_open", "paragraph_close", "inline"
-    }  # fmt: skip
+        "blockquote_open",
+        "blockquote_close",
+        "paragraph_open",
+        "paragraph_close",
+        "inline",
+    }
 
 
 def test_inline_escaping_stays_readable():
@@ -517,8 +525,16 @@ def test_public_leaves_out_every_private_note(seeded):
     assert "Corrected update: EU and UK customers cannot check out." in doc
     assert "Impact: EU customers cannot check out." not in doc
     # What goes: system events, names, SLA results, roles, the retro, the draft.
-    for private in ("Lead handed off", "carol", "| acknowledge |", "Why 1", "Root cause",
-                    "EU tax fixture", "Unpublished draft", "## Timeline"):  # fmt: skip
+    for private in (
+        "Lead handed off",
+        "carol",
+        "| acknowledge |",
+        "Why 1",
+        "Root cause",
+        "EU tax fixture",
+        "Unpublished draft",
+        "## Timeline",
+    ):
         assert private not in doc, private
 
     data = json.loads(export(store, iid, "json", public=True))

@@ -27,15 +27,35 @@ def incident(run, neutral_env) -> int:  # noqa: F811
     result = run("declare", "Checkout returns 500", "-p", "P1")
     assert result.code == 0, result.err
     ident = result.out.strip()
-    assert run("retro", "action", "add", ident, "Add a canary stage", "--owner", "alice",
-               "--due", "2026-12-20").code == 0  # fmt: skip
+    assert (
+        run(
+            "retro",
+            "action",
+            "add",
+            ident,
+            "Add a canary stage",
+            "--owner",
+            "alice",
+            "--due",
+            "2026-12-20",
+        ).code
+        == 0
+    )
     assert run("retro", "action", "add", ident, HOSTILE, "--owner", "bob").code == 0
     return int(ident)
 
 
 def test_jira_csv_reads_back_with_the_columns_jiras_importer_takes(run, incident):  # noqa: F811
-    result = run("retro", "action", "export", str(incident), "--format", "jira-csv",
-                 "--link", "https://wiki.example/incident-1.md")  # fmt: skip
+    result = run(
+        "retro",
+        "action",
+        "export",
+        str(incident),
+        "--format",
+        "jira-csv",
+        "--link",
+        "https://wiki.example/incident-1.md",
+    )
     assert result.code == 0, result.err
     rows = list(csv.reader(io.StringIO(result.out, newline="")))
     header, first, second = rows
@@ -58,8 +78,11 @@ def test_github_and_gitlab_urls_carry_title_body_and_labels(run, incident):  # n
     urls = result.out.splitlines()
     assert len(urls) == 2
     parts = urlsplit(urls[1])
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "github.com",
-                                                        "/acme/shop/issues/new")  # fmt: skip
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "github.com",
+        "/acme/shop/issues/new",
+    )
     query = parse_qs(parts.query)
     assert query["title"] == [HOSTILE]  # every byte of it in the URL, encoded
     assert query["labels"] == [f"incident-followup,incident-{incident}"]
@@ -96,8 +119,17 @@ def test_ics_todos_parse_back_with_stable_uids(run, incident, tmp_path):  # noqa
 
 def test_retro_schedule_writes_the_meeting_as_an_event(run, incident, tmp_path):  # noqa: F811
     out = tmp_path / "retro.ics"
-    result = run("retro", "schedule", str(incident), "--at", "2030-01-08T14:00+00:00",
-                 "--duration", "90m", "-o", str(out))  # fmt: skip
+    result = run(
+        "retro",
+        "schedule",
+        str(incident),
+        "--at",
+        "2030-01-08T14:00+00:00",
+        "--duration",
+        "90m",
+        "-o",
+        str(out),
+    )
     assert result.code == 0, result.err
     (event,) = icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert event.decoded("DTSTART") == datetime(2030, 1, 8, 14, 0, tzinfo=UTC)
@@ -111,8 +143,9 @@ def test_bad_follow_up_input_is_one_line(run, incident):  # noqa: F811
     assert_one_line_error(run(*base, "-f", "github"), "--repo")
     assert_one_line_error(run(*base, "-f", "github", "--repo", "../x"), "not a repository")
     assert_one_line_error(run(*base, "-f", "trello"), "invalid choice")
-    assert_one_line_error(run("retro", "schedule", str(incident), "--at", "someday", "-o", "x.ics"),
-                          "cannot read")  # fmt: skip
+    assert_one_line_error(
+        run("retro", "schedule", str(incident), "--at", "someday", "-o", "x.ics"), "cannot read"
+    )
 
 
 def test_ics_text_is_escaped_and_folded_on_character_boundaries():
@@ -125,9 +158,13 @@ def test_ics_text_is_escaped_and_folded_on_character_boundaries():
 
 @pytest.mark.parametrize(
     "people",
-    ['[people.alice]\nemail = "not an address"\n', '[people.alice]\nphone = "1"\n',
-     'people = "x"\n', '[people.alice]\nemail = "a@b.c\\r\\nBcc: x@y"\n'],
-)  # fmt: skip
+    [
+        '[people.alice]\nemail = "not an address"\n',
+        '[people.alice]\nphone = "1"\n',
+        'people = "x"\n',
+        '[people.alice]\nemail = "a@b.c\\r\\nBcc: x@y"\n',
+    ],
+)
 def test_a_bad_people_table_is_one_line(run, neutral_env, people):  # noqa: F811
     folder = neutral_env / "config" / "warroom"
     folder.mkdir(parents=True, exist_ok=True)

@@ -116,8 +116,9 @@ def test_a_fire_after_the_window_is_a_new_alert(store):
     later = "2026-03-10T11:57:00Z"  # 16 min after the resolve: past the default 15m
     assert ingest(store, am_payload(am_alert("a1", starts=later))).stored == 1
     assert [(a.fires, a.status) for a in store.proposal_alerts(1)] == [
-        (1, "resolved"), (1, "firing"),
-    ]  # fmt: skip
+        (1, "resolved"),
+        (1, "firing"),
+    ]
 
 
 def test_accept_declares_from_the_earliest_start_with_the_routed_priority(store, policy):
@@ -129,8 +130,10 @@ def test_accept_declares_from_the_earliest_start_with_the_routed_priority(store,
     evidence = [e for e in store.timeline(incident.id) if e.kind == "evidence"]
     # Every alert, firing or resolved, is evidence: a1 fired and resolved, a2 fired.
     assert sorted((e.data["alert"], e.data["status"]) for e in evidence) == [
-        (1, "firing"), (1, "resolved"), (2, "firing"),
-    ]  # fmt: skip
+        (1, "firing"),
+        (1, "resolved"),
+        (2, "firing"),
+    ]
     assert store.proposal(1).status == "accepted" and store.proposal(1).incident_id == incident.id
     assert store.proposals() == []
     # A new alert of the same group goes to the incident, not to a new proposal.
@@ -180,8 +183,10 @@ def test_decline_needs_a_reason_and_stays_declined(store):
         store.decline_proposal(1, "  ")
     declined = store.decline_proposal(1, "known flaky disk check")
     assert (declined.status, declined.reason, declined.decided_by) == (
-        "declined", "known flaky disk check", "alice",
-    )  # fmt: skip
+        "declined",
+        "known flaky disk check",
+        "alice",
+    )
     assert store.proposals() == [] and store.list_incidents() == []
     # A new alert of the group is a new proposal (the declined one stays declined).
     ingest(store, am_payload(am_alert("a2")))
@@ -205,12 +210,22 @@ def test_merge_into_an_open_incident(store):
 
 def test_pagerduty_trigger_resolve_by_dedup_key(store):
     trigger = {
-        "routing_key": "R0UT1NGK3Y", "event_action": "trigger", "dedup_key": "api-down",
-        "payload": {"summary": "API down", "source": "api-1", "severity": "critical",
-                    "timestamp": "2026-03-10T11:30:00+00:00", "component": "api",
-                    "group": "prod", "class": "http", "custom_details": {"code": 502}},
-        "links": [{"href": "https://grafana/d/api", "text": "dashboard"}], "images": [],
-    }  # fmt: skip
+        "routing_key": "R0UT1NGK3Y",
+        "event_action": "trigger",
+        "dedup_key": "api-down",
+        "payload": {
+            "summary": "API down",
+            "source": "api-1",
+            "severity": "critical",
+            "timestamp": "2026-03-10T11:30:00+00:00",
+            "component": "api",
+            "group": "prod",
+            "class": "http",
+            "custom_details": {"code": 502},
+        },
+        "links": [{"href": "https://grafana/d/api", "text": "dashboard"}],
+        "images": [],
+    }
     assert ingest(store, trigger, map_pagerduty).stored == 1
     assert ingest(store, trigger, map_pagerduty).stored == 0  # a retry
     ack = {"routing_key": "R0UT1NGK3Y", "event_action": "acknowledge", "dedup_key": "api-down"}
@@ -228,8 +243,12 @@ def test_pagerduty_trigger_resolve_by_dedup_key(store):
 def test_grafana_payload_maps_with_its_own_fields(store):
     doc = am_payload(am_alert("g1"))
     doc.update(version="1", title="[FIRING:1] DiskFull", state="alerting", message="disk")
-    doc["alerts"][0].update(silenceURL="http://g/s", dashboardURL="http://g/d",
-                            panelURL="http://g/d?viewPanel=2", values={"B": 97.5})  # fmt: skip
+    doc["alerts"][0].update(
+        silenceURL="http://g/s",
+        dashboardURL="http://g/d",
+        panelURL="http://g/d?viewPanel=2",
+        values={"B": 97.5},
+    )
     [alert] = map_grafana(doc, NOW)
     assert (alert.source, alert.url) == ("grafana", "http://g/d?viewPanel=2")
     assert ingest(store, doc, map_grafana).stored == 1
@@ -268,10 +287,11 @@ def test_depth_is_bounded():
 # Anything JSON can hold, and documents close to the real ones.
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
-                                                                max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=20,
-)  # fmt: skip
+)
 
 
 @st.composite
@@ -330,9 +350,12 @@ def test_the_report_counts_noise_and_leaves_declined_proposals_out(store, policy
     assert json.loads(render_json(report))["noise"]["alerts_per_incident"] == 2.0
     # A window that ends before the proposals were seen counts none of them.
     early = build_report(
-        policy, store.report_rows(), now, until=now - timedelta(days=1),
+        policy,
+        store.report_rows(),
+        now,
+        until=now - timedelta(days=1),
         intake=store.intake_counts(),
-    )  # fmt: skip
+    )
     assert early.noise.declined == 0
 
 
@@ -416,3 +439,24 @@ def test_a_postgresql_schema_4_database_gains_the_intake_tables(pg_url, policy):
         store.close()
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT version FROM warroom_schema").fetchone()[0] >= 5
+
+
+@pytest.mark.sqlite_only
+def test_intake_list_says_when_first_seen_in_words(tmp_path, policy, monkeypatch, capsys):
+    """`intake list` says when a proposal was first seen as a person would
+    ("first seen 5 minutes ago"), not in a column's shorthand ("5m ago")."""
+    import re
+
+    from warroom.cli.commands import main
+    from warroom.store import Store
+
+    db = tmp_path / "intake.db"
+    store = Store.open(db, policy, "ann")  # the real clock, as the CLI's
+    try:
+        ingest(store, am_payload(am_alert("a1")))
+    finally:
+        store.close()
+    monkeypatch.setenv("WARROOM_DB", str(db))
+    assert main(["intake", "list"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert re.search(r"first seen (now|a second ago|\d+ seconds ago)  ", line), line

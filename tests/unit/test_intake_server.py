@@ -90,8 +90,12 @@ async def test_grafana_and_pagerduty_endpoints(server, store):
     grafana = am_payload(am_alert("g1"), group="grafana-group")
     grafana.update(version="1", title="[FIRING:1]", state="alerting", message="m")
     assert (await post(base, "/v1/grafana", grafana))[0] == 202
-    event = {"routing_key": "k", "event_action": "trigger", "dedup_key": "d1",
-             "payload": {"summary": "API down", "source": "api", "severity": "error"}}  # fmt: skip
+    event = {
+        "routing_key": "k",
+        "event_action": "trigger",
+        "dedup_key": "d1",
+        "payload": {"summary": "API down", "source": "api", "severity": "error"},
+    }
     assert (await post(base, "/v2/enqueue", event))[0] == 202
     assert (await post(base, "/v2/enqueue", event))[0] == 200
     ack = {"routing_key": "k", "event_action": "acknowledge", "dedup_key": "d1"}
@@ -182,9 +186,12 @@ async def test_requests_at_once_are_all_stored(server, store):
 # ------------------------------------------------------------ the command
 def _warroom(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "warroom", *args], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "warroom", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
         **kwargs,
-    )  # fmt: skip
+    )
 
 
 def _free_port() -> int:
@@ -221,10 +228,22 @@ def test_the_serve_command_receives_and_the_cli_decides(tmp_path):
     port = _free_port()
     env = {**os.environ, "WARROOM_DB": str(tmp_path / "served.db")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "warroom", "intake", "serve", "--listen", f"127.0.0.1:{port}",
-         "--token-file", str(token)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "warroom",
+            "intake",
+            "serve",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--token-file",
+            str(token),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -22,17 +22,30 @@ def entry(
     id: int, minute: int, event: str = "", supersedes: int | None = None, **data
 ) -> TimelineEntry:
     return TimelineEntry(
-        id=id, incident_id=1, kind="system" if event else "note", text=f"e{id}", actor="ann",
-        occurred_at=at(minute), recorded_at=at(minute), supersedes=supersedes,
+        id=id,
+        incident_id=1,
+        kind="system" if event else "note",
+        text=f"e{id}",
+        actor="ann",
+        occurred_at=at(minute),
+        recorded_at=at(minute),
+        supersedes=supersedes,
         data={"event": event, **data} if event else {},
-    )  # fmt: skip
+    )
 
 
 def incident(**fields) -> Incident:
     base = dict(
-        id=1, title="t", category="c", priority="P2", stage="s", status="open",
-        reported_at=at(0), declared_at=at(0), declared_by="ann",
-    )  # fmt: skip
+        id=1,
+        title="t",
+        category="c",
+        priority="P2",
+        stage="s",
+        status="open",
+        reported_at=at(0),
+        declared_at=at(0),
+        declared_by="ann",
+    )
     return Incident(**{**base, **fields})
 
 

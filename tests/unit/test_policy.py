@@ -69,8 +69,13 @@ def test_default_shape(policy):
     assert policy.due_soon_fraction == pytest.approx(0.2)
     assert policy.stages == ("Prepare", "Detect", "Respond", "Recover")
     assert policy.roles == (
-        "Lead", "Coordinator", "Scribe", "Communicator", "Change owner", "Responder"
-    )  # fmt: skip
+        "Lead",
+        "Coordinator",
+        "Scribe",
+        "Communicator",
+        "Change owner",
+        "Responder",
+    )
     assert policy.change_role == "Change owner"
     assert policy.multi_role == "Responder"
     assert len(policy.categories) == 3

@@ -49,17 +49,28 @@ def warroom(capsys, monkeypatch):
 
 def test_github_2018_10_21_replayed(warroom, capsys, env_db):
     iid = warroom(
-        "declare", "GitHub: degraded service after a network partition", "-p", "P1",
-        "--reported-at", "2018-10-21T15:54", "--impact-started", "2018-10-21T15:52",
-    ).strip()  # fmt: skip
+        "declare",
+        "GitHub: degraded service after a network partition",
+        "-p",
+        "P1",
+        "--reported-at",
+        "2018-10-21T15:54",
+        "--impact-started",
+        "2018-10-21T15:52",
+    ).strip()
     # Acknowledge recorded wrong (16:30 local, which would miss the 30 m budget)...
     warroom("ack", iid, "--at", "2018-10-21T16:30")
     warroom("publish", iid, "Status yellow: investigating", "--at", "2018-10-21T16:09")
     warroom("triage", iid, "--at", "2018-10-21T16:13")
     decision = warroom(
-        "note", iid, "Pause webhooks and Pages builds", "-k", "decision",
-        "--at", "2018-10-21T16:19",
-    ).strip()  # fmt: skip
+        "note",
+        iid,
+        "Pause webhooks and Pages builds",
+        "-k",
+        "decision",
+        "--at",
+        "2018-10-21T16:19",
+    ).strip()
     warroom("note", iid, "Restores from backup begin", "--at", "2018-10-21T17:41")
     warroom("remediate", iid, "--at", "2018-10-22T09:24")
     warroom("milestone", iid, "impact-end", "--at", "2018-10-22T16:03")

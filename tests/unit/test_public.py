@@ -137,8 +137,9 @@ def test_public_version_is_what_stakeholders_were_told(open_store, clock):
     view = public_view(store.bundle(iid))
     assert (view.title, view.status, view.root_cause) == (PUBLIC_TITLE, "closed", None)
     assert (view.impact_started_at, view.impact_ended_at) == (
-        incident.impact_started_at, incident.impact_ended_at,
-    )  # fmt: skip
+        incident.impact_started_at,
+        incident.impact_ended_at,
+    )
     assert view.closed_at == incident.closed_at
     # Each update once, the correction in its original's place.
     assert [(u.number, u.text) for u in view.updates] == [(1, CORRECTED), (2, SECOND)]
@@ -147,9 +148,11 @@ def test_public_version_is_what_stakeholders_were_told(open_store, clock):
     doc = render_export(store.bundle(iid), store.policy, "md", True, store.clock())
     assert doc.startswith(f"# Incident {iid}: {PUBLIC_TITLE}\n")
     assert [line for line in doc.splitlines() if line.startswith("#")] == [
-        f"# Incident {iid}: {PUBLIC_TITLE}", "## Updates", "### Update 1 — 2026-03-10 12:10:00 UTC",
+        f"# Incident {iid}: {PUBLIC_TITLE}",
+        "## Updates",
+        "### Update 1 — 2026-03-10 12:10:00 UTC",
         "### Update 2 — 2026-03-10 12:40:00 UTC",
-    ]  # fmt: skip
+    ]
     for private in ("alice", "SLA", "acknowledge", "Checklist", "Why", "Lead", "P1"):
         assert private not in doc
     assert "- **Impact:** from 2026-03-10 11:40:00 UTC until 2026-03-10 12:40:00 UTC" in doc
@@ -159,9 +162,11 @@ def test_public_version_is_what_stakeholders_were_told(open_store, clock):
     assert set(data) == {"schema_version", "exported_at", "public", "incident", "updates"}
     assert data["incident"]["title"] == PUBLIC_TITLE
     assert [u["text"] for u in data["updates"]] == [CORRECTED, SECOND]
-    rows = list(csv.reader(io.StringIO(render_export(
-        store.bundle(iid), store.policy, "csv", True, store.clock()
-    ))))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(render_export(store.bundle(iid), store.policy, "csv", True, store.clock()))
+        )
+    )
     assert rows[0] == ["update", "published_at", "text", "corrected_at"]
     assert [r[2] for r in rows[1:]] == [CORRECTED, SECOND]
 
@@ -217,12 +222,14 @@ def test_internal_markdown_lists_each_update_once(store, clock):
     again = store.correct(store.timeline(iid)[-1].id, "first, corrected twice")
     view = public_view(store.bundle(iid))
     assert [(u.text, u.entry_id) for u in view.updates] == [
-        ("first, corrected twice", again.id), ("second", view.updates[1].entry_id),
-    ]  # fmt: skip
+        ("first, corrected twice", again.id),
+        ("second", view.updates[1].entry_id),
+    ]
     store.correct(first.id, "first, corrected from the original")
     assert [u.text for u in public_view(store.bundle(iid)).updates] == [
-        "first, corrected from the original", "second",
-    ]  # fmt: skip
+        "first, corrected from the original",
+        "second",
+    ]
 
 
 def test_cli_sets_the_public_title_and_root_cause(env_db, capsys):

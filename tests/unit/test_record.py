@@ -102,3 +102,24 @@ def test_the_model_loads_without_the_dataclasses_module():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_no_module_of_ours_defines_dataclasses():
+    """One record style: the report, use cases, hooks, formats, doctor and
+    move load no dataclasses either (the report and use cases load with
+    every CLI verb that publishes or reports)."""
+    modules = (
+        "warroom.core.report",
+        "warroom.services.usecases",
+        "warroom.services.hooks",
+        "warroom.formats.statuspage",
+        "warroom.formats.followups",
+        "warroom.formats.export",
+        "warroom.cli.doctor",
+        "warroom.store.move",
+    )
+    probe = f"import sys\nfor m in {modules!r}: __import__(m)\nprint('dataclasses' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "False"

@@ -165,9 +165,14 @@ def test_a_database_holding_out_of_range_times_still_reads(
         )
     monkeypatch.setenv("TZ", zone)
     monkeypatch.setenv("WARROOM_DB", str(db_file))
-    for args in (["list", "--all"], ["timeline", str(iid)], ["status", str(iid)],
-                 ["export", str(iid)], ["export", str(iid), "-f", "json"],
-                 ["timeline", str(iid), "--json"]):  # fmt: skip
+    for args in (
+        ["list", "--all"],
+        ["timeline", str(iid)],
+        ["status", str(iid)],
+        ["export", str(iid)],
+        ["export", str(iid), "-f", "json"],
+        ["timeline", str(iid), "--json"],
+    ):
         capsys.readouterr()
         assert cli.main(args) == 0, capsys.readouterr().err
         out = capsys.readouterr().out
@@ -230,8 +235,9 @@ def test_the_retro_written_and_read_from_the_cli(capsys, env_db):
     run("retro", "why", iid, "1", "Why did checkout fail?", "A bad tax table")
     run("retro", "why", iid, "2", "Why was it bad?")
     run("retro", "root-cause", iid, "An unchecked data migration")
-    first = run("retro", "action", "add", iid, "Add a CI fixture", "--owner", "bob",
-                "--due", "2026-12-20").strip()  # fmt: skip
+    first = run(
+        "retro", "action", "add", iid, "Add a CI fixture", "--owner", "bob", "--due", "2026-12-20"
+    ).strip()
     second = run("retro", "action", "add", iid, "Order migrations").strip()
     run("retro", "action", "edit", second, "--ticket", "OPS-9", "--owner", "carol")
     run("retro", "action", "done", first)

@@ -123,9 +123,12 @@ def test_declare_attaches_the_matching_runbooks_in_its_own_transaction(store):
     incident = store.declare("Keys leaked", "security breach", "P2")
     tasks = store.tasks(incident.id)
     assert keys(tasks) == {
-        ("basics", "lead"), ("basics", "channel"), ("updates-P2", "first-update"),
-        ("security", "evidence"), ("security", "tell"),
-    }  # fmt: skip
+        ("basics", "lead"),
+        ("basics", "channel"),
+        ("updates-P2", "first-update"),
+        ("security", "evidence"),
+        ("security", "tell"),
+    }
     evidence = by_key(tasks, "security", "evidence")
     assert evidence.due_at == incident.reported_at + 30 * M
     assert evidence.role == "Lead" and evidence.owner == "" and evidence.status == TASK_OPEN
@@ -260,8 +263,9 @@ def test_exports_list_tasks_with_owner_due_and_when_done(store, clock):
     store.set_task_status(lead.id, TASK_SKIPPED, "bob | leads")
     import json
 
-    data = json.loads(render_export(store.bundle(incident.id), store.policy, "json", False,
-                                    clock()))  # fmt: skip
+    data = json.loads(
+        render_export(store.bundle(incident.id), store.policy, "json", False, clock())
+    )
     rows = {t["task"]: t for t in data["tasks"]}
     assert rows["evidence"]["owner"] == "bob"
     assert rows["evidence"]["done_at"] == "2026-03-10T12:10:00.000000+00:00"

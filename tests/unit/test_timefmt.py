@@ -10,6 +10,8 @@ import pytest
 
 from warroom.core.errors import UsageError
 from warroom.core.timefmt import (
+    fmt_ago,
+    fmt_natural,
     fmt_short_time,
     fmt_time,
     parse_time,
@@ -169,6 +171,19 @@ def test_durations_to_the_minute():
     assert span(timedelta(days=2, minutes=5)) == "2d 5m"
     assert span(timedelta(seconds=45)) == "45s"
     assert span(-timedelta(hours=1, minutes=1)) == "1h 1m"
+
+
+def test_durations_and_ages_in_sentences_are_words():
+    """Where a sentence says how long or how long ago (the retro's "declared
+    50 minutes later", `intake list`'s "first seen 5 minutes ago"), humanize's
+    words, truncated to the minute as span is."""
+    assert fmt_natural(timedelta(minutes=50, seconds=59)) == "50 minutes"
+    assert fmt_natural(timedelta(hours=1, minutes=5)) == "1 hour and 5 minutes"
+    assert fmt_natural(-timedelta(days=1, hours=2, minutes=5)) == "1 day, 2 hours and 5 minutes"
+    assert fmt_natural(timedelta(seconds=45)) == "45s"
+    assert fmt_ago(WINTER - timedelta(minutes=5), WINTER) == "5 minutes ago"
+    assert fmt_ago(WINTER - timedelta(hours=3, minutes=10), WINTER) == "3 hours ago"
+    assert fmt_ago(WINTER + timedelta(minutes=2), WINTER) == "now"  # a clock a little ahead
 
 
 @pytest.mark.parametrize("name", ["UTC", ":UTC", "Etc/UTC", "Zulu"])

@@ -18,9 +18,12 @@ def _doctor(env_bytes: dict[bytes, bytes], tmp_path: Path) -> subprocess.Complet
     env = dict(os.environb)
     env.update(env_bytes)
     return subprocess.run(
-        [sys.executable, "-m", "warroom", "doctor"], env=env, capture_output=True,
-        cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-m", "warroom", "doctor"],
+        env=env,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
 
 
 # ------------------------------------------------------------ item 9: secrets
@@ -68,8 +71,13 @@ def test_the_doctor_says_fix_to_a_name_every_verb_refuses(tmp_path):
     assert line.startswith("FIX") and "not UTF-8" in line
     assert done.returncode == 1
     env = {**os.environb, b"WARROOM_USER": b"ann\x9b"}
-    verb = subprocess.run([sys.executable, "-m", "warroom", "list"], env=env,
-                          capture_output=True, cwd=tmp_path, timeout=120)  # fmt: skip
+    verb = subprocess.run(
+        [sys.executable, "-m", "warroom", "list"],
+        env=env,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert verb.returncode == 2 and b"Traceback" not in verb.stderr
     assert verb.stderr.count(b"\n") == 1
 
@@ -84,8 +92,13 @@ def test_a_newline_in_warroom_db_cannot_fake_a_doctor_line(tmp_path):
 def test_a_url_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path):
     for verb in ("doctor", "list"):
         env = {**os.environb, b"WARROOM_DB": b"postgresql://ann\xff@127.0.0.1:1/db"}
-        done = subprocess.run([sys.executable, "-m", "warroom", verb], env=env,
-                              capture_output=True, cwd=tmp_path, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "warroom", verb],
+            env=env,
+            capture_output=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
         assert b"Traceback" not in done.stderr
         assert done.returncode == 2 and done.stderr.count(b"\n") == 1
         assert b"not UTF-8" in done.stderr
@@ -151,8 +164,13 @@ def test_a_policy_that_is_not_a_small_regular_file_is_one_line(kind, tmp_path):
     else:
         path = tmp_path / "huge.toml"
         path.write_text("# " + "x" * (2 * 1024 * 1024) + "\n")
-    done = subprocess.run([sys.executable, "-m", "warroom", "--policy", str(path), "list"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "warroom", "--policy", str(path), "list"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert len(done.stderr.splitlines()) == 1 and str(path) in done.stderr
     assert "Traceback" not in done.stderr
@@ -249,8 +267,10 @@ def test_a_timed_out_hook_has_its_children_killed_too(tmp_path):
     pidfile = tmp_path / "child.pid"
     hook = tmp_path / "hook.sh"
     # The child holds none of the hook's files: only its process group ties it.
-    hook.write_text(f"#!/bin/sh\nsleep 600 </dev/null >/dev/null 2>&1 &\n"
-                    f"echo $! > {pidfile}.tmp\nmv {pidfile}.tmp {pidfile}\nwait\n")  # fmt: skip
+    hook.write_text(
+        f"#!/bin/sh\nsleep 600 </dev/null >/dev/null 2>&1 &\n"
+        f"echo $! > {pidfile}.tmp\nmv {pidfile}.tmp {pidfile}\nwait\n"
+    )
     hook.chmod(0o755)
     result = run_publish_hook((str(hook),), "text", *_hook_args(), timeout=5)
     assert not result.ok and "timed out" in result.summary

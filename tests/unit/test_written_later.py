@@ -149,9 +149,13 @@ def test_roles_ticks_stage_and_priority_take_a_time(alice, replayed, clock, raw)
     assert board.checklist["c1"].at == at + timedelta(minutes=1)
     entries = alice.timeline(replayed)[-6:]
     assert [e.event for e in entries] == [
-        "role.assign", "checklist.tick", "stage.change", "priority.change", "role.assign",
+        "role.assign",
+        "checklist.tick",
+        "stage.change",
+        "priority.change",
+        "role.assign",
         "role.unassign",
-    ]  # fmt: skip
+    ]
     assert [e.occurred_at - at for e in entries] == [timedelta(minutes=m) for m in range(6)]
     assert all(e.backfilled for e in entries)  # marked as backdated notes are
     stored = raw("SELECT assigned_at FROM roles WHERE incident_id = ?", replayed)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from warroom.core.errors import NotFound, UsageError, WarroomError
 from warroom.core.model import utcnow
-from warroom.core.policy import load_policy
+from warroom.core.policy import Policy, load_policy
 from warroom.core.text import one_line, say
 from warroom.core.timefmt import parse_time
 from warroom.services.paths import (
@@ -31,6 +31,8 @@ from warroom.store import Store
 if TYPE_CHECKING:
     import argparse
 
+    from warroom.services.paths import DbUrl
+
 # Verbs that may start a new database; the others act on what is already there.
 MAY_CREATE = {"declare", "list", "demo", "doctor", "intake", None}
 
@@ -41,13 +43,14 @@ class Context:
     def __init__(self, args: argparse.Namespace, clock: Callable[[], datetime] = utcnow):
         self.args = args
         self.clock = clock
-        self.db_path: Path = resolve_db(args.db)
+        self.db_path: Path | DbUrl = resolve_db(args.db)
         self.identity = resolve_identity(args.identity)
         if args.command != "doctor":  # the doctor reports a bad name instead
             source = "--as" if args.identity else "WARROOM_USER" if os.environ.get(
                 "WARROOM_USER") else "your login name"  # fmt: skip
             self.identity = check_identity(self.identity, f"the name to act as ({source})")
         self.policy_path = resolve_policy(args.policy)
+        self.policy: Policy
         if args.command == "doctor":
             # The doctor reports a broken policy instead of stopping at it.
             self.policy = None  # type: ignore[assignment]

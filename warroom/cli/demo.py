@@ -66,10 +66,20 @@ def _seed_closed(store: Store, clock: SteppingClock, now: datetime) -> int:
     store.set_root_cause(
         iid, "The rebuild trusts whatever snapshot exists; nothing checks its age."
     )
-    store.add_action(iid, "Fail the rebuild when the snapshot is older than 6 h", "raj",
-                     (now + timedelta(days=7)).date(), "SRCH-311")  # fmt: skip
-    done = store.add_action(iid, "Alert on snapshot job exit codes", "lena",
-                            (now - timedelta(days=1)).date(), "SRCH-312")  # fmt: skip
+    store.add_action(
+        iid,
+        "Fail the rebuild when the snapshot is older than 6 h",
+        "raj",
+        (now + timedelta(days=7)).date(),
+        "SRCH-311",
+    )
+    done = store.add_action(
+        iid,
+        "Alert on snapshot job exit codes",
+        "lena",
+        (now - timedelta(days=1)).date(),
+        "SRCH-312",
+    )
     store.set_action_done(done.id)
     store.add_action(iid, "Add an empty-results ratio to the search dashboard", "ines")
     return iid
@@ -122,9 +132,10 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         at(9, "raj")
         began = hhmm(start - timedelta(minutes=6))
         store.add_entry(
-            iid, f"Errors began {began} UTC, right after release 2026.11.28-1 reached eu-west-1",
+            iid,
+            f"Errors began {began} UTC, right after release 2026.11.28-1 reached eu-west-1",
             "evidence",
-        )  # fmt: skip
+        )
         at(12, "lena")
         store.add_entry(iid, "Payments provider status page is green", "evidence")
         at(14, "maya")
@@ -140,9 +151,10 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         store.add_entry(iid, "Decision: roll back checkout-api in eu-west-1 only", "decision")
         at(26, "raj")
         rollback_entry = store.add_entry(
-            iid, "Rolled back checkout-api eu-west-1 to 2026.11.27-3 (impact: 3 min of 503s)",
+            iid,
+            "Rolled back checkout-api eu-west-1 to 2026.11.27-3 (impact: 3 min of 503s)",
             "change",
-        )  # fmt: skip
+        )
         at(31, "lena")
         note = store.add_entry(iid, "5xx back to 0.3% — within normal range", "evidence")
         store.set_change_impact(rollback_entry.id, "helped", "5xx back to baseline in 5 min")
@@ -154,9 +166,10 @@ def seed_demo(path: Path, policy: Policy, now: datetime) -> int:
         store.assign(iid, "Coordinator", "omar")
         store.set_check(iid, "i5", True)
         store.add_entry(
-            iid, "Logs show retries from the new client library; suspect connection pool size",
+            iid,
+            "Logs show retries from the new client library; suspect connection pool size",
             "note",
-        )  # fmt: skip
+        )
         at(52, "maya")
         store.assign(iid, "Lead", "omar")  # hand-off at shift change
         store.assign(iid, "Coordinator", "maya")

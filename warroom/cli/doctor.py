@@ -8,18 +8,18 @@ import grp
 import os
 import shutil
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from warroom.core.errors import UsageError
 from warroom.core.policy import load_policy
+from warroom.core.record import record
 from warroom.core.text import one_line
 from warroom.services.config import config_path, load_config
 from warroom.services.paths import DbUrl, check_identity, mask_secrets
 from warroom.store import SQLITE_HEADER, describe
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     ok: bool
     topic: str
@@ -81,8 +81,13 @@ def check_database(path: Path | DbUrl, source: str) -> list[Check]:
     return checks + [Check(*fact) for fact in describe(path)]
 
 
-def run_doctor(db_path: Path | DbUrl, db_source: str, policy_path: Path | None, identity: str,
-               identity_source: str) -> list[Check]:  # fmt: skip
+def run_doctor(
+    db_path: Path | DbUrl,
+    db_source: str,
+    policy_path: Path | None,
+    identity: str,
+    identity_source: str,
+) -> list[Check]:
     checks = check_database(db_path, db_source)
     try:
         policy = load_policy(policy_path)
@@ -91,8 +96,15 @@ def run_doctor(db_path: Path | DbUrl, db_source: str, policy_path: Path | None, 
         checks.append(Check(False, "policy", str(exc)))
     try:
         config = load_config()
-        checks.append(Check(True, "config", config.source if config.source != "defaults"
-                            else f"defaults ({config_path()} not present)"))  # fmt: skip
+        checks.append(
+            Check(
+                True,
+                "config",
+                config.source
+                if config.source != "defaults"
+                else f"defaults ({config_path()} not present)",
+            )
+        )
         checks += [Check(False, "keymap", problem) for problem in config.keymap_problems]
     except UsageError as exc:
         checks.append(Check(False, "config", str(exc)))

@@ -11,7 +11,7 @@ from warroom.cli.output import print_json
 from warroom.core.errors import UsageError
 from warroom.core.model import to_iso
 from warroom.core.text import labels_line, one_line, say
-from warroom.core.timefmt import fmt_age, fmt_time
+from warroom.core.timefmt import fmt_ago, fmt_time
 
 
 def proposal_dict(p) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def run_intake(ctx: Context) -> int:
             plural = "s" if p.alerts != 1 else " "
             say(
                 f"{p.id:>4}  {one_line(p.source):<12} {p.alerts:>3} alert{plural}"
-                f" ({p.firing} firing)  first seen {fmt_age(p.first_seen, now)} ago"
+                f" ({p.firing} firing)  first seen {fmt_ago(p.first_seen, now)}"
                 f"{decided}  {one_line(p.title)}  {labels_line(p.labels)}"
             )
         if not proposals:

@@ -5,9 +5,10 @@ still ring the bell only when something actually changed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from warroom.core.model import Incident
+from warroom.core.model import Incident, Task
 from warroom.core.policy import Policy
 from warroom.core.record import record
 from warroom.core.sla import DUE_SOON, OVERDUE, clock_states, next_update
@@ -36,9 +37,10 @@ class AlertTracker:
         alerts = []
         for incident in incidents:
             current = {
-                c.name: (c.state, c.remaining) for c in clock_states(self.policy, incident, now)
+                c.name: (c.state, c.remaining)
+                for c in clock_states(self.policy, incident, now)
                 if c.is_live
-            }  # fmt: skip
+            }
             due = next_update(self.policy, incident, now)
             if due is not None:
                 current["update"] = (due.state, due.remaining)
@@ -56,7 +58,7 @@ class AlertTracker:
         self.queued = []
         return alerts
 
-    def check_tasks(self, incident: Incident, tasks, now: datetime) -> list[Alert]:
+    def check_tasks(self, incident: Incident, tasks: Iterable[Task], now: datetime) -> list[Alert]:
         """As check, for an incident's open tasks with a due time: once per
         transition into due soon or overdue; the first sight sets the baseline.
         What it finds waits in `queued` for the next check (the same toasts,

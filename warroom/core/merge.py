@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 
 # One change to the base: replace base[start:end] with `new`; side 0 or 1.
-Change = tuple[int, int, list, int]
+Change = tuple[int, int, list[str], int]
 
 
-def _changes(base: Sequence, edited: Sequence, side: int) -> list[Change]:
+def _changes(base: Sequence[str], edited: Sequence[str], side: int) -> list[Change]:
     from difflib import SequenceMatcher  # only a merge needs it, not every verb's start
 
     matcher = SequenceMatcher(None, base, edited, autojunk=False)
@@ -32,8 +32,9 @@ def _overlap(a: Change, b: Change) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _apply(base: Sequence, lo: int, hi: int, changes: list[Change]) -> list:
-    out, pos = [], lo
+def _apply(base: Sequence[str], lo: int, hi: int, changes: list[Change]) -> list[str]:
+    out: list[str] = []
+    pos = lo
     for start, end, new, _ in changes:
         out.extend(base[pos:start])
         out.extend(new)
@@ -43,11 +44,11 @@ def _apply(base: Sequence, lo: int, hi: int, changes: list[Change]) -> list:
 
 
 def _merge(
-    base: Sequence,
-    ours: Sequence,
-    theirs: Sequence,
-    resolve: Callable[[list, list, list], list | None] | None = None,
-) -> list | None:
+    base: Sequence[str],
+    ours: Sequence[str],
+    theirs: Sequence[str],
+    resolve: Callable[[list[str], list[str], list[str]], list[str] | None] | None = None,
+) -> list[str] | None:
     changes = sorted(
         _changes(base, ours, 0) + _changes(base, theirs, 1), key=lambda c: (c[0], c[1], c[3])
     )
@@ -57,7 +58,8 @@ def _merge(
             groups[-1].append(change)
         else:
             groups.append([change])
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for group in groups:
         lo = min(c[0] for c in group)
         hi = max(c[1] for c in group)

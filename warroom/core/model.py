@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from warroom.core.record import field, record
 
@@ -34,6 +35,12 @@ def to_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+@overload
+def from_iso(text: str) -> datetime: ...
+@overload
+def from_iso(text: None) -> None: ...
+@overload
+def from_iso(text: str | None) -> datetime | None: ...
 def from_iso(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -98,7 +105,7 @@ class TimelineEntry:
     @property
     def event(self) -> str:
         """For system entries, what happened: 'role.assign', 'checklist.tick'..."""
-        return self.data.get("event", "")
+        return str(self.data.get("event", ""))
 
     @property
     def corrected_by(self) -> str:
@@ -142,11 +149,11 @@ def order_key(entry: TimelineEntry) -> tuple[datetime, int]:
     return (entry.occurred_at, entry.id)
 
 
-def chronological(entries) -> list[TimelineEntry]:
+def chronological(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     return sorted(entries, key=order_key)
 
 
-def superseded_map(entries) -> dict[int, list[int]]:
+def superseded_map(entries: Iterable[TimelineEntry]) -> dict[int, list[int]]:
     """entry id -> the ids of the entries that correct it."""
     later: dict[int, list[int]] = {}
     for e in entries:
@@ -343,12 +350,13 @@ def changes(entries: list[TimelineEntry] | tuple[TimelineEntry, ...]) -> list[Ch
     for entry in sorted(entries, key=lambda e: e.id):
         if entry.event == "change.impact":
             impacts[entry.data["change"]] = entry
-    records = []
+    records: list[ChangeRecord] = []
     for entry in entries:
         if entry.kind != "change" or entry.id in superseded:
             continue
         # An impact given to an original still holds for its correction.
-        chain, cur = [], entry
+        chain: list[int] = []
+        cur: TimelineEntry | None = entry
         while cur is not None:
             chain.append(cur.id)
             cur = by_id.get(cur.supersedes) if cur.supersedes is not None else None
@@ -381,7 +389,7 @@ class IncomingAlert:
     status: str  # firing or resolved
     starts_at: datetime
     ends_at: datetime | None
-    labels: dict = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
     summary: str = ""
     url: str = ""
     # Keyed by its start (Alertmanager, Grafana); False: by its key alone, the
@@ -396,7 +404,7 @@ class Proposal:
     group_key: str
     status: str
     title: str
-    labels: dict
+    labels: dict[str, str]
     first_seen: datetime
     last_seen: datetime
     started_at: datetime | None  # the earliest start of its alerts
@@ -419,7 +427,7 @@ class AlertRecord:
     ends_at: datetime | None
     fires: int
     proposal_id: int | None
-    labels: dict
+    labels: dict[str, str]
     summary: str
     url: str
 

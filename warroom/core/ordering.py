@@ -27,9 +27,13 @@ EDIT_NOTES = ("", "merged", "kept aside")
 # Timeline events that are a change of one thing (a role, a checklist item,
 # the stage, the priority), which may be dated in the past and keep their order.
 FACT_EVENTS = (
-    "role.assign", "role.unassign", "checklist.tick", "checklist.untick",
-    "stage.change", "priority.change",
-)  # fmt: skip
+    "role.assign",
+    "role.unassign",
+    "checklist.tick",
+    "checklist.untick",
+    "stage.change",
+    "priority.change",
+)
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -81,7 +85,7 @@ def standing_milestone(entries: Iterable[TimelineEntry], clock: str) -> int | No
 
 
 # ------------------------------------------------------------------- facts
-def fact_key(event: str, data: dict[str, Any], multi_role: str | None) -> tuple | None:
+def fact_key(event: str, data: dict[str, Any], multi_role: str | None) -> tuple[Any, ...] | None:
     """What a fact is a change of: one role (one responder of the many-holder
     role), one checklist item, the stage or the priority; None: not a fact."""
     if event in ("role.assign", "role.unassign"):
@@ -95,7 +99,7 @@ def fact_key(event: str, data: dict[str, Any], multi_role: str | None) -> tuple 
 
 
 def standing_facts(
-    entries: Sequence[TimelineEntry], key: tuple | None, multi_role: str | None
+    entries: Sequence[TimelineEntry], key: tuple[Any, ...] | None, multi_role: str | None
 ) -> list[tuple[int, TimelineEntry]]:
     """The standing entries of one fact in the order they were first recorded
     (a correction takes the place of what it corrects), each with the id of

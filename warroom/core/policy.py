@@ -120,11 +120,11 @@ class Route:
     """An [[intake.route]] rule: alerts whose labels all match (a value, or
     one of a list) propose an incident of this category and priority."""
 
-    match: dict
+    match: dict[str, Any]  # a label's name -> a value, or a list of values
     category: str | None = None
     priority: str | None = None
 
-    def matches(self, labels: dict) -> bool:
+    def matches(self, labels: dict[str, str]) -> bool:
         for name, wanted in self.match.items():
             value = labels.get(name)
             if value is None or value not in (wanted if isinstance(wanted, list) else [wanted]):
@@ -180,7 +180,7 @@ class Policy:
     intake_routes: tuple[Route, ...] = ()  # [[intake.route]]: first match wins
     refire_window: timedelta = timedelta(minutes=15)  # a re-fire within it reopens the alert
 
-    def route(self, labels: dict) -> tuple[str | None, str]:
+    def route(self, labels: dict[str, str]) -> tuple[str | None, str]:
         """The category (None: the policy's first) and priority for alerts
         with these labels: the first matching [[intake.route]], else untriaged."""
         for rule in self.intake_routes:
@@ -195,9 +195,10 @@ class Policy:
         (an untriaged incident counts as the priority it is handled as)."""
         effective = self.effective_priority(priority)
         return tuple(
-            r for r in self.runbooks
+            r
+            for r in self.runbooks
             if r.matches(priority, category) or r.matches(effective, category)
-        )  # fmt: skip
+        )
 
     def runbook(self, runbook_id: str) -> Runbook | None:
         return next((r for r in self.runbooks if r.id == runbook_id), None)
@@ -256,7 +257,9 @@ class Policy:
         return _match(text, self.categories, "category")
 
 
-def _match(text: str, choices: tuple[str, ...], what: str, aliases: dict | None = None) -> str:
+def _match(
+    text: str, choices: tuple[str, ...], what: str, aliases: dict[str, str] | None = None
+) -> str:
     wanted = text.strip().lower()
     if aliases and wanted in aliases:
         return aliases[wanted]
@@ -441,7 +444,7 @@ def _status_page(raw: Any, priorities: tuple[str, ...]) -> StatusPage:
         raise ValueError(f"[status_page] has unknown key {unknown[0]!r}")
 
     def text(key: str, default: str, limit: int = 200, empty: bool = False) -> str:
-        value = raw.get(key, default)
+        value: object = raw.get(key, default)
         if not isinstance(value, str):
             raise ValueError(f"[status_page] {key} must be a string")
         if value or not empty:
@@ -511,9 +514,15 @@ def _status_page(raw: Any, priorities: tuple[str, ...]) -> StatusPage:
     if dupes:
         raise ValueError(f"status page component id {dupes[0]!r} is listed twice")
     return StatusPage(
-        title=title, page_id=page_id, base_url=base_url, history_days=days, zone=zone,
-        impact=impact, components=tuple(components), dir=folder,
-    )  # fmt: skip
+        title=title,
+        page_id=page_id,
+        base_url=base_url,
+        history_days=days,
+        zone=zone,
+        impact=impact,
+        components=tuple(components),
+        dir=folder,
+    )
 
 
 def _intake(
@@ -560,7 +569,7 @@ _RUNBOOK_KEYS = {"id", "title", "when", "task"}
 _TASK_KEYS = {"id", "title", "description", "command", "role", "due", "every", "until", "after"}
 
 
-def _text(raw: dict, key: str, where: str, limit: int, required: bool = False) -> str:
+def _text(raw: dict[str, Any], key: str, where: str, limit: int, required: bool = False) -> str:
     value = raw.get(key, "")
     if not isinstance(value, str):
         raise ValueError(f"{where}: {key} must be text")
@@ -574,7 +583,13 @@ def _text(raw: dict, key: str, where: str, limit: int, required: bool = False) -
     return value.strip()
 
 
-def _fit_defaults(raw: list, priorities, categories, stages, roles) -> list:
+def _fit_defaults(
+    raw: list[Any],
+    priorities: tuple[str, ...],
+    categories: tuple[str, ...],
+    stages: tuple[str, ...],
+    roles: tuple[str, ...],
+) -> list[Any]:
     """The built-in runbooks under a policy with other priorities, categories,
     stages or roles: what names none of them is left out (a runbook whose
     `when` names none of this policy's, a task whose role it lacks), a
@@ -603,7 +618,13 @@ def _fit_defaults(raw: list, priorities, categories, stages, roles) -> list:
     return fitted
 
 
-def _runbooks(raw, priorities, categories, stages, roles) -> tuple[Runbook, ...]:
+def _runbooks(
+    raw: Any,
+    priorities: tuple[str, ...],
+    categories: tuple[str, ...],
+    stages: tuple[str, ...],
+    roles: tuple[str, ...],
+) -> tuple[Runbook, ...]:
     """[[runbook]] tables, each checked: one message naming the runbook (and
     task) and what is wrong with it."""
     if not isinstance(raw, list):
@@ -687,8 +708,9 @@ def _runbooks(raw, priorities, categories, stages, roles) -> tuple[Runbook, ...]
                 raise ValueError(f"{where} task {t.id!r}: after {t.after!r} is not a task here")
             if t.after == t.id:
                 raise ValueError(f"{where} task {t.id!r}: a task cannot come after itself")
-        books.append(Runbook(book_id, title, chosen["priorities"], chosen["categories"],
-                             tuple(tasks)))  # fmt: skip
+        books.append(
+            Runbook(book_id, title, chosen["priorities"], chosen["categories"], tuple(tasks))
+        )
     if len({b.id for b in books}) != len(books):
         raise ValueError("runbook ids must be unique")
     return tuple(books)

@@ -17,6 +17,7 @@ and `replace(record, **changes)` for `dataclasses.replace`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
@@ -29,43 +30,43 @@ class FrozenError(AttributeError):
 class _Factory:
     __slots__ = ("make",)
 
-    def __init__(self, make) -> None:
+    def __init__(self, make: Callable[[], Any]) -> None:
         self.make = make
 
 
-def field(*, default_factory) -> Any:
+def field(*, default_factory: Callable[[], Any]) -> Any:
     """A default made fresh for each record (a dict, a list)."""
     return _Factory(default_factory)
 
 
-def _repr(self) -> str:
+def _repr(self: Any) -> str:
     inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
     return f"{self.__class__.__qualname__}({inner})"
 
 
-def _values(self) -> tuple:
+def _values(self: Any) -> tuple[Any, ...]:
     return tuple(getattr(self, name) for name in self.__record_fields__)
 
 
-def _eq(self, other):
+def _eq(self: Any, other: object) -> bool:
     if other.__class__ is self.__class__:
         return _values(self) == _values(other)
-    return NotImplemented
+    return NotImplemented  # type: ignore[no-any-return]  # typeshed: a subclass of Any
 
 
-def _hash(self) -> int:
+def _hash(self: Any) -> int:
     return hash(_values(self))
 
 
-def _setattr(self, name, value):
+def _setattr(self: Any, name: str, value: object) -> None:
     raise FrozenError(f"cannot assign to field {name!r}")
 
 
-def _delattr(self, name):
+def _delattr(self: Any, name: str) -> None:
     raise FrozenError(f"cannot delete field {name!r}")
 
 
-def replace(obj: T, /, **changes) -> T:
+def replace(obj: T, /, **changes: Any) -> T:
     """A copy of the record with some fields changed (dataclasses.replace)."""
     values = {name: getattr(obj, name) for name in obj.__record_fields__}  # type: ignore[attr-defined]
     unknown = set(changes) - set(values)
@@ -79,7 +80,9 @@ def replace(obj: T, /, **changes) -> T:
 def record(cls: type[T]) -> type[T]:
     """Make cls a frozen record of its annotated fields (in their order)."""
     names = tuple(cls.__dict__.get("__annotations__", {}))
-    params, body, env = [], [], {"_Factory": _Factory}
+    params: list[str] = []
+    body: list[str] = []
+    env: dict[str, Any] = {"_Factory": _Factory}
     for name in names:
         default = cls.__dict__.get(name, _Factory)
         if default is _Factory:
@@ -113,5 +116,5 @@ def record(cls: type[T]) -> type[T]:
         if attr not in cls.__dict__:
             setattr(cls, attr, method)  # on the class: type's setattr, not ours
     cls.__record_fields__ = names  # type: ignore[attr-defined]
-    cls.__match_args__ = names  # type: ignore[attr-defined]
+    cls.__match_args__ = names  # type: ignore[attr-defined, misc]  # set as dataclasses does
     return cls

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from warroom.core.model import Incident
 from warroom.core.policy import CLOCKS, Policy
+from warroom.core.record import record
 from warroom.core.sla import MET, MISSED, OVERDUE, clock_states
 from warroom.core.timefmt import add
 
@@ -46,7 +46,7 @@ class TaskFacts(NamedTuple):
     no_longer_applies: bool  # skipped because the runbook stopped matching
 
 
-@dataclass(frozen=True)
+@record
 class ReportRow:
     """One incident and what the report reads of it."""
 
@@ -56,7 +56,7 @@ class ReportRow:
     tasks: tuple[TaskFacts, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Adherence:
     """How one runbook was followed: its tasks done on time, done late,
     skipped (with a reason), and still open. Tasks skipped because the
@@ -94,7 +94,7 @@ def adherence(rows: Iterable[ReportRow]) -> tuple[Adherence, ...]:
     return tuple(Adherence(name, *counts) for name, counts in tally.items())
 
 
-@dataclass(frozen=True)
+@record
 class Spread:
     """How long something took across incidents: median and 90th percentile."""
 
@@ -103,7 +103,7 @@ class Spread:
     p90: timedelta | None
 
 
-@dataclass(frozen=True)
+@record
 class HitRate:
     met: int
     judged: int  # met + missed; clocks still running in time are not judged yet
@@ -113,7 +113,7 @@ class HitRate:
         return self.met / self.judged if self.judged else None
 
 
-@dataclass(frozen=True)
+@record
 class Group:
     """The figures for one priority, one category, or all incidents."""
 
@@ -130,7 +130,7 @@ class Group:
         return self.updates_on_time / self.updates if self.updates else None
 
 
-@dataclass(frozen=True)
+@record
 class OwnerActions:
     owner: str  # "" when nobody owns it yet
     open: int
@@ -138,7 +138,7 @@ class OwnerActions:
     done: int
 
 
-@dataclass(frozen=True)
+@record
 class Section:
     """Real incidents, or drills: the same figures, never mixed."""
 
@@ -150,7 +150,7 @@ class Section:
     runbooks: tuple[Adherence, ...] = ()  # runbook adherence: tasks done on time
 
 
-@dataclass(frozen=True)
+@record
 class Noise:
     """What monitoring proposed: declined proposals count here only (never in
     the figures above), and how many alerts the real incidents drew."""
@@ -164,14 +164,14 @@ class Noise:
         return self.alerts / self.incidents_from_alerts if self.incidents_from_alerts else None
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     since: datetime | None
     until: datetime | None
     made_at: datetime
     real: Section
     drills: Section
-    drill_count: int = field(default=0)
+    drill_count: int = 0
     noise: Noise | None = None  # None: the intake's counts were not read
 
 
@@ -304,7 +304,7 @@ def _actions(rows: list[ReportRow], today: date) -> tuple[OwnerActions, ...]:
     )
 
 
-def _weekly(rows: list[ReportRow], local) -> tuple[tuple[date, int], ...]:
+def _weekly(rows: list[ReportRow], local: tzinfo | None) -> tuple[tuple[date, int], ...]:
     if not rows:
         return ()
     days = [r.incident.reported_at.astimezone(local).date() for r in rows]
@@ -320,7 +320,7 @@ def _weekly(rows: list[ReportRow], local) -> tuple[tuple[date, int], ...]:
     return tuple(weeks.items())
 
 
-def _section(policy: Policy, rows: list[ReportRow], now: datetime, local) -> Section:
+def _section(policy: Policy, rows: list[ReportRow], now: datetime, local: tzinfo | None) -> Section:
     order = {p: i for i, p in enumerate(policy.priority_choices)}
     facts = [_facts(policy, row, now) for row in rows]
     by_priority: dict[str, list[_Facts]] = {}
@@ -347,7 +347,7 @@ def build_report(
     now: datetime,
     since: datetime | None = None,
     until: datetime | None = None,
-    local=None,
+    local: tzinfo | None = None,
     intake: tuple[dict[int, int], list[datetime]] | None = None,
 ) -> Report:
     """Figures for incidents reported in [since, until); `local` is the zone

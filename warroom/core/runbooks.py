@@ -4,10 +4,11 @@ light (the store imports it in every declare and priority change)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from warroom.core.model import Incident
-from warroom.core.policy import Policy
+from warroom.core.model import Incident, Task
+from warroom.core.policy import Policy, Runbook, RunbookTask
 from warroom.core.record import record
 
 
@@ -15,12 +16,12 @@ from warroom.core.record import record
 class RunbookPlan:
     """What attaching the policy's runbooks to an incident changes."""
 
-    add: tuple  # (Runbook, RunbookTask) pairs to add as new tasks
-    skip: tuple  # untouched open tasks of runbooks that no longer match
-    reopen: tuple  # tasks skipped as "no longer applies" whose runbook matches again
+    add: tuple[tuple[Runbook, RunbookTask], ...]  # pairs to add as new tasks
+    skip: tuple[Task, ...]  # untouched open tasks of runbooks that no longer match
+    reopen: tuple[Task, ...]  # tasks skipped as "no longer applies" whose runbook matches again
 
 
-def plan_runbooks(policy: Policy, incident: Incident, tasks) -> RunbookPlan:
+def plan_runbooks(policy: Policy, incident: Incident, tasks: Iterable[Task]) -> RunbookPlan:
     """The one rule, on declare and on every change of priority or category:
     the matching runbooks' tasks are there (added once, by runbook and task
     id); a task someone touched is never taken away; an untouched task of a
@@ -30,25 +31,29 @@ def plan_runbooks(policy: Policy, incident: Incident, tasks) -> RunbookPlan:
 
     matching = policy.runbooks_for(incident.priority, incident.category)
     wanted = {(r.id, t.id) for r in matching for t in r.tasks}
-    have: dict[tuple[str, str], list] = {}
+    have: dict[tuple[str, str], list[Task]] = {}
     for task in tasks:
         if task.runbook:
             have.setdefault((task.runbook, task.key), []).append(task)
-    add = tuple(
-        (r, t) for r in matching for t in r.tasks if (r.id, t.id) not in have
-    )  # fmt: skip
+    add = tuple((r, t) for r in matching for t in r.tasks if (r.id, t.id) not in have)
     skip = tuple(
-        task for key, rows in have.items() if key not in wanted
-        for task in rows if task.status == TASK_OPEN and not task.changed_by
-    )  # fmt: skip
+        task
+        for key, rows in have.items()
+        if key not in wanted
+        for task in rows
+        if task.status == TASK_OPEN and not task.changed_by
+    )
     reopen = tuple(
-        task for key, rows in have.items() if key in wanted
-        for task in rows if task.status == TASK_SKIPPED and task.note == NO_LONGER_APPLIES
-    )  # fmt: skip
+        task
+        for key, rows in have.items()
+        if key in wanted
+        for task in rows
+        if task.status == TASK_SKIPPED and task.note == NO_LONGER_APPLIES
+    )
     return RunbookPlan(add, skip, reopen)
 
 
-def task_state(policy: Policy, task, now: datetime) -> str:
+def task_state(policy: Policy, task: Task, now: datetime) -> str:
     """'overdue', 'due soon' or 'ok' for an open task with a due time (as the
     clocks say it: due soon in the last due_soon_fraction of its time), else
     its status ('done', 'skipped', or 'open' with no due time)."""
@@ -65,12 +70,12 @@ def task_state(policy: Policy, task, now: datetime) -> str:
     return "ok"
 
 
-def tasks_in_order(tasks, me: str):
+def tasks_in_order(tasks: Iterable[Task], me: str) -> list[Task]:
     """The acting person's own open tasks first (soonest due first), then the
     other open ones, then the done and skipped; ties in the order added."""
     far = datetime.max.replace(tzinfo=UTC)
 
-    def key(task):
+    def key(task: Task) -> tuple[int, datetime, int]:
         group = 0 if task.is_open and task.owner == me else 1 if task.is_open else 2
         return (group, task.due_at or far if group < 2 else far, task.id)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 
 from warroom.core.errors import UsageError
 
@@ -39,7 +40,7 @@ _MULTILINE = {k: v for k, v in _TABLE.items() if k not in (0x0A, 0x09)}
 assert all(len(v) == 1 for v in _TABLE.values())
 
 
-def _any_of(codes) -> re.Pattern[str]:
+def _any_of(codes: Iterable[int]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(codes)) + "]")
 
 
@@ -54,8 +55,10 @@ def _joiner(match: re.Match[str]) -> str:
     text, at = match.string, match.start()
     before = text[at - 1] if at else " "
     after = text[at + 1] if at + 1 < len(text) else " "
-    joins = all(ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in _TABLE and ch not in JOINERS
-                for ch in (before, after))  # fmt: skip
+    joins = all(
+        ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in _TABLE and ch not in JOINERS
+        for ch in (before, after)
+    )
     return match.group() if joins else "\u2423"
 
 
@@ -128,6 +131,11 @@ def clip(text: str, limit: int) -> tuple[str, bool]:
     return text[:limit], True
 
 
+def labels_line(labels: dict[str, str], limit: int = 60) -> str:
+    """'severity=critical service=api' on one line, safe for a terminal."""
+    return one_line(" ".join(f"{k}={v}" for k, v in sorted(labels.items())))[:limit]
+
+
 def check_length(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise UsageError(f"{what} is longer than {limit} characters ({len(text)})")
@@ -141,8 +149,3 @@ def say(text: object = "", *, err: bool = False, end: str = "\n") -> None:
     # CSV rows end in \r\n by its standard: kept as line ends, not shown as ␍.
     lines = str(text).split("\r\n")
     stream.write("\r\n".join(visible(line, multiline=True) for line in lines) + end)
-
-
-def labels_line(labels: dict, limit: int = 60) -> str:
-    """'severity=critical service=api' on one line, safe for a terminal."""
-    return one_line(" ".join(f"{k}={v}" for k, v in sorted(labels.items())))[:limit]

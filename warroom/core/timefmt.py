@@ -272,7 +272,9 @@ def fmt_short_time(moment: datetime | None, utc: bool = False, now: datetime | N
 
 
 def fmt_clock(delta: timedelta) -> str:
-    """A compact countdown: '29:59', '5:03:12', '2d 04:00:00' (sign dropped)."""
+    """A compact countdown: '29:59', '5:03:12', '2d 04:00:00' (sign dropped).
+    Not humanize: a countdown ticks every second in a fixed width; words
+    ('29 minutes and 59 seconds') would make the clocks jump about."""
     total = abs(int(delta.total_seconds()))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
@@ -286,7 +288,8 @@ def fmt_clock(delta: timedelta) -> str:
 
 def fmt_minutes(delta: timedelta) -> str:
     """A countdown to the minute, for lines that need not repaint every second:
-    '29m', '1h05m', '2d04h'."""
+    '29m', '1h05m', '2d04h'. Not humanize: it sits in list columns and the
+    header, where its words ('1 hour and 5 minutes') do not fit."""
     total = abs(int(delta.total_seconds())) // 60
     days, rest = divmod(total, 1440)
     hours, minutes = divmod(rest, 60)
@@ -298,7 +301,10 @@ def fmt_minutes(delta: timedelta) -> str:
 
 
 def span(delta: timedelta) -> str:
-    """A duration to the minute, sign dropped: '45s', '23h 33m', '2d 3h 5m'."""
+    """A duration to the minute, sign dropped: '45s', '23h 33m', '2d 3h 5m'.
+    Not humanize: tables, clocks and exports align these in columns (the
+    report, the export's clock table) and parse them back; humanize's words
+    are several times as wide, and importing it costs every CLI verb ~30 ms."""
     total = abs(int(delta.total_seconds()))
     if total < 60:
         return f"{total}s"
@@ -323,11 +329,29 @@ def fmt_duration(delta: timedelta) -> str:
 
 
 def fmt_natural(delta: timedelta) -> str:
-    """A duration as clocks and exports state it: to the minute, '23h 33m'."""
-    return span(delta)
+    """A duration in words, for sentences, to the minute, sign dropped: '50
+    minutes', '1 hour and 5 minutes', '2 days, 3 hours and 5 minutes' (under a
+    minute: '45s')."""
+    minutes = abs(int(delta.total_seconds())) // 60
+    if not minutes:
+        return span(delta)
+    import humanize  # only where a sentence says how long: not at every start
+
+    try:
+        return humanize.precisedelta(timedelta(minutes=minutes), minimum_unit="minutes")
+    except (OverflowError, ValueError):  # a time near year 1 or 9999 in a damaged database
+        return span(delta)
+
+
+def fmt_ago(since: datetime, now: datetime) -> str:
+    """How long ago, in words: 'now', 'a minute ago', '3 hours ago', '2 days ago'."""
+    import humanize  # only where a sentence says when: not at every start
+
+    return humanize.naturaltime(max(now - since, timedelta(0)))
 
 
 def fmt_age(since: datetime, now: datetime) -> str:
+    """An age for a column: '5m', '2h05m', '3d4h' (fmt_ago says it in words)."""
     delta = now - since
     if delta < timedelta(0):
         return "0s"

@@ -12,18 +12,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from warroom.core.model import ActionItem, Incident
+from warroom.core.record import record
 from warroom.core.text import csv_cell, visible
 
 FORMATS = ("jira-csv", "github", "gitlab", "ics")
 PRODID = "-//warroom//follow-ups//EN"
 
 
-@dataclass(frozen=True)
+@record
 class Followup:
     """What every format says of one action item."""
 
@@ -35,9 +35,12 @@ class Followup:
 
 
 def followups(
-    incident: Incident, items: Iterable[ActionItem], link: str, people: dict[str, str],
+    incident: Incident,
+    items: Iterable[ActionItem],
+    link: str,
+    people: dict[str, str],
     labels: tuple[str, ...] = ("incident-followup",),
-) -> list[Followup]:  # fmt: skip
+) -> list[Followup]:
     """Each open action item with a description linking back to the incident's record."""
     out = []
     for item in items:
@@ -129,7 +132,9 @@ def ics_text(text: str) -> str:
 def fold(line: str) -> str:
     """A content line folded at 75 octets (RFC 5545 3.1), never inside a
     UTF-8 character: CRLF and a space start each continuation."""
-    out, current, size = [], [], 0
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
     for ch in line:
         width = len(ch.encode("utf-8"))
         limit = 75 if not out else 74  # a continuation's leading space counts

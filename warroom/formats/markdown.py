@@ -167,6 +167,7 @@ def render_public_markdown(view: PublicIncident, now: datetime) -> str:
     if start is None and end is None:
         impact = "not recorded"
     elif end is None:
+        assert start is not None  # both missing is the first case
         impact = f"from {_when(start)}, end not recorded"
     elif start is None:
         impact = f"until {_when(end)} (start not recorded)"
@@ -538,7 +539,7 @@ def render_markdown(bundle: Bundle, policy: Policy, public: bool, now: datetime)
     _md_changes(lines, bundle)
     draft = bundle.board.draft
     text = draft_text(policy, incident, draft.text, now, draft.version > 0)
-    _md_draft(lines, replace(draft, text=text), bundle.timeline)
+    _md_draft(lines, replace(draft, text=text), list(bundle.timeline))
     _md_timeline(lines, entries)
     lines.append("")
     lines.append(

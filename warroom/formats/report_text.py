@@ -73,8 +73,9 @@ def _section_text(section: Section) -> list[str]:
         lines.append("Runbooks         runbook          on time  late  skipped  open")
         for r in section.runbooks:
             name = one_line(r.runbook)[:16]
-            lines.append(f"{'':<16} {name:<16} {r.on_time:>7}  {r.late:>4}  {r.skipped:>7}"
-                         f"  {r.open:>4}")  # fmt: skip
+            lines.append(
+                f"{'':<16} {name:<16} {r.on_time:>7}  {r.late:>4}  {r.skipped:>7}  {r.open:>4}"
+            )
     if section.weekly:
         counts = [n for _, n in section.weekly]
         first = section.weekly[0][0].isoformat()
@@ -162,7 +163,7 @@ def _section_dict(s: Section) -> dict[str, Any]:
                 "open": r.open,
             }
             for r in s.runbooks
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -66,7 +66,7 @@ def serve(folder: Path, listen: str) -> int:
     except OSError as exc:
         raise UsageError(f"cannot listen on {listen}: {exc.strerror or exc}") from None
     where = "" if loopback else " (not loopback: anyone who reaches this host sees it)"
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = server.socket.getsockname()[:2]
     say(f"serving {folder} at http://{bound_host}:{bound_port}/{where}; ctrl+c stops")
     import sys
 

@@ -199,8 +199,8 @@ def make_page(
         ComponentView(c, current[c.id], days[c.id], n) for n, c in enumerate(config.components, 1)
     ]
     groups: dict[str, list[ComponentView]] = {}
-    for view in components:
-        groups.setdefault(view.component.group, []).append(view)
+    for shown in components:
+        groups.setdefault(shown.component.group, []).append(shown)
     return Page(config, now, incidents, components, indicator, zone, list(groups.items()))
 
 
@@ -459,7 +459,7 @@ def _update_rows(
                 UpdateRow(
                     u.status,
                     STATUS_WORDS[u.status],
-                    _iso(u.published_at),
+                    _iso(u.published_at) or "",  # never empty: it was published
                     _when(u.published_at, zone),
                     u.text,
                     shown,
@@ -662,7 +662,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _feed_entries(page: Page, view: PublicIncident) -> tuple[tuple[int, int, str, str], ...]:
+def _feed_entries(page: Page, view: PublicIncident) -> tuple[tuple[int, int, str | None, str], ...]:
     """An incident's feed entries: (updated in microseconds since 1970, the
     first entry's id, updated as written, the <entry>): ints and strings, as
     a pickle loads 10,000 datetimes six times slower."""
@@ -699,7 +699,7 @@ def _group_id(name: str) -> str:
 
 
 def _components_json(page: Page) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     seen_groups: dict[str, dict[str, Any]] = {}
     for view in page.components:
         group = view.component.group
@@ -848,7 +848,7 @@ class Fragments(NamedTuple):
 
     json: str
     history: str
-    feed: tuple[tuple[int, int, str, str], ...]
+    feed: tuple[tuple[int, int, str | None, str], ...]
 
 
 def _fragments(

@@ -105,9 +105,13 @@ def map_alertmanager(doc: Any, now: datetime, source: str = "alertmanager") -> l
                 raise Malformed(f"{what}.values must be an object")
         fingerprint = text(raw.get("fingerprint"), f"{what}.fingerprint", limit=256)
         summary = (
-            notes.get("summary") or notes.get("description") or common_notes.get("summary")
-            or labels.get("alertname") or common.get("alertname") or ""
-        )  # fmt: skip
+            notes.get("summary")
+            or notes.get("description")
+            or common_notes.get("summary")
+            or labels.get("alertname")
+            or common.get("alertname")
+            or ""
+        )
         alerts.append(
             IncomingAlert(
                 source=source,

@@ -54,9 +54,15 @@ class Receiver:
     thread, from Store.another()), the writer pool, the log."""
 
     def __init__(
-        self, store, token: bytes, *, log: Callable[[str], None] = stderr_log, workers: int = 2,
-        clock: Callable[[], datetime] = utcnow, read_timeout: float = READ_TIMEOUT,
-    ) -> None:  # fmt: skip
+        self,
+        store,
+        token: bytes,
+        *,
+        log: Callable[[str], None] = stderr_log,
+        workers: int = 2,
+        clock: Callable[[], datetime] = utcnow,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
         self.store = store
         self.read_timeout = read_timeout
         self.token = token
@@ -198,7 +204,10 @@ class Receiver:
 def serve(store, host: str, port: int, token: bytes, log: Callable[[str], None] = stderr_log):
     """Run until stopped (SIGINT or SIGTERM)."""
     receiver = Receiver(store, token, log=log)
-    log(f"intake: listening on http://{host}:{port} (POST /v1/alertmanager, /v1/grafana, "
-        "/v2/enqueue; GET /healthz)")  # fmt: skip
-    web.run_app(receiver.app(), host=host, port=port, access_log=None, print=None,
-                handle_signals=True)  # fmt: skip
+    log(
+        f"intake: listening on http://{host}:{port} (POST /v1/alertmanager, /v1/grafana, "
+        "/v2/enqueue; GET /healthz)"
+    )
+    web.run_app(
+        receiver.app(), host=host, port=port, access_log=None, print=None, handle_signals=True
+    )

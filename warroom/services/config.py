@@ -20,6 +20,7 @@ import os
 import tomllib
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from warroom.core.errors import UsageError
 from warroom.core.record import field, record
@@ -51,8 +52,14 @@ NAMED_KEYS = {
     *(f"f{n}" for n in range(1, 25)),
 }  # fmt: skip
 # How Textual names a punctuation key: its Unicode name ('?' is question_mark).
-_RENAMED = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
-            "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}  # fmt: skip
+_RENAMED = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
 CHARACTER_NAMES = {
     _RENAMED.get(name, name)
     for name in (
@@ -98,8 +105,14 @@ def load_config(path: Path | None = None) -> Config:
     except RecursionError:
         raise UsageError(f"config file {path}: nested too deeply") from None
     known = {
-        "notifications", "bell", "utc", "publish_command", "publish_timeout", "keymap", "people",
-    }  # fmt: skip
+        "notifications",
+        "bell",
+        "utc",
+        "publish_command",
+        "publish_timeout",
+        "keymap",
+        "people",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"config file {path}: unknown key {unknown[0]!r}")
@@ -170,7 +183,7 @@ def state_path() -> Path:
     return config_dir() / "state.json"
 
 
-def load_state() -> dict:
+def load_state() -> dict[str, Any]:
     """What warroom remembers for this user (the theme); unreadable means empty."""
     try:
         data = json.loads(state_path().read_text("utf-8"))
@@ -179,7 +192,7 @@ def load_state() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def save_state(**changes) -> None:
+def save_state(**changes: Any) -> None:
     state = {**load_state(), **changes}
     path = state_path()
     try:

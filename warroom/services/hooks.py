@@ -15,15 +15,15 @@ import os
 import signal
 import subprocess
 import tempfile
-from dataclasses import dataclass
 
 from warroom.core.model import Incident, TimelineEntry
 from warroom.core.policy import Policy
 from warroom.core.public import public_title
+from warroom.core.record import record
 from warroom.core.text import one_line
 
 
-@dataclass(frozen=True)
+@record
 class HookResult:
     ok: bool
     summary: str
@@ -57,7 +57,7 @@ def hook_env(incident: Incident, entry: TimelineEntry) -> dict[str, str]:
     return {**os.environ, **{k: _env_value(v) for k, v in fields.items()}}
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)  # its own session: the group is its id
     except (ProcessLookupError, PermissionError):

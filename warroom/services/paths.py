@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 APP = "warroom"
@@ -180,7 +181,7 @@ def is_url(text: str) -> bool:
     return text.lower().startswith(URL_SCHEMES)
 
 
-def resolve_db(arg: str | None, environ: dict | None = None) -> Path | DbUrl:
+def resolve_db(arg: str | None, environ: Mapping[str, str] | None = None) -> Path | DbUrl:
     """--db beats WARROOM_DB beats the per-user default: a path, or a
     postgresql:// URL."""
     from warroom.core.errors import UsageError
@@ -231,7 +232,7 @@ def check_identity(name: str, what: str) -> str:
     return clean_name(name, what)
 
 
-def resolve_identity(arg: str | None, environ: dict | None = None) -> str:
+def resolve_identity(arg: str | None, environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     if arg:
         return arg

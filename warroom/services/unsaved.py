@@ -19,18 +19,21 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from warroom.services.paths import state_dir
+from warroom.services.paths import DbUrl, state_dir
+
+if TYPE_CHECKING:
+    from warroom.core.ports import StorePort
 
 SUFFIX = ".unsaved"
 
 
-def _label(db_path) -> str:
+def _label(db_path: Path | DbUrl) -> str:
     return str(db_path)
 
 
-def _stem(db_path) -> str:
+def _stem(db_path: Path | DbUrl) -> str:
     """The file name's start: the database's name beside it, or a digest of
     the database (a file elsewhere, or a server URL) in the state folder."""
     if isinstance(db_path, Path):
@@ -39,7 +42,7 @@ def _stem(db_path) -> str:
     return f"db-{digest}{SUFFIX}"
 
 
-def _places(db_path) -> list[tuple[Path, str]]:
+def _places(db_path: Path | DbUrl) -> list[tuple[Path, str]]:
     """(folder, name start) to try, in order."""
     places = []
     if isinstance(db_path, Path):
@@ -79,7 +82,12 @@ def _write_new(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def keep(db_path, changes: list[dict[str, Any]], now: datetime, stderr=None) -> str:
+def keep(
+    db_path: Path | DbUrl,
+    changes: list[dict[str, Any]],
+    now: datetime,
+    stderr: TextIO | None = None,
+) -> str:
     """Keep the changes (each an Envelope's to_json()); returns where they
     went: a file's path, or 'standard error'. Never raises for a full disk."""
     lines = "".join(json.dumps({**c, "kept_at": now.isoformat()}) + "\n" for c in changes)
@@ -106,7 +114,7 @@ def keep(db_path, changes: list[dict[str, Any]], now: datetime, stderr=None) -> 
     return "standard error"
 
 
-def files(db_path) -> list[Path]:
+def files(db_path: Path | DbUrl) -> list[Path]:
     """Every file kept for this database by an earlier session, oldest first."""
     found: list[Path] = []
     if isinstance(db_path, Path) and (db_path.parent / _stem(db_path)).is_file():
@@ -135,7 +143,7 @@ def read(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def kept(db_path) -> list[dict[str, Any]]:
+def kept(db_path: Path | DbUrl) -> list[dict[str, Any]]:
     """What earlier sessions kept and nobody has dealt with yet."""
     return [item for path in files(db_path) for item in read(path)]
 
@@ -149,7 +157,7 @@ class Replayed:
         self.left: list[Path] = []
 
 
-def replay(store, db_path) -> Replayed:
+def replay(store: StorePort, db_path: Path | DbUrl) -> Replayed:
     """Write every kept change, each once (by its idempotency key), in the
     order typed; a file whose changes all landed (or had landed) is removed."""
     from warroom.core.errors import AlreadyApplied, StoreBusy, StoreIOError, WarroomError

@@ -19,16 +19,19 @@ another. No Textual here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from warroom.core.errors import UsageError
-from warroom.core.model import Draft, Incident, TimelineEntry
+from warroom.core.model import Draft, Incident, Proposal, TimelineEntry
 from warroom.core.policy import Policy
-from warroom.core.record import replace
+from warroom.core.record import record, replace
 from warroom.core.templates import draft_text, draft_warnings, render_template
 from warroom.core.text import MAX_SHORT, clean_name
 from warroom.services.config import Config
+
+if TYPE_CHECKING:
+    from warroom.core.ports import StorePort
 from warroom.services.hooks import HookResult, run_publish_hook, skip_reason
 
 # The longest ticket reference an action item takes (the store refuses longer).
@@ -36,19 +39,23 @@ MAX_TICKET = 200
 
 
 # --------------------------------------------------------------------- close
-@dataclass(frozen=True)
+@record
 class Closed:
     incident: Incident
     draft: Draft  # the 'incident closed' announcement, drafted (not published)
     page_problem: str | None = None  # why the status page was not rebuilt, if it was not
 
 
-def close_step(store, incident_id: int, resolution: str, at: datetime | None = None) -> Incident:
+def close_step(
+    store: StorePort, incident_id: int, resolution: str, at: datetime | None = None
+) -> Incident:
     """The close itself (the first of close()'s two writes)."""
     return store.close_incident(incident_id, resolution, at)
 
 
-def draft_closed_announcement(store, policy: Policy, incident: Incident, now: datetime) -> Draft:
+def draft_closed_announcement(
+    store: StorePort, policy: Policy, incident: Incident, now: datetime
+) -> Draft:
     """The communicator's next message is the 'incident closed' one: drafted
     over whatever the draft held (which stays in the draft's history)."""
     text = render_template("closed", policy, incident, now)
@@ -56,7 +63,12 @@ def draft_closed_announcement(store, policy: Policy, incident: Incident, now: da
 
 
 def close(
-    store, policy: Policy, incident_id: int, resolution: str, at: datetime | None, now: datetime
+    store: StorePort,
+    policy: Policy,
+    incident_id: int,
+    resolution: str,
+    at: datetime | None,
+    now: datetime,
 ) -> Closed:
     """Close the incident and draft the 'incident closed' announcement."""
     incident = close_step(store, incident_id, resolution, at)
@@ -65,7 +77,7 @@ def close(
 
 
 # ------------------------------------------------------------------- publish
-@dataclass(frozen=True)
+@record
 class HookOutcome:
     result: HookResult
     event: str  # the timeline event: hook.ok, hook.failed or hook.skipped
@@ -75,14 +87,14 @@ class HookOutcome:
         return self.result.summary
 
 
-@dataclass(frozen=True)
+@record
 class Published:
     entry: TimelineEntry
     hook: HookOutcome | None  # None: no publish hook is configured
     page_problem: str | None = None  # why the status page was not rebuilt, if it was not
 
 
-def refresh_status_page(store, policy: Policy) -> str | None:
+def refresh_status_page(store: StorePort, policy: Policy) -> str | None:
     """Rebuild the status page where the policy says it lives ([status_page]
     dir), after a change stakeholders see. The change is made whatever
     happens here: a failure is returned as one line, never raised."""
@@ -127,13 +139,15 @@ def run_hook(config: Config, incident: Incident, entry: TimelineEntry) -> HookOu
     return HookOutcome(result, "hook.ok" if result.ok else "hook.failed")
 
 
-def record_hook(store, incident_id: int, entry: TimelineEntry, outcome: HookOutcome):
+def record_hook(
+    store: StorePort, incident_id: int, entry: TimelineEntry, outcome: HookOutcome
+) -> TimelineEntry:
     """What the hook did goes on the timeline, tied to the update's entry."""
     return store.record_event(incident_id, outcome.summary, outcome.event, entry=entry.id)
 
 
 def publish(
-    store,
+    store: StorePort,
     policy: Policy,
     config: Config,
     incident_id: int,
@@ -153,7 +167,7 @@ def publish(
     return Published(entry, outcome, refresh_status_page(store, policy))
 
 
-def current_draft(store, policy: Policy, incident_id: int, now: datetime) -> Draft:
+def current_draft(store: StorePort, policy: Policy, incident_id: int, now: datetime) -> Draft:
     """The draft as everyone sees it (see templates.draft_text): its saved
     version, its text following the incident."""
     incident = store.get_incident(incident_id)
@@ -162,14 +176,14 @@ def current_draft(store, policy: Policy, incident_id: int, now: datetime) -> Dra
     return replace(draft, text=text)
 
 
-def draft_problems(store, policy: Policy, incident_id: int, text: str) -> list[str]:
+def draft_problems(store: StorePort, policy: Policy, incident_id: int, text: str) -> list[str]:
     """What the publisher must see first: where the draft no longer says what
     the incident is."""
     return draft_warnings(text, policy, store.get_incident(incident_id))
 
 
 def publish_draft(
-    store,
+    store: StorePort,
     policy: Policy,
     config: Config,
     incident_id: int,
@@ -199,7 +213,7 @@ class FieldError(UsageError):
         self.field = field
 
 
-@dataclass(frozen=True)
+@record
 class ActionFields:
     title: str
     owner: str
@@ -220,7 +234,9 @@ def parse_due(text: str | None) -> date | None:
         ) from None
 
 
-def check_action(title: str, owner: str = "", due: date | str | None = None, ticket: str = ""):
+def check_action(
+    title: str, owner: str = "", due: date | str | None = None, ticket: str = ""
+) -> ActionFields:
     """An action item's fields as the store will take them, or FieldError
     naming the first field it would refuse."""
     title = title.strip()
@@ -243,15 +259,18 @@ def check_action(title: str, owner: str = "", due: date | str | None = None, tic
 
 
 # ------------------------------------------------------------------ intake
-def proposal_route(policy: Policy, proposal) -> tuple[str | None, str]:
+def proposal_route(policy: Policy, proposal: Proposal) -> tuple[str | None, str]:
     """The category and priority a proposal's alerts ask for ([[intake.route]])."""
     return policy.route(proposal.labels)
 
 
 def accept_proposal(
-    store, policy: Policy, proposal_id: int, category: str | None = None,
+    store: StorePort,
+    policy: Policy,
+    proposal_id: int,
+    category: str | None = None,
     priority: str | None = None,
-) -> Incident:  # fmt: skip
+) -> Incident:
     """Declare the incident a proposal stands for: the category and priority
     given, else those of the first [[intake.route]] its labels match; the
     reported time is the earliest start of its alerts."""
@@ -261,11 +280,11 @@ def accept_proposal(
     )
 
 
-def decline_proposal(store, proposal_id: int, reason: str):
+def decline_proposal(store: StorePort, proposal_id: int, reason: str) -> Proposal:
     return store.decline_proposal(proposal_id, reason)
 
 
-def merge_proposal(store, proposal_id: int, incident_id: int) -> Incident:
+def merge_proposal(store: StorePort, proposal_id: int, incident_id: int) -> Incident:
     return store.merge_proposal(proposal_id, incident_id)
 
 

@@ -16,12 +16,18 @@ import os
 import weakref
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
 
 from warroom.core.record import record, replace
 from warroom.core.text import one_line
 
+if TYPE_CHECKING:
+    from warroom.core.model import Board
+    from warroom.core.policy import Policy
+    from warroom.core.ports import StorePort
+
 KINDS: dict[str, type[Write]] = {}
+W = TypeVar("W", bound="Write")
 
 
 class Write:
@@ -30,7 +36,7 @@ class Write:
     kind: ClassVar[str] = ""
     __record_fields__: ClassVar[tuple[str, ...]] = ()
 
-    def apply(self, store) -> Any:
+    def apply(self, store: StorePort) -> Any:
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -41,13 +47,13 @@ class Write:
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__record_fields__}
 
-    def on_board(self, board, actor: str, at: datetime, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         """The board as it will be once this write lands: what a screen shows
         while it is pending (None: this write does not change the board)."""
         return None
 
 
-def project(board, pending: list[Envelope], policy):
+def project(board: Board, pending: list[Envelope], policy: Policy) -> Board:
     """The board with the writes not yet landed (or not yet read back)
     applied on top, in order: what the war room shows, so a key typed next
     acts on what the person sees (a second space unticks the box just ticked)."""
@@ -64,19 +70,20 @@ def project(board, pending: list[Envelope], policy):
     return board
 
 
-def kind(name: str) -> Callable[[type], type]:
+@dataclass_transform(frozen_default=True)
+def kind(name: str) -> Callable[[type[W]], type[W]]:
     """Register a write kind under name (the key of its JSON)."""
 
-    def register(cls: type) -> type:
+    def register(cls: type[W]) -> type[W]:
         cls = record(cls)
-        cls.kind = name  # type: ignore[attr-defined]
+        cls.kind = name
         KINDS[name] = cls
         return cls
 
     return register
 
 
-def _refresh_page(store) -> None:
+def _refresh_page(store: StorePort) -> None:
     """The status page follows a change stakeholders see (when the policy
     names its folder). The change itself is made either way; a page that
     could not be written shows its age in "last updated"."""
@@ -94,7 +101,7 @@ class AddEntry(Write):
     kind_of: str = "note"
     occurred_at: datetime | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.add_entry(self.incident_id, self.text, self.kind_of, self.occurred_at)
 
     def describe(self) -> str:
@@ -107,7 +114,7 @@ class Correct(Write):
     text: str | None = None
     at: datetime | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         entry = store.correct(self.entry_id, self.text, self.at)
         if entry.public:  # a published update as it now stands: the status page follows
             _refresh_page(store)
@@ -120,7 +127,7 @@ class SetChangeImpact(Write):
     impact: str
     note: str = ""
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_change_impact(self.entry_id, self.impact, self.note)
 
 
@@ -132,8 +139,9 @@ class SaveWhy(Write):
     answer: str
     base: tuple[str, str] | None = None
 
-    def apply(self, store):
-        base = tuple(self.base) if self.base is not None else None
+    def apply(self, store: StorePort) -> Any:
+        # (question, answer): a list once it has been through the unsaved file's JSON
+        base = (self.base[0], self.base[1]) if self.base is not None else None
         return store.save_why(self.incident_id, self.position, self.question, self.answer, base)
 
     def describe(self) -> str:
@@ -146,7 +154,7 @@ class SetRootCause(Write):
     text: str
     base: str | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_root_cause(self.incident_id, self.text, self.base)
 
     def describe(self) -> str:
@@ -161,7 +169,7 @@ class AddAction(Write):
     due: date | None = None
     ticket: str = ""
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.add_action(self.incident_id, self.title, self.owner, self.due, self.ticket)
 
 
@@ -173,7 +181,7 @@ class UpdateAction(Write):
     due: date | None = None
     ticket: str = ""
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.update_action(self.action_id, self.title, self.owner, self.due, self.ticket)
 
 
@@ -182,7 +190,7 @@ class SetActionDone(Write):
     action_id: int
     done: bool = True
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_action_done(self.action_id, self.done)
 
 
@@ -192,7 +200,7 @@ class Close(Write):
     resolution: str
     at: datetime | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         incident = store.close_incident(self.incident_id, self.resolution, self.at)
         _refresh_page(store)
         return incident
@@ -205,7 +213,7 @@ class DraftClosedAnnouncement(Write):
     incident_id: int
     at: datetime
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         from warroom.services.usecases import draft_closed_announcement
 
         incident = store.get_incident(self.incident_id)
@@ -220,7 +228,7 @@ class Reopen(Write):
     incident_id: int
     reason: str = ""
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         incident = store.reopen_incident(self.incident_id, self.reason)
         _refresh_page(store)
         return incident
@@ -232,10 +240,10 @@ class SetCheck(Write):
     item_id: str
     ticked: bool
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_check(self.incident_id, self.item_id, self.ticked)
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         from warroom.core.model import CheckState
 
         checklist = {
@@ -255,10 +263,10 @@ class Assign(Write):
     person: str
     at: datetime | None = None  # '@23:10 alice': when the hand-off happened, if earlier
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.assign(self.incident_id, self.role, self.person, self.at)
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         from warroom.core.model import RoleHolder
 
         role = policy.match_role(self.role)
@@ -279,15 +287,16 @@ class Unassign(Write):
     role: str
     person: str | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.unassign(self.incident_id, self.role, self.person)
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         role = policy.match_role(self.role)
         roles = tuple(
-            r for r in board.roles
+            r
+            for r in board.roles
             if not (r.role == role and (self.person is None or r.person == self.person))
-        )  # fmt: skip
+        )
         return replace(board, roles=roles)
 
 
@@ -297,10 +306,10 @@ class RecordMilestone(Write):
     clock: str
     at: datetime | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.record_milestone(self.incident_id, self.clock, self.at)
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         return _milestone_on_board(board, self.clock, self.at or at)
 
 
@@ -312,14 +321,14 @@ class SetMilestone(Write):
     clock: str
     at: datetime | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_milestone(self.incident_id, self.clock, self.at)
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         return _milestone_on_board(board, self.clock, self.at)
 
 
-def _milestone_on_board(board, clock: str, moment: datetime | None):
+def _milestone_on_board(board: Board, clock: str, moment: datetime | None) -> Board | None:
     from warroom.core.policy import MILESTONE_FIELDS
 
     field = MILESTONE_FIELDS.get(clock)
@@ -334,7 +343,7 @@ class SaveDraft(Write):
     text: str
     base_version: int
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         # Saves of one editor follow each other: one typed before the last
         # one's answer came back starts from the version that one made (not a
         # concurrent edit to merge with ours), as the editor itself would.
@@ -352,7 +361,9 @@ class SaveDraft(Write):
 
 
 # store -> incident -> (the base an editor's last save gave, the version it made)
-_DRAFT_CHAINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_DRAFT_CHAINS: weakref.WeakKeyDictionary[StorePort, dict[int, tuple[int, int]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @kind("publish")
@@ -366,7 +377,7 @@ class Publish(Write):
     status: str | None = None
     components: tuple[str, ...] = ()
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         from warroom.services.usecases import public_choices
 
         status, components = public_choices(self.status, self.components)
@@ -383,10 +394,10 @@ class SetPriority(Write):
     incident_id: int
     priority: str
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_priority(self.incident_id, self.priority)
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         priority = policy.match_priority(self.priority)
         return replace(board, incident=replace(board.incident, priority=priority))
 
@@ -398,12 +409,12 @@ class SetPublicTitle(Write):
     incident_id: int
     title: str
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         incident = store.set_public_title(self.incident_id, self.title)
         _refresh_page(store)  # the page never keeps a title taken back
         return incident
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         return replace(board, incident=replace(board.incident, public_title=self.title.strip()))
 
 
@@ -412,10 +423,10 @@ class SetStage(Write):
     incident_id: int
     stage: str
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_stage(self.incident_id, self.stage)
 
-    def on_board(self, board, actor, at, policy):
+    def on_board(self, board: Board, actor: str, at: datetime, policy: Policy) -> Board | None:
         stage = policy.match_stage(self.stage)
         return replace(board, incident=replace(board.incident, stage=stage))
 
@@ -428,7 +439,7 @@ class Declare(Write):
     reported_at: datetime | None = None
     drill: bool = False
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.declare(
             self.title, self.category, self.priority, self.reported_at, drill=self.drill
         )
@@ -446,7 +457,7 @@ class RecordEvent(Write):
     event: str
     entry: int | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         data = {} if self.entry is None else {"entry": self.entry}
         return store.record_event(self.incident_id, self.text, self.event, **data)
 
@@ -456,7 +467,7 @@ class MakeReal(Write):
     incident_id: int
     reason: str = ""
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.make_real(self.incident_id, self.reason)
 
     def describe(self) -> str:
@@ -469,7 +480,7 @@ class AcceptProposal(Write):
     category: str | None = None
     priority: str | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         from warroom.services.usecases import accept_proposal
 
         return accept_proposal(store, store.policy, self.proposal_id, self.category, self.priority)
@@ -483,7 +494,7 @@ class DeclineProposal(Write):
     proposal_id: int
     reason: str
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.decline_proposal(self.proposal_id, self.reason)
 
     def describe(self) -> str:
@@ -495,7 +506,7 @@ class MergeProposal(Write):
     proposal_id: int
     incident_id: int
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.merge_proposal(self.proposal_id, self.incident_id)
 
     def describe(self) -> str:
@@ -511,7 +522,7 @@ class SetTaskState(Write):
     status: str
     note: str = ""
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.set_task_status(self.task_id, self.status, self.note)
 
     def describe(self) -> str:
@@ -526,7 +537,7 @@ class AssignTask(Write):
     incident_id: int
     person: str = ""
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.assign_task(self.task_id, self.person)
 
     def describe(self) -> str:
@@ -541,11 +552,14 @@ class AddTask(Write):
     assignee: str = ""
     due_at: datetime | None = None
 
-    def apply(self, store):
+    def apply(self, store: StorePort) -> Any:
         return store.add_task(
-            self.incident_id, self.title, role=self.role, assignee=self.assignee,
+            self.incident_id,
+            self.title,
+            role=self.role,
+            assignee=self.assignee,
             due_at=self.due_at,
-        )  # fmt: skip
+        )
 
     def describe(self) -> str:
         return f"task: {one_line(self.title)[:40]}"
@@ -562,13 +576,15 @@ class Envelope:
 
     __slots__ = ("write", "key", "actor", "typed_at")
 
-    def __init__(self, write: Write, actor: str, typed_at: datetime, key: str | None = None):
+    def __init__(
+        self, write: Write, actor: str, typed_at: datetime, key: str | None = None
+    ) -> None:
         self.write = write
         self.key = key or new_key()
         self.actor = actor
         self.typed_at = typed_at
 
-    def apply(self, store) -> Any:
+    def apply(self, store: StorePort) -> Any:
         """Apply once: as the person who typed it, under its key."""
         with store.acting(self.actor), store.keyed(self.key):
             return self.write.apply(store)

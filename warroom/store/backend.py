@@ -28,7 +28,13 @@ class Backend(Protocol):
     busy_timeout: float
     migrated: bool  # this open created or upgraded the schema
     swapped: str
-    poll_seconds: float | None  # how often has_changed() may be asked; None: the app's
+    conn: Any  # the driver's connection (sqlite3's, psycopg's)
+
+    @property
+    def poll_seconds(
+        self,
+    ) -> float | None: ...  # how often has_changed() may be asked; None: the app's
+
     # How long a write whose answer to COMMIT was lost asks whether it committed
     # before raising StoreInDoubt (a server; a file's commit cannot be lost).
     in_doubt_wait: float

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from warroom.core.errors import (
     REFUSAL,
@@ -34,6 +34,10 @@ from warroom.core.policy import Policy
 from warroom.core.timefmt import check_moment
 from warroom.store.backend import Backend, open_backend
 from warroom.store.schema import select_list
+
+if TYPE_CHECKING:
+    from warroom.core.model import Draft, Retro, Task
+    from warroom.services.paths import DbUrl
 
 
 class _Later:
@@ -88,14 +92,14 @@ class StoreBase:
     @classmethod
     def open(
         cls,
-        path: Path | str,
+        path: Path | DbUrl | str,
         policy: Policy,
         identity: str = "unknown",
         clock: Callable[[], datetime] = utcnow,
         busy_timeout: float = 5.0,
         read_only: bool = False,
         create: bool = True,
-    ) -> StoreBase:
+    ) -> Self:
         """Open (creating if missing) the database at path. read_only opens an
         existing file for watching only, as happens anyway without write access."""
         db = open_backend(path, clock, busy_timeout, read_only, create)
@@ -110,12 +114,43 @@ class StoreBase:
             raise
         return store
 
-    def another(self, busy_timeout: float | None = None) -> StoreBase:
+    def another(self, busy_timeout: float | None = None) -> Self:
         """The same database on a connection of its own (the app's database
         worker), with the same policy, identity and clock."""
         other = type(self)(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
         other.read_only_asked = self.read_only_asked
         return other
+
+    if TYPE_CHECKING:
+        # What one part calls of another (the parts are composed into the one
+        # Store in domain.py); mypy checks each part's own definition against these.
+        _DRAFT: str
+
+        @staticmethod
+        def _row_draft(row: tuple[Any, ...] | None) -> Draft: ...
+        def get_incident(self, incident_id: int) -> Incident: ...
+        def set_milestone(
+            self, incident_id: int, clock: str, at: datetime | None, new: bool = False
+        ) -> Incident: ...
+        def _claim(self, key: str) -> bool: ...
+        def retro(self, incident_id: int) -> Retro: ...
+        def tasks(self, incident_id: int) -> list[Task]: ...
+        def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None: ...
+        def _stop_repeats(self, incident_id: int, stage: str, entry_id: int) -> None: ...
+        def _carried(self, original: TimelineEntry) -> tuple[str, dict[str, Any]]: ...
+        def timeline(
+            self, incident_id: int, after_id: int = 0, limit: int | None = None
+        ) -> list[TimelineEntry]: ...
+        def entry(self, entry_id: int) -> TimelineEntry: ...
+        def _recount_last_update(self, incident_id: int) -> None: ...
+        def _fact_moment(
+            self,
+            incident: Incident,
+            at: datetime | None,
+            event: str,
+            data: dict[str, Any],
+            what: str,
+        ) -> datetime: ...
 
     # What belongs to the backend, as the rest of warroom has always called it.
     @property
@@ -253,9 +288,14 @@ class StoreBase:
         self.db.execute(
             "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN ? AND bool_and(status <> ?) THEN ?"
             " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?",
-            (f"{REFUSAL}NotFound:no incident with id {incident_id}", is_open, OPEN,
-             REFUSAL + closed, incident_id),
-        )  # fmt: skip
+            (
+                f"{REFUSAL}NotFound:no incident with id {incident_id}",
+                is_open,
+                OPEN,
+                REFUSAL + closed,
+                incident_id,
+            ),
+        )
 
     def _appended(self, later: _Later) -> TimelineEntry:
         """The entry an _append wrote. When the write committed but its answer
@@ -273,7 +313,7 @@ class StoreBase:
             ).fetchone()
             if row is None:
                 raise NotFound("the entry just written was not found") from None
-        return self._row_entry(row)
+        return self._row_entry(row)  # type: ignore[arg-type]  # RETURNING gives its row
 
     def _now(self) -> str:
         return to_iso(self.clock())
@@ -318,13 +358,25 @@ class StoreBase:
         return later
 
     def _system(
-        self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
-        supersedes: int | None = None, actor: str | None = None, **data: Any,
-    ) -> _Later:  # fmt: skip
+        self,
+        incident_id: int,
+        text: str,
+        event: str,
+        *,
+        occurred_at: datetime | None = None,
+        supersedes: int | None = None,
+        actor: str | None = None,
+        **data: Any,
+    ) -> _Later:
         return self._add(
-            incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
-            supersedes=supersedes, actor=actor,
-        )  # fmt: skip
+            incident_id,
+            SYSTEM,
+            text,
+            data={"event": event, **data},
+            occurred_at=occurred_at,
+            supersedes=supersedes,
+            actor=actor,
+        )
 
     def _checked(self, moment: datetime, what: str) -> datetime:
         return check_moment(moment, self.clock(), what)

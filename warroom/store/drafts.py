@@ -148,9 +148,13 @@ class DraftStore(StoreBase):
                 # Whoever reads a drill's update, wherever it is pasted, must see it is one.
                 text = f"{DRILL_MARK} {text}"
             entry_id = self._add(
-                incident_id, UPDATE, text, public=True,
-                data={"event": "update.publish", **shown}, occurred_at=from_iso(now),
-            )  # fmt: skip
+                incident_id,
+                UPDATE,
+                text,
+                public=True,
+                data={"event": "update.publish", **shown},
+                occurred_at=from_iso(now),
+            )
             self._recount_last_update(incident_id)
             if incident.acknowledged_at is None:
                 # Telling stakeholders is itself an acknowledgement.
@@ -158,7 +162,11 @@ class DraftStore(StoreBase):
                     "UPDATE incidents SET acknowledged_at = ? WHERE id = ?", (now, incident_id)
                 )
                 self._system(
-                    incident_id, "Milestone: acknowledge recorded", "milestone",
-                    clock="acknowledge", at=now, occurred_at=from_iso(now),
-                )  # fmt: skip
+                    incident_id,
+                    "Milestone: acknowledge recorded",
+                    "milestone",
+                    clock="acknowledge",
+                    at=now,
+                    occurred_at=from_iso(now),
+                )
         return self._appended(entry_id)

@@ -109,7 +109,7 @@ class IncidentStore(StoreBase):
                     r["assigned_by"],
                     from_iso(r["assigned_at"]),
                     r["previous"],
-                )  # fmt: skip
+                )
                 for r in roles.dicts()
             ),
             {
@@ -176,9 +176,13 @@ class IncidentStore(StoreBase):
             )
             if impact is not None:
                 self._system(
-                    incident_id, "Milestone: impact-start recorded", "milestone",
-                    clock="impact-start", at=impact, occurred_at=from_iso(impact),
-                )  # fmt: skip
+                    incident_id,
+                    "Milestone: impact-start recorded",
+                    "milestone",
+                    clock="impact-start",
+                    at=impact,
+                    occurred_at=from_iso(impact),
+                )
             first = self.db.execute(  # the declare's entry: the incident's first
                 "SELECT min(id) FROM timeline WHERE incident_id = ?", (incident_id,)
             ).fetchone()[0]
@@ -252,9 +256,16 @@ class IncidentStore(StoreBase):
                 # A move corrects the time: who recorded it and when stay said.
                 author, carried = self._carried(self.entry(previous))
             self._system(
-                incident_id, text, event, clock=clock, at=to_iso(moment) if moment else None,
-                occurred_at=moment, supersedes=previous, actor=author, **carried,
-            )  # fmt: skip
+                incident_id,
+                text,
+                event,
+                clock=clock,
+                at=to_iso(moment) if moment else None,
+                occurred_at=moment,
+                supersedes=previous,
+                actor=author,
+                **carried,
+            )
         return self.get_incident(incident_id)
 
     def _milestone_entry(self, incident_id: int, clock: str) -> int | None:
@@ -290,9 +301,13 @@ class IncidentStore(StoreBase):
                 raise UsageError(f"a {label.lower()} change is not dated")
             self.db.execute(f"UPDATE incidents SET {field} = ? WHERE id = ?", (value, incident_id))
             self._system(
-                incident_id, f"{label} changed from {old} to {value}", f"{field}.change",
-                old=old, new=value, occurred_at=moment,
-            )  # fmt: skip
+                incident_id,
+                f"{label} changed from {old} to {value}",
+                f"{field}.change",
+                old=old,
+                new=value,
+                occurred_at=moment,
+            )
             if field in ("priority", "category"):  # in the change's own transaction
                 self._attach_runbooks(incident_id, self._last_entry_id(incident_id))
             elif field == "stage":  # a repeating task stops at its stage
@@ -326,18 +341,29 @@ class IncidentStore(StoreBase):
                     "UPDATE incidents SET remediated_at = ? WHERE id = ?", (when, incident_id)
                 )
                 self._system(
-                    incident_id, "Milestone: remediate recorded", "milestone",
-                    clock="remediate", at=when, occurred_at=moment,
-                )  # fmt: skip
+                    incident_id,
+                    "Milestone: remediate recorded",
+                    "milestone",
+                    clock="remediate",
+                    at=when,
+                    occurred_at=moment,
+                )
             self.db.execute(
                 "UPDATE incidents SET status = ?, closed_at = ?, resolution = ?, stage = ?"
                 " WHERE id = ?",
                 (CLOSED, when, resolution, self.policy.stages[-1], incident_id),
             )
             # What the status page says from now on: resolved, its components operational.
-            self._system(incident_id, f"Incident closed: {resolution}", "incident.close",
-                         resolution=resolution, clock="close", at=when,
-                         occurred_at=moment, **self._resolved_states(incident_id))  # fmt: skip
+            self._system(
+                incident_id,
+                f"Incident closed: {resolution}",
+                "incident.close",
+                resolution=resolution,
+                clock="close",
+                at=when,
+                occurred_at=moment,
+                **self._resolved_states(incident_id),
+            )
         return self.get_incident(incident_id)
 
     def _resolved_states(self, incident_id: int) -> dict[str, Any]:

@@ -114,8 +114,9 @@ class IntakeStore(StoreBase):
                 stored += 1
                 touched[proposal_id] = None
                 if incident_id is not None:  # accepted or merged: evidence at once
-                    self._evidence(incident_id, alert_id, a.source, FIRING, a.summary,
-                                   a.starts_at, None, a.url)  # fmt: skip
+                    self._evidence(
+                        incident_id, alert_id, a.source, FIRING, a.summary, a.starts_at, None, a.url
+                    )
             for proposal_id in touched:
                 self.db.execute(
                     "UPDATE proposals SET last_seen = ? WHERE id = ?", (now, proposal_id)
@@ -128,11 +129,21 @@ class IntakeStore(StoreBase):
             "INSERT INTO alerts (source, fingerprint, starts_at, last_started_at, status, ends_at,"
             " fires, proposal_id, labels, summary, url, first_seen, last_seen)"
             " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (a.source, a.fingerprint, start, start, a.status,
-             to_iso(a.ends_at) if a.ends_at is not None else None, proposal_id,
-             json.dumps(a.labels, ensure_ascii=False, sort_keys=True), a.summary, a.url, now,
-             now),
-        ).fetchone()[0]  # fmt: skip
+            (
+                a.source,
+                a.fingerprint,
+                start,
+                start,
+                a.status,
+                to_iso(a.ends_at) if a.ends_at is not None else None,
+                proposal_id,
+                json.dumps(a.labels, ensure_ascii=False, sort_keys=True),
+                a.summary,
+                a.url,
+                now,
+                now,
+            ),
+        ).fetchone()[0]
 
     def _group_proposal(self, a: Any, now: str) -> tuple[int, int | None]:
         """The proposal a new alert of this group joins: the group's newest
@@ -160,9 +171,16 @@ class IntakeStore(StoreBase):
         return self.db.execute(
             "INSERT INTO proposals (source, group_key, status, title, labels, first_seen,"
             " last_seen, reason) VALUES (?, ?, ?, ?, ?, ?, ?, '') RETURNING id",
-            (a.source, a.group_key, PROPOSED, _alert_title(title),
-             json.dumps(a.labels, ensure_ascii=False, sort_keys=True), now, now),
-        ).fetchone()[0], None  # fmt: skip
+            (
+                a.source,
+                a.group_key,
+                PROPOSED,
+                _alert_title(title),
+                json.dumps(a.labels, ensure_ascii=False, sort_keys=True),
+                now,
+                now,
+            ),
+        ).fetchone()[0], None
 
     def _alert_evidence(self, proposal_id: int, alert_id: int, a: Any, status: str) -> None:
         """An alert of an incident's proposal is an evidence entry on its timeline."""
@@ -173,13 +191,19 @@ class IntakeStore(StoreBase):
         ).fetchone()
         if row is None or row[1] != OPEN:
             return
-        self._evidence(row[0], alert_id, a.source, status, a.summary, a.starts_at, a.ends_at,
-                       a.url)  # fmt: skip
+        self._evidence(row[0], alert_id, a.source, status, a.summary, a.starts_at, a.ends_at, a.url)
 
     def _evidence(
-        self, incident_id: int, alert_id: int, source: str, status: str, summary: str,
-        starts_at: datetime, ends_at: datetime | None, url: str,
-    ) -> None:  # fmt: skip
+        self,
+        incident_id: int,
+        alert_id: int,
+        source: str,
+        status: str,
+        summary: str,
+        starts_at: datetime,
+        ends_at: datetime | None,
+        url: str,
+    ) -> None:
         now = self.clock()
         moment = ends_at if status == "resolved" and ends_at is not None else starts_at
         moment = min(moment, now)
@@ -187,20 +211,34 @@ class IntakeStore(StoreBase):
         if url:
             text += f"\n{url}"
         self._append(
-            incident_id, "evidence", text[:MAX_NOTE], occurred_at=moment, actor=source,
+            incident_id,
+            "evidence",
+            text[:MAX_NOTE],
+            occurred_at=moment,
+            actor=source,
             data={"event": "alert", "alert": alert_id, "status": status, "source": source},
-        )  # fmt: skip
+        )
 
     def _row_proposal(self, row: tuple) -> Any:
         from warroom.core.model import Proposal
 
         return Proposal(
-            id=row[0], source=row[1], group_key=row[2], status=row[3], title=row[4],
-            labels=json.loads(row[5]), first_seen=from_iso(row[6]), last_seen=from_iso(row[7]),
-            incident_id=row[8], decided_by=row[9] or "", decided_at=from_iso(row[10]),
-            reason=row[11] or "", alerts=row[12] or 0, firing=row[13] or 0,
+            id=row[0],
+            source=row[1],
+            group_key=row[2],
+            status=row[3],
+            title=row[4],
+            labels=json.loads(row[5]),
+            first_seen=from_iso(row[6]),
+            last_seen=from_iso(row[7]),
+            incident_id=row[8],
+            decided_by=row[9] or "",
+            decided_at=from_iso(row[10]),
+            reason=row[11] or "",
+            alerts=row[12] or 0,
+            firing=row[13] or 0,
             started_at=from_iso(row[14]),
-        )  # fmt: skip
+        )
 
     def proposals(self, status: str | None = "proposed", limit: int = 500) -> list:
         """Proposals (waiting for a decision by default), oldest first, each
@@ -238,10 +276,22 @@ class IntakeStore(StoreBase):
             (proposal_id,),
         ).fetchall()
         return [
-            AlertRecord(r[0], r[1], r[2], r[5], from_iso(r[3]), from_iso(r[4]), from_iso(r[6]),
-                        r[7], r[8], json.loads(r[9]), r[10], r[11])
+            AlertRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[5],
+                from_iso(r[3]),
+                from_iso(r[4]),
+                from_iso(r[6]),
+                r[7],
+                r[8],
+                json.loads(r[9]),
+                r[10],
+                r[11],
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
 
     def _undecided(self, proposal_id: int) -> Any:
         from warroom.core.model import PROPOSED
@@ -262,11 +312,20 @@ class IntakeStore(StoreBase):
     def _attach_alerts(self, proposal_id: int, incident_id: int) -> int:
         alerts = self.proposal_alerts(proposal_id)
         for a in alerts:
-            self._evidence(incident_id, a.id, a.source, "firing", a.summary, a.last_started_at,
-                           None, a.url)  # fmt: skip
+            self._evidence(
+                incident_id, a.id, a.source, "firing", a.summary, a.last_started_at, None, a.url
+            )
             if a.status == "resolved":
-                self._evidence(incident_id, a.id, a.source, "resolved", a.summary,
-                               a.last_started_at, a.ends_at, a.url)  # fmt: skip
+                self._evidence(
+                    incident_id,
+                    a.id,
+                    a.source,
+                    "resolved",
+                    a.summary,
+                    a.last_started_at,
+                    a.ends_at,
+                    a.url,
+                )
         return len(alerts)
 
     def accept_proposal(
@@ -290,16 +349,28 @@ class IntakeStore(StoreBase):
                 "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
                 " declared_at, declared_by, resolution, revision)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id",
-                (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
-                 self.identity),
-            ).fetchone()[0]  # fmt: skip
+                (
+                    title,
+                    category,
+                    priority,
+                    stage,
+                    OPEN,
+                    to_iso(reported),
+                    to_iso(now),
+                    self.identity,
+                ),
+            ).fetchone()[0]
             self._system(
                 incident_id,
                 f"Incident declared: {title} ({priority}, {category}) from {proposal.alerts}"
                 f" alert{'s' * (proposal.alerts != 1)} of {proposal.source}",
-                "incident.declare", priority=priority, category=category,
-                reported_at=to_iso(reported), drill=False, proposal=proposal_id,
-            )  # fmt: skip
+                "incident.declare",
+                priority=priority,
+                category=category,
+                reported_at=to_iso(reported),
+                drill=False,
+                proposal=proposal_id,
+            )
             self._attach_alerts(proposal_id, incident_id)
             self._decide(proposal_id, ACCEPTED, incident_id, "")
         return self.get_incident(incident_id)
@@ -331,8 +402,9 @@ class IntakeStore(StoreBase):
                 incident_id,
                 f"Alerts merged in: {proposal.title} ({count} alert{'s' * (count != 1)}"
                 f" of {proposal.source})",
-                "intake.merge", proposal=proposal_id,
-            )  # fmt: skip
+                "intake.merge",
+                proposal=proposal_id,
+            )
             self._decide(proposal_id, MERGED, incident_id, "")
         return self.get_incident(incident_id)
 

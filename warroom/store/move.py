@@ -8,11 +8,11 @@ table after the commit."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from warroom.core.errors import UsageError, WarroomError
+from warroom.core.record import record
 from warroom.services.paths import DbUrl
 from warroom.store.backend import Backend, as_target, open_backend
 from warroom.store.schema import moved, with_ids
@@ -27,7 +27,7 @@ class MoveFailed(WarroomError):
     """The copy did not match the source; the target was left as the copy made it."""
 
 
-@dataclass(frozen=True)
+@record
 class Moved:
     source: str
     target: str
@@ -95,9 +95,9 @@ def _copy(src: Backend, dst: Backend) -> dict[str, int]:
                     "warroom moves only into an empty database"
                 )
             for table in COLUMNS:
-                order = "id" if table in WITH_IDS else ", ".join(
-                    f'"{c}"' for c in COLUMNS[table][:2]
-                )  # fmt: skip
+                order = (
+                    "id" if table in WITH_IDS else ", ".join(f'"{c}"' for c in COLUMNS[table][:2])
+                )
                 rows = src.execute(f"SELECT {_cols(table)} FROM {table} ORDER BY {order}")
                 rows = rows.fetchall()
                 if dst.engine == "postgresql":

@@ -268,8 +268,9 @@ class PostgresBackend:
         """Another connection to the same database, for another thread (the
         app's database worker): made when first used, the schema already
         checked by this one."""
-        other = type(self)(self.url, self.clock, self.busy_timeout if busy_timeout is None
-                           else busy_timeout)  # fmt: skip
+        other = type(self)(
+            self.url, self.clock, self.busy_timeout if busy_timeout is None else busy_timeout
+        )
         other.read_only = self.read_only
         other._listener_retry_at = float("inf")  # it never listens: the app's store does
         other._family = self._family
@@ -320,7 +321,7 @@ class PostgresBackend:
         detail = _first_line(exc).replace(self.url.conninfo, self.label)
         return StoreIOError(f"cannot reach {self.label}: {detail}", UNREACHABLE)
 
-    def _liveness(self, **override: int) -> dict[str, int]:
+    def _liveness(self, **override: int) -> dict[str, Any]:
         """_LIVENESS, except what the URL sets itself (the URL wins)."""
         from psycopg.conninfo import conninfo_to_dict
 

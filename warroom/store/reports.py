@@ -53,9 +53,10 @@ class ReportStore(StoreBase):
                 "SELECT incident_id, owner, due, status FROM action_items ORDER BY id"
             ):
                 actions.setdefault(incident_id, []).append(
-                    ActionFacts(owner or "", date.fromisoformat(due) if due else None,
-                                status == ACTION_DONE)
-                )  # fmt: skip
+                    ActionFacts(
+                        owner or "", date.fromisoformat(due) if due else None, status == ACTION_DONE
+                    )
+                )
             tasks = self._report_tasks()
         return [
             ReportRow(
@@ -63,7 +64,7 @@ class ReportStore(StoreBase):
                 tuple(updates.get(i.id, ())),
                 tuple(actions.get(i.id, ())),
                 tuple(tasks.get(i.id, ())),
-            )  # fmt: skip
+            )
             for i in incidents
         ]
 

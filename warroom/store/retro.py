@@ -73,9 +73,13 @@ class RetroStore(StoreBase):
             current = (row[0] or "", row[1] or "") if row else ("", "")
             what = f"Why {position}"
             question, asked = self._merge_edit(
-                incident_id, f"{what} (question)", base and base[0], question, current[0],
+                incident_id,
+                f"{what} (question)",
+                base and base[0],
+                question,
+                current[0],
                 MAX_SHORT,
-            )  # fmt: skip
+            )
             answer, answered = self._merge_edit(
                 incident_id, f"{what} (answer)", base and base[1], answer, current[1], MAX_SHORT
             )
@@ -192,9 +196,13 @@ class RetroStore(StoreBase):
         return title, owner, due.isoformat() if due else None, ticket.strip()
 
     def add_action(
-        self, incident_id: int, title: str, owner: str = "", due: date | None = None,
+        self,
+        incident_id: int,
+        title: str,
+        owner: str = "",
+        due: date | None = None,
         ticket: str = "",
-    ) -> ActionItem:  # fmt: skip
+    ) -> ActionItem:
         title, owner, due_text, ticket = self._clean_action(title, owner, due, ticket)
         with self._write():
             self.get_incident(incident_id)
@@ -203,9 +211,19 @@ class RetroStore(StoreBase):
                 "INSERT INTO action_items (incident_id, title, owner, due, ticket, status,"
                 " created_by, created_at, updated_by, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (incident_id, title, owner, due_text, ticket, ACTION_OPEN, self.identity, now,
-                 self.identity, now),
-            )  # fmt: skip
+                (
+                    incident_id,
+                    title,
+                    owner,
+                    due_text,
+                    ticket,
+                    ACTION_OPEN,
+                    self.identity,
+                    now,
+                    self.identity,
+                    now,
+                ),
+            )
             action_id = cursor.fetchone()[0]
             if owner:
                 self._remember_person(owner)
@@ -213,9 +231,13 @@ class RetroStore(StoreBase):
         return self.action_item(action_id)
 
     def update_action(
-        self, action_id: int, title: str, owner: str = "", due: date | None = None,
+        self,
+        action_id: int,
+        title: str,
+        owner: str = "",
+        due: date | None = None,
         ticket: str = "",
-    ) -> ActionItem:  # fmt: skip
+    ) -> ActionItem:
         title, owner, due_text, ticket = self._clean_action(title, owner, due, ticket)
         with self._write():
             item = self.action_item(action_id)
@@ -238,14 +260,21 @@ class RetroStore(StoreBase):
             self.db.execute(
                 "UPDATE action_items SET status = ?, completed_at = ?, updated_by = ?,"
                 " updated_at = ? WHERE id = ?",
-                (ACTION_DONE if done else ACTION_OPEN, now if done else None, self.identity,
-                 now, action_id),
-            )  # fmt: skip
+                (
+                    ACTION_DONE if done else ACTION_OPEN,
+                    now if done else None,
+                    self.identity,
+                    now,
+                    action_id,
+                ),
+            )
             verb = "completed" if done else "reopened"
             self._system(
-                item.incident_id, f"Action item {verb}: {item.title}",
-                "action.done" if done else "action.reopen", action=action_id,
-            )  # fmt: skip
+                item.incident_id,
+                f"Action item {verb}: {item.title}",
+                "action.done" if done else "action.reopen",
+                action=action_id,
+            )
         return self.action_item(action_id)
 
     def overdue_actions(self, today: date) -> dict[int, int]:

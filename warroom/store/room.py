@@ -13,7 +13,7 @@ from warroom.core.model import Board, Task, TimelinePage
 from warroom.store.base import StoreBase
 
 
-class Room(NamedTuple):
+class RoomRead(NamedTuple):
     board: Board
     page: TimelinePage
     tasks: list[Task]
@@ -23,7 +23,7 @@ class RoomStore(StoreBase):
     """The war room's reads that cost one round trip on a server: the
     statements of the incident, timeline and task parts, sent together."""
 
-    def read_room(self, incident_id: int, limit: int) -> Room:
+    def read_room(self, incident_id: int, limit: int) -> RoomRead:
         return _read_room(self, incident_id, limit)
 
     def read_since(
@@ -32,12 +32,12 @@ class RoomStore(StoreBase):
         return _read_since(self, incident_id, revision, after_id)
 
 
-def _read_room(store, incident_id: int, limit: int) -> Room:
+def _read_room(store, incident_id: int, limit: int) -> RoomRead:
     """The board, the last `limit` entries of the timeline (as
     Store.timeline_page(incident_id, limit)) and the tasks (as Store.tasks)."""
     if not store._pipelined:
         with store._snapshot():
-            return Room(
+            return RoomRead(
                 store.board(incident_id),
                 store.timeline_page(incident_id, limit),
                 store.tasks(incident_id),
@@ -66,7 +66,7 @@ def _read_room(store, incident_id: int, limit: int) -> Room:
     holders: dict[str, str] = {}
     for holder in read.roles:  # in the order Store.tasks reads them: the first holds it
         holders.setdefault(holder.role, holder.person)
-    return Room(
+    return RoomRead(
         read,
         TimelinePage(entries, more, newest.rows()[0][0] or 0, dict(fixes.rows())),
         [store._row_task(r, holders) for r in tasks.rows()],

@@ -226,23 +226,24 @@ def create_sqlite(db: sqlite_utils.Database) -> None:
     """A new file's tables, indexes and first rows, made by sqlite-utils."""
     kinds = {ID: int, INT: int, TEXT: str}
     for t in tables("sqlite"):
-        db[t.name].create(
+        db.table(t.name).create(
             {c.name: kinds[c.type] for c in t.columns},
             pk=t.pk[0] if len(t.pk) == 1 else t.pk,
             not_null={c.name for c in t.columns if c.not_null},
             defaults={c.name: c.default for c in t.columns if c.default is not None},
-            foreign_keys=[(c.name, *c.references.split(".")) for c in t.columns if c.references],
+            # (column, other table, its column) triples
+            foreign_keys=[(c.name, *c.references.split(".")) for c in t.columns if c.references],  # type: ignore[misc]
         )
         for index in t.indexes:
             if index.where:  # sqlite-utils makes no partial index
                 cols = ", ".join(index.columns)
                 db.execute(f"CREATE INDEX {index.name} ON {t.name} ({cols}) WHERE {index.where}")
             else:
-                db[t.name].create_index(list(index.columns), index_name=index.name)
+                db.table(t.name).create_index(list(index.columns), index_name=index.name)
         for columns in t.unique:
-            db[t.name].create_index(list(columns), unique=True)
+            db.table(t.name).create_index(list(columns), unique=True)
         for row in t.rows:
-            db[t.name].insert(dict(zip(t.names, row, strict=True)))
+            db.table(t.name).insert(dict(zip(t.names, row, strict=True)))
 
 
 # -------------------------------------------------------------- PostgreSQL

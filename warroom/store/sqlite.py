@@ -39,9 +39,9 @@ APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 
 
 def _schema_v1(db: sqlite_utils.Database) -> None:
-    db["changes"].create({"id": int, "revision": int}, pk="id")
+    db.table("changes").create({"id": int, "revision": int}, pk="id")
     db.execute("INSERT INTO changes (id, revision) VALUES (1, 0)")
-    db["incidents"].create(
+    db.table("incidents").create(
         {
             "id": int,
             "title": str,
@@ -65,7 +65,7 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
         not_null={"title", "category", "priority", "stage", "status", "reported_at"},
         defaults={"resolution": "", "revision": 0},
     )
-    db["timeline"].create(
+    db.table("timeline").create(
         {
             "id": int,
             "incident_id": int,
@@ -82,8 +82,8 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
         not_null={"incident_id", "kind", "text", "actor", "occurred_at", "recorded_at"},
         foreign_keys=[("incident_id", "incidents", "id")],
     )
-    db["timeline"].create_index(["incident_id", "id"])
-    db["roles"].create(
+    db.table("timeline").create_index(["incident_id", "id"])
+    db.table("roles").create(
         {
             "incident_id": int,
             "role": str,
@@ -94,21 +94,21 @@ def _schema_v1(db: sqlite_utils.Database) -> None:
         },
         pk=("incident_id", "role", "person"),
     )
-    db["checklist"].create(
+    db.table("checklist").create(
         {"incident_id": int, "item_id": str, "ticked": int, "by": str, "at": str},
         pk=("incident_id", "item_id"),
     )
-    db["drafts"].create(
+    db.table("drafts").create(
         {"incident_id": int, "text": str, "version": int, "updated_by": str, "updated_at": str},
         pk="incident_id",
     )
-    db["people"].create({"name": str, "first_seen": str}, pk="name")
+    db.table("people").create({"name": str, "first_seen": str}, pk="name")
 
 
 def _schema_v2(db: sqlite_utils.Database) -> None:
     """The retro: five whys, a root-cause summary and action items."""
-    db["incidents"].add_column("root_cause", str, not_null_default="")
-    db["whys"].create(
+    db.table("incidents").add_column("root_cause", str, not_null_default="")
+    db.table("whys").create(
         {
             "incident_id": int,
             "position": int,
@@ -119,7 +119,7 @@ def _schema_v2(db: sqlite_utils.Database) -> None:
         },
         pk=("incident_id", "position"),
     )
-    db["action_items"].create(
+    db.table("action_items").create(
         {
             "id": int,
             "incident_id": int,
@@ -137,13 +137,13 @@ def _schema_v2(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("incident_id", "incidents", "id")],
     )
-    db["action_items"].create_index(["incident_id"])
+    db.table("action_items").create_index(["incident_id"])
 
 
 def _schema_v3(db: sqlite_utils.Database) -> None:
     """The draft's history: every version ever saved, so a merge has its base
     and an edit that could not be merged is kept, not thrown away."""
-    db["draft_versions"].create(
+    db.table("draft_versions").create(
         {
             "incident_id": int,
             "version": int,
@@ -162,8 +162,8 @@ def _schema_v3(db: sqlite_utils.Database) -> None:
 
 def _schema_v4(db: sqlite_utils.Database) -> None:
     """The impact window: when customers were first and last affected."""
-    db["incidents"].add_column("impact_started_at", str)
-    db["incidents"].add_column("impact_ended_at", str)
+    db.table("incidents").add_column("impact_started_at", str)
+    db.table("incidents").add_column("impact_ended_at", str)
     # A milestone's entry now happens at the milestone's time (it was filed at
     # the time it was typed in, with the real time aside): one order for every view.
     db.execute(
@@ -182,7 +182,7 @@ def _schema_v4(db: sqlite_utils.Database) -> None:
 
 def _schema_v5(db: sqlite_utils.Database) -> None:
     """Drills: an incident declared as a rehearsal."""
-    db["incidents"].add_column("drill", int, not_null_default=0)
+    db.table("incidents").add_column("drill", int, not_null_default=0)
 
 
 def _schema_v6(db: sqlite_utils.Database) -> None:
@@ -201,14 +201,16 @@ def _schema_v6(db: sqlite_utils.Database) -> None:
 def _schema_v7(db: sqlite_utils.Database) -> None:
     """Idempotency keys: a write carries one, stored in its own transaction, so
     the same write applied twice (a retry, a replayed unsaved file) lands once."""
-    db["write_keys"].create({"key": str, "applied_at": str}, pk="key", not_null={"applied_at"})
+    db.table("write_keys").create(
+        {"key": str, "applied_at": str}, pk="key", not_null={"applied_at"}
+    )
 
 
 def _schema_v8(db: sqlite_utils.Database) -> None:
     """What stakeholders may see: a public title of the incident's own (never
     the internal one), and whether the team made the root cause public."""
-    db["incidents"].add_column("public_title", str, not_null_default="")
-    db["incidents"].add_column("root_cause_public", int, not_null_default=0)
+    db.table("incidents").add_column("public_title", str, not_null_default="")
+    db.table("incidents").add_column("root_cause_public", int, not_null_default=0)
 
 
 def _schema_v9(db: sqlite_utils.Database) -> None:
@@ -239,7 +241,7 @@ INTAKE_DDL = (
 def _schema_v10(db: sqlite_utils.Database) -> None:
     """Tasks: the steps of the runbooks attached to an incident, and tasks
     added by hand; each with its owner, due time and state."""
-    db["tasks"].create(
+    db.table("tasks").create(
         {
             "id": int,
             "incident_id": int,
@@ -267,7 +269,7 @@ def _schema_v10(db: sqlite_utils.Database) -> None:
         defaults={"runbook": "", "task_key": "", "occurrence": 1, "assignee": "", "note": ""},
         foreign_keys=[("incident_id", "incidents", "id")],
     )
-    db["tasks"].create_index(["incident_id", "id"])
+    db.table("tasks").create_index(["incident_id", "id"])
 
 
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.

@@ -44,15 +44,28 @@ class TaskStore(StoreBase):
         assignee = row[9] or ""
         role = row[8] or ""
         return Task(
-            id=row[0], incident_id=row[1], runbook=row[2] or "", key=row[3] or "",
-            occurrence=row[4] or 1, title=row[5], description=row[6] or "",
-            command=row[7] or "", role=role, assignee=assignee,
-            owner=assignee or holders.get(role, ""), due_at=from_iso(row[10]),
-            every=timedelta(seconds=row[11]) if row[11] else None, until=row[12] or "",
-            after=row[13] or "", status=row[14], note=row[15] or "", changed_by=row[16] or "",
-            changed_at=from_iso(row[17]), created_by=row[18] or "",
+            id=row[0],
+            incident_id=row[1],
+            runbook=row[2] or "",
+            key=row[3] or "",
+            occurrence=row[4] or 1,
+            title=row[5],
+            description=row[6] or "",
+            command=row[7] or "",
+            role=role,
+            assignee=assignee,
+            owner=assignee or holders.get(role, ""),
+            due_at=from_iso(row[10]),
+            every=timedelta(seconds=row[11]) if row[11] else None,
+            until=row[12] or "",
+            after=row[13] or "",
+            status=row[14],
+            note=row[15] or "",
+            changed_by=row[16] or "",
+            changed_at=from_iso(row[17]),
+            created_by=row[18] or "",
             created_at=from_iso(row[19]),
-        )  # fmt: skip
+        )
 
     def _role_holders(self, incident_id: int) -> dict[str, str]:
         """role -> who holds it (the first responder for the many-holder role)."""
@@ -116,10 +129,23 @@ class TaskStore(StoreBase):
                 " description, command, role, assignee, due_at, every_seconds, until_stage,"
                 " after_key, status, note, created_by, created_at)"
                 " VALUES (?, ?, ?, 1, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, '', ?, ?)",
-                (incident_id, book.id, step.id, step.title, step.description, step.command,
-                 step.role, due, int(step.every.total_seconds()) if step.every else None,
-                 step.until, step.after, TASK_OPEN, self.identity, now),
-            )  # fmt: skip
+                (
+                    incident_id,
+                    book.id,
+                    step.id,
+                    step.title,
+                    step.description,
+                    step.command,
+                    step.role,
+                    due,
+                    int(step.every.total_seconds()) if step.every else None,
+                    step.until,
+                    step.after,
+                    TASK_OPEN,
+                    self.identity,
+                    now,
+                ),
+            )
             added.setdefault(book.title, []).append(step.title)
         for task in plan.skip:
             self.db.execute(
@@ -149,9 +175,15 @@ class TaskStore(StoreBase):
         )
 
     def add_task(
-        self, incident_id: int, title: str, *, role: str = "", assignee: str = "",
-        due_at: datetime | None = None, description: str = "",
-    ) -> Task:  # fmt: skip
+        self,
+        incident_id: int,
+        title: str,
+        *,
+        role: str = "",
+        assignee: str = "",
+        due_at: datetime | None = None,
+        description: str = "",
+    ) -> Task:
         """A task added by hand: owned by a person, or by whoever holds a role."""
         title = clean_title(title)
         check_length(description, MAX_SHORT, "task description")
@@ -165,16 +197,29 @@ class TaskStore(StoreBase):
                 "INSERT INTO tasks (incident_id, runbook, task_key, occurrence, title,"
                 " description, command, role, assignee, due_at, status, note, created_by,"
                 " created_at) VALUES (?, '', '', 1, ?, ?, '', ?, ?, ?, ?, '', ?, ?) RETURNING id",
-                (incident_id, title, description.strip(), role, assignee,
-                 to_iso(due_at) if due_at else None, TASK_OPEN, self.identity, now),
-            ).fetchone()[0]  # fmt: skip
+                (
+                    incident_id,
+                    title,
+                    description.strip(),
+                    role,
+                    assignee,
+                    to_iso(due_at) if due_at else None,
+                    TASK_OPEN,
+                    self.identity,
+                    now,
+                ),
+            ).fetchone()[0]
             if assignee:
                 self._remember_person(assignee)
             who = assignee or role
             self._system(
-                incident_id, f"Task added: {title}" + (f" ({who})" if who else ""), "task.add",
-                task=task_id, assignee=assignee, role=role,
-            )  # fmt: skip
+                incident_id,
+                f"Task added: {title}" + (f" ({who})" if who else ""),
+                "task.add",
+                task=task_id,
+                assignee=assignee,
+                role=role,
+            )
         return self.task(task_id)
 
     def set_task_status(self, task_id: int, status: str, note: str = "") -> Task:
@@ -182,8 +227,9 @@ class TaskStore(StoreBase):
         repeating task done comes back as its next round, unless the incident
         reached the stage where it stops."""
         if status not in TASK_STATES:
-            raise UsageError(f"unknown task state {status!r}; choose one of: "
-                             f"{', '.join(TASK_STATES)}")  # fmt: skip
+            raise UsageError(
+                f"unknown task state {status!r}; choose one of: {', '.join(TASK_STATES)}"
+            )
         note = note.strip()
         check_length(note, MAX_SHORT, "task note")
         if status == TASK_SKIPPED and not note:
@@ -200,15 +246,25 @@ class TaskStore(StoreBase):
                 " WHERE id = ?",
                 (status, note, self.identity, now, task_id),
             )
-            verb = {TASK_OPEN: "reopened", TASK_STARTED: "started", TASK_DONE: "done",
-                    TASK_SKIPPED: "skipped"}[status]  # fmt: skip
-            event = {TASK_OPEN: "task.reopen", TASK_STARTED: "task.start", TASK_DONE: "task.done",
-                     TASK_SKIPPED: "task.skip"}[status]  # fmt: skip
+            verb = {
+                TASK_OPEN: "reopened",
+                TASK_STARTED: "started",
+                TASK_DONE: "done",
+                TASK_SKIPPED: "skipped",
+            }[status]
+            event = {
+                TASK_OPEN: "task.reopen",
+                TASK_STARTED: "task.start",
+                TASK_DONE: "task.done",
+                TASK_SKIPPED: "task.skip",
+            }[status]
             self._system(
                 task.incident_id,
                 f"Task {verb}: {task.title}" + (f" ({note})" if note else ""),
-                event, task=task_id, note=note,
-            )  # fmt: skip
+                event,
+                task=task_id,
+                note=note,
+            )
             if status == TASK_DONE and task.every is not None and task.due_at is not None:
                 self._next_round(task, incident)
         return self.task(task_id)
@@ -225,11 +281,25 @@ class TaskStore(StoreBase):
             " command, role, assignee, due_at, every_seconds, until_stage, after_key, status,"
             " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
             " '', ?, ?)",
-            (task.incident_id, task.runbook, task.key, task.occurrence + 1, task.title,
-             task.description, task.command, task.role, task.assignee, to_iso(due),
-             int(task.every.total_seconds()), task.until, task.after, TASK_OPEN,
-             self.identity, self._now()),
-        )  # fmt: skip
+            (
+                task.incident_id,
+                task.runbook,
+                task.key,
+                task.occurrence + 1,
+                task.title,
+                task.description,
+                task.command,
+                task.role,
+                task.assignee,
+                to_iso(due),
+                int(task.every.total_seconds()),
+                task.until,
+                task.after,
+                TASK_OPEN,
+                self.identity,
+                self._now(),
+            ),
+        )
 
     def assign_task(self, task_id: int, person: str) -> Task:
         """Give the task to a person (taking it: your own name); "" gives it
@@ -251,9 +321,13 @@ class TaskStore(StoreBase):
             else:
                 text = f"Task {task.title} back to the {task.role or 'nobody'}"
             self._system(
-                task.incident_id, text, "task.assign", task=task_id, person=person,
+                task.incident_id,
+                text,
+                "task.assign",
+                task=task_id,
+                person=person,
                 previous=task.assignee,
-            )  # fmt: skip
+            )
         return self.task(task_id)
 
     def _stop_repeats(self, incident_id: int, stage: str, entry_id: int) -> None:
@@ -264,11 +338,15 @@ class TaskStore(StoreBase):
         if stage not in stages:
             return
         stopped = [
-            t for t in self.tasks(incident_id)
-            if t.every is not None and t.until in stages and t.occurrence > 1
-            and t.status == TASK_OPEN and not t.changed_by
+            t
+            for t in self.tasks(incident_id)
+            if t.every is not None
+            and t.until in stages
+            and t.occurrence > 1
+            and t.status == TASK_OPEN
+            and not t.changed_by
             and stages.index(stage) >= stages.index(t.until)
-        ]  # fmt: skip
+        ]
         if not stopped:
             return
         now = self._now()

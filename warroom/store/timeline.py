@@ -211,9 +211,14 @@ class TimelineStore(StoreBase):
                 actor, carried = self._carried(original)
                 data = {**(data or {}), **carried}
             entry_id = self._add(
-                incident_id, kind, text, supersedes=supersedes, occurred_at=occurred_at, data=data,
+                incident_id,
+                kind,
+                text,
+                supersedes=supersedes,
+                occurred_at=occurred_at,
+                data=data,
                 actor=actor,
-            )  # fmt: skip
+            )
         return self._appended(entry_id)
 
     def _change_data(self, incident_id: int) -> dict[str, Any]:
@@ -246,9 +251,13 @@ class TimelineStore(StoreBase):
                 f" ({note.strip()})" if note.strip() else ""
             )
             new_id = self._system(
-                change.incident_id, text, "change.impact", change=entry_id, impact=impact,
+                change.incident_id,
+                text,
+                "change.impact",
+                change=entry_id,
+                impact=impact,
                 note=note.strip(),
-            )  # fmt: skip
+            )
         return self._appended(new_id)
 
     def correct(
@@ -278,10 +287,14 @@ class TimelineStore(StoreBase):
                 moves = self._check_fact_move(original, at) if at is not None else None
                 author, carried = self._carried(original)
                 new_id = self._add(
-                    original.incident_id, SYSTEM, new_text, supersedes=entry_id,
-                    occurred_at=occurred, actor=author,
+                    original.incident_id,
+                    SYSTEM,
+                    new_text,
+                    supersedes=entry_id,
+                    occurred_at=occurred,
+                    actor=author,
                     data={**original.data, "corrected": True, **carried},
-                )  # fmt: skip
+                )
                 if moves:
                     self._move_fact(original, occurred)
             return self._appended(new_id)
@@ -293,16 +306,24 @@ class TimelineStore(StoreBase):
             with self._write():
                 author, carried = self._carried(original)
                 new_id = self._add(
-                    original.incident_id, UPDATE, new_text, public=True, supersedes=entry_id,
-                    occurred_at=occurred, actor=author,
+                    original.incident_id,
+                    UPDATE,
+                    new_text,
+                    public=True,
+                    supersedes=entry_id,
+                    occurred_at=occurred,
+                    actor=author,
                     data={"event": "update.correct", **carried, **shown_states(original.data)},
-                )  # fmt: skip
+                )
                 self._recount_last_update(original.incident_id)
             return self._appended(new_id)
         return self.add_entry(
-            original.incident_id, new_text, kind=original.kind, occurred_at=occurred,
+            original.incident_id,
+            new_text,
+            kind=original.kind,
+            occurred_at=occurred,
             supersedes=entry_id,
-        )  # fmt: skip
+        )
 
     def _recount_last_update(self, incident_id: int) -> None:
         """The update cadence counts from the latest update still standing."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -33,6 +33,7 @@ from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
+from warroom.tui.room import Room, StoreChange
 from warroom.tui.screens.startup import StartupScreen
 from warroom.tui.screens.warroom import WarRoomScreen
 from warroom.tui.terminal_input import install as install_terminal_input
@@ -43,6 +44,8 @@ from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
 
 if TYPE_CHECKING:
+    import threading
+
     from warroom.services.usecases import HookOutcome
 
 POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a second
@@ -76,7 +79,7 @@ class _Choosing(StartupScreen):
         yield Static("warroom · loading…")
 
 
-class WarRoomApp(App):
+class WarRoomApp(Room):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     BINDINGS = [
@@ -314,7 +317,7 @@ class WarRoomApp(App):
         threading.Thread(target=look, name="warroom-listen", daemon=True).start()
 
     _looking = False  # the worker is taking the first look (see _first_look)
-    _listening = None  # threading.Event: set once the first look is done
+    _listening: threading.Event | None = None  # set once the first look is done
     _read_unheard = False  # a read began before the first look was done
     _people_asked = False  # the worker was asked for the known people (see started)
     _listed = False  # the open incidents were read (or asked for) once
@@ -357,7 +360,7 @@ class WarRoomApp(App):
             left = writer.stop()
             if left:
                 code = 1
-                changes = [job.envelope.to_json() for job in left]
+                changes = [job.envelope.to_json() for job in left]  # type: ignore[union-attr]  # writes
                 # The first place that takes them whole, else standard error: never
                 # a silent loss (unsaved.keep does not raise for a full disk).
                 unsaved.keep(self.store.path, changes, self.clock())
@@ -569,7 +572,7 @@ class WarRoomApp(App):
         left = writer.stop()
         self._in_hand = [job for job in self._in_hand if job in left]  # the rest landed
         if left and not self._dropping:
-            changes = [job.envelope.to_json() for job in left]
+            changes = [job.envelope.to_json() for job in left]  # type: ignore[union-attr]  # writes
             unsaved.keep(self.store.path, changes, self.clock())
 
     @property
@@ -616,7 +619,7 @@ class WarRoomApp(App):
         job = Job(envelope=envelope, replaces=replaces, callbacks=(on_done, on_conflict, on_fail))
         if self.writer is None:  # not mounted yet, or gone: nothing may be lost
             self._start_writer()
-        dropped = self.writer.submit(job)
+        dropped = self.writer.submit(job)  # type: ignore[union-attr]  # started just above
         self._in_hand = [j for j in self._in_hand if j not in dropped]
         self._in_hand.append(job)
         self.pending_signal.publish(None)
@@ -627,7 +630,7 @@ class WarRoomApp(App):
         after it, or not landed yet; in the order typed. A screen shows them
         on top of what it read (writes.project)."""
         landed = [job.envelope for job in self._landed if job.seq > read_through]
-        return [*landed, *(job.envelope for job in self.pending)]
+        return [*landed, *(job.envelope for job in self.pending)]  # type: ignore[list-item]
 
     def writes_done_through(self) -> int:
         """For a read made here, now: every write up to this one is in the store."""
@@ -636,7 +639,7 @@ class WarRoomApp(App):
     def read(
         self,
         fetch: Callable[[Store], object],
-        then: Callable[[object], None],
+        then: Callable[[Any], None],
         failed: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Run fetch(store) on the database worker, after the writes handed to
@@ -664,7 +667,7 @@ class WarRoomApp(App):
     def read_soon(
         self,
         fetch: Callable[[Store], object],
-        then: Callable[[object], None],
+        then: Callable[[Any], None],
         failed: Callable[[BaseException], None],
     ) -> None:
         """A screen's first read, where it costs least: a local file is read
@@ -961,7 +964,7 @@ class WarRoomApp(App):
 
     def waiting_changes(self) -> list[str]:
         """What the queue holds, for people: 'note: disk is at 98%', ..."""
-        return [p.envelope.describe() for p in self.pending]
+        return [p.envelope.describe() for p in self.pending]  # type: ignore[union-attr]  # writes
 
     # ----------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -983,67 +986,102 @@ class WarRoomApp(App):
         for textual_command in super().get_system_commands(screen):
             if textual_command.callback != self.action_quit:  # ours below says it asks
                 yield textual_command
-        yield command("Quit", "Asks first (what is not saved yet is named)",
-                      self.action_request_quit, "request_quit")  # fmt: skip
-        yield command("Declare an incident", "Open the declare dialog", self.action_declare,
-                      "declare")  # fmt: skip
+        yield command(
+            "Quit",
+            "Asks first (what is not saved yet is named)",
+            self.action_request_quit,
+            "request_quit",
+        )
+        yield command(
+            "Declare an incident", "Open the declare dialog", self.action_declare, "declare"
+        )
         yield command("Act as someone else", "Switch identity", self.action_identity, "identity")
         yield command(
-            "Report across incidents", "Times, clocks met, updates, action items",
-            self.action_report, "report",
-        )  # fmt: skip
+            "Report across incidents",
+            "Times, clocks met, updates, action items",
+            self.action_report,
+            "report",
+        )
         if isinstance(screen, WarRoomScreen):
             for number, name in enumerate(("checklist", "roles", "clocks", "notes", "update"), 1):
                 yield command(
-                    f"Go to {name}", f"Focus panel {number}",
-                    lambda n=number: screen.action_panel(n), f"panel({number})",
-                )  # fmt: skip
+                    f"Go to {name}",
+                    f"Focus panel {number}",
+                    lambda n=number: screen.action_panel(n),
+                    f"panel({number})",
+                )
             from warroom.tui.screens.modals import ask_milestone_time
 
-            for clock in ("acknowledge", "triage", "remediate", "retro", "impact-start",
-                          "impact-end"):  # fmt: skip
+            for clock in (
+                "acknowledge",
+                "triage",
+                "remediate",
+                "retro",
+                "impact-start",
+                "impact-end",
+            ):
                 yield command(
-                    f"Record milestone: {clock}", "At a time you give (enter: now), or move it",
+                    f"Record milestone: {clock}",
+                    "At a time you give (enter: now), or move it",
                     lambda c=clock: ask_milestone_time(self, screen.incident_id, c),
-                    f"milestone({clock!r})", "now: ",
-                )  # fmt: skip
+                    f"milestone({clock!r})",
+                    "now: ",
+                )
             for role in self.policy.roles:
                 yield command(
-                    f"Assign {role}", "Pick a person",
-                    lambda r=role: screen.assign_role(r), f"assign_role({role!r})",
-                )  # fmt: skip
+                    f"Assign {role}",
+                    "Pick a person",
+                    lambda r=role: screen.assign_role(r),
+                    f"assign_role({role!r})",
+                )
             yield command("Write a note", "Into the note input", screen.action_note, "note")
             # The policy's own names (markup in them shown as typed: help is markup).
             priorities = "/".join(self.policy.priority_choices)
-            yield command("Change priority", markup_escape(priorities), screen.action_priority,
-                          "priority")  # fmt: skip
+            yield command(
+                "Change priority", markup_escape(priorities), screen.action_priority, "priority"
+            )
             stages = "/".join(self.policy.stages)
             yield command("Change stage", markup_escape(stages), screen.action_stage, "stage")
-            yield command("Set the public title", "What public exports call it",
-                          screen.action_public_title, "public_title")  # fmt: skip
             yield command(
-                "Publish the draft update", "Public update",
-                screen.on_draft_keys_publish, "publish",
-            )  # fmt: skip
-            yield command("Toggle UTC / local time", "Times shown", screen.action_toggle_utc,
-                          "toggle_utc")  # fmt: skip
+                "Set the public title",
+                "What public exports call it",
+                screen.action_public_title,
+                "public_title",
+            )
+            yield command(
+                "Publish the draft update",
+                "Public update",
+                screen.on_draft_keys_publish,
+                "publish",
+            )
+            yield command(
+                "Toggle UTC / local time", "Times shown", screen.action_toggle_utc, "toggle_utc"
+            )
             yield command("Back to incidents", "The incident list", screen.action_back, "back")
-            yield command("Close or reopen the incident", "Asks first",
-                          screen.action_close_incident, "close_incident")  # fmt: skip
-            yield command("Open the retro", "Five whys, action items", screen.action_retro,
-                          "retro")  # fmt: skip
+            yield command(
+                "Close or reopen the incident",
+                "Asks first",
+                screen.action_close_incident,
+                "close_incident",
+            )
+            yield command("Open the retro", "Five whys, action items", screen.action_retro, "retro")
             if screen.board is not None and screen.board.incident.drill:
-                yield command("Turn the drill into a real incident", "Asks why first",
-                              screen.action_make_real, "make_real")  # fmt: skip
-            yield command("Export the retro document", "md, json, csv", screen.action_export,
-                          "export")  # fmt: skip
+                yield command(
+                    "Turn the drill into a real incident",
+                    "Asks why first",
+                    screen.action_make_real,
+                    "make_real",
+                )
+            yield command(
+                "Export the retro document", "md, json, csv", screen.action_export, "export"
+            )
         from warroom.tui.screens.retro import RetroScreen
 
         if isinstance(screen, RetroScreen):
-            yield command("Record that the retro was held", "Retro",
-                          screen.action_retro_held, "retro_held")  # fmt: skip
-            yield command("Export the retro document", "Retro", screen.action_export,
-                          "export")  # fmt: skip
+            yield command(
+                "Record that the retro was held", "Retro", screen.action_retro_held, "retro_held"
+            )
+            yield command("Export the retro document", "Retro", screen.action_export, "export")
 
     def _keys_by_action(self, screen: Screen) -> dict[str, str]:
         """The keys (as remapped) of the app's and the screen's own bindings, by action."""
@@ -1083,13 +1121,6 @@ class WarRoomApp(App):
         from warroom.tui.screens.themes import MarkedThemes
 
         self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
-
-
-class StoreChange:
-    """What store_changed_signal carries: only that something was committed.
-    Each screen asks the store what it shows (it knows what it saw last)."""
-
-    __slots__ = ()
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

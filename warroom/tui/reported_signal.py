@@ -27,7 +27,7 @@ class ReportedSignal(Signal[SignalT]):
         super().subscribe(node, reported, immediate)
 
     def _tell(self, error: Exception) -> None:
-        app = self.owner.app
+        app = self.owner.app  # type: ignore[union-attr]  # the app owns its signals
         app.log.error(f"{self._name}: a screen failed to show a change: {error!r}")
         kind = type(error).__name__
         if kind in self._told:

@@ -121,4 +121,4 @@ def install() -> None:
     from textual.drivers import linux_driver, linux_inline_driver
 
     for driver in (linux_driver, linux_inline_driver):
-        driver.XTermParser = WarroomParser  # type: ignore[misc]
+        driver.XTermParser = WarroomParser  # type: ignore[attr-defined]

@@ -88,8 +88,9 @@ def close_flow(screen) -> None:
             return
         summary, when = answer
         if not summary.strip():
-            app.notify("Closing needs a short resolution summary; nothing changed.",
-                       severity="warning")  # fmt: skip
+            app.notify(
+                "Closing needs a short resolution summary; nothing changed.", severity="warning"
+            )
             return
         app.flush_typing()  # the communicator's typing reaches the store before it is replaced
         typed_at = app.clock()  # a close queued behind a busy database keeps this time
@@ -175,8 +176,9 @@ def export_flow(screen, incident_id: int) -> None:
     def write(path: Path, fmt: str, public: bool, force: bool) -> None:
         app.flush_typing()  # what was typed a moment ago belongs in the document
         try:
-            text = render_export(app.store.bundle(incident_id), app.policy, fmt, public,
-                                 app.clock())  # fmt: skip
+            text = render_export(
+                app.store.bundle(incident_id), app.policy, fmt, public, app.clock()
+            )
             written = write_atomic(path, text, force=force)
         except UsageError as exc:
             if not force and os.path.lexists(path) and not path.is_dir():

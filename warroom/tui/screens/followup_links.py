@@ -44,8 +44,7 @@ class LinksModal(Modal):
             yield Label(lit(self.title_text, "bold"), classes="prompt")
             for title, url in self.rows:
                 yield Static(link_text(title, url), classes="issue-link")
-            yield Label(lit("click a title to open its new issue · escape: close"),
-                        classes="hint")  # fmt: skip
+            yield Label(lit("click a title to open its new issue · escape: close"), classes="hint")
 
 
 @reads("the action items")
@@ -57,8 +56,9 @@ def show_links(screen, incident_id: int) -> None:
     app = screen.app
     store = app.store
     incident = store.get_incident(incident_id)
-    items = fu.followups(incident, store.action_items(incident_id), f"incident-{incident_id}.md",
-                         app.config.people)  # fmt: skip
+    items = fu.followups(
+        incident, store.action_items(incident_id), f"incident-{incident_id}.md", app.config.people
+    )
 
     def chosen(repo: str | None) -> None:
         repo = (repo or "").strip()

@@ -28,7 +28,7 @@ def collect_bindings(screen: Screen) -> list[tuple[str, str, str, str]]:
             else getattr(node, "HELP_GROUP", None)
             or ("screen" if node is screen else type(node).__name__)
         )
-        by_action: dict[str, list] = {}
+        by_action: dict[tuple[str, str, str], list[str]] = {}
         bindings_map = node._bindings.copy()
         if app._keymap:  # show keys as the user remapped them
             bindings_map.apply_keymap(app._keymap)

@@ -22,9 +22,13 @@ from warroom.tui.widgets.reads import UNREADABLE
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 PROPOSAL_COLUMNS = (
-    ("ID", "id", 3), ("Source", "source", 12), ("Alerts", "alerts", 12),
-    ("Labels", "labels", 40), ("First seen", "first", 10), ("Title", "title", 40),
-)  # fmt: skip
+    ("ID", "id", 3),
+    ("Source", "source", 12),
+    ("Alerts", "alerts", 12),
+    ("Labels", "labels", 40),
+    ("First seen", "first", 10),
+    ("Title", "title", 40),
+)
 
 
 def urgent_cell(word: str, name: str, countdown: str, width: int, style: str) -> Text:
@@ -264,7 +268,7 @@ class IncidentsScreen(StartupScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "incidents":
-            self.app.open_incident(int(event.row_key.value))
+            self.app.open_incident(int(event.row_key.value))  # type: ignore[arg-type]  # keyed by id
 
     # ------------------------------------------------------------ proposed
     def _show_proposals(self, proposed: list, now) -> None:
@@ -277,9 +281,14 @@ class IncidentsScreen(StartupScreen):
         for p in proposed:
             alerts = f"{p.alerts} ({p.firing} firing)" if p.firing != p.alerts else str(p.alerts)
             table.add_row(
-                str(p.id), lit(p.source), alerts, lit(labels_line(p.labels, 40)),
-                fmt_age(p.first_seen, now), lit(p.title), key=str(p.id),
-            )  # fmt: skip
+                str(p.id),
+                lit(p.source),
+                alerts,
+                lit(labels_line(p.labels, 40)),
+                fmt_age(p.first_seen, now),
+                lit(p.title),
+                key=str(p.id),
+            )
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         count = len(proposed)
@@ -356,7 +365,7 @@ class IncidentsScreen(StartupScreen):
         table = self.query_one("#incidents", DataTable)
         if table.row_count:
             row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            self.app.open_incident(int(row_key.value))
+            self.app.open_incident(int(row_key.value))  # type: ignore[arg-type]  # keyed by id
 
     def action_declare(self) -> None:
         self.app.action_declare()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -207,8 +209,10 @@ class TextPrompt(Modal):
             else:
                 yield Input(self.value, id="text")
             keys = "ctrl+s: save" if self.multiline else "enter: save"
-            yield Label(lit(f"{self.hint + ' · ' if self.hint else ''}{keys} · escape: cancel"),
-                        classes="hint")  # fmt: skip
+            yield Label(
+                lit(f"{self.hint + ' · ' if self.hint else ''}{keys} · escape: cancel"),
+                classes="hint",
+            )
 
     def on_mount(self) -> None:
         if self.multiline:
@@ -223,7 +227,7 @@ class TextPrompt(Modal):
 
     def action_save(self) -> None:
         widget = self.query_one("#text")
-        self.dismiss(widget.text if isinstance(widget, TextArea) else widget.value)
+        self.dismiss(widget.text if isinstance(widget, TextArea) else cast(Input, widget).value)
 
 
 class CorrectionModal(Modal):
@@ -243,8 +247,9 @@ class CorrectionModal(Modal):
     def compose(self) -> ComposeResult:
         entry = self.entry
         with Vertical():
-            yield Label(lit(f"Correct entry #{entry.id} (the original is kept)", "bold"),
-                        classes="prompt")  # fmt: skip
+            yield Label(
+                lit(f"Correct entry #{entry.id} (the original is kept)", "bold"), classes="prompt"
+            )
             if not self.text_editable:
                 yield Label(lit(entry.text), classes="prompt")
             elif self.multiline:
@@ -271,7 +276,7 @@ class CorrectionModal(Modal):
         text = self.entry.text
         if self.text_editable:
             widget = self.query_one("#text")
-            text = widget.text if isinstance(widget, TextArea) else widget.value
+            text = widget.text if isinstance(widget, TextArea) else cast(Input, widget).value
         self.dismiss((text, self.query_one("#at", Input).value))
 
 
@@ -301,7 +306,7 @@ def ask_correction(app, entry) -> None:
             return None
         return Correct(entry.id, new_text, at)
 
-    def done(result) -> None:
+    def done(result: tuple[str, str] | None) -> None:
         if result is not None:  # '20m ago' counts from enter, even if the write is queued
             typed_at = app.clock()
             app.write_from(lambda: correct(*result, typed_at))

@@ -5,6 +5,8 @@ this screen only lays them out, with bars where a glance beats a number."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,10 +22,21 @@ from warroom.tui.widgets.common import lit
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.reads import reads
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 
 def _new_table(title: str) -> Table:
-    return Table(title=title, title_justify="left", title_style="bold", box=None,
-                 header_style="bold", padding=(0, 2, 0, 0))  # fmt: skip
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        header_style="bold",
+        padding=(0, 2, 0, 0),
+    )
 
 
 def _times(title: str, groups: list[Group]) -> Table:
@@ -63,8 +76,12 @@ def _actions(section: Section) -> Table:
         table.add_column(name, justify="left" if name == "owner" else "right")
     for a in section.actions:
         overdue = Text(str(a.overdue), style="bold red" if a.overdue else "")
-        table.add_row(lit(a.owner) if a.owner else Text("(no owner)", "dim"), str(a.open),
-                      overdue, str(a.done))  # fmt: skip
+        table.add_row(
+            lit(a.owner) if a.owner else Text("(no owner)", "dim"),
+            str(a.open),
+            overdue,
+            str(a.done),
+        )
     return table
 
 
@@ -109,6 +126,9 @@ class HitBar(Horizontal):
 
 class ReportScreen(Screen):
     """Reached from the incident list (`r`) and the command palette."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     BINDINGS = [
         Binding("escape,r", "back", "Back", id="report.back", tooltip="Back to the incidents"),
@@ -208,13 +228,15 @@ class ReportScreen(Screen):
         priorities = [*section.by_priority, section.overall]
         categories = list(section.by_category)
         widgets += [
-            Static(_times("Time from the report, median · 90th percentile, by priority",
-                          priorities), classes="block"),
+            Static(
+                _times("Time from the report, median · 90th percentile, by priority", priorities),
+                classes="block",
+            ),
             Static(_times("... by category", categories), classes="block"),
             Static(_hits("Clocks met, by priority", priorities), classes="block"),
             Static(_hits("... by category", categories), classes="block"),
             Static(_actions(section), classes="block"),
-        ]  # fmt: skip
+        ]
         noise = report.noise
         if noise is not None and (noise.declined or noise.alerts) and not self.drills:
             widgets.append(Static(Text(noise_line(noise)), classes="block"))

@@ -6,6 +6,7 @@ redrawn from what the store then holds; what is typed is saved as it is typed.""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,11 +50,19 @@ from warroom.tui.widgets.retro_whys import (
 )
 from warroom.tui.widgets.timeline import TimelineView
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 # Below this size the sections are shown one at a time, as tabs.
 
 
 class RetroHeader(Widget):
     """Which incident, its status, and where the retro clock stands."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     DEFAULT_CSS = """
     RetroHeader { height: 1; background: $boost; padding: 0 1; }
@@ -74,6 +83,7 @@ class RetroHeader(Widget):
 
     def retro_clock(self, short: bool = False) -> Text:
         incident, now = self.incident, self.now
+        assert incident is not None and now is not None  # shown once the incident is read
         app = self.app
         states = clock_states(app.policy, incident, now)
         clock = next((c for c in states if c.name == "retro"), None)
@@ -82,9 +92,11 @@ class RetroHeader(Widget):
         word, style = STATE_STYLE[clock.state]
         if clock.stopped_at is not None:
             return Text.assemble(
-                "retro held ", (fmt_short_time(clock.stopped_at, app.utc, now), "bold"), " ",
+                "retro held ",
+                (fmt_short_time(clock.stopped_at, app.utc, now), "bold"),
+                " ",
                 (word, style),
-            )  # fmt: skip
+            )
         when = "left" if clock.remaining.total_seconds() >= 0 else "over"
         if short:
             return Text.assemble("retro ", (f"{fmt_clock(clock.remaining)} {when}", style))
@@ -135,7 +147,7 @@ class RetroScreen(PanelScreen):
                     show=n == 1, key_display="alt+1-4" if n == 1 else None, priority=True,
                     id=f"retro.alt_section{n}")
             for n in range(1, 5)
-        ),  # fmt: skip
+        ),
         Binding("tab", "cycle_section(1)", "Next section", show=False, priority=True,
                 id="retro.next_section"),
         Binding("shift+tab", "cycle_section(-1)", "Previous section", show=False,
@@ -144,7 +156,7 @@ class RetroScreen(PanelScreen):
                 tooltip="Record that the retro was held (stops its clock)"),
         Binding("E", "export", "Export", id="retro.export", tooltip="Write a document"),
         Binding("L", "issue_links", "Issue links", show=False, id="retro.links",
-                tooltip="The action items as new GitHub or GitLab issues"),  # fmt: skip
+                tooltip="The action items as new GitHub or GitLab issues"),
         Binding("z", "toggle_utc", "UTC/local", show=False, id="retro.utc", tooltip="Time zone"),
         Binding("escape", "back", "War room", id="retro.back", tooltip="Back to the war room"),
     ]  # fmt: skip
@@ -333,8 +345,9 @@ class RetroScreen(PanelScreen):
             self.app.notify(
                 f"{what}: someone changed the same words meanwhile; yours is saved, "
                 "theirs is kept in the timeline",
-                severity="warning", timeout=10,
-            )  # fmt: skip
+                severity="warning",
+                timeout=10,
+            )
 
     def on_root_cause_panel_save_requested(self, message: RootCausePanel.SaveRequested) -> None:
         self.flush_root_cause()
@@ -379,8 +392,7 @@ class RetroScreen(PanelScreen):
 
     def on_action_list_edit_requested(self, message: ActionList.EditRequested) -> None:
         item = message.item
-        values = {"title": item.title, "owner": item.owner, "due": item.due,
-                  "ticket": item.ticket}  # fmt: skip
+        values = {"title": item.title, "owner": item.owner, "due": item.due, "ticket": item.ticket}
         self._action_form(item.id, values)
 
     @reads("the people to choose from")

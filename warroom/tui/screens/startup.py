@@ -14,10 +14,20 @@ the terminal (after_first_frame): the war room builds its panels then."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
 
 
 class StartupScreen(Screen):
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
+
     _paint_queued = False  # a whole repaint waits for the batch to end
     _after_paint: list | None = None  # what waits for the first frame
     # Still making its widgets after its first frame: keys wait (see keygate).

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
+from textual.widget import Widget
 
 from warroom.core.errors import DraftConflict, UsageError
 from warroom.core.model import Board, TimelineEntry
@@ -37,7 +38,7 @@ from warroom.services.writes import (
     Unassign,
     project,
 )
-from warroom.store.room import Room
+from warroom.store.room import RoomRead
 from warroom.tui.screens import warroom_tasks
 from warroom.tui.screens.compositor import ChangedOnlyCompositor
 from warroom.tui.screens.panels import PanelScreen, TabStrip
@@ -48,6 +49,7 @@ from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
+from warroom.tui.widgets.people import PersonChooser
 from warroom.tui.widgets.reads import UNREADABLE, reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
 from warroom.tui.widgets.tasks import TaskList
@@ -88,7 +90,7 @@ class WarRoomScreen(PanelScreen):
                 id=f"warroom.alt_panel{n}",
             )
             for n in range(1, 6)
-        ),  # fmt: skip
+        ),
         Binding(
             "tab",
             "cycle_panel(1)",
@@ -96,7 +98,7 @@ class WarRoomScreen(PanelScreen):
             show=False,
             priority=True,
             id="warroom.next_panel",
-        ),  # fmt: skip
+        ),
         Binding(
             "shift+tab",
             "cycle_panel(-1)",
@@ -104,7 +106,7 @@ class WarRoomScreen(PanelScreen):
             show=False,
             priority=True,
             id="warroom.prev_panel",
-        ),  # fmt: skip
+        ),
         Binding("n", "note", "Note", show=False, id="warroom.note", tooltip="Write a note"),
         Binding("p", "priority", "Priority", id="warroom.priority", tooltip="Change priority"),
         Binding("s", "stage", "Stage", id="warroom.stage", tooltip="Change stage"),
@@ -113,7 +115,7 @@ class WarRoomScreen(PanelScreen):
         Binding("z", "toggle_utc", "UTC/local", show=False, id="warroom.utc", tooltip="Time zone"),
         Binding("X", "close_incident", "Close/reopen", show=False, id="warroom.close"),
         Binding("R", "retro", "Retro", show=False, id="warroom.retro"),
-        Binding("E", "export", "Export", show=False, id="warroom.formats.export"),
+        Binding("E", "export", "Export", show=False, id="warroom.export"),
         Binding(
             "D",
             "make_real",
@@ -121,7 +123,7 @@ class WarRoomScreen(PanelScreen):
             show=False,
             id="warroom.real",
             tooltip="Turn a drill into a real incident",
-        ),  # fmt: skip
+        ),
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
@@ -129,7 +131,8 @@ class WarRoomScreen(PanelScreen):
         super().__init__()
         self._compositor = ChangedOnlyCompositor()  # keys repaint what they change
         self.incident_id = incident_id
-        self.board: Board | None = None
+        # Read before the screen shows (None only until then: no key reaches it).
+        self.board: Board = None  # type: ignore[assignment]
         self.seen_revision = -1
         self._read_through = 0  # our writes the board read shows (see shown_board)
         self._board_on_screen: Board | None = None  # what _show_board last drew
@@ -188,7 +191,7 @@ class WarRoomScreen(PanelScreen):
         )
 
     _panels_in = False  # the panels are mounted
-    _room: Room | None = None  # the room as read, until it is shown
+    _room: RoomRead | None = None  # the room as read, until it is shown
     _missed = False  # a change came while loading: read again once shown
     _tasks_shown_as: tuple | None = None  # the tasks a change last showed, and to whom
 
@@ -197,7 +200,7 @@ class WarRoomScreen(PanelScreen):
         self._panels_in = True
         self._open_when_ready()
 
-    def _room_read(self, room: Room) -> None:
+    def _room_read(self, room: RoomRead) -> None:
         self._room, self._room_through = room, self.app.read_through
         if self.building:
             self._show_header(room.board, self.app.clock())  # before the panels, if need be
@@ -220,6 +223,7 @@ class WarRoomScreen(PanelScreen):
     def _open(self) -> None:
         app = self.app
         self.building = False
+        assert self._room is not None  # _open runs once the room was read
         self.load(self._room)
         self._room = None
         self.query_one(ChecklistList).focus()
@@ -250,12 +254,17 @@ class WarRoomScreen(PanelScreen):
         self.mark_active(number)
         if number == 5:
             panel = self.query_one(DraftPanel)
-            target = panel.editor or panel.query_one(DraftView)
+            target: Widget = panel.editor or panel.query_one(DraftView)
         elif number == 1 and self.showing_tasks:
             target = self.query_one(TaskList)
         else:
-            kind = {1: ChecklistList, 2: RoleList, 3: ClockView, 4: TimelineView}[number]
-            target = self.query_one(kind)
+            kinds: dict[int, type[Widget]] = {
+                1: ChecklistList,
+                2: RoleList,
+                3: ClockView,
+                4: TimelineView,
+            }
+            target = self.query_one(kinds[number])
         # Focus now, not on the next turn of the event loop (as widget.focus()
         # does): "2" then "a" typed fast must assign, not go to the old panel.
         self.set_focus(target)
@@ -271,7 +280,7 @@ class WarRoomScreen(PanelScreen):
         self.action_panel(self.step_from_active(step))
 
     # -------------------------------------------------------------------- data
-    def load(self, room: Room) -> None:
+    def load(self, room: RoomRead) -> None:
         """First draw: the board, the end of the timeline and the tasks, as
         read together on the database worker."""
         self._read_through = self._room_through
@@ -347,7 +356,7 @@ class WarRoomScreen(PanelScreen):
     def _show_board(self, before: Board | None = None) -> None:
         if self.board is None:  # not read yet (or its read failed: the app said why)
             note = self.app.status_note
-            self.query_one(IncidentHeader).loading(
+            self.query_one(IncidentHeader).show_loading(
                 f"#{self.incident_id} loading…" + (f" {note}" if note else "")
             )
             return
@@ -461,8 +470,9 @@ class WarRoomScreen(PanelScreen):
             # '@23:10 alice': the hand-off happened then, read when enter was
             # pressed (as a note's '@23:10'), even if the write waits.
             try:
-                at = parse_time(message.when, app.clock(), "the hand-off's time",
-                                typed_zone(app.utc))  # fmt: skip
+                at = parse_time(
+                    message.when, app.clock(), "the hand-off's time", typed_zone(app.utc)
+                )
             except UsageError as error:
                 app.notify(str(error), severity="error", markup=False)
                 panel.choosing = message.role  # fix the time, enter again
@@ -481,7 +491,7 @@ class WarRoomScreen(PanelScreen):
             typed = message.person
             if message.when:
                 typed = f"@{message.when.lstrip('@')} {typed}"
-            chooser = panel.query_one("#role-chooser")
+            chooser = panel.query_one("#role-chooser", PersonChooser)
             chooser.input.value = typed
             chooser.input.cursor_position = len(typed)
 
@@ -568,9 +578,11 @@ class WarRoomScreen(PanelScreen):
     def _set_page(self, page) -> None:
         view = self.query_one(TimelinePanel).view
         view.set_entries(
-            page.entries, has_older=page.more, superseded_by=page.replaced_by,
+            page.entries,
+            has_older=page.more,
+            superseded_by=page.replaced_by,
             seen_id=page.latest_id,
-        )  # fmt: skip
+        )
 
     @reads("the timeline around the note")
     def _timeline_through(self, entry: TimelineEntry) -> None:
@@ -579,9 +591,13 @@ class WarRoomScreen(PanelScreen):
         page = store.timeline_page(self.incident_id, TIMELINE_PAGE, through=entry)
         after = store.timeline_page(self.incident_id, 1, after=entry)
         self.query_one(TimelinePanel).view.set_entries(
-            page.entries, has_older=page.more, has_newer=bool(after.entries),
-            superseded_by=page.replaced_by, seen_id=page.latest_id, follow=True,
-        )  # fmt: skip
+            page.entries,
+            has_older=page.more,
+            has_newer=bool(after.entries),
+            superseded_by=page.replaced_by,
+            seen_id=page.latest_id,
+            follow=True,
+        )
 
     @reads("more of the timeline")
     def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
@@ -597,9 +613,12 @@ class WarRoomScreen(PanelScreen):
         elif message.where == "top":
             page = store.timeline_page(iid, size, first=True)
             view.set_entries(
-                page.entries, has_newer=page.more, superseded_by=page.replaced_by,
-                at_top=True, seen_id=page.latest_id,
-            )  # fmt: skip
+                page.entries,
+                has_newer=page.more,
+                superseded_by=page.replaced_by,
+                at_top=True,
+                seen_id=page.latest_id,
+            )
         elif message.where == "bottom":
             self._timeline_bottom()
         else:  # "all": a search or a filter looks through everything
@@ -791,11 +810,12 @@ class WarRoomScreen(PanelScreen):
             return
         self.app.push_screen(
             _dialogs().TextPrompt(
-                "Public title", self.shown_board.incident.public_title,
+                "Public title",
+                self.shown_board.incident.public_title,
                 hint="what stakeholders see; empty: none (never the internal title)",
             ),
             done,
-        )  # fmt: skip
+        )
 
     def action_identity(self) -> None:
         # In the checklist "i" also starts an item id: "i3" moves to item i3.

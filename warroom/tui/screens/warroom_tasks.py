@@ -120,7 +120,7 @@ def act(screen, what: str, task_id: int | None) -> None:
         return
     iid = screen.incident_id
     panel = _panel(screen)
-    task = panel.task(task_id) if panel is not None else None
+    task = panel.task_by_id(task_id) if panel is not None else None
     if what == "start" and task is not None:
         app.write(SetTaskState(task.id, iid, TASK_STARTED))
     elif what == "done" and task is not None:
@@ -144,11 +144,12 @@ def act(screen, what: str, task_id: int | None) -> None:
 
         app.push_screen(
             modals.TextPrompt(
-                f"Give {one_line(task.title)[:40]} to", app.store.identity,
+                f"Give {one_line(task.title)[:40]} to",
+                app.store.identity,
                 hint="a name; empty gives it back to its role",
             ),
             chosen,
-        )  # fmt: skip
+        )
     elif what == "add":
 
         def added(title: str | None) -> None:

@@ -61,10 +61,12 @@ class ChecklistList(RowList):
         typed, self.pending = self.pending + digit, ""
         if typed != digit and typed in self.ids:
             self.jump(typed)
-        elif digit.isdigit() and 1 <= int(digit) <= len(self.screen.PANEL_NAMES):
-            self.screen.action_panel(int(digit))  # not an id: the panel key it is
+        # The checklist lives on a panel screen (widgets do not import screens).
+        elif digit.isdigit() and 1 <= int(digit) <= len(self.screen.PANEL_NAMES):  # type: ignore[attr-defined]
+            self.screen.action_panel(int(digit))  # type: ignore[attr-defined]  # the panel key
 
-    def action_toggle(self) -> None:
+    # Our own toggle (space ticks); Textual's takes an attribute name.
+    def action_toggle(self) -> None:  # type: ignore[override]
         item_id = self.highlighted_id
         if item_id is not None:
             self.post_message(self.Toggled(item_id, item_id not in self.ticked))
@@ -104,7 +106,7 @@ class ChecklistPanel(Panel):
                 rows.append((None, lit(group, "bold underline")))
             state = board.checklist.get(item.id)
             ticked_by = None
-            if item.id in ticked:
+            if item.id in ticked and state is not None:
                 ticked_by = f"ticked by {state.by} {fmt_short_time(state.at, utc, now)}"
             # A tick changes one row: the others are the same Text objects as
             # before, which the list sees as unchanged at a glance.

@@ -5,6 +5,7 @@ Only this widget repaints on the tick; the rest of the screen stays put."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -21,8 +22,16 @@ from warroom.core.sla import clock_states, margin, next_update
 from warroom.core.timefmt import fmt_clock, fmt_short_time, fmt_time
 from warroom.tui.widgets.common import STATE_STYLE, Panel, RowStyle
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 
 class ClockView(RowStyle, Widget, can_focus=True):
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
+
     HELP_GROUP = "3 Clocks"
     BINDINGS = [
         Binding(
@@ -67,10 +76,10 @@ class ClockView(RowStyle, Widget, can_focus=True):
 
     def lines(self) -> list[Text]:
         """This second's lines, computed at paint time when the width is known."""
-        panel = self.parent
+        panel = cast(ClocksPanel, self.parent)
         if panel.now is None:
             return []
-        return panel.render_clocks(panel.now, self.size.width).renderables
+        return cast("list[Text]", panel.render_clocks(panel.now, self.size.width).renderables)
 
     def tick(self) -> None:
         """Repaint only the lines whose text changed (the running countdowns):
@@ -127,7 +136,7 @@ class ClocksPanel(Panel):
     def milestone_keys(self) -> list[tuple[str, str]]:
         """(key as mapped, what it records) for each clock's milestone."""
         view = self.query_one(ClockView)
-        described = {b.action: b.description for b in ClockView.BINDINGS}
+        described = {b.action: b.description for b in ClockView.BINDINGS if isinstance(b, Binding)}
         return [
             (view.key_for(clock), described[f"milestone('{clock}')"].lower())
             for clock in self.MILESTONE_KEYS

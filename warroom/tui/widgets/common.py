@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from math import ceil
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -13,6 +14,16 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from warroom.core.text import one_line, visible
+
+if TYPE_CHECKING:
+    from textual import getters
+    from textual.widget import Widget
+
+    from warroom.tui.room import Room
+
+    _Widget = Widget  # the mixin's host, for the type checker
+else:
+    _Widget = object
 
 # State words carry meaning as well as colour (colour alone is not enough).
 STATE_STYLE = {
@@ -44,7 +55,7 @@ def lit_block(text: str, style: str = "") -> Text:
     return Text(visible(text, multiline=True), style=style)
 
 
-class RowStyle:
+class RowStyle(_Widget):
     """For line-API widgets: the widget's base style is worked out once per
     repaint instead of once per row (it walks every ancestor's styles)."""
 
@@ -57,6 +68,9 @@ class RowStyle:
 
 class Panel(Vertical, can_focus=False):
     """A bordered panel titled with its name and the number key that reaches it."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     DEFAULT_CSS = """
     Panel {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events
@@ -22,6 +22,13 @@ from warroom.tui.widgets.common import STATE_STYLE, Panel, lit_block
 from warroom.tui.widgets.draft_keys import DraftKeys
 
 if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from warroom.tui.widgets.draft_editor import DraftEditor
 
 SAVE_DELAY = 0.3  # seconds of typing pause before the draft is written
@@ -61,6 +68,9 @@ class DraftView(DraftKeys, Widget, can_focus=True):
     is made on first focus: most people in the room never type in panel 5, and
     a TextArea costs more to build and lay out than the rest of the panel.
     Keys typed before the editor is ready are handed on to it."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     BINDINGS = DraftKeys.KEYS
     DEFAULT_CSS = """
@@ -112,7 +122,7 @@ class DraftPanel(Panel):
         self.policy = policy
         self.version = 0
         self.saved_text = ""
-        self._timer = None
+        self._timer: Timer | None = None
         self._status = ""
         self.incident: Incident | None = None
         self.draft: Draft | None = None
@@ -125,7 +135,7 @@ class DraftPanel(Panel):
     def editor(self) -> DraftEditor | None:
         """The editor, once someone has gone to edit (see DraftView)."""
         found = self.query("#draft-editor")
-        return found.first() if found else None
+        return cast("DraftEditor", found.first()) if found else None
 
     @property
     def text(self) -> str:

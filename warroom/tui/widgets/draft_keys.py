@@ -3,8 +3,27 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import TYPE_CHECKING, Any, Protocol
+
+from textual.binding import Binding, BindingType
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from warroom.tui.room import Room
+
+
+class _Host(Protocol):
+    """What the keys use of the widget they are mixed into."""
+
+    @property
+    def app(self) -> Room: ...
+    @property
+    def screen(self) -> Screen[Any]: ...
+    @property
+    def text(self) -> str: ...
+    def post_message(self, message: Message) -> bool: ...
 
 
 class DraftKeys:
@@ -12,7 +31,7 @@ class DraftKeys:
     until the editor is made (so help and the key bar list them from the start)."""
 
     HELP_GROUP = "5 Draft update"
-    KEYS = [
+    KEYS: list[BindingType] = [
         Binding("ctrl+o", "publish", "Publish", id="draft.publish", tooltip="Publish update"),
         Binding("ctrl+t", "template", "Template", id="draft.template", tooltip="Start from"),
         Binding("ctrl+r", "history", "History", id="draft.history", tooltip="Earlier versions"),
@@ -23,7 +42,7 @@ class DraftKeys:
             "Leave",
             id="draft.leave",
             tooltip="esc or alt+1-5: leave the editor; the draft is saved",
-        ),  # fmt: skip
+        ),
     ]
 
     class Publish(Message):
@@ -35,20 +54,20 @@ class DraftKeys:
     class HistoryRequested(Message):
         pass
 
-    def action_publish(self) -> None:
+    def action_publish(self: _Host) -> None:
         self.post_message(DraftKeys.Publish())
 
-    def action_template(self) -> None:
+    def action_template(self: _Host) -> None:
         self.post_message(DraftKeys.TemplateRequested())
 
-    def action_history(self) -> None:
+    def action_history(self: _Host) -> None:
         self.post_message(DraftKeys.HistoryRequested())
 
-    def action_copy_all(self) -> None:
+    def action_copy_all(self: _Host) -> None:
         self.app.copy_to_clipboard(self.text)
         self.app.notify("Draft copied to the clipboard")
 
-    async def action_leave(self) -> None:
+    async def action_leave(self: _Host) -> None:
         # To the next panel: with one panel shown at a time there is nothing
         # else focusable on screen to move to.
         await self.screen.run_action("cycle_panel(1)")

@@ -112,7 +112,7 @@ class IncidentHeader(Widget):
         self.tasks: tuple = ()  # (title, due_at) of your open tasks: one overdue is urgent
         self.waiting = ""  # said until the incident is shown (its room is being read)
 
-    def loading(self, text: str) -> None:
+    def show_loading(self, text: str) -> None:
         self.waiting = text
         self.refresh()
 

@@ -5,14 +5,24 @@ to a widget (the action form) are built on it, and widgets never import screens.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from warroom.tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 
 class Modal(ModalScreen):
     """A centred dialog that escape cancels (dismissing with None)."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     DEFAULT_CSS = """
     Modal { align: center middle; }

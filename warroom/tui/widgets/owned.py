@@ -12,7 +12,7 @@ queue the next write) is not tied: it is done by the app."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 from textual.dom import DOMNode
 
@@ -30,6 +30,10 @@ def shown(node: DOMNode) -> bool:
     return screen in app.screen_stack
 
 
+@overload
+def while_shown(node: DOMNode, callback: None) -> None: ...
+@overload
+def while_shown(node: DOMNode, callback: Callable[..., Any]) -> Callable[..., Any]: ...
 def while_shown(node: DOMNode, callback: Callable[..., Any] | None) -> Callable[..., Any] | None:
     """callback, made to do nothing once `node` is gone (see shown)."""
     if callback is None:

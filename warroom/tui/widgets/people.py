@@ -6,6 +6,7 @@ dialog to open and close) and in the "act as" dialog."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from rich.text import Text
 from textual.binding import Binding
@@ -40,7 +41,7 @@ class PeopleList(OptionList):
     def on_key(self, event) -> None:
         if event.character is not None and event.character.isprintable():
             event.stop()
-            chooser = self.parent
+            chooser = cast(PersonChooser, self.parent)
             chooser.input.focus()
             chooser.input.insert_text_at_cursor(event.character)
 
@@ -102,6 +103,7 @@ class PersonChooser(Vertical):
             self._start()
 
     def _start(self) -> None:
+        assert self._request is not None  # see on_mount and ask
         title, self.people = self._request
         self._request = None
         self.query_one(".chooser-title", Label).update(lit(title, "bold"))

@@ -4,7 +4,9 @@ The list is a line-API view: columns are fitted to the width when painted."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -28,6 +30,11 @@ from warroom.tui.widgets.common import Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.modal import Modal
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 STATUS = {
     "done": ("✔ done", "dim green"),
     "open": ("○ open", ""),
@@ -43,7 +50,7 @@ def action_state(item: ActionItem, today: date) -> str:
     return "open"
 
 
-def column_widths(width: int, items: list[ActionItem] = ()) -> dict[str, int]:
+def column_widths(width: int, items: Sequence[ActionItem] = ()) -> dict[str, int]:
     """Fit the columns to a width: owner, due and ticket as wide as what they
     hold (or their heading), the title takes the rest; narrow widths drop the
     ticket, then the owner (the line under the list shows both)."""
@@ -76,6 +83,9 @@ def _cell(text: Text, width: int) -> Text:
 
 class ActionList(RowStyle, ScrollView, can_focus=True):
     """Action items, a header line on top, with a row cursor."""
+
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
     HELP_GROUP = "4 Action items"
     BINDINGS = [
@@ -163,7 +173,8 @@ class ActionList(RowStyle, ScrollView, can_focus=True):
         if self.current is not None:
             self.post_message(self.EditRequested(self.current))
 
-    def action_toggle(self) -> None:
+    # Our own toggle (space: done or not); Textual's takes an attribute name.
+    def action_toggle(self) -> None:  # type: ignore[override]
         if self.current is not None:
             self.post_message(self.ToggleRequested(self.current))
 
@@ -184,8 +195,13 @@ class ActionList(RowStyle, ScrollView, can_focus=True):
         return line
 
     def header_line(self, width: int) -> Text:
-        labels = (("status", "Status"), ("title", "Action"), ("owner", "Owner"),
-                  ("due", "Due"), ("ticket", "Ticket"))  # fmt: skip
+        labels = (
+            ("status", "Status"),
+            ("title", "Action"),
+            ("owner", "Owner"),
+            ("due", "Due"),
+            ("ticket", "Ticket"),
+        )
         return self._join([(key, Text(label, style="bold")) for key, label in labels], width)
 
     def format_item(self, item: ActionItem, width: int) -> Text:
@@ -282,8 +298,13 @@ class ActionForm(Modal):
     """
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="action_form.save")]
 
-    def __init__(self, title: str, values: dict | None = None, people: list[str] | None = None,
-                 error: str = ""):  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        values: dict | None = None,
+        people: list[str] | None = None,
+        error: str = "",
+    ):
         super().__init__()
         self.title_text = title
         self.values = values or {}
@@ -309,8 +330,14 @@ class ActionForm(Modal):
                         if key == "owner" and self.people
                         else None
                     )
-                    yield Input(value, placeholder=placeholder, id=f"form-{key}", compact=True,
-                                suggester=suggester, select_on_focus=False)  # fmt: skip
+                    yield Input(
+                        value,
+                        placeholder=placeholder,
+                        id=f"form-{key}",
+                        compact=True,
+                        suggester=suggester,
+                        select_on_focus=False,
+                    )
             yield Label("", id="form-error")
             yield Label("tab: next field · enter: save · escape: cancel", classes="hint")
 
@@ -343,6 +370,10 @@ class ActionForm(Modal):
                 self.query_one(f"#form-{exc.field}").focus()
             return
         self.dismiss(
-            {"title": fields.title, "owner": fields.owner, "due": fields.due,
-             "ticket": fields.ticket}
-        )  # fmt: skip
+            {
+                "title": fields.title,
+                "owner": fields.owner,
+                "due": fields.due,
+                "ticket": fields.ticket,
+            }
+        )

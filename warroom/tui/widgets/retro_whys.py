@@ -161,9 +161,12 @@ class WhysPanel(Panel):
 
     def fit_hint(self, room: int) -> None:
         self.query_one("#whys-hint", Static).update(
-            Text(next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1]), no_wrap=True,
-                 overflow="ellipsis")
-        )  # fmt: skip
+            Text(
+                next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1]),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
 
     # ---------------------------------------------------------------- detail
     def detail(self, position: int) -> Text:
@@ -184,7 +187,8 @@ class WhysPanel(Panel):
         focused = self.app.focused
         shown = False
         room = focused.content_region.width - 1 if isinstance(focused, WhyInput) else 0
-        if room > 0 and focused.parent is not None:  # 0: not laid out yet (a hidden tab)
+        # room 0: not laid out yet (a hidden tab)
+        if room > 0 and isinstance(focused, WhyInput) and focused.parent is not None:
             level = self.level(focused.position)
             if level is not None and any(
                 len(f.value) > room for f in (level.question, level.answer)

@@ -3,7 +3,7 @@ chosen right under the roles), u to unassign."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.binding import Binding
@@ -119,7 +119,7 @@ class RolesPanel(Panel):
 
     def _chooser(self) -> PersonChooser | None:
         found = self.query("#role-chooser")
-        return found.first() if found else None
+        return cast("PersonChooser", found.first()) if found else None
 
     def choose(self, role: str, title: str, people: list[str], exclude: set[str]) -> None:
         """Ask for a person inline, under the roles: no dialog to open and close."""
@@ -175,7 +175,7 @@ class RolesPanel(Panel):
     def show(self, board: Board) -> None:
         olist = self.query_one(RoleList)
         letters = {role: key for key, role in olist.role_keys.items()}
-        rows = []
+        rows: list[tuple[str | None, Text]] = []
         for role in self.policy.roles:
             holders = board.holders(role)
             label = f"{role}s" if role == self.policy.multi_role else role

@@ -9,6 +9,8 @@ heading the cursor skips."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
@@ -20,8 +22,16 @@ from textual.strip import Strip
 
 from warroom.tui.widgets.common import RowStyle
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
 
 class RowList(RowStyle, ScrollView, can_focus=True):
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
+
     COMPONENT_CLASSES = {"rowlist--cursor"}
     DEFAULT_CSS = """
     RowList { height: auto; overflow: hidden auto; scrollbar-size-vertical: 1; }

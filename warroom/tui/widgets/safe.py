@@ -110,7 +110,7 @@ def _safe_text_area() -> type:
             self.move_cursor((0, 0))
             self._rewrap_and_refresh_virtual_size()
 
-        def _on_paste(self, event) -> None:
+        def _on_paste(self, event) -> None:  # type: ignore[override]  # sync or async: both run
             # A pasted line end is a line end, whichever the clipboard used
             # (terminals often send \r): the person's own change to the text.
             # (TextArea's own handler runs after this one and inserts it.)

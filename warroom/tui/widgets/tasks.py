@@ -105,11 +105,13 @@ class TasksPanel(Panel):
         self.tasks = tasks_in_order(tasks, me)
         # A task whose `after` is still open says what it waits on.
         open_steps = {(t.runbook, t.key): t.title for t in tasks if t.runbook and t.is_open}
-        rows = [
-            (str(t.id), task_row(t, self.policy, now, utc, me, open_steps.get((t.runbook, t.after),
-                                                                               "")))
+        rows: list[tuple[str | None, Text]] = [
+            (
+                str(t.id),
+                task_row(t, self.policy, now, utc, me, open_steps.get((t.runbook, t.after), "")),
+            )
             for t in self.tasks
-        ]  # fmt: skip
+        ]
         if not rows:
             rows = [(None, lit("No tasks: + adds one", "dim"))]
         self.query_one(TaskList).set_rows(rows)
@@ -121,7 +123,7 @@ class TasksPanel(Panel):
         self.set_subtitle(" · ".join(bits))
         self._detail()
 
-    def task(self, task_id: int | None) -> Task | None:
+    def task_by_id(self, task_id: int | None) -> Task | None:
         return next((t for t in self.tasks if t.id == task_id), None)
 
     def on_row_list_highlighted(self, _message) -> None:  # pragma: no cover - if posted
@@ -129,7 +131,7 @@ class TasksPanel(Panel):
 
     def _detail(self) -> None:
         row = self.query_one(TaskList).highlighted_id
-        task = self.task(int(row)) if row is not None else None
+        task = self.task_by_id(int(row)) if row is not None else None
         text = Text()
         if task is not None:
             if task.description:

@@ -6,12 +6,14 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 from __future__ import annotations
 
 from bisect import bisect, insort
+from typing import TYPE_CHECKING, cast
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import Horizontal
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -28,7 +30,13 @@ from warroom.core.timefmt import fmt_short_time, fmt_time, shown
 from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, SteadyScrollBar, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
-# Enough for a few screens of rows at a couple of widths.
+if TYPE_CHECKING:
+    from textual import getters
+
+    from warroom.tui.room import Room
+
+# Enough for a few screens of rows at a couple of widths (the least recently
+# shown go first).
 STRIP_CACHE_SIZE = 2000
 # The next page is fetched when the cursor comes this close to the window's edge.
 PREFETCH_ROWS = 20
@@ -51,6 +59,9 @@ def entry_body(entry: TimelineEntry) -> str:
 
 
 class TimelineView(RowStyle, ScrollView, can_focus=True):
+    if TYPE_CHECKING:
+        app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
+
     HELP_GROUP = "4 Notes"
     """The timeline, oldest at the top, newest at the bottom, with a row cursor."""
 
@@ -75,7 +86,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             show=False,
             id="timeline.impact",
             tooltip="What the selected change did",
-        ),  # fmt: skip
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -145,8 +156,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.first: TimelineEntry | None = None  # the window's edges, in timeline order
         self.last: TimelineEntry | None = None
         self._seen_id = 0  # the newest recorded id known: what is polled from
-        self._strips: dict[tuple, Strip] = {}
-        self._painted: dict[tuple, Strip] = {}  # rows as painted, see render_lines
+        self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)
+        self._painted: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)  # see render_lines
 
     # -- data
     def _visible(self, entry: TimelineEntry) -> bool:
@@ -322,7 +333,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             bar.display = False
             self._vertical_scrollbar = bar
             self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+        return cast(SteadyScrollBar, self._vertical_scrollbar)
 
     def _set_rows(self) -> None:
         # Rows are cut to the width, never scrolled sideways: the virtual width
@@ -459,12 +470,10 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
                 fresh = super(RowStyle, self).render_lines(span)
             finally:
                 self._paint = None
-            if len(self._painted) + len(fresh) > STRIP_CACHE_SIZE:
-                self._painted.clear()
             for n, strip in enumerate(fresh, first):
                 lines[n] = self._painted[keys[n]] = strip
         self._paint = None
-        return lines
+        return cast("list[Strip]", lines)  # every None was painted above
 
     _paint: tuple | None = None
 
@@ -501,8 +510,6 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             if cursor is not None:
                 segments = list(Segment.apply_style(segments, post_style=cursor))
             strip = Strip(segments, width).apply_style(base)
-            if len(self._strips) >= STRIP_CACHE_SIZE:
-                self._strips.clear()
             self._strips[key] = strip
         return strip
 
@@ -525,7 +532,7 @@ class NoteInput(Input):
             "Leave (text kept)",
             id="note.leave",
             tooltip="esc or alt+1-5: to a panel; what you typed stays",
-        ),  # fmt: skip
+        ),
     ]
 
     class KindCycled(Message):
@@ -673,8 +680,9 @@ class TimelinePanel(Panel):
     def compose(self):
         with Horizontal(id="search-row"):
             yield Label("search", id="search-label")
-            yield SearchInput(placeholder="text or name · enter: keep · escape: clear",
-                              id="search-input")  # fmt: skip
+            yield SearchInput(
+                placeholder="text or name · enter: keep · escape: clear", id="search-input"
+            )
         yield TimelineView(id="timeline-view")
         yield EntryDetail(id="entry-detail")
         yield Label("", id="note-waiting")
