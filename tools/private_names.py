@@ -213,7 +213,7 @@ class FileScan:
                 self._visit(child, made, inner)
                 # the class itself, for classes below that subclass it
                 if made is not None:
-                    local[child.name] = _Lineage(child.name, made, lib)
+                    local[child.name] = made
                 continue
             self._check(child, cls)
             self._visit(child, cls, local)
@@ -265,9 +265,9 @@ class FileScan:
             self.add(node, "super", node.attr)
             return
         if isinstance(value, ast.Name) and value.id in ("self", "cls") and cls is not None:
-            lib = library_names(cls.cls if isinstance(cls, _Lineage) else cls)
-            if node.attr in lib:
-                self.add(node, "override" if isinstance(node.ctx, ast.Store) else "attribute", node.attr)
+            if node.attr in library_names(cls):
+                kind = "override" if isinstance(node.ctx, ast.Store) else "attribute"
+                self.add(node, kind, node.attr)
                 return
         if node.attr not in self.own_names:
             self.add(node, "attribute", node.attr)
@@ -286,17 +286,6 @@ class FileScan:
                 target = self.resolve(node.args[0], {})
                 if isinstance(target, type) and arg.value in library_names(target):
                     self.add(node, "string", arg.value)
-
-
-class _Lineage:
-    """A class met in the file: the type made from its bases, for lookups."""
-
-    def __init__(self, name: str, cls: type, lib: set[str]):
-        self.name, self.cls, self.lib = name, cls, lib
-
-    @property
-    def __mro__(self):  # pragma: no cover - not used
-        return self.cls.__mro__
 
 
 # -- the whole folder --------------------------------------------------------
@@ -343,9 +332,6 @@ def scan(folders: Iterable[Path | str], own_from: Iterable[Path | str] = ()) -> 
     uses: set[Use] = set()
     for path in files:
         uses |= FileScan(path, own).scan()
-    # what a library class defines counts as the library's even when warroom
-    # overrides it: drop "override" defs from warroom's own set is implied by
-    # the class lookups above.
     return sorted(uses)
 
 
