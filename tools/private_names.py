@@ -264,11 +264,15 @@ class FileScan:
         ):
             self.add(node, "super", node.attr)
             return
-        if isinstance(value, ast.Name) and value.id in ("self", "cls") and cls is not None:
-            if node.attr in library_names(cls):
-                kind = "override" if isinstance(node.ctx, ast.Store) else "attribute"
-                self.add(node, kind, node.attr)
-                return
+        if (
+            isinstance(value, ast.Name)
+            and value.id in ("self", "cls")
+            and cls is not None
+            and node.attr in library_names(cls)
+        ):
+            kind = "override" if isinstance(node.ctx, ast.Store) else "attribute"
+            self.add(node, kind, node.attr)
+            return
         if node.attr not in self.own_names:
             self.add(node, "attribute", node.attr)
 
