@@ -21,8 +21,7 @@ PACKAGE = "warroom"
 UI = (
     "warroom.tui.app",
     "warroom.tui.keygate",
-    "warroom.tui.terminal_input",
-    "warroom.tui.terminal_output",
+    "warroom.tui.textual_fixes",
     "warroom.tui.reported_signal",
     "warroom.tui.screens",
     "warroom.tui.widgets",

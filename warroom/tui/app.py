@@ -33,11 +33,13 @@ from warroom.services.config import Config, load_state, save_state
 from warroom.store import Store
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
-from warroom.tui.screens.startup import StartupScreen
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.terminal_input import install as install_terminal_input
-from warroom.tui.terminal_output import install as install_terminal_output
 from warroom.tui.textual_env import tune_gc
+from warroom.tui.textual_fixes.bindings import remapped_bindings
+from warroom.tui.textual_fixes.first_frame import StartupScreen
+from warroom.tui.textual_fixes.paste_parser import install as install_terminal_input
+from warroom.tui.textual_fixes.toasts import ToastsReplaceTheirKind
+from warroom.tui.textual_fixes.writer_thread import install as install_terminal_output
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
@@ -64,7 +66,7 @@ class Delivered(Message):
         self.args = args
 
 
-class WarRoomApp(App):
+class WarRoomApp(ToastsReplaceTheirKind, App):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     BINDINGS = [
@@ -163,17 +165,13 @@ class WarRoomApp(App):
             markup=False,
         )
 
-    def _on_notify(self, event) -> None:
+    def replaces_toast(self, older, new) -> bool:
         """One toast of a kind at a time: the newest replaces those of its kind
         (its title) that matter no more than it (an error stays over a later
         notice until it times out), so toasts never stack over the notes and
         the draft; a different kind ("Role for you", "Task for you") stays."""
-        new = event.notification
         rank = TOAST_RANK.get(new.severity, 0)
-        for older in list(self._notifications):
-            if older.title == new.title and TOAST_RANK.get(older.severity, 0) <= rank:
-                self._unnotify(older, refresh=False)
-        super()._on_notify(event)
+        return older.title == new.title and TOAST_RANK.get(older.severity, 0) <= rank
 
     def get_line_filters(self):
         return [*super().get_line_filters(), self._visible_filter]
@@ -867,9 +865,7 @@ class WarRoomApp(App):
         """The keys (as remapped) of the app's and the screen's own bindings, by action."""
         keys: dict[str, str] = {}
         for node in (screen, self):
-            bindings = node._bindings.copy()
-            if self._keymap:
-                bindings.apply_keymap(self._keymap)
+            bindings = remapped_bindings(node, self)
             for found in bindings.key_to_bindings.values():
                 for binding in found:
                     keys.setdefault(binding.action, self.get_key_display(binding))
@@ -884,9 +880,7 @@ class WarRoomApp(App):
             number = group.split(" ", 1)[0]
             if not number.isdigit():
                 continue
-            bindings = node._bindings.copy()
-            if self._keymap:
-                bindings.apply_keymap(self._keymap)
+            bindings = remapped_bindings(node, self)
             for found in bindings.key_to_bindings.values():
                 for binding in found:
                     keys.setdefault(

@@ -28,6 +28,9 @@ from textual._time import get_time
 from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
 from textual.message import Message
 
+# Textual's own parser, for comparing with it.
+TextualParser = XTermParser
+
 ESC = "\x1b"
 _START_LEN = len(BRACKETED_PASTE_START)
 
