@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from textual.binding import BindingsMap
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.dom:DOMNode._bindings": "attribute",
+    "textual.binding:BindingsMap.copy": "self",
+    "textual.binding:BindingsMap.bind": (
+        "self, keys, action, description, show, key_display, priority"
+    ),
+    "textual.binding:BindingsMap.apply_keymap": "self, keymap",
+    "textual.app:App._keymap": "attribute",
+}
+
 
 def remapped_bindings(node, app=None) -> BindingsMap:
     """A copy of node's own bindings, with the app's keymap applied (app:

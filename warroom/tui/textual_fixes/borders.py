@@ -10,6 +10,11 @@ from __future__ import annotations
 from textual.content import Content
 from textual.geometry import Region
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.widget:Widget._border_subtitle": "attribute",
+}
+
 
 def border_subtitle_text(widget) -> str:
     subtitle = widget._border_subtitle

@@ -16,6 +16,17 @@ from textual._compositor import Compositor
 from textual.geometry import Region
 from textual.strip import Strip
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual._compositor": "module",
+    "textual._compositor:Compositor.render_partial_update": "self",
+    "textual._compositor:Compositor.render_full_update": "self, simplify",
+    "textual._compositor:Compositor._get_renders": "self, crop",
+    "textual._compositor:Compositor._dirty_regions": "attribute",
+    "textual._compositor:Compositor.visible_widgets": "attribute",
+    "textual.screen:Screen._compositor": "attribute",
+}
+
 
 def use_changed_only_compositor(screen) -> None:
     """Make screen draw through a ChangedOnlyCompositor (call in __init__)."""

@@ -22,6 +22,18 @@ from rich.text import Text
 from textual.expand_tabs import expand_tabs_inline
 from textual.widgets import Input
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.widgets:Input._value": "self",
+    "textual.widgets:Input._position_to_cell": "self, position",
+    "textual.widgets:TextArea._set_document": "self, text, language",
+    "textual.widgets:TextArea._highlight_query": "attribute",
+    "textual.widgets:TextArea._build_highlight_map": "self",
+    "textual.widgets:TextArea._rewrap_and_refresh_virtual_size": "self",
+    "textual.widgets.text_area:Document._newline": "attribute",
+    "textual.widgets.text_area:Document._lines": "attribute",
+}
+
 
 class DrawnInput(Input):
     """An Input whose value is drawn as `shown(value)` (pre-filled values too)."""

@@ -12,6 +12,16 @@ from __future__ import annotations
 
 from textual.app import App
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.message_pump:MessagePump._running": "attribute",
+    "textual.message_pump:MessagePump._message_queue": "attribute",
+    "textual._queue:Queue.values": "attribute",
+    "textual._queue:Queue.ready_event": "attribute",
+    "asyncio:Event._waiters": "attribute",
+    "textual.app:App._handle_exception": "self, error",
+}
+
 
 def pump_busy(pump) -> bool:
     """The pump (app, screen or widget) is running and has a message waiting

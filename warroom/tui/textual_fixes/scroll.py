@@ -17,6 +17,15 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.widget:Widget._vertical_scrollbar": "attribute",
+    "textual.widget:Widget.vertical_scrollbar": "self",
+    "textual.app:App._start_widget": "self, parent, widget",
+    "textual.scrollbar:ScrollBar._check_refresh": "self",
+    "textual.scroll_view:ScrollView._scroll_update": "self, virtual_size",
+}
+
 
 class SteadyScrollBar(ScrollBar):
     """A scroll bar that repaints only when what it draws changes. On a long

@@ -13,6 +13,14 @@ from __future__ import annotations
 
 import asyncio
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.app:App._press_keys": "self, keys",
+    "textual.app:App._context": "self",
+    "textual.reactive:Reactive._default": "attribute",
+    "textual.keys:_character_to_key": "character",
+}
+
 
 def press_waits_for_each_key(monkeypatch) -> None:
     """For the test: Pilot.press hands on one key at a time and waits until

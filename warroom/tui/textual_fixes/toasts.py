@@ -11,6 +11,13 @@ from __future__ import annotations
 from textual.app import App
 from textual.notifications import Notification
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.app:App._on_notify": "self, event",
+    "textual.app:App._unnotify": "self, notification, refresh",
+    "textual.app:App._notifications": "attribute",
+}
+
 
 class ToastsReplaceTheirKind:
     """Mixin for an App: before a toast is shown, every shown toast for which
