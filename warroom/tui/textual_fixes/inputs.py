@@ -40,8 +40,9 @@ class DrawnInput(Input):
 
     @staticmethod
     def shown(text: str) -> str:
-        """How the value is drawn: one character for one."""
-        return text
+        """How the value is drawn: one character for one (a subclass says;
+        warroom's is widgets/safe.py's SafeInput, the only one)."""
+        raise NotImplementedError
 
     @property
     def drawn_value(self) -> Text:
