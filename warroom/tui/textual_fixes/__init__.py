@@ -13,9 +13,6 @@ installed version differs, naming REGISTER.md: go through it on every upgrade.""
 
 from __future__ import annotations
 
-import ast
-import importlib
-import inspect
 from pathlib import Path
 
 TEXTUAL_PIN = "8.2.8"
@@ -38,6 +35,9 @@ FIXES = (
 
 def _sets_on_self(cls: type, name: str) -> bool:
     """Whether the source of cls or one of its bases assigns self.<name>."""
+    import ast
+    import inspect
+
     for klass in cls.__mro__:
         try:
             tree = ast.parse(inspect.getsource(klass))
@@ -58,7 +58,11 @@ def _sets_on_self(cls: type, name: str) -> bool:
 def shape_problems(names: dict[str, str]) -> list[str]:
     """What no longer holds of names: 'module:Qual.name' -> shape, where shape
     is 'module', 'class', 'attribute' (on the class, or set on self by its
-    source) or the parameter names of a function ('self, size')."""
+    source) or the parameter names of a function ('self, size'). For the
+    guard tests (imports what it needs: never loaded as the app starts)."""
+    import importlib
+    import inspect
+
     problems = []
     for where, shape in names.items():
         module_name, _, qualified = where.partition(":")
