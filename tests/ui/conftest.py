@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from clocks import UI_START, Clock
 from seeds import seed_incident
@@ -12,6 +10,7 @@ from small_disk import small_disk  # noqa: F401 - a fixture of this tier's tests
 from warroom.core.policy import default_policy
 from warroom.store import Store
 from warroom.tui.app import make_app
+from warroom.tui.textual_fixes.testing import no_cursor_blink, press_waits_for_each_key
 
 FIXED = UI_START
 
@@ -23,31 +22,17 @@ def warroom_user() -> str:
 
 
 @pytest.fixture(autouse=True)
-def press_waits_for_each_key(monkeypatch):
+def keys_pressed_one_at_a_time(monkeypatch):
     """pilot.press (and snap_compare's press) returns once each key has been
     handled: warroom hands a key on only after the one before it settled
     (keygate), which on a loaded machine can be after Textual's idle wait."""
-    from textual.app import App
-
-    original = App._press_keys
-
-    async def press_keys(self, keys):
-        for key in keys:
-            await original(self, [key])
-            gate = getattr(self, "key_gate", None)
-            while gate is not None and not gate.quiet:
-                await asyncio.sleep(0.002)
-
-    monkeypatch.setattr(App, "_press_keys", press_keys)
+    press_waits_for_each_key(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
-def no_cursor_blink(monkeypatch):
+def cursor_held_still(monkeypatch):
     """A blinking cursor makes a screenshot depend on when it is taken."""
-    from textual.widgets import Input, TextArea
-
-    for widget in (Input, TextArea):
-        monkeypatch.setattr(widget.cursor_blink, "_default", False)
+    no_cursor_blink(monkeypatch)
 
 
 @pytest.fixture

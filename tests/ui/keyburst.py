@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 
 from textual import events
-from textual.keys import _character_to_key
+
+from warroom.tui.textual_fixes.testing import key_for_character
 
 NAMED = {"enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "end", "home", "f1"}
 
@@ -14,7 +15,7 @@ NAMED = {"enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "end"
 def key_event(key: str) -> events.Key:
     if key in NAMED or "+" in key or (len(key) > 1 and key.isalnum()):
         return events.Key(key, {"enter": "\r", "tab": "\t"}.get(key))
-    return events.Key(_character_to_key(key), key)
+    return events.Key(key_for_character(key), key)
 
 
 def burst(app, *parts: str) -> None:

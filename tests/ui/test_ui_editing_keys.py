@@ -9,7 +9,7 @@ from keyburst import burst, settle
 from test_ui_terminal_bytes import feed
 
 from warroom.tui.screens.modals import CorrectionModal
-from warroom.tui.terminal_input import WarroomParser
+from warroom.tui.textual_fixes.paste_parser import WarroomParser
 
 SIZE = (120, 36)
 CTRL_END, CTRL_HOME = "\x1b[1;5F", "\x1b[1;5H"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from keyburst import burst, settle
 
 from warroom.tui.screens.help import HelpScreen
+from warroom.tui.textual_fixes.toasts import shown_toasts
 from warroom.tui.widgets.keybar import KeyBar
 
 SIZE = (120, 36)
@@ -126,8 +127,6 @@ def test_a_and_an_in_the_impact_error(store, seeded):
 async def test_toasts_replace_each_other_and_stay_off_the_notes_and_draft(
     app_factory, store, seeded
 ):
-    from textual.widgets._toast import Toast
-
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         burst(app, "4", "n", "typing a note")
@@ -135,15 +134,15 @@ async def test_toasts_replace_each_other_and_stay_off_the_notes_and_draft(
         for n in range(3):
             app.notify(f"notice {n}", timeout=30)
         await settle(app, pilot)
-        assert [n.message for n in app._notifications] == ["notice 2"]
+        assert [n.message for n in shown_toasts(app)] == ["notice 2"]
         app.notify("db trouble", severity="error", timeout=30)
         app.notify("later notice", timeout=30)
         await settle(app, pilot)
-        assert sorted(n.message for n in app._notifications) == ["db trouble", "later notice"]
+        assert sorted(n.message for n in shown_toasts(app)) == ["db trouble", "later notice"]
         notes = app.screen.query_one("#panel-4").region
         draft = app.screen.query_one("#panel-5").region
         for _ in range(50):  # the rack is rebuilt after the loop's next turn
-            toasts = list(app.screen.query(Toast))
+            toasts = list(app.screen.query("Toast"))
             if len(toasts) == 2:
                 break
             await pilot.pause(0.05)

@@ -14,6 +14,7 @@ from textual.geometry import Region
 from warroom.core.text import is_unsafe
 from warroom.tui.screens.modals import ConfirmModal
 from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.textual_fixes.toasts import shown_toasts
 
 SIZE = (120, 36)
 OSC52 = "\x1b]52;c;aGVsbG8=\x1b\\"
@@ -43,17 +44,17 @@ async def test_toasts_never_parse_markup_from_any_caller(app_factory, seeded):
         await pilot.pause()
         shown = painted(app)
         assert "[@click=app.quit]QUIT[/]" in shown and not raw_in(shown)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in shown_toasts(app)]
         # One toast at a time (the newest replaces it): each caller in turn.
         app.screen.notify(f"screen {MARKUP_NAME}")  # Widget.notify ends in the app's
         await pilot.pause()
-        messages += [n.message for n in app._notifications]
+        messages += [n.message for n in shown_toasts(app)]
         app.screen.query_one("#header").notify(HOSTILE, title=HOSTILE)
         await pilot.pause()
-        messages += [n.message for n in app._notifications]
+        messages += [n.message for n in shown_toasts(app)]
         assert MARKUP_NAME in messages and f"screen {MARKUP_NAME}" in messages
         assert all(not raw_in(m) for m in messages)
-        assert all(not n.markup for n in app._notifications)
+        assert all(not n.markup for n in shown_toasts(app))
         assert app.is_running
 
 
@@ -71,7 +72,7 @@ async def test_acting_as_a_markup_name_is_literal_and_stored_exactly(app_factory
         await pilot.press("4", "n", *"hello", "enter")
         await pilot.pause()
         assert store.timeline(seeded)[-1].actor == MARKUP_NAME
-        toast = [n for n in app._notifications if n.message == f"Now acting as {MARKUP_NAME}"]
+        toast = [n for n in shown_toasts(app) if n.message == f"Now acting as {MARKUP_NAME}"]
         assert toast and not toast[0].markup
         assert "as [@click=app.quit]QUIT[/]" in painted(app)  # the header, literally
 
@@ -86,7 +87,7 @@ async def test_acting_as_a_name_with_controls_is_refused(app_factory, store, see
         await pilot.press("enter")
         await pilot.pause()
         assert store.identity == "alice"
-        assert any("control characters" in n.message for n in app._notifications)
+        assert any("control characters" in n.message for n in shown_toasts(app))
 
 
 async def test_every_view_with_user_text_paints_placeholders(app_factory, store, seeded):

@@ -13,6 +13,7 @@ from keyburst import settle
 
 from warroom.services.paths import DbUrl
 from warroom.store import Store
+from warroom.tui.textual_fixes.toasts import shown_toasts
 
 SIZE = (120, 36)
 NOTES = ["first while down", "second while down", "third while down"]
@@ -28,7 +29,7 @@ async def _wait(condition, what: str, app=None, seconds: float = 20) -> None:
 
 
 def _toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in shown_toasts(app)]
 
 
 def _said(app, what: str) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from warroom.store import Store
+from warroom.tui.textual_fixes.compositor import compositor_of
+from warroom.tui.textual_fixes.toasts import shown_toasts
 from warroom.tui.widgets.checklist import ChecklistList
 from warroom.tui.widgets.header import DROP_ORDER, IncidentHeader, fit_header
 from warroom.tui.widgets.timeline import EntryDetail, TimelineView
@@ -16,7 +18,7 @@ LONG = "x" * 30 + " the pool size fix lands at 10:40 and is watched for ten minu
 
 def screen_text(app) -> str:
     return "\n".join(
-        "".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()
+        "".join(seg.text for seg in strip) for strip in compositor_of(app.screen).render_strips()
     )
 
 
@@ -200,13 +202,13 @@ async def test_role_handed_to_you_shows_a_notice_and_the_header(
         other.close()
         app.poll()
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in shown_toasts(app)]
         assert "carol made you Communicator" in messages
         assert "as alice (Communicator)" in str(app.screen.query_one(IncidentHeader).render())
         # Taking a role yourself is not news.
         await pilot.press("2", "r", *"alice", "enter")
         await pilot.pause()
-        assert sum("made you" in m for m in (n.message for n in app._notifications)) == 1
+        assert sum("made you" in m for m in (n.message for n in shown_toasts(app))) == 1
     assert store.board(seeded).holder("Scribe") == "alice"
 
 

@@ -13,6 +13,7 @@ from warroom.tui.screens.closing import ClosePrompt
 from warroom.tui.screens.modals import ChoiceModal, ConfirmModal
 from warroom.tui.screens.retro import RetroScreen
 from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.textual_fixes.toasts import shown_toasts
 from warroom.tui.widgets.retro_actions import ActionForm, ActionList
 from warroom.tui.widgets.retro_timeline import RetroTimeline
 from warroom.tui.widgets.retro_whys import RootCauseArea, WhysPanel, chain_question
@@ -197,7 +198,7 @@ async def test_export_failure_is_a_message(app_factory, seeded, tmp_path, monkey
         await pilot.press("E", "3")
         await pilot.pause()
         assert isinstance(app.screen, WarRoomScreen)  # no overwrite question, no crash
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in shown_toasts(app)]
         assert any("Export failed" in m and "directory" in m for m in messages)
 
 

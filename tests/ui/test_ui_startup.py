@@ -9,6 +9,8 @@ import gc
 from keyburst import settle
 
 from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.textual_fixes.compositor import compositor_of
+from warroom.tui.textual_fixes.testing import app_context
 
 SIZE = (160, 48)
 
@@ -60,13 +62,13 @@ async def test_a_resize_to_the_same_size_lays_nothing_out_again(app_factory, sto
         await settle(app, pilot)
         screen = app.screen
         reflows = []
-        reflow = screen._compositor.reflow
+        reflow = compositor_of(screen).reflow
 
         def counted(*args, **kwargs):
             reflows.append(args[1])
             return reflow(*args, **kwargs)
 
-        screen._compositor.reflow = counted
+        compositor_of(screen).reflow = counted
         screen.post_message(events.Resize(Size(*SIZE), Size(*SIZE)))
         await settle(app, pilot)
         assert reflows == []
@@ -98,10 +100,10 @@ async def test_header_first_then_the_panels_and_keys_typed_meanwhile_land(
     async def build_after_a_burst(screen):
         at_build["panels"] = len(screen.query(Panel))
         at_build["header"] = screen.query_one(IncidentHeader).render().plain
-        at_build["laid out"] = screen._compositor.size == screen.size
+        at_build["laid out"] = compositor_of(screen).size == screen.size
         # The keys arrive now, with the header on screen and no panel yet
         # (from the terminal: the app sends them, as its driver does).
-        with screen.app._context():
+        with app_context(screen.app):
             burst(screen.app, "n", "typed before the panels", "enter", "alt+1", " ")
         for _ in range(20):  # the app takes them from its queue meanwhile
             await asyncio.sleep(0)
@@ -135,7 +137,7 @@ async def test_keys_wait_while_the_panels_are_still_to_come(app_factory, store, 
 
     from keyburst import burst
 
-    from warroom.tui.screens.startup import StartupScreen
+    from warroom.tui.textual_fixes.first_frame import StartupScreen
 
     incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
     monkeypatch.setattr(WarRoomScreen, "HEADER_FIRST", True)

@@ -11,6 +11,7 @@ from keyburst import settle
 from warroom.store import Store
 from warroom.tui.screens.modals import TextPrompt
 from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.textual_fixes.toasts import shown_toasts
 from warroom.tui.widgets.checklist import ChecklistPanel
 from warroom.tui.widgets.tasks import TaskList, TasksPanel
 
@@ -98,7 +99,7 @@ async def test_a_task_given_to_you_is_a_toast(app_factory, store, seeded, db_pat
             other.close()
         for _ in range(200):
             await settle(app, pilot)
-            said = [n.message for n in app._notifications]
+            said = [n.message for n in shown_toasts(app)]
             if any(m.startswith("task: Post the first update due") for m in said):
                 break
             await pilot.pause(0.05)
@@ -137,7 +138,7 @@ async def test_a_role_given_to_you_brings_its_tasks_as_a_toast(
             other.close()
         for _ in range(200):
             await settle(app, pilot)
-            said = [n.message for n in app._notifications]
+            said = [n.message for n in shown_toasts(app)]
             if any(m.startswith("task: Identify the deploy") for m in said):
                 break
             await pilot.pause(0.05)

@@ -16,6 +16,7 @@ from warroom.cli import commands as cli
 from warroom.cli.demo import seed_demo
 from warroom.services.config import Config, load_state
 from warroom.store import SCHEMA_VERSION, Store
+from warroom.tui.textual_fixes.toasts import shown_toasts
 
 SIZE = (120, 36)
 
@@ -273,7 +274,7 @@ async def test_a_keymap_value_that_is_no_key_warns_and_keeps_the_default(
     app = app_factory(config=config)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        warnings = [n.message for n in app._notifications]
+        warnings = [n.message for n in shown_toasts(app)]
         assert any("'ctrl+prio'" in w and "the default key is kept" in w for w in warnings), (
             warnings
         )
@@ -380,6 +381,6 @@ async def test_world_readable_database_warns_in_the_tui(db_path, policy, clock, 
     app = make_app(store, policy, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in shown_toasts(app)]
         assert any("readable by other users" in m for m in messages)
     store.close()

@@ -1,5 +1,5 @@
 """What a terminal sends, as bytes, through the parser the war room installs
-(warroom.tui.terminal_input), and from there into the app: a bracketed paste is
+(warroom.tui.textual_fixes.paste_parser), and from there into the app: a bracketed paste is
 one paste whatever it holds, ESC+digit (tmux's and xterm's alt+digit, and
 tmux's escape-then-digit) is alt+digit. Pilot's press skips the parser, so
 these tests feed it the bytes themselves, as the Linux driver does."""
@@ -9,11 +9,10 @@ from __future__ import annotations
 import pytest
 from keyburst import burst, settle
 from textual import events
-from textual._xterm_parser import XTermParser
 from textual.drivers import linux_driver
 
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.terminal_input import WarroomParser, install
+from warroom.tui.textual_fixes.paste_parser import TextualParser, WarroomParser, install
 
 SIZE = (120, 36)
 START, END = "\x1b[200~", "\x1b[201~"
@@ -35,7 +34,7 @@ def parsed(*reads: str, parser_class=WarroomParser) -> list[tuple]:
 
 
 def test_the_driver_builds_the_war_rooms_parser_once_installed(monkeypatch):
-    monkeypatch.setattr(linux_driver, "XTermParser", XTermParser)
+    monkeypatch.setattr(linux_driver, "XTermParser", TextualParser)
     install()
     install()
     assert linux_driver.XTermParser is WarroomParser
@@ -43,7 +42,7 @@ def test_the_driver_builds_the_war_rooms_parser_once_installed(monkeypatch):
 
 def test_textuals_own_parser_cuts_a_paste_at_its_first_esc():
     # Why the war room has its own: the rest of the paste comes out as keys.
-    assert parsed(f"{START}a\x1b[2Jb{END}", parser_class=XTermParser)[-1] == ("paste", "a")
+    assert parsed(f"{START}a\x1b[2Jb{END}", parser_class=TextualParser)[-1] == ("paste", "a")
 
 
 @pytest.mark.parametrize(
@@ -98,7 +97,7 @@ def test_esc_and_a_digit_is_alt_and_the_digit_typing_nothing(digit):
 
 def test_other_sequences_are_read_as_textual_reads_them():
     assert parsed("\x1b[A\x1b[1;5C\r\t2") == parsed(
-        "\x1b[A\x1b[1;5C\r\t2", parser_class=XTermParser
+        "\x1b[A\x1b[1;5C\r\t2", parser_class=TextualParser
     )
     assert parsed("\x1b[A\x1b[1;5C\r\t2")[:2] == [("key", "up", None), ("key", "ctrl+right", None)]
 

@@ -34,11 +34,13 @@ from warroom.store import Store
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
 from warroom.tui.room import Room, StoreChange
-from warroom.tui.screens.startup import StartupScreen
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.terminal_input import install as install_terminal_input
-from warroom.tui.terminal_output import install as install_terminal_output
 from warroom.tui.textual_env import tune_gc
+from warroom.tui.textual_fixes.bindings import remapped_bindings
+from warroom.tui.textual_fixes.first_frame import StartupScreen
+from warroom.tui.textual_fixes.paste_parser import install as install_terminal_input
+from warroom.tui.textual_fixes.toasts import ToastsReplaceTheirKind
+from warroom.tui.textual_fixes.writer_thread import install as install_terminal_output
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
@@ -79,7 +81,7 @@ class _Choosing(StartupScreen):
         yield Static("warroom · loading…")
 
 
-class WarRoomApp(Room):
+class WarRoomApp(ToastsReplaceTheirKind, Room):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     BINDINGS = [
@@ -178,17 +180,13 @@ class WarRoomApp(Room):
             markup=False,
         )
 
-    def _on_notify(self, event) -> None:
+    def replaces_toast(self, older, new) -> bool:
         """One toast of a kind at a time: the newest replaces those of its kind
         (its title) that matter no more than it (an error stays over a later
         notice until it times out), so toasts never stack over the notes and
         the draft; a different kind ("Role for you", "Task for you") stays."""
-        new = event.notification
         rank = TOAST_RANK.get(new.severity, 0)
-        for older in list(self._notifications):
-            if older.title == new.title and TOAST_RANK.get(older.severity, 0) <= rank:
-                self._unnotify(older, refresh=False)
-        super()._on_notify(event)
+        return older.title == new.title and TOAST_RANK.get(older.severity, 0) <= rank
 
     def get_line_filters(self):
         return [*super().get_line_filters(), self._visible_filter]
@@ -1087,9 +1085,7 @@ class WarRoomApp(Room):
         """The keys (as remapped) of the app's and the screen's own bindings, by action."""
         keys: dict[str, str] = {}
         for node in (screen, self):
-            bindings = node._bindings.copy()
-            if self._keymap:
-                bindings.apply_keymap(self._keymap)
+            bindings = remapped_bindings(node, self)
             for found in bindings.key_to_bindings.values():
                 for binding in found:
                     keys.setdefault(binding.action, self.get_key_display(binding))
@@ -1104,9 +1100,7 @@ class WarRoomApp(Room):
             number = group.split(" ", 1)[0]
             if not number.isdigit():
                 continue
-            bindings = node._bindings.copy()
-            if self._keymap:
-                bindings.apply_keymap(self._keymap)
+            bindings = remapped_bindings(node, self)
             for found in bindings.key_to_bindings.values():
                 for binding in found:
                     keys.setdefault(

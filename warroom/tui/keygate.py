@@ -16,21 +16,12 @@ from collections import deque
 from textual import events
 from textual.widgets import Input
 
-from warroom.tui.screens.startup import StartupScreen
+from warroom.tui.textual_fixes.first_frame import StartupScreen
+from warroom.tui.textual_fixes.message_pumps import pump_busy, queue_empty, report_failure
 
 # A key never waits longer than this for the last one to settle: something
 # slow (a long write) must not freeze typing.
 MAX_SETTLE_SECONDS = 2.0
-
-
-def _busy(pump) -> bool:
-    # A running message pump is idle only when its queue is empty and its task
-    # is parked waiting for the next message: a handler still awaiting (a
-    # mount, say) counts as busy. Both read Textual's and asyncio's internals.
-    if not pump._running:
-        return False
-    queue = pump._message_queue
-    return bool(queue.values) or not queue.ready_event._waiters
 
 
 class KeyGate:
@@ -74,7 +65,7 @@ class KeyGate:
         the app's own handler of a key, so the app counts as idle when
         nothing else waits in its queue (it is busy with this key alone)."""
         app = self.app
-        if app._message_queue.values if handling else _busy(app):
+        if not queue_empty(app) if handling else pump_busy(app):
             return False
         if self._building():
             return False  # its widgets are still being made (see WarRoomScreen)
@@ -82,7 +73,7 @@ class KeyGate:
             screen = app.screen
         except Exception:  # no screen: shutting down
             return True
-        return not any(_busy(node) for node in screen.walk_children(with_self=True))
+        return not any(pump_busy(node) for node in screen.walk_children(with_self=True))
 
     def _building(self) -> bool:
         """The screen in front is still making its widgets (StartupScreen.building)."""
@@ -111,7 +102,7 @@ class KeyGate:
                 event = self.waiting.popleft()
                 await App.on_event(self.app, one_line_paste(self.app, event))
         except Exception as error:  # a handler's failure is the app's to report
-            self.app._handle_exception(error)
+            report_failure(self.app, error)
         finally:
             self.busy = False
             if not self.app.is_running:

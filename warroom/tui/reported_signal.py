@@ -15,6 +15,7 @@ from textual.signal import Signal, SignalT
 class ReportedSignal(Signal[SignalT]):
     def __init__(self, owner, name: str) -> None:
         super().__init__(owner, name)
+        self.label = name
         self._told: set[str] = set()
 
     def subscribe(self, node, callback, immediate: bool = False) -> None:
@@ -28,7 +29,7 @@ class ReportedSignal(Signal[SignalT]):
 
     def _tell(self, error: Exception) -> None:
         app = self.owner.app  # type: ignore[union-attr]  # the app owns its signals
-        app.log.error(f"{self._name}: a screen failed to show a change: {error!r}")
+        app.log.error(f"{self.label}: a screen failed to show a change: {error!r}")
         kind = type(error).__name__
         if kind in self._told:
             return

@@ -18,12 +18,11 @@ class TickBox(Checkbox):
     Textual draws shows X both ways, told apart by colour alone: not under
     NO_COLOR nor to everyone)."""
 
-    @property
-    def _button(self):
+    def render(self):
         inner = self.BUTTON_INNER
         self.BUTTON_INNER = inner if self.value else " "
         try:
-            return super()._button
+            return super().render()
         finally:
             self.BUTTON_INNER = inner
 

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from warroom.tui.textual_fixes.bindings import remapped_bindings
 from warroom.tui.widgets.common import KIND_MARK, STATE_STYLE
 from warroom.tui.widgets.keybar import KeyBar
 
@@ -29,9 +30,7 @@ def collect_bindings(screen: Screen) -> list[tuple[str, str, str, str]]:
             or ("screen" if node is screen else type(node).__name__)
         )
         by_action: dict[tuple[str, str, str], list[str]] = {}
-        bindings_map = node._bindings.copy()
-        if app._keymap:  # show keys as the user remapped them
-            bindings_map.apply_keymap(app._keymap)
+        bindings_map = remapped_bindings(node, app)  # keys as the user remapped them
         for key, bindings in bindings_map.key_to_bindings.items():
             for binding in bindings:
                 if not binding.description or not binding.id:

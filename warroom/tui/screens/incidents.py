@@ -13,7 +13,7 @@ from warroom.core.text import labels_line, one_line
 from warroom.core.timefmt import fmt_age, fmt_minutes
 from warroom.services.writes import AcceptProposal, DeclineProposal, MergeProposal
 from warroom.tui.screens.modals import ChoiceModal, TextPrompt
-from warroom.tui.screens.startup import StartupScreen
+from warroom.tui.textual_fixes.first_frame import StartupScreen
 from warroom.tui.widgets.common import STATE_STYLE, lit
 from warroom.tui.widgets.header import PRIORITY_STYLE
 from warroom.tui.widgets.keybar import KeyBar

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from warroom.tui.screens.startup import StartupScreen
+from warroom.tui.textual_fixes.first_frame import StartupScreen
 from warroom.tui.widgets.common import Panel
 
 COMPACT_WIDTH = 110
@@ -48,7 +48,7 @@ class PanelScreen(StartupScreen):
     def __init__(self) -> None:
         super().__init__()
         self.active = 1
-        self._resumed = False  # see _on_screen_resume
+        self._resumed = False  # see on_screen_resume
         # Laid out for the terminal's size from the first frame: set on the
         # first resize instead, the classes restyled the whole screen and
         # laid it out and painted it a second time before anyone could read it.
@@ -64,7 +64,7 @@ class PanelScreen(StartupScreen):
         self.set_class(compact, "-compact")
         self.set_class(size.width >= WIDE_WIDTH, "-wide")
 
-    def _on_screen_resume(self, event) -> None:
+    def on_screen_resume(self, event) -> None:
         # Runs before Screen's own handler (Textual calls each class's in turn).
         # On the first resume every widget was styled as it mounted, moments
         # ago, and each class or focus change since restyled what it touched:

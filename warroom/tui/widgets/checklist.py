@@ -10,6 +10,7 @@ from textual.widgets import Static
 from warroom.core.model import Board
 from warroom.core.policy import Policy
 from warroom.core.timefmt import fmt_short_time
+from warroom.tui.textual_fixes.bindings import bind_key
 from warroom.tui.widgets.common import Panel, lit
 from warroom.tui.widgets.rows import RowList
 
@@ -41,9 +42,9 @@ class ChecklistList(RowList):
         # "i" (act as) keeps its meaning: the act-as prompt hands a digit back.
         letters = {item.id[0] for item in self.policy.checklist if item.id[:1].isalpha()}
         for letter in sorted(letters - {"i", "j", "k", "x"}):
-            self._bindings.bind(letter, f"id_start('{letter}')", show=False)
+            bind_key(self, letter, f"id_start('{letter}')")
         for digit in "0123456789":
-            self._bindings.bind(digit, f"id_digit('{digit}')", show=False)
+            bind_key(self, digit, f"id_digit('{digit}')")
 
     def jump(self, typed: str) -> bool:
         """Move to the item whose id is `typed` (or the first one it starts);

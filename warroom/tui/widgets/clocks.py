@@ -20,6 +20,7 @@ from warroom.core.policy import Policy
 from warroom.core.record import replace
 from warroom.core.sla import clock_states, margin, next_update
 from warroom.core.timefmt import fmt_clock, fmt_short_time, fmt_time
+from warroom.tui.textual_fixes.bindings import remapped_bindings
 from warroom.tui.widgets.common import STATE_STYLE, Panel, RowStyle
 
 if TYPE_CHECKING:
@@ -61,9 +62,7 @@ class ClockView(RowStyle, Widget, can_focus=True):
     def key_for(self, clock: str) -> str:
         """The key that records `clock` (as remapped), for messages."""
         action = f"milestone('{clock}')"
-        mapped = self._bindings.copy()
-        if self.app._keymap:
-            mapped.apply_keymap(self.app._keymap)
+        mapped = remapped_bindings(self)
         for key, bindings in mapped.key_to_bindings.items():
             if any(b.action == action for b in bindings):
                 return key

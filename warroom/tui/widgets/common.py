@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from math import ceil
 from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
-from textual.content import Content
 from textual.geometry import Region
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from warroom.core.text import one_line, visible
+from warroom.tui.textual_fixes.borders import set_border_subtitle_row
 
 if TYPE_CHECKING:
     from textual import getters
@@ -95,65 +93,4 @@ class Panel(Vertical, can_focus=False):
         """The words on the bottom border, repainting that row alone: setting
         border_subtitle repaints the panel and everything in it (a tick changes
         the checklist's red-flag count, and the whole checklist was redrawn)."""
-        if text == (self._border_subtitle.plain if self._border_subtitle else ""):
-            return
-        outer = self.outer_size
-        if not self.is_mounted or outer.height < 1:
-            self.border_subtitle = text
-            return
-        # What the border_subtitle setter stores, read as plain text (no markup).
-        self._border_subtitle = Content(text) if text else None
-        offset = self.content_offset  # refresh takes regions relative to the content
-        self.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))
-
-
-class SteadyScrollBar(ScrollBar):
-    """A scroll bar that repaints only when what it draws changes. On a long
-    timeline one more row moves the thumb by far less than the eighth of a cell
-    it is drawn in, yet Textual repaints the whole bar on every scroll and every
-    change of the content's height: a note or a tick redrew all of its rows."""
-
-    _drawn: tuple | None = None
-
-    def _shape(self) -> tuple:
-        """What ScrollBarRender.render_bar draws from, in eighths of a cell."""
-        size = self.size.height if self.vertical else self.size.width
-        virtual = ceil(self.window_virtual_size)
-        window = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
-        styles = self.parent.styles if self.parent is not None else None
-        look = (
-            self.app.theme,
-            self.mouse_over,
-            self.grabbed,
-            styles and (styles.scrollbar_background, styles.scrollbar_color),
-        )
-        if not (window and size and virtual and size != virtual):
-            return (size, look)
-        thumb = max(1, window / (virtual / size))
-        at = (size - thumb) * (self.position / (virtual - window))
-        start = int(at * 8)
-        return (size, look, start, start + ceil(thumb * 8))
-
-    def refresh(
-        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
-    ):
-        if regions or layout or recompose or not repaint or not self.is_mounted:
-            self._drawn = None
-            return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-        # Decided when the bar goes idle, once the scroll position and the
-        # content height have both moved (between the two the thumb may look
-        # a cell away).
-        self._maybe = True
-        self.check_idle()
-        return self
-
-    _maybe = False
-
-    def _check_refresh(self) -> None:
-        if self._maybe:
-            self._maybe = False
-            shape = self._shape()
-            if shape != self._drawn:
-                self._drawn = shape
-                super().refresh()
-        super()._check_refresh()
+        set_border_subtitle_row(self, text)

@@ -73,9 +73,9 @@ class WhyInput(Input):
         """Without focus a long why shows its beginning, cut with an ellipsis, not
         the tail the cursor left in view (the focused why reads whole below)."""
         width = self.scrollable_content_region.width
-        if y != 0 or self.has_focus or self._value.cell_len <= width:
+        if y != 0 or self.has_focus or self.drawn_value.cell_len <= width:
             return super().render_line(y)
-        shown = self._value.copy()  # as the field shows it, through visible()
+        shown = self.drawn_value.copy()  # as the field shows it, through visible()
         shown.truncate(width, overflow="ellipsis")
         shown.end = ""
         options = self.app.console_options.update_width(width + 1)

@@ -11,6 +11,7 @@ from textual.message import Message
 
 from warroom.core.model import Board
 from warroom.core.policy import Policy
+from warroom.tui.textual_fixes.bindings import bind_key
 from warroom.tui.widgets.common import Panel, lit
 from warroom.tui.widgets.rows import RowList
 
@@ -67,7 +68,7 @@ class RoleList(RowList):
     def on_mount(self) -> None:
         # Bindings rather than a key handler: see ChecklistList.on_mount.
         for letter, role in self.role_keys.items():
-            self._bindings.bind(letter, f"assign_role({role!r})", show=False)
+            bind_key(self, letter, f"assign_role({role!r})")
 
     def action_assign_role(self, role: str) -> None:
         if role in self.ids:

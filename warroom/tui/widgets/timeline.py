@@ -27,7 +27,8 @@ from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
 from warroom.core.timefmt import fmt_short_time, fmt_time, shown
-from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, SteadyScrollBar, lit, lit_block
+from warroom.tui.textual_fixes.scroll import SteadyVerticalScrollBar, grow_in_place
+from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 if TYPE_CHECKING:
@@ -58,7 +59,9 @@ def entry_body(entry: TimelineEntry) -> str:
     return own_lines(entry.text) if entry.kind == "update" else entry.text
 
 
-class TimelineView(RowStyle, ScrollView, can_focus=True):
+class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertical_scrollbar
+    SteadyVerticalScrollBar, RowStyle, ScrollView, can_focus=True
+):
     if TYPE_CHECKING:
         app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
@@ -323,18 +326,6 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     def action_search(self) -> None:
         self.post_message(self.SearchRequested())
 
-    @property
-    def vertical_scrollbar(self) -> SteadyScrollBar:
-        """Textual's own, made a SteadyScrollBar (see there)."""
-        if self._vertical_scrollbar is None:
-            bar = SteadyScrollBar(
-                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
-            )
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return cast(SteadyScrollBar, self._vertical_scrollbar)
-
     def _set_rows(self) -> None:
         # Rows are cut to the width, never scrolled sideways: the virtual width
         # stays 0, so a resize does not count as a change of content size.
@@ -343,8 +334,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         if height and min(size.height, self.virtual_size.height) > height:
             # The scrollbar stays as it was: update it in place rather than
             # laying out the whole screen again for one more row.
-            self.set_reactive(TimelineView.virtual_size, size)
-            self._scroll_update(size)
+            grow_in_place(self, size)
         else:
             self.virtual_size = size
 
@@ -559,7 +549,7 @@ class NoteInput(Input):
     def action_leave(self) -> None:
         self.screen.query_one(TimelineView).focus()
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         # Input's own keeps only the first line (and runs after this one).
         event.prevent_default()
         event.stop()

@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 
     from warroom.tui.room import Room
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.screen:Screen._compositor_refresh": "self",
+    "textual.screen:Screen._on_screen_suspend": "self",
+    "textual.screen:Screen._on_timer_update": "self",
+    "textual.screen:Screen._screen_resized": "self, size",
+    "textual.screen:Screen._repaint_required": "attribute",
+    "textual.screen:Screen._compositor": "attribute",
+    "textual.app:App._batch_count": "attribute",
+}
+
 
 class StartupScreen(Screen):
     if TYPE_CHECKING:

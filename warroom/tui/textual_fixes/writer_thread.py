@@ -15,6 +15,16 @@ from __future__ import annotations
 
 from textual.drivers._writer_thread import WriterThread
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual.drivers._writer_thread:WriterThread": "class",
+    "textual.drivers._writer_thread:WriterThread.__init__": "self, file",
+    "textual.drivers._writer_thread:WriterThread.run": "self",
+    "textual.drivers._writer_thread:WriterThread._queue": "attribute",
+    "textual.drivers._writer_thread:WriterThread._file": "attribute",
+    "textual.drivers.linux_driver:WriterThread": "class",
+}
+
 
 class TolerantWriter(WriterThread):
     gone = False  # set once a write fails: the terminal is no longer there

@@ -28,6 +28,25 @@ from textual._time import get_time
 from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
 from textual.message import Message
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual._time:get_time": "attribute",
+    "textual._xterm_parser:XTermParser": "class",
+    "textual._xterm_parser:XTermParser.__init__": "self, debug",
+    "textual._xterm_parser:XTermParser.feed": "self, data",
+    "textual._xterm_parser:XTermParser.tick": "self",
+    "textual._xterm_parser:XTermParser._sequence_to_key_events": "self, sequence, alt",
+    "textual._xterm_parser:XTermParser._timeout_time": "attribute",
+    "textual._xterm_parser:BRACKETED_PASTE_START": "attribute",
+    "textual._xterm_parser:BRACKETED_PASTE_END": "attribute",
+    "textual.drivers.linux_driver:XTermParser": "class",
+    "textual.drivers.linux_inline_driver:XTermParser": "class",
+}
+
+
+# Textual's own parser, for comparing with it.
+TextualParser = XTermParser
+
 ESC = "\x1b"
 _START_LEN = len(BRACKETED_PASTE_START)
 

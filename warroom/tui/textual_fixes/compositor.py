@@ -16,6 +16,27 @@ from textual._compositor import Compositor
 from textual.geometry import Region
 from textual.strip import Strip
 
+# The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
+TEXTUAL_NAMES = {
+    "textual._compositor": "module",
+    "textual._compositor:Compositor.render_partial_update": "self",
+    "textual._compositor:Compositor.render_full_update": "self, simplify",
+    "textual._compositor:Compositor._get_renders": "self, crop",
+    "textual._compositor:Compositor._dirty_regions": "attribute",
+    "textual._compositor:Compositor.visible_widgets": "attribute",
+    "textual.screen:Screen._compositor": "attribute",
+}
+
+
+def use_changed_only_compositor(screen) -> None:
+    """Make screen draw through a ChangedOnlyCompositor (call in __init__)."""
+    screen._compositor = ChangedOnlyCompositor()
+
+
+def compositor_of(screen) -> Compositor:
+    """The compositor screen draws through."""
+    return screen._compositor
+
 
 class ChangedOnlyCompositor(Compositor):
     _changed: list[Region] | None = None  # set while an update is drawn
@@ -90,3 +111,17 @@ def _hidden(area: Region, front: list[Region]) -> bool:
         if reach < right:
             return False
     return True
+
+
+def textuals_full_update(compositor: Compositor, simplify: bool = False):
+    """The whole frame Textual's own compositor draws (for comparing)."""
+    return Compositor.render_full_update(compositor, simplify)
+
+
+def textuals_partial_update(compositor: Compositor):
+    """The update Textual's own compositor draws for the regions now dirty;
+    they stay dirty, for the compositor's own update after it (for comparing)."""
+    dirty = set(compositor._dirty_regions)
+    update = Compositor.render_partial_update(compositor)
+    compositor._dirty_regions.update(dirty)
+    return update
