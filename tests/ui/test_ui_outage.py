@@ -125,8 +125,14 @@ class TestPostgresOutage:
                 await _wait(lambda: isinstance(app.screen, IncidentsScreen), "the list", app)
                 listing = app.screen
                 await _wait(lambda: _said(app, "the incident list"), "the list's toast", app)
-                title = str(listing.query_one("#title-bar").render())
-                assert "the database cannot be read now" in title
+                await _wait(
+                    lambda: (
+                        "the database cannot be read now"
+                        in str(listing.query_one("#title-bar").render())
+                    ),
+                    "the list's title saying so",
+                    app,
+                )
                 await pilot.press("r")
                 await _wait(
                     lambda: _said(app, "the report") and app.screen is listing,
@@ -153,8 +159,14 @@ class TestPostgresOutage:
             async with app.run_test(size=SIZE) as pilot:
                 await _wait(lambda: isinstance(app.screen, IncidentsScreen), "the list", app)
                 await _wait(lambda: _said(app, "the incident list"), "the list's toast", app)
-                title = str(app.screen.query_one("#title-bar").render())
-                assert "the database cannot be read now" in title
+                await _wait(
+                    lambda: (
+                        "the database cannot be read now"
+                        in str(app.screen.query_one("#title-bar").render())
+                    ),
+                    "the list's title saying so",
+                    app,
+                )
                 pg_server.start()
                 await pilot.press("c")  # shows closed ones too: read again, now it can
                 await _wait(lambda: app.screen.query_one(DataTable).row_count == 1, "a row", app)
