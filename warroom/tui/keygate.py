@@ -67,7 +67,15 @@ class KeyGate:
         (its writes landed or wait on a lock): what a test waits for. Keys
         themselves never wait for the worker."""
         settled = getattr(self.app, "store_settled", True)
-        return self.idle and self._settled() and settled
+        return self.idle and self._settled() and settled and not self._holding()
+
+    def _holding(self) -> bool:
+        """A key waits a moment for the one that may follow it (a milestone's
+        key for an '@' and a time)."""
+        try:
+            return bool(getattr(self.app.screen, "holding_key", False))
+        except Exception:  # no screen: shutting down
+            return False
 
     def _settled(self, handling: bool = False) -> bool:
         """Every message posted so far has been handled. handling: asked from

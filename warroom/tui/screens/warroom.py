@@ -461,9 +461,11 @@ class WarRoomScreen(PanelScreen):
         self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
-        """A milestone's key records it now, at once (the common case: two keys
-        from anywhere). Pressed again, on one recorded, it asks for the real
-        time: typing replaces the time shown, '-' withdraws."""
+        """A milestone's key records it at the moment it was pressed (the common
+        case: two keys from anywhere), unless '@' and a time follow it
+        ('t @23:10 enter'): then only that time is recorded. Pressed on one
+        already recorded, it asks for the real time first: typing replaces the
+        time shown, '-' withdraws."""
         from warroom.core.policy import MILESTONE_FIELDS
 
         app, clock = self.app, message.clock
@@ -471,7 +473,8 @@ class WarRoomScreen(PanelScreen):
         if recorded is not None or app.store.read_only:
             _dialogs().ask_milestone_time(app, self.incident_id, clock)
             return
-        key = self.query_one(ClockView).key_for(clock)
+        view = self.query_one(ClockView)
+        key = view.key_for(clock)
 
         def done(incident) -> None:
             if incident is None:
@@ -484,7 +487,21 @@ class WarRoomScreen(PanelScreen):
                 markup=False,
             )
 
-        app.write(RecordMilestone(self.incident_id, clock, app.clock()), on_done=done)
+        def record(at) -> None:
+            app.write(RecordMilestone(self.incident_id, clock, at), on_done=done)
+
+        view.hold(clock, app.clock(), record)
+
+    def on_clock_view_ask_time(self, message: ClockView.AskTime) -> None:
+        _dialogs().ask_milestone_time(self.app, self.incident_id, message.clock, now=message.at)
+
+    @property
+    def holding_key(self) -> bool:
+        """A milestone's key still waits to see whether an '@' follows it."""
+        try:
+            return self.query_one(ClockView).holding
+        except Exception:  # not built yet, or torn down
+            return False
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         message.stop()

@@ -46,8 +46,76 @@ class ClockView(RowStyle, Widget, can_focus=True):
             super().__init__()
             self.clock = clock
 
+    class AskTime(Message):
+        """'@' right after a milestone's key: the time is typed next."""
+
+        def __init__(self, clock: str, at: datetime):
+            super().__init__()
+            self.clock = clock
+            self.at = at
+
+    # How long a milestone's key waits for an '@' (another time) before the
+    # milestone is recorded at the moment the key was pressed.
+    HOLD_SECONDS = 1.2
+
     def action_milestone(self, clock: str) -> None:
         self.post_message(self.Milestone(clock))
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def hold(self, clock: str, at: datetime, record) -> None:
+        """A milestone's key on one not yet recorded: record(at) runs unless an
+        '@' follows (then the time is asked for, and nothing stray is written).
+        Keys already queued behind it (a paste, tmux send-keys) decide at once;
+        a key typed by hand is waited for a moment."""
+        self.release()
+        waiting = getattr(getattr(self.app, "key_gate", None), "waiting", ())
+        if waiting:
+            following = waiting[0]
+            if getattr(following, "character", None) == "@":
+                waiting.popleft()
+                self.post_message(self.AskTime(clock, at))
+            else:
+                record(at)
+            return
+        self._held = (clock, at, record)
+        self._hold_timer = self.set_timer(self.HOLD_SECONDS, self.release)
+        self.parent.held(clock, at)
+
+    def release(self) -> None:
+        """Record the held milestone now (its time is when its key was pressed)."""
+        held, self._held = self._held, None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if held is not None:
+            clock, at, record = held
+            self.parent.held(None, None)
+            record(at)
+
+    def on_key(self, event) -> None:
+        if self._held is None:
+            return
+        if event.character == "@":
+            event.stop()
+            event.prevent_default()
+            clock, at, _ = self._held
+            self._held = None
+            if self._hold_timer is not None:
+                self._hold_timer.stop()
+                self._hold_timer = None
+            self.parent.held(None, None)
+            self.post_message(self.AskTime(clock, at))
+        else:
+            self.release()  # then the key does what it does
+
+    def on_blur(self) -> None:
+        self.release()
+
+    def on_unmount(self) -> None:
+        self.release()
 
     def key_for(self, clock: str) -> str:
         """The key that records `clock` (as remapped), for messages."""
@@ -64,6 +132,8 @@ class ClockView(RowStyle, Widget, can_focus=True):
         super().__init__(**kwargs)
         self._lines: list[Text] = []
         self._width = -1  # width the cached lines were made for; -1: make them again
+        self._held = None  # (clock, at, record) while an '@' may still follow its key
+        self._hold_timer = None
 
     def lines(self) -> list[Text]:
         """This second's lines, computed at paint time when the width is known."""
@@ -132,6 +202,13 @@ class ClocksPanel(Panel):
             (view.key_for(clock), described[f"milestone('{clock}')"].lower())
             for clock in self.MILESTONE_KEYS
         ]
+
+    def held(self, clock: str | None, at: datetime | None) -> None:
+        """While a milestone's key waits for an '@', the border says so."""
+        if clock is None:
+            self.on_resize()
+            return
+        self.set_subtitle(f"{clock} at {fmt_short_time(at, self.utc, at)} · @ another time")
 
     def on_resize(self) -> None:
         """The keys spelt out where they fit ('a acknowledged · t triaged · ...'),

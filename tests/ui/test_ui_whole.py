@@ -1,0 +1,78 @@
+"""Issue 30, the rest: keys that do what they say and screens that read whole.
+Keys are sent with no pause (keyburst) and the store is read back as well as
+the screen."""
+
+from __future__ import annotations
+
+from keyburst import burst, settle
+
+SIZE = (120, 36)
+
+
+def milestone_entries(store, incident_id, clock):
+    return [e for e in store.timeline(incident_id) if e.data.get("clock") == clock]
+
+
+# ----------------------------------------- 1. one route for a milestone's time
+async def test_milestone_key_then_at_time_records_that_time_alone(
+    app_factory, store, seeded, clock
+):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "3", "t", "@08:50", "enter")
+        await settle(app, pilot)
+    incident = store.get_incident(seeded)
+    assert incident.triaged_at == clock().replace(hour=8, minute=50)
+    # One entry: no 'now' recorded first and moved after.
+    assert [e.event for e in milestone_entries(store, seeded, "triage")] == ["milestone"]
+
+
+async def test_milestone_key_typed_by_hand_then_at_time(app_factory, store, seeded, clock):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "3", "t")  # typed by hand: nothing follows yet
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.holding_key
+        assert "@ another time" in str(app.screen.query_one("#panel-3").border_subtitle)
+        burst(app, "@", "08:40", "enter")
+        await settle(app, pilot)
+    assert store.get_incident(seeded).triaged_at == clock().replace(hour=8, minute=40)
+    assert len(milestone_entries(store, seeded, "triage")) == 1
+
+
+async def test_milestone_key_alone_records_the_moment_it_was_pressed(
+    app_factory, store, seeded, clock
+):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        pressed = clock()
+        burst(app, "3", "t")
+        await pilot.pause()
+        clock.advance(minutes=1)  # the write goes after the key's moment
+        await settle(app, pilot)  # waits out the moment an '@' may follow
+    assert store.get_incident(seeded).triaged_at == pressed
+    assert len(milestone_entries(store, seeded, "triage")) == 1
+
+
+async def test_milestone_key_then_another_key_records_now_and_does_that_key(
+    app_factory, store, seeded, clock
+):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "3", "t", "r")
+        await settle(app, pilot)
+    incident = store.get_incident(seeded)
+    assert incident.triaged_at == clock() and incident.remediated_at == clock()
+
+
+async def test_recorded_milestone_asks_first_and_takes_at_time(app_factory, store, seeded, clock):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "3", "a", "@08:25", "enter")  # acknowledged already (seeded)
+        await settle(app, pilot)
+    assert store.get_incident(seeded).acknowledged_at == clock().replace(hour=8, minute=25)
+    assert [e.event for e in milestone_entries(store, seeded, "acknowledge")][-1] == (
+        "milestone.move"
+    )
+    assert store.get_incident(seeded).triaged_at is None
