@@ -76,3 +76,33 @@ async def test_recorded_milestone_asks_first_and_takes_at_time(app_factory, stor
         "milestone.move"
     )
     assert store.get_incident(seeded).triaged_at is None
+
+
+# ------------------------------------------------- 2. declare in one line
+async def test_full_declare_in_six_keys_and_the_text(app_factory, store, seeded, clock):
+    from datetime import timedelta
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        # ctrl+n, P 1, # s, enter: six keys beyond the title and the time.
+        burst(app, "ctrl+n", "P1 #sb @20m tokens leaked in logs", "enter")
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "WarRoomScreen"
+        assert "tokens leaked in logs" in str(app.screen.query_one("#header").render())
+    declared = store.list_incidents()[-1]
+    assert (declared.title, declared.priority, declared.category) == (
+        "tokens leaked in logs",
+        "P1",
+        "security breach",
+    )
+    assert declared.reported_at == clock() - timedelta(minutes=20)
+
+
+async def test_declare_line_with_a_bad_category_is_refused_and_kept(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "ctrl+n", "P2 #zz login fails", "enter")
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "DeclareModal"
+        assert app.screen.query_one("#title").value == "P2 #zz login fails"
+    assert [i.title for i in store.list_incidents()] == ["Checkout returns 500 for EU users [bold]"]

@@ -10,6 +10,7 @@ from warroom.core.errors import UsageError
 from warroom.core.policy import UNTRIAGED, Policy
 from warroom.core.timefmt import parse_time, typed_zone
 from warroom.tui.widgets.modal import Modal
+from warroom.tui.widgets.common import lit
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 
@@ -49,13 +50,13 @@ class DeclareModal(Modal):
         with Vertical():
             yield Label("Declare an incident", classes="prompt")
             yield Input(
-                self.form.get("title", ""),
-                placeholder="What is broken? (title, then enter)",
+                self.form.get("typed", self.form.get("title", "")),
+                placeholder="What is broken? 'P1 #rb @20m checkout fails' sets all",
                 id="title",
             )
             with Horizontal():
                 with Vertical():
-                    yield Label("Priority", classes="hint")
+                    yield Label("Priority (untriaged: P1 clocks)", classes="hint")
                     yield Select(
                         [(p, p) for p in self.policy.priority_choices],
                         value=self.form.get("priority", UNTRIAGED),
@@ -77,15 +78,25 @@ class DeclareModal(Modal):
                 self.form.get("drill", False),
                 id="drill",
             )
+            yield Label(lit(self._words_hint()), classes="hint")
             yield Label(
-                "enter: declare · tab: next field · untriaged runs on P1 clocks · escape",
+                "enter: declare · tab: next field · escape: cancel",
                 classes="hint",
             )
 
+    def _words_hint(self) -> str:
+        """What the title's first words may say: priority, #category, @time."""
+        from warroom.core.declaring import initials
+
+        cats = ", ".join(f"#{initials(c)}" for c in self.policy.categories)
+        return f"In the title: {'/'.join(self.policy.priorities)}, {cats}, @20m (reported)"
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        title = self.query_one("#title", Input).value.strip()
-        if not title:
+        from warroom.core.declaring import parse_declare_line
+
+        typed = self.query_one("#title", Input).value.strip()
+        if not typed:
             self.app.notify("A title is needed", severity="warning")
             self.query_one("#title", Input).focus()
             return
@@ -93,18 +104,21 @@ class DeclareModal(Modal):
         now = self.clock()
         try:
             zone = typed_zone(self.app.utc)  # typed in the zone times are shown in
+            line = parse_declare_line(typed, self.policy, now, zone)
             reported = (
                 None if reported_raw in ("", "now") else parse_time(reported_raw, now, zone=zone)
             )
         except UsageError as exc:
-            self.app.notify(str(exc), severity="error")
+            self.app.notify(str(exc), severity="error", markup=False)
             return
+        # Words in the title ('P1 #rb @20m') win over the fields below it.
         self.dismiss(
             {
-                "title": title,
-                "priority": self.query_one("#priority", Select).value,
-                "category": self.query_one("#category", Select).value,
-                "reported_at": reported,
+                "title": line.title,
+                "typed": typed,
+                "priority": line.priority or self.query_one("#priority", Select).value,
+                "category": line.category or self.query_one("#category", Select).value,
+                "reported_at": line.reported_at or reported,
                 "reported_text": reported_raw,
                 "drill": self.query_one("#drill", Checkbox).value,
             }
