@@ -9,8 +9,8 @@ from textual.widgets import Checkbox, Label, Select
 from warroom.core.errors import UsageError
 from warroom.core.policy import UNTRIAGED, Policy
 from warroom.core.timefmt import parse_time, typed_zone
-from warroom.tui.widgets.modal import Modal
 from warroom.tui.widgets.common import lit
+from warroom.tui.widgets.modal import Modal
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 
