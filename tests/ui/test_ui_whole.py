@@ -106,3 +106,25 @@ async def test_declare_line_with_a_bad_category_is_refused_and_kept(app_factory,
         assert app.screen.__class__.__name__ == "DeclareModal"
         assert app.screen.query_one("#title").value == "P2 #zz login fails"
     assert [i.title for i in store.list_incidents()] == ["Checkout returns 500 for EU users [bold]"]
+
+
+# ------------------------------------------- 3. a backdated note stays in view
+async def test_backdated_note_is_highlighted_where_it_landed(app_factory, store, seeded, clock):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        burst(app, "4", "n", "@08:15 paged the DBA", "enter")
+        await settle(app, pilot)
+        view = app.screen.query_one("TimelineView")
+        highlighted = view.entries[view.cursor]
+        assert highlighted.text == "paged the DBA"
+        above = len(view.entries) - 1 - view.cursor
+        assert above > 0
+        assert f"Note added at 08:15 ({above} rows up)" in [n.message for n in app._notifications]
+        # The row is on screen: the panel scrolled to it.
+        top = view.scroll_offset.y
+        assert top <= view.cursor < top + view.scrollable_content_region.height
+        burst(app, "a later note", "enter")  # a note of now goes back to the newest
+        await settle(app, pilot)
+        assert view.cursor == len(view.entries) - 1
+    paged = next(e for e in store.timeline(seeded) if e.text == "paged the DBA")
+    assert paged.occurred_at == clock().replace(hour=8, minute=15)

@@ -526,8 +526,13 @@ class WarRoomScreen(PanelScreen):
     def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
         self.query_one(TimelinePanel).written(serial)
         view = self.query_one(TimelinePanel).view
-        if entry is not None and not view.holds_place_of(entry):
+        if entry is None:
+            return
+        if not view.holds_place_of(entry):
             self._timeline_through(entry)  # the note just written is shown, in its place
+        # The highlight goes to it: a backdated note lands above the newest
+        # rows and would otherwise vanish from a panel that shows them.
+        view.land_on(entry)
 
     # A long timeline is shown through a window of its order (when things
     # happened, then recording order), read a page at a time.

@@ -145,6 +145,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.first: TimelineEntry | None = None  # the window's edges, in timeline order
         self.last: TimelineEntry | None = None
         self._seen_id = 0  # the newest recorded id known: what is polled from
+        self._land_on: TimelineEntry | None = None  # our note, to highlight when it shows
         self._strips: dict[tuple, Strip] = {}
         self._painted: dict[tuple, Strip] = {}  # rows as painted, see render_lines
 
@@ -259,7 +260,28 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             self.cursor = len(self.entries) - 1
         else:
             self.cursor = cursor
+        if self._land_on is not None:
+            self._landed()
         self.refresh()
+
+    def land_on(self, entry: TimelineEntry) -> None:
+        """A note just written: the highlight goes to it, wherever it landed
+        (a backdated one lands above the newest rows), now or when it shows."""
+        self._land_on = entry
+        self._landed()
+
+    def _landed(self) -> None:
+        entry = self._land_on
+        index = next((i for i, e in enumerate(self.entries) if e.id == entry.id), None)
+        if index is None:
+            return
+        self._land_on = None
+        self.cursor = index
+        above = len(self.entries) - 1 - index
+        if above:
+            when = fmt_short_time(entry.occurred_at, self.utc, self._now())
+            rows = "1 row" if above == 1 else f"{above} rows"
+            self.app.notify(f"Note added at {when} ({rows} up)", timeout=6, markup=False)
 
     def _want(self, where: str) -> None:
         """Ask for another part of the timeline, once until it comes."""
