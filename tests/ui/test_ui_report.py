@@ -60,8 +60,9 @@ async def test_overdue_action_items_show_in_the_list(app_factory, store, seeded,
         assert isinstance(app.screen, IncidentsScreen)
         table = app.screen.query_one(DataTable)
         title = table.get_cell(str(seeded), "title").plain
-        assert title.startswith("⚑ 1 overdue action · Checkout")
-        assert "overdue" not in table.get_cell(str(other), "title").plain
+        # The title first, whole where it fits; the flag after it.
+        assert title == "Checkout returns 500 for EU users [bold] ⚑1"
+        assert "⚑" not in table.get_cell(str(other), "title").plain
         bar = app.screen.query_one("#title-bar").render().plain
         assert "⚑ 1 overdue action item" in bar
 

@@ -128,3 +128,40 @@ async def test_backdated_note_is_highlighted_where_it_landed(app_factory, store,
         assert view.cursor == len(view.entries) - 1
     paged = next(e for e in store.timeline(seeded) if e.text == "paged the DBA")
     assert paged.occurred_at == clock().replace(hour=8, minute=15)
+
+
+# ------------------------------------------------- 5. cut or covered
+def keybar_line(app) -> str:
+    from warroom.tui.widgets.keybar import KeyBar
+
+    bar = app.screen.query_one(KeyBar)
+    return bar.render().plain
+
+
+async def test_key_bar_keeps_help_and_the_ways_out_at_80_and_120(app_factory, store, seeded):
+    for size in ((80, 24), (120, 36)):
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            burst(app, "3")
+            await settle(app, pilot)
+            line = keybar_line(app)
+            for kept in ("f1 Help", "q Quit", "esc Incidents", "palette"):
+                assert kept in line, (size, line)
+            burst(app, "q")  # and q does what the bar says
+            await settle(app, pilot)
+            assert "Modal" in app.screen.__class__.__name__ or not app.is_running
+
+
+async def test_incident_list_title_first_at_80(app_factory, store, seeded):
+    from datetime import date
+
+    from textual.widgets import DataTable
+
+    store.add_action(seeded, "Alert on 5xx", "bob", date(2026, 11, 20))
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, "escape")
+        await settle(app, pilot)
+        title = app.screen.query_one(DataTable).get_cell(str(seeded), "title").plain
+        assert title.startswith("Checkout returns 500") and title.endswith("⚑1"), title
+    assert len(store.action_items(seeded)) == 1

@@ -48,15 +48,15 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime, tasks: tup
 
 
 # The war room header, from left to right: incident, priority, the most urgent
-# thing, who you act as and their roles, stage, category and age. When the line
-# is too narrow the zone goes first (the notes panel names it), then the title
-# shrinks (it ends in an ellipsis; the incident list shows it whole) down to
-# TITLE_ROOM cells; then whole parts go in DROP_ORDER until the title has that
-# room; the acting person's roles give way only to keep ROLES_ROOM. Priority,
-# the most urgent thing, who you act as and a mode (WAITING FOR DATABASE,
-# READ-ONLY) always stay. At 120 columns this keeps the category and the age.
-TITLE_ROOM = 12
-ROLES_ROOM = 12
+# thing, who you act as and their roles, stage, category and age. What matters
+# most is kept: the title, then the warning (the most urgent thing), then who
+# you act as. When the line is too narrow whole parts go in DROP_ORDER (the
+# zone first: the notes panel names it) until the title fits whole, the stage
+# and the acting person's roles only while the title has less than TITLE_ROOM
+# cells; then the title is cut (it ends in an ellipsis; the list shows it whole).
+# Priority, the most urgent thing, who you act as and a mode (WAITING FOR
+# DATABASE, READ-ONLY) always stay.
+TITLE_ROOM = 30
 DROP_ORDER = ("zone", "category", "age", "stage", "roles")
 SEPARATOR = " · "
 JOINED = {"roles": " "}  # parts that follow the one before without a separator
@@ -70,7 +70,7 @@ def fit_header(lead: Text, title: str, parts: list[tuple[str, Text]], width: int
         return lead.cell_len + sum(len(JOINED.get(n, SEPARATOR)) + p.cell_len for n, p in kept)
 
     for name in DROP_ORDER:
-        room = {"zone": len(title), "roles": ROLES_ROOM}.get(name, TITLE_ROOM)
+        room = TITLE_ROOM if name in ("stage", "roles") else len(title)
         if width - fixed() >= min(room, len(title)):
             break
         kept = [(n, part) for n, part in kept if n != name]
