@@ -165,3 +165,38 @@ async def test_incident_list_title_first_at_80(app_factory, store, seeded):
         title = app.screen.query_one(DataTable).get_cell(str(seeded), "title").plain
         assert title.startswith("Checkout returns 500") and title.endswith("⚑1"), title
     assert len(store.action_items(seeded)) == 1
+
+
+async def test_long_overdue_countdowns_fit_the_clocks_panel(app_factory, store, clock):
+    from datetime import UTC, datetime
+
+    old = store.declare(
+        "Replayed from 2018", "regression", "P1", reported_at=datetime(2018, 10, 21, 16, tzinfo=UTC)
+    )
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "enter", "3")
+        await settle(app, pilot)
+        view = app.screen.query_one("ClockView")
+        heads = [line for line in view.lines() if "OVERDUE" in line.plain]
+        assert len(heads) == 5
+        for line in heads:
+            assert line.cell_len <= view.size.width, line.plain
+            assert line.plain.endswith(" over"), line.plain
+        assert "2959d16h over" in heads[0].plain
+    assert store.get_incident(old.id).acknowledged_at is None
+
+
+async def test_a_long_notes_detail_reads_whole_with_shift_down(app_factory, store, seeded):
+    text = "A long note " + "word " * 70 + "LASTWORD"
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "4", "n", text, "enter", "escape")
+        await settle(app, pilot)
+        detail = app.screen.query_one("EntryDetail")
+        assert "LASTWORD" not in detail.render().plain  # too long for the room
+        assert "shift+↓" in detail.render().plain
+        burst(app, *["shift+down"] * 10)
+        await settle(app, pilot)
+        assert "LASTWORD" in detail.render().plain
+    assert store.timeline(seeded)[-1].text == text

@@ -18,7 +18,7 @@ from warroom.core.model import Incident
 from warroom.core.policy import Policy
 from warroom.core.record import replace
 from warroom.core.sla import clock_states, margin, next_update
-from warroom.core.timefmt import fmt_clock, fmt_short_time, fmt_time
+from warroom.core.timefmt import fmt_clock, fmt_minutes, fmt_short_time, fmt_time
 from warroom.tui.widgets.common import STATE_STYLE, Panel, RowStyle
 
 
@@ -230,7 +230,9 @@ class ClocksPanel(Panel):
         if incident is None:
             return Group()
         rows = []
+        remaining = {}  # name -> time left (or over), for a countdown that must be shorter
         for c in clock_states(self.policy, incident, now):
+            remaining[c.name] = c.remaining
             if c.stopped_at is not None:
                 detail = f"at {fmt_short_time(c.stopped_at, self.utc, now)}, {margin(c)}"
                 rows.append((c.name, c.state, "", detail))
@@ -245,6 +247,7 @@ class ClocksPanel(Panel):
         if due is not None:
             sign = "left" if due.remaining.total_seconds() >= 0 else "over"
             detail = f"due {fmt_time(due.due_at, self.utc)}"
+            remaining["update"] = due.remaining
             rows.append(("update", due.state, f"{fmt_clock(due.remaining)} {sign}", detail))
         lines = []
         indent = 12 if width >= 46 else 2  # a narrow panel keeps the deadline's words whole
@@ -256,7 +259,12 @@ class ClocksPanel(Panel):
             if len(key) == 1 and key in name:  # the letter that records it, underlined
                 at = name.index(key)
                 head.stylize("underline", at, at + 1)
-            head.append(left.rjust(max(0, width - head.cell_len)), style=style)
+            room = width - head.cell_len
+            if len(left) > room - 1 and left:
+                # A countdown of weeks or years ('2959d 16:30:00 over') would be
+                # cut: to the hour it fits ('2959d16h over').
+                left = f"{fmt_minutes(remaining[name])} {left.rsplit(' ', 1)[-1]}"
+            head.append(left.rjust(max(0, room)), style=style)
             lines.append(head)
             text = " " * indent + detail
             lines.append(Text(text, style="dim", no_wrap=True, overflow="ellipsis"))

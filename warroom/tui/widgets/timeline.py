@@ -62,6 +62,15 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         Binding("home,g", "top", "Top", show=False, id="timeline.top"),
         Binding("end,G", "bottom", "Bottom", show=False, id="timeline.bottom"),
         Binding("enter", "correct", "Correct", id="timeline.correct", tooltip="Correct entry"),
+        Binding(
+            "shift+down",
+            "detail(1)",
+            "Read on",
+            show=False,
+            id="timeline.detail_down",
+            tooltip="Scroll a long entry's text under the timeline",
+        ),
+        Binding("shift+up", "detail(-1)", "Read back", show=False, id="timeline.detail_up"),
         Binding("f", "cycle_filter", "Kinds", id="timeline.filter", tooltip="Show one kind"),
         Binding("slash", "search", "Search", id="timeline.search", tooltip="Search the text"),
         Binding("n", "write('note')", "Note", id="timeline.note"),
@@ -85,6 +94,14 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     """
 
     cursor = reactive(-1, always_update=True)
+
+    class DetailScroll(Message):
+        def __init__(self, delta: int):
+            super().__init__()
+            self.delta = delta
+
+    def action_detail(self, delta: int) -> None:
+        self.post_message(self.DetailScroll(delta))
 
     class CorrectRequested(Message):
         def __init__(self, entry: TimelineEntry):
@@ -594,7 +611,7 @@ class EntryDetail(Widget):
     DEFAULT_CSS = """
     EntryDetail {
         height: auto; max-height: 40%; background: $boost; padding: 0 1;
-        overflow-y: auto;
+        overflow: hidden hidden;
     }
     """
 
@@ -604,24 +621,64 @@ class EntryDetail(Widget):
         self.superseded_by: int | None = None
         self.utc = False
         self._lines = -1  # the height last laid out
+        self.top = 0  # the first wrapped line shown, when the text is longer than the room
 
     def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
         if (entry, superseded_by) == (self.entry, self.superseded_by):
             return
         self.entry, self.superseded_by = entry, superseded_by
+        self.top = 0
         # Lay the panel out again only when the height changes: moving the
         # cursor over one-line entries repaints this line and nothing else.
         lines = self._height()
         self.refresh(layout=lines != self._lines)
         self._lines = lines
 
+    def _wrapped(self, width: int):
+        return self.whole().wrap(self.app.console, width)
+
     def _height(self) -> int:
         width = self.content_region.width
         if width <= 0:
             return -1
-        return len(self.render().wrap(self.app.console, width))
+        return len(self._wrapped(width))
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._wrapped(width)) if width > 0 else 1
+
+    def scroll_lines(self, delta: int) -> None:
+        """A text longer than the room shown is read a line at a time
+        (shift+down and shift+up in the timeline)."""
+        width, height = self.content_region.width, self.content_region.height
+        total = len(self._wrapped(width)) if width > 0 else 0
+        top = max(0, min(self.top + delta, max(0, total - height + 1)))
+        if top != self.top:
+            self.top = top
+            self.refresh()
 
     def render(self) -> Text:
+        """The text whole when it fits; else a window of it, the last line
+        saying how much more there is and the key that reads on."""
+        whole = self.whole()
+        width, height = self.content_region.width, self.content_region.height
+        if width <= 0 or height <= 0:
+            return whole
+        lines = whole.wrap(self.app.console, width)
+        if len(lines) <= height:
+            return whole
+        self.top = min(self.top, len(lines) - height + 1)
+        shown = list(lines)[self.top : self.top + height - 1]
+        below = len(lines) - self.top - len(shown)
+        if below > 0:
+            more = f"↓ {below} more line{'s' * (below != 1)}: shift+↓"
+        else:
+            more = "end · shift+↑ back"
+        if self.top:
+            more += f" · {self.top} above"
+        out = Text("\n").join([*shown, Text(more, style="dim italic")])
+        return out
+
+    def whole(self) -> Text:
         entry = self.entry
         if entry is None:
             return Text("no entry selected", style="dim italic")
@@ -751,6 +808,10 @@ class TimelinePanel(Panel):
         self.query_one(SearchInput).value = ""
         self.view.set_filter(self.view.kinds, "")
         self.view.focus()
+
+    def on_timeline_view_detail_scroll(self, message: TimelineView.DetailScroll) -> None:
+        message.stop()
+        self.query_one(EntryDetail).scroll_lines(message.delta)
 
     def on_timeline_view_highlighted(self, message: TimelineView.Highlighted) -> None:
         message.stop()
