@@ -200,3 +200,18 @@ async def test_a_long_notes_detail_reads_whole_with_shift_down(app_factory, stor
         await settle(app, pilot)
         assert "LASTWORD" in detail.render().plain
     assert store.timeline(seeded)[-1].text == text
+
+
+async def test_a_dialogs_hint_wraps_rather_than_being_cut(app_factory, store, seeded, clock):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "3", "a")  # acknowledged already: the prompt to move it
+        await settle(app, pilot)
+        hint = app.screen.query(".hint").last()
+        text = str(hint.render())
+        assert text.endswith("escape: cancel")
+        assert hint.region.right <= hint.parent.content_region.right  # inside the box
+        assert hint.size.width * hint.size.height >= len(text)
+        burst(app, "escape")
+        await settle(app, pilot)
+    assert store.get_incident(seeded).acknowledged_at == clock().replace(hour=8, minute=20)
