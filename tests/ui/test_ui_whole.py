@@ -215,3 +215,29 @@ async def test_a_dialogs_hint_wraps_rather_than_being_cut(app_factory, store, se
         burst(app, "escape")
         await settle(app, pilot)
     assert store.get_incident(seeded).acknowledged_at == clock().replace(hour=8, minute=20)
+
+
+# ------------------------------------------------------ 4. one zone a view
+async def test_each_view_names_the_zones_of_its_times(app_factory, store, seeded, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        clocks = app.screen.query_one("#panel-3")
+        assert str(clocks.border_title) == "3 SLA clocks · times PST"
+        view = app.screen.query_one("ClockView")
+        # Times in the panel are short; the zone is said once, in its title.
+        assert not any("UTC" in line.plain or "PST" in line.plain for line in view.lines())
+        burst(app, "4", "n", "@2026-07-02T14:05 summer drill note", "enter")
+        await settle(app, pilot)
+        notes = app.screen.query_one("#panel-4")
+        assert str(notes.border_title).endswith("times PST/PDT")
+        burst(app, "escape", "X")  # close: the dialog says which zone a time is read in
+        await settle(app, pilot)
+        hints = " ".join(str(label.render()) for label in app.screen.query(".hint"))
+        assert "PST" in hints
+        assert "PST" in app.screen.query_one("#at").placeholder
+    summer = next(e for e in store.timeline(seeded) if e.text == "summer drill note")
+    assert summer.occurred_at.isoformat().startswith("2026-07-02T21:05")

@@ -103,6 +103,15 @@ def zone_label(utc: bool = False, now: datetime | None = None) -> str:
     return shown(now or datetime.now(UTC), False).tzname() or "local"
 
 
+def zone_names(utc: bool = False, *moments: datetime) -> str:
+    """The zone names the moments show in, each once: 'CET', or 'PST/PDT' when
+    some of them fall in summer time. A view says this once for its times."""
+    if utc:
+        return "UTC"
+    names = dict.fromkeys(shown(m, False).tzname() or "local" for m in moments if m is not None)
+    return "/".join(names) or zone_label(utc)
+
+
 def shown(moment: datetime, utc: bool = False) -> datetime:
     """The moment in the zone it is shown in; in UTC if that zone cannot hold it."""
     try:

@@ -245,9 +245,12 @@ def _utc(moment: datetime | None) -> str:
     return fmt_time(moment, utc=True)
 
 
-def entry_marks(entry: TimelineEntry, superseded_by: dict[int, list[int]]) -> list[str]:
+def entry_marks(
+    entry: TimelineEntry, superseded_by: dict[int, list[int]], utc: bool = True
+) -> list[str]:
     """What every view says beside an entry: what it corrects, what corrects it,
-    and that it was written well after it happened."""
+    and that it was written well after it happened (utc False: in the zone the
+    view shows its other times in)."""
     marks = []
     if entry.supersedes is not None:
         corrector = entry.corrected_by
@@ -257,7 +260,8 @@ def entry_marks(entry: TimelineEntry, superseded_by: dict[int, list[int]]) -> li
     if later:
         marks.append(f"superseded by {', '.join(f'#{i}' for i in later)}")
     if entry.backfilled:
-        marks.append(f"written later: {_utc(entry.first_recorded_at)}")
+        written = _utc(entry.first_recorded_at) if utc else _local(entry.first_recorded_at)
+        marks.append(f"written later: {written}")
     return marks
 
 

@@ -21,7 +21,6 @@ from warroom.core.timefmt import (
     parse_time,
     split_time_prefix,
     typed_zone,
-    zone_label,
 )
 from warroom.core.writes import (
     AddEntry,
@@ -324,14 +323,12 @@ class WarRoomScreen(PanelScreen):
         self.query_one(ClocksPanel).show(board.incident, now, utc)
         self.query_one(DraftPanel).show(board.incident, board.draft, now)
         view = self.query_one(TimelineView)
-        # The zone the notes' times are in, named on the panel itself (z switches).
-        zone = f"4 Responder notes (private) · times {zone_label(utc, now)}"
-        panel = self.query_one(TimelinePanel)
-        if panel.border_title != zone:
-            panel.border_title = zone
         if view.utc != utc:
             view.utc = utc
             view.refresh()
+        # The zones the notes' times are in, named on the panel itself (z
+        # switches): 'PST/PDT' when some rows are from summer.
+        self.query_one(TimelinePanel).show_zone()
 
     def _show_header(self, board: Board, now: datetime) -> None:
         me = self.app.store.identity

@@ -18,7 +18,7 @@ from warroom.core.model import Incident
 from warroom.core.policy import Policy
 from warroom.core.record import replace
 from warroom.core.sla import clock_states, margin, next_update
-from warroom.core.timefmt import fmt_clock, fmt_minutes, fmt_short_time, fmt_time
+from warroom.core.timefmt import fmt_clock, fmt_minutes, fmt_short_time, zone_names
 from warroom.tui.widgets.common import STATE_STYLE, Panel, RowStyle
 
 
@@ -237,16 +237,16 @@ class ClocksPanel(Panel):
                 detail = f"at {fmt_short_time(c.stopped_at, self.utc, now)}, {margin(c)}"
                 rows.append((c.name, c.state, "", detail))
             elif not c.is_live:  # missed on a closed incident: no countdown ticks on
-                detail = f"due {fmt_time(c.deadline, self.utc)}, {margin(c)}"
+                detail = f"due {fmt_short_time(c.deadline, self.utc, now)}, {margin(c)}"
                 rows.append((c.name, c.state, "", detail))
             else:
                 sign = "left" if c.remaining.total_seconds() >= 0 else "over"
-                detail = f"due {fmt_time(c.deadline, self.utc)}"
+                detail = f"due {fmt_short_time(c.deadline, self.utc, now)}"
                 rows.append((c.name, c.state, f"{fmt_clock(c.remaining)} {sign}", detail))
         due = next_update(self.policy, incident, now)
         if due is not None:
             sign = "left" if due.remaining.total_seconds() >= 0 else "over"
-            detail = f"due {fmt_time(due.due_at, self.utc)}"
+            detail = f"due {fmt_short_time(due.due_at, self.utc, now)}"
             remaining["update"] = due.remaining
             rows.append(("update", due.state, f"{fmt_clock(due.remaining)} {sign}", detail))
         lines = []
@@ -270,6 +270,24 @@ class ClocksPanel(Panel):
             lines.append(Text(text, style="dim", no_wrap=True, overflow="ellipsis"))
         return Group(*lines)
 
+    def zone_title(self, now: datetime) -> None:
+        """Every time in the panel is in one zone, named once in its title
+        (the zone of the times it shows: a summer deadline seen in winter is
+        in summer time, so both names show then)."""
+        names = zone_names(self.utc, now, *self._moments())
+        title = f"3 SLA clocks · times {names}"
+        if title != self.border_title:
+            self.border_title = title
+
+    def _moments(self) -> list[datetime]:
+        incident = self.incident
+        if incident is None or self.now is None:
+            return []
+        moments = []
+        for c in clock_states(self.policy, incident, self.now):
+            moments.append(c.stopped_at or c.deadline)
+        return [m for m in moments if m is not None]
+
     def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:
         # Every write moves the revision; the clocks care only when something
         # they are made of changed (a milestone, the priority, the zone).
@@ -287,6 +305,7 @@ class ClocksPanel(Panel):
         # frame took in the whole right-hand column.
         if self.now is None:
             self.now = now
+        self.zone_title(self.now)
         # Most writes leave the clocks as they were: repaint only changed lines.
         self.query_one(ClockView).tick()
 

@@ -24,7 +24,7 @@ from textual.widgets import Label
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
-from warroom.core.timefmt import fmt_short_time, fmt_time, shown
+from warroom.core.timefmt import fmt_short_time, fmt_time, shown, zone_names
 from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, SteadyScrollBar, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
@@ -279,6 +279,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             self.cursor = cursor
         if self._land_on is not None:
             self._landed()
+        show_zone = getattr(self.parent, "show_zone", None)
+        if show_zone is not None:
+            show_zone()
         self.refresh()
 
     def land_on(self, entry: TimelineEntry) -> None:
@@ -765,6 +768,15 @@ class TimelinePanel(Panel):
                 id="note-input",
                 select_on_focus=False,  # coming back to a half-typed note keeps it
             )
+
+    def show_zone(self) -> None:
+        """The zones the rows' times are in, said once in the title: 'PST/PDT'
+        when some rows are from summer (each row shows its own date's time)."""
+        view = self.view
+        names = zone_names(view.utc, view._now(), *(e.occurred_at for e in view.entries))
+        title = f"4 Responder notes (private) · times {names}"
+        if self.border_title != title:
+            self.border_title = title
 
     def watch_kind(self, kind: str) -> None:
         mark, _, _ = KIND_MARK[kind]

@@ -1,0 +1,54 @@
+"""Issue 30's words and zones, as a person runs the CLI: real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from warroom.core.policy import default_policy
+from warroom.store import Store
+
+
+@pytest.fixture
+def cli(tmp_path):
+    db = tmp_path / "w.db"
+
+    def run(*args: str, tz: str = "UTC", columns: int = 80):
+        env = {
+            **os.environ,
+            "WARROOM_DB": str(db),
+            "WARROOM_USER": "alice",
+            "TZ": tz,
+            "COLUMNS": str(columns),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+        }
+        env.pop("NO_COLOR", None)
+        return subprocess.run(
+            [sys.executable, "-m", "warroom", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    run.db = db
+    return run
+
+
+def test_cli_timeline_says_written_later_in_the_zone_of_its_other_times(cli):
+    iid = cli("declare", "Checkout down", "--reported-at", "30m ago").stdout.strip()
+    assert cli("note", iid, "paged the DBA", "--at", "20m ago").returncode == 0
+    lines = cli("timeline", iid, tz="Asia/Tokyo").stdout.splitlines()
+    later = next(line for line in lines if "paged the DBA" in line)
+    assert "JST" in later and "[written later: " in later
+    assert "UTC" not in later, later
+    store = Store.open(cli.db, default_policy(), "reader")
+    try:
+        assert any(e.text == "paged the DBA" and e.backfilled for e in store.timeline(int(iid)))
+    finally:
+        store.close()
