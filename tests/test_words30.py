@@ -52,3 +52,26 @@ def test_cli_timeline_says_written_later_in_the_zone_of_its_other_times(cli):
         assert any(e.text == "paged the DBA" and e.backfilled for e in store.timeline(int(iid)))
     finally:
         store.close()
+
+
+def test_report_until_tomorrow_is_taken_and_a_note_at_tomorrow_refused(cli):
+    iid = cli("declare", "Checkout down").stdout.strip()
+    report = cli("report", "--until", "tomorrow")
+    assert report.returncode == 0, report.stderr
+    assert "until 20" in report.stdout.splitlines()[0]
+    refused = cli("note", iid, "later", "--at", "tomorrow")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "future" in refused.stderr
+    store = Store.open(cli.db, default_policy(), "reader")
+    try:
+        assert not any(e.text == "later" for e in store.timeline(int(iid)))
+    finally:
+        store.close()
+
+
+def test_impact_on_evidence_says_it_in_english(cli):
+    iid = cli("declare", "Checkout down").stdout.strip()
+    entry = cli("note", iid, "5xx at 12%", "-k", "evidence").stdout.strip()
+    said = cli("impact", entry, "helped")
+    assert said.returncode == 2
+    assert f"entry {entry} is evidence, not a change" in said.stderr

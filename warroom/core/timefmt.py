@@ -212,9 +212,15 @@ def split_time_prefix(
     return parse_time(match.group(1), now, "the note's time", zone), match.group(2)
 
 
+_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+
+
 def _parse(text: str, now: datetime, zone: tzinfo) -> datetime:
     if text.lower() == "now":
         return now
+    if text.lower() in _DAYS:  # the start of that day where the time is read
+        day = now.astimezone(zone).date() + timedelta(days=_DAYS[text.lower()])
+        return place_wall_time(datetime(day.year, day.month, day.day), zone, text)
     match = _AGO.match(text)
     if match:
         try:

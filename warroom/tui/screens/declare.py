@@ -15,14 +15,17 @@ from warroom.tui.widgets.safe import SafeInput as Input  # shows text through vi
 
 
 class TickBox(Checkbox):
-    """A checkbox whose mark is the tick itself: ▐X▌ ticked, ▐ ▌ not (the box
-    Textual draws shows X both ways, told apart by colour alone: not under
-    NO_COLOR nor to everyone)."""
+    """A checkbox drawn as text, `[x]` ticked and `[ ]` not: Textual's box
+    (▐X▌) shows X both ways, told apart by colour alone, and half blocks read
+    as noise in a terminal without colour."""
+
+    BUTTON_LEFT = "["
+    BUTTON_RIGHT = "]"
 
     @property
     def _button(self):
         inner = self.BUTTON_INNER
-        self.BUTTON_INNER = inner if self.value else " "
+        self.BUTTON_INNER = "x" if self.value else " "
         try:
             return super()._button
         finally:
