@@ -75,3 +75,19 @@ def test_impact_on_evidence_says_it_in_english(cli):
     said = cli("impact", entry, "helped")
     assert said.returncode == 2
     assert f"entry {entry} is evidence, not a change" in said.stderr
+
+
+def test_report_fits_80_columns_and_labels_its_weeks(cli):
+    cli("declare", "Checkout down", "-p", "P1", "--reported-at", "40m ago")
+    cli("declare", "Search slow", "-p", "P3", "-c", "perf")
+    narrow = cli("report", columns=80)
+    assert narrow.returncode == 0, narrow.stderr
+    lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert "  P1 · 1 incident" in lines
+    assert any(line.strip().startswith("to acknowledge  median") for line in lines)
+    weeks = lines.index(next(line for line in lines if line.startswith("Incidents a week")))
+    assert lines[weeks + 1].strip()[:2].isdigit() and "-" in lines[weeks + 1]  # '11-30'
+    assert lines[weeks + 3].split()[-1] == "2"  # the week's count under its bar
+    wide = cli("report", columns=250)
+    assert any(line.startswith("By priority      count") for line in wide.stdout.splitlines())

@@ -8,7 +8,10 @@ import time
 from textual import events
 from textual.keys import _character_to_key
 
-NAMED = {"enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "end", "home", "f1"}
+NAMED = {
+    "enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "left", "right", "end",
+    "home", "f1",
+}  # fmt: skip
 
 
 def key_event(key: str) -> events.Key:

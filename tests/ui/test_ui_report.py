@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from textual.widgets import Checkbox, DataTable, Sparkline
+from textual.widgets import Checkbox, DataTable
 
 from warroom.core.model import changes
 from warroom.tui.screens.incidents import IncidentsScreen
@@ -85,7 +85,7 @@ async def test_report_screen(app_factory, store, seeded, clock):
         ack = bars["acknowledge met"]
         assert (ack.hit.met, ack.hit.judged) == (1, 1)
         assert ack.query_one(".bar").render().plain.endswith(" 100%")
-        assert screen.query_one(Sparkline).data == [2]
+        assert [n for _, n in screen.query_one("WeekChart").weekly] == [2]
         await pilot.press("d")
         await pilot.pause()
         title = screen.query_one("#report-title").render().plain

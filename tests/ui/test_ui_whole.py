@@ -241,3 +241,43 @@ async def test_each_view_names_the_zones_of_its_times(app_factory, store, seeded
         assert "PST" in app.screen.query_one("#at").placeholder
     summer = next(e for e in store.timeline(seeded) if e.text == "summer drill note")
     assert summer.occurred_at.isoformat().startswith("2026-07-02T21:05")
+
+
+# ------------------------------------------ 7. the weeks, labelled and opened
+async def test_report_weeks_are_labelled_and_enter_lists_the_incidents_behind_one(
+    app_factory, store, seeded, clock
+):
+    from datetime import timedelta
+
+    from warroom.tui.screens.modals import ChoiceModal
+
+    earlier = store.declare(
+        "DNS outage", "regression", "P1", reported_at=clock() - timedelta(days=30)
+    )
+    store.declare("Slow search", "performance", "P3", reported_at=clock() - timedelta(days=29))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "escape", "r")
+        await settle(app, pilot)
+        weeks = app.screen.query_one("WeekChart")
+        text = weeks.render().plain
+        for week in ("10-26", "11-02", "11-09", "11-16", "11-23"):
+            assert week in text, text
+        assert "a month: 2026-10 2 · 2026-11 1; trend down" in text
+        burst(app, "tab")  # to the weeks, as the heading says
+        await settle(app, pilot)
+        assert app.focused is weeks, app.focused
+        burst(app, "left", "left", "left", "left")  # to the week of 10-26
+        await settle(app, pilot)
+        assert weeks.chosen == 0
+        burst(app, "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceModal)
+        assert app.screen.title_text.startswith("Week of 2026-10-26: 2 incidents, 2 missed")
+        dns = next(c for c in app.screen.choices if c.startswith(f"#{earlier.id} "))
+        assert "missed acknowledge" in dns
+        burst(app, "1")  # opens the first of them
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "WarRoomScreen"
+        assert app.screen.incident_id == earlier.id
+    assert store.get_incident(earlier.id).acknowledged_at is None
