@@ -281,3 +281,18 @@ async def test_report_weeks_are_labelled_and_enter_lists_the_incidents_behind_on
         assert app.screen.__class__.__name__ == "WarRoomScreen"
         assert app.screen.incident_id == earlier.id
     assert store.get_incident(earlier.id).acknowledged_at is None
+
+
+async def test_header_at_80_keeps_title_warning_who_and_stage(app_factory, store, seeded):
+    from warroom.tui.widgets.header import IncidentHeader
+
+    store.assign(seeded, "Scribe", "alice")
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, "1")
+        await settle(app, pilot)
+        line = app.screen.query_one(IncidentHeader).render().plain
+        assert line.startswith("#1  P2  Checkout returns 500"), line
+        assert "● update 3h10m left" in line and "as alice" in line
+        assert "Detect" in line or "(Scribe)" in line, line
+    assert store.board(seeded).holder("Scribe") == "alice"
