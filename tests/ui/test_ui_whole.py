@@ -296,3 +296,17 @@ async def test_header_at_80_keeps_title_warning_who_and_stage(app_factory, store
         assert "● update 3h10m left" in line and "as alice" in line
         assert "Detect" in line or "(Scribe)" in line, line
     assert store.board(seeded).holder("Scribe") == "alice"
+
+
+async def test_report_title_reads_whole_at_80(app_factory, store, seeded):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, "escape", "r")
+        await settle(app, pilot)
+        title = app.screen.query_one("#report-title")
+        assert title.render().plain.endswith("d: drills")
+        assert title.size.height == 2  # wrapped, not cut
+        burst(app, "d")
+        await settle(app, pilot)
+        assert title.render().plain.endswith("d: real incidents")
+    assert len(store.list_incidents()) == 1

@@ -190,7 +190,7 @@ class ReportScreen(Screen):
         Binding("d", "toggle_drills", "Drills", id="report.drills", tooltip="Real or drills"),
     ]
     DEFAULT_CSS = """
-    ReportScreen #report-title { height: 1; background: $boost; padding: 0 1; }
+    ReportScreen #report-title { height: auto; background: $boost; padding: 0 1; }
     ReportScreen VerticalScroll { padding: 0 1; }
     ReportScreen .heading { margin-top: 1; text-style: bold; }
     ReportScreen Sparkline { height: 2; max-width: 100%; }
