@@ -185,7 +185,12 @@ def parse_time(
     """'15m ago', '2h', 'now', 'HH:MM' (today) or ISO-8601 (in `zone`, the
     local one by default, unless it has an offset). Returns UTC; bounds as
     check_moment."""
-    return check_moment(_parse(text.strip(), now, zone or local_zone()), now, what, future)
+    zone = zone or local_zone()
+    # A bound that may lie ahead (a report's --until) also takes a day's
+    # name: 'tomorrow' is where the day starts. A moment something happened
+    # does not: 'yesterday' would be a guess at when.
+    day = _day_start(text.strip(), now, zone) if future else None
+    return check_moment(day or _parse(text.strip(), now, zone), now, what, future)
 
 
 def typed_zone(utc: bool) -> tzinfo:
@@ -215,12 +220,17 @@ def split_time_prefix(
 _DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
 
 
+def _day_start(text: str, now: datetime, zone: tzinfo) -> datetime | None:
+    """'today', 'tomorrow', 'yesterday': the start of that day in `zone`."""
+    if text.lower() not in _DAYS:
+        return None
+    day = now.astimezone(zone).date() + timedelta(days=_DAYS[text.lower()])
+    return place_wall_time(datetime(day.year, day.month, day.day), zone, text)
+
+
 def _parse(text: str, now: datetime, zone: tzinfo) -> datetime:
     if text.lower() == "now":
         return now
-    if text.lower() in _DAYS:  # the start of that day where the time is read
-        day = now.astimezone(zone).date() + timedelta(days=_DAYS[text.lower()])
-        return place_wall_time(datetime(day.year, day.month, day.day), zone, text)
     match = _AGO.match(text)
     if match:
         try:
