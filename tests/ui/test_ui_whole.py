@@ -310,3 +310,26 @@ async def test_report_title_reads_whole_at_80(app_factory, store, seeded):
         await settle(app, pilot)
         assert title.render().plain.endswith("d: real incidents")
     assert len(store.list_incidents()) == 1
+
+
+async def test_report_tables_wrap_rather_than_cut_at_80(app_factory, store, seeded, clock):
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    store.record_milestone(seeded, "triage", clock())
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        burst(app, "escape", "r")
+        await settle(app, pilot)
+        body = app.screen.query_one("#report-body")
+        tables = [w.content for w in body.query("Static") if isinstance(w.content, Table)]
+        assert len(tables) >= 4
+        console = Console(width=body.content_region.width, record=True, file=io.StringIO())
+        for table in tables:
+            console.print(table)
+        text = console.export_text()
+        assert "…" not in text, text
+        assert "regression or bug" in text and "acknowledge" in text
+    assert store.get_incident(seeded).triaged_at == clock()

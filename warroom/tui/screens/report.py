@@ -28,13 +28,18 @@ def _new_table(title: str) -> Table:
                  header_style="bold", padding=(0, 2, 0, 0))  # fmt: skip
 
 
+def _name_room(groups: list[Group]) -> int:
+    """The group names' column keeps up to 18 cells before a figure is cut."""
+    return min(18, max((len(g.name) for g in groups), default=3))
+
+
 def _times(title: str, groups: list[Group]) -> Table:
     """How long each milestone took from the report: median · 90th percentile."""
     table = _new_table(title)
-    table.add_column("", no_wrap=True, max_width=24)
-    table.add_column("incidents", justify="right")
+    table.add_column("", no_wrap=True, max_width=24, min_width=_name_room(groups))
+    table.add_column("count", justify="right", min_width=5)
     for what in TIMES:
-        table.add_column(f"to {what}", no_wrap=True)
+        table.add_column(f"to {what}")  # a narrow terminal wraps, never cuts
     for g in groups:
         table.add_row(
             lit(g.name),
@@ -46,10 +51,10 @@ def _times(title: str, groups: list[Group]) -> Table:
 
 def _hits(title: str, groups: list[Group]) -> Table:
     table = _new_table(title)
-    table.add_column("", no_wrap=True, max_width=24)
+    table.add_column("", no_wrap=True, max_width=24, min_width=_name_room(groups))
     for clock in CLOCKS:
-        table.add_column(f"{clock} met", no_wrap=True)
-    table.add_column("updates on cadence", no_wrap=True)
+        table.add_column(f"{clock} met", min_width=len(clock))  # wraps, never cuts
+    table.add_column("updates on cadence")
     for g in groups:
         table.add_row(
             lit(g.name),
