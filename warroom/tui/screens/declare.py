@@ -24,12 +24,11 @@ class TickBox(Checkbox):
 
     @property
     def _button(self):
-        inner = self.BUTTON_INNER
-        self.BUTTON_INNER = "x" if self.value else " "
-        try:
-            return super()._button
-        finally:
-            self.BUTTON_INNER = inner
+        from textual.content import Content
+
+        # In the label's own colour: Textual draws its box's sides in the box's
+        # colour, which hides a bracket, and an unticked box dims its mark.
+        return Content.assemble(("[x]", "bold") if self.value else "[ ]")
 
 
 class DeclareModal(Modal):
