@@ -333,3 +333,38 @@ async def test_report_tables_wrap_rather_than_cut_at_80(app_factory, store, seed
         assert "…" not in text, text
         assert "regression or bug" in text and "acknowledge" in text
     assert store.get_incident(seeded).triaged_at == clock()
+
+
+async def test_a_held_milestone_key_is_recorded_when_quitting_straight_after(
+    app_factory, store, seeded, clock
+):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "3", "t")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.holding_key  # typed by hand: waiting for an '@'
+        burst(app, "ctrl+q")
+        await pilot.pause()
+        await pilot.pause()
+    assert store.get_incident(seeded).triaged_at == clock()
+
+
+async def test_the_chosen_week_stays_chosen_when_the_figures_are_read_again(
+    app_factory, store, seeded, clock
+):
+    from datetime import timedelta
+
+    store.declare("Older", "regression", "P3", reported_at=clock() - timedelta(days=10))
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "escape", "r", "tab", "left")
+        await settle(app, pilot)
+        assert app.screen.query_one("WeekChart").chosen == 0
+        store.declare("Another", "regression", "P3")  # the figures change
+        app.screen.refresh_from_store()
+        await settle(app, pilot)
+        chart = app.screen.query_one("WeekChart")
+        assert [n for _, n in chart.weekly][-1] == 2
+        assert chart.chosen == 0 and app.focused is chart
+    assert len(store.list_incidents()) == 3

@@ -265,6 +265,10 @@ class ReportScreen(Screen):
             )
         )
         body = self.query_one("#report-body", VerticalScroll)
+        # A week chosen in the chart stays chosen (and focused) when the
+        # figures are read again.
+        charts = list(body.query(WeekChart))
+        keep = (charts[0].chosen, charts[0].has_focus) if charts else None
         body.remove_children()
         if section.overall.incidents == 0:
             body.mount(Static(Text(f"No {what} yet."), classes="heading"))
@@ -285,7 +289,12 @@ class ReportScreen(Screen):
                     classes="heading",
                 )
             )
-            widgets.append(WeekChart(section.weekly))
+            chart = WeekChart(section.weekly)
+            if keep is not None:
+                chart.chosen = min(keep[0], len(section.weekly) - 1)
+                if keep[1]:
+                    self.call_after_refresh(chart.focus)
+            widgets.append(chart)
         priorities = [*section.by_priority, section.overall]
         categories = list(section.by_category)
         widgets += [
