@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench docs demo clean
+.PHONY: run test lint bench docs screenshots demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-docs: $(STAMP)
+# The generated parts of docs/ (CLI reference, key tables, package picture),
+# then the screenshots.
+docs: $(STAMP) screenshots
+	$(BIN)/python tools/gen_docs.py
+
+screenshots: $(STAMP)
 	$(BIN)/python assets/make_screenshots.py
 
 clean:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from clocks import CORE_START, Clock
+from lacking import SKIP_PREFIX, needed
 from pgserver import MISSING as PG_MISSING
 from pgserver import PgServer
 from pgserver import available as pg_available
@@ -21,33 +24,28 @@ from warroom.core.policy import Policy, default_policy
 from warroom.services.paths import DbUrl, resolve_db
 from warroom.store import Store
 
-# A fixed, timezone-aware "now" for every store a test opens.
-FIXED = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
+# Every store a test opens is driven by the one fixed clock (tests/clocks.py).
+FIXED = CORE_START
 
 
-class Clock:
-    """A clock a test can move: pass it as Store.open(..., clock=clock)."""
-
-    def __init__(self, now: datetime = FIXED):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
+@pytest.fixture
+def warroom_user() -> str:
+    """Who every test acts as (the UI tier overrides this fixture: its
+    snapshots show "alice")."""
+    return "tester"
 
 
 @pytest.fixture(autouse=True)
-def neutral_env(tmp_path: Path) -> Iterator[Path]:
-    """No test sees the real user's database, policy, identity or time zone."""
+def neutral_env(tmp_path: Path, warroom_user: str) -> Iterator[Path]:
+    """No test sees the real user's database, policy, identity, colours or
+    time zone. The one neutral environment of every tier."""
     env_dir = tmp_path / "env"
     (env_dir / "config").mkdir(parents=True)
     (env_dir / "data").mkdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WARROOM_DB", str(env_dir / "env.db"))
-        mp.setenv("WARROOM_USER", "tester")
+        mp.setenv("WARROOM_USER", warroom_user)
+        mp.delenv("NO_COLOR", raising=False)
         mp.setenv("XDG_CONFIG_HOME", str(env_dir / "config"))
         mp.setenv("XDG_DATA_HOME", str(env_dir / "data"))
         mp.setenv("XDG_STATE_HOME", str(env_dir / "state"))
@@ -87,7 +85,7 @@ def engine(request: pytest.FixtureRequest) -> str:
 def pg_server() -> Iterator[PgServer]:
     """One PostgreSQL 15 per test process (each xdist worker has its own)."""
     if not pg_available():
-        pytest.fail(PG_MISSING, pytrace=False)  # loudly: never a silent skip
+        needed(PG_MISSING)
     server = PgServer()
     yield server
     server.close()
@@ -168,3 +166,48 @@ def raw(db_file: Path | DbUrl) -> Iterator[Callable[..., list[dict]]]:
     yield _query
     for conn in conns:
         conn.close()
+
+
+# ------------------------------------------------- what a run could not test
+# A test that needs a program the machine lacks (PostgreSQL 15, Chromium and
+# its driver) is skipped with the reason and counted in a banner at the end of
+# the run; with CI set it fails instead: CI must test everything.
+
+TIERS = ("unit", "engines", "ui", "reliability", "browser")
+
+
+def _tier(nodeid: str) -> str:
+    parts = nodeid.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "tests" else "other"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    tests: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    lacking: Counter[str] = Counter()
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            if not nodeid or not hasattr(report, "duration"):
+                continue
+            tier = _tier(nodeid)
+            seconds[tier] += report.duration
+            if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+                tests[tier] += 1
+            if report.skipped and isinstance(report.longrepr, tuple):
+                reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+                if reason.startswith(SKIP_PREFIX):
+                    lacking[reason.removeprefix(SKIP_PREFIX)] += 1
+    if tests:
+        terminalreporter.section("time per tier (test time, summed over workers)")
+        for tier in sorted(tests, key=lambda t: TIERS.index(t) if t in TIERS else len(TIERS)):
+            terminalreporter.write_line(
+                f"{tier:<12} {tests[tier]:>5} tests {seconds[tier]:>8.1f} s"
+            )
+    for reason, count in lacking.items():
+        terminalreporter.section("NOT TESTED", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{count} tests skipped: {reason}. Set CI=1 to make this a failure.",
+            red=True,
+            bold=True,
+        )

@@ -1,4 +1,4 @@
-"""A status page's worth of incidents, shared by tests/test_statuspage.py and
+"""A status page's worth of incidents, shared by tests/unit/test_statuspage.py and
 the browser tests (tests/browser/): what was published, and what must not show."""
 
 from __future__ import annotations

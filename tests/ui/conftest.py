@@ -3,45 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
+from clocks import UI_START, Clock
+from seeds import seed_incident
 from small_disk import small_disk  # noqa: F401 - a fixture of this tier's tests
 
 from warroom.core.policy import default_policy
 from warroom.store import Store
 from warroom.tui.app import make_app
 
-FIXED = datetime(2026, 11, 28, 9, 0, 0, tzinfo=UTC)
+FIXED = UI_START
 
 
-class Clock:
-    """A clock tests can move."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += timedelta(**kwargs)
-
-
-@pytest.fixture(autouse=True)
-def neutral_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("WARROOM_USER", "alice")
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
+@pytest.fixture
+def warroom_user() -> str:
+    """The UI tier acts as alice (the root conftest's neutral_env uses this)."""
+    return "alice"
 
 
 @pytest.fixture(autouse=True)
@@ -92,29 +70,6 @@ def store(db_path, policy, clock):
     s = Store.open(db_path, policy, "alice", clock)
     yield s
     s.close()
-
-
-def seed_incident(store: Store, clock: Clock) -> int:
-    """A realistic incident in progress, deterministic under the fixed clock."""
-    incident = store.declare(
-        "Checkout returns 500 for EU users [bold]",
-        "regression",
-        "P2",
-        reported_at=clock() - timedelta(minutes=50),
-    )
-    iid = incident.id
-    store.assign(iid, "Lead", "bob")
-    store.assign(iid, "Lead", "carol")
-    store.assign(iid, "Scribe", "dan")
-    store.assign(iid, "Responder", "erin")
-    store.assign(iid, "Responder", "frank")
-    store.set_check(iid, "a1", True)
-    store.set_check(iid, "i5", True)
-    store.add_entry(iid, "5xx rate at 12% on checkout-api since 08:10", "evidence")
-    store.add_entry(iid, "Roll back release 2026.11.28-1", "decision")
-    store.add_entry(iid, "Rolled back checkout-api to 2026.11.27-3", "change")
-    store.record_milestone(iid, "acknowledge", clock() - timedelta(minutes=40))
-    return iid
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The README's pictures are warroom's own screenshots, and they are current."""
+"""The pictures in the README and docs/ are warroom's own screenshots, and they are current."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def test_screenshots_match_the_code(tmp_path):
         or _normalise(p.read_text()) != _normalise((ASSETS / p.name).read_text())
     ]
     assert stale == [], f"run `make docs` to refresh {stale}"
-    readme = (ASSETS.parent / "README.md").read_text()
+    pages = [ASSETS.parent / "README.md", *sorted((ASSETS.parent / "docs").glob("*.md"))]
+    shown = "".join(page.read_text() for page in pages)
     for p in written:
-        assert f"assets/{p.name}" in readme
+        assert f"assets/{p.name}" in shown

@@ -3,12 +3,14 @@ steps taken both ways leave the same things in the store."""
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
-from conftest import seed_incident
 from keyburst import settle
+from seeds import seed_incident
 
 from warroom.cli import commands as cli
 from warroom.services.config import Config
@@ -85,7 +87,7 @@ async def test_publish_runs_the_hook_both_ways(
 ):
     cli_db, cli_id = twin
     hook = _hook(tmp_path)
-    config = tmp_path / "config" / "warroom" / "config.toml"
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "warroom" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text(f"publish_command = [{hook!r}]\n")
     app = app_factory(config=Config(publish_command=(hook,)))

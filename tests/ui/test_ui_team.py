@@ -172,7 +172,7 @@ def _config_hook_to(tmp_path) -> Path:
     """A config whose publish hook writes its stdin to the returned file."""
     out = tmp_path / "stdin.txt"
     hook = _hook(tmp_path, f"import sys\nopen({str(out)!r}, 'w').write(sys.stdin.read())\n")
-    config = tmp_path / "config" / "warroom" / "config.toml"
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "warroom" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text(f"publish_command = [{hook!r}]\n")
     return out
@@ -247,7 +247,7 @@ BAD_KEYMAP = '[keymap]\n"warroom.priority" = "ctrl+prio"\n"warroom.stage" = "S"\
 
 def test_doctor_names_a_keymap_value_that_is_no_key(tmp_path, monkeypatch, capsys, policy, clock):
     monkeypatch.setenv("TERM", "xterm-256color")
-    config = tmp_path / "config" / "warroom" / "config.toml"
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "warroom" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(BAD_KEYMAP)
     db = tmp_path / "warroom.db"

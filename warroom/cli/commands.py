@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -1063,20 +1062,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _drop_stdout()
         return 1
-    except Exception as exc:
-        if not isinstance(exc, sqlite3.DatabaseError | OSError) and not _server_error(exc):
-            raise
-        # A full disk or an I/O error outside a write (opening, migrating,
-        # exporting, or the output itself): one line, never a traceback; stdout
-        # is dropped so nothing fails again at exit.
+    except OSError as exc:
+        # A full disk or an I/O error of the output itself (the store's own
+        # arrive as WarroomError): one line, never a traceback; stdout is
+        # dropped so nothing fails again at exit.
         _drop_stdout()
         say(f"warroom: {one_line(mask_secrets(str(exc)))}", err=True)
         return 1
-
-
-def _server_error(exc: BaseException) -> bool:
-    """An error of the PostgreSQL driver that no backend turned into ours."""
-    return type(exc).__module__.split(".")[0] == "psycopg"
 
 
 def _drop_stdout() -> None:

@@ -30,6 +30,13 @@ class StoreBusy(WarroomError):
     """The database stayed locked by another process for too long."""
 
 
+class StoreFailed(WarroomError):
+    """The database engine failed a statement for a reason of its own (a
+    damaged file, a server's refusal): its message, as one line. The backends
+    turn their driver's errors into this (or a more precise warroom error), so
+    nothing above warroom/store knows an engine."""
+
+
 class StoreIOError(WarroomError):
     """The disk refused a write (full, or an I/O error); nothing was half-written."""
 

@@ -1,5 +1,8 @@
-"""The incident store: domain rules (domain.py) over a backend that owns the
-engine (sqlite.py). The only package that speaks SQL."""
+"""The incident store: one Store (domain.py) composed of parts by area
+(incidents.py, timeline.py, roles.py, drafts.py, retro.py, reports.py,
+intake.py, tasks.py, keys.py over base.py), the tables declared once
+(schema.py), over a backend that owns the engine (sqlite.py, postgres.py) and
+turns its driver's errors into warroom's. The only package that speaks SQL."""
 
 from warroom.core.text import MAX_DRAFT, MAX_NOTE, MAX_SHORT
 from warroom.store.backend import describe, open_backend

@@ -1,9 +1,12 @@
-"""The small interface a storage engine gives the domain (store/domain.py).
+"""The small interface a storage engine gives the store (store/base.py).
 
 A backend owns its connection: it runs portable SQL written with ? placeholders
 (execute), holds the database-wide write lock for a write transaction (write),
 gives one consistent snapshot for a read of several statements (snapshot), and
-says cheaply whether anyone committed since it was last asked (has_changed)."""
+says cheaply whether anyone committed since it was last asked (has_changed).
+A statement, write or snapshot its driver fails it raises as a warroom error
+(warroom/core/errors.py: StoreBusy, StoreIOError, ReadOnly, StoreFailed...), not
+as the driver's own, so nothing above warroom/store knows an engine."""
 
 from __future__ import annotations
 

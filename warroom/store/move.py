@@ -15,45 +15,12 @@ from pathlib import Path
 from warroom.core.errors import UsageError, WarroomError
 from warroom.services.paths import DbUrl
 from warroom.store.backend import Backend, as_target, open_backend
+from warroom.store.schema import moved, with_ids
 
-# Every table and its columns, parents before children (foreign keys).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "incidents": (
-        "id", "title", "category", "priority", "stage", "status", "reported_at",
-        "declared_at", "declared_by", "acknowledged_at", "triaged_at", "remediated_at",
-        "retro_at", "closed_at", "resolution", "last_update_at", "revision", "root_cause",
-        "impact_started_at", "impact_ended_at", "drill", "public_title", "root_cause_public",
-    ),
-    "timeline": (
-        "id", "incident_id", "kind", "text", "actor", "occurred_at", "recorded_at",
-        "public", "supersedes", "data",
-    ),
-    "roles": ("incident_id", "role", "person", "assigned_by", "assigned_at", "previous"),
-    "checklist": ("incident_id", "item_id", "ticked", "by", "at"),
-    "drafts": ("incident_id", "text", "version", "updated_by", "updated_at"),
-    "draft_versions": ("incident_id", "version", "text", "saved_by", "saved_at", "note"),
-    "people": ("name", "first_seen"),
-    "whys": ("incident_id", "position", "question", "answer", "updated_by", "updated_at"),
-    "action_items": (
-        "id", "incident_id", "title", "owner", "due", "ticket", "status", "created_by",
-        "created_at", "updated_by", "updated_at", "completed_at",
-    ),
-    "write_keys": ("key", "applied_at"),
-    "proposals": (
-        "id", "source", "group_key", "status", "title", "labels", "first_seen", "last_seen",
-        "incident_id", "decided_by", "decided_at", "reason",
-    ),
-    "alerts": (
-        "id", "source", "fingerprint", "starts_at", "last_started_at", "status", "ends_at",
-        "fires", "proposal_id", "labels", "summary", "url", "first_seen", "last_seen",
-    ),
-    "tasks": (
-        "id", "incident_id", "runbook", "task_key", "occurrence", "title", "description",
-        "command", "role", "assignee", "due_at", "every_seconds", "until_stage", "after_key",
-        "status", "note", "changed_by", "changed_at", "created_by", "created_at",
-    ),
-}  # fmt: skip
-WITH_IDS = ("incidents", "timeline", "action_items", "proposals", "alerts", "tasks")
+# Every table and its columns, parents before children (foreign keys), as
+# store/schema.py declares them.
+COLUMNS: dict[str, tuple[str, ...]] = moved()
+WITH_IDS = with_ids()
 
 
 class MoveFailed(WarroomError):

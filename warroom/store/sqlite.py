@@ -18,14 +18,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom.core.errors import FileSwapped, StoreBusy, StoreIOError, UsageError
+from warroom.core.errors import (
+    FileSwapped,
+    StoreBusy,
+    StoreFailed,
+    StoreIOError,
+    UsageError,
+    WarroomError,
+)
 from warroom.services.paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
 from warroom.services.paths import FILE_MODE, make_folders
+from warroom.store.schema import SQLITE_VERSION, create_sqlite
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
     import sqlite_utils
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = SQLITE_VERSION
 SQLITE_HEADER = b"SQLite format 3\x00"
 APP_ID = 0x57524F4D  # "WROM" in the file header marks a warroom database
 
@@ -263,6 +271,9 @@ def _schema_v10(db: sqlite_utils.Database) -> None:
 
 
 # Forward migrations: MIGRATIONS[n] takes a database at version n to n + 1.
+# Each is the change of one version, kept as it was: a file of any earlier
+# version upgrades through them to the shape store/schema.py declares (a new
+# file is made from that declaration directly).
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     0: _schema_v1,
     1: _schema_v2,
@@ -288,6 +299,16 @@ def disk_refusal(exc: BaseException, path: Path) -> StoreIOError | None:
     if "i/o" in text or isinstance(exc, OSError):
         return StoreIOError(f"I/O error writing {path}: {exc}; nothing was saved", "I/O ERROR")
     return None
+
+
+def driver_error(exc: sqlite3.Error, path: Path) -> WarroomError:
+    """sqlite3's error as warroom's, outside a write (a write says more, see
+    SQLiteBackend.write): another program's lock is StoreBusy, anything else
+    StoreFailed with SQLite's own words."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return StoreBusy(f"{path} is locked by another program ({text}); try again")
+    return StoreFailed(text)
 
 
 _KIND = (
@@ -475,6 +496,7 @@ class SQLiteBackend:
         self.swapped = ""  # what was replaced or removed under us, once noticed
         self._checkpointing = threading.Lock()  # a worker's checkpoint, or the close
         self._closed = False
+        self._inside = 0  # within write() or snapshot(): they turn errors into ours
 
     @property
     def label(self) -> str:
@@ -656,6 +678,13 @@ class SQLiteBackend:
                 self._backup(current)
             if current == 0:
                 self.conn.execute(f"PRAGMA application_id = {APP_ID}")
+            if current == 0 and SCHEMA_VERSION == SQLITE_VERSION:
+                # A new file is made in today's shape (store/schema.py); an older
+                # one goes through the migration steps (as does a new file made
+                # for an older version, which only a test asks for).
+                create_sqlite(sqlite_utils.Database(self.conn))
+                current = SCHEMA_VERSION
+                self.conn.execute(f"PRAGMA user_version = {current}")
             while current < SCHEMA_VERSION:
                 MIGRATIONS[current](sqlite_utils.Database(self.conn))
                 current += 1
@@ -781,13 +810,14 @@ class SQLiteBackend:
                 break
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
+                    raise driver_error(exc, self.path) from None
                 if time.monotonic() >= deadline:
                     raise StoreBusy(
                         f"{self.path} stayed locked by another process for "
                         f"{self.busy_timeout:g}s; try again"
                     ) from None
                 time.sleep(0.05)
+        self._inside += 1
         try:
             yield
             if bump:
@@ -802,7 +832,11 @@ class SQLiteBackend:
             refused = disk_refusal(exc, self.path)
             if refused is not None:
                 raise refused from None
+            if isinstance(exc, sqlite3.Error):
+                raise driver_error(exc, self.path) from None
             raise
+        finally:
+            self._inside -= 1
         self._local_writes += 1
 
     def wake_fd(self) -> int | None:
@@ -828,14 +862,24 @@ class SQLiteBackend:
         return describe_file(self.path)
 
     def executemany(self, sql: str, rows: list) -> None:
-        self.conn.executemany(sql, rows)
+        try:
+            self.conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            if self._inside:
+                raise  # write() says what it was
+            raise driver_error(exc, self.path) from None
 
     def reset_ids(self, tables: tuple[str, ...]) -> None:
         """SQLite gives the next row max(id) + 1 by itself."""
 
     # ------------------------------------------------------------------ reads
     def execute(self, sql: str, params: tuple | list = ()) -> Any:
-        return self.conn.execute(sql, params)
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            if self._inside:
+                raise  # write() or snapshot() says what it was
+            raise driver_error(exc, self.path) from None
 
     @property
     def in_transaction(self) -> bool:
@@ -847,8 +891,14 @@ class SQLiteBackend:
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN")
+        self._inside += 1
         try:
-            yield
+            self.conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise driver_error(exc, self.path) from None
         finally:
-            self.conn.execute("COMMIT")
+            self._inside -= 1

@@ -82,7 +82,13 @@ class ClockView(RowStyle, Widget, can_focus=True):
             return
         self._held = (clock, at, record)
         self._hold_timer = self.set_timer(self.HOLD_SECONDS, self.release)
+        self._gate_held(True)
         self.parent.held(clock, at)
+
+    def _gate_held(self, held: bool) -> None:
+        gate = getattr(self.app, "key_gate", None)
+        if gate is not None:
+            (gate.held.add if held else gate.held.discard)(self)
 
     def release(self) -> None:
         """Record the held milestone now (its time is when its key was pressed)."""
@@ -90,6 +96,7 @@ class ClockView(RowStyle, Widget, can_focus=True):
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
+        self._gate_held(False)
         if held is not None:
             clock, at, record = held
             self.parent.held(None, None)
@@ -106,6 +113,7 @@ class ClockView(RowStyle, Widget, can_focus=True):
             if self._hold_timer is not None:
                 self._hold_timer.stop()
                 self._hold_timer = None
+            self._gate_held(False)
             self.parent.held(None, None)
             self.post_message(self.AskTime(clock, at))
         else:

@@ -20,7 +20,7 @@ from warroom.core.writes import KINDS, AddEntry, Assign, Envelope, SetCheck, new
 from warroom.store import Store
 
 pytestmark = pytest.mark.both_engines
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 def test_the_same_key_twice_changes_the_database_once(store, raw):

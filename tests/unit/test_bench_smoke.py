@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Every figure the benchmark issue asks for (row keys, or prefixes of them).
 FIGURE_KEYS = (
     "startup",  # 1 start-up to first full paint

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1] / "warroom"
+ROOT = Path(__file__).resolve().parents[2] / "warroom"
 PACKAGE = "warroom"
 
 # The TUI: the app, its screens and widgets, the key gate and the terminal

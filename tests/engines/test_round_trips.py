@@ -20,7 +20,7 @@ from warroom.core.errors import AlreadyApplied, NotFound, UsageError
 from warroom.services.paths import DbUrl
 from warroom.store import Store
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 sys.path.insert(0, str(ROOT))
 from bench.delay_proxy import DelayProxy, summarise  # noqa: E402
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.core.errors import DraftConflict, NotFound, ReadOnly, UsageError
+from warroom.core.errors import DraftConflict, NotFound, ReadOnly, StoreFailed, UsageError
 from warroom.core.model import CLOSED, OPEN, replay, to_iso
 from warroom.core.text import MAX_DRAFT, MAX_NOTE
 from warroom.store import SCHEMA_VERSION, Store
@@ -526,7 +526,7 @@ def test_write_and_its_timeline_entry_share_one_transaction(name, db_file, open_
     conn.close()
     before_incident = _incident(raw, incident.id)
 
-    with pytest.raises(sqlite3.DatabaseError, match="timeline refused"):
+    with pytest.raises(StoreFailed, match="timeline refused"):  # the backend's own words
         write(store, incident.id)
 
     assert not check(raw, incident.id)

@@ -1,0 +1,400 @@
+"""The store's foundation: its backend, the write transaction, the timeline
+entry every write appends, and the row mappers every part shares.
+
+The parts of the store (incidents.py, timeline.py, roles.py, ...) are
+mixins of StoreBase; domain.py composes them into the one Store."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.core.errors import (
+    REFUSAL,
+    AlreadyApplied,
+    NotFound,
+    ReadOnly,
+    UsageError,
+)
+from warroom.core.model import (
+    OPEN,
+    SYSTEM,
+    Incident,
+    TimelineEntry,
+    from_iso,
+    to_iso,
+    utcnow,
+)
+from warroom.core.policy import Policy
+from warroom.core.timefmt import check_moment
+from warroom.store.backend import Backend, open_backend
+from warroom.store.schema import select_list
+
+
+class _Later:
+    """A statement's rows, read when first needed. On a backend that pipelines
+    (PostgreSQL) the statement was sent without waiting and its rows arrive
+    with the next round trip; on the others they were read at once."""
+
+    __slots__ = ("_cursor", "_rows", "_names", "find")
+
+    def __init__(self, cursor: Any, now: bool):
+        self._cursor = cursor
+        self._rows: list[tuple] | None = None
+        self._names: list[str] = []
+        self.find: tuple = ()  # an appended entry's columns, to find it again
+        if now:
+            self.rows()
+
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = self._cursor.fetchall()
+            self._names = [d[0] for d in self._cursor.description or ()]
+            self._cursor = None
+        return self._rows
+
+    def one(self) -> tuple | None:
+        rows = self.rows()
+        return rows[0] if rows else None
+
+    def dicts(self) -> list[dict[str, Any]]:
+        rows = self.rows()
+        return [dict(zip(self._names, row, strict=True)) for row in rows]
+
+
+class StoreBase:
+    """What every part of the store stands on."""
+
+    def __init__(
+        self,
+        db: Backend,
+        policy: Policy,
+        identity: str,
+        clock: Callable[[], datetime],
+    ):
+        self.db = db
+        self.read_only_asked = False  # --read-only: watching was asked for (see read_only_why)
+        self.policy = policy
+        self.identity = identity
+        self.clock = clock
+        self._known_as: str | None = None  # identity already in the people table
+        self._write_key: str | None = None  # the next write's idempotency key
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        policy: Policy,
+        identity: str = "unknown",
+        clock: Callable[[], datetime] = utcnow,
+        busy_timeout: float = 5.0,
+        read_only: bool = False,
+        create: bool = True,
+    ) -> StoreBase:
+        """Open (creating if missing) the database at path. read_only opens an
+        existing file for watching only, as happens anyway without write access."""
+        db = open_backend(path, clock, busy_timeout, read_only, create)
+        store = cls(db, policy, identity, clock)
+        store.read_only_asked = read_only
+        try:
+            if db.migrated:
+                with store._write(bump=False):
+                    pass  # whoever made or upgraded the schema is someone the pickers offer
+        except BaseException:
+            db.close()
+            raise
+        return store
+
+    def another(self, busy_timeout: float | None = None) -> StoreBase:
+        """The same database on a connection of its own (the app's database
+        worker), with the same policy, identity and clock."""
+        other = type(self)(self.db.reopen(busy_timeout), self.policy, self.identity, self.clock)
+        other.read_only_asked = self.read_only_asked
+        return other
+
+    # What belongs to the backend, as the rest of warroom has always called it.
+    @property
+    def engine(self) -> str:
+        return self.db.engine
+
+    @property
+    def poll_seconds(self) -> float | None:
+        """How often the TUI may ask has_changed(), when the engine makes asking
+        cheaper than the default poll (None: the app's own interval)."""
+        return self.db.poll_seconds
+
+    def describe(self) -> list[tuple[bool, str, str]]:
+        """What the backend says of itself, for the doctor: (ok, topic, detail)."""
+        return self.db.describe()
+
+    @property
+    def path(self) -> Any:
+        return self.db.path
+
+    @property
+    def conn(self) -> Any:
+        return self.db.conn
+
+    @property
+    def read_only(self) -> bool:
+        return self.db.read_only
+
+    def read_only_why(self) -> str:
+        """Why nothing can be changed: asked for (--read-only), or the file's
+        or server's permissions."""
+        if self.read_only_asked:
+            return f"{self.db.label} is open read-only (--read-only): nothing can be changed"
+        return f"{self.db.label} is read-only for you: nothing can be changed"
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.db.warnings
+
+    @property
+    def busy_timeout(self) -> float:
+        return self.db.busy_timeout
+
+    @property
+    def swapped(self) -> str:
+        return self.db.swapped
+
+    @property
+    def local_writes(self) -> int:
+        """Writes this connection has committed."""
+        return self.db.local_writes
+
+    def close(self) -> None:
+        self.db.close()
+
+    def defer_checkpoints(self) -> None:
+        self.db.defer_checkpoints()
+
+    def checkpoint(self) -> tuple[int, int]:
+        return self.db.checkpoint()
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        self.db.set_busy_timeout(seconds)
+
+    def check_files(self) -> str:
+        return self.db.check_files()
+
+    def has_changed(self) -> bool:
+        """Cheap poll: has anyone (this process included) committed since last asked?"""
+        return self.db.has_changed()
+
+    def wake_fd(self) -> int | None:
+        """A descriptor that turns readable when another process commits, so
+        the TUI can ask has_changed() then instead of polling; None: poll."""
+        return self.db.wake_fd()
+
+    @contextmanager
+    def acting(self, identity: str) -> Iterator[None]:
+        """Writes made inside are credited to identity (a queued change is the
+        person's who typed it, whoever the app acts as when it lands)."""
+        before, self.identity = self.identity, identity
+        try:
+            yield
+        finally:
+            self.identity = before
+
+    @contextmanager
+    def _write(self, bump: bool = True) -> Iterator[None]:
+        if self.read_only:
+            raise ReadOnly(self.read_only_why())
+        key, self._write_key = self._write_key, None
+        if key is None and self._pipelined:
+            # A server's answer to COMMIT can be lost on the way: every write
+            # there carries a key, so the server can be asked whether it committed.
+            key = f"auto-{uuid.uuid4().hex}"
+        with self.db.write(bump=bump):  # the backend moves the change counter last
+            if key is not None and not self._claim(key):
+                raise AlreadyApplied(f"this change was already written (key {key[:8]})")
+            try:
+                yield
+            except UnicodeEncodeError:
+                raise UsageError("text is not valid Unicode (undecodable bytes?)") from None
+            if self._known_as != self.identity:
+                # Whoever writes is someone the pickers should offer.
+                self._remember_person(self.identity)
+        self._known_as = self.identity
+
+    def revision(self) -> int:
+        return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
+
+    @property
+    def _pipelined(self) -> bool:
+        """Statements are sent without waiting for their answers (PostgreSQL)."""
+        return getattr(self.db, "pipelined", False)
+
+    def _issue(self, sql: str, params: tuple | list = ()) -> _Later:
+        """Send a statement now and read its rows later (_Later): statements
+        issued one after another before any is read cost one round trip."""
+        return _Later(self.db.execute(sql, params), now=not self._pipelined)
+
+    def _require(self, incident_id: int, is_open: bool = False) -> None:
+        """Refuse the write unless the incident exists (and is open). Where
+        statements are pipelined the check runs at the server, inside the
+        transaction and without a round trip of its own: a refusal fails the
+        statement with the message (the backend raises it as NotFound or
+        UsageError) and everything after it, COMMIT included, is not done."""
+        if not self._pipelined:
+            incident = self.get_incident(incident_id)
+            if is_open:
+                self._require_open(incident)
+            return
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
+        closed = f"UsageError:incident {incident_id} is closed; reopen it first"
+        self.db.execute(
+            "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN ? AND bool_and(status <> ?) THEN ?"
+            " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?",
+            (f"{REFUSAL}NotFound:no incident with id {incident_id}", is_open, OPEN,
+             REFUSAL + closed, incident_id),
+        )  # fmt: skip
+
+    def _appended(self, later: _Later) -> TimelineEntry:
+        """The entry an _append wrote. When the write committed but its answer
+        was lost with the connection (the server said so when asked), the
+        entry is found again by what was written."""
+        try:
+            row = later.one()
+        except Exception:
+            if not getattr(self.db, "lost_results", False):
+                raise
+            row = self.db.execute(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND kind = ?"
+                " AND actor = ? AND recorded_at >= ? AND text = ? ORDER BY id DESC LIMIT 1",
+                later.find,
+            ).fetchone()
+            if row is None:
+                raise NotFound("the entry just written was not found") from None
+        return self._row_entry(row)
+
+    def _now(self) -> str:
+        return to_iso(self.clock())
+
+    def _append(self, incident_id: int, kind: str, text: str, **given: Any) -> int:
+        """_add, and the new entry's id (read now)."""
+        return self._appended(self._add(incident_id, kind, text, **given)).id
+
+    def _add(
+        self,
+        incident_id: int,
+        kind: str,
+        text: str,
+        *,
+        data: dict[str, Any] | None = None,
+        public: bool = False,
+        supersedes: int | None = None,
+        occurred_at: datetime | None = None,
+        actor: str | None = None,
+    ) -> _Later:
+        """Append an entry; its row (RETURNING) is read when asked for (_appended)."""
+        now = self._now()
+        actor = self.identity if actor is None else actor
+        later = self._issue(
+            "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
+            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, {self.db.recorded_at}, ?, ?, ?)"
+            f" RETURNING {self._ENTRY_COLUMNS}",
+            (
+                incident_id,
+                kind,
+                text,
+                actor,
+                to_iso(occurred_at) if occurred_at else now,
+                now,
+                int(public),
+                supersedes,
+                json.dumps(data, ensure_ascii=False) if data else None,
+            ),
+        )
+        later.find = (incident_id, kind, actor, now, text)
+        self._touch(incident_id)
+        return later
+
+    def _system(
+        self, incident_id: int, text: str, event: str, *, occurred_at: datetime | None = None,
+        supersedes: int | None = None, actor: str | None = None, **data: Any,
+    ) -> _Later:  # fmt: skip
+        return self._add(
+            incident_id, SYSTEM, text, data={"event": event, **data}, occurred_at=occurred_at,
+            supersedes=supersedes, actor=actor,
+        )  # fmt: skip
+
+    def _checked(self, moment: datetime, what: str) -> datetime:
+        return check_moment(moment, self.clock(), what)
+
+    def _row_incident(self, row: dict[str, Any]) -> Incident:
+        return Incident(
+            id=row["id"],
+            title=row["title"],
+            category=row["category"],
+            priority=row["priority"],
+            stage=row["stage"],
+            status=row["status"],
+            reported_at=from_iso(row["reported_at"]),
+            declared_at=from_iso(row["declared_at"]),
+            declared_by=row["declared_by"] or "",
+            acknowledged_at=from_iso(row["acknowledged_at"]),
+            triaged_at=from_iso(row["triaged_at"]),
+            remediated_at=from_iso(row["remediated_at"]),
+            retro_at=from_iso(row["retro_at"]),
+            closed_at=from_iso(row["closed_at"]),
+            resolution=row["resolution"] or "",
+            last_update_at=from_iso(row["last_update_at"]),
+            root_cause=row.get("root_cause") or "",
+            revision=row["revision"] or 0,
+            impact_started_at=from_iso(row.get("impact_started_at")),
+            impact_ended_at=from_iso(row.get("impact_ended_at")),
+            drill=bool(row.get("drill")),
+            public_title=row.get("public_title") or "",
+            root_cause_public=bool(row.get("root_cause_public")),
+        )
+
+    @staticmethod
+    def _row_entry(row: tuple) -> TimelineEntry:
+        return TimelineEntry(
+            id=row[0],
+            incident_id=row[1],
+            kind=row[2],
+            text=row[3],
+            actor=row[4],
+            occurred_at=from_iso(row[5]),
+            recorded_at=from_iso(row[6]),
+            public=bool(row[7]),
+            supersedes=row[8],
+            data=json.loads(row[9]) if row[9] else {},
+        )
+
+    def _remember_person(self, name: str) -> None:
+        self.db.execute(
+            "INSERT INTO people (name, first_seen) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (name, self._now()),
+        )
+
+    def _require_open(self, incident: Incident) -> None:
+        if not incident.is_open:
+            raise UsageError(f"incident {incident.id} is closed; reopen it first")
+
+    def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+        return _Later(self.db.execute(sql, params), now=True).dicts()
+
+    _ENTRY_COLUMNS = select_list("timeline")  # in _row_entry's order
+
+    def _snapshot(self) -> Any:
+        """A read transaction (nested calls share the outer one)."""
+        return self.db.snapshot()
+
+    def _last_entry_id(self, incident_id: int) -> int:
+        return self.db.execute(
+            "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+        ).fetchone()[0]
+
+    def _touch(self, incident_id: int) -> None:
+        """Move the incident's revision: how pollers know this incident changed."""
+        self.db.execute("UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,))

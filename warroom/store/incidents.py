@@ -1,0 +1,386 @@
+"""Incidents: declaring, the board (incident, roles, checklist and draft in
+one snapshot), milestones, priority, stage and category, close and reopen,
+drills."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from warroom.core.errors import (
+    NotFound,
+    UsageError,
+)
+from warroom.core.model import (
+    CLOSED,
+    OPEN,
+    UPDATE,
+    Board,
+    Bundle,
+    CheckState,
+    Incident,
+    RoleHolder,
+    TimelineEntry,
+    from_iso,
+    to_iso,
+)
+from warroom.core.ordering import check_milestone_order, standing_milestone
+from warroom.core.policy import MILESTONE_FIELDS, MILESTONES
+from warroom.core.text import (
+    MAX_SHORT,
+    check_length,
+    clean_title,
+)
+from warroom.core.timefmt import fmt_time
+from warroom.store.base import StoreBase, _Later
+
+
+class IncidentStore(StoreBase):
+    """Incidents and their milestones."""
+
+    def get_incident(self, incident_id: int) -> Incident:
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
+        rows = self._rows("SELECT * FROM incidents WHERE id = ?", (incident_id,))
+        if not rows:
+            raise NotFound(f"no incident with id {incident_id}")
+        return self._row_incident(rows[0])
+
+    def list_incidents(self, include_closed: bool = False) -> list[Incident]:
+        where = "" if include_closed else "WHERE status = 'open'"
+        rows = self._rows(f"SELECT * FROM incidents {where} ORDER BY id")
+        return [self._row_incident(r) for r in rows]
+
+    def incident_revisions(self) -> dict[int, int]:
+        """id -> revision for every incident: what a list view polls."""
+        return dict(self.db.execute("SELECT id, revision FROM incidents").fetchall())
+
+    def board(self, incident_id: int) -> Board:
+        """Incident, roles, checklist and draft read in one consistent snapshot
+        (every statement sent before any answer is read: one round trip)."""
+        with self._snapshot():
+            issued = self._issue_board(incident_id)
+        return self._board_of(incident_id, issued)
+
+    def board_since(
+        self, incident_id: int, revision: int, after_id: int
+    ) -> tuple[Board, list[TimelineEntry]] | None:
+        """What a war room shows that moved since it read the incident at
+        `revision` and the timeline through entry `after_id`: the board and the
+        new entries, or None when the incident's revision has not moved. One
+        snapshot, one round trip on a server."""
+        with self._snapshot():
+            issued = self._issue_board(incident_id)
+            entries = self._issue(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline"
+                " WHERE incident_id = ? AND id > ? ORDER BY id",
+                (incident_id, after_id),
+            )
+        board = self._board_of(incident_id, issued)
+        if board.incident.revision == revision:
+            return None
+        return board, [self._row_entry(r) for r in entries.rows()]
+
+    def _issue_board(self, incident_id: int) -> tuple[_Later, ...]:
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
+        return (
+            self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,)),
+            self._issue(
+                "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
+                [incident_id],
+            ),
+            self._issue("SELECT * FROM checklist WHERE incident_id = ?", [incident_id]),
+            self._issue(self._DRAFT, (incident_id,)),
+        )
+
+    def _board_of(self, incident_id: int, issued: tuple[_Later, ...]) -> Board:
+        incident, roles, checks, draft = issued
+        rows = incident.dicts()
+        if not rows:
+            raise NotFound(f"no incident with id {incident_id}")
+        return Board(
+            self._row_incident(rows[0]),
+            tuple(
+                RoleHolder(
+                    r["role"],
+                    r["person"],
+                    r["assigned_by"],
+                    from_iso(r["assigned_at"]),
+                    r["previous"],
+                )  # fmt: skip
+                for r in roles.dicts()
+            ),
+            {
+                r["item_id"]: CheckState(
+                    r["item_id"], bool(r["ticked"]), r["by"], from_iso(r["at"])
+                )
+                for r in checks.dicts()
+            },
+            self._row_draft(draft.one()),
+        )
+
+    def declare(
+        self,
+        title: str,
+        category: str | None = None,
+        priority: str = "untriaged",
+        reported_at: datetime | None = None,
+        stage: str | None = None,
+        impact_started_at: datetime | None = None,
+        drill: bool = False,
+    ) -> Incident:
+        title = clean_title(title)
+        category = self.policy.match_category(category) if category else self.policy.categories[0]
+        priority = self.policy.match_priority(priority)
+        stage = self.policy.match_stage(stage) if stage else self.policy.start_stage
+        now = self.clock()
+        reported = self._checked(reported_at, "reported time") if reported_at else now
+        impact = None
+        if impact_started_at is not None:
+            impact = to_iso(self._checked(impact_started_at, "impact start"))
+        with self._write():
+            cursor = self.db.execute(
+                "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+                " declared_at, declared_by, resolution, revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id",
+                (
+                    title,
+                    category,
+                    priority,
+                    stage,
+                    OPEN,
+                    to_iso(reported),
+                    to_iso(now),
+                    self.identity,
+                ),
+            )
+            incident_id = cursor.fetchone()[0]
+            if impact is not None:
+                self.db.execute(
+                    "UPDATE incidents SET impact_started_at = ? WHERE id = ?", (impact, incident_id)
+                )
+            if drill:  # the column defaults to a real incident
+                self.db.execute("UPDATE incidents SET drill = 1 WHERE id = ?", (incident_id,))
+            self._remember_person(self.identity)
+            what = "Drill" if drill else "Incident"
+            self._system(
+                incident_id,
+                f"{what} declared: {title} ({priority}, {category})",
+                "incident.declare",
+                priority=priority,
+                category=category,
+                reported_at=to_iso(reported),
+                drill=drill,
+            )
+            if impact is not None:
+                self._system(
+                    incident_id, "Milestone: impact-start recorded", "milestone",
+                    clock="impact-start", at=impact, occurred_at=from_iso(impact),
+                )  # fmt: skip
+            first = self.db.execute(  # the declare's entry: the incident's first
+                "SELECT min(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+            self._attach_runbooks(incident_id, first)  # in the declare's transaction
+        return self.get_incident(incident_id)
+
+    def record_milestone(
+        self, incident_id: int, clock: str, at: datetime | None = None
+    ) -> Incident:
+        """Record acknowledge / triage / remediate / retro / impact-start / impact-end
+        (a clock's milestone stops that clock). Refused if already recorded:
+        set_milestone moves one."""
+        clock = self._milestone_name(clock)
+        if getattr(self.get_incident(incident_id), MILESTONE_FIELDS[clock]) is not None:
+            raise UsageError(
+                f"{clock} is already recorded for incident {incident_id}; to change its "
+                f"time: warroom milestone {incident_id} {clock} --move --at TIME"
+            )
+        return self.set_milestone(incident_id, clock, at or self.clock(), new=True)
+
+    @staticmethod
+    def _milestone_name(clock: str) -> str:
+        if clock not in MILESTONES:
+            raise UsageError(f"unknown milestone {clock!r}; choose one of: {', '.join(MILESTONES)}")
+        return clock
+
+    def set_milestone(
+        self, incident_id: int, clock: str, at: datetime | None, new: bool = False
+    ) -> Incident:
+        """Record a milestone at a time, move it (its earlier entry is marked as
+        superseded, and stays), or withdraw it (at None)."""
+        clock = self._milestone_name(clock)
+        field = MILESTONE_FIELDS[clock]
+        moment = None if at is None else self._checked(at, clock)
+        with self._write():
+            incident = self.get_incident(incident_id)
+            current = getattr(incident, field)
+            if new and current is not None:
+                raise UsageError(f"{clock} is already recorded for incident {incident_id}")
+            if clock == "close":
+                if incident.is_open:
+                    raise UsageError(
+                        f"incident {incident_id} is open: close it with"
+                        f" `warroom close {incident_id} -r TEXT --at TIME`"
+                    )
+                if moment is None:
+                    raise UsageError("a close is not withdrawn: reopen the incident instead")
+            if clock == "reported" and moment is None:
+                raise UsageError(
+                    "the reported time is moved, never withdrawn: every clock starts there"
+                )
+            if current is None and moment is None:
+                raise UsageError(f"{clock} is not recorded for incident {incident_id}")
+            if moment is not None:
+                check_milestone_order(incident, clock, moment)
+            previous = self._milestone_entry(incident_id, clock)
+            self.db.execute(
+                f"UPDATE incidents SET {field} = ? WHERE id = ?",
+                (to_iso(moment) if moment else None, incident_id),
+            )
+            if moment is None:
+                text, event = f"Milestone: {clock} withdrawn", "milestone.withdraw"
+            elif current is None:
+                text, event = f"Milestone: {clock} recorded", "milestone"
+            else:
+                text = f"Milestone: {clock} moved from {fmt_time(current, True)}"
+                event = "milestone.move"
+            carried: dict[str, Any] = {}
+            author = None
+            if previous is not None and event == "milestone.move":
+                # A move corrects the time: who recorded it and when stay said.
+                author, carried = self._carried(self.entry(previous))
+            self._system(
+                incident_id, text, event, clock=clock, at=to_iso(moment) if moment else None,
+                occurred_at=moment, supersedes=previous, actor=author, **carried,
+            )  # fmt: skip
+        return self.get_incident(incident_id)
+
+    def _milestone_entry(self, incident_id: int, clock: str) -> int | None:
+        """The standing timeline entry for a milestone: what a move supersedes."""
+        return standing_milestone(self.timeline(incident_id), clock)
+
+    def set_priority(self, incident_id: int, priority: str, at: datetime | None = None) -> Incident:
+        priority = self.policy.match_priority(priority)
+        return self._set_field(incident_id, "priority", priority, "Priority", at)
+
+    def set_stage(self, incident_id: int, stage: str, at: datetime | None = None) -> Incident:
+        stage = self.policy.match_stage(stage)
+        return self._set_field(incident_id, "stage", stage, "Stage", at)
+
+    def set_category(self, incident_id: int, category: str) -> Incident:
+        category = self.policy.match_category(category)
+        return self._set_field(incident_id, "category", category, "Category")
+
+    def _set_field(
+        self, incident_id: int, field: str, value: str, label: str, at: datetime | None = None
+    ) -> Incident:
+        with self._write():
+            incident = self.get_incident(incident_id)
+            old = getattr(incident, field)
+            if old == value:
+                return incident
+            moment = None
+            if at is not None and field in ("stage", "priority"):
+                moment = self._fact_moment(
+                    incident, at, f"{field}.change", {}, f"the {label.lower()} change"
+                )
+            elif at is not None:
+                raise UsageError(f"a {label.lower()} change is not dated")
+            self.db.execute(f"UPDATE incidents SET {field} = ? WHERE id = ?", (value, incident_id))
+            self._system(
+                incident_id, f"{label} changed from {old} to {value}", f"{field}.change",
+                old=old, new=value, occurred_at=moment,
+            )  # fmt: skip
+            if field in ("priority", "category"):  # in the change's own transaction
+                self._attach_runbooks(incident_id, self._last_entry_id(incident_id))
+            elif field == "stage":  # a repeating task stops at its stage
+                self._stop_repeats(incident_id, value, self._last_entry_id(incident_id))
+        return self.get_incident(incident_id)
+
+    def record_event(self, incident_id: int, text: str, event: str, **data: Any) -> TimelineEntry:
+        """A system entry for something that happened outside the store (a hook's outcome)."""
+        check_length(text, MAX_SHORT, "event text")
+        with self._write():
+            self.get_incident(incident_id)
+            entry_id = self._system(incident_id, text, event, **data)
+        return self._appended(entry_id)
+
+    def close_incident(
+        self, incident_id: int, resolution: str, at: datetime | None = None
+    ) -> Incident:
+        """Close, at a time if it closed earlier (remediate, if not recorded, with it)."""
+        resolution = resolution.strip()
+        if not resolution:
+            raise UsageError("a short resolution summary is needed to close")
+        check_length(resolution, MAX_SHORT, "resolution")
+        moment = self._checked(at, "close") if at is not None else self.clock()
+        with self._write():
+            incident = self.get_incident(incident_id)
+            self._require_open(incident)
+            check_milestone_order(incident, "close", moment)
+            when = to_iso(moment)
+            if incident.remediated_at is None:
+                self.db.execute(
+                    "UPDATE incidents SET remediated_at = ? WHERE id = ?", (when, incident_id)
+                )
+                self._system(
+                    incident_id, "Milestone: remediate recorded", "milestone",
+                    clock="remediate", at=when, occurred_at=moment,
+                )  # fmt: skip
+            self.db.execute(
+                "UPDATE incidents SET status = ?, closed_at = ?, resolution = ?, stage = ?"
+                " WHERE id = ?",
+                (CLOSED, when, resolution, self.policy.stages[-1], incident_id),
+            )
+            # What the status page says from now on: resolved, its components operational.
+            self._system(incident_id, f"Incident closed: {resolution}", "incident.close",
+                         resolution=resolution, clock="close", at=when,
+                         occurred_at=moment, **self._resolved_states(incident_id))  # fmt: skip
+        return self.get_incident(incident_id)
+
+    def _resolved_states(self, incident_id: int) -> dict[str, Any]:
+        """The public status a close publishes: resolved, and every component
+        an update of the incident named back to operational."""
+        named: dict[str, str] = {}
+        for (raw,) in self.db.execute(
+            "SELECT data FROM timeline WHERE incident_id = ? AND kind = ? ORDER BY id",
+            (incident_id, UPDATE),
+        ).fetchall():
+            named.update(json.loads(raw).get("components", {}) if raw else {})
+        return {"status": "resolved", "components": dict.fromkeys(named, "operational")}
+
+    def reopen_incident(self, incident_id: int, reason: str = "") -> Incident:
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if incident.is_open:
+                raise UsageError(f"incident {incident_id} is already open")
+            self.db.execute(
+                "UPDATE incidents SET status = ?, closed_at = NULL WHERE id = ?",
+                (OPEN, incident_id),
+            )
+            text = "Incident reopened" + (f": {reason.strip()}" if reason.strip() else "")
+            self._system(incident_id, text, "incident.reopen", reason=reason.strip())
+        return self.get_incident(incident_id)
+
+    def bundle(self, incident_id: int) -> Bundle:
+        """The whole incident, read in one snapshot."""
+        with self._snapshot():
+            board = self.board(incident_id)
+            timeline = tuple(self.timeline(incident_id))
+            retro = self.retro(incident_id)
+            tasks = tuple(self.tasks(incident_id))
+        return Bundle(board, timeline, retro, tasks)
+
+    def make_real(self, incident_id: int, reason: str = "") -> Incident:
+        """A drill that turned out to be a real incident: from now on it counts."""
+        check_length(reason, MAX_SHORT, "reason")
+        with self._write():
+            incident = self.get_incident(incident_id)
+            if not incident.drill:
+                raise UsageError(f"incident {incident_id} is not a drill")
+            self.db.execute("UPDATE incidents SET drill = 0 WHERE id = ?", (incident_id,))
+            text = "Drill turned into a real incident" + (f": {reason}" if reason else "")
+            self._system(incident_id, text, "incident.real", reason=reason)
+        return self.get_incident(incident_id)

@@ -1,0 +1,105 @@
+"""What the report and the status page read: every incident at once, in
+one snapshot."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from warroom.core.model import (
+    ACTION_DONE,
+    NO_LONGER_APPLIES,
+    TASK_DONE,
+    TASK_SKIPPED,
+    UPDATE,
+    Incident,
+    TimelineEntry,
+    from_iso,
+)
+from warroom.store.base import StoreBase
+
+if TYPE_CHECKING:
+    from warroom.core.report import ReportRow
+
+
+class ReportStore(StoreBase):
+    """Reads over every incident."""
+
+    def report_rows(self) -> list[ReportRow]:
+        """Every incident with its published update times and action items, in
+        three reads of one snapshot (the report over all incidents)."""
+        from warroom.core.report import ActionFacts, ReportRow  # only the report pays for it
+
+        with self._snapshot():
+            incidents = [
+                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+            ]
+            superseded = {
+                r[0]
+                for r in self.db.execute(
+                    "SELECT supersedes FROM timeline WHERE supersedes IS NOT NULL"
+                )
+            }
+            updates: dict[int, list[datetime]] = {}
+            for entry_id, incident_id, occurred in self.db.execute(
+                "SELECT id, incident_id, occurred_at FROM timeline WHERE kind = ?"
+                " ORDER BY occurred_at, id",
+                (UPDATE,),
+            ):
+                if entry_id not in superseded:
+                    updates.setdefault(incident_id, []).append(from_iso(occurred))
+            actions: dict[int, list[ActionFacts]] = {}
+            for incident_id, owner, due, status in self.db.execute(
+                "SELECT incident_id, owner, due, status FROM action_items ORDER BY id"
+            ):
+                actions.setdefault(incident_id, []).append(
+                    ActionFacts(owner or "", date.fromisoformat(due) if due else None,
+                                status == ACTION_DONE)
+                )  # fmt: skip
+            tasks = self._report_tasks()
+        return [
+            ReportRow(
+                i,
+                tuple(updates.get(i.id, ())),
+                tuple(actions.get(i.id, ())),
+                tuple(tasks.get(i.id, ())),
+            )  # fmt: skip
+            for i in incidents
+        ]
+
+    def incidents_with_entries(
+        self, kinds: tuple[str, ...]
+    ) -> list[tuple[Incident, list[TimelineEntry]]]:
+        """Every incident (by id) with its timeline entries of these kinds in
+        recording order, as timeline() gives them: two reads of one snapshot
+        however many incidents there are (what the status page is built from)."""
+        marks = ", ".join("?" * len(kinds))
+        with self._snapshot():
+            incidents = [
+                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+            ]
+            entries: dict[int, list[TimelineEntry]] = {}
+            for row in self.db.execute(
+                f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE kind IN ({marks}) ORDER BY id",
+                kinds,
+            ):
+                entries.setdefault(row[1], []).append(self._row_entry(row))
+        return [(i, entries.get(i.id, [])) for i in incidents]
+
+    def _report_tasks(self) -> dict[int, list]:
+        """incident id -> what the report reads of each runbook task (adherence)."""
+        from warroom.core.report import TaskFacts
+
+        tasks: dict[int, list] = {}
+        for incident_id, runbook, status, due, changed, note in self.db.execute(
+            "SELECT incident_id, runbook, status, due_at, changed_at, note FROM tasks"
+            " WHERE runbook <> '' ORDER BY id"
+        ):
+            on_time = None
+            if status == TASK_DONE and due and changed:
+                on_time = from_iso(changed) <= from_iso(due)
+            skipped_away = status == TASK_SKIPPED and note == NO_LONGER_APPLIES
+            tasks.setdefault(incident_id, []).append(
+                TaskFacts(runbook, status, on_time, skipped_away)
+            )
+        return tasks

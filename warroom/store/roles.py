@@ -1,0 +1,170 @@
+"""Roles and the checklist: who holds what, hand-offs, ticks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom.core.errors import (
+    UsageError,
+)
+from warroom.core.model import (
+    CheckState,
+    RoleHolder,
+    TimelineEntry,
+    from_iso,
+    to_iso,
+)
+from warroom.core.ordering import nocase_key
+from warroom.core.text import (
+    clean_name,
+)
+from warroom.store.base import StoreBase
+
+
+class RoleStore(StoreBase):
+    """Roles, the people seen and the checklist."""
+
+    def holders_of(self, role: str) -> dict[int, str]:
+        """incident id -> who holds `role` (a single-holder role), for list views."""
+        return dict(
+            self.db.execute("SELECT incident_id, person FROM roles WHERE role = ?", (role,))
+        )
+
+    def known_people(self) -> list[str]:
+        """Everyone seen, in SQLite's NOCASE order (ASCII letters folded) on every engine."""
+        names = [r[0] for r in self.db.execute("SELECT name FROM people")]
+        return sorted(names, key=nocase_key)
+
+    def role_history(self, incident_id: int) -> list[TimelineEntry]:
+        return [
+            e for e in self.timeline(incident_id) if e.event in ("role.assign", "role.unassign")
+        ]
+
+    def assign(
+        self, incident_id: int, role: str, person: str, at: datetime | None = None
+    ) -> RoleHolder:
+        """Give a role (a single-holder role: hand it off); at: when, if earlier."""
+        role = self.policy.match_role(role)
+        person = clean_name(person, "person's name")
+        single = role != self.policy.multi_role
+        with self._write():
+            # The holder is asked for with the incident's check: one round trip.
+            holder = None
+            if single:
+                holder = self._issue(
+                    "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                    (incident_id, role),
+                )
+            if at is None:
+                self._require(incident_id, is_open=True)
+                moment = self.clock()
+            else:
+                incident = self.get_incident(incident_id)
+                self._require_open(incident)
+                moment = self._fact_moment(
+                    incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
+                )
+            previous = None
+            if holder is not None:
+                row = holder.one()
+                previous = row[0] if row else None
+                self.db.execute(
+                    "DELETE FROM roles WHERE incident_id = ? AND role = ?", (incident_id, role)
+                )
+            now = to_iso(moment)
+            self.db.execute(
+                "INSERT INTO roles (incident_id, role, person, assigned_by,"
+                " assigned_at, previous) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (incident_id, role, person) DO UPDATE SET"
+                " assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at,"
+                " previous = excluded.previous",
+                (incident_id, role, person, self.identity, now, previous),
+            )
+            self._remember_person(person)
+            if previous and previous != person:
+                text = f"{role} handed off from {previous} to {person}"
+            else:
+                text = f"{person} is {role}"
+            self._system(
+                incident_id,
+                text,
+                "role.assign",
+                role=role,
+                person=person,
+                previous=previous,
+                single=single,
+                occurred_at=moment if at is not None else None,
+            )
+        return RoleHolder(role, person, self.identity, from_iso(now), previous)
+
+    def unassign(
+        self, incident_id: int, role: str, person: str | None = None, at: datetime | None = None
+    ) -> None:
+        role = self.policy.match_role(role)
+        with self._write():
+            incident = self.get_incident(incident_id)
+            self._require_open(incident)
+            holders = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                    (incident_id, role),
+                )
+            ]
+            if person is not None:
+                person = clean_name(person, "person's name")
+                if person not in holders:
+                    raise UsageError(f"{person} does not hold {role} on incident {incident_id}")
+                holders = [person]
+            if not holders:
+                raise UsageError(f"nobody holds {role} on incident {incident_id}")
+            for name in holders:
+                moment = self._fact_moment(
+                    incident, at, "role.unassign", {"role": role, "person": name}, "the unassign"
+                )
+                self.db.execute(
+                    "DELETE FROM roles WHERE incident_id = ? AND role = ? AND person = ?",
+                    (incident_id, role, name),
+                )
+                self._system(
+                    incident_id,
+                    f"{name} is no longer {role}",
+                    "role.unassign",
+                    role=role,
+                    person=name,
+                    occurred_at=moment if at is not None else None,
+                )
+
+    def set_check(
+        self, incident_id: int, item_id: str, ticked: bool, at: datetime | None = None
+    ) -> CheckState:
+        item = self.policy.checklist_item(item_id)
+        if item is None:
+            ids = ", ".join(i.id for i in self.policy.checklist)
+            raise UsageError(f"unknown checklist item {item_id!r}; items are: {ids}")
+        event = "checklist.tick" if ticked else "checklist.untick"
+        with self._write():
+            if at is None:  # nothing to check the moment against: checked at the server
+                self._require(incident_id)
+                moment = self.clock()
+            else:
+                incident = self.get_incident(incident_id)
+                moment = self._fact_moment(
+                    incident, at, event, {"item": item.id}, "the tick" if ticked else "the untick"
+                )
+            now = to_iso(moment)
+            self.db.execute(
+                'INSERT INTO checklist (incident_id, item_id, ticked, "by", at)'
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id, item_id) DO UPDATE SET"
+                ' ticked = excluded.ticked, "by" = excluded."by", at = excluded.at',
+                (incident_id, item.id, int(ticked), self.identity, now),
+            )
+            verb = "Ticked" if ticked else "Unticked"
+            self._system(
+                incident_id,
+                f"{verb} {item.group}: {item.text}",
+                event,
+                item=item.id,
+                occurred_at=moment if at is not None else None,
+            )
+        return CheckState(item.id, ticked, self.identity, from_iso(now))

@@ -1,0 +1,286 @@
+"""Tasks: the steps of the runbooks attached to an incident, and tasks added
+by hand. Every change writes its timeline entry in the same transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from warroom.core.errors import (
+    NotFound,
+    UsageError,
+)
+from warroom.core.model import (
+    NO_LONGER_APPLIES,
+    TASK_DONE,
+    TASK_OPEN,
+    TASK_SKIPPED,
+    TASK_STARTED,
+    TASK_STATES,
+    Incident,
+    Task,
+    from_iso,
+    to_iso,
+)
+from warroom.core.text import (
+    MAX_SHORT,
+    check_length,
+    clean_name,
+    clean_title,
+)
+from warroom.store.base import StoreBase
+from warroom.store.schema import select_list
+
+
+class TaskStore(StoreBase):
+    """Runbook steps and hand-made tasks."""
+
+    # The steps of the runbooks attached to an incident, and tasks added by
+    # hand. Every change writes its timeline entry in the same transaction.
+    _TASK_COLUMNS = select_list("tasks")  # in _row_task's order
+
+    def _row_task(self, row: tuple, holders: dict[str, str]) -> Task:
+        assignee = row[9] or ""
+        role = row[8] or ""
+        return Task(
+            id=row[0], incident_id=row[1], runbook=row[2] or "", key=row[3] or "",
+            occurrence=row[4] or 1, title=row[5], description=row[6] or "",
+            command=row[7] or "", role=role, assignee=assignee,
+            owner=assignee or holders.get(role, ""), due_at=from_iso(row[10]),
+            every=timedelta(seconds=row[11]) if row[11] else None, until=row[12] or "",
+            after=row[13] or "", status=row[14], note=row[15] or "", changed_by=row[16] or "",
+            changed_at=from_iso(row[17]), created_by=row[18] or "",
+            created_at=from_iso(row[19]),
+        )  # fmt: skip
+
+    def _role_holders(self, incident_id: int) -> dict[str, str]:
+        """role -> who holds it (the first responder for the many-holder role)."""
+        holders: dict[str, str] = {}
+        for role, person in self.db.execute(
+            "SELECT role, person FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
+            (incident_id,),
+        ):
+            holders.setdefault(role, person)
+        return holders
+
+    def tasks(self, incident_id: int) -> list[Task]:
+        """The incident's tasks in the order they were added, each with its owner now."""
+        with self._snapshot():
+            holders = self._role_holders(incident_id)
+            rows = self.db.execute(
+                f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE incident_id = ? ORDER BY id",
+                (incident_id,),
+            ).fetchall()
+        return [self._row_task(r, holders) for r in rows]
+
+    def task(self, task_id: int) -> Task:
+        if not 0 < task_id < 2**63:
+            raise NotFound(f"no task with id {task_id}")
+        row = self.db.execute(
+            f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no task with id {task_id}")
+        return self._row_task(row, self._role_holders(row[1]))
+
+    def attach_runbooks(self, incident_id: int) -> list[Task]:
+        """Attach the policy's matching runbooks (see usecases.plan_runbooks):
+        declare and every change of priority or category do it in their own
+        transaction; this does it alone (an incident declared before runbooks)."""
+        with self._write():
+            self._attach_runbooks(incident_id)
+        return self.tasks(incident_id)
+
+    def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None:
+        """Inside a write: add, skip and bring back tasks as the plan says.
+        What it did is said in the data of the entry that caused it (the
+        declare's, the priority or category change's: `runbooks` attached,
+        `tasks_skipped` as no longer applying, `tasks_back` applying again),
+        not in entries of its own: one change, one entry. Without an entry
+        (attach_runbooks), one "Runbooks attached" entry says it."""
+        from warroom.core.runbooks import plan_runbooks
+
+        if not self.policy.runbooks:
+            return  # a policy without runbooks leaves tasks as they are (and reads none)
+        incident = self.get_incident(incident_id)
+        plan = plan_runbooks(self.policy, incident, self.tasks(incident_id))
+        if not (plan.add or plan.skip or plan.reopen):
+            return
+        now = self._now()
+        added: dict[str, list[str]] = {}
+        for book, step in plan.add:
+            due = to_iso(incident.reported_at + step.due)
+            self.db.execute(
+                "INSERT INTO tasks (incident_id, runbook, task_key, occurrence, title,"
+                " description, command, role, assignee, due_at, every_seconds, until_stage,"
+                " after_key, status, note, created_by, created_at)"
+                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, '', ?, ?)",
+                (incident_id, book.id, step.id, step.title, step.description, step.command,
+                 step.role, due, int(step.every.total_seconds()) if step.every else None,
+                 step.until, step.after, TASK_OPEN, self.identity, now),
+            )  # fmt: skip
+            added.setdefault(book.title, []).append(step.title)
+        for task in plan.skip:
+            self.db.execute(
+                "UPDATE tasks SET status = ?, note = ?, changed_by = ?, changed_at = ?"
+                " WHERE id = ?",
+                (TASK_SKIPPED, NO_LONGER_APPLIES, self.identity, now, task.id),
+            )
+        for task in plan.reopen:
+            self.db.execute(
+                "UPDATE tasks SET status = ?, note = '', changed_by = NULL, changed_at = NULL"
+                " WHERE id = ?",
+                (TASK_OPEN, task.id),
+            )
+        said: dict[str, Any] = {"runbooks": added} if added else {}
+        if plan.skip:
+            said["tasks_skipped"] = [{"task": t.id, "title": t.title} for t in plan.skip]
+        if plan.reopen:
+            said["tasks_back"] = [{"task": t.id, "title": t.title} for t in plan.reopen]
+        if entry_id is None:
+            titles = ", ".join(added) or "none new"
+            self._system(incident_id, f"Runbooks attached: {titles}", "task.attach", **said)
+            return
+        entry = self.entry(entry_id)
+        self.db.execute(
+            "UPDATE timeline SET data = ? WHERE id = ?",
+            (json.dumps({**entry.data, **said}, ensure_ascii=False), entry_id),
+        )
+
+    def add_task(
+        self, incident_id: int, title: str, *, role: str = "", assignee: str = "",
+        due_at: datetime | None = None, description: str = "",
+    ) -> Task:  # fmt: skip
+        """A task added by hand: owned by a person, or by whoever holds a role."""
+        title = clean_title(title)
+        check_length(description, MAX_SHORT, "task description")
+        role = self.policy.match_role(role) if role.strip() else ""
+        assignee = clean_name(assignee, "person's name") if assignee.strip() else ""
+        with self._write():
+            incident = self.get_incident(incident_id)
+            self._require_open(incident)
+            now = self._now()
+            task_id = self.db.execute(
+                "INSERT INTO tasks (incident_id, runbook, task_key, occurrence, title,"
+                " description, command, role, assignee, due_at, status, note, created_by,"
+                " created_at) VALUES (?, '', '', 1, ?, ?, '', ?, ?, ?, ?, '', ?, ?) RETURNING id",
+                (incident_id, title, description.strip(), role, assignee,
+                 to_iso(due_at) if due_at else None, TASK_OPEN, self.identity, now),
+            ).fetchone()[0]  # fmt: skip
+            if assignee:
+                self._remember_person(assignee)
+            who = assignee or role
+            self._system(
+                incident_id, f"Task added: {title}" + (f" ({who})" if who else ""), "task.add",
+                task=task_id, assignee=assignee, role=role,
+            )  # fmt: skip
+        return self.task(task_id)
+
+    def set_task_status(self, task_id: int, status: str, note: str = "") -> Task:
+        """open, in progress, done or skipped (a skip needs its reason). A
+        repeating task done comes back as its next round, unless the incident
+        reached the stage where it stops."""
+        if status not in TASK_STATES:
+            raise UsageError(f"unknown task state {status!r}; choose one of: "
+                             f"{', '.join(TASK_STATES)}")  # fmt: skip
+        note = note.strip()
+        check_length(note, MAX_SHORT, "task note")
+        if status == TASK_SKIPPED and not note:
+            raise UsageError("say why the task is skipped (a reason)")
+        with self._write():
+            task = self.task(task_id)
+            incident = self.get_incident(task.incident_id)
+            self._require_open(incident)
+            if task.status == status and note == task.note:
+                return task
+            now = self._now()
+            self.db.execute(
+                "UPDATE tasks SET status = ?, note = ?, changed_by = ?, changed_at = ?"
+                " WHERE id = ?",
+                (status, note, self.identity, now, task_id),
+            )
+            verb = {TASK_OPEN: "reopened", TASK_STARTED: "started", TASK_DONE: "done",
+                    TASK_SKIPPED: "skipped"}[status]  # fmt: skip
+            event = {TASK_OPEN: "task.reopen", TASK_STARTED: "task.start", TASK_DONE: "task.done",
+                     TASK_SKIPPED: "task.skip"}[status]  # fmt: skip
+            self._system(
+                task.incident_id,
+                f"Task {verb}: {task.title}" + (f" ({note})" if note else ""),
+                event, task=task_id, note=note,
+            )  # fmt: skip
+            if status == TASK_DONE and task.every is not None and task.due_at is not None:
+                self._next_round(task, incident)
+        return self.task(task_id)
+
+    def _next_round(self, task: Task, incident: Incident) -> None:
+        stages = self.policy.stages
+        stopped = task.until in stages and incident.stage in stages
+        if stopped and stages.index(incident.stage) >= stages.index(task.until):
+            return  # the repeating task stops at its stage
+        assert task.every is not None and task.due_at is not None
+        due = max(task.due_at, self.clock()) + task.every
+        self.db.execute(
+            "INSERT INTO tasks (incident_id, runbook, task_key, occurrence, title, description,"
+            " command, role, assignee, due_at, every_seconds, until_stage, after_key, status,"
+            " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " '', ?, ?)",
+            (task.incident_id, task.runbook, task.key, task.occurrence + 1, task.title,
+             task.description, task.command, task.role, task.assignee, to_iso(due),
+             int(task.every.total_seconds()), task.until, task.after, TASK_OPEN,
+             self.identity, self._now()),
+        )  # fmt: skip
+
+    def assign_task(self, task_id: int, person: str) -> Task:
+        """Give the task to a person (taking it: your own name); "" gives it
+        back to whoever holds its role."""
+        person = clean_name(person, "person's name") if person.strip() else ""
+        with self._write():
+            task = self.task(task_id)
+            self._require_open(self.get_incident(task.incident_id))
+            if task.assignee == person:
+                return task
+            now = self._now()
+            self.db.execute(
+                "UPDATE tasks SET assignee = ?, changed_by = ?, changed_at = ? WHERE id = ?",
+                (person, self.identity, now, task_id),
+            )
+            if person:
+                self._remember_person(person)
+                text = f"Task {task.title} given to {person}"
+            else:
+                text = f"Task {task.title} back to the {task.role or 'nobody'}"
+            self._system(
+                task.incident_id, text, "task.assign", task=task_id, person=person,
+                previous=task.assignee,
+            )  # fmt: skip
+        return self.task(task_id)
+
+    def _stop_repeats(self, incident_id: int, stage: str, entry_id: int) -> None:
+        """Inside a stage change: the open, untouched later rounds of a
+        repeating task whose `until` stage is reached are skipped (the change's
+        entry lists them in `tasks_stopped`)."""
+        stages = self.policy.stages
+        if stage not in stages:
+            return
+        stopped = [
+            t for t in self.tasks(incident_id)
+            if t.every is not None and t.until in stages and t.occurrence > 1
+            and t.status == TASK_OPEN and not t.changed_by
+            and stages.index(stage) >= stages.index(t.until)
+        ]  # fmt: skip
+        if not stopped:
+            return
+        now = self._now()
+        for task in stopped:
+            self.db.execute(
+                "UPDATE tasks SET status = ?, note = ?, changed_by = ?, changed_at = ?"
+                " WHERE id = ?",
+                (TASK_SKIPPED, f"until {task.until}", self.identity, now, task.id),
+            )
+        entry = self.entry(entry_id)
+        data = {**entry.data, "tasks_stopped": [{"task": t.id, "title": t.title} for t in stopped]}
+        self.db.execute(
+            "UPDATE timeline SET data = ? WHERE id = ?",
+            (json.dumps(data, ensure_ascii=False), entry_id),
+        )
