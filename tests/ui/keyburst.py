@@ -9,7 +9,10 @@ from textual import events
 
 from warroom.tui.textual_fixes.testing import key_for_character
 
-NAMED = {"enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "end", "home", "f1"}
+NAMED = {
+    "enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "left", "right", "end",
+    "home", "f1",
+}  # fmt: skip
 
 
 def key_event(key: str) -> events.Key:

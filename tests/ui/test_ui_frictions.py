@@ -118,8 +118,11 @@ def test_a_and_an_in_the_impact_error(store, seeded):
     from warroom.core.errors import UsageError
 
     evidence = store.add_entry(seeded, "5xx at 12%", "evidence")
-    with pytest.raises(UsageError, match=f"entry {evidence.id} is an evidence, not a change"):
+    with pytest.raises(UsageError, match=f"entry {evidence.id} is evidence, not a change"):
         store.set_change_impact(evidence.id, "helped", "")
+    decision = store.add_entry(seeded, "roll back", "decision")
+    with pytest.raises(UsageError, match=f"entry {decision.id} is a decision, not a change"):
+        store.set_change_impact(decision.id, "helped", "")
     assert store.entry(evidence.id).data.get("impact") is None
 
 
@@ -165,12 +168,12 @@ async def test_the_drill_box_shows_its_tick_and_the_declared_drill_is_stored(
         burst(app, "ctrl+n", "Game day: failover")
         await settle(app, pilot)
         box = app.screen.query_one("#drill")
-        assert box.render().plain.startswith("▐ ▌")  # not ticked: no X
+        assert box.render().plain.startswith("[ ]")  # not ticked: no x
         box.focus()
         await settle(app, pilot)
         burst(app, " ")  # the space bar
         await settle(app, pilot)
-        assert box.value and box.render().plain.startswith("▐X▌")
+        assert box.value and box.render().plain.startswith("[x]")
         app.screen.query_one("#title").focus()
         burst(app, "enter")
         await settle(app, pilot)

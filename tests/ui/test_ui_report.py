@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from textual.widgets import Checkbox, DataTable, Sparkline
+from textual.widgets import Checkbox, DataTable
 
 from warroom.core.model import changes
 from warroom.tui.screens.incidents import IncidentsScreen
@@ -62,8 +62,9 @@ async def test_overdue_action_items_show_in_the_list(app_factory, store, seeded,
         assert isinstance(app.screen, IncidentsScreen)
         table = app.screen.query_one(DataTable)
         title = table.get_cell(str(seeded), "title").plain
-        assert title.startswith("⚑ 1 overdue action · Checkout")
-        assert "overdue" not in table.get_cell(str(other), "title").plain
+        # The title first, whole where it fits; the flag after it.
+        assert title.startswith("Checkout returns") and title.endswith(" ⚑1"), title
+        assert "⚑" not in table.get_cell(str(other), "title").plain
         bar = app.screen.query_one("#title-bar").render().plain
         assert "⚑ 1 overdue action item" in bar
 
@@ -86,7 +87,7 @@ async def test_report_screen(app_factory, store, seeded, clock):
         ack = bars["acknowledge met"]
         assert (ack.hit.met, ack.hit.judged) == (1, 1)
         assert ack.query_one(".bar").render().plain.endswith(" 100%")
-        assert screen.query_one(Sparkline).data == [2]
+        assert [n for _, n in screen.query_one("WeekChart").weekly] == [2]
         await pilot.press("d")
         await pilot.pause()
         title = screen.query_one("#report-title").render().plain

@@ -211,10 +211,11 @@ async def open_retro(app, pilot) -> RetroScreen:
 
 
 def test_chain_question_wording():
-    assert chain_question("The pool ran dry.") == "Why the pool ran dry?"
+    assert chain_question("The pool ran dry.") == "Why did this happen: the pool ran dry?"
     assert chain_question("Postgres ran out of connections") == (
-        "Why Postgres ran out of connections?"
+        "Why did this happen: Postgres ran out of connections?"
     )
+    assert chain_question("bad config") == "Why did this happen: bad config?"
     assert chain_question("   ") == ""
 
 
@@ -234,7 +235,7 @@ async def test_five_whys_typed_are_saved_as_a_chain(app_factory, store, seeded):
         assert whys[0].answer == "bad config"
         assert whys[0].updated_by == "zoe"
         # The answer proposed the next why, and the store holds it too.
-        assert whys[1].question == "Why bad config?"
+        assert whys[1].question == "Why did this happen: bad config?"
         await pilot.press("enter", "enter")  # past question 2, to its answer
         assert retro.focused.id == "why-2-a"
         answers = ["a release skipped review", "the reviewer was paged", "one on call"]
@@ -251,8 +252,8 @@ async def test_five_whys_typed_are_saved_as_a_chain(app_factory, store, seeded):
         (3, "the reviewer was paged"),
         (4, "one on call"),
     ]
-    assert whys[2].question == "Why a release skipped review?"
-    assert whys[4].question == "Why one on call?"
+    assert whys[2].question == "Why did this happen: a release skipped review?"
+    assert whys[4].question == "Why did this happen: one on call?"
     assert {w.updated_by for w in whys} == {"zoe"}
 
 
@@ -284,11 +285,15 @@ async def test_more_whys_on_demand(app_factory, store, seeded):
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert retro.focused.id == "why-6-q"
-        assert retro.focused.value == "Why a5?"
+        assert retro.focused.value == "Why did this happen: a5?"
         await pilot.press("enter", *"a6")
         await wait_saved(pilot)
     whys = store.retro(seeded).whys
-    assert (whys[5].position, whys[5].question, whys[5].answer) == (6, "Why a5?", "a6")
+    assert (whys[5].position, whys[5].question, whys[5].answer) == (
+        6,
+        "Why did this happen: a5?",
+        "a6",
+    )
 
 
 async def test_stored_whys_beyond_five_are_shown(app_factory, store, seeded):

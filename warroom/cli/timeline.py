@@ -45,7 +45,7 @@ def cmd_timeline(ctx: Context) -> int:
         return 0
     for e in entries:
         when = fmt_time(e.occurred_at)
-        marks = "".join(f"[{one_line(m)}] " for m in entry_marks(e, later))
+        marks = "".join(f"[{one_line(m)}] " for m in entry_marks(e, later, utc=False))
         if e.data.get("by_change_owner") is False:
             marks += "[not the change owner] "
         say(f"{e.id:>6}  {when}  {e.kind:<8} {one_line(e.actor)}: {marks}{one_line(e.text)}")

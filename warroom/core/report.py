@@ -380,3 +380,40 @@ def build_report(
         len(drills),
         noise,
     )
+
+
+@record
+class BehindFigure:
+    """One incident counted in a week's figure, and the clocks it missed."""
+
+    incident: Incident
+    missed: tuple[str, ...]  # missed, or overdue (judged a miss already)
+
+
+def week_incidents(
+    policy: Policy,
+    rows: Iterable[ReportRow],
+    monday: date,
+    now: datetime,
+    drills: bool = False,
+    local: tzinfo | None = None,
+) -> list[BehindFigure]:
+    """The incidents behind a week's figure (reported in the week that starts
+    on `monday`, counted in `local` as the weekly figures are), each with the
+    clocks it missed; real incidents or drills, as the figure counts them."""
+    local = local or now.astimezone().tzinfo
+    behind = []
+    for row in rows:
+        incident = row.incident
+        if incident.drill != drills:
+            continue
+        day = incident.reported_at.astimezone(local).date()
+        if day - timedelta(days=day.weekday()) != monday:
+            continue
+        missed = tuple(
+            c.name
+            for c in clock_states(policy, incident, now)
+            if c.name in CLOCKS and c.state in (MISSED, OVERDUE)
+        )
+        behind.append(BehindFigure(incident, missed))
+    return sorted(behind, key=lambda b: b.incident.reported_at)

@@ -103,6 +103,15 @@ def zone_label(utc: bool = False, now: datetime | None = None) -> str:
     return shown(now or datetime.now(UTC), False).tzname() or "local"
 
 
+def zone_names(utc: bool = False, *moments: datetime) -> str:
+    """The zone names the moments show in, each once: 'CET', or 'PST/PDT' when
+    some of them fall in summer time. A view says this once for its times."""
+    if utc:
+        return "UTC"
+    names = dict.fromkeys(shown(m, False).tzname() or "local" for m in moments if m is not None)
+    return "/".join(names) or zone_label(utc)
+
+
 def shown(moment: datetime, utc: bool = False) -> datetime:
     """The moment in the zone it is shown in; in UTC if that zone cannot hold it."""
     try:
@@ -176,7 +185,12 @@ def parse_time(
     """'15m ago', '2h', 'now', 'HH:MM' (today) or ISO-8601 (in `zone`, the
     local one by default, unless it has an offset). Returns UTC; bounds as
     check_moment."""
-    return check_moment(_parse(text.strip(), now, zone or local_zone()), now, what, future)
+    zone = zone or local_zone()
+    # A bound that may lie ahead (a report's --until) also takes a day's
+    # name: 'tomorrow' is where the day starts. A moment something happened
+    # does not: 'yesterday' would be a guess at when.
+    day = _day_start(text.strip(), now, zone) if future else None
+    return check_moment(day or _parse(text.strip(), now, zone), now, what, future)
 
 
 def typed_zone(utc: bool) -> tzinfo:
@@ -201,6 +215,17 @@ def split_time_prefix(
     if not match:
         return None, text
     return parse_time(match.group(1), now, "the note's time", zone), match.group(2)
+
+
+_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+
+
+def _day_start(text: str, now: datetime, zone: tzinfo) -> datetime | None:
+    """'today', 'tomorrow', 'yesterday': the start of that day in `zone`."""
+    if text.lower() not in _DAYS:
+        return None
+    day = now.astimezone(zone).date() + timedelta(days=_DAYS[text.lower()])
+    return place_wall_time(datetime(day.year, day.month, day.day), zone, text)
 
 
 def _parse(text: str, now: datetime, zone: tzinfo) -> datetime:

@@ -129,9 +129,12 @@ def entry_dict(
     }
 
 
-def entry_marks(entry: TimelineEntry, superseded_by: dict[int, list[int]]) -> list[str]:
+def entry_marks(
+    entry: TimelineEntry, superseded_by: dict[int, list[int]], utc: bool = True
+) -> list[str]:
     """What every view says beside an entry: what it corrects, what corrects it,
-    and that it was written well after it happened."""
+    and that it was written well after it happened (utc False: in the zone the
+    view shows its other times in)."""
     marks = []
     if entry.supersedes is not None:
         corrector = entry.corrected_by
@@ -141,7 +144,7 @@ def entry_marks(entry: TimelineEntry, superseded_by: dict[int, list[int]]) -> li
     if later:
         marks.append(f"superseded by {', '.join(f'#{i}' for i in later)}")
     if entry.backfilled:
-        marks.append(f"written later: {fmt_time(entry.first_recorded_at, utc=True)}")
+        marks.append(f"written later: {fmt_time(entry.first_recorded_at, utc=utc)}")
     return marks
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import textwrap
 from datetime import timedelta
 from typing import Any
 
@@ -55,12 +57,36 @@ def _table(title: str, groups: tuple[Group, ...] | list[Group]) -> list[str]:
     return lines
 
 
-def _section_text(section: Section) -> list[str]:
+def _blocks(title: str, groups: tuple[Group, ...] | list[Group], width: int) -> list[str]:
+    """The table's figures one block per group, for a terminal too narrow for
+    its columns: the same words and numbers, read down rather than across."""
+    lines = [title]
+    for g in groups:
+        lines.append(f"  {one_line(g.name)} · {g.incidents} incident{'s' * (g.incidents != 1)}")
+        for t in TIMES:
+            median, p90 = fmt_span(g.times[t].median), fmt_span(g.times[t].p90)
+            lines.append(f"    {'to ' + t:<15} median {median:<10} p90 {p90}")
+        met = ", ".join(f"{c} {fmt_rate(g.hits[c])}" for c in CLOCKS)
+        lines += textwrap.wrap(
+            f"met: {met}", width, initial_indent="    ", subsequent_indent="         "
+        )
+        lines.append(f"    updates on cadence: {fmt_rate(HitRate(g.updates_on_time, g.updates))}")
+    return lines
+
+
+def _section_text(section: Section, width: int = 1000) -> list[str]:
     if section.overall.incidents == 0:
         return ["  (none)"]
-    lines = _table("By priority", [*section.by_priority, section.overall])
-    lines.append("")
-    lines += _table("By category", section.by_category)
+    groups = [*section.by_priority, section.overall]
+    table = _table("By priority", groups)
+    if max(len(line) for line in table) <= width:
+        lines = table
+        lines.append("")
+        lines += _table("By category", section.by_category)
+    else:
+        lines = _blocks("By priority", groups, width)
+        lines.append("")
+        lines += _blocks("By category", section.by_category, width)
     lines.append("")
     lines.append("Action items     owner            open  overdue  done")
     for a in section.actions:
@@ -77,33 +103,92 @@ def _section_text(section: Section) -> list[str]:
                 f"{'':<16} {name:<16} {r.on_time:>7}  {r.late:>4}  {r.skipped:>7}  {r.open:>4}"
             )
     if section.weekly:
-        counts = [n for _, n in section.weekly]
-        first = section.weekly[0][0].isoformat()
         lines.append("")
-        lines.append(
-            f"Incidents a week {sparkline(counts)}  from the week of {first}"
-            f" (most in a week: {max(counts)})"
+        lines += weekly_lines(section.weekly, width)
+    return lines
+
+
+def weekly_lines(weekly, width: int = 1000) -> list[str]:
+    """Each week labelled with its first day, its bar and its count (in rows
+    that fit the width), then the months and which way they trend."""
+    counts = [n for _, n in weekly]
+    bars = sparkline(counts)
+    lines = [
+        f"Incidents a week, from the week of {weekly[0][0].isoformat()}"
+        f" (most in a week: {max(counts)})"
+    ]
+    per_row = max(1, (min(width, 100) - 2) // 6)
+    for start in range(0, len(weekly), per_row):
+        chunk = range(start, min(start + per_row, len(weekly)))
+        lines.append("  " + " ".join(f"{weekly[i][0].strftime('%m-%d'):>5}" for i in chunk))
+        lines.append("  " + " ".join(f"{bars[i]:>5}" for i in chunk))
+        lines.append("  " + " ".join(f"{counts[i]:>5}" for i in chunk))
+    months = monthly(weekly)
+    if len(months) > 1:
+        said = " · ".join(f"{m} {n}" for m, n in months)
+        lines += textwrap.wrap(
+            f"A month (weeks starting in it): {said}; trend {trend([n for _, n in months])}",
+            max(40, min(width, 100)),
+            subsequent_indent="  ",
         )
     return lines
 
 
-def render_text(report: Report, zone_name: str) -> str:
+def monthly(weekly) -> list[tuple[str, int]]:
+    """Weekly counts added up by the month each week starts in: ('2026-11', 7)."""
+    months: dict[str, int] = {}
+    for start, n in weekly:
+        key = start.strftime("%Y-%m")
+        months[key] = months.get(key, 0) + n
+    return list(months.items())
+
+
+def trend(counts: list[int]) -> str:
+    """Which way the last month went against the ones before it."""
+    if len(counts) < 2:
+        return "—"
+    before = sum(counts[:-1]) / (len(counts) - 1)
+    last = counts[-1]
+    if last > before * 1.2 and last - before >= 1:
+        return "up"
+    if last < before * 0.8 and before - last >= 1:
+        return "down"
+    return "flat"
+
+
+def terminal_width() -> int:
+    """The terminal's width ($COLUMNS first); not a terminal: no limit, the
+    wide tables as scripts have read them."""
+    return shutil.get_terminal_size((1000, 24)).columns
+
+
+def render_text(report: Report, zone_name: str, width: int | None = None) -> str:
+    """The report for a terminal `width` columns wide (default: the one it is
+    printed to): tables that do not fit turn into one block per group."""
+    width = terminal_width() if width is None else width
     since = report.since.astimezone().date().isoformat() if report.since else "the first"
     until = report.until.astimezone().date().isoformat() if report.until else "now"
     real = report.real.overall.incidents
+    wrap = max(40, min(width, 100))
     lines = [
-        f"Incidents reported from {since} until {until} ({zone_name}):"
-        f" {real} real, {report.drill_count} drill{'s' * (report.drill_count != 1)}",
-        "Times run from the reported time; p90 = 90th percentile (nearest rank);"
-        " a clock is judged once met or missed; updates on cadence counts every update"
-        " owed, sent or not.",
+        *textwrap.wrap(
+            f"Incidents reported from {since} until {until} ({zone_name}):"
+            f" {real} real, {report.drill_count} drill{'s' * (report.drill_count != 1)}",
+            max(wrap, width),
+        ),
+        *textwrap.wrap(
+            "Times run from the reported time; p90 = 90th percentile (nearest rank);"
+            " a clock is judged once met or missed; updates on cadence counts every update"
+            " owed, sent or not.",
+            wrap,
+        ),
         "",
     ]
-    lines += _section_text(report.real)
+    lines += _section_text(report.real, width)
     if report.noise is not None:
-        lines += ["", noise_line(report.noise)]
+        lines += ["", *textwrap.wrap(noise_line(report.noise), max(wrap, width))]
     lines += ["", "DRILLS (not counted above)"]
-    lines += _section_text(report.drills)
+    lines += _section_text(report.drills, width)
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from warroom.core.text import one_line
+
 MAX_BODY = 512 * 1024  # bytes of one request body
 MAX_ALERTS = 1000  # alerts in one request
 MAX_LABELS = 64  # labels (and, apart, annotations) of one alert
@@ -16,7 +18,11 @@ MAX_CONCURRENT = 16  # requests handled at once (more wait their turn)
 
 
 class Malformed(ValueError):
-    """The payload is not what the endpoint takes: the one line says why (400)."""
+    """The payload is not what the endpoint takes: the one line says why (400).
+    The line is made one line here, whatever a sender's key names held."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 def check_depth(doc: Any) -> None:

@@ -245,8 +245,10 @@ class TimelineStore(StoreBase):
         with self._write():
             change = self.entry(entry_id)
             if change.kind != "change":
-                article = "an" if change.kind[:1] in "aeiou" else "a"
-                raise UsageError(f"entry {entry_id} is {article} {change.kind}, not a change")
+                # 'evidence' takes no article; 'a system entry' says what it is.
+                said = {"evidence": "evidence", "system": "a system entry"}.get(change.kind)
+                said = said or f"{'an' if change.kind[:1] in 'aeiou' else 'a'} {change.kind}"
+                raise UsageError(f"entry {entry_id} is {said}, not a change")
             text = f"Impact of change {entry_id}: {impact}" + (
                 f" ({note.strip()})" if note.strip() else ""
             )

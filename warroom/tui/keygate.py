@@ -29,6 +29,9 @@ class KeyGate:
         self.app = app
         self.waiting: deque[events.Event] = deque()
         self.busy = False
+        # Widgets holding a key a moment for the one that may follow it (a
+        # milestone's key for an '@' and a time): not quiet meanwhile.
+        self.held: set = set()
 
     def hold(self, event: events.Event) -> bool:
         """True when the event must wait for the one before it to settle
@@ -58,7 +61,7 @@ class KeyGate:
         (its writes landed or wait on a lock): what a test waits for. Keys
         themselves never wait for the worker."""
         settled = getattr(self.app, "store_settled", True)
-        return self.idle and self._settled() and settled
+        return self.idle and self._settled() and settled and not self.held
 
     def _settled(self, handling: bool = False) -> bool:
         """Every message posted so far has been handled. handling: asked from

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Label
 
 from warroom.core.errors import UsageError, WarroomError
-from warroom.core.timefmt import parse_time, typed_zone
+from warroom.core.timefmt import parse_time, typed_zone, zone_label
 from warroom.formats.atomic import write_atomic
 from warroom.formats.export import render_export
 from warroom.services.writes import Close, DraftClosedAnnouncement, Reopen
@@ -43,9 +43,11 @@ class ClosePrompt(TextPrompt):
     ClosePrompt #warnings { height: auto; margin-bottom: 1; }
     """
 
-    def __init__(self, title: str, warnings: list[str], hint: str = ""):
+    def __init__(self, title: str, warnings: list[str], hint: str = "", zone: str = ""):
         super().__init__(title, hint=hint)
         self.warnings = warnings
+        zone = f" {zone}" if zone else ""
+        self.at_hint = f"closed at (empty: now), e.g. 14:05{zone} or 20m ago"
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -55,7 +57,7 @@ class ClosePrompt(TextPrompt):
                     for warning in self.warnings:
                         yield Label(lit_block(f"▲ {warning}"), classes="warning")
             yield Input(self.value, placeholder="e.g. rolled back the bad release", id="text")
-            yield Input(placeholder="closed at (empty: now), e.g. 14:05 or 20m ago", id="at")
+            yield Input(placeholder=self.at_hint, id="at")
             yield Label(lit(f"{self.hint} · enter: close · escape: cancel"), classes="hint")
 
     def submit(self, value: str) -> None:
@@ -122,7 +124,8 @@ def close_flow(screen) -> None:
         ClosePrompt(
             f"Close incident #{incident_id}: how was it resolved?",
             close_warnings(app, incident_id),
-            hint="one line",
+            hint=f"one line; the time in {zone_label(app.utc, app.clock())}",
+            zone=zone_label(app.utc, app.clock()),
         ),
         done,
     )

@@ -9,22 +9,27 @@ from textual.widgets import Checkbox, Label, Select
 from warroom.core.errors import UsageError
 from warroom.core.policy import UNTRIAGED, Policy
 from warroom.core.timefmt import parse_time, typed_zone
+from warroom.tui.widgets.common import lit
 from warroom.tui.widgets.modal import Modal
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 
 class TickBox(Checkbox):
-    """A checkbox whose mark is the tick itself: ▐X▌ ticked, ▐ ▌ not (the box
-    Textual draws shows X both ways, told apart by colour alone: not under
-    NO_COLOR nor to everyone)."""
+    """A checkbox drawn as text, `[x]` ticked and `[ ]` not: Textual's box
+    (▐X▌) shows X both ways, told apart by colour alone, and half blocks read
+    as noise in a terminal without colour."""
+
+    BUTTON_LEFT = "["
+    BUTTON_RIGHT = "]"
 
     def render(self):
-        inner = self.BUTTON_INNER
-        self.BUTTON_INNER = inner if self.value else " "
-        try:
-            return super().render()
-        finally:
-            self.BUTTON_INNER = inner
+        from textual.content import Content
+
+        # Drawn whole, in the label's own colour: Textual draws its box's sides
+        # in the box's colour (which hides a bracket) and dims an unticked mark.
+        label = self.label
+        mark = ("[x]", "bold") if self.value else "[ ]"
+        return Content.assemble(mark, " " if label else "", label)
 
 
 class DeclareModal(Modal):
@@ -48,13 +53,13 @@ class DeclareModal(Modal):
         with Vertical():
             yield Label("Declare an incident", classes="prompt")
             yield Input(
-                self.form.get("title", ""),
-                placeholder="What is broken? (title, then enter)",
+                self.form.get("typed", self.form.get("title", "")),
+                placeholder="What is broken? 'P1 #rb @20m checkout fails' sets all",
                 id="title",
             )
             with Horizontal():
                 with Vertical():
-                    yield Label("Priority", classes="hint")
+                    yield Label("Priority (untriaged: P1 clocks)", classes="hint")
                     yield Select(
                         [(p, p) for p in self.policy.priority_choices],
                         value=self.form.get("priority", UNTRIAGED),
@@ -76,15 +81,25 @@ class DeclareModal(Modal):
                 self.form.get("drill", False),
                 id="drill",
             )
+            yield Label(lit(self._words_hint()), classes="hint")
             yield Label(
-                "enter: declare · tab: next field · untriaged runs on P1 clocks · escape",
+                "enter: declare · tab: next field · escape: cancel",
                 classes="hint",
             )
 
+    def _words_hint(self) -> str:
+        """What the title's first words may say: priority, #category, @time."""
+        from warroom.core.declaring import initials
+
+        cats = ", ".join(f"#{initials(c)}" for c in self.policy.categories)
+        return f"In the title: {'/'.join(self.policy.priorities)}, {cats}, @20m (reported)"
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        title = self.query_one("#title", Input).value.strip()
-        if not title:
+        from warroom.core.declaring import parse_declare_line
+
+        typed = self.query_one("#title", Input).value.strip()
+        if not typed:
             self.app.notify("A title is needed", severity="warning")
             self.query_one("#title", Input).focus()
             return
@@ -92,18 +107,21 @@ class DeclareModal(Modal):
         now = self.clock()
         try:
             zone = typed_zone(self.app.utc)  # typed in the zone times are shown in
+            line = parse_declare_line(typed, self.policy, now, zone)
             reported = (
                 None if reported_raw in ("", "now") else parse_time(reported_raw, now, zone=zone)
             )
         except UsageError as exc:
-            self.app.notify(str(exc), severity="error")
+            self.app.notify(str(exc), severity="error", markup=False)
             return
+        # Words in the title ('P1 #rb @20m') win over the fields below it.
         self.dismiss(
             {
-                "title": title,
-                "priority": self.query_one("#priority", Select).value,
-                "category": self.query_one("#category", Select).value,
-                "reported_at": reported,
+                "title": line.title,
+                "typed": typed,
+                "priority": line.priority or self.query_one("#priority", Select).value,
+                "category": line.category or self.query_one("#category", Select).value,
+                "reported_at": line.reported_at or reported,
                 "reported_text": reported_raw,
                 "drill": self.query_one("#drill", Checkbox).value,
             }

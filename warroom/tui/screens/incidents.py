@@ -121,7 +121,8 @@ class IncidentsScreen(StartupScreen):
 
     def on_resize(self, event) -> None:
         """Fit the columns to the terminal: the title takes what is left, and
-        narrow terminals drop the category (the war room header shows it)."""
+        narrow terminals drop the category (the war room header shows it) and
+        the lead (the war room's roles panel does), so a title stays readable."""
         width = event.size.width
         wide = width >= 110
         # As wide as the policy's longest stage (a longer one ends in an ellipsis).
@@ -131,16 +132,17 @@ class IncidentsScreen(StartupScreen):
             columns.append(("Category", "category", 14))
         columns += [
             ("Stage", "stage", stage),
-            ("Lead", "lead", 10 if wide else 8),
+            *([("Lead", "lead", 10)] if wide else []),
             ("Age", "age", 5),
         ]
         fixed = sum(w for _, _, w in columns) + 2 * (len(columns) + 2) + 1
-        # Wide: the longest whole, '▲ due soon acknowledge 12h05m'. Narrow: what
-        # a 14-cell title leaves, the state and countdown whole (see urgent_cell).
-        self.urgent_width = 29 if wide else min(29, max(20, width - fixed - 14))
+        # Wide: the longest whole, '▲ due soon acknowledge 12h05m'. Narrow: the
+        # title first; the state and countdown stay whole (see urgent_cell).
+        self.urgent_width = 29 if wide else min(22, max(18, width - fixed - 24))
         columns.append(("Most urgent clock", "urgent", self.urgent_width))
         fixed += self.urgent_width
-        columns.insert(1, ("Title", "title", max(12, width - fixed)))
+        self.title_width = max(12, width - fixed)
+        columns.insert(1, ("Title", "title", self.title_width))
         self.columns = [key for _, key, _ in columns]
         table = self.query_one("#incidents", DataTable)
         table.clear(columns=True)
@@ -219,10 +221,12 @@ class IncidentsScreen(StartupScreen):
             if i.drill:
                 title = Text.assemble(("DRILL", "bold reverse"), " ", title)
             if overdue.get(i.id):
-                late = overdue[i.id]
-                title = Text.assemble(
-                    (f"⚑ {late} overdue action{'s' * (late != 1)}", "bold red"), " · ", title
-                )
+                # After the title, short: the title is what tells incidents
+                # apart (the bar above says how many actions are overdue).
+                flag = f" ⚑{overdue[i.id]}"
+                room = max(4, getattr(self, "title_width", 40) - len(flag))
+                title.truncate(room, overflow="ellipsis")
+                title = Text.assemble(title, (flag, "bold red"))
             cells = {
                 "id": str(i.id),
                 "title": title,

@@ -325,10 +325,11 @@ def refused_read_only(app) -> bool:
 
 
 @reads("the milestone's time")
-def ask_milestone_time(app, incident_id: int, clock: str) -> None:
-    """A milestone key's time prompt: enter takes now; '14:05', '20m ago' or a
-    date and time say when it really happened. On a milestone already
-    recorded the prompt moves it, and '-' withdraws it."""
+def ask_milestone_time(app, incident_id: int, clock: str, now=None) -> None:
+    """A milestone key's time prompt: enter takes now (or `now`, when the key
+    was pressed); '14:05', '@14:05', '20m ago' or a date and time say when it
+    really happened. On a milestone already recorded the prompt moves it, and
+    '-' withdraws it."""
     from warroom.core.policy import MILESTONE_FIELDS
     from warroom.core.timefmt import fmt_time, fmt_typed, parse_time, typed_zone, zone_label
 
@@ -340,6 +341,10 @@ def ask_milestone_time(app, incident_id: int, clock: str) -> None:
 
     def record(text: str, typed_at):
         text = text.strip()
+        if text.startswith("@"):  # as a note's time is typed: '@23:10'
+            text = text[1:].strip()
+        if now is not None:
+            typed_at = now
         if current is not None:
             if text == "-":
                 return SetMilestone(incident_id, clock, None)

@@ -12,12 +12,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Sparkline, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from warroom.core.policy import CLOCKS
 from warroom.core.report import TIMES, Group, HitRate, Report, Section, build_report
-from warroom.formats.report_text import fmt_rate, fmt_span, noise_line
+from warroom.formats.report_text import fmt_rate, fmt_span, monthly, noise_line, sparkline, trend
 from warroom.tui.widgets.common import lit
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.reads import reads
@@ -39,13 +41,18 @@ def _new_table(title: str) -> Table:
     )
 
 
+def _name_room(groups: list[Group]) -> int:
+    """The group names' column keeps up to 18 cells before a figure is cut."""
+    return min(18, max((len(g.name) for g in groups), default=3))
+
+
 def _times(title: str, groups: list[Group]) -> Table:
     """How long each milestone took from the report: median · 90th percentile."""
     table = _new_table(title)
-    table.add_column("", no_wrap=True, max_width=24)
-    table.add_column("incidents", justify="right")
+    table.add_column("", no_wrap=True, max_width=24, min_width=_name_room(groups))
+    table.add_column("count", justify="right", min_width=5)
     for what in TIMES:
-        table.add_column(f"to {what}", no_wrap=True)
+        table.add_column(f"to {what}")  # a narrow terminal wraps, never cuts
     for g in groups:
         table.add_row(
             lit(g.name),
@@ -57,10 +64,10 @@ def _times(title: str, groups: list[Group]) -> Table:
 
 def _hits(title: str, groups: list[Group]) -> Table:
     table = _new_table(title)
-    table.add_column("", no_wrap=True, max_width=24)
+    table.add_column("", no_wrap=True, max_width=24, min_width=_name_room(groups))
     for clock in CLOCKS:
-        table.add_column(f"{clock} met", no_wrap=True)
-    table.add_column("updates on cadence", no_wrap=True)
+        table.add_column(f"{clock} met", min_width=len(clock))  # wraps, never cuts
+    table.add_column("updates on cadence")
     for g in groups:
         table.add_row(
             lit(g.name),
@@ -124,6 +131,79 @@ class HitBar(Horizontal):
         yield Static(Text(f"  {counted}"), classes="count")
 
 
+class WeekChart(Widget, can_focus=True):
+    """Incidents a week: each week labelled with its first day, its bar and
+    its count; left and right choose a week, enter lists the incidents behind
+    its figure. Under the weeks, the months and which way they trend."""
+
+    HELP_GROUP = "Report"
+    BINDINGS = [
+        Binding("left", "move(-1)", "Earlier week", show=False, id="report.week_left"),
+        Binding("right", "move(1)", "Later week", show=False, id="report.week_right"),
+        Binding("enter", "open", "Incidents that week", id="report.week_open"),
+    ]
+    DEFAULT_CSS = """
+    WeekChart { height: auto; }
+    WeekChart:focus { background: $boost; }
+    """
+
+    class Opened(Message):
+        def __init__(self, monday):
+            super().__init__()
+            self.monday = monday
+
+    def __init__(self, weekly, **kwargs):
+        super().__init__(**kwargs)
+        self.weekly = list(weekly)
+        self.chosen = len(self.weekly) - 1  # the latest week
+
+    def _per_row(self, width: int) -> int:
+        return max(1, (width - 2) // 6)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self.render_lines_text(width))
+
+    def render_lines_text(self, width: int) -> list[Text]:
+        weekly = self.weekly
+        counts = [n for _, n in weekly]
+        bars = sparkline(counts)
+        lines: list[Text] = []
+        per_row = self._per_row(width)
+        for start in range(0, len(weekly), per_row):
+            rows = [Text("  "), Text("  "), Text("  ")]
+            for i in range(start, min(start + per_row, len(weekly))):
+                style = "reverse" if i == self.chosen and self.has_focus else ""
+                cells = (weekly[i][0].strftime("%m-%d"), bars[i], str(counts[i]))
+                for row, cell in zip(rows, cells, strict=True):
+                    row.append(f"{cell:>5}", style=style)
+                    row.append(" ")
+            lines += rows
+        months = monthly(weekly)
+        if len(months) > 1:
+            said = " · ".join(f"{m} {n}" for m, n in months)
+            lines.append(
+                Text(f"  a month: {said}; trend {trend([n for _, n in months])}", style="dim")
+            )
+        return lines
+
+    def render(self) -> Text:
+        return Text("\n").join(self.render_lines_text(self.size.width or 80))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_move(self, delta: int) -> None:
+        self.chosen = max(0, min(len(self.weekly) - 1, self.chosen + delta))
+        self.refresh()
+
+    def action_open(self) -> None:
+        if self.weekly:
+            self.post_message(self.Opened(self.weekly[self.chosen][0]))
+
+
 class ReportScreen(Screen):
     """Reached from the incident list (`r`) and the command palette."""
 
@@ -135,7 +215,7 @@ class ReportScreen(Screen):
         Binding("d", "toggle_drills", "Drills", id="report.drills", tooltip="Real or drills"),
     ]
     DEFAULT_CSS = """
-    ReportScreen #report-title { height: 1; background: $boost; padding: 0 1; }
+    ReportScreen #report-title { height: auto; background: $boost; padding: 0 1; }
     ReportScreen VerticalScroll { padding: 0 1; }
     ReportScreen .heading { margin-top: 1; text-style: bold; }
     ReportScreen Sparkline { height: 2; max-width: 100%; }
@@ -205,6 +285,10 @@ class ReportScreen(Screen):
             )
         )
         body = self.query_one("#report-body", VerticalScroll)
+        # A week chosen in the chart stays chosen (and focused) when the
+        # figures are read again.
+        charts = list(body.query(WeekChart))
+        keep = (charts[0].chosen, charts[0].has_focus) if charts else None
         body.remove_children()
         if section.overall.incidents == 0:
             body.mount(Static(Text(f"No {what} yet."), classes="heading"))
@@ -218,13 +302,19 @@ class ReportScreen(Screen):
             most = max(n for _, n in section.weekly)
             widgets.append(
                 Static(
-                    Text(f"Incidents a week, from the week of {first} (most: {most})"),
+                    Text(
+                        f"Incidents a week, from the week of {first} (most: {most})"
+                        " · tab, ←/→ a week, enter: its incidents"
+                    ),
                     classes="heading",
                 )
             )
-            spark = Sparkline([n for _, n in section.weekly], summary_function=max)
-            spark.styles.width = min(80, max(8, 3 * len(section.weekly)))
-            widgets.append(spark)
+            chart = WeekChart(section.weekly)
+            if keep is not None:
+                chart.chosen = min(keep[0], len(section.weekly) - 1)
+                if keep[1]:
+                    self.call_after_refresh(chart.focus)
+            widgets.append(chart)
         priorities = [*section.by_priority, section.overall]
         categories = list(section.by_category)
         widgets += [
@@ -251,6 +341,42 @@ class ReportScreen(Screen):
             )
         )
         body.mount_all(widgets)
+
+    def on_week_chart_opened(self, message: WeekChart.Opened) -> None:
+        """The incidents behind a week's figure, and which clocks each missed."""
+        from warroom.core.report import week_incidents
+        from warroom.core.text import one_line
+
+        policy, now, drills, monday = self.app.policy, self.app.clock(), self.drills, message.monday
+
+        def shown(behind) -> None:
+            from warroom.tui.screens.modals import ChoiceModal
+
+            if not behind:
+                self.app.notify(f"No incident in the week of {monday.isoformat()}")
+                return
+            choices = [
+                f"#{b.incident.id} {one_line(b.incident.title)[:40]} · {b.incident.priority}"
+                f" · {'missed ' + ', '.join(b.missed) if b.missed else 'no clock missed'}"
+                for b in behind
+            ]
+            missed = sum(1 for b in behind if b.missed)
+            title = (
+                f"Week of {monday.isoformat()}: {len(behind)} incident"
+                f"{'s' * (len(behind) != 1)}, {missed} missed a clock (enter opens one)"
+            )
+            ids = {choice: b.incident.id for choice, b in zip(choices, behind, strict=True)}
+
+            def chosen(choice: str | None) -> None:
+                if choice is not None:
+                    self.app.open_incident(ids[choice])
+
+            self.app.push_screen(ChoiceModal(title, choices), chosen)
+
+        self.app.read(
+            lambda store: week_incidents(policy, store.report_rows(), monday, now, drills),
+            shown,
+        )
 
     def action_toggle_drills(self) -> None:
         self.drills = not self.drills

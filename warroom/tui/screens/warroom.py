@@ -22,7 +22,6 @@ from warroom.core.timefmt import (
     parse_time,
     split_time_prefix,
     typed_zone,
-    zone_label,
 )
 from warroom.services.writes import (
     AddEntry,
@@ -381,14 +380,12 @@ class WarRoomScreen(PanelScreen):
         self.query_one(ClocksPanel).show(board.incident, now, utc)
         self.query_one(DraftPanel).show(board.incident, board.draft, now)
         view = self.query_one(TimelineView)
-        # The zone the notes' times are in, named on the panel itself (z switches).
-        zone = f"4 Responder notes (private) · times {zone_label(utc, now)}"
-        panel = self.query_one(TimelinePanel)
-        if panel.border_title != zone:
-            panel.border_title = zone
         if view.utc != utc:
             view.utc = utc
             view.refresh()
+        # The zones the notes' times are in, named on the panel itself (z
+        # switches): 'PST/PDT' when some rows are from summer.
+        self.query_one(TimelinePanel).show_zone()
 
     def _show_header(self, board: Board, now: datetime) -> None:
         me = self.app.store.identity
@@ -519,9 +516,11 @@ class WarRoomScreen(PanelScreen):
         self.app.push_screen(_dialogs().ChoiceModal(f"Remove which {role}?", holders), done)
 
     def on_clock_view_milestone(self, message: ClockView.Milestone) -> None:
-        """A milestone's key records it now, at once (the common case: two keys
-        from anywhere). Pressed again, on one recorded, it asks for the real
-        time: typing replaces the time shown, '-' withdraws."""
+        """A milestone's key records it at the moment it was pressed (the common
+        case: two keys from anywhere), unless '@' and a time follow it
+        ('t @23:10 enter'): then only that time is recorded. Pressed on one
+        already recorded, it asks for the real time first: typing replaces the
+        time shown, '-' withdraws."""
         from warroom.core.policy import MILESTONE_FIELDS
 
         app, clock = self.app, message.clock
@@ -529,7 +528,8 @@ class WarRoomScreen(PanelScreen):
         if recorded is not None or app.store.read_only:
             _dialogs().ask_milestone_time(app, self.incident_id, clock)
             return
-        key = self.query_one(ClockView).key_for(clock)
+        view = self.query_one(ClockView)
+        key = view.key_for(clock)
 
         def done(incident) -> None:
             if incident is None:
@@ -542,7 +542,21 @@ class WarRoomScreen(PanelScreen):
                 markup=False,
             )
 
-        app.write(RecordMilestone(self.incident_id, clock, app.clock()), on_done=done)
+        def record(at) -> None:
+            app.write(RecordMilestone(self.incident_id, clock, at), on_done=done)
+
+        view.hold(clock, app.clock(), record)
+
+    def on_clock_view_ask_time(self, message: ClockView.AskTime) -> None:
+        _dialogs().ask_milestone_time(self.app, self.incident_id, message.clock, now=message.at)
+
+    @property
+    def holding_key(self) -> bool:
+        """A milestone's key still waits to see whether an '@' follows it."""
+        try:
+            return self.query_one(ClockView).holding
+        except Exception:  # not built yet, or torn down
+            return False
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         message.stop()
@@ -567,8 +581,13 @@ class WarRoomScreen(PanelScreen):
     def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
         self.query_one(TimelinePanel).written(serial)
         view = self.query_one(TimelinePanel).view
-        if entry is not None and not view.holds_place_of(entry):
+        if entry is None:
+            return
+        if not view.holds_place_of(entry):
             self._timeline_through(entry)  # the note just written is shown, in its place
+        # The highlight goes to it: a backdated note lands above the newest
+        # rows and would otherwise vanish from a panel that shows them.
+        view.land_on(entry)
 
     # A long timeline is shown through a window of its order (when things
     # happened, then recording order), read a page at a time.

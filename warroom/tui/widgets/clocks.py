@@ -5,7 +5,7 @@ Only this widget repaints on the tick; the rest of the screen stays put."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -19,12 +19,16 @@ from warroom.core.model import Incident
 from warroom.core.policy import Policy
 from warroom.core.record import replace
 from warroom.core.sla import clock_states, margin, next_update
-from warroom.core.timefmt import fmt_clock, fmt_short_time, fmt_time
+from warroom.core.timefmt import fmt_clock, fmt_minutes, fmt_short_time, zone_names
 from warroom.tui.textual_fixes.bindings import remapped_bindings
 from warroom.tui.widgets.common import STATE_STYLE, Panel, RowStyle
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from textual import getters
+    from textual.timer import Timer
 
     from warroom.tui.room import Room
 
@@ -56,8 +60,91 @@ class ClockView(RowStyle, Widget, can_focus=True):
             super().__init__()
             self.clock = clock
 
+    class AskTime(Message):
+        """'@' right after a milestone's key: the time is typed next."""
+
+        def __init__(self, clock: str, at: datetime):
+            super().__init__()
+            self.clock = clock
+            self.at = at
+
+    # How long a milestone's key waits for an '@' (another time) before the
+    # milestone is recorded at the moment the key was pressed.
+    HOLD_SECONDS = 1.2
+    # (clock, at, record) while an '@' may still follow its key
+    _held: tuple[str, datetime, Callable[[datetime], None]] | None = None
+    _hold_timer: Timer | None = None
+
     def action_milestone(self, clock: str) -> None:
         self.post_message(self.Milestone(clock))
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def hold(self, clock: str, at: datetime, record) -> None:
+        """A milestone's key on one not yet recorded: record(at) runs unless an
+        '@' follows (then the time is asked for, and nothing stray is written).
+        Keys already queued behind it (a paste, tmux send-keys) decide at once;
+        a key typed by hand is waited for a moment."""
+        self.release()
+        waiting = getattr(getattr(self.app, "key_gate", None), "waiting", ())
+        if waiting:
+            following = waiting[0]
+            if getattr(following, "character", None) == "@":
+                waiting.popleft()
+                self.post_message(self.AskTime(clock, at))
+            else:
+                record(at)
+            return
+        self._held = (clock, at, record)
+        self._hold_timer = self.set_timer(self.HOLD_SECONDS, self.release)
+        self._gate_held(True)
+        self._panel.held(clock, at)
+
+    @property
+    def _panel(self) -> Any:
+        return self.parent  # the clocks panel: it says a key is waiting for its '@'
+
+    def _gate_held(self, held: bool) -> None:
+        gate = getattr(self.app, "key_gate", None)
+        if gate is not None:
+            (gate.held.add if held else gate.held.discard)(self)
+
+    def release(self) -> None:
+        """Record the held milestone now (its time is when its key was pressed)."""
+        held, self._held = self._held, None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        self._gate_held(False)
+        if held is not None:
+            clock, at, record = held
+            self._panel.held(None, None)
+            record(at)
+
+    def on_key(self, event) -> None:
+        if self._held is None:
+            return
+        if event.character == "@":
+            event.stop()
+            event.prevent_default()
+            clock, at, _ = self._held
+            self._held = None
+            if self._hold_timer is not None:
+                self._hold_timer.stop()
+                self._hold_timer = None
+            self._gate_held(False)
+            self._panel.held(None, None)
+            self.post_message(self.AskTime(clock, at))
+        else:
+            self.release()  # then the key does what it does
+
+    def on_blur(self) -> None:
+        self.release()
+
+    def on_unmount(self) -> None:
+        self.release()
 
     def key_for(self, clock: str) -> str:
         """The key that records `clock` (as remapped), for messages."""
@@ -72,6 +159,8 @@ class ClockView(RowStyle, Widget, can_focus=True):
         super().__init__(**kwargs)
         self._lines: list[Text] = []
         self._width = -1  # width the cached lines were made for; -1: make them again
+        self._held = None
+        self._hold_timer = None
 
     def lines(self) -> list[Text]:
         """This second's lines, computed at paint time when the width is known."""
@@ -141,6 +230,13 @@ class ClocksPanel(Panel):
             for clock in self.MILESTONE_KEYS
         ]
 
+    def held(self, clock: str | None, at: datetime | None) -> None:
+        """While a milestone's key waits for an '@', the border says so."""
+        if clock is None:
+            self.on_resize()
+            return
+        self.set_subtitle(f"{clock} at {fmt_short_time(at, self.utc, at)} · @ another time")
+
     def on_resize(self) -> None:
         """The keys spelt out where they fit ('a acknowledged · t triaged · ...'),
         else the underlined letters in the clocks' names say which key is which."""
@@ -161,21 +257,24 @@ class ClocksPanel(Panel):
         if incident is None:
             return Group()
         rows = []
+        remaining = {}  # name -> time left (or over), for a countdown that must be shorter
         for c in clock_states(self.policy, incident, now):
+            remaining[c.name] = c.remaining
             if c.stopped_at is not None:
                 detail = f"at {fmt_short_time(c.stopped_at, self.utc, now)}, {margin(c)}"
                 rows.append((c.name, c.state, "", detail))
             elif not c.is_live:  # missed on a closed incident: no countdown ticks on
-                detail = f"due {fmt_time(c.deadline, self.utc)}, {margin(c)}"
+                detail = f"due {fmt_short_time(c.deadline, self.utc, now)}, {margin(c)}"
                 rows.append((c.name, c.state, "", detail))
             else:
                 sign = "left" if c.remaining.total_seconds() >= 0 else "over"
-                detail = f"due {fmt_time(c.deadline, self.utc)}"
+                detail = f"due {fmt_short_time(c.deadline, self.utc, now)}"
                 rows.append((c.name, c.state, f"{fmt_clock(c.remaining)} {sign}", detail))
         due = next_update(self.policy, incident, now)
         if due is not None:
             sign = "left" if due.remaining.total_seconds() >= 0 else "over"
-            detail = f"due {fmt_time(due.due_at, self.utc)}"
+            detail = f"due {fmt_short_time(due.due_at, self.utc, now)}"
+            remaining["update"] = due.remaining
             rows.append(("update", due.state, f"{fmt_clock(due.remaining)} {sign}", detail))
         lines = []
         indent = 12 if width >= 46 else 2  # a narrow panel keeps the deadline's words whole
@@ -187,11 +286,34 @@ class ClocksPanel(Panel):
             if len(key) == 1 and key in name:  # the letter that records it, underlined
                 at = name.index(key)
                 head.stylize("underline", at, at + 1)
-            head.append(left.rjust(max(0, width - head.cell_len)), style=style)
+            room = width - head.cell_len
+            if len(left) > room - 1 and left:
+                # A countdown of weeks or years ('2959d 16:30:00 over') would be
+                # cut: to the hour it fits ('2959d16h over').
+                left = f"{fmt_minutes(remaining[name])} {left.rsplit(' ', 1)[-1]}"
+            head.append(left.rjust(max(0, room)), style=style)
             lines.append(head)
             text = " " * indent + detail
             lines.append(Text(text, style="dim", no_wrap=True, overflow="ellipsis"))
         return Group(*lines)
+
+    def zone_title(self, now: datetime) -> None:
+        """Every time in the panel is in one zone, named once in its title
+        (the zone of the times it shows: a summer deadline seen in winter is
+        in summer time, so both names show then)."""
+        names = zone_names(self.utc, now, *self._moments())
+        title = f"3 SLA clocks · times {names}"
+        if title != self.border_title:
+            self.border_title = title
+
+    def _moments(self) -> list[datetime]:
+        incident = self.incident
+        if incident is None or self.now is None:
+            return []
+        moments = []
+        for c in clock_states(self.policy, incident, self.now):
+            moments.append(c.stopped_at or c.deadline)
+        return [m for m in moments if m is not None]
 
     def show(self, incident: Incident, now: datetime, utc: bool = False) -> None:
         # Every write moves the revision; the clocks care only when something
@@ -210,6 +332,7 @@ class ClocksPanel(Panel):
         # frame took in the whole right-hand column.
         if self.now is None:
             self.now = now
+        self.zone_title(self.now)
         # Most writes leave the clocks as they were: repaint only changed lines.
         self.query_one(ClockView).tick()
 

@@ -22,7 +22,9 @@ PRIORITY_STYLE = {
 }
 
 
-def urgent_summary(policy: Policy, incident: Incident, now: datetime, tasks: tuple = ()) -> Text:
+def urgent_summary(
+    policy: Policy, incident: Incident, now: datetime, tasks: tuple = (), compact: bool = False
+) -> Text:
     """The single most urgent thing: an overdue/soon clock or update, else an
     overdue task of yours (tasks: (title, due_at) of your open ones), else the
     next deadline. The clocks are the team's promise: a task's lateness never
@@ -44,33 +46,45 @@ def urgent_summary(policy: Policy, incident: Incident, now: datetime, tasks: tup
     state, remaining, name = min(candidates, key=lambda c: (order.get(c[0], 3), c[1]))
     word, style = STATE_STYLE[state]
     when = "over" if remaining.total_seconds() < 0 else "left"
+    if compact and state != "overdue":  # narrow: the symbol says it; OVERDUE stays a word
+        return Text(f"{word.split()[0]} {name} {fmt_minutes(remaining)} {when}", style=style)
     return Text(f"{word}: {name} {fmt_minutes(remaining)} {when}", style=style)
 
 
 # The war room header, from left to right: incident, priority, the most urgent
-# thing, who you act as and their roles, stage, category and age. When the line
-# is too narrow the zone goes first (the notes panel names it), then the title
-# shrinks (it ends in an ellipsis; the incident list shows it whole) down to
-# TITLE_ROOM cells; then whole parts go in DROP_ORDER until the title has that
-# room; the acting person's roles give way only to keep ROLES_ROOM. Priority,
-# the most urgent thing, who you act as and a mode (WAITING FOR DATABASE,
-# READ-ONLY) always stay. At 120 columns this keeps the category and the age.
-TITLE_ROOM = 12
-ROLES_ROOM = 12
+# thing, who you act as and their roles, stage, category and age. What matters
+# most is kept: the title, then the warning (the most urgent thing), then who
+# you act as. When the line is too narrow whole parts go in DROP_ORDER (the
+# zone first: the notes panel names it) until the title fits whole, the stage
+# and the acting person's roles only while the title has less than TITLE_ROOM
+# cells; then the title is cut (it ends in an ellipsis; the list shows it whole).
+# Priority, the most urgent thing, who you act as and a mode (WAITING FOR
+# DATABASE, READ-ONLY) always stay.
+TITLE_ROOM = 24
 DROP_ORDER = ("zone", "category", "age", "stage", "roles")
 SEPARATOR = " · "
 JOINED = {"roles": " "}  # parts that follow the one before without a separator
 
 
-def fit_header(lead: Text, title: str, parts: list[tuple[str, Text]], width: int) -> Text:
-    """Lead, title, then the parts that fit, joined by separators."""
+def fit_header(
+    lead: Text,
+    title: str,
+    parts: list[tuple[str, Text]],
+    width: int,
+    shorter: dict[str, Text] | None = None,
+) -> Text:
+    """Lead, title, then the parts that fit, joined by separators; `shorter`
+    gives a part's short form, taken (after the zone goes) before any other
+    part is dropped."""
     kept = list(parts)
 
     def fixed() -> int:
         return lead.cell_len + sum(len(JOINED.get(n, SEPARATOR)) + p.cell_len for n, p in kept)
 
     for name in DROP_ORDER:
-        room = {"zone": len(title), "roles": ROLES_ROOM}.get(name, TITLE_ROOM)
+        if name == "category" and shorter and width - fixed() < len(title):
+            kept = [(n, shorter.get(n, part)) for n, part in kept]
+        room = TITLE_ROOM if name in ("stage", "roles") else len(title)
         if width - fixed() >= min(room, len(title)):
             break
         kept = [(n, part) for n, part in kept if n != name]
@@ -186,4 +200,5 @@ class IncidentHeader(Widget):
             ("age", Text(f"age {fmt_age(incident.reported_at, end)}")),
         ]
         width = (self.size.width or self.app.size.width - 2) or 80
-        return fit_header(lead, incident.title, parts, width)
+        short = urgent_summary(self.policy, incident, now, self.tasks, compact=True)
+        return fit_header(lead, incident.title, parts, width, {"urgent": short})

@@ -31,7 +31,7 @@ class Modal(ModalScreen):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     Modal .prompt { margin-bottom: 1; width: 1fr; }
-    Modal .hint { color: $text-muted; }
+    Modal .hint { color: $text-muted; width: 1fr; }  /* wraps: a hint is never cut */
     Modal OptionList { height: auto; max-height: 12; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]

@@ -31,15 +31,20 @@ _LOWER_FIRST = {
 }  # fmt: skip
 
 
+CHAIN_LEAD = "Why did this happen: "
+
+
 def chain_question(answer: str) -> str:
-    """The next why, from an answer: 'The pool ran dry.' -> 'Why the pool ran dry?'"""
+    """The next why, from an answer: 'The pool ran dry.' -> 'Why did this
+    happen: the pool ran dry?' (a question whatever the answer's grammar: a
+    clause or a noun phrase, as the first why asks of the title)."""
     text = " ".join(answer.split()).rstrip(" .!?;:,")
     if not text:
         return ""
     first, _, rest = text.partition(" ")
     if first.lower() in _LOWER_FIRST:
         text = first.lower() + (f" {rest}" if rest else "")
-    return f"Why {text[: MAX_SHORT - 5]}?"
+    return f"{CHAIN_LEAD}{text[: MAX_SHORT - len(CHAIN_LEAD) - 1]}?"
 
 
 def first_question(title: str) -> str:

@@ -26,7 +26,7 @@ from textual.widgets import Label
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
-from warroom.core.timefmt import fmt_short_time, fmt_time, shown
+from warroom.core.timefmt import fmt_short_time, fmt_time, shown, zone_names
 from warroom.tui.textual_fixes.scroll import SteadyVerticalScrollBar, grow_in_place
 from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
@@ -76,6 +76,15 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
         Binding("home,g", "top", "Top", show=False, id="timeline.top"),
         Binding("end,G", "bottom", "Bottom", show=False, id="timeline.bottom"),
         Binding("enter", "correct", "Correct", id="timeline.correct", tooltip="Correct entry"),
+        Binding(
+            "shift+down",
+            "detail(1)",
+            "Read on",
+            show=False,
+            id="timeline.detail_down",
+            tooltip="Scroll a long entry's text under the timeline",
+        ),
+        Binding("shift+up", "detail(-1)", "Read back", show=False, id="timeline.detail_up"),
         Binding("f", "cycle_filter", "Kinds", id="timeline.filter", tooltip="Show one kind"),
         Binding("slash", "search", "Search", id="timeline.search", tooltip="Search the text"),
         Binding("n", "write('note')", "Note", id="timeline.note"),
@@ -99,6 +108,14 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
     """
 
     cursor = reactive(-1, always_update=True)
+
+    class DetailScroll(Message):
+        def __init__(self, delta: int):
+            super().__init__()
+            self.delta = delta
+
+    def action_detail(self, delta: int) -> None:
+        self.post_message(self.DetailScroll(delta))
 
     class CorrectRequested(Message):
         def __init__(self, entry: TimelineEntry):
@@ -159,6 +176,7 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
         self.first: TimelineEntry | None = None  # the window's edges, in timeline order
         self.last: TimelineEntry | None = None
         self._seen_id = 0  # the newest recorded id known: what is polled from
+        self._land_on: TimelineEntry | None = None  # our note, to highlight when it shows
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)
         self._painted: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)  # see render_lines
 
@@ -273,7 +291,33 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
             self.cursor = len(self.entries) - 1
         else:
             self.cursor = cursor
+        if self._land_on is not None:
+            self._landed()
+        show_zone = getattr(self.parent, "show_zone", None)
+        if show_zone is not None:
+            show_zone()
         self.refresh()
+
+    def land_on(self, entry: TimelineEntry) -> None:
+        """A note just written: the highlight goes to it, wherever it landed
+        (a backdated one lands above the newest rows), now or when it shows."""
+        self._land_on = entry
+        self._landed()
+
+    def _landed(self) -> None:
+        entry = self._land_on
+        if entry is None:
+            return
+        index = next((i for i, e in enumerate(self.entries) if e.id == entry.id), None)
+        if index is None:
+            return
+        self._land_on = None
+        self.cursor = index
+        above = len(self.entries) - 1 - index
+        if above:
+            when = fmt_short_time(entry.occurred_at, self.utc, self._now())
+            rows = "1 row" if above == 1 else f"{above} rows"
+            self.app.notify(f"Note added at {when} ({rows} up)", timeout=6, markup=False)
 
     def _want(self, where: str) -> None:
         """Ask for another part of the timeline, once until it comes."""
@@ -569,7 +613,7 @@ class EntryDetail(Widget):
     DEFAULT_CSS = """
     EntryDetail {
         height: auto; max-height: 40%; background: $boost; padding: 0 1;
-        overflow-y: auto;
+        overflow: hidden hidden;
     }
     """
 
@@ -579,24 +623,64 @@ class EntryDetail(Widget):
         self.superseded_by: int | None = None
         self.utc = False
         self._lines = -1  # the height last laid out
+        self.top = 0  # the first wrapped line shown, when the text is longer than the room
 
     def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
         if (entry, superseded_by) == (self.entry, self.superseded_by):
             return
         self.entry, self.superseded_by = entry, superseded_by
+        self.top = 0
         # Lay the panel out again only when the height changes: moving the
         # cursor over one-line entries repaints this line and nothing else.
         lines = self._height()
         self.refresh(layout=lines != self._lines)
         self._lines = lines
 
+    def _wrapped(self, width: int):
+        return self.whole().wrap(self.app.console, width)
+
     def _height(self) -> int:
         width = self.content_region.width
         if width <= 0:
             return -1
-        return len(self.render().wrap(self.app.console, width))
+        return len(self._wrapped(width))
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._wrapped(width)) if width > 0 else 1
+
+    def scroll_lines(self, delta: int) -> None:
+        """A text longer than the room shown is read a line at a time
+        (shift+down and shift+up in the timeline)."""
+        width, height = self.content_region.width, self.content_region.height
+        total = len(self._wrapped(width)) if width > 0 else 0
+        top = max(0, min(self.top + delta, max(0, total - height + 1)))
+        if top != self.top:
+            self.top = top
+            self.refresh()
 
     def render(self) -> Text:
+        """The text whole when it fits; else a window of it, the last line
+        saying how much more there is and the key that reads on."""
+        whole = self.whole()
+        width, height = self.content_region.width, self.content_region.height
+        if width <= 0 or height <= 0:
+            return whole
+        lines = whole.wrap(self.app.console, width)
+        if len(lines) <= height:
+            return whole
+        self.top = min(self.top, len(lines) - height + 1)
+        shown = list(lines)[self.top : self.top + height - 1]
+        below = len(lines) - self.top - len(shown)
+        if below > 0:
+            more = f"↓ {below} more line{'s' * (below != 1)}: shift+↓"
+        else:
+            more = "end · shift+↑ back"
+        if self.top:
+            more += f" · {self.top} above"
+        out = Text("\n").join([*shown, Text(more, style="dim italic")])
+        return out
+
+    def whole(self) -> Text:
         entry = self.entry
         if entry is None:
             return Text("no entry selected", style="dim italic")
@@ -684,6 +768,15 @@ class TimelinePanel(Panel):
                 select_on_focus=False,  # coming back to a half-typed note keeps it
             )
 
+    def show_zone(self) -> None:
+        """The zones the rows' times are in, said once in the title: 'PST/PDT'
+        when some rows are from summer (each row shows its own date's time)."""
+        view = self.view
+        names = zone_names(view.utc, view._now(), *(e.occurred_at for e in view.entries))
+        title = f"4 Responder notes (private) · times {names}"
+        if self.border_title != title:
+            self.border_title = title
+
     def watch_kind(self, kind: str) -> None:
         mark, _, _ = KIND_MARK[kind]
         self.query_one("#note-kind", Label).update(Text(f"{mark} {kind}"))
@@ -726,6 +819,10 @@ class TimelinePanel(Panel):
         self.query_one(SearchInput).value = ""
         self.view.set_filter(self.view.kinds, "")
         self.view.focus()
+
+    def on_timeline_view_detail_scroll(self, message: TimelineView.DetailScroll) -> None:
+        message.stop()
+        self.query_one(EntryDetail).scroll_lines(message.delta)
 
     def on_timeline_view_highlighted(self, message: TimelineView.Highlighted) -> None:
         message.stop()
