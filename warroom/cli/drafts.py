@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warroom.cli.context import Context, read_text
-from warroom.cli.output import print_json, problem
+from warroom.cli.output import done, print_json, problem
 from warroom.core.errors import UsageError
 from warroom.core.model import to_iso
 from warroom.core.text import one_line, say
@@ -79,6 +79,15 @@ def cmd_publish(ctx: Context) -> int:
             ctx.store, ctx.policy, config, ctx.args.id, text, ctx.at(), status, components
         )
     say(published.entry.id)
+    draft = published.draft
+    if draft is not None:  # which draft went out: the screen may show a later one
+        if draft.version:
+            by = f" (saved by {one_line(draft.updated_by)})" if draft.updated_by else ""
+            said = f"published draft v{draft.version} of incident {ctx.args.id}{by}"
+        else:
+            said = f"published the draft of incident {ctx.args.id} as the template makes it"
+            said += " (never saved)"
+        done(ctx, said, err=True)
     hook = published.hook
     if hook is not None and (hook.event == "hook.skipped" or not hook.result.ok):
         # The update itself is published; say loudly that it went no further.

@@ -12,20 +12,28 @@ from warroom.core.timefmt import fmt_duration, fmt_time, parse_time
 
 
 def cmd_declare(ctx: Context) -> int:
+    from warroom.core.declaring import parse_declare_line
+
     args = ctx.args
     now = ctx.clock()
+    # The title may say the rest, as in the war room: 'P1 #sb @20m checkout down'.
+    # A flag says it louder.
+    line = parse_declare_line(args.title, ctx.policy, now)
     reported = (
-        parse_time(args.reported_at, now, "reported time") if args.reported_at is not None else None
+        parse_time(args.reported_at, now, "reported time")
+        if args.reported_at is not None
+        else line.reported_at
     )
     impact = (
         parse_time(args.impact_started, now, "impact start")
         if args.impact_started is not None
         else None
     )
+    category = args.category if args.category is not None else line.category
     incident = ctx.store.declare(
-        args.title,
-        args.category,
-        args.priority,
+        line.title,
+        category,
+        args.priority or line.priority or "untriaged",
         reported,
         args.stage,
         impact_started_at=impact,

@@ -130,8 +130,14 @@ def _build(verb: str | None) -> tuple[argparse.ArgumentParser, bool]:
         sub = only
 
     p = sub.add_parser("declare", help="declare an incident; prints its id")
-    p.add_argument("title")
-    p.add_argument("--priority", "-p", default="untriaged", help="P1, P2, P3 or untriaged")
+    p.add_argument(
+        "title",
+        help="the title; words at its start or end may say the priority, category and"
+        " reported time, as in the war room: 'P1 #sb @20m checkout returns 500'",
+    )
+    p.add_argument(
+        "--priority", "-p", help="P1, P2, P3 or untriaged (default: the title's, else untriaged)"
+    )
     p.add_argument(
         "--category",
         "-c",

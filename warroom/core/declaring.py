@@ -11,18 +11,18 @@ the CLI and the TUI read the same line the same way."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from warroom.core.errors import UsageError
 from warroom.core.policy import Policy
+from warroom.core.record import record
 from warroom.core.timefmt import parse_time
 
 _SMALL_WORDS = {"or", "and", "of", "the", "a", "an", "to", "in", "for"}
 _CATEGORY = re.compile(r"#([A-Za-z][\w-]*)")
 
 
-@dataclass(frozen=True)
+@record
 class DeclareLine:
     title: str
     priority: str | None = None
@@ -80,9 +80,12 @@ def parse_declare_line(
     title = " ".join(words[start:end])
     if not title:
         raise UsageError("a title is needed after the priority, category and time")
-    return DeclareLine(
-        title,
-        found.get("priority"),  # type: ignore[arg-type]
-        found.get("category"),  # type: ignore[arg-type]
-        found.get("reported_at"),  # type: ignore[arg-type]
+    priority, category, reported = (
+        found.get("priority"),
+        found.get("category"),
+        found.get("reported_at"),
     )
+    assert priority is None or isinstance(priority, str)
+    assert category is None or isinstance(category, str)
+    assert reported is None or isinstance(reported, datetime)
+    return DeclareLine(title, priority, category, reported)

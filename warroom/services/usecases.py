@@ -92,6 +92,7 @@ class Published:
     entry: TimelineEntry
     hook: HookOutcome | None  # None: no publish hook is configured
     page_problem: str | None = None  # why the status page was not rebuilt, if it was not
+    draft: Draft | None = None  # the draft version that went out (publish_draft)
 
 
 def refresh_status_page(store: StorePort, policy: Policy) -> str | None:
@@ -201,7 +202,7 @@ def publish_draft(
     published = publish(store, policy, config, incident_id, draft.text, at, status, components)
     fresh = render_template("update", policy, store.get_incident(incident_id), now)
     store.save_draft(incident_id, fresh, draft.version)
-    return published
+    return replace(published, draft=draft)
 
 
 # -------------------------------------------------------------- action items
