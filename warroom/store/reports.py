@@ -32,7 +32,10 @@ class ReportStore(StoreBase):
 
         with self._snapshot():
             incidents = [
-                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+                self._row_incident(r)
+                for r in self.db.execute(
+                    f"SELECT {self._INCIDENT_COLUMNS} FROM incidents ORDER BY id"
+                )
             ]
             superseded = {
                 r[0]
@@ -76,7 +79,10 @@ class ReportStore(StoreBase):
         marks = ", ".join("?" * len(kinds))
         with self._snapshot():
             incidents = [
-                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+                self._row_incident(r)
+                for r in self.db.execute(
+                    f"SELECT {self._INCIDENT_COLUMNS} FROM incidents ORDER BY id"
+                )
             ]
             entries: dict[int, list[TimelineEntry]] = {}
             for row in self.db.execute(
@@ -97,7 +103,9 @@ class ReportStore(StoreBase):
         ):
             on_time = None
             if status == TASK_DONE and due and changed:
-                on_time = from_iso(changed) <= from_iso(due)
+                # Both written by the store (to_iso: UTC, fixed width), so the
+                # strings sort as the times do.
+                on_time = changed <= due
             skipped_away = status == TASK_SKIPPED and note == NO_LONGER_APPLIES
             tasks.setdefault(incident_id, []).append(
                 TaskFacts(runbook, status, on_time, skipped_away)
