@@ -9,6 +9,7 @@ so a backfilled incident counts at its real times. Drills are counted apart.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -79,15 +80,15 @@ class Adherence:
 
 def adherence(rows: Iterable[ReportRow]) -> tuple[Adherence, ...]:
     """Per runbook, across these incidents, in runbook order of first sight."""
-    tally: dict[str, list[int]] = {}
+    tally: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in rows:
-        for t in row.tasks:
-            if not t.runbook or t.no_longer_applies:
+        for runbook, status, on_time, no_longer_applies in row.tasks:  # TaskFacts
+            if not runbook or no_longer_applies:
                 continue
-            counts = tally.setdefault(t.runbook, [0, 0, 0, 0])
-            if t.status == "done":
-                counts[0 if t.on_time is not False else 1] += 1
-            elif t.status == "skipped":
+            counts = tally[runbook]
+            if status == "done":
+                counts[0 if on_time is not False else 1] += 1
+            elif status == "skipped":
                 counts[2] += 1
             else:
                 counts[3] += 1
@@ -298,9 +299,8 @@ def _group(name: str, facts: list[_Facts]) -> Group:
         met = states.count(MET)
         # Overdue can no longer be met: it is judged a miss already.
         hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))
-    on_time = sum(f.cadence.on_time for f in facts)
-    owed = sum(f.cadence.owed for f in facts)
-    published = sum(f.cadence.published for f in facts)
+    cadences = [f.cadence for f in facts] or [Cadence(0, 0, 0)]
+    on_time, owed, published = map(sum, zip(*cadences, strict=True))  # Cadence's fields
     return Group(name, len(facts), times, hits, on_time, owed, published)
 
 
