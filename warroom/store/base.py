@@ -35,6 +35,8 @@ from warroom.core.timefmt import check_moment
 from warroom.store.backend import Backend, open_backend
 from warroom.store.schema import select_list
 
+_INCIDENT_FIELDS: tuple[str, ...] = Incident.__record_fields__  # type: ignore[attr-defined]
+
 
 class _Later:
     """A statement's rows, read when first needed. On a backend that pipelines
@@ -329,10 +331,15 @@ class StoreBase:
     def _checked(self, moment: datetime, what: str) -> datetime:
         return check_moment(moment, self.clock(), what)
 
+    def _row_incident(self, row: dict[str, Any]) -> Incident:
+        """An incident from a SELECT * row, by name (a file written by an older
+        warroom, not yet upgraded, lacks the newer columns: they read as unset)."""
+        return self._incident_at(tuple(map(row.get, _INCIDENT_FIELDS)))
+
     @staticmethod
-    def _row_incident(row: tuple) -> Incident:
-        """An incident from a row of _INCIDENT_COLUMNS (by position: every
-        incident the report reads goes through here)."""
+    def _incident_at(row: tuple) -> Incident:
+        """An incident from a row of _INCIDENT_COLUMNS, by position (every
+        incident the report and the status page read comes through here)."""
         (id_, title, category, priority, stage, status, reported, declared, declared_by,
          acknowledged, triaged, remediated, retro, closed, resolution, last_update,
          root_cause, revision, impact_started, impact_ended, drill, public_title,
@@ -374,8 +381,8 @@ class StoreBase:
         return _Later(self.db.execute(sql, params), now=True).dicts()
 
     _ENTRY_COLUMNS = select_list("timeline")  # in _row_entry's order
-    # The incidents' columns in Incident's field order (_row_incident's).
-    _INCIDENT_COLUMNS = ", ".join(f'"{name}"' for name in Incident.__record_fields__)  # type: ignore[attr-defined]
+    # The incidents' columns in Incident's field order (_incident_at's).
+    _INCIDENT_COLUMNS = ", ".join(f'"{name}"' for name in _INCIDENT_FIELDS)
 
     def _snapshot(self) -> Any:
         """A read transaction (nested calls share the outer one)."""

@@ -42,18 +42,14 @@ class IncidentStore(StoreBase):
     def get_incident(self, incident_id: int) -> Incident:
         if not 0 < incident_id < 2**63:
             raise NotFound(f"no incident with id {incident_id}")
-        row = self.db.execute(
-            f"SELECT {self._INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
-        ).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM incidents WHERE id = ?", (incident_id,))
+        if not rows:
             raise NotFound(f"no incident with id {incident_id}")
-        return self._row_incident(row)
+        return self._row_incident(rows[0])
 
     def list_incidents(self, include_closed: bool = False) -> list[Incident]:
         where = "" if include_closed else "WHERE status = 'open'"
-        rows = self.db.execute(
-            f"SELECT {self._INCIDENT_COLUMNS} FROM incidents {where} ORDER BY id"
-        )
+        rows = self._rows(f"SELECT * FROM incidents {where} ORDER BY id")
         return [self._row_incident(r) for r in rows]
 
     def incident_revisions(self) -> dict[int, int]:
@@ -90,9 +86,7 @@ class IncidentStore(StoreBase):
         if not 0 < incident_id < 2**63:
             raise NotFound(f"no incident with id {incident_id}")
         return (
-            self._issue(
-                f"SELECT {self._INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
-            ),
+            self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,)),
             self._issue(
                 "SELECT * FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
                 [incident_id],
@@ -103,11 +97,11 @@ class IncidentStore(StoreBase):
 
     def _board_of(self, incident_id: int, issued: tuple[_Later, ...]) -> Board:
         incident, roles, checks, draft = issued
-        row = incident.one()
-        if row is None:
+        rows = incident.dicts()
+        if not rows:
             raise NotFound(f"no incident with id {incident_id}")
         return Board(
-            self._row_incident(row),
+            self._row_incident(rows[0]),
             tuple(
                 RoleHolder(
                     r["role"],

@@ -33,7 +33,7 @@ class ReportStore(StoreBase):
 
         with self._snapshot():
             incidents = [
-                self._row_incident(r)
+                self._incident_at(r)
                 for r in self.db.execute(
                     f"SELECT {self._INCIDENT_COLUMNS} FROM incidents ORDER BY id"
                 )
@@ -81,7 +81,7 @@ class ReportStore(StoreBase):
         marks = ", ".join("?" * len(kinds))
         with self._snapshot():
             incidents = [
-                self._row_incident(r)
+                self._incident_at(r)
                 for r in self.db.execute(
                     f"SELECT {self._INCIDENT_COLUMNS} FROM incidents ORDER BY id"
                 )
