@@ -326,3 +326,17 @@ def test_silence_counts_as_missed_updates(store, clock, policy):
     report = build_report(policy, store.report_rows(), now, local=UTC)
     once = group(report.real.by_category, "performance degradation")
     assert (once.updates_on_time, once.updates) == (1, 1)
+
+
+def test_json_report_hides_nothing_from_a_terminal(store, policy):
+    """Names in the JSON report (an action item's owner here) are data others
+    typed: characters a terminal acts on come out as \\u escapes, and the
+    JSON still reads back exactly."""
+    owner = "mal\u202eory\u200b"  # a bidi override and a zero-width space
+    incident = store.declare("Disk full", "performance", "P2").id
+    store.add_action(incident, "Add an alert", owner)
+    text = render_json(build_report(policy, store.report_rows(), FIXED, local=UTC))
+    assert "\u202e" not in text and "\u200b" not in text
+    assert "mal\\u202eory\\u200b" in text
+    owners = [a["owner"] for a in json.loads(text)["real"]["action_items"]]
+    assert owners == [owner]

@@ -9,8 +9,10 @@ so a backfilled incident counts at its real times. Drills are counted apart.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from operator import attrgetter
 from typing import NamedTuple
 
 from warroom.core.model import Incident
@@ -46,9 +48,8 @@ class TaskFacts(NamedTuple):
     no_longer_applies: bool  # skipped because the runbook stopped matching
 
 
-@record
-class ReportRow:
-    """One incident and what the report reads of it."""
+class ReportRow(NamedTuple):
+    """One incident and what the report reads of it (a tuple: one per incident)."""
 
     incident: Incident
     updates: tuple[datetime, ...]  # when each published update went out, in order
@@ -79,15 +80,15 @@ class Adherence:
 
 def adherence(rows: Iterable[ReportRow]) -> tuple[Adherence, ...]:
     """Per runbook, across these incidents, in runbook order of first sight."""
-    tally: dict[str, list[int]] = {}
+    tally: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in rows:
-        for t in row.tasks:
-            if not t.runbook or t.no_longer_applies:
+        for runbook, status, on_time, no_longer_applies in row.tasks:  # TaskFacts
+            if not runbook or no_longer_applies:
                 continue
-            counts = tally.setdefault(t.runbook, [0, 0, 0, 0])
-            if t.status == "done":
-                counts[0 if t.on_time is not False else 1] += 1
-            elif t.status == "skipped":
+            counts = tally[runbook]
+            if status == "done":
+                counts[0 if on_time is not False else 1] += 1
+            elif status == "skipped":
                 counts[2] += 1
             else:
                 counts[3] += 1
@@ -203,6 +204,9 @@ def took(incident: Incident, what: str) -> timedelta | None:
     return None if at is None else at - incident.reported_at
 
 
+_MILESTONES = attrgetter(*(_MILESTONE[what] for what in TIMES))  # took()'s, in TIMES' order
+
+
 class Cadence(NamedTuple):
     on_time: int  # updates that went out by the time they were owed
     owed: int  # updates the cadence asked for so far: on time, late, or never sent
@@ -227,17 +231,22 @@ def updates_on_cadence(policy: Policy, row: ReportRow, now: datetime) -> Cadence
         latest = _HIGH - cadence  # a later start's deadline is held at the range's end
     except OverflowError:
         latest = _LOW
+    plain = cadence > _NOTHING  # a cadence the written-out arithmetic below holds for
     for at in sorted(row.updates):  # the store hands them out in order already
-        if cadence > _NOTHING and at > since and _LOW <= since <= latest:
+        if plain and at > since and _LOW <= since <= latest:
             # _passed() and add(), written out: this runs for every update
-            # of every incident in the report.
-            owed += max(1, math.ceil((at - since) / cadence) - 1)
-            due = since + cadence
+            # of every incident in the report. An update by its due time is
+            # the one owed (no division needed); a late one, the cadences
+            # that passed before it as well.
+            if at <= since + cadence:
+                on_time += 1
+                owed += 1
+            else:
+                owed += max(1, math.ceil((at - since) / cadence) - 1)
         else:
             owed += max(1, _passed(since, cadence, at))
-            due = add(since, cadence)
-        if at <= due:
-            on_time += 1
+            if at <= add(since, cadence):
+                on_time += 1
         since = at
     owed += _passed(since, cadence, end)
     return Cadence(on_time, owed, len(row.updates))
@@ -256,34 +265,42 @@ def _passed(since: datetime, cadence: timedelta, until: datetime) -> int:
 
 
 class _Facts(NamedTuple):
-    """What the figures need of one incident, worked out once for every group."""
+    """What the figures need of one incident, worked out once for every group
+    (by position: one per incident)."""
 
     row: ReportRow
-    took: dict[str, timedelta | None]
-    clock_states: dict[str, str]
+    took: tuple[timedelta | None, ...]  # in TIMES' order
+    states: tuple[str, ...]  # each clock's state in CLOCKS' order; () for an unknown priority
     cadence: Cadence
 
 
 def _facts(policy: Policy, row: ReportRow, now: datetime) -> _Facts:
+    incident = row.incident
+    reported = incident.reported_at
     return _Facts(
         row,
-        {what: took(row.incident, what) for what in TIMES},
-        {c.name: c.state for c in clock_states(policy, row.incident, now)},
+        tuple([None if at is None else at - reported for at in _MILESTONES(incident)]),  # took()
+        tuple([c.state for c in clock_states(policy, incident, now)]),
         updates_on_cadence(policy, row, now),
     )
 
 
 def _group(name: str, facts: list[_Facts]) -> Group:
-    times = {what: spread([t for f in facts if (t := f.took[what]) is not None]) for what in TIMES}
+    # Column by column: each duration in TIMES' order, each clock's states in CLOCKS'.
+    took_columns = list(zip(*(f.took for f in facts), strict=True)) or [()] * len(TIMES)
+    times = {
+        what: spread([t for t in column if t is not None])
+        for what, column in zip(TIMES, took_columns, strict=True)
+    }
+    judged = [f.states for f in facts if f.states]  # none: an unknown priority
+    state_columns = list(zip(*judged, strict=True)) or [()] * len(CLOCKS)
     hits = {}
-    for clock in CLOCKS:
-        states = [f.clock_states.get(clock) for f in facts]  # none: an unknown priority
+    for clock, states in zip(CLOCKS, state_columns, strict=True):
         met = states.count(MET)
         # Overdue can no longer be met: it is judged a miss already.
         hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))
-    on_time = sum(f.cadence.on_time for f in facts)
-    owed = sum(f.cadence.owed for f in facts)
-    published = sum(f.cadence.published for f in facts)
+    cadences = [f.cadence for f in facts] or [Cadence(0, 0, 0)]
+    on_time, owed, published = map(sum, zip(*cadences, strict=True))  # Cadence's fields
     return Group(name, len(facts), times, hits, on_time, owed, published)
 
 

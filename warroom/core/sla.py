@@ -42,9 +42,10 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
     if budgets is None:  # a priority the policy does not know (policy.knows)
         return []
     states = []
+    reported, is_open = incident.reported_at, incident.is_open
     for name in CLOCKS:
         budget = budgets[name]  # policy.budget(incident.priority, name)
-        deadline = add(incident.reported_at, budget)
+        deadline = add(reported, budget)
         stopped_at = getattr(incident, CLOCK_MILESTONE[name])
         if stopped_at is not None:
             state = MET if stopped_at <= deadline else MISSED
@@ -52,7 +53,7 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
                 ClockState(name, budget, deadline, state, deadline - stopped_at, stopped_at)
             )
             continue
-        if not incident.is_open and name != "retro":
+        if not is_open and name != "retro":
             # Closing stops every clock but the retro, which runs on after close;
             # a milestone never recorded is neither met nor missed, just stopped.
             closed = incident.closed_at or now
@@ -60,7 +61,7 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
             continue
         remaining = deadline - now
         state = _running_state(policy, budget, remaining)
-        if state == OVERDUE and not incident.is_open:
+        if state == OVERDUE and not is_open:
             # The retro, owed after close: once its deadline passes it was
             # missed, not overdue for ever (an incident replayed from years ago).
             state = MISSED

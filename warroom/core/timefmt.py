@@ -269,9 +269,11 @@ def add(moment: datetime, delta: timedelta) -> datetime:
     """moment + delta, held inside datetime's range (a deadline of a stored
     year-9999 time must not raise)."""
     try:
-        return clamp(moment + delta)
+        moment = moment + delta
     except OverflowError:
         return _HIGH if delta > timedelta(0) else _LOW
+    # clamp(), with the common case first: every clock of every incident comes here.
+    return moment if _LOW <= moment <= _HIGH else clamp(moment)
 
 
 def fmt_time(moment: datetime | None, utc: bool = False) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 import textwrap
 from datetime import timedelta
@@ -15,6 +14,7 @@ from warroom.core.policy import CLOCKS
 from warroom.core.report import TIMES, Group, HitRate, Report, Section
 from warroom.core.text import csv_cell, one_line
 from warroom.core.timefmt import span
+from warroom.formats.json import json_text
 
 REPORT_SCHEMA_VERSION = 1
 SPARK = "▁▂▃▄▅▆▇█"
@@ -268,7 +268,7 @@ def render_json(report: Report) -> str:
             "alerts": report.noise.alerts,
             "alerts_per_incident": report.noise.alerts_per_incident,
         }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data) + "\n"  # as all of warroom's JSON: nothing hidden from a terminal
 
 
 def render_csv(report: Report) -> str:

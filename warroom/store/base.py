@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from warroom.core.model import Draft, Retro, Task
     from warroom.services.paths import DbUrl
 
+_INCIDENT_FIELDS: tuple[str, ...] = Incident.__record_fields__  # type: ignore[attr-defined]
+
 
 class _Later:
     """A statement's rows, read when first needed. On a backend that pipelines
@@ -382,31 +384,25 @@ class StoreBase:
         return check_moment(moment, self.clock(), what)
 
     def _row_incident(self, row: dict[str, Any]) -> Incident:
+        """An incident from a SELECT * row, by name (a file written by an older
+        warroom, not yet upgraded, lacks the newer columns: they read as unset)."""
+        return self._incident_at(tuple(map(row.get, _INCIDENT_FIELDS)))
+
+    @staticmethod
+    def _incident_at(row: tuple) -> Incident:
+        """An incident from a row of _INCIDENT_COLUMNS, by position (every
+        incident the report and the status page read comes through here)."""
+        (id_, title, category, priority, stage, status, reported, declared, declared_by,
+         acknowledged, triaged, remediated, retro, closed, resolution, last_update,
+         root_cause, revision, impact_started, impact_ended, drill, public_title,
+         root_cause_public) = row  # fmt: skip
         return Incident(
-            id=row["id"],
-            title=row["title"],
-            category=row["category"],
-            priority=row["priority"],
-            stage=row["stage"],
-            status=row["status"],
-            reported_at=from_iso(row["reported_at"]),
-            declared_at=from_iso(row["declared_at"]),
-            declared_by=row["declared_by"] or "",
-            acknowledged_at=from_iso(row["acknowledged_at"]),
-            triaged_at=from_iso(row["triaged_at"]),
-            remediated_at=from_iso(row["remediated_at"]),
-            retro_at=from_iso(row["retro_at"]),
-            closed_at=from_iso(row["closed_at"]),
-            resolution=row["resolution"] or "",
-            last_update_at=from_iso(row["last_update_at"]),
-            root_cause=row.get("root_cause") or "",
-            revision=row["revision"] or 0,
-            impact_started_at=from_iso(row.get("impact_started_at")),
-            impact_ended_at=from_iso(row.get("impact_ended_at")),
-            drill=bool(row.get("drill")),
-            public_title=row.get("public_title") or "",
-            root_cause_public=bool(row.get("root_cause_public")),
-        )
+            id_, title, category, priority, stage, status, from_iso(reported),
+            from_iso(declared), declared_by or "", from_iso(acknowledged), from_iso(triaged),
+            from_iso(remediated), from_iso(retro), from_iso(closed), resolution or "",
+            from_iso(last_update), root_cause or "", revision or 0, from_iso(impact_started),
+            from_iso(impact_ended), bool(drill), public_title or "", bool(root_cause_public),
+        )  # fmt: skip
 
     @staticmethod
     def _row_entry(row: tuple) -> TimelineEntry:
@@ -437,6 +433,8 @@ class StoreBase:
         return _Later(self.db.execute(sql, params), now=True).dicts()
 
     _ENTRY_COLUMNS = select_list("timeline")  # in _row_entry's order
+    # The incidents' columns in Incident's field order (_incident_at's).
+    _INCIDENT_COLUMNS = ", ".join(f'"{name}"' for name in _INCIDENT_FIELDS)
 
     def _snapshot(self) -> Any:
         """A read transaction (nested calls share the outer one)."""

@@ -3,6 +3,7 @@ one snapshot."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,10 @@ class ReportStore(StoreBase):
 
         with self._snapshot():
             incidents = [
-                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+                self._incident_at(r)
+                for r in self.db.execute(
+                    f"SELECT {self._INCIDENT_COLUMNS} FROM incidents ORDER BY id"
+                )
             ]
             superseded = {
                 r[0]
@@ -40,19 +44,20 @@ class ReportStore(StoreBase):
                     "SELECT supersedes FROM timeline WHERE supersedes IS NOT NULL"
                 )
             }
-            updates: dict[int, list[datetime]] = {}
+            # Per incident (defaultdict: thousands of rows, one list each incident).
+            updates: defaultdict[int, list[datetime]] = defaultdict(list)
             for entry_id, incident_id, occurred in self.db.execute(
                 "SELECT id, incident_id, occurred_at FROM timeline WHERE kind = ?"
                 " ORDER BY occurred_at, id",
                 (UPDATE,),
             ):
                 if entry_id not in superseded:
-                    updates.setdefault(incident_id, []).append(from_iso(occurred))
-            actions: dict[int, list[ActionFacts]] = {}
+                    updates[incident_id].append(from_iso(occurred))
+            actions: defaultdict[int, list[ActionFacts]] = defaultdict(list)
             for incident_id, owner, due, status in self.db.execute(
                 "SELECT incident_id, owner, due, status FROM action_items ORDER BY id"
             ):
-                actions.setdefault(incident_id, []).append(
+                actions[incident_id].append(
                     ActionFacts(
                         owner or "", date.fromisoformat(due) if due else None, status == ACTION_DONE
                     )
@@ -77,7 +82,10 @@ class ReportStore(StoreBase):
         marks = ", ".join("?" * len(kinds))
         with self._snapshot():
             incidents = [
-                self._row_incident(r) for r in self._rows("SELECT * FROM incidents ORDER BY id")
+                self._incident_at(r)
+                for r in self.db.execute(
+                    f"SELECT {self._INCIDENT_COLUMNS} FROM incidents ORDER BY id"
+                )
             ]
             entries: dict[int, list[TimelineEntry]] = {}
             for row in self.db.execute(
@@ -91,16 +99,14 @@ class ReportStore(StoreBase):
         """incident id -> what the report reads of each runbook task (adherence)."""
         from warroom.core.report import TaskFacts
 
-        tasks: dict[int, list] = {}
+        tasks: defaultdict[int, list] = defaultdict(list)
         for incident_id, runbook, status, due, changed, note in self.db.execute(
             "SELECT incident_id, runbook, status, due_at, changed_at, note FROM tasks"
             " WHERE runbook <> '' ORDER BY id"
         ):
-            on_time = None
-            if status == TASK_DONE and due and changed:
-                on_time = from_iso(changed) <= from_iso(due)
+            # Done by its due time: both written by the store (to_iso: UTC,
+            # fixed width), so the strings sort as the times do.
+            on_time = changed <= due if status == TASK_DONE and due and changed else None
             skipped_away = status == TASK_SKIPPED and note == NO_LONGER_APPLIES
-            tasks.setdefault(incident_id, []).append(
-                TaskFacts(runbook, status, on_time, skipped_away)
-            )
+            tasks[incident_id].append(TaskFacts(runbook, status, on_time, skipped_away))
         return tasks

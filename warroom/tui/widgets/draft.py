@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -126,6 +126,7 @@ class DraftPanel(Panel):
         self._status = ""
         self.incident: Incident | None = None
         self.draft: Draft | None = None
+        self._editor: DraftEditor | None = None  # mounted by open_editor
 
     def compose(self):
         yield DraftView(id="draft-view")
@@ -133,9 +134,11 @@ class DraftPanel(Panel):
 
     @property
     def editor(self) -> DraftEditor | None:
-        """The editor, once someone has gone to edit (see DraftView)."""
-        found = self.query("#draft-editor")
-        return cast("DraftEditor", found.first()) if found else None
+        """The editor, once someone has gone to edit (see DraftView). Kept,
+        not looked up: every write's redraw asks (dirty), and a DOM query each time
+        cost more than the rest of showing the draft."""
+        editor = self._editor
+        return editor if editor is not None and editor.is_attached else None
 
     @property
     def text(self) -> str:
@@ -164,6 +167,7 @@ class DraftPanel(Panel):
                 view.text, id="draft-editor", soft_wrap=True, show_line_numbers=False
             )
             await self.mount(editor, before=view)
+            self._editor = editor
             editor.focus()
             await view.remove()
             # Keys that reached the view came before any that reached the editor
