@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from conftest import seed_incident
+from seeds import seed_incident
 from keyburst import burst, settle
 
 from warroom.store import Store

@@ -25,3 +25,18 @@ async def test_notes_and_a_paste_across_focus_moves_in_one_burst(app_factory, st
         burst(app, " and typed", "enter")
         await settle(app, pilot)
     assert notes(store, seeded)[len(before) :] == ["first note", "pasted, with a comma and typed"]
+
+
+async def test_keys_typed_behind_a_declare_reach_the_new_war_room(app_factory, store, seeded):
+    """Declare, then straight on in the same burst: the keys behind the
+    dialog's enter wait for the new incident's war room (its write is on the
+    database worker), instead of reaching the incident list meanwhile."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "escape")  # from the war room to the list
+        await settle(app, pilot)
+        burst(app, "ctrl+n", "Disk full on db-2", "enter", "4", "n", "first look", "enter")
+        await settle(app, pilot)
+        fresh = [i for i in store.list_incidents() if i.title == "Disk full on db-2"]
+        assert len(fresh) == 1
+        assert notes(store, fresh[0].id) == ["first look"]

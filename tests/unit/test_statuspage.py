@@ -920,7 +920,7 @@ def test_builds_of_one_folder_run_one_after_the_other(open_store, sp_policy, tmp
     lock = tmp_path / ".site.lock"
 
     def clock():  # read by the build while it makes the page
-        from conftest import FIXED
+        from clocks import CORE_START as FIXED
 
         if not lock.exists():
             return FIXED

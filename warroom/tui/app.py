@@ -54,6 +54,7 @@ POLL_SECONDS = 0.4  # change-marker poll: remote changes show well within a seco
 TICK_SECONDS = 1.0
 WRITE_WAIT_SECONDS = 0.1  # how long a key's write waits for a lock before queueing
 RETRY_SECONDS = 0.5
+DECLARE_HOLD_SECONDS = 2.0  # keys behind a declare wait this long for its war room
 HANG_UP_WAIT_SECONDS = 5.0  # on SIGHUP/SIGTERM, how long queued changes are tried
 CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
 TOAST_RANK = {"information": 0, "warning": 1, "error": 2}
@@ -70,15 +71,20 @@ class Delivered(Message):
 
 
 class _Choosing(StartupScreen):
-    """Shown while the first screen is chosen from the incident list read on
-    the database worker (a server far away): keys typed meanwhile wait."""
+    """Shown while the next screen is chosen: the first one, from the incident
+    list read on the database worker (a server far away), or a declared
+    incident's war room, once its write is done. Keys typed meanwhile wait."""
 
     building = True
+
+    def __init__(self, text: str = "warroom · loading…") -> None:
+        super().__init__()
+        self.text = text
 
     def compose(self):
         from textual.widgets import Static
 
-        yield Static("warroom · loading…")
+        yield Static(self.text)
 
 
 class WarRoomApp(ToastsReplaceTheirKind, Room):
@@ -813,11 +819,28 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         def done(form: dict | None) -> None:
             if not form:
                 return
+            # The keys typed behind enter are for the new incident's war room:
+            # they wait while its write is on the worker, for a moment at most
+            # (a declaration queued for a busy or unreachable database lets them
+            # go to the list, which says it is queued).
+            holding = _Choosing(f"warroom · declaring {one_line(form['title'])}…")
+            self.push_screen(holding)
+
+            def let_go() -> None:
+                if self.screen is holding:
+                    self.pop_screen()
+
+            self.set_timer(DECLARE_HOLD_SECONDS, let_go)
 
             def opened(incident) -> None:
+                let_go()
                 while isinstance(self.screen, WarRoomScreen):
                     self.pop_screen()
                 self.open_incident(incident.id)
+
+            def refused(_exc: BaseException) -> None:
+                let_go()
+                self.action_declare(form)  # the dialog comes back with what was typed
 
             self.write(
                 Declare(
@@ -828,8 +851,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
                     drill=form.get("drill", False),
                 ),
                 on_done=opened,
-                # Refused (the message is shown): the dialog comes back with what was typed.
-                on_fail=lambda _exc: self.action_declare(form),
+                on_fail=refused,  # the message is shown
             )
 
         # Dialogs are imported when first used: start-up pays only for the war room.
