@@ -7,8 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from seeds import seed_incident
 from keyburst import burst, settle
+from seeds import seed_incident
 
 from warroom.store import Store
 from warroom.tui.app import make_app
