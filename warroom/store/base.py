@@ -359,6 +359,26 @@ class StoreBase:
         self._touch(incident_id)
         return later
 
+    def _insert_incident(
+        self,
+        title: str,
+        category: str,
+        priority: str,
+        stage: str,
+        reported: datetime,
+        now: datetime,
+    ) -> int:
+        """The incidents row of a declaration (declare, an accepted proposal),
+        inside the caller's write: its id."""
+        cursor = self.db.execute(
+            "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+            " declared_at, declared_by, resolution, revision)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id",
+            (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
+             self.identity),
+        )  # fmt: skip
+        return int(cursor.fetchone()[0])
+
     def _system(
         self,
         incident_id: int,

@@ -141,22 +141,7 @@ class IncidentStore(StoreBase):
         if impact_started_at is not None:
             impact = to_iso(self._checked(impact_started_at, "impact start"))
         with self._write():
-            cursor = self.db.execute(
-                "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
-                " declared_at, declared_by, resolution, revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id",
-                (
-                    title,
-                    category,
-                    priority,
-                    stage,
-                    OPEN,
-                    to_iso(reported),
-                    to_iso(now),
-                    self.identity,
-                ),
-            )
-            incident_id = cursor.fetchone()[0]
+            incident_id = self._insert_incident(title, category, priority, stage, reported, now)
             if impact is not None:
                 self.db.execute(
                     "UPDATE incidents SET impact_started_at = ? WHERE id = ?", (impact, incident_id)

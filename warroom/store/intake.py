@@ -345,21 +345,7 @@ class IntakeStore(StoreBase):
             title = clean_title(title or proposal.title)
             reported = min(proposal.started_at or now, now)
             reported = self._checked(reported, "the alerts' start")
-            incident_id = self.db.execute(
-                "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
-                " declared_at, declared_by, resolution, revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id",
-                (
-                    title,
-                    category,
-                    priority,
-                    stage,
-                    OPEN,
-                    to_iso(reported),
-                    to_iso(now),
-                    self.identity,
-                ),
-            ).fetchone()[0]
+            incident_id = self._insert_incident(title, category, priority, stage, reported, now)
             self._system(
                 incident_id,
                 f"Incident declared: {title} ({priority}, {category}) from {proposal.alerts}"
