@@ -618,6 +618,19 @@ def _fit_defaults(
     return fitted
 
 
+def _keyed_table(table: object, where: str, keys: set[str]) -> str:
+    """A [[runbook]] or [[runbook.task]] table: a table of known keys with a
+    word for its id (returned); one line naming `where` otherwise."""
+    if not isinstance(table, dict):
+        raise ValueError(f"{where} must be a table")
+    extra = sorted(set(table) - keys)
+    if extra:
+        raise ValueError(f"{where}: unknown key {extra[0]!r}")
+    table_id = _text(table, "id", where, 64, required=True)
+    _check_word(table_id, f"{where} id")
+    return table_id
+
+
 def _runbooks(
     raw: Any,
     priorities: tuple[str, ...],
@@ -631,14 +644,7 @@ def _runbooks(
         raise ValueError("runbook must be a list of tables ([[runbook]])")
     books: list[Runbook] = []
     for n, book in enumerate(raw, 1):
-        where = f"runbook {n}"
-        if not isinstance(book, dict):
-            raise ValueError(f"{where} must be a table")
-        extra = sorted(set(book) - _RUNBOOK_KEYS)
-        if extra:
-            raise ValueError(f"{where}: unknown key {extra[0]!r}")
-        book_id = _text(book, "id", where, 64, required=True)
-        _check_word(book_id, f"{where} id")
+        book_id = _keyed_table(book, f"runbook {n}", _RUNBOOK_KEYS)
         where = f"runbook {book_id!r}"
         title = _text(book, "title", where, 200) or book_id
         when = book.get("when", {})
@@ -663,14 +669,7 @@ def _runbooks(
             raise ValueError(f"{where} has no tasks ([[runbook.task]])")
         tasks: list[RunbookTask] = []
         for m, task in enumerate(tasks_raw, 1):
-            there = f"{where} task {m}"
-            if not isinstance(task, dict):
-                raise ValueError(f"{there} must be a table")
-            extra = sorted(set(task) - _TASK_KEYS)
-            if extra:
-                raise ValueError(f"{there}: unknown key {extra[0]!r}")
-            task_id = _text(task, "id", there, 64, required=True)
-            _check_word(task_id, f"{there} id")
+            task_id = _keyed_table(task, f"{where} task {m}", _TASK_KEYS)
             there = f"{where} task {task_id!r}"
             role = _text(task, "role", there, 64, required=True)
             if role not in roles:
