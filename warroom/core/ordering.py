@@ -50,6 +50,16 @@ def page_of(rows: Sequence[Any], limit: int, forward: bool) -> tuple[list[Any], 
     return (page if forward else page[::-1]), more
 
 
+def first_holders(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """role -> who holds it, from (role, person) in the order they were
+    assigned: the first holder of a role (the many-holder role's first
+    responder) is the one a task names."""
+    holders: dict[str, str] = {}
+    for role, person in pairs:
+        holders.setdefault(role, person)
+    return holders
+
+
 def nocase_key(name: str) -> tuple[str, str]:
     """SQLite's NOCASE order (ASCII letters folded, nothing else), the same on
     every engine; ties in the original spelling."""

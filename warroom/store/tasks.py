@@ -23,6 +23,7 @@ from warroom.core.model import (
     from_iso,
     to_iso,
 )
+from warroom.core.ordering import first_holders
 from warroom.core.text import (
     MAX_SHORT,
     check_length,
@@ -69,13 +70,12 @@ class TaskStore(StoreBase):
 
     def _role_holders(self, incident_id: int) -> dict[str, str]:
         """role -> who holds it (the first responder for the many-holder role)."""
-        holders: dict[str, str] = {}
-        for role, person in self.db.execute(
-            "SELECT role, person FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
-            (incident_id,),
-        ):
-            holders.setdefault(role, person)
-        return holders
+        return first_holders(
+            self.db.execute(
+                "SELECT role, person FROM roles WHERE incident_id = ? ORDER BY assigned_at, person",
+                (incident_id,),
+            )
+        )
 
     def tasks(self, incident_id: int) -> list[Task]:
         """The incident's tasks in the order they were added, each with its owner now."""
