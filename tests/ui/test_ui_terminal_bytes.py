@@ -1,18 +1,18 @@
-"""What a terminal sends, as bytes, through the parser the war room installs
-(warroom.tui.textual_fixes.paste_parser), and from there into the app: a bracketed paste is
-one paste whatever it holds, ESC+digit (tmux's and xterm's alt+digit, and
-tmux's escape-then-digit) is alt+digit. Pilot's press skips the parser, so
-these tests feed it the bytes themselves, as the Linux driver does."""
+"""What a terminal sends, as bytes, through the parser the war room's driver
+reads with (warroom.tui.textual_fixes.paste_parser, warroom.tui.terminal), and
+from there into the app: a bracketed paste is one paste whatever it holds,
+ESC+digit (tmux's and xterm's alt+digit, and tmux's escape-then-digit) is
+alt+digit. Pilot's press skips the parser, so these tests feed it the bytes
+themselves, as the Linux driver does."""
 
 from __future__ import annotations
 
 import pytest
 from keyburst import burst, settle
 from textual import events
-from textual.drivers import linux_driver
 
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.textual_fixes.paste_parser import TextualParser, WarroomParser, install
+from warroom.tui.textual_fixes.paste_parser import TextualParser, WarroomParser
 
 SIZE = (120, 36)
 START, END = "\x1b[200~", "\x1b[201~"
@@ -31,13 +31,6 @@ def parsed(*reads: str, parser_class=WarroomParser) -> list[tuple]:
             else:
                 out.append((type(message).__name__,))
     return out
-
-
-def test_the_driver_builds_the_war_rooms_parser_once_installed(monkeypatch):
-    monkeypatch.setattr(linux_driver, "XTermParser", TextualParser)
-    install()
-    install()
-    assert linux_driver.XTermParser is WarroomParser
 
 
 def test_textuals_own_parser_cuts_a_paste_at_its_first_esc():

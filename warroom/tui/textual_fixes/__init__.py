@@ -29,7 +29,6 @@ FIXES = (
     "scroll",
     "testing",
     "toasts",
-    "writer_thread",
 )
 
 
