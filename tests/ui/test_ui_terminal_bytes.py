@@ -7,6 +7,8 @@ themselves, as the Linux driver does."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from keyburst import burst, settle
 from textual import events
@@ -86,6 +88,22 @@ def test_a_paste_cut_short_by_the_end_of_input_is_still_pasted():
 @pytest.mark.parametrize("digit", "1234567890")
 def test_esc_and_a_digit_is_alt_and_the_digit_typing_nothing(digit):
     assert parsed(f"\x1b{digit}") == [("key", f"alt+{digit}", None)]
+
+
+def test_esc_and_a_digit_split_across_reads_is_still_alt_and_the_digit():
+    assert parsed("a\x1b", "2b") == [("key", "a", "a"), ("key", "alt+2", None), ("key", "b", "b")]
+    assert parsed("\x1b", "\x1b", "3") == [("key", "escape", "\x1b"), ("key", "alt+3", None)]
+
+
+def test_escape_then_a_digit_after_the_escape_delay_is_escape_and_the_digit():
+    parser = WarroomParser()
+    assert list(parser.feed("\x1b")) == []
+    deadline = time.monotonic() + 60
+    while not (sent := list(parser.tick())):  # until the parser's escape delay is up
+        assert time.monotonic() < deadline, "the escape was never sent"
+        time.sleep(0.01)
+    assert [(m.key, m.character) for m in sent] == [("escape", "\x1b")]
+    assert [(m.key, m.character) for m in parser.feed("1")] == [("1", "1")]
 
 
 def test_other_sequences_are_read_as_textual_reads_them():
