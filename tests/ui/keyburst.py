@@ -41,10 +41,14 @@ QUIET_WITHIN_SECONDS = 60.0
 
 def key_for_character(character: str) -> str:
     """The key name the terminal driver gives a typed character: a letter or
-    digit is itself, anything else is named ('space', 'at', 'full_stop')."""
+    digit is itself, anything else is named ('space', 'at', 'full_stop').
+    A control character, which has no such name, is its own key (a newline
+    typed into the draft: a terminal would send ctrl+j) and a tab is 'tab'."""
     if character.isalnum():
         return character
-    name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    name = unicodedata.name(character, "").lower().replace("-", "_").replace(" ", "_")
+    if not name:
+        return "tab" if character == "\t" else character
     return SHORTER_NAMES.get(name, name)
 
 

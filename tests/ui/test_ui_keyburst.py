@@ -15,7 +15,7 @@ from textual.widgets import Input, TextArea
 from warroom.tui.textual_fixes.paste_parser import TextualParser
 
 SIZE = (120, 36)
-TYPED = string.digits + string.ascii_letters + string.punctuation + " éÉüß€∞→—…“”«»¿¡ñ中😀✓·°"
+TYPED = string.digits + string.ascii_letters + string.punctuation + " \té€∞→—…“”«»¿¡ñß中😀✓·°"
 
 
 def keys_read_from_the_terminal(character: str) -> list[tuple[str, str | None]]:
