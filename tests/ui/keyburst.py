@@ -110,8 +110,8 @@ def cursors_held_still(app, then: Callable[[Message], None] | None = None):
     repaints does not depend on when it is taken."""
 
     def hook(message: Message) -> None:
-        if isinstance(message, events.Focus):
-            focused = app.focused
+        if isinstance(message, events.Focus) and app.screen_stack:
+            focused = app.focused  # the widget the Focus is on its way to
             if isinstance(focused, Input | TextArea):
                 focused.cursor_blink = False
         if then is not None:
