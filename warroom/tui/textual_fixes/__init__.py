@@ -27,7 +27,6 @@ FIXES = (
     "message_pumps",
     "paste_parser",
     "scroll",
-    "testing",
     "toasts",
 )
 
