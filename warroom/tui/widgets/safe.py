@@ -177,7 +177,11 @@ def _safe_text_area() -> type:
             return (len(self.rows) - 1, len(self.rows[-1]))
 
         def get_size(self, indent_width: int) -> Size:
-            widths = [cell_len(line.expandtabs(indent_width)) for line in self.rows]
+            # As Textual's Document measures, but a \r is no line end here
+            # either (expandtabs starts counting columns again after one).
+            widths = [
+                cell_len(line.replace("\r", "\x1f").expandtabs(indent_width)) for line in self.rows
+            ]
             return Size(max(widths, default=0), len(self.rows))
 
         def get_text_range(self, start: Location, end: Location) -> str:
