@@ -152,6 +152,12 @@ async def test_the_editor_draws_odd_line_ends_as_marks_on_their_line():
         await pilot.pause()
         drawn = [area.get_line(n).plain for n in range(area.document.line_count)]
         assert drawn == ["a␍b␋c␌d␜e␝f␞g\ufffdh␤i␤j␍", "k", "last"]
+        # What TextArea worked out on loading (its scrollable height) is the
+        # exact document's: three lines, not a line for each odd line end.
+        assert area.virtual_size.height == area.wrapped_document.height == 3
+        area.load_text(ODD * 4)
+        await pilot.pause()
+        assert area.virtual_size.height == area.wrapped_document.height == 3 * 4 - 3
 
 
 def test_the_editor_refuses_a_language():
