@@ -44,9 +44,10 @@ class VisibleValue(Highlighter):
         self.inner = inner
 
     def highlight(self, text: Text) -> None:
-        value = self.field.value
-        plain = text.plain
-        text.plain = self.field.shown(value if plain == strip_control_codes(value) else plain)
+        value, plain = self.field.value, text.plain
+        if plain != value and plain != strip_control_codes(value):
+            value = plain  # a text other than the input's value
+        text.plain = self.field.shown(value)
         if self.inner is not None:
             self.inner.highlight(text)
 
@@ -55,8 +56,8 @@ class SafeInput(Input):
     """An Input whose value is shown with controls and invisible characters as
     placeholders (pre-filled values too: `value` is only ever drawn this way)."""
 
-    # Textual scrolls to the cursor once the value was first set (not for the
-    # value an input is made with); see watch_selection.
+    # Input scrolls to its cursor on every move but those made while its
+    # first value is set (see watch_selection).
     value_set = False
 
     @staticmethod
