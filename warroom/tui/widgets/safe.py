@@ -87,7 +87,9 @@ class SafeInput(Input):
     def cursor_cell(self) -> int:
         """The cell the cursor is drawn in, from the start of the value (one
         past the end when the cursor is after the last character)."""
-        cell = cell_len(self.drawn_value.plain[: self.cursor_position])
+        if self.password:
+            return self.cursor_position + (1 if self.cursor_at_end else 0)
+        cell = cell_len(self.shown(self.value)[: self.cursor_position])
         return cell + 1 if self.cursor_at_end else cell
 
     @property
