@@ -37,8 +37,13 @@ class FieldApp(App):
     def compose(self):
         from warroom.tui.widgets.safe import SafeTextArea
 
-        yield SafeInput(self.value, id="field")
-        yield SafeTextArea(self.text, id="area", soft_wrap=True)
+        # Cursors held still: a blinking one is not drawn half the time.
+        field = SafeInput(self.value, id="field")
+        field.cursor_blink = False
+        yield field
+        area = SafeTextArea(self.text, id="area", soft_wrap=True)
+        area.cursor_blink = False
+        yield area
 
 
 def drawn_caret(field: SafeInput) -> int | None:
