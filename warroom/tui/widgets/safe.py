@@ -143,8 +143,8 @@ def _safe_text_area() -> type:
         """A document whose lines end at a newline and nowhere else, and whose
         `text` is exactly the text it was made with (and the edits since).
         Textual's Document splits at every line end str.splitlines knows and
-        joins with one newline: a stored \\r, \\v, U+2028 ... came back as
-        a newline, a \\r\\n as whatever newline the text used first."""
+        joins the lines with one newline (\\r\\n if the text holds one, else
+        \\n): a stored \\r, \\v, U+2028 ... came back as that newline."""
 
         def __init__(self, text: str) -> None:
             self.rows = text.split("\n")
