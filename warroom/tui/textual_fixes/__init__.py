@@ -24,7 +24,6 @@ FIXES = (
     "compositor",
     "first_frame",
     "inputs",
-    "message_pumps",
     "paste_parser",
     "scroll",
     "testing",
