@@ -42,6 +42,7 @@ class KeyGate:
         # Widgets holding a key a moment for the one that may follow it (a
         # milestone's key for an '@' and a time): not quiet meanwhile.
         self.held: set = set()
+        self._rounds = False  # rounds are under way (else they wait for a frame)
         self._turn = 0  # which settling the rounds under way belong to
         self._deadline = 0.0  # when the settling under way gives up waiting
         self._watchdog: asyncio.TimerHandle | None = None
@@ -52,15 +53,17 @@ class KeyGate:
 
         A key that finds nothing waiting anywhere goes straight through (one
         look over the screen); the rounds that tell when it has settled run
-        behind it."""
+        once its frame is painted, or at once when another key comes first."""
         if self.busy:
             self.waiting.append(event)
+            if not self._rounds:
+                self._settle()  # it came before the frame: settle now
             return True
         if not self._settled(handling=True):
             self.waiting.append(event)
             self._settle()
             return True
-        self._settle()
+        self._settle_after_paint()
         return False
 
     @property
@@ -107,15 +110,32 @@ class KeyGate:
 
     # ------------------------------------------------------------- settling
     def _settle(self) -> None:
-        """Begin settling (the key just handed on, or the one the app is about
-        to hand on): rounds until it has, then the next waiting key."""
+        """Begin settling now (the key the app is about to hand on, or the one
+        it handed on before this one came): rounds until it has, then the
+        next waiting key."""
+        self._begin()
+        self._rounds = True
+        self._round(self._turn)
+
+    def _settle_after_paint(self) -> None:
+        """Begin settling once the frame the key about to be handed on asks
+        for is painted: the rounds cost the key nothing before it shows."""
+        self._begin()
+        if not self.app.call_after_refresh(self._rounds_now, self._turn):
+            self._stop()  # the app is closing
+
+    def _begin(self) -> None:
         self.busy = True
+        self._rounds = False
         self._turn += 1
         self._deadline = time.monotonic() + MAX_SETTLE_SECONDS
         if self._watchdog is None:
             loop = asyncio.get_running_loop()
             self._watchdog = loop.call_later(MAX_SETTLE_SECONDS, self._overdue, self._turn)
-        self._round(self._turn)
+
+    def _rounds_now(self, turn: int) -> None:
+        if turn == self._turn and not self._rounds:
+            self._settle()
 
     def _round(self, turn: int) -> None:
         """One round: the app first (it has handed the key on once this runs)."""
@@ -179,7 +199,10 @@ class KeyGate:
         app = self.app
         if self.waiting and app.is_running:
             event = self.waiting.popleft()
-            self._settle()
+            if self.waiting:
+                self._settle()
+            else:
+                self._settle_after_paint()
             from textual.app import App
 
             await App.on_event(app, one_line_paste(app, event))
@@ -197,12 +220,16 @@ class KeyGate:
         if turn != self._turn or self._building():
             self._watchdog = loop.call_later(MAX_SETTLE_SECONDS, self._overdue, self._turn)
             return
+        if not self._rounds:  # the frame's callback never came
+            self._settle()
+            return
         self._turn += 1
         if not self.app.call_later(self._next):
             self._stop()
 
     def _stop(self) -> None:
         self.busy = False
+        self._rounds = False
         self._turn += 1
         if self._watchdog is not None:
             self._watchdog.cancel()
