@@ -59,7 +59,7 @@ class KeyGate:
             if not self._rounds:
                 self._settle()  # it came before the frame: settle now
             return True
-        if not self._settled(handling=True):
+        if not self._settled():
             self.waiting.append(event)
             self._settle()
             return True
@@ -79,26 +79,32 @@ class KeyGate:
         settled = getattr(self.app, "store_settled", True)
         return self.idle and self._settled() and settled and not self.held
 
-    def _settled(self, handling: bool = False) -> bool:
+    def _settled(self) -> bool:
         """No message waits in the app's queue nor in any on the screen, no
         widget there is still being mounted, and the screen is not building.
-        handling: asked from a callback or a key handler of the app itself
-        (it is busy with that alone); otherwise, what the app may be in the
-        middle of is not seen (the rounds see it)."""
-        del handling  # the app's queue holds what waits, not what it handles
+        What a handler is in the middle of (awaiting) is not seen here: the
+        rounds see it on the way a key travels."""
         app = self.app
         if app.message_queue_size:
             return False
         if self._building():
             return False  # its widgets are still being made (see WarRoomScreen)
+        return not self._unsettled(first=True)
+
+    def _unsettled(self, first: bool = False) -> list:
+        """The screen and its widgets with a message waiting or still being
+        mounted (first: stop at the first one)."""
         try:
-            screen = app.screen
+            screen = self.app.screen
         except Exception:  # no screen: shutting down
-            return True
-        return not any(
-            node.message_queue_size or not node.is_mounted
-            for node in screen.walk_children(with_self=True)
-        )
+            return []
+        found = []
+        for node in screen.walk_children(with_self=True):
+            if node.message_queue_size or not node.is_mounted:
+                found.append(node)
+                if first:
+                    break
+        return found
 
     def _building(self) -> bool:
         """The screen in front is still making its widgets (StartupScreen.building)."""
@@ -134,8 +140,11 @@ class KeyGate:
             self._watchdog = loop.call_later(MAX_SETTLE_SECONDS, self._overdue, self._turn)
 
     def _rounds_now(self, turn: int) -> None:
+        """The key's frame is painted (the app handed it on long since): the
+        first round starts at the focused widget."""
         if turn == self._turn and not self._rounds:
-            self._settle()
+            self._rounds = True
+            self._walk(turn)
 
     def _round(self, turn: int) -> None:
         """One round: the app first (it has handed the key on once this runs)."""
@@ -186,10 +195,15 @@ class KeyGate:
         if self._building():
             asyncio.get_running_loop().call_later(BUILDING_POLL_SECONDS, self._round, turn)
             return
-        if (now != before or not self._settled(handling=True)) and (
-            time.monotonic() < self._deadline
-        ):
-            self._round(turn)
+        overdue = time.monotonic() >= self._deadline
+        if now != before and not overdue:
+            self._walk(turn)  # the focus or the screen moved: the way from the new focus
+            return
+        waiting = self._unsettled()
+        if (waiting or app.message_queue_size) and not overdue:
+            # Each widget with messages waiting (or still mounting) once it is
+            # through them, then the app.
+            self._step(turn, now, waiting, 0)
             return
         await self._next()
 
