@@ -8,12 +8,17 @@ caused have been handled, so a burst lands exactly as if it were typed slowly.
 
 Settling is asked of Textual through its public API alone: a round of
 `call_later` callbacks, each posted once the one before it ran, follows the
-way a key travels (the app, the focused widget and each of its parents up to
-the screen, the app again); a round that ends with the focus and the screen
-as they were, and no message waiting in any queue (`message_queue_size`) nor
-any widget still being mounted, means the key has settled. The next key is
-handed on from the round's last callback, inside the app's own message loop,
-so a failure in its handling is the app's to report as any handler's is."""
+way a key travels (the focused widget and each of its parents up to the
+screen, then the app), so each runs only once that widget is through the key
+and whatever its handler was still awaiting (the draft panel mounting its
+editor). A round that ends with the focus and the screen as they were, no
+message waiting in any queue (`message_queue_size`) and no widget still being
+mounted means the key has settled; messages still waiting get one callback
+behind them in each widget holding some, then the app, and the look again.
+The next key is handed on from the app's last callback, inside the app's own
+message loop, so a failure in its handling is the app's to report as any
+handler's is. After a key let straight through, the rounds wait for its frame
+(call_after_refresh): they cost the key nothing before it shows."""
 
 from __future__ import annotations
 
@@ -37,7 +42,8 @@ class KeyGate:
     def __init__(self, app):
         self.app = app
         self.waiting: deque[events.Event] = deque()
-        # A round of callbacks is under way (see _round): keys wait behind it.
+        # The last key handed on has not settled yet (rounds under way, or
+        # waiting for its frame): keys wait behind it.
         self.busy = False
         # Widgets holding a key a moment for the one that may follow it (a
         # milestone's key for an '@' and a time): not quiet meanwhile.
@@ -193,7 +199,7 @@ class KeyGate:
             self._stop()
             return
         if self._building():
-            asyncio.get_running_loop().call_later(BUILDING_POLL_SECONDS, self._round, turn)
+            self._after_building(turn)
             return
         overdue = time.monotonic() >= self._deadline
         if now != before and not overdue:
@@ -206,6 +212,17 @@ class KeyGate:
             self._step(turn, now, waiting, 0)
             return
         await self._next()
+
+    def _after_building(self, turn: int) -> None:
+        """A round once the screen in front has made its widgets (its flag
+        looked at every BUILDING_POLL_SECONDS meanwhile)."""
+        if turn != self._turn:
+            return
+        if self._building():
+            loop = asyncio.get_running_loop()
+            loop.call_later(BUILDING_POLL_SECONDS, self._after_building, turn)
+            return
+        self._round(turn)
 
     async def _next(self) -> None:
         """The last key has settled: hand on the next one (and settle behind
