@@ -23,7 +23,6 @@ FIXES = (
     "borders",
     "compositor",
     "first_frame",
-    "message_pumps",
     "paste_parser",
     "scroll",
     "toasts",
