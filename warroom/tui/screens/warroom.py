@@ -40,7 +40,6 @@ from warroom.services.writes import (
 from warroom.store.room import RoomRead
 from warroom.tui.screens import warroom_tasks
 from warroom.tui.screens.panels import PanelScreen, TabStrip
-from warroom.tui.textual_fixes.compositor import use_changed_only_compositor
 from warroom.tui.widgets.checklist import ChecklistList, ChecklistPanel
 from warroom.tui.widgets.clocks import ClocksPanel, ClockView
 from warroom.tui.widgets.common import Panel
@@ -128,7 +127,6 @@ class WarRoomScreen(PanelScreen):
 
     def __init__(self, incident_id: int):
         super().__init__()
-        use_changed_only_compositor(self)  # keys repaint what they change
         self.incident_id = incident_id
         # Read before the screen shows (None only until then: no key reaches it).
         self.board: Board = None  # type: ignore[assignment]

@@ -21,12 +21,10 @@ REGISTER = Path(__file__).with_name("REGISTER.md")
 FIXES = (
     "bindings",
     "borders",
-    "compositor",
     "first_frame",
     "inputs",
     "message_pumps",
     "paste_parser",
-    "scroll",
     "testing",
     "toasts",
     "writer_thread",

@@ -6,6 +6,7 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 from __future__ import annotations
 
 from bisect import bisect, insort
+from math import ceil
 from typing import TYPE_CHECKING, cast
 
 from rich.segment import Segment
@@ -19,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label
@@ -27,7 +29,6 @@ from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
 from warroom.core.timefmt import fmt_short_time, fmt_time, shown, zone_names
-from warroom.tui.textual_fixes.scroll import SteadyVerticalScrollBar, grow_in_place
 from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
@@ -59,9 +60,7 @@ def entry_body(entry: TimelineEntry) -> str:
     return own_lines(entry.text) if entry.kind == "update" else entry.text
 
 
-class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertical_scrollbar
-    SteadyVerticalScrollBar, RowStyle, ScrollView, can_focus=True
-):
+class TimelineView(RowStyle, ScrollView, can_focus=True):
     if TYPE_CHECKING:
         app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
@@ -375,12 +374,36 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
         # stays 0, so a resize does not count as a change of content size.
         size = Size(0, len(self.entries))
         height = self.container_size.height
-        if height and min(size.height, self.virtual_size.height) > height:
-            # The scrollbar stays as it was: update it in place rather than
-            # laying out the whole screen again for one more row.
-            grow_in_place(self, size)
+        if height and min(size.height, self.virtual_size.height) > height and self.is_mounted:
+            # Content past a window that already scrolls: the view keeps its
+            # size and its scroll bar (overflow-y: scroll), so one more row
+            # needs no layout of the whole screen, only the bar told in place.
+            self.set_reactive(TimelineView.virtual_size, size)
+            self._move_bar(window_virtual_size=size.height)
         else:
             self.virtual_size = size
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # ScrollView's, but the bar is repainted only when its thumb moves on
+        # screen (see _move_bar).
+        if self.show_vertical_scrollbar:
+            self._move_bar(position=new_value)
+        if round(old_value) != round(new_value):
+            self.refresh(self.size.region)
+
+    def _move_bar(self, **values: float) -> None:
+        """Set the vertical scroll bar's values; repaint it only when that
+        changes what it draws. On a long timeline one more row moves the thumb
+        far less than the eighth of a cell it is drawn in, and a whole bar
+        repainted on every note and tick is most of the timeline's paint."""
+        bar = self.vertical_scrollbar
+        before = _thumb(bar)
+        for name, value in values.items():
+            if name == "position":
+                value = bar.validate_position(value)
+            bar.set_reactive(getattr(ScrollBar, name), value)
+        if _thumb(bar) != before:
+            bar.refresh()
 
     @property
     def seen_id(self) -> int:
@@ -546,6 +569,20 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
             strip = Strip(segments, width).apply_style(base)
             self._strips[key] = strip
         return strip
+
+
+def _thumb(bar: ScrollBar) -> tuple:
+    """What a vertical scroll bar draws from (ScrollBarRender.render_bar): its
+    height and, when it has a thumb, where the thumb starts and ends in
+    eighths of a cell."""
+    size = bar.size.height
+    virtual = ceil(bar.window_virtual_size)
+    window = ceil(bar.window_size if bar.window_size < bar.window_virtual_size else 0)
+    if not (window and size and virtual and size != virtual):
+        return (size,)
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (bar.position / (virtual - window)) * 8)
+    return (size, start, start + ceil(thumb * 8))
 
 
 class NoteInput(Input):
