@@ -28,8 +28,8 @@ from textual.widgets import Label
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
-from warroom.core.timefmt import fmt_short_time, fmt_time, shown, zone_names
-from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, lit, lit_block
+from warroom.core.timefmt import fmt_short_time, fmt_time, local_zone, shown, zone_names
+from warroom.tui.widgets.common import KIND_MARK, KeptLines, Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     """
 
     cursor = reactive(-1, always_update=True)
+    rows_version = 0  # counts the changes of the rows shown (see TimelinePanel.show_zone)
 
     class DetailScroll(Message):
         def __init__(self, delta: int):
@@ -263,6 +264,21 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         """Put entries in the one order of every view (when it happened, then
         recording order); an entry backfilled into the past lands in its place.
         keep_rows scrolls by the rows put above, so what is on screen stays put."""
+        # The bar is compared once, after the rows grew and the view followed
+        # them: one more row moves the thumb up and the scroll back down.
+        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
+        if bar is not None and self._bar_before is None:
+            self._bar_before = _thumb(bar)
+            try:
+                self._take_rows(entries, follow, keep_rows)
+            finally:
+                before, self._bar_before = self._bar_before, None
+            if _thumb(bar) != before:
+                bar.refresh()
+        else:
+            self._take_rows(entries, follow, keep_rows)
+
+    def _take_rows(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool) -> None:
         cursor = start = self.cursor
         for entry in entries:
             key = order_key(entry)
@@ -370,6 +386,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.post_message(self.SearchRequested())
 
     def _set_rows(self) -> None:
+        self.rows_version += 1
         # Rows are cut to the width, never scrolled sideways: the virtual width
         # stays 0, so a resize does not count as a change of content size.
         size = Size(0, len(self.entries))
@@ -397,13 +414,15 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         far less than the eighth of a cell it is drawn in, and a whole bar
         repainted on every note and tick is most of the timeline's paint."""
         bar = self.vertical_scrollbar
-        before = _thumb(bar)
+        before = _thumb(bar) if self._bar_before is None else None
         for name, value in values.items():
             if name == "position":
                 value = bar.validate_position(value)
             bar.set_reactive(getattr(ScrollBar, name), value)
-        if _thumb(bar) != before:
+        if before is not None and _thumb(bar) != before:
             bar.refresh()
+
+    _bar_before: tuple | None = None  # the thumb before rows came in (see _take)
 
     @property
     def seen_id(self) -> int:
@@ -643,7 +662,7 @@ class NoteInput(Input):
                 self.replace(text, *self.selection)
 
 
-class EntryDetail(Widget):
+class EntryDetail(KeptLines, Widget):
     """The entry under the cursor, whole and wrapped: long notes and pasted logs
     are read here without opening the correction editor."""
 
@@ -786,6 +805,7 @@ class TimelinePanel(Panel):
         self.waiting: list[tuple[int, str]] = []  # notes submitted, not yet in the store
         self._waiting_shown = ""  # the waiting line as last shown
         self._waiting_timer = None  # the grace before a note is listed as waiting
+        self._zone_seen: tuple | None = None  # what show_zone last looked at
         self._serial = 0
 
     def compose(self):
@@ -809,7 +829,14 @@ class TimelinePanel(Panel):
         """The zones the rows' times are in, said once in the title: 'PST/PDT'
         when some rows are from summer (each row shows its own date's time)."""
         view = self.view
-        names = zone_names(view.utc, view._now(), *(e.occurred_at for e in view.entries))
+        now = view._now()
+        # Looked at again only when the rows, the zone or now's name changed:
+        # every board drawn asks, and the window holds hundreds of rows.
+        seen = (view.utc, view.rows_version, local_zone(), now and shown(now, view.utc).tzname())
+        if seen == self._zone_seen:
+            return
+        self._zone_seen = seen
+        names = zone_names(view.utc, now, *(e.occurred_at for e in view.entries))
         title = f"4 Responder notes (private) · times {names}"
         if self.border_title != title:
             self.border_title = title
