@@ -79,8 +79,13 @@ class KeptLines(_Widget):
     def render_lines(self, crop: Region) -> list[Strip]:
         if isinstance(self, Screen) and self.styles.background.a < 1:
             return super().render_lines(crop)  # the screen below shows through: not kept
-        key = (crop, self.size, self.background_colors, tuple(self.get_line_filters()),
-               self.auto_links and self.hover_style)  # fmt: skip
+        # Colours come from the styles (a change restyles this widget too).
+        key = (
+            crop,
+            self.size,
+            tuple(self.app.get_line_filters()),
+            self.auto_links and self.hover_style,
+        )
         kept = self._kept
         if kept is None:
             kept = self._kept = {}
