@@ -63,3 +63,36 @@ async def test_the_timeline_scroll_bar_follows_notes_and_scrolling(
             await pilot.press(*keys)
             await check(f"after {keys}")
         assert len(thumbs) >= 3  # the thumb was drawn in several places
+
+
+async def test_a_tick_read_back_is_not_drawn_again(store, seeded, policy, clock, monkeypatch):
+    """The tick shows at once, as pending, with the time it was typed; the
+    stored one carries its commit's time. Both show the same minute, so the
+    checklist is drawn once, not again when the write is read back."""
+    from clocks import Clock
+
+    from warroom.tui.app import make_app
+    from warroom.tui.widgets.checklist import ChecklistPanel
+
+    drawn = []
+    item = policy.checklist[0].id
+    show = ChecklistPanel.show
+
+    def counted(panel, board, utc=False):
+        drawn.append({i for i, s in board.checklist.items() if s.ticked})
+        return show(panel, board, utc)
+
+    monkeypatch.setattr(ChecklistPanel, "show", counted)
+    app = make_app(store, policy, clock=Clock(clock.now))  # typed at 09:00:00
+    clock.advance(seconds=20)  # the store's: its commit at 09:00:20
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert item not in screen.board.ticked
+        drawn.clear()
+        await pilot.press("space")
+        await until(pilot, lambda: item in screen.board.ticked, "the tick read back")
+        await settle(app, pilot)
+        assert screen.board.checklist[item].at == clock.now  # the stored time, read back
+    assert drawn == [{*drawn[0]}] and item in drawn[0]  # drawn once: pending

@@ -99,9 +99,11 @@ class ChecklistPanel(Panel):
         typed, the stored one its commit's: the same row), the priority."""
         now = self.app.clock()
         ticks = tuple(
-            (item_id, state.by, fmt_short_time(state.at, utc, now))
-            for item_id, state in board.checklist.items()
-            if state.ticked
+            sorted(
+                (item_id, state.by, fmt_short_time(state.at, utc, now))
+                for item_id, state in board.checklist.items()
+                if state.ticked
+            )
         )
         return (ticks, board.incident.priority in ("P1", "P2"))
 

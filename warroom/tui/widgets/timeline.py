@@ -806,6 +806,8 @@ class TimelinePanel(Panel):
         self._waiting_shown = ""  # the waiting line as last shown
         self._waiting_timer = None  # the grace before a note is listed as waiting
         self._zone_seen: tuple | None = None  # what show_zone last looked at
+        self._zone_of: dict = {}  # each moment's zone name, under _zone_of_for
+        self._zone_of_for: tuple | None = None  # (utc, the local zone)
         self._serial = 0
 
     def compose(self):
@@ -832,11 +834,27 @@ class TimelinePanel(Panel):
         now = view._now()
         # Looked at again only when the rows, the zone or now's name changed:
         # every board drawn asks, and the window holds hundreds of rows.
-        seen = (view.utc, view.rows_version, local_zone(), now and shown(now, view.utc).tzname())
+        zone = local_zone()
+        seen = (view.utc, view.rows_version, zone, now and shown(now, view.utc).tzname())
         if seen == self._zone_seen:
             return
         self._zone_seen = seen
-        names = zone_names(view.utc, now, *(e.occurred_at for e in view.entries))
+        # Each moment's zone name is worked out once (a note adds one row).
+        if self._zone_of_for != (view.utc, zone):
+            self._zone_of_for, self._zone_of = (view.utc, zone), {}
+        zone_of = self._zone_of
+        if len(zone_of) > 20_000:
+            zone_of.clear()
+
+        def name(moment) -> str:
+            known = zone_of.get(moment)
+            if known is None:
+                known = zone_of[moment] = zone_names(view.utc, moment)
+            return known
+
+        moments = (now, *(e.occurred_at for e in view.entries))
+        shown_names = dict.fromkeys(name(m) for m in moments if m is not None)
+        names = "/".join(shown_names) or zone_names(view.utc)
         title = f"4 Responder notes (private) · times {names}"
         if self.border_title != title:
             self.border_title = title
