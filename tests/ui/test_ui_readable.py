@@ -4,10 +4,12 @@ search and kinds in the timeline, and a notice when a role is handed to you."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.errors import NoWidget
+from textual.geometry import Region
 
 from warroom.store import Store
-from warroom.tui.textual_fixes.compositor import compositor_of
 from warroom.tui.textual_fixes.toasts import shown_toasts
 from warroom.tui.widgets.checklist import ChecklistList
 from warroom.tui.widgets.header import DROP_ORDER, IncidentHeader, fit_header
@@ -17,9 +19,32 @@ LONG = "x" * 30 + " the pool size fix lands at 10:40 and is watched for ten minu
 
 
 def screen_text(app) -> str:
-    return "\n".join(
-        "".join(seg.text for seg in strip) for strip in compositor_of(app.screen).render_strips()
-    )
+    """The screen's text as its widgets draw it now, painted back to front
+    where each is placed and clipped (a wide character fills its first cell)."""
+    screen = app.screen
+    width, height = screen.size
+    rows = [[" "] * width for _ in range(height)]
+    placed = []
+    for widget in (screen, *screen.query("*")):
+        try:
+            geometry = screen.find_widget(widget)
+        except NoWidget:
+            continue
+        placed.append((geometry.order, geometry.region, geometry.visible_region, widget))
+    for _, region, visible, widget in sorted(placed, key=lambda place: place[0]):
+        if not visible:
+            continue
+        crop = Region(visible.x - region.x, visible.y - region.y, visible.width, visible.height)
+        for y, strip in zip(visible.line_range, widget.render_lines(crop), strict=False):
+            x = visible.x
+            for segment in strip:
+                for char in segment.text:
+                    if x < width and y < height:
+                        rows[y][x] = char
+                        for cell in range(x + 1, min(x + cell_len(char), width)):
+                            rows[y][cell] = ""
+                    x += cell_len(char)
+    return "\n".join("".join(row) for row in rows)
 
 
 def words_in(app, selector: str) -> str:

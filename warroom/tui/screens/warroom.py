@@ -40,10 +40,9 @@ from warroom.services.writes import (
 from warroom.store.room import RoomRead
 from warroom.tui.screens import warroom_tasks
 from warroom.tui.screens.panels import PanelScreen, TabStrip
-from warroom.tui.textual_fixes.compositor import use_changed_only_compositor
 from warroom.tui.widgets.checklist import ChecklistList, ChecklistPanel
 from warroom.tui.widgets.clocks import ClocksPanel, ClockView
-from warroom.tui.widgets.common import Panel
+from warroom.tui.widgets.common import KeptLines, Panel
 from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.keybar import KeyBar
@@ -67,7 +66,11 @@ TIMELINE_PAGE = 200
 ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in warroom.tcss
 
 
-class WarRoomScreen(PanelScreen):
+class RoomGrid(KeptLines, Container):
+    """The grid behind the panels (its lines kept: see KeptLines)."""
+
+
+class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
     # Header first: in a real terminal the header is painted alone and the
     # panels are built right after (None: so in a terminal, not headless).
     HEADER_FIRST: bool | None = None
@@ -128,7 +131,6 @@ class WarRoomScreen(PanelScreen):
 
     def __init__(self, incident_id: int):
         super().__init__()
-        use_changed_only_compositor(self)  # keys repaint what they change
         self.incident_id = incident_id
         # Read before the screen shows (None only until then: no key reaches it).
         self.board: Board = None  # type: ignore[assignment]
@@ -142,7 +144,7 @@ class WarRoomScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         yield IncidentHeader(self.app.policy, id="header")
         yield TabStrip(id="tabs")
-        with Container(id="grid"):
+        with RoomGrid(id="grid"):
             if not self.header_first:
                 yield from self._panels()
         yield KeyBar()
@@ -373,10 +375,14 @@ class WarRoomScreen(PanelScreen):
                     f"{holder.assigned_by} made you {holder.role}", title="Role for you", timeout=15
                 )
         # Rebuild a list only when what it shows changed: most writes touch one panel.
-        if self._changed("checklist", (board.checklist, board.incident.priority, utc)):
-            self.query_one(ChecklistPanel).show(board, utc)
-        if self._changed("roles", board.roles):
-            self.query_one(RolesPanel).show(board)
+        # What each panel shows is compared, not the boards: our own write read
+        # back differs from its pending self only in times no panel shows.
+        checklist = self.query_one(ChecklistPanel)
+        if self._changed("checklist", checklist.shows(board, utc)):
+            checklist.show(board, utc)
+        roles = self.query_one(RolesPanel)
+        if self._changed("roles", roles.shows(board)):
+            roles.show(board)
         self.query_one(ClocksPanel).show(board.incident, now, utc)
         self.query_one(DraftPanel).show(board.incident, board.draft, now)
         view = self.query_one(TimelineView)

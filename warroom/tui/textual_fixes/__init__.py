@@ -21,10 +21,8 @@ REGISTER = Path(__file__).with_name("REGISTER.md")
 FIXES = (
     "bindings",
     "borders",
-    "compositor",
     "first_frame",
     "paste_parser",
-    "scroll",
     "toasts",
 )
 

@@ -93,6 +93,20 @@ class ChecklistPanel(Panel):
         )
         yield ChecklistList(self.policy, id="checklist-list")
 
+    def shows(self, board: Board, utc: bool = False) -> tuple:
+        """What show(board, utc) draws, for telling whether it changed: the
+        ticks with who and the minute (a tick pending carries the time it was
+        typed, the stored one its commit's: the same row), the priority."""
+        now = self.app.clock()
+        ticks = tuple(
+            sorted(
+                (item_id, state.by, fmt_short_time(state.at, utc, now))
+                for item_id, state in board.checklist.items()
+                if state.ticked
+            )
+        )
+        return (ticks, board.incident.priority in ("P1", "P2"))
+
     def show(self, board: Board, utc: bool = False) -> None:
         olist = self.query_one(ChecklistList)
         ticked = {i for i, s in board.checklist.items() if s.ticked}

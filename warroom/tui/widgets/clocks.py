@@ -21,7 +21,7 @@ from warroom.core.record import replace
 from warroom.core.sla import clock_states, margin, next_update
 from warroom.core.timefmt import fmt_clock, fmt_minutes, fmt_short_time, zone_names
 from warroom.tui.textual_fixes.bindings import remapped_bindings
-from warroom.tui.widgets.common import STATE_STYLE, Panel, RowStyle
+from warroom.tui.widgets.common import STATE_STYLE, KeptLines, Panel, RowStyle
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from warroom.tui.room import Room
 
 
-class ClockView(RowStyle, Widget, can_focus=True):
+class ClockView(KeptLines, RowStyle, Widget, can_focus=True):
     if TYPE_CHECKING:
         app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 

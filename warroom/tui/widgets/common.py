@@ -8,6 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.strip import Strip
 
 from warroom.core.text import one_line, visible
@@ -64,7 +65,48 @@ class RowStyle(_Widget):
         return super().render_lines(crop)
 
 
-class Panel(Vertical, can_focus=False):
+class KeptLines(_Widget):
+    """For containers (the screen, the grid, the panels' frames) and widgets
+    drawn from render() (the header, the key bar, the entry's detail): the
+    lines painted are kept until the widget is refreshed, restyled or resized.
+    Textual's compositor asks every widget whose clip overlaps a change for all
+    of its visible lines; a frame drawn with only a note or a tick changed
+    would otherwise run each frame's every row through the styles cache and
+    the line filters again, for lines that are the same."""
+
+    _kept: dict | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if isinstance(self, Screen) and self.styles.background.a < 1:
+            return super().render_lines(crop)  # the screen below shows through: not kept
+        # Colours come from the styles (a change restyles this widget too).
+        key = (
+            crop,
+            self.size,
+            tuple(self.app.get_line_filters()),
+            self.auto_links and self.hover_style,
+        )
+        kept = self._kept
+        if kept is None:
+            kept = self._kept = {}
+        lines = kept.get(key)
+        if lines is None:
+            if len(kept) > 16:
+                kept.clear()
+            lines = kept[key] = super().render_lines(crop)
+        return lines
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False):  # fmt: skip
+        self._kept = None
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def notify_style_update(self) -> None:
+        self._kept = None
+        super().notify_style_update()
+
+
+class Panel(KeptLines, Vertical, can_focus=False):
     """A bordered panel titled with its name and the number key that reaches it."""
 
     if TYPE_CHECKING:

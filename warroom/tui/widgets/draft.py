@@ -18,7 +18,7 @@ from warroom.core.sla import next_update
 from warroom.core.templates import draft_text
 from warroom.core.text import one_line
 from warroom.core.timefmt import fmt_minutes, fmt_short_time
-from warroom.tui.widgets.common import STATE_STYLE, Panel, lit_block
+from warroom.tui.widgets.common import STATE_STYLE, KeptLines, Panel, lit_block
 from warroom.tui.widgets.draft_keys import DraftKeys
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def _first_change(text: str, older: str) -> str:
     return "(the same text)"
 
 
-class DraftView(DraftKeys, Widget, can_focus=True):
+class DraftView(KeptLines, DraftKeys, Widget, can_focus=True):
     """The draft as text, until someone goes to edit it. The editor (a TextArea)
     is made on first focus: most people in the room never type in panel 5, and
     a TextArea costs more to build and lay out than the rest of the panel.

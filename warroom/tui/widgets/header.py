@@ -13,7 +13,7 @@ from warroom.core.record import replace
 from warroom.core.sla import most_urgent, next_update
 from warroom.core.text import one_line
 from warroom.core.timefmt import fmt_age, fmt_minutes, zone_label
-from warroom.tui.widgets.common import STATE_STYLE, lit
+from warroom.tui.widgets.common import STATE_STYLE, KeptLines, lit
 
 PRIORITY_STYLE = {
     "P1": "bold white on red",
@@ -109,7 +109,7 @@ def _minute(moment: datetime | None) -> datetime | None:
     return moment.replace(second=0, microsecond=0) if moment else None
 
 
-class IncidentHeader(Widget):
+class IncidentHeader(KeptLines, Widget):
     DEFAULT_CSS = """
     IncidentHeader { height: 1; background: $boost; padding: 0 1; }
     """

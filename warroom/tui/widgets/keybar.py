@@ -10,8 +10,10 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from warroom.tui.widgets.common import KeptLines
 
-class KeyBar(Widget, can_focus=False):
+
+class KeyBar(KeptLines, Widget, can_focus=False):
     COMPONENT_CLASSES = {"keybar--key", "keybar--description", "keybar--disabled"}
     DEFAULT_CSS = """
     KeyBar {

@@ -173,6 +173,15 @@ class RolesPanel(Panel):
         if self.choosing is not None and not (chooser and chooser.has_focus_within):
             self._stop_choosing()
 
+    def shows(self, board: Board) -> tuple:
+        """What show(board) draws, for telling whether it changed: who holds
+        each role and who held it before (not when: a hand-off pending shows
+        the time it was typed, the stored one its commit's)."""
+        return tuple(
+            (tuple(h.person for h in holders), holders[-1].previous if holders else None)
+            for holders in map(board.holders, self.policy.roles)
+        )
+
     def show(self, board: Board) -> None:
         olist = self.query_one(RoleList)
         letters = {role: key for key, role in olist.role_keys.items()}

@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.tui.widgets.common import RowStyle
+from warroom.tui.widgets.common import KeptLines, RowStyle
 
 if TYPE_CHECKING:
     from textual import getters
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from warroom.tui.room import Room
 
 
-class RowList(RowStyle, ScrollView, can_focus=True):
+class RowList(KeptLines, RowStyle, ScrollView, can_focus=True):
     if TYPE_CHECKING:
         app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 

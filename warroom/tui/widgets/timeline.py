@@ -6,6 +6,7 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 from __future__ import annotations
 
 from bisect import bisect, insort
+from math import ceil
 from typing import TYPE_CHECKING, cast
 
 from rich.segment import Segment
@@ -19,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label
@@ -26,9 +28,8 @@ from textual.widgets import Label
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
-from warroom.core.timefmt import fmt_short_time, fmt_time, shown, zone_names
-from warroom.tui.textual_fixes.scroll import SteadyVerticalScrollBar, grow_in_place
-from warroom.tui.widgets.common import KIND_MARK, Panel, RowStyle, lit, lit_block
+from warroom.core.timefmt import fmt_short_time, fmt_time, local_zone, shown, zone_names
+from warroom.tui.widgets.common import KIND_MARK, KeptLines, Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 if TYPE_CHECKING:
@@ -59,9 +60,7 @@ def entry_body(entry: TimelineEntry) -> str:
     return own_lines(entry.text) if entry.kind == "update" else entry.text
 
 
-class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertical_scrollbar
-    SteadyVerticalScrollBar, RowStyle, ScrollView, can_focus=True
-):
+class TimelineView(RowStyle, ScrollView, can_focus=True):
     if TYPE_CHECKING:
         app = getters.app(Room)  # self.app, typed (the one at run time is Textual's)
 
@@ -108,6 +107,7 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
     """
 
     cursor = reactive(-1, always_update=True)
+    rows_version = 0  # counts the changes of the rows shown (see TimelinePanel.show_zone)
 
     class DetailScroll(Message):
         def __init__(self, delta: int):
@@ -264,6 +264,21 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
         """Put entries in the one order of every view (when it happened, then
         recording order); an entry backfilled into the past lands in its place.
         keep_rows scrolls by the rows put above, so what is on screen stays put."""
+        # The bar is compared once, after the rows grew and the view followed
+        # them: one more row moves the thumb up and the scroll back down.
+        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
+        if bar is not None and self._bar_before is None:
+            self._bar_before = _thumb(bar)
+            try:
+                self._take_rows(entries, follow, keep_rows)
+            finally:
+                before, self._bar_before = self._bar_before, None
+            if _thumb(bar) != before:
+                bar.refresh()
+        else:
+            self._take_rows(entries, follow, keep_rows)
+
+    def _take_rows(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool) -> None:
         cursor = start = self.cursor
         for entry in entries:
             key = order_key(entry)
@@ -371,16 +386,43 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
         self.post_message(self.SearchRequested())
 
     def _set_rows(self) -> None:
+        self.rows_version += 1
         # Rows are cut to the width, never scrolled sideways: the virtual width
         # stays 0, so a resize does not count as a change of content size.
         size = Size(0, len(self.entries))
         height = self.container_size.height
-        if height and min(size.height, self.virtual_size.height) > height:
-            # The scrollbar stays as it was: update it in place rather than
-            # laying out the whole screen again for one more row.
-            grow_in_place(self, size)
+        if height and min(size.height, self.virtual_size.height) > height and self.is_mounted:
+            # Content past a window that already scrolls: the view keeps its
+            # size and its scroll bar (overflow-y: scroll), so one more row
+            # needs no layout of the whole screen, only the bar told in place.
+            self.set_reactive(TimelineView.virtual_size, size)
+            self._move_bar(window_virtual_size=size.height)
         else:
             self.virtual_size = size
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # ScrollView's, but the bar is repainted only when its thumb moves on
+        # screen (see _move_bar).
+        if self.show_vertical_scrollbar:
+            self._move_bar(position=new_value)
+        if round(old_value) != round(new_value):
+            self.refresh(self.size.region)
+
+    def _move_bar(self, **values: float) -> None:
+        """Set the vertical scroll bar's values; repaint it only when that
+        changes what it draws. On a long timeline one more row moves the thumb
+        far less than the eighth of a cell it is drawn in, and a whole bar
+        repainted on every note and tick is most of the timeline's paint."""
+        bar = self.vertical_scrollbar
+        before = _thumb(bar) if self._bar_before is None else None
+        for name, value in values.items():
+            if name == "position":
+                value = bar.validate_position(value)
+            bar.set_reactive(getattr(ScrollBar, name), value)
+        if before is not None and _thumb(bar) != before:
+            bar.refresh()
+
+    _bar_before: tuple | None = None  # the thumb before rows came in (see _take)
 
     @property
     def seen_id(self) -> int:
@@ -548,6 +590,20 @@ class TimelineView(  # type: ignore[misc]  # the steady bar types Widget._vertic
         return strip
 
 
+def _thumb(bar: ScrollBar) -> tuple:
+    """What a vertical scroll bar draws from (ScrollBarRender.render_bar): its
+    height and, when it has a thumb, where the thumb starts and ends in
+    eighths of a cell."""
+    size = bar.size.height
+    virtual = ceil(bar.window_virtual_size)
+    window = ceil(bar.window_size if bar.window_size < bar.window_virtual_size else 0)
+    if not (window and size and virtual and size != virtual):
+        return (size,)
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (bar.position / (virtual - window)) * 8)
+    return (size, start, start + ceil(thumb * 8))
+
+
 class NoteInput(Input):
     """One row, and a note may have many lines: a pasted log keeps them, each
     line end shown as ⏎ here and stored as the newline it is."""
@@ -606,7 +662,7 @@ class NoteInput(Input):
                 self.replace(text, *self.selection)
 
 
-class EntryDetail(Widget):
+class EntryDetail(KeptLines, Widget):
     """The entry under the cursor, whole and wrapped: long notes and pasted logs
     are read here without opening the correction editor."""
 
@@ -749,6 +805,9 @@ class TimelinePanel(Panel):
         self.waiting: list[tuple[int, str]] = []  # notes submitted, not yet in the store
         self._waiting_shown = ""  # the waiting line as last shown
         self._waiting_timer = None  # the grace before a note is listed as waiting
+        self._zone_seen: tuple | None = None  # what show_zone last looked at
+        self._zone_of: dict = {}  # each moment's zone name, under _zone_of_for
+        self._zone_of_for: tuple | None = None  # (utc, the local zone)
         self._serial = 0
 
     def compose(self):
@@ -772,7 +831,30 @@ class TimelinePanel(Panel):
         """The zones the rows' times are in, said once in the title: 'PST/PDT'
         when some rows are from summer (each row shows its own date's time)."""
         view = self.view
-        names = zone_names(view.utc, view._now(), *(e.occurred_at for e in view.entries))
+        now = view._now()
+        # Looked at again only when the rows, the zone or now's name changed:
+        # every board drawn asks, and the window holds hundreds of rows.
+        zone = local_zone()
+        seen = (view.utc, view.rows_version, zone, now and shown(now, view.utc).tzname())
+        if seen == self._zone_seen:
+            return
+        self._zone_seen = seen
+        # Each moment's zone name is worked out once (a note adds one row).
+        if self._zone_of_for != (view.utc, zone):
+            self._zone_of_for, self._zone_of = (view.utc, zone), {}
+        zone_of = self._zone_of
+        if len(zone_of) > 20_000:
+            zone_of.clear()
+
+        def name(moment) -> str:
+            known = zone_of.get(moment)
+            if known is None:
+                known = zone_of[moment] = zone_names(view.utc, moment)
+            return known
+
+        moments = (now, *(e.occurred_at for e in view.entries))
+        shown_names = dict.fromkeys(name(m) for m in moments if m is not None)
+        names = "/".join(shown_names) or zone_names(view.utc)
         title = f"4 Responder notes (private) · times {names}"
         if self.border_title != title:
             self.border_title = title
