@@ -16,7 +16,7 @@ from collections import deque
 from textual import events
 from textual.widgets import Input
 
-from warroom.tui.textual_fixes.first_frame import StartupScreen
+from warroom.tui.screens.building import StartupScreen
 from warroom.tui.textual_fixes.message_pumps import pump_busy, queue_empty, report_failure
 
 # A key never waits longer than this for the last one to settle: something

@@ -68,9 +68,6 @@ ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in
 
 
 class WarRoomScreen(PanelScreen):
-    # Header first: in a real terminal the header is painted alone and the
-    # panels are built right after (None: so in a terminal, not headless).
-    HEADER_FIRST: bool | None = None
     PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
     BINDINGS = [
         Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
@@ -126,7 +123,10 @@ class WarRoomScreen(PanelScreen):
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
-    def __init__(self, incident_id: int):
+    def __init__(self, incident_id: int, room: RoomRead | None = None):
+        """room: the room as the database worker read it for this screen (the
+        app reads it before the first screen opens, so that screen's first
+        frame is the whole room); None: the screen reads it as it mounts."""
         super().__init__()
         use_changed_only_compositor(self)  # keys repaint what they change
         self.incident_id = incident_id
@@ -136,15 +136,16 @@ class WarRoomScreen(PanelScreen):
         self._read_through = 0  # our writes the board read shows (see shown_board)
         self._board_on_screen: Board | None = None  # what _show_board last drew
         self._shown: dict[str, object] = {}
-        self.building = True  # until the panels are mounted and filled: keys wait
+        self.building = True  # until the room is read and shown: keys wait
+        if room is not None:  # read_through: what the read that brought it saw
+            self._room, self._room_through = room, self.app.read_through
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield IncidentHeader(self.app.policy, id="header")
         yield TabStrip(id="tabs")
         with Container(id="grid"):
-            if not self.header_first:
-                yield from self._panels()
+            yield from self._panels()
         yield KeyBar()
 
     def _panels(self) -> list[Panel]:
@@ -157,18 +158,12 @@ class WarRoomScreen(PanelScreen):
             DraftPanel(policy, id="panel-5"),
         ]
 
-    @property
-    def header_first(self) -> bool:
-        """Paint the header a frame before the panels (see HEADER_FIRST)."""
-        if self.HEADER_FIRST is None:
-            return not self.app.is_headless
-        return self.HEADER_FIRST
-
     def on_mount(self) -> None:
-        # The room is read in one go (store.room: one round trip on a server),
-        # on a server by the database worker (app.read_soon): the frame is on
-        # screen at once, saying it is loading, and keys typed meanwhile wait
-        # in the key gate (building) and land on the room once it is filled.
+        # The room is read in one go (store.room: one round trip on a server)
+        # by the database worker, never here: opened with the room already
+        # read (the first screen), it is filled before its first frame;
+        # else the frame says it is loading, and keys typed meanwhile wait in
+        # the key gate (building) and land on the room once it is filled.
         app, iid = self.app, self.incident_id
         # Subscribed first: a change seen before the room is shown is read
         # again once it is (see _open), never missed.
@@ -177,32 +172,20 @@ class WarRoomScreen(PanelScreen):
         app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
         app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
         app.pending_signal.subscribe(self, self._signal_pending, immediate=True)
+        if self._room is not None:
+            self._open()
+            return
         self._show_board()  # the header says it is loading
-        if self.header_first:
-            # The header reaches the terminal first, a frame before the
-            # panels (building and painting them is most of what start-up
-            # does after its imports).
-            self.after_first_frame(self._mount_panels)
-        else:
-            self._panels_in = True
         app.read_soon(
             lambda store: store.read_room(iid, TIMELINE_PAGE), self._room_read, self._room_failed
         )
 
-    _panels_in = False  # the panels are mounted
     _room: RoomRead | None = None  # the room as read, until it is shown
     _missed = False  # a change came while loading: read again once shown
     _tasks_shown_as: tuple | None = None  # the tasks a change last showed, and to whom
 
-    async def _mount_panels(self) -> None:
-        await self.query_one("#grid").mount_all(self._panels())
-        self._panels_in = True
-        self._open_when_ready()
-
     def _room_read(self, room: RoomRead) -> None:
         self._room, self._room_through = room, self.app.read_through
-        if self.building:
-            self._show_header(room.board, self.app.clock())  # before the panels, if need be
         self._open_when_ready()
 
     def _room_failed(self, exc) -> None:
@@ -213,7 +196,7 @@ class WarRoomScreen(PanelScreen):
             self.app.leave_unopened(self)
 
     def _open_when_ready(self) -> None:
-        if self._room is None or not self._panels_in or not self.building:
+        if self._room is None or not self.building:
             return
         if not shown(self):
             return

@@ -22,7 +22,6 @@ FIXES = (
     "bindings",
     "borders",
     "compositor",
-    "first_frame",
     "inputs",
     "message_pumps",
     "paste_parser",
