@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 
+import pytest
 from keyburst import settle
 
 from warroom.tui.screens.warroom import WarRoomScreen
@@ -99,6 +100,7 @@ def _held_room_reads(monkeypatch):
     return release
 
 
+@pytest.mark.opening
 async def test_keys_typed_while_the_room_is_read_wait_and_land_in_order(
     app_factory, store, clock, monkeypatch
 ):

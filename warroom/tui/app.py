@@ -820,12 +820,18 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             self.pop_screen()
             return
         room = self.screen
+        # Keys typed behind escape are for the list: they wait while it is read.
+        held = room if isinstance(room, WarRoomScreen) and room.hold_keys() else None
 
         def readable(_incidents) -> None:
+            if held is not None:
+                held.release_keys()
             if self.live and self.screen is room:
                 self.switch_screen(IncidentsScreen())
 
         def unreadable(exc: BaseException) -> None:
+            if held is not None:
+                held.release_keys()
             if isinstance(exc, StoreBusy | StoreIOError):
                 self.cannot_read(exc, "the incident list")
 

@@ -214,6 +214,21 @@ class WarRoomScreen(PanelScreen):
             self._missed = False
             self.refresh_from_store()
 
+    def hold_keys(self) -> bool:
+        """Keys wait in the key gate (building) until release_keys: what they
+        are for is being read (the list, on the way back to it). False when
+        the room is still loading (its keys wait already)."""
+        if self.building:
+            return False
+        self.building = True
+        return True
+
+    def release_keys(self) -> None:
+        self.building = False
+        if self._missed and shown(self):  # a change came meanwhile: shown now
+            self._missed = False
+            self.refresh_from_store()
+
     def _signal_changed(self, change) -> None:
         if self.building:
             self._missed = True
