@@ -220,8 +220,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         self._first_look()
         # Nothing here waits on the database: the first screen is chosen and
         # filled from what the worker reads, and opens once it is read, whole,
-        # in one frame (meanwhile a bare frame; keys typed wait: see _Choosing).
-        self.push_screen(_Choosing())
+        # in one frame (meanwhile the default screen, _Choosing: keys typed wait).
         start = self.start_incident
 
         def first_read(store: Store) -> tuple[list | None, RoomRead | None]:
@@ -289,12 +288,17 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
 
             self._show_first(IncidentsScreen())
 
+    def get_default_screen(self) -> Screen:
+        """The screen under all others: _Choosing, in front until the first
+        screen is read and shown (one screen fewer to build at start-up)."""
+        return _Choosing()
+
     def _show_first(self, screen: Screen) -> None:
-        """Push a screen; the first one takes the place of _Choosing."""
-        if isinstance(self.screen, _Choosing):
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
+        """Push a screen (the first one over the default screen, _Choosing)."""
+        base = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(base, _Choosing):
+            base.building = False  # covered for good (in front again, it holds no key)
+        self.push_screen(screen)
 
     def _read_open_incidents(self) -> None:
         """The open incidents the alerts watch: read once the first screen is
