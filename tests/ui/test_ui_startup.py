@@ -170,3 +170,34 @@ async def test_no_store_read_on_the_ui_thread_while_screens_open(app_factory, st
             assert on_ui == []
     finally:
         store.conn.set_trace_callback(None)
+
+
+async def test_the_role_board_fitting_its_rows_lays_nothing_out_again(app_factory, store, clock):
+    """The role board says how many lines it needs as it opens: when they fit
+    the rows the grid already gives it, the room is not laid out again (it
+    was, right after the first frame). Wrapped names still grow the row."""
+    from warroom.tui.widgets.roles import RoleList
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        # Nothing set on the grid as the room opened: it keeps warroom.tcss's rows.
+        assert not screen.query_one("#grid").styles.inline.has_rule("grid_rows")
+        reflows = []
+        reflow = compositor_of(screen).reflow
+
+        def counted(*args, **kwargs):
+            reflows.append(args[1])
+            return reflow(*args, **kwargs)
+
+        compositor_of(screen).reflow = counted
+        roles = screen.query_one(RoleList)
+        roles.post_message(RoleList.Grown(3))
+        await settle(app, pilot)
+        assert reflows == []
+        roles.post_message(RoleList.Grown(9))
+        await settle(app, pilot)
+        assert reflows
+        assert screen.query_one("#panel-2").region.height == 11

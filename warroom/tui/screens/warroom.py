@@ -455,7 +455,11 @@ class WarRoomScreen(PanelScreen):
         # The role board's row of the grid grows with wrapped names (the
         # checklist beside it spans that row too); the clocks' row stays.
         rows = max(ROLES_ROWS, message.lines + 2)
-        self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
+        if rows != self._roles_rows:  # the same rows set again would lay the room out again
+            self._roles_rows = rows
+            self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
+
+    _roles_rows = ROLES_ROWS  # the role board's rows, as warroom.tcss starts them
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
         app = self.app
