@@ -207,20 +207,14 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         return [*super().get_line_filters(), self._visible_filter]
 
     # ------------------------------------------------------------ life cycle
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # The database worker starts, and reads what the first screen shows,
+        # while Textual starts the terminal and builds its first frame. Nothing
+        # here waits on the database: the first screen is chosen and filled
+        # from what the worker reads, and opens once it is read, whole, in one
+        # frame (meanwhile the default screen, _Choosing: keys typed wait).
         self._start_writer()
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
-        remembered = load_state().get("theme")
-        if remembered in self.available_themes:
-            self.theme = remembered
-        self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
-        for warning in (*self.config.keymap_problems, *self.store.warnings):
-            self.notify(warning, severity="warning", timeout=20, markup=False)
         self._first_look()
-        # Nothing here waits on the database: the first screen is chosen and
-        # filled from what the worker reads, and opens once it is read, whole,
-        # in one frame (meanwhile the default screen, _Choosing: keys typed wait).
         start = self.start_incident
 
         def first_read(store: Store) -> tuple[list | None, RoomRead | None]:
@@ -240,6 +234,16 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             lambda read: self._start_from(*read),
             lambda exc: self._start_from(None, None, exc),
         )
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        remembered = load_state().get("theme")
+        if remembered in self.available_themes:
+            self.theme = remembered
+        self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
+        for warning in (*self.config.keymap_problems, *self.store.warnings):
+            self.notify(warning, severity="warning", timeout=20, markup=False)
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
