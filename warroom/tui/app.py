@@ -37,11 +37,10 @@ from warroom.tui.reported_signal import ReportedSignal
 from warroom.tui.room import Room, StoreChange
 from warroom.tui.screens.building import StartupScreen
 from warroom.tui.screens.warroom import TIMELINE_PAGE, WarRoomScreen
+from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.textual_fixes.bindings import remapped_bindings
-from warroom.tui.textual_fixes.paste_parser import install as install_terminal_input
 from warroom.tui.textual_fixes.toasts import ToastsReplaceTheirKind
-from warroom.tui.textual_fixes.writer_thread import install as install_terminal_output
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
@@ -1175,11 +1174,10 @@ def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
 
 
 def run_app(store: Store, policy: Policy, **kwargs) -> int:
+    app = make_app(store, policy, **kwargs)
     # The terminal's bytes read with pastes whole and ESC+digit as alt+digit,
     # and written by a thread that outlives the terminal hanging up.
-    install_terminal_input()
-    install_terminal_output()
-    app = make_app(store, policy, **kwargs)
+    use_terminal_driver(app)
     try:
         app.run()
     finally:

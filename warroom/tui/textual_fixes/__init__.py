@@ -22,13 +22,10 @@ FIXES = (
     "bindings",
     "borders",
     "compositor",
-    "inputs",
     "message_pumps",
     "paste_parser",
     "scroll",
-    "testing",
     "toasts",
-    "writer_thread",
 )
 
 
