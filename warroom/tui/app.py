@@ -275,11 +275,11 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         """The incident asked for on the command line, else straight into the
         war room when there is one open incident; the list is built only when
         someone goes back to it (start-up pays for one screen, not two)."""
-        if exc is not None and isinstance(exc, StoreBusy | StoreIOError):
-            self.cannot_read(exc, "the incident list")
-        if self.start_incident is not None:
+        if self.start_incident is not None:  # unread: the war room reads it again, or says why
             self._show_first(WarRoomScreen(self.start_incident, room))
             return
+        if exc is not None and isinstance(exc, StoreBusy | StoreIOError):
+            self.cannot_read(exc, "the incident list")
         self._listed = True
         if incidents is not None:
             self.open_incidents = incidents
