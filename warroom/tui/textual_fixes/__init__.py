@@ -22,7 +22,6 @@ FIXES = (
     "bindings",
     "borders",
     "compositor",
-    "message_pumps",
     "paste_parser",
     "scroll",
     "toasts",
