@@ -27,6 +27,14 @@ SHOTS = [
 ]
 
 
+async def _quiet(app, pilot) -> None:
+    """Until every key was handled and the database worker's reads are shown."""
+    await pilot.pause()
+    while not app.key_gate.quiet:
+        await pilot.pause()
+    await pilot.pause()
+
+
 async def _shoot(db: Path, policy, main_id: int, size, keys) -> str:
     from warroom.store import Store
     from warroom.tui.app import make_app
@@ -35,10 +43,10 @@ async def _shoot(db: Path, policy, main_id: int, size, keys) -> str:
     app = make_app(store, policy, clock=lambda: FIXED_NOW, start_incident=main_id)
     try:
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
+            await _quiet(app, pilot)  # the room opens once the worker has read it
             for key in keys:
                 await pilot.press(key)
-            await pilot.pause()
+            await _quiet(app, pilot)  # and a screen a key opened, once read
             return app.export_screenshot(title="warroom")
     finally:
         store.close()

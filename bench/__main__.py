@@ -70,7 +70,7 @@ FIGURE_KEYS = (
     "pg_key_p95",
     "pg_throughput",
     "startup_tmux",
-    "startup_tmux_room",
+    "startup_tmux_title",
     "pg_idle",
     "latency_echo",
     "latency_tick",

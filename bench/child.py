@@ -36,13 +36,10 @@ def _poll(store) -> dict:
 
 def _probed(app):
     """app, measured by a FrameProbe. The probe's driver is not headless (so
-    Textual encodes each frame), yet the war room starts as it does headless,
-    its panels with its header, as these figures have always measured it (in a
-    terminal the header comes a frame first: the tmux figures time that)."""
+    Textual encodes each frame); the war room opens whole, in one frame, as in
+    a terminal."""
     from bench.probe import FrameProbe
-    from warroom.tui.screens.warroom import WarRoomScreen
 
-    WarRoomScreen.HEADER_FIRST = False
     return FrameProbe(app)
 
 

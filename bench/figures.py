@@ -615,12 +615,14 @@ ROOM_NEEDLE = "Draft update"
 
 
 def terminal_rows(ctx: Ctx) -> list[dict]:
-    """`warroom` in tmux on an incident of 300 notes, from launch to the incident
-    title on screen, alternating with the three-widget app until its text shows."""
+    """`warroom` in tmux on an incident of 300 notes, from launch to the whole
+    war room on screen (its last panel's title: what the user waits for),
+    alternating with the three-widget app until its text shows; the incident
+    title's time for the record."""
     import shutil
 
     p = ctx.params
-    figure = f"11 start-up in tmux to the title ({p.tmux_notes} notes)"
+    figure = f"11 start-up in tmux to the whole room ({p.tmux_notes} notes)"
     row = {
         "key": "startup_tmux",
         "figure": figure,
@@ -640,29 +642,28 @@ def terminal_rows(ctx: Ctx) -> list[dict]:
         env.pop(name, None)
     warroom = [str(Path(sys.executable).parent / "warroom")]
     minimal = [sys.executable, "-m", "bench.child", "minimal-tty", "{}", "-"]
-    runs: dict[str, list[float]] = {"warroom": [], "room": [], "minimal": []}
+    runs: dict[str, list[float]] = {"room": [], "title": [], "minimal": []}
     ctx.log(f"start-up in tmux: {p.tmux_reps} runs a side, alternating")
     for i in range(p.tmux_reps):
         order = ("warroom", "minimal") if i % 2 == 0 else ("minimal", "warroom")
         for kind in order:
             if kind == "warroom":
                 title, room = _tmux_run(ctx, warroom, [seeding.TITLE[:24], ROOM_NEEDLE], env)
-                runs["warroom"].append(title)
+                runs["title"].append(title)
                 runs["room"].append(room)
             else:
                 runs[kind] += _tmux_run(ctx, minimal, ["A minimal Textual app"], env)
-    w, b = summary(runs["warroom"]), summary(runs["minimal"])
-    room = summary(runs["room"])
-    r = ratio(w, b)
+    room, b = summary(runs["room"]), summary(runs["minimal"])
+    title = summary(runs["title"])
+    r = ratio(room, b)
     return [
-        {**row, "warroom": w, "baseline": b, "ratio": r, "status": judge(r, "<=", 1.25),
-         "detail": {"runs": runs, "size": TMUX_SIZE}},
-        # The header is painted a frame before the panels: the whole room, for the record.
-        {**row, "key": "startup_tmux_room",
-         "figure": f"11 start-up in tmux to the whole room ({p.tmux_notes} notes)",
-         "warroom": room, "baseline": b, "ratio": ratio(room, b), "target": "info",
-         "status": "info",
-         "detail": {"needle": ROOM_NEEDLE}},
+        {**row, "warroom": room, "baseline": b, "ratio": r, "status": judge(r, "<=", 1.25),
+         "detail": {"runs": runs, "size": TMUX_SIZE, "needle": ROOM_NEEDLE}},
+        # The room opens whole, in one frame: the title comes with it.
+        {**row, "key": "startup_tmux_title",
+         "figure": f"11 start-up in tmux to the title ({p.tmux_notes} notes)",
+         "warroom": title, "baseline": b, "ratio": ratio(title, b), "target": "info",
+         "status": "info"},
     ]  # fmt: skip
 
 

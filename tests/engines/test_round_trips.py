@@ -161,7 +161,7 @@ async def test_opening_the_war_room_reads_it_in_one_round_trip_off_the_ui_connec
     far, policy, tmp_path, monkeypatch
 ):
     """Opening the war room: nothing on the UI thread's connection after it
-    was opened (the screen shows at once, loading); the board, the timeline's
+    was opened (a frame shows at once, loading); the board, the timeline's
     last page and the tasks come in one round trip on the worker's."""
     from warroom.tui.app import make_app
     from warroom.tui.screens.warroom import WarRoomScreen
@@ -177,9 +177,9 @@ async def test_opening_the_war_room_reads_it_in_one_round_trip_off_the_ui_connec
         app = make_app(store, policy, start_incident=incident)
         proxy.mark("open")
         async with app.run_test(size=(120, 36)) as pilot:
-            assert isinstance(app.screen, WarRoomScreen)
             while not app.key_gate.quiet:
                 await pilot.pause(0.02)
+            assert isinstance(app.screen, WarRoomScreen)
             proxy.mark("after open")
             assert app.screen.board.incident.title == "Opened far away"
             texts = [e.text for e in app.screen.query_one("#panel-4").view.entries]

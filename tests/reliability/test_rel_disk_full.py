@@ -50,6 +50,7 @@ async def test_war_room_on_a_full_disk_keeps_running_and_retries(small_disk):
     app = make_app(store, default_policy())
     try:
         async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)  # the room is open: read on the database worker
             filler = fill(small_disk)
             burst(app, "4", "n")
             paste(app, "x" * 3000)

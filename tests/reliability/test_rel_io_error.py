@@ -166,6 +166,7 @@ async def test_war_room_on_an_io_error_keeps_running_and_retries(failing_device)
     app = make_app(store, default_policy())
     try:
         async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)  # the room is open: read on the database worker
             failing_device.fail()
             burst(app, "4", "n")
             paste(app, "x" * 3000)

@@ -224,10 +224,10 @@ def test_the_first_frame_written_holds_the_title(tmp_path, terminal):
     assert 0 <= title < below_header, raw[:400]
 
 
-def test_the_header_comes_before_the_panels_and_keys_sent_then_land(tmp_path, terminal):
-    """The header (title, priority, the most urgent clock) is written a frame
-    before the panels. Keys sent the moment the title shows, before or while
-    the panels are built, land once each: here a whole note and its Enter."""
+def test_the_room_comes_in_one_frame_and_keys_sent_then_land(tmp_path, terminal):
+    """The war room is written whole in one frame: the header (title,
+    priority, the most urgent clock) and the panels together. Keys sent the
+    moment the title shows land once each: here a whole note and its Enter."""
     db = tmp_path / "warroom.db"
     declared = run_cli("--db", str(db), "declare", "Payments stalled in eu-west", "-p", "P1")
     assert declared.code == 0, declared.err
@@ -242,9 +242,9 @@ def test_the_header_comes_before_the_panels_and_keys_sent_then_land(tmp_path, te
     terminal.wait_for("sent as the title showed")
     raw = terminal.log.read_bytes()
     title = raw.find(b"Payments stalled in eu-west")
-    # The header's frame is whole (down to the last row, 36) before any panel's text.
+    # The panels' text is in the title's frame (before it reaches the last row, 36).
     last_row = raw.find(b"\x1b[36;1H", title)
-    assert 0 <= title < last_row < raw.find(b"Triage checklist"), raw[:400]
+    assert 0 <= title < raw.find(b"Triage checklist") < last_row, raw[:400]
     deadline = time.monotonic() + 60
     while True:  # the note is written as Enter is handled: wait for the store
         shown = run_cli("--db", str(db), "timeline", "1")

@@ -31,6 +31,34 @@ def keys_pressed_one_at_a_time(monkeypatch):
     monkeypatch.setattr(WarRoomApp, "run_test", run_test)
 
 
+@pytest.fixture(autouse=True)
+def first_screen_opened(monkeypatch, request, keys_pressed_one_at_a_time):
+    """run_test hands over the app once its first screen has opened: it opens
+    when the database worker has read what it shows (never on the UI thread),
+    moments after Textual is ready. Tests marked `opening` watch that moment
+    themselves and get the app at once."""
+    if request.node.get_closest_marker("opening") is not None:
+        return
+    import time
+    from contextlib import asynccontextmanager
+
+    from warroom.tui.screens.building import StartupScreen
+
+    run_test = WarRoomApp.run_test  # keyburst's (see keys_pressed_one_at_a_time)
+
+    @asynccontextmanager
+    async def opened(app, *args, **kwargs):
+        async with run_test(app, *args, **kwargs) as pilot:
+            deadline = time.monotonic() + 30  # a guard against a hang, not a wait
+            while isinstance(app.screen, StartupScreen) and app.screen.building:
+                if time.monotonic() > deadline or not app.is_running:
+                    break
+                await pilot.pause()
+            yield pilot
+
+    monkeypatch.setattr(WarRoomApp, "run_test", opened)
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock(FIXED)

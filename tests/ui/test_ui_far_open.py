@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from keyburst import burst, settle
 from seeds import seed_incident
 
@@ -20,6 +21,7 @@ from bench.delay_proxy import DelayProxy, summarise  # noqa: E402
 SIZE = (120, 36)
 
 
+@pytest.mark.opening
 async def test_keys_typed_while_the_room_loads_from_far_away_all_land(pg_url, policy, clock):
     seeder = Store.open(pg_url, policy, "alice", clock)
     iid = seed_incident(seeder, clock)
@@ -33,11 +35,12 @@ async def test_keys_typed_while_the_room_loads_from_far_away_all_land(pg_url, po
         app = make_app(store, policy, clock=clock, start_incident=iid)
         proxy.mark("open")
         async with app.run_test(size=SIZE) as pilot:
-            assert isinstance(app.screen, WarRoomScreen)
+            assert app.screen.building  # the room is still being read far away
             # No pause between them: all queued at once, while the room is read.
             burst(app, " ", "n", *"typed while loading", "enter")  # " ": space ticks
             burst(app, *"and a second one", "enter")
             await settle(app, pilot)
+            assert isinstance(app.screen, WarRoomScreen)
             proxy.mark("typed")
         sent = summarise(proxy.counts()["open"]["turns"])
         assert not [t for t in sent if t.startswith("c1 ")], sent  # the UI's connection: idle

@@ -641,6 +641,7 @@ async def test_times_no_zone_can_show_still_open_the_war_room_and_retro(
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)  # the room opens once the worker has read it
         view = app.screen.query_one(TimelineView)
         assert view.format_entry(view.entries[-1]).plain.startswith("9999-12-31 23:59")
         await pilot.press("z", "z", "R")

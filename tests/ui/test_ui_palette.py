@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from keyburst import settle
 from textual.command import CommandPalette
 
 from warroom.tui.screens.themes import CURRENT, MarkedThemes
@@ -61,6 +62,7 @@ async def test_palette_shows_remapped_panel_keys(app_factory, seeded):
 async def test_theme_list_marks_the_theme_in_use(app_factory, seeded):
     app = app_factory()
     async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)  # the first screen is open before the palette goes over it
         app.theme = "nord"
         app.search_themes()
         await pilot.pause()

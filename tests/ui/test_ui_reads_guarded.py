@@ -20,7 +20,7 @@ READS = {
 
 # Reads that handle a failure themselves, or run only inside a method marked @reads.
 HANDLED = {
-    ("app.py", "on_mount"): "has_changed at start-up catches them: the poll asks again",
+    ("app.py", "on_load"): "the first read: given to app.read, whose `failed` says it",
     ("app.py", "_first_look"): "catches them (here or on its thread): the poll asks again",
     ("screens/incidents.py", "read"): "given to app.read_soon, whose `failed` says it",
     ("app.py", "sync"): "catches StoreBusy and StoreIOError: the next poll asks again",

@@ -1,15 +1,18 @@
-"""Start-up: the warroom command holds the cyclic collector off while the
+"""Start-up: the first screen opens once what it shows is read (on the
+database worker: the UI thread never reads the store), keys typed meanwhile
+wait for it; the warroom command holds the cyclic collector off while the
 first screen is built, and the app turns it back on once that screen has
-painted; the first screen resume keeps the styles its widgets mounted with."""
+painted; the first screen resume keeps the styles its widgets mounted with,
+and the terminal's size passed on again lays nothing out twice."""
 
 from __future__ import annotations
 
 import gc
 
+import pytest
 from keyburst import settle
 
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.textual_fixes.compositor import compositor_of
 
 SIZE = (160, 48)
 
@@ -60,66 +63,83 @@ async def test_a_resize_to_the_same_size_lays_nothing_out_again(app_factory, sto
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        reflows = []
-        reflow = compositor_of(screen).reflow
-
-        def counted(*args, **kwargs):
-            reflows.append(args[1])
-            return reflow(*args, **kwargs)
-
-        compositor_of(screen).reflow = counted
+        reflows = _laid_out(screen)
         screen.post_message(events.Resize(Size(*SIZE), Size(*SIZE)))
         await settle(app, pilot)
         assert reflows == []
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
-        assert Size(80, 24) in reflows
+        assert reflows
         assert screen.has_class("-compact")
         assert screen.query_one("#panel-1").region.width == 80
 
 
-async def test_header_first_then_the_panels_and_keys_typed_meanwhile_land(
+def _laid_out(screen) -> list[int]:
+    """A list that grows each time the screen is laid out and painted whole:
+    the key bar, which no key here changes, is asked for its lines only then."""
+    from warroom.tui.widgets.keybar import KeyBar
+
+    bar = screen.query_one(KeyBar)
+    painted: list[int] = []
+    render_lines = bar.render_lines
+
+    def counted(crop):
+        painted.append(crop.height)
+        return render_lines(crop)
+
+    bar.render_lines = counted
+    return painted
+
+
+def _held_room_reads(monkeypatch):
+    """The war room's read, on the database worker, waits until the event
+    returned is set (the worker alone waits: the screen stays idle, building)."""
+    import threading
+
+    from warroom.store import Store
+
+    release = threading.Event()
+    read_room = Store.read_room
+
+    def held(store, *args, **kwargs):
+        assert release.wait(60), "the test never let the read go"
+        return read_room(store, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "read_room", held)
+    return release
+
+
+@pytest.mark.opening
+async def test_keys_typed_while_the_room_is_read_wait_and_land_in_order(
     app_factory, store, clock, monkeypatch
 ):
-    """In a terminal the header is painted a frame before the panels are built.
-    Keys typed in that gap (a burst sent as warroom starts) wait for the panels
-    and then land, once each, where they would have with the room complete."""
-    import asyncio
-
+    """Nothing is shown of the war room until it is read (on the database
+    worker, however long it takes): keys typed meanwhile (a burst sent as
+    warroom starts) are held, then land, once each and in order, where they
+    would have with the room open."""
     from keyburst import burst
 
+    from warroom.tui.screens.building import StartupScreen
     from warroom.tui.widgets.common import Panel
-    from warroom.tui.widgets.header import IncidentHeader
 
     incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
-    monkeypatch.setattr(WarRoomScreen, "HEADER_FIRST", True)  # as in a real terminal
-    at_build = {}
-    build = WarRoomScreen._mount_panels
-
-    async def build_after_a_burst(screen):
-        at_build["panels"] = len(screen.query(Panel))
-        at_build["header"] = screen.query_one(IncidentHeader).render().plain
-        at_build["laid out"] = compositor_of(screen).size == screen.size
-        # The keys arrive now, with the header on screen and no panel yet
-        # (from the terminal: the app sends them, as its driver does).
-        burst(screen.app, "n", "typed before the panels", "enter", "alt+1", " ")
-        for _ in range(20):  # the app takes them from its queue meanwhile
-            await asyncio.sleep(0)
-        at_build["notes"] = [e.text for e in store.timeline(incident.id)]
-        await build(screen)
-
-    monkeypatch.setattr(WarRoomScreen, "_mount_panels", build_after_a_burst)
+    release = _held_room_reads(monkeypatch)
     app = app_factory(start_incident=incident.id)
     async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, StartupScreen) and app.screen.building
+        burst(app, "n", "typed before the room", "enter", "alt+1", " ")
+        for _ in range(10):  # the read is slow: the keys stay held however long it takes
+            await pilot.pause()
+        assert app.key_gate.waiting  # held, not handled and not dropped
+        assert not app.query(Panel)
+        assert [e.text for e in store.timeline(incident.id) if e.kind == "note"] == []
+        release.set()
         await settle(app, pilot)
         screen = app.screen
-        assert at_build["panels"] == 0 and at_build["laid out"]
-        assert "Checkout down" in at_build["header"] and "P1" in at_build["header"]
-        assert not any("typed before" in text for text in at_build["notes"])
-        assert not screen.building
+        assert isinstance(screen, WarRoomScreen) and not screen.building
         assert len(screen.query(Panel)) == 5
         assert gc.isenabled()
-    notes = [e for e in store.timeline(incident.id) if e.text == "typed before the panels"]
+    notes = [e for e in store.timeline(incident.id) if e.text == "typed before the room"]
     assert [n.kind for n in notes] == ["note"]
     # alt+1 left the note field for the checklist, and space ticked its first item.
     board = store.board(incident.id)
@@ -127,40 +147,59 @@ async def test_header_first_then_the_panels_and_keys_typed_meanwhile_land(
     assert board.checklist[first].ticked
 
 
-async def test_keys_wait_while_the_panels_are_still_to_come(app_factory, store, clock, monkeypatch):
-    """Between the header's frame and the panels there is a moment when the
-    screen has nothing queued: a key let through then would find no panel.
-    The gate holds keys for as long as the screen is building, however long."""
-    import asyncio
+async def test_no_store_read_on_the_ui_thread_while_screens_open(app_factory, store, clock):
+    """Every screen's first read runs on the database worker, on SQLite too:
+    the app's own connection (the UI thread's) runs no query while the first
+    screen (the incident list) and then a war room open. Only the change
+    marker (PRAGMA data_version) is asked there, as the poll always does."""
+    import threading
 
-    from keyburst import burst
+    from warroom.tui.screens.incidents import IncidentsScreen
 
-    from warroom.tui.textual_fixes.first_frame import StartupScreen
+    first = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    store.declare("Search slow", "performance", "P3", reported_at=clock())
+    on_ui: list[str] = []
+    main = threading.current_thread()
+
+    def traced(sql: str) -> None:
+        if threading.current_thread() is main and not sql.lstrip().upper().startswith("PRAGMA"):
+            on_ui.append(sql)
+
+    store.conn.set_trace_callback(traced)
+    try:
+        app = app_factory()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert isinstance(app.screen, IncidentsScreen)
+            assert on_ui == []
+            app.open_incident(first.id)
+            await settle(app, pilot)
+            assert isinstance(app.screen, WarRoomScreen) and not app.screen.building
+            assert app.screen.board.incident.title == "Checkout down"
+            assert on_ui == []
+    finally:
+        store.conn.set_trace_callback(None)
+
+
+async def test_the_role_board_fitting_its_rows_lays_nothing_out_again(app_factory, store, clock):
+    """The role board says how many lines it needs as it opens: when they fit
+    the rows the grid already gives it, the room is not laid out again (it
+    was, right after the first frame). Wrapped names still grow the row."""
+    from warroom.tui.widgets.roles import RoleList
 
     incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
-    monkeypatch.setattr(WarRoomScreen, "HEADER_FIRST", True)
-    release = asyncio.Event()
-    queue_after_paint = StartupScreen.after_first_frame
-
-    def after_release(screen, callback):
-        async def later():
-            await release.wait()  # the screen sits idle, building, meanwhile
-            queue_after_paint(screen, callback)
-            screen.refresh()
-
-        asyncio.get_running_loop().create_task(later())
-
-    monkeypatch.setattr(StartupScreen, "after_first_frame", after_release)
     app = app_factory(start_incident=incident.id)
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert screen.building and not screen.query("#panel-4")
-        burst(app, "n", "held until the panels came", "enter")
-        for _ in range(5):
-            await pilot.pause()
-        assert app.key_gate.waiting  # held, not handled and not dropped
-        release.set()
         await settle(app, pilot)
-        assert not screen.building
-    notes = [e.text for e in store.timeline(incident.id) if e.kind == "note"]
-    assert notes == ["held until the panels came"]
+        screen = app.screen
+        # Nothing set on the grid as the room opened: it keeps warroom.tcss's rows.
+        assert not screen.query_one("#grid").styles.inline.has_rule("grid_rows")
+        reflows = _laid_out(screen)
+        roles = screen.query_one(RoleList)
+        roles.post_message(RoleList.Grown(3))
+        await settle(app, pilot)
+        assert reflows == []
+        roles.post_message(RoleList.Grown(9))
+        await settle(app, pilot)
+        assert reflows
+        assert screen.query_one("#panel-2").region.height == 11

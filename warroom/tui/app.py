@@ -31,14 +31,15 @@ from warroom.services import unsaved
 from warroom.services.config import Config, load_state, save_state
 from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
+from warroom.store.room import RoomRead
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
 from warroom.tui.room import Room, StoreChange
-from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.screens.building import StartupScreen
+from warroom.tui.screens.warroom import TIMELINE_PAGE, WarRoomScreen
 from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.textual_fixes.bindings import remapped_bindings
-from warroom.tui.textual_fixes.first_frame import StartupScreen
 from warroom.tui.textual_fixes.toasts import ToastsReplaceTheirKind
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import VisibleFilter
@@ -57,6 +58,7 @@ DECLARE_HOLD_SECONDS = 2.0  # keys behind a declare wait this long for its war r
 HANG_UP_WAIT_SECONDS = 5.0  # on SIGHUP/SIGTERM, how long queued changes are tried
 CHECKPOINT_SECONDS = 5.0  # how often this process's writes are copied back from the WAL
 TOAST_RANK = {"information": 0, "warning": 1, "error": 2}
+LOADING_SHOWN_SECONDS = 0.1  # a start-up read taking longer says it is loading
 UNREADABLE_TOAST_SECONDS = 8.0  # a failed read's toast; the same one is not repeated meanwhile
 
 
@@ -84,6 +86,13 @@ class _Choosing(StartupScreen):
         from textual.widgets import Static
 
         yield Static(self.text)
+
+    def on_mount(self) -> None:
+        # Opened as the app starts, inside Textual's start-up batch, its frame
+        # is dropped (and counts as painted): what it says is painted again
+        # if the next screen is not there in a moment (a server far away); a
+        # local file's room is usually the first frame written.
+        self.set_timer(LOADING_SHOWN_SECONDS, self.refresh)
 
 
 class WarRoomApp(ToastsReplaceTheirKind, Room):
@@ -197,8 +206,35 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         return [*super().get_line_filters(), self._visible_filter]
 
     # ------------------------------------------------------------ life cycle
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # The database worker starts, and reads what the first screen shows,
+        # while Textual starts the terminal and builds its first frame. Nothing
+        # here waits on the database: the first screen is chosen and filled
+        # from what the worker reads, and opens once it is read, whole, in one
+        # frame (meanwhile the default screen, _Choosing: keys typed wait).
         self._start_writer()
+        self._first_look()
+        start = self.start_incident
+
+        def first_read(store: Store) -> tuple[list | None, RoomRead | None]:
+            incidents = None if start is not None else store.list_incidents()
+            if start is None and (incidents is None or len(incidents) != 1):
+                return incidents, None
+            try:  # the war room's own read, before it opens (it says why it failed)
+                return incidents, store.read_room(
+                    start if start is not None else incidents[0].id,  # type: ignore[index]
+                    TIMELINE_PAGE,
+                )
+            except WarroomError:
+                return incidents, None
+
+        self.read(
+            first_read,
+            lambda read: self._start_from(*read),
+            lambda exc: self._start_from(None, None, exc),
+        )
+
+    def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         remembered = load_state().get("theme")
@@ -207,22 +243,6 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         self.theme_changed_signal.subscribe(self, lambda theme: save_state(theme=theme.name))
         for warning in (*self.config.keymap_problems, *self.store.warnings):
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self._first_look()
-        # Nothing here waits on the database: the first screen is chosen and
-        # filled from reads the worker makes (on a server far away the frame
-        # shows at once, saying it is loading).
-        if self.start_incident is not None:
-            self.open_incident(self.start_incident)
-            if self.store.engine == "sqlite":  # the alerts' open incidents (see started)
-                self._read_open_incidents()
-        else:
-            if self.store.engine != "sqlite":
-                self.push_screen(_Choosing())  # until the list is read: keys wait
-            self.read_soon(
-                lambda store: store.list_incidents(),
-                self._start_from,
-                lambda exc: self._start_from(None, exc),
-            )
         gc.freeze()  # what start-up built lives all session: keep it out of GC passes
         self.call_after_refresh(self.started)  # and so does the first screen
         self.set_interval(self.poll_seconds, self.poll)
@@ -246,10 +266,18 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
                 markup=False,
             )
 
-    def _start_from(self, incidents: list | None, exc: BaseException | None = None) -> None:
-        """Straight into the war room when there is one open incident; the
-        list is built only when someone goes back to it (start-up pays for one
-        screen, not two)."""
+    def _start_from(
+        self,
+        incidents: list | None,
+        room: RoomRead | None = None,
+        exc: BaseException | None = None,
+    ) -> None:
+        """The incident asked for on the command line, else straight into the
+        war room when there is one open incident; the list is built only when
+        someone goes back to it (start-up pays for one screen, not two)."""
+        if self.start_incident is not None:  # unread: the war room reads it again, or says why
+            self._show_first(WarRoomScreen(self.start_incident, room))
+            return
         if exc is not None and isinstance(exc, StoreBusy | StoreIOError):
             self.cannot_read(exc, "the incident list")
         self._listed = True
@@ -257,18 +285,23 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             self.open_incidents = incidents
             self.alerts.check(incidents, self.clock())  # baseline, no alarms
         if incidents is not None and len(incidents) == 1:
-            self.open_incident(incidents[0].id)
+            self._show_first(WarRoomScreen(incidents[0].id, room))
         else:
             from warroom.tui.screens.incidents import IncidentsScreen
 
             self._show_first(IncidentsScreen())
 
+    def get_default_screen(self) -> Screen:
+        """The screen under all others: _Choosing, in front until the first
+        screen is read and shown (one screen fewer to build at start-up)."""
+        return _Choosing()
+
     def _show_first(self, screen: Screen) -> None:
-        """Push a screen; the first one takes the place of _Choosing."""
-        if isinstance(self.screen, _Choosing):
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
+        """Push a screen (the first one over the default screen, _Choosing)."""
+        base = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(base, _Choosing):
+            base.building = False  # covered for good (in front again, it holds no key)
+        self.push_screen(screen)
 
     def _read_open_incidents(self) -> None:
         """The open incidents the alerts watch: read once the first screen is
@@ -673,20 +706,11 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         then: Callable[[Any], None],
         failed: Callable[[BaseException], None],
     ) -> None:
-        """A screen's first read, where it costs least: a local file is read
-        here and now (no network; the screen is filled in the frame it opens),
-        a server on the worker (read(): the screen shows that it is loading,
-        and its round trips never hold up a key)."""
-        if self.store.engine != "sqlite":
-            self.read(fetch, then, failed)
-            return
-        try:
-            result = fetch(self.store)
-        except WarroomError as exc:
-            failed(exc)
-            return
-        self.read_through = self.writes_done_through()
-        then(result)
+        """A screen's first read: on the database worker, as every read (a
+        local file too: a lock or a slow disk never holds up the screen; it
+        shows that it is loading, and keys typed meanwhile wait for it);
+        failed(exc) says why it could not be read."""
+        self.read(fetch, then, failed)
 
     def write_from(self, build: Callable[[], Write | None], **callbacks):
         """Build a write record from what was typed (times parsed against the
@@ -803,12 +827,18 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             self.pop_screen()
             return
         room = self.screen
+        # Keys typed behind escape are for the list: they wait while it is read.
+        held = room if isinstance(room, WarRoomScreen) and room.hold_keys() else None
 
         def readable(_incidents) -> None:
+            if held is not None:
+                held.release_keys()
             if self.live and self.screen is room:
                 self.switch_screen(IncidentsScreen())
 
         def unreadable(exc: BaseException) -> None:
+            if held is not None:
+                held.release_keys()
             if isinstance(exc, StoreBusy | StoreIOError):
                 self.cannot_read(exc, "the incident list")
 

@@ -29,7 +29,7 @@ from collections import deque
 from textual import events
 from textual.widgets import Input
 
-from warroom.tui.textual_fixes.first_frame import StartupScreen
+from warroom.tui.screens.building import StartupScreen
 
 # A key never waits longer than this for the last one to settle: something
 # slow (a long write) must not freeze typing.

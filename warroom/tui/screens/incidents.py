@@ -12,8 +12,8 @@ from warroom.core.sla import most_urgent
 from warroom.core.text import labels_line, one_line
 from warroom.core.timefmt import fmt_age, fmt_minutes
 from warroom.services.writes import AcceptProposal, DeclineProposal, MergeProposal
+from warroom.tui.screens.building import StartupScreen
 from warroom.tui.screens.modals import ChoiceModal, TextPrompt
-from warroom.tui.textual_fixes.first_frame import StartupScreen
 from warroom.tui.widgets.common import STATE_STYLE, lit
 from warroom.tui.widgets.header import PRIORITY_STYLE
 from warroom.tui.widgets.keybar import KeyBar

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from warroom.tui.textual_fixes.first_frame import StartupScreen
+from warroom.tui.screens.building import StartupScreen
 from warroom.tui.widgets.common import Panel
 
 COMPACT_WIDTH = 110
@@ -77,6 +77,11 @@ class PanelScreen(StartupScreen):
     def on_resize(self, event) -> None:
         self._fit(event.size)
         self._draw_tabs()
+        if event.size == self.outer_size:
+            # Laid out at this size already (the app passes the terminal's
+            # size on again as the screen is first shown): Textual's own
+            # handler, which would lay the whole screen out again, is skipped.
+            event.prevent_default()
 
     def _draw_tabs(self) -> None:
         self.query_one(f"#{self.TABS_ID}", TabStrip).show(self.PANEL_NAMES, self.active)

@@ -71,9 +71,6 @@ class RoomGrid(KeptLines, Container):
 
 
 class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
-    # Header first: in a real terminal the header is painted alone and the
-    # panels are built right after (None: so in a terminal, not headless).
-    HEADER_FIRST: bool | None = None
     PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
     BINDINGS = [
         Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
@@ -129,7 +126,10 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         Binding("escape", "back", "Incidents", id="warroom.back", tooltip="Back to the list"),
     ]
 
-    def __init__(self, incident_id: int):
+    def __init__(self, incident_id: int, room: RoomRead | None = None):
+        """room: the room as the database worker read it for this screen (the
+        app reads it before the first screen opens, so that screen's first
+        frame is the whole room); None: the screen reads it as it mounts."""
         super().__init__()
         self.incident_id = incident_id
         # Read before the screen shows (None only until then: no key reaches it).
@@ -138,15 +138,16 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         self._read_through = 0  # our writes the board read shows (see shown_board)
         self._board_on_screen: Board | None = None  # what _show_board last drew
         self._shown: dict[str, object] = {}
-        self.building = True  # until the panels are mounted and filled: keys wait
+        self.building = True  # until the room is read and shown: keys wait
+        if room is not None:  # read_through: what the read that brought it saw
+            self._room, self._room_through = room, self.app.read_through
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield IncidentHeader(self.app.policy, id="header")
         yield TabStrip(id="tabs")
         with RoomGrid(id="grid"):
-            if not self.header_first:
-                yield from self._panels()
+            yield from self._panels()
         yield KeyBar()
 
     def _panels(self) -> list[Panel]:
@@ -159,18 +160,12 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             DraftPanel(policy, id="panel-5"),
         ]
 
-    @property
-    def header_first(self) -> bool:
-        """Paint the header a frame before the panels (see HEADER_FIRST)."""
-        if self.HEADER_FIRST is None:
-            return not self.app.is_headless
-        return self.HEADER_FIRST
-
     def on_mount(self) -> None:
-        # The room is read in one go (store.room: one round trip on a server),
-        # on a server by the database worker (app.read_soon): the frame is on
-        # screen at once, saying it is loading, and keys typed meanwhile wait
-        # in the key gate (building) and land on the room once it is filled.
+        # The room is read in one go (store.room: one round trip on a server)
+        # by the database worker, never here: opened with the room already
+        # read (the first screen), it is filled before its first frame;
+        # else the frame says it is loading, and keys typed meanwhile wait in
+        # the key gate (building) and land on the room once it is filled.
         app, iid = self.app, self.incident_id
         # Subscribed first: a change seen before the room is shown is read
         # again once it is (see _open), never missed.
@@ -179,32 +174,20 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         app.times_changed_signal.subscribe(self, self._signal_times, immediate=True)
         app.flush_signal.subscribe(self, self._signal_flush, immediate=True)
         app.pending_signal.subscribe(self, self._signal_pending, immediate=True)
+        if self._room is not None:
+            self._open()
+            return
         self._show_board()  # the header says it is loading
-        if self.header_first:
-            # The header reaches the terminal first, a frame before the
-            # panels (building and painting them is most of what start-up
-            # does after its imports).
-            self.after_first_frame(self._mount_panels)
-        else:
-            self._panels_in = True
         app.read_soon(
             lambda store: store.read_room(iid, TIMELINE_PAGE), self._room_read, self._room_failed
         )
 
-    _panels_in = False  # the panels are mounted
     _room: RoomRead | None = None  # the room as read, until it is shown
     _missed = False  # a change came while loading: read again once shown
     _tasks_shown_as: tuple | None = None  # the tasks a change last showed, and to whom
 
-    async def _mount_panels(self) -> None:
-        await self.query_one("#grid").mount_all(self._panels())
-        self._panels_in = True
-        self._open_when_ready()
-
     def _room_read(self, room: RoomRead) -> None:
         self._room, self._room_through = room, self.app.read_through
-        if self.building:
-            self._show_header(room.board, self.app.clock())  # before the panels, if need be
         self._open_when_ready()
 
     def _room_failed(self, exc) -> None:
@@ -215,7 +198,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             self.app.leave_unopened(self)
 
     def _open_when_ready(self) -> None:
-        if self._room is None or not self._panels_in or not self.building:
+        if self._room is None or not self.building:
             return
         if not shown(self):
             return
@@ -230,6 +213,21 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         self.query_one(ChecklistList).focus()
         app.call_after_refresh(app.started)  # start-up is over once this paints
         if self._missed:
+            self._missed = False
+            self.refresh_from_store()
+
+    def hold_keys(self) -> bool:
+        """Keys wait in the key gate (building) until release_keys: what they
+        are for is being read (the list, on the way back to it). False when
+        the room is still loading (its keys wait already)."""
+        if self.building:
+            return False
+        self.building = True
+        return True
+
+    def release_keys(self) -> None:
+        self.building = False
+        if self._missed and shown(self):  # a change came meanwhile: shown now
             self._missed = False
             self.refresh_from_store()
 
@@ -463,7 +461,11 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         # The role board's row of the grid grows with wrapped names (the
         # checklist beside it spans that row too); the clocks' row stays.
         rows = max(ROLES_ROWS, message.lines + 2)
-        self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
+        if rows != self._roles_rows:  # the same rows set again would lay the room out again
+            self._roles_rows = rows
+            self.query_one("#grid").styles.grid_rows = f"{rows} {CLOCKS_ROWS} 1fr"
+
+    _roles_rows = ROLES_ROWS  # the role board's rows, as warroom.tcss starts them
 
     def on_roles_panel_picked(self, message: RolesPanel.Picked) -> None:
         app = self.app

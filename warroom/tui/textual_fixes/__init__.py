@@ -21,7 +21,6 @@ REGISTER = Path(__file__).with_name("REGISTER.md")
 FIXES = (
     "bindings",
     "borders",
-    "first_frame",
     "paste_parser",
     "toasts",
 )
