@@ -8,7 +8,7 @@ from rich.text import Text
 
 from warroom.store import Store
 from warroom.tui.textual_fixes.compositor import compositor_of
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 from warroom.tui.widgets.checklist import ChecklistList
 from warroom.tui.widgets.header import DROP_ORDER, IncidentHeader, fit_header
 from warroom.tui.widgets.timeline import EntryDetail, TimelineView

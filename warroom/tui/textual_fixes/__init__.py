@@ -19,8 +19,6 @@ TEXTUAL_PIN = "8.2.8"
 REGISTER = Path(__file__).with_name("REGISTER.md")
 
 FIXES = (
-    "bindings",
-    "borders",
     "compositor",
     "first_frame",
     "inputs",
@@ -28,7 +26,6 @@ FIXES = (
     "paste_parser",
     "scroll",
     "testing",
-    "toasts",
     "writer_thread",
 )
 

@@ -1,0 +1,79 @@
+"""Toasts that replace older toasts of their own kind, through Textual's public API.
+
+Textual stacks every notification until it times out and offers only
+`clear_notifications()` (all of them). The war room wants one toast of a kind
+at a time (tests/ui/test_ui_frictions.py::test_toasts_replace_each_other_and_
+stay_off_the_notes_and_draft), so the app keeps the toasts it has shown and,
+when a new one replaces some, clears them all and shows again the ones that
+stay (each for the time it had left), then the new one. The app says which
+toast replaces which through `replaces_toast(older, new)`."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import App
+from textual.dom import DOMNode
+from textual.notifications import Notification, Notify
+
+# Textual's widget that holds one toast (it names its holder's id after the
+# notification's identity). Queried by name: Textual does not export it.
+HOLDER = "ToastHolder"
+
+
+class ToastsReplaceTheirKind(App):
+    """App base: before a toast is shown, every shown toast for which
+    `self.replaces_toast(older, new)` is true is withdrawn."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.toasts: list[Notification] = []  # shown, oldest first (see shown_toasts)
+        self.toasts_shown_again: set[str] = set()  # identities posted again by on_notify
+
+    def replaces_toast(self, older: Notification, new: Notification) -> bool:
+        return False
+
+    def on_notify(self, event: Notify) -> None:
+        """Runs before Textual's own handler (the subclass's first), which
+        shows the toast unless this one prevents it."""
+        new = event.notification
+        if new.identity in self.toasts_shown_again:
+            self.toasts_shown_again.discard(new.identity)
+            return
+        shown = shown_toasts(self)
+        stay = [older for older in shown if not self.replaces_toast(older, new)]
+        if len(stay) == len(shown):
+            self.toasts = [*shown, new]
+            return
+        event.prevent_default()
+        self.clear_notifications()
+        for screen in self.screen_stack:
+            screen.query(HOLDER).remove()  # Textual leaves the holders of cleared toasts
+        self.toasts = []
+        for older in [*stay, new]:
+            again = Notification(
+                older.message,
+                older.title,
+                older.severity,
+                older.timeout,
+                markup=older.markup,
+                raised_at=older.raised_at,  # the time it had left, not a fresh one
+            )
+            self.toasts.append(again)
+            self.toasts_shown_again.add(again.identity)
+            self.post_message(Notify(again))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a toast dismisses it (Textual's): it is not shown again."""
+        node: DOMNode | None = event.widget
+        while node is not None:
+            if type(node).__name__ == HOLDER and node.id:
+                held = node.id
+                self.toasts = [n for n in self.toasts if not held.endswith(n.identity)]
+                return
+            node = node.parent
+
+
+def shown_toasts(app: App) -> list[Notification]:
+    """The notifications on screen now, oldest first."""
+    toasts = getattr(app, "toasts", [])
+    return [toast for toast in toasts if not toast.has_expired]
