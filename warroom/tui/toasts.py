@@ -13,6 +13,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import App
 from textual.dom import DOMNode
+from textual.errors import NoWidget
 from textual.notifications import Notification, Notify
 
 # Textual's widget that holds one toast (it names its holder's id after the
@@ -28,6 +29,7 @@ class ToastsReplaceTheirKind(App):
         super().__init__(*args, **kwargs)
         self.toasts: list[Notification] = []  # shown, oldest first (see shown_toasts)
         self.toasts_shown_again: set[str] = set()  # identities posted again by on_notify
+        self.toast_pressed: str | None = None  # the toast the mouse went down on
 
     def replaces_toast(self, older: Notification, new: Notification) -> bool:
         return False
@@ -46,8 +48,12 @@ class ToastsReplaceTheirKind(App):
             return
         event.prevent_default()
         self.clear_notifications()
+        # Textual's rack would keep the holders of the cleared toasts (empty).
+        # One by one: a query's remove() prunes (and restyles the focus) even
+        # when it matched nothing, and lays out the whole screen.
         for screen in self.screen_stack:
-            screen.query(HOLDER).remove()  # Textual leaves the holders of cleared toasts
+            for holder in screen.query(HOLDER):
+                holder.remove()
         self.toasts = []
         for older in [*stay, new]:
             again = Notification(
@@ -62,15 +68,30 @@ class ToastsReplaceTheirKind(App):
             self.toasts_shown_again.add(again.identity)
             self.post_message(Notify(again))
 
-    def on_click(self, event: events.Click) -> None:
-        """A click on a toast dismisses it (Textual's): it is not shown again."""
-        node: DOMNode | None = event.widget
-        while node is not None:
-            if type(node).__name__ == HOLDER and node.id:
-                held = node.id
+    async def on_event(self, event: events.Event) -> None:
+        """A click on a toast dismisses it (Textual's): it is forgotten here
+        too, so a later replacement does not show it again. Seen as the app
+        takes the mouse from the terminal (the toast is gone before its Click
+        could bubble up)."""
+        if isinstance(event, (events.MouseDown, events.MouseUp)) and not event.is_forwarded:
+            held = self.toast_at(event.x, event.y)
+            if isinstance(event, events.MouseDown):
+                self.toast_pressed = held
+            elif held is not None and held == self.toast_pressed:
                 self.toasts = [n for n in self.toasts if not held.endswith(n.identity)]
-                return
+        await super().on_event(event)
+
+    def toast_at(self, x: int, y: int) -> str | None:
+        """The id of the toast holder at x, y (it ends with its notification's identity)."""
+        try:
+            node: DOMNode | None = self.get_widget_at(x, y)[0]
+        except NoWidget:
+            return None
+        while node is not None:
+            if type(node).__name__ == HOLDER:
+                return node.id
             node = node.parent
+        return None
 
 
 def shown_toasts(app: App) -> list[Notification]:
