@@ -21,8 +21,6 @@ class ChecklistList(RowList):
     BINDINGS = [
         Binding("space", "toggle", "Tick/untick", id="checklist.toggle", tooltip="Tick or untick"),
         Binding("x", "toggle", "Tick/untick", show=False, id="checklist.toggle_x"),
-        # The digits of an item id (a5); a digit alone is the panel key.
-        *(Binding(digit, f"id_digit('{digit}')", show=False) for digit in "0123456789"),
     ]
 
     class Toggled(Message):
@@ -39,20 +37,20 @@ class ChecklistList(RowList):
 
     @classmethod
     def for_policy(cls, policy: Policy) -> type[ChecklistList]:
-        """The class whose BINDINGS hold the policy's item-id letters.
+        """The class whose BINDINGS hold the keys of the policy's item ids.
 
         Typing an item's id (a5, c2) moves to it; then space ticks it. Bindings,
         not a key handler: a key typed right after a panel key (focus already
         moving on) must reach the next panel, which bindings resolve at the app.
         "i" (act as) keeps its meaning: the act-as prompt hands a digit back."""
         letters = {item.id[0] for item in policy.checklist if item.id[:1].isalpha()}
-        return with_bindings(
-            cls,
-            tuple(
-                Binding(letter, f"id_start('{letter}')", show=False)
-                for letter in sorted(letters - {"i", "j", "k", "x"})
-            ),
-        )
+        starts = [
+            Binding(letter, f"id_start('{letter}')", show=False)
+            for letter in sorted(letters - {"i", "j", "k", "x"})
+        ]
+        # The digits of an item id (a5); a digit alone is the panel key.
+        digits = [Binding(digit, f"id_digit('{digit}')", show=False) for digit in "0123456789"]
+        return with_bindings(cls, (*starts, *digits))
 
     def jump(self, typed: str) -> bool:
         """Move to the item whose id is `typed` (or the first one it starts);
