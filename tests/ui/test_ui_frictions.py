@@ -181,9 +181,9 @@ async def test_a_replaced_toast_leaves_no_holder_and_the_kept_one_keeps_its_time
         app.notify("you lead", title="Role for you", timeout=30)
         await settle(app, pilot)
         (role,) = shown_toasts(app)
-        for n in range(4):
+        for n in range(4):  # in one go: each replaces the last before it is shown
             app.notify(f"notice {n}", timeout=30)
-            await settle(app, pilot)
+        await settle(app, pilot)
         assert [n.message for n in shown_toasts(app)] == ["you lead", "notice 3"]
         assert shown_toasts(app)[0].raised_at == role.raised_at
         await rack_shows(2)

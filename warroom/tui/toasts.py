@@ -3,10 +3,12 @@
 Textual stacks every notification until it times out and offers only
 `clear_notifications()` (all of them). The war room wants one toast of a kind
 at a time (tests/ui/test_ui_frictions.py::test_toasts_replace_each_other_and_
-stay_off_the_notes_and_draft), so the app keeps the toasts it has shown and,
-when a new one replaces some, clears them all and shows again the ones that
-stay (each for the time it had left), then the new one. The app says which
-toast replaces which through `replaces_toast(older, new)`."""
+stay_off_the_notes_and_draft), so the app keeps the toasts it has shown (the
+record is the truth) and, when a new one replaces some, clears them all and
+posts again the ones that stay (each for the time it had left), then the new
+one; a copy posted again that a later toast replaced before it was shown is
+not shown. The app says which toast replaces which through
+`replaces_toast(older, new)`."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ class ToastsReplaceTheirKind(App):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.toasts: list[Notification] = []  # shown, oldest first (see shown_toasts)
-        self.toasts_shown_again: set[str] = set()  # identities posted again by on_notify
+        self.toasts_shown_again: set[str] = set()  # posted again by on_notify, not yet shown
         self.toast_pressed: str | None = None  # the toast the mouse went down on
 
     def replaces_toast(self, older: Notification, new: Notification) -> bool:
@@ -39,7 +41,11 @@ class ToastsReplaceTheirKind(App):
         shows the toast unless this one prevents it."""
         new = event.notification
         if new.identity in self.toasts_shown_again:
+            # One this handler posted again: shown unless a later toast
+            # replaced it meanwhile (no longer kept).
             self.toasts_shown_again.discard(new.identity)
+            if not any(kept.identity == new.identity for kept in self.toasts):
+                event.prevent_default()
             return
         shown = shown_toasts(self)
         stay = [older for older in shown if not self.replaces_toast(older, new)]
