@@ -1000,7 +1000,7 @@ def report_rows(ctx: Ctx) -> list[dict]:
 
 
 # ------------------------------------------- 3, 4 and 6 on PostgreSQL
-def _pg_server(ctx: Ctx):
+def pg_server(ctx: Ctx):
     """A PostgreSQL 15 of the bench's own, started as the tests start theirs."""
     sys.path.insert(0, str(ROOT / "tests"))
     from pgserver import MISSING, PgServer, available
@@ -1023,7 +1023,7 @@ def _pg_incident(ctx: Ctx, server) -> str:
 def postgres_rows(ctx: Ctx) -> list[dict]:
     p = ctx.params
     ctx.log("postgresql: starting a server on loopback")
-    server = _pg_server(ctx)
+    server = pg_server(ctx)
     rows: list[dict] = []
     try:
         url = _pg_incident(ctx, server)
@@ -1225,7 +1225,7 @@ def latency_rows(ctx: Ctx) -> list[dict]:
     cfg = {"actions": p.latency_actions, "echo_keys": p.latency_echo_keys,
            "cli_reps": p.latency_cli_reps}  # fmt: skip
     ctx.log(f"far database: round trips of {', '.join(f'{r} ms' for r in rtts)} through a proxy")
-    server = _pg_server(ctx)
+    server = pg_server(ctx)
     runs: dict[int, dict] = {}
     try:
         for rtt in rtts:

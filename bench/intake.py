@@ -263,9 +263,9 @@ def intake_rows(ctx) -> list[dict]:
     shown = measure_shown(ctx.tmp, ctx.env, trials)
     p95 = percentile(shown, 95)
     ctx.log(f"intake: {trials} alerts posted to a receiver on PostgreSQL, shown in an open TUI")
-    from bench.figures import _pg_server
+    from bench.figures import pg_server
 
-    server = _pg_server(ctx)
+    server = pg_server(ctx)
     try:
         pg_shown = measure_shown(ctx.tmp, ctx.env, trials, server.new_database("intake"))
     finally:

@@ -1,10 +1,12 @@
 """Instrumentation shared by the measuring processes, and the baseline apps.
 
-FrameProbe replaces an app's `_display` on the instance (warroom's classes are
-used as they ship). Every frame the compositor produces is turned into the
-escape sequences a terminal driver would write (`render_segments`, which a
-headless driver skips), time-stamped, and offered to watchers that wait for a
-piece of text to appear on screen. Imports only Textual, never warroom."""
+FrameProbe gives an app a driver of its own (`App.driver_class`, a
+HeadlessDriver that says it is not headless), so Textual encodes every frame
+the compositor produces into the escape sequences a terminal would get and
+writes them to it; each frame (one `flush` after its writes) is time-stamped
+and offered to watchers that wait for a piece of text to appear on screen.
+Apps under a probe run with `headless=False` (App.run, App.run_test):
+nothing reaches a terminal. Imports only Textual, never warroom."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from time import monotonic, process_time
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.drivers.headless_driver import HeadlessDriver
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -43,12 +46,34 @@ class Watcher:
         self.cpu_at: float | None = None  # process CPU time when it was seen
 
 
+class ProbeDriver(HeadlessDriver):
+    """A headless driver that says it is not: the app encodes and writes each
+    frame to it (and flushes once the frame is written), as to a terminal.
+    `probe` is set on the class FrameProbe makes for its app."""
+
+    probe: FrameProbe
+
+    def __init__(self, app: App, **kwargs) -> None:
+        super().__init__(app, **kwargs)
+        self.written: list[str] = []
+
+    @property
+    def is_headless(self) -> bool:
+        return False
+
+    def write(self, data: str) -> None:
+        self.written.append(data)
+
+    def flush(self) -> None:
+        text, self.written = "".join(self.written), []
+        self.probe.frame(text)
+
+
 class FrameProbe:
     """Time-stamps frames of one app; finds the first full paint; watches for text."""
 
-    def __init__(self, app: App, encode: bool = True):
+    def __init__(self, app: App):
         self.app = app
-        self.encode = encode
         self.frames = 0
         self.bytes = 0
         self.last_frame_at: float | None = None
@@ -57,19 +82,11 @@ class FrameProbe:
         self._ready: Callable[[Screen], bool] | None = None
         self._on_paint: Callable[[float], None] | None = None
         self._arming = False
-        self._original = app._display
-        app._display = self._display  # type: ignore[method-assign]
+        app.driver_class = type("ProbeDriverOfApp", (ProbeDriver,), {"probe": self})
 
     # -- frames
-    def _display(self, screen, renderable) -> None:
-        if renderable is None or self.app._batch_count:
-            self._original(screen, renderable)
-            return
-        self._original(screen, renderable)
-        text = ""
-        if self.encode and self.app.is_headless and hasattr(renderable, "render_segments"):
-            # What the terminal driver would have encoded and written.
-            text = renderable.render_segments(self.app.console)
+    def frame(self, text: str) -> None:
+        """A frame the app wrote (its escape sequences), as it is flushed."""
         now = monotonic()
         self.frames += 1
         self.bytes += len(text)
@@ -81,6 +98,7 @@ class FrameProbe:
                     watcher.seen_at = now
                     watcher.cpu_at = process_time()
             self.watchers = [w for w in self.watchers if w.seen_at is None]
+        screen = self.app.screen
         if self._ready is not None and not self._arming and self._ready(screen):
             self._arming = True
             screen.call_after_refresh(self._settled, screen)

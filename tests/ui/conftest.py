@@ -9,8 +9,7 @@ from small_disk import small_disk  # noqa: F401 - a fixture of this tier's tests
 
 from warroom.core.policy import default_policy
 from warroom.store import Store
-from warroom.tui.app import make_app
-from warroom.tui.textual_fixes.testing import no_cursor_blink, press_waits_for_each_key
+from warroom.tui.app import WarRoomApp, make_app
 
 FIXED = UI_START
 
@@ -23,16 +22,13 @@ def warroom_user() -> str:
 
 @pytest.fixture(autouse=True)
 def keys_pressed_one_at_a_time(monkeypatch):
-    """pilot.press (and snap_compare's press) returns once each key has been
-    handled: warroom hands a key on only after the one before it settled
-    (keygate), which on a loaded machine can be after Textual's idle wait."""
-    press_waits_for_each_key(monkeypatch)
+    """app.run_test() gives keyburst's pilot: pilot.press returns once each key
+    has been handled (warroom hands a key on only after the one before it
+    settled, which on a loaded machine can be after Textual's own wait), and
+    cursors do not blink (a picture would depend on when it is taken)."""
+    from keyburst import run_test
 
-
-@pytest.fixture(autouse=True)
-def cursor_held_still(monkeypatch):
-    """A blinking cursor makes a screenshot depend on when it is taken."""
-    no_cursor_blink(monkeypatch)
+    monkeypatch.setattr(WarRoomApp, "run_test", run_test)
 
 
 @pytest.fixture
@@ -79,6 +75,9 @@ def snap_compare(snap_compare):
 
     def compare(app, press=(), run_before=None, **kwargs):
         async def before(pilot):
+            from keyburst import GatedPilot
+
+            pilot = GatedPilot(pilot.app)
             if press:
                 await pilot.press(*press)
             if run_before is not None:

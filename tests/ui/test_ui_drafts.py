@@ -88,7 +88,7 @@ async def test_a_pasted_log_keeps_its_lines_in_a_note(app_factory, store, seeded
         paste(app, LOG + "\r\n")  # a copied line brings its line end
         await settle(app, pilot)
         # One row: each line end shown as ⏎, one character for one.
-        assert field._value.plain == LOG.replace("\r\n", "⏎").replace("\n", "⏎")
+        assert field.drawn_value.plain == LOG.replace("\r\n", "⏎").replace("\n", "⏎")
         burst(app, "enter")
         await settle(app, pilot)
         entry = store.timeline(seeded)[-1]

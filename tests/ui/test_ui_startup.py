@@ -10,7 +10,6 @@ from keyburst import settle
 
 from warroom.tui.screens.warroom import WarRoomScreen
 from warroom.tui.textual_fixes.compositor import compositor_of
-from warroom.tui.textual_fixes.testing import app_context
 
 SIZE = (160, 48)
 
@@ -103,8 +102,7 @@ async def test_header_first_then_the_panels_and_keys_typed_meanwhile_land(
         at_build["laid out"] = compositor_of(screen).size == screen.size
         # The keys arrive now, with the header on screen and no panel yet
         # (from the terminal: the app sends them, as its driver does).
-        with app_context(screen.app):
-            burst(screen.app, "n", "typed before the panels", "enter", "alt+1", " ")
+        burst(screen.app, "n", "typed before the panels", "enter", "alt+1", " ")
         for _ in range(20):  # the app takes them from its queue meanwhile
             await asyncio.sleep(0)
         at_build["notes"] = [e.text for e in store.timeline(incident.id)]

@@ -1,18 +1,20 @@
-"""What a terminal sends, as bytes, through the parser the war room installs
-(warroom.tui.textual_fixes.paste_parser), and from there into the app: a bracketed paste is
-one paste whatever it holds, ESC+digit (tmux's and xterm's alt+digit, and
-tmux's escape-then-digit) is alt+digit. Pilot's press skips the parser, so
-these tests feed it the bytes themselves, as the Linux driver does."""
+"""What a terminal sends, as bytes, through the parser the war room's driver
+reads with (warroom.tui.textual_fixes.paste_parser, warroom.tui.terminal), and
+from there into the app: a bracketed paste is one paste whatever it holds,
+ESC+digit (tmux's and xterm's alt+digit, and tmux's escape-then-digit) is
+alt+digit. Pilot's press skips the parser, so these tests feed it the bytes
+themselves, as the Linux driver does."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from keyburst import burst, settle
 from textual import events
-from textual.drivers import linux_driver
 
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.textual_fixes.paste_parser import TextualParser, WarroomParser, install
+from warroom.tui.textual_fixes.paste_parser import TextualParser, WarroomParser
 
 SIZE = (120, 36)
 START, END = "\x1b[200~", "\x1b[201~"
@@ -31,13 +33,6 @@ def parsed(*reads: str, parser_class=WarroomParser) -> list[tuple]:
             else:
                 out.append((type(message).__name__,))
     return out
-
-
-def test_the_driver_builds_the_war_rooms_parser_once_installed(monkeypatch):
-    monkeypatch.setattr(linux_driver, "XTermParser", TextualParser)
-    install()
-    install()
-    assert linux_driver.XTermParser is WarroomParser
 
 
 def test_textuals_own_parser_cuts_a_paste_at_its_first_esc():
@@ -93,6 +88,22 @@ def test_a_paste_cut_short_by_the_end_of_input_is_still_pasted():
 @pytest.mark.parametrize("digit", "1234567890")
 def test_esc_and_a_digit_is_alt_and_the_digit_typing_nothing(digit):
     assert parsed(f"\x1b{digit}") == [("key", f"alt+{digit}", None)]
+
+
+def test_esc_and_a_digit_split_across_reads_is_still_alt_and_the_digit():
+    assert parsed("a\x1b", "2b") == [("key", "a", "a"), ("key", "alt+2", None), ("key", "b", "b")]
+    assert parsed("\x1b", "\x1b", "3") == [("key", "escape", "\x1b"), ("key", "alt+3", None)]
+
+
+def test_escape_then_a_digit_after_the_escape_delay_is_escape_and_the_digit():
+    parser = WarroomParser()
+    assert list(parser.feed("\x1b")) == []
+    deadline = time.monotonic() + 60
+    while not (sent := list(parser.tick())):  # until the parser's escape delay is up
+        assert time.monotonic() < deadline, "the escape was never sent"
+        time.sleep(0.01)
+    assert [(m.key, m.character) for m in sent] == [("escape", "\x1b")]
+    assert [(m.key, m.character) for m in parser.feed("1")] == [("1", "1")]
 
 
 def test_other_sequences_are_read_as_textual_reads_them():

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from warroom.cli.context import Context, decoded, fail
 from warroom.cli.parser import build_parser
+from warroom.core.errors import SchemaChecked
 
 
 def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False) -> int:
@@ -117,7 +118,14 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser(argv).parse_args(argv)
         ctx = Context(args)
         try:
-            code = handler(args.command)(ctx)
+            verb = handler(args.command)
+            try:
+                code = verb(ctx)
+            except SchemaChecked:
+                # The first write met a schema it had not looked at (a new
+                # database, another version): nothing was written, and the
+                # store has looked now, so the verb runs again, once.
+                code = verb(ctx)
             sys.stdout.flush()  # a full disk or closed pipe is an error here, not at exit
             return code
         finally:

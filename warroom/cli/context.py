@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 
 # Verbs that may start a new database; the others act on what is already there.
 MAY_CREATE = {"declare", "list", "demo", "doctor", "intake", None}
+# One-shot verbs that write first: on a server, the schema is looked at in the
+# write's own round trip (Store.open's check_later), not on one of its own.
+WRITE_FIRST = {
+    "declare", "note", "correct", "assign", "unassign", "tick", "untick", "ack", "triage",
+    "remediate", "milestone", "priority", "stage", "title", "publish", "close", "reopen",
+    "real", "impact",
+}  # fmt: skip
 
 
 class Context:
@@ -70,6 +77,7 @@ class Context:
             self._store = Store.open(
                 self.db_path, self.policy, self.identity, self.clock,
                 read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
+                check_later=self.args.command in WRITE_FIRST,
             )  # fmt: skip
             for warning in self._store.warnings:
                 say(f"warroom: {one_line(mask_secrets(warning))}", err=True)
@@ -86,12 +94,16 @@ class Context:
         return parse_time(self.args.at, self.clock()) if self.args.at is not None else None
 
 
+_stdin: list[str] = []  # stdin as read once: a verb run again reads the same text
+
+
 def read_text(text: str) -> str:
     """A text argument as given, or stdin for '-' (bytes that are not UTF-8 as U+FFFD)."""
     if text != "-":
         return text
-    raw = sys.stdin.buffer.read()
-    return raw.decode("utf-8", errors="replace")
+    if not _stdin:
+        _stdin.append(sys.stdin.buffer.read().decode("utf-8", errors="replace"))
+    return _stdin[0]
 
 
 def decoded(argv: list[str]) -> list[str]:

@@ -57,6 +57,15 @@ class AlreadyApplied(WarroomError):
     twice); nothing was changed this time."""
 
 
+class SchemaChecked(WarroomError):
+    """A one-shot verb's first write went to the server before its schema was
+    looked at, and the server's guard stopped it (no schema yet, another
+    version, no right to write): nothing was written, the schema has been
+    checked since, and the verb can run again (the CLI does, once)."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again
+
+
 class FileSwapped(StoreBusy):
     """The database file or its -wal/-shm was replaced or removed while open.
 

@@ -79,13 +79,17 @@ def open_backend(
     busy_timeout: float = 5.0,
     read_only: bool = False,
     create: bool = True,
+    check_later: bool = False,
 ) -> Backend:
-    """The backend for a path (SQLite) or a postgresql:// URL."""
+    """The backend for a path (SQLite) or a postgresql:// URL. check_later: a
+    server's schema is looked at with the first statement, not on its own
+    round trip (a one-shot verb; see PostgresBackend.open); a file's costs no
+    round trip to look at."""
     target = as_target(target)
     if isinstance(target, DbUrl):
         from warroom.store.postgres import PostgresBackend  # psycopg only when a server is named
 
-        return PostgresBackend.open(target, clock, busy_timeout, read_only, create)
+        return PostgresBackend.open(target, clock, busy_timeout, read_only, create, check_later)
     from warroom.store.sqlite import SQLiteBackend
 
     return SQLiteBackend.open(target, clock, busy_timeout=busy_timeout, read_only=read_only)

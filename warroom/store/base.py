@@ -101,10 +101,13 @@ class StoreBase:
         busy_timeout: float = 5.0,
         read_only: bool = False,
         create: bool = True,
+        check_later: bool = False,
     ) -> Self:
         """Open (creating if missing) the database at path. read_only opens an
-        existing file for watching only, as happens anyway without write access."""
-        db = open_backend(path, clock, busy_timeout, read_only, create)
+        existing file for watching only, as happens anyway without write access.
+        check_later (a one-shot verb on a server): see open_backend; a first
+        write may then raise SchemaChecked, having written nothing."""
+        db = open_backend(path, clock, busy_timeout, read_only, create, check_later)
         store = cls(db, policy, identity, clock)
         store.read_only_asked = read_only
         try:

@@ -26,6 +26,7 @@ from typing import Any
 from warroom.core.errors import (
     REFUSAL,
     AlreadyApplied,
+    SchemaChecked,
     StoreBusy,
     StoreFailed,
     StoreInDoubt,
@@ -44,6 +45,15 @@ LOCK_KEY = 0x57524F4D  # "WROM": the advisory lock a schema change takes
 _WRITE_LOCK = "SELECT revision FROM changes WHERE id = 1 FOR UPDATE"
 CHANNEL = "warroom_changes"
 _FINISH = "SELECT pg_notify(%s, '')"
+# A write on a store opened with check_later carries this in its pipeline: it
+# fails the transaction unless the schema is warroom's at this version (a
+# missing table fails it too). Built from the table's rows, never a constant
+# the planner could fold into an error of its own.
+_SCHEMA_GUARD = (
+    "SELECT CAST(CASE WHEN max(version) = %s AND bool_and(app = 'warroom') THEN '1'"
+    " ELSE 'warroom schema ' || coalesce(max(version)::text, 'none') END AS integer)"
+    " FROM warroom_schema"
+)
 # A data-modifying WITH runs whether or not the query reads it (PostgreSQL docs).
 _FINISH_BUMP = (
     "WITH bump AS (UPDATE changes SET revision = revision + 1 WHERE id = 1 RETURNING 1) " + _FINISH
@@ -259,6 +269,10 @@ class PostgresBackend:
         # The last write committed but its answer (and the rows it returned)
         # was lost: the domain reads what it needs again.
         self.lost_results = False
+        # Opened with check_later: the schema and this role's rights are not
+        # looked at yet (read_only, create to look with). The first read looks
+        # first; the first write sends a guard in its own pipeline instead.
+        self._unchecked: tuple[bool, bool] | None = None
 
     @property
     def label(self) -> str:
@@ -268,6 +282,7 @@ class PostgresBackend:
         """Another connection to the same database, for another thread (the
         app's database worker): made when first used, the schema already
         checked by this one."""
+        self._check_now()
         other = type(self)(
             self.url, self.clock, self.busy_timeout if busy_timeout is None else busy_timeout
         )
@@ -286,7 +301,13 @@ class PostgresBackend:
         busy_timeout: float = 5.0,
         read_only: bool = False,
         create: bool = True,
+        check_later: bool = False,
     ) -> PostgresBackend:
+        """Connect, and check the schema (making or upgrading it when it may).
+        check_later (a one-shot verb): no query of its own for that; the first
+        read checks first, the first write carries a guard in its pipeline and,
+        when the guard stops it, raises SchemaChecked after checking (nothing
+        was written: the verb runs again)."""
         backend = cls(url, clock, busy_timeout)
         if url.masked != url.conninfo:
             backend.warnings.append(
@@ -298,7 +319,10 @@ class PostgresBackend:
             # The listening connection is made when someone first asks
             # has_changed() (the war room): a one-shot CLI verb pays for one
             # connection, and the app's database worker writes without one.
-            backend._prepare(read_only, create)
+            if check_later and not read_only:
+                backend._unchecked = (read_only, create)
+            else:
+                backend._prepare(read_only, create)
         except BaseException as exc:
             backend.close()
             raise backend._driver_error(exc) from None
@@ -372,6 +396,16 @@ class PostgresBackend:
             return
         if version is None or version < SCHEMA_VERSION:
             self._migrate()
+
+    def _check_now(self) -> None:
+        """The check that open() left for later, now (before a read)."""
+        if self._unchecked is not None:
+            read_only, create = self._unchecked
+            self._unchecked = None
+            try:
+                self._prepare(read_only, create)
+            except Exception as exc:
+                raise self._driver_error(exc) from None
 
     # What a database holds and what this role may do with it, in one query
     # (one round trip at every open): the tables, warroom's schema version and
@@ -565,10 +599,13 @@ class PostgresBackend:
         self._key = None
         self._busy = True
         commit_sent = False
+        guarded = self._unchecked is not None
         try:
             with conn.pipeline():
                 conn.execute("BEGIN")
                 conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self.busy_timeout * 1000))}")
+                if guarded:
+                    conn.execute(_SCHEMA_GUARD, (SCHEMA_VERSION,))
                 if self._migrating:
                     self._schema_lock(conn)
                 else:
@@ -580,6 +617,17 @@ class PostgresBackend:
         except BaseException as exc:
             self._busy = False
             lost = isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+            if guarded and not lost and isinstance(exc, psycopg.Error):
+                # Stopped with the schema unchecked (no schema yet, another
+                # version, no right to write, or a refusal): nothing was
+                # written. Check now, then the caller runs the change again and
+                # meets what a checked store says.
+                self._rollback()
+                self._check_now()
+                raise SchemaChecked(
+                    f"{self.label}: the schema was checked after the change was sent;"
+                    " nothing was written, run it again"
+                ) from None
             if commit_sent and lost:
                 # The connection went with COMMIT's answer. Reporting a failure
                 # when the server did commit would have the change written a
@@ -601,6 +649,7 @@ class PostgresBackend:
             raise self._refusal(exc) from None
         finally:
             self._busy = False
+        self._unchecked = None  # the guard passed: the schema is this warroom's
         self.lost_results = False
         self._local_writes += 1
 
@@ -714,6 +763,7 @@ class PostgresBackend:
 
         if not self._busy and not self.in_transaction:
             self._ensure()
+            self._check_now()
             try:
                 return self.conn.execute(convert(sql), params)
             except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
@@ -749,6 +799,7 @@ class PostgresBackend:
         import psycopg
 
         self._fresh()
+        self._check_now()
         conn = self.conn
         self._busy = True
         try:

@@ -35,10 +35,9 @@ from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
 from warroom.tui.room import Room, StoreChange
 from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.textual_fixes.first_frame import StartupScreen
-from warroom.tui.textual_fixes.paste_parser import install as install_terminal_input
-from warroom.tui.textual_fixes.writer_thread import install as install_terminal_output
 from warroom.tui.toasts import ToastsReplaceTheirKind
 from warroom.tui.widgets.bindings import normal_keymap, remapped_bindings
 from warroom.tui.widgets.reads import reads
@@ -1156,11 +1155,10 @@ def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:
 
 
 def run_app(store: Store, policy: Policy, **kwargs) -> int:
+    app = make_app(store, policy, **kwargs)
     # The terminal's bytes read with pastes whole and ESC+digit as alt+digit,
     # and written by a thread that outlives the terminal hanging up.
-    install_terminal_input()
-    install_terminal_output()
-    app = make_app(store, policy, **kwargs)
+    use_terminal_driver(app)
     try:
         app.run()
     finally:

@@ -21,12 +21,9 @@ REGISTER = Path(__file__).with_name("REGISTER.md")
 FIXES = (
     "compositor",
     "first_frame",
-    "inputs",
     "message_pumps",
     "paste_parser",
     "scroll",
-    "testing",
-    "writer_thread",
 )
 
 

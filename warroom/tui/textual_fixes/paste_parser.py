@@ -16,31 +16,29 @@ characters `¡ ™ £ ¢ ∞ …`, which were typed into fields and saved, and t
 alt+digit panel keys never fired. Here they are alt+0 … alt+9, keys that type
 nothing.
 
-Installed by the war room as it starts (install()): the Linux drivers build
-their parser from the name they imported, which is the one thing changed."""
+WarroomParser holds a Textual parser and only decides what to hand it: the
+paste's own characters never reach it, and the key it makes of ESC+digit is
+replaced. Textual's parser is used through its public methods (feed, tick);
+the one private name left is its module, `textual._xterm_parser`: the key
+tables behind it (`textual._ansi_sequences`, `textual._keyboard_protocol`) and
+its reading of mouse, focus and mode reports are private too, and copying
+them would be a parser of warroom's to keep in step with Textual's.
+warroom/tui/terminal.py's driver reads the terminal through it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from textual import events
-from textual._time import get_time
-from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
+from textual._xterm_parser import XTermParser
 from textual.message import Message
 
 # The private names this fix relies on, as tests/ui/test_textual_fixes.py checks them.
 TEXTUAL_NAMES = {
-    "textual._time:get_time": "attribute",
     "textual._xterm_parser:XTermParser": "class",
     "textual._xterm_parser:XTermParser.__init__": "self, debug",
     "textual._xterm_parser:XTermParser.feed": "self, data",
     "textual._xterm_parser:XTermParser.tick": "self",
-    "textual._xterm_parser:XTermParser._sequence_to_key_events": "self, sequence, alt",
-    "textual._xterm_parser:XTermParser._timeout_time": "attribute",
-    "textual._xterm_parser:BRACKETED_PASTE_START": "attribute",
-    "textual._xterm_parser:BRACKETED_PASTE_END": "attribute",
-    "textual.drivers.linux_driver:XTermParser": "class",
-    "textual.drivers.linux_inline_driver:XTermParser": "class",
 }
 
 
@@ -48,34 +46,43 @@ TEXTUAL_NAMES = {
 TextualParser = XTermParser
 
 ESC = "\x1b"
+DIGITS = "0123456789"
+# What a terminal in bracketed paste mode (ESC[?2004h) sends around a paste.
+BRACKETED_PASTE_START = "\x1b[200~"
+BRACKETED_PASTE_END = "\x1b[201~"
 _START_LEN = len(BRACKETED_PASTE_START)
 
 
-class WarroomParser(XTermParser):
-    """XTermParser that keeps a bracketed paste whole and reads ESC+digit as
-    alt+digit."""
+class WarroomParser:
+    """Textual's parser, handed everything but a bracketed paste's contents,
+    which come out whole as one Paste; ESC+digit comes out as alt+digit."""
 
-    def __init__(self, debug: bool = False) -> None:
+    def __init__(self) -> None:
+        self.textual = TextualParser()
         # How much of ESC[200~ the characters handed to Textual's parser end
         # with; once all of it went through, that parser is in its paste mode
         # and the paste's own characters are kept here, not handed on.
         self._start_seen = 0
         self._paste: list[str] | None = None
         self._paste_tail = ""
-        super().__init__(debug)
+        # The last character handed on was an ESC that Textual's parser still
+        # holds (it waits for what follows, until its escape delay is up).
+        self._esc_held = False
 
     def tick(self) -> Iterable[Message]:
-        if self._timeout_time is not None and get_time() >= self._timeout_time:
-            # The parser gives up on a sequence: what came before is keys
-            # (an escape), so a paste start has to begin afresh.
+        messages = list(self.textual.tick())
+        if messages:
+            # The parser gave up waiting on a sequence and sent what it held
+            # as keys (an escape): a paste start, an ESC+digit begin afresh.
             self._start_seen = 0
-        return super().tick()
+            self._esc_held = False
+        return messages
 
-    def feed(self, data: str) -> Iterable[Message]:
+    def feed(self, data: str) -> Iterator[Message]:
         if not data:  # end of input: a paste cut short is still pasted
             if self._paste is not None:
                 yield from self._end_paste("".join(self._paste), finished=False)
-            yield from super().feed(data)
+            yield from self.textual.feed(data)
             return
         while data:
             if self._paste is not None:
@@ -94,13 +101,29 @@ class WarroomParser(XTermParser):
                 continue
             upto = self._find_start(data)
             if upto is None:
-                yield from super().feed(data)
+                yield from self._hand_on(data)
                 return
             # Textual's parser sees the start (and enters its paste mode);
             # the rest is the paste.
-            yield from super().feed(data[:upto])
+            yield from self._hand_on(data[:upto])
             data = data[upto:]
             self._paste, self._paste_tail = [], ""
+
+    def _hand_on(self, data: str) -> Iterator[Message]:
+        """Feed data to Textual's parser, up to and including each digit that
+        follows an ESC at a time: the key it makes of that pair (the last
+        message that feed brings) is alt+digit."""
+        start = 0
+        for at, character in enumerate(data):
+            if character in DIGITS and (data[at - 1] == ESC if at else self._esc_held):
+                messages = list(self.textual.feed(data[start : at + 1]))
+                if messages and isinstance(messages[-1], events.Key):
+                    messages[-1] = events.Key(f"alt+{character}", None)
+                yield from messages
+                start = at + 1
+        if start < len(data):
+            yield from self.textual.feed(data[start:])
+        self._esc_held = data.endswith(ESC)
 
     def _find_start(self, data: str) -> int | None:
         """The position just after ESC[200~ in data (counting what earlier
@@ -117,27 +140,14 @@ class WarroomParser(XTermParser):
         self._start_seen = seen
         return None
 
-    def _end_paste(self, text: str, finished: bool = True) -> Iterable[Message]:
+    def _end_paste(self, text: str, finished: bool = True) -> Iterator[Message]:
         self._paste = None
         # Textual's parser leaves its paste mode on the end sequence, with an
         # empty paste of its own (only the ESC was in its buffer): dropped.
         if finished:
-            for message in super().feed(BRACKETED_PASTE_END):
+            for message in self.textual.feed(BRACKETED_PASTE_END):
                 if not isinstance(message, events.Paste):
                     yield message
+            self._esc_held = False
         # NUL removed as Textual does (https://github.com/Textualize/textual/issues/1661).
         yield events.Paste(text.replace("\x00", ""))
-
-    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
-        if len(sequence) == 2 and sequence[0] == ESC and sequence[1] in "0123456789":
-            return [events.Key(f"alt+{sequence[1]}", None)]
-        return super()._sequence_to_key_events(sequence, alt)
-
-
-def install() -> None:
-    """Make the Linux driver read the terminal through WarroomParser (call
-    before the app runs; a second call changes nothing)."""
-    from textual.drivers import linux_driver, linux_inline_driver
-
-    for driver in (linux_driver, linux_inline_driver):
-        driver.XTermParser = WarroomParser  # type: ignore[attr-defined]

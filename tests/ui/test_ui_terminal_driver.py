@@ -1,0 +1,120 @@
+"""The driver the war room runs on (warroom.tui.terminal), on a real
+pseudo-terminal: it reads the terminal's bytes through warroom's parser (a
+paste whole, ESC+digit as alt+digit), and its writer outlives the terminal
+hanging up (writes after the hang-up never block, so the app goes on to handle
+the SIGHUP that saves the queued changes)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import threading
+import tty
+
+from textual import events
+from textual.drivers.linux_driver import LinuxDriver
+from textual.message import Message
+
+from warroom.tui.terminal import (
+    MAX_QUEUED_WRITES,
+    TerminalDriver,
+    TerminalWriter,
+    use_terminal_driver,
+)
+
+WAIT = 60.0  # generous: a busy two-core machine
+
+
+def test_the_war_room_runs_on_the_terminal_driver(app_factory):
+    app = app_factory()
+    assert app.driver_class is LinuxDriver  # Textual's choice on Linux
+    use_terminal_driver(app)
+    assert app.driver_class is TerminalDriver
+
+
+def test_a_driver_chosen_otherwise_is_kept(app_factory):
+    # TEXTUAL_DRIVER (or another platform) chose another driver: left as it is.
+    class Other(LinuxDriver):
+        pass
+
+    app = app_factory()
+    app.driver_class = Other
+    use_terminal_driver(app)
+    assert app.driver_class is Other
+
+
+class Recording(TerminalDriver):
+    """The driver, with the messages it would post to the app kept instead."""
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        self.seen: list[Message] = []
+        self.changed = threading.Condition()
+
+    def process_message(self, message: Message) -> None:
+        with self.changed:
+            self.seen.append(message)
+            self.changed.notify_all()
+
+
+async def test_the_driver_reads_the_terminal_through_the_war_rooms_parser(app_factory):
+    master, slave = pty.openpty()
+    tty.setraw(slave)  # as the driver sets it in application mode: bytes as they come
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
+    driver = Recording(app_factory())  # (it sets its ctrl+z handlers: put back below)
+    driver.fileno = slave  # the terminal: the pty instead of this process's stdin
+    reader = threading.Thread(target=driver.run_input_thread, daemon=True)
+    reader.start()
+    try:
+        os.write(master, b"a\x1b[200~log \x1b[31mred\x1b[0m X\r\x1b[201~\x1b1")
+
+        def read() -> list[tuple]:
+            return [
+                ("paste", m.text) if isinstance(m, events.Paste) else ("key", m.key)
+                for m in driver.seen
+                if isinstance(m, events.Paste | events.Key)
+            ]
+
+        with driver.changed:
+            assert driver.changed.wait_for(lambda: len(read()) >= 3, WAIT), driver.seen
+            assert read() == [
+                ("key", "a"),
+                ("paste", "log \x1b[31mred\x1b[0m X\r"),
+                ("key", "alt+1"),
+            ]
+    finally:
+        driver.exit_event.set()
+        reader.join(WAIT)
+        os.close(master)
+        os.close(slave)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert not reader.is_alive()
+
+
+def test_writes_after_the_terminal_hung_up_never_block():
+    # The terminal goes (its master side closed, as tmux kill-server does):
+    # every write then fails with EIO. Far more frames than the queue holds
+    # are written, and the writer still stops.
+    master, slave = pty.openpty()
+    terminal = os.fdopen(slave, "w", encoding="utf-8")
+    writer = TerminalWriter(terminal)
+    writer.start()
+    writer.write("the first frame\r\n")
+    os.close(master)
+    done = threading.Event()
+
+    def frames() -> None:
+        for n in range(MAX_QUEUED_WRITES * 10):
+            writer.write(f"frame {n} " * 200)
+        writer.stop()
+        done.set()
+
+    threading.Thread(target=frames, daemon=True).start()
+    assert done.wait(WAIT), "a write blocked once the terminal was gone"
+    assert writer.gone
+    try:
+        terminal.close()
+    except OSError:
+        pass  # what could not be written stays unwritten

@@ -1,0 +1,137 @@
+"""The terminal the war room runs in: how its bytes are read and how frames
+are written to it, through Textual's public Driver API only.
+
+TerminalDriver is Textual's Linux driver with two things of warroom's:
+
+- Input goes through WarroomParser (textual_fixes/paste_parser.py): a
+  bracketed paste is one paste whatever it holds, ESC+digit is alt+digit.
+- Output goes through TerminalWriter, a writer thread that outlives the
+  terminal. Textual 8.2.8 writes each frame from one thread through a queue of
+  30; when the terminal hangs up (tmux kill-server, a dropped ssh) a write
+  fails with EIO, that thread dies, and once 30 more frames are queued the app
+  blocks for ever in `put`: the SIGHUP that saves the queued changes and ends
+  warroom is never handled, and the process stays, holding the database open.
+  TerminalWriter lives on after a failed write and empties its queue without
+  writing, so the app goes on to handle the hang-up and exit.
+
+use_terminal_driver(app) hands the driver to the app (the one place), before
+it runs."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import sys
+import threading
+from codecs import getincrementaldecoder
+from queue import Queue
+from typing import IO
+
+from textual.app import App
+from textual.drivers.linux_driver import LinuxDriver
+
+from warroom.tui.textual_fixes.paste_parser import WarroomParser
+
+# As Textual's own writer: at most this many writes wait, then `write` waits.
+MAX_QUEUED_WRITES = 30
+
+
+class TerminalWriter(threading.Thread):
+    """Writes text to a file from a thread of its own, flushing when nothing
+    more waits; after a write or flush fails (the terminal is gone) it drops
+    what it is given, so a writer never waits on it for ever."""
+
+    def __init__(self, file: IO[str]) -> None:
+        super().__init__(daemon=True, name="warroom-output")
+        self.file = file
+        self.queue: Queue[str | None] = Queue(MAX_QUEUED_WRITES)
+        self.gone = False  # set once a write fails: the terminal is no longer there
+
+    def write(self, text: str) -> None:
+        self.queue.put(text)
+
+    def run(self) -> None:
+        get, qsize = self.queue.get, self.queue.qsize
+        while (text := get()) is not None:
+            if self.gone:
+                continue
+            try:
+                self.file.write(text)
+                if qsize() == 0:
+                    self.file.flush()
+            except OSError:
+                self.gone = True
+        if not self.gone:
+            try:
+                self.file.flush()
+            except OSError:
+                self.gone = True
+
+    def stop(self) -> None:
+        """Write what waits, then end (blocks until the thread has ended)."""
+        self.queue.put(None)
+        self.join()
+
+
+class TerminalDriver(LinuxDriver):
+    """Textual's Linux driver reading through WarroomParser and writing through
+    TerminalWriter (to the file Textual's own writer is given: standard error)."""
+
+    output: TerminalWriter | None = None
+
+    def start_application_mode(self) -> None:
+        if self.output is None:  # and again after a suspend (ctrl+z) closed it
+            self.output = TerminalWriter(sys.__stderr__)  # type: ignore[arg-type]
+            self.output.start()
+        super().start_application_mode()
+
+    def write(self, data: str) -> None:
+        if self.output is not None:
+            self.output.write(data)
+
+    def close(self) -> None:
+        output, self.output = self.output, None
+        if output is not None:
+            output.stop()
+        super().close()  # Textual's own writer: started, never written to
+
+    def run_input_thread(self) -> None:
+        """Textual's input loop (select, read, decode, feed, tick), with
+        warroom's parser."""
+        fileno = self.fileno
+        selector = selectors.SelectSelector()
+        selector.register(fileno, selectors.EVENT_READ)
+        parser = WarroomParser()
+        decode = getincrementaldecoder("utf-8")().decode
+
+        def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+            for index, (_key, mask) in enumerate(ready):
+                if mask & selectors.EVENT_READ:
+                    last = index == len(ready) - 1
+                    data = decode(os.read(fileno, 1024 * 4), final=final and last)
+                    if not data:  # standard input is a pipe that ended
+                        break
+                    for message in parser.feed(data):
+                        self.process_message(message)
+            for message in parser.tick():
+                self.process_message(message)
+
+        try:
+            while not self.exit_event.is_set():
+                process(selector.select(0.1))
+            selector.unregister(fileno)
+            process(selector.select(0.1), final=True)
+        finally:
+            selector.close()
+            try:
+                for _message in parser.feed(""):
+                    pass
+            except Exception:  # noqa: BLE001 - as Textual: the parser's end of input (EOFError, ParseError)
+                pass
+
+
+def use_terminal_driver(app: App) -> None:
+    """Run app on TerminalDriver, unless it was given another driver than
+    Textual's Linux one (TEXTUAL_DRIVER, another platform). Call before it runs."""
+    if app.driver_class is LinuxDriver:
+        app.driver_class = TerminalDriver
