@@ -84,8 +84,7 @@ class Panel(Vertical, can_focus=False):
     }
     """
 
-    subtitle_text = ""  # the words set_subtitle put on the bottom border
-    border_row_only = False  # true while set_subtitle changes them
+    border_row_only = False  # true while set_subtitle changes the bottom border's words
 
     def __init__(self, number: int, title: str, **kwargs):
         super().__init__(**kwargs)
@@ -97,12 +96,12 @@ class Panel(Vertical, can_focus=False):
         that row alone: setting border_subtitle repaints the panel and
         everything in it (a tick changes the checklist's red-flag count, and
         the whole checklist was redrawn)."""
-        if text == self.subtitle_text:
-            return
-        self.subtitle_text = text
+        subtitle = Content(text) if text else None
+        if self.border_subtitle == (subtitle.markup if subtitle else None):
+            return  # the getter gives it as markup
         self.border_row_only = True
         try:
-            self.border_subtitle = Content(text) if text else None
+            self.border_subtitle = subtitle
         finally:
             self.border_row_only = False
 
