@@ -728,3 +728,28 @@ async def test_a_why_saved_elsewhere_while_typing_is_not_lost(
         assert "more" in why.answer  # (a change shown mid-typing keeps the cursor's column)
         panel = retro.query_one(WhysPanel)
         assert panel.level(1).question.value == why.question
+
+
+async def test_typing_after_a_change_shown_from_elsewhere_goes_on_after_it(
+    app_factory, store, seeded, db_path, policy, clock
+):
+    """A why's answer replaced by a save elsewhere while its cursor sat at the
+    end: what is typed next follows the text shown, not the old length."""
+    from warroom.store import Store
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        retro = await open_retro(app, pilot)
+        await pilot.press("2", "down", *"local answer")
+        await wait_saved(pilot)
+        other = Store.open(db_path, policy, "remote", clock)
+        other.save_why(seeded, 1, "Why because CLI?", "REMOTE answer, longer")
+        other.close()
+        app.poll()
+        await settle(app, pilot)
+        panel = retro.query_one(WhysPanel)
+        assert panel.level(1).answer.value == "REMOTE answer, longer"  # shown here
+        await pilot.press(*" more")
+        await wait_saved(pilot)
+        why = {w.position: w for w in store.retro(seeded).whys}[1]
+        assert why.answer == "REMOTE answer, longer more"

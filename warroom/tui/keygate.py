@@ -3,9 +3,22 @@
 Textual forwards a key to whatever has focus and takes the next key at once.
 A key that moves focus (a panel number, `n`, an Enter that opens a dialog)
 does so a few message hops later, so keys typed right behind it used to reach
-the old target. The gate holds each key until every message the previous
-one caused has been handled (the app's and the screen's queues are empty),
-so a burst lands exactly as if it were typed slowly."""
+the old target. The gate holds each key until the messages the previous one
+caused have been handled, so a burst lands exactly as if it were typed slowly.
+
+Settling is asked of Textual through its public API alone: a round of
+`call_later` callbacks, each posted once the one before it ran, follows the
+way a key travels (the focused widget and each of its parents up to the
+screen, then the app), so each runs only once that widget is through the key
+and whatever its handler was still awaiting (the draft panel mounting its
+editor). A round that ends with the focus and the screen as they were, no
+message waiting in any queue (`message_queue_size`) and no widget still being
+mounted means the key has settled; messages still waiting get one callback
+behind them in each widget holding some, then the app, and the look again.
+The next key is handed on from the app's last callback, inside the app's own
+message loop, so a failure in its handling is the app's to report as any
+handler's is. After a key let straight through, the rounds wait for its frame
+(call_after_refresh): they cost the key nothing before it shows."""
 
 from __future__ import annotations
 
@@ -17,38 +30,47 @@ from textual import events
 from textual.widgets import Input
 
 from warroom.tui.textual_fixes.first_frame import StartupScreen
-from warroom.tui.textual_fixes.message_pumps import pump_busy, queue_empty, report_failure
 
 # A key never waits longer than this for the last one to settle: something
 # slow (a long write) must not freeze typing.
 MAX_SETTLE_SECONDS = 2.0
+# How often a key held for a screen still building its widgets looks again.
+BUILDING_POLL_SECONDS = 0.002
 
 
 class KeyGate:
     def __init__(self, app):
         self.app = app
         self.waiting: deque[events.Event] = deque()
+        # The last key handed on has not settled yet (rounds under way, or
+        # waiting for its frame): keys wait behind it.
         self.busy = False
         # Widgets holding a key a moment for the one that may follow it (a
         # milestone's key for an '@' and a time): not quiet meanwhile.
         self.held: set = set()
+        self._rounds = False  # rounds are under way (else they wait for a frame)
+        self._turn = 0  # which settling the rounds under way belong to
+        self._deadline = 0.0  # when the settling under way gives up waiting
+        self._watchdog: asyncio.TimerHandle | None = None
 
     def hold(self, event: events.Event) -> bool:
         """True when the event must wait for the one before it to settle
         (the gate hands it on later); False lets it through now.
 
-        Nothing is watched between keys: a key that finds the last one's
-        messages all handled goes straight through, so a single key costs
-        one look over the screen, not a wait loop."""
+        A key that finds nothing waiting anywhere goes straight through (one
+        look over the screen); the rounds that tell when it has settled run
+        once its frame is painted, or at once when another key comes first."""
         if self.busy:
             self.waiting.append(event)
+            if not self._rounds:
+                self._settle()  # it came before the frame: settle now
             return True
-        if self._settled(handling=True):
-            return False
-        self.waiting.append(event)
-        self.busy = True
-        asyncio.get_running_loop().create_task(self._drain())
-        return True
+        if not self._settled():
+            self.waiting.append(event)
+            self._settle()
+            return True
+        self._settle_after_paint()
+        return False
 
     @property
     def idle(self) -> bool:
@@ -56,27 +78,39 @@ class KeyGate:
 
     @property
     def quiet(self) -> bool:
-        """Idle, every message already posted (keys not yet seen by the gate
-        among them) has been handled, and the database worker has settled
-        (its writes landed or wait on a lock): what a test waits for. Keys
-        themselves never wait for the worker."""
+        """Idle, no message waits in any queue (keys not yet seen by the gate
+        among them), and the database worker has settled (its writes landed or
+        wait on a lock): what a test waits for. Keys themselves never wait for
+        the worker."""
         settled = getattr(self.app, "store_settled", True)
         return self.idle and self._settled() and settled and not self.held
 
-    def _settled(self, handling: bool = False) -> bool:
-        """Every message posted so far has been handled. handling: asked from
-        the app's own handler of a key, so the app counts as idle when
-        nothing else waits in its queue (it is busy with this key alone)."""
+    def _settled(self) -> bool:
+        """No message waits in the app's queue nor in any on the screen, no
+        widget there is still being mounted, and the screen is not building.
+        What a handler is in the middle of (awaiting) is not seen here: the
+        rounds see it on the way a key travels."""
         app = self.app
-        if not queue_empty(app) if handling else pump_busy(app):
+        if app.message_queue_size:
             return False
         if self._building():
             return False  # its widgets are still being made (see WarRoomScreen)
+        return not self._unsettled(first=True)
+
+    def _unsettled(self, first: bool = False) -> list:
+        """The screen and its widgets with a message waiting or still being
+        mounted (first: stop at the first one)."""
         try:
-            screen = app.screen
+            screen = self.app.screen
         except Exception:  # no screen: shutting down
-            return True
-        return not any(pump_busy(node) for node in screen.walk_children(with_self=True))
+            return []
+        found = []
+        for node in screen.walk_children(with_self=True):
+            if node.message_queue_size or not node.is_mounted:
+                found.append(node)
+                if first:
+                    break
+        return found
 
     def _building(self) -> bool:
         """The screen in front is still making its widgets (StartupScreen.building)."""
@@ -86,30 +120,153 @@ class KeyGate:
             return False
         return isinstance(screen, StartupScreen) and screen.building
 
-    async def _settle(self) -> None:
-        deadline = time.monotonic() + MAX_SETTLE_SECONDS
-        spins = 0
-        # A screen still building its widgets holds keys however long it takes:
-        # let through, a key would find nothing to act on.
-        while not self._settled() and (time.monotonic() < deadline or self._building()):
-            spins += 1
-            await asyncio.sleep(0 if spins < 50 else 0.002)
+    # ------------------------------------------------------------- settling
+    def _settle(self) -> None:
+        """Begin settling now (the key the app is about to hand on, or the one
+        it handed on before this one came): rounds until it has, then the
+        next waiting key."""
+        self._begin()
+        self._rounds = True
+        self._round(self._turn)
 
-    async def _drain(self) -> None:
-        from textual.app import App
+    def _settle_after_paint(self) -> None:
+        """Begin settling once the frame the key about to be handed on asks
+        for is painted: the rounds cost the key nothing before it shows."""
+        self._begin()
+        if not self.app.call_after_refresh(self._rounds_now, self._turn):
+            self._stop()  # the app is closing
 
+    def _begin(self) -> None:
+        self.busy = True
+        self._rounds = False
+        self._turn += 1
+        self._deadline = time.monotonic() + MAX_SETTLE_SECONDS
+        if self._watchdog is None:
+            loop = asyncio.get_running_loop()
+            self._watchdog = loop.call_later(MAX_SETTLE_SECONDS, self._overdue, self._turn)
+
+    def _rounds_now(self, turn: int) -> None:
+        """The key's frame is painted (the app handed it on long since): the
+        first round starts at the focused widget."""
+        if turn == self._turn and not self._rounds:
+            self._rounds = True
+            self._walk(turn)
+
+    def _round(self, turn: int) -> None:
+        """One round: the app first (it has handed the key on once this runs)."""
+        if turn == self._turn and not self.app.call_later(self._walk, turn):
+            self._stop()  # the app is closing
+
+    def _walk(self, turn: int) -> None:
+        """From the focused widget up to the screen, one callback after the
+        other: a key not bound there bubbles up this way, a message at a time."""
+        if turn != self._turn:
+            return
+        app = self.app
         try:
-            while self.waiting and self.app.is_running:
-                await asyncio.sleep(0)
-                await self._settle()
-                event = self.waiting.popleft()
-                await App.on_event(self.app, one_line_paste(self.app, event))
-        except Exception as error:  # a handler's failure is the app's to report
-            report_failure(self.app, error)
-        finally:
-            self.busy = False
-            if not self.app.is_running:
-                self.waiting.clear()
+            screen = app.screen
+        except Exception:  # no screen: shutting down
+            self._stop()
+            return
+        path = []
+        node = app.focused
+        while node is not None and node is not screen:
+            path.append(node)
+            node = node.parent
+        path.append(screen)
+        self._step(turn, (screen, app.focused), path, 0)
+
+    def _step(self, turn: int, before: tuple, path: list, index: int) -> None:
+        if turn != self._turn:
+            return
+        app = self.app
+        while index < len(path):
+            if path[index].call_later(self._step, turn, before, path, index + 1):
+                return
+            index += 1  # gone meanwhile: the next one
+        # Last the app again: what a binding or a focus() asked of it.
+        if not app.call_later(self._round_end, turn, before):
+            self._stop()
+
+    async def _round_end(self, turn: int, before: tuple) -> None:
+        """Settled, or another round (or a look again soon, while building)."""
+        if turn != self._turn:
+            return
+        app = self.app
+        try:
+            now = (app.screen, app.focused)
+        except Exception:  # no screen: shutting down
+            self._stop()
+            return
+        if self._building():
+            self._after_building(turn)
+            return
+        overdue = time.monotonic() >= self._deadline
+        if now != before and not overdue:
+            self._walk(turn)  # the focus or the screen moved: the way from the new focus
+            return
+        waiting = self._unsettled()
+        if (waiting or app.message_queue_size) and not overdue:
+            # Each widget with messages waiting (or still mounting) once it is
+            # through them, then the app.
+            self._step(turn, now, waiting, 0)
+            return
+        await self._next()
+
+    def _after_building(self, turn: int) -> None:
+        """A round once the screen in front has made its widgets (its flag
+        looked at every BUILDING_POLL_SECONDS meanwhile)."""
+        if turn != self._turn:
+            return
+        if self._building():
+            loop = asyncio.get_running_loop()
+            loop.call_later(BUILDING_POLL_SECONDS, self._after_building, turn)
+            return
+        self._round(turn)
+
+    async def _next(self) -> None:
+        """The last key has settled: hand on the next one (and settle behind
+        it), or rest."""
+        app = self.app
+        if self.waiting and app.is_running:
+            event = self.waiting.popleft()
+            if self.waiting:
+                self._settle()
+            else:
+                self._settle_after_paint()
+            from textual.app import App
+
+            await App.on_event(app, one_line_paste(app, event))
+            return
+        self._stop()
+
+    def _overdue(self, turn: int) -> None:
+        """A settling that took longer than MAX_SETTLE_SECONDS: a round's
+        callback was dropped (a widget closed under it), or it is still going.
+        Carry on with the next key from the app's loop."""
+        self._watchdog = None
+        if not self.busy:
+            return
+        loop = asyncio.get_running_loop()
+        if turn != self._turn or self._building():
+            self._watchdog = loop.call_later(MAX_SETTLE_SECONDS, self._overdue, self._turn)
+            return
+        if not self._rounds:  # the frame's callback never came
+            self._settle()
+            return
+        self._turn += 1
+        if not self.app.call_later(self._next):
+            self._stop()
+
+    def _stop(self) -> None:
+        self.busy = False
+        self._rounds = False
+        self._turn += 1
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        if not self.app.is_running:
+            self.waiting.clear()
 
 
 def one_line_paste(app, event: events.Event) -> events.Event:

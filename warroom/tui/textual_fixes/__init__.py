@@ -21,7 +21,6 @@ REGISTER = Path(__file__).with_name("REGISTER.md")
 FIXES = (
     "compositor",
     "first_frame",
-    "message_pumps",
     "paste_parser",
     "scroll",
 )

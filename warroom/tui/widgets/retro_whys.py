@@ -275,8 +275,16 @@ class WhysPanel(Panel):
         field.known = value
         field.base = value if stored is None else stored
         if field.value != value:
-            with self.prevent(Input.Changed):
-                field.value = value
+            self._replace(field, value)
+
+    def _replace(self, field: WhyInput, value: str) -> None:
+        """Show value in field (a change from elsewhere, or a merge): a cursor
+        at the end stays at the end, so typing goes on after the text shown
+        rather than inside it; elsewhere it keeps its place."""
+        at_end = field.cursor_position >= len(field.value)
+        with self.prevent(Input.Changed):
+            field.value = value
+        field.cursor_position = len(value) if at_end else min(field.cursor_position, len(value))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         field = event.input
@@ -372,8 +380,7 @@ class WhysPanel(Panel):
                 continue
             field.known = field.base = saved
             if field.value != saved:  # merged with another edit
-                with self.prevent(Input.Changed):
-                    field.value = saved
+                self._replace(field, saved)
         if (level.question.value, level.answer.value) == (why.question, why.answer):
             self.pending.discard(why.position)
 
