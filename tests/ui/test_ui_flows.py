@@ -676,6 +676,49 @@ async def test_the_red_flag_count_on_the_checklist_border_follows_each_tick(
         assert len(set(shown)) >= 2  # the count moved both ways
 
 
+async def test_a_tick_repaints_the_border_row_for_its_count_not_the_whole_checklist(
+    app_factory, store, seeded, db_path, policy, clock, monkeypatch
+):
+    """The red-flag count is on the panel's bottom border: a tick (here from
+    another writer) repaints that row and the ticked item's, not every row of
+    the checklist (setting a border subtitle repaints the whole panel)."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.screen.query_one("#panel-1")
+
+        async def ticked_from_elsewhere(item_id: str) -> str:
+            other = Store.open(db_path, policy, "bob", clock)
+            other.set_check(seeded, item_id, True)
+            other.close()
+            count = sum(c.ticked for c in store.board(seeded).checklist.values())
+            words = f"{count} red flag{'s' if count != 1 else ''}"
+            for _ in range(400):  # the app polls for changes
+                if panel.border_subtitle == words:
+                    break
+                await pilot.pause(0.05)
+            await settle(app, pilot)
+            return words
+
+        board = store.board(seeded).checklist
+        unticked = [i.id for i in policy.checklist if i.id not in board or not board[i.id].ticked]
+        await ticked_from_elsewhere(unticked[0])  # the red-flag banner shows: a new layout
+        rows = app.screen.query_one("#checklist-list")
+        drawn: list[int] = []
+        render_lines = rows.render_lines
+
+        def counted(crop):
+            drawn.append(crop.height)
+            return render_lines(crop)
+
+        monkeypatch.setattr(rows, "render_lines", counted)
+        words = await ticked_from_elsewhere(unticked[1])
+        repainted = list(drawn)
+        monkeypatch.undo()
+        assert f" {words} " in _screen_words(app)
+        assert rows.size.height > 10
+        assert 0 < sum(repainted) <= 2, repainted  # the ticked row
+
+
 def _backfilled_timeline(store, clock, count):
     """An incident whose notes were all written down with earlier times: the
     'Incident declared' entry (id 1 of it) happened after every one of them."""

@@ -4,9 +4,10 @@ between them and checks what the store holds as well as what the screen shows.""
 from __future__ import annotations
 
 from keyburst import burst, settle
+from textual import events
 
 from warroom.tui.screens.help import HelpScreen
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 from warroom.tui.widgets.keybar import KeyBar
 
 SIZE = (120, 36)
@@ -156,6 +157,46 @@ async def test_toasts_replace_each_other_and_stay_off_the_notes_and_draft(
         burst(app, "enter")
         await settle(app, pilot)
     assert any(e.text == "typing a note" for e in store.timeline(seeded))
+
+
+async def test_a_replaced_toast_leaves_no_holder_and_the_kept_one_keeps_its_time(
+    app_factory, store, seeded
+):
+    """Replacing a toast takes it off the rack whole (Textual's rack kept an
+    empty holder for each withdrawn toast, one more widget each time); a toast
+    of another kind stays with the time it had left, and one dismissed by a
+    click is not shown again by a later replacement."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+
+        async def rack_shows(count: int) -> list:
+            for _ in range(100):  # the rack is rebuilt after the loop's next turn
+                holders = list(app.screen.query("ToastHolder"))
+                if len(holders) == count and len(app.screen.query("Toast")) == count:
+                    return holders
+                await pilot.pause(0.05)
+            holders = list(app.screen.query("ToastHolder"))
+            raise AssertionError(f"{len(holders)} toast holders, expected {count}")
+
+        app.notify("you lead", title="Role for you", timeout=30)
+        await settle(app, pilot)
+        (role,) = shown_toasts(app)
+        for n in range(4):  # in one go: each replaces the last before it is shown
+            app.notify(f"notice {n}", timeout=30)
+        await settle(app, pilot)
+        assert [n.message for n in shown_toasts(app)] == ["you lead", "notice 3"]
+        assert shown_toasts(app)[0].raised_at == role.raised_at
+        await rack_shows(2)
+        # A click as the terminal sends it (Pilot.click skips the app's own
+        # handling of the mouse): down and up on the oldest toast, the role's.
+        x, y = app.screen.query("Toast").first().region.center
+        for press in (events.MouseDown, events.MouseUp):
+            app.post_message(press(None, x, y, 0, 0, 1, False, False, False))
+        await rack_shows(1)
+        app.notify("notice 4", timeout=30)
+        await settle(app, pilot)
+        assert [n.message for n in shown_toasts(app)] == ["notice 4"]
+        await rack_shows(1)
 
 
 # ------------------------------ 9. marks told apart by shape, not colour alone

@@ -14,7 +14,7 @@ from textual.geometry import Region
 from warroom.core.text import is_unsafe
 from warroom.tui.screens.modals import ConfirmModal
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 
 SIZE = (120, 36)
 OSC52 = "\x1b]52;c;aGVsbG8=\x1b\\"

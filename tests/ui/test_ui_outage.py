@@ -13,7 +13,7 @@ from keyburst import settle
 
 from warroom.services.paths import DbUrl
 from warroom.store import Store
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 
 SIZE = (120, 36)
 NOTES = ["first while down", "second while down", "third while down"]

@@ -10,7 +10,7 @@ from textual.errors import NoWidget
 from textual.geometry import Region
 
 from warroom.store import Store
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 from warroom.tui.widgets.checklist import ChecklistList
 from warroom.tui.widgets.header import DROP_ORDER, IncidentHeader, fit_header
 from warroom.tui.widgets.timeline import EntryDetail, TimelineView

@@ -13,7 +13,7 @@ from warroom.tui.screens.closing import ClosePrompt
 from warroom.tui.screens.modals import ChoiceModal, ConfirmModal
 from warroom.tui.screens.retro import RetroScreen
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 from warroom.tui.widgets.retro_actions import ActionForm, ActionList
 from warroom.tui.widgets.retro_timeline import RetroTimeline
 from warroom.tui.widgets.retro_whys import RootCauseArea, WhysPanel, chain_question

@@ -11,7 +11,7 @@ from keyburst import settle
 from warroom.store import Store
 from warroom.tui.screens.modals import TextPrompt
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 from warroom.tui.widgets.checklist import ChecklistPanel
 from warroom.tui.widgets.tasks import TaskList, TasksPanel
 

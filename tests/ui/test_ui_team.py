@@ -16,7 +16,7 @@ from warroom.cli import commands as cli
 from warroom.cli.demo import seed_demo
 from warroom.services.config import Config, load_state
 from warroom.store import SCHEMA_VERSION, Store
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 
 SIZE = (120, 36)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from keyburst import burst, settle
 
-from warroom.tui.textual_fixes.toasts import shown_toasts
+from warroom.tui.toasts import shown_toasts
 
 SIZE = (120, 36)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, Keymap
 from textual.message import Message
 from textual.screen import Screen
 
@@ -39,8 +39,8 @@ from warroom.tui.screens.building import StartupScreen
 from warroom.tui.screens.warroom import TIMELINE_PAGE, WarRoomScreen
 from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
-from warroom.tui.textual_fixes.bindings import remapped_bindings
-from warroom.tui.textual_fixes.toasts import ToastsReplaceTheirKind
+from warroom.tui.toasts import ToastsReplaceTheirKind
+from warroom.tui.widgets.bindings import normal_keymap, remapped_bindings
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
@@ -119,6 +119,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         tune_gc()
         super().__init__()
         self.config = config or Config()
+        self.keymap: dict[str, str] = {}  # the one given set_keymap (see there)
         self.alerts = AlertTracker(policy)
         self.open_incidents: list = []
         self.store = store
@@ -193,6 +194,16 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             timeout=timeout,
             markup=False,
         )
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Textual's, and the keymap kept (as Textual applies it) so that keys
+        are shown as remapped: the help screen, the palette, the messages."""
+        self.keymap = normal_keymap(dict(keymap))
+        super().set_keymap(keymap)
+
+    def update_keymap(self, keymap: Keymap) -> None:
+        self.keymap = {**self.keymap, **normal_keymap(dict(keymap))}
+        super().update_keymap(keymap)
 
     def replaces_toast(self, older, new) -> bool:
         """One toast of a kind at a time: the newest replaces those of its kind

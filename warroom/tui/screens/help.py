@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from warroom.tui.textual_fixes.bindings import remapped_bindings
+from warroom.tui.widgets.bindings import remapped_bindings
 from warroom.tui.widgets.common import KIND_MARK, STATE_STYLE
 from warroom.tui.widgets.keybar import KeyBar
 

@@ -19,10 +19,7 @@ TEXTUAL_PIN = "8.2.8"
 REGISTER = Path(__file__).with_name("REGISTER.md")
 
 FIXES = (
-    "bindings",
-    "borders",
     "paste_parser",
-    "toasts",
 )
 
 

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from warroom.core.model import Board
 from warroom.core.policy import Policy
 from warroom.core.timefmt import fmt_short_time
-from warroom.tui.textual_fixes.bindings import bind_key
+from warroom.tui.widgets.bindings import with_bindings
 from warroom.tui.widgets.common import Panel, lit
 from warroom.tui.widgets.rows import RowList
 
@@ -35,16 +35,22 @@ class ChecklistList(RowList):
         self.ticked: set[str] = set()
         self.pending = ""  # the start of an item id being typed, e.g. "a" of "a5"
 
-    def on_mount(self) -> None:
-        # Typing an item's id (a5, c2) moves to it; then space ticks it. Bindings,
-        # not a key handler: a key typed right after a panel key (focus already
-        # moving on) must reach the next panel, which bindings resolve at the app.
-        # "i" (act as) keeps its meaning: the act-as prompt hands a digit back.
-        letters = {item.id[0] for item in self.policy.checklist if item.id[:1].isalpha()}
-        for letter in sorted(letters - {"i", "j", "k", "x"}):
-            bind_key(self, letter, f"id_start('{letter}')")
-        for digit in "0123456789":
-            bind_key(self, digit, f"id_digit('{digit}')")
+    @classmethod
+    def for_policy(cls, policy: Policy) -> type[ChecklistList]:
+        """The class whose BINDINGS hold the keys of the policy's item ids.
+
+        Typing an item's id (a5, c2) moves to it; then space ticks it. Bindings,
+        not a key handler: a key typed right after a panel key (focus already
+        moving on) must reach the next panel, which bindings resolve at the app.
+        "i" (act as) keeps its meaning: the act-as prompt hands a digit back."""
+        letters = {item.id[0] for item in policy.checklist if item.id[:1].isalpha()}
+        starts = [
+            Binding(letter, f"id_start('{letter}')", show=False)
+            for letter in sorted(letters - {"i", "j", "k", "x"})
+        ]
+        # The digits of an item id (a5); a digit alone is the panel key.
+        digits = [Binding(digit, f"id_digit('{digit}')", show=False) for digit in "0123456789"]
+        return with_bindings(cls, (*starts, *digits))
 
     def jump(self, typed: str) -> bool:
         """Move to the item whose id is `typed` (or the first one it starts);
@@ -91,7 +97,7 @@ class ChecklistPanel(Panel):
             "(p: set priority)",
             id="redflag",
         )
-        yield ChecklistList(self.policy, id="checklist-list")
+        yield ChecklistList.for_policy(self.policy)(self.policy, id="checklist-list")
 
     def shows(self, board: Board, utc: bool = False) -> tuple:
         """What show(board, utc) draws, for telling whether it changed: the

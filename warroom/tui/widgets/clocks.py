@@ -20,7 +20,7 @@ from warroom.core.policy import Policy
 from warroom.core.record import replace
 from warroom.core.sla import clock_states, margin, next_update
 from warroom.core.timefmt import fmt_clock, fmt_minutes, fmt_short_time, zone_names
-from warroom.tui.textual_fixes.bindings import remapped_bindings
+from warroom.tui.widgets.bindings import remapped_bindings
 from warroom.tui.widgets.common import STATE_STYLE, KeptLines, Panel, RowStyle
 
 if TYPE_CHECKING:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
+from textual.content import Content
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
 
 from warroom.core.text import one_line, visible
-from warroom.tui.textual_fixes.borders import set_border_subtitle_row
 
 if TYPE_CHECKING:
     from textual import getters
@@ -126,13 +126,39 @@ class Panel(KeptLines, Vertical, can_focus=False):
     }
     """
 
+    border_row_only = False  # true while set_subtitle changes the bottom border's words
+
     def __init__(self, number: int, title: str, **kwargs):
         super().__init__(**kwargs)
         self.number = number
         self.border_title = f"{number} {title}"
 
     def set_subtitle(self, text: str) -> None:
-        """The words on the bottom border, repainting that row alone: setting
-        border_subtitle repaints the panel and everything in it (a tick changes
-        the checklist's red-flag count, and the whole checklist was redrawn)."""
-        set_border_subtitle_row(self, text)
+        """The words on the bottom border (plain text, never markup), repainting
+        that row alone: setting border_subtitle repaints the panel and
+        everything in it (a tick changes the checklist's red-flag count, and
+        the whole checklist was redrawn)."""
+        subtitle = Content(text) if text else None
+        if self.border_subtitle == (subtitle.markup if subtitle else None):
+            return  # the getter gives it as markup
+        self.border_row_only = True
+        try:
+            self.border_subtitle = subtitle
+        finally:
+            self.border_row_only = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Textual's; while set_subtitle sets the subtitle, the bottom border
+        row is the region repainted (not the whole panel)."""
+        if self.border_row_only and not regions and self.is_mounted:
+            outer = self.outer_size
+            offset = self.content_offset  # regions are relative to the content
+            if outer.height >= 1:
+                regions = (Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1),)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)

@@ -11,7 +11,7 @@ from textual.message import Message
 
 from warroom.core.model import Board
 from warroom.core.policy import Policy
-from warroom.tui.textual_fixes.bindings import bind_key
+from warroom.tui.widgets.bindings import with_bindings
 from warroom.tui.widgets.common import Panel, lit
 from warroom.tui.widgets.rows import RowList
 
@@ -65,10 +65,19 @@ class RoleList(RowList):
     def lines_changed(self, count: int) -> None:
         self.post_message(self.Grown(count))
 
-    def on_mount(self) -> None:
-        # Bindings rather than a key handler: see ChecklistList.on_mount.
-        for letter, role in self.role_keys.items():
-            bind_key(self, letter, f"assign_role({role!r})")
+    @classmethod
+    def for_keys(cls, keys: dict[str, str]) -> type[RoleList]:
+        """The class whose BINDINGS hold a letter for each role (role_keys):
+        bindings rather than a key handler, see ChecklistList.for_policy."""
+        made = with_bindings(
+            cls,
+            tuple(
+                Binding(letter, f"assign_role({role!r})", show=False)
+                for letter, role in keys.items()
+            ),
+        )
+        made.role_keys = keys
+        return made
 
     def action_assign_role(self, role: str) -> None:
         if role in self.ids:
@@ -114,9 +123,7 @@ class RolesPanel(Panel):
         self.choosing: str | None = None  # the role a person is being chosen for
 
     def compose(self):
-        roles = RoleList(id="role-list")
-        roles.role_keys = role_keys(self.policy.roles)
-        yield roles
+        yield RoleList.for_keys(role_keys(self.policy.roles))(id="role-list")
 
     def _chooser(self) -> PersonChooser | None:
         found = self.query("#role-chooser")
