@@ -18,9 +18,7 @@ from pathlib import Path
 TEXTUAL_PIN = "8.2.8"
 REGISTER = Path(__file__).with_name("REGISTER.md")
 
-FIXES = (
-    "paste_parser",
-)
+FIXES = ("paste_parser",)
 
 
 def _sets_on_self(cls: type, name: str) -> bool:
