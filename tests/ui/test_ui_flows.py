@@ -703,14 +703,16 @@ async def test_a_tick_repaints_the_border_row_for_its_count_not_the_whole_checkl
         unticked = [i.id for i in policy.checklist if i.id not in board or not board[i.id].ticked]
         await ticked_from_elsewhere(unticked[0])  # the red-flag banner shows: a new layout
         rows = app.screen.query_one("#checklist-list")
+        # Textual's compositor asks every widget under the changed rows for its
+        # lines; a line is drawn afresh (render_line) only where it was refreshed.
         drawn: list[int] = []
-        render_lines = rows.render_lines
+        render_line = rows.render_line
 
-        def counted(crop):
-            drawn.append(crop.height)
-            return render_lines(crop)
+        def counted(y):
+            drawn.append(1)
+            return render_line(y)
 
-        monkeypatch.setattr(rows, "render_lines", counted)
+        monkeypatch.setattr(rows, "render_line", counted)
         words = await ticked_from_elsewhere(unticked[1])
         repainted = list(drawn)
         monkeypatch.undo()

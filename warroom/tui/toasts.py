@@ -67,7 +67,7 @@ class ToastsReplaceTheirKind(App):
                 older.title,
                 older.severity,
                 older.timeout,
-                markup=older.markup,
+                markup=False,  # every toast comes from WarRoomApp.notify: never markup
                 raised_at=older.raised_at,  # the time it had left, not a fresh one
             )
             self.toasts.append(again)

@@ -86,4 +86,6 @@ def with_bindings(cls: type[Node], bindings: tuple[Binding, ...]) -> type[Node]:
     """A subclass of cls (same name, so the same CSS) whose BINDINGS add
     `bindings` to cls's: keys made from data, bound like any other. One class
     for one set of keys."""
-    return type(cls.__name__, (cls,), {"BINDINGS": list(bindings), "__module__": cls.__module__})
+    made = type(cls.__name__, (cls,), {"BINDINGS": list(bindings)})
+    made.__module__ = cls.__dict__["__module__"]  # where cls is defined, as its own
+    return made
