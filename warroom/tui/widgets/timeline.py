@@ -680,6 +680,11 @@ class EntryDetail(KeptLines, Widget):
         self.utc = False
         self._lines = -1  # the height last laid out
         self.top = 0  # the first wrapped line shown, when the text is longer than the room
+        # The entry's text, whole and wrapped, for what it was made from: a
+        # new entry is wrapped once (for its height, its layout and its
+        # paint), not once for each.
+        self._whole: tuple[tuple, Text] | None = None
+        self._wraps: tuple[tuple, int, list[Text]] | None = None
 
     def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
         if (entry, superseded_by) == (self.entry, self.superseded_by):
@@ -692,8 +697,14 @@ class EntryDetail(KeptLines, Widget):
         self.refresh(layout=lines != self._lines)
         self._lines = lines
 
-    def _wrapped(self, width: int):
-        return self.whole().wrap(self.app.console, width)
+    def _wrapped(self, width: int) -> list[Text]:
+        whole = self.whole()
+        kept = self._wraps
+        if kept is not None and kept[0] is whole and kept[1] == width:
+            return kept[2]
+        lines = list(whole.wrap(self.app.console, width))
+        self._wraps = (whole, width, lines)
+        return lines
 
     def _height(self) -> int:
         width = self.content_region.width
@@ -721,11 +732,11 @@ class EntryDetail(KeptLines, Widget):
         width, height = self.content_region.width, self.content_region.height
         if width <= 0 or height <= 0:
             return whole
-        lines = whole.wrap(self.app.console, width)
+        lines = self._wrapped(width)
         if len(lines) <= height:
             return whole
         self.top = min(self.top, len(lines) - height + 1)
-        shown = list(lines)[self.top : self.top + height - 1]
+        shown = lines[self.top : self.top + height - 1]
         below = len(lines) - self.top - len(shown)
         if below > 0:
             more = f"↓ {below} more line{'s' * (below != 1)}: shift+↓"
@@ -737,6 +748,16 @@ class EntryDetail(KeptLines, Widget):
         return out
 
     def whole(self) -> Text:
+        """The entry's detail, whole (one Text for as long as what it shows stays)."""
+        key = (self.entry, self.superseded_by, self.utc)
+        kept = self._whole
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        whole = self._make_whole()
+        self._whole = (key, whole)
+        return whole
+
+    def _make_whole(self) -> Text:
         entry = self.entry
         if entry is None:
             return Text("no entry selected", style="dim italic")
