@@ -47,3 +47,39 @@ async def test_a_new_entry_detail_is_wrapped_once(app_factory, seeded, monkeypat
         assert detail.entry is not None and detail.entry.text == long.strip()
         assert detail.size.height > 1  # it wrapped: the detail grew
         assert len([w for w in wrapped if w.endswith(long.strip())]) == 1, wrapped
+
+
+async def test_our_note_shows_as_written_and_the_read_back_adds_only_the_rest(
+    app_factory, seeded, db_path, policy, clock, monkeypatch
+):
+    """The note's row shows from what the store returned on writing it, not
+    after the change is read back; the read back (held here) still brings
+    what someone else wrote meanwhile, and our note is not shown twice."""
+    from warroom.store import Store
+    from warroom.tui.screens.warroom import WarRoomScreen
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        view = screen.query_one(TimelineView)
+        held: list = []
+        monkeypatch.setattr(WarRoomScreen, "refresh_from_store", lambda self: held.append(self))
+        await pilot.press("n")
+        screen.query_one(NoteInput).value = "ours, typed here"
+        await pilot.press("enter")
+        await until(pilot, lambda: view.entries[-1].text == "ours, typed here", "our note shown")
+        assert held  # the change was noticed; its read back is held
+        other = Store.open(db_path, policy, "bob", clock)
+        try:
+            other.add_entry(seeded, "theirs, from another terminal", "note")
+        finally:
+            other.close()
+        monkeypatch.undo()
+        screen.refresh_from_store()
+        await until(pilot, lambda: view.entries[-1].text.startswith("theirs"), "theirs read")
+        await settle(app, pilot)
+        texts = [e.text for e in view.entries]
+        assert texts.count("ours, typed here") == 1
+        assert texts.count("theirs, from another terminal") == 1
+        assert view.cursor == len(view.entries) - 1  # still following the newest

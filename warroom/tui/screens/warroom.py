@@ -591,6 +591,10 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             return
         if not view.holds_place_of(entry):
             self._timeline_through(entry)  # the note just written is shown, in its place
+        else:
+            # Shown as the store wrote it, a read sooner than the change is
+            # read back (which still comes, with whatever others wrote).
+            view.take_own(entry)
         # The highlight goes to it: a backdated note lands above the newest
         # rows and would otherwise vanish from a panel that shows them.
         view.land_on(entry)

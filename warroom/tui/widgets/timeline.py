@@ -177,6 +177,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.last: TimelineEntry | None = None
         self._seen_id = 0  # the newest recorded id known: what is polled from
         self._land_on: TimelineEntry | None = None  # our note, to highlight when it shows
+        # Our own notes shown as the store wrote them, before the change is
+        # read back (see take_own); each is skipped once when it comes again.
+        self._ahead: set[int] = set()
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)
         self._painted: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)  # see render_lines
 
@@ -211,6 +214,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.superseded_by = {}
         self.first = self.last = None
         self._seen_id = seen_id
+        self._ahead.clear()  # the window is read afresh: what it holds is what is shown
         self.has_older = has_older
         self.has_newer = has_newer
         self._asked.clear()
@@ -260,10 +264,28 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             return False
         return not (self.has_newer and (self.last is None or key > order_key(self.last)))
 
+    def take_own(self, entry: TimelineEntry) -> None:
+        """A note of ours, as the store returned it when it was written: shown
+        now, not a read later. Nothing is counted as seen: the change is still
+        read back as any change is (what others wrote meanwhile comes with it),
+        and this entry, coming again, is skipped once."""
+        if entry.id <= self._seen_id or entry.id in self._ahead:
+            return  # read back already, or shown already
+        if not self.holds_place_of(entry):
+            return  # outside the window: shown with its page
+        follow = self.cursor >= len(self.entries) - 1 and not self.has_newer
+        self._take([entry], follow)
+        self._ahead.add(entry.id)
+
     def _take(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool = False) -> None:
         """Put entries in the one order of every view (when it happened, then
         recording order); an entry backfilled into the past lands in its place.
         keep_rows scrolls by the rows put above, so what is on screen stays put."""
+        if self._ahead:
+            ahead = {entry.id for entry in entries} & self._ahead
+            if ahead:  # our own, shown when written (take_own): not shown twice
+                self._ahead -= ahead
+                entries = [entry for entry in entries if entry.id not in ahead]
         # The bar is compared once, after the rows grew and the view followed
         # them: one more row moves the thumb up and the scroll back down.
         bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
