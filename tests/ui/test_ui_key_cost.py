@@ -83,3 +83,35 @@ async def test_our_note_shows_as_written_and_the_read_back_adds_only_the_rest(
         assert texts.count("ours, typed here") == 1
         assert texts.count("theirs, from another terminal") == 1
         assert view.cursor == len(view.entries) - 1  # still following the newest
+
+
+class _Counting(dict):
+    looked = 0
+
+    def get(self, key, default=None):
+        self.looked += 1
+        return super().get(key, default)
+
+
+async def test_a_new_row_names_its_zone_without_going_over_every_row(app_factory, seeded, store):
+    """The panel's title names the zones of the rows' times; a note added in a
+    zone already named looks at its own time, not at every row's again."""
+    from warroom.tui.widgets.timeline import TimelinePanel
+
+    for n in range(80):
+        store.add_entry(seeded, f"earlier note {n:03d}", "note")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one(TimelinePanel)
+        view = panel.view
+        title = panel.border_title
+        assert "times" in title and len(view.entries) > 80
+        panel._zone_of = counting = _Counting(panel._zone_of)
+        await pilot.press("n")
+        app.screen.query_one(NoteInput).value = "one more"
+        await pilot.press("enter")
+        await until(pilot, lambda: view.entries[-1].text == "one more", "note shown")
+        await settle(app, pilot)
+        assert panel.border_title == title
+        assert 0 < counting.looked < 10, counting.looked

@@ -180,6 +180,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         # Our own notes shown as the store wrote them, before the change is
         # read back (see take_own); each is skipped once when it comes again.
         self._ahead: set[int] = set()
+        # The entries put among the rows since the panel last named their
+        # zones (show_zone); None: the rows were made afresh (a page, a filter).
+        self.zone_taken: list[TimelineEntry] | None = None
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)
         self._painted: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)  # see render_lines
 
@@ -215,6 +218,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.first = self.last = None
         self._seen_id = seen_id
         self._ahead.clear()  # the window is read afresh: what it holds is what is shown
+        self.zone_taken = None
         self.has_older = has_older
         self.has_newer = has_newer
         self._asked.clear()
@@ -314,6 +318,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
                 insort(self.all_entries, entry, key=order_key)
             if not self._visible(entry):
                 continue
+            if self.zone_taken is not None:
+                self.zone_taken.append(entry)
             if not self.entries or key >= order_key(self.entries[-1]):
                 self.entries.append(entry)
                 continue
@@ -389,6 +395,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         if (self.kinds is not None or self.search) and (self.has_older or self.has_newer):
             self.call_later(self._want, "all")
         self.entries = [e for e in self.all_entries if self._visible(e)]
+        self.zone_taken = None
         self._set_rows()
         self.cursor = len(self.entries) - 1
         self.refresh()
@@ -706,7 +713,7 @@ class EntryDetail(KeptLines, Widget):
         # new entry is wrapped once (for its height, its layout and its
         # paint), not once for each.
         self._whole: tuple[tuple, Text] | None = None
-        self._wraps: tuple[tuple, int, list[Text]] | None = None
+        self._wraps: tuple[Text, int, list[Text]] | None = None
 
     def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
         if (entry, superseded_by) == (self.entry, self.superseded_by):
@@ -849,6 +856,7 @@ class TimelinePanel(Panel):
         self._waiting_shown = ""  # the waiting line as last shown
         self._waiting_timer = None  # the grace before a note is listed as waiting
         self._zone_seen: tuple | None = None  # what show_zone last looked at
+        self._zone_names: dict[str, None] = {}  # the names it found, in the order shown
         self._zone_of: dict = {}  # each moment's zone name, under _zone_of_for
         self._zone_of_for: tuple | None = None  # (utc, the local zone)
         self._serial = 0
@@ -881,7 +889,8 @@ class TimelinePanel(Panel):
         seen = (view.utc, view.rows_version, zone, now and shown(now, view.utc).tzname())
         if seen == self._zone_seen:
             return
-        self._zone_seen = seen
+        last, self._zone_seen = self._zone_seen, seen
+        taken, view.zone_taken = view.zone_taken, []
         # Each moment's zone name is worked out once (a note adds one row).
         if self._zone_of_for != (view.utc, zone):
             self._zone_of_for, self._zone_of = (view.utc, zone), {}
@@ -895,8 +904,15 @@ class TimelinePanel(Panel):
                 known = zone_of[moment] = zone_names(view.utc, moment)
             return known
 
+        if (
+            taken is not None
+            and last is not None
+            and (last[0], last[2], last[3]) == (seen[0], seen[2], seen[3])
+            and all(name(e.occurred_at) in self._zone_names for e in taken)
+        ):
+            return  # rows added in zones already named: the title stays (most notes)
         moments = (now, *(e.occurred_at for e in view.entries))
-        shown_names = dict.fromkeys(name(m) for m in moments if m is not None)
+        shown_names = self._zone_names = dict.fromkeys(name(m) for m in moments if m is not None)
         names = "/".join(shown_names) or zone_names(view.utc)
         title = f"4 Responder notes (private) · times {names}"
         if self.border_title != title:
