@@ -6,6 +6,7 @@ redrawn from what the store then holds, for local and remote changes alike."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -63,6 +64,7 @@ def _dialogs():
 
 # The war room reads the newest entries first and older pages on the way up.
 TIMELINE_PAGE = 200
+W = TypeVar("W", bound=Widget)
 ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in warroom.tcss
 
 
@@ -138,6 +140,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         self._read_through = 0  # our writes the board read shows (see shown_board)
         self._board_on_screen: Board | None = None  # what _show_board last drew
         self._shown: dict[str, object] = {}
+        self._parts: dict[type, Widget] = {}  # see _part
         self.building = True  # until the panels are mounted and filled: keys wait
 
     # ------------------------------------------------------------------ layout
@@ -377,25 +380,35 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         # Rebuild a list only when what it shows changed: most writes touch one panel.
         # What each panel shows is compared, not the boards: our own write read
         # back differs from its pending self only in times no panel shows.
-        checklist = self.query_one(ChecklistPanel)
+        checklist = self._part(ChecklistPanel)
         if self._changed("checklist", checklist.shows(board, utc)):
             checklist.show(board, utc)
-        roles = self.query_one(RolesPanel)
+        roles = self._part(RolesPanel)
         if self._changed("roles", roles.shows(board)):
             roles.show(board)
-        self.query_one(ClocksPanel).show(board.incident, now, utc)
-        self.query_one(DraftPanel).show(board.incident, board.draft, now)
-        view = self.query_one(TimelineView)
+        self._part(ClocksPanel).show(board.incident, now, utc)
+        self._part(DraftPanel).show(board.incident, board.draft, now)
+        view = self._part(TimelineView)
         if view.utc != utc:
             view.utc = utc
             view.refresh()
         # The zones the notes' times are in, named on the panel itself (z
         # switches): 'PST/PDT' when some rows are from summer.
-        self.query_one(TimelinePanel).show_zone()
+        self._part(TimelinePanel).show_zone()
+
+    def _part(self, kind: type[W]) -> W:
+        """One of the war room's parts (made once, never replaced), found
+        once: a query walks the screen's widgets again whenever anything on it
+        was mounted or removed (a toast, the person chooser), and the board is
+        drawn on every key that writes."""
+        part = self._parts.get(kind)
+        if part is None or not part.is_attached:
+            part = self._parts[kind] = self.query_one(kind)
+        return cast(W, part)
 
     def _show_header(self, board: Board, now: datetime) -> None:
         me = self.app.store.identity
-        self.query_one(IncidentHeader).show(
+        self._part(IncidentHeader).show(
             board.incident, me, now, self.app.status_note, board.roles_of(me)
         )
 
