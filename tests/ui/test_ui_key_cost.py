@@ -115,3 +115,36 @@ async def test_a_new_row_names_its_zone_without_going_over_every_row(app_factory
         await settle(app, pilot)
         assert panel.border_title == title
         assert 0 < counting.looked < 10, counting.looked
+
+
+async def test_a_tick_draws_the_board_without_querying_the_screen(app_factory, seeded, monkeypatch):
+    """The board is drawn on every key that writes (pending, then read
+    back): its parts are found once, not by walking the screen each time."""
+    from warroom.tui.screens.warroom import WarRoomScreen
+    from warroom.tui.widgets.clocks import ClocksPanel
+    from warroom.tui.widgets.draft import DraftPanel
+    from warroom.tui.widgets.header import IncidentHeader
+    from warroom.tui.widgets.roles import RolesPanel
+    from warroom.tui.widgets.timeline import TimelinePanel
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        item = app.policy.checklist[0].id
+        asked: list = []
+        query_one = WarRoomScreen.query_one
+
+        def counted(self, selector, expect_type=None):
+            asked.append(selector)
+            return query_one(self, selector, expect_type)
+
+        monkeypatch.setattr(WarRoomScreen, "query_one", counted)
+        for _ in range(2):  # the first may find the parts; the second finds them kept
+            asked.clear()
+            ticked = item in screen.board.ticked
+            await pilot.press("space")
+            await until(pilot, lambda t=ticked: (item in screen.board.ticked) != t, "read back")
+            await settle(app, pilot)
+        drawn = {IncidentHeader, RolesPanel, ClocksPanel, DraftPanel, TimelineView, TimelinePanel}
+        assert not drawn & set(asked), asked

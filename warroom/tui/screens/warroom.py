@@ -301,7 +301,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         incident's revision moved, and the timeline entries not seen yet; the
         screen takes them when they come (the UI thread never waits)."""
         iid, seen_revision = self.incident_id, self.seen_revision
-        seen_id = self.query_one(TimelinePanel).view.seen_id
+        seen_id = self._part(TimelinePanel).view.seen_id
 
         self.app.read(lambda store: store.read_since(iid, seen_revision, seen_id), self._fetched)
 
@@ -319,7 +319,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
                 self._show_board()  # what landed meanwhile is no longer pending
             return
         board, entries, tasks = fetched  # the tasks with the board: one read
-        view = self.query_one(TimelinePanel).view
+        view = self._part(TimelinePanel).view
         before, self.board = self.board, board
         # What was recorded since: shown where it belongs when that is in the
         # window (a correction marks what it replaces at once); the rest is
@@ -345,7 +345,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         if self.shown_board != self._board_on_screen:
             self._show_board()
         if self.app.store_blocked:
-            self.query_one(TimelinePanel).show_waiting()  # blocked: listed at once
+            self._part(TimelinePanel).show_waiting()  # blocked: listed at once
 
     @property
     def shown_board(self) -> Board:
@@ -579,7 +579,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         message.stop()
-        panel = self.query_one(TimelinePanel)
+        panel = self._part(TimelinePanel)
         app = self.app
         typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
 
@@ -598,8 +598,8 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         panel.show_waiting()  # still waiting only when the write was queued
 
     def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
-        self.query_one(TimelinePanel).written(serial)
-        view = self.query_one(TimelinePanel).view
+        self._part(TimelinePanel).written(serial)
+        view = self._part(TimelinePanel).view
         if entry is None:
             return
         if not view.holds_place_of(entry):
