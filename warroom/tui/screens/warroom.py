@@ -140,7 +140,6 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         self._read_through = 0  # our writes the board read shows (see shown_board)
         self._board_on_screen: Board | None = None  # what _show_board last drew
         self._shown: dict[str, object] = {}
-        self._parts: dict[type, Widget] = {}  # see _part
         self.building = True  # until the panels are mounted and filled: keys wait
 
     # ------------------------------------------------------------------ layout
@@ -401,10 +400,15 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         once: a query walks the screen's widgets again whenever anything on it
         was mounted or removed (a toast, the person chooser), and the board is
         drawn on every key that writes."""
-        part = self._parts.get(kind)
+        parts = self._parts
+        if parts is None:
+            parts = self._parts = {}
+        part = parts.get(kind)
         if part is None or not part.is_attached:
-            part = self._parts[kind] = self.query_one(kind)
+            part = parts[kind] = self.query_one(kind)
         return cast(W, part)
+
+    _parts: dict[type, Widget] | None = None  # see _part
 
     def _show_header(self, board: Board, now: datetime) -> None:
         me = self.app.store.identity
