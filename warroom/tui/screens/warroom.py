@@ -6,6 +6,7 @@ redrawn from what the store then holds, for local and remote changes alike."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -63,6 +64,7 @@ def _dialogs():
 
 # The war room reads the newest entries first and older pages on the way up.
 TIMELINE_PAGE = 200
+W = TypeVar("W", bound=Widget)
 ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in warroom.tcss
 
 
@@ -296,7 +298,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         incident's revision moved, and the timeline entries not seen yet; the
         screen takes them when they come (the UI thread never waits)."""
         iid, seen_revision = self.incident_id, self.seen_revision
-        seen_id = self.query_one(TimelinePanel).view.seen_id
+        seen_id = self._part(TimelinePanel).view.seen_id
 
         self.app.read(lambda store: store.read_since(iid, seen_revision, seen_id), self._fetched)
 
@@ -314,7 +316,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
                 self._show_board()  # what landed meanwhile is no longer pending
             return
         board, entries, tasks = fetched  # the tasks with the board: one read
-        view = self.query_one(TimelinePanel).view
+        view = self._part(TimelinePanel).view
         before, self.board = self.board, board
         # What was recorded since: shown where it belongs when that is in the
         # window (a correction marks what it replaces at once); the rest is
@@ -340,7 +342,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         if self.shown_board != self._board_on_screen:
             self._show_board()
         if self.app.store_blocked:
-            self.query_one(TimelinePanel).show_waiting()  # blocked: listed at once
+            self._part(TimelinePanel).show_waiting()  # blocked: listed at once
 
     @property
     def shown_board(self) -> Board:
@@ -375,25 +377,40 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         # Rebuild a list only when what it shows changed: most writes touch one panel.
         # What each panel shows is compared, not the boards: our own write read
         # back differs from its pending self only in times no panel shows.
-        checklist = self.query_one(ChecklistPanel)
+        checklist = self._part(ChecklistPanel)
         if self._changed("checklist", checklist.shows(board, utc)):
             checklist.show(board, utc)
-        roles = self.query_one(RolesPanel)
+        roles = self._part(RolesPanel)
         if self._changed("roles", roles.shows(board)):
             roles.show(board)
-        self.query_one(ClocksPanel).show(board.incident, now, utc)
-        self.query_one(DraftPanel).show(board.incident, board.draft, now)
-        view = self.query_one(TimelineView)
+        self._part(ClocksPanel).show(board.incident, now, utc)
+        self._part(DraftPanel).show(board.incident, board.draft, now)
+        view = self._part(TimelineView)
         if view.utc != utc:
             view.utc = utc
             view.refresh()
         # The zones the notes' times are in, named on the panel itself (z
         # switches): 'PST/PDT' when some rows are from summer.
-        self.query_one(TimelinePanel).show_zone()
+        self._part(TimelinePanel).show_zone()
+
+    def _part(self, kind: type[W]) -> W:
+        """One of the war room's parts (made once, never replaced), found
+        once: a query walks the screen's widgets again whenever anything on it
+        was mounted or removed (a toast, the person chooser), and the board is
+        drawn on every key that writes."""
+        parts = self._parts
+        if parts is None:
+            parts = self._parts = {}
+        part = parts.get(kind)
+        if part is None or not part.is_attached:
+            part = parts[kind] = self.query_one(kind)
+        return cast(W, part)
+
+    _parts: dict[type, Widget] | None = None  # see _part
 
     def _show_header(self, board: Board, now: datetime) -> None:
         me = self.app.store.identity
-        self.query_one(IncidentHeader).show(
+        self._part(IncidentHeader).show(
             board.incident, me, now, self.app.status_note, board.roles_of(me)
         )
 
@@ -568,7 +585,7 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
 
     def on_timeline_panel_submitted(self, message: TimelinePanel.Submitted) -> None:
         message.stop()
-        panel = self.query_one(TimelinePanel)
+        panel = self._part(TimelinePanel)
         app = self.app
         typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
 
@@ -587,12 +604,16 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         panel.show_waiting()  # still waiting only when the write was queued
 
     def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
-        self.query_one(TimelinePanel).written(serial)
-        view = self.query_one(TimelinePanel).view
+        self._part(TimelinePanel).written(serial)
+        view = self._part(TimelinePanel).view
         if entry is None:
             return
         if not view.holds_place_of(entry):
             self._timeline_through(entry)  # the note just written is shown, in its place
+        else:
+            # Shown as the store wrote it, a read sooner than the change is
+            # read back (which still comes, with whatever others wrote).
+            view.take_own(entry)
         # The highlight goes to it: a backdated note lands above the newest
         # rows and would otherwise vanish from a panel that shows them.
         view.land_on(entry)

@@ -177,6 +177,12 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.last: TimelineEntry | None = None
         self._seen_id = 0  # the newest recorded id known: what is polled from
         self._land_on: TimelineEntry | None = None  # our note, to highlight when it shows
+        # Our own notes shown as the store wrote them, before the change is
+        # read back (see take_own); each is skipped once when it comes again.
+        self._ahead: set[int] = set()
+        # The entries put among the rows since the panel last named their
+        # zones (show_zone); None: the rows were made afresh (a page, a filter).
+        self.zone_taken: list[TimelineEntry] | None = None
         self._strips: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)
         self._painted: LRUCache[tuple, Strip] = LRUCache(STRIP_CACHE_SIZE)  # see render_lines
 
@@ -211,6 +217,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.superseded_by = {}
         self.first = self.last = None
         self._seen_id = seen_id
+        self._ahead.clear()  # the window is read afresh: what it holds is what is shown
+        self.zone_taken = None
         self.has_older = has_older
         self.has_newer = has_newer
         self._asked.clear()
@@ -260,10 +268,28 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             return False
         return not (self.has_newer and (self.last is None or key > order_key(self.last)))
 
+    def take_own(self, entry: TimelineEntry) -> None:
+        """A note of ours, as the store returned it when it was written: shown
+        now, not a read later. Nothing is counted as seen: the change is still
+        read back as any change is (what others wrote meanwhile comes with it),
+        and this entry, coming again, is skipped once."""
+        if entry.id <= self._seen_id or entry.id in self._ahead:
+            return  # read back already, or shown already
+        if not self.holds_place_of(entry):
+            return  # outside the window: shown with its page
+        follow = self.cursor >= len(self.entries) - 1 and not self.has_newer
+        self._take([entry], follow)
+        self._ahead.add(entry.id)
+
     def _take(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool = False) -> None:
         """Put entries in the one order of every view (when it happened, then
         recording order); an entry backfilled into the past lands in its place.
         keep_rows scrolls by the rows put above, so what is on screen stays put."""
+        if self._ahead:
+            ahead = {entry.id for entry in entries} & self._ahead
+            if ahead:  # our own, shown when written (take_own): not shown twice
+                self._ahead -= ahead
+                entries = [entry for entry in entries if entry.id not in ahead]
         # The bar is compared once, after the rows grew and the view followed
         # them: one more row moves the thumb up and the scroll back down.
         bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
@@ -292,6 +318,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
                 insort(self.all_entries, entry, key=order_key)
             if not self._visible(entry):
                 continue
+            if self.zone_taken is not None:
+                self.zone_taken.append(entry)
             if not self.entries or key >= order_key(self.entries[-1]):
                 self.entries.append(entry)
                 continue
@@ -367,6 +395,7 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         if (self.kinds is not None or self.search) and (self.has_older or self.has_newer):
             self.call_later(self._want, "all")
         self.entries = [e for e in self.all_entries if self._visible(e)]
+        self.zone_taken = None
         self._set_rows()
         self.cursor = len(self.entries) - 1
         self.refresh()
@@ -680,6 +709,11 @@ class EntryDetail(KeptLines, Widget):
         self.utc = False
         self._lines = -1  # the height last laid out
         self.top = 0  # the first wrapped line shown, when the text is longer than the room
+        # The entry's text, whole and wrapped, for what it was made from: a
+        # new entry is wrapped once (for its height, its layout and its
+        # paint), not once for each.
+        self._whole: tuple[tuple, Text] | None = None
+        self._wraps: tuple[Text, int, list[Text]] | None = None
 
     def show(self, entry: TimelineEntry | None, superseded_by: int | None) -> None:
         if (entry, superseded_by) == (self.entry, self.superseded_by):
@@ -692,8 +726,14 @@ class EntryDetail(KeptLines, Widget):
         self.refresh(layout=lines != self._lines)
         self._lines = lines
 
-    def _wrapped(self, width: int):
-        return self.whole().wrap(self.app.console, width)
+    def _wrapped(self, width: int) -> list[Text]:
+        whole = self.whole()
+        kept = self._wraps
+        if kept is not None and kept[0] is whole and kept[1] == width:
+            return kept[2]
+        lines = list(whole.wrap(self.app.console, width))
+        self._wraps = (whole, width, lines)
+        return lines
 
     def _height(self) -> int:
         width = self.content_region.width
@@ -721,11 +761,11 @@ class EntryDetail(KeptLines, Widget):
         width, height = self.content_region.width, self.content_region.height
         if width <= 0 or height <= 0:
             return whole
-        lines = whole.wrap(self.app.console, width)
+        lines = self._wrapped(width)
         if len(lines) <= height:
             return whole
         self.top = min(self.top, len(lines) - height + 1)
-        shown = list(lines)[self.top : self.top + height - 1]
+        shown = lines[self.top : self.top + height - 1]
         below = len(lines) - self.top - len(shown)
         if below > 0:
             more = f"↓ {below} more line{'s' * (below != 1)}: shift+↓"
@@ -737,6 +777,16 @@ class EntryDetail(KeptLines, Widget):
         return out
 
     def whole(self) -> Text:
+        """The entry's detail, whole (one Text for as long as what it shows stays)."""
+        key = (self.entry, self.superseded_by, self.utc)
+        kept = self._whole
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        whole = self._make_whole()
+        self._whole = (key, whole)
+        return whole
+
+    def _make_whole(self) -> Text:
         entry = self.entry
         if entry is None:
             return Text("no entry selected", style="dim italic")
@@ -806,6 +856,7 @@ class TimelinePanel(Panel):
         self._waiting_shown = ""  # the waiting line as last shown
         self._waiting_timer = None  # the grace before a note is listed as waiting
         self._zone_seen: tuple | None = None  # what show_zone last looked at
+        self._zone_names: dict[str, None] = {}  # the names it found, in the order shown
         self._zone_of: dict = {}  # each moment's zone name, under _zone_of_for
         self._zone_of_for: tuple | None = None  # (utc, the local zone)
         self._serial = 0
@@ -838,7 +889,8 @@ class TimelinePanel(Panel):
         seen = (view.utc, view.rows_version, zone, now and shown(now, view.utc).tzname())
         if seen == self._zone_seen:
             return
-        self._zone_seen = seen
+        last, self._zone_seen = self._zone_seen, seen
+        taken, view.zone_taken = view.zone_taken, []
         # Each moment's zone name is worked out once (a note adds one row).
         if self._zone_of_for != (view.utc, zone):
             self._zone_of_for, self._zone_of = (view.utc, zone), {}
@@ -852,8 +904,15 @@ class TimelinePanel(Panel):
                 known = zone_of[moment] = zone_names(view.utc, moment)
             return known
 
+        if (
+            taken is not None
+            and last is not None
+            and (last[0], last[2], last[3]) == (seen[0], seen[2], seen[3])
+            and all(name(e.occurred_at) in self._zone_names for e in taken)
+        ):
+            return  # rows added in zones already named: the title stays (most notes)
         moments = (now, *(e.occurred_at for e in view.entries))
-        shown_names = dict.fromkeys(name(m) for m in moments if m is not None)
+        shown_names = self._zone_names = dict.fromkeys(name(m) for m in moments if m is not None)
         names = "/".join(shown_names) or zone_names(view.utc)
         title = f"4 Responder notes (private) · times {names}"
         if self.border_title != title:

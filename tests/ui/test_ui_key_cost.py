@@ -1,0 +1,150 @@
+"""What a key costs the UI thread beyond what it shows: work done once, not
+once for each step that asks for it (the entry's detail, the note's row)."""
+
+from __future__ import annotations
+
+import time
+
+from keyburst import settle
+from rich.text import Text
+
+from warroom.tui.widgets.timeline import EntryDetail, NoteInput, TimelineView
+
+SIZE = (120, 36)
+
+
+async def until(pilot, done, what: str) -> None:
+    deadline = time.monotonic() + 30  # a guard against a hang, not a wait
+    while not done():
+        assert time.monotonic() < deadline, what
+        await pilot.pause()
+
+
+async def test_a_new_entry_detail_is_wrapped_once(app_factory, seeded, monkeypatch):
+    """A note that lands moves the highlight to it: its detail is wrapped
+    once for its height, its layout and its paint, not once for each."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        detail = app.screen.query_one(EntryDetail)
+        wrapped: list[str] = []
+        wrap = Text.wrap
+
+        def counted(text, console, width, **kwargs):
+            if text.plain.startswith("#"):  # the detail's head: "#12 note by …"
+                wrapped.append(text.plain)
+            return wrap(text, console, width, **kwargs)
+
+        monkeypatch.setattr(Text, "wrap", counted)
+        long = "a note long enough to wrap in the detail " * 6
+        await pilot.press("n")
+        app.screen.query_one(NoteInput).value = long.strip()
+        await pilot.press("enter")
+        await until(pilot, lambda: view.entries[-1].text == long.strip(), "note shown")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert detail.entry is not None and detail.entry.text == long.strip()
+        assert detail.size.height > 1  # it wrapped: the detail grew
+        assert len([w for w in wrapped if w.endswith(long.strip())]) == 1, wrapped
+
+
+async def test_our_note_shows_as_written_and_the_read_back_adds_only_the_rest(
+    app_factory, seeded, db_path, policy, clock, monkeypatch
+):
+    """The note's row shows from what the store returned on writing it, not
+    after the change is read back; the read back (held here) still brings
+    what someone else wrote meanwhile, and our note is not shown twice."""
+    from warroom.store import Store
+    from warroom.tui.screens.warroom import WarRoomScreen
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        view = screen.query_one(TimelineView)
+        held: list = []
+        monkeypatch.setattr(WarRoomScreen, "refresh_from_store", lambda self: held.append(self))
+        await pilot.press("n")
+        screen.query_one(NoteInput).value = "ours, typed here"
+        await pilot.press("enter")
+        await until(pilot, lambda: view.entries[-1].text == "ours, typed here", "our note shown")
+        assert held  # the change was noticed; its read back is held
+        other = Store.open(db_path, policy, "bob", clock)
+        try:
+            other.add_entry(seeded, "theirs, from another terminal", "note")
+        finally:
+            other.close()
+        monkeypatch.undo()
+        screen.refresh_from_store()
+        await until(pilot, lambda: view.entries[-1].text.startswith("theirs"), "theirs read")
+        await settle(app, pilot)
+        texts = [e.text for e in view.entries]
+        assert texts.count("ours, typed here") == 1
+        assert texts.count("theirs, from another terminal") == 1
+        assert view.cursor == len(view.entries) - 1  # still following the newest
+
+
+class _Counting(dict):
+    looked = 0
+
+    def get(self, key, default=None):
+        self.looked += 1
+        return super().get(key, default)
+
+
+async def test_a_new_row_names_its_zone_without_going_over_every_row(app_factory, seeded, store):
+    """The panel's title names the zones of the rows' times; a note added in a
+    zone already named looks at its own time, not at every row's again."""
+    from warroom.tui.widgets.timeline import TimelinePanel
+
+    for n in range(80):
+        store.add_entry(seeded, f"earlier note {n:03d}", "note")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one(TimelinePanel)
+        view = panel.view
+        title = panel.border_title
+        assert "times" in title and len(view.entries) > 80
+        panel._zone_of = counting = _Counting(panel._zone_of)
+        await pilot.press("n")
+        app.screen.query_one(NoteInput).value = "one more"
+        await pilot.press("enter")
+        await until(pilot, lambda: view.entries[-1].text == "one more", "note shown")
+        await settle(app, pilot)
+        assert panel.border_title == title
+        assert 0 < counting.looked < 10, counting.looked
+
+
+async def test_a_tick_draws_the_board_without_querying_the_screen(app_factory, seeded, monkeypatch):
+    """The board is drawn on every key that writes (pending, then read
+    back): its parts are found once, not by walking the screen each time."""
+    from warroom.tui.screens.warroom import WarRoomScreen
+    from warroom.tui.widgets.clocks import ClocksPanel
+    from warroom.tui.widgets.draft import DraftPanel
+    from warroom.tui.widgets.header import IncidentHeader
+    from warroom.tui.widgets.roles import RolesPanel
+    from warroom.tui.widgets.timeline import TimelinePanel
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        item = app.policy.checklist[0].id
+        asked: list = []
+        query_one = WarRoomScreen.query_one
+
+        def counted(self, selector, expect_type=None):
+            asked.append(selector)
+            return query_one(self, selector, expect_type)
+
+        monkeypatch.setattr(WarRoomScreen, "query_one", counted)
+        for _ in range(2):  # the first may find the parts; the second finds them kept
+            asked.clear()
+            ticked = item in screen.board.ticked
+            await pilot.press("space")
+            await until(pilot, lambda t=ticked: (item in screen.board.ticked) != t, "read back")
+            await settle(app, pilot)
+        drawn = {IncidentHeader, RolesPanel, ClocksPanel, DraftPanel, TimelineView, TimelinePanel}
+        assert not drawn & set(asked), asked
