@@ -17,22 +17,18 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from warroom.services.config import KEY_RENAMES
+
 NAMED = {
     "enter", "tab", "shift+tab", "escape", "backspace", "up", "down", "left", "right", "end",
     "home", "f1",
 }  # fmt: skip
 
 # Where a key's name is not the character's Unicode name (lower case, "_" for
-# " " and "-"). tests/ui/test_keyburst.py checks every name against the keys
-# Textual's own terminal parser makes of the characters.
-SHORTER_NAMES = {
-    "solidus": "slash",
-    "reverse_solidus": "backslash",
-    "commercial_at": "at",
-    "hyphen_minus": "minus",
-    "plus_sign": "plus",
-    "low_line": "underscore",
-}
+# " " and "-"): the config's table, which names the keys a keymap may give.
+# tests/ui/test_ui_keyburst.py checks every name against the keys Textual's own
+# terminal parser makes of the characters.
+SHORTER_NAMES = KEY_RENAMES
 
 # A key waits at most this long for the one before it to settle: a guard
 # against a hang, not a wait.
@@ -94,6 +90,14 @@ class GatedPilot(Pilot):
         for key in keys:
             await super().press(key)
             await until_quiet(self.app)
+
+
+async def until(pilot, done: Callable[[], bool], what: str) -> None:
+    """Pause the pilot until done() holds; `what` names it if it never does."""
+    deadline = time.monotonic() + 30  # a guard against a hang, not a wait
+    while not done():
+        assert time.monotonic() < deadline, what
+        await pilot.pause()
 
 
 async def until_quiet(app) -> None:

@@ -3,21 +3,12 @@ once for each step that asks for it (the entry's detail, the note's row)."""
 
 from __future__ import annotations
 
-import time
-
-from keyburst import settle
+from keyburst import settle, until
 from rich.text import Text
 
 from warroom.tui.widgets.timeline import EntryDetail, NoteInput, TimelineView
 
 SIZE = (120, 36)
-
-
-async def until(pilot, done, what: str) -> None:
-    deadline = time.monotonic() + 30  # a guard against a hang, not a wait
-    while not done():
-        assert time.monotonic() < deadline, what
-        await pilot.pause()
 
 
 async def test_a_new_entry_detail_is_wrapped_once(app_factory, seeded, monkeypatch):

@@ -4,21 +4,12 @@ and is never left where the timeline no longer is."""
 
 from __future__ import annotations
 
-import time
-
-from keyburst import settle
+from keyburst import settle, until
 from textual.geometry import Region
 
 from warroom.tui.widgets.timeline import TimelineView
 
 SIZE = (120, 36)
-
-
-async def until(pilot, done, what: str) -> None:
-    deadline = time.monotonic() + 30  # a guard against a hang, not a wait
-    while not done():
-        assert time.monotonic() < deadline, what
-        await pilot.pause()
 
 
 def bar_as_drawn(bar) -> list[tuple[str, tuple]]:

@@ -51,8 +51,9 @@ NAMED_KEYS = {
     "home", "end", "pageup", "pagedown", "up", "down", "left", "right",
     *(f"f{n}" for n in range(1, 25)),
 }  # fmt: skip
-# How Textual names a punctuation key: its Unicode name ('?' is question_mark).
-_RENAMED = {
+# How Textual names a punctuation key: its Unicode name ('?' is question_mark),
+# lower case with "_", except these.
+KEY_RENAMES = {
     "solidus": "slash",
     "reverse_solidus": "backslash",
     "commercial_at": "at",
@@ -61,7 +62,7 @@ _RENAMED = {
     "low_line": "underscore",
 }
 CHARACTER_NAMES = {
-    _RENAMED.get(name, name)
+    KEY_RENAMES.get(name, name)
     for name in (
         unicodedata.name(chr(code)).lower().replace("-", "_").replace(" ", "_")
         for code in range(0x21, 0x7F)
