@@ -270,9 +270,10 @@ class PostgresBackend:
         # was lost: the domain reads what it needs again.
         self.lost_results = False
         # Opened with check_later: the schema and this role's rights are not
-        # looked at yet (read_only, create to look with). The first read looks
-        # first; the first write sends a guard in its own pipeline instead.
-        self._unchecked: tuple[bool, bool] | None = None
+        # looked at yet (the value: whether the look may make the schema). The
+        # first read looks first; the first write sends a guard in its own
+        # pipeline instead.
+        self._unchecked: bool | None = None
 
     @property
     def label(self) -> str:
@@ -320,7 +321,7 @@ class PostgresBackend:
             # has_changed() (the war room): a one-shot CLI verb pays for one
             # connection, and the app's database worker writes without one.
             if check_later and not read_only:
-                backend._unchecked = (read_only, create)
+                backend._unchecked = create
             else:
                 backend._prepare(read_only, create)
         except BaseException as exc:
@@ -400,10 +401,9 @@ class PostgresBackend:
     def _check_now(self) -> None:
         """The check that open() left for later, now (before a read)."""
         if self._unchecked is not None:
-            read_only, create = self._unchecked
-            self._unchecked = None
+            create, self._unchecked = self._unchecked, None
             try:
-                self._prepare(read_only, create)
+                self._prepare(False, create)  # never deferred for a read-only open
             except Exception as exc:
                 raise self._driver_error(exc) from None
 
