@@ -3,7 +3,10 @@ once for each step that asks for it (the entry's detail, the note's row)."""
 
 from __future__ import annotations
 
-from keyburst import settle, until
+import asyncio
+import time
+
+from keyburst import burst, settle, until
 from rich.text import Text
 
 from warroom.tui.widgets.timeline import EntryDetail, NoteInput, TimelineView
@@ -139,3 +142,115 @@ async def test_a_tick_draws_the_board_without_querying_the_screen(app_factory, s
             await settle(app, pilot)
         drawn = {IncidentHeader, RolesPanel, ClocksPanel, DraftPanel, TimelineView, TimelinePanel}
         assert not drawn & set(asked), asked
+
+
+def _painting(widget, needle: str, order: list[str]) -> None:
+    """Note in `order` each time the compositor paints `widget` showing `needle`."""
+    render_lines = widget.render_lines
+
+    def painted(crop):
+        strips = render_lines(crop)
+        if any(needle in strip.text for strip in strips):
+            order.append("painted")
+        return strips
+
+    widget.render_lines = painted  # this widget only
+
+
+async def _until_alone(done, what: str) -> None:
+    """Until done() holds, looking every millisecond, asking nothing of the app."""
+    deadline = time.monotonic() + 30  # a guard against a hang, not a wait
+    while not done():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.001)
+
+
+async def _nothing_queued(app) -> None:
+    await _until_alone(
+        lambda: not any(node.message_queue_size for node in [app, *app.screen.walk_children()]),
+        "messages still queued",
+    )
+
+
+async def test_a_tick_is_painted_before_the_change_is_read_back(app_factory, seeded, monkeypatch):
+    """A tick shows (pending) in the frame its key asks for; the read back
+    its landing asks for waits for that frame, so the read and what it
+    redraws never hold up the tick's own echo."""
+    from warroom.tui.app import WarRoomApp
+    from warroom.tui.widgets.checklist import ChecklistList
+
+    order: list[str] = []
+    outcome = WarRoomApp._write_outcome
+
+    def handled(self, job, *args):
+        write = job.envelope is not None  # not a read
+        if write:
+            order.append("landed")
+        outcome(self, job, *args)
+        if write:
+            order.append("handled")
+
+    monkeypatch.setattr(WarRoomApp, "_write_outcome", handled)
+    app = app_factory(poll_seconds=3600)  # the landed write alone asks for the read
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        olist = screen.query_one(ChecklistList)
+        olist.focus()
+        item = app.policy.checklist[0].id
+        olist.highlighted = olist.ids.index(item)
+        await settle(app, pilot)
+        assert item not in screen.board.ticked
+        order.clear()
+        _painting(olist, f"■ {item}", order)
+        read = screen.refresh_from_store
+
+        def reading() -> None:
+            order.append("read")
+            read()
+
+        screen.refresh_from_store = reading  # type: ignore[method-assign]
+        burst(app, " ")  # as the terminal sends it: no Pilot waiting
+        await _until_alone(lambda: item in screen.board.ticked, "the tick read back")
+        await settle(app, pilot)
+        assert order.count("landed") == 1 and "read" in order and "painted" in order, order
+        # Not asked while the landing was handled, and only once the tick showed.
+        assert order.index("handled") < order.index("read"), order
+        assert order.index("painted") < order.index("read"), order
+
+
+async def test_a_keys_settling_starts_after_its_echo(app_factory, seeded):
+    """The key gate hands a lone key on at once and looks whether it has
+    settled (rounds of callbacks along the focus) only after the key's echo
+    was painted: the rounds cost the key nothing before it shows."""
+    app = app_factory(poll_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        field = app.screen.query_one(NoteInput)
+        await settle(app, pilot)
+        assert app.focused is field and field.value == ""
+        gate = app.key_gate
+        order: list[str] = []
+        _painting(field, "q", order)
+
+        def noting(begin):
+            def starting(*args):
+                order.append("rounds")
+                return begin(*args)
+
+            return starting
+
+        for start in ("_rounds_now", "_settle"):  # the two ways its rounds begin
+            setattr(gate, start, noting(getattr(gate, start)))
+        # Pilot's own pause leaves a callback in every widget's queue: a key
+        # finding them there is held and settled at once, as in a burst.
+        await _nothing_queued(app)
+        burst(app, "q")
+        # Waited for without Pilot: its pause would queue callbacks in every
+        # widget, which the gate would rightly settle at once.
+        await _until_alone(lambda: "rounds" in order, "the key's settling")
+        assert field.value == "q"
+        await settle(app, pilot)
+        assert "rounds" in order and "painted" in order, order
+        assert order.index("painted") < order.index("rounds"), order

@@ -364,6 +364,9 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         threading.Thread(target=look, name="warroom-listen", daemon=True).start()
 
     _looking = False  # the worker is taking the first look (see _first_look)
+    # (force, people) of the sync our landed writes ask for once the frame is
+    # painted (see _sync_after_paint); None when none is due.
+    _sync_due: tuple[bool, bool] | None = None
     _listening: threading.Event | None = None  # set once the first look is done
     _read_unheard = False  # a read began before the first look was done
     _people_asked = False  # the worker was asked for the known people (see started)
@@ -472,6 +475,22 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             else:  # our own write, naming nobody new: the pickers' people are as read
                 self.read(lambda store: store.list_incidents(), self._list_read)
         return changed
+
+    def _sync_after_paint(self, force: bool, people: bool) -> None:
+        """sync(force, people) once the screen has painted what is pending;
+        several writes landing meanwhile share one."""
+        due = self._sync_due
+        if due is not None:
+            self._sync_due = (due[0] or force, due[1] or people)
+            return
+        self._sync_due = (force, people)
+        if not self.call_after_refresh(self._sync_when_due):
+            self._sync_when_due()  # closing: at once (sync itself says whether it may)
+
+    def _sync_when_due(self) -> None:
+        due, self._sync_due = self._sync_due, None
+        if due is not None:
+            self.sync(force=due[0], people=due[1])
 
     def _kept_read(self, kept) -> None:
         self.open_incidents, self._people = kept
@@ -629,6 +648,8 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         for the lock, the disk or the server)."""
         if self._looking:  # the first look at the change marker is not back yet
             return False
+        if self._sync_due is not None:  # a write landed: its sync waits for the frame
+            return False
         return self.writer is None or self.writer.idle or self._blocked_now
 
     @property
@@ -775,8 +796,10 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             # Our own commit takes the path anyone else's takes: the store's
             # marker says it (the worker's commits count), once, whether the
             # poll or this asks first; while the first look is still being
-            # taken (a server), it is news by itself.
-            self.sync(force=self._looking, people=self._names_someone_new(job.envelope))
+            # taken (a server), it is news by itself. Asked once the frame
+            # showing the write (pending) is painted: the read-back never
+            # delays what the key itself shows.
+            self._sync_after_paint(self._looking, self._names_someone_new(job.envelope))
             if on_done is not None and self.live:
                 on_done(value)
         elif outcome == CONFLICT:

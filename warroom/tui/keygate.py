@@ -18,7 +18,8 @@ behind them in each widget holding some, then the app, and the look again.
 The next key is handed on from the app's last callback, inside the app's own
 message loop, so a failure in its handling is the app's to report as any
 handler's is. After a key let straight through, the rounds wait for its frame
-(call_after_refresh): they cost the key nothing before it shows."""
+(a frame's time, then call_after_refresh), or for the next key or a waiter,
+whichever comes first: they cost the key nothing before it shows."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ from warroom.tui.screens.building import StartupScreen
 MAX_SETTLE_SECONDS = 2.0
 # How often a key held for a screen still building its widgets looks again.
 BUILDING_POLL_SECONDS = 0.002
+# After a key let straight through, how long its settling waits for the frame
+# it asked for (two frames at warroom's 120 a second) before starting: the
+# screen has no message for "painted", and one asked for at once would run as
+# soon as the screen is idle, before the key's own messages made it dirty.
+# The next key, or anyone asking whether the gate is quiet, starts it sooner.
+AFTER_PAINT_SECONDS = 0.017
 
 
 class KeyGate:
@@ -82,6 +89,9 @@ class KeyGate:
         among them), and the database worker has settled (its writes landed or
         wait on a lock): what a test waits for. Keys themselves never wait for
         the worker."""
+        if self.busy and not self._rounds:
+            self._settle()  # somebody waits for it: no need to wait for the frame
+            return False
         settled = getattr(self.app, "store_settled", True)
         return self.idle and self._settled() and settled and not self.held
 
@@ -133,7 +143,11 @@ class KeyGate:
         """Begin settling once the frame the key about to be handed on asks
         for is painted: the rounds cost the key nothing before it shows."""
         self._begin()
-        if not self.app.call_after_refresh(self._rounds_now, self._turn):
+        asyncio.get_running_loop().call_later(AFTER_PAINT_SECONDS, self._after_paint, self._turn)
+
+    def _after_paint(self, turn: int) -> None:
+        waiting = turn == self._turn and not self._rounds
+        if waiting and not self.app.call_after_refresh(self._rounds_now, turn):
             self._stop()  # the app is closing
 
     def _begin(self) -> None:
@@ -174,44 +188,33 @@ class KeyGate:
             path.append(node)
             node = node.parent
         path.append(screen)
-        self._step(turn, (screen, app.focused), path, 0)
+        _Round(self, turn, (screen, app.focused), path).step()
 
-    def _step(self, turn: int, before: tuple, path: list, index: int) -> None:
+    def _round_end(self, turn: int, before: tuple) -> bool:
+        """Settled, or another round (or a look again soon, while building).
+        True when the last key has settled: the next one may go."""
         if turn != self._turn:
-            return
-        app = self.app
-        while index < len(path):
-            if path[index].call_later(self._step, turn, before, path, index + 1):
-                return
-            index += 1  # gone meanwhile: the next one
-        # Last the app again: what a binding or a focus() asked of it.
-        if not app.call_later(self._round_end, turn, before):
-            self._stop()
-
-    async def _round_end(self, turn: int, before: tuple) -> None:
-        """Settled, or another round (or a look again soon, while building)."""
-        if turn != self._turn:
-            return
+            return False
         app = self.app
         try:
             now = (app.screen, app.focused)
         except Exception:  # no screen: shutting down
             self._stop()
-            return
+            return False
         if self._building():
             self._after_building(turn)
-            return
+            return False
         overdue = time.monotonic() >= self._deadline
         if now != before and not overdue:
             self._walk(turn)  # the focus or the screen moved: the way from the new focus
-            return
+            return False
         waiting = self._unsettled()
         if (waiting or app.message_queue_size) and not overdue:
             # Each widget with messages waiting (or still mounting) once it is
             # through them, then the app.
-            self._step(turn, now, waiting, 0)
-            return
-        await self._next()
+            _Round(self, turn, now, waiting).step()
+            return False
+        return True
 
     def _after_building(self, turn: int) -> None:
         """A round once the screen in front has made its widgets (its flag
@@ -267,6 +270,35 @@ class KeyGate:
             self._watchdog = None
         if not self.app.is_running:
             self.waiting.clear()
+
+
+class _Round:
+    """One round of callbacks along a path of widgets, then the app. Each
+    callback is a method without arguments: Textual looks at a callback's
+    parameters once per function, not once per call."""
+
+    def __init__(self, gate: KeyGate, turn: int, before: tuple, path: list):
+        self.gate, self.turn, self.before, self.path = gate, turn, before, path
+        self.index = 0
+
+    def step(self) -> None:
+        gate = self.gate
+        if self.turn != gate._turn:
+            return
+        path = self.path
+        while self.index < len(path):
+            node = path[self.index]
+            self.index += 1
+            if node.call_later(self.step):
+                return
+            # gone meanwhile: the next one
+        # Last the app again: what a binding or a focus() asked of it.
+        if not gate.app.call_later(self.end):
+            gate._stop()
+
+    async def end(self) -> None:
+        if self.gate._round_end(self.turn, self.before):
+            await self.gate._next()
 
 
 def one_line_paste(app, event: events.Event) -> events.Event:
