@@ -16,6 +16,7 @@ from warroom.core.sla import (
     RUNNING,
     STOPPED,
     ClockState,
+    clock_state_names,
     clock_states,
     most_urgent,
     next_update,
@@ -42,6 +43,50 @@ def make(priority: str = "P1", **fields) -> Incident:
     }
     base.update(fields)
     return Incident(**base)
+
+
+def test_clock_state_names_say_what_clock_states_say(policy):
+    """The report's states alone: the same words, in CLOCKS' order, for every
+    priority (an unknown one too), open or closed, each milestone on time,
+    late, at its deadline or never recorded, now before and after, and
+    times at the ends of datetime's range."""
+    cases, seen = 0, set()
+    for priority in (*PRIORITIES, "P9"):
+        for status in (OPEN, CLOSED):
+            for reported in (
+                FIXED,
+                datetime.min.replace(tzinfo=UTC),
+                datetime.max.replace(tzinfo=UTC),
+            ):
+                for offset in (
+                    None,
+                    timedelta(0),
+                    10 * SECOND,
+                    timedelta(hours=3),
+                    timedelta(days=9),
+                ):
+                    for now_after in (timedelta(0), timedelta(minutes=28), timedelta(days=30)):
+                        fields = {}
+                        if offset is not None:
+                            for n, clock in enumerate(CLOCKS):
+                                if n % 2 == 0 or offset > timedelta(hours=1):
+                                    try:
+                                        fields[CLOCK_MILESTONE[clock]] = reported + offset
+                                    except OverflowError:
+                                        fields[CLOCK_MILESTONE[clock]] = reported
+                        if status == CLOSED:
+                            fields["closed_at"] = reported
+                        incident = make(priority, status=status, reported_at=reported, **fields)
+                        try:
+                            now = reported + now_after
+                        except OverflowError:
+                            now = reported
+                        expected = tuple(c.state for c in clock_states(policy, incident, now))
+                        assert clock_state_names(policy, incident, now) == expected
+                        seen.update(expected)
+                        cases += 1
+    assert cases == 5 * 2 * 3 * 5 * 3
+    assert seen == {MET, MISSED, STOPPED, RUNNING, DUE_SOON, OVERDUE}
 
 
 def state_of(policy, incident, now, clock):

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from warroom.core.model import Incident
 from warroom.core.policy import CLOCKS, Policy
 from warroom.core.record import record
-from warroom.core.sla import MET, MISSED, OVERDUE, clock_states
+from warroom.core.sla import MET, MISSED, OVERDUE, clock_state_names, clock_states
 from warroom.core.timefmt import add
 
 # The durations measured, each from the reported time to a milestone.
@@ -220,18 +220,38 @@ def updates_on_cadence(policy: Policy, row: ReportRow, now: datetime) -> Cadence
     later is owed and late; every further cadence of silence before it (or
     before the close, or now while open) is an update owed that never went out.
     So an incident nobody told anyone about counts as missed, not as nothing."""
-    incident = row.incident
-    if not policy.knows(incident.priority):
+    return _on_cadence(_rule(policy, row.incident.priority), row, now)
+
+
+class _Rule(NamedTuple):
+    """What a priority's figures need of the policy, looked up once a report."""
+
+    known: bool  # the policy has clocks (and a cadence) for it
+    cadence: timedelta
+    latest: datetime  # a later start's deadline is held at the range's end
+    plain: bool  # a cadence the written-out arithmetic in _on_cadence holds for
+
+
+def _rule(policy: Policy, priority: str) -> _Rule:
+    if not policy.knows(priority):
+        return _Rule(False, _NOTHING, _LOW, False)
+    cadence = policy.cadence(priority)
+    try:
+        latest = _HIGH - cadence
+    except OverflowError:
+        latest = _LOW
+    return _Rule(True, cadence, latest, cadence > _NOTHING)
+
+
+def _on_cadence(rule: _Rule, row: ReportRow, now: datetime) -> Cadence:
+    """updates_on_cadence() with the priority's rule looked up already."""
+    if not rule.known:
         return Cadence(0, 0, 0)  # no cadence to judge by: left out of the figure
-    cadence = policy.cadence(incident.priority)
+    _known, cadence, latest, plain = rule
+    incident = row.incident
     end = incident.closed_at if incident.closed_at is not None else now
     since = incident.reported_at
     on_time = owed = 0
-    try:
-        latest = _HIGH - cadence  # a later start's deadline is held at the range's end
-    except OverflowError:
-        latest = _LOW
-    plain = cadence > _NOTHING  # a cadence the written-out arithmetic below holds for
     for at in sorted(row.updates):  # the store hands them out in order already
         if plain and at > since and _LOW <= since <= latest:
             # _passed() and add(), written out: this runs for every update
@@ -274,14 +294,14 @@ class _Facts(NamedTuple):
     cadence: Cadence
 
 
-def _facts(policy: Policy, row: ReportRow, now: datetime) -> _Facts:
+def _facts(policy: Policy, rule: _Rule, row: ReportRow, now: datetime) -> _Facts:
     incident = row.incident
     reported = incident.reported_at
     return _Facts(
         row,
         tuple([None if at is None else at - reported for at in _MILESTONES(incident)]),  # took()
-        tuple([c.state for c in clock_states(policy, incident, now)]),
-        updates_on_cadence(policy, row, now),
+        clock_state_names(policy, incident, now),
+        _on_cadence(rule, row, now),
     )
 
 
@@ -339,7 +359,14 @@ def _weekly(rows: list[ReportRow], local: tzinfo | None) -> tuple[tuple[date, in
 
 def _section(policy: Policy, rows: list[ReportRow], now: datetime, local: tzinfo | None) -> Section:
     order = {p: i for i, p in enumerate(policy.priority_choices)}
-    facts = [_facts(policy, row, now) for row in rows]
+    rules: dict[str, _Rule] = {}
+    facts = []
+    for row in rows:
+        priority = row.incident.priority
+        rule = rules.get(priority)
+        if rule is None:
+            rule = rules[priority] = _rule(policy, priority)
+        facts.append(_facts(policy, rule, row, now))
     by_priority: dict[str, list[_Facts]] = {}
     by_category: dict[str, list[_Facts]] = {}
     for f in facts:

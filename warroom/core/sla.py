@@ -69,6 +69,32 @@ def clock_states(policy: Policy, incident: Incident, now: datetime) -> list[Cloc
     return states
 
 
+_CLOCK_FIELDS = tuple((name, CLOCK_MILESTONE[name]) for name in CLOCKS)
+
+
+def clock_state_names(policy: Policy, incident: Incident, now: datetime) -> tuple[str, ...]:
+    """Each clock's state alone, in CLOCKS' order: what clock_states() says
+    of each (() for a priority the policy does not know), without the rest
+    of a ClockState. The report reads only these, for every incident."""
+    budgets = policy.clocks.get(policy.effective_priority(incident.priority))
+    if budgets is None:
+        return ()
+    reported, is_open = incident.reported_at, incident.is_open
+    states = []
+    for name, milestone in _CLOCK_FIELDS:
+        budget = budgets[name]
+        deadline = add(reported, budget)
+        stopped_at = getattr(incident, milestone)
+        if stopped_at is not None:
+            states.append(MET if stopped_at <= deadline else MISSED)
+        elif not is_open and name != "retro":
+            states.append(STOPPED)  # clock_states' rules, in its order
+        else:
+            state = _running_state(policy, budget, deadline - now)
+            states.append(MISSED if state == OVERDUE and not is_open else state)
+    return tuple(states)
+
+
 def margin(c: ClockState) -> str:
     """How a clock stands against its deadline, in the words every output
     uses (status, the clocks panel, the exports): '13m before the deadline'."""
