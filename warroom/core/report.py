@@ -31,21 +31,13 @@ _MILESTONE = {
 }
 
 
-class ActionFacts(NamedTuple):
-    """What the report reads of an action item (a tuple: there are thousands)."""
-
-    owner: str
-    due: date | None
-    done: bool
-
-
-class TaskFacts(NamedTuple):
-    """What the report reads of a runbook's task."""
-
-    runbook: str  # the runbook's id
-    status: str
-    on_time: bool | None  # done by its due time (None: not done, or never due)
-    no_longer_applies: bool  # skipped because the runbook stopped matching
+# What the report reads of an action item: (owner, due, done). Plain tuples,
+# as the store reads them: there are thousands, and the report unpacks them.
+ActionFacts = tuple[str, date | None, bool]
+# What the report reads of a runbook's task: (the runbook's id, status,
+# on_time: done by its due time (None: not done, or never due),
+# no_longer_applies: skipped because the runbook stopped matching).
+TaskFacts = tuple[str, str, bool | None, bool]
 
 
 class ReportRow(NamedTuple):
@@ -82,7 +74,7 @@ def adherence(rows: Iterable[ReportRow]) -> tuple[Adherence, ...]:
     """Per runbook, across these incidents, in runbook order of first sight."""
     tally: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in rows:
-        for runbook, status, on_time, no_longer_applies in row.tasks:  # TaskFacts
+        for runbook, status, on_time, no_longer_applies in row.tasks:
             if not runbook or no_longer_applies:
                 continue
             counts = tally[runbook]
@@ -327,13 +319,13 @@ def _group(name: str, facts: list[_Facts]) -> Group:
 def _actions(rows: list[ReportRow], today: date) -> tuple[OwnerActions, ...]:
     counts: dict[str, list[int]] = {}
     for row in rows:
-        for item in row.actions:
-            tally = counts.setdefault(item.owner, [0, 0, 0])
-            if item.done:
+        for owner, due, done in row.actions:
+            tally = counts.setdefault(owner, [0, 0, 0])
+            if done:
                 tally[2] += 1
             else:
                 tally[0] += 1
-                if item.due is not None and item.due < today:
+                if due is not None and due < today:
                     tally[1] += 1
     return tuple(
         OwnerActions(owner, *tally)

@@ -20,7 +20,7 @@ from warroom.core.model import (
 from warroom.store.base import StoreBase
 
 if TYPE_CHECKING:
-    from warroom.core.report import ReportRow
+    from warroom.core.report import ActionFacts, ReportRow, TaskFacts
 
 
 class ReportStore(StoreBase):
@@ -29,7 +29,7 @@ class ReportStore(StoreBase):
     def report_rows(self) -> list[ReportRow]:
         """Every incident with its published update times and action items, in
         three reads of one snapshot (the report over all incidents)."""
-        from warroom.core.report import ActionFacts, ReportRow  # only the report pays for it
+        from warroom.core.report import ReportRow  # only the report pays for it
 
         with self._snapshot():
             incidents = [
@@ -58,9 +58,7 @@ class ReportStore(StoreBase):
                 "SELECT incident_id, owner, due, status FROM action_items ORDER BY id"
             ):
                 actions[incident_id].append(
-                    ActionFacts(
-                        owner or "", date.fromisoformat(due) if due else None, status == ACTION_DONE
-                    )
+                    (owner or "", date.fromisoformat(due) if due else None, status == ACTION_DONE)
                 )
             tasks = self._report_tasks()
         return [
@@ -95,11 +93,9 @@ class ReportStore(StoreBase):
                 entries.setdefault(row[1], []).append(self._row_entry(row))
         return [(i, entries.get(i.id, [])) for i in incidents]
 
-    def _report_tasks(self) -> dict[int, list]:
+    def _report_tasks(self) -> dict[int, list[TaskFacts]]:
         """incident id -> what the report reads of each runbook task (adherence)."""
-        from warroom.core.report import TaskFacts
-
-        tasks: defaultdict[int, list] = defaultdict(list)
+        tasks: defaultdict[int, list[TaskFacts]] = defaultdict(list)
         for incident_id, runbook, status, due, changed, note in self.db.execute(
             "SELECT incident_id, runbook, status, due_at, changed_at, note FROM tasks"
             " WHERE runbook <> '' ORDER BY id"
@@ -108,5 +104,5 @@ class ReportStore(StoreBase):
             # fixed width), so the strings sort as the times do.
             on_time = changed <= due if status == TASK_DONE and due and changed else None
             skipped_away = status == TASK_SKIPPED and note == NO_LONGER_APPLIES
-            tasks[incident_id].append(TaskFacts(runbook, status, on_time, skipped_away))
+            tasks[incident_id].append((runbook, status, on_time, skipped_away))
         return tasks
