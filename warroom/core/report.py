@@ -9,7 +9,7 @@ so a backfilled incident counts at its real times. Drills are counted apart.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from operator import attrgetter
@@ -238,13 +238,16 @@ def _rule(policy: Policy, priority: str) -> _Rule:
 def _on_cadence(rule: _Rule, row: ReportRow, now: datetime) -> Cadence:
     """updates_on_cadence() with the priority's rule looked up already."""
     if not rule.known:
-        return Cadence(0, 0, 0)  # no cadence to judge by: left out of the figure
+        return _UNJUDGED  # no cadence to judge by: left out of the figure
     _known, cadence, latest, plain = rule
     incident = row.incident
-    end = incident.closed_at if incident.closed_at is not None else now
+    end = incident.closed_at
+    if end is None:
+        end = now
     since = incident.reported_at
     on_time = owed = 0
-    for at in sorted(row.updates):  # the store hands them out in order already
+    updates = row.updates
+    for at in sorted(updates):  # the store hands them out in order already
         if plain and at > since and _LOW <= since <= latest:
             # _passed() and add(), written out: this runs for every update
             # of every incident in the report. An update by its due time is
@@ -254,14 +257,18 @@ def _on_cadence(rule: _Rule, row: ReportRow, now: datetime) -> Cadence:
                 on_time += 1
                 owed += 1
             else:
-                owed += max(1, math.ceil((at - since) / cadence) - 1)
+                owed += max(1, _ceil((at - since) / cadence) - 1)
         else:
             owed += max(1, _passed(since, cadence, at))
             if at <= add(since, cadence):
                 on_time += 1
         since = at
-    owed += _passed(since, cadence, end)
-    return Cadence(on_time, owed, len(row.updates))
+    if plain:  # _passed(since, cadence, end), written out as well
+        if end > since:
+            owed += max(0, _ceil((end - since) / cadence) - 1)
+    else:
+        owed += _passed(since, cadence, end)
+    return Cadence(on_time, owed, len(updates))
 
 
 _NOTHING = timedelta(0)
@@ -271,30 +278,22 @@ _HIGH = add(datetime.max.replace(tzinfo=UTC), _NOTHING)
 
 def _passed(since: datetime, cadence: timedelta, until: datetime) -> int:
     """How many of since + k * cadence (k >= 1) fell due before `until`."""
-    if cadence <= timedelta(0) or until <= since:
+    if cadence <= _NOTHING or until <= since:
         return 0
     return max(0, math.ceil((until - since) / cadence) - 1)
+
+
+_UNJUDGED = Cadence(0, 0, 0)
+_ceil = math.ceil  # a module global: the cadence loop runs for every update
 
 
 class _Facts(NamedTuple):
     """What the figures need of one incident, worked out once for every group
     (by position: one per incident)."""
 
-    row: ReportRow
     took: tuple[timedelta | None, ...]  # in TIMES' order
     states: tuple[str, ...]  # each clock's state in CLOCKS' order; () for an unknown priority
     cadence: Cadence
-
-
-def _facts(policy: Policy, rule: _Rule, row: ReportRow, now: datetime) -> _Facts:
-    incident = row.incident
-    reported = incident.reported_at
-    return _Facts(
-        row,
-        tuple([None if at is None else at - reported for at in _MILESTONES(incident)]),  # took()
-        clock_state_names(policy, incident, now),
-        _on_cadence(rule, row, now),
-    )
 
 
 def _group(name: str, facts: list[_Facts]) -> Group:
@@ -336,7 +335,8 @@ def _actions(rows: list[ReportRow], today: date) -> tuple[OwnerActions, ...]:
 def _weekly(rows: list[ReportRow], local: tzinfo | None) -> tuple[tuple[date, int], ...]:
     if not rows:
         return ()
-    days = [r.incident.reported_at.astimezone(local).date() for r in rows]
+    # Each day once: a handful of incidents share a day.
+    days = Counter([r.incident.reported_at.astimezone(local).date() for r in rows])
     first = min(days) - timedelta(days=min(days).weekday())
     last = max(days)
     weeks: dict[date, int] = {}
@@ -344,26 +344,32 @@ def _weekly(rows: list[ReportRow], local: tzinfo | None) -> tuple[tuple[date, in
     while monday <= last:
         weeks[monday] = 0
         monday += timedelta(days=7)
-    for day in days:
-        weeks[day - timedelta(days=day.weekday())] += 1
+    for day, count in days.items():
+        weeks[day - timedelta(days=day.weekday())] += count
     return tuple(weeks.items())
 
 
 def _section(policy: Policy, rows: list[ReportRow], now: datetime, local: tzinfo | None) -> Section:
     order = {p: i for i, p in enumerate(policy.priority_choices)}
-    rules: dict[str, _Rule] = {}
-    facts = []
+    rules: dict[str, _Rule] = {}  # each priority's, looked up once
+    facts: list[_Facts] = []
+    by_priority: dict[str, list[_Facts]] = {}
+    by_category: dict[str, list[_Facts]] = {}
     for row in rows:
-        priority = row.incident.priority
+        incident = row.incident
+        priority = incident.priority
         rule = rules.get(priority)
         if rule is None:
             rule = rules[priority] = _rule(policy, priority)
-        facts.append(_facts(policy, rule, row, now))
-    by_priority: dict[str, list[_Facts]] = {}
-    by_category: dict[str, list[_Facts]] = {}
-    for f in facts:
-        by_priority.setdefault(f.row.incident.priority, []).append(f)
-        by_category.setdefault(f.row.incident.category, []).append(f)
+        reported = incident.reported_at  # took(), for each of TIMES:
+        f = _Facts(
+            tuple([None if at is None else at - reported for at in _MILESTONES(incident)]),
+            clock_state_names(policy, incident, now),
+            _on_cadence(rule, row, now),
+        )
+        facts.append(f)
+        by_priority.setdefault(priority, []).append(f)
+        by_category.setdefault(incident.category, []).append(f)
     return Section(
         overall=_group("all", facts),
         by_priority=tuple(
