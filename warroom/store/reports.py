@@ -27,8 +27,9 @@ class ReportStore(StoreBase):
     """Reads over every incident."""
 
     def report_rows(self) -> list[ReportRow]:
-        """Every incident with its published update times and action items, in
-        three reads of one snapshot (the report over all incidents)."""
+        """Every incident with its published update times, action items and
+        runbook tasks, in five reads of one snapshot (the report over all
+        incidents)."""
         from warroom.core.report import ReportRow  # only the report pays for it
 
         with self._snapshot():
