@@ -212,7 +212,7 @@ def updates_on_cadence(policy: Policy, row: ReportRow, now: datetime) -> Cadence
     later is owed and late; every further cadence of silence before it (or
     before the close, or now while open) is an update owed that never went out.
     So an incident nobody told anyone about counts as missed, not as nothing."""
-    return _on_cadence(_rule(policy, row.incident.priority), row, now)
+    return Cadence(*_on_cadence(_rule(policy, row.incident.priority), row, now))
 
 
 class _Rule(NamedTuple):
@@ -235,8 +235,9 @@ def _rule(policy: Policy, priority: str) -> _Rule:
     return _Rule(True, cadence, latest, cadence > _NOTHING)
 
 
-def _on_cadence(rule: _Rule, row: ReportRow, now: datetime) -> Cadence:
-    """updates_on_cadence() with the priority's rule looked up already."""
+def _on_cadence(rule: _Rule, row: ReportRow, now: datetime) -> tuple[int, int, int]:
+    """updates_on_cadence() with the priority's rule looked up already, as a
+    plain tuple in Cadence's order (one for every incident of the report)."""
     if not rule.known:
         return _UNJUDGED  # no cadence to judge by: left out of the figure
     _known, cadence, latest, plain = rule
@@ -268,7 +269,7 @@ def _on_cadence(rule: _Rule, row: ReportRow, now: datetime) -> Cadence:
             owed += max(0, _ceil((end - since) / cadence) - 1)
     else:
         owed += _passed(since, cadence, end)
-    return Cadence(on_time, owed, len(updates))
+    return (on_time, owed, len(updates))
 
 
 _NOTHING = timedelta(0)
@@ -283,34 +284,32 @@ def _passed(since: datetime, cadence: timedelta, until: datetime) -> int:
     return max(0, math.ceil((until - since) / cadence) - 1)
 
 
-_UNJUDGED = Cadence(0, 0, 0)
+_UNJUDGED = (0, 0, 0)
 _ceil = math.ceil  # a module global: the cadence loop runs for every update
 
 
-class _Facts(NamedTuple):
-    """What the figures need of one incident, worked out once for every group
-    (by position: one per incident)."""
-
-    took: tuple[timedelta | None, ...]  # in TIMES' order
-    states: tuple[str, ...]  # each clock's state in CLOCKS' order; () for an unknown priority
-    cadence: Cadence
+# What the figures need of one incident, worked out once for every group: how
+# long each of TIMES took (None: not recorded), each clock's state in CLOCKS'
+# order (() for an unknown priority), and its Cadence's fields. A plain
+# tuple, one per incident: a named one costs as much again to make.
+_Facts = tuple[tuple[timedelta | None, ...], tuple[str, ...], tuple[int, int, int]]
 
 
 def _group(name: str, facts: list[_Facts]) -> Group:
     # Column by column: each duration in TIMES' order, each clock's states in CLOCKS'.
-    took_columns = list(zip(*(f.took for f in facts), strict=True)) or [()] * len(TIMES)
+    took_columns = list(zip(*[took for took, _, _ in facts], strict=True)) or [()] * len(TIMES)
     times = {
         what: spread([t for t in column if t is not None])
         for what, column in zip(TIMES, took_columns, strict=True)
     }
-    judged = [f.states for f in facts if f.states]  # none: an unknown priority
+    judged = [states for _, states, _ in facts if states]  # none: an unknown priority
     state_columns = list(zip(*judged, strict=True)) or [()] * len(CLOCKS)
     hits = {}
     for clock, states in zip(CLOCKS, state_columns, strict=True):
         met = states.count(MET)
         # Overdue can no longer be met: it is judged a miss already.
         hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))
-    cadences = [f.cadence for f in facts] or [Cadence(0, 0, 0)]
+    cadences = [cadence for _, _, cadence in facts] or [_UNJUDGED]
     on_time, owed, published = map(sum, zip(*cadences, strict=True))  # Cadence's fields
     return Group(name, len(facts), times, hits, on_time, owed, published)
 
@@ -362,7 +361,7 @@ def _section(policy: Policy, rows: list[ReportRow], now: datetime, local: tzinfo
         if rule is None:
             rule = rules[priority] = _rule(policy, priority)
         reported = incident.reported_at  # took(), for each of TIMES:
-        f = _Facts(
+        f = (
             tuple([None if at is None else at - reported for at in _MILESTONES(incident)]),
             clock_state_names(policy, incident, now),
             _on_cadence(rule, row, now),
