@@ -197,6 +197,7 @@ def took(incident: Incident, what: str) -> timedelta | None:
 
 
 _MILESTONES = attrgetter(*(_MILESTONE[what] for what in TIMES))  # took()'s, in TIMES' order
+assert TIMES == ("acknowledge", "triage", "remediate", "close")  # _section's took(), written out
 
 
 class Cadence(NamedTuple):
@@ -318,7 +319,9 @@ def _actions(rows: list[ReportRow], today: date) -> tuple[OwnerActions, ...]:
     counts: dict[str, list[int]] = {}
     for row in rows:
         for owner, due, done in row.actions:
-            tally = counts.setdefault(owner, [0, 0, 0])
+            tally = counts.get(owner)
+            if tally is None:
+                tally = counts[owner] = [0, 0, 0]
             if done:
                 tally[2] += 1
             else:
@@ -352,23 +355,29 @@ def _section(policy: Policy, rows: list[ReportRow], now: datetime, local: tzinfo
     order = {p: i for i, p in enumerate(policy.priority_choices)}
     rules: dict[str, _Rule] = {}  # each priority's, looked up once
     facts: list[_Facts] = []
-    by_priority: dict[str, list[_Facts]] = {}
-    by_category: dict[str, list[_Facts]] = {}
+    by_priority: defaultdict[str, list[_Facts]] = defaultdict(list)
+    by_category: defaultdict[str, list[_Facts]] = defaultdict(list)
     for row in rows:
         incident = row.incident
         priority = incident.priority
         rule = rules.get(priority)
         if rule is None:
             rule = rules[priority] = _rule(policy, priority)
-        reported = incident.reported_at  # took(), for each of TIMES:
+        reported = incident.reported_at
+        acknowledged, triaged, remediated, closed = _MILESTONES(incident)  # TIMES' order
         f = (
-            tuple([None if at is None else at - reported for at in _MILESTONES(incident)]),
+            (  # took(), each of TIMES written out: this runs for every incident
+                None if acknowledged is None else acknowledged - reported,
+                None if triaged is None else triaged - reported,
+                None if remediated is None else remediated - reported,
+                None if closed is None else closed - reported,
+            ),
             clock_state_names(policy, incident, now),
             _on_cadence(rule, row, now),
         )
         facts.append(f)
-        by_priority.setdefault(priority, []).append(f)
-        by_category.setdefault(incident.category, []).append(f)
+        by_priority[priority].append(f)
+        by_category[incident.category].append(f)
     return Section(
         overall=_group("all", facts),
         by_priority=tuple(
