@@ -254,12 +254,14 @@ def _on_cadence(rule: _Rule, row: ReportRow, now: datetime) -> tuple[int, int, i
             # _passed() and add(), written out: this runs for every update
             # of every incident in the report. An update by its due time is
             # the one owed (no division needed); a late one, the cadences
-            # that passed before it as well.
-            if at <= since + cadence:
+            # that passed before it as well. since + cadence stays in range
+            # (since <= latest), so at <= add(since, cadence) is gap <= cadence.
+            gap = at - since
+            if gap <= cadence:
                 on_time += 1
                 owed += 1
             else:
-                owed += max(1, _ceil((at - since) / cadence) - 1)
+                owed += max(1, _ceil(gap / cadence) - 1)
         else:
             owed += max(1, _passed(since, cadence, at))
             if at <= add(since, cadence):
