@@ -340,3 +340,74 @@ def test_json_report_hides_nothing_from_a_terminal(store, policy):
     assert "mal\\u202eory\\u200b" in text
     owners = [a["owner"] for a in json.loads(text)["real"]["action_items"]]
     assert owners == [owner]
+
+
+def _cadence_by_the_rule(policy, row, now):
+    """updates_on_cadence's rule, step by step through _passed() and add()
+    (no arithmetic written out): what the report's fast path must agree with."""
+    from warroom.core.report import _passed
+    from warroom.core.timefmt import add
+
+    incident = row.incident
+    if not policy.knows(incident.priority):
+        return (0, 0, 0)
+    cadence = policy.cadence(incident.priority)
+    end = incident.closed_at if incident.closed_at is not None else now
+    since = incident.reported_at
+    on_time = owed = 0
+    for at in sorted(row.updates):
+        owed += max(1, _passed(since, cadence, at))
+        if at <= add(since, cadence):
+            on_time += 1
+        since = at
+    owed += _passed(since, cadence, end)
+    return (on_time, owed, len(row.updates))
+
+
+def test_cadence_counts_follow_the_rule_everywhere(policy):
+    """Updates on time, late by one cadence or many, at the same moment,
+    before the report, out of order, and incidents reported at the ends of
+    datetime's range: the counts are the rule's, each priority (and one the
+    policy does not know), open and closed."""
+    import random
+
+    from warroom.core.model import CLOSED, OPEN, Incident
+    from warroom.core.report import ReportRow, updates_on_cadence
+
+    rng = random.Random(7)
+    starts = (
+        T0,
+        datetime.min.replace(tzinfo=UTC),
+        datetime.min.replace(tzinfo=UTC) + 3 * D,
+        datetime.max.replace(tzinfo=UTC) - 3 * D,
+        datetime.max.replace(tzinfo=UTC) - 90 * M,
+        datetime.max.replace(tzinfo=UTC),
+    )
+
+    def moved(at, delta):
+        try:
+            return at + delta
+        except OverflowError:
+            return at
+
+    cases = 0
+    for priority in ("P1", "P2", "P3", "untriaged", "P9"):
+        for reported in starts:
+            for _ in range(12):
+                updates = [
+                    moved(reported, rng.choice((-1, 1)) * rng.randint(0, 600) * M)
+                    for _ in range(rng.randint(0, 5))
+                ]
+                closed = rng.random() < 0.5
+                incident = Incident(
+                    1, "t", "regression", priority, "Detect", CLOSED if closed else OPEN,
+                    reported, reported, "ann",
+                    closed_at=moved(reported, rng.randint(0, 900) * M) if closed else None,
+                )  # fmt: skip
+                row = ReportRow(incident, tuple(rng.sample(updates, len(updates))), ())
+                now = moved(reported, rng.randint(0, 2000) * M)
+                assert tuple(updates_on_cadence(policy, row, now)) == _cadence_by_the_rule(
+                    policy, row, now
+                )
+                cases += 1
+    assert cases == 5 * 6 * 12
