@@ -299,21 +299,22 @@ _Facts = tuple[tuple[timedelta | None, ...], tuple[str, ...], tuple[int, int, in
 
 
 def _group(name: str, facts: list[_Facts]) -> Group:
-    # Column by column: each duration in TIMES' order, each clock's states in CLOCKS'.
-    took_columns = list(zip(*[took for took, _, _ in facts], strict=True)) or [()] * len(TIMES)
+    # Column by column: each duration in TIMES' order, each clock's states in
+    # CLOCKS', each of Cadence's counts (zip turns rows into columns in C).
+    tooks, states_of, cadences = zip(*facts, strict=True) if facts else ((), (), ())
+    took_columns = list(zip(*tooks, strict=True)) or [()] * len(TIMES)
     times = {
         what: spread([t for t in column if t is not None])
         for what, column in zip(TIMES, took_columns, strict=True)
     }
-    judged = [states for _, states, _ in facts if states]  # none: an unknown priority
+    judged = filter(None, states_of)  # () for an unknown priority: not judged
     state_columns = list(zip(*judged, strict=True)) or [()] * len(CLOCKS)
     hits = {}
     for clock, states in zip(CLOCKS, state_columns, strict=True):
         met = states.count(MET)
         # Overdue can no longer be met: it is judged a miss already.
         hits[clock] = HitRate(met, met + states.count(MISSED) + states.count(OVERDUE))
-    cadences = [cadence for _, _, cadence in facts] or [_UNJUDGED]
-    on_time, owed, published = map(sum, zip(*cadences, strict=True))  # Cadence's fields
+    on_time, owed, published = map(sum, zip(*(cadences or [_UNJUDGED]), strict=True))
     return Group(name, len(facts), times, hits, on_time, owed, published)
 
 
