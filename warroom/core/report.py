@@ -294,7 +294,7 @@ _ceil = math.ceil  # a module global: the cadence loop runs for every update
 # What the figures need of one incident, worked out once for every group: how
 # long each of TIMES took (None: not recorded), each clock's state in CLOCKS'
 # order (() for an unknown priority), and its Cadence's fields. A plain
-# tuple, one per incident: a named one costs as much again to make.
+# tuple, one per incident: a named one costs several times as much to make.
 _Facts = tuple[tuple[timedelta | None, ...], tuple[str, ...], tuple[int, int, int]]
 
 
