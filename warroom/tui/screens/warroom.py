@@ -48,7 +48,6 @@ from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
-from warroom.tui.widgets.people import PersonChooser
 from warroom.tui.widgets.reads import UNREADABLE, reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
 from warroom.tui.widgets.tasks import TaskList
@@ -513,6 +512,8 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             typed = message.person
             if message.when:
                 typed = f"@{message.when.lstrip('@')} {typed}"
+            from warroom.tui.widgets.people import PersonChooser  # opened by then
+
             chooser = panel.query_one("#role-chooser", PersonChooser)
             chooser.input.value = typed
             chooser.input.cursor_position = len(typed)
