@@ -203,3 +203,61 @@ async def test_the_role_board_fitting_its_rows_lays_nothing_out_again(app_factor
         await settle(app, pilot)
         assert reflows
         assert screen.query_one("#panel-2").region.height == 11
+
+
+def _read_as_warroom_starts(store):
+    """The first screen's read as the warroom command begins it (before it
+    imports Textual), waited for: done by the time the app runs."""
+    from warroom.tui.first_read import start_first_read
+
+    first = start_first_read(store, None)
+    assert first is not None  # a local file
+    first.join(60)
+    assert not first.is_alive()
+    return first
+
+
+async def test_the_war_room_opens_from_the_read_begun_as_warroom_started(
+    app_factory, store, clock, monkeypatch
+):
+    """What the first screen shows was read while Textual was imported: the
+    app opens the war room with it, whole, and reads it no second time."""
+    from warroom.store import Store
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    store.add_entry(incident.id, "read before the app ran", "evidence")
+    first = _read_as_warroom_starts(store)
+    read_again: list[int] = []
+    read_room = Store.read_room
+
+    def counted(self, *args, **kwargs):
+        read_again.append(1)
+        return read_room(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "read_room", counted)
+    app = app_factory(first_read=first)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, WarRoomScreen) and not screen.building
+        assert screen.incident_id == incident.id
+        texts = [e.text for e in screen.query_one("#timeline-view").entries]
+        assert "read before the app ran" in texts
+    assert read_again == []
+
+
+async def test_a_change_after_the_early_read_is_read_again_not_missed(app_factory, store, clock):
+    """A note committed after the early read began, before the app looked at
+    the store's change marker: the early read is stale and the marker has
+    moved past the note, so the app reads the room again (else the note would
+    never show: no later change marker would say it is there)."""
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    first = _read_as_warroom_starts(store)
+    store.add_entry(incident.id, "committed in between", "evidence")
+    app = app_factory(first_read=first)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, WarRoomScreen) and not screen.building
+        texts = [e.text for e in screen.query_one("#timeline-view").entries]
+        assert "committed in between" in texts
