@@ -34,12 +34,6 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
     # before the first frame; the app turns collection back on once painted.
     gc.disable()
     from warroom.services.config import load_config
-    from warroom.tui.first_read import start_first_read
-
-    store = ctx.store
-    # What the first screen shows is read while Textual is imported (the main
-    # thread's next ~0.2 s): the war room then opens in the app's first frame.
-    first_read = start_first_read(store, start_incident)
     from warroom.tui.app import run_app
 
     config = load_config()
@@ -47,15 +41,9 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
         from warroom.core.record import replace
 
         config = replace(config, hooks_off=DEMO_HOOKS_OFF)
+    store = ctx.store
     extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
-    return run_app(
-        store,
-        ctx.policy,
-        config=config,
-        start_incident=start_incident,
-        first_read=first_read,
-        **extra,
-    )
+    return run_app(store, ctx.policy, config=config, start_incident=start_incident, **extra)
 
 
 DEMO_HOOKS_OFF = "publish hook not run: this is the demo, nothing is posted anywhere"

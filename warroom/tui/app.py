@@ -32,12 +32,11 @@ from warroom.services.config import Config, load_state, save_state
 from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
 from warroom.store.room import RoomRead
-from warroom.tui.first_read import FirstRead, read_first_screen
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
 from warroom.tui.room import Room, StoreChange
 from warroom.tui.screens.building import StartupScreen
-from warroom.tui.screens.warroom import WarRoomScreen
+from warroom.tui.screens.warroom import TIMELINE_PAGE, WarRoomScreen
 from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.toasts import ToastsReplaceTheirKind
@@ -114,7 +113,6 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         start_incident: int | None = None,
         poll_seconds: float = POLL_SECONDS,
         config: Config | None = None,
-        first_read: FirstRead | None = None,
     ):
         # The TUI's own tuning, set as the TUI is built (the warroom command
         # sets it earlier still, before Textual is imported: textual_env.apply).
@@ -128,7 +126,6 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         self.policy = policy
         self.clock = clock
         self.start_incident = start_incident
-        self._first_read = first_read  # the first screen's read, begun as warroom started
         self.poll_seconds = poll_seconds
         self.utc = self.config.utc
         self.writer: Writer | None = None  # the database worker (see writer.py), from mount
@@ -226,30 +223,27 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         # here waits on the database: the first screen is chosen and filled
         # from what the worker reads, and opens once it is read, whole, in one
         # frame (meanwhile the default screen, _Choosing: keys typed wait).
-        # The warroom command began that read before it imported Textual
-        # (first_read.py): it is taken when nothing was committed since.
         self._start_writer()
-        unchanged = self._first_look()
+        self._first_look()
         start = self.start_incident
-        begun, self._first_read = self._first_read, None
-        if begun is not None and unchanged:
 
-            def taken() -> None:  # on the reading thread: post_message is thread-safe
-                self.post_message(Delivered(self._first_read_back, (begun,)))
+        def first_read(store: Store) -> tuple[list | None, RoomRead | None]:
+            incidents = None if start is not None else store.list_incidents()
+            if start is None and (incidents is None or len(incidents) != 1):
+                return incidents, None
+            try:  # the war room's own read, before it opens (it says why it failed)
+                return incidents, store.read_room(
+                    start if start is not None else incidents[0].id,  # type: ignore[index]
+                    TIMELINE_PAGE,
+                )
+            except WarroomError:
+                return incidents, None
 
-            begun.when_done(taken)
-            return
         self.read(
-            lambda store: read_first_screen(store, start),
+            first_read,
             lambda read: self._start_from(*read),
             lambda exc: self._start_from(None, None, exc),
         )
-
-    def _first_read_back(self, begun: FirstRead) -> None:
-        if begun.error is not None or begun.result is None:
-            self._start_from(None, None, begun.error)
-        else:
-            self._start_from(*begun.result)
 
     def on_mount(self) -> None:
         if self.config.keymap:
@@ -333,18 +327,18 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
 
         self.read_soon(lambda store: store.list_incidents(), listed, lambda _exc: None)
 
-    def _first_look(self) -> bool:
-        """Take the store's change marker as seen (True: on SQLite, nothing was
-        committed since it was last taken). On a server that opens the
+    def _first_look(self) -> None:
+        """Take the store's change marker as seen. On a server that opens the
         listening connection (round trips): a thread of its own does it, while
         the worker reads the first screen, and the poll leaves the marker alone
         meanwhile. What was committed before it listened is read once it is
         back (as a change), so nothing is missed."""
         if self.store.engine == "sqlite":  # a local pragma: asked here
             try:
-                return not self.store.has_changed()
+                self.store.has_changed()
             except (StoreBusy, StoreIOError):
-                return False  # the poll asks again
+                pass  # the poll asks again
+            return
         import threading
 
         self._looking = True
@@ -368,7 +362,6 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
                 self.store_changed_signal.publish(StoreChange())
 
         threading.Thread(target=look, name="warroom-listen", daemon=True).start()
-        return False
 
     _looking = False  # the worker is taking the first look (see _first_look)
     _listening: threading.Event | None = None  # set once the first look is done
