@@ -203,3 +203,25 @@ async def test_the_role_board_fitting_its_rows_lays_nothing_out_again(app_factor
         await settle(app, pilot)
         assert reflows
         assert screen.query_one("#panel-2").region.height == 11
+
+
+async def test_changes_kept_by_an_earlier_session_are_said_once_the_room_shows(
+    app_factory, store, clock, db_path
+):
+    """Changes an earlier session could not write are named in a toast as
+    warroom starts: once, after the first frame (looking for the files is
+    not part of it)."""
+    from warroom.services import unsaved
+    from warroom.services.writes import AddEntry, Envelope
+    from warroom.tui.toasts import shown_toasts
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    write = AddEntry(incident.id, "typed before the disk filled")
+    envelope = Envelope(write, actor="alice", typed_at=clock())
+    unsaved.keep(db_path, [envelope.to_json()], clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarRoomScreen) and not app.screen.building
+        said = [t.message for t in shown_toasts(app) if "could not write are kept" in t.message]
+        assert len(said) == 1 and "warroom unsaved replay" in said[0]
