@@ -225,3 +225,68 @@ async def test_changes_kept_by_an_earlier_session_are_said_once_the_room_shows(
         assert isinstance(app.screen, WarRoomScreen) and not app.screen.building
         said = [t.message for t in shown_toasts(app) if "could not write are kept" in t.message]
         assert len(said) == 1 and "warroom unsaved replay" in said[0]
+
+
+# What `warroom` does not load before the war room's first frame: each was
+# paid at every start (tomllib and the TOML parse ~3 ms, argparse ~6 ms with
+# the parser, the zone database ~2 ms, hashlib ~1 ms): bench figure 11.
+NOT_AT_START = (
+    "argparse",
+    "tomllib",
+    "zoneinfo",
+    "hashlib",
+    "warroom.cli.parser",
+    "warroom.tui.widgets.people",
+    "warroom.tui.screens.modals",
+    "warroom.formats",
+)
+STARTUP_PROBE = """
+import os, sys
+from textual.app import App
+
+shown = {{}}
+run = App.run
+
+
+def first_frame(self, *args, **kwargs):
+    async def watch(pilot):
+        from warroom.tui.screens.warroom import WarRoomScreen
+
+        while not (isinstance(pilot.app.screen, WarRoomScreen) and not pilot.app.screen.building):
+            await pilot.pause(0.01)
+        shown.update(dict.fromkeys(sys.modules))
+        pilot.app.exit()
+
+    return run(self, headless=True, size=(160, 48), auto_pilot=watch)
+
+
+App.run = first_frame
+from warroom.cli.commands import main
+
+code = main([])
+print(code, sorted(m for m in {names!r} if m in shown))
+"""
+
+
+def test_the_war_room_s_start_loads_nothing_its_first_frame_does_not_need(tmp_path, clock):
+    """`warroom` on a database with one open incident, to the war room shown:
+    none of NOT_AT_START is loaded by then (each is loaded when first used)."""
+    import os
+    import subprocess
+    import sys
+
+    from warroom.core.policy import default_policy
+    from warroom.store import Store
+
+    db = tmp_path / "start.db"
+    store = Store.open(db, default_policy(), "alice", clock)
+    store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    store.close()
+    env = {**os.environ, "WARROOM_DB": str(db), "WARROOM_USER": "alice"}
+    probe = STARTUP_PROBE.format(names=NOT_AT_START)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[0] == "0"
+    assert out.stdout.strip() == "0 []", out.stdout
