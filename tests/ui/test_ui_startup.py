@@ -241,26 +241,31 @@ NOT_AT_START = (
     "warroom.formats",
 )
 STARTUP_PROBE = """
-import os, sys
+import sys
 from textual.app import App
 
+import warroom.tui.app as tui  # what `warroom` imports by then in any case
+
 shown = {{}}
-run = App.run
+run, started = App.run, tui.WarRoomApp.started
 
 
-def first_frame(self, *args, **kwargs):
-    async def watch(pilot):
-        from warroom.tui.screens.warroom import WarRoomScreen
-
-        while not (isinstance(pilot.app.screen, WarRoomScreen) and not pilot.app.screen.building):
-            await pilot.pause(0.01)
+def first_frame(self):  # called once the first screen has painted
+    if not shown and not getattr(self.screen, "building", True):
         shown.update(dict.fromkeys(sys.modules))
+    started(self)
+
+
+def headless(self, *args, **kwargs):
+    async def until_shown(pilot):
+        while not shown:
+            await pilot.pause(0.01)
         pilot.app.exit()
 
-    return run(self, headless=True, size=(160, 48), auto_pilot=watch)
+    return run(self, headless=True, size=(160, 48), auto_pilot=until_shown)
 
 
-App.run = first_frame
+App.run, tui.WarRoomApp.started = headless, first_frame
 from warroom.cli.commands import main
 
 code = main([])
