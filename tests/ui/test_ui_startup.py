@@ -237,6 +237,7 @@ NOT_AT_START = (
     "hashlib",
     "warroom.cli.parser",
     "warroom.tui.widgets.people",
+    "warroom.tui.widgets.tasks",
     "warroom.tui.screens.modals",
     "warroom.formats",
 )
