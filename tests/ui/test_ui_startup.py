@@ -296,3 +296,24 @@ def test_the_war_room_s_start_loads_nothing_its_first_frame_does_not_need(tmp_pa
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[0] == "0"
     assert out.stdout.strip() == "0 []", out.stdout
+
+
+async def test_a_title_that_looks_like_markup_is_shown_as_typed_while_declaring(
+    app_factory, store, seeded
+):
+    """The screen shown while a declaration is written names the title as
+    typed: '[/]' in it is text, not markup (it stopped the app with a
+    MarkupError)."""
+    from warroom.tui.screens.building import StartupScreen
+
+    app = app_factory()
+    held: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n", *"DNS [/] [red]broken", "enter")
+        holding = app.screen  # the write is quick: seen if it is still there
+        if isinstance(holding, StartupScreen) and not isinstance(holding, WarRoomScreen):
+            held.append(str(holding.render()))
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarRoomScreen)
+    assert [i.title for i in store.list_incidents()][-1] == "DNS [/] [red]broken"
+    assert all("DNS [/] [red]broken" in text for text in held)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events, on
 from textual.app import SystemCommand
 from textual.binding import Binding, Keymap
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 
@@ -82,10 +83,10 @@ class _Choosing(StartupScreen):
         super().__init__()
         self.text = text
 
-    def compose(self):
-        from textual.widgets import Static
-
-        yield Static(self.text)
+    def render(self) -> Content:
+        # Drawn by the screen itself, as it is (a declared title is the
+        # user's text, never markup): no widget to build as the app starts.
+        return Content(self.text)
 
     def on_mount(self) -> None:
         # Opened as the app starts, inside Textual's start-up batch, its frame
