@@ -1,6 +1,7 @@
 """Write the parts of docs/ that the code already says: the CLI reference (from
 the argparse parser), the key tables (from the screens' and widgets' BINDINGS)
-and the package picture (from the import graph).
+and the package picture (from the import graph); and, not a doc,
+warroom/core/default_policy_data.py (the built-in policy's TOML file as JSON).
 
     .venv/bin/python tools/gen_docs.py           # rewrite them (make docs)
     .venv/bin/python tools/gen_docs.py --check   # exit 1 naming what is stale
@@ -436,11 +437,16 @@ def outputs() -> dict[Path, Callable[[str], str]]:
     keys = key_tables()
     graph = graph_text(edges)
     picture = svg(edges, sizes)
+    from warroom.core.policy import default_policy_data_module
+
+    policy_data = default_policy_data_module()
     return {
         DOCS / "cli.md": lambda text: replace_part(text, "CLI", cli),
         DOCS / "responders.md": lambda text: replace_part(text, "KEYS", keys),
         DOCS / "architecture.md": lambda text: replace_part(text, "PACKAGES", graph),
         DOCS / "architecture.svg": lambda text: picture,
+        # Not a doc: the built-in policy as JSON, read at start-up without tomllib.
+        ROOT / "warroom" / "core" / "default_policy_data.py": lambda text: policy_data,
     }
 
 

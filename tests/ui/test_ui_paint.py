@@ -87,3 +87,52 @@ async def test_a_tick_read_back_is_not_drawn_again(store, seeded, policy, clock,
         await settle(app, pilot)
         assert screen.board.checklist[item].at == clock.now  # the stored time, read back
     assert drawn == [{*drawn[0]}] and item in drawn[0]  # drawn once: pending
+
+
+async def test_containers_draw_no_lines_of_their_own_under_their_children(
+    app_factory, store, clock
+):
+    """The screen (under the header, the grid and the key bar) and the grid
+    (under the panels) are never seen: their lines are not drawn (~5 ms of
+    the war room's first frame). Where a child leaves a row uncovered, that
+    row is drawn as before."""
+    from textual.geometry import Region
+    from textual.strip import Strip
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one("#grid")
+        assert screen.render_lines(Region(0, 0, 160, 48)) == [Strip.blank(160)] * 48
+        assert grid.render_lines(Region(0, 0, 160, 46)) == [Strip.blank(160)] * 46
+        panel = screen.query_one("#panel-1")  # its border is its own
+        assert "Triage checklist" in panel.render_lines(Region(0, 0, 106, 1))[0].text
+        grid.styles.height = 40  # rows 41 to 46 are the screen's own now
+        await settle(app, pilot)
+        (row,) = screen.render_lines(Region(0, 45, 160, 1))
+        assert row != Strip.blank(160) and row.cell_length == 160
+        assert all(segment.style and segment.style.bgcolor for segment in row)  # its background
+
+
+async def test_a_panel_s_rows_are_the_rows_textual_draws(app_factory, store, clock):
+    """A panel draws one of the rows between its borders and repeats it:
+    every panel of the war room (the focused one too, subtitles and all)
+    comes out as Textual draws it row by row, whole or in part."""
+    from textual.widget import Widget
+
+    from warroom.tui.widgets.common import Panel
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")  # the notes panel focused: its border and title change
+        await settle(app, pilot)
+        panels = list(app.screen.query(Panel))
+        assert len(panels) == 5
+        for panel in panels:
+            width, height = panel.outer_size
+            for crop in (Region(0, 0, width, height), Region(3, 2, width - 5, height - 3)):
+                assert panel.draw_lines(crop) == Widget.render_lines(panel, crop), panel.id

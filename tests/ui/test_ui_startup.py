@@ -203,3 +203,117 @@ async def test_the_role_board_fitting_its_rows_lays_nothing_out_again(app_factor
         await settle(app, pilot)
         assert reflows
         assert screen.query_one("#panel-2").region.height == 11
+
+
+async def test_changes_kept_by_an_earlier_session_are_said_once_the_room_shows(
+    app_factory, store, clock, db_path
+):
+    """Changes an earlier session could not write are named in a toast as
+    warroom starts: once, after the first frame (looking for the files is
+    not part of it)."""
+    from warroom.services import unsaved
+    from warroom.services.writes import AddEntry, Envelope
+    from warroom.tui.toasts import shown_toasts
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    write = AddEntry(incident.id, "typed before the disk filled")
+    envelope = Envelope(write, actor="alice", typed_at=clock())
+    unsaved.keep(db_path, [envelope.to_json()], clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarRoomScreen) and not app.screen.building
+        said = [t.message for t in shown_toasts(app) if "could not write are kept" in t.message]
+        assert len(said) == 1 and "warroom unsaved replay" in said[0]
+
+
+# What `warroom` does not load before the war room's first frame: each was
+# paid at every start (tomllib and the TOML parse ~3 ms, argparse ~6 ms with
+# the parser, the zone database ~2 ms, hashlib ~1 ms): bench figure 11.
+NOT_AT_START = (
+    "argparse",
+    "tomllib",
+    "zoneinfo",
+    "hashlib",
+    "warroom.cli.parser",
+    "warroom.tui.widgets.people",
+    "warroom.tui.widgets.tasks",
+    "warroom.tui.screens.modals",
+    "warroom.formats",
+)
+STARTUP_PROBE = """
+import sys
+from textual.app import App
+
+import warroom.tui.app as tui  # what `warroom` imports by then in any case
+
+shown = {{}}
+run, started = App.run, tui.WarRoomApp.started
+
+
+def first_frame(self):  # called once the first screen has painted
+    if not shown and not getattr(self.screen, "building", True):
+        shown.update(dict.fromkeys(sys.modules))
+    started(self)
+
+
+def headless(self, *args, **kwargs):
+    async def until_shown(pilot):
+        while not shown:
+            await pilot.pause(0.01)
+        pilot.app.exit()
+
+    return run(self, headless=True, size=(160, 48), auto_pilot=until_shown)
+
+
+App.run, tui.WarRoomApp.started = headless, first_frame
+from warroom.cli.commands import main
+
+code = main([])
+print(code, sorted(m for m in {names!r} if m in shown))
+"""
+
+
+def test_the_war_room_s_start_loads_nothing_its_first_frame_does_not_need(tmp_path, clock):
+    """`warroom` on a database with one open incident, to the war room shown:
+    none of NOT_AT_START is loaded by then (each is loaded when first used)."""
+    import os
+    import subprocess
+    import sys
+
+    from warroom.core.policy import default_policy
+    from warroom.store import Store
+
+    db = tmp_path / "start.db"
+    store = Store.open(db, default_policy(), "alice", clock)
+    store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    store.close()
+    env = {**os.environ, "WARROOM_DB": str(db), "WARROOM_USER": "alice"}
+    probe = STARTUP_PROBE.format(names=NOT_AT_START)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[0] == "0"
+    assert out.stdout.strip() == "0 []", out.stdout
+
+
+async def test_a_title_that_looks_like_markup_is_shown_as_typed_while_declaring(
+    app_factory, store, seeded
+):
+    """The screen shown while a declaration is written names the title as
+    typed: '[/]' in it is text, not markup (it stopped the app with a
+    MarkupError)."""
+    from warroom.tui.screens.building import StartupScreen
+
+    app = app_factory()
+    held: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n", *"DNS [/] [red]broken", "enter")
+        holding = app.screen  # the write is quick: seen if it is still there
+        if isinstance(holding, StartupScreen) and not isinstance(holding, WarRoomScreen):
+            held.append(str(holding.render()))
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarRoomScreen)
+    assert [i.title for i in store.list_incidents()][-1] == "DNS [/] [red]broken"
+    assert all("DNS [/] [red]broken" in text for text in held)

@@ -38,3 +38,20 @@ def test_every_verb_has_a_function_that_runs_it():
 )
 def test_a_verb_s_own_parser_reads_it_as_the_whole_parser_does(argv):
     assert build_parser(argv).parse_args(argv) == build_parser().parse_args(argv)
+
+
+def test_warroom_alone_has_the_parser_s_arguments_without_building_it():
+    """`warroom` with no arguments (the war room) skips argparse: what it gets
+    is what the parser makes of no arguments."""
+    import subprocess
+    import sys
+
+    assert vars(commands.parse_args([])) == vars(build_parser([]).parse_args([]))
+    probe = (
+        "import sys; from warroom.cli import commands; commands.parse_args([]);"
+        " print('argparse' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "False"

@@ -328,3 +328,19 @@ def test_cli_policy_override_is_used(tmp_path, capsys, env_db):
     reported = status["incident"]["reported_at"]
     due = datetime.fromisoformat(status["next_update_due"])
     assert due - datetime.fromisoformat(reported) == 10 * M
+
+
+def test_the_built_in_policy_is_read_from_its_json_while_it_matches_the_toml(monkeypatch):
+    """default_policy_data.py (written by make docs) is the TOML file as JSON,
+    read at start-up without tomllib; a TOML file it was not made from (an
+    edit not yet through make docs) is read itself."""
+    import tomllib
+
+    from warroom.core import policy
+
+    toml = policy._default_text()
+    assert policy._default_data() == tomllib.loads(toml)
+    edited = toml.replace('untriaged_as = "P1"', 'untriaged_as = "P2"')
+    assert edited != toml
+    monkeypatch.setattr(policy, "_default_text", lambda: edited)
+    assert policy._default_data()["untriaged_as"] == "P2"

@@ -123,3 +123,28 @@ def test_no_module_of_ours_defines_dataclasses():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "False"
+
+
+def test_init_is_compiled_when_the_first_record_is_made():
+    """A process makes few of the kinds of record it defines: each class's
+    __init__ is compiled when its first record is made, through a subclass
+    too, and behaves as it would have from the start."""
+
+    @record
+    class Pair:
+        a: int
+        b: list = field(default_factory=list)
+
+    class Named(Pair):
+        pass
+
+    placeholder = Pair.__init__
+    assert Named(1).b == [] and Named(1, [2]).b == [2]
+    assert Pair.__init__ is not placeholder  # compiled once, then in place
+    compiled = Pair.__init__
+    assert Pair(3) == Pair(3, []) and Pair.__init__ is compiled
+    with pytest.raises(TypeError):
+        Pair()
+    with pytest.raises(TypeError):
+        Pair(1, [], 3)
+    assert Pair.__init__.__qualname__.endswith("Pair.__init__")

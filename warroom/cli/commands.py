@@ -12,10 +12,14 @@ import sys
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from warroom.cli.context import Context, decoded, fail
-from warroom.cli.parser import build_parser
 from warroom.core.errors import SchemaChecked
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False) -> int:
@@ -111,11 +115,35 @@ def handler(verb: str | None) -> Callable[[Context], int]:
     return getattr(import_module(f"warroom.cli.{module}"), function)
 
 
+# `warroom` alone: what the parser makes of no arguments (tests/unit/test_cli_verbs.py
+# holds the two the same).
+NO_ARGUMENTS = {
+    "version": None,
+    "db": None,
+    "identity": None,
+    "policy": None,
+    "read_only": False,
+    "quiet": False,
+    "command": None,
+}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The arguments. `warroom` alone, the war room opened as an incident
+    starts, builds no parser: importing argparse and building even the
+    parser's top level cost ~6 ms of its start (bench figure 11)."""
+    if not argv:
+        return cast("argparse.Namespace", SimpleNamespace(**NO_ARGUMENTS))
+    from warroom.cli.parser import build_parser
+
+    return build_parser(argv).parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     ctx: Context | None = None
     try:
         argv = decoded(sys.argv[1:] if argv is None else argv)
-        args = build_parser(argv).parse_args(argv)
+        args = parse_args(argv)
         ctx = Context(args)
         try:
             verb = handler(args.command)

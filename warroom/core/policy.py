@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -287,7 +286,53 @@ def _default_text() -> str:
 
 
 def _default_data() -> dict[str, Any]:
-    return tomllib.loads(_default_text())
+    """The built-in policy's tables: from default_policy_data.py (the TOML
+    file as JSON, written by `make docs`) while it was made from this very
+    text, else the TOML file itself. json is loaded anyway and reads it in
+    ~0.1 ms; loading tomllib and parsing the file cost every start ~3 ms."""
+    import zlib
+
+    from warroom.core import default_policy_data as made
+
+    text = _default_text()
+    if zlib.crc32(text.encode("utf-8")) == made.SOURCE_CRC32:
+        import json
+
+        data: dict[str, Any] = json.loads(made.JSON)
+        return data
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+def default_policy_data_module() -> str:
+    """The text of default_policy_data.py for the TOML file as it stands
+    (tools/gen_docs.py writes it; tests/unit/test_docs.py says when it is stale)."""
+    import json
+    import tomllib
+    import zlib
+
+    text = _default_text()
+    data = json.dumps(tomllib.loads(text), ensure_ascii=True, separators=(",", ":"))
+    # No ' in it (a JSON escape instead), so each piece is written as the
+    # formatter would: in "..." unless it holds a ", then in '...'.
+    data = data.replace("'", "\\u0027")
+    pieces, piece = [], ""
+    for char in data:
+        if len(piece) + len(char.replace("\\", "\\\\")) > 90:
+            pieces.append(piece)
+            piece = ""
+        piece += char.replace("\\", "\\\\")
+    pieces.append(piece)
+    quotes = {True: "'", False: '"'}
+    lines = "".join(f"    {quotes[chr(34) in p]}{p}{quotes[chr(34) in p]}\n" for p in pieces)
+    return (
+        '"""The built-in policy (default_policy.toml) as JSON, made by\n'
+        "tools/gen_docs.py (`make docs`): read at every start without tomllib\n"
+        '(policy._default_data). Do not edit: change the TOML file."""\n\n'
+        f"SOURCE_CRC32 = {zlib.crc32(text.encode('utf-8'))}\n"
+        f"JSON = (\n{lines})\n"
+    )
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -464,9 +509,10 @@ def _status_page(raw: Any, priorities: tuple[str, ...]) -> StatusPage:
         raise ValueError("[status_page] history_days must be a whole number from 1 to 366")
     zone = text("zone", "UTC", 64)
     try:
-        from zoneinfo import ZoneInfo
+        if zone != "UTC":  # the default needs no zone database (loading it: ~2 ms a start)
+            from zoneinfo import ZoneInfo
 
-        ZoneInfo(zone)
+            ZoneInfo(zone)
     except (ValueError, OSError, LookupError):
         raise ValueError(
             f"[status_page] zone {zone!r} is not a time zone (e.g. UTC, Europe/Berlin)"
@@ -775,6 +821,8 @@ def load_policy(path: Path | None) -> Policy:
         raise UsageError(f"policy file {path}: is a directory") from None
     except OSError as exc:
         raise UsageError(f"policy file {path}: {exc.strerror}") from None
+    import tomllib
+
     try:
         override = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

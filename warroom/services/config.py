@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -97,6 +96,8 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     if not path.exists():
         return Config()
+    import tomllib  # here: without a config file (the usual case) no start loads it
+
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -13,7 +13,6 @@ or the disk full. Nothing typed is thrown away silently:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -33,13 +32,18 @@ def _label(db_path: Path | DbUrl) -> str:
     return str(db_path)
 
 
+def _digest(text: str) -> str:
+    import hashlib  # here: the war room looks for kept files after its first frame
+
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
+
+
 def _stem(db_path: Path | DbUrl) -> str:
     """The file name's start: the database's name beside it, or a digest of
     the database (a file elsewhere, or a server URL) in the state folder."""
     if isinstance(db_path, Path):
         return db_path.name + SUFFIX
-    digest = hashlib.sha256(_label(db_path).encode("utf-8", "replace")).hexdigest()[:12]
-    return f"db-{digest}{SUFFIX}"
+    return f"db-{_digest(_label(db_path))}{SUFFIX}"
 
 
 def _places(db_path: Path | DbUrl) -> list[tuple[Path, str]]:
@@ -47,8 +51,7 @@ def _places(db_path: Path | DbUrl) -> list[tuple[Path, str]]:
     places = []
     if isinstance(db_path, Path):
         places.append((db_path.parent, _stem(db_path)))
-        digest = hashlib.sha256(str(db_path).encode("utf-8", "replace")).hexdigest()[:12]
-        places.append((state_dir(), f"{db_path.name}-{digest}{SUFFIX}"))
+        places.append((state_dir(), f"{db_path.name}-{_digest(str(db_path))}{SUFFIX}"))
     else:
         places.append((state_dir(), _stem(db_path)))
     return places

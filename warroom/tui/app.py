@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events, on
 from textual.app import SystemCommand
 from textual.binding import Binding, Keymap
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 
@@ -82,10 +83,10 @@ class _Choosing(StartupScreen):
         super().__init__()
         self.text = text
 
-    def compose(self):
-        from textual.widgets import Static
-
-        yield Static(self.text)
+    def render(self) -> Content:
+        # Drawn by the screen itself, as it is (a declared title is the
+        # user's text, never markup): no widget to build as the app starts.
+        return Content(self.text)
 
     def on_mount(self) -> None:
         # Opened as the app starts, inside Textual's start-up batch, its frame
@@ -265,6 +266,10 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         self._checkpointed_writes = self._worker_writes()
         self.set_interval(CHECKPOINT_SECONDS, self.checkpoint)
         self._install_hang_up()
+
+    def _say_kept_files(self) -> None:
+        """Changes an earlier session could not write: said once the first
+        screen has painted (looking costs the first frame a few ms)."""
         kept_files = unsaved.files(self.store.path)
         if kept_files:
             count = sum(len(unsaved.read(path)) for path in kept_files)
@@ -370,6 +375,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
     _listening: threading.Event | None = None  # set once the first look is done
     _read_unheard = False  # a read began before the first look was done
     _people_asked = False  # the worker was asked for the known people (see started)
+    _kept_files_said = False  # changes kept by an earlier session were looked for
     _listed = False  # the open incidents were read (or asked for) once
 
     def started(self) -> None:
@@ -378,6 +384,9 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         command holds off while starting) goes on."""
         if isinstance(self.screen, StartupScreen) and self.screen.building:
             return  # its panels come after its header: it calls again once they are in
+        if not self._kept_files_said:
+            self._kept_files_said = True
+            self._say_kept_files()
         if self._people is None and not self._people_asked:
             # For the pickers; read after the first screen's own read.
             self._people_asked = True

@@ -6,7 +6,7 @@ redrawn from what the store then holds, for local and remote changes alike."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,11 +48,12 @@ from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
-from warroom.tui.widgets.people import PersonChooser
 from warroom.tui.widgets.reads import UNREADABLE, reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
-from warroom.tui.widgets.tasks import TaskList
 from warroom.tui.widgets.timeline import TimelinePanel, TimelineView
+
+if TYPE_CHECKING:
+    from warroom.tui.widgets.tasks import TaskList
 
 
 def _dialogs():
@@ -257,6 +258,8 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             panel = self.query_one(DraftPanel)
             target: Widget = panel.editor or panel.query_one(DraftView)
         elif number == 1 and self.showing_tasks:
+            from warroom.tui.widgets.tasks import TaskList  # imported as t opened them
+
             target = self.query_one(TaskList)
         else:
             kinds: dict[int, type[Widget]] = {
@@ -513,6 +516,8 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             typed = message.person
             if message.when:
                 typed = f"@{message.when.lstrip('@')} {typed}"
+            from warroom.tui.widgets.people import PersonChooser  # opened by then
+
             chooser = panel.query_one("#role-chooser", PersonChooser)
             chooser.input.value = typed
             chooser.input.cursor_position = len(typed)

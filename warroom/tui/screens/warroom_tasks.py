@@ -6,6 +6,7 @@ raise. Kept apart from warroom.py, which calls these few functions."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 from weakref import WeakKeyDictionary
 
 from textual.css.query import NoMatches
@@ -17,15 +18,18 @@ from warroom.services.writes import AddTask, AssignTask, SetTaskState
 from warroom.tui.widgets.checklist import ChecklistPanel
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.owned import while_shown
-from warroom.tui.widgets.tasks import TaskList, TasksPanel
+
+if TYPE_CHECKING:
+    from warroom.tui.widgets.tasks import TasksPanel
 
 # screen -> (who it acted as, the ids of their open tasks): a new one is said.
 _MINE: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _panel(screen) -> TasksPanel | None:
+    # By its id: the tasks' widgets are imported when t first opens them.
     try:
-        return screen.query_one(TasksPanel)
+        return cast("TasksPanel", screen.query_one("#panel-tasks"))
     except NoMatches:
         return None  # not opened yet (t mounts it)
 
@@ -87,6 +91,8 @@ def tick(screen, now: datetime) -> None:
 async def toggle(screen) -> None:
     """t: the tasks in place of the checklist, or back."""
     if _panel(screen) is None:
+        from warroom.tui.widgets.tasks import TasksPanel
+
         panel = TasksPanel(screen.app.policy, id="panel-tasks")
         await screen.query_one("#grid").mount(panel, after=screen.query_one(ChecklistPanel))
         app = screen.app
@@ -159,4 +165,4 @@ def act(screen, what: str, task_id: int | None) -> None:
         app.push_screen(modals.TextPrompt("New task (yours)", hint="its title"), added)
 
 
-__all__ = ["TaskList", "act", "place", "read_tasks", "show", "tick", "toggle"]
+__all__ = ["act", "place", "read_tasks", "show", "tick", "toggle"]
