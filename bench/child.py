@@ -789,7 +789,9 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
     echo_keys = int(cfg["echo_keys"])
 
     def quiet() -> bool:
-        return app.writer is not None and app.writer.idle and not app.pending
+        # The app's own word: every job handed back and no read-back still due
+        # (a landed write's read waits for the frame that shows it).
+        return app.writer is not None and app.store_settled and not app.pending
 
     try:
         async with app.run_test(headless=False, size=SIZE) as pilot:
