@@ -10,8 +10,9 @@ trip: the UI thread only ever hands over work and takes back results.
 While the database is locked by someone else, the disk refuses, or the server
 cannot be reached, the write at the head stays where it is and is tried again
 every retry_seconds (the ones behind wait, in order); the app is told so it can
-say it in the header. Each write carries its idempotency key, so a retry after
-a lost answer lands once.
+say it in the header. A write goes ahead of the reads still waiting: they read
+it too, and a key's write never waits for an earlier change's read back. Each
+write carries its idempotency key, so a retry after a lost answer lands once.
 
 Results travel back through `deliver`, which the app makes thread-safe (it
 schedules the call on its event loop); nothing here knows Textual."""
@@ -108,7 +109,18 @@ class Writer:
             if job.is_write:
                 self._seq += 1
                 job.seq = self._seq
-            self._jobs.append(job)
+                # Ahead of the reads still waiting (not the one being run):
+                # a key's write never waits for the read back an earlier
+                # change asked for, which then reads this write too (a read's
+                # read_through is taken when it runs). Writes keep their order.
+                at = len(self._jobs)
+                while (
+                    at and not self._jobs[at - 1].is_write and self._jobs[at - 1] is not self._head
+                ):
+                    at -= 1
+                self._jobs.insert(at, job)
+            else:
+                self._jobs.append(job)
             self._outstanding += 1
             self._cond.notify()
         return dropped
