@@ -19,3 +19,11 @@ def real_warroom(*args: str, db: Path, input: bytes | None = None, **env: str):
         cwd=db.parent,
         timeout=30,
     )
+
+
+def python_says(code: str) -> str:
+    """What a fresh interpreter running `code` prints, stripped: for what a
+    start loads (sys.modules), seen from a process of its own."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from runners import python_says
 
 from warroom.cli import commands
 from warroom.cli.parser import build_parser
@@ -43,15 +44,9 @@ def test_a_verb_s_own_parser_reads_it_as_the_whole_parser_does(argv):
 def test_warroom_alone_has_the_parser_s_arguments_without_building_it():
     """`warroom` with no arguments (the war room) skips argparse: what it gets
     is what the parser makes of no arguments."""
-    import subprocess
-    import sys
-
     assert vars(commands.parse_args([])) == vars(build_parser([]).parse_args([]))
     probe = (
         "import sys; from warroom.cli import commands; commands.parse_args([]);"
         " print('argparse' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
-    assert out.strip() == "False"
+    assert python_says(probe) == "False"

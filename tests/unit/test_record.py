@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
+from runners import python_says
 
 from warroom.core.model import Draft, Incident, TimelineEntry
 from warroom.core.record import FrozenError, field, record, replace
@@ -98,10 +97,7 @@ def test_the_model_loads_without_the_dataclasses_module():
         "import sys, warroom.cli.commands, warroom.store, warroom.core.sla;"
         " print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
-    assert out.strip() == "[]"
+    assert python_says(probe) == "[]"
 
 
 def test_no_module_of_ours_defines_dataclasses():
@@ -119,10 +115,7 @@ def test_no_module_of_ours_defines_dataclasses():
         "warroom.store.move",
     )
     probe = f"import sys\nfor m in {modules!r}: __import__(m)\nprint('dataclasses' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
-    assert out.strip() == "False"
+    assert python_says(probe) == "False"
 
 
 def test_init_is_compiled_when_the_first_record_is_made():
