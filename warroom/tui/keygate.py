@@ -27,7 +27,7 @@ import asyncio
 import time
 from collections import deque
 
-from textual import events
+from textual import constants, events
 from textual.widgets import Input
 
 from warroom.tui.screens.building import StartupScreen
@@ -38,11 +38,12 @@ MAX_SETTLE_SECONDS = 2.0
 # How often a key held for a screen still building its widgets looks again.
 BUILDING_POLL_SECONDS = 0.002
 # After a key let straight through, how long its settling waits for the frame
-# it asked for (two frames at warroom's 120 a second) before starting: the
-# screen has no message for "painted", and one asked for at once would run as
-# soon as the screen is idle, before the key's own messages made it dirty.
-# The next key, or anyone asking whether the gate is quiet, starts it sooner.
-AFTER_PAINT_SECONDS = 0.017
+# it asked for (two of Textual's frame slots, at whatever rate it draws:
+# TEXTUAL_FPS) before starting: the screen has no message for "painted", and
+# one asked for at once would run as soon as the screen is idle, before the
+# key's own messages made it dirty. The next key, or anyone asking whether
+# the gate is quiet, starts it sooner.
+AFTER_PAINT_SECONDS = 2 / constants.MAX_FPS
 
 
 class KeyGate:
