@@ -100,12 +100,24 @@ async def until(pilot, done: Callable[[], bool], what: str) -> None:
         await pilot.pause()
 
 
+async def until_alone(
+    done: Callable[[], bool], what: str, within: float = 30, step: float = 0.001
+) -> None:
+    """Until done() holds, looking every `step` seconds and asking nothing of
+    the app (Pilot's pause would queue a callback in every widget); `within`
+    guards against a hang, it is not a wait."""
+    deadline = time.monotonic() + within
+    while not done():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(step)
+
+
 async def until_quiet(app) -> None:
     gate = getattr(app, "key_gate", None)
-    deadline = time.monotonic() + QUIET_WITHIN_SECONDS
-    while gate is not None and not gate.quiet:
-        assert time.monotonic() < deadline, "the key gate never went quiet"
-        await asyncio.sleep(0.002)
+    if gate is not None:
+        await until_alone(
+            lambda: gate.quiet, "the key gate never went quiet", QUIET_WITHIN_SECONDS, 0.002
+        )
 
 
 def cursors_held_still(app, then: Callable[[Message], None] | None = None):

@@ -3,10 +3,7 @@ once for each step that asks for it (the entry's detail, the note's row)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-
-from keyburst import burst, settle, until
+from keyburst import burst, settle, until, until_alone
 from rich.text import Text
 
 from warroom.tui.widgets.timeline import EntryDetail, NoteInput, TimelineView
@@ -157,16 +154,8 @@ def _painting(widget, needle: str, order: list[str]) -> None:
     widget.render_lines = painted  # this widget only
 
 
-async def _until_alone(done, what: str) -> None:
-    """Until done() holds, looking every millisecond, asking nothing of the app."""
-    deadline = time.monotonic() + 30  # a guard against a hang, not a wait
-    while not done():
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.001)
-
-
 async def _nothing_queued(app) -> None:
-    await _until_alone(
+    await until_alone(
         lambda: not any(node.message_queue_size for node in [app, *app.screen.walk_children()]),
         "messages still queued",
     )
@@ -211,7 +200,7 @@ async def test_a_tick_is_painted_before_the_change_is_read_back(app_factory, see
 
         screen.refresh_from_store = reading  # type: ignore[method-assign]
         burst(app, " ")  # as the terminal sends it: no Pilot waiting
-        await _until_alone(lambda: item in screen.board.ticked, "the tick read back")
+        await until_alone(lambda: item in screen.board.ticked, "the tick read back")
         await settle(app, pilot)
         assert order.count("landed") == 1 and "read" in order and "painted" in order, order
         # Not asked while the landing was handled, and only once the tick showed.
@@ -249,7 +238,7 @@ async def test_a_keys_settling_starts_after_its_echo(app_factory, seeded):
         burst(app, "q")
         # Waited for without Pilot: its pause would queue callbacks in every
         # widget, which the gate would rightly settle at once.
-        await _until_alone(lambda: "rounds" in order, "the key's settling")
+        await until_alone(lambda: "rounds" in order, "the key's settling")
         assert field.value == "q"
         await settle(app, pilot)
         assert "rounds" in order and "painted" in order, order
