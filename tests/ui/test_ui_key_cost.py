@@ -243,3 +243,30 @@ async def test_a_keys_settling_starts_after_its_echo(app_factory, seeded):
         await settle(app, pilot)
         assert "rounds" in order and "painted" in order, order
         assert order.index("painted") < order.index("rounds"), order
+
+
+async def test_the_timeline_keeps_its_height_as_the_cursor_passes_a_two_line_entry(
+    app_factory, seeded, store
+):
+    """The entry's detail keeps two rows for entries of one line or two, so a
+    key that moves the cursor between them (or a tick or note that lands)
+    repaints the detail, not lays out the whole screen again with the
+    timeline a row shorter or taller."""
+    store.add_entry(seeded, "short", "note")
+    store.add_entry(seeded, "a note long enough to take a second line in the detail", "note")
+    store.add_entry(seeded, "short again", "note")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        detail = app.screen.query_one(EntryDetail)
+        heights = set()
+        details = set()
+        await pilot.press("4")
+        for key in ("up", "up", "down", "down"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            heights.add(view.size.height)
+            details.add(len(detail._wrapped(detail.content_region.width)))
+        assert details == {1, 2}  # the cursor passed entries of one line and of two
+        assert len(heights) == 1, heights

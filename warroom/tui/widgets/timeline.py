@@ -697,7 +697,7 @@ class EntryDetail(KeptLines, Widget):
 
     DEFAULT_CSS = """
     EntryDetail {
-        height: auto; max-height: 40%; background: $boost; padding: 0 1;
+        height: auto; min-height: 2; max-height: 40%; background: $boost; padding: 0 1;
         overflow: hidden hidden;
     }
     """
