@@ -317,3 +317,72 @@ async def test_a_title_that_looks_like_markup_is_shown_as_typed_while_declaring(
         assert isinstance(app.screen, WarRoomScreen)
     assert [i.title for i in store.list_incidents()][-1] == "DNS [/] [red]broken"
     assert all("DNS [/] [red]broken" in text for text in held)
+
+
+async def test_the_wide_room_makes_no_tab_strip_until_the_terminal_is_compact(
+    app_factory, store, clock
+):
+    """The tab strip shows only in compact mode (80x24): a room opened wide
+    has none to make and style before its first frame. Shrunk, the strip is
+    made in its place under the header, naming the panels; wide again, it is
+    hidden. Opened compact, it is there from the first frame."""
+    from warroom.tui.screens.panels import TabStrip
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, WarRoomScreen) and not screen.building
+        assert not screen.query(TabStrip)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        strip = screen.query_one("#tabs", TabStrip)
+        assert [type(w).__name__ for w in screen.children if w.display][:3] == [
+            "IncidentHeader",
+            "TabStrip",
+            "RoomGrid",
+        ]
+        assert strip.region.y == 1 and strip.region.height == 1
+        assert "1 Checklist" in strip.line.plain and "5 Update" in strip.line.plain
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert "3 Clocks" in strip.line.plain
+        assert screen.query_one("#panel-3").region.height == 24 - 3  # header, tabs, key bar
+        await pilot.resize_terminal(*SIZE)
+        await settle(app, pilot)
+        assert not strip.display
+        assert screen.query_one("#grid").region.y == 1
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.query_one("#tabs", TabStrip).region.y == 1
+
+
+async def test_the_red_flag_warning_is_made_the_first_time_it_shows(app_factory, store, clock):
+    """The checklist's red-flag line (boxes ticked on an incident not at
+    P1/P2) is made the first time it shows, not with every room: at P1 with
+    boxes ticked there is none; ticking one on an untriaged incident shows it
+    above the list."""
+    from textual.widgets import Static
+
+    real = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    store.set_check(real.id, "c1", True)
+    app = app_factory(start_incident=real.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not app.screen.query("#redflag")
+    odd = store.declare("Odd logins", "security", "untriaged", reported_at=clock())
+    app = app_factory(start_incident=odd.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one("#panel-1")
+        assert not panel.query("#redflag")
+        await pilot.press("1", "space")
+        await settle(app, pilot)
+        flag = panel.query_one("#redflag", Static)
+        assert panel.has_class("-redflag") and flag.display
+        assert flag.region.y == panel.region.y + 1  # the panel's first row, over the list
+        assert "Red flags on an incident not at P1/P2" in str(flag.render())
+        listed = panel.query_one("#checklist-list")
+        assert listed.region.y == flag.region.bottom

@@ -44,6 +44,10 @@ class PanelScreen(StartupScreen):
     PANEL_NAMES: tuple[str, ...] = ()
     PANEL_PREFIX = "panel"  # panels have ids PREFIX-1, PREFIX-2, ...
     TABS_ID = "tabs"
+    # The widget the tab strip follows, for a screen that makes its strip
+    # only once it is first compact (see tab_strip): None, the screen composes
+    # its strip itself.
+    TABS_AFTER: str | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,8 +87,24 @@ class PanelScreen(StartupScreen):
             # handler, which would lay the whole screen out again, is skipped.
             event.prevent_default()
 
+    def tab_strip(self) -> TabStrip | None:
+        """The strip for this screen's first compose: a screen with TABS_AFTER
+        makes it only when compact from the start (wide, the strip is never
+        drawn: making and styling it cost the war room's first frame)."""
+        if self.TABS_AFTER is not None and not self.has_class("-compact"):
+            return None
+        return TabStrip(id=self.TABS_ID)
+
     def _draw_tabs(self) -> None:
-        self.query_one(f"#{self.TABS_ID}", TabStrip).show(self.PANEL_NAMES, self.active)
+        for strip in self.query(f"#{self.TABS_ID}").results(TabStrip):
+            strip.show(self.PANEL_NAMES, self.active)
+            return
+        if self.TABS_AFTER is not None and self.has_class("-compact") and self.is_mounted:
+            # First compact (the terminal shrank): the strip is made now, in
+            # its place in the screen's column.
+            strip = TabStrip(id=self.TABS_ID)
+            strip.show(self.PANEL_NAMES, self.active)
+            self.mount(strip, after=self.query_one(self.TABS_AFTER))
 
     def panel(self, number: int) -> Panel:
         return self.query_one(f"#{self.PANEL_PREFIX}-{number}", Panel)

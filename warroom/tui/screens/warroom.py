@@ -40,7 +40,7 @@ from warroom.services.writes import (
 )
 from warroom.store.room import RoomRead
 from warroom.tui.screens import warroom_tasks
-from warroom.tui.screens.panels import PanelScreen, TabStrip
+from warroom.tui.screens.panels import PanelScreen
 from warroom.tui.widgets.checklist import ChecklistList, ChecklistPanel
 from warroom.tui.widgets.clocks import ClocksPanel, ClockView
 from warroom.tui.widgets.common import KeptLines, Panel
@@ -75,6 +75,7 @@ class RoomGrid(KeptLines, Container):
 
 class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
     PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
+    TABS_AFTER = "#header"  # the tab strip is made once the room is first compact
     BINDINGS = [
         Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
         Binding("2", "panel(2)", "Roles", show=False, id="warroom.panel2"),
@@ -148,7 +149,9 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield IncidentHeader(self.app.policy, id="header")
-        yield TabStrip(id="tabs")
+        tabs = self.tab_strip()
+        if tabs is not None:
+            yield tabs
         with RoomGrid(id="grid"):
             yield from self._panels()
         yield KeyBar()

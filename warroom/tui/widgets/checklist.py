@@ -91,12 +91,16 @@ class ChecklistPanel(Panel):
         self.policy = policy
         self._rows: dict[tuple, Text] = {}  # each row's text by what it shows
 
+    # The warning over the list, made the first time it shows (most rooms are
+    # at P1/P2 or have no box ticked: making it for every room cost the war
+    # room's first frame a widget it never draws).
+    REDFLAG = (
+        "⚑ Red flags on an incident not at P1/P2: this looks like a real incident "
+        "(p: set priority)"
+    )
+    _redflag_made = False
+
     def compose(self):
-        yield Static(
-            "⚑ Red flags on an incident not at P1/P2: this looks like a real incident "
-            "(p: set priority)",
-            id="redflag",
-        )
         yield ChecklistList.for_policy(self.policy)(self.policy, id="checklist-list")
 
     def shows(self, board: Board, utc: bool = False) -> tuple:
@@ -147,6 +151,10 @@ class ChecklistPanel(Panel):
             rows.append((item.id, line))
         olist.set_rows(rows)
         real = board.incident.priority in ("P1", "P2")
-        self.set_class(bool(ticked) and not real, "-redflag")
+        flagged = bool(ticked) and not real
+        if flagged and not self._redflag_made:
+            self._redflag_made = True
+            self.mount(Static(self.REDFLAG, id="redflag"), before=olist)
+        self.set_class(flagged, "-redflag")
         count = len(ticked)
         self.set_subtitle(f"{count} red flag{'s' if count != 1 else ''}" if count else "")
