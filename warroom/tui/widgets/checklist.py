@@ -95,8 +95,7 @@ class ChecklistPanel(Panel):
     # at P1/P2 or have no box ticked: making it for every room cost the war
     # room's first frame a widget it never draws).
     REDFLAG = (
-        "⚑ Red flags on an incident not at P1/P2: this looks like a real incident "
-        "(p: set priority)"
+        "⚑ Red flags on an incident not at P1/P2: this looks like a real incident (p: set priority)"
     )
     _redflag_made = False
 
