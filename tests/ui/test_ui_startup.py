@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from keyburst import settle
+from keyburst import settle, until
 
 from warroom.tui.screens.warroom import WarRoomScreen
 
@@ -386,3 +386,148 @@ async def test_the_red_flag_warning_is_made_the_first_time_it_shows(app_factory,
         assert "Red flags on an incident not at P1/P2" in str(flag.render())
         listed = panel.query_one("#checklist-list")
         assert listed.region.y == flag.region.bottom
+
+
+def _read_as_warroom_starts(store, start=None):
+    """The first screen's read as `warroom` begins it, before Textual is
+    imported (the import is long done when the app asks: waited for here)."""
+    from warroom.tui.first_read import FirstRead
+
+    early = FirstRead(store, start)
+    early.result()
+    return early
+
+
+async def test_the_room_read_as_warroom_starts_is_the_first_screen_itself(
+    app_factory, store, clock
+):
+    """Read on a thread while Textual was imported, the war room is the app's
+    first screen: no loading screen under it, nothing read again, nothing
+    read on the UI thread (only the change marker, as the poll asks it).
+    Escape goes to the list, over the room (at rest: see the test below)."""
+    import threading
+
+    from warroom.tui.screens.incidents import IncidentsScreen
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    on_ui: list[str] = []
+    main = threading.current_thread()
+
+    def traced(sql: str) -> None:
+        if threading.current_thread() is main and not sql.lstrip().upper().startswith("PRAGMA"):
+            on_ui.append(sql)
+
+    early = _read_as_warroom_starts(store)
+    store.conn.set_trace_callback(traced)
+    try:
+        app = app_factory(first_read=early)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert app.screen_stack == [screen]
+            assert isinstance(screen, WarRoomScreen) and not screen.building
+            assert screen.board.incident.id == incident.id
+            assert screen.query_one("#panel-1").has_focus_within
+            assert on_ui == []
+            await pilot.press("escape")
+            await settle(app, pilot)
+            # Textual keeps its first screen: the list goes over the room, at rest.
+            assert isinstance(app.screen, IncidentsScreen)
+            assert app.screen_stack == [screen, app.screen]
+    finally:
+        store.conn.set_trace_callback(None)
+
+
+async def test_a_change_committed_once_the_first_read_began_is_shown(app_factory, store, clock):
+    """The change marker is taken before the first read begins: a note
+    another process adds after the read (while Textual is still imported)
+    is on the room once the poll sees it, not lost."""
+    from warroom.tui.widgets.timeline import TimelineView
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    early = _read_as_warroom_starts(store)
+    other = store.another()
+    try:
+        other.add_entry(incident.id, "added while warroom started")
+    finally:
+        other.close()
+    app = app_factory(first_read=early, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+
+        def shown() -> bool:
+            view = app.screen.query_one(TimelineView)
+            return any(e.text == "added while warroom started" for e in view.all_entries)
+
+        await until(pilot, shown, "the note added after the first read never showed")
+
+
+async def test_a_first_read_not_done_in_time_opens_the_room_over_the_loading_screen(
+    app_factory, store, clock, monkeypatch
+):
+    """A first read still going when the app asks for its first screen (a
+    slow disk): the app starts on its loading screen and the database worker
+    hands the read over once it is done; the store is read once."""
+    from warroom.tui.first_read import FirstRead
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    release = _held_room_reads(monkeypatch)
+    early = FirstRead(store, incident.id)
+    app = app_factory(start_incident=incident.id, first_read=early)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, WarRoomScreen)
+        release.set()
+        await settle(app, pilot)
+        await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), "no war room")
+        await settle(app, pilot)
+        screen = app.screen
+        assert not screen.building and len(app.screen_stack) == 2
+        assert screen.board.incident.id == incident.id
+
+
+async def test_declaring_from_the_first_screen_s_room_opens_the_new_one_in_its_place(
+    app_factory, store, clock
+):
+    """ctrl+n from the war room that is the app's first screen: the new
+    incident's room opens over it (Textual keeps its first screen for good),
+    and the first room rests under it: a change to its incident is not read
+    there any more. Escape goes to the list; the list's rooms come and go
+    over it as ever."""
+    from warroom.tui.screens.incidents import IncidentsScreen
+
+    checkout = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(first_read=_read_as_warroom_starts(store), poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.screen
+        assert app.screen_stack == [first]
+        await pilot.press("ctrl+n", *"DNS broken", "enter")
+        await settle(app, pilot)
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, WarRoomScreen)
+                and not app.screen.building
+                and app.screen.board.incident.title == "DNS broken"
+            ),
+            "the declared incident's room never opened",
+        )
+        assert app.screen_stack == [first, app.screen]
+        seen = first.board.incident.revision
+        other = store.another()
+        try:
+            stage = other.set_stage(checkout.id, "Recover").stage
+        finally:
+            other.close()
+        await until(  # the app saw the change (it reads the open incidents on each)
+            pilot,
+            lambda: any(i.id == checkout.id and i.stage == stage for i in app.open_incidents),
+            "the change was never seen",
+        )
+        await settle(app, pilot)
+        assert first.board.incident.revision == seen
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await until(pilot, lambda: isinstance(app.screen, IncidentsScreen), "no list")
+        assert app.screen_stack[0] is first and len(app.screen_stack) == 2

@@ -33,6 +33,16 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
     # its widgets and first page of entries): no collector passes over it
     # before the first frame; the app turns collection back on once painted.
     gc.disable()
+    store = ctx.store
+    extra: dict = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
+    if store.engine == "sqlite":
+        # What the first screen shows is read on a thread of its own while
+        # Textual is imported: the war room is then the app's first screen
+        # itself (see warroom/tui/first_read.py). A server's first screen is
+        # read once the app runs, beside its listening connection.
+        from warroom.tui.first_read import FirstRead
+
+        extra["first_read"] = FirstRead(store, start_incident)
     from warroom.services.config import load_config
     from warroom.tui.app import run_app
 
@@ -41,8 +51,6 @@ def run_tui(ctx: Context, start_incident: int | None = None, demo: bool = False)
         from warroom.core.record import replace
 
         config = replace(config, hooks_off=DEMO_HOOKS_OFF)
-    store = ctx.store
-    extra = {} if store.poll_seconds is None else {"poll_seconds": store.poll_seconds}
     return run_app(store, ctx.policy, config=config, start_incident=start_incident, **extra)
 
 

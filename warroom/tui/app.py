@@ -33,11 +33,12 @@ from warroom.services.config import Config, load_state, save_state
 from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
 from warroom.store.room import RoomRead
+from warroom.tui.first_read import FirstRead, read_first
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
 from warroom.tui.room import Room, StoreChange
 from warroom.tui.screens.building import StartupScreen
-from warroom.tui.screens.warroom import TIMELINE_PAGE, WarRoomScreen
+from warroom.tui.screens.warroom import WarRoomScreen
 from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.toasts import ToastsReplaceTheirKind
@@ -114,6 +115,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         start_incident: int | None = None,
         poll_seconds: float = POLL_SECONDS,
         config: Config | None = None,
+        first_read: FirstRead | None = None,
     ):
         # The TUI's own tuning, set as the TUI is built (the warroom command
         # sets it earlier still, before Textual is imported: textual_env.apply).
@@ -127,6 +129,9 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         self.policy = policy
         self.clock = clock
         self.start_incident = start_incident
+        # The first screen's read, begun as warroom started (see first_read.py);
+        # None: the database worker reads it once the app runs.
+        self._first_read = first_read
         self.poll_seconds = poll_seconds
         self.utc = self.config.utc
         self.writer: Writer | None = None  # the database worker (see writer.py), from mount
@@ -225,23 +230,15 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         # from what the worker reads, and opens once it is read, whole, in one
         # frame (meanwhile the default screen, _Choosing: keys typed wait).
         self._start_writer()
+        if self._first_read is not None:
+            return  # begun as warroom started, change marker first: see get_default_screen
         self._first_look()
         start = self.start_incident
+        self._read_first(lambda store: read_first(store, start))
 
-        def first_read(store: Store) -> tuple[list | None, RoomRead | None]:
-            incidents = None if start is not None else store.list_incidents()
-            if start is None and (incidents is None or len(incidents) != 1):
-                return incidents, None
-            try:  # the war room's own read, before it opens (it says why it failed)
-                return incidents, store.read_room(
-                    start if start is not None else incidents[0].id,  # type: ignore[index]
-                    TIMELINE_PAGE,
-                )
-            except WarroomError:
-                return incidents, None
-
+    def _read_first(self, fetch: Callable[[Store], tuple]) -> None:
         self.read(
-            first_read,
+            fetch,
             lambda read: self._start_from(*read),
             lambda exc: self._start_from(None, None, exc),
         )
@@ -291,9 +288,16 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         """The incident asked for on the command line, else straight into the
         war room when there is one open incident; the list is built only when
         someone goes back to it (start-up pays for one screen, not two)."""
+        self._show_first(self._first_screen(incidents, room, exc))
+
+    def _first_screen(
+        self,
+        incidents: list | None,
+        room: RoomRead | None = None,
+        exc: BaseException | None = None,
+    ) -> Screen:
         if self.start_incident is not None:  # unread: the war room reads it again, or says why
-            self._show_first(WarRoomScreen(self.start_incident, room))
-            return
+            return WarRoomScreen(self.start_incident, room)
         if exc is not None and isinstance(exc, StoreBusy | StoreIOError):
             self.cannot_read(exc, "the incident list")
         self._listed = True
@@ -301,15 +305,27 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             self.open_incidents = incidents
             self.alerts.check(incidents, self.clock())  # baseline, no alarms
         if incidents is not None and len(incidents) == 1:
-            self._show_first(WarRoomScreen(incidents[0].id, room))
-        else:
-            from warroom.tui.screens.incidents import IncidentsScreen
+            return WarRoomScreen(incidents[0].id, room)
+        from warroom.tui.screens.incidents import IncidentsScreen
 
-            self._show_first(IncidentsScreen())
+        return IncidentsScreen()
 
     def get_default_screen(self) -> Screen:
-        """The screen under all others: _Choosing, in front until the first
-        screen is read and shown (one screen fewer to build at start-up)."""
+        """The screen under all others: the war room itself when its read,
+        begun as warroom started (first_read.py), is already done; else
+        _Choosing, in front until the first screen is read and shown (one
+        screen fewer to build at start-up)."""
+        early, self._first_read = self._first_read, None
+        if early is not None:
+            if early.ready():
+                try:
+                    incidents, room = early.result()
+                except Exception:  # noqa: BLE001 - said as ever, through the worker (below)
+                    room = None
+                if room is not None:
+                    return self._first_screen(incidents, room)
+            # Not read yet, or not a war room: the worker hands the result over.
+            self._read_first(lambda _store: early.result())
         return _Choosing()
 
     def _show_first(self, screen: Screen) -> None:
@@ -860,6 +876,25 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         self._show_first(WarRoomScreen(incident_id))
         return True
 
+    def _replace_front(self, screen: Screen) -> None:
+        """screen in place of the one in front. The war room that is the app's
+        first screen (see get_default_screen) cannot go: Textual keeps its
+        first screen for good. It stays under the others, at rest: its
+        subscriptions end, so it reads and draws nothing more."""
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+            return
+        first = self.screen
+        for signal in (
+            self.store_changed_signal,
+            self.tick_signal,
+            self.times_changed_signal,
+            self.flush_signal,
+            self.pending_signal,
+        ):
+            signal.unsubscribe(first)
+        self.push_screen(screen)
+
     def back_to_list(self) -> None:
         """Leave a war room for the incident list, building the list if needed
         (once the list can be read: else the war room stays, and says why)."""
@@ -877,7 +912,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             if held is not None:
                 held.release_keys()
             if self.live and self.screen is room:
-                self.switch_screen(IncidentsScreen())
+                self._replace_front(IncidentsScreen())
 
         def unreadable(exc: BaseException) -> None:
             if held is not None:
@@ -906,9 +941,12 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
 
             def opened(incident) -> None:
                 let_go()
-                while isinstance(self.screen, WarRoomScreen):
+                while isinstance(self.screen, WarRoomScreen) and len(self.screen_stack) > 1:
                     self.pop_screen()
-                self.open_incident(incident.id)
+                if isinstance(self.screen, WarRoomScreen):  # the app's first screen
+                    self._replace_front(WarRoomScreen(incident.id))
+                else:
+                    self.open_incident(incident.id)
 
             def refused(_exc: BaseException) -> None:
                 let_go()

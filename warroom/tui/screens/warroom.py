@@ -39,6 +39,7 @@ from warroom.services.writes import (
     project,
 )
 from warroom.store.room import RoomRead
+from warroom.tui.first_read import TIMELINE_PAGE
 from warroom.tui.screens import warroom_tasks
 from warroom.tui.screens.panels import PanelScreen
 from warroom.tui.widgets.checklist import ChecklistList, ChecklistPanel
@@ -63,8 +64,6 @@ def _dialogs():
     return modals
 
 
-# The war room reads the newest entries first and older pages on the way up.
-TIMELINE_PAGE = 200
 W = TypeVar("W", bound=Widget)
 ROLES_ROWS, CLOCKS_ROWS = 8, 13  # the right-hand column's first two rows, as in warroom.tcss
 

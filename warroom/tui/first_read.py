@@ -1,0 +1,88 @@
+"""The first screen's read, begun as `warroom` starts: on a thread and a
+connection of its own, while Textual and the war room's modules are imported.
+
+A war room on a local file is then read by the time the app asks for its
+first screen, and the room is that screen itself: no loading screen to make,
+style and lay out, and no second screen pushed over it before the first frame.
+When the read is not done yet (a slow disk, a lock), the app starts as it
+always did, on its loading screen, and its database worker hands the result
+over once it is there (the store is never read twice, nor on the UI thread).
+
+Imports nothing of Textual: it is made before Textual is imported."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from warroom.core.errors import StoreBusy, StoreIOError, WarroomError
+
+if TYPE_CHECKING:
+    from warroom.store import Store
+    from warroom.store.room import RoomRead
+
+# The war room reads the newest entries first and older pages on the way up.
+TIMELINE_PAGE = 200
+# As the database worker's own connection (app.py: WRITE_WAIT_SECONDS).
+WAIT_SECONDS = 0.1
+
+
+def read_first(store: Store, start: int | None) -> tuple[list[Any] | None, RoomRead | None]:
+    """What the first screen shows: the incident asked for, else the open
+    incidents, and the war room when there is exactly one (None: the list)."""
+    incidents = None if start is not None else store.list_incidents()
+    if start is None and (incidents is None or len(incidents) != 1):
+        return incidents, None
+    try:  # the war room's own read, before it opens (it says why it failed)
+        return incidents, store.read_room(
+            start if start is not None else incidents[0].id,  # type: ignore[index]
+            TIMELINE_PAGE,
+        )
+    except WarroomError:
+        return incidents, None
+
+
+class FirstRead:
+    """read_first on a connection of its own, on a thread, begun at once.
+
+    The store's change marker is taken as seen first (what the app does as it
+    starts: see WarRoomApp._first_look): a change committed once the read
+    has begun is seen by the first poll and read again, never missed."""
+
+    def __init__(self, store: Store, start: int | None = None):
+        self.start = start
+        self._done = threading.Event()
+        self._result: tuple[list[Any] | None, RoomRead | None] | None = None
+        self._error: BaseException | None = None
+        try:
+            store.has_changed()
+        except (StoreBusy, StoreIOError):
+            pass  # the poll asks again
+        threading.Thread(
+            target=self._read, args=(store,), name="warroom-first-read", daemon=True
+        ).start()
+
+    def _read(self, ui: Store) -> None:
+        try:
+            store = ui.another(busy_timeout=WAIT_SECONDS)
+            try:
+                self._result = read_first(store, self.start)
+            finally:
+                store.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever asks (result)
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def ready(self) -> bool:
+        """The read is done (or failed): result() returns at once."""
+        return self._done.is_set()
+
+    def result(self) -> tuple[list[Any] | None, RoomRead | None]:
+        """What read_first returned, once it has (waits for it: call it on the
+        database worker, or once ready()); what it raised is raised here."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
