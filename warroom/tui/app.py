@@ -229,9 +229,11 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         # here waits on the database: the first screen is chosen and filled
         # from what the worker reads, and opens once it is read, whole, in one
         # frame (meanwhile the default screen, _Choosing: keys typed wait).
+        # The warroom command begins that read earlier still, as Textual is
+        # imported (first_read.py), change marker first: see get_default_screen.
         self._start_writer()
         if self._first_read is not None:
-            return  # begun as warroom started, change marker first: see get_default_screen
+            return
         self._first_look()
         start = self.start_incident
         self._read_first(lambda store: read_first(store, start))
