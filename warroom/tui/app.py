@@ -887,6 +887,8 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             self.switch_screen(screen)
             return
         first = self.screen
+        if isinstance(first, WarRoomScreen):
+            first.flush_draft()  # typing not saved yet is written, as when it is left
         for signal in (
             self.store_changed_signal,
             self.tick_signal,
