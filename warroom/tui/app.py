@@ -319,6 +319,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         screen fewer to build at start-up)."""
         early, self._first_read = self._first_read, None
         if early is not None:
+            self._first_read_unheard = True
             if early.ready():
                 try:
                     incidents, room = early.result()
@@ -392,6 +393,9 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
     _sync_due: tuple[bool, bool] | None = None
     _listening: threading.Event | None = None  # set once the first look is done
     _read_unheard = False  # a read began before the first look was done
+    # The first screen was read as warroom started (first_read.py): a change
+    # the poll saw before that screen subscribed is read once it is up.
+    _first_read_unheard = False
     _people_asked = False  # the worker was asked for the known people (see started)
     _kept_files_said = False  # changes kept by an earlier session were looked for
     _listed = False  # the open incidents were read (or asked for) once
@@ -402,6 +406,12 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         command holds off while starting) goes on."""
         if isinstance(self.screen, StartupScreen) and self.screen.building:
             return  # its panels come after its header: it calls again once they are in
+        if self._first_read_unheard and self.live:
+            # Read while Textual was imported, long before the first screen
+            # listened: what was committed meanwhile, if anything, is read
+            # now, as any change is (the poll may have seen it first).
+            self._first_read_unheard = False
+            self.store_changed_signal.publish(StoreChange())
         if not self._kept_files_said:
             self._kept_files_said = True
             self._say_kept_files()
