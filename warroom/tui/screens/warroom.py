@@ -50,7 +50,7 @@ from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
 from warroom.tui.widgets.reads import UNREADABLE, reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
-from warroom.tui.widgets.timeline import TimelinePanel, TimelineView
+from warroom.tui.widgets.timeline import PENDING_ID, TimelinePanel, TimelineView
 
 if TYPE_CHECKING:
     from warroom.tui.widgets.tasks import TaskList
@@ -593,11 +593,13 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         panel = self._part(TimelinePanel)
         app = self.app
         typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
+        built: list[AddEntry] = []
 
         def note() -> AddEntry:
             # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then.
             at, text = split_time_prefix(message.text, typed_at, typed_zone(app.utc))
-            return AddEntry(self.incident_id, text, message.kind, at or typed_at)
+            built.append(AddEntry(self.incident_id, text, message.kind, at or typed_at))
+            return built[-1]
 
         app.write_from(
             note,
@@ -607,10 +609,30 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             on_fail=while_shown(panel, lambda error: panel.refused(message.serial)),
         )
         panel.show_waiting()  # still waiting only when the write was queued
+        if built and message.serial in panel.waiting_serials:  # handed over, not landed yet
+            # In the timeline at once, as not saved yet: the frame that empties
+            # the input shows it, however far the database is.
+            change = built[-1]
+            panel.view.show_pending(
+                message.serial,
+                TimelineEntry(
+                    id=PENDING_ID + message.serial,
+                    incident_id=self.incident_id,
+                    kind=change.kind_of,
+                    text=change.text,
+                    actor=app.store.identity,
+                    occurred_at=change.occurred_at or typed_at,
+                    recorded_at=typed_at,
+                ),
+            )
 
     def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
-        self._part(TimelinePanel).written(serial)
-        view = self._part(TimelinePanel).view
+        panel = self._part(TimelinePanel)
+        panel.written(serial)
+        view = panel.view
+        # Its row typed here gives way to the entry the store wrote (put in
+        # the same place just below, so the rows are laid out once).
+        view.settle_pending(serial, redraw=entry is None or not view.holds_place_of(entry))
         if entry is None:
             return
         if not view.holds_place_of(entry):

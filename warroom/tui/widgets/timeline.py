@@ -42,6 +42,16 @@ if TYPE_CHECKING:
 STRIP_CACHE_SIZE = 2000
 # The next page is fetched when the cursor comes this close to the window's edge.
 PREFETCH_ROWS = 20
+# A note typed and not saved yet is shown at once, in its place, with an id
+# past every id the store gives (so it sorts after the saved entries of the
+# same moment): PENDING_ID plus the panel's serial number for it.
+PENDING_ID = 1 << 62
+
+
+def is_pending(entry: TimelineEntry) -> bool:
+    """A row for a note typed here and not in the store yet."""
+    return entry.id >= PENDING_ID
+
 
 # What `f` cycles through: a name for the panel title, and the kinds shown.
 FILTERS: tuple[tuple[str, set[str] | None], ...] = (
@@ -180,6 +190,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         # Our own notes shown as the store wrote them, before the change is
         # read back (see take_own); each is skipped once when it comes again.
         self._ahead: set[int] = set()
+        # Our notes typed and not saved yet, by their serial (see show_pending).
+        self._pending: dict[int, TimelineEntry] = {}
         # The entries put among the rows since the panel last named their
         # zones (show_zone); None: the rows were made afresh (a page, a filter).
         self.zone_taken: list[TimelineEntry] | None = None
@@ -223,7 +235,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.has_newer = has_newer
         self._asked.clear()
         self._mark(entries, superseded_by or {})
-        self._take(entries, follow=not at_top if follow is None else follow)
+        pending = [e for e in self._pending.values() if self.holds_place_of(e)]
+        self._take([*entries, *pending], follow=not at_top if follow is None else follow)
         if at_top:
             self.cursor = 0
 
@@ -281,6 +294,34 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self._take([entry], follow)
         self._ahead.add(entry.id)
 
+    def show_pending(self, serial: int, entry: TimelineEntry) -> None:
+        """A note just typed, shown at once in its place as not saved yet (the
+        frame that empties the input shows it); it gives way to the entry the
+        store writes (settle_pending). A note whose place is outside the window
+        is listed as waiting below instead."""
+        if not self.holds_place_of(entry):
+            return
+        self._pending[serial] = entry
+        follow = self.cursor >= len(self.entries) - 1 and not self.has_newer
+        self._take([entry], follow)
+
+    def settle_pending(self, serial: int, redraw: bool = True) -> None:
+        """The note typed as serial landed or was refused: its pending row
+        goes (redraw False: the stored entry is put in its place next)."""
+        entry = self._pending.pop(serial, None)
+        if entry is None:
+            return
+        self.all_entries = [e for e in self.all_entries if e is not entry]
+        if entry in self.entries:
+            index = self.entries.index(entry)
+            del self.entries[index]
+            cursor = self.cursor
+            if index < cursor or cursor >= len(self.entries):
+                self.set_reactive(TimelineView.cursor, cursor - 1)
+            if redraw:
+                self._set_rows()
+                self.watch_cursor(self.cursor)  # the detail follows the row now under it
+
     def _take(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool = False) -> None:
         """Put entries in the one order of every view (when it happened, then
         recording order); an entry backfilled into the past lands in its place.
@@ -308,10 +349,11 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         cursor = start = self.cursor
         for entry in entries:
             key = order_key(entry)
-            if self.first is None or key < order_key(self.first):
-                self.first = entry
-            if self.last is None or key > order_key(self.last):
-                self.last = entry
+            if not is_pending(entry):  # the window's edges (pages are read from them) are stored
+                if self.first is None or key < order_key(self.first):
+                    self.first = entry
+                if self.last is None or key > order_key(self.last):
+                    self.last = entry
             if not self.all_entries or key >= order_key(self.all_entries[-1]):
                 self.all_entries.append(entry)  # the usual case: the newest
             else:
@@ -501,13 +543,30 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         else:
             self.cursor = len(self.entries) - 1
 
+    def _stored_under_cursor(self) -> TimelineEntry | None:
+        """The entry under the cursor, if the store holds it (a note not saved
+        yet has nothing to correct or record the impact of)."""
+        if not 0 <= self.cursor < len(self.entries):
+            return None
+        entry = self.entries[self.cursor]
+        if is_pending(entry):
+            self.app.notify(
+                "Not saved yet: it can be changed once it is in the store",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return entry
+
     def action_correct(self) -> None:
-        if 0 <= self.cursor < len(self.entries):
-            self.post_message(self.CorrectRequested(self.entries[self.cursor]))
+        entry = self._stored_under_cursor()
+        if entry is not None:
+            self.post_message(self.CorrectRequested(entry))
 
     def action_impact(self) -> None:
-        if 0 <= self.cursor < len(self.entries):
-            self.post_message(self.ImpactRequested(self.entries[self.cursor]))
+        entry = self._stored_under_cursor()
+        if entry is not None:
+            self.post_message(self.ImpactRequested(entry))
 
     def action_write(self, kind: str) -> None:
         self.post_message(self.WriteRequested(kind))
@@ -529,6 +588,14 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     def format_entry(self, entry: TimelineEntry) -> Text:
         mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
         when = fmt_short_time(entry.occurred_at, self.utc, self._now())
+        if is_pending(entry):  # typed here, not in the store yet: ⧗ and dimmed
+            return Text.assemble(
+                (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
+                (f"⧗ {label:<8} ", "dim italic"),
+                lit(entry.actor[:10].ljust(10), "bold dim"),
+                " ",
+                lit(entry_body(entry), "dim italic"),
+            )
         line = Text.assemble(
             # ⟲: written down well after it happened.
             (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
@@ -792,7 +859,7 @@ class EntryDetail(KeptLines, Widget):
             return Text("no entry selected", style="dim italic")
         _, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
         head = Text.assemble(
-            (f"#{entry.id} ", "bold"),
+            ("⧗ not saved yet: " if is_pending(entry) else f"#{entry.id} ", "bold"),
             (label, style),
             " by ",
             lit(entry.actor, "bold"),
@@ -981,9 +1048,14 @@ class TimelinePanel(Panel):
         self.waiting = [(n, text) for n, text in self.waiting if n != serial]
         self._show_waiting()
 
+    @property
+    def waiting_serials(self) -> set[int]:
+        return {n for n, _ in self.waiting}
+
     def refused(self, serial: int) -> None:
         """The store refused the note: give it back to the input (when that is
         empty; otherwise it stays listed as not saved) so nothing is lost."""
+        self.view.settle_pending(serial)  # its row goes: the note was not saved
         text = next((t for n, t in self.waiting if n == serial), "")
         note_input = self.query_one(NoteInput)
         if not note_input.value:
