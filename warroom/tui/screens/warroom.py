@@ -50,7 +50,7 @@ from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
 from warroom.tui.widgets.reads import UNREADABLE, reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
-from warroom.tui.widgets.timeline import PENDING_ID, TimelinePanel, TimelineView
+from warroom.tui.widgets.timeline import TimelinePanel, TimelineView
 
 if TYPE_CHECKING:
     from warroom.tui.widgets.tasks import TaskList
@@ -592,39 +592,29 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         message.stop()
         panel = self._part(TimelinePanel)
         app = self.app
-        typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
-        built: list[AddEntry] = []
+        # When enter was pressed, even if the write waits in the queue.
+        typed_at = message.typed_at or app.clock()
 
         def note() -> AddEntry:
             # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then.
             at, text = split_time_prefix(message.text, typed_at, typed_zone(app.utc))
-            built.append(AddEntry(self.incident_id, text, message.kind, at or typed_at))
-            return built[-1]
+            return AddEntry(self.incident_id, text, message.kind, at or typed_at)
 
         app.write_from(
             note,
             # The note lands (or is refused) from the queue maybe after the
             # war room was left: nothing of it is then redrawn.
-            on_done=while_shown(self, lambda entry: self._note_written(message.serial, entry)),
+            on_done=while_shown(self, lambda entry: self._note_landed(message.serial, entry)),
             on_fail=while_shown(panel, lambda error: panel.refused(message.serial)),
         )
         panel.show_waiting()  # still waiting only when the write was queued
-        if built and message.serial in panel.waiting_serials:  # handed over, not landed yet
-            # In the timeline at once, as not saved yet: the frame that empties
-            # the input shows it, however far the database is.
-            change = built[-1]
-            panel.view.show_pending(
-                message.serial,
-                TimelineEntry(
-                    id=PENDING_ID + message.serial,
-                    incident_id=self.incident_id,
-                    kind=change.kind_of,
-                    text=change.text,
-                    actor=app.store.identity,
-                    occurred_at=change.occurred_at or typed_at,
-                    recorded_at=typed_at,
-                ),
-            )
+
+    def _note_landed(self, serial: int, entry: TimelineEntry | None) -> None:
+        """The note is in the store. Its row already shows (as not saved yet):
+        the stored entry takes its place once the frame under way is painted,
+        so a write that lands before that frame does not make it draw the row
+        twice over."""
+        self.call_after_refresh(self._note_written, serial, entry)
 
     def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
         panel = self._part(TimelinePanel)

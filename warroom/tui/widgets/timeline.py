@@ -6,6 +6,7 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 from __future__ import annotations
 
 from bisect import bisect, insort
+from datetime import datetime
 from math import ceil
 from typing import TYPE_CHECKING, cast
 
@@ -25,10 +26,19 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label
 
+from warroom.core.errors import WarroomError
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
-from warroom.core.timefmt import fmt_short_time, fmt_time, local_zone, shown, zone_names
+from warroom.core.timefmt import (
+    fmt_short_time,
+    fmt_time,
+    local_zone,
+    shown,
+    split_time_prefix,
+    typed_zone,
+    zone_names,
+)
 from warroom.tui.widgets.common import KIND_MARK, KeptLines, Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
@@ -311,10 +321,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         entry = self._pending.pop(serial, None)
         if entry is None:
             return
-        self.all_entries = [e for e in self.all_entries if e is not entry]
-        if entry in self.entries:
-            index = self.entries.index(entry)
-            del self.entries[index]
+        _remove(self.all_entries, entry)
+        index = _remove(self.entries, entry)
+        if index is not None:
             cursor = self.cursor
             if index < cursor or cursor >= len(self.entries):
                 self.set_reactive(TimelineView.cursor, cursor - 1)
@@ -686,6 +695,16 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         return strip
 
 
+def _remove(rows: list[TimelineEntry], entry: TimelineEntry) -> int | None:
+    """Take this very entry out of rows (looked for from the newest end, where
+    a note typed here usually is); its index, or None when it is not there."""
+    for index in range(len(rows) - 1, -1, -1):
+        if rows[index] is entry:
+            del rows[index]
+            return index
+    return None
+
+
 def _thumb(bar: ScrollBar) -> tuple:
     """What a vertical scroll bar draws from (ScrollBarRender.render_bar): its
     height and, when it has a thumb, where the thumb starts and ends in
@@ -762,11 +781,14 @@ class EntryDetail(KeptLines, Widget):
     """The entry under the cursor, whole and wrapped: long notes and pasted logs
     are read here without opening the correction editor."""
 
-    DEFAULT_CSS = """
-    EntryDetail {
-        height: auto; min-height: 2; max-height: 40%; background: $boost; padding: 0 1;
-        overflow: hidden hidden;
-    }
+    # Two rows at least, for entries of one line or two alike: the cursor
+    # moving between them repaints the detail, never lays the screen out again.
+    MIN_ROWS = 2
+    DEFAULT_CSS = f"""
+    EntryDetail {{
+        height: auto; min-height: {MIN_ROWS}; max-height: 40%; background: $boost;
+        padding: 0 1; overflow: hidden hidden;
+    }}
     """
 
     def __init__(self, **kwargs):
@@ -789,7 +811,8 @@ class EntryDetail(KeptLines, Widget):
         self.top = 0
         # Lay the panel out again only when the height changes: moving the
         # cursor over one-line entries repaints this line and nothing else.
-        lines = self._height()
+        lines = self._height()  # -1: not laid out yet (a layout comes anyway)
+        lines = max(lines, self.MIN_ROWS) if lines >= 0 else lines
         self.refresh(layout=lines != self._lines)
         self._lines = lines
 
@@ -911,11 +934,12 @@ class TimelinePanel(Panel):
     kind = reactive("note")
 
     class Submitted(Message):
-        def __init__(self, kind: str, text: str, serial: int = 0):
+        def __init__(self, kind: str, text: str, serial: int = 0, typed_at: datetime | None = None):
             super().__init__()
             self.kind = kind
             self.text = text
             self.serial = serial
+            self.typed_at = typed_at  # when enter was pressed (the note's time unless it says)
 
     def __init__(self, **kwargs):
         super().__init__(4, "Responder notes (private)", **kwargs)
@@ -1010,7 +1034,31 @@ class TimelinePanel(Panel):
             self.waiting.append((self._serial, event.value))
             with event.input.prevent(Input.Changed):  # emptied, not edited: nobody to tell
                 event.input.clear()
-            self.post_message(self.Submitted(self.kind, event.value, self._serial))
+            typed_at = self.app.clock()
+            self._show_typed(self._serial, event.value, typed_at)
+            self.post_message(self.Submitted(self.kind, event.value, self._serial, typed_at))
+
+    def _show_typed(self, serial: int, typed: str, typed_at: datetime) -> None:
+        """The note in the timeline in the same frame as the input emptied, as
+        not saved yet, however far the database is (see show_pending). Its
+        time is read as the write's is ('@14:05 text' happened then); a time
+        that cannot be read shows no row: the write refuses it and says why."""
+        try:
+            at, text = split_time_prefix(typed, typed_at, typed_zone(self.app.utc))
+        except WarroomError:
+            return
+        self.view.show_pending(
+            serial,
+            TimelineEntry(
+                id=PENDING_ID + serial,
+                incident_id=0,  # a row of this panel's incident, whichever it is
+                kind=self.kind,
+                text=text,
+                actor=self.app.store.identity,
+                occurred_at=at or typed_at,
+                recorded_at=typed_at,
+            ),
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()  # what is typed is the panel's alone: it goes no further up
@@ -1047,10 +1095,6 @@ class TimelinePanel(Panel):
         """The note is in the store: no longer shown as waiting."""
         self.waiting = [(n, text) for n, text in self.waiting if n != serial]
         self._show_waiting()
-
-    @property
-    def waiting_serials(self) -> set[int]:
-        return {n for n, _ in self.waiting}
 
     def refused(self, serial: int) -> None:
         """The store refused the note: give it back to the input (when that is
