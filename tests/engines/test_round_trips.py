@@ -248,6 +248,8 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
         store.assign(incident, "Lead", "ann")
         writes = {
             "assign": lambda: store.assign(incident, "Lead", "bob"),
+            "scribe": lambda: store.assign(incident, "Scribe", "cat"),
+            "unassign": lambda: store.unassign(incident, "Scribe"),
             "draft": lambda: store.save_draft(incident, "Investigating.", 0),
             "publish": lambda: store.publish_update(incident, "Update: investigating."),
             "stage": lambda: store.set_stage(incident, policy.stages[2]),

@@ -113,15 +113,19 @@ class RoleStore(StoreBase):
     ) -> None:
         role = self.policy.match_role(role)
         with self._write():
-            incident = self._incident_as_read(incident_id)
+            board = self._board_as_read(incident_id)  # its holders, as last read (guarded)
+            incident = board.incident if board is not None else self.get_incident(incident_id)
             self._require_open(incident)
-            holders = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
-                    (incident_id, role),
-                )
-            ]
+            if board is not None:
+                holders = [h.person for h in board.holders(role)]
+            else:
+                holders = [
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                        (incident_id, role),
+                    )
+                ]
             if person is not None:
                 person = clean_name(person, "person's name")
                 if person not in holders:
