@@ -15,7 +15,7 @@ from seeds import seed_incident
 from warroom.store import Store
 from warroom.tui.app import make_app
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.widgets.timeline import NoteInput, TimelineView, is_pending
+from warroom.tui.widgets.timeline import NoteInput, TimelinePanel, TimelineView, is_pending
 
 sys.path.insert(0, str(Path(__file__).parent.parent.parent))
 from bench.delay_proxy import DelayProxy  # noqa: E402
@@ -67,6 +67,10 @@ async def test_keys_60_ms_away_show_before_their_writes_land_and_each_lands_once
                 assert len(app.pending) == 2, app.pending  # neither write has landed
                 assert is_pending(view.entries[-1]) and view.entries[-1].text == "far note one"
                 assert screen.query_one(NoteInput).value == "typed behind it"
+                # Past the grace after which a note without a row is listed as
+                # waiting (an absence: only time shows it): its row says it.
+                await pilot.pause(TimelinePanel.WAITING_GRACE * 2)
+                assert not screen.query_one("#note-waiting").display
                 shown["hand-off"] = probe.watch(f"{role:<14}zed")
                 burst(app, "escape", "2", "enter")
                 await until(pilot, lambda: getattr(app.focused, "id", None) == "person", "chooser")

@@ -315,6 +315,11 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         follow = self.cursor >= len(self.entries) - 1 and not self.has_newer
         self._take([entry], follow)
 
+    def shows_pending(self, serial: int) -> bool:
+        """The note typed as serial has its row among the rows shown."""
+        entry = self._pending.get(serial)
+        return entry is not None and self._visible(entry)
+
     def settle_pending(self, serial: int, redraw: bool = True) -> None:
         """The note typed as serial landed or was refused: its pending row
         goes (redraw False: the stored entry is put in its place next)."""
@@ -1117,9 +1122,13 @@ class TimelinePanel(Panel):
     WAITING_GRACE = 0.2
 
     def _show_waiting(self, now: bool = False) -> None:
-        lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in self.waiting[-3:]]
-        if len(self.waiting) > 3:
-            lines[0] = f"⧗ {len(self.waiting) - 2} notes not saved yet"
+        # A note whose row shows in the timeline (⧗) is not listed again here
+        # unless the database is held up (a lock, a full disk, no server).
+        blocked = self.app.store_blocked
+        waiting = [(n, t) for n, t in self.waiting if blocked or not self.view.shows_pending(n)]
+        lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in waiting[-3:]]
+        if len(waiting) > 3:
+            lines[0] = f"⧗ {len(waiting) - 2} notes not saved yet"
             lines[1:] = lines[-2:]
         shown = "\n".join(lines)
         if shown == self._waiting_shown:
