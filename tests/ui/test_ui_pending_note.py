@@ -49,8 +49,8 @@ async def test_a_note_is_in_the_timeline_at_once_while_its_write_waits(
             assert is_pending(row)
             assert view.cursor == len(view.entries) - 1  # the view follows it
             shown = [line for line in painted_rows(app) if "typed while locked" in line]
-            assert len(shown) == 1 and "⧗" in shown[0], shown
-            assert detail.whole().plain.startswith("⧗ not saved yet")
+            assert len(shown) == 1 and "◌" in shown[0], shown
+            assert detail.whole().plain.startswith("◌ not saved yet")
             assert notes(store, seeded) == []  # not in the store: the lock holds it back
             assert app.screen.query_one(NoteInput).value == ""  # ready for the next one
         finally:

@@ -602,10 +602,10 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     def format_entry(self, entry: TimelineEntry) -> Text:
         mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
         when = fmt_short_time(entry.occurred_at, self.utc, self._now())
-        if is_pending(entry):  # typed here, not in the store yet: ⧗ and dimmed
+        if is_pending(entry):  # typed here, not in the store yet: ◌ and dimmed
             return Text.assemble(
                 (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
-                (f"⧗ {label:<8} ", "dim italic"),
+                (f"◌ {label:<8} ", "dim italic"),
                 lit(entry.actor[:10].ljust(10), "bold dim"),
                 " ",
                 lit(entry_body(entry), "dim italic"),
@@ -887,7 +887,7 @@ class EntryDetail(KeptLines, Widget):
             return Text("no entry selected", style="dim italic")
         _, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
         head = Text.assemble(
-            ("⧗ not saved yet: " if is_pending(entry) else f"#{entry.id} ", "bold"),
+            ("◌ not saved yet: " if is_pending(entry) else f"#{entry.id} ", "bold"),
             (label, style),
             " by ",
             lit(entry.actor, "bold"),
@@ -1122,7 +1122,7 @@ class TimelinePanel(Panel):
     WAITING_GRACE = 0.2
 
     def _show_waiting(self, now: bool = False) -> None:
-        # A note whose row shows in the timeline (⧗) is not listed again here
+        # A note whose row shows in the timeline (◌) is not listed again here
         # unless the database is held up (a lock, a full disk, no server).
         blocked = self.app.store_blocked
         waiting = [(n, t) for n, t in self.waiting if blocked or not self.view.shows_pending(n)]
