@@ -1126,9 +1126,9 @@ class TimelinePanel(Panel):
         # unless the database is held up (a lock, a full disk, no server).
         blocked = self.app.store_blocked
         waiting = [(n, t) for n, t in self.waiting if blocked or not self.view.shows_pending(n)]
-        lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in waiting[-3:]]
+        lines = [f"◌ not saved yet: {one_line(text)}" for _, text in waiting[-3:]]
         if len(waiting) > 3:
-            lines[0] = f"⧗ {len(waiting) - 2} notes not saved yet"
+            lines[0] = f"◌ {len(waiting) - 2} notes not saved yet"
             lines[1:] = lines[-2:]
         shown = "\n".join(lines)
         if shown == self._waiting_shown:
