@@ -115,10 +115,13 @@ class _Pipe:
     """One direction of one connection: a reader stamps each chunk, a sender
     writes it at arrival + delay."""
 
-    def __init__(self, proxy: DelayProxy, src: socket.socket, dst: socket.socket, on_chunk):
+    def __init__(
+        self, proxy: DelayProxy, src: socket.socket, dst: socket.socket, on_chunk, answers: bool
+    ):
         self.proxy = proxy
         self.src, self.dst = src, dst
         self.on_chunk = on_chunk
+        self.answers = answers  # the server's side: held while the proxy holds answers
         self.queue: deque[tuple[float, bytes]] = deque()
         self.cond = threading.Condition()
         self.closed = False
@@ -155,6 +158,8 @@ class _Pipe:
                 wait = due - monotonic()
                 if wait > 0:
                     time.sleep(wait)
+                if self.answers:
+                    self.proxy.answers_flow.wait()
                 self.dst.sendall(data)
         except OSError:
             pass
@@ -175,6 +180,8 @@ class DelayProxy:
         self.segment = "start"
         self.segments: list[tuple[str, float]] = [("start", monotonic())]
         self._ids = itertools.count(1)
+        self.answers_flow = threading.Event()  # cleared: the server's answers wait (hold)
+        self.answers_flow.set()
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -215,8 +222,17 @@ class DelayProxy:
                 if turn is not None:  # an answer: one round trip
                     self.turns.append(turn)
 
-        _Pipe(self, client, server, from_client).start()
-        _Pipe(self, server, client, from_server).start()
+        _Pipe(self, client, server, from_client, answers=False).start()
+        _Pipe(self, server, client, from_server, answers=True).start()
+
+    def hold(self) -> None:
+        """Keep the server's answers (the server still gets and does what is
+        sent) until release(): a write stays in flight for as long as a test
+        needs to look at the screen meanwhile."""
+        self.answers_flow.clear()
+
+    def release(self) -> None:
+        self.answers_flow.set()
 
     # ----------------------------------------------------------- control
     def mark(self, name: str) -> None:
@@ -238,6 +254,7 @@ class DelayProxy:
         return out
 
     def close(self) -> None:
+        self.answers_flow.set()
         try:
             self.listener.close()
         except OSError:

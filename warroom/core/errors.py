@@ -66,6 +66,13 @@ class SchemaChecked(WarroomError):
     exit_code = 75  # EX_TEMPFAIL: try again
 
 
+class StaleRead(WarroomError):
+    """A write sent in one round trip on what its connection last read of the
+    incident found, at the server, that the incident has moved since: nothing
+    was written, and the store runs the write again on a fresh read (never
+    seen above the store)."""
+
+
 class FileSwapped(StoreBusy):
     """The database file or its -wal/-shm was replaced or removed while open.
 

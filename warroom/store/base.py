@@ -11,14 +11,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from warroom.core.errors import (
     REFUSAL,
     AlreadyApplied,
     NotFound,
     ReadOnly,
+    StaleRead,
     UsageError,
 )
 from warroom.core.model import (
@@ -40,6 +42,48 @@ if TYPE_CHECKING:
     from warroom.services.paths import DbUrl
 
 _INCIDENT_FIELDS: tuple[str, ...] = Incident.__record_fields__  # type: ignore[attr-defined]
+
+# A write sent on what was last read checks at the server, in its own
+# pipeline, that the incident is still at the revision it was read at.
+_AS_READ_GUARD = (
+    "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN max(revision) <> ? THEN ?"
+    " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?"
+)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def on_what_was_read(method: F) -> F:
+    """A write that may go on what its connection last read of the incident
+    (Store._incident_as_read, _board_as_read) instead of reading it again, so
+    that on a server it costs one round trip. When the server finds the
+    incident has moved since (another process wrote), nothing was written:
+    it runs once more on a fresh read, under the same idempotency key."""
+
+    @wraps(method)
+    def write(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        key = self._write_key
+        self._guarded.clear()
+        try:
+            return method(self, *args, **kwargs)
+        except StaleRead:
+            pass
+        except UsageError:
+            if not self._guarded:
+                raise  # refused on what was read just now: so it is
+            # A refusal made here on what was last read (closed, already
+            # open, nobody holds it) may be stale too: it stands only when
+            # the incident, read afresh, says the same.
+        self._as_read.clear()
+        self._write_key = key
+        self._fresh_reads = True
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._fresh_reads = False
+
+    return write  # type: ignore[return-value]
 
 
 class _Later:
@@ -90,6 +134,13 @@ class StoreBase:
         self.clock = clock
         self._known_as: str | None = None  # identity already in the people table
         self._write_key: str | None = None  # the next write's idempotency key
+        # On a server: each incident as this connection last read it (with the
+        # board when it was read whole at that revision), which a write may go
+        # on without reading it again (see on_what_was_read).
+        self._as_read: dict[int, tuple[Incident, Board | None, list[Task] | None]] = {}
+        self._fresh_reads = False  # a write run again after StaleRead: read afresh
+        self._guarded: set[int] = set()  # incidents this write has sent a guard for
+        self._touched: dict[int, None] = {}  # incidents this write moved, in order
 
     @classmethod
     def open(
@@ -152,7 +203,8 @@ class StoreBase:
         def _board_of(self, incident_id: int, issued: tuple[_Later, ...]) -> Board: ...
         def timeline_page(self, incident_id: int, limit: int) -> TimelinePage: ...
         def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None: ...
-        def _stop_repeats(self, incident_id: int, stage: str, entry_id: int) -> None: ...
+        def _runbook_changes(self, incident_id: int, incident: Incident) -> dict[str, Any]: ...
+        def _stop_repeats(self, incident_id: int, stage: str) -> dict[str, Any]: ...
         def _carried(self, original: TimelineEntry) -> tuple[str, dict[str, Any]]: ...
         def timeline(
             self, incident_id: int, after_id: int = 0, limit: int | None = None
@@ -262,17 +314,115 @@ class StoreBase:
             # A server's answer to COMMIT can be lost on the way: every write
             # there carries a key, so the server can be asked whether it committed.
             key = f"auto-{uuid.uuid4().hex}"
-        with self.db.write(bump=bump):  # the backend moves the change counter last
-            if key is not None and not self._claim(key):
-                raise AlreadyApplied(f"this change was already written (key {key[:8]})")
-            try:
-                yield
-            except UnicodeEncodeError:
-                raise UsageError("text is not valid Unicode (undecodable bytes?)") from None
-            if self._known_as != self.identity:
-                # Whoever writes is someone the pickers should offer.
-                self._remember_person(self.identity)
+        self._guarded.clear()
+        self._touched.clear()
+        after: list[tuple[int, _Later]] = []
+        try:
+            with self.db.write(bump=bump):  # the backend moves the change counter last
+                if key is not None and not self._claim(key):
+                    raise AlreadyApplied(f"this change was already written (key {key[:8]})")
+                try:
+                    yield
+                except UnicodeEncodeError:
+                    raise UsageError("text is not valid Unicode (undecodable bytes?)") from None
+                if self._known_as != self.identity:
+                    # Whoever writes is someone the pickers should offer.
+                    self._remember_person(self.identity)
+                if self._pipelined:
+                    # Each incident moved, as it stands after the write: read in
+                    # the write's own round trip, and what the next write goes on.
+                    after = [
+                        (iid, self._issue("SELECT * FROM incidents WHERE id = ?", (iid,)))
+                        for iid in self._touched
+                    ]
+        except BaseException:
+            # What was read inside a write that did not commit may hold what it
+            # had changed: the next write reads afresh.
+            self._as_read.clear()
+            raise
         self._known_as = self.identity
+        self._as_read_after(after)
+
+    def _as_read_after(self, after: list[tuple[int, _Later]]) -> None:
+        for iid, later in after:
+            try:
+                rows = later.dicts()
+            except Exception:  # committed, its answer lost: the next write reads afresh
+                self._as_read.pop(iid, None)
+                continue
+            if rows:
+                self._remember_read(self._row_incident(rows[0]))
+
+    def _remember_read(
+        self, incident: Incident, board: Board | None = None, tasks: list[Task] | None = None
+    ) -> None:
+        """What a write may go on later (a server only: elsewhere a read costs
+        no round trip, and the write reads afresh): the incident, and the
+        board and the tasks when they were read at its revision."""
+        if not self._pipelined:
+            return
+        known = self._as_read.get(incident.id)
+        if known is not None and known[0].revision == incident.revision:
+            board = board if board is not None else known[1]
+            tasks = tasks if tasks is not None else known[2]
+        self._as_read[incident.id] = (incident, board, tasks)
+
+    def _incident_as_read(self, incident_id: int) -> Incident:
+        """Inside a write: the incident as this connection last read it, with
+        a guard sent in the write's pipeline that it has not moved since (no
+        round trip); read now where nothing was read before, on SQLite, or
+        when the write runs again after the guard stopped it."""
+        known = self._as_read.get(incident_id) if not self._fresh_reads else None
+        if known is None or not self._pipelined:
+            incident = self.get_incident(incident_id)
+            return incident
+        incident = known[0]
+        self._guard_as_read(incident)
+        return incident
+
+    def _board_as_read(self, incident_id: int) -> Board | None:
+        """Inside a write: the whole board as last read, when it was read at
+        the incident's revision as last read (guarded as _incident_as_read);
+        None: the write reads what it needs itself."""
+        known = self._as_read.get(incident_id) if not self._fresh_reads else None
+        if known is None or not self._pipelined:
+            return None
+        incident, board, _ = known
+        if board is None or board.incident.revision != incident.revision:
+            return None
+        self._guard_as_read(incident)
+        return board
+
+    def _tasks_as_read(self, incident_id: int) -> list[Task]:
+        """Inside a write: the tasks as the war room last read them with the
+        incident (guarded as _incident_as_read), else read now."""
+        known = self._as_read.get(incident_id) if not self._fresh_reads else None
+        if known is None or known[2] is None or not self._pipelined:
+            return self.tasks(incident_id)
+        self._guard_as_read(known[0])
+        return known[2]
+
+    def _guard_as_read(self, incident: Incident) -> None:
+        if incident.id in self._guarded:
+            return
+        self._guarded.add(incident.id)
+        self.db.execute(
+            _AS_READ_GUARD,
+            (
+                f"{REFUSAL}NotFound:no incident with id {incident.id}",
+                incident.revision,
+                f"{REFUSAL}Stale:incident {incident.id} moved since it was read",
+                incident.id,
+            ),
+        )
+
+    def _incident_after(self, incident_id: int) -> Incident:
+        """After a write: the incident as the write left it (on a server, read
+        in the write's own round trip)."""
+        known = self._as_read.get(incident_id)
+        if known is not None and self._pipelined and incident_id in self._touched:
+            return known[0]
+        return self.get_incident(incident_id)
 
     def revision(self) -> int:
         return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
@@ -482,3 +632,4 @@ class StoreBase:
     def _touch(self, incident_id: int) -> None:
         """Move the incident's revision: how pollers know this incident changed."""
         self.db.execute("UPDATE incidents SET revision = revision + 1 WHERE id = ?", (incident_id,))
+        self._touched[incident_id] = None

@@ -24,7 +24,7 @@ from warroom.core.text import (
     MAX_DRAFT,
     check_length,
 )
-from warroom.store.base import StoreBase
+from warroom.store.base import StoreBase, on_what_was_read
 
 DRILL_MARK = "[DRILL]"  # leads every published update of a drill
 
@@ -43,6 +43,7 @@ class DraftStore(StoreBase):
     def draft(self, incident_id: int) -> Draft:
         return self._row_draft(self.db.execute(self._DRAFT, (incident_id,)).fetchone())
 
+    @on_what_was_read
     def save_draft(self, incident_id: int, text: str, base_version: int) -> Draft:
         """Save the communicator's draft, merged with anything saved since base_version.
 
@@ -54,8 +55,14 @@ class DraftStore(StoreBase):
         check_length(text, MAX_DRAFT, "draft update")
         conflict = None
         with self._write():
-            self.get_incident(incident_id)
-            current = self.draft(incident_id)
+            # The draft as the board was last read (guarded at the server: one
+            # round trip), else read now.
+            board = self._board_as_read(incident_id)
+            if board is not None:
+                current = board.draft
+            else:
+                self._require(incident_id)
+                current = self.draft(incident_id)
             now = self._now()
             note = ""
             if current.version != base_version and current.text != text:
@@ -92,7 +99,7 @@ class DraftStore(StoreBase):
                 (incident_id, version, text, self.identity, now, note),
             )
             self._touch(incident_id)
-        saved = self.draft(incident_id)
+        saved = Draft(text, version, self.identity, from_iso(now))  # as written
         if conflict is not None:
             raise DraftConflict(
                 f"{conflict.updated_by} changed the same words of the draft while you were "
@@ -122,6 +129,7 @@ class DraftStore(StoreBase):
         ).fetchall()
         return [DraftVersion(r[0], r[1], r[2] or "", from_iso(r[3]), r[4] or "") for r in rows]
 
+    @on_what_was_read
     def publish_update(
         self,
         incident_id: int,
@@ -140,7 +148,7 @@ class DraftStore(StoreBase):
         shown = public_states(self.policy, status, components)
         moment = self._checked(at, "the update's time") if at is not None else None
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             now = to_iso(moment) if moment is not None else self._now()
             if moment is not None and moment < incident.reported_at:
                 raise UsageError("an update cannot go out before the reported time")

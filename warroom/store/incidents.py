@@ -27,13 +27,14 @@ from warroom.core.model import (
 )
 from warroom.core.ordering import check_milestone_order, standing_milestone
 from warroom.core.policy import MILESTONE_FIELDS, MILESTONES
+from warroom.core.record import replace
 from warroom.core.text import (
     MAX_SHORT,
     check_length,
     clean_title,
 )
 from warroom.core.timefmt import fmt_time
-from warroom.store.base import StoreBase, _Later
+from warroom.store.base import StoreBase, _Later, on_what_was_read
 
 
 class IncidentStore(StoreBase):
@@ -45,7 +46,9 @@ class IncidentStore(StoreBase):
         rows = self._rows("SELECT * FROM incidents WHERE id = ?", (incident_id,))
         if not rows:
             raise NotFound(f"no incident with id {incident_id}")
-        return self._row_incident(rows[0])
+        incident = self._row_incident(rows[0])
+        self._remember_read(incident)
+        return incident
 
     def list_incidents(self, include_closed: bool = False) -> list[Incident]:
         where = "" if include_closed else "WHERE status = 'open'"
@@ -100,7 +103,7 @@ class IncidentStore(StoreBase):
         rows = incident.dicts()
         if not rows:
             raise NotFound(f"no incident with id {incident_id}")
-        return Board(
+        board = Board(
             self._row_incident(rows[0]),
             tuple(
                 RoleHolder(
@@ -120,6 +123,8 @@ class IncidentStore(StoreBase):
             },
             self._row_draft(draft.one()),
         )
+        self._remember_read(board.incident, board)
+        return board
 
     def declare(
         self,
@@ -269,11 +274,12 @@ class IncidentStore(StoreBase):
         category = self.policy.match_category(category)
         return self._set_field(incident_id, "category", category, "Category")
 
+    @on_what_was_read
     def _set_field(
         self, incident_id: int, field: str, value: str, label: str, at: datetime | None = None
     ) -> Incident:
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             old = getattr(incident, field)
             if old == value:
                 return incident
@@ -284,6 +290,14 @@ class IncidentStore(StoreBase):
                 )
             elif at is not None:
                 raise UsageError(f"a {label.lower()} change is not dated")
+            # The tasks follow in the change's own transaction, and its entry
+            # says what they did.
+            tasks: dict[str, Any] = {}
+            if field in ("priority", "category"):
+                changed = replace(incident, **{field: value})
+                tasks = self._runbook_changes(incident_id, changed)
+            elif field == "stage":  # a repeating task stops at its stage
+                tasks = self._stop_repeats(incident_id, value)
             self.db.execute(f"UPDATE incidents SET {field} = ? WHERE id = ?", (value, incident_id))
             self._system(
                 incident_id,
@@ -292,12 +306,9 @@ class IncidentStore(StoreBase):
                 old=old,
                 new=value,
                 occurred_at=moment,
+                **tasks,
             )
-            if field in ("priority", "category"):  # in the change's own transaction
-                self._attach_runbooks(incident_id, self._last_entry_id(incident_id))
-            elif field == "stage":  # a repeating task stops at its stage
-                self._stop_repeats(incident_id, value, self._last_entry_id(incident_id))
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)
 
     def record_event(self, incident_id: int, text: str, event: str, **data: Any) -> TimelineEntry:
         """A system entry for something that happened outside the store (a hook's outcome)."""
@@ -307,6 +318,7 @@ class IncidentStore(StoreBase):
             entry_id = self._system(incident_id, text, event, **data)
         return self._appended(entry_id)
 
+    @on_what_was_read
     def close_incident(
         self, incident_id: int, resolution: str, at: datetime | None = None
     ) -> Incident:
@@ -317,7 +329,7 @@ class IncidentStore(StoreBase):
         check_length(resolution, MAX_SHORT, "resolution")
         moment = self._checked(at, "close") if at is not None else self.clock()
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             self._require_open(incident)
             check_milestone_order(incident, "close", moment)
             when = to_iso(moment)
@@ -349,7 +361,7 @@ class IncidentStore(StoreBase):
                 occurred_at=moment,
                 **self._resolved_states(incident_id),
             )
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)
 
     def _resolved_states(self, incident_id: int) -> dict[str, Any]:
         """The public status a close publishes: resolved, and every component
@@ -362,9 +374,10 @@ class IncidentStore(StoreBase):
             named.update(json.loads(raw).get("components", {}) if raw else {})
         return {"status": "resolved", "components": dict.fromkeys(named, "operational")}
 
+    @on_what_was_read
     def reopen_incident(self, incident_id: int, reason: str = "") -> Incident:
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             if incident.is_open:
                 raise UsageError(f"incident {incident_id} is already open")
             self.db.execute(
@@ -373,7 +386,7 @@ class IncidentStore(StoreBase):
             )
             text = "Incident reopened" + (f": {reason.strip()}" if reason.strip() else "")
             self._system(incident_id, text, "incident.reopen", reason=reason.strip())
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)
 
     def bundle(self, incident_id: int) -> Bundle:
         """The whole incident, read in one snapshot."""
@@ -384,14 +397,15 @@ class IncidentStore(StoreBase):
             tasks = tuple(self.tasks(incident_id))
         return Bundle(board, timeline, retro, tasks)
 
+    @on_what_was_read
     def make_real(self, incident_id: int, reason: str = "") -> Incident:
         """A drill that turned out to be a real incident: from now on it counts."""
         check_length(reason, MAX_SHORT, "reason")
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             if not incident.drill:
                 raise UsageError(f"incident {incident_id} is not a drill")
             self.db.execute("UPDATE incidents SET drill = 0 WHERE id = ?", (incident_id,))
             text = "Drill turned into a real incident" + (f": {reason}" if reason else "")
             self._system(incident_id, text, "incident.real", reason=reason)
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)

@@ -211,13 +211,15 @@ def _first_line(exc: BaseException) -> str:
 def _refusal_of(exc: BaseException) -> WarroomError | None:
     """The warroom error a check run at the server refused with (REFUSAL),
     or None when exc is something else."""
-    from warroom.core.errors import NotFound
+    from warroom.core.errors import NotFound, StaleRead
 
     primary = getattr(getattr(exc, "diag", None), "message_primary", None) or ""
     start = primary.find(REFUSAL)
     if start < 0:
         return None
     name, _, message = primary[start + len(REFUSAL) : primary.rfind('"')].partition(":")
+    if name == "Stale":
+        return StaleRead(message)
     return NotFound(message) if name == "NotFound" else UsageError(message)
 
 

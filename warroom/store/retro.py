@@ -26,7 +26,7 @@ from warroom.core.text import (
     clean_name,
     clean_title,
 )
-from warroom.store.base import StoreBase
+from warroom.store.base import StoreBase, on_what_was_read
 from warroom.store.schema import select_list
 
 
@@ -95,22 +95,24 @@ class RetroStore(StoreBase):
         note = stronger_note(asked, answered)
         return Why(position, question, answer, self.identity, from_iso(now), note)
 
+    @on_what_was_read
     def set_root_cause(self, incident_id: int, text: str, base: str | None = None) -> RetroText:
         """Save the root-cause summary; base as for save_why."""
         check_length(text, MAX_DRAFT, "root cause")
         with self._write():
-            current = self.get_incident(incident_id).root_cause
+            current = self._incident_as_read(incident_id).root_cause
             text, note = self._merge_edit(incident_id, "Root cause", base, text, current, MAX_DRAFT)
             self.db.execute("UPDATE incidents SET root_cause = ? WHERE id = ?", (text, incident_id))
             self._touch(incident_id)
         return RetroText(text, note)
 
+    @on_what_was_read
     def set_public_title(self, incident_id: int, title: str) -> Incident:
         """The title stakeholders see; "" takes it away (public outputs then say
         there is none: they never fall back to the internal title)."""
         title = clean_title(title) if title.strip() else ""
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             if incident.public_title == title:
                 return incident
             self.db.execute(
@@ -120,12 +122,13 @@ class RetroStore(StoreBase):
             self._system(
                 incident_id, text, "public_title.change", old=incident.public_title, new=title
             )
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)
 
+    @on_what_was_read
     def set_root_cause_public(self, incident_id: int, public: bool) -> Incident:
         """Whether public outputs carry the retro's root cause (they do not by default)."""
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             if incident.root_cause_public == public:
                 return incident
             self.db.execute(
@@ -134,7 +137,7 @@ class RetroStore(StoreBase):
             )
             text = "Root cause made public" if public else "Root cause made private"
             self._system(incident_id, text, "root_cause.public", public=public)
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)
 
     def _merge_edit(
         self, incident_id: int, what: str, base: str | None, text: str, current: str, limit: int

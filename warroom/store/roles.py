@@ -18,7 +18,7 @@ from warroom.core.ordering import nocase_key
 from warroom.core.text import (
     clean_name,
 )
-from warroom.store.base import StoreBase
+from warroom.store.base import StoreBase, on_what_was_read
 
 
 class RoleStore(StoreBase):
@@ -40,6 +40,7 @@ class RoleStore(StoreBase):
             e for e in self.timeline(incident_id) if e.event in ("role.assign", "role.unassign")
         ]
 
+    @on_what_was_read
     def assign(
         self, incident_id: int, role: str, person: str, at: datetime | None = None
     ) -> RoleHolder:
@@ -48,14 +49,20 @@ class RoleStore(StoreBase):
         person = clean_name(person, "person's name")
         single = role != self.policy.multi_role
         with self._write():
-            # The holder is asked for with the incident's check: one round trip.
+            # The holder as the board was last read (a guard at the server says
+            # it still is: one round trip), else asked for with the
+            # incident's check (two).
+            board = self._board_as_read(incident_id) if at is None else None
             holder = None
-            if single:
+            if single and board is None:
                 holder = self._issue(
                     "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
                     (incident_id, role),
                 )
-            if at is None:
+            if board is not None:
+                self._require_open(board.incident)
+                moment = self.clock()
+            elif at is None:
                 self._require(incident_id, is_open=True)
                 moment = self.clock()
             else:
@@ -65,9 +72,12 @@ class RoleStore(StoreBase):
                     incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
                 )
             previous = None
-            if holder is not None:
-                row = holder.one()
-                previous = row[0] if row else None
+            if single:
+                if board is not None:
+                    previous = board.holder(role)
+                elif holder is not None:
+                    row = holder.one()
+                    previous = row[0] if row else None
                 self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ?", (incident_id, role)
                 )
@@ -97,20 +107,25 @@ class RoleStore(StoreBase):
             )
         return RoleHolder(role, person, self.identity, from_iso(now), previous)
 
+    @on_what_was_read
     def unassign(
         self, incident_id: int, role: str, person: str | None = None, at: datetime | None = None
     ) -> None:
         role = self.policy.match_role(role)
         with self._write():
-            incident = self.get_incident(incident_id)
+            board = self._board_as_read(incident_id)  # its holders, as last read (guarded)
+            incident = board.incident if board is not None else self.get_incident(incident_id)
             self._require_open(incident)
-            holders = [
-                r[0]
-                for r in self.db.execute(
-                    "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
-                    (incident_id, role),
-                )
-            ]
+            if board is not None:
+                holders = [h.person for h in board.holders(role)]
+            else:
+                holders = [
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                        (incident_id, role),
+                    )
+                ]
             if person is not None:
                 person = clean_name(person, "person's name")
                 if person not in holders:

@@ -58,10 +58,12 @@ class RoomStore(StoreBase):
         more = len(rows) > limit
         entries = [self._row_entry(r) for r in rows[:limit][::-1]]
         holders = first_holders((h.role, h.person) for h in read.roles)
+        listed = [self._row_task(r, holders) for r in tasks.rows()]
+        self._remember_read(read.incident, read, listed)  # what the next write goes on
         return RoomRead(
             read,
             TimelinePage(entries, more, newest.rows()[0][0] or 0, dict(fixes.rows())),
-            [self._row_task(r, holders) for r in tasks.rows()],
+            listed,
         )
 
     def read_since(
@@ -93,8 +95,6 @@ class RoomStore(StoreBase):
         if read.incident.revision == revision:
             return None
         holders = first_holders((h.role, h.person) for h in read.roles)
-        return (
-            read,
-            [self._row_entry(r) for r in entries.rows()],
-            [self._row_task(r, holders) for r in tasks.rows()],
-        )
+        listed = [self._row_task(r, holders) for r in tasks.rows()]
+        self._remember_read(read.incident, read, listed)  # what the next write goes on
+        return (read, [self._row_entry(r) for r in entries.rows()], listed)

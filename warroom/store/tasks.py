@@ -108,18 +108,34 @@ class TaskStore(StoreBase):
     def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None:
         """Inside a write: add, skip and bring back tasks as the plan says.
         What it did is said in the data of the entry that caused it (the
-        declare's, the priority or category change's: `runbooks` attached,
-        `tasks_skipped` as no longer applying, `tasks_back` applying again),
-        not in entries of its own: one change, one entry. Without an entry
-        (attach_runbooks), one "Runbooks attached" entry says it."""
+        declare's: `runbooks` attached, `tasks_skipped` as no longer applying,
+        `tasks_back` applying again), not in entries of its own: one change,
+        one entry. Without an entry (attach_runbooks), one "Runbooks attached"
+        entry says it."""
+        said = self._runbook_changes(incident_id, self.get_incident(incident_id))
+        if not said:
+            return
+        if entry_id is None:
+            titles = ", ".join(said.get("runbooks", {})) or "none new"
+            self._system(incident_id, f"Runbooks attached: {titles}", "task.attach", **said)
+            return
+        entry = self.entry(entry_id)
+        self.db.execute(
+            "UPDATE timeline SET data = ? WHERE id = ?",
+            (json.dumps({**entry.data, **said}, ensure_ascii=False), entry_id),
+        )
+
+    def _runbook_changes(self, incident_id: int, incident: Incident) -> dict[str, Any]:
+        """Inside a write: the tasks added, skipped and brought back for the
+        incident as the change leaves it, done; what to say of them in the
+        change's entry (nothing: nothing changed)."""
         from warroom.core.runbooks import plan_runbooks
 
         if not self.policy.runbooks:
-            return  # a policy without runbooks leaves tasks as they are (and reads none)
-        incident = self.get_incident(incident_id)
-        plan = plan_runbooks(self.policy, incident, self.tasks(incident_id))
+            return {}  # a policy without runbooks leaves tasks as they are (and reads none)
+        plan = plan_runbooks(self.policy, incident, self._tasks_as_read(incident_id))
         if not (plan.add or plan.skip or plan.reopen):
-            return
+            return {}
         now = self._now()
         added: dict[str, list[str]] = {}
         for book, step in plan.add:
@@ -164,15 +180,7 @@ class TaskStore(StoreBase):
             said["tasks_skipped"] = [{"task": t.id, "title": t.title} for t in plan.skip]
         if plan.reopen:
             said["tasks_back"] = [{"task": t.id, "title": t.title} for t in plan.reopen]
-        if entry_id is None:
-            titles = ", ".join(added) or "none new"
-            self._system(incident_id, f"Runbooks attached: {titles}", "task.attach", **said)
-            return
-        entry = self.entry(entry_id)
-        self.db.execute(
-            "UPDATE timeline SET data = ? WHERE id = ?",
-            (json.dumps({**entry.data, **said}, ensure_ascii=False), entry_id),
-        )
+        return said
 
     def add_task(
         self,
@@ -330,16 +338,16 @@ class TaskStore(StoreBase):
             )
         return self.task(task_id)
 
-    def _stop_repeats(self, incident_id: int, stage: str, entry_id: int) -> None:
+    def _stop_repeats(self, incident_id: int, stage: str) -> dict[str, Any]:
         """Inside a stage change: the open, untouched later rounds of a
         repeating task whose `until` stage is reached are skipped (the change's
-        entry lists them in `tasks_stopped`)."""
+        entry lists them in `tasks_stopped`: what this returns, to say there)."""
         stages = self.policy.stages
         if stage not in stages:
-            return
+            return {}
         stopped = [
             t
-            for t in self.tasks(incident_id)
+            for t in self._tasks_as_read(incident_id)
             if t.every is not None
             and t.until in stages
             and t.occurrence > 1
@@ -348,7 +356,7 @@ class TaskStore(StoreBase):
             and stages.index(stage) >= stages.index(t.until)
         ]
         if not stopped:
-            return
+            return {}
         now = self._now()
         for task in stopped:
             self.db.execute(
@@ -356,9 +364,4 @@ class TaskStore(StoreBase):
                 " WHERE id = ?",
                 (TASK_SKIPPED, f"until {task.until}", self.identity, now, task.id),
             )
-        entry = self.entry(entry_id)
-        data = {**entry.data, "tasks_stopped": [{"task": t.id, "title": t.title} for t in stopped]}
-        self.db.execute(
-            "UPDATE timeline SET data = ? WHERE id = ?",
-            (json.dumps(data, ensure_ascii=False), entry_id),
-        )
+        return {"tasks_stopped": [{"task": t.id, "title": t.title} for t in stopped]}

@@ -20,7 +20,6 @@ from warroom.core.model import (
     Incident,
     TimelineEntry,
     TimelinePage,
-    from_iso,
     to_iso,
 )
 from warroom.core.ordering import (
@@ -329,15 +328,13 @@ class TimelineStore(StoreBase):
 
     def _recount_last_update(self, incident_id: int) -> None:
         """The update cadence counts from the latest update still standing."""
-        rows = self.db.execute(
-            "SELECT occurred_at FROM timeline t WHERE incident_id = ? AND kind = ?"
-            " AND NOT EXISTS (SELECT 1 FROM timeline c WHERE c.supersedes = t.id)",
-            (incident_id, UPDATE),
-        ).fetchall()
-        latest = max((from_iso(r[0]) for r in rows), default=None)
+        # One statement, answered by nobody (no round trip of its own): the
+        # times are stored at a fixed width in UTC, so the latest sorts last.
         self.db.execute(
-            "UPDATE incidents SET last_update_at = ? WHERE id = ?",
-            (to_iso(latest) if latest else None, incident_id),
+            "UPDATE incidents SET last_update_at = (SELECT max(occurred_at) FROM timeline t"
+            " WHERE incident_id = ? AND kind = ?"
+            " AND NOT EXISTS (SELECT 1 FROM timeline c WHERE c.supersedes = t.id)) WHERE id = ?",
+            (incident_id, UPDATE, incident_id),
         )
 
     # Role changes, ticks, stage and priority changes may be written down after

@@ -594,7 +594,8 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         message.stop()
         panel = self._part(TimelinePanel)
         app = self.app
-        typed_at = app.clock()  # when enter was pressed, even if the write waits in the queue
+        # When enter was pressed, even if the write waits in the queue.
+        typed_at = message.typed_at or app.clock()
 
         def note() -> AddEntry:
             # '@14:05 text' (or '@20m', '@2026-11-28T14:05') happened then.
@@ -605,14 +606,25 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             note,
             # The note lands (or is refused) from the queue maybe after the
             # war room was left: nothing of it is then redrawn.
-            on_done=while_shown(self, lambda entry: self._note_written(message.serial, entry)),
+            on_done=while_shown(self, lambda entry: self._note_landed(message.serial, entry)),
             on_fail=while_shown(panel, lambda error: panel.refused(message.serial)),
         )
         panel.show_waiting()  # still waiting only when the write was queued
 
+    def _note_landed(self, serial: int, entry: TimelineEntry | None) -> None:
+        """The note is in the store. Its row already shows (as not saved yet):
+        the stored entry takes its place once the frame under way is painted,
+        so a write that lands before that frame does not make it draw the row
+        twice over."""
+        self.call_after_refresh(self._note_written, serial, entry)
+
     def _note_written(self, serial: int, entry: TimelineEntry | None = None) -> None:
-        self._part(TimelinePanel).written(serial)
-        view = self._part(TimelinePanel).view
+        panel = self._part(TimelinePanel)
+        panel.written(serial)
+        view = panel.view
+        # Its row typed here gives way to the entry the store wrote (put in
+        # the same place just below, so the rows are laid out once).
+        view.settle_pending(serial, redraw=entry is None or not view.holds_place_of(entry))
         if entry is None:
             return
         if not view.holds_place_of(entry):

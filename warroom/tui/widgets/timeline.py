@@ -6,6 +6,7 @@ so 10,000 entries cost a list of objects, not 10,000 widgets."""
 from __future__ import annotations
 
 from bisect import bisect, insort
+from datetime import datetime
 from math import ceil
 from typing import TYPE_CHECKING, cast
 
@@ -25,10 +26,19 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label
 
+from warroom.core.errors import WarroomError
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
 from warroom.core.templates import own_lines
 from warroom.core.text import in_one_line, one_line
-from warroom.core.timefmt import fmt_short_time, fmt_time, local_zone, shown, zone_names
+from warroom.core.timefmt import (
+    fmt_short_time,
+    fmt_time,
+    local_zone,
+    shown,
+    split_time_prefix,
+    typed_zone,
+    zone_names,
+)
 from warroom.tui.widgets.common import KIND_MARK, KeptLines, Panel, RowStyle, lit, lit_block
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
@@ -42,6 +52,16 @@ if TYPE_CHECKING:
 STRIP_CACHE_SIZE = 2000
 # The next page is fetched when the cursor comes this close to the window's edge.
 PREFETCH_ROWS = 20
+# A note typed and not saved yet is shown at once, in its place, with an id
+# past every id the store gives (so it sorts after the saved entries of the
+# same moment): PENDING_ID plus the panel's serial number for it.
+PENDING_ID = 1 << 62
+
+
+def is_pending(entry: TimelineEntry) -> bool:
+    """A row for a note typed here and not in the store yet."""
+    return entry.id >= PENDING_ID
+
 
 # What `f` cycles through: a name for the panel title, and the kinds shown.
 FILTERS: tuple[tuple[str, set[str] | None], ...] = (
@@ -180,6 +200,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         # Our own notes shown as the store wrote them, before the change is
         # read back (see take_own); each is skipped once when it comes again.
         self._ahead: set[int] = set()
+        # Our notes typed and not saved yet, by their serial (see show_pending).
+        self._pending: dict[int, TimelineEntry] = {}
         # The entries put among the rows since the panel last named their
         # zones (show_zone); None: the rows were made afresh (a page, a filter).
         self.zone_taken: list[TimelineEntry] | None = None
@@ -223,7 +245,8 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self.has_newer = has_newer
         self._asked.clear()
         self._mark(entries, superseded_by or {})
-        self._take(entries, follow=not at_top if follow is None else follow)
+        pending = [e for e in self._pending.values() if self.holds_place_of(e)]
+        self._take([*entries, *pending], follow=not at_top if follow is None else follow)
         if at_top:
             self.cursor = 0
 
@@ -281,6 +304,38 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         self._take([entry], follow)
         self._ahead.add(entry.id)
 
+    def show_pending(self, serial: int, entry: TimelineEntry) -> None:
+        """A note just typed, shown at once in its place as not saved yet (the
+        frame that empties the input shows it); it gives way to the entry the
+        store writes (settle_pending). A note whose place is outside the window
+        is listed as waiting below instead."""
+        if not self.holds_place_of(entry):
+            return
+        self._pending[serial] = entry
+        follow = self.cursor >= len(self.entries) - 1 and not self.has_newer
+        self._take([entry], follow)
+
+    def shows_pending(self, serial: int) -> bool:
+        """The note typed as serial has its row among the rows shown."""
+        entry = self._pending.get(serial)
+        return entry is not None and self._visible(entry)
+
+    def settle_pending(self, serial: int, redraw: bool = True) -> None:
+        """The note typed as serial landed or was refused: its pending row
+        goes (redraw False: the stored entry is put in its place next)."""
+        entry = self._pending.pop(serial, None)
+        if entry is None:
+            return
+        _remove(self.all_entries, entry)
+        index = _remove(self.entries, entry)
+        if index is not None:
+            cursor = self.cursor
+            if index < cursor or cursor >= len(self.entries):
+                self.set_reactive(TimelineView.cursor, cursor - 1)
+            if redraw:
+                self._set_rows()
+                self.watch_cursor(self.cursor)  # the detail follows the row now under it
+
     def _take(self, entries: list[TimelineEntry], follow: bool, keep_rows: bool = False) -> None:
         """Put entries in the one order of every view (when it happened, then
         recording order); an entry backfilled into the past lands in its place.
@@ -308,10 +363,11 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         cursor = start = self.cursor
         for entry in entries:
             key = order_key(entry)
-            if self.first is None or key < order_key(self.first):
-                self.first = entry
-            if self.last is None or key > order_key(self.last):
-                self.last = entry
+            if not is_pending(entry):  # the window's edges (pages are read from them) are stored
+                if self.first is None or key < order_key(self.first):
+                    self.first = entry
+                if self.last is None or key > order_key(self.last):
+                    self.last = entry
             if not self.all_entries or key >= order_key(self.all_entries[-1]):
                 self.all_entries.append(entry)  # the usual case: the newest
             else:
@@ -501,13 +557,30 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         else:
             self.cursor = len(self.entries) - 1
 
+    def _stored_under_cursor(self) -> TimelineEntry | None:
+        """The entry under the cursor, if the store holds it (a note not saved
+        yet has nothing to correct or record the impact of)."""
+        if not 0 <= self.cursor < len(self.entries):
+            return None
+        entry = self.entries[self.cursor]
+        if is_pending(entry):
+            self.app.notify(
+                "Not saved yet: it can be changed once it is in the store",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return entry
+
     def action_correct(self) -> None:
-        if 0 <= self.cursor < len(self.entries):
-            self.post_message(self.CorrectRequested(self.entries[self.cursor]))
+        entry = self._stored_under_cursor()
+        if entry is not None:
+            self.post_message(self.CorrectRequested(entry))
 
     def action_impact(self) -> None:
-        if 0 <= self.cursor < len(self.entries):
-            self.post_message(self.ImpactRequested(self.entries[self.cursor]))
+        entry = self._stored_under_cursor()
+        if entry is not None:
+            self.post_message(self.ImpactRequested(entry))
 
     def action_write(self, kind: str) -> None:
         self.post_message(self.WriteRequested(kind))
@@ -529,6 +602,14 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
     def format_entry(self, entry: TimelineEntry) -> Text:
         mark, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
         when = fmt_short_time(entry.occurred_at, self.utc, self._now())
+        if is_pending(entry):  # typed here, not in the store yet: ◌ and dimmed
+            return Text.assemble(
+                (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
+                (f"◌ {label:<8} ", "dim italic"),
+                lit(entry.actor[:10].ljust(10), "bold dim"),
+                " ",
+                lit(entry_body(entry), "dim italic"),
+            )
         line = Text.assemble(
             # ⟲: written down well after it happened.
             (when.rjust(5) + ("⟲ " if entry.backfilled else "  "), "dim"),
@@ -619,6 +700,16 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
         return strip
 
 
+def _remove(rows: list[TimelineEntry], entry: TimelineEntry) -> int | None:
+    """Take this very entry out of rows (looked for from the newest end, where
+    a note typed here usually is); its index, or None when it is not there."""
+    for index in range(len(rows) - 1, -1, -1):
+        if rows[index] is entry:
+            del rows[index]
+            return index
+    return None
+
+
 def _thumb(bar: ScrollBar) -> tuple:
     """What a vertical scroll bar draws from (ScrollBarRender.render_bar): its
     height and, when it has a thumb, where the thumb starts and ends in
@@ -695,11 +786,14 @@ class EntryDetail(KeptLines, Widget):
     """The entry under the cursor, whole and wrapped: long notes and pasted logs
     are read here without opening the correction editor."""
 
-    DEFAULT_CSS = """
-    EntryDetail {
-        height: auto; min-height: 2; max-height: 40%; background: $boost; padding: 0 1;
-        overflow: hidden hidden;
-    }
+    # Two rows at least, for entries of one line or two alike: the cursor
+    # moving between them repaints the detail, never lays the screen out again.
+    MIN_ROWS = 2
+    DEFAULT_CSS = f"""
+    EntryDetail {{
+        height: auto; min-height: {MIN_ROWS}; max-height: 40%; background: $boost;
+        padding: 0 1; overflow: hidden hidden;
+    }}
     """
 
     def __init__(self, **kwargs):
@@ -722,7 +816,8 @@ class EntryDetail(KeptLines, Widget):
         self.top = 0
         # Lay the panel out again only when the height changes: moving the
         # cursor over one-line entries repaints this line and nothing else.
-        lines = self._height()
+        lines = self._height()  # -1: not laid out yet (a layout comes anyway)
+        lines = max(lines, self.MIN_ROWS) if lines >= 0 else lines
         self.refresh(layout=lines != self._lines)
         self._lines = lines
 
@@ -792,7 +887,7 @@ class EntryDetail(KeptLines, Widget):
             return Text("no entry selected", style="dim italic")
         _, label, style = KIND_MARK.get(entry.kind, ("?", entry.kind, ""))
         head = Text.assemble(
-            (f"#{entry.id} ", "bold"),
+            ("◌ not saved yet: " if is_pending(entry) else f"#{entry.id} ", "bold"),
             (label, style),
             " by ",
             lit(entry.actor, "bold"),
@@ -844,11 +939,12 @@ class TimelinePanel(Panel):
     kind = reactive("note")
 
     class Submitted(Message):
-        def __init__(self, kind: str, text: str, serial: int = 0):
+        def __init__(self, kind: str, text: str, serial: int = 0, typed_at: datetime | None = None):
             super().__init__()
             self.kind = kind
             self.text = text
             self.serial = serial
+            self.typed_at = typed_at  # when enter was pressed (the note's time unless it says)
 
     def __init__(self, **kwargs):
         super().__init__(4, "Responder notes (private)", **kwargs)
@@ -943,7 +1039,31 @@ class TimelinePanel(Panel):
             self.waiting.append((self._serial, event.value))
             with event.input.prevent(Input.Changed):  # emptied, not edited: nobody to tell
                 event.input.clear()
-            self.post_message(self.Submitted(self.kind, event.value, self._serial))
+            typed_at = self.app.clock()
+            self._show_typed(self._serial, event.value, typed_at)
+            self.post_message(self.Submitted(self.kind, event.value, self._serial, typed_at))
+
+    def _show_typed(self, serial: int, typed: str, typed_at: datetime) -> None:
+        """The note in the timeline in the same frame as the input emptied, as
+        not saved yet, however far the database is (see show_pending). Its
+        time is read as the write's is ('@14:05 text' happened then); a time
+        that cannot be read shows no row: the write refuses it and says why."""
+        try:
+            at, text = split_time_prefix(typed, typed_at, typed_zone(self.app.utc))
+        except WarroomError:
+            return
+        self.view.show_pending(
+            serial,
+            TimelineEntry(
+                id=PENDING_ID + serial,
+                incident_id=0,  # a row of this panel's incident, whichever it is
+                kind=self.kind,
+                text=text,
+                actor=self.app.store.identity,
+                occurred_at=at or typed_at,
+                recorded_at=typed_at,
+            ),
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()  # what is typed is the panel's alone: it goes no further up
@@ -984,6 +1104,7 @@ class TimelinePanel(Panel):
     def refused(self, serial: int) -> None:
         """The store refused the note: give it back to the input (when that is
         empty; otherwise it stays listed as not saved) so nothing is lost."""
+        self.view.settle_pending(serial)  # its row goes: the note was not saved
         text = next((t for n, t in self.waiting if n == serial), "")
         note_input = self.query_one(NoteInput)
         if not note_input.value:
@@ -1001,9 +1122,13 @@ class TimelinePanel(Panel):
     WAITING_GRACE = 0.2
 
     def _show_waiting(self, now: bool = False) -> None:
-        lines = [f"⧗ not saved yet: {one_line(text)}" for _, text in self.waiting[-3:]]
-        if len(self.waiting) > 3:
-            lines[0] = f"⧗ {len(self.waiting) - 2} notes not saved yet"
+        # A note whose row shows in the timeline (◌) is not listed again here
+        # unless the database is held up (a lock, a full disk, no server).
+        blocked = self.app.store_blocked
+        waiting = [(n, t) for n, t in self.waiting if blocked or not self.view.shows_pending(n)]
+        lines = [f"◌ not saved yet: {one_line(text)}" for _, text in waiting[-3:]]
+        if len(waiting) > 3:
+            lines[0] = f"◌ {len(waiting) - 2} notes not saved yet"
             lines[1:] = lines[-2:]
         shown = "\n".join(lines)
         if shown == self._waiting_shown:

@@ -1,0 +1,141 @@
+"""A note shows in the timeline the moment Enter is pressed, marked as not
+saved yet, however long its write waits; the stored entry takes its place."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from keyburst import burst, paste, settle, until
+
+from warroom.tui.widgets.timeline import (
+    EntryDetail,
+    NoteInput,
+    TimelinePanel,
+    TimelineView,
+    is_pending,
+)
+
+SIZE = (120, 36)
+
+
+def notes(store, iid) -> list[str]:
+    return [e.text for e in store.timeline(iid) if e.kind == "note"]
+
+
+def painted_rows(app) -> list[str]:
+    view = app.screen.query_one(TimelineView)
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+async def test_a_note_is_in_the_timeline_at_once_while_its_write_waits(
+    app_factory, store, seeded, db_path
+):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        detail = app.screen.query_one(EntryDetail)
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            burst(app, "4", "n", "typed while locked", "enter")
+            await until(
+                pilot,
+                lambda: bool(view.entries) and view.entries[-1].text == "typed while locked",
+                "the note's row",
+            )
+            await settle(app, pilot)
+            row = view.entries[-1]
+            assert is_pending(row)
+            assert view.cursor == len(view.entries) - 1  # the view follows it
+            shown = [line for line in painted_rows(app) if "typed while locked" in line]
+            assert len(shown) == 1 and "◌" in shown[0], shown
+            assert detail.whole().plain.startswith("◌ not saved yet")
+            assert notes(store, seeded) == []  # not in the store: the lock holds it back
+            assert app.screen.query_one(NoteInput).value == ""  # ready for the next one
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        app.retry_pending()
+        await until(pilot, lambda: not is_pending(view.entries[-1]), "the stored entry")
+        await settle(app, pilot)
+        stored = store.timeline(seeded)[-1]
+        assert view.entries[-1].id == stored.id and stored.text == "typed while locked"
+        assert [e.text for e in view.entries].count("typed while locked") == 1
+        assert not any(is_pending(e) for e in view.all_entries)
+        assert view.cursor == len(view.entries) - 1
+        assert detail.whole().plain.startswith(f"#{stored.id} ")
+    assert notes(store, seeded) == ["typed while locked"]
+
+
+async def test_a_note_not_saved_yet_cannot_be_corrected(app_factory, store, seeded, db_path):
+    app = app_factory()
+    said: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        screen = app.screen
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "4", "n", "not yet", "enter")
+            await until(pilot, lambda: is_pending(view.entries[-1]), "the note's row")
+            notify = app.notify
+            app.notify = lambda message, **kw: (said.append(str(message)), notify(message, **kw))
+            burst(app, "escape", "enter")  # to the rows; enter corrects the entry under the cursor
+            await settle(app, pilot)
+            assert app.screen is screen  # no correction dialog for a note the store lacks
+            assert any("Not saved yet" in line for line in said), said
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        app.retry_pending()
+        await until(pilot, lambda: not is_pending(view.entries[-1]), "the stored entry")
+    assert notes(store, seeded) == ["not yet"]
+
+
+async def test_a_refused_note_leaves_no_row_behind(app_factory, store, seeded):
+    from warroom.store import MAX_NOTE
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        rows = len(view.entries)
+        burst(app, "4", "n")
+        paste(app, "x" * (MAX_NOTE + 1))
+        burst(app, "enter")  # too long: the store refuses it
+        await settle(app, pilot)
+        assert app.screen.query_one(NoteInput).value == "x" * (MAX_NOTE + 1)  # given back
+        assert len(view.entries) == rows
+        assert not any(is_pending(e) for e in view.all_entries)
+        assert view.cursor == rows - 1
+    assert notes(store, seeded) == []
+
+
+async def test_a_window_read_afresh_keeps_the_notes_not_saved_yet(
+    app_factory, store, seeded, db_path
+):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "4", "n", "first", "enter", "second", "enter")
+            await until(pilot, lambda: view.entries[-1].text == "second", "both rows")
+            stored = [e for e in view.all_entries if not is_pending(e)]
+            view.set_entries(stored, seen_id=view.seen_id)  # a page read again
+            assert [e.text for e in view.entries[-2:]] == ["first", "second"]
+            assert all(is_pending(e) for e in view.entries[-2:])
+            assert view.last is not None and not is_pending(view.last)  # pages read from it
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        app.retry_pending()
+        await until(pilot, lambda: not any(is_pending(e) for e in view.all_entries), "landed")
+        await settle(app, pilot)
+        assert [e.text for e in view.entries[-2:]] == ["first", "second"]
+        assert app.screen.query_one(TimelinePanel).waiting == []
+    assert notes(store, seeded) == ["first", "second"]
