@@ -747,6 +747,19 @@ def _locker(db: str, seconds: float):
     return proc
 
 
+def _frame_seconds() -> float:
+    """One of Textual's frame intervals, at the rate it draws (TEXTUAL_FPS)."""
+    import os
+
+    return 1 / float(os.environ.get("TEXTUAL_FPS", "60"))
+
+
+def _still_for(probe, seconds: float) -> bool:
+    """The app has drawn no frame for `seconds`."""
+    last = probe.last_frame_at
+    return last is None or monotonic() - last >= seconds
+
+
 async def _latency_run(cfg: dict, db: str, proxy) -> dict:
     """One war room on `db`: open it, then ticks, notes with typing behind
     them, hand-offs and a publish, each timed and (through the proxy) counted."""
@@ -787,6 +800,7 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
     app._write_outcome = outcome  # the worker is handed it when the app mounts
     n = int(cfg["actions"])
     echo_keys = int(cfg["echo_keys"])
+    frame = _frame_seconds()
 
     def quiet() -> bool:
         # The app's own word: every job handed back and no read-back still due
@@ -884,6 +898,15 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
                 role = roles[k % len(roles)]
                 rlist.highlighted = policy.roles.index(role)
                 await _settle(pilot)
+                # A person presses enter on a role they have looked at, not
+                # within a frame or two of the screen's last paint. Sent at
+                # once after the frame that showed the role highlighted, the
+                # key found Textual's frame timer mid-interval: after a still
+                # spell (the read back, far away) its next slot is up to two
+                # intervals after that frame, so the chooser's frame waited
+                # for the slot (4-9 ms), which at 0 ms, frames in step, it did
+                # not (see docs/performance.md).
+                await _until(lambda: _still_for(probe, 2.5 * frame), timeout=30)
                 # Opening the chooser: to the frame showing its title.
                 _proxy(proxy, "mark chooser")
                 shown = probe.watch(f"Assign {role}")
@@ -956,7 +979,7 @@ def mode_latency(cfg: dict) -> dict:
         parts = urlsplit(db)
         proxy, port = _start_proxy(parts.port, float(cfg["rtt_ms"]))
         db = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{port}"))
-    out: dict = {"frame": 1 / float(__import__("os").environ.get("TEXTUAL_FPS", "60"))}
+    out: dict = {"frame": _frame_seconds()}
     try:
         out.update(asyncio.run(_latency_run(cfg, db, proxy)))
         warroom = str(Path(sys.executable).parent / "warroom")
