@@ -100,8 +100,12 @@ class RolesPanel(Panel):
     RolesPanel PersonChooser {
         visibility: hidden; border: round $primary; overlay: screen; background: $surface;
     }
-    RolesPanel PersonChooser OptionList, RolesPanel PersonChooser OptionList:focus {
+    RolesPanel PersonChooser PeopleList, RolesPanel PersonChooser PeopleList:focus {
         height: 5; border: none; padding: 0;
+        /* Its scrollbar always there: one that came and went with the
+           matches (a typed name alone, then everyone at the next hand-off)
+           laid the whole screen out a second time as the chooser opened. */
+        overflow-y: scroll;
     }
     RolesPanel PersonChooser Input, RolesPanel PersonChooser Input:focus {
         border: none; height: 1; padding: 0 1; background: $boost;
