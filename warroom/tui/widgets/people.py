@@ -41,6 +41,7 @@ class PeopleList(RowList, inherit_bindings=False):
     its rows while it paints and asks for a second layout of the whole
     screen), and a letter typed repaints the rows that changed."""
 
+    HELP_GROUP = "Person chooser: the people listed"
     BINDINGS = [  # no letters (j and k move a RowList): they go on with the name
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
@@ -85,7 +86,11 @@ class PersonChooser(Vertical):
     PersonChooser { height: auto; }
     PersonChooser .chooser-title { width: 1fr; }
     PersonChooser Input { margin: 0; }
-    PersonChooser PeopleList { height: auto; max-height: 12; }
+    PersonChooser PeopleList {
+        height: auto; max-height: 12;
+        border: tall $border-blurred; padding: 0 1; background: $surface;
+    }
+    PersonChooser PeopleList:focus { border: tall $border; background-tint: $foreground 5%; }
     PersonChooser .chooser-hint { color: $text-muted; width: 1fr; }
     """
     HELP_GROUP = "Person chooser"
