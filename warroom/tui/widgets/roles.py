@@ -104,8 +104,13 @@ class RolesPanel(Panel):
         height: 5; border: none; padding: 0;
         /* Its scrollbar always there: one that came and went with the
            matches (a typed name alone, then everyone at the next hand-off)
-           laid the whole screen out a second time as the chooser opened. */
+           laid the whole screen out a second time as the chooser opened.
+           Its track is the list's own colour: only the thumb shows, and
+           only when there are more people than rows. */
         overflow-y: scroll;
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
     }
     RolesPanel PersonChooser Input, RolesPanel PersonChooser Input:focus {
         border: none; height: 1; padding: 0 1; background: $boost;
