@@ -49,6 +49,7 @@ class Params:
     latency_actions: int = 8  # ticks, notes, hand-offs and publishes at each round trip
     latency_echo_keys: int = 6  # keys typed behind each note
     latency_cli_reps: int = 5
+    latency_chooser_openings: int = 3  # the hand-off chooser opened per hand-off (see child)
     latency_lock_seconds: float = 3.0
 
     @classmethod
@@ -80,6 +81,7 @@ class Params:
             latency_actions=2,
             latency_echo_keys=3,
             latency_cli_reps=1,
+            latency_chooser_openings=1,
         )
 
 
@@ -1195,7 +1197,9 @@ def _ok(samples: list[dict], key: str, **match) -> list[float]:
     ]
 
 
-def _round_trips(res: dict, actions: int, cli_reps: int) -> dict[str, dict]:
+def _round_trips(
+    res: dict, actions: int, cli_reps: int, chooser_openings: int = 1
+) -> dict[str, dict]:
     """Round trips per action (the proxy's turnarounds over the actions done),
     and the statements of one action, in order."""
     from bench.delay_proxy import summarise
@@ -1203,7 +1207,8 @@ def _round_trips(res: dict, actions: int, cli_reps: int) -> dict[str, dict]:
     out = {}
     for action in ACTIONS:
         seg = res.get("round_trips", {}).get(action)
-        count = {"store-open": 1, "open": 1, "cli-note": cli_reps}.get(action, actions)
+        count = {"store-open": 1, "open": 1, "cli-note": cli_reps,
+                 "chooser": actions * chooser_openings}.get(action, actions)  # fmt: skip
         if not seg:
             out[action] = {"per_action": 0.0, "statements": []}
             continue
@@ -1224,7 +1229,8 @@ def latency_rows(ctx: Ctx) -> list[dict]:
     p = ctx.params
     rtts = p.latency_rtts
     cfg = {"actions": p.latency_actions, "echo_keys": p.latency_echo_keys,
-           "cli_reps": p.latency_cli_reps}  # fmt: skip
+           "cli_reps": p.latency_cli_reps,
+           "chooser_openings": p.latency_chooser_openings}  # fmt: skip
     ctx.log(f"far database: round trips of {', '.join(f'{r} ms' for r in rtts)} through a proxy")
     server = pg_server(ctx)
     runs: dict[int, dict] = {}
@@ -1322,7 +1328,8 @@ def latency_rows(ctx: Ctx) -> list[dict]:
             "status": judge(w and w["median"], "<=", limit),
         })  # fmt: skip
 
-    trips = {rtt: _round_trips(res, p.latency_actions, p.latency_cli_reps)
+    trips = {rtt: _round_trips(res, p.latency_actions, p.latency_cli_reps,
+                               p.latency_chooser_openings)
              for rtt, res in runs.items()}  # fmt: skip
     far = rtts[-1]
     for action in ACTIONS:

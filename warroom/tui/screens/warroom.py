@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
+from textual.reactive import Reactive
 from textual.widget import Widget
 
 from warroom.core.errors import DraftConflict, UsageError
@@ -75,6 +76,10 @@ class RoomGrid(KeptLines, Container):
 class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
     PANEL_NAMES = ("Checklist", "Roles", "Clocks", "Notes", "Update")
     TABS_AFTER = "#header"  # the tab strip is made once the room is first compact
+    # Screen's own `focused` repaints the whole screen when focus moves
+    # (opening the hand-off chooser, a number key): every widget whose look
+    # depends on focus is restyled, and repaints, by itself.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS = [
         Binding("1", "panel(1)", "Checklist", show=False, id="warroom.panel1"),
         Binding("2", "panel(2)", "Roles", show=False, id="warroom.panel2"),

@@ -9,13 +9,14 @@ import re
 from typing import cast
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Label
 
 from warroom.tui.widgets.common import lit
+from warroom.tui.widgets.rows import RowList
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 # More than this many matches: type a few letters to narrow them down.
@@ -31,9 +32,32 @@ def split_when(typed: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else ("", typed)
 
 
-class PeopleList(OptionList):
+class PeopleList(RowList, inherit_bindings=False):
     """The matches under the name: a letter typed here goes on with the name
-    rather than setting off a war-room key."""
+    rather than setting off a war-room key.
+
+    A RowList, not Textual's OptionList: it knows its size before it paints,
+    so opening the chooser lays the screen out once (an OptionList measures
+    its rows while it paints and asks for a second layout of the whole
+    screen), and a letter typed repaints the rows that changed."""
+
+    HELP_GROUP = "Person chooser: the people listed"
+    BINDINGS = [  # no letters (j and k move a RowList): they go on with the name
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "move(-5)", "Page up", show=False),
+        Binding("pagedown", "move(5)", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Pick", show=False),
+    ]
+
+    class Selected(Message):
+        """A row was picked (enter on the list, or a click)."""
+
+        def __init__(self, row_id: str):
+            super().__init__()
+            self.row_id = row_id
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character.isprintable()
@@ -45,6 +69,15 @@ class PeopleList(OptionList):
             chooser.input.focus()
             chooser.input.insert_text_at_cursor(event.character)
 
+    def action_select(self) -> None:
+        if (row_id := self.highlighted_id) is not None:
+            self.post_message(self.Selected(row_id))
+
+    def on_click(self, event: events.Click) -> None:
+        event.prevent_default()  # RowList's own handler is called here, before the pick
+        RowList.on_click(self, event)
+        self.action_select()
+
 
 class PersonChooser(Vertical):
     """A title, a name input and the known people matching it."""
@@ -53,7 +86,11 @@ class PersonChooser(Vertical):
     PersonChooser { height: auto; }
     PersonChooser .chooser-title { width: 1fr; }
     PersonChooser Input { margin: 0; }
-    PersonChooser OptionList { height: auto; max-height: 12; }
+    PersonChooser PeopleList {
+        height: auto; max-height: 12;
+        border: tall $border-blurred; padding: 0 1; background: $surface;
+    }
+    PersonChooser PeopleList:focus { border: tall $border; background-tint: $foreground 5%; }
     PersonChooser .chooser-hint { color: $text-muted; width: 1fr; }
     """
     HELP_GROUP = "Person chooser"
@@ -107,9 +144,13 @@ class PersonChooser(Vertical):
         title, self.people = self._request
         self._request = None
         self.query_one(".chooser-title", Label).update(lit(title, "bold"))
-        self.input.value = ""
+        field = self.input
+        # Emptied without its Changed message: filtered once, here, rather than
+        # again when the message comes (the list measured and drawn twice).
+        with field.prevent(Input.Changed):
+            field.value = ""
         self._filter("")
-        self.input.focus()
+        field.focus()
 
     times_first = False  # '@23:10 alice' chooses alice, at 23:10: see Chosen.when
 
@@ -123,18 +164,18 @@ class PersonChooser(Vertical):
         typed = self._typed(typed)[1].strip()
         needle = typed.lower()
         hits = [p for p in self.people if needle in p.lower()][:MAX_SHOWN]
-        options = [Option(lit(p), id=p) for p in hits]
+        rows: list[tuple[str | None, Text]] = [(p, lit(p)) for p in hits]
         if typed and typed not in self.people:
             new = Text.assemble(("+ ", "bold"), lit(typed), ("  new", "dim italic"))
-            options.append(Option(new, id=NEW))
-        olist = self.query_one(OptionList)
-        olist.set_options(options)
+            rows.append((NEW, new))
+        olist = self.query_one(PeopleList)
+        olist.set_rows(rows)
         if typed in hits:
             olist.highlighted = hits.index(typed)
         elif len(hits) == 1:
             olist.highlighted = 0  # one known match: take it rather than a fragment
         elif typed:
-            olist.highlighted = len(options) - 1
+            olist.highlighted = len(rows) - 1
         else:
             olist.highlighted = None
 
@@ -158,16 +199,15 @@ class PersonChooser(Vertical):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        option = self.query_one(OptionList).highlighted_option
-        self._take(option.id if option else None)
+        self._take(self.query_one(PeopleList).highlighted_id)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_people_list_selected(self, event: PeopleList.Selected) -> None:
         event.stop()
-        self._take(event.option.id)
+        self._take(event.row_id)
 
     def on_key(self, event) -> None:
-        olist = self.query_one(OptionList)
-        if event.key == "down" and self.input.has_focus and olist.option_count:
+        olist = self.query_one(PeopleList)
+        if event.key == "down" and self.input.has_focus and olist.ids:
             event.stop()
             olist.highlighted = 0  # down the list, from its top
             olist.focus()

@@ -100,8 +100,17 @@ class RolesPanel(Panel):
     RolesPanel PersonChooser {
         visibility: hidden; border: round $primary; overlay: screen; background: $surface;
     }
-    RolesPanel PersonChooser OptionList, RolesPanel PersonChooser OptionList:focus {
+    RolesPanel PersonChooser PeopleList, RolesPanel PersonChooser PeopleList:focus {
         height: 5; border: none; padding: 0;
+        /* Its scrollbar always there: one that came and went with the
+           matches (a typed name alone, then everyone at the next hand-off)
+           laid the whole screen out a second time as the chooser opened.
+           Its track is the list's own colour: only the thumb shows, and
+           only when there are more people than rows. */
+        overflow-y: scroll;
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
     }
     RolesPanel PersonChooser Input, RolesPanel PersonChooser Input:focus {
         border: none; height: 1; padding: 0 1; background: $boost;
