@@ -118,3 +118,75 @@ def test_writes_after_the_terminal_hung_up_never_block():
         terminal.close()
     except OSError:
         pass  # what could not be written stays unwritten
+
+
+async def test_input_that_ends_is_not_read_again_and_again(app_factory, monkeypatch):
+    # Standard input ends (a pipe closed, a terminal gone without a hang-up):
+    # selecting it then answers at once for ever. The driver reads the end
+    # once and waits for the app to end, instead of going round at full speed.
+    read_end, write_end = os.pipe()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
+    driver = Recording(app_factory())
+    driver.fileno = read_end
+    reads: list[int] = []
+    real_read = os.read
+
+    def counted(fd: int, n: int) -> bytes:
+        if fd == read_end:
+            reads.append(fd)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "read", counted)
+    reader = threading.Thread(target=driver.run_input_thread, daemon=True)
+    reader.start()
+    try:
+        os.write(write_end, b"a")
+        os.close(write_end)  # the end of input
+        with driver.changed:
+            assert driver.changed.wait_for(lambda: driver.seen, WAIT)  # "a" came first
+        # Past the end, over a span of several of the loop's 0.1 s selects
+        # (an absence: only time shows it).
+        assert not driver.exit_event.wait(0.5)
+        assert len(reads) <= 3, f"{len(reads)} reads of an input that had ended"
+    finally:
+        driver.exit_event.set()
+        reader.join(WAIT)
+        os.close(read_end)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert not reader.is_alive()
+
+
+REENTRANT_PROBE = """
+import io, os, signal, sys, threading, time
+from warroom.tui.terminal import TerminalWriter
+
+writer = TerminalWriter(io.StringIO())
+writer.start()
+# As Textual's SIGCONT handler, which writes the whole screen again, and runs
+# in the main thread whenever the signal comes: maybe while it queues a frame.
+signal.signal(signal.SIGUSR1, lambda signum, frame: writer.write("from the handler"))
+stop = threading.Event()
+
+def pester():
+    while not stop.is_set():
+        os.kill(os.getpid(), signal.SIGUSR1)
+        time.sleep(0.0001)
+
+threading.Thread(target=pester, daemon=True).start()
+end = time.monotonic() + 1.5
+while time.monotonic() < end:
+    writer.write("frame")
+stop.set()
+writer.stop()
+print("stopped")
+"""
+
+
+def test_a_frame_queued_from_a_signal_handler_mid_frame_never_hangs():
+    # A hang-up sends SIGCONT with SIGHUP; Textual's handler redraws from the
+    # main thread, possibly in the middle of queueing a frame. The queue takes
+    # it (its put is reentrant) instead of waiting on its own lock for ever.
+    from runners import python_says
+
+    assert python_says(REENTRANT_PROBE) == "stopped"

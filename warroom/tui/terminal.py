@@ -12,7 +12,14 @@ TerminalDriver is Textual's Linux driver with two things of warroom's:
   blocks for ever in `put`: the SIGHUP that saves the queued changes and ends
   warroom is never handled, and the process stays, holding the database open.
   TerminalWriter lives on after a failed write and empties its queue without
-  writing, so the app goes on to handle the hang-up and exit.
+  writing, so the app goes on to handle the hang-up and exit. Its queue takes
+  a frame from a signal handler too: Textual redraws the screen on SIGCONT
+  (which a hang-up sends with SIGHUP) from a handler that may run while the
+  main thread is in the middle of queueing a frame; a queue.Queue there waits
+  for its own lock for ever, and warroom stayed, holding the database open.
+- Standard input that ends (a terminal gone without a hang-up, a pipe) is no
+  longer read again and again at once: Textual's loop selects it, reads
+  nothing and goes round at full speed until the app ends.
 
 use_terminal_driver(app) hands the driver to the app (the one place), before
 it runs."""
@@ -23,8 +30,9 @@ import os
 import selectors
 import sys
 import threading
+import time
 from codecs import getincrementaldecoder
-from queue import Queue
+from queue import SimpleQueue
 from typing import IO
 
 from textual.app import App
@@ -44,10 +52,16 @@ class TerminalWriter(threading.Thread):
     def __init__(self, file: IO[str]) -> None:
         super().__init__(daemon=True, name="warroom-output")
         self.file = file
-        self.queue: Queue[str | None] = Queue(MAX_QUEUED_WRITES)
+        # SimpleQueue: put is reentrant (a signal handler's frame, queued while
+        # the main thread is inside put, never waits on a lock it holds).
+        self.queue: SimpleQueue[str | None] = SimpleQueue()
         self.gone = False  # set once a write fails: the terminal is no longer there
 
     def write(self, text: str) -> None:
+        # At most MAX_QUEUED_WRITES wait, as Textual's own writer: a slow
+        # terminal holds the app back rather than piling frames up.
+        while self.queue.qsize() >= MAX_QUEUED_WRITES and not self.gone and self.is_alive():
+            time.sleep(0.001)
         self.queue.put(text)
 
     def run(self) -> None:
@@ -104,21 +118,31 @@ class TerminalDriver(LinuxDriver):
         parser = WarroomParser()
         decode = getincrementaldecoder("utf-8")().decode
 
+        ended = False  # standard input ended: nothing more will come from it
+
         def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+            nonlocal ended
             for index, (_key, mask) in enumerate(ready):
                 if mask & selectors.EVENT_READ:
                     last = index == len(ready) - 1
-                    data = decode(os.read(fileno, 1024 * 4), final=final and last)
-                    if not data:  # standard input is a pipe that ended
+                    raw = os.read(fileno, 1024 * 4)
+                    if not raw:  # a pipe that ended, a terminal gone without a hang-up
+                        ended = True
                         break
+                    data = decode(raw, final=final and last)
                     for message in parser.feed(data):
                         self.process_message(message)
             for message in parser.tick():
                 self.process_message(message)
 
         try:
-            while not self.exit_event.is_set():
+            while not self.exit_event.is_set() and not ended:
                 process(selector.select(0.1))
+            if ended:
+                # Selecting it again answers at once, for ever: wait for the
+                # app to end instead (a hang-up, a quit, a signal).
+                self.exit_event.wait()
+                return
             selector.unregister(fileno)
             process(selector.select(0.1), final=True)
         finally:
