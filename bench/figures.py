@@ -48,7 +48,7 @@ class Params:
     latency_rtts: tuple[int, ...] = (0, 20, 60, 150)  # ms round trip; the first is the base
     latency_actions: int = 8  # ticks, notes, hand-offs and publishes at each round trip
     latency_echo_keys: int = 6  # keys typed behind each note
-    latency_cli_reps: int = 5
+    latency_cli_reps: int = 9  # each a fresh process: its median steadies with more
     latency_chooser_openings: int = 3  # the hand-off chooser opened per hand-off (see child)
     latency_lock_seconds: float = 3.0
 
