@@ -251,6 +251,7 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
             "scribe": lambda: store.assign(incident, "Scribe", "cat"),
             "unassign": lambda: store.unassign(incident, "Scribe"),
             "draft": lambda: store.save_draft(incident, "Investigating.", 0),
+            "change": lambda: store.add_entry(incident, "Rolled back", "change"),
             "publish": lambda: store.publish_update(incident, "Update: investigating."),
             "stage": lambda: store.set_stage(incident, policy.stages[2]),
             "priority": lambda: store.set_priority(incident, "P1"),

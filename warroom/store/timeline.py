@@ -37,7 +37,7 @@ from warroom.core.text import (
     MAX_SHORT,
     check_length,
 )
-from warroom.store.base import StoreBase
+from warroom.store.base import StoreBase, on_what_was_read
 
 
 def _match_impact(text: str) -> str:
@@ -178,6 +178,7 @@ class TimelineStore(StoreBase):
             raise NotFound(f"no timeline entry with id {entry_id}")
         return self._row_entry(row)
 
+    @on_what_was_read
     def add_entry(
         self,
         incident_id: int,
@@ -224,13 +225,17 @@ class TimelineStore(StoreBase):
         """Who applied a change, and whether that was the change owner: one
         designated responder applies changes; anyone else's is allowed, marked."""
         role = self.policy.change_role
-        row = None
+        owner = None
         if role is not None:
-            row = self.db.execute(
-                "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
-                (incident_id, role),
-            ).fetchone()
-        owner = row[0] if row else None
+            board = self._board_as_read(incident_id)  # as last read (guarded), else asked
+            if board is not None:
+                owner = board.holder(role)
+            else:
+                row = self.db.execute(
+                    "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
+                    (incident_id, role),
+                ).fetchone()
+                owner = row[0] if row else None
         return {
             "applied_by": self.identity,
             "change_owner": owner,
