@@ -367,37 +367,39 @@ class StoreBase:
             tasks = tasks if tasks is not None else known[2]
         self._as_read[incident.id] = (incident, board, tasks)
 
+    def _known(self, incident_id: int) -> tuple[Incident, Board | None, list[Task] | None] | None:
+        """What a write may go on: as last read on a server (the board and the
+        tasks only as read at the incident's revision: see _remember_read);
+        None on SQLite, where nothing was read, or in a write run again."""
+        if self._fresh_reads or not self._pipelined:
+            return None
+        return self._as_read.get(incident_id)
+
     def _incident_as_read(self, incident_id: int) -> Incident:
         """Inside a write: the incident as this connection last read it, with
         a guard sent in the write's pipeline that it has not moved since (no
         round trip); read now where nothing was read before, on SQLite, or
         when the write runs again after the guard stopped it."""
-        known = self._as_read.get(incident_id) if not self._fresh_reads else None
-        if known is None or not self._pipelined:
-            incident = self.get_incident(incident_id)
-            return incident
-        incident = known[0]
-        self._guard_as_read(incident)
-        return incident
+        known = self._known(incident_id)
+        if known is None:
+            return self.get_incident(incident_id)
+        self._guard_as_read(known[0])
+        return known[0]
 
     def _board_as_read(self, incident_id: int) -> Board | None:
-        """Inside a write: the whole board as last read, when it was read at
-        the incident's revision as last read (guarded as _incident_as_read);
-        None: the write reads what it needs itself."""
-        known = self._as_read.get(incident_id) if not self._fresh_reads else None
-        if known is None or not self._pipelined:
+        """Inside a write: the whole board as last read (guarded as
+        _incident_as_read); None: the write reads what it needs itself."""
+        known = self._known(incident_id)
+        if known is None or known[1] is None:
             return None
-        incident, board, _ = known
-        if board is None or board.incident.revision != incident.revision:
-            return None
-        self._guard_as_read(incident)
-        return board
+        self._guard_as_read(known[0])
+        return known[1]
 
     def _tasks_as_read(self, incident_id: int) -> list[Task]:
         """Inside a write: the tasks as the war room last read them with the
         incident (guarded as _incident_as_read), else read now."""
-        known = self._as_read.get(incident_id) if not self._fresh_reads else None
-        if known is None or known[2] is None or not self._pipelined:
+        known = self._known(incident_id)
+        if known is None or known[2] is None:
             return self.tasks(incident_id)
         self._guard_as_read(known[0])
         return known[2]

@@ -112,6 +112,8 @@ class TaskStore(StoreBase):
         `tasks_back` applying again), not in entries of its own: one change,
         one entry. Without an entry (attach_runbooks), one "Runbooks attached"
         entry says it."""
+        if not self.policy.runbooks:
+            return  # nothing to plan: the incident is not read either
         said = self._runbook_changes(incident_id, self.get_incident(incident_id))
         if not said:
             return
