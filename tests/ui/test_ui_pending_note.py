@@ -4,6 +4,8 @@ saved yet, however long its write waits; the stored entry takes its place."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from keyburst import burst, paste, settle, until
 
@@ -22,6 +24,18 @@ def notes(store, iid) -> list[str]:
     return [e.text for e in store.timeline(iid) if e.kind == "note"]
 
 
+@contextmanager
+def write_lock_held(db_path) -> Iterator[None]:
+    """SQLite's write lock, held by a connection of its own until the block ends."""
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
 def painted_rows(app) -> list[str]:
     view = app.screen.query_one(TimelineView)
     return [view.render_line(y).text for y in range(view.size.height)]
@@ -35,9 +49,7 @@ async def test_a_note_is_in_the_timeline_at_once_while_its_write_waits(
         await settle(app, pilot)
         view = app.screen.query_one(TimelineView)
         detail = app.screen.query_one(EntryDetail)
-        blocker = sqlite3.connect(db_path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-        try:
+        with write_lock_held(db_path):  # as another process holding it
             burst(app, "4", "n", "typed while locked", "enter")
             await until(
                 pilot,
@@ -53,9 +65,6 @@ async def test_a_note_is_in_the_timeline_at_once_while_its_write_waits(
             assert detail.whole().plain.startswith("◌ not saved yet")
             assert notes(store, seeded) == []  # not in the store: the lock holds it back
             assert app.screen.query_one(NoteInput).value == ""  # ready for the next one
-        finally:
-            blocker.execute("ROLLBACK")
-            blocker.close()
         app.retry_pending()
         await until(pilot, lambda: not is_pending(view.entries[-1]), "the stored entry")
         await settle(app, pilot)
@@ -75,9 +84,7 @@ async def test_a_note_not_saved_yet_cannot_be_corrected(app_factory, store, seed
         await settle(app, pilot)
         view = app.screen.query_one(TimelineView)
         screen = app.screen
-        blocker = sqlite3.connect(db_path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        try:
+        with write_lock_held(db_path):  # as another process holding it
             burst(app, "4", "n", "not yet", "enter")
             await until(pilot, lambda: is_pending(view.entries[-1]), "the note's row")
             notify = app.notify
@@ -86,9 +93,6 @@ async def test_a_note_not_saved_yet_cannot_be_corrected(app_factory, store, seed
             await settle(app, pilot)
             assert app.screen is screen  # no correction dialog for a note the store lacks
             assert any("Not saved yet" in line for line in said), said
-        finally:
-            blocker.execute("ROLLBACK")
-            blocker.close()
         app.retry_pending()
         await until(pilot, lambda: not is_pending(view.entries[-1]), "the stored entry")
     assert notes(store, seeded) == ["not yet"]
@@ -120,9 +124,7 @@ async def test_a_window_read_afresh_keeps_the_notes_not_saved_yet(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         view = app.screen.query_one(TimelineView)
-        blocker = sqlite3.connect(db_path, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")
-        try:
+        with write_lock_held(db_path):  # as another process holding it
             burst(app, "4", "n", "first", "enter", "second", "enter")
             await until(pilot, lambda: view.entries[-1].text == "second", "both rows")
             stored = [e for e in view.all_entries if not is_pending(e)]
@@ -130,9 +132,6 @@ async def test_a_window_read_afresh_keeps_the_notes_not_saved_yet(
             assert [e.text for e in view.entries[-2:]] == ["first", "second"]
             assert all(is_pending(e) for e in view.entries[-2:])
             assert view.last is not None and not is_pending(view.last)  # pages read from it
-        finally:
-            blocker.execute("ROLLBACK")
-            blocker.close()
         app.retry_pending()
         await until(pilot, lambda: not any(is_pending(e) for e in view.all_entries), "landed")
         await settle(app, pilot)
