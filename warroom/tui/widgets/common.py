@@ -75,6 +75,12 @@ class KeptLines(_Widget):
     the line filters again, for lines that are the same."""
 
     _kept: dict | None = None
+    # Whether a refresh of some rows (a region) keeps the other rows' lines:
+    # for widgets whose rows are drawn each on its own (the line API), where
+    # a tick or a cursor move changes one row of many. The rows refreshed
+    # since are drawn again, one by one (`_stale`, in the widget's own rows).
+    KEEPS_ROWS = False
+    _stale: set[int] | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if isinstance(self, Screen) and self.styles.background.a < 1:
@@ -90,6 +96,11 @@ class KeptLines(_Widget):
         if kept is None:
             kept = self._kept = {}
         lines = kept.get(key)
+        if lines is not None and self._stale:
+            lines = self._redraw_stale(crop, lines)
+            self._kept = kept = {}  # the rows are stale in the other crops
+            if lines is not None:
+                kept[key] = lines
         if lines is None:
             if self.children and self._covered(crop):
                 # Every cell is under a child (the screen under the header,
@@ -98,7 +109,7 @@ class KeptLines(_Widget):
                 # cost the war room's first frame ~5 ms (94 lines of 160 cells
                 # through the styles and the line filters). Not kept: asked
                 # again, the children may have moved.
-                return [Strip.blank(crop.width)] * crop.height
+                return self._blank(crop)
             if len(kept) > 16:
                 kept.clear()
             lines = kept[key] = self.draw_lines(crop)
@@ -108,9 +119,36 @@ class KeptLines(_Widget):
         """The lines in crop, drawn (Textual's own drawing)."""
         return super().render_lines(crop)
 
+    def _redraw_stale(self, crop: Region, lines: list[Strip]) -> list[Strip] | None:
+        """The kept lines of crop with the rows refreshed since drawn again
+        (each alone: one row of a list costs one row, not the list's every
+        row through the styles cache and the line filters); None when most
+        of them are stale (a scroll): drawn whole, as Textual would."""
+        stale, self._stale = self._stale or set(), None
+        rows = [y for y in sorted(stale) if crop.y <= y < crop.bottom]
+        if len(rows) * 2 > crop.height:
+            return None
+        lines = list(lines)
+        for y in rows:
+            (lines[y - crop.y],) = self.draw_lines(Region(crop.x, y, crop.width, 1))
+        return lines
+
+    # The last answer of _covered: (crop, the children's spans, covered).
+    _coverage: tuple[Region, tuple, bool] | None = None
+    _blanks: tuple[Region, list[Strip]] | None = None
+
+    def _blank(self, crop: Region) -> list[Strip]:
+        """Blank lines for crop (the same list while crop is the same)."""
+        blanks = self._blanks
+        if blanks is None or blanks[0] != crop:
+            blanks = self._blanks = (crop, [Strip.blank(crop.width)] * crop.height)
+        return blanks[1]
+
     def _covered(self, crop: Region) -> bool:
         """Whether the children shown cover every cell of crop (in this
-        widget's own coordinates), each row from end to end."""
+        widget's own coordinates), each row from end to end. Asked on every
+        frame of the screen and the grid; worked out again only when crop or
+        where the children are changed (a key that changes a row moves none)."""
         here = self.region
         if not here:
             return False
@@ -121,6 +159,16 @@ class KeptLines(_Widget):
             region = child.region.translate((-here.x, -here.y)).intersection(crop)
             if region:
                 spans.append((region.y, region.bottom, region.x, region.right))
+        seen = (crop, tuple(spans))
+        coverage = self._coverage
+        if coverage is not None and coverage[:2] == seen:
+            return coverage[2]
+        covered = self._spans_cover(crop, spans)
+        self._coverage = (*seen, covered)
+        return covered
+
+    @staticmethod
+    def _spans_cover(crop: Region, spans: list[tuple[int, int, int, int]]) -> bool:
         for y in range(crop.y, crop.bottom):
             reached = crop.x
             row = sorted((x0, x1) for top, bottom, x0, x1 in spans if top <= y < bottom)
@@ -134,11 +182,21 @@ class KeptLines(_Widget):
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False):  # fmt: skip
-        self._kept = None
+        if self.KEEPS_ROWS and regions and not layout and not recompose and self._kept:
+            # Regions are in content coordinates; the kept lines are the widget's own rows.
+            top = self.content_offset.y
+            stale = self._stale if self._stale is not None else set()
+            for region in regions:
+                stale.update(range(region.y + top, region.bottom + top))
+            self._stale = stale
+        else:
+            self._kept = None
+            self._stale = None
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def notify_style_update(self) -> None:
         self._kept = None
+        self._stale = None
         super().notify_style_update()
 
 

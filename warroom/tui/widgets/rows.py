@@ -55,6 +55,7 @@ class RowList(KeptLines, RowStyle, ScrollView, can_focus=True):
         Binding("end", "last", "Last", show=False),
     ]
     HANG = 2  # continuation lines of a wrapped row start this far in
+    KEEPS_ROWS = True  # a tick or a cursor move draws its rows again, not the list's every row
 
     highlighted: reactive[int | None] = reactive(None, always_update=True)
 
