@@ -270,3 +270,74 @@ async def test_the_timeline_keeps_its_height_as_the_cursor_passes_a_two_line_ent
             details.add(len(detail._wrapped(detail.content_region.width)))
         assert details == {1, 2}  # the cursor passed entries of one line and of two
         assert len(heights) == 1, heights
+
+
+async def test_a_tick_draws_again_the_checklist_rows_it_changed(app_factory, seeded):
+    """A tick changes one row of the checklist: that row is drawn again, not
+    the list's every row (each through the styles cache and the line
+    filters). What is on screen is what Textual draws for the whole list."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    from warroom.tui.widgets.checklist import ChecklistList
+
+    app = app_factory()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        olist = app.screen.query_one(ChecklistList)
+        assert olist.has_focus  # the checklist is panel 1
+        item = app.policy.checklist[0].id
+        drawn: list[int] = []
+        draw = olist.draw_lines
+
+        def counted(crop):
+            drawn.append(crop.height)
+            return draw(crop)
+
+        olist.draw_lines = counted
+        for _ in range(2):  # tick, then untick
+            drawn.clear()
+            ticked = item in app.screen.board.ticked
+            await pilot.press("space")
+            await until(pilot, lambda t=ticked: (item in app.screen.board.ticked) != t, "read")
+            await settle(app, pilot)
+            await pilot.pause()
+            assert 0 < sum(drawn) <= 2, drawn  # the row ticked (the cursor's row)
+            width, height = olist.outer_size
+            whole = Region(0, 0, width, height)
+            assert olist.render_lines(whole) == Widget.render_lines(olist, whole)
+
+
+async def test_the_screen_and_grid_see_their_children_cover_them_once(
+    app_factory, seeded, monkeypatch
+):
+    """Every frame asks the screen and the grid for their lines; that their
+    children cover them is worked out again only when a child moved, not on
+    every key."""
+    from warroom.tui.widgets.common import KeptLines
+
+    scans: list = []
+    spans_cover = KeptLines._spans_cover
+
+    def counted(crop, spans):
+        scans.append(crop)
+        return spans_cover(crop, spans)
+
+    monkeypatch.setattr(KeptLines, "_spans_cover", staticmethod(counted))
+    app = app_factory()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        item = app.policy.checklist[0].id
+        for _ in range(2):
+            ticked = item in app.screen.board.ticked
+            await pilot.press("space")
+            await until(pilot, lambda t=ticked: (item in app.screen.board.ticked) != t, "read")
+            await settle(app, pilot)
+        scans.clear()
+        for _ in range(3):
+            ticked = item in app.screen.board.ticked
+            await pilot.press("space")
+            await until(pilot, lambda t=ticked: (item in app.screen.board.ticked) != t, "read")
+            await settle(app, pilot)
+            await pilot.pause()
+        assert scans == [], scans
