@@ -273,39 +273,49 @@ async def test_the_timeline_keeps_its_height_as_the_cursor_passes_a_two_line_ent
 
 
 async def test_a_tick_draws_again_the_checklist_rows_it_changed(app_factory, seeded):
-    """A tick changes one row of the checklist: that row is drawn again, not
-    the list's every row (each through the styles cache and the line
-    filters). What is on screen is what Textual draws for the whole list."""
+    """A tick changes one row of the checklist and the count on the panel's
+    bottom border: those rows are drawn again, not the list's every row nor
+    the panel's top border and sides (each through the styles cache and the
+    line filters). What is on screen is what Textual draws for the whole."""
     from textual.geometry import Region
     from textual.widget import Widget
 
-    from warroom.tui.widgets.checklist import ChecklistList
+    from warroom.tui.widgets.checklist import ChecklistList, ChecklistPanel
 
     app = app_factory()
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(app, pilot)
         olist = app.screen.query_one(ChecklistList)
+        panel = app.screen.query_one(ChecklistPanel)
         assert olist.has_focus  # the checklist is panel 1
         item = app.policy.checklist[0].id
-        drawn: list[int] = []
-        draw = olist.draw_lines
+        drawn: dict[str, list[int]] = {"list": [], "panel": []}
 
-        def counted(crop):
-            drawn.append(crop.height)
-            return draw(crop)
+        def counting(widget, name: str) -> None:
+            draw = widget.draw_lines
 
-        olist.draw_lines = counted
-        for _ in range(2):  # tick, then untick
-            drawn.clear()
+            def counted(crop):
+                drawn[name].append(crop.height)
+                return draw(crop)
+
+            widget.draw_lines = counted
+
+        counting(olist, "list")
+        counting(panel, "panel")
+        for _ in range(2):  # tick, then untick: the count on the border changes
+            drawn["list"].clear()
+            drawn["panel"].clear()
             ticked = item in app.screen.board.ticked
             await pilot.press("space")
             await until(pilot, lambda t=ticked: (item in app.screen.board.ticked) != t, "read")
             await settle(app, pilot)
             await pilot.pause()
-            assert 0 < sum(drawn) <= 2, drawn  # the row ticked (the cursor's row)
-            width, height = olist.outer_size
-            whole = Region(0, 0, width, height)
-            assert olist.render_lines(whole) == Widget.render_lines(olist, whole)
+            assert 0 < sum(drawn["list"]) <= 2, drawn  # the row ticked (the cursor's row)
+            assert sum(drawn["panel"]) == 1, drawn  # the bottom border, with the count
+            for widget in (olist, panel):
+                width, height = widget.outer_size
+                whole = Region(0, 0, width, height)
+                assert widget.render_lines(whole) == Widget.render_lines(widget, whole)
 
 
 async def test_the_screen_and_grid_see_their_children_cover_them_once(

@@ -221,6 +221,8 @@ class Panel(KeptLines, Vertical, can_focus=False):
     """
 
     border_row_only = False  # true while set_subtitle changes the bottom border's words
+    # A new subtitle draws the bottom border again, not the top and the rows between.
+    KEEPS_ROWS = True
 
     def draw_lines(self, crop: Region) -> list[Strip]:
         """Every row between a panel's top and bottom borders is the same: the
