@@ -96,11 +96,11 @@ class KeptLines(_Widget):
         if kept is None:
             kept = self._kept = {}
         lines = kept.get(key)
-        if lines is not None and self._stale:
-            lines = self._redraw_stale(crop, lines)
-            self._kept = kept = {}  # the rows are stale in the other crops
+        if self._stale:  # rows refreshed since: redrawn here, stale in the other crops
             if lines is not None:
-                kept[key] = lines
+                lines = self._redraw_stale(crop, lines)
+            self._stale = None
+            self._kept = kept = {} if lines is None else {key: lines}
         if lines is None:
             if self.children and self._covered(crop):
                 # Every cell is under a child (the screen under the header,
@@ -124,8 +124,7 @@ class KeptLines(_Widget):
         (each alone: one row of a list costs one row, not the list's every
         row through the styles cache and the line filters); None when most
         of them are stale (a scroll): drawn whole, as Textual would."""
-        stale, self._stale = self._stale or set(), None
-        rows = [y for y in sorted(stale) if crop.y <= y < crop.bottom]
+        rows = [y for y in sorted(self._stale or ()) if crop.y <= y < crop.bottom]
         if len(rows) * 2 > crop.height:
             return None
         lines = list(lines)
