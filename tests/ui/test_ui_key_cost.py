@@ -351,3 +351,30 @@ async def test_the_screen_and_grid_see_their_children_cover_them_once(
             await settle(app, pilot)
             await pilot.pause()
         assert scans == [], scans
+
+
+async def test_a_tick_s_key_goes_straight_to_its_binding(app_factory, seeded):
+    """Space on the checklist ticks through the list's own binding, found
+    when the key arrives: the key is not handed down to the list and back up
+    through the panel, the grid and the screen first (a message hop each)."""
+    from textual import events
+
+    from warroom.tui.widgets.checklist import ChecklistList
+
+    app = app_factory()
+    seen: list = []
+
+    def heard(message) -> None:
+        if isinstance(message, events.Key) and message.key == "space":
+            seen.append(message)
+
+    async with app.run_test(size=SIZE, message_hook=heard) as pilot:
+        await settle(app, pilot)
+        olist = app.screen.query_one(ChecklistList)
+        assert olist.has_focus
+        item = olist.highlighted_id
+        seen.clear()
+        await pilot.press("space")
+        await until(pilot, lambda: item in app.screen.board.ticked, "ticked")
+        await settle(app, pilot)
+        assert len(seen) == 1, seen  # the key as it came in, to the app alone

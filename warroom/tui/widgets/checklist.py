@@ -18,9 +18,19 @@ from warroom.tui.widgets.rows import RowList
 class ChecklistList(RowList):
     HELP_GROUP = "1 Checklist"
     HANG = 5  # under the text, past "□ a5 "
+    # Priority: the list is what has focus when these are bound, so nothing
+    # else would take the key; found at once, the key is not passed down to
+    # the list and up again through the panel, the grid and the screen first.
     BINDINGS = [
-        Binding("space", "toggle", "Tick/untick", id="checklist.toggle", tooltip="Tick or untick"),
-        Binding("x", "toggle", "Tick/untick", show=False, id="checklist.toggle_x"),
+        Binding(
+            "space",
+            "toggle",
+            "Tick/untick",
+            id="checklist.toggle",
+            tooltip="Tick or untick",
+            priority=True,
+        ),
+        Binding("x", "toggle", "Tick/untick", show=False, id="checklist.toggle_x", priority=True),
     ]
 
     class Toggled(Message):
