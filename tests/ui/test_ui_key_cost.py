@@ -378,3 +378,28 @@ async def test_a_tick_s_key_goes_straight_to_its_binding(app_factory, seeded):
         await until(pilot, lambda: item in app.screen.board.ticked, "ticked")
         await settle(app, pilot)
         assert len(seen) == 1, seen  # the key as it came in, to the app alone
+
+
+async def test_enter_in_an_input_goes_straight_to_its_submit(app_factory, seeded, store):
+    """Enter in a note (or a name, or any prompt: every input is a SafeInput)
+    submits through the input's binding, found when the key arrives: not
+    after the key went down to the input and back up through each
+    container to the app."""
+    from textual import events
+
+    app = app_factory()
+    seen: list = []
+
+    def heard(message) -> None:
+        if isinstance(message, events.Key) and message.key == "enter":
+            seen.append(message)
+
+    async with app.run_test(size=SIZE, message_hook=heard) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n", *"straight in")
+        await settle(app, pilot)
+        seen.clear()
+        await pilot.press("enter")
+        await until(pilot, lambda: store.timeline(seeded)[-1].text == "straight in", "written")
+        await settle(app, pilot)
+        assert len(seen) == 1, seen  # the key as it came in, to the app alone

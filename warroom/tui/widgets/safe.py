@@ -23,6 +23,7 @@ from rich.control import strip_control_codes
 from rich.highlighter import Highlighter
 from rich.segment import Segment
 from rich.text import Text
+from textual.binding import Binding
 from textual.color import Color
 from textual.filter import LineFilter
 from textual.geometry import Offset, Region
@@ -55,6 +56,12 @@ class VisibleValue(Highlighter):
 class SafeInput(Input):
     """An Input whose value is shown with controls and invisible characters as
     placeholders (pre-filled values too: `value` is only ever drawn this way)."""
+
+    # Input's own enter, found when the key arrives (the input has focus, so
+    # nothing else would take it): the key is not passed to the input and up
+    # again through every container to the app before the note or the name
+    # is taken.
+    BINDINGS = [Binding("enter", "submit", "Submit", show=False, priority=True)]
 
     # Input scrolls to its cursor on every move but those made while its
     # first value is set (see watch_selection).
