@@ -403,3 +403,31 @@ async def test_enter_in_an_input_goes_straight_to_its_submit(app_factory, seeded
         await until(pilot, lambda: store.timeline(seeded)[-1].text == "straight in", "written")
         await settle(app, pilot)
         assert len(seen) == 1, seen  # the key as it came in, to the app alone
+
+
+async def test_a_tick_and_a_hand_off_go_to_the_screen_that_writes_them(app_factory, seeded, store):
+    """The checklist's tick and the role board's hand-off are handled by the
+    screen (it writes them): they are posted to it, not handed from the
+    list to its panel to the grid to the screen, a message hop each."""
+    from warroom.tui.widgets.checklist import ChecklistList
+    from warroom.tui.widgets.roles import RolesPanel
+
+    app = app_factory()
+    heard: list = []
+
+    def hook(message) -> None:
+        if isinstance(message, ChecklistList.Toggled | RolesPanel.Picked):
+            heard.append(type(message).__name__)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await settle(app, pilot)
+        item = app.screen.query_one(ChecklistList).highlighted_id
+        await pilot.press("space")
+        await until(pilot, lambda: item in app.screen.board.ticked, "ticked")
+        await settle(app, pilot)
+        assert heard == ["Toggled", "Toggled"], heard  # the screen, then the app
+        heard.clear()
+        await pilot.press("2", "o", *"zoe", "enter")  # o: Communicator
+        await until(pilot, lambda: store.board(seeded).holder("Communicator") == "zoe", "held")
+        await settle(app, pilot)
+        assert heard == ["Picked", "Picked"], heard

@@ -86,7 +86,9 @@ class ChecklistList(RowList):
     def action_toggle(self) -> None:  # type: ignore[override]
         item_id = self.highlighted_id
         if item_id is not None:
-            self.post_message(self.Toggled(item_id, item_id not in self.ticked))
+            # To the screen, which writes it (nothing between handles it): a
+            # tick is not passed from the list to the panel to the grid first.
+            self.screen.post_message(self.Toggled(item_id, item_id not in self.ticked))
 
 
 class ChecklistPanel(Panel):

@@ -173,7 +173,9 @@ class RolesPanel(Panel):
         # redraws the panel, which would only hold up that paint.
         message.stop()
         if self.choosing is not None:
-            self.post_message(self.Picked(self.choosing, message.person, message.when))
+            # To the screen, which writes it (the grid between does not handle it).
+            picked = self.Picked(self.choosing, message.person, message.when)
+            self.screen.post_message(picked)
             self.choosing = None  # one hand-off per opening, however fast enter comes again
 
     def on_person_chooser_cancelled(self, message) -> None:
