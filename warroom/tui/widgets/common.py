@@ -78,9 +78,9 @@ class KeptLines(_Widget):
     # Whether a refresh of some rows (a region) keeps the other rows' lines:
     # for widgets whose rows are drawn each on its own (the line API), where
     # a tick or a cursor move changes one row of many. The rows refreshed
-    # since are drawn again, one by one (`_stale`, in the widget's own rows).
+    # since are drawn again, one by one (`_stale`, the regions refreshed).
     KEEPS_ROWS = False
-    _stale: set[int] | None = None
+    _stale: list[Region] | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if isinstance(self, Screen) and self.styles.background.a < 1:
@@ -124,7 +124,11 @@ class KeptLines(_Widget):
         (each alone: one row of a list costs one row, not the list's every
         row through the styles cache and the line filters); None when most
         of them are stale (a scroll): drawn whole, as Textual would."""
-        rows = [y for y in sorted(self._stale or ()) if crop.y <= y < crop.bottom]
+        # The regions refreshed are in content coordinates; the lines kept
+        # are the widget's own rows.
+        top = self.content_offset.y
+        stale = {y + top for region in self._stale or () for y in range(region.y, region.bottom)}
+        rows = [y for y in sorted(stale) if crop.y <= y < crop.bottom]
         if len(rows) * 2 > crop.height:
             return None
         lines = list(lines)
@@ -181,12 +185,16 @@ class KeptLines(_Widget):
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False):  # fmt: skip
-        if self.KEEPS_ROWS and regions and not layout and not recompose and self._kept:
-            # Regions are in content coordinates; the kept lines are the widget's own rows.
-            top = self.content_offset.y
-            stale = self._stale if self._stale is not None else set()
-            for region in regions:
-                stale.update(range(region.y + top, region.bottom + top))
+        stale = self._stale or []
+        if (
+            self.KEEPS_ROWS
+            and regions
+            and not layout
+            and not recompose
+            and self._kept
+            and len(stale) < 64  # else not drawn for a while (hidden): drawn whole
+        ):
+            stale.extend(regions)
             self._stale = stale
         else:
             self._kept = None
