@@ -49,6 +49,13 @@ _AS_READ_GUARD = (
     "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN max(revision) <> ? THEN ?"
     " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?"
 )
+# An entry as read is still the one stored under its id (entries never change;
+# a database moved in underneath may hold another one there).
+_ENTRY_GUARD = (
+    "SELECT CAST(CASE WHEN count(*) = 0 THEN ? ELSE '0' END AS BIGINT) FROM timeline"
+    " WHERE id = ? AND incident_id = ? AND kind = ? AND text = ?"
+)
+_ENTRIES_KEPT = 2000  # entries read that a correction may go on
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,8 +70,11 @@ def on_what_was_read(method: F) -> F:
 
     @wraps(method)
     def write(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        if self._going_on_read:  # called by another such write: that one runs again
+            return method(self, *args, **kwargs)
         key = self._write_key
         self._guarded.clear()
+        self._going_on_read = True
         try:
             return method(self, *args, **kwargs)
         except StaleRead:
@@ -75,13 +85,15 @@ def on_what_was_read(method: F) -> F:
             # A refusal made here on what was last read (closed, already
             # open, nobody holds it) may be stale too: it stands only when
             # the incident, read afresh, says the same.
+        finally:
+            self._going_on_read = False
         self._as_read.clear()
         self._write_key = key
-        self._fresh_reads = True
+        self._fresh_reads = self._going_on_read = True
         try:
             return method(self, *args, **kwargs)
         finally:
-            self._fresh_reads = False
+            self._fresh_reads = self._going_on_read = False
 
     return write  # type: ignore[return-value]
 
@@ -139,7 +151,10 @@ class StoreBase:
         # on without reading it again (see on_what_was_read).
         self._as_read: dict[int, tuple[Incident, Board | None, list[Task] | None]] = {}
         self._fresh_reads = False  # a write run again after StaleRead: read afresh
-        self._guarded: set[int] = set()  # incidents this write has sent a guard for
+        self._going_on_read = False  # inside an on_what_was_read write
+        self._guarded: set[object] = set()  # incidents (and entries) this write guards
+        # On a server: entries this connection read (a correction goes on them).
+        self._entries_read: dict[int, TimelineEntry] = {}
         self._touched: dict[int, None] = {}  # incidents this write moved, in order
 
     @classmethod
@@ -417,6 +432,39 @@ class StoreBase:
                 incident.id,
             ),
         )
+
+    def _remember_entries(self, entries: list[TimelineEntry]) -> None:
+        """Entries read, which a correction may go on (a server only, as
+        _remember_read): an entry never changes once written."""
+        if not self._pipelined:
+            return
+        kept = self._entries_read
+        for entry in entries:
+            kept[entry.id] = entry
+        if len(kept) > _ENTRIES_KEPT:
+            for old in list(kept)[: len(kept) - _ENTRIES_KEPT // 2]:  # the first read go
+                del kept[old]
+
+    def _entry_as_read(self, entry_id: int, guard: bool = True) -> TimelineEntry:
+        """An entry as this connection read it, with (guard, inside a write) a
+        guard in the write's pipeline that it is still the one stored under its
+        id; read now where it was not read, on SQLite, or in a write run again."""
+        known = None if self._fresh_reads else self._entries_read.get(entry_id)
+        if known is None:
+            return self.entry(entry_id)
+        if guard and ("entry", entry_id) not in self._guarded:
+            self._guarded.add(("entry", entry_id))
+            self.db.execute(
+                _ENTRY_GUARD,
+                (
+                    f"{REFUSAL}Stale:entry {entry_id} is not as it was read",
+                    entry_id,
+                    known.incident_id,
+                    known.kind,
+                    known.text,
+                ),
+            )
+        return known
 
     def _incident_after(self, incident_id: int) -> Incident:
         """After a write: the incident as the write left it (on a server, read

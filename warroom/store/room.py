@@ -60,6 +60,7 @@ class RoomStore(StoreBase):
         holders = first_holders((h.role, h.person) for h in read.roles)
         listed = [self._row_task(r, holders) for r in tasks.rows()]
         self._remember_read(read.incident, read, listed)  # what the next write goes on
+        self._remember_entries(entries)
         return RoomRead(
             read,
             TimelinePage(entries, more, newest.rows()[0][0] or 0, dict(fixes.rows())),
@@ -97,4 +98,6 @@ class RoomStore(StoreBase):
         holders = first_holders((h.role, h.person) for h in read.roles)
         listed = [self._row_task(r, holders) for r in tasks.rows()]
         self._remember_read(read.incident, read, listed)  # what the next write goes on
-        return (read, [self._row_entry(r) for r in entries.rows()], listed)
+        new = [self._row_entry(r) for r in entries.rows()]
+        self._remember_entries(new)
+        return (read, new, listed)
