@@ -200,13 +200,14 @@ async def test_opening_the_war_room_reads_it_in_one_round_trip_off_the_ui_connec
         store.close()
 
 
-async def test_a_tick_in_the_war_room_and_its_read_back_cost_three_round_trips(
+async def test_a_tick_in_the_war_room_and_its_read_back_cost_two_round_trips(
     far, policy, tmp_path, monkeypatch
 ):
-    """The tick's write (one), then what follows it: the board with the new
-    timeline entries and the tasks in one read, and the open incidents for
-    the alerts; the people are not read again for a write naming nobody new
-    (where the write's answer is the first to say it committed)."""
+    """The tick's write (one), then what follows it in one more: the board
+    with the new timeline entries and the tasks, sent together with the open
+    incidents for the alerts; the people are not read again for a write
+    naming nobody new (where the write's answer is the first to say it
+    committed), and go along in the same round trip when they are."""
     from warroom.tui.app import make_app
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
@@ -230,9 +231,9 @@ async def test_a_tick_in_the_war_room_and_its_read_back_cost_three_round_trips(
         assert len(board) == 1 and "runbook, task_key" in board[0].replace('"', ""), (
             sent
         )  # with the tasks
-        # The people are read again only when the poll saw the commit before
-        # the write's own answer came back (then it is anyone's change).
-        assert trips <= 3 + any("FROM people" in t for t in sent), sent
+        together = [t for t in sent if "FROM checklist" in t and "FROM incidents WHERE status" in t]
+        assert len(together) == 1, sent  # the room's read back and the open incidents
+        assert trips <= 2, sent
     finally:
         store.close()
 

@@ -670,6 +670,18 @@ class StoreBase:
     # The incidents' columns in Incident's field order (_incident_at's).
     _INCIDENT_COLUMNS = ", ".join(f'"{name}"' for name in _INCIDENT_FIELDS)
 
+    def read_together(
+        self, sends: list[Callable[[Any], Callable[[], Any]]]
+    ) -> list[Callable[[], Any]]:
+        """Several reads in one snapshot, each given in two steps: send(store)
+        sends its statements and returns a function that gives its result. On
+        a server every statement goes before any answer is read, so reads that
+        each cost one round trip cost one together; on SQLite they share one
+        read transaction. A failure while sending fails them all (the caller
+        may ask again one by one); each result's own failure is its own."""
+        with self._snapshot():
+            return [send(self) for send in sends]
+
     def _snapshot(self) -> Any:
         """A read transaction (nested calls share the outer one)."""
         return self.db.snapshot()

@@ -5,6 +5,7 @@ drills."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -66,9 +67,13 @@ class IncidentStore(StoreBase):
         return incident
 
     def list_incidents(self, include_closed: bool = False) -> list[Incident]:
+        return self.send_incidents(include_closed)()
+
+    def send_incidents(self, include_closed: bool = False) -> Callable[[], list[Incident]]:
+        """list_incidents in two steps (see StoreBase.read_together)."""
         where = "" if include_closed else "WHERE status = 'open'"
-        rows = self._rows(f"SELECT * FROM incidents {where} ORDER BY id")
-        return [self._row_incident(r) for r in rows]
+        rows = self._issue(f"SELECT * FROM incidents {where} ORDER BY id")
+        return lambda: [self._row_incident(r) for r in rows.dicts()]
 
     def incident_revisions(self) -> dict[int, int]:
         """id -> revision for every incident: what a list view polls."""

@@ -7,6 +7,7 @@ reads run inside one read transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from warroom.core.model import Board, Task, TimelinePage
@@ -75,29 +76,39 @@ class RoomStore(StoreBase):
         the board moved; None when it has not. One snapshot: on a server one
         round trip (the tasks are sent along either way), on SQLite the tasks are
         read only when the board moved."""
+        return self.read_together(
+            [lambda store: store.send_since(incident_id, revision, after_id)]
+        )[0]()
+
+    def send_since(
+        self, incident_id: int, revision: int, after_id: int
+    ) -> Callable[[], tuple[Board, list, list[Task]] | None]:
+        """read_since in two steps (see StoreBase.read_together): its statements
+        sent now, its result when the returned function is called."""
         if not self._pipelined:
-            with self._snapshot():
-                moved = self.board_since(incident_id, revision, after_id)
-                if moved is None:
-                    return None
-                return (*moved, self.tasks(incident_id))
-        with self._snapshot():
-            board = self._issue_board(incident_id)
-            entries = self._issue(
-                f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND id > ?"
-                " ORDER BY id",
-                (incident_id, after_id),
-            )
-            tasks = self._issue(
-                f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE incident_id = ? ORDER BY id",
-                (incident_id,),
-            )
-        read = self._board_of(incident_id, board)
-        if read.incident.revision == revision:
-            return None
-        holders = first_holders((h.role, h.person) for h in read.roles)
-        listed = [self._row_task(r, holders) for r in tasks.rows()]
-        self._remember_read(read.incident, read, listed)  # what the next write goes on
-        new = [self._row_entry(r) for r in entries.rows()]
-        self._remember_entries(new)
-        return (read, new, listed)
+            moved = self.board_since(incident_id, revision, after_id)
+            found = None if moved is None else (*moved, self.tasks(incident_id))
+            return lambda: found
+        board = self._issue_board(incident_id)
+        entries = self._issue(
+            f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND id > ?"
+            " ORDER BY id",
+            (incident_id, after_id),
+        )
+        tasks = self._issue(
+            f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE incident_id = ? ORDER BY id",
+            (incident_id,),
+        )
+
+        def since() -> tuple[Board, list, list[Task]] | None:
+            read = self._board_of(incident_id, board)
+            if read.incident.revision == revision:
+                return None
+            holders = first_holders((h.role, h.person) for h in read.roles)
+            listed = [self._row_task(r, holders) for r in tasks.rows()]
+            self._remember_read(read.incident, read, listed)  # what the next write goes on
+            new = [self._row_entry(r) for r in entries.rows()]
+            self._remember_entries(new)
+            return (read, new, listed)
+
+        return since

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -503,15 +504,18 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             return False  # the next poll asks again (the marker has not moved on)
         if changed:
             # The screens' reads first (what the person waits to see), then
-            # what the app keeps for the alerts and the pickers.
-            self.store_changed_signal.publish(StoreChange())
-            if people or self._people is None:
-                self.read(
-                    lambda store: (store.list_incidents(), store.known_people()), self._kept_read
-                )
-            else:  # our own write, naming nobody new: the pickers' people are as read
-                self.read(lambda store: store.list_incidents(), self._list_read)
+            # what the app keeps for the alerts and the pickers: handed over
+            # together, they go in one round trip.
+            with self._holding():
+                self.store_changed_signal.publish(StoreChange())
+                if people or self._people is None:
+                    self.read_sent(_open_incidents_and_people, self._kept_read)
+                else:  # our own write, naming nobody new: the pickers' people are as read
+                    self.read_sent(lambda store: store.send_incidents(), self._list_read)
         return changed
+
+    def _holding(self) -> AbstractContextManager[None]:
+        return self.writer.holding() if self.writer is not None else nullcontext()
 
     def _sync_after_paint(self, force: bool, people: bool) -> None:
         """sync(force, people) once the screen has painted what is pending;
@@ -756,6 +760,21 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         if self._looking:
             fetch = self._heard(fetch)
         self.writer.submit(Job(fetch=fetch, then=then, callbacks=failed))
+
+    def read_sent(
+        self,
+        send: Callable[[Store], Callable[[], object]],
+        then: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """As read, for a read given in two steps (Store.read_together): the
+        worker sends it with the reads given so right behind it, so what a
+        change asks for costs one round trip on a server."""
+        if self.writer is None:
+            return
+        if self._looking:
+            send = self._heard(send)  # type: ignore[assignment]
+        self.writer.submit(Job(send=send, then=then, callbacks=failed))
 
     def _heard(self, fetch: Callable[[Store], object]) -> Callable[[Store], object]:
         """fetch, noting (on the worker) whether it began before the first
@@ -1261,6 +1280,13 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         from warroom.tui.screens.themes import MarkedThemes
 
         self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
+
+
+def _open_incidents_and_people(store: Store) -> Callable[[], tuple]:
+    """What the app keeps (the open incidents for the alerts, the people for
+    the pickers), read in two steps (Store.read_together)."""
+    incidents, people = store.send_incidents(), store.send_people()
+    return lambda: (incidents(), people())
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

@@ -79,6 +79,12 @@ class Room(App[Any]):
             then: Callable[[Any], None],
             failed: Callable[[BaseException], None] | None = None,
         ) -> None: ...
+        def read_sent(
+            self,
+            send: Callable[[Store], Callable[[], Any]],
+            then: Callable[[Any], None],
+            failed: Callable[[BaseException], None] | None = None,
+        ) -> None: ...
         def read_soon(
             self,
             fetch: Callable[[Store], Any],

@@ -310,7 +310,9 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         iid, seen_revision = self.incident_id, self.seen_revision
         seen_id = self._part(TimelinePanel).view.seen_id
 
-        self.app.read(lambda store: store.read_since(iid, seen_revision, seen_id), self._fetched)
+        self.app.read_sent(
+            lambda store: store.send_since(iid, seen_revision, seen_id), self._fetched
+        )
 
     def _in_front_or_under(self) -> bool:
         """Still one of the app's screens, its panels made: what a result
