@@ -28,45 +28,50 @@ class RoomStore(StoreBase):
     def read_room(self, incident_id: int, limit: int) -> RoomRead:
         """The board, the last `limit` entries of the timeline (as
         Store.timeline_page(incident_id, limit)) and the tasks (as Store.tasks)."""
+        return self.read_together([lambda store: store.send_room(incident_id, limit)])[0]()
+
+    def send_room(self, incident_id: int, limit: int) -> Callable[[], RoomRead]:
+        """read_room in two steps (see StoreBase.read_together)."""
         if not self._pipelined:
-            with self._snapshot():
-                return RoomRead(
-                    self.board(incident_id),
-                    self.timeline_page(incident_id, limit),
-                    self.tasks(incident_id),
-                )
+            read = RoomRead(
+                self.board(incident_id),
+                self.timeline_page(incident_id, limit),
+                self.tasks(incident_id),
+            )
+            return lambda: read
         last = (
             f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ?"
             " ORDER BY occurred_at DESC, id DESC LIMIT ?"
         )
-        with self._snapshot():
-            board = self._issue_board(incident_id)
-            page = self._issue(last, (incident_id, limit + 1))
-            newest = self._issue(
-                "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
-            )
-            fixes = self._issue(
-                "SELECT supersedes, id FROM timeline WHERE supersedes IS NOT NULL AND"
-                f" supersedes IN (SELECT id FROM ({last}) AS page) ORDER BY id",
-                (incident_id, limit),
-            )
-            tasks = self._issue(
-                f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE incident_id = ? ORDER BY id",
-                (incident_id,),
-            )
-        read = self._board_of(incident_id, board)
-        rows = page.rows()
-        more = len(rows) > limit
-        entries = [self._row_entry(r) for r in rows[:limit][::-1]]
-        holders = first_holders((h.role, h.person) for h in read.roles)
-        listed = [self._row_task(r, holders) for r in tasks.rows()]
-        self._remember_read(read.incident, read, listed)  # what the next write goes on
-        self._remember_entries(entries)
-        return RoomRead(
-            read,
-            TimelinePage(entries, more, newest.rows()[0][0] or 0, dict(fixes.rows())),
-            listed,
+        board = self._issue_board(incident_id)
+        page = self._issue(last, (incident_id, limit + 1))
+        newest = self._issue("SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,))
+        fixes = self._issue(
+            "SELECT supersedes, id FROM timeline WHERE supersedes IS NOT NULL AND"
+            f" supersedes IN (SELECT id FROM ({last}) AS page) ORDER BY id",
+            (incident_id, limit),
         )
+        tasks = self._issue(
+            f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE incident_id = ? ORDER BY id",
+            (incident_id,),
+        )
+
+        def room() -> RoomRead:
+            read = self._board_of(incident_id, board)
+            rows = page.rows()
+            more = len(rows) > limit
+            entries = [self._row_entry(r) for r in rows[:limit][::-1]]
+            holders = first_holders((h.role, h.person) for h in read.roles)
+            listed = [self._row_task(r, holders) for r in tasks.rows()]
+            self._remember_read(read.incident, read, listed)  # what the next write goes on
+            self._remember_entries(entries)
+            return RoomRead(
+                read,
+                TimelinePage(entries, more, newest.rows()[0][0] or 0, dict(fixes.rows())),
+                listed,
+            )
+
+        return room
 
     def read_since(
         self, incident_id: int, revision: int, after_id: int

@@ -189,7 +189,10 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             return
         self._show_board()  # the header says it is loading
         app.read_soon(
-            lambda store: store.read_room(iid, TIMELINE_PAGE), self._room_read, self._room_failed
+            lambda store: store.send_room(iid, TIMELINE_PAGE),
+            self._room_read,
+            self._room_failed,
+            sent=True,
         )
 
     _room: RoomRead | None = None  # the room as read, until it is shown
