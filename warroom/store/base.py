@@ -107,20 +107,20 @@ class _Later:
 
     def __init__(self, cursor: Any, now: bool):
         self._cursor = cursor
-        self._rows: list[tuple] | None = None
+        self._rows: list[tuple[Any, ...]] | None = None
         self._names: list[str] = []
-        self.find: tuple = ()  # an appended entry's columns, to find it again
+        self.find: tuple[Any, ...] = ()  # an appended entry's columns, to find it again
         if now:
             self.rows()
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> list[tuple[Any, ...]]:
         if self._rows is None:
             self._rows = self._cursor.fetchall()
             self._names = [d[0] for d in self._cursor.description or ()]
             self._cursor = None
         return self._rows
 
-    def one(self) -> tuple | None:
+    def one(self) -> tuple[Any, ...] | None:
         rows = self.rows()
         return rows[0] if rows else None
 
@@ -475,14 +475,14 @@ class StoreBase:
         return self.get_incident(incident_id)
 
     def revision(self) -> int:
-        return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
+        return int(self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0])
 
     @property
     def _pipelined(self) -> bool:
         """Statements are sent without waiting for their answers (PostgreSQL)."""
         return getattr(self.db, "pipelined", False)
 
-    def _issue(self, sql: str, params: tuple | list = ()) -> _Later:
+    def _issue(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> _Later:
         """Send a statement now and read its rows later (_Later): statements
         issued one after another before any is read cost one round trip."""
         return _Later(self.db.execute(sql, params), now=not self._pipelined)
@@ -623,7 +623,7 @@ class StoreBase:
         return self._incident_at(tuple(map(row.get, _INCIDENT_FIELDS)))
 
     @staticmethod
-    def _incident_at(row: tuple) -> Incident:
+    def _incident_at(row: tuple[Any, ...]) -> Incident:
         """An incident from a row of _INCIDENT_COLUMNS, by position (every
         incident the report and the status page read comes through here)."""
         (id_, title, category, priority, stage, status, reported, declared, declared_by,
@@ -639,7 +639,7 @@ class StoreBase:
         )  # fmt: skip
 
     @staticmethod
-    def _row_entry(row: tuple) -> TimelineEntry:
+    def _row_entry(row: tuple[Any, ...]) -> TimelineEntry:
         return TimelineEntry(
             id=row[0],
             incident_id=row[1],
@@ -663,7 +663,7 @@ class StoreBase:
         if not incident.is_open:
             raise UsageError(f"incident {incident.id} is closed; reopen it first")
 
-    def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+    def _rows(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
         return _Later(self.db.execute(sql, params), now=True).dicts()
 
     _ENTRY_COLUMNS = select_list("timeline")  # in _row_entry's order
@@ -687,9 +687,11 @@ class StoreBase:
         return self.db.snapshot()
 
     def _last_entry_id(self, incident_id: int) -> int:
-        return self.db.execute(
-            "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
-        ).fetchone()[0]
+        return int(
+            self.db.execute(
+                "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+        )
 
     def _touch(self, incident_id: int) -> None:
         """Move the incident's revision: how pollers know this incident changed."""

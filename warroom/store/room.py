@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from warroom.core.model import Board, Task, TimelinePage
+from warroom.core.model import Board, Task, TimelineEntry, TimelinePage
 from warroom.core.ordering import first_holders
 from warroom.store.base import StoreBase
 
@@ -28,7 +28,9 @@ class RoomStore(StoreBase):
     def read_room(self, incident_id: int, limit: int) -> RoomRead:
         """The board, the last `limit` entries of the timeline (as
         Store.timeline_page(incident_id, limit)) and the tasks (as Store.tasks)."""
-        return self.read_together([lambda store: store.send_room(incident_id, limit)])[0]()
+        with self._snapshot():
+            room = self.send_room(incident_id, limit)
+        return room()
 
     def send_room(self, incident_id: int, limit: int) -> Callable[[], RoomRead]:
         """read_room in two steps (see StoreBase.read_together)."""
@@ -75,19 +77,19 @@ class RoomStore(StoreBase):
 
     def read_since(
         self, incident_id: int, revision: int, after_id: int
-    ) -> tuple[Board, list, list[Task]] | None:
+    ) -> tuple[Board, list[TimelineEntry], list[Task]] | None:
         """What moved in a war room since it read the incident at `revision` and
         the timeline through `after_id` (Store.board_since), with the tasks when
         the board moved; None when it has not. One snapshot: on a server one
         round trip (the tasks are sent along either way), on SQLite the tasks are
         read only when the board moved."""
-        return self.read_together(
-            [lambda store: store.send_since(incident_id, revision, after_id)]
-        )[0]()
+        with self._snapshot():
+            since = self.send_since(incident_id, revision, after_id)
+        return since()
 
     def send_since(
         self, incident_id: int, revision: int, after_id: int
-    ) -> Callable[[], tuple[Board, list, list[Task]] | None]:
+    ) -> Callable[[], tuple[Board, list[TimelineEntry], list[Task]] | None]:
         """read_since in two steps (see StoreBase.read_together): its statements
         sent now, its result when the returned function is called."""
         if not self._pipelined:
@@ -105,7 +107,7 @@ class RoomStore(StoreBase):
             (incident_id,),
         )
 
-        def since() -> tuple[Board, list, list[Task]] | None:
+        def since() -> tuple[Board, list[TimelineEntry], list[Task]] | None:
             read = self._board_of(incident_id, board)
             if read.incident.revision == revision:
                 return None

@@ -353,10 +353,12 @@ class TimelineStore(StoreBase):
     # corrected time moves a role's "since" and an item's tick time. Each such
     # fact keeps its order: a change cannot be dated before the previous change
     # of the same thing, nor (corrected) after the next, nor before the report.
-    def _fact_key(self, event: str, data: dict[str, Any]) -> tuple | None:
+    def _fact_key(self, event: str, data: dict[str, Any]) -> tuple[Any, ...] | None:
         return fact_key(event, data, self.policy.multi_role)
 
-    def _facts(self, incident_id: int, key: tuple | None) -> list[tuple[int, TimelineEntry]]:
+    def _facts(
+        self, incident_id: int, key: tuple[Any, ...] | None
+    ) -> list[tuple[int, TimelineEntry]]:
         """The standing entries of one fact, in the order they were first recorded."""
         return standing_facts(self.timeline(incident_id), key, self.policy.multi_role)
 
