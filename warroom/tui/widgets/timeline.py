@@ -412,7 +412,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             return
         self._land_on = None
         self.cursor = index
-        above = len(self.entries) - 1 - index
+        # Stored rows below it: it was written for an earlier time. Rows of
+        # notes typed after it and not saved yet do not count.
+        above = sum(not is_pending(e) for e in self.entries[index + 1 :])
         if above:
             when = fmt_short_time(entry.occurred_at, self.utc, self._now())
             rows = "1 row" if above == 1 else f"{above} rows"
