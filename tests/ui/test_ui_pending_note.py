@@ -154,9 +154,7 @@ async def test_notes_typed_ahead_of_their_writes_land_without_a_rows_up_notice(
         view = app.screen.query_one(TimelineView)
         with write_lock_held(db_path):
             burst(app, "4", "n", "first typed", "enter", "second typed", "enter")
-            await until(
-                pilot, lambda: sum(map(is_pending, view.entries)) == 2, "both notes' rows"
-            )
+            await until(pilot, lambda: sum(map(is_pending, view.entries)) == 2, "both notes' rows")
         app.retry_pending()
         await until(pilot, lambda: not any(map(is_pending, view.entries)), "both stored")
         await settle(app, pilot)
