@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from warroom.core.errors import WarroomError
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
@@ -973,7 +973,10 @@ class TimelinePanel(Panel):
         yield TimelineView(id="timeline-view")
         yield EntryDetail(id="entry-detail")
         with Horizontal(id="note-row"):
-            yield Label("note", id="note-kind")
+            # A Static, not a Label: the same look here (width from this
+            # panel's CSS), without Label's variants to parse and match as
+            # the war room starts (no other Label is made with it).
+            yield Static("note", id="note-kind")
             yield NoteInput(
                 placeholder=NoteInput.HINTS[-1],
                 id="note-input",
@@ -1022,7 +1025,7 @@ class TimelinePanel(Panel):
 
     def watch_kind(self, kind: str) -> None:
         mark, _, _ = KIND_MARK[kind]
-        self.query_one("#note-kind", Label).update(Text(f"{mark} {kind}"))
+        self.query_one("#note-kind", Static).update(Text(f"{mark} {kind}"))
 
     def on_note_input_kind_cycled(self) -> None:
         self.kind = NOTE_KINDS[(NOTE_KINDS.index(self.kind) + 1) % len(NOTE_KINDS)]
