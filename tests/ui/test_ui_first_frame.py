@@ -59,3 +59,35 @@ async def test_the_timelines_search_row_and_waiting_line_are_made_when_first_nee
         await settle(app, pilot)
         assert not panel.waiting
         assert not screen.query("#note-waiting")
+
+
+async def test_a_panel_screen_made_for_the_terminals_size_is_styled_once_mounted(
+    app_factory, store, clock, monkeypatch
+):
+    """The war room takes its size classes (-wide, -compact) as it is made,
+    without being styled for them then: it is styled as it is mounted, and
+    styling it before (the app's whole stylesheet, on a screen not yet in the
+    app) only delayed the first frame. A resize restyles it as before."""
+    from textual import events
+    from textual.geometry import Size
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        styled: list = []
+        update_nodes = app.stylesheet.update_nodes
+
+        def recording(nodes, animate=False):
+            nodes = list(nodes)
+            styled.extend(nodes)
+            return update_nodes(nodes, animate=animate)
+
+        monkeypatch.setattr(app.stylesheet, "update_nodes", recording)
+        made = WarRoomScreen(incident.id)
+        assert made.has_class("-wide") and not made.has_class("-compact")
+        assert made not in styled
+        screen = app.screen
+        screen.post_message(events.Resize(Size(80, 24), Size(80, 24)))
+        await settle(app, pilot)
+        assert screen.has_class("-compact") and screen in styled
