@@ -50,9 +50,7 @@ async def test_the_timelines_search_row_and_waiting_line_are_made_when_first_nee
         await settle(app, pilot)
         assert len(screen.query("#search-row")) == 1
         assert screen.query_one(SearchInput).value == "normal"
-        assert [e.text for e in screen.query_one(TimelineView).entries] == [
-            "errors back to normal"
-        ]
+        assert [e.text for e in screen.query_one(TimelineView).entries] == ["errors back to normal"]
         # A note written at once is never listed as waiting: the line is not made.
         burst(app, "escape", "n", *"all clear", "enter")
         await until(pilot, lambda: not app.pending, "the note written")
