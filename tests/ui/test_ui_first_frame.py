@@ -4,6 +4,7 @@ are made when first needed, and work the same once they are."""
 from __future__ import annotations
 
 from keyburst import burst, settle, until
+from textual.widgets import Label
 
 from warroom.tui.screens.help import collect_bindings
 from warroom.tui.screens.warroom import WarRoomScreen
@@ -28,6 +29,9 @@ async def test_the_timelines_search_row_and_waiting_line_are_made_when_first_nee
         assert not screen.query("#search-row")
         assert not screen.query(SearchInput)
         assert not screen.query("#note-waiting")
+        # Nor is any Label (the note's kind is a Static): Label's styles are
+        # neither parsed nor matched as warroom starts.
+        assert not screen.query(Label)
         # Their keys are listed all the same (help, the palette).
         rows = collect_bindings(screen)
         assert ("4 Search", "esc", "Clear search", "search.clear") in rows
