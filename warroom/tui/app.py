@@ -43,7 +43,7 @@ from warroom.tui.screens.warroom import WarRoomScreen
 from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.toasts import ToastsReplaceTheirKind
-from warroom.tui.widgets.bindings import normal_keymap, remapped_bindings
+from warroom.tui.widgets.bindings import keyed_nodes, normal_keymap, remapped_bindings
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
@@ -1283,7 +1283,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         """The keys (as remapped) of the panels' own bindings, by action, as typed
         from the screen: the panel's number, then the key ('3 then a')."""
         keys: dict[str, str] = {}
-        for node in screen.query("*"):
+        for node in keyed_nodes(screen):
             group = getattr(node, "HELP_GROUP", "") or ""
             number = group.split(" ", 1)[0]
             if not number.isdigit():
