@@ -979,7 +979,6 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
 def mode_latency(cfg: dict) -> dict:
     """The figures of a database far away: through the delaying proxy at one
     round trip time (PostgreSQL), or on SQLite (with its lock held a while)."""
-    import subprocess
     from urllib.parse import urlsplit, urlunsplit
 
     db = cfg["db"]
@@ -991,18 +990,6 @@ def mode_latency(cfg: dict) -> dict:
     out: dict = {"frame": _frame_seconds()}
     try:
         out.update(asyncio.run(_latency_run(cfg, db, proxy)))
-        warroom = str(Path(sys.executable).parent / "warroom")
-        out["cli_note"] = []
-        for k in range(int(cfg["cli_reps"])):
-            _proxy(proxy, "mark cli-note")
-            t0 = monotonic()
-            done = subprocess.run(
-                [warroom, "--db", db, "note", str(out["iid"]), f"script note {k}"],
-                capture_output=True, text=True, timeout=120,
-            )  # fmt: skip
-            if done.returncode != 0:
-                raise RuntimeError(f"warroom note failed: {done.stderr.strip()[-500:]}")
-            out["cli_note"].append(monotonic() - t0)
         _proxy(proxy, "mark end")
         out["round_trips"] = json.loads(_proxy(proxy, "dump"))
     finally:
@@ -1012,8 +999,57 @@ def mode_latency(cfg: dict) -> dict:
     return out
 
 
+def _cli_note(db: str, iid: int, k: int) -> float:
+    """Seconds `warroom note` takes, from launch to exit."""
+    import subprocess
+
+    warroom = str(Path(sys.executable).parent / "warroom")
+    t0 = monotonic()
+    done = subprocess.run(
+        [warroom, "--db", db, "note", str(iid), f"script note {k}"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"warroom note failed: {done.stderr.strip()[-500:]}")
+    return monotonic() - t0
+
+
+def mode_cli_notes(cfg: dict) -> dict:
+    """`warroom note` through a delaying proxy at each round trip time, the
+    distances taken in turn (each rep in a rotated order), so that a busy
+    spell of the machine weighs on every distance alike; with the proxies'
+    round trips of each."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    runs = {str(rtt): {"cli_note": []} for rtt in cfg["rtts"]}
+    proxies = {}
+    try:
+        for rtt in cfg["rtts"]:
+            parts = urlsplit(cfg["dbs"][str(rtt)])
+            proc, port = _start_proxy(parts.port, float(rtt))
+            proxies[str(rtt)] = (
+                proc,
+                urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{port}")),
+            )
+        order = list(proxies)
+        for k in range(int(cfg["reps"])):
+            for name in order[k % len(order) :] + order[: k % len(order)]:
+                proc, db = proxies[name]
+                _proxy(proc, "mark cli-note")
+                runs[name]["cli_note"].append(_cli_note(db, cfg["iids"][name], k))
+                _proxy(proc, "mark idle")
+        for name, (proc, _db) in proxies.items():
+            runs[name]["round_trips"] = json.loads(_proxy(proc, "dump"))
+    finally:
+        for proc, _db in proxies.values():
+            _proxy(proc, "quit")
+            proc.wait(30)
+    return runs
+
+
 MODES = {
     "latency": mode_latency,
+    "cli-notes": mode_cli_notes,
     "navigate": mode_navigate,
     "report": mode_report,
     "app": mode_app,

@@ -1234,13 +1234,29 @@ def latency_rows(ctx: Ctx) -> list[dict]:
     ctx.log(f"far database: round trips of {', '.join(f'{r} ms' for r in rtts)} through a proxy")
     server = pg_server(ctx)
     runs: dict[int, dict] = {}
+    urls: dict[str, str] = {}
     try:
         for rtt in rtts:
-            url = _pg_incident(ctx, server)
+            url = urls[str(rtt)] = _pg_incident(ctx, server)
             ctx.log(f"far database: {rtt} ms round trip")
             runs[rtt] = run_child(
                 ctx, "latency", {**cfg, "db": url, "rtt_ms": rtt, "tag": f"r{rtt}"}, timeout=900
             )
+        # The command line at every distance in turn: a fresh process each
+        # time, whose wall time a busy spell moves; taken in turn, every
+        # distance and its 0 ms baseline share the spell.
+        ctx.log(f"far database: warroom note, {p.latency_cli_reps} a distance, in turn")
+        cli = run_child(
+            ctx, "cli-notes",
+            {"rtts": list(rtts), "dbs": urls, "reps": p.latency_cli_reps,
+             "iids": {str(r): runs[r]["iid"] for r in rtts}},
+            timeout=900,
+        )  # fmt: skip
+        for rtt in rtts:
+            runs[rtt]["cli_note"] = cli[str(rtt)]["cli_note"]
+            cli_trips = cli[str(rtt)]["round_trips"].get("cli-note")
+            if cli_trips:
+                runs[rtt].setdefault("round_trips", {})["cli-note"] = cli_trips
     finally:
         server.close()
     db = scratch_copy(ctx, p.large, "latency")

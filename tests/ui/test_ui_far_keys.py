@@ -70,7 +70,7 @@ async def test_keys_60_ms_away_show_before_their_writes_land_and_each_lands_once
                 # Past the grace after which a note without a row is listed as
                 # waiting (an absence: only time shows it): its row says it.
                 await pilot.pause(TimelinePanel.WAITING_GRACE * 2)
-                assert not screen.query_one("#note-waiting").display
+                assert not any(w.display for w in screen.query("#note-waiting"))
                 shown["hand-off"] = probe.watch(f"{role:<14}zed")
                 burst(app, "escape", "2", "enter")
                 await until(pilot, lambda: getattr(app.focused, "id", None) == "person", "chooser")

@@ -138,3 +138,28 @@ async def test_a_window_read_afresh_keeps_the_notes_not_saved_yet(
         assert [e.text for e in view.entries[-2:]] == ["first", "second"]
         assert app.screen.query_one(TimelinePanel).waiting == []
     assert notes(store, seeded) == ["first", "second"]
+
+
+async def test_notes_typed_ahead_of_their_writes_land_without_a_rows_up_notice(
+    app_factory, store, seeded, db_path
+):
+    """The stored note lands above the rows of the notes typed after it (not
+    saved yet): it is not a note written for an earlier time, and nothing says
+    it landed some rows up."""
+    from warroom.tui.toasts import shown_toasts
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(TimelineView)
+        with write_lock_held(db_path):
+            burst(app, "4", "n", "first typed", "enter", "second typed", "enter")
+            await until(pilot, lambda: sum(map(is_pending, view.entries)) == 2, "both notes' rows")
+        app.retry_pending()
+        await until(pilot, lambda: not any(map(is_pending, view.entries)), "both stored")
+        await settle(app, pilot)
+        said = [str(t.message) for t in shown_toasts(app)]
+        assert not any("up)" in s for s in said), said
+        assert [e.text for e in view.entries][-2:] == ["first typed", "second typed"]
+        assert view.cursor == len(view.entries) - 1
+    assert notes(store, seeded) == ["first typed", "second typed"]

@@ -146,7 +146,7 @@ async def test_a_note_whose_commit_answer_is_lost_is_written_once(
                 await asyncio.sleep(0.1)
             await pilot.pause()
             assert app.pending == []
-            assert not app.screen.query_one("#note-waiting").display
+            assert not any(w.display for w in app.screen.query("#note-waiting"))
     finally:
         remote.close()
         proxy.close()

@@ -99,13 +99,13 @@ def _held_room_reads(monkeypatch):
     from warroom.store import Store
 
     release = threading.Event()
-    read_room = Store.read_room
+    send_room = Store.send_room  # how every read of the room begins
 
     def held(store, *args, **kwargs):
         assert release.wait(60), "the test never let the read go"
-        return read_room(store, *args, **kwargs)
+        return send_room(store, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "read_room", held)
+    monkeypatch.setattr(Store, "send_room", held)
     return release
 
 

@@ -5,12 +5,12 @@ intake.py, tasks.py, keys.py over base.py), the tables declared once
 turns its driver's errors into warroom's. The only package that speaks SQL."""
 
 from warroom.core.text import MAX_DRAFT, MAX_NOTE, MAX_SHORT
+from warroom.services.paths import FILE_MODE
 from warroom.store.backend import describe, open_backend
 from warroom.store.domain import DRILL_MARK, Store
 from warroom.store.sqlite import (
     APP_ID,
     DIR_MODE,
-    FILE_MODE,
     MIGRATIONS,
     SCHEMA_VERSION,
     SQLITE_HEADER,

@@ -49,6 +49,13 @@ _AS_READ_GUARD = (
     "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN max(revision) <> ? THEN ?"
     " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?"
 )
+# An entry as read is still the one stored under its id (entries never change;
+# a database moved in underneath may hold another one there).
+_ENTRY_GUARD = (
+    "SELECT CAST(CASE WHEN count(*) = 0 THEN ? ELSE '0' END AS BIGINT) FROM timeline"
+    " WHERE id = ? AND incident_id = ? AND kind = ? AND text = ?"
+)
+_ENTRIES_KEPT = 2000  # entries read that a correction may go on
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,8 +70,11 @@ def on_what_was_read(method: F) -> F:
 
     @wraps(method)
     def write(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        if self._going_on_read:  # called by another such write: that one runs again
+            return method(self, *args, **kwargs)
         key = self._write_key
         self._guarded.clear()
+        self._going_on_read = True
         try:
             return method(self, *args, **kwargs)
         except StaleRead:
@@ -75,13 +85,15 @@ def on_what_was_read(method: F) -> F:
             # A refusal made here on what was last read (closed, already
             # open, nobody holds it) may be stale too: it stands only when
             # the incident, read afresh, says the same.
+        finally:
+            self._going_on_read = False
         self._as_read.clear()
         self._write_key = key
-        self._fresh_reads = True
+        self._fresh_reads = self._going_on_read = True
         try:
             return method(self, *args, **kwargs)
         finally:
-            self._fresh_reads = False
+            self._fresh_reads = self._going_on_read = False
 
     return write  # type: ignore[return-value]
 
@@ -95,20 +107,20 @@ class _Later:
 
     def __init__(self, cursor: Any, now: bool):
         self._cursor = cursor
-        self._rows: list[tuple] | None = None
+        self._rows: list[tuple[Any, ...]] | None = None
         self._names: list[str] = []
-        self.find: tuple = ()  # an appended entry's columns, to find it again
+        self.find: tuple[Any, ...] = ()  # an appended entry's columns, to find it again
         if now:
             self.rows()
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> list[tuple[Any, ...]]:
         if self._rows is None:
             self._rows = self._cursor.fetchall()
             self._names = [d[0] for d in self._cursor.description or ()]
             self._cursor = None
         return self._rows
 
-    def one(self) -> tuple | None:
+    def one(self) -> tuple[Any, ...] | None:
         rows = self.rows()
         return rows[0] if rows else None
 
@@ -139,7 +151,10 @@ class StoreBase:
         # on without reading it again (see on_what_was_read).
         self._as_read: dict[int, tuple[Incident, Board | None, list[Task] | None]] = {}
         self._fresh_reads = False  # a write run again after StaleRead: read afresh
-        self._guarded: set[int] = set()  # incidents this write has sent a guard for
+        self._going_on_read = False  # inside an on_what_was_read write
+        self._guarded: set[object] = set()  # incidents (and entries) this write guards
+        # On a server: entries this connection read (a correction goes on them).
+        self._entries_read: dict[int, TimelineEntry] = {}
         self._touched: dict[int, None] = {}  # incidents this write moved, in order
 
     @classmethod
@@ -418,6 +433,39 @@ class StoreBase:
             ),
         )
 
+    def _remember_entries(self, entries: list[TimelineEntry]) -> None:
+        """Entries read, which a correction may go on (a server only, as
+        _remember_read): an entry never changes once written."""
+        if not self._pipelined:
+            return
+        kept = self._entries_read
+        for entry in entries:
+            kept[entry.id] = entry
+        if len(kept) > _ENTRIES_KEPT:
+            for old in list(kept)[: len(kept) - _ENTRIES_KEPT // 2]:  # the first read go
+                del kept[old]
+
+    def _entry_as_read(self, entry_id: int, guard: bool = True) -> TimelineEntry:
+        """An entry as this connection read it, with (guard, inside a write) a
+        guard in the write's pipeline that it is still the one stored under its
+        id; read now where it was not read, on SQLite, or in a write run again."""
+        known = None if self._fresh_reads else self._entries_read.get(entry_id)
+        if known is None:
+            return self.entry(entry_id)
+        if guard and ("entry", entry_id) not in self._guarded:
+            self._guarded.add(("entry", entry_id))
+            self.db.execute(
+                _ENTRY_GUARD,
+                (
+                    f"{REFUSAL}Stale:entry {entry_id} is not as it was read",
+                    entry_id,
+                    known.incident_id,
+                    known.kind,
+                    known.text,
+                ),
+            )
+        return known
+
     def _incident_after(self, incident_id: int) -> Incident:
         """After a write: the incident as the write left it (on a server, read
         in the write's own round trip)."""
@@ -427,14 +475,14 @@ class StoreBase:
         return self.get_incident(incident_id)
 
     def revision(self) -> int:
-        return self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
+        return int(self.db.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0])
 
     @property
     def _pipelined(self) -> bool:
         """Statements are sent without waiting for their answers (PostgreSQL)."""
         return getattr(self.db, "pipelined", False)
 
-    def _issue(self, sql: str, params: tuple | list = ()) -> _Later:
+    def _issue(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> _Later:
         """Send a statement now and read its rows later (_Later): statements
         issued one after another before any is read cost one round trip."""
         return _Later(self.db.execute(sql, params), now=not self._pipelined)
@@ -575,7 +623,7 @@ class StoreBase:
         return self._incident_at(tuple(map(row.get, _INCIDENT_FIELDS)))
 
     @staticmethod
-    def _incident_at(row: tuple) -> Incident:
+    def _incident_at(row: tuple[Any, ...]) -> Incident:
         """An incident from a row of _INCIDENT_COLUMNS, by position (every
         incident the report and the status page read comes through here)."""
         (id_, title, category, priority, stage, status, reported, declared, declared_by,
@@ -591,7 +639,7 @@ class StoreBase:
         )  # fmt: skip
 
     @staticmethod
-    def _row_entry(row: tuple) -> TimelineEntry:
+    def _row_entry(row: tuple[Any, ...]) -> TimelineEntry:
         return TimelineEntry(
             id=row[0],
             incident_id=row[1],
@@ -615,21 +663,35 @@ class StoreBase:
         if not incident.is_open:
             raise UsageError(f"incident {incident.id} is closed; reopen it first")
 
-    def _rows(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+    def _rows(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
         return _Later(self.db.execute(sql, params), now=True).dicts()
 
     _ENTRY_COLUMNS = select_list("timeline")  # in _row_entry's order
     # The incidents' columns in Incident's field order (_incident_at's).
     _INCIDENT_COLUMNS = ", ".join(f'"{name}"' for name in _INCIDENT_FIELDS)
 
+    def read_together(
+        self, sends: list[Callable[[Any], Callable[[], Any]]]
+    ) -> list[Callable[[], Any]]:
+        """Several reads in one snapshot, each given in two steps: send(store)
+        sends its statements and returns a function that gives its result. On
+        a server every statement goes before any answer is read, so reads that
+        each cost one round trip cost one together; on SQLite they share one
+        read transaction. A failure while sending fails them all (the caller
+        may ask again one by one); each result's own failure is its own."""
+        with self._snapshot():
+            return [send(self) for send in sends]
+
     def _snapshot(self) -> Any:
         """A read transaction (nested calls share the outer one)."""
         return self.db.snapshot()
 
     def _last_entry_id(self, incident_id: int) -> int:
-        return self.db.execute(
-            "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
-        ).fetchone()[0]
+        return int(
+            self.db.execute(
+                "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+        )
 
     def _touch(self, incident_id: int) -> None:
         """Move the incident's revision: how pollers know this incident changed."""

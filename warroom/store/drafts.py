@@ -4,6 +4,7 @@ kept) and publishing it."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from warroom.core.errors import (
     DraftConflict,
@@ -35,7 +36,7 @@ class DraftStore(StoreBase):
     _DRAFT = "SELECT text, version, updated_by, updated_at FROM drafts WHERE incident_id = ?"
 
     @staticmethod
-    def _row_draft(row: tuple | None) -> Draft:
+    def _row_draft(row: tuple[Any, ...] | None) -> Draft:
         if row is None:
             return Draft("", 0, "", None)
         return Draft(row[0], row[1], row[2] or "", from_iso(row[3]))

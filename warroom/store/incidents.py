@@ -5,6 +5,7 @@ drills."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,21 @@ from warroom.core.text import (
 from warroom.core.timefmt import fmt_time
 from warroom.store.base import StoreBase, _Later, on_what_was_read
 
+# A close's components, found at the server (PostgreSQL's JSON functions): the
+# close entry is written with _NAMED_HERE in their place, replaced in the same
+# pipeline by every component the incident's updates named, each operational,
+# in the order they were first named (as _resolved_states).
+_NAMED_HERE = "\x00components named by the updates"
+_RESOLVED_COMPONENTS = (
+    "UPDATE timeline SET data = replace(data, ?, (SELECT '{' || coalesce(string_agg("
+    "to_json(k)::text || ': \"operational\"', ', ' ORDER BY id, n), '') || '}'"
+    " FROM (SELECT DISTINCT ON (c.k) c.k, t.id, c.n FROM timeline t CROSS JOIN LATERAL"
+    " json_object_keys(CASE WHEN json_typeof(t.data::json -> 'components') = 'object'"
+    " THEN t.data::json -> 'components' ELSE '{}'::json END) WITH ORDINALITY AS c(k, n)"
+    " WHERE t.incident_id = ? AND t.kind = ? ORDER BY c.k, t.id, c.n) AS named))"
+    " WHERE id = (SELECT max(id) FROM timeline WHERE incident_id = ?)"
+)
+
 
 class IncidentStore(StoreBase):
     """Incidents and their milestones."""
@@ -51,9 +67,13 @@ class IncidentStore(StoreBase):
         return incident
 
     def list_incidents(self, include_closed: bool = False) -> list[Incident]:
+        return self.send_incidents(include_closed)()
+
+    def send_incidents(self, include_closed: bool = False) -> Callable[[], list[Incident]]:
+        """list_incidents in two steps (see StoreBase.read_together)."""
         where = "" if include_closed else "WHERE status = 'open'"
-        rows = self._rows(f"SELECT * FROM incidents {where} ORDER BY id")
-        return [self._row_incident(r) for r in rows]
+        rows = self._issue(f"SELECT * FROM incidents {where} ORDER BY id")
+        return lambda: [self._row_incident(r) for r in rows.dicts()]
 
     def incident_revisions(self) -> dict[int, int]:
         """id -> revision for every incident: what a list view polls."""
@@ -350,7 +370,14 @@ class IncidentStore(StoreBase):
                 " WHERE id = ?",
                 (CLOSED, when, resolution, self.policy.stages[-1], incident_id),
             )
-            # What the status page says from now on: resolved, its components operational.
+            # What the status page says from now on: resolved, its components
+            # operational. On a server the components are found there, in the
+            # write's own round trip.
+            states: dict[str, Any]
+            if self._pipelined:
+                states = {"status": "resolved", "components": _NAMED_HERE}
+            else:
+                states = self._resolved_states(incident_id)
             self._system(
                 incident_id,
                 f"Incident closed: {resolution}",
@@ -359,13 +386,19 @@ class IncidentStore(StoreBase):
                 clock="close",
                 at=when,
                 occurred_at=moment,
-                **self._resolved_states(incident_id),
+                **states,
             )
+            if self._pipelined:
+                self.db.execute(
+                    _RESOLVED_COMPONENTS,
+                    (json.dumps(_NAMED_HERE), incident_id, UPDATE, incident_id),
+                )
         return self._incident_after(incident_id)
 
     def _resolved_states(self, incident_id: int) -> dict[str, Any]:
         """The public status a close publishes: resolved, and every component
-        an update of the incident named back to operational."""
+        an update of the incident named back to operational (in the order the
+        updates first named them; _RESOLVED_COMPONENTS is the same on a server)."""
         named: dict[str, str] = {}
         for (raw,) in self.db.execute(
             "SELECT data FROM timeline WHERE incident_id = ? AND kind = ? ORDER BY id",

@@ -37,7 +37,7 @@ class IntakeStore(StoreBase):
     _PROPOSAL_COLUMNS = select_list("proposals", "p")  # in _row_proposal's order
     _ALERT_COLUMNS = select_list("alerts")  # in proposal_alerts' order
 
-    def ingest_alerts(self, alerts: list, refire_within: Any) -> Any:
+    def ingest_alerts(self, alerts: list[Any], refire_within: Any) -> Any:
         """Store what a sender reported, in one transaction: a new firing alert
         joins its group's proposal (made when there is none) or, once that was
         accepted, goes on the incident's timeline as evidence; a resolve
@@ -125,7 +125,7 @@ class IntakeStore(StoreBase):
 
     def _insert_alert(self, a: Any, proposal_id: int | None, now: str) -> int:
         start = to_iso(a.starts_at)
-        return self.db.execute(
+        row = self.db.execute(
             "INSERT INTO alerts (source, fingerprint, starts_at, last_started_at, status, ends_at,"
             " fires, proposal_id, labels, summary, url, first_seen, last_seen)"
             " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -143,7 +143,8 @@ class IntakeStore(StoreBase):
                 now,
                 now,
             ),
-        ).fetchone()[0]
+        ).fetchone()
+        return int(row[0])
 
     def _group_proposal(self, a: Any, now: str) -> tuple[int, int | None]:
         """The proposal a new alert of this group joins: the group's newest
@@ -219,7 +220,7 @@ class IntakeStore(StoreBase):
             data={"event": "alert", "alert": alert_id, "status": status, "source": source},
         )
 
-    def _row_proposal(self, row: tuple) -> Any:
+    def _row_proposal(self, row: tuple[Any, ...]) -> Any:
         from warroom.core.model import Proposal
 
         return Proposal(
@@ -240,7 +241,7 @@ class IntakeStore(StoreBase):
             started_at=from_iso(row[14]),
         )
 
-    def proposals(self, status: str | None = "proposed", limit: int = 500) -> list:
+    def proposals(self, status: str | None = "proposed", limit: int = 500) -> list[Any]:
         """Proposals (waiting for a decision by default), oldest first, each
         with its alert counts and earliest start."""
         where = "WHERE p.status = ?" if status else ""
@@ -268,7 +269,7 @@ class IntakeStore(StoreBase):
             raise NotFound(f"no proposal with id {proposal_id}")
         return self._row_proposal(row)
 
-    def proposal_alerts(self, proposal_id: int) -> list:
+    def proposal_alerts(self, proposal_id: int) -> list[Any]:
         from warroom.core.model import AlertRecord
 
         rows = self.db.execute(

@@ -28,7 +28,7 @@ class WriteKeyStore(StoreBase):
         """Store the write's key; False when it is there already (applied before)."""
         claim = getattr(self.db, "claim", None)
         if claim is not None:  # sent without waiting; a second time is refused by the server
-            return claim(key, self._now())
+            return bool(claim(key, self._now()))
         row = self.db.execute(
             "INSERT INTO write_keys (key, applied_at) VALUES (?, ?)"
             " ON CONFLICT (key) DO NOTHING RETURNING key",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from warroom.core.errors import UsageError, WarroomError
 from warroom.core.record import record
@@ -43,7 +44,7 @@ def _cols(table: str) -> str:
 
 
 def _count(db: Backend, table: str) -> int:
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 def move(
@@ -66,7 +67,7 @@ def move(
     return Moved(str(source), str(target), counts)
 
 
-def _refuse_nul(table: str, rows: list, label: str) -> None:
+def _refuse_nul(table: str, rows: list[Any], label: str) -> None:
     """PostgreSQL text cannot hold a NUL character (SQLite's can): name the
     first row and field that holds one, so it can be found and changed."""
     columns = COLUMNS[table]

@@ -740,7 +740,7 @@ class PostgresBackend:
         except Exception:
             pass
 
-    def executemany(self, sql: str, rows: list) -> None:
+    def executemany(self, sql: str, rows: list[Any]) -> None:
         import psycopg
 
         try:
@@ -760,7 +760,7 @@ class PostgresBackend:
             )
 
     # ------------------------------------------------------------------- reads
-    def execute(self, sql: str, params: tuple | list = ()) -> Any:
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
         import psycopg
 
         if not self._busy and not self.in_transaction:
@@ -874,7 +874,7 @@ class PostgresBackend:
         if listener is None:
             return None
         try:
-            return listener.pgconn.socket
+            return int(listener.pgconn.socket)
         except Exception:
             return None
 

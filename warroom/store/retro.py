@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from warroom.core.errors import (
     NotFound,
@@ -157,7 +158,7 @@ class RetroStore(StoreBase):
         return stored, note
 
     @staticmethod
-    def _row_action(row: tuple) -> ActionItem:
+    def _row_action(row: tuple[Any, ...]) -> ActionItem:
         return ActionItem(
             id=row[0],
             incident_id=row[1],
@@ -189,7 +190,7 @@ class RetroStore(StoreBase):
         return self._row_action(row)
 
     @staticmethod
-    def _clean_action(title: str, owner: str, due: date | None, ticket: str) -> tuple:
+    def _clean_action(title: str, owner: str, due: date | None, ticket: str) -> tuple[Any, ...]:
         title = title.strip()
         if not title:
             raise UsageError("an action item needs a title")

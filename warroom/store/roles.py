@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from warroom.core.errors import (
@@ -32,8 +33,12 @@ class RoleStore(StoreBase):
 
     def known_people(self) -> list[str]:
         """Everyone seen, in SQLite's NOCASE order (ASCII letters folded) on every engine."""
-        names = [r[0] for r in self.db.execute("SELECT name FROM people")]
-        return sorted(names, key=nocase_key)
+        return self.send_people()()
+
+    def send_people(self) -> Callable[[], list[str]]:
+        """known_people in two steps (see StoreBase.read_together)."""
+        rows = self._issue("SELECT name FROM people")
+        return lambda: sorted((r[0] for r in rows.rows()), key=nocase_key)
 
     def role_history(self, incident_id: int) -> list[TimelineEntry]:
         return [

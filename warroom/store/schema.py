@@ -259,10 +259,10 @@ def _pg_literal(value: str | int) -> str:
     return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
 
 
-def postgres_ddl() -> list[tuple[str, tuple]]:
+def postgres_ddl() -> list[tuple[str, tuple[Any, ...]]]:
     """The statements that make a new PostgreSQL schema (with its first rows),
     as (sql, params) with psycopg's %s placeholders."""
-    statements: list[tuple[str, tuple]] = []
+    statements: list[tuple[str, tuple[Any, ...]]] = []
     for t in tables("postgresql"):
         parts = []
         for c in t.columns:

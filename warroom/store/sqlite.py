@@ -863,7 +863,7 @@ class SQLiteBackend:
     def describe(self) -> list[tuple[bool, str, str]]:
         return describe_file(self.path)
 
-    def executemany(self, sql: str, rows: list) -> None:
+    def executemany(self, sql: str, rows: list[Any]) -> None:
         try:
             self.conn.executemany(sql, rows)
         except sqlite3.Error as exc:
@@ -875,7 +875,7 @@ class SQLiteBackend:
         """SQLite gives the next row max(id) + 1 by itself."""
 
     # ------------------------------------------------------------------ reads
-    def execute(self, sql: str, params: tuple | list = ()) -> Any:
+    def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
         try:
             return self.conn.execute(sql, params)
         except sqlite3.Error as exc:

@@ -41,7 +41,7 @@ class TaskStore(StoreBase):
     # hand. Every change writes its timeline entry in the same transaction.
     _TASK_COLUMNS = select_list("tasks")  # in _row_task's order
 
-    def _row_task(self, row: tuple, holders: dict[str, str]) -> Task:
+    def _row_task(self, row: tuple[Any, ...], holders: dict[str, str]) -> Task:
         assignee = row[9] or ""
         role = row[8] or ""
         return Task(

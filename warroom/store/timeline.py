@@ -141,9 +141,9 @@ class TimelineStore(StoreBase):
                 )
             rows, more = page_of(page.rows(), limit, forward)
             latest = newest.rows()[0][0]
-            return TimelinePage(
-                [self._row_entry(r) for r in rows], more, latest or 0, dict(fixes.rows())
-            )
+            shown = [self._row_entry(r) for r in rows]
+            self._remember_entries(shown)  # what a correction may go on
+            return TimelinePage(shown, more, latest or 0, dict(fixes.rows()))
         with self._snapshot():
             read = self.db.execute(sql, [*params, limit + 1]).fetchall()
             rows, more = page_of(read, limit, forward)
@@ -176,7 +176,9 @@ class TimelineStore(StoreBase):
         ).fetchone()
         if row is None:
             raise NotFound(f"no timeline entry with id {entry_id}")
-        return self._row_entry(row)
+        entry = self._row_entry(row)
+        self._remember_entries([entry])
+        return entry
 
     @on_what_was_read
     def add_entry(
@@ -197,7 +199,7 @@ class TimelineStore(StoreBase):
         with self._write():
             self._require(incident_id)
             if supersedes is not None:
-                original = self.entry(supersedes)
+                original = self._entry_as_read(supersedes)
                 if original.incident_id != incident_id:
                     raise UsageError(f"entry {supersedes} belongs to another incident")
             data = None
@@ -266,13 +268,16 @@ class TimelineStore(StoreBase):
             )
         return self._appended(new_id)
 
+    @on_what_was_read
     def correct(
         self, entry_id: int, text: str | None = None, at: datetime | None = None
     ) -> TimelineEntry:
         """A correction of an entry's text, its time or both: a new entry that
         supersedes the old, which stays. Correcting a milestone's entry moves
-        the milestone (and so the clock it stops)."""
-        original = self.entry(entry_id)
+        the milestone (and so the clock it stops). On a server, a correction of
+        an entry this connection read goes on it (guarded in its pipeline: one
+        round trip)."""
+        original = self._entry_as_read(entry_id, guard=False)
         if text is None and at is None:
             raise UsageError("say what to correct: new text, a new time (--at), or both")
         if original.event in MILESTONE_EVENTS and original.data.get("clock") in MILESTONES:
@@ -310,6 +315,7 @@ class TimelineStore(StoreBase):
                 raise UsageError("the correction is empty")
             check_length(new_text, MAX_DRAFT, "update")
             with self._write():
+                self._entry_as_read(entry_id)  # its guard, when it goes on what was read
                 author, carried = self._carried(original)
                 new_id = self._add(
                     original.incident_id,
@@ -347,10 +353,12 @@ class TimelineStore(StoreBase):
     # corrected time moves a role's "since" and an item's tick time. Each such
     # fact keeps its order: a change cannot be dated before the previous change
     # of the same thing, nor (corrected) after the next, nor before the report.
-    def _fact_key(self, event: str, data: dict[str, Any]) -> tuple | None:
+    def _fact_key(self, event: str, data: dict[str, Any]) -> tuple[Any, ...] | None:
         return fact_key(event, data, self.policy.multi_role)
 
-    def _facts(self, incident_id: int, key: tuple | None) -> list[tuple[int, TimelineEntry]]:
+    def _facts(
+        self, incident_id: int, key: tuple[Any, ...] | None
+    ) -> list[tuple[int, TimelineEntry]]:
         """The standing entries of one fact, in the order they were first recorded."""
         return standing_facts(self.timeline(incident_id), key, self.policy.multi_role)
 

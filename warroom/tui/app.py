@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from warroom.services.config import Config, load_state, save_state
 from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
 from warroom.store.room import RoomRead
-from warroom.tui.first_read import FirstRead, read_first
+from warroom.tui.first_read import FirstRead, send_first
 from warroom.tui.keygate import KeyGate, one_line_paste
 from warroom.tui.reported_signal import ReportedSignal
 from warroom.tui.room import Room, StoreChange
@@ -42,7 +43,7 @@ from warroom.tui.screens.warroom import WarRoomScreen
 from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.toasts import ToastsReplaceTheirKind
-from warroom.tui.widgets.bindings import normal_keymap, remapped_bindings
+from warroom.tui.widgets.bindings import keyed_nodes, normal_keymap, remapped_bindings
 from warroom.tui.widgets.reads import reads
 from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
@@ -236,7 +237,13 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             return
         self._first_look()
         start = self.start_incident
-        self._read_first(lambda store: read_first(store, start))
+        with self._holding():  # what the app keeps goes along (one round trip)
+            self.read_sent(
+                lambda store: send_first(store, start),
+                lambda read: self._start_from(*read),
+                lambda exc: self._start_from(None, None, exc),
+            )
+            self._ask_along(incidents=start is not None)  # else the first read lists them
 
     def _read_first(self, fetch: Callable[[Store], tuple]) -> None:
         self.read(
@@ -349,7 +356,19 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             self.open_incidents = incidents
             self.alerts.check(incidents, self.clock())  # baseline, no alarms
 
-        self.read_soon(lambda store: store.list_incidents(), listed, lambda _exc: None)
+        self.read_sent(lambda store: store.send_incidents(), listed, lambda _exc: None)
+
+    def _ask_along(self, incidents: bool = True) -> None:
+        """What the app keeps and has not asked for yet (the people for the
+        pickers, and the open incidents for the alerts unless not incidents):
+        asked for now, to go with a screen's first read (see read_soon) or
+        after it."""
+        with self._holding():  # together, when neither went with a read
+            if self._people is None and not self._people_asked:
+                self._people_asked = True
+                self.read_sent(lambda store: store.send_people(), self._people_read)
+            if incidents:
+                self._read_open_incidents()
 
     def _first_look(self) -> None:
         """Take the store's change marker as seen. On a server that opens the
@@ -415,11 +434,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         if not self._kept_files_said:
             self._kept_files_said = True
             self._say_kept_files()
-        if self._people is None and not self._people_asked:
-            # For the pickers; read after the first screen's own read.
-            self._people_asked = True
-            self.read(lambda store: store.known_people(), self._people_read)
-        self._read_open_incidents()
+        self._ask_along()  # unless they went with the first screen's read
         gc.freeze()
         gc.enable()
 
@@ -503,15 +518,18 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             return False  # the next poll asks again (the marker has not moved on)
         if changed:
             # The screens' reads first (what the person waits to see), then
-            # what the app keeps for the alerts and the pickers.
-            self.store_changed_signal.publish(StoreChange())
-            if people or self._people is None:
-                self.read(
-                    lambda store: (store.list_incidents(), store.known_people()), self._kept_read
-                )
-            else:  # our own write, naming nobody new: the pickers' people are as read
-                self.read(lambda store: store.list_incidents(), self._list_read)
+            # what the app keeps for the alerts and the pickers: handed over
+            # together, they go in one round trip.
+            with self._holding():
+                self.store_changed_signal.publish(StoreChange())
+                if people or self._people is None:
+                    self.read_sent(_open_incidents_and_people, self._kept_read)
+                else:  # our own write, naming nobody new: the pickers' people are as read
+                    self.read_sent(lambda store: store.send_incidents(), self._list_read)
         return changed
+
+    def _holding(self) -> AbstractContextManager[None]:
+        return self.writer.holding() if self.writer is not None else nullcontext()
 
     def _sync_after_paint(self, force: bool, people: bool) -> None:
         """sync(force, people) once the screen has painted what is pending;
@@ -757,6 +775,21 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             fetch = self._heard(fetch)
         self.writer.submit(Job(fetch=fetch, then=then, callbacks=failed))
 
+    def read_sent(
+        self,
+        send: Callable[[Store], Callable[[], object]],
+        then: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """As read, for a read given in two steps (Store.read_together): the
+        worker sends it with the reads given so right behind it, so what a
+        change asks for costs one round trip on a server."""
+        if self.writer is None:
+            return
+        if self._looking:
+            send = self._heard(send)  # type: ignore[assignment]
+        self.writer.submit(Job(send=send, then=then, callbacks=failed))
+
     def _heard(self, fetch: Callable[[Store], object]) -> Callable[[Store], object]:
         """fetch, noting (on the worker) whether it began before the first
         look at the change marker was done (see _first_look)."""
@@ -771,15 +804,24 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
 
     def read_soon(
         self,
-        fetch: Callable[[Store], object],
+        fetch: Callable[[Store], Any],
         then: Callable[[Any], None],
         failed: Callable[[BaseException], None],
+        *,
+        sent: bool = False,
     ) -> None:
         """A screen's first read: on the database worker, as every read (a
         local file too: a lock or a slow disk never holds up the screen; it
         shows that it is loading, and keys typed meanwhile wait for it);
-        failed(exc) says why it could not be read."""
-        self.read(fetch, then, failed)
+        failed(exc) says why it could not be read. sent: fetch is given in
+        two steps (read_sent), and what the app keeps and has not read yet
+        goes with it (one round trip on a server)."""
+        if not sent:
+            self.read(fetch, then, failed)
+            return
+        with self._holding():
+            self.read_sent(fetch, then, failed)
+            self._ask_along()
 
     def write_from(self, build: Callable[[], Write | None], **callbacks):
         """Build a write record from what was typed (times parsed against the
@@ -1241,7 +1283,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         """The keys (as remapped) of the panels' own bindings, by action, as typed
         from the screen: the panel's number, then the key ('3 then a')."""
         keys: dict[str, str] = {}
-        for node in screen.query("*"):
+        for node in keyed_nodes(screen):
             group = getattr(node, "HELP_GROUP", "") or ""
             number = group.split(" ", 1)[0]
             if not number.isdigit():
@@ -1261,6 +1303,13 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         from warroom.tui.screens.themes import MarkedThemes
 
         self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
+
+
+def _open_incidents_and_people(store: Store) -> Callable[[], tuple]:
+    """What the app keeps (the open incidents for the alerts, the people for
+    the pickers), read in two steps (Store.read_together)."""
+    incidents, people = store.send_incidents(), store.send_people()
+    return lambda: (incidents(), people())
 
 
 def make_app(store: Store, policy: Policy, **kwargs) -> WarRoomApp:

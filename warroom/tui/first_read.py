@@ -13,6 +13,7 @@ Imports nothing of Textual: it is made before Textual is imported."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from warroom.core.errors import StoreBusy, StoreIOError, WarroomError
@@ -30,16 +31,40 @@ WAIT_SECONDS = 0.1
 def read_first(store: Store, start: int | None) -> tuple[list[Any] | None, RoomRead | None]:
     """What the first screen shows: the incident asked for, else the open
     incidents, and the war room when there is exactly one (None: the list)."""
-    incidents = None if start is not None else store.list_incidents()
-    if start is None and (incidents is None or len(incidents) != 1):
-        return incidents, None
-    try:  # the war room's own read, before it opens (it says why it failed)
-        return incidents, store.read_room(
-            start if start is not None else incidents[0].id,  # type: ignore[index]
-            TIMELINE_PAGE,
-        )
-    except WarroomError:
-        return incidents, None
+    return store.read_together([lambda s: send_first(s, start)])[0]()
+
+
+def send_first(
+    store: Store, start: int | None
+) -> Callable[[], tuple[list[Any] | None, RoomRead | None]]:
+    """read_first in two steps (Store.read_together): the incident asked for
+    is read with whatever is sent along; the open incidents are, and the war
+    room, when there is exactly one, is read after them."""
+    if start is not None:
+        try:  # the war room's own read, before it opens (it says why it failed)
+            room = store.send_room(start, TIMELINE_PAGE)
+        except WarroomError:
+            return lambda: (None, None)
+
+        def asked() -> tuple[list[Any] | None, RoomRead | None]:
+            try:
+                return None, room()
+            except WarroomError:
+                return None, None
+
+        return asked
+    incidents = store.send_incidents()
+
+    def listed() -> tuple[list[Any] | None, RoomRead | None]:
+        found = incidents()
+        if len(found) != 1:
+            return found, None
+        try:
+            return found, store.read_room(found[0].id, TIMELINE_PAGE)
+        except WarroomError:
+            return found, None
+
+    return listed
 
 
 class FirstRead:

@@ -79,11 +79,19 @@ class Room(App[Any]):
             then: Callable[[Any], None],
             failed: Callable[[BaseException], None] | None = None,
         ) -> None: ...
+        def read_sent(
+            self,
+            send: Callable[[Store], Callable[[], Any]],
+            then: Callable[[Any], None],
+            failed: Callable[[BaseException], None] | None = None,
+        ) -> None: ...
         def read_soon(
             self,
             fetch: Callable[[Store], Any],
             then: Callable[[Any], None],
             failed: Callable[[BaseException], None],
+            *,
+            sent: bool = False,
         ) -> None: ...
         def leave_unopened(self, leave: Screen[Any]) -> None: ...
         def unseen_writes(self, read_through: int) -> list[Envelope]: ...

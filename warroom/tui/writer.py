@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from warroom.core.errors import AlreadyApplied, DraftConflict, StoreBusy, StoreIOError, WarroomError
@@ -35,9 +36,20 @@ FAILED = "failed"  # value: an unexpected exception (a bug): shown, not hidden
 
 
 class Job:
-    """A write (envelope) or a read (fetch) waiting for the worker."""
+    """A write (envelope) or a read waiting for the worker. A read is fetch(store),
+    or send(store) (Store.read_together's two steps), which the worker sends
+    together with the reads given that way queued right behind it."""
 
-    __slots__ = ("envelope", "fetch", "then", "replaces", "callbacks", "seq", "read_through")
+    __slots__ = (
+        "envelope",
+        "fetch",
+        "send",
+        "then",
+        "replaces",
+        "callbacks",
+        "seq",
+        "read_through",
+    )
 
     def __init__(
         self,
@@ -46,9 +58,11 @@ class Job:
         then: Callable[[Any], None] | None = None,
         replaces: object = None,
         callbacks: Any = None,
+        send: Callable[[Any], Callable[[], Any]] | None = None,
     ):
         self.envelope = envelope
         self.fetch = fetch
+        self.send = send
         self.then = then
         self.replaces = replaces
         self.callbacks = callbacks
@@ -82,6 +96,7 @@ class Writer:
         self._cond = threading.Condition()
         self._stopping = False
         self._retry_now = False
+        self._held = 0  # handing over jobs that belong together (see holding)
         self._thread: threading.Thread | None = None
         self.store: Any = None
         self.error: BaseException | None = None  # the store could not be opened
@@ -124,6 +139,19 @@ class Writer:
             self._outstanding += 1
             self._cond.notify()
         return dropped
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Jobs handed over inside are taken up together, once all are in (the
+        reads a change asks for go in one round trip: see Job)."""
+        with self._cond:
+            self._held += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._held -= 1
+                self._cond.notify_all()
 
     def retry_now(self) -> None:
         """A blocked head write is tried again at once, not at the next retry."""
@@ -171,11 +199,15 @@ class Writer:
             self._deliver(self._on_blocked, exc)
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._jobs or self._stopping)
+                self._cond.wait_for(lambda: (self._jobs and not self._held) or self._stopping)
                 if self._stopping:
                     break
                 job = self._head = self._jobs[0]
+                together = self._sent_with(job)
             if self.store is None and not self._reopen():
+                continue
+            if together:
+                self._read_together([job, *together])
                 continue
             outcome = self._do(job)
             if outcome is None:  # blocked: the head stays, tried again soon
@@ -200,6 +232,37 @@ class Writer:
                 self.store.close()
             except Exception:  # noqa: BLE001 - closing on the way out
                 pass
+
+    def _sent_with(self, head: Job) -> list[Job]:
+        """The reads queued right behind a read given in two steps that can
+        go with it (under the lock)."""
+        if head.send is None:
+            return []
+        together: list[Job] = []
+        for queued in list(self._jobs)[1:]:
+            if queued.send is None:
+                break
+            together.append(queued)
+        return together
+
+    def _read_together(self, jobs: list[Job]) -> None:
+        """Reads in one snapshot (one round trip on a server); if sending them
+        fails, each is read on its own and says its own failure."""
+        for job in jobs:
+            job.read_through = self.done_through
+        try:
+            results = self.store.read_together([job.send for job in jobs])
+        except Exception:  # noqa: BLE001 - asked again one by one just below
+            results = None
+        for at, job in enumerate(jobs):
+            outcome = self._do(job) if results is None else self._read_outcome(results[at])
+            with self._cond:
+                if job in self._jobs:
+                    self._jobs.remove(job)
+                if job is self._head:
+                    self._head = None
+                self._cond.notify_all()
+            self._deliver(self._finished, job, *outcome)  # type: ignore[misc]
 
     def _reopen(self) -> bool:
         try:
@@ -228,24 +291,33 @@ class Writer:
             self._deliver(self._finished, job, *outcome)  # type: ignore[misc]
 
     def _do(self, job: Job) -> tuple[str, Any] | None:
-        if not job.is_write:
+        if job.envelope is None:
             job.read_through = self.done_through
+            if job.send is not None:
+                send = job.send
+                return self._read_outcome(lambda: self.store.read_together([send])[0]())
+            return self._read_outcome(lambda: job.fetch(self.store))  # type: ignore[misc]
         try:
-            if job.envelope is not None:
-                try:
-                    return DONE, job.envelope.apply(self.store)
-                except AlreadyApplied:
-                    return DONE, None
-            return DONE, job.fetch(self.store)  # type: ignore[misc]
+            try:
+                return DONE, job.envelope.apply(self.store)
+            except AlreadyApplied:
+                return DONE, None
         except (StoreBusy, StoreIOError) as exc:
-            if job.envelope is None:
-                return REFUSED, exc  # a read is not retried: the next change asks again
             self._deliver(self._on_blocked, exc)
             return None
         except DraftConflict as conflict:
             return CONFLICT, conflict
         except WarroomError as exc:
             return REFUSED, exc
+        except Exception as exc:  # noqa: BLE001 - a bug: reported, the queue goes on
+            return FAILED, exc
+
+    @staticmethod
+    def _read_outcome(read: Callable[[], Any]) -> tuple[str, Any]:
+        try:
+            return DONE, read()
+        except WarroomError as exc:  # StoreBusy, StoreIOError: not retried, the
+            return REFUSED, exc  # next change asks again
         except Exception as exc:  # noqa: BLE001 - a bug: reported, the queue goes on
             return FAILED, exc
 

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from warroom.tui.widgets.bindings import remapped_bindings
+from warroom.tui.widgets.bindings import keyed_nodes, remapped_bindings
 from warroom.tui.widgets.common import KIND_MARK, STATE_STYLE
 from warroom.tui.widgets.keybar import KeyBar
 
@@ -21,7 +21,7 @@ def collect_bindings(screen: Screen) -> list[tuple[str, str, str, str]]:
     app = screen.app
     seen: set[str] = set()
     rows = []
-    nodes = [app, screen, *screen.query("*")]
+    nodes = [app, screen, *keyed_nodes(screen)]
     for node in nodes:
         where = (
             "global"

@@ -189,7 +189,10 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             return
         self._show_board()  # the header says it is loading
         app.read_soon(
-            lambda store: store.read_room(iid, TIMELINE_PAGE), self._room_read, self._room_failed
+            lambda store: store.send_room(iid, TIMELINE_PAGE),
+            self._room_read,
+            self._room_failed,
+            sent=True,
         )
 
     _room: RoomRead | None = None  # the room as read, until it is shown
@@ -310,7 +313,9 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         iid, seen_revision = self.incident_id, self.seen_revision
         seen_id = self._part(TimelinePanel).view.seen_id
 
-        self.app.read(lambda store: store.read_since(iid, seen_revision, seen_id), self._fetched)
+        self.app.read_sent(
+            lambda store: store.send_since(iid, seen_revision, seen_id), self._fetched
+        )
 
     def _in_front_or_under(self) -> bool:
         """Still one of the app's screens, its panels made: what a result

@@ -81,6 +81,20 @@ def remapped_bindings(node: DOMNode, app: App | None = None) -> BindingsMap:
     return bindings
 
 
+def keyed_nodes(screen: DOMNode) -> list[DOMNode]:
+    """Every widget on screen whose keys are listed (help, the palette), in
+    order, each followed by the parts it makes only when first needed (a
+    widget's `parts_not_made()`: the timeline's search row), so their keys
+    are listed before they exist."""
+    nodes: list[DOMNode] = []
+    for node in screen.query("*"):
+        nodes.append(node)
+        parts_not_made = getattr(node, "parts_not_made", None)
+        if parts_not_made is not None:
+            nodes += parts_not_made()
+    return nodes
+
+
 @cache
 def with_bindings(cls: type[Node], bindings: tuple[Binding, ...]) -> type[Node]:
     """A subclass of cls (same name, so the same CSS) whose BINDINGS add

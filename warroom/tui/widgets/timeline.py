@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from warroom.core.errors import WarroomError
 from warroom.core.model import NOTE_KINDS, SYSTEM, TimelineEntry, order_key
@@ -412,7 +412,9 @@ class TimelineView(RowStyle, ScrollView, can_focus=True):
             return
         self._land_on = None
         self.cursor = index
-        above = len(self.entries) - 1 - index
+        # Stored rows below it: it was written for an earlier time. Rows of
+        # notes typed after it and not saved yet do not count.
+        above = sum(not is_pending(e) for e in self.entries[index + 1 :])
         if above:
             when = fmt_short_time(entry.occurred_at, self.utc, self._now())
             rows = "1 row" if above == 1 else f"{above} rows"
@@ -907,6 +909,15 @@ class EntryDetail(KeptLines, Widget):
         return Text.assemble(head, lit_block(entry.text))
 
 
+def search_row() -> Horizontal:
+    """The row a search is typed in (see TimelinePanel.on_timeline_view_search_requested)."""
+    return Horizontal(
+        Label("search", id="search-label"),
+        SearchInput(placeholder="text or name · enter: keep · escape: clear", id="search-input"),
+        id="search-row",
+    )
+
+
 class SearchInput(Input):
     HELP_GROUP = "4 Search"
     BINDINGS = [
@@ -958,16 +969,16 @@ class TimelinePanel(Panel):
         self._serial = 0
 
     def compose(self):
-        with Horizontal(id="search-row"):
-            yield Label("search", id="search-label")
-            yield SearchInput(
-                placeholder="text or name · enter: keep · escape: clear", id="search-input"
-            )
+        # The search row and the line of notes not saved yet are made when
+        # first needed (search_row, _show_now): hidden until then, they cost
+        # the war room's first frame four widgets to make, style and mount.
         yield TimelineView(id="timeline-view")
         yield EntryDetail(id="entry-detail")
-        yield Label("", id="note-waiting")
         with Horizontal(id="note-row"):
-            yield Label("note", id="note-kind")
+            # A Static, not a Label: the same look here (width from this
+            # panel's CSS), without Label's variants to parse and match as
+            # the war room starts (no other Label is made with it).
+            yield Static("note", id="note-kind")
             yield NoteInput(
                 placeholder=NoteInput.HINTS[-1],
                 id="note-input",
@@ -1016,7 +1027,7 @@ class TimelinePanel(Panel):
 
     def watch_kind(self, kind: str) -> None:
         mark, _, _ = KIND_MARK[kind]
-        self.query_one("#note-kind", Label).update(Text(f"{mark} {kind}"))
+        self.query_one("#note-kind", Static).update(Text(f"{mark} {kind}"))
 
     def on_note_input_kind_cycled(self) -> None:
         self.kind = NOTE_KINDS[(NOTE_KINDS.index(self.kind) + 1) % len(NOTE_KINDS)]
@@ -1071,9 +1082,16 @@ class TimelinePanel(Panel):
             view = self.view
             view.set_filter(view.kinds, event.value)
 
-    def on_timeline_view_search_requested(self, message) -> None:
+    async def on_timeline_view_search_requested(self, message) -> None:
         self.add_class("-searching")
+        if not self.query("#search-row"):
+            await self.mount(search_row(), before=self.view)
         self.query_one(SearchInput).focus()
+
+    def parts_not_made(self) -> list[Widget]:
+        """Widgets with keys of their own that this panel makes only when first
+        needed, for whoever lists every key (help, the palette) before then."""
+        return [] if self.query("#search-row") else [SearchInput()]
 
     def on_search_input_cleared(self, message) -> None:
         self.remove_class("-searching")
@@ -1145,7 +1163,15 @@ class TimelinePanel(Panel):
 
     def _show_now(self, shown: str) -> None:
         self._waiting_shown = shown
-        label = self.query_one("#note-waiting", Label)
+        found = self.query("#note-waiting")
+        if not found:
+            if not shown or not self.is_attached:
+                return  # never shown yet: nothing to hide (or the panel is going)
+            label = Label(lit_block(shown), id="note-waiting")
+            label.display = True
+            self.mount(label, before="#note-row")
+            return
+        label = cast(Label, found.first())
         label.update(lit_block(shown))
         # The line alone is shown or hidden: a class on the panel would restyle
         # everything in it (several ms of a note's key on a busy machine).
