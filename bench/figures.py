@@ -28,8 +28,8 @@ class Params:
     growth: tuple[int, int, int] = (1_000, 10_000, 100_000)
     startup_reps: int = 15  # start-up is the noisiest figure: more runs steady its median
     growth_reps: tuple[int, int] = (5, 3)  # runs at the small and the largest size
-    key_presses: int = 200
-    key_rounds: int = 2
+    key_presses: int = 400  # the p95 of each side: its 20 slowest keys, not its 10
+    key_rounds: int = 4  # alternating, so a busy spell falls on both sides
     prop_trials: int = 20
     prop_rounds: int = 2
     idle_seconds: float = 30.0
