@@ -1,5 +1,5 @@
 import sys
 
-from warroom.cli.commands import main
+from warroom.cli.entry import main
 
 sys.exit(main())

@@ -148,6 +148,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import gc
+
+    gc.enable()  # held off while the modules were imported (entry.py); run_tui holds it again
     ctx: Context | None = None
     try:
         argv = decoded(sys.argv[1:] if argv is None else argv)

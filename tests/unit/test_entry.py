@@ -1,0 +1,49 @@
+"""The `warroom` command holds off garbage collection while its modules are
+imported (they allocate what lives as long as the process), and a verb runs
+with collection on again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+PROBE = """
+import gc, json, sys
+from importlib.metadata import entry_points
+
+passes = []
+calling = False
+
+def seen(phase, info):
+    if phase == "start" and calling:
+        commands = sys.modules.get("warroom.cli.commands")
+        passes.append(commands is None or not hasattr(commands, "main"))
+
+gc.callbacks.append(seen)
+[script] = entry_points(group="console_scripts", name="warroom")
+calling = True  # from here to commands.main: the command's own imports
+main = script.load()
+sys.argv = ["warroom", "--db", sys.argv[1], "list"]
+code = main()
+gc.collect()  # a pass once the verb ran: collection is there to be had
+print(json.dumps({"code": code, "during_imports": sum(passes[:-1]), "enabled": gc.isenabled()}))
+"""
+
+
+def test_the_command_imports_its_modules_without_collector_passes(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WARROOM_USER": "probe"}
+    env.pop("PYTHONGC", None)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "probe.db")],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    assert said["code"] == 0
+    assert said["during_imports"] == 0, said  # no pass while commands was being imported
+    assert said["enabled"]  # the verb itself runs with collection on
