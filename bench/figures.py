@@ -41,7 +41,7 @@ class Params:
     nav_rounds: int = 3
     cli_reps: int = 7
     tmux_notes: int = 300  # the incident shown in a real terminal
-    tmux_reps: int = 9  # a busy machine moves single runs by 0.1 s: the median of 9 holds
+    tmux_reps: int = 15  # a busy machine moves single runs by 0.1 s: a median of 15 a side holds
     report_incidents: int = 1_000
     report_entries: int = 100  # timeline entries per incident
     report_reps: int = 7
