@@ -6,8 +6,7 @@ round trip; both engines must store the same thing."""
 from __future__ import annotations
 
 import pytest
-
-from tests.statuspage_site import site_policy
+from statuspage_site import site_policy
 
 pytestmark = pytest.mark.both_engines
 
