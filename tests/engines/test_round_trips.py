@@ -260,6 +260,8 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
             "stage": lambda: store.set_stage(incident, policy.stages[2]),
             "priority": lambda: store.set_priority(incident, "P1"),
             "title": lambda: store.set_public_title(incident, "Checkout slow"),
+            "milestone": lambda: store.record_milestone(incident, "remediate"),
+            "hook outcome": lambda: store.record_event(incident, "Posted to chat", "hook.ok"),
             "close": lambda: store.close_incident(incident, "fixed"),
             "reopen": lambda: store.reopen_incident(incident, "not fixed"),
             # On the entries the read back brought (the last change, the update).
@@ -282,6 +284,8 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
         assert "Lead handed off from ann to bob" in texts
         assert any(t.endswith(f"to {policy.stages[2]}") for t in texts if t.startswith("Stage"))
         assert "Rolled on" in texts and "Update." in texts
+        assert "Milestone: remediate recorded" in texts and "Posted to chat" in texts
+        assert board.incident.remediated_at is not None
         fixed = {e.supersedes: e for e in store.timeline(incident) if e.supersedes}
         assert [e.actor for e in fixed.values()] == ["ann", "ann"]
         assert {e.kind for e in fixed.values()} == {"change", "update"}

@@ -206,11 +206,6 @@ class IncidentStore(StoreBase):
         (a clock's milestone stops that clock). Refused if already recorded:
         set_milestone moves one."""
         clock = self._milestone_name(clock)
-        if getattr(self.get_incident(incident_id), MILESTONE_FIELDS[clock]) is not None:
-            raise UsageError(
-                f"{clock} is already recorded for incident {incident_id}; to change its "
-                f"time: warroom milestone {incident_id} {clock} --move --at TIME"
-            )
         return self.set_milestone(incident_id, clock, at or self.clock(), new=True)
 
     @staticmethod
@@ -219,19 +214,24 @@ class IncidentStore(StoreBase):
             raise UsageError(f"unknown milestone {clock!r}; choose one of: {', '.join(MILESTONES)}")
         return clock
 
+    @on_what_was_read
     def set_milestone(
         self, incident_id: int, clock: str, at: datetime | None, new: bool = False
     ) -> Incident:
         """Record a milestone at a time, move it (its earlier entry is marked as
-        superseded, and stays), or withdraw it (at None)."""
+        superseded, and stays), or withdraw it (at None). A milestone recorded
+        anew goes on the incident as last read (one round trip on a server)."""
         clock = self._milestone_name(clock)
         field = MILESTONE_FIELDS[clock]
         moment = None if at is None else self._checked(at, clock)
         with self._write():
-            incident = self.get_incident(incident_id)
+            incident = self._incident_as_read(incident_id)
             current = getattr(incident, field)
             if new and current is not None:
-                raise UsageError(f"{clock} is already recorded for incident {incident_id}")
+                raise UsageError(
+                    f"{clock} is already recorded for incident {incident_id}; to change its "
+                    f"time: warroom milestone {incident_id} {clock} --move --at TIME"
+                )
             if clock == "close":
                 if incident.is_open:
                     raise UsageError(
@@ -248,7 +248,9 @@ class IncidentStore(StoreBase):
                 raise UsageError(f"{clock} is not recorded for incident {incident_id}")
             if moment is not None:
                 check_milestone_order(incident, clock, moment)
-            previous = self._milestone_entry(incident_id, clock)
+            # A milestone not recorded has no entry standing (none, or the one
+            # that withdrew it): nothing to read before recording it.
+            previous = None if current is None else self._milestone_entry(incident_id, clock)
             self.db.execute(
                 f"UPDATE incidents SET {field} = ? WHERE id = ?",
                 (to_iso(moment) if moment else None, incident_id),
@@ -276,7 +278,7 @@ class IncidentStore(StoreBase):
                 actor=author,
                 **carried,
             )
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)
 
     def _milestone_entry(self, incident_id: int, clock: str) -> int | None:
         """The standing timeline entry for a milestone: what a move supersedes."""
@@ -334,7 +336,7 @@ class IncidentStore(StoreBase):
         """A system entry for something that happened outside the store (a hook's outcome)."""
         check_length(text, MAX_SHORT, "event text")
         with self._write():
-            self.get_incident(incident_id)
+            self._require(incident_id)  # at the server, in the write's round trip
             entry_id = self._system(incident_id, text, event, **data)
         return self._appended(entry_id)
 
