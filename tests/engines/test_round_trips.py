@@ -262,6 +262,7 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
             "title": lambda: store.set_public_title(incident, "Checkout slow"),
             "milestone": lambda: store.record_milestone(incident, "remediate"),
             "hook outcome": lambda: store.record_event(incident, "Posted to chat", "hook.ok"),
+            "change impact": lambda: store.set_change_impact(last["change"], "none", "as planned"),
             "close": lambda: store.close_incident(incident, "fixed"),
             "reopen": lambda: store.reopen_incident(incident, "not fixed"),
             # On the entries the read back brought (the last change, the update).
@@ -286,6 +287,10 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
         assert "Rolled on" in texts and "Update." in texts
         assert "Milestone: remediate recorded" in texts and "Posted to chat" in texts
         assert board.incident.remediated_at is not None
+        assert any(t.startswith("Impact of change") for t in texts)
+        _, trips, sent = _counted(proxy, "action", lambda: store.add_action(incident, "Fix", "bob"))
+        assert trips <= 2, sent  # its id is asked for: the entry that says it names it
+        assert [a.title for a in store.action_items(incident)] == ["Fix"]
         fixed = {e.supersedes: e for e in store.timeline(incident) if e.supersedes}
         assert [e.actor for e in fixed.values()] == ["ann", "ann"]
         assert {e.kind for e in fixed.values()} == {"change", "update"}

@@ -244,12 +244,14 @@ class TimelineStore(StoreBase):
             "by_change_owner": None if owner is None else owner == self.identity,
         }
 
+    @on_what_was_read
     def set_change_impact(self, entry_id: int, impact: str, note: str = "") -> TimelineEntry:
-        """What a change did, recorded afterwards (the latest word counts)."""
+        """What a change did, recorded afterwards (the latest word counts). On
+        a server, on the change as this connection read it (guarded)."""
         impact = _match_impact(impact)
         check_length(note, MAX_SHORT, "impact note")
         with self._write():
-            change = self.entry(entry_id)
+            change = self._entry_as_read(entry_id)
             if change.kind != "change":
                 # 'evidence' takes no article; 'a system entry' says what it is.
                 said = {"evidence": "evidence", "system": "a system entry"}.get(change.kind)
