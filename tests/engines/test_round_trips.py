@@ -291,6 +291,12 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
         _, trips, sent = _counted(proxy, "action", lambda: store.add_action(incident, "Fix", "bob"))
         assert trips <= 2, sent  # its id is asked for: the entry that says it names it
         assert [a.title for a in store.action_items(incident)] == ["Fix"]
+        store.read_since(incident, 0, 0)  # the war room's read back
+        task, trips, sent = _counted(
+            proxy, "task", lambda: store.add_task(incident, "Check logs", role="Lead")
+        )
+        assert trips <= 2, sent  # its id is asked for: the entry that says it names it
+        assert task == store.task(task.id) and task.owner == "bob"  # the Lead, as read
         fixed = {e.supersedes: e for e in store.timeline(incident) if e.supersedes}
         assert [e.actor for e in fixed.values()] == ["ann", "ann"]
         assert {e.kind for e in fixed.values()} == {"change", "update"}

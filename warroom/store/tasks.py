@@ -30,7 +30,7 @@ from warroom.core.text import (
     clean_name,
     clean_title,
 )
-from warroom.store.base import StoreBase
+from warroom.store.base import StoreBase, on_what_was_read
 from warroom.store.schema import select_list
 
 
@@ -184,6 +184,7 @@ class TaskStore(StoreBase):
             said["tasks_back"] = [{"task": t.id, "title": t.title} for t in plan.reopen]
         return said
 
+    @on_what_was_read
     def add_task(
         self,
         incident_id: int,
@@ -200,13 +201,13 @@ class TaskStore(StoreBase):
         role = self.policy.match_role(role) if role.strip() else ""
         assignee = clean_name(assignee, "person's name") if assignee.strip() else ""
         with self._write():
-            incident = self.get_incident(incident_id)
-            self._require_open(incident)
+            self._require(incident_id, is_open=True)  # at the server, with the insert
             now = self._now()
-            task_id = self.db.execute(
+            row = self.db.execute(
                 "INSERT INTO tasks (incident_id, runbook, task_key, occurrence, title,"
                 " description, command, role, assignee, due_at, status, note, created_by,"
-                " created_at) VALUES (?, '', '', 1, ?, ?, '', ?, ?, ?, ?, '', ?, ?) RETURNING id",
+                " created_at) VALUES (?, '', '', 1, ?, ?, '', ?, ?, ?, ?, '', ?, ?)"
+                f" RETURNING {self._TASK_COLUMNS}",
                 (
                     incident_id,
                     title,
@@ -218,7 +219,11 @@ class TaskStore(StoreBase):
                     self.identity,
                     now,
                 ),
-            ).fetchone()[0]
+            ).fetchone()  # its id, for the entry below
+            task_id = row[0]
+            # Who holds its role, as the board was last read (guarded): the
+            # task is shown as inserted, without reading it back.
+            board = self._board_as_read(incident_id)
             if assignee:
                 self._remember_person(assignee)
             who = assignee or role
@@ -230,7 +235,9 @@ class TaskStore(StoreBase):
                 assignee=assignee,
                 role=role,
             )
-        return self.task(task_id)
+        if board is None:
+            return self.task(task_id)
+        return self._row_task(row, first_holders((h.role, h.person) for h in board.roles))
 
     def set_task_status(self, task_id: int, status: str, note: str = "") -> Task:
         """open, in progress, done or skipped (a skip needs its reason). A
