@@ -85,6 +85,28 @@ def test_a_tick_a_note_a_hand_off_and_a_board_cost_the_round_trips_aimed_at(far,
         store.close()
 
 
+def test_a_declaration_and_its_runbooks_cost_two_round_trips(far, policy):
+    """The incident's id is the one answer a declaration waits for: its tasks
+    are planned on the incident as inserted and said in the declare's own
+    entry, and the incident is read back in the write's round trip."""
+    proxy, url = far
+    store = Store.open(url, policy, "ann")
+    try:
+        store.declare("Warm-up")  # the connection made and the schema looked at
+        assert policy.runbooks  # the default policy plans tasks on a declaration
+        incident, trips, sent = _counted(
+            proxy, "declare", lambda: store.declare("Checkout down", priority="P1")
+        )
+        assert trips <= 2, sent
+        assert incident.title == "Checkout down" and incident.priority == "P1"
+        assert incident == store.get_incident(incident.id)
+        [declared] = [e for e in store.timeline(incident.id) if e.event == "incident.declare"]
+        tasks = store.tasks(incident.id)
+        assert tasks and declared.data.get("runbooks")  # planned, and said where declared
+    finally:
+        store.close()
+
+
 def test_a_refused_pipelined_write_changes_nothing_and_says_why(far, policy):
     """The checks run inside the transaction at the server: a refusal is the
     same warroom error as before and nothing of the write is left."""

@@ -217,8 +217,10 @@ class StoreBase:
         def _issue_board(self, incident_id: int) -> tuple[_Later, ...]: ...
         def _board_of(self, incident_id: int, issued: tuple[_Later, ...]) -> Board: ...
         def timeline_page(self, incident_id: int, limit: int) -> TimelinePage: ...
-        def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None: ...
-        def _runbook_changes(self, incident_id: int, incident: Incident) -> dict[str, Any]: ...
+        def _attach_runbooks(self, incident_id: int) -> None: ...
+        def _runbook_changes(
+            self, incident_id: int, incident: Incident, tasks: list[Task] | None = None
+        ) -> dict[str, Any]: ...
         def _stop_repeats(self, incident_id: int, stage: str) -> dict[str, Any]: ...
         def _carried(self, original: TimelineEntry) -> tuple[str, dict[str, Any]]: ...
         def timeline(
@@ -581,17 +583,20 @@ class StoreBase:
         stage: str,
         reported: datetime,
         now: datetime,
-    ) -> int:
+    ) -> Incident:
         """The incidents row of a declaration (declare, an accepted proposal),
-        inside the caller's write: its id."""
-        cursor = self.db.execute(
-            "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
-            " declared_at, declared_by, resolution, revision)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING id",
-            (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
-             self.identity),
+        inside the caller's write: the incident as inserted."""
+        later = _Later(
+            self.db.execute(
+                "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+                " declared_at, declared_by, resolution, revision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING *",
+                (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
+                 self.identity),
+            ),
+            now=True,
         )  # fmt: skip
-        return int(cursor.fetchone()[0])
+        return self._row_incident(later.dicts()[0])
 
     def _system(
         self,

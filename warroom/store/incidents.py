@@ -166,7 +166,12 @@ class IncidentStore(StoreBase):
         if impact_started_at is not None:
             impact = to_iso(self._checked(impact_started_at, "impact start"))
         with self._write():
-            incident_id = self._insert_incident(title, category, priority, stage, reported, now)
+            # The incident as inserted (its id is the one answer waited for):
+            # its tasks are planned on it, and what they did is said in the
+            # declare's own entry, with nothing read back (two round trips on
+            # a server).
+            inserted = self._insert_incident(title, category, priority, stage, reported, now)
+            incident_id = inserted.id
             if impact is not None:
                 self.db.execute(
                     "UPDATE incidents SET impact_started_at = ? WHERE id = ?", (impact, incident_id)
@@ -174,6 +179,10 @@ class IncidentStore(StoreBase):
             if drill:  # the column defaults to a real incident
                 self.db.execute("UPDATE incidents SET drill = 1 WHERE id = ?", (incident_id,))
             self._remember_person(self.identity)
+            declared = replace(
+                inserted, impact_started_at=from_iso(impact) if impact else None, drill=drill
+            )
+            planned = self._runbook_changes(incident_id, declared, tasks=[])
             what = "Drill" if drill else "Incident"
             self._system(
                 incident_id,
@@ -183,6 +192,7 @@ class IncidentStore(StoreBase):
                 category=category,
                 reported_at=to_iso(reported),
                 drill=drill,
+                **planned,
             )
             if impact is not None:
                 self._system(
@@ -193,11 +203,7 @@ class IncidentStore(StoreBase):
                     at=impact,
                     occurred_at=from_iso(impact),
                 )
-            first = self.db.execute(  # the declare's entry: the incident's first
-                "SELECT min(id) FROM timeline WHERE incident_id = ?", (incident_id,)
-            ).fetchone()[0]
-            self._attach_runbooks(incident_id, first)  # in the declare's transaction
-        return self.get_incident(incident_id)
+        return self._incident_after(incident_id)
 
     def record_milestone(
         self, incident_id: int, clock: str, at: datetime | None = None

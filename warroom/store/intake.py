@@ -346,7 +346,7 @@ class IntakeStore(StoreBase):
             title = clean_title(title or proposal.title)
             reported = min(proposal.started_at or now, now)
             reported = self._checked(reported, "the alerts' start")
-            incident_id = self._insert_incident(title, category, priority, stage, reported, now)
+            incident_id = self._insert_incident(title, category, priority, stage, reported, now).id
             self._system(
                 incident_id,
                 f"Incident declared: {title} ({priority}, {category}) from {proposal.alerts}"

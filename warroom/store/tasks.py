@@ -3,7 +3,6 @@ by hand. Every change writes its timeline entry in the same transaction."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -105,29 +104,23 @@ class TaskStore(StoreBase):
             self._attach_runbooks(incident_id)
         return self.tasks(incident_id)
 
-    def _attach_runbooks(self, incident_id: int, entry_id: int | None = None) -> None:
-        """Inside a write: add, skip and bring back tasks as the plan says.
-        What it did is said in the data of the entry that caused it (the
-        declare's: `runbooks` attached, `tasks_skipped` as no longer applying,
-        `tasks_back` applying again), not in entries of its own: one change,
-        one entry. Without an entry (attach_runbooks), one "Runbooks attached"
-        entry says it."""
+    def _attach_runbooks(self, incident_id: int) -> None:
+        """Inside a write: add, skip and bring back tasks as the plan says, and
+        say it in one "Runbooks attached" entry. (A change that plans tasks
+        itself, a declare or a priority change, says what they did in the
+        data of its own entry: `runbooks` attached, `tasks_skipped` as no
+        longer applying, `tasks_back` applying again; one change, one entry.)"""
         if not self.policy.runbooks:
             return  # nothing to plan: the incident is not read either
         said = self._runbook_changes(incident_id, self.get_incident(incident_id))
         if not said:
             return
-        if entry_id is None:
-            titles = ", ".join(said.get("runbooks", {})) or "none new"
-            self._system(incident_id, f"Runbooks attached: {titles}", "task.attach", **said)
-            return
-        entry = self.entry(entry_id)
-        self.db.execute(
-            "UPDATE timeline SET data = ? WHERE id = ?",
-            (json.dumps({**entry.data, **said}, ensure_ascii=False), entry_id),
-        )
+        titles = ", ".join(said.get("runbooks", {})) or "none new"
+        self._system(incident_id, f"Runbooks attached: {titles}", "task.attach", **said)
 
-    def _runbook_changes(self, incident_id: int, incident: Incident) -> dict[str, Any]:
+    def _runbook_changes(
+        self, incident_id: int, incident: Incident, tasks: list[Task] | None = None
+    ) -> dict[str, Any]:
         """Inside a write: the tasks added, skipped and brought back for the
         incident as the change leaves it, done; what to say of them in the
         change's entry (nothing: nothing changed)."""
@@ -135,7 +128,8 @@ class TaskStore(StoreBase):
 
         if not self.policy.runbooks:
             return {}  # a policy without runbooks leaves tasks as they are (and reads none)
-        plan = plan_runbooks(self.policy, incident, self._tasks_as_read(incident_id))
+        known = self._tasks_as_read(incident_id) if tasks is None else tasks
+        plan = plan_runbooks(self.policy, incident, known)
         if not (plan.add or plan.skip or plan.reopen):
             return {}
         now = self._now()
