@@ -422,10 +422,8 @@ class StoreBase:
         return known[2]
 
     def _guard_as_read(self, incident: Incident) -> None:
-        if incident.id in self._guarded:
-            return
-        self._guarded.add(incident.id)
-        self.db.execute(
+        self._send_guard(
+            incident.id,
             _AS_READ_GUARD,
             (
                 f"{REFUSAL}NotFound:no incident with id {incident.id}",
@@ -434,6 +432,14 @@ class StoreBase:
                 incident.id,
             ),
         )
+
+    def _send_guard(self, what: object, sql: str, params: tuple[Any, ...]) -> None:
+        """A guard in the write's pipeline that what was read still stands
+        (its refusal stops the write: see on_what_was_read), once a write."""
+        if what in self._guarded:
+            return
+        self._guarded.add(what)
+        self.db.execute(sql, params)
 
     def _remember_entries(self, entries: list[TimelineEntry]) -> None:
         """Entries read, which a correction may go on (a server only, as
@@ -454,9 +460,9 @@ class StoreBase:
         known = None if self._fresh_reads else self._entries_read.get(entry_id)
         if known is None:
             return self.entry(entry_id)
-        if guard and ("entry", entry_id) not in self._guarded:
-            self._guarded.add(("entry", entry_id))
-            self.db.execute(
+        if guard:
+            self._send_guard(
+                ("entry", entry_id),
                 _ENTRY_GUARD,
                 (
                     f"{REFUSAL}Stale:entry {entry_id} is not as it was read",
