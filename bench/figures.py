@@ -1229,7 +1229,6 @@ def latency_rows(ctx: Ctx) -> list[dict]:
     p = ctx.params
     rtts = p.latency_rtts
     cfg = {"actions": p.latency_actions, "echo_keys": p.latency_echo_keys,
-           "cli_reps": p.latency_cli_reps,
            "chooser_openings": p.latency_chooser_openings}  # fmt: skip
     ctx.log(f"far database: round trips of {', '.join(f'{r} ms' for r in rtts)} through a proxy")
     server = pg_server(ctx)
