@@ -3,6 +3,8 @@ once for each step that asks for it (the entry's detail, the note's row)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from keyburst import burst, settle, until, until_alone
 from rich.text import Text
 
@@ -353,21 +355,28 @@ async def test_the_screen_and_grid_see_their_children_cover_them_once(
         assert scans == [], scans
 
 
+def _keys_heard(key: str) -> tuple[list, Callable[[object], None]]:
+    """A message hook that keeps every Key message for `key` (one per hop
+    the key takes on its way), and the list it keeps them in."""
+    from textual import events
+
+    seen: list = []
+
+    def heard(message: object) -> None:
+        if isinstance(message, events.Key) and message.key == key:
+            seen.append(message)
+
+    return seen, heard
+
+
 async def test_a_tick_s_key_goes_straight_to_its_binding(app_factory, seeded):
     """Space on the checklist ticks through the list's own binding, found
     when the key arrives: the key is not handed down to the list and back up
     through the panel, the grid and the screen first (a message hop each)."""
-    from textual import events
-
     from warroom.tui.widgets.checklist import ChecklistList
 
     app = app_factory()
-    seen: list = []
-
-    def heard(message) -> None:
-        if isinstance(message, events.Key) and message.key == "space":
-            seen.append(message)
-
+    seen, heard = _keys_heard("space")
     async with app.run_test(size=SIZE, message_hook=heard) as pilot:
         await settle(app, pilot)
         olist = app.screen.query_one(ChecklistList)
@@ -385,15 +394,8 @@ async def test_enter_in_an_input_goes_straight_to_its_submit(app_factory, seeded
     submits through the input's binding, found when the key arrives: not
     after the key went down to the input and back up through each
     container to the app."""
-    from textual import events
-
     app = app_factory()
-    seen: list = []
-
-    def heard(message) -> None:
-        if isinstance(message, events.Key) and message.key == "enter":
-            seen.append(message)
-
+    seen, heard = _keys_heard("enter")
     async with app.run_test(size=SIZE, message_hook=heard) as pilot:
         await settle(app, pilot)
         await pilot.press("n", *"straight in")
