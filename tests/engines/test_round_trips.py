@@ -13,6 +13,7 @@ import select
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -393,6 +394,109 @@ def test_a_write_on_a_board_read_before_another_process_wrote_goes_on_what_it_wr
         theirs.close_incident(incident, "fixed again")
         with pytest.raises(UsageError, match="closed"):
             ours.assign(incident, "Scribe", "dan")  # refused on the fresh read: closed
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_facts_dated_earlier_their_corrections_milestone_moves_and_whys_cost_one_round_trip(
+    far, policy, clock
+):
+    """A tick, a hand-off, an unassign and a stage change written for an
+    earlier time, the correction of a tick's time, a milestone's move and a
+    why's save each check what is stored (the order of the fact, the standing
+    milestone, the why's text); they go on the timeline and the retro as the
+    war room last read them, guarded at the server: one round trip each."""
+    proxy, url = far
+    store = Store.open(url, policy, "ann", clock=clock)
+    try:
+        incident = store.declare("Far away").id
+        store.assign(incident, "Lead", "ann")
+        item = policy.checklist[0].id
+        store.record_milestone(incident, "acknowledge")
+        clock.advance(minutes=30)
+        early = clock.now - timedelta(minutes=20)
+        writes = {
+            "tick at": lambda: store.set_check(incident, item, True, at=early),
+            "hand-off at": lambda: store.assign(incident, "Lead", "bob", at=early),
+            "scribe at": lambda: store.assign(incident, "Scribe", "cat", at=early),
+            "unassign at": lambda: store.unassign(incident, "Scribe", at=early),
+            "stage at": lambda: store.set_stage(incident, policy.stages[1], at=early),
+            "tick moved": lambda: store.correct(last["tick"], at=early - timedelta(minutes=5)),
+            "milestone moved": lambda: store.set_milestone(incident, "acknowledge", early),
+        }
+        costs, last = {}, {}
+        for name, write in writes.items():
+            moved = store.read_since(incident, 0, 0)  # the war room's read back
+            assert moved is not None
+            ticks = [e.id for e in moved[1] if e.event == "checklist.tick"]
+            last["tick"] = ticks[-1] if ticks else 0
+            _, costs[name], sent = _counted(proxy, name, write)
+            assert costs[name] <= 1, (name, sent)
+        store.retro(incident)  # the retro screen's read
+        for n, said in enumerate([("Why slow?", "Pool"), ("Why pool?", "Cap")], 1):
+            _, trips, sent = _counted(
+                proxy, f"why {n}", lambda said=said: store.save_why(incident, 1, *said)
+            )
+            assert trips <= 1, (n, sent)  # the second goes on what the first left
+        # What each wrote is what a fresh read finds.
+        fresh = Store.open(url, policy, "dan", clock=clock)
+        try:
+            # A one-shot command has read nothing: what the write checks comes
+            # in one round trip with the incident, then the write.
+            second = policy.checklist[1].id
+            cold = {
+                "cold tick at": lambda: fresh.set_check(incident, second, True, at=early),
+                "cold milestone moved": lambda: fresh.set_milestone(
+                    incident, "acknowledge", early - timedelta(minutes=1)
+                ),
+                "cold why": lambda: fresh.save_why(incident, 2, "Why cap?", "Default"),
+            }
+            for name, write in cold.items():
+                _, trips, sent = _counted(proxy, name, write)
+                assert trips <= 2, (name, sent)
+            board = fresh.board(incident)
+            assert board.checklist[second].ticked
+            assert board.holder("Lead") == "bob" and board.holder("Scribe") is None
+            assert board.incident.stage == policy.stages[1]
+            assert board.incident.acknowledged_at == early - timedelta(minutes=1)
+            tick = board.checklist[item]
+            assert tick.ticked and tick.at == early - timedelta(minutes=5)
+            whys = fresh.retro(incident).whys
+            assert [(w.question, w.answer) for w in whys] == [
+                ("Why pool?", "Cap"),
+                ("Why cap?", "Default"),
+            ]
+            moves = [e for e in fresh.timeline(incident) if e.event == "milestone.move"]
+            assert len(moves) == 2 and moves[1].supersedes == moves[0].id
+        finally:
+            fresh.close()
+    finally:
+        store.close()
+
+
+def test_a_fact_dated_on_a_timeline_read_before_another_process_wrote_is_checked_again(
+    pg_url, policy, clock
+):
+    """The timeline as read goes stale when someone else writes: the guard
+    stops the write and the order is checked again on what is stored."""
+    ours = Store.open(pg_url, policy, "ann", clock=clock)
+    theirs = Store.open(pg_url, policy, "carol", clock=clock)
+    try:
+        incident = ours.declare("Two of us").id
+        item = policy.checklist[0].id
+        clock.advance(minutes=30)
+        ours.read_since(incident, 0, 0)
+        theirs.set_check(incident, item, True)  # now, after our read
+        with pytest.raises(UsageError, match="before the last change"):
+            ours.set_check(incident, item, False, at=clock.now - timedelta(minutes=10))
+        ours.read_since(incident, 0, 0)
+        ours.retro(incident)
+        theirs.save_why(incident, 1, "Why?", "Theirs")
+        ours.save_why(incident, 1, "Why?", "Ours")  # no base: theirs is kept aside, said
+        texts = [e.text for e in ours.timeline(incident)]
+        assert any("Theirs" in t for t in texts), texts
+        assert ours.retro(incident).whys[0].answer == "Ours"
     finally:
         ours.close()
         theirs.close()

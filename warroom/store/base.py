@@ -28,6 +28,7 @@ from warroom.core.model import (
     SYSTEM,
     Incident,
     TimelineEntry,
+    Why,
     from_iso,
     to_iso,
     utcnow,
@@ -155,6 +156,11 @@ class StoreBase:
         self._guarded: set[object] = set()  # incidents (and entries) this write guards
         # On a server: entries this connection read (a correction goes on them).
         self._entries_read: dict[int, TimelineEntry] = {}
+        # On a server: an incident's whole timeline as read at a revision of
+        # it, in recording order (a write that checks the order of a fact goes
+        # on it while the incident is still at that revision).
+        self._timelines_read: dict[int, tuple[int, list[TimelineEntry]]] = {}
+        self._whys_read: dict[int, tuple[int, tuple[Why, ...]]] = {}  # the same, of the whys
         self._touched: dict[int, None] = {}  # incidents this write moved, in order
 
     @classmethod
@@ -235,6 +241,7 @@ class StoreBase:
             event: str,
             data: dict[str, Any],
             what: str,
+            timeline: Callable[[], list[TimelineEntry]] | None = None,
         ) -> datetime: ...
 
     # What belongs to the backend, as the rest of warroom has always called it.
@@ -397,9 +404,15 @@ class StoreBase:
         a guard sent in the write's pipeline that it has not moved since (no
         round trip); read now where nothing was read before, on SQLite, or
         when the write runs again after the guard stopped it."""
+        known = self._known_incident(incident_id)
+        return known if known is not None else self.get_incident(incident_id)
+
+    def _known_incident(self, incident_id: int) -> Incident | None:
+        """Inside a write: the incident as last read (guarded as
+        _incident_as_read), or None where it was not (nor is it read now)."""
         known = self._known(incident_id)
         if known is None:
-            return self.get_incident(incident_id)
+            return None
         self._guard_as_read(known[0])
         return known[0]
 
@@ -452,6 +465,44 @@ class StoreBase:
         if len(kept) > _ENTRIES_KEPT:
             for old in list(kept)[: len(kept) - _ENTRIES_KEPT // 2]:  # the first read go
                 del kept[old]
+
+    def _remember_timeline(
+        self, incident: Incident, entries: list[TimelineEntry], after_id: int | None = None
+    ) -> None:
+        """An incident's timeline as read at its revision (a server only, as
+        _remember_read): entries is the whole of it, or (after_id) every entry
+        recorded after that id, which goes on the whole timeline read before
+        when that one reached the id; anything else forgets it."""
+        if not self._pipelined:
+            return
+        whole = sorted(entries, key=lambda e: e.id)
+        if after_id:  # (every entry after none: the whole timeline)
+            known = self._timelines_read.get(incident.id)
+            if known is None or after_id > (known[1][-1].id if known[1] else 0):
+                self._timelines_read.pop(incident.id, None)  # a gap nobody read
+                return
+            whole = [e for e in known[1] if e.id <= after_id] + whole
+        if len(whole) > _ENTRIES_KEPT:
+            self._timelines_read.pop(incident.id, None)
+            return
+        self._timelines_read[incident.id] = (incident.revision, whole)
+
+    def _send_timeline(self, incident_id: int) -> Callable[[], list[TimelineEntry]]:
+        """Inside a write: the incident's whole timeline, in recording order.
+        As this connection last read it, when that was at the incident's
+        revision as last read (guarded as _incident_as_read: no round trip);
+        else its statement is sent now and answered with the next one the
+        write waits for (the incident's read, or its commit)."""
+        known = self._known(incident_id)
+        kept = self._timelines_read.get(incident_id)
+        if known is not None and kept is not None and kept[0] == known[0].revision:
+            self._guard_as_read(known[0])
+            return lambda: kept[1]
+        later = self._issue(
+            f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? ORDER BY id",
+            (incident_id,),
+        )
+        return lambda: [self._row_entry(r) for r in later.rows()]
 
     def _entry_as_read(self, entry_id: int, guard: bool = True) -> TimelineEntry:
         """An entry as this connection read it, with (guard, inside a write) a

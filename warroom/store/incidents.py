@@ -231,6 +231,9 @@ class IncidentStore(StoreBase):
         field = MILESTONE_FIELDS[clock]
         moment = None if at is None else self._checked(at, clock)
         with self._write():
+            # A move or a withdrawal supersedes the milestone's standing entry:
+            # the timeline is sent first, to come with the incident.
+            timeline = None if new else self._send_timeline(incident_id)
             incident = self._incident_as_read(incident_id)
             current = getattr(incident, field)
             if new and current is not None:
@@ -256,7 +259,8 @@ class IncidentStore(StoreBase):
                 check_milestone_order(incident, clock, moment)
             # A milestone not recorded has no entry standing (none, or the one
             # that withdrew it): nothing to read before recording it.
-            previous = None if current is None else self._milestone_entry(incident_id, clock)
+            entries = timeline() if timeline is not None and current is not None else []
+            previous = standing_milestone(entries, clock)
             self.db.execute(
                 f"UPDATE incidents SET {field} = ? WHERE id = ?",
                 (to_iso(moment) if moment else None, incident_id),
@@ -272,7 +276,7 @@ class IncidentStore(StoreBase):
             author = None
             if previous is not None and event == "milestone.move":
                 # A move corrects the time: who recorded it and when stay said.
-                author, carried = self._carried(self.entry(previous))
+                author, carried = self._carried(next(e for e in entries if e.id == previous))
             self._system(
                 incident_id,
                 text,
@@ -285,10 +289,6 @@ class IncidentStore(StoreBase):
                 **carried,
             )
         return self._incident_after(incident_id)
-
-    def _milestone_entry(self, incident_id: int, clock: str) -> int | None:
-        """The standing timeline entry for a milestone: what a move supersedes."""
-        return standing_milestone(self.timeline(incident_id), clock)
 
     def set_priority(self, incident_id: int, priority: str, at: datetime | None = None) -> Incident:
         priority = self.policy.match_priority(priority)
@@ -307,14 +307,16 @@ class IncidentStore(StoreBase):
         self, incident_id: int, field: str, value: str, label: str, at: datetime | None = None
     ) -> Incident:
         with self._write():
+            dated = at is not None and field in ("stage", "priority")
+            timeline = self._send_timeline(incident_id) if dated else None  # with the incident
             incident = self._incident_as_read(incident_id)
             old = getattr(incident, field)
             if old == value:
                 return incident
             moment = None
-            if at is not None and field in ("stage", "priority"):
+            if dated:
                 moment = self._fact_moment(
-                    incident, at, f"{field}.change", {}, f"the {label.lower()} change"
+                    incident, at, f"{field}.change", {}, f"the {label.lower()} change", timeline
                 )
             elif at is not None:
                 raise UsageError(f"a {label.lower()} change is not dated")

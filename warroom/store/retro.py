@@ -35,17 +35,45 @@ class RetroStore(StoreBase):
     """The retro and its action items."""
 
     def retro(self, incident_id: int) -> Retro:
-        incident = self.get_incident(incident_id)
-        whys = tuple(
-            Why(r[0], r[1] or "", r[2] or "", r[3] or "", from_iso(r[4]))
-            for r in self.db.execute(
+        """The five whys, the root cause and the action items, in one snapshot
+        (on a server one round trip; the whys are what a why's save goes on)."""
+        with self._snapshot():
+            incident = self._issue(
+                f"SELECT {self._INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
+            )
+            whys = self._issue(
                 "SELECT position, question, answer, updated_by, updated_at FROM whys"
                 " WHERE incident_id = ? ORDER BY position",
                 (incident_id,),
             )
+            actions = self._issue(
+                f"SELECT {self._ACTION_COLUMNS} FROM action_items WHERE incident_id = ?"
+                " ORDER BY id",
+                (incident_id,),
+            )
+            row = incident.one()
+        if row is None:
+            raise NotFound(f"no incident with id {incident_id}")
+        read = self._incident_at(row)
+        saved = tuple(
+            Why(r[0], r[1] or "", r[2] or "", r[3] or "", from_iso(r[4])) for r in whys.rows()
         )
-        return Retro(whys, incident.root_cause, tuple(self.action_items(incident_id)))
+        self._remember_read(read)
+        self._remember_whys(read, saved)
+        return Retro(saved, read.root_cause, tuple(self._row_action(r) for r in actions.rows()))
 
+    def _remember_whys(self, incident: Incident, whys: tuple[Why, ...]) -> None:
+        """The whys as read at the incident's revision (a server only), which a
+        why's save goes on while the incident is still there."""
+        if self._pipelined:
+            self._whys_read[incident.id] = (incident.revision, whys)
+
+    def _whys_as_read(self, incident: Incident) -> tuple[Why, ...] | None:
+        """Inside a write on the incident as read: the whys read at its revision."""
+        kept = self._whys_read.get(incident.id)
+        return kept[1] if kept is not None and kept[0] == incident.revision else None
+
+    @on_what_was_read
     def save_why(
         self,
         incident_id: int,
@@ -65,13 +93,21 @@ class RetroStore(StoreBase):
         check_length(question, MAX_SHORT, "question")
         check_length(answer, MAX_SHORT, "answer")
         with self._write():
-            self.get_incident(incident_id)
+            incident = self._known_incident(incident_id)
+            whys = self._whys_as_read(incident) if incident is not None else None
             now = self._now()
-            row = self.db.execute(
-                "SELECT question, answer FROM whys WHERE incident_id = ? AND position = ?",
-                (incident_id, position),
-            ).fetchone()
-            current = (row[0] or "", row[1] or "") if row else ("", "")
+            if whys is not None:  # as read with the incident (guarded): no round trip
+                current = next(
+                    ((w.question, w.answer) for w in whys if w.position == position), ("", "")
+                )
+            else:
+                if incident is None:
+                    self._require(incident_id)
+                row = self.db.execute(
+                    "SELECT question, answer FROM whys WHERE incident_id = ? AND position = ?",
+                    (incident_id, position),
+                ).fetchone()
+                current = (row[0] or "", row[1] or "") if row else ("", "")
             what = f"Why {position}"
             question, asked = self._merge_edit(
                 incident_id,
@@ -93,6 +129,12 @@ class RetroStore(StoreBase):
                 (incident_id, position, question, answer, self.identity, now),
             )
             self._touch(incident_id)
+        saved = Why(position, question, answer, self.identity, from_iso(now))
+        if whys is not None:  # what the next save goes on: the whys as this one left them
+            after = self._as_read.get(incident_id)
+            if after is not None:
+                kept = {w.position: w for w in whys} | {position: saved}
+                self._remember_whys(after[0], tuple(kept[p] for p in sorted(kept)))
         note = stronger_note(asked, answered)
         return Why(position, question, answer, self.identity, from_iso(now), note)
 

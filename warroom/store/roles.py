@@ -57,24 +57,30 @@ class RoleStore(StoreBase):
             # The holder as the board was last read (a guard at the server says
             # it still is: one round trip), else asked for with the
             # incident's check (two).
-            board = self._board_as_read(incident_id) if at is None else None
+            # Written for an earlier time (at), it is checked against the last
+            # change of the role on the timeline, sent first so that it comes
+            # with whatever the write waits for.
+            timeline = self._send_timeline(incident_id) if at is not None else None
+            board = self._board_as_read(incident_id)
             holder = None
             if single and board is None:
                 holder = self._issue(
                     "SELECT person FROM roles WHERE incident_id = ? AND role = ?",
                     (incident_id, role),
                 )
-            if board is not None:
-                self._require_open(board.incident)
-                moment = self.clock()
-            elif at is None:
+            if board is None and at is None:
                 self._require(incident_id, is_open=True)
                 moment = self.clock()
             else:
-                incident = self.get_incident(incident_id)
+                incident = board.incident if board is not None else self.get_incident(incident_id)
                 self._require_open(incident)
                 moment = self._fact_moment(
-                    incident, at, "role.assign", {"role": role, "person": person}, "the hand-off"
+                    incident,
+                    at,
+                    "role.assign",
+                    {"role": role, "person": person},
+                    "the hand-off",
+                    timeline,
                 )
             previous = None
             if single:
@@ -118,6 +124,7 @@ class RoleStore(StoreBase):
     ) -> None:
         role = self.policy.match_role(role)
         with self._write():
+            timeline = self._send_timeline(incident_id) if at is not None else None
             board = self._board_as_read(incident_id)  # its holders, as last read (guarded)
             incident = board.incident if board is not None else self.get_incident(incident_id)
             self._require_open(incident)
@@ -140,7 +147,12 @@ class RoleStore(StoreBase):
                 raise UsageError(f"nobody holds {role} on incident {incident_id}")
             for name in holders:
                 moment = self._fact_moment(
-                    incident, at, "role.unassign", {"role": role, "person": name}, "the unassign"
+                    incident,
+                    at,
+                    "role.unassign",
+                    {"role": role, "person": name},
+                    "the unassign",
+                    timeline,
                 )
                 self.db.execute(
                     "DELETE FROM roles WHERE incident_id = ? AND role = ? AND person = ?",
@@ -155,6 +167,7 @@ class RoleStore(StoreBase):
                     occurred_at=moment if at is not None else None,
                 )
 
+    @on_what_was_read
     def set_check(
         self, incident_id: int, item_id: str, ticked: bool, at: datetime | None = None
     ) -> CheckState:
@@ -168,10 +181,10 @@ class RoleStore(StoreBase):
                 self._require(incident_id)
                 moment = self.clock()
             else:
-                incident = self.get_incident(incident_id)
-                moment = self._fact_moment(
-                    incident, at, event, {"item": item.id}, "the tick" if ticked else "the untick"
-                )
+                timeline = self._send_timeline(incident_id)  # comes with the incident
+                incident = self._incident_as_read(incident_id)
+                what = "the tick" if ticked else "the untick"
+                moment = self._fact_moment(incident, at, event, {"item": item.id}, what, timeline)
             now = to_iso(moment)
             self.db.execute(
                 'INSERT INTO checklist (incident_id, item_id, ticked, "by", at)'

@@ -67,6 +67,8 @@ class RoomStore(StoreBase):
             listed = [self._row_task(r, holders) for r in tasks.rows()]
             self._remember_read(read.incident, read, listed)  # what the next write goes on
             self._remember_entries(entries)
+            if not more:  # the whole timeline: a write that checks a fact's order goes on it
+                self._remember_timeline(read.incident, entries)
             return RoomRead(
                 read,
                 TimelinePage(entries, more, newest.rows()[0][0] or 0, dict(fixes.rows())),
@@ -116,6 +118,7 @@ class RoomStore(StoreBase):
             self._remember_read(read.incident, read, listed)  # what the next write goes on
             new = [self._row_entry(r) for r in entries.rows()]
             self._remember_entries(new)
+            self._remember_timeline(read.incident, new, after_id)
             return (read, new, listed)
 
         return since

@@ -4,6 +4,7 @@ dated in the past."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -297,6 +298,7 @@ class TimelineStore(StoreBase):
             if text is not None:
                 raise UsageError("a system entry's text is warroom's own; correct its time")
             with self._write():
+                self._entry_as_read(entry_id)  # its guard, when it goes on what was read
                 moves = self._check_fact_move(original, at) if at is not None else None
                 author, carried = self._carried(original)
                 new_id = self._add(
@@ -359,21 +361,30 @@ class TimelineStore(StoreBase):
         return fact_key(event, data, self.policy.multi_role)
 
     def _facts(
-        self, incident_id: int, key: tuple[Any, ...] | None
+        self, timeline: list[TimelineEntry], key: tuple[Any, ...] | None
     ) -> list[tuple[int, TimelineEntry]]:
         """The standing entries of one fact, in the order they were first recorded."""
-        return standing_facts(self.timeline(incident_id), key, self.policy.multi_role)
+        return standing_facts(timeline, key, self.policy.multi_role)
 
     def _fact_moment(
-        self, incident: Incident, at: datetime | None, event: str, data: dict[str, Any], what: str
+        self,
+        incident: Incident,
+        at: datetime | None,
+        event: str,
+        data: dict[str, Any],
+        what: str,
+        timeline: Callable[[], list[TimelineEntry]] | None = None,
     ) -> datetime:
         """The time of a new fact: now, or `at` checked against the report and
-        the last change of the same thing."""
+        the last change of the same thing, on the timeline (_send_timeline:
+        the caller may have sent it before waiting on anything else)."""
         if at is None:
             return self.clock()
         moment = self._checked(at, what)
-        facts = self._facts(incident.id, self._fact_key(event, data))
-        check_new_fact(incident.reported_at, facts, moment, what)
+        entries = (timeline or self._send_timeline(incident.id))()
+        check_new_fact(
+            incident.reported_at, self._facts(entries, self._fact_key(event, data)), moment, what
+        )
         return moment
 
     def _check_fact_move(self, original: TimelineEntry, at: datetime) -> bool:
@@ -382,8 +393,9 @@ class TimelineStore(StoreBase):
         key = self._fact_key(original.event, original.data)
         if key is None:
             return False
-        incident = self.get_incident(original.incident_id)
-        facts = self._facts(original.incident_id, key)
+        timeline = self._send_timeline(original.incident_id)  # answered with the incident
+        incident = self._incident_as_read(original.incident_id)
+        facts = self._facts(timeline(), key)
         return check_fact_move(incident.reported_at, facts, original.id, at)
 
     def _move_fact(self, original: TimelineEntry, moment: datetime) -> None:
