@@ -130,6 +130,20 @@ class _Later:
         return [dict(zip(self._names, row, strict=True)) for row in rows]
 
 
+class NewId:
+    """In an entry's data, inside a write on a server: the id of the row the
+    write has just inserted into `table`, filled in at the server (the write
+    does not wait for the insert's answer to name it)."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: str):
+        self.table = table
+
+
+_NEW_ID_MARK = "\x00new id\x00"
+
+
 class StoreBase:
     """What every part of the store stands on."""
 
@@ -572,6 +586,24 @@ class StoreBase:
             ),
         )
 
+    def _inserted(self, later: _Later, table: str, columns: str, now: str) -> tuple[Any, ...]:
+        """The row a write inserted into `table` (an action item, a task),
+        RETURNING `columns`. When the write committed but its answer was lost
+        with the connection, the row is found again by who inserted it when."""
+        try:
+            row = later.one()
+        except Exception:
+            if not getattr(self.db, "lost_results", False):
+                raise
+            row = self.db.execute(
+                f"SELECT {columns} FROM {table} WHERE incident_id = ? AND created_by = ?"
+                " AND created_at = ? ORDER BY id DESC LIMIT 1",
+                (later.find[0], self.identity, now),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"the new row in {table} cannot be read back")
+        return tuple(row)
+
     def _appended(self, later: _Later) -> TimelineEntry:
         """The entry an _append wrote. When the write committed but its answer
         was lost with the connection (the server said so when asked), the
@@ -612,10 +644,25 @@ class StoreBase:
         """Append an entry; its row (RETURNING) is read when asked for (_appended)."""
         now = self._now()
         actor = self.identity if actor is None else actor
+        named = [v.table for v in (data or {}).values() if isinstance(v, NewId)]
+        stored: tuple[Any, ...] = (None,)
+        data_sql = "?"
+        if data and not named:
+            stored = (json.dumps(data, ensure_ascii=False),)
+        elif named:  # the id the server gave the row just inserted, spliced in there
+            marked = {
+                k: _NEW_ID_MARK if isinstance(v, NewId) else v for k, v in (data or {}).items()
+            }
+            stored = tuple(
+                json.dumps(marked, ensure_ascii=False).split(json.dumps(_NEW_ID_MARK), 1)
+            )
+            data_sql = (
+                f"? || CAST(currval(pg_get_serial_sequence('{named[0]}', 'id')) AS TEXT) || ?"
+            )
         later = self._issue(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
-            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, {self.db.recorded_at}, ?, ?, ?)"
-            f" RETURNING {self._ENTRY_COLUMNS}",
+            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, {self.db.recorded_at}, ?, ?,"
+            f" {data_sql}) RETURNING {self._ENTRY_COLUMNS}",
             (
                 incident_id,
                 kind,
@@ -625,7 +672,7 @@ class StoreBase:
                 now,
                 int(public),
                 supersedes,
-                json.dumps(data, ensure_ascii=False) if data else None,
+                *stored,
             ),
         )
         later.find = (incident_id, kind, actor, now, text)

@@ -27,7 +27,7 @@ from warroom.core.text import (
     clean_name,
     clean_title,
 )
-from warroom.store.base import StoreBase, on_what_was_read
+from warroom.store.base import NewId, StoreBase, on_what_was_read
 from warroom.store.schema import select_list
 
 
@@ -253,7 +253,7 @@ class RetroStore(StoreBase):
         with self._write():
             self._require(incident_id)  # at the server, with the insert
             now = self._now()
-            cursor = self.db.execute(
+            inserted = self._issue(
                 "INSERT INTO action_items (incident_id, title, owner, due, ticket, status,"
                 " created_by, created_at, updated_by, updated_at)"
                 f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {self._ACTION_COLUMNS}",
@@ -270,11 +270,16 @@ class RetroStore(StoreBase):
                     now,
                 ),
             )
-            added = self._row_action(cursor.fetchone())  # its id, for the entry below
+            inserted.find = (incident_id,)
+            # Its id, which the entry names: on a server filled in there.
+            named: Any = NewId("action_items") if self._pipelined else inserted.rows()[0][0]
             if owner:
                 self._remember_person(owner)
-            self._system(incident_id, f"Action item added: {title}", "action.add", action=added.id)
-        return added  # as inserted: two round trips on a server (four before)
+            self._system(incident_id, f"Action item added: {title}", "action.add", action=named)
+        added = self._row_action(
+            self._inserted(inserted, "action_items", self._ACTION_COLUMNS, now)
+        )
+        return added  # as inserted: one round trip on a server
 
     def update_action(
         self,

@@ -29,7 +29,7 @@ from warroom.core.text import (
     clean_name,
     clean_title,
 )
-from warroom.store.base import StoreBase, on_what_was_read
+from warroom.store.base import NewId, StoreBase, on_what_was_read
 from warroom.store.schema import select_list
 
 
@@ -197,7 +197,7 @@ class TaskStore(StoreBase):
         with self._write():
             self._require(incident_id, is_open=True)  # at the server, with the insert
             now = self._now()
-            row = self.db.execute(
+            inserted = self._issue(
                 "INSERT INTO tasks (incident_id, runbook, task_key, occurrence, title,"
                 " description, command, role, assignee, due_at, status, note, created_by,"
                 " created_at) VALUES (?, '', '', 1, ?, ?, '', ?, ?, ?, ?, '', ?, ?)"
@@ -213,8 +213,10 @@ class TaskStore(StoreBase):
                     self.identity,
                     now,
                 ),
-            ).fetchone()  # its id, for the entry below
-            task_id = row[0]
+            )
+            inserted.find = (incident_id,)
+            # Its id, which the entry names: on a server filled in there.
+            named: Any = NewId("tasks") if self._pipelined else inserted.rows()[0][0]
             # Who holds its role, as the board was last read (guarded): the
             # task is shown as inserted, without reading it back.
             board = self._board_as_read(incident_id)
@@ -225,12 +227,13 @@ class TaskStore(StoreBase):
                 incident_id,
                 f"Task added: {title}" + (f" ({who})" if who else ""),
                 "task.add",
-                task=task_id,
+                task=named,
                 assignee=assignee,
                 role=role,
             )
+        row = self._inserted(inserted, "tasks", self._TASK_COLUMNS, now)
         if board is None:
-            return self.task(task_id)
+            return self.task(row[0])
         return self._row_task(row, first_holders((h.role, h.person) for h in board.roles))
 
     def set_task_status(self, task_id: int, status: str, note: str = "") -> Task:
