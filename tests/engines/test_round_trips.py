@@ -320,6 +320,31 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
         )
         assert trips <= 1, sent  # the entry names its id, filled in at the server
         assert task == store.task(task.id) and task.owner == "bob"  # the Lead, as read
+        # A task's state and owner, on the tasks as the war room read them; an
+        # action item's edit and its completion, on the retro as its screen did.
+        later = {
+            "task started": lambda: store.set_task_status(task.id, "in progress"),
+            "task given": lambda: store.assign_task(task.id, "cat"),
+            "task back": lambda: store.assign_task(task.id, ""),
+        }
+        for name, write in later.items():
+            store.read_since(incident, 0, 0)
+            changed, trips, sent = _counted(proxy, name, write)
+            assert trips <= 1, (name, sent)
+            assert changed == store.task(task.id), name  # returned as stored
+        assert changed.owner == "bob" and changed.status == "in progress"
+        action = store.action_items(incident)[0]
+        edits = {
+            "action edited": lambda: store.update_action(action.id, "Fix the pool", "dan"),
+            "action done": lambda: store.set_action_done(action.id),
+        }
+        for name, write in edits.items():
+            store.read_since(incident, 0, 0)
+            store.retro(incident)  # the retro screen's read
+            changed, trips, sent = _counted(proxy, name, write)
+            assert trips <= 1, (name, sent)
+            assert changed == store.action_item(action.id), name
+        assert changed.done and changed.title == "Fix the pool" and changed.owner == "dan"
         fixed = {e.supersedes: e for e in store.timeline(incident) if e.supersedes}
         assert [e.actor for e in fixed.values()] == ["ann", "ann"]
         assert {e.kind for e in fixed.values()} == {"change", "update"}

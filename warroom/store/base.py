@@ -27,8 +27,8 @@ from warroom.core.model import (
     OPEN,
     SYSTEM,
     Incident,
+    Retro,
     TimelineEntry,
-    Why,
     from_iso,
     to_iso,
     utcnow,
@@ -174,7 +174,7 @@ class StoreBase:
         # it, in recording order (a write that checks the order of a fact goes
         # on it while the incident is still at that revision).
         self._timelines_read: dict[int, tuple[int, list[TimelineEntry]]] = {}
-        self._whys_read: dict[int, tuple[int, tuple[Why, ...]]] = {}  # the same, of the whys
+        self._retros_read: dict[int, tuple[int, Retro]] = {}  # the same, of the retro
         self._touched: dict[int, None] = {}  # incidents this write moved, in order
 
     @classmethod
