@@ -292,7 +292,9 @@ def test_a_connection_lost_after_the_server_committed_writes_once(pg_url, policy
     check.close()
 
 
-def test_an_action_item_and_a_task_whose_commit_answer_was_lost_are_read_back_once(pg_url, policy):
+def test_an_action_item_a_task_and_a_declaration_whose_commit_answer_was_lost_are_read_once(
+    pg_url, policy
+):
     """An action item and a task are returned as inserted, in the write's one
     round trip; when the answer to COMMIT is lost, they are found again by
     who inserted them when, and the entries that name them name the right id."""
@@ -310,6 +312,10 @@ def test_an_action_item_and_a_task_whose_commit_answer_was_lost_are_read_back_on
         proxy.armed.set()
         task = store.add_task(incident, "Check the logs", assignee="cat")
         assert proxy.cut.is_set()
+        proxy.cut.clear()
+        proxy.armed.set()
+        declared = store.declare("Declared as the answer was lost", priority="P1")
+        assert proxy.cut.is_set()
     finally:
         store.close()
         proxy.close()
@@ -322,5 +328,7 @@ def test_an_action_item_and_a_task_whose_commit_answer_was_lost_are_read_back_on
         named = {e.event: e.data for e in check.timeline(incident) if e.event}
         assert named["action.add"]["action"] == action.id
         assert named["task.add"]["task"] == task.id
+        assert declared == check.get_incident(declared.id)
+        assert [i.title for i in check.list_incidents()].count(declared.title) == 1
     finally:
         check.close()

@@ -86,10 +86,11 @@ def test_a_tick_a_note_a_hand_off_and_a_board_cost_the_round_trips_aimed_at(far,
         store.close()
 
 
-def test_a_declaration_and_its_runbooks_cost_two_round_trips(far, policy):
-    """The incident's id is the one answer a declaration waits for: its tasks
-    are planned on the incident as inserted and said in the declare's own
-    entry, and the incident is read back in the write's round trip."""
+def test_a_declaration_and_its_runbooks_cost_one_round_trip(far, policy):
+    """A declaration waits for no answer before its commit: the incident's id
+    is filled in at the server wherever the write names it, its tasks are
+    planned on the incident as inserted and said in the declare's own entry,
+    and the incident is read back in the write's round trip."""
     proxy, url = far
     store = Store.open(url, policy, "ann")
     try:
@@ -98,12 +99,76 @@ def test_a_declaration_and_its_runbooks_cost_two_round_trips(far, policy):
         incident, trips, sent = _counted(
             proxy, "declare", lambda: store.declare("Checkout down", priority="P1")
         )
-        assert trips <= 2, sent
+        assert trips <= 1, sent
         assert incident.title == "Checkout down" and incident.priority == "P1"
         assert incident == store.get_incident(incident.id)
         [declared] = [e for e in store.timeline(incident.id) if e.event == "incident.declare"]
         tasks = store.tasks(incident.id)
         assert tasks and declared.data.get("runbooks")  # planned, and said where declared
+    finally:
+        store.close()
+
+
+def _alerts(store, *names: str) -> None:
+    from warroom.intake.mappers import map_alertmanager
+
+    doc = {
+        "version": "4",
+        "groupKey": f"{{}}:{{alertname={names[0]!r}}}",
+        "status": "firing",
+        "receiver": "warroom",
+        "groupLabels": {"alertname": names[0]},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "truncatedAlerts": 0,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": names[0], "severity": "critical", "host": name},
+                "annotations": {"summary": f"{names[0]} on {name}"},
+                "startsAt": "2026-03-10T11:40:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus:9090/graph",
+                "fingerprint": f"{names[0]}-{name}",
+            }
+            for name in names[1:]
+        ],
+    }
+    store.ingest_alerts(map_alertmanager(doc, store.clock()), store.policy.refire_window)
+
+
+def test_deciding_a_proposal_costs_two_round_trips(far, policy, clock):
+    """Accepting, declining or merging a proposal reads it with its alerts
+    (one round trip: whether it is still undecided), then writes (one): the
+    alerts become evidence without an answer waited for each."""
+    proxy, url = far
+    store = Store.open(url, policy, "ann", clock=clock)
+    try:
+        for name in ("DiskFull", "CpuHot", "Latency"):
+            _alerts(store, name, "db1", "db2", "db3")
+        first, second, third = (p.id for p in store.proposals())
+        incident, trips, sent = _counted(
+            proxy, "accept", lambda: store.accept_proposal(first, None, "P1")
+        )
+        assert trips <= 2, sent
+        assert incident == store.get_incident(incident.id) and incident.priority == "P1"
+        store.read_since(incident.id, 0, 0)  # the war room's read
+        merged, trips, sent = _counted(
+            proxy, "merge", lambda: store.merge_proposal(second, incident.id)
+        )
+        assert trips <= 2, sent
+        assert merged == store.get_incident(incident.id)
+        declined, trips, sent = _counted(
+            proxy, "decline", lambda: store.decline_proposal(third, "noise")
+        )
+        assert trips <= 2, sent
+        assert declined == store.proposal(third) and declined.status == "declined"
+        evidence = [e for e in store.timeline(incident.id) if e.kind == "evidence"]
+        assert len(evidence) == 6  # three alerts accepted, three merged in
+        assert {p.status for p in map(store.proposal, (first, second))} == {"accepted", "merged"}
+        with pytest.raises(UsageError, match="declined already"):
+            store.decline_proposal(third, "again")
     finally:
         store.close()
 

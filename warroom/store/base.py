@@ -36,6 +36,7 @@ from warroom.core.model import (
 from warroom.core.policy import Policy
 from warroom.core.timefmt import check_moment
 from warroom.store.backend import Backend, open_backend
+from warroom.store.newid import NewId
 from warroom.store.schema import select_list
 
 if TYPE_CHECKING:
@@ -128,17 +129,6 @@ class _Later:
     def dicts(self) -> list[dict[str, Any]]:
         rows = self.rows()
         return [dict(zip(self._names, row, strict=True)) for row in rows]
-
-
-class NewId:
-    """In an entry's data, inside a write on a server: the id of the row the
-    write has just inserted into `table`, filled in at the server (the write
-    does not wait for the insert's answer to name it)."""
-
-    __slots__ = ("table",)
-
-    def __init__(self, table: str):
-        self.table = table
 
 
 _NEW_ID_MARK = "\x00new id\x00"
@@ -539,11 +529,12 @@ class StoreBase:
             )
         return known
 
-    def _incident_after(self, incident_id: int) -> Incident:
+    def _incident_after(self, incident_id: int, inserted: bool = False) -> Incident:
         """After a write: the incident as the write left it (on a server, read
-        in the write's own round trip)."""
+        in the write's own round trip; inserted: the write declared it)."""
         known = self._as_read.get(incident_id)
-        if known is not None and self._pipelined and incident_id in self._touched:
+        moved = inserted or incident_id in self._touched
+        if known is not None and self._pipelined and moved:
             return known[0]
         return self.get_incident(incident_id)
 
@@ -656,9 +647,7 @@ class StoreBase:
             stored = tuple(
                 json.dumps(marked, ensure_ascii=False).split(json.dumps(_NEW_ID_MARK), 1)
             )
-            data_sql = (
-                f"? || CAST(currval(pg_get_serial_sequence('{named[0]}', 'id')) AS TEXT) || ?"
-            )
+            data_sql = f"? || CAST({self.db.new_id(named[0])} AS TEXT) || ?"  # type: ignore[attr-defined]
         later = self._issue(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
             f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, {self.db.recorded_at}, ?, ?,"
@@ -687,20 +676,41 @@ class StoreBase:
         stage: str,
         reported: datetime,
         now: datetime,
-    ) -> Incident:
+    ) -> tuple[Incident, Callable[[], Incident]]:
         """The incidents row of a declaration (declare, an accepted proposal),
-        inside the caller's write: the incident as inserted."""
-        later = _Later(
-            self.db.execute(
-                "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
-                " declared_at, declared_by, resolution, revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING *",
-                (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
-                 self.identity),
-            ),
-            now=True,
+        inside the caller's write: the incident as inserted, and a function
+        that gives it as the insert returned it, once the write is done. On a
+        server the write does not wait for the insert's answer: the incident's
+        id is a NewId until then (what the write's statements name it by)."""
+        later = self._issue(
+            "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+            " declared_at, declared_by, resolution, revision)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING *",
+            (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
+             self.identity),
         )  # fmt: skip
-        return self._row_incident(later.dicts()[0])
+
+        def stored() -> Incident:
+            try:
+                rows = later.dicts()
+            except Exception:
+                if not getattr(self.db, "lost_results", False):
+                    raise
+                rows = self._rows(  # committed, its answer lost: found by who declared it when
+                    "SELECT * FROM incidents WHERE declared_by = ? AND declared_at = ?"
+                    " AND title = ? ORDER BY id DESC LIMIT 1",
+                    (self.identity, to_iso(now), title),
+                )
+            return self._row_incident(rows[0])
+
+        if not self._pipelined:
+            return stored(), stored
+        planned = Incident(
+            NewId("incidents"), title, category, priority, stage, OPEN,  # type: ignore[arg-type]
+            from_iso(to_iso(reported)), from_iso(to_iso(now)), self.identity, None, None, None,
+            None, None, "", None, "", 0, None, None, False, "", False,
+        )  # fmt: skip
+        return planned, stored
 
     def _system(
         self,

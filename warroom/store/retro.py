@@ -28,7 +28,8 @@ from warroom.core.text import (
     clean_name,
     clean_title,
 )
-from warroom.store.base import NewId, StoreBase, _Later, on_what_was_read
+from warroom.store.base import StoreBase, _Later, on_what_was_read
+from warroom.store.newid import NewId
 from warroom.store.schema import select_list
 
 
