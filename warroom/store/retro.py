@@ -39,10 +39,10 @@ class RetroStore(StoreBase):
     def retro(self, incident_id: int) -> Retro:
         """The five whys, the root cause and the action items, in one snapshot
         (on a server one round trip; the whys are what a why's save goes on)."""
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
         with self._snapshot():
-            incident = self._issue(
-                f"SELECT {self._INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
-            )
+            incident = self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,))
             whys = self._issue(
                 "SELECT position, question, answer, updated_by, updated_at FROM whys"
                 " WHERE incident_id = ? ORDER BY position",
@@ -53,10 +53,10 @@ class RetroStore(StoreBase):
                 " ORDER BY id",
                 (incident_id,),
             )
-            row = incident.one()
-        if row is None:
+            rows = incident.dicts()
+        if not rows:
             raise NotFound(f"no incident with id {incident_id}")
-        read = self._incident_at(row)
+        read = self._row_incident(rows[0])
         saved = tuple(
             Why(r[0], r[1] or "", r[2] or "", r[3] or "", from_iso(r[4])) for r in whys.rows()
         )
