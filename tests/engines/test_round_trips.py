@@ -602,3 +602,40 @@ def test_a_fact_dated_on_a_timeline_read_before_another_process_wrote_is_checked
     finally:
         ours.close()
         theirs.close()
+
+
+def test_a_timeline_longer_than_the_room_s_page_is_read_once_for_facts_dated_earlier(
+    far, policy, clock
+):
+    """The war room reads a page of a long timeline, not all of it: the first
+    fact dated earlier reads the whole timeline inside its write (two round
+    trips); what it read is kept when the write commits, and the read back
+    brings the rest, so the next costs one."""
+    proxy, url = far
+    store = Store.open(url, policy, "ann", clock=clock)
+    try:
+        incident = store.declare("Long").id
+        for n in range(12):
+            store.add_entry(incident, f"note {n}")
+        clock.advance(minutes=30)
+        early = clock.now - timedelta(minutes=20)
+        room = store.read_room(incident, 5)  # a page: not the whole timeline
+        assert room.page.more
+        seen, revision = room.page.latest_id, room.board.incident.revision
+        first, second = policy.checklist[0].id, policy.checklist[1].id
+        _, trips, sent = _counted(
+            proxy, "first", lambda: store.set_check(incident, first, True, at=early)
+        )
+        assert trips <= 2, sent
+        moved = store.read_since(incident, revision, seen)  # the war room's read back
+        assert moved is not None
+        _, trips, sent = _counted(
+            proxy, "second", lambda: store.set_check(incident, second, True, at=early)
+        )
+        assert trips <= 1, sent
+        with pytest.raises(UsageError, match="before the last change"):
+            store.read_since(incident, 0, 0)
+            store.set_check(incident, first, False, at=early - timedelta(minutes=1))
+        assert store.board(incident).checklist[second].at == early
+    finally:
+        store.close()

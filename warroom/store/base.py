@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
@@ -165,6 +165,9 @@ class StoreBase:
         # on it while the incident is still at that revision).
         self._timelines_read: dict[int, tuple[int, list[TimelineEntry]]] = {}
         self._retros_read: dict[int, tuple[int, Retro]] = {}  # the same, of the retro
+        # A whole timeline read inside this write on the incident as last read
+        # (guarded): kept once the write commits (_send_timeline).
+        self._timeline_in_write: tuple[int, int, Callable[[], list[TimelineEntry]]] | None = None
         self._touched: dict[int, None] = {}  # incidents this write moved, in order
 
     @classmethod
@@ -344,6 +347,7 @@ class StoreBase:
             key = f"auto-{uuid.uuid4().hex}"
         self._guarded.clear()
         self._touched.clear()
+        self._timeline_in_write = None
         after: list[tuple[int, _Later]] = []
         try:
             with self.db.write(bump=bump):  # the backend moves the change counter last
@@ -367,9 +371,19 @@ class StoreBase:
             # What was read inside a write that did not commit may hold what it
             # had changed: the next write reads afresh.
             self._as_read.clear()
+            self._timeline_in_write = None
             raise
         self._known_as = self.identity
         self._as_read_after(after)
+        if self._timeline_in_write is not None:
+            # The whole timeline as it stood at the revision the write went on
+            # (its guard held): the read back brings what the write added.
+            iid, revision, entries = self._timeline_in_write
+            self._timeline_in_write = None
+            with suppress(Exception):  # its answer lost with the commit's: not kept
+                whole = entries()
+                if len(whole) <= _ENTRIES_KEPT:
+                    self._timelines_read[iid] = (revision, whole)
 
     def _as_read_after(self, after: list[tuple[int, _Later]]) -> None:
         for iid, later in after:
@@ -506,7 +520,18 @@ class StoreBase:
             f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? ORDER BY id",
             (incident_id,),
         )
-        return lambda: [self._row_entry(r) for r in later.rows()]
+
+        made: list[list[TimelineEntry]] = []
+
+        def entries() -> list[TimelineEntry]:
+            if not made:
+                made.append([self._row_entry(r) for r in later.rows()])
+            return made[0]
+
+        if known is not None:  # read on the incident as last read: kept if the write commits
+            self._guard_as_read(known[0])
+            self._timeline_in_write = (incident_id, known[0].revision, entries)
+        return entries
 
     def _entry_as_read(self, entry_id: int, guard: bool = True) -> TimelineEntry:
         """An entry as this connection read it, with (guard, inside a write) a
