@@ -388,6 +388,39 @@ async def test_the_red_flag_warning_is_made_the_first_time_it_shows(app_factory,
         assert listed.region.y == flag.region.bottom
 
 
+def _chooser_styles(app) -> list[str]:
+    """The stylesheet's sources that style the role chooser under the roles."""
+    return [
+        source.content
+        for source in app.stylesheet.source.values()
+        if "RolesPanel PersonChooser" in source.content
+    ]
+
+
+async def test_the_role_chooser_s_styles_are_parsed_when_the_first_hand_off_makes_it(
+    app_factory, store, clock
+):
+    """The war room's first frame parses no styles of the role chooser (the
+    roles panel held them: parsed and matched against every widget as warroom
+    started); the first hand-off makes the chooser and brings them, and the
+    chooser shows under the roles as before (the chooser's snapshot too)."""
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarRoomScreen) and not app.screen.building
+        assert _chooser_styles(app) == []
+        await pilot.press("2", "enter")
+        await settle(app, pilot)
+        assert len(_chooser_styles(app)) == 1
+        chooser = app.screen.query_one("#role-chooser")
+        assert chooser.visible and chooser.styles.overlay == "screen"
+        assert chooser.query_one("#people").styles.height.value == 5
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not chooser.visible
+
+
 def _read_as_warroom_starts(store, start=None):
     """The first screen's read as `warroom` begins it, before Textual is
     imported (the import is long done when the app asks: waited for here)."""
