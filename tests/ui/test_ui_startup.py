@@ -239,6 +239,7 @@ NOT_AT_START = (
     "warroom.tui.widgets.people",
     "warroom.tui.widgets.tasks",
     "warroom.tui.widgets.timeline_later",
+    "warroom.services.unsaved",
     "warroom.tui.screens.modals",
     "warroom.formats",
 )
