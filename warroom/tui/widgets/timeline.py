@@ -1148,9 +1148,9 @@ class TimelinePanel(Panel):
                 return  # never shown yet: nothing to hide (or the panel is going)
             from warroom.tui.widgets.timeline_later import WaitingLine
 
-            label = WaitingLine(lit_block(shown), id="note-waiting")
-            label.display = True
-            self.mount(label, before="#note-row")
+            made = WaitingLine(lit_block(shown), id="note-waiting")
+            made.display = True
+            self.mount(made, before="#note-row")
             return
         label = cast(Label, found.first())
         label.update(lit_block(shown))
