@@ -152,3 +152,50 @@ async def test_a_note_whose_commit_answer_is_lost_is_written_once(
         proxy.close()
     texts = [e.text for e in store.timeline(seeded)]
     assert texts.count("committed but unanswered") == 1
+
+
+async def test_a_lost_listening_connection_far_away_is_made_again_without_the_screen_waiting(
+    seeded, pg_url, pg_server, policy, clock
+):
+    """The listening connection is lost while the server is 0.6 s away (round
+    trip): making it again takes three round trips, which the UI thread never
+    waits for. Each poll returns at once; the new connection is made on a thread of
+    its own, watched, and a commit after that reaches the screen through it."""
+    import sys
+    from pathlib import Path
+
+    from warroom.tui.app import make_app
+
+    sys.path.insert(0, str(Path(__file__).parent.parent.parent))
+    from bench.delay_proxy import DelayProxy
+
+    proxy = DelayProxy(pg_server.port, 0.0)
+    host, rest = pg_url.rsplit("@", 1)
+    remote = Store.open(f"{host}@127.0.0.1:{proxy.port}/{rest.split('/', 1)[1]}", policy, "al")
+    app = make_app(remote, policy, clock=clock, start_incident=seeded, poll_seconds=60)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            first = app.store.db._listener  # (its socket's number may be reused)
+            assert first is not None and app._wake_fd == app.store.wake_fd()
+            proxy.delay = 0.3  # from here every answer takes a 0.6 s round trip
+            pg_server.admin(  # the listening connection goes (an admin, a pooler, a blip)
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+            )
+            slowest = 0.0
+            deadline = time.monotonic() + 30
+            while app.store.db._listener in (None, first) or app._wake_fd != app.store.wake_fd():
+                assert time.monotonic() < deadline, "no new listening connection was watched"
+                began = time.monotonic()
+                app.poll()  # what the timer does each interval
+                slowest = max(slowest, time.monotonic() - began)
+                await asyncio.sleep(0.05)
+            assert slowest < 0.5, slowest  # listening again through this link takes 1.8 s
+            proxy.delay = 0.0
+            await _note_from_another_process_shows(
+                app, remote, seeded, pg_url, policy, "after the listener came back, by notify"
+            )
+    finally:
+        remote.close()
+        proxy.close()

@@ -321,6 +321,12 @@ class StoreBase:
         """Cheap poll: has anyone (this process included) committed since last asked?"""
         return self.db.has_changed()
 
+    def changed_now(self) -> bool | None:
+        """has_changed() without waiting on a network (asked on the TUI's own
+        thread); None: telling needs the network, ask has_changed() on
+        another thread."""
+        return self.db.changed_now()
+
     def wake_fd(self) -> int | None:
         """A descriptor that turns readable when another process commits, so
         the TUI can ask has_changed() then instead of polling; None: poll."""

@@ -895,6 +895,25 @@ class PostgresBackend:
                 came = True
         return came
 
+    def changed_now(self) -> bool | None:
+        """has_changed() without waiting on the network (the TUI's own thread
+        asks this): the listening connection drained, our own commits counted.
+        None when telling needs the network (no listener, or it was lost just
+        now: has_changed() on another thread makes it again, or polls the
+        change counter, and says what it finds, a lost listener as a change)."""
+        if self._live_listener() is None:
+            return None
+        writes = sum(member._local_writes for member in self._family)
+        came = self._drain()
+        if came is None:
+            self._first_look = True  # lost just now: has_changed says so
+            return None
+        changed = writes != self._seen_local_writes or self._first_look
+        self._seen_local_writes = writes
+        self._first_look = False
+        self._seen_revision = None
+        return changed or came
+
     def wake_fd(self) -> int | None:
         listener = self._live_listener()
         if listener is None:

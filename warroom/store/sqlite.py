@@ -860,6 +860,10 @@ class SQLiteBackend:
         self._seen_local_writes = self._local_writes
         return changed
 
+    def changed_now(self) -> bool | None:
+        """has_changed(): a file's marker never waits on a network."""
+        return self.has_changed()
+
     def describe(self) -> list[tuple[bool, str, str]]:
         return describe_file(self.path)
 

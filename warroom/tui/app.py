@@ -385,29 +385,47 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             return
         import threading
 
+        self._listening = threading.Event()
+        self._look_away(first=True)
+
+    def _look_away(self, first: bool = False) -> None:
+        """Ask a server's change marker on a thread of its own, when asking
+        needs the network (the listening connection made, or made again once
+        lost, or the change counter polled while it cannot be): the UI thread
+        never waits on it, and leaves the marker alone meanwhile (see sync).
+        first: the look as the app starts (see _first_look)."""
+        if self._looking:
+            return
+        import threading
+
         self._looking = True
-        self._listening = listening = threading.Event()
-        ui = self.store
+        listening, ui = self._listening, self.store
+        found: list[bool] = []
 
         def look() -> None:
             try:
-                ui.has_changed()  # the UI thread does not ask it until this is back
+                found.append(ui.has_changed())  # the UI thread does not ask it until back
             except Exception:  # noqa: BLE001 - the poll asks again (and says why)
                 pass
-            listening.set()
+            if listening is not None:
+                listening.set()
             self.post_message(Delivered(looked, ()))
 
         def looked() -> None:
             self._looking = False
             self._watch_wake()
-            if self._read_unheard and self.live:
+            if not self.live:
+                return
+            if first and self._read_unheard:
                 # A read began before anything was listened for: what was
                 # committed in between is read now, as any change is.
                 self.store_changed_signal.publish(StoreChange())
+            elif not first and any(found):
+                self.sync(force=True)  # what the look found is news, as any change
 
         threading.Thread(target=look, name="warroom-listen", daemon=True).start()
 
-    _looking = False  # the worker is taking the first look (see _first_look)
+    _looking = False  # a thread is asking the server's change marker (see _look_away)
     # (force, people) of the sync our landed writes ask for once the frame is
     # painted (see _sync_after_paint); None when none is due.
     _sync_due: tuple[bool, bool] | None = None
@@ -508,7 +526,7 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         run on the worker, never here."""
         if not self.live:
             return False
-        if self._looking:  # the worker is taking the first look: a write's own is news
+        if self._looking:  # a look is under way on its thread: a write's own is news
             if force:
                 self.read(
                     lambda store: (store.list_incidents(), store.known_people()), self._kept_read
@@ -516,9 +534,13 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
                 self.store_changed_signal.publish(StoreChange())
             return force
         try:
-            changed = self.store.has_changed() or force
+            now = self.store.changed_now()  # never waits on a network
         except (StoreBusy, StoreIOError):
             return False  # the next poll asks again (the marker has not moved on)
+        if now is None:  # a server's listener is gone: asked on a thread of its own
+            self._look_away()
+            now = False
+        changed = now or force
         if changed:
             # The screens' reads first (what the person waits to see), then
             # what the app keeps for the alerts and the pickers: handed over
