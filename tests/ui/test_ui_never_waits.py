@@ -17,6 +17,7 @@ from keyburst import burst, settle, until
 from warroom.core.model import chronological
 from warroom.tui.screens.retro import RetroScreen
 from warroom.tui.screens.warroom import TIMELINE_PAGE, WarRoomScreen
+from warroom.tui.widgets.people import PersonChooser
 from warroom.tui.widgets.retro_whys import WhysPanel
 from warroom.tui.widgets.timeline import TimelineView
 
@@ -67,12 +68,6 @@ def _hold_worker(app) -> threading.Event:
     return gate
 
 
-async def _keys_handled(app, pilot) -> None:
-    """The keys sent have been handled (the worker may still be busy)."""
-    await until(pilot, lambda: app.key_gate.idle, "the keys were never handled")
-    await pilot.pause()
-
-
 async def test_page_up_at_the_edge_still_extends_the_timeline(app_factory, store, seeded):
     everything = _long_timeline(store, seeded)
     app = app_factory()
@@ -101,7 +96,7 @@ async def test_pages_asked_for_while_one_is_in_flight_show_each_row_once(
         # g (the first page) and then, before it comes, up at the edge of
         # the window as it still is (the page before it), and up again.
         burst(app, "home", "up", "up")
-        await _keys_handled(app, pilot)
+        await until(pilot, lambda: view.cursor == 0, "the keys were never handled")
         gate.set()
         await settle(app, pilot)
         ids = [e.id for e in view.all_entries]
@@ -160,3 +155,32 @@ async def test_the_export_from_the_war_room_writes_what_was_just_typed(
             assert time.monotonic() < deadline, "the export was never written"
             await pilot.pause()
         assert "typed before the export" in path.read_text()
+
+
+async def test_a_picker_before_the_people_are_read_reads_them_on_the_worker(
+    app_factory, store, seeded
+):
+    """The people are read with the first screen; a picker opened before
+    that read is back (forgotten here, as if it were) has them read on the
+    worker, and the name typed right behind the key lands in it."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        app._people = None  # not read yet, as at the very start
+        gate = _hold_worker(app)
+        burst(app, "2", "down", "enter", *"fra")  # Coordinator, then a name
+        # The name waits (in the key gate) for the chooser, whose people are
+        # still being read; the screen goes on drawing meanwhile.
+        await until(
+            pilot,
+            lambda: app.screen.building and len(app.key_gate.waiting) == 3,
+            "the name never waited",
+        )
+        assert not app.screen.query(PersonChooser)
+        gate.set()
+        await settle(app, pilot)
+        chooser = app.screen.query_one(PersonChooser)
+        assert chooser.visible and chooser.input.value == "fra"
+        assert "frank" in chooser.query_one("#people").ids
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert store.board(seeded).holder("Coordinator") == "frank"
