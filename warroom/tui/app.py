@@ -595,6 +595,23 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             otherwise=lambda: then([]),
         )
 
+    def hold_keys(self) -> Callable[[], None]:
+        """Keys typed from now wait in the key gate (the screen in front is
+        building) until the function returned is called: what a read on the
+        worker is about to open (a dialog) is what they are for. A screen
+        that holds keys already (loading), or cannot (a dialog), is left be."""
+        screen = self.screen
+        if isinstance(screen, WarRoomScreen):  # a change meanwhile is read once it lets go
+            return screen.release_keys if screen.hold_keys() else _let_go
+        if not isinstance(screen, StartupScreen) or screen.building:
+            return _let_go
+        screen.building = True
+
+        def release() -> None:
+            screen.building = False
+
+        return release
+
     def checkpoint(self) -> None:
         if not self.live:
             return
@@ -1329,6 +1346,10 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         from warroom.tui.screens.themes import MarkedThemes
 
         self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
+
+
+def _let_go() -> None:
+    """Keys held by nobody: nothing to let go."""
 
 
 def _open_incidents_and_people(store: Store) -> Callable[[], tuple]:

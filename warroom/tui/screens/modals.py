@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -333,8 +334,8 @@ def ask_milestone_time(app, incident_id: int, clock: str, now=None) -> None:
     if refused_read_only(app):
         return
     # The incident's screen (the war room, the retro) asks; from the command
-    # palette, the one under it.
-    screens = [s for s in app.screen_stack if getattr(s, "incident_id", None) == incident_id]
+    # palette (a dialog, maybe still up), the one under it.
+    screens = [s for s in app.screen_stack if not isinstance(s, ModalScreen)]
     read_then(
         screens[-1] if screens else app.screen,
         lambda store: store.get_incident(incident_id),

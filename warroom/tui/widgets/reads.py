@@ -91,7 +91,7 @@ def read_then(
     app = node.app
     if getattr(app, "writer", None) is None:  # not running yet, or gone: nothing to read for
         return
-    release = _hold_keys(app.screen) if hold else _nothing
+    release = app.hold_keys() if hold else _nothing
     if failed is None:
         failed = told(node, what, leave=leave)
 
@@ -111,20 +111,3 @@ def read_then(
 
 def _nothing() -> None:
     pass
-
-
-def _hold_keys(screen: Any) -> Callable[[], None]:
-    """Keys wait for the screen in front (see StartupScreen.building) until
-    the function returned is called; a screen that holds keys already (still
-    loading) or cannot hold them is left as it is."""
-    hold = getattr(screen, "hold_keys", None)
-    if hold is not None:  # the war room: a change meanwhile is read once it lets go
-        return screen.release_keys if hold() else _nothing
-    if getattr(screen, "building", True):
-        return _nothing
-
-    def release() -> None:
-        screen.building = False
-
-    screen.building = True
-    return release
