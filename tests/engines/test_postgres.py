@@ -290,3 +290,45 @@ def test_a_connection_lost_after_the_server_committed_writes_once(pg_url, policy
     check = Store.open(pg_url, policy, "checker")
     assert [e.text for e in check.timeline(incident.id)].count("written once") == 1
     check.close()
+
+
+def test_an_action_item_a_task_and_a_declaration_whose_commit_answer_was_lost_are_read_once(
+    pg_url, policy
+):
+    """An action item and a task are returned as inserted, in the write's one
+    round trip; when the answer to COMMIT is lost, they are found again by
+    who inserted them when, and the entries that name them name the right id."""
+    from pg_cut_proxy import CutAfterCommit
+
+    proxy = CutAfterCommit(int(pg_url.rsplit(":", 1)[1].split("/")[0]))
+    store = Store.open(proxy.url(pg_url), policy, "ann")
+    try:
+        incident = store.declare("Answers lost at commit").id
+        store.add_action(incident, "An earlier one")
+        proxy.armed.set()
+        action = store.add_action(incident, "Fix the pool", "bob")
+        assert proxy.cut.is_set()
+        proxy.cut.clear()
+        proxy.armed.set()
+        task = store.add_task(incident, "Check the logs", assignee="cat")
+        assert proxy.cut.is_set()
+        proxy.cut.clear()
+        proxy.armed.set()
+        declared = store.declare("Declared as the answer was lost", priority="P1")
+        assert proxy.cut.is_set()
+    finally:
+        store.close()
+        proxy.close()
+    check = Store.open(pg_url, policy, "checker")
+    try:
+        actions = check.action_items(incident)
+        assert [a.title for a in actions] == ["An earlier one", "Fix the pool"]
+        assert action == actions[1]
+        assert task == check.task(task.id) and task.title == "Check the logs"
+        named = {e.event: e.data for e in check.timeline(incident) if e.event}
+        assert named["action.add"]["action"] == action.id
+        assert named["task.add"]["task"] == task.id
+        assert declared == check.get_incident(declared.id)
+        assert [i.title for i in check.list_incidents()].count(declared.title) == 1
+    finally:
+        check.close()

@@ -86,10 +86,11 @@ def test_a_tick_a_note_a_hand_off_and_a_board_cost_the_round_trips_aimed_at(far,
         store.close()
 
 
-def test_a_declaration_and_its_runbooks_cost_two_round_trips(far, policy):
-    """The incident's id is the one answer a declaration waits for: its tasks
-    are planned on the incident as inserted and said in the declare's own
-    entry, and the incident is read back in the write's round trip."""
+def test_a_declaration_and_its_runbooks_cost_one_round_trip(far, policy):
+    """A declaration waits for no answer before its commit: the incident's id
+    is filled in at the server wherever the write names it, its tasks are
+    planned on the incident as inserted and said in the declare's own entry,
+    and the incident is read back in the write's round trip."""
     proxy, url = far
     store = Store.open(url, policy, "ann")
     try:
@@ -98,12 +99,76 @@ def test_a_declaration_and_its_runbooks_cost_two_round_trips(far, policy):
         incident, trips, sent = _counted(
             proxy, "declare", lambda: store.declare("Checkout down", priority="P1")
         )
-        assert trips <= 2, sent
+        assert trips <= 1, sent
         assert incident.title == "Checkout down" and incident.priority == "P1"
         assert incident == store.get_incident(incident.id)
         [declared] = [e for e in store.timeline(incident.id) if e.event == "incident.declare"]
         tasks = store.tasks(incident.id)
         assert tasks and declared.data.get("runbooks")  # planned, and said where declared
+    finally:
+        store.close()
+
+
+def _alerts(store, *names: str) -> None:
+    from warroom.intake.mappers import map_alertmanager
+
+    doc = {
+        "version": "4",
+        "groupKey": f"{{}}:{{alertname={names[0]!r}}}",
+        "status": "firing",
+        "receiver": "warroom",
+        "groupLabels": {"alertname": names[0]},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "truncatedAlerts": 0,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": names[0], "severity": "critical", "host": name},
+                "annotations": {"summary": f"{names[0]} on {name}"},
+                "startsAt": "2026-03-10T11:40:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus:9090/graph",
+                "fingerprint": f"{names[0]}-{name}",
+            }
+            for name in names[1:]
+        ],
+    }
+    store.ingest_alerts(map_alertmanager(doc, store.clock()), store.policy.refire_window)
+
+
+def test_deciding_a_proposal_costs_two_round_trips(far, policy, clock):
+    """Accepting, declining or merging a proposal reads it with its alerts
+    (one round trip: whether it is still undecided), then writes (one): the
+    alerts become evidence without an answer waited for each."""
+    proxy, url = far
+    store = Store.open(url, policy, "ann", clock=clock)
+    try:
+        for name in ("DiskFull", "CpuHot", "Latency"):
+            _alerts(store, name, "db1", "db2", "db3")
+        first, second, third = (p.id for p in store.proposals())
+        incident, trips, sent = _counted(
+            proxy, "accept", lambda: store.accept_proposal(first, None, "P1")
+        )
+        assert trips <= 2, sent
+        assert incident == store.get_incident(incident.id) and incident.priority == "P1"
+        store.read_since(incident.id, 0, 0)  # the war room's read
+        merged, trips, sent = _counted(
+            proxy, "merge", lambda: store.merge_proposal(second, incident.id)
+        )
+        assert trips <= 2, sent
+        assert merged == store.get_incident(incident.id)
+        declined, trips, sent = _counted(
+            proxy, "decline", lambda: store.decline_proposal(third, "noise")
+        )
+        assert trips <= 2, sent
+        assert declined == store.proposal(third) and declined.status == "declined"
+        evidence = [e for e in store.timeline(incident.id) if e.kind == "evidence"]
+        assert len(evidence) == 6  # three alerts accepted, three merged in
+        assert {p.status for p in map(store.proposal, (first, second))} == {"accepted", "merged"}
+        with pytest.raises(UsageError, match="declined already"):
+            store.decline_proposal(third, "again")
     finally:
         store.close()
 
@@ -312,17 +377,54 @@ def test_writes_that_need_the_board_cost_one_round_trip_after_it_was_read(far, p
         assert board.incident.remediated_at is not None
         assert any(t.startswith("Impact of change") for t in texts)
         _, trips, sent = _counted(proxy, "action", lambda: store.add_action(incident, "Fix", "bob"))
-        assert trips <= 2, sent  # its id is asked for: the entry that says it names it
+        assert trips <= 1, sent  # the entry names its id, filled in at the server
         assert [a.title for a in store.action_items(incident)] == ["Fix"]
         store.read_since(incident, 0, 0)  # the war room's read back
         task, trips, sent = _counted(
             proxy, "task", lambda: store.add_task(incident, "Check logs", role="Lead")
         )
-        assert trips <= 2, sent  # its id is asked for: the entry that says it names it
+        assert trips <= 1, sent  # the entry names its id, filled in at the server
         assert task == store.task(task.id) and task.owner == "bob"  # the Lead, as read
+        # A task's state and owner, on the tasks as the war room read them; an
+        # action item's edit and its completion, on the retro as its screen did.
+        later = {
+            "task started": lambda: store.set_task_status(task.id, "in progress"),
+            "task given": lambda: store.assign_task(task.id, "cat"),
+            "task back": lambda: store.assign_task(task.id, ""),
+        }
+        for name, write in later.items():
+            store.read_since(incident, 0, 0)
+            changed, trips, sent = _counted(proxy, name, write)
+            assert trips <= 1, (name, sent)
+            assert changed == store.task(task.id), name  # returned as stored
+        assert changed.owner == "bob" and changed.status == "in progress"
+        action = store.action_items(incident)[0]
+        edits = {
+            "action edited": lambda: store.update_action(action.id, "Fix the pool", "dan"),
+            "action done": lambda: store.set_action_done(action.id),
+        }
+        for name, write in edits.items():
+            store.read_since(incident, 0, 0)
+            store.retro(incident)  # the retro screen's read
+            changed, trips, sent = _counted(proxy, name, write)
+            assert trips <= 1, (name, sent)
+            assert changed == store.action_item(action.id), name
+        assert changed.done and changed.title == "Fix the pool" and changed.owner == "dan"
         fixed = {e.supersedes: e for e in store.timeline(incident) if e.supersedes}
         assert [e.actor for e in fixed.values()] == ["ann", "ann"]
         assert {e.kind for e in fixed.values()} == {"change", "update"}
+        named = {e.event: e.data for e in store.timeline(incident)}
+        assert named["action.add"] == {
+            "event": "action.add",
+            "action": store.action_items(incident)[0].id,
+        }
+        assert named["task.add"] == {
+            "event": "task.add",
+            "task": task.id,
+            "assignee": "",
+            "role": "Lead",
+        }
+        assert list(named["task.add"]) == ["event", "task", "assignee", "role"]  # as on SQLite
         closing = [e for e in store.timeline(incident) if e.event == "incident.close"]
         assert closing[0].data["status"] == "resolved" and closing[0].data["components"] == {}
     finally:
@@ -500,3 +602,40 @@ def test_a_fact_dated_on_a_timeline_read_before_another_process_wrote_is_checked
     finally:
         ours.close()
         theirs.close()
+
+
+def test_a_timeline_longer_than_the_room_s_page_is_read_once_for_facts_dated_earlier(
+    far, policy, clock
+):
+    """The war room reads a page of a long timeline, not all of it: the first
+    fact dated earlier reads the whole timeline inside its write (two round
+    trips); what it read is kept when the write commits, and the read back
+    brings the rest, so the next costs one."""
+    proxy, url = far
+    store = Store.open(url, policy, "ann", clock=clock)
+    try:
+        incident = store.declare("Long").id
+        for n in range(12):
+            store.add_entry(incident, f"note {n}")
+        clock.advance(minutes=30)
+        early = clock.now - timedelta(minutes=20)
+        room = store.read_room(incident, 5)  # a page: not the whole timeline
+        assert room.page.more
+        seen, revision = room.page.latest_id, room.board.incident.revision
+        first, second = policy.checklist[0].id, policy.checklist[1].id
+        _, trips, sent = _counted(
+            proxy, "first", lambda: store.set_check(incident, first, True, at=early)
+        )
+        assert trips <= 2, sent
+        moved = store.read_since(incident, revision, seen)  # the war room's read back
+        assert moved is not None
+        _, trips, sent = _counted(
+            proxy, "second", lambda: store.set_check(incident, second, True, at=early)
+        )
+        assert trips <= 1, sent
+        with pytest.raises(UsageError, match="before the last change"):
+            store.read_since(incident, 0, 0)
+            store.set_check(incident, first, False, at=early - timedelta(minutes=1))
+        assert store.board(incident).checklist[second].at == early
+    finally:
+        store.close()

@@ -433,3 +433,27 @@ async def test_a_tick_and_a_hand_off_go_to_the_screen_that_writes_them(app_facto
         await until(pilot, lambda: store.board(seeded).holder("Communicator") == "zoe", "held")
         await settle(app, pilot)
         assert heard == ["Picked", "Picked"], heard
+
+
+async def test_the_clocks_second_does_not_query_the_screen(app_factory, seeded, monkeypatch):
+    """Each second the header, the clocks and the draft's "next update due"
+    move: their parts are the ones kept, not found by walking the screen (a
+    query each second, and one for the tasks panel that is not there)."""
+    from warroom.tui.screens.warroom import WarRoomScreen
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.tick(app.clock())  # the parts found once
+        asked: list = []
+        query_one = WarRoomScreen.query_one
+
+        def counted(self, selector, expect_type=None):
+            asked.append(selector)
+            return query_one(self, selector, expect_type)
+
+        monkeypatch.setattr(WarRoomScreen, "query_one", counted)
+        for _ in range(3):
+            screen.tick(app.clock())
+        assert asked == []

@@ -41,7 +41,8 @@ class Backend(Protocol):
     # Optional (PostgreSQL): `pipelined = True` (statements are sent without
     # waiting; their rows are read at the next fetch), `claim(key, now)` (the
     # write's idempotency key, refused at the server when applied before) and
-    # `lost_results` (the last write committed but its answer was lost).
+    # `lost_results` (the last write committed but its answer was lost) and
+    # `new_id(table)` (the SQL that a NewId stands for, at the server).
 
     @property
     def label(self) -> str: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
@@ -27,8 +27,8 @@ from warroom.core.model import (
     OPEN,
     SYSTEM,
     Incident,
+    Retro,
     TimelineEntry,
-    Why,
     from_iso,
     to_iso,
     utcnow,
@@ -36,6 +36,7 @@ from warroom.core.model import (
 from warroom.core.policy import Policy
 from warroom.core.timefmt import check_moment
 from warroom.store.backend import Backend, open_backend
+from warroom.store.newid import NewId
 from warroom.store.schema import select_list
 
 if TYPE_CHECKING:
@@ -130,6 +131,9 @@ class _Later:
         return [dict(zip(self._names, row, strict=True)) for row in rows]
 
 
+_NEW_ID_MARK = "\x00new id\x00"
+
+
 class StoreBase:
     """What every part of the store stands on."""
 
@@ -160,7 +164,10 @@ class StoreBase:
         # it, in recording order (a write that checks the order of a fact goes
         # on it while the incident is still at that revision).
         self._timelines_read: dict[int, tuple[int, list[TimelineEntry]]] = {}
-        self._whys_read: dict[int, tuple[int, tuple[Why, ...]]] = {}  # the same, of the whys
+        self._retros_read: dict[int, tuple[int, Retro]] = {}  # the same, of the retro
+        # A whole timeline read inside this write on the incident as last read
+        # (guarded): kept once the write commits (_send_timeline).
+        self._timeline_in_write: tuple[int, int, Callable[[], list[TimelineEntry]]] | None = None
         self._touched: dict[int, None] = {}  # incidents this write moved, in order
 
     @classmethod
@@ -340,6 +347,7 @@ class StoreBase:
             key = f"auto-{uuid.uuid4().hex}"
         self._guarded.clear()
         self._touched.clear()
+        self._timeline_in_write = None
         after: list[tuple[int, _Later]] = []
         try:
             with self.db.write(bump=bump):  # the backend moves the change counter last
@@ -363,9 +371,19 @@ class StoreBase:
             # What was read inside a write that did not commit may hold what it
             # had changed: the next write reads afresh.
             self._as_read.clear()
+            self._timeline_in_write = None
             raise
         self._known_as = self.identity
         self._as_read_after(after)
+        if self._timeline_in_write is not None:
+            # The whole timeline as it stood at the revision the write went on
+            # (its guard held): the read back brings what the write added.
+            iid, revision, entries = self._timeline_in_write
+            self._timeline_in_write = None
+            with suppress(Exception):  # its answer lost with the commit's: not kept
+                whole = entries()
+                if len(whole) <= _ENTRIES_KEPT:
+                    self._timelines_read[iid] = (revision, whole)
 
     def _as_read_after(self, after: list[tuple[int, _Later]]) -> None:
         for iid, later in after:
@@ -502,7 +520,18 @@ class StoreBase:
             f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? ORDER BY id",
             (incident_id,),
         )
-        return lambda: [self._row_entry(r) for r in later.rows()]
+
+        made: list[list[TimelineEntry]] = []
+
+        def entries() -> list[TimelineEntry]:
+            if not made:
+                made.append([self._row_entry(r) for r in later.rows()])
+            return made[0]
+
+        if known is not None:  # read on the incident as last read: kept if the write commits
+            self._guard_as_read(known[0])
+            self._timeline_in_write = (incident_id, known[0].revision, entries)
+        return entries
 
     def _entry_as_read(self, entry_id: int, guard: bool = True) -> TimelineEntry:
         """An entry as this connection read it, with (guard, inside a write) a
@@ -525,11 +554,12 @@ class StoreBase:
             )
         return known
 
-    def _incident_after(self, incident_id: int) -> Incident:
+    def _incident_after(self, incident_id: int, inserted: bool = False) -> Incident:
         """After a write: the incident as the write left it (on a server, read
-        in the write's own round trip)."""
+        in the write's own round trip; inserted: the write declared it)."""
         known = self._as_read.get(incident_id)
-        if known is not None and self._pipelined and incident_id in self._touched:
+        moved = inserted or incident_id in self._touched
+        if known is not None and self._pipelined and moved:
             return known[0]
         return self.get_incident(incident_id)
 
@@ -572,6 +602,24 @@ class StoreBase:
             ),
         )
 
+    def _inserted(self, later: _Later, table: str, columns: str, now: str) -> tuple[Any, ...]:
+        """The row a write inserted into `table` (an action item, a task),
+        RETURNING `columns`. When the write committed but its answer was lost
+        with the connection, the row is found again by who inserted it when."""
+        try:
+            row = later.one()
+        except Exception:
+            if not getattr(self.db, "lost_results", False):
+                raise
+            row = self.db.execute(
+                f"SELECT {columns} FROM {table} WHERE incident_id = ? AND created_by = ?"
+                " AND created_at = ? ORDER BY id DESC LIMIT 1",
+                (later.find[0], self.identity, now),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"the new row in {table} cannot be read back")
+        return tuple(row)
+
     def _appended(self, later: _Later) -> TimelineEntry:
         """The entry an _append wrote. When the write committed but its answer
         was lost with the connection (the server said so when asked), the
@@ -612,10 +660,23 @@ class StoreBase:
         """Append an entry; its row (RETURNING) is read when asked for (_appended)."""
         now = self._now()
         actor = self.identity if actor is None else actor
+        named = [v.table for v in (data or {}).values() if isinstance(v, NewId)]
+        stored: tuple[Any, ...] = (None,)
+        data_sql = "?"
+        if data and not named:
+            stored = (json.dumps(data, ensure_ascii=False),)
+        elif named:  # the id the server gave the row just inserted, spliced in there
+            marked = {
+                k: _NEW_ID_MARK if isinstance(v, NewId) else v for k, v in (data or {}).items()
+            }
+            stored = tuple(
+                json.dumps(marked, ensure_ascii=False).split(json.dumps(_NEW_ID_MARK), 1)
+            )
+            data_sql = f"? || CAST({self.db.new_id(named[0])} AS TEXT) || ?"  # type: ignore[attr-defined]
         later = self._issue(
             "INSERT INTO timeline (incident_id, kind, text, actor, occurred_at, recorded_at,"
-            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, {self.db.recorded_at}, ?, ?, ?)"
-            f" RETURNING {self._ENTRY_COLUMNS}",
+            f" public, supersedes, data) VALUES (?, ?, ?, ?, ?, {self.db.recorded_at}, ?, ?,"
+            f" {data_sql}) RETURNING {self._ENTRY_COLUMNS}",
             (
                 incident_id,
                 kind,
@@ -625,7 +686,7 @@ class StoreBase:
                 now,
                 int(public),
                 supersedes,
-                json.dumps(data, ensure_ascii=False) if data else None,
+                *stored,
             ),
         )
         later.find = (incident_id, kind, actor, now, text)
@@ -640,20 +701,41 @@ class StoreBase:
         stage: str,
         reported: datetime,
         now: datetime,
-    ) -> Incident:
+    ) -> tuple[Incident, Callable[[], Incident]]:
         """The incidents row of a declaration (declare, an accepted proposal),
-        inside the caller's write: the incident as inserted."""
-        later = _Later(
-            self.db.execute(
-                "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
-                " declared_at, declared_by, resolution, revision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING *",
-                (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
-                 self.identity),
-            ),
-            now=True,
+        inside the caller's write: the incident as inserted, and a function
+        that gives it as the insert returned it, once the write is done. On a
+        server the write does not wait for the insert's answer: the incident's
+        id is a NewId until then (what the write's statements name it by)."""
+        later = self._issue(
+            "INSERT INTO incidents (title, category, priority, stage, status, reported_at,"
+            " declared_at, declared_by, resolution, revision)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0) RETURNING *",
+            (title, category, priority, stage, OPEN, to_iso(reported), to_iso(now),
+             self.identity),
         )  # fmt: skip
-        return self._row_incident(later.dicts()[0])
+
+        def stored() -> Incident:
+            try:
+                rows = later.dicts()
+            except Exception:
+                if not getattr(self.db, "lost_results", False):
+                    raise
+                rows = self._rows(  # committed, its answer lost: found by who declared it when
+                    "SELECT * FROM incidents WHERE declared_by = ? AND declared_at = ?"
+                    " AND title = ? ORDER BY id DESC LIMIT 1",
+                    (self.identity, to_iso(now), title),
+                )
+            return self._row_incident(rows[0])
+
+        if not self._pipelined:
+            return stored(), stored
+        planned = Incident(
+            NewId("incidents"), title, category, priority, stage, OPEN,  # type: ignore[arg-type]
+            from_iso(to_iso(reported)), from_iso(to_iso(now)), self.identity, None, None, None,
+            None, None, "", None, "", 0, None, None, False, "", False,
+        )  # fmt: skip
+        return planned, stored
 
     def _system(
         self,

@@ -166,11 +166,13 @@ class IncidentStore(StoreBase):
         if impact_started_at is not None:
             impact = to_iso(self._checked(impact_started_at, "impact start"))
         with self._write():
-            # The incident as inserted (its id is the one answer waited for):
-            # its tasks are planned on it, and what they did is said in the
-            # declare's own entry, with nothing read back (two round trips on
-            # a server).
-            inserted = self._insert_incident(title, category, priority, stage, reported, now)
+            # The incident as inserted (on a server its id is filled in there:
+            # no answer is waited for): its tasks are planned on it, and what
+            # they did is said in the declare's own entry, with nothing read
+            # back (one round trip on a server).
+            inserted, stored = self._insert_incident(
+                title, category, priority, stage, reported, now
+            )
             incident_id = inserted.id
             if impact is not None:
                 self.db.execute(
@@ -203,7 +205,7 @@ class IncidentStore(StoreBase):
                     at=impact,
                     occurred_at=from_iso(impact),
                 )
-        return self._incident_after(incident_id)
+        return self._incident_after(stored().id, inserted=True)
 
     def record_milestone(
         self, incident_id: int, clock: str, at: datetime | None = None

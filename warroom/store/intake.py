@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from warroom.core.model import (
     from_iso,
     to_iso,
 )
+from warroom.core.record import replace
 from warroom.core.text import (
     MAX_NOTE,
     MAX_SHORT,
@@ -211,7 +213,7 @@ class IntakeStore(StoreBase):
         text = f"Alert {status} ({source}): {summary or 'no summary'}"
         if url:
             text += f"\n{url}"
-        self._append(
+        self._add(
             incident_id,
             "evidence",
             text[:MAX_NOTE],
@@ -270,13 +272,17 @@ class IntakeStore(StoreBase):
         return self._row_proposal(row)
 
     def proposal_alerts(self, proposal_id: int) -> list[Any]:
+        return self._send_alerts(proposal_id)()
+
+    def _send_alerts(self, proposal_id: int) -> Callable[[], list[Any]]:
+        """A proposal's alerts: the statement sent now, the rows when asked."""
         from warroom.core.model import AlertRecord
 
-        rows = self.db.execute(
+        rows = self._issue(
             f"SELECT {self._ALERT_COLUMNS} FROM alerts WHERE proposal_id = ? ORDER BY id",
             (proposal_id,),
-        ).fetchall()
-        return [
+        )
+        return lambda: [
             AlertRecord(
                 r[0],
                 r[1],
@@ -291,27 +297,31 @@ class IntakeStore(StoreBase):
                 r[10],
                 r[11],
             )
-            for r in rows
+            for r in rows.rows()
         ]
 
-    def _undecided(self, proposal_id: int) -> Any:
+    def _undecided(self, proposal_id: int) -> tuple[Any, list[Any]]:
+        """Inside a write: a proposal still waiting for a decision, and its
+        alerts (read together: one round trip on a server)."""
         from warroom.core.model import PROPOSED
 
+        alerts = self._send_alerts(proposal_id)  # answered with the proposal's read
         proposal = self.proposal(proposal_id)
         if proposal.status != PROPOSED:
             where = f" (incident {proposal.incident_id})" if proposal.incident_id else ""
             raise UsageError(f"proposal {proposal_id} was {proposal.status} already{where}")
-        return proposal
+        return proposal, alerts()
 
-    def _decide(self, proposal_id: int, status: str, incident_id: int | None, reason: str) -> None:
+    def _decide(
+        self, proposal_id: int, status: str, incident_id: int | None, reason: str, now: str
+    ) -> None:
         self.db.execute(
             "UPDATE proposals SET status = ?, incident_id = ?, decided_by = ?, decided_at = ?,"
             " reason = ? WHERE id = ?",
-            (status, incident_id, self.identity, self._now(), reason, proposal_id),
+            (status, incident_id, self.identity, now, reason, proposal_id),
         )
 
-    def _attach_alerts(self, proposal_id: int, incident_id: int) -> int:
-        alerts = self.proposal_alerts(proposal_id)
+    def _attach_alerts(self, incident_id: int, alerts: list[Any]) -> int:
         for a in alerts:
             self._evidence(
                 incident_id, a.id, a.source, "firing", a.summary, a.last_started_at, None, a.url
@@ -341,12 +351,15 @@ class IntakeStore(StoreBase):
         priority = self.policy.match_priority(priority)
         stage = self.policy.start_stage
         with self._write():
-            proposal = self._undecided(proposal_id)
+            proposal, alerts = self._undecided(proposal_id)
             now = self.clock()
             title = clean_title(title or proposal.title)
             reported = min(proposal.started_at or now, now)
             reported = self._checked(reported, "the alerts' start")
-            incident_id = self._insert_incident(title, category, priority, stage, reported, now).id
+            inserted, stored = self._insert_incident(
+                title, category, priority, stage, reported, now
+            )
+            incident_id = inserted.id  # on a server filled in there (see _insert_incident)
             self._system(
                 incident_id,
                 f"Incident declared: {title} ({priority}, {category}) from {proposal.alerts}"
@@ -358,9 +371,9 @@ class IntakeStore(StoreBase):
                 drill=False,
                 proposal=proposal_id,
             )
-            self._attach_alerts(proposal_id, incident_id)
-            self._decide(proposal_id, ACCEPTED, incident_id, "")
-        return self.get_incident(incident_id)
+            self._attach_alerts(incident_id, alerts)
+            self._decide(proposal_id, ACCEPTED, incident_id, "", self._now())
+        return self._incident_after(stored().id, inserted=True)
 
     def decline_proposal(self, proposal_id: int, reason: str) -> Any:
         """Decline with a reason: the proposal stays (out of the report's
@@ -372,19 +385,29 @@ class IntakeStore(StoreBase):
             raise UsageError("say why the proposal is declined (a reason)")
         check_length(reason, MAX_SHORT, "reason")
         with self._write():
-            self._undecided(proposal_id)
-            self._decide(proposal_id, DECLINED, None, reason)
-        return self.proposal(proposal_id)
+            proposal, _ = self._undecided(proposal_id)
+            now = self._now()
+            self._decide(proposal_id, DECLINED, None, reason, now)
+        return replace(
+            proposal,
+            status=DECLINED,
+            decided_by=self.identity,
+            decided_at=from_iso(now),
+            reason=reason,
+        )
 
     def merge_proposal(self, proposal_id: int, incident_id: int) -> Incident:
         """Merge a proposal into an open incident: its alerts become evidence there."""
         from warroom.core.model import MERGED
 
         with self._write():
-            proposal = self._undecided(proposal_id)
-            incident = self.get_incident(incident_id)
-            self._require_open(incident)
-            count = self._attach_alerts(proposal_id, incident_id)
+            proposal, alerts = self._undecided(proposal_id)
+            incident = self._known_incident(incident_id)  # as last read, guarded
+            if incident is None:
+                self._require(incident_id, is_open=True)  # at the server, with the write
+            else:
+                self._require_open(incident)
+            count = self._attach_alerts(incident_id, alerts)
             self._system(
                 incident_id,
                 f"Alerts merged in: {proposal.title} ({count} alert{'s' * (count != 1)}"
@@ -392,8 +415,8 @@ class IntakeStore(StoreBase):
                 "intake.merge",
                 proposal=proposal_id,
             )
-            self._decide(proposal_id, MERGED, incident_id, "")
-        return self.get_incident(incident_id)
+            self._decide(proposal_id, MERGED, incident_id, "", self._now())
+        return self._incident_after(incident_id)
 
     def intake_counts(self) -> tuple[dict[int, int], list[datetime]]:
         """For the report's noise figure: incident id -> alerts attached to it,

@@ -36,6 +36,7 @@ from warroom.core.errors import (
 )
 from warroom.services.paths import DbUrl, mask_secrets
 from warroom.store.guard import check_may_wait
+from warroom.store.newid import NewId
 from warroom.store.schema import POSTGRES_VERSION, postgres_ddl
 
 SCHEMA_VERSION = POSTGRES_VERSION  # PostgreSQL's own schema versions, apart from SQLite's
@@ -181,6 +182,26 @@ _LIVENESS = {
 }
 
 _CONVERTED: dict[str, str] = {}
+
+
+def new_id(table: str) -> str:
+    """The SQL for the id this session's last insert into `table` was given."""
+    return f"currval(pg_get_serial_sequence('{table}', 'id'))"
+
+
+def with_new_ids(sql: str, params: tuple[Any, ...] | list[Any]) -> tuple[str, list[Any]]:
+    """A statement whose parameters hold NewIds (backend.py), in psycopg's
+    style, each NewId written into the SQL as new_id(its table)."""
+    parts = sql.replace("%", "%%").split("?")
+    text, rest = [parts[0]], []
+    for param, part in zip(params, parts[1:], strict=True):
+        if isinstance(param, NewId):
+            text.append(new_id(param.table))
+        else:
+            text.append("%s")
+            rest.append(param)
+        text.append(part)
+    return "".join(text), rest
 
 
 def convert(sql: str) -> str:
@@ -785,7 +806,12 @@ class PostgresBackend:
                     raise self._unreachable(exc) from None
             except psycopg.Error as exc:
                 raise self._driver_error(exc) from None
+        if any(isinstance(p, NewId) for p in params):  # inside a write that inserted
+            return self.conn.execute(*with_new_ids(sql, params))
         return self.conn.execute(convert(sql), params)
+
+    def new_id(self, table: str) -> str:
+        return new_id(table)
 
     @property
     def in_transaction(self) -> bool:

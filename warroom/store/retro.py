@@ -20,6 +20,7 @@ from warroom.core.model import (
     from_iso,
 )
 from warroom.core.ordering import settle_edit, stronger_note
+from warroom.core.record import replace
 from warroom.core.text import (
     MAX_DRAFT,
     MAX_SHORT,
@@ -27,7 +28,8 @@ from warroom.core.text import (
     clean_name,
     clean_title,
 )
-from warroom.store.base import StoreBase, on_what_was_read
+from warroom.store.base import StoreBase, _Later, on_what_was_read
+from warroom.store.newid import NewId
 from warroom.store.schema import select_list
 
 
@@ -37,10 +39,10 @@ class RetroStore(StoreBase):
     def retro(self, incident_id: int) -> Retro:
         """The five whys, the root cause and the action items, in one snapshot
         (on a server one round trip; the whys are what a why's save goes on)."""
+        if not 0 < incident_id < 2**63:
+            raise NotFound(f"no incident with id {incident_id}")
         with self._snapshot():
-            incident = self._issue(
-                f"SELECT {self._INCIDENT_COLUMNS} FROM incidents WHERE id = ?", (incident_id,)
-            )
+            incident = self._issue("SELECT * FROM incidents WHERE id = ?", (incident_id,))
             whys = self._issue(
                 "SELECT position, question, answer, updated_by, updated_at FROM whys"
                 " WHERE incident_id = ? ORDER BY position",
@@ -51,27 +53,43 @@ class RetroStore(StoreBase):
                 " ORDER BY id",
                 (incident_id,),
             )
-            row = incident.one()
-        if row is None:
+            rows = incident.dicts()
+        if not rows:
             raise NotFound(f"no incident with id {incident_id}")
-        read = self._incident_at(row)
+        read = self._row_incident(rows[0])
         saved = tuple(
             Why(r[0], r[1] or "", r[2] or "", r[3] or "", from_iso(r[4])) for r in whys.rows()
         )
+        retro = Retro(saved, read.root_cause, tuple(self._row_action(r) for r in actions.rows()))
         self._remember_read(read)
-        self._remember_whys(read, saved)
-        return Retro(saved, read.root_cause, tuple(self._row_action(r) for r in actions.rows()))
+        self._remember_retro(read, retro)
+        return retro
 
-    def _remember_whys(self, incident: Incident, whys: tuple[Why, ...]) -> None:
-        """The whys as read at the incident's revision (a server only), which a
-        why's save goes on while the incident is still there."""
+    def _remember_retro(self, incident: Incident, retro: Retro) -> None:
+        """The retro as read at the incident's revision (a server only), which
+        a why's save and an action item's change go on while the incident is
+        still there."""
         if self._pipelined:
-            self._whys_read[incident.id] = (incident.revision, whys)
+            self._retros_read[incident.id] = (incident.revision, retro)
 
-    def _whys_as_read(self, incident: Incident) -> tuple[Why, ...] | None:
-        """Inside a write on the incident as read: the whys read at its revision."""
-        kept = self._whys_read.get(incident.id)
+    def _retro_as_read(self, incident: Incident) -> Retro | None:
+        """Inside a write on the incident as read: the retro read at its revision."""
+        kept = self._retros_read.get(incident.id)
         return kept[1] if kept is not None and kept[0] == incident.revision else None
+
+    def _action_as_read(self, action_id: int) -> ActionItem:
+        """Inside a write: an action item as the retro last read it, when its
+        incident is still at that revision (guarded as _incident_as_read: no
+        round trip); else read now."""
+        for incident_id, (revision, retro) in self._retros_read.items():
+            known = self._known(incident_id)
+            if known is None or known[0].revision != revision:
+                continue
+            for item in retro.actions:
+                if item.id == action_id:
+                    self._guard_as_read(known[0])
+                    return item
+        return self.action_item(action_id)
 
     @on_what_was_read
     def save_why(
@@ -94,7 +112,8 @@ class RetroStore(StoreBase):
         check_length(answer, MAX_SHORT, "answer")
         with self._write():
             incident = self._known_incident(incident_id)
-            whys = self._whys_as_read(incident) if incident is not None else None
+            retro = self._retro_as_read(incident) if incident is not None else None
+            whys = retro.whys if retro is not None else None
             now = self._now()
             if whys is not None:  # as read with the incident (guarded): no round trip
                 current = next(
@@ -130,11 +149,13 @@ class RetroStore(StoreBase):
             )
             self._touch(incident_id)
         saved = Why(position, question, answer, self.identity, from_iso(now))
-        if whys is not None:  # what the next save goes on: the whys as this one left them
+        if retro is not None and whys is not None:
+            # What the next save goes on: the whys as this one left them.
             after = self._as_read.get(incident_id)
             if after is not None:
                 kept = {w.position: w for w in whys} | {position: saved}
-                self._remember_whys(after[0], tuple(kept[p] for p in sorted(kept)))
+                now_read = replace(retro, whys=tuple(kept[p] for p in sorted(kept)))
+                self._remember_retro(after[0], now_read)
         note = stronger_note(asked, answered)
         return Why(position, question, answer, self.identity, from_iso(now), note)
 
@@ -253,7 +274,7 @@ class RetroStore(StoreBase):
         with self._write():
             self._require(incident_id)  # at the server, with the insert
             now = self._now()
-            cursor = self.db.execute(
+            inserted = self._issue(
                 "INSERT INTO action_items (incident_id, title, owner, due, ticket, status,"
                 " created_by, created_at, updated_by, updated_at)"
                 f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {self._ACTION_COLUMNS}",
@@ -270,12 +291,18 @@ class RetroStore(StoreBase):
                     now,
                 ),
             )
-            added = self._row_action(cursor.fetchone())  # its id, for the entry below
+            inserted.find = (incident_id,)
+            # Its id, which the entry names: on a server filled in there.
+            named: Any = NewId("action_items") if self._pipelined else inserted.rows()[0][0]
             if owner:
                 self._remember_person(owner)
-            self._system(incident_id, f"Action item added: {title}", "action.add", action=added.id)
-        return added  # as inserted: two round trips on a server (four before)
+            self._system(incident_id, f"Action item added: {title}", "action.add", action=named)
+        added = self._row_action(
+            self._inserted(inserted, "action_items", self._ACTION_COLUMNS, now)
+        )
+        return added  # as inserted: one round trip on a server
 
+    @on_what_was_read
     def update_action(
         self,
         action_id: int,
@@ -286,26 +313,38 @@ class RetroStore(StoreBase):
     ) -> ActionItem:
         title, owner, due_text, ticket = self._clean_action(title, owner, due, ticket)
         with self._write():
-            item = self.action_item(action_id)
-            self.db.execute(
+            item = self._action_as_read(action_id)  # its incident's, to move its revision
+            updated = self._issue(
                 "UPDATE action_items SET title = ?, owner = ?, due = ?, ticket = ?,"
-                " updated_by = ?, updated_at = ? WHERE id = ?",
+                f" updated_by = ?, updated_at = ? WHERE id = ? RETURNING {self._ACTION_COLUMNS}",
                 (title, owner, due_text, ticket, self.identity, self._now(), action_id),
             )
             if owner:
                 self._remember_person(owner)
             self._touch(item.incident_id)
-        return self.action_item(action_id)
+        return self._action_written(updated, action_id)
 
+    def _action_written(self, updated: _Later, action_id: int) -> ActionItem:
+        """An action item as a write's UPDATE returned it (read again when
+        the answer to COMMIT was lost with the connection)."""
+        try:
+            row = updated.one()
+        except Exception:
+            if not getattr(self.db, "lost_results", False):
+                raise
+            row = None
+        return self._row_action(row) if row is not None else self.action_item(action_id)
+
+    @on_what_was_read
     def set_action_done(self, action_id: int, done: bool = True) -> ActionItem:
         with self._write():
-            item = self.action_item(action_id)
+            item = self._action_as_read(action_id)
             if item.done == done:
                 return item
             now = self._now()
-            self.db.execute(
+            updated = self._issue(
                 "UPDATE action_items SET status = ?, completed_at = ?, updated_by = ?,"
-                " updated_at = ? WHERE id = ?",
+                f" updated_at = ? WHERE id = ? RETURNING {self._ACTION_COLUMNS}",
                 (
                     ACTION_DONE if done else ACTION_OPEN,
                     now if done else None,
@@ -321,7 +360,7 @@ class RetroStore(StoreBase):
                 "action.done" if done else "action.reopen",
                 action=action_id,
             )
-        return self.action_item(action_id)
+        return self._action_written(updated, action_id)
 
     def overdue_actions(self, today: date) -> dict[int, int]:
         """incident id -> open action items whose due date has passed."""

@@ -23,6 +23,7 @@ from warroom.core.model import (
     to_iso,
 )
 from warroom.core.ordering import first_holders
+from warroom.core.record import replace
 from warroom.core.text import (
     MAX_SHORT,
     check_length,
@@ -30,6 +31,7 @@ from warroom.core.text import (
     clean_title,
 )
 from warroom.store.base import StoreBase, on_what_was_read
+from warroom.store.newid import NewId
 from warroom.store.schema import select_list
 
 
@@ -95,6 +97,34 @@ class TaskStore(StoreBase):
         if row is None:
             raise NotFound(f"no task with id {task_id}")
         return self._row_task(row, self._role_holders(row[1]))
+
+    def _task_as_read(self, task_id: int) -> tuple[Task, Incident, dict[str, str]]:
+        """Inside a write: a task, its incident and who holds each role. As the
+        war room last read them with the incident (guarded as
+        _incident_as_read: no round trip); else read now, together (one)."""
+        if not 0 < task_id < 2**63:
+            raise NotFound(f"no task with id {task_id}")
+        for incident_id in list(self._as_read):
+            incident, board, tasks = self._known(incident_id) or (None, None, None)
+            if incident is None or board is None or tasks is None:
+                continue
+            for task in tasks:
+                if task.id == task_id:
+                    self._guard_as_read(incident)
+                    return task, incident, first_holders((h.role, h.person) for h in board.roles)
+        of_task = "(SELECT incident_id FROM tasks WHERE id = ?)"
+        row = self._issue(f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
+        incident_row = self._issue(f"SELECT * FROM incidents WHERE id = {of_task}", (task_id,))
+        roles = self._issue(
+            f"SELECT role, person FROM roles WHERE incident_id = {of_task}"
+            " ORDER BY assigned_at, person",
+            (task_id,),
+        )
+        found, incidents = row.one(), incident_row.dicts()
+        if found is None or not incidents:
+            raise NotFound(f"no task with id {task_id}")
+        holders = first_holders(roles.rows())
+        return self._row_task(found, holders), self._row_incident(incidents[0]), holders
 
     def attach_runbooks(self, incident_id: int) -> list[Task]:
         """Attach the policy's matching runbooks (see usecases.plan_runbooks):
@@ -197,7 +227,7 @@ class TaskStore(StoreBase):
         with self._write():
             self._require(incident_id, is_open=True)  # at the server, with the insert
             now = self._now()
-            row = self.db.execute(
+            inserted = self._issue(
                 "INSERT INTO tasks (incident_id, runbook, task_key, occurrence, title,"
                 " description, command, role, assignee, due_at, status, note, created_by,"
                 " created_at) VALUES (?, '', '', 1, ?, ?, '', ?, ?, ?, ?, '', ?, ?)"
@@ -213,8 +243,10 @@ class TaskStore(StoreBase):
                     self.identity,
                     now,
                 ),
-            ).fetchone()  # its id, for the entry below
-            task_id = row[0]
+            )
+            inserted.find = (incident_id,)
+            # Its id, which the entry names: on a server filled in there.
+            named: Any = NewId("tasks") if self._pipelined else inserted.rows()[0][0]
             # Who holds its role, as the board was last read (guarded): the
             # task is shown as inserted, without reading it back.
             board = self._board_as_read(incident_id)
@@ -225,14 +257,16 @@ class TaskStore(StoreBase):
                 incident_id,
                 f"Task added: {title}" + (f" ({who})" if who else ""),
                 "task.add",
-                task=task_id,
+                task=named,
                 assignee=assignee,
                 role=role,
             )
+        row = self._inserted(inserted, "tasks", self._TASK_COLUMNS, now)
         if board is None:
-            return self.task(task_id)
+            return self.task(row[0])
         return self._row_task(row, first_holders((h.role, h.person) for h in board.roles))
 
+    @on_what_was_read
     def set_task_status(self, task_id: int, status: str, note: str = "") -> Task:
         """open, in progress, done or skipped (a skip needs its reason). A
         repeating task done comes back as its next round, unless the incident
@@ -246,8 +280,7 @@ class TaskStore(StoreBase):
         if status == TASK_SKIPPED and not note:
             raise UsageError("say why the task is skipped (a reason)")
         with self._write():
-            task = self.task(task_id)
-            incident = self.get_incident(task.incident_id)
+            task, incident, _ = self._task_as_read(task_id)
             self._require_open(incident)
             if task.status == status and note == task.note:
                 return task
@@ -278,7 +311,10 @@ class TaskStore(StoreBase):
             )
             if status == TASK_DONE and task.every is not None and task.due_at is not None:
                 self._next_round(task, incident)
-        return self.task(task_id)
+        # As written: nothing else changes a task inside its incident's write.
+        return replace(
+            task, status=status, note=note, changed_by=self.identity, changed_at=from_iso(now)
+        )
 
     def _next_round(self, task: Task, incident: Incident) -> None:
         stages = self.policy.stages
@@ -312,13 +348,14 @@ class TaskStore(StoreBase):
             ),
         )
 
+    @on_what_was_read
     def assign_task(self, task_id: int, person: str) -> Task:
         """Give the task to a person (taking it: your own name); "" gives it
         back to whoever holds its role."""
         person = clean_name(person, "person's name") if person.strip() else ""
         with self._write():
-            task = self.task(task_id)
-            self._require_open(self.get_incident(task.incident_id))
+            task, incident, holders = self._task_as_read(task_id)
+            self._require_open(incident)
             if task.assignee == person:
                 return task
             now = self._now()
@@ -339,7 +376,10 @@ class TaskStore(StoreBase):
                 person=person,
                 previous=task.assignee,
             )
-        return self.task(task_id)
+        owner = person or holders.get(task.role, "")
+        return replace(
+            task, assignee=person, owner=owner, changed_by=self.identity, changed_at=from_iso(now)
+        )
 
     def _stop_repeats(self, incident_id: int, stage: str) -> dict[str, Any]:
         """Inside a stage change: the open, untouched later rounds of a

@@ -449,9 +449,9 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
         if self.board is None or not self.is_attached:
             return
         try:
-            self.query_one(IncidentHeader).tick(now)
-            self.query_one(ClocksPanel).tick(now)
-            self.query_one(DraftPanel).tick(now)
+            self._part(IncidentHeader).tick(now)
+            self._part(ClocksPanel).tick(now)
+            self._part(DraftPanel).tick(now)
             warroom_tasks.tick(self, now)
         except NoMatches:
             pass  # the screen is being taken down between two ticks

@@ -82,8 +82,8 @@ def tick(screen, now: datetime) -> None:
     handed to the alerts (the app says it with the clocks', one bell)."""
     if screen.tasks is None:
         return
-    panel = _panel(screen)
-    if panel is not None and screen.showing_tasks:
+    panel = _panel(screen) if screen.showing_tasks else None  # (not looked for each second)
+    if panel is not None:
         panel.show(screen.tasks, screen.app.store.identity, now, screen.app.utc)
     screen.app.alerts.check_tasks(screen.board.incident, screen.tasks, now)
 
