@@ -15,6 +15,7 @@ import time
 from keyburst import burst, settle, until
 
 from warroom.core.model import chronological
+from warroom.tui.screens.modals import ChoiceModal
 from warroom.tui.screens.retro import RetroScreen
 from warroom.tui.screens.warroom import TIMELINE_PAGE, WarRoomScreen
 from warroom.tui.widgets.people import PersonChooser
@@ -184,3 +185,23 @@ async def test_a_picker_before_the_people_are_read_reads_them_on_the_worker(
         await pilot.press("enter")
         await settle(app, pilot)
     assert store.board(seeded).holder("Coordinator") == "frank"
+
+
+async def test_a_change_read_back_while_a_dialog_is_read_is_still_shown(app_factory, store, seeded):
+    """Keys wait while the draft's history is read; a change's read that was
+    already on its way comes back meanwhile, and is shown all the same."""
+    store.save_draft(seeded, "Status: investigating", store.draft(seeded).version)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        room = app.screen
+        view = room.query_one(TimelineView)
+        await pilot.press("5")  # the draft, where ctrl+r lists its history
+        gate = _hold_worker(app)
+        store.add_entry(seeded, "written by someone else", "note")
+        app.sync()  # the change seen: the room's read of it goes behind the gate
+        burst(app, "ctrl+r")  # the history's read goes behind it, keys wait for it
+        await until(pilot, lambda: room.building, "the history was never asked for")
+        gate.set()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceModal)
+        assert "written by someone else" in [e.text for e in view.all_entries]

@@ -601,8 +601,21 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         worker is about to open (a dialog) is what they are for. A screen
         that holds keys already (loading), or cannot (a dialog), is left be."""
         screen = self.screen
-        if isinstance(screen, WarRoomScreen):  # a change meanwhile is read once it lets go
-            return screen.release_keys if screen.hold_keys() else _let_go
+        if isinstance(screen, WarRoomScreen):
+            if not screen.hold_keys():
+                return _let_go
+            # A change that comes meanwhile is read once it lets go; a read of
+            # one already on its way comes back while it holds them and is
+            # not drawn then (the room draws nothing while building): read
+            # again once it lets go.
+            on_its_way = not self.store_settled
+
+            def let_go() -> None:
+                screen.release_keys()
+                if on_its_way and self.live and screen in self.screen_stack:
+                    screen.refresh_from_store()
+
+            return let_go
         if not isinstance(screen, StartupScreen) or screen.building:
             return _let_go
         screen.building = True
