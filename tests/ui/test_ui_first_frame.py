@@ -8,7 +8,8 @@ from textual.widgets import Label
 
 from warroom.tui.screens.help import collect_bindings
 from warroom.tui.screens.warroom import WarRoomScreen
-from warroom.tui.widgets.timeline import SearchInput, TimelinePanel, TimelineView
+from warroom.tui.widgets.timeline import TimelinePanel, TimelineView
+from warroom.tui.widgets.timeline_later import SearchInput
 
 SIZE = (160, 48)
 

@@ -238,6 +238,8 @@ NOT_AT_START = (
     "warroom.cli.parser",
     "warroom.tui.widgets.people",
     "warroom.tui.widgets.tasks",
+    "warroom.tui.widgets.timeline_later",
+    "warroom.services.unsaved",
     "warroom.tui.screens.modals",
     "warroom.formats",
 )
@@ -386,6 +388,67 @@ async def test_the_red_flag_warning_is_made_the_first_time_it_shows(app_factory,
         assert "Red flags on an incident not at P1/P2" in str(flag.render())
         listed = panel.query_one("#checklist-list")
         assert listed.region.y == flag.region.bottom
+
+
+def _styles_naming(app, selector: str) -> list[str]:
+    """The stylesheet's sources with rules for `selector`."""
+    return [
+        source.content for source in app.stylesheet.source.values() if selector in source.content
+    ]
+
+
+def _chooser_styles(app) -> list[str]:
+    """The stylesheet's sources that style the role chooser under the roles."""
+    return _styles_naming(app, "RolesPanel PersonChooser")
+
+
+async def test_the_role_chooser_s_styles_are_parsed_when_the_first_hand_off_makes_it(
+    app_factory, store, clock
+):
+    """The war room's first frame parses no styles of the role chooser (the
+    roles panel held them: parsed and matched against every widget as warroom
+    started); the first hand-off makes the chooser and brings them, and the
+    chooser shows under the roles as before (the chooser's snapshot too)."""
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarRoomScreen) and not app.screen.building
+        assert _chooser_styles(app) == []
+        await pilot.press("2", "enter")
+        await settle(app, pilot)
+        assert len(_chooser_styles(app)) == 1
+        chooser = app.screen.query_one("#role-chooser")
+        assert chooser.visible and chooser.styles.overlay == "screen"
+        assert chooser.query_one("#people").styles.height.value == 5
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not chooser.visible
+
+
+async def test_the_timeline_s_search_row_and_waiting_line_bring_their_styles_when_made(
+    app_factory, store, clock
+):
+    """The war room's first frame parses no styles of the timeline's search
+    row or its line of notes not saved yet (the panel held them: parsed and
+    matched as warroom started, for widgets made only when first needed);
+    the first search brings the row's, styled as before."""
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    app = app_factory(start_incident=incident.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarRoomScreen) and not app.screen.building
+        assert _styles_naming(app, "#search-row") == []
+        assert _styles_naming(app, "#note-waiting") == []
+        await pilot.press("4", "slash")
+        await settle(app, pilot)
+        assert len(_styles_naming(app, "#search-row")) == 1
+        row = app.screen.query_one("#search-row")
+        assert row.display and row.region.height == 1
+        assert app.screen.query_one("#search-input").styles.border_top[0] == ""
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not row.display
 
 
 def _read_as_warroom_starts(store, start=None):

@@ -47,3 +47,48 @@ def test_the_command_imports_its_modules_without_collector_passes(tmp_path):
     assert said["code"] == 0
     assert said["during_imports"] == 0, said  # no pass while commands was being imported
     assert said["enabled"]  # the verb itself runs with collection on
+
+
+WAR_ROOM_PROBE = """
+import gc, json, sys
+from textual.app import App
+
+passes = []
+
+
+def seen(phase, info):
+    if phase == "start" and "warroom.tui.app" not in sys.modules:
+        passes.append(info["generation"])
+
+
+App.run = lambda self, *args, **kwargs: None  # what comes before the war room is looked at
+from warroom.cli.entry import main
+
+sys.argv = ["warroom"]
+gc.callbacks.append(seen)
+code = main()
+print(json.dumps({"code": code, "passes": passes}))
+"""
+
+
+def test_the_war_room_starts_without_a_collector_pass_before_its_modules_are_in(tmp_path):
+    """`warroom` alone: collection stays off from the command's imports to
+    the war room's (run_tui holds it off until the first frame). Turned on
+    between them, the next allocation set off a pass over every object the
+    imports had made (~1 ms of every start, bench figure 11)."""
+    from warroom.core.policy import default_policy
+    from warroom.store import Store
+
+    db = tmp_path / "room.db"
+    store = Store.open(db, default_policy(), "probe")
+    store.declare("Checkout down", "regression", "P1")
+    store.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WARROOM_USER": "probe", "WARROOM_DB": str(db)}
+    env.pop("PYTHONGC", None)
+    done = subprocess.run(
+        [sys.executable, "-c", WAR_ROOM_PROBE],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    assert said == {"code": 0, "passes": []}

@@ -150,11 +150,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     import gc
 
-    gc.enable()  # held off while the modules were imported (entry.py); run_tui holds it again
     ctx: Context | None = None
     try:
         argv = decoded(sys.argv[1:] if argv is None else argv)
         args = parse_args(argv)
+        if args.command is not None:
+            # Held off while the modules were imported (entry.py): on again
+            # for a verb. The war room keeps it off until its first frame
+            # (run_tui): turned on here, the next allocation set off a pass
+            # over everything the imports had made (~1 ms of every start).
+            gc.enable()
         ctx = Context(args)
         try:
             verb = handler(args.command)

@@ -29,7 +29,6 @@ from warroom.core.model import utcnow
 from warroom.core.policy import Policy
 from warroom.core.text import clean_name, one_line, visible
 from warroom.core.timefmt import fmt_clock
-from warroom.services import unsaved
 from warroom.services.config import Config, load_state, save_state
 from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
@@ -280,6 +279,8 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
     def _say_kept_files(self) -> None:
         """Changes an earlier session could not write: said once the first
         screen has painted (looking costs the first frame a few ms)."""
+        from warroom.services import unsaved  # looked at once the first frame is out
+
         kept_files = unsaved.files(self.store.path)
         if kept_files:
             count = sum(len(unsaved.read(path)) for path in kept_files)
@@ -469,6 +470,8 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
                 changes = [job.envelope.to_json() for job in left]  # type: ignore[union-attr]  # writes
                 # The first place that takes them whole, else standard error: never
                 # a silent loss (unsaved.keep does not raise for a full disk).
+                from warroom.services import unsaved
+
                 unsaved.keep(self.store.path, changes, self.clock())
         self.exit(return_code=code)
 
@@ -749,6 +752,8 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         self._in_hand = [job for job in self._in_hand if job in left]  # the rest landed
         if left and not self._dropping:
             changes = [job.envelope.to_json() for job in left]  # type: ignore[union-attr]  # writes
+            from warroom.services import unsaved
+
             unsaved.keep(self.store.path, changes, self.clock())
 
     @property

@@ -217,3 +217,35 @@ class PersonChooser(Vertical):
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
+
+
+class RoleChooser(PersonChooser):
+    """The person chooser the roles panel shows inline, under the roles.
+
+    Its styles are here, not in RolesPanel's: they are parsed when the first
+    hand-off makes it, not as the war room starts (selectors as they were,
+    unscoped)."""
+
+    SCOPED_CSS = False
+    # It keeps its place under the roles, hidden (not removed) when
+    # idle: showing and hiding it moves nothing, so nothing else is redrawn.
+    DEFAULT_CSS = """
+    RolesPanel PersonChooser {
+        visibility: hidden; border: round $primary; overlay: screen; background: $surface;
+    }
+    RolesPanel PersonChooser PeopleList, RolesPanel PersonChooser PeopleList:focus {
+        height: 5; border: none; padding: 0;
+        /* Its scrollbar always there: one that came and went with the
+           matches (a typed name alone, then everyone at the next hand-off)
+           laid the whole screen out a second time as the chooser opened.
+           Its track is the list's own colour: only the thumb shows, and
+           only when there are more people than rows. */
+        overflow-y: scroll;
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
+    }
+    RolesPanel PersonChooser Input, RolesPanel PersonChooser Input:focus {
+        border: none; height: 1; padding: 0 1; background: $boost;
+    }
+    """

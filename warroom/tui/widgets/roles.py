@@ -94,29 +94,6 @@ class RoleList(RowList):
 
 
 class RolesPanel(Panel):
-    # The chooser keeps its place under the roles, hidden (not removed) when
-    # idle: showing and hiding it moves nothing, so nothing else is redrawn.
-    DEFAULT_CSS = """
-    RolesPanel PersonChooser {
-        visibility: hidden; border: round $primary; overlay: screen; background: $surface;
-    }
-    RolesPanel PersonChooser PeopleList, RolesPanel PersonChooser PeopleList:focus {
-        height: 5; border: none; padding: 0;
-        /* Its scrollbar always there: one that came and went with the
-           matches (a typed name alone, then everyone at the next hand-off)
-           laid the whole screen out a second time as the chooser opened.
-           Its track is the list's own colour: only the thumb shows, and
-           only when there are more people than rows. */
-        overflow-y: scroll;
-        scrollbar-background: $surface;
-        scrollbar-background-hover: $surface;
-        scrollbar-background-active: $surface;
-    }
-    RolesPanel PersonChooser Input, RolesPanel PersonChooser Input:focus {
-        border: none; height: 1; padding: 0 1; background: $boost;
-    }
-    """
-
     class Picked(Message):
         """Someone was chosen for a role on the board."""
 
@@ -144,9 +121,9 @@ class RolesPanel(Panel):
         chooser = self._chooser()
         if chooser is None:
             # Made (and imported) on the first hand-off, not at start-up, then kept.
-            from warroom.tui.widgets.people import PersonChooser
+            from warroom.tui.widgets.people import RoleChooser
 
-            chooser = PersonChooser(hint="↓ known people · @14:05 name · esc", id="role-chooser")
+            chooser = RoleChooser(hint="↓ known people · @14:05 name · esc", id="role-chooser")
             chooser.times_first = True
             self.mount(chooser)
         # Shown and hidden with an inline style: a class on the panel would

@@ -909,39 +909,10 @@ class EntryDetail(KeptLines, Widget):
         return Text.assemble(head, lit_block(entry.text))
 
 
-def search_row() -> Horizontal:
-    """The row a search is typed in (see TimelinePanel.on_timeline_view_search_requested)."""
-    return Horizontal(
-        Label("search", id="search-label"),
-        SearchInput(placeholder="text or name · enter: keep · escape: clear", id="search-input"),
-        id="search-row",
-    )
-
-
-class SearchInput(Input):
-    HELP_GROUP = "4 Search"
-    BINDINGS = [
-        Binding("escape", "clear", "Clear search", id="search.clear"),
-    ]
-
-    class Cleared(Message):
-        pass
-
-    def action_clear(self) -> None:
-        self.post_message(self.Cleared())
-
-
 class TimelinePanel(Panel):
     DEFAULT_CSS = """
     TimelinePanel #note-row { height: 1; }
-    TimelinePanel #search-row { height: 1; display: none; }
-    TimelinePanel.-searching #search-row { display: block; }
-    TimelinePanel #search-label { width: auto; padding: 0 1; background: $boost; }
-    TimelinePanel #search-input, TimelinePanel #search-input:focus {
-        border: none; height: 1; padding: 0 1; width: 1fr;
-    }
     TimelinePanel #note-kind { width: auto; padding: 0 1; background: $boost; }
-    TimelinePanel #note-waiting { height: auto; max-height: 3; color: $warning; display: none; }
     TimelinePanel NoteInput, TimelinePanel NoteInput:focus {
         border: none; height: 1; padding: 0 1; width: 1fr;
     }
@@ -971,7 +942,9 @@ class TimelinePanel(Panel):
     def compose(self):
         # The search row and the line of notes not saved yet are made when
         # first needed (search_row, _show_now): hidden until then, they cost
-        # the war room's first frame four widgets to make, style and mount.
+        # the war room's first frame four widgets to make, style and mount,
+        # and their classes and styles (timeline_later.py) are not made and
+        # parsed as it starts.
         yield TimelineView(id="timeline-view")
         yield EntryDetail(id="entry-detail")
         with Horizontal(id="note-row"):
@@ -1083,6 +1056,8 @@ class TimelinePanel(Panel):
             view.set_filter(view.kinds, event.value)
 
     async def on_timeline_view_search_requested(self, message) -> None:
+        from warroom.tui.widgets.timeline_later import SearchInput, search_row
+
         self.add_class("-searching")
         if not self.query("#search-row"):
             await self.mount(search_row(), before=self.view)
@@ -1091,9 +1066,13 @@ class TimelinePanel(Panel):
     def parts_not_made(self) -> list[Widget]:
         """Widgets with keys of their own that this panel makes only when first
         needed, for whoever lists every key (help, the palette) before then."""
+        from warroom.tui.widgets.timeline_later import SearchInput
+
         return [] if self.query("#search-row") else [SearchInput()]
 
     def on_search_input_cleared(self, message) -> None:
+        from warroom.tui.widgets.timeline_later import SearchInput
+
         self.remove_class("-searching")
         self.query_one(SearchInput).value = ""
         self.view.set_filter(self.view.kinds, "")
@@ -1167,9 +1146,11 @@ class TimelinePanel(Panel):
         if not found:
             if not shown or not self.is_attached:
                 return  # never shown yet: nothing to hide (or the panel is going)
-            label = Label(lit_block(shown), id="note-waiting")
-            label.display = True
-            self.mount(label, before="#note-row")
+            from warroom.tui.widgets.timeline_later import WaitingLine
+
+            made = WaitingLine(lit_block(shown), id="note-waiting")
+            made.display = True
+            self.mount(made, before="#note-row")
             return
         label = cast(Label, found.first())
         label.update(lit_block(shown))
