@@ -51,6 +51,9 @@ def neutral_env(tmp_path: Path, warroom_user: str) -> Iterator[Path]:
         mp.setenv("XDG_STATE_HOME", str(env_dir / "state"))
         mp.setenv("XDG_CACHE_HOME", str(env_dir / "cache"))
         mp.setenv("TZ", "UTC")
+        # The TUI's UI thread never waits on the store: a statement sent from
+        # it fails the test (warroom/store/guard.py), in warroom run as a child too.
+        mp.setenv("WARROOM_STRICT_UI_STORE", "1")
         time.tzset()
         yield env_dir
     time.tzset()  # back to whatever TZ the process had

@@ -35,6 +35,7 @@ from warroom.core.errors import (
     WarroomError,
 )
 from warroom.services.paths import DbUrl, mask_secrets
+from warroom.store.guard import check_may_wait
 from warroom.store.newid import NewId
 from warroom.store.schema import POSTGRES_VERSION, postgres_ddl
 
@@ -617,6 +618,7 @@ class PostgresBackend:
         new connection."""
         import psycopg
 
+        check_may_wait()  # never on the TUI's UI thread (see guard.py)
         self._fresh()
         conn = self.conn
         self._key = None
@@ -764,6 +766,7 @@ class PostgresBackend:
     def executemany(self, sql: str, rows: list[Any]) -> None:
         import psycopg
 
+        check_may_wait()
         try:
             with self.conn.cursor() as cur:
                 cur.executemany(convert(sql), rows)
@@ -782,6 +785,10 @@ class PostgresBackend:
 
     # ------------------------------------------------------------------- reads
     def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        check_may_wait()
+        return self._execute(sql, params)
+
+    def _execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
         import psycopg
 
         if not self._busy and not self.in_transaction:
@@ -821,6 +828,7 @@ class PostgresBackend:
         """A read transaction that sees one snapshot (REPEATABLE READ), sent as
         one pipeline: the statements the reader issues before it fetches any
         result go to the server together, with BEGIN and the ROLLBACK after."""
+        check_may_wait()
         if self._busy or self.in_transaction:
             yield
             return
@@ -944,8 +952,9 @@ class PostgresBackend:
         if came is None:
             if had_listener:
                 changed = True  # lost just now: what came meanwhile is unknown
-            # Polling: read the counter (raises StoreIOError while unreachable).
-            revision = self.execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
+            # Polling: read the counter (raises StoreIOError while unreachable);
+            # the change marker, which the TUI's UI thread may ask (guard.py).
+            revision = self._execute("SELECT revision FROM changes WHERE id = 1").fetchone()[0]
             if self._seen_revision is not None and revision != self._seen_revision:
                 changed = True
             self._seen_revision = revision

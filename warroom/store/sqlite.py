@@ -28,6 +28,7 @@ from warroom.core.errors import (
 )
 from warroom.services.paths import DIR_MODE as DIR_MODE  # the store's modes, made in paths
 from warroom.services.paths import FILE_MODE, make_folders
+from warroom.store.guard import check_may_wait
 from warroom.store.schema import SQLITE_VERSION, create_sqlite
 
 if TYPE_CHECKING:  # sqlite-utils builds the schema; imported only when migrating
@@ -803,6 +804,7 @@ class SQLiteBackend:
         """One write transaction holding the database-wide write lock from its
         first statement (BEGIN IMMEDIATE): read-then-write is safe inside.
         With bump, it also moves the change counter."""
+        check_may_wait()  # never on the TUI's UI thread (see guard.py)
         if self._file_ids and self.check_files():
             raise FileSwapped(f"{self.swapped}: nothing written; restart warroom on the new file")
         deadline = time.monotonic() + self.busy_timeout
@@ -868,6 +870,7 @@ class SQLiteBackend:
         return describe_file(self.path)
 
     def executemany(self, sql: str, rows: list[Any]) -> None:
+        check_may_wait()
         try:
             self.conn.executemany(sql, rows)
         except sqlite3.Error as exc:
@@ -880,6 +883,7 @@ class SQLiteBackend:
 
     # ------------------------------------------------------------------ reads
     def execute(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        check_may_wait()
         try:
             return self.conn.execute(sql, params)
         except sqlite3.Error as exc:
@@ -894,6 +898,7 @@ class SQLiteBackend:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """A read transaction (nested calls share the outer one)."""
+        check_may_wait()
         if self.conn.in_transaction:
             yield
             return

@@ -32,6 +32,7 @@ from warroom.core.timefmt import fmt_clock
 from warroom.services.config import Config, load_state, save_state
 from warroom.services.writes import Declare, Envelope, RecordEvent, Write
 from warroom.store import Store
+from warroom.store.guard import no_waits_here
 from warroom.store.room import RoomRead
 from warroom.tui.first_read import FirstRead, send_first
 from warroom.tui.keygate import KeyGate, one_line_paste
@@ -43,7 +44,7 @@ from warroom.tui.terminal import use_terminal_driver
 from warroom.tui.textual_env import tune_gc
 from warroom.tui.toasts import ToastsReplaceTheirKind
 from warroom.tui.widgets.bindings import keyed_nodes, normal_keymap, remapped_bindings
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.reads import read_then, told
 from warroom.tui.widgets.safe import VisibleFilter
 from warroom.tui.writer import CONFLICT, DONE, REFUSED, Job, Writer
 
@@ -232,6 +233,9 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         # The warroom command begins that read earlier still, as Textual is
         # imported (first_read.py), change marker first: see get_default_screen.
         self._start_writer()
+        # From here the UI thread only hands work over: in the tests, a
+        # statement it sends itself fails loudly (warroom/store/guard.py).
+        no_waits_here("the app's UI thread")
         if self._first_read is not None:
             return
         self._first_look()
@@ -591,16 +595,60 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
     def _people_read(self, people) -> None:
         self._people = people
 
-    def known_people(self) -> list[str]:
-        """The people the pickers offer, as the worker last read them (no read
-        here: a chooser opens without waiting on the database)."""
-        if self._people is None:  # before the worker's first read: once, here
-            try:
-                self._people = self.store.known_people()
-            except (StoreBusy, StoreIOError) as exc:
-                self.cannot_read(exc, "the people to choose from")
-                return []  # a name can still be typed; the worker's read fills the list
-        return list(self._people)
+    def with_people(
+        self, node, then: Callable[[list[str]], None], what: str = "the people to choose from"
+    ) -> None:
+        """then(people), the people the pickers offer: as the worker last read
+        them, at once (a chooser opens without waiting on the database); before
+        its first read of them, read on the worker first, the keys typed
+        meanwhile waiting for the chooser. When they cannot be read, that is
+        said (what) and the chooser opens with none: a name can still be typed."""
+        if self._people is not None:
+            then(list(self._people))
+            return
+
+        def read(people: list[str]) -> None:
+            self._people = people
+            then(list(people))
+
+        read_then(
+            node,
+            lambda store: store.known_people(),
+            read,
+            what,
+            hold=True,
+            otherwise=lambda: then([]),
+        )
+
+    def hold_keys(self) -> Callable[[], None]:
+        """Keys typed from now wait in the key gate (the screen in front is
+        building) until the function returned is called: what a read on the
+        worker is about to open (a dialog) is what they are for. A screen
+        that holds keys already (loading), or cannot (a dialog), is left be."""
+        screen = self.screen
+        if isinstance(screen, WarRoomScreen):
+            if not screen.hold_keys():
+                return _let_go
+            # A change that comes meanwhile is read once it lets go; a read of
+            # one already on its way comes back while it holds them and is
+            # not drawn then (the room draws nothing while building): read
+            # again once it lets go.
+            on_its_way = not self.store_settled
+
+            def let_go() -> None:
+                screen.release_keys()
+                if on_its_way and self.live and screen in self.screen_stack:
+                    screen.refresh_from_store()
+
+            return let_go
+        if not isinstance(screen, StartupScreen) or screen.building:
+            return _let_go
+        screen.building = True
+
+        def release() -> None:
+            screen.building = False
+
+        return release
 
     def checkpoint(self) -> None:
         if not self.live:
@@ -648,26 +696,33 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         if self.config.bell:
             self.bell()
 
-    @reads("the incident for the publish hook (it did not run)")
     def run_publish_hook(self, incident_id: int, text: str, entry) -> None:
         """Hand a published update to the team's hook, off the UI thread (the
-        steps of usecases.publish, which the CLI runs one after another)."""
+        steps of usecases.publish, which the CLI runs one after another): the
+        incident as the publish left it is read on the database worker, the
+        hook runs on a thread of its own."""
         if not self.config.publish_command:
             return
         # Loaded with the first hook: the war room starts without it.
         from warroom.services import usecases
 
-        incident = self.store.get_incident(incident_id)
-        skipped = usecases.hook_skipped(self.policy, self.config, incident)
-        if skipped is not None:
-            self._hook_done(incident_id, entry, skipped)
-            return
+        def hook(incident) -> None:
+            skipped = usecases.hook_skipped(self.policy, self.config, incident)
+            if skipped is not None:
+                self._hook_done(incident_id, entry, skipped)
+                return
 
-        def work() -> None:
-            outcome = usecases.run_hook(self.config, incident, entry)
-            self.call_from_thread(self._hook_done, incident_id, entry, outcome)
+            def work() -> None:
+                outcome = usecases.run_hook(self.config, incident, entry)
+                self.call_from_thread(self._hook_done, incident_id, entry, outcome)
 
-        self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
+            self.run_worker(work, thread=True, exclusive=False, group="publish-hook")
+
+        self.read(
+            lambda store: store.get_incident(incident_id),
+            hook,
+            told(self, "the incident for the publish hook (it did not run)"),
+        )
 
     def _hook_done(self, incident_id: int, entry, outcome: HookOutcome) -> None:
         if self.shutting_down:
@@ -1060,7 +1115,6 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
 
         self.push_screen(ReportScreen())
 
-    @reads("the people to act as")
     def action_identity(self, on_digit=None) -> None:
         """Ask who to act as; on_digit takes a digit typed first instead of a name."""
 
@@ -1075,11 +1129,13 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
             self.notify(f"Now acting as {self.store.identity}")
             self.refresh_screen_header()
 
-        people = self.known_people()
-        from warroom.tui.screens.modals import PersonPicker
+        def pick(people: list[str]) -> None:
+            from warroom.tui.screens.modals import PersonPicker
 
-        title = f"Act as (now {self.store.identity})"
-        self.push_screen(PersonPicker(title, people, on_digit=on_digit), done)
+            title = f"Act as (now {self.store.identity})"
+            self.push_screen(PersonPicker(title, people, on_digit=on_digit), done)
+
+        self.with_people(self.screen, pick, "the people to act as")
 
     def cannot_read(self, exc: WarroomError, what: str, leave: Screen | None = None) -> None:
         """The one way a failed read of the store is told (see widgets.reads):
@@ -1330,6 +1386,10 @@ class WarRoomApp(ToastsReplaceTheirKind, Room):
         from warroom.tui.screens.themes import MarkedThemes
 
         self.push_screen(CommandPalette(providers=[MarkedThemes], placeholder="Search for themes…"))
+
+
+def _let_go() -> None:
+    """Keys held by nobody: nothing to let go."""
 
 
 def _open_incidents_and_people(store: Store) -> Callable[[], tuple]:

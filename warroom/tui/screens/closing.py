@@ -19,7 +19,7 @@ from warroom.formats.export import render_export
 from warroom.services.writes import Close, DraftClosedAnnouncement, Reopen
 from warroom.tui.screens.modals import ChoiceModal, ConfirmModal, TextPrompt, refused_read_only
 from warroom.tui.widgets.common import lit, lit_block
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.reads import read_then
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 
 # Roles whose absence is worth a word before closing (when the policy has them).
@@ -64,24 +64,35 @@ class ClosePrompt(TextPrompt):
         self.dismiss((self.query_one("#text", Input).value, self.query_one("#at", Input).value))
 
 
-def close_warnings(app, incident_id: int) -> list[str]:
+def close_warnings(policy, board) -> list[str]:
     """What is unusual about closing now: unheld key roles, no update ever sent."""
-    board = app.store.board(incident_id)
     warnings = [
         f"No {role} is assigned."
         for role in WARN_ROLES
-        if role in app.policy.roles and not board.holders(role)
+        if role in policy.roles and not board.holders(role)
     ]
     if board.incident.last_update_at is None:
         warnings.append("No update was ever published to stakeholders.")
     return warnings
 
 
-@reads("the incident to close")
 def close_flow(screen) -> None:
-    """Ask for a resolution summary, close, and draft the 'closed' announcement."""
+    """Ask for a resolution summary, close, and draft the 'closed' announcement.
+    The board is read on the database worker first (after the writes typed
+    before): the keys typed meanwhile, the summary, are for the prompt."""
     if refused_read_only(screen.app):
         return
+    incident_id = screen.incident_id
+    read_then(
+        screen,
+        lambda store: store.board(incident_id),
+        lambda board: _ask_close(screen, board),
+        "the incident to close",
+        hold=True,
+    )
+
+
+def _ask_close(screen, board) -> None:
     app = screen.app
     incident_id = screen.incident_id
 
@@ -123,7 +134,7 @@ def close_flow(screen) -> None:
     app.push_screen(
         ClosePrompt(
             f"Close incident #{incident_id}: how was it resolved?",
-            close_warnings(app, incident_id),
+            close_warnings(app.policy, board),
             hint=f"one line; the time in {zone_label(app.utc, app.clock())}",
             zone=zone_label(app.utc, app.clock()),
         ),
@@ -178,10 +189,23 @@ def export_flow(screen, incident_id: int) -> None:
 
     def write(path: Path, fmt: str, public: bool, force: bool) -> None:
         app.flush_typing()  # what was typed a moment ago belongs in the document
+        # Read on the database worker, behind those writes (it reads them);
+        # the keys typed meanwhile are for what comes next (an overwrite's question).
+        read_then(
+            screen,
+            lambda store: store.bundle(incident_id),
+            lambda bundle: render(bundle, path, fmt, public, force),
+            "the incident to export",
+            hold=True,
+            failed=unreadable,
+        )
+
+    def unreadable(exc: BaseException) -> None:
+        app.notify(f"Export failed: {exc}", severity="error", timeout=10)
+
+    def render(bundle, path: Path, fmt: str, public: bool, force: bool) -> None:
         try:
-            text = render_export(
-                app.store.bundle(incident_id), app.policy, fmt, public, app.clock()
-            )
+            text = render_export(bundle, app.policy, fmt, public, app.clock())
             written = write_atomic(path, text, force=force)
         except UsageError as exc:
             if not force and os.path.lexists(path) and not path.is_dir():

@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 from warroom.formats import followups as fu
 from warroom.tui.widgets.common import lit
 from warroom.tui.widgets.modal import Modal
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.reads import read_then
 
 
 def safe_link(url: str) -> str | None:
@@ -47,18 +47,24 @@ class LinksModal(Modal):
             yield Label(lit("click a title to open its new issue · escape: close"), classes="hint")
 
 
-@reads("the action items")
 def show_links(screen, incident_id: int) -> None:
     """Ask for the repository (owner/name; gitlab:group/project for GitLab),
-    then show the links."""
+    then show the links. The action items are read on the database worker
+    first; the keys typed meanwhile are for the question."""
+    read_then(
+        screen,
+        lambda store: (store.get_incident(incident_id), store.action_items(incident_id)),
+        lambda read: _ask_repo(screen, incident_id, *read),
+        "the action items",
+        hold=True,
+    )
+
+
+def _ask_repo(screen, incident_id: int, incident, actions) -> None:
     from warroom.tui.screens.modals import TextPrompt
 
     app = screen.app
-    store = app.store
-    incident = store.get_incident(incident_id)
-    items = fu.followups(
-        incident, store.action_items(incident_id), f"incident-{incident_id}.md", app.config.people
-    )
+    items = fu.followups(incident, actions, f"incident-{incident_id}.md", app.config.people)
 
     def chosen(repo: str | None) -> None:
         repo = (repo or "").strip()

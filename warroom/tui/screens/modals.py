@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -15,7 +16,7 @@ from warroom.services.writes import Correct, RecordMilestone, SetChangeImpact, S
 from warroom.tui.widgets.common import lit, lit_block
 from warroom.tui.widgets.modal import Modal
 from warroom.tui.widgets.people import PersonChooser
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.reads import read_then
 from warroom.tui.widgets.safe import SafeInput as Input  # shows text through visible()
 from warroom.tui.widgets.safe import SafeTextArea as TextArea
 
@@ -324,18 +325,31 @@ def refused_read_only(app) -> bool:
     return True
 
 
-@reads("the milestone's time")
 def ask_milestone_time(app, incident_id: int, clock: str, now=None) -> None:
     """A milestone key's time prompt: enter takes now (or `now`, when the key
     was pressed); '14:05', '@14:05', '20m ago' or a date and time say when it
     really happened. On a milestone already recorded the prompt moves it, and
-    '-' withdraws it."""
+    '-' withdraws it. The incident is read on the database worker first (the
+    keys typed meanwhile, a time, are for the prompt)."""
+    if refused_read_only(app):
+        return
+    # The incident's screen (the war room, the retro) asks; from the command
+    # palette (a dialog, maybe still up), the one under it.
+    screens = [s for s in app.screen_stack if not isinstance(s, ModalScreen)]
+    read_then(
+        screens[-1] if screens else app.screen,
+        lambda store: store.get_incident(incident_id),
+        lambda incident: _milestone_prompt(app, incident, clock, now),
+        "the milestone's time",
+        hold=True,
+    )
+
+
+def _milestone_prompt(app, incident, clock: str, now) -> None:
     from warroom.core.policy import MILESTONE_FIELDS
     from warroom.core.timefmt import fmt_time, fmt_typed, parse_time, typed_zone, zone_label
 
-    if refused_read_only(app):
-        return
-    incident = app.store.get_incident(incident_id)
+    incident_id = incident.id
     current = getattr(incident, MILESTONE_FIELDS[clock])
     zone = zone_label(app.utc, app.clock())
 

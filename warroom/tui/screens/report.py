@@ -13,16 +13,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
 from warroom.core.policy import CLOCKS
 from warroom.core.report import TIMES, Group, HitRate, Report, Section, build_report
 from warroom.formats.report_text import fmt_rate, fmt_span, monthly, noise_line, sparkline, trend
+from warroom.tui.screens.building import StartupScreen
 from warroom.tui.widgets.common import lit
 from warroom.tui.widgets.keybar import KeyBar
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.owned import shown
+from warroom.tui.widgets.reads import told
 
 if TYPE_CHECKING:
     from textual import getters
@@ -204,7 +205,7 @@ class WeekChart(Widget, can_focus=True):
             self.post_message(self.Opened(self.weekly[self.chosen][0]))
 
 
-class ReportScreen(Screen):
+class ReportScreen(StartupScreen):
     """Reached from the incident list (`r`) and the command palette."""
 
     if TYPE_CHECKING:
@@ -232,7 +233,6 @@ class ReportScreen(Screen):
         yield VerticalScroll(id="report-body")
         yield KeyBar()
 
-    @reads("the report", leave=True)
     def on_mount(self) -> None:
         self.app.store_changed_signal.subscribe(self, self._signal_changed, immediate=True)
         self._read_report()
@@ -252,13 +252,29 @@ class ReportScreen(Screen):
         )
 
     def _read_report(self) -> None:
-        app = self.app
-        store = app.store
-        rows, intake = store.report_rows(), store.intake_counts()
-        self._take(build_report(app.policy, rows, app.clock(), intake=intake))
+        """The first read, on the database worker; keys typed meanwhile wait
+        for it (building). Unreadable: the screen goes, saying why."""
+        policy, now = self.app.policy, self.app.clock()
+        self.building = True
+
+        def read(report) -> None:
+            self.building = False
+            self._take(report)
+
+        def unreadable(exc: BaseException) -> None:
+            self.building = False
+            told(self, "the report", leave=True)(exc)
+
+        self.app.read(
+            lambda store: build_report(
+                policy, store.report_rows(), now, intake=store.intake_counts()
+            ),
+            read,
+            unreadable,
+        )
 
     def _take(self, report) -> None:
-        if self.report is not None and not self.is_attached:
+        if not shown(self):
             return  # left meanwhile
         old = self.report
         self.report = report

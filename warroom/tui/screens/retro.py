@@ -38,7 +38,7 @@ from warroom.tui.widgets.common import STATE_STYLE, lit
 from warroom.tui.widgets.header import title_line
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
-from warroom.tui.widgets.reads import reads
+from warroom.tui.widgets.reads import reads, told
 from warroom.tui.widgets.retro_actions import ActionForm, ActionList, ActionsPanel
 from warroom.tui.widgets.retro_timeline import START_EVENT, RetroTimeline, RetroTimelinePanel
 from warroom.tui.widgets.retro_whys import (
@@ -207,6 +207,8 @@ class RetroScreen(PanelScreen):
         self.load()
         self.query_one(RetroTimeline).focus()
 
+    retro = None  # the retro as last read (whys, root cause, action items)
+
     def _signal_changed(self, change) -> None:
         self.refresh_from_store()
 
@@ -250,12 +252,29 @@ class RetroScreen(PanelScreen):
         super().on_descendant_focus(event)
 
     # -------------------------------------------------------------------- data
-    @reads("the retro", leave=True)
     def load(self) -> None:
-        store = self.app.store
-        incident = store.get_incident(self.incident_id)
-        self.query_one(RetroTimelinePanel).load(incident, store.timeline(self.incident_id))
-        self._show(incident)
+        """The first draw: the incident, its timeline and its retro, read on
+        the database worker (after the writes typed before it was opened);
+        keys typed meanwhile wait for it (building). Unreadable: it goes."""
+        iid = self.incident_id
+        self.building = True
+
+        def fetch(store):
+            return store.get_incident(iid), store.timeline(iid), store.retro(iid)
+
+        def loaded(read) -> None:
+            self.building = False
+            if not shown(self):
+                return
+            incident, entries, retro = read
+            self.query_one(RetroTimelinePanel).load(incident, entries)
+            self._show(incident, retro)
+
+        def unreadable(exc: BaseException) -> None:
+            self.building = False
+            told(self, "the retro", leave=True)(exc)
+
+        self.app.read(fetch, loaded, unreadable)
 
     @reads("the retro's latest changes")
     def refresh_from_store(self) -> None:
@@ -280,13 +299,12 @@ class RetroScreen(PanelScreen):
         panel.add([e for e in entries if e.id > panel.last_id])
         self._show(incident, retro)
 
-    def _show(self, incident: Incident, retro=None) -> None:
+    def _show(self, incident: Incident, retro) -> None:
         app = self.app
         now = app.clock()
         self.incident = incident
         self.seen_revision = incident.revision
-        if retro is None:  # the first draw (load): read here, once
-            retro = app.store.retro(self.incident_id)
+        self.retro = retro
         self.query_one(RetroHeader).show(incident, now)
         self.query_one(WhysPanel).show(retro.whys, incident.title)
         self.query_one(RootCausePanel).show(retro.root_cause)
@@ -395,7 +413,6 @@ class RetroScreen(PanelScreen):
         values = {"title": item.title, "owner": item.owner, "due": item.due, "ticket": item.ticket}
         self._action_form(item.id, values)
 
-    @reads("the people to choose from")
     def _action_form(self, action_id: int | None, values: dict, error: str = "") -> None:
         app = self.app
 
@@ -424,7 +441,11 @@ class RetroScreen(PanelScreen):
         if refused_read_only(app):
             return
         title = "Add an action item" if action_id is None else f"Edit action item #{action_id}"
-        app.push_screen(ActionForm(title, values, app.known_people(), error), done)
+
+        def form(people: list[str]) -> None:
+            app.push_screen(ActionForm(title, values, people, error), done)
+
+        app.with_people(self, form)
 
     def on_action_list_toggle_requested(self, message: ActionList.ToggleRequested) -> None:
         item = message.item
@@ -460,7 +481,7 @@ class RetroScreen(PanelScreen):
 
     def times_changed(self) -> None:
         if self.incident is not None:
-            self._show(self.incident)
+            self._show(self.incident, self.retro)
 
     def action_export(self) -> None:
         closing.export_flow(self, self.incident_id)

@@ -50,7 +50,7 @@ from warroom.tui.widgets.draft import DraftPanel, DraftView, version_labels
 from warroom.tui.widgets.header import IncidentHeader
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.owned import shown, while_shown
-from warroom.tui.widgets.reads import UNREADABLE, reads
+from warroom.tui.widgets.reads import UNREADABLE, read_then, reads
 from warroom.tui.widgets.roles import RoleList, RolesPanel
 from warroom.tui.widgets.timeline import TimelinePanel, TimelineView
 
@@ -477,17 +477,20 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
     def on_role_list_assign(self, message: RoleList.Assign) -> None:
         self.assign_role(message.role)
 
-    @reads("the people to choose from")
     def assign_role(self, role: str) -> None:
         """Ask who takes the role (a known person or a new name), right on the board."""
         if _dialogs().refused_read_only(self.app):
             return
-        current = {h.person for h in self.shown_board.holders(role)}
-        verb = "Add a" if role == self.app.policy.multi_role else "Assign"
-        title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
-        self.action_panel(2)
-        panel = self.query_one(RolesPanel)
-        panel.choose(role, title, self.app.known_people(), exclude=current)
+
+        def choose(people: list[str]) -> None:
+            current = {h.person for h in self.shown_board.holders(role)}
+            verb = "Add a" if role == self.app.policy.multi_role else "Assign"
+            title = f"{verb} {role}" + (f" (now {', '.join(sorted(current))})" if current else "")
+            self.action_panel(2)
+            panel = self.query_one(RolesPanel)
+            panel.choose(role, title, people, exclude=current)
+
+        self.app.with_people(self, choose)
 
     def on_role_list_grown(self, message: RoleList.Grown) -> None:
         # The role board's row of the grid grows with wrapped names (the
@@ -650,7 +653,26 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
     # A long timeline is shown through a window of its order (when things
     # happened, then recording order), read a page at a time.
     def _timeline_bottom(self) -> None:
-        self._set_page(self.app.store.timeline_page(self.incident_id, TIMELINE_PAGE))
+        iid = self.incident_id
+        self._read_window(lambda store: store.timeline_page(iid, TIMELINE_PAGE), self._set_page)
+
+    def _read_window(self, fetch, show, what: str = "more of the timeline", edge: str = "") -> None:
+        """A part of the timeline read on the database worker, shown when it
+        comes (keys go on meanwhile). edge ("first", "last"): a page to add
+        beyond the window's entry there, shown only if that entry is still
+        the edge: a window read afresh meanwhile (g, G, a note's page) makes
+        it stale, and the view asks again from the new window. Pages come
+        back in the order asked, each once (the view asks for a part once
+        until it comes), so no row is shown twice."""
+        view = self._part(TimelinePanel).view
+        at = getattr(view, edge) if edge else None
+
+        def take(page) -> None:
+            if edge and getattr(view, edge) is not at:
+                return  # the window moved meanwhile: this page no longer borders it
+            show(page)
+
+        read_then(self, fetch, take, what)
 
     def _set_page(self, page) -> None:
         view = self.query_one(TimelinePanel).view
@@ -661,45 +683,66 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             seen_id=page.latest_id,
         )
 
-    @reads("the timeline around the note")
     def _timeline_through(self, entry: TimelineEntry) -> None:
         """The page that ends with this entry, the cursor on it."""
-        store = self.app.store
-        page = store.timeline_page(self.incident_id, TIMELINE_PAGE, through=entry)
-        after = store.timeline_page(self.incident_id, 1, after=entry)
-        self.query_one(TimelinePanel).view.set_entries(
-            page.entries,
-            has_older=page.more,
-            has_newer=bool(after.entries),
-            superseded_by=page.replaced_by,
-            seen_id=page.latest_id,
-            follow=True,
-        )
+        iid = self.incident_id
+        view = self._part(TimelinePanel).view
 
-    @reads("more of the timeline")
-    def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
-        store, iid = self.app.store, self.incident_id
-        view = self.query_one(TimelinePanel).view
-        size = TIMELINE_PAGE
-        if message.where == "older" and view.first is not None:
-            page = store.timeline_page(iid, size, before=view.first)
-            view.prepend(page.entries, has_older=page.more, superseded_by=page.replaced_by)
-        elif message.where == "newer" and view.last is not None:
-            page = store.timeline_page(iid, size, after=view.last)
-            view.append_page(page.entries, page.more, page.replaced_by)
-        elif message.where == "top":
-            page = store.timeline_page(iid, size, first=True)
+        def fetch(store):
+            page = store.timeline_page(iid, TIMELINE_PAGE, through=entry)
+            return page, store.timeline_page(iid, 1, after=entry)
+
+        def show(read) -> None:
+            page, after = read
             view.set_entries(
                 page.entries,
-                has_newer=page.more,
+                has_older=page.more,
+                has_newer=bool(after.entries),
                 superseded_by=page.replaced_by,
-                at_top=True,
                 seen_id=page.latest_id,
+                follow=True,
+            )
+
+        self._read_window(fetch, show, "the timeline around the note")
+
+    def on_timeline_view_window_wanted(self, message: TimelineView.WindowWanted) -> None:
+        iid = self.incident_id
+        view = self._part(TimelinePanel).view
+        size = TIMELINE_PAGE
+        if message.where == "older" and view.first is not None:
+            first = view.first
+            self._read_window(
+                lambda store: store.timeline_page(iid, size, before=first),
+                lambda page: view.prepend(
+                    page.entries, has_older=page.more, superseded_by=page.replaced_by
+                ),
+                edge="first",
+            )
+        elif message.where == "newer" and view.last is not None:
+            last = view.last
+            self._read_window(
+                lambda store: store.timeline_page(iid, size, after=last),
+                lambda page: view.append_page(page.entries, page.more, page.replaced_by),
+                edge="last",
+            )
+        elif message.where == "top":
+            self._read_window(
+                lambda store: store.timeline_page(iid, size, first=True),
+                lambda page: view.set_entries(
+                    page.entries,
+                    has_newer=page.more,
+                    superseded_by=page.replaced_by,
+                    at_top=True,
+                    seen_id=page.latest_id,
+                ),
             )
         elif message.where == "bottom":
             self._timeline_bottom()
         else:  # "all": a search or a filter looks through everything
-            view.set_entries(store.timeline(iid))  # shown through the filter in place
+            self._read_window(
+                lambda store: store.timeline(iid),
+                view.set_entries,  # shown through the filter in place
+            )
 
     def on_timeline_view_correct_requested(self, message: TimelineView.CorrectRequested) -> None:
         _dialogs().ask_correction(self.app, message.entry)
@@ -732,9 +775,14 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             replaces=("draft", self.incident_id),
         )
 
-    @reads("the draft as saved")
     def _saved_draft_shown(self, saved) -> None:
-        saved(self.app.store.draft(self.incident_id))
+        iid = self.incident_id
+        read_then(
+            self._part(DraftPanel),
+            lambda store: store.draft(iid),
+            saved,
+            "the draft as saved",
+        )
 
     def flush_draft(self) -> None:
         """Write pending draft typing now, not after the save delay."""
@@ -831,26 +879,34 @@ class WarRoomScreen(KeptLines, PanelScreen):  # type: ignore[misc]
             _dialogs().ChoiceModal("Start the draft from", list(TEMPLATES)), chosen
         )
 
-    @reads("the draft's history")
     def on_draft_keys_history_requested(self) -> None:
         """Earlier versions of the draft; picking one puts it in the editor
-        (one edit: ctrl+z undoes, and the current text stays in the history)."""
+        (one edit: ctrl+z undoes, and the current text stays in the history).
+        Read on the database worker after the typing just saved (flush_draft);
+        the keys typed meanwhile are for the list."""
         panel = self.query_one(DraftPanel)
         self.flush_draft()
-        versions = list(reversed(self.app.store.draft_history(self.incident_id)))
-        if not versions:
-            self.app.notify("No saved version of the draft yet")
-            return
-        labels = version_labels(versions, self.app.utc)
+        iid = self.incident_id
 
-        def chosen(label: str | None) -> None:
-            if label is None:
+        def listed(history) -> None:
+            versions = list(reversed(history))
+            if not versions:
+                self.app.notify("No saved version of the draft yet")
                 return
-            version = versions[labels.index(label)]
-            panel.load_text(version.text)
-            self.app.notify(f"v{version.version} is in the editor; ctrl+z undoes")
+            labels = version_labels(versions, self.app.utc)
 
-        self.app.push_screen(_dialogs().ChoiceModal("Draft history", labels), chosen)
+            def chosen(label: str | None) -> None:
+                if label is None:
+                    return
+                version = versions[labels.index(label)]
+                panel.load_text(version.text)
+                self.app.notify(f"v{version.version} is in the editor; ctrl+z undoes")
+
+            self.app.push_screen(_dialogs().ChoiceModal("Draft history", labels), chosen)
+
+        read_then(
+            self, lambda store: store.draft_history(iid), listed, "the draft's history", hold=True
+        )
 
     def action_priority(self) -> None:
         def done(choice: str | None) -> None:
