@@ -125,7 +125,9 @@ def _both(tmp_path: Path, pg_url: str, policy: Policy, script: Script) -> None:
     assert pg_stored == sqlite_stored
 
 
-def _step(said: list[Any], write: Callable[[], Any], fresh: Callable[[Any], Any] | None = None) -> Any:
+def _step(
+    said: list[Any], write: Callable[[], Any], fresh: Callable[[Any], Any] | None = None
+) -> Any:
     """Run one write; what it returned (checked against a fresh read when
     `fresh` says how to read it again), or the kind of error it raised."""
     try:
@@ -230,10 +232,14 @@ def test_a_declaration_with_runbooks_an_impact_start_and_a_drill_is_stored_as_on
         iid = incident.id
         theirs.declare("Another, in between")  # an insert into incidents by someone else
         _step(said, lambda: ours.assign(iid, "Lead", "bob"))
-        _step(said, lambda: ours.add_task(iid, "Check logs", role="Lead"), lambda t: ours.task(t.id))
+        _step(
+            said, lambda: ours.add_task(iid, "Check logs", role="Lead"), lambda t: ours.task(t.id)
+        )
         _step(said, lambda: ours.add_action(iid, "Fix it", "dan"), lambda a: ours.action_item(a.id))
         ours.read_room(iid, 50)
-        _step(said, lambda: ours.add_task(iid, "Page db", assignee="eve"), lambda t: ours.task(t.id))
+        _step(
+            said, lambda: ours.add_task(iid, "Page db", assignee="eve"), lambda t: ours.task(t.id)
+        )
         _step(said, lambda: ours.set_priority(iid, "P2"), lambda i: ours.get_incident(i.id))
         _step(said, lambda: ours.make_real(iid, "it is real"), lambda i: ours.get_incident(i.id))
         return iid, said
@@ -316,23 +322,41 @@ def test_a_milestone_moved_withdrawn_and_recorded_again_by_two_processes_is_as_o
         clock.advance(minutes=60)
         now = clock.now
         get = lambda got: ours.get_incident(got.id)  # noqa: E731
-        _step(said, lambda: ours.record_milestone(iid, "acknowledge", now - timedelta(minutes=50)), get)
+        _step(
+            said,
+            lambda: ours.record_milestone(iid, "acknowledge", now - timedelta(minutes=50)),
+            get,
+        )
         ours.read_since(iid, 0, 0)
         theirs.set_milestone(iid, "acknowledge", now - timedelta(minutes=45))
-        _step(said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=40)), get)
-        _step(said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=41)), get)
+        _step(
+            said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=40)), get
+        )
+        _step(
+            said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=41)), get
+        )
         ours.read_since(iid, 0, 0)
         theirs.set_milestone(iid, "acknowledge", None)  # withdrawn by them
-        _step(said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=39)), get)
-        _step(said, lambda: ours.record_milestone(iid, "acknowledge", now - timedelta(minutes=38)), get)
+        _step(
+            said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=39)), get
+        )
+        _step(
+            said,
+            lambda: ours.record_milestone(iid, "acknowledge", now - timedelta(minutes=38)),
+            get,
+        )
         ours.read_since(iid, 0, 0)
-        _step(said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=37)), get)
+        _step(
+            said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=37)), get
+        )
         theirs.record_milestone(iid, "triage", now - timedelta(minutes=30))
         # The milestone's standing entry, corrected through correct().
         moves = [e for e in ours.timeline(iid) if e.data.get("clock") == "acknowledge"]
         _step(said, lambda: ours.correct(moves[-1].id, at=now - timedelta(minutes=36)))
         _step(said, lambda: ours.set_milestone(iid, "triage", now - timedelta(minutes=35)), get)
-        _step(said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=29)), get)
+        _step(
+            said, lambda: ours.set_milestone(iid, "acknowledge", now - timedelta(minutes=29)), get
+        )
         return iid, said
 
     _both(tmp_path, pg_url, policy, script)
@@ -355,7 +379,12 @@ def test_whys_saved_with_a_base_against_someone_else_s_save_are_merged_as_on_sql
         _step(said, lambda: ours.save_why(iid, 2, "Why small?", "Never sized", base=("", "")))
         _step(said, lambda: ours.save_why(iid, 3, "Why never sized?", "No owner"))
         theirs.save_why(iid, 3, "Why never sized?", "Nobody asked")
-        _step(said, lambda: ours.save_why(iid, 3, "Why never sized?", "No owner", base=("Why never sized?", "No owner")))
+        _step(
+            said,
+            lambda: ours.save_why(
+                iid, 3, "Why never sized?", "No owner", base=("Why never sized?", "No owner")
+            ),
+        )
         said.append(_norm(ours.retro(iid), {}))
         return iid, said
 
@@ -471,16 +500,34 @@ def test_writes_on_what_was_read_whose_commit_answer_was_lost_return_what_is_sto
         clock.advance(minutes=30)
         early = clock.now - timedelta(minutes=10)
         writes: dict[str, tuple[Callable[[], Any], Callable[[Any], Any] | None]] = {
-            "task": (lambda: store.set_task_status(task.id, "in progress"), lambda t: fresh.task(t.id)),
+            "task": (
+                lambda: store.set_task_status(task.id, "in progress"),
+                lambda t: fresh.task(t.id),
+            ),
             "task given": (lambda: store.assign_task(task.id, "bob"), lambda t: fresh.task(t.id)),
-            "action": (lambda: store.update_action(action.id, "Fix it", "dan"), lambda a: fresh.action_item(a.id)),
-            "action done": (lambda: store.set_action_done(action.id), lambda a: fresh.action_item(a.id)),
+            "action": (
+                lambda: store.update_action(action.id, "Fix it", "dan"),
+                lambda a: fresh.action_item(a.id),
+            ),
+            "action done": (
+                lambda: store.set_action_done(action.id),
+                lambda a: fresh.action_item(a.id),
+            ),
             "why": (lambda: store.save_why(iid, 1, "Why?", "Because"), None),
             "tick at": (lambda: store.set_check(iid, policy.checklist[0].id, True, at=early), None),
             "hand-off at": (lambda: store.assign(iid, "Lead", "bob", at=early), None),
-            "milestone moved": (lambda: store.set_milestone(iid, "acknowledge", early), lambda i: fresh.get_incident(i.id)),
-            "task added": (lambda: store.add_task(iid, "Page db", role="Lead"), lambda t: fresh.task(t.id)),
-            "declared": (lambda: store.declare("Another", priority="P1"), lambda i: fresh.get_incident(i.id)),
+            "milestone moved": (
+                lambda: store.set_milestone(iid, "acknowledge", early),
+                lambda i: fresh.get_incident(i.id),
+            ),
+            "task added": (
+                lambda: store.add_task(iid, "Page db", role="Lead"),
+                lambda t: fresh.task(t.id),
+            ),
+            "declared": (
+                lambda: store.declare("Another", priority="P1"),
+                lambda i: fresh.get_incident(i.id),
+            ),
         }
         for name, (write, again) in writes.items():
             store.read_room(iid, 50)
