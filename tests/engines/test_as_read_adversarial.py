@@ -558,3 +558,57 @@ def test_writes_on_what_was_read_whose_commit_answer_was_lost_return_what_is_sto
     finally:
         store.close()
         fresh.close()
+
+
+# ------------------------------------------------ rows gone from underneath
+
+
+def _raw(pg_url: str, sql: str, *params: Any) -> None:
+    """A change made outside warroom (a restore, an operator's SQL): the
+    incident's revision does not move."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql, params)
+
+
+def test_an_action_item_gone_from_underneath_is_not_said_completed(pg_url, policy, clock):
+    """The retro read an action item that is no longer stored (removed by
+    hand, a restore): completing it is refused as on SQLite (NotFound), and
+    nothing is written: no "completed" entry for an item that is not there."""
+    from warroom.core.errors import NotFound
+
+    ours = Store.open(pg_url, policy, "ann", clock=clock)
+    try:
+        iid = ours.declare("Gone").id
+        action = ours.add_action(iid, "Fix the pool")
+        ours.retro(iid)  # the retro screen's read
+        revision = ours.get_incident(iid).revision
+        _raw(pg_url, "DELETE FROM action_items WHERE id = %s", action.id)
+        with pytest.raises(NotFound):
+            ours.set_action_done(action.id)
+        said = [e.text for e in ours.timeline(iid)]
+        assert not any(t.startswith("Action item completed") for t in said), said
+        assert ours.get_incident(iid).revision == revision
+    finally:
+        ours.close()
+
+
+def test_a_task_gone_from_underneath_is_not_said_started(pg_url, policy, clock):
+    """The war room read a task that is no longer stored: starting it is
+    refused as on SQLite (NotFound), not returned as started with an entry
+    saying so."""
+    from warroom.core.errors import NotFound
+
+    ours = Store.open(pg_url, policy, "ann", clock=clock)
+    try:
+        iid = ours.declare("Gone").id
+        task = ours.add_task(iid, "Check logs", assignee="bob")
+        ours.read_room(iid, 50)  # the war room's read
+        _raw(pg_url, "DELETE FROM tasks WHERE id = %s", task.id)
+        with pytest.raises(NotFound):
+            ours.set_task_status(task.id, "in progress")
+        said = [e.text for e in ours.timeline(iid)]
+        assert not any(t.startswith("Task started") for t in said), said
+    finally:
+        ours.close()
