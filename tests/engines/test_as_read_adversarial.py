@@ -612,3 +612,148 @@ def test_a_task_gone_from_underneath_is_not_said_started(pg_url, policy, clock):
         assert not any(t.startswith("Task started") for t in said), said
     finally:
         ours.close()
+
+
+# ------------------------------------------------------ random interleavings
+
+
+def _interleaved(seed: int, steps: int) -> Script:
+    """Two processes writing facts dated earlier, corrections of their times
+    and milestone moves in a random order; ours reads back now and then as a
+    war room does (sometimes after an id it never read), so what it keeps of
+    the timeline is fresh, stale, merged or dropped at every kind of moment."""
+    import random
+
+    def script(ours: Store, theirs: Store, clock: Clock) -> tuple[int, list[Any]]:
+        rng = random.Random(seed)
+        policy = ours.policy
+        items = [i.id for i in policy.checklist[:3]]
+        said: list[Any] = []
+        iid = ours.declare("Random").id
+        clock.advance(minutes=5)
+        room = ours.read_room(iid, rng.choice([3, 50]))
+        revision, seen = room.board.incident.revision, room.page.latest_id
+
+        def earlier() -> Any:
+            return clock.now - timedelta(minutes=rng.randint(0, 4), seconds=rng.randint(0, 59))
+
+        for _ in range(steps):
+            clock.advance(minutes=1)
+            who = rng.choice([ours, ours, theirs])
+            op = rng.randrange(7)
+            if op == 0:
+                item = rng.choice(items)
+                _step(
+                    said,
+                    lambda w=who, i=item: w.set_check(iid, i, rng.random() < 0.6, at=earlier()),
+                )
+            elif op == 1:
+                person = rng.choice(["bob", "cat", "dan"])
+                _step(said, lambda w=who, p=person: w.assign(iid, "Lead", p, at=earlier()))
+            elif op == 2:
+                facts = [e for e in ours.timeline(iid) if e.event.startswith(("checklist", "role"))]
+                if facts:
+                    entry = rng.choice(facts)
+                    _step(said, lambda w=who, e=entry: w.correct(e.id, at=earlier()))
+            elif op == 3:
+                clock_name = rng.choice(["acknowledge", "triage"])
+                at = None if rng.random() < 0.2 else earlier()
+                _step(said, lambda w=who, c=clock_name, a=at: w.set_milestone(iid, c, a))
+            elif op == 4:
+                _step(
+                    said,
+                    lambda w=who: w.set_stage(iid, rng.choice(policy.stages[:3]), at=earlier()),
+                )
+            else:  # the war room's read back, now and then after an id it never read
+                after = seen + rng.choice([0, 0, 0, 1, 2])
+                moved = ours.read_since(iid, revision, after)
+                if moved is not None:
+                    revision = moved[0].incident.revision
+                    seen = max([seen, *(e.id for e in moved[1])])
+        board = ours.board(iid)
+        said.append(_norm(board, {}))
+        return iid, said
+
+    return script
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_interleavings_of_dated_facts_store_what_sqlite_stores(
+    tmp_path, pg_url, policy, seed
+):
+    _both(tmp_path, pg_url, policy, _interleaved(seed, 40))
+
+
+def _interleaved_board(seed: int, steps: int) -> Script:
+    """The same for what the war room and the retro screen keep of the board,
+    the tasks and the retro: hand-offs, tasks' state and owner, action items,
+    whys saved with the base their editor started from, stage and priority
+    changes that plan and stop tasks, a close and a reopen."""
+    import random
+
+    def script(ours: Store, theirs: Store, clock: Clock) -> tuple[int, list[Any]]:
+        rng = random.Random(seed)
+        policy = ours.policy
+        said: list[Any] = []
+        iid = ours.declare("Random board", priority="P1").id
+        ours.add_task(iid, "By hand", role="Lead")
+        ours.add_action(iid, "Fix")
+        people = ["bob", "cat", ""]
+        for _ in range(steps):
+            clock.advance(seconds=30)
+            who = rng.choice([ours, ours, theirs])
+            # Chosen on what is stored (read by them: ours keeps what it read last).
+            tasks = theirs.tasks(iid)
+            actions = theirs.action_items(iid)
+            whys = {w.position: (w.question, w.answer) for w in theirs.retro(iid).whys}
+            op = rng.randrange(12)
+            if op == 0:
+                _step(said, lambda w=who: w.assign(iid, "Lead", rng.choice(people[:2])))
+            elif op == 1 and tasks:
+                task = rng.choice(tasks)
+                status = rng.choice(["open", "in progress", "done"])
+                _step(said, lambda w=who, t=task, s=status: w.set_task_status(t.id, s))
+            elif op == 2 and tasks:
+                task = rng.choice(tasks)
+                _step(said, lambda w=who, t=task: w.assign_task(t.id, rng.choice(people)))
+            elif op == 3:
+                _step(said, lambda w=who: w.add_task(iid, "Another", role="Lead"))
+            elif op == 4 and actions:
+                item = rng.choice(actions)
+                _step(said, lambda w=who, a=item: w.set_action_done(a.id, rng.random() < 0.7))
+            elif op == 5 and actions:
+                item = rng.choice(actions)
+                title = rng.choice(["Fix it", "Fix the pool", "Resize"])
+                _step(said, lambda w=who, a=item, t=title: w.update_action(a.id, t, "dan"))
+            elif op == 6:
+                position = rng.randint(1, 3)
+                base = whys.get(position, ("", "")) if rng.random() < 0.7 else None
+                answer = rng.choice(["Pool", "Pool size", "Cap", "Pool cap"])
+                _step(
+                    said,
+                    lambda w=who, p=position, b=base, a=answer: w.save_why(iid, p, "Why?", a, b),
+                )
+            elif op == 7:
+                _step(said, lambda w=who: w.set_priority(iid, rng.choice(["P1", "P2", "P3"])))
+            elif op == 8:
+                _step(said, lambda w=who: w.set_stage(iid, rng.choice(policy.stages[:4])))
+            elif op == 9:
+                if rng.random() < 0.5:
+                    _step(said, lambda w=who: w.close_incident(iid, "fixed"))
+                else:
+                    _step(said, lambda w=who: w.reopen_incident(iid, "back"))
+            else:  # what the war room and the retro screen read
+                ours.read_room(iid, 50)
+                if rng.random() < 0.5:
+                    ours.retro(iid)
+        said.append(_norm(ours.tasks(iid), _maps(ours, iid)))
+        return iid, said
+
+    return script
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_interleavings_on_the_board_tasks_and_retro_store_what_sqlite_stores(
+    tmp_path, pg_url, policy, seed
+):
+    _both(tmp_path, pg_url, policy, _interleaved_board(seed, 40))
