@@ -222,7 +222,7 @@ def test_a_declaration_with_runbooks_an_impact_start_and_a_drill_is_stored_as_on
         incident = _step(
             said,
             lambda: ours.declare(
-                "Checkout down",
+                "Checkout 50% down? %s $1 '\"\u00fc",
                 priority="P1",
                 impact_started_at=clock.now - timedelta(minutes=20),
                 drill=True,
@@ -233,12 +233,20 @@ def test_a_declaration_with_runbooks_an_impact_start_and_a_drill_is_stored_as_on
         theirs.declare("Another, in between")  # an insert into incidents by someone else
         _step(said, lambda: ours.assign(iid, "Lead", "bob"))
         _step(
-            said, lambda: ours.add_task(iid, "Check logs", role="Lead"), lambda t: ours.task(t.id)
+            said,
+            lambda: ours.add_task(iid, "Check logs? 100%", role="Lead"),
+            lambda t: ours.task(t.id),
         )
-        _step(said, lambda: ours.add_action(iid, "Fix it", "dan"), lambda a: ours.action_item(a.id))
+        _step(
+            said,
+            lambda: ours.add_action(iid, "Fix it %s ?", "dan"),
+            lambda a: ours.action_item(a.id),
+        )
         ours.read_room(iid, 50)
         _step(
-            said, lambda: ours.add_task(iid, "Page db", assignee="eve"), lambda t: ours.task(t.id)
+            said,
+            lambda: ours.add_task(iid, "Page db ?? %%", assignee="eve"),
+            lambda t: ours.task(t.id),
         )
         _step(said, lambda: ours.set_priority(iid, "P2"), lambda i: ours.get_incident(i.id))
         _step(said, lambda: ours.make_real(iid, "it is real"), lambda i: ours.get_incident(i.id))
