@@ -765,3 +765,39 @@ def test_random_interleavings_on_the_board_tasks_and_retro_store_what_sqlite_sto
     tmp_path, pg_url, policy, seed
 ):
     _both(tmp_path, pg_url, policy, _interleaved_board(seed, 40))
+
+
+def test_a_milestone_corrected_through_its_entry_returns_its_own_entry(pg_url, policy, clock):
+    """correct() of a milestone's entry moves the milestone and returns the
+    entry it wrote. Here another process writes between that write's commit
+    and what follows it (made certain by losing the answer to COMMIT and
+    holding the server back until the other write is in): the entry returned
+    must still be the move, not the other process's note."""
+    import threading
+
+    proxy = CutAfterCommit(int(pg_url.rsplit(":", 1)[1].split("/")[0]), refuse_for=600.0)
+    ours = Store.open(proxy.url(pg_url), policy, "ann", clock=clock)
+    ours.db.in_doubt_wait = 600.0  # asks until the server answers again
+    theirs = Store.open(pg_url, policy, "carol", clock=clock)
+    try:
+        iid = ours.declare("Moved").id
+        clock.advance(minutes=30)
+        ours.record_milestone(iid, "acknowledge", clock.now - timedelta(minutes=10))
+        [entry] = [e for e in ours.timeline(iid) if e.event == "milestone"]
+
+        def meanwhile() -> None:
+            assert proxy.cut.wait(60)
+            theirs.add_entry(iid, "meanwhile")
+            proxy.refuse_until = 0.0  # the server answers again
+
+        other = threading.Thread(target=meanwhile)
+        other.start()
+        proxy.armed.set()
+        moved = ours.correct(entry.id, at=clock.now - timedelta(minutes=20))
+        other.join(60)
+        assert moved.event == "milestone.move", moved.text
+        assert moved == ours.entry(moved.id)
+    finally:
+        ours.close()
+        theirs.close()
+        proxy.close()
