@@ -801,3 +801,36 @@ def test_a_milestone_corrected_through_its_entry_returns_its_own_entry(pg_url, p
         ours.close()
         theirs.close()
         proxy.close()
+
+
+def test_a_note_whose_commit_answer_was_lost_is_found_again_not_a_later_twin(pg_url, policy, clock):
+    """The answer to COMMIT of a note is lost; while the server cannot be
+    asked, the same person writes the same words from another terminal. The
+    note found again is the one this write stored (the first), not the twin
+    recorded after it."""
+    import threading
+
+    proxy = CutAfterCommit(int(pg_url.rsplit(":", 1)[1].split("/")[0]), refuse_for=600.0)
+    ours = Store.open(proxy.url(pg_url), policy, "ann", clock=clock)
+    ours.db.in_doubt_wait = 600.0
+    elsewhere = Store.open(pg_url, policy, "ann", clock=clock)
+    try:
+        iid = ours.declare("Twins").id
+
+        def meanwhile() -> None:
+            assert proxy.cut.wait(60)
+            clock.advance(seconds=1)
+            elsewhere.add_entry(iid, "ack")
+            proxy.refuse_until = 0.0
+
+        other = threading.Thread(target=meanwhile)
+        other.start()
+        proxy.armed.set()
+        note = ours.add_entry(iid, "ack")
+        other.join(60)
+        first, second = [e for e in elsewhere.timeline(iid) if e.text == "ack"]
+        assert note == first, (note.id, first.id, second.id)
+    finally:
+        ours.close()
+        elsewhere.close()
+        proxy.close()
