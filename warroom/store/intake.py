@@ -25,7 +25,7 @@ from warroom.core.text import (
     check_length,
     clean_title,
 )
-from warroom.store.base import StoreBase
+from warroom.store.base import StoreBase, on_what_was_read
 from warroom.store.schema import select_list
 
 
@@ -396,6 +396,7 @@ class IntakeStore(StoreBase):
             reason=reason,
         )
 
+    @on_what_was_read
     def merge_proposal(self, proposal_id: int, incident_id: int) -> Incident:
         """Merge a proposal into an open incident: its alerts become evidence there."""
         from warroom.core.model import MERGED
