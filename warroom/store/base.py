@@ -216,6 +216,9 @@ class StoreBase:
         def set_milestone(
             self, incident_id: int, clock: str, at: datetime | None, new: bool = False
         ) -> Incident: ...
+        def _milestone(
+            self, incident_id: int, clock: str, at: datetime | None, new: bool = False
+        ) -> _Later: ...
         def _claim(self, key: str) -> bool: ...
         def retro(self, incident_id: int) -> Retro: ...
         def tasks(self, incident_id: int) -> list[Task]: ...
@@ -478,6 +481,19 @@ class StoreBase:
         self._guarded.add(what)
         self.db.execute(sql, params)
 
+    def _guard_row(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        """A guard in the write's pipeline that a row the write goes on as read
+        (an action item, a task) still holds the values named: one removed or
+        changed underneath without the incident's revision moving (a restore,
+        an operator's SQL) stops the write, which runs again on what is stored."""
+        same = "".join(f" AND {column} IS NOT DISTINCT FROM ?" for column in values)
+        self._send_guard(
+            (table, row_id),
+            f"SELECT CAST(CASE WHEN count(*) = 0 THEN ? ELSE '0' END AS BIGINT) FROM {table}"
+            f" WHERE id = ?{same}",
+            (f"{REFUSAL}Stale:{table} {row_id} is not as it was read", row_id, *values.values()),
+        )
+
     def _remember_entries(self, entries: list[TimelineEntry]) -> None:
         """Entries read, which a correction may go on (a server only, as
         _remember_read): an entry never changes once written."""
@@ -629,7 +645,9 @@ class StoreBase:
     def _appended(self, later: _Later) -> TimelineEntry:
         """The entry an _append wrote. When the write committed but its answer
         was lost with the connection (the server said so when asked), the
-        entry is found again by what was written."""
+        entry is found again by what was written: the first such entry
+        recorded from the write's time on (the same words written again just
+        after, from another terminal, are a later one)."""
         try:
             row = later.one()
         except Exception:
@@ -637,7 +655,7 @@ class StoreBase:
                 raise
             row = self.db.execute(
                 f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND kind = ?"
-                " AND actor = ? AND recorded_at >= ? AND text = ? ORDER BY id DESC LIMIT 1",
+                " AND actor = ? AND recorded_at >= ? AND text = ? ORDER BY id LIMIT 1",
                 later.find,
             ).fetchone()
             if row is None:
@@ -835,13 +853,6 @@ class StoreBase:
     def _snapshot(self) -> Any:
         """A read transaction (nested calls share the outer one)."""
         return self.db.snapshot()
-
-    def _last_entry_id(self, incident_id: int) -> int:
-        return int(
-            self.db.execute(
-                "SELECT max(id) FROM timeline WHERE incident_id = ?", (incident_id,)
-            ).fetchone()[0]
-        )
 
     def _touch(self, incident_id: int) -> None:
         """Move the incident's revision: how pollers know this incident changed."""

@@ -229,6 +229,13 @@ class IncidentStore(StoreBase):
         """Record a milestone at a time, move it (its earlier entry is marked as
         superseded, and stays), or withdraw it (at None). A milestone recorded
         anew goes on the incident as last read (one round trip on a server)."""
+        self._milestone(incident_id, clock, at, new)
+        return self._incident_after(incident_id)
+
+    def _milestone(
+        self, incident_id: int, clock: str, at: datetime | None, new: bool = False
+    ) -> _Later:
+        """set_milestone's write: the entry that says it (its row read when asked)."""
         clock = self._milestone_name(clock)
         field = MILESTONE_FIELDS[clock]
         moment = None if at is None else self._checked(at, clock)
@@ -279,7 +286,7 @@ class IncidentStore(StoreBase):
             if previous is not None and event == "milestone.move":
                 # A move corrects the time: who recorded it and when stay said.
                 author, carried = self._carried(next(e for e in entries if e.id == previous))
-            self._system(
+            said = self._system(
                 incident_id,
                 text,
                 event,
@@ -290,7 +297,7 @@ class IncidentStore(StoreBase):
                 actor=author,
                 **carried,
             )
-        return self._incident_after(incident_id)
+        return said
 
     def set_priority(self, incident_id: int, priority: str, at: datetime | None = None) -> Incident:
         priority = self.policy.match_priority(priority)

@@ -88,6 +88,8 @@ class RetroStore(StoreBase):
             for item in retro.actions:
                 if item.id == action_id:
                     self._guard_as_read(known[0])
+                    values = {"title": item.title, "owner": item.owner, "status": item.status}
+                    self._guard_row("action_items", action_id, values)
                     return item
         return self.action_item(action_id)
 

@@ -111,6 +111,8 @@ class TaskStore(StoreBase):
             for task in tasks:
                 if task.id == task_id:
                     self._guard_as_read(incident)
+                    values = {"status": task.status, "assignee": task.assignee, "note": task.note}
+                    self._guard_row("tasks", task_id, values)
                     return task, incident, first_holders((h.role, h.person) for h in board.roles)
         of_task = "(SELECT incident_id FROM tasks WHERE id = ?)"
         row = self._issue(f"SELECT {self._TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))

@@ -288,8 +288,7 @@ class TimelineStore(StoreBase):
                 raise UsageError(
                     "a milestone entry's text is warroom's own; correct its time with --at"
                 )
-            self.set_milestone(original.incident_id, original.data["clock"], at)
-            return self.entry(self._last_entry_id(original.incident_id))
+            return self._appended(self._milestone(original.incident_id, original.data["clock"], at))
         if at is not None:
             at = self._checked(at, "the corrected time")
         occurred = at or original.occurred_at
