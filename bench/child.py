@@ -782,7 +782,7 @@ async def _latency_run(cfg: dict, db: str, proxy) -> dict:
                  "chooser": []}  # fmt: skip
     _proxy(proxy, "mark store-open")
     t_open = monotonic()
-    store = Store.open(_db(db), policy, "bench")
+    store = Store.open(_db(db), policy, "bench", companion=True)  # as `warroom` opens it
     iid = out["iid"] = store.list_incidents()[0].id
     # From here on, the war room opening (what the command did before it,
     # opening its store, is the row "store open").

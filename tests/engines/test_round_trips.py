@@ -20,6 +20,7 @@ import pytest
 
 from warroom.core.errors import AlreadyApplied, DraftConflict, NotFound, UsageError
 from warroom.services.paths import DbUrl
+from warroom.services.writes import AddEntry
 from warroom.store import Store
 
 ROOT = Path(__file__).parents[2]
@@ -639,3 +640,46 @@ def test_a_timeline_longer_than_the_room_s_page_is_read_once_for_facts_dated_ear
         assert store.board(incident).checklist[second].at == early
     finally:
         store.close()
+
+
+async def test_the_war_room_s_worker_connects_as_its_store_opens_not_after(
+    far, policy, tmp_path, monkeypatch
+):
+    """`warroom` opens its store with a companion: the database worker's
+    connection is made beside the store's own as it opens, so opening the war
+    room connects only its listener: the room's read waits for no connecting."""
+    from warroom.tui.app import make_app
+    from warroom.tui.screens.warroom import WarRoomScreen
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    proxy, url = far
+    seeder = Store.open(url, policy, "ann")
+    incident = seeder.declare("Opened far away").id
+    seeder.close()
+    proxy.mark("store open")
+    proxy.delay = 0.01  # 20 ms away while it opens: its three round trips, the companion's two
+    store = Store.open(url, policy, "ann", companion=True)
+    proxy.delay = 0.0
+    try:
+        app = make_app(store, policy, start_incident=incident)
+        proxy.mark("open")
+        async with app.run_test(size=(120, 36)) as pilot:
+            while not app.key_gate.quiet:
+                await pilot.pause(0.02)
+            assert isinstance(app.screen, WarRoomScreen)
+            proxy.mark("after open")
+            assert app.screen.board.incident.title == "Opened far away"
+            app.write(AddEntry(incident, "written by the worker"))
+            while app.pending:
+                await pilot.pause(0.02)
+        opening = summarise(proxy.counts()["store open"]["turns"])
+        assert sum(t.split("] ", 1)[-1].startswith("Startup") for t in opening) == 2, opening
+        sent = summarise(proxy.counts()["open"]["turns"])
+        assert sum(t.split("] ", 1)[-1].startswith("Startup") for t in sent) <= 1, sent  # listener
+        assert any("max(id) FROM timeline" in t for t in sent), sent
+    finally:
+        store.close()
+    check = Store.open(url, policy, "checker")
+    assert "written by the worker" in [e.text for e in check.timeline(incident)]
+    check.close()

@@ -78,6 +78,7 @@ class Context:
                 self.db_path, self.policy, self.identity, self.clock,
                 read_only=self.args.read_only, create=self.args.command in MAY_CREATE,
                 check_later=self.args.command in WRITE_FIRST,
+                companion=self.args.command is None,  # the war room: its worker's connection
             )  # fmt: skip
             for warning in self._store.warnings:
                 say(f"warroom: {one_line(mask_secrets(warning))}", err=True)

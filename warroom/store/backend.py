@@ -83,16 +83,20 @@ def open_backend(
     read_only: bool = False,
     create: bool = True,
     check_later: bool = False,
+    companion: bool = False,
 ) -> Backend:
     """The backend for a path (SQLite) or a postgresql:// URL. check_later: a
     server's schema is looked at with the first statement, not on its own
     round trip (a one-shot verb; see PostgresBackend.open); a file's costs no
-    round trip to look at."""
+    round trip to look at. companion (the war room): a server's connection
+    for reopen() is made at once, beside this one's (see PostgresBackend.open)."""
     target = as_target(target)
     if isinstance(target, DbUrl):
         from warroom.store.postgres import PostgresBackend  # psycopg only when a server is named
 
-        return PostgresBackend.open(target, clock, busy_timeout, read_only, create, check_later)
+        return PostgresBackend.open(
+            target, clock, busy_timeout, read_only, create, check_later, companion
+        )
     from warroom.store.sqlite import SQLiteBackend
 
     return SQLiteBackend.open(target, clock, busy_timeout=busy_timeout, read_only=read_only)

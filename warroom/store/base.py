@@ -181,12 +181,15 @@ class StoreBase:
         read_only: bool = False,
         create: bool = True,
         check_later: bool = False,
+        companion: bool = False,
     ) -> Self:
         """Open (creating if missing) the database at path. read_only opens an
         existing file for watching only, as happens anyway without write access.
         check_later (a one-shot verb on a server): see open_backend; a first
-        write may then raise SchemaChecked, having written nothing."""
-        db = open_backend(path, clock, busy_timeout, read_only, create, check_later)
+        write may then raise SchemaChecked, having written nothing. companion
+        (the war room on a server): the database worker's connection is made
+        beside this one's, not after it (see open_backend)."""
+        db = open_backend(path, clock, busy_timeout, read_only, create, check_later, companion)
         store = cls(db, policy, identity, clock)
         store.read_only_asked = read_only
         try:

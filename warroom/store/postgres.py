@@ -17,6 +17,7 @@ the URL); messages name the database by its URL with any password masked."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -184,6 +185,47 @@ _LIVENESS = {
 _CONVERTED: dict[str, str] = {}
 
 
+class _Companion:
+    """A second connection to a backend's server, made on a thread of its own
+    as the backend opens (what reopen() hands the app's database worker)."""
+
+    def __init__(self, backend: PostgresBackend):
+        self._done = threading.Event()
+        self._conn: Any = None
+        self._closed = False
+        threading.Thread(
+            target=self._make, args=(backend,), name="warroom-companion", daemon=True
+        ).start()
+
+    def _make(self, backend: PostgresBackend) -> None:
+        import psycopg
+
+        try:
+            conn = psycopg.connect(backend.url.conninfo, autocommit=True, **backend._liveness())
+            conn.prepare_threshold = None  # as _connect
+        except Exception:  # noqa: BLE001 - the worker connects itself, and says why
+            conn = None
+        self._conn = conn
+        self._done.set()
+        if self._closed:
+            self.close()
+
+    def take(self) -> Any:
+        """The connection once made (None: making it failed), given once."""
+        self._done.wait()
+        conn, self._conn = self._conn, None
+        return conn
+
+    def close(self) -> None:
+        self._closed = True
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+
 def new_id(table: str) -> str:
     """The SQL for the id this session's last insert into `table` was given."""
     return f"currval(pg_get_serial_sequence('{table}', 'id'))"
@@ -298,6 +340,10 @@ class PostgresBackend:
         # first read looks first; the first write sends a guard in its own
         # pipeline instead.
         self._unchecked: bool | None = None
+        # A connection made early for reopen() (open's companion), and the one
+        # this backend, made by reopen(), connects with first.
+        self._spare: _Companion | None = None
+        self._companion: _Companion | None = None
 
     @property
     def label(self) -> str:
@@ -305,12 +351,13 @@ class PostgresBackend:
 
     def reopen(self, busy_timeout: float | None = None) -> PostgresBackend:
         """Another connection to the same database, for another thread (the
-        app's database worker): made when first used, the schema already
-        checked by this one."""
+        app's database worker): made when first used (or the companion made
+        as this one opened, once), the schema already checked by this one."""
         self._check_now()
         other = type(self)(
             self.url, self.clock, self.busy_timeout if busy_timeout is None else busy_timeout
         )
+        other._companion, self._spare = self._spare, None
         other.read_only = self.read_only
         other._listener_retry_at = float("inf")  # it never listens: the app's store does
         other._family = self._family
@@ -327,13 +374,19 @@ class PostgresBackend:
         read_only: bool = False,
         create: bool = True,
         check_later: bool = False,
+        companion: bool = False,
     ) -> PostgresBackend:
         """Connect, and check the schema (making or upgrading it when it may).
         check_later (a one-shot verb): no query of its own for that; the first
         read checks first, the first write carries a guard in its pipeline and,
         when the guard stops it, raises SchemaChecked after checking (nothing
-        was written: the verb runs again)."""
+        was written: the verb runs again). companion (the war room): the
+        connection reopen() hands the app's database worker is made on a
+        thread at once, beside this one's and while its schema is looked at,
+        so the worker's first read does not wait for its own connecting."""
         backend = cls(url, clock, busy_timeout)
+        if companion:
+            backend._spare = _Companion(backend)
         if url.masked != url.conninfo:
             backend.warnings.append(
                 f"warning: {url.masked} holds a password; keep it in ~/.pgpass or "
@@ -383,6 +436,11 @@ class PostgresBackend:
     def _connect(self) -> Any:
         import psycopg
 
+        companion, self._companion = self._companion, None
+        conn = companion.take() if companion is not None else None
+        if conn is not None:
+            self._pid = conn.info.backend_pid
+            return conn
         try:
             conn = psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
         except psycopg.Error as exc:
@@ -496,6 +554,10 @@ class PostgresBackend:
         self.migrated = True
 
     def close(self) -> None:
+        for companion in (self._spare, self._companion):
+            if companion is not None:
+                companion.close()
+        self._spare = self._companion = None
         for conn in (self.conn, self._listener):
             if conn is not None:
                 try:
