@@ -232,7 +232,7 @@ def new_id(table: str) -> str:
 
 
 def with_new_ids(sql: str, params: tuple[Any, ...] | list[Any]) -> tuple[str, list[Any]]:
-    """A statement whose parameters hold NewIds (backend.py), in psycopg's
+    """A statement whose parameters hold NewIds (newid.py), in psycopg's
     style, each NewId written into the SQL as new_id(its table)."""
     parts = sql.replace("%", "%%").split("?")
     text, rest = [parts[0]], []
