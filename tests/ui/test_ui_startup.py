@@ -542,14 +542,19 @@ async def test_a_first_read_not_done_in_time_opens_the_room_over_the_loading_scr
     release = _held_room_reads(monkeypatch)
     early = FirstRead(store, incident.id)
     app = app_factory(start_incident=incident.id, first_read=early)
+    chosen = app.get_default_screen
+
+    def default_screen():
+        first = chosen()  # asked while the read is held: not done in time
+        release.set()  # from here it goes on, and the worker hands it over
+        return first
+
+    app.get_default_screen = default_screen
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert not isinstance(app.screen, WarRoomScreen)
-        release.set()
-        await settle(app, pilot)
         await until(pilot, lambda: isinstance(app.screen, WarRoomScreen), "no war room")
         await settle(app, pilot)
         screen = app.screen
+        assert not isinstance(app.screen_stack[0], WarRoomScreen)  # the loading screen
         assert not screen.building and len(app.screen_stack) == 2
         assert screen.board.incident.id == incident.id
 
