@@ -683,3 +683,41 @@ async def test_the_war_room_s_worker_connects_as_its_store_opens_not_after(
     check = Store.open(url, policy, "checker")
     assert "written by the worker" in [e.text for e in check.timeline(incident)]
     check.close()
+
+
+def test_the_incident_list_s_reads_cost_one_round_trip(far, policy, clock):
+    """What the incident list reads after a change (the incidents, who leads
+    each, overdue action items, the proposals waiting) goes together: one."""
+    from datetime import date
+
+    proxy, url = far
+    store = Store.open(url, policy, "ann", clock=clock)
+    try:
+        incident = store.declare("Listed").id
+        store.assign(incident, "Lead", "ann")
+        store.add_action(incident, "Fix", "bob", due=date(2026, 3, 1))
+        _alerts(store, "DiskFull", "db1")
+
+        def read():
+            sent = store.read_together(
+                [
+                    lambda s: s.send_incidents(include_closed=False),
+                    lambda s: s.send_holders_of("Lead"),
+                    lambda s: s.send_overdue_actions(date(2026, 3, 10)),
+                    lambda s: s.send_proposals(),
+                ]
+            )
+            return tuple(result() for result in sent)
+
+        (incidents, leads, overdue, proposals), trips, sent = _counted(proxy, "list", read)
+        assert trips <= 1, sent
+        assert [i.id for i in incidents] == [incident] and leads == {incident: "ann"}
+        assert overdue == {incident: 1} and [p.title for p in proposals] == ["DiskFull on db1"]
+        assert (incidents, leads, overdue, proposals) == (
+            store.list_incidents(),
+            store.holders_of("Lead"),
+            store.overdue_actions(date(2026, 3, 10)),
+            store.proposals(),
+        )
+    finally:
+        store.close()

@@ -246,16 +246,22 @@ class IntakeStore(StoreBase):
     def proposals(self, status: str | None = "proposed", limit: int = 500) -> list[Any]:
         """Proposals (waiting for a decision by default), oldest first, each
         with its alert counts and earliest start."""
+        return self.send_proposals(status, limit)()
+
+    def send_proposals(
+        self, status: str | None = "proposed", limit: int = 500
+    ) -> Callable[[], list[Any]]:
+        """proposals in two steps (see StoreBase.read_together)."""
         where = "WHERE p.status = ?" if status else ""
         params: list[Any] = [status] if status else []
-        rows = self.db.execute(
+        rows = self._issue(
             f"SELECT {self._PROPOSAL_COLUMNS}, count(a.id),"
             " sum(CASE WHEN a.status = 'firing' THEN 1 ELSE 0 END), min(a.starts_at)"
             f" FROM proposals p LEFT JOIN alerts a ON a.proposal_id = p.id {where}"
             " GROUP BY p.id ORDER BY p.id LIMIT ?",
             [*params, limit],
-        ).fetchall()
-        return [self._row_proposal(r) for r in rows]
+        )
+        return lambda: [self._row_proposal(r) for r in rows.rows()]
 
     def proposal(self, proposal_id: int) -> Any:
         if not 0 < proposal_id < 2**63:

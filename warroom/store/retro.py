@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -366,10 +367,13 @@ class RetroStore(StoreBase):
 
     def overdue_actions(self, today: date) -> dict[int, int]:
         """incident id -> open action items whose due date has passed."""
-        return dict(
-            self.db.execute(
-                "SELECT incident_id, count(*) FROM action_items WHERE status = ? AND due < ?"
-                " GROUP BY incident_id",
-                (ACTION_OPEN, today.isoformat()),
-            ).fetchall()
+        return self.send_overdue_actions(today)()
+
+    def send_overdue_actions(self, today: date) -> Callable[[], dict[int, int]]:
+        """overdue_actions in two steps (see StoreBase.read_together)."""
+        rows = self._issue(
+            "SELECT incident_id, count(*) FROM action_items WHERE status = ? AND due < ?"
+            " GROUP BY incident_id",
+            (ACTION_OPEN, today.isoformat()),
         )
+        return lambda: {r[0]: int(r[1]) for r in rows.rows()}

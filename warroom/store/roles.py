@@ -27,9 +27,12 @@ class RoleStore(StoreBase):
 
     def holders_of(self, role: str) -> dict[int, str]:
         """incident id -> who holds `role` (a single-holder role), for list views."""
-        return dict(
-            self.db.execute("SELECT incident_id, person FROM roles WHERE role = ?", (role,))
-        )
+        return self.send_holders_of(role)()
+
+    def send_holders_of(self, role: str) -> Callable[[], dict[int, str]]:
+        """holders_of in two steps (see StoreBase.read_together)."""
+        rows = self._issue("SELECT incident_id, person FROM roles WHERE role = ?", (role,))
+        return lambda: {r[0]: r[1] for r in rows.rows()}
 
     def known_people(self) -> list[str]:
         """Everyone seen, in SQLite's NOCASE order (ASCII letters folded) on every engine."""

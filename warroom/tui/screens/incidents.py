@@ -163,12 +163,16 @@ class IncidentsScreen(StartupScreen):
         today = self.app.clock().astimezone().date()
 
         def read(store) -> tuple:
-            return (
-                store.list_incidents(include_closed=closed),
-                store.holders_of(role),
-                store.overdue_actions(today),
-                store.proposals(),
+            # Sent together, read in one snapshot: one round trip on a server.
+            sent = store.read_together(
+                [
+                    lambda s: s.send_incidents(include_closed=closed),
+                    lambda s: s.send_holders_of(role),
+                    lambda s: s.send_overdue_actions(today),
+                    lambda s: s.send_proposals(),
+                ]
             )
+            return tuple(result() for result in sent)
 
         self.app.read_soon(read, while_shown(self, self._show), self._unreadable)
 
