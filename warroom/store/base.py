@@ -165,6 +165,9 @@ class StoreBase:
         # on it while the incident is still at that revision).
         self._timelines_read: dict[int, tuple[int, list[TimelineEntry]]] = {}
         self._retros_read: dict[int, tuple[int, Retro]] = {}  # the same, of the retro
+        # On a server: the proposals waiting as the list last read them, with
+        # their alerts (a decision goes on them, guarded: see IntakeStore).
+        self._proposals_read: dict[int, tuple[Any, list[Any]]] = {}
         # A whole timeline read inside this write on the incident as last read
         # (guarded): kept once the write commits (_send_timeline).
         self._timeline_in_write: tuple[int, int, Callable[[], list[TimelineEntry]]] | None = None

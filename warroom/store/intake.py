@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.core.errors import (
+    REFUSAL,
     NotFound,
     UsageError,
 )
@@ -261,7 +262,28 @@ class IntakeStore(StoreBase):
             " GROUP BY p.id ORDER BY p.id LIMIT ?",
             [*params, limit],
         )
-        return lambda: [self._row_proposal(r) for r in rows.rows()]
+        if not (self._pipelined and status == "proposed"):
+            return lambda: [self._row_proposal(r) for r in rows.rows()]
+        # On a server the waiting ones' alerts come along: a decision goes on
+        # them as read (see _undecided), in its one round trip.
+        alerts = self._issue(
+            f"SELECT {self._ALERT_COLUMNS} FROM alerts WHERE proposal_id IN"
+            " (SELECT p.id FROM proposals p WHERE p.status = ? ORDER BY p.id LIMIT ?)"
+            " ORDER BY id",
+            (status, limit),
+        )
+
+        def read() -> list[Any]:
+            found = [self._row_proposal(r) for r in rows.rows()]
+            of: dict[int, list[Any]] = {p.id: [] for p in found}
+            for row in alerts.rows():
+                alert = self._row_alert(row)
+                if alert.proposal_id in of:
+                    of[alert.proposal_id].append(alert)
+            self._proposals_read = {p.id: (p, of[p.id]) for p in found}
+            return found
+
+        return read
 
     def proposal(self, proposal_id: int) -> Any:
         if not 0 < proposal_id < 2**63:
@@ -282,35 +304,53 @@ class IntakeStore(StoreBase):
 
     def _send_alerts(self, proposal_id: int) -> Callable[[], list[Any]]:
         """A proposal's alerts: the statement sent now, the rows when asked."""
-        from warroom.core.model import AlertRecord
-
         rows = self._issue(
             f"SELECT {self._ALERT_COLUMNS} FROM alerts WHERE proposal_id = ? ORDER BY id",
             (proposal_id,),
         )
-        return lambda: [
-            AlertRecord(
-                r[0],
-                r[1],
-                r[2],
-                r[5],
-                from_iso(r[3]),
-                from_iso(r[4]),
-                from_iso(r[6]),
-                r[7],
-                r[8],
-                json.loads(r[9]),
-                r[10],
-                r[11],
-            )
-            for r in rows.rows()
-        ]
+        return lambda: [self._row_alert(r) for r in rows.rows()]
+
+    @staticmethod
+    def _row_alert(r: tuple[Any, ...]) -> Any:
+        from warroom.core.model import AlertRecord
+
+        return AlertRecord(
+            r[0], r[1], r[2], r[5], from_iso(r[3]), from_iso(r[4]), from_iso(r[6]), r[7], r[8],
+            json.loads(r[9]), r[10], r[11],
+        )  # fmt: skip
 
     def _undecided(self, proposal_id: int) -> tuple[Any, list[Any]]:
         """Inside a write: a proposal still waiting for a decision, and its
         alerts (read together: one round trip on a server)."""
         from warroom.core.model import PROPOSED
 
+        known = None if self._fresh_reads else self._proposals_read.get(proposal_id)
+        if known is not None:
+            # As the list read it, with its alerts: a guard in the write's
+            # pipeline says it is still waiting and no alert came, went or
+            # fired again since (their count, those firing, their fires, the
+            # proposal's last news); else the write runs again on a fresh read.
+            proposal, listed = known
+            firing = sum(1 for a in listed if a.status == "firing")
+            self._send_guard(
+                ("proposal", proposal_id),
+                "SELECT CAST(CASE WHEN count(*) = 0 THEN ? ELSE '0' END AS BIGINT) FROM proposals p"
+                " WHERE p.id = ? AND p.status = ? AND p.last_seen = ? AND"
+                " (SELECT count(*) FROM alerts a WHERE a.proposal_id = p.id) = ? AND"
+                " (SELECT count(*) FROM alerts a WHERE a.proposal_id = p.id"
+                " AND a.status = 'firing') = ? AND"
+                " (SELECT coalesce(sum(a.fires), 0) FROM alerts a WHERE a.proposal_id = p.id) = ?",
+                (
+                    f"{REFUSAL}Stale:proposal {proposal_id} is not as it was read",
+                    proposal_id,
+                    PROPOSED,
+                    to_iso(proposal.last_seen),
+                    len(listed),
+                    firing,
+                    sum(a.fires for a in listed),
+                ),
+            )
+            return proposal, list(listed)
         alerts = self._send_alerts(proposal_id)  # answered with the proposal's read
         proposal = self.proposal(proposal_id)
         if proposal.status != PROPOSED:
@@ -345,6 +385,7 @@ class IntakeStore(StoreBase):
                 )
         return len(alerts)
 
+    @on_what_was_read
     def accept_proposal(
         self, proposal_id: int, category: str | None, priority: str, title: str | None = None
     ) -> Incident:
@@ -381,6 +422,7 @@ class IntakeStore(StoreBase):
             self._decide(proposal_id, ACCEPTED, incident_id, "", self._now())
         return self._incident_after(stored().id, inserted=True)
 
+    @on_what_was_read
     def decline_proposal(self, proposal_id: int, reason: str) -> Any:
         """Decline with a reason: the proposal stays (out of the report's
         figures but in its noise figure)."""
