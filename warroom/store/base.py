@@ -51,16 +51,11 @@ _AS_READ_GUARD = (
     "SELECT CAST(CASE WHEN count(*) = 0 THEN ? WHEN max(revision) <> ? THEN ?"
     " ELSE '0' END AS BIGINT) FROM incidents WHERE id = ?"
 )
-# An entry as read is still the one stored under its id (entries never change;
-# a database moved in underneath may hold another one there).
-_ENTRY_GUARD = (
-    "SELECT CAST(CASE WHEN count(*) = 0 THEN ? ELSE '0' END AS BIGINT) FROM timeline"
-    " WHERE id = ? AND incident_id = ? AND kind = ? AND text = ?"
-)
 _ENTRIES_KEPT = 2000  # entries read that a correction may go on
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 def on_what_was_read(method: F) -> F:
@@ -489,7 +484,7 @@ class StoreBase:
 
     def _guard_row(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         """A guard in the write's pipeline that a row the write goes on as read
-        (an action item, a task) still holds the values named: one removed or
+        (an entry, an action item, a task) still holds the values named: one removed or
         changed underneath without the incident's revision moving (a restore,
         an operator's SQL) stops the write, which runs again on what is stored."""
         same = "".join(f" AND {column} IS NOT DISTINCT FROM ?" for column in values)
@@ -569,17 +564,9 @@ class StoreBase:
         if known is None:
             return self.entry(entry_id)
         if guard:
-            self._send_guard(
-                ("entry", entry_id),
-                _ENTRY_GUARD,
-                (
-                    f"{REFUSAL}Stale:entry {entry_id} is not as it was read",
-                    entry_id,
-                    known.incident_id,
-                    known.kind,
-                    known.text,
-                ),
-            )
+            # Entries never change: one moved in underneath (a restore) is another.
+            values = {"incident_id": known.incident_id, "kind": known.kind, "text": known.text}
+            self._guard_row("timeline", entry_id, values)
         return known
 
     def _incident_after(self, incident_id: int, inserted: bool = False) -> Incident:
@@ -630,43 +617,48 @@ class StoreBase:
             ),
         )
 
-    def _inserted(self, later: _Later, table: str, columns: str, now: str) -> tuple[Any, ...]:
-        """The row a write inserted into `table` (an action item, a task),
-        RETURNING `columns`. When the write committed but its answer was lost
-        with the connection, the row is found again by who inserted it when."""
+    def _returned(self, read: Callable[[], R], found: Callable[[], R]) -> R:
+        """What a write's statement returned (read: its rows, after the write).
+        When the write committed but its answer was lost with the connection
+        (the server said so when asked), found() finds it again instead."""
         try:
-            row = later.one()
+            return read()
         except Exception:
             if not getattr(self.db, "lost_results", False):
                 raise
-            row = self.db.execute(
+            return found()
+
+    def _inserted(self, later: _Later, table: str, columns: str, now: str) -> tuple[Any, ...]:
+        """The row a write inserted into `table` (an action item, a task),
+        RETURNING `columns`; its answer lost, found again by who inserted it when."""
+        row = self._returned(
+            later.one,
+            lambda: self.db.execute(
                 f"SELECT {columns} FROM {table} WHERE incident_id = ? AND created_by = ?"
                 " AND created_at = ? ORDER BY id DESC LIMIT 1",
                 (later.find[0], self.identity, now),
-            ).fetchone()
+            ).fetchone(),
+        )
         if row is None:
             raise NotFound(f"the new row in {table} cannot be read back")
         return tuple(row)
 
     def _appended(self, later: _Later) -> TimelineEntry:
-        """The entry an _append wrote. When the write committed but its answer
-        was lost with the connection (the server said so when asked), the
-        entry is found again by what was written: the first such entry
-        recorded from the write's time on (the same words written again just
-        after, from another terminal, are a later one)."""
-        try:
-            row = later.one()
-        except Exception:
-            if not getattr(self.db, "lost_results", False):
-                raise
-            row = self.db.execute(
+        """The entry an _append wrote; its answer lost, found again by what was
+        written: the first such entry recorded from the write's time on (the
+        same words written again just after, from another terminal, are a
+        later one)."""
+        row = self._returned(
+            later.one,
+            lambda: self.db.execute(
                 f"SELECT {self._ENTRY_COLUMNS} FROM timeline WHERE incident_id = ? AND kind = ?"
                 " AND actor = ? AND recorded_at >= ? AND text = ? ORDER BY id LIMIT 1",
                 later.find,
-            ).fetchone()
-            if row is None:
-                raise NotFound("the entry just written was not found") from None
-        return self._row_entry(row)  # type: ignore[arg-type]  # RETURNING gives its row
+            ).fetchone(),
+        )
+        if row is None:
+            raise NotFound("the entry just written was not found")
+        return self._row_entry(row)
 
     def _now(self) -> str:
         return to_iso(self.clock())
@@ -746,16 +738,14 @@ class StoreBase:
         )  # fmt: skip
 
         def stored() -> Incident:
-            try:
-                rows = later.dicts()
-            except Exception:
-                if not getattr(self.db, "lost_results", False):
-                    raise
-                rows = self._rows(  # committed, its answer lost: found by who declared it when
+            rows = self._returned(
+                later.dicts,
+                lambda: self._rows(  # its answer lost: found by who declared it when
                     "SELECT * FROM incidents WHERE declared_by = ? AND declared_at = ?"
                     " AND title = ? ORDER BY id DESC LIMIT 1",
                     (self.identity, to_iso(now), title),
-                )
+                ),
+            )
             return self._row_incident(rows[0])
 
         if not self._pipelined:

@@ -198,11 +198,8 @@ class _Companion:
         ).start()
 
     def _make(self, backend: PostgresBackend) -> None:
-        import psycopg
-
         try:
-            conn = psycopg.connect(backend.url.conninfo, autocommit=True, **backend._liveness())
-            conn.prepare_threshold = None  # as _connect
+            conn = backend._dial()
         except Exception:  # noqa: BLE001 - the worker connects itself, and says why
             conn = None
         self._conn = conn
@@ -438,19 +435,25 @@ class PostgresBackend:
 
         companion, self._companion = self._companion, None
         conn = companion.take() if companion is not None else None
-        if conn is not None:
-            self._pid = conn.info.backend_pid
-            return conn
-        try:
-            conn = psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
-        except psycopg.Error as exc:
-            raise self._unreachable(exc) from None
+        if conn is None:
+            try:
+                conn = self._dial()
+            except psycopg.Error as exc:
+                raise self._unreachable(exc) from None
+        # Kept here: another thread's has_changed() reads it, never the connection.
+        self._pid = conn.info.backend_pid
+        return conn
+
+    def _dial(self) -> Any:
+        """A new connection to the server, as every statement connection is
+        made (the listener's is its own): psycopg's errors are the caller's."""
+        import psycopg
+
+        conn = psycopg.connect(self.url.conninfo, autocommit=True, **self._liveness())
         # No server-side prepared statements: a pipeline a check stopped skips
         # the statements after it, a PREPARE among them, which psycopg would
         # then take as done ("prepared statement does not exist" on its next use).
         conn.prepare_threshold = None
-        # Kept here: another thread's has_changed() reads it, never the connection.
-        self._pid = conn.info.backend_pid
         return conn
 
     def _prepare(self, read_only: bool, create: bool = True) -> None:
@@ -978,11 +981,16 @@ class PostgresBackend:
         if came is None:
             self._first_look = True  # lost just now: has_changed says so
             return None
+        self._seen_revision = None
+        return self._own_news(writes) or came
+
+    def _own_news(self, writes: int) -> bool:
+        """Whether this process committed since last asked (writes: its
+        connections' commits, counted), or nothing was asked yet; taken as seen."""
         changed = writes != self._seen_local_writes or self._first_look
         self._seen_local_writes = writes
         self._first_look = False
-        self._seen_revision = None
-        return changed or came
+        return changed
 
     def wake_fd(self) -> int | None:
         listener = self._live_listener()
@@ -999,10 +1007,7 @@ class PostgresBackend:
         A notification on the listening connection, or this connection's own
         commits; no query at all. Without a listener (lost, reconnecting) the
         change counter is polled instead."""
-        writes = sum(member._local_writes for member in self._family)
-        changed = writes != self._seen_local_writes or self._first_look
-        self._seen_local_writes = writes
-        self._first_look = False
+        changed = self._own_news(sum(member._local_writes for member in self._family))
         had_listener = self._listener is not None
         came = self._drain()
         if came is None and time.monotonic() >= self._listener_retry_at:

@@ -330,12 +330,7 @@ class RetroStore(StoreBase):
     def _action_written(self, updated: _Later, action_id: int) -> ActionItem:
         """An action item as a write's UPDATE returned it (read again when
         the answer to COMMIT was lost with the connection)."""
-        try:
-            row = updated.one()
-        except Exception:
-            if not getattr(self.db, "lost_results", False):
-                raise
-            row = None
+        row = self._returned(updated.one, lambda: None)
         return self._row_action(row) if row is not None else self.action_item(action_id)
 
     @on_what_was_read
