@@ -30,3 +30,33 @@ def seed_incident(store: Store, clock: Clock) -> int:
     store.add_entry(iid, "Rolled back checkout-api to 2026.11.27-3", "change")
     store.record_milestone(iid, "acknowledge", clock() - timedelta(minutes=40))
     return iid
+
+
+def alerts_firing(store: Store, *names: str) -> None:
+    """An Alertmanager group (names[0]) firing on hosts names[1:]."""
+    from warroom.intake.mappers import map_alertmanager
+
+    doc = {
+        "version": "4",
+        "groupKey": f"{{}}:{{alertname={names[0]!r}}}",
+        "status": "firing",
+        "receiver": "warroom",
+        "groupLabels": {"alertname": names[0]},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager:9093",
+        "truncatedAlerts": 0,
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": names[0], "severity": "critical", "host": name},
+                "annotations": {"summary": f"{names[0]} on {name}"},
+                "startsAt": "2026-03-10T11:40:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus:9090/graph",
+                "fingerprint": f"{names[0]}-{name}",
+            }
+            for name in names[1:]
+        ],
+    }
+    store.ingest_alerts(map_alertmanager(doc, store.clock()), store.policy.refire_window)

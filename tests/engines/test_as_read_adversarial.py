@@ -19,42 +19,13 @@ from typing import Any
 import pytest
 from clocks import CORE_START, Clock
 from pg_cut_proxy import CutAfterCommit
+from seeds import alerts_firing
 
 from warroom.core.errors import AlreadyApplied, StaleRead, UsageError
 from warroom.core.policy import Policy
 from warroom.store import Store
 
 # ------------------------------------------------------------------ helpers
-
-
-def _alerts(store: Store, *names: str) -> None:
-    """An Alertmanager group (names[0]) firing on hosts names[1:]."""
-    from warroom.intake.mappers import map_alertmanager
-
-    doc = {
-        "version": "4",
-        "groupKey": f"{{}}:{{alertname={names[0]!r}}}",
-        "status": "firing",
-        "receiver": "warroom",
-        "groupLabels": {"alertname": names[0]},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": "http://alertmanager:9093",
-        "truncatedAlerts": 0,
-        "alerts": [
-            {
-                "status": "firing",
-                "labels": {"alertname": names[0], "severity": "critical", "host": name},
-                "annotations": {"summary": f"{names[0]} on {name}"},
-                "startsAt": "2026-03-10T11:40:00Z",
-                "endsAt": "0001-01-01T00:00:00Z",
-                "generatorURL": "http://prometheus:9090/graph",
-                "fingerprint": f"{names[0]}-{name}",
-            }
-            for name in names[1:]
-        ],
-    }
-    store.ingest_alerts(map_alertmanager(doc, store.clock()), store.policy.refire_window)
 
 
 _ID_KEYS = ("supersedes", "task", "action", "change")
@@ -153,7 +124,7 @@ def test_merging_a_proposal_into_an_incident_someone_else_wrote_to_since_it_was_
     theirs = Store.open(pg_url, policy, "carol", clock=clock)
     try:
         incident = ours.declare("Disk trouble").id
-        _alerts(ours, "DiskFull", "db1", "db2")
+        alerts_firing(ours, "DiskFull", "db1", "db2")
         [proposal] = ours.proposals()
         ours.read_room(incident, 50)  # the war room's read
         theirs.add_entry(incident, "meanwhile")
@@ -177,7 +148,7 @@ def test_merging_a_proposal_into_an_incident_read_closed_and_reopened_elsewhere_
     try:
         incident = ours.declare("Disk trouble").id
         ours.close_incident(incident, "fixed")
-        _alerts(ours, "DiskFull", "db1")
+        alerts_firing(ours, "DiskFull", "db1")
         [proposal] = ours.proposals()
         ours.board(incident)  # read closed
         theirs.reopen_incident(incident, "back again")
@@ -260,9 +231,9 @@ def test_an_accepted_proposal_whose_group_grew_after_it_was_listed_is_stored_as_
 ):
     def script(ours: Store, theirs: Store, clock: Clock) -> tuple[int, list[Any]]:
         said: list[Any] = []
-        _alerts(ours, "DiskFull", "db1")
+        alerts_firing(ours, "DiskFull", "db1")
         [proposal] = ours.proposals()
-        _alerts(theirs, "DiskFull", "db1", "db2", "db3")  # more alerts, after our listing
+        alerts_firing(theirs, "DiskFull", "db1", "db2", "db3")  # more alerts, after our listing
         incident = _step(
             said,
             lambda: ours.accept_proposal(proposal.id, None, "P1"),
@@ -505,8 +476,8 @@ def test_writes_on_what_was_read_whose_commit_answer_was_lost_return_what_is_sto
         task = store.add_task(iid, "Check logs", role="Lead")
         action = store.add_action(iid, "Fix")
         store.record_milestone(iid, "acknowledge")
-        _alerts(store, "DiskFull", "db1")
-        _alerts(store, "CpuHot", "db2", "db3")
+        alerts_firing(store, "DiskFull", "db1")
+        alerts_firing(store, "CpuHot", "db2", "db3")
         disk, cpu = (p.id for p in store.proposals())
         clock.advance(minutes=30)
         early = clock.now - timedelta(minutes=10)

@@ -12,11 +12,14 @@ import os
 import select
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from seeds import alerts_firing
 
 from warroom.core.errors import AlreadyApplied, DraftConflict, NotFound, UsageError
 from warroom.services.paths import DbUrl
@@ -46,6 +49,21 @@ def _counted(proxy: DelayProxy, name: str, action) -> tuple[object, int, list[st
     result = action()
     proxy.mark("after " + name)
     return (result, *_trips(proxy, name))
+
+
+@asynccontextmanager
+async def _room_opened(app, proxy: DelayProxy) -> AsyncIterator[Any]:
+    """The app run until its war room is open and keys are quiet: what it sent
+    meanwhile is the proxy's segment "open"; what follows, "after open"."""
+    from warroom.tui.screens.warroom import WarRoomScreen
+
+    proxy.mark("open")
+    async with app.run_test(size=(120, 36)) as pilot:
+        while not app.key_gate.quiet:
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, WarRoomScreen)
+        proxy.mark("after open")
+        yield pilot
 
 
 def test_a_tick_a_note_a_hand_off_and_a_board_cost_the_round_trips_aimed_at(far, policy):
@@ -110,35 +128,6 @@ def test_a_declaration_and_its_runbooks_cost_one_round_trip(far, policy):
         store.close()
 
 
-def _alerts(store, *names: str) -> None:
-    from warroom.intake.mappers import map_alertmanager
-
-    doc = {
-        "version": "4",
-        "groupKey": f"{{}}:{{alertname={names[0]!r}}}",
-        "status": "firing",
-        "receiver": "warroom",
-        "groupLabels": {"alertname": names[0]},
-        "commonLabels": {},
-        "commonAnnotations": {},
-        "externalURL": "http://alertmanager:9093",
-        "truncatedAlerts": 0,
-        "alerts": [
-            {
-                "status": "firing",
-                "labels": {"alertname": names[0], "severity": "critical", "host": name},
-                "annotations": {"summary": f"{names[0]} on {name}"},
-                "startsAt": "2026-03-10T11:40:00Z",
-                "endsAt": "0001-01-01T00:00:00Z",
-                "generatorURL": "http://prometheus:9090/graph",
-                "fingerprint": f"{names[0]}-{name}",
-            }
-            for name in names[1:]
-        ],
-    }
-    store.ingest_alerts(map_alertmanager(doc, store.clock()), store.policy.refire_window)
-
-
 def test_deciding_a_proposal_costs_one_round_trip_after_the_list_read_it(far, policy, clock):
     """Accepting, declining or merging a proposal goes on it and its alerts as
     the incident list read them (guarded: still waiting, no alert news since),
@@ -148,7 +137,7 @@ def test_deciding_a_proposal_costs_one_round_trip_after_the_list_read_it(far, po
     store = Store.open(url, policy, "ann", clock=clock)
     try:
         for name in ("DiskFull", "CpuHot", "Latency"):
-            _alerts(store, name, "db1", "db2", "db3")
+            alerts_firing(store, name, "db1", "db2", "db3")
         first, second, third = (p.id for p in store.proposals())  # the list's read
         incident, trips, sent = _counted(
             proxy, "accept", lambda: store.accept_proposal(first, None, "P1")
@@ -162,12 +151,12 @@ def test_deciding_a_proposal_costs_one_round_trip_after_the_list_read_it(far, po
         )
         assert trips <= 1, sent
         assert merged == store.get_incident(incident.id)
-        _alerts(store, "Latency", "db4")  # news on the third after the list read it
+        alerts_firing(store, "Latency", "db4")  # news on the third after the list read it
         declined, trips, sent = _counted(
             proxy, "decline", lambda: store.decline_proposal(third, "noise")
         )
         assert trips <= 4, sent  # the guard stops it (and its rollback); read, written
-        _alerts(store, "Spare", "db1")
+        alerts_firing(store, "Spare", "db1")
         cold = Store.open(url, policy, "cat", clock=clock)  # a command: nothing read
         try:
             [fourth] = [p.id for p in store.proposals()]
@@ -266,7 +255,6 @@ async def test_opening_the_war_room_reads_it_in_one_round_trip_off_the_ui_connec
     was opened (a frame shows at once, loading); the board, the timeline's
     last page and the tasks come in one round trip on the worker's."""
     from warroom.tui.app import make_app
-    from warroom.tui.screens.warroom import WarRoomScreen
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -277,12 +265,7 @@ async def test_opening_the_war_room_reads_it_in_one_round_trip_off_the_ui_connec
         store.add_entry(incident, "a note to show")
         ui_conn = max(int(c) for c in proxy.counts()["start"]["connections"])
         app = make_app(store, policy, start_incident=incident)
-        proxy.mark("open")
-        async with app.run_test(size=(120, 36)) as pilot:
-            while not app.key_gate.quiet:
-                await pilot.pause(0.02)
-            assert isinstance(app.screen, WarRoomScreen)
-            proxy.mark("after open")
+        async with _room_opened(app, proxy):
             assert app.screen.board.incident.title == "Opened far away"
             texts = [e.text for e in app.screen.query_one("#panel-4").view.entries]
             assert "a note to show" in texts
@@ -661,7 +644,6 @@ async def test_the_war_room_s_worker_connects_as_its_store_opens_not_after(
     connection is made beside the store's own as it opens, so opening the war
     room connects only its listener: the room's read waits for no connecting."""
     from warroom.tui.app import make_app
-    from warroom.tui.screens.warroom import WarRoomScreen
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -675,12 +657,7 @@ async def test_the_war_room_s_worker_connects_as_its_store_opens_not_after(
     proxy.delay = 0.0
     try:
         app = make_app(store, policy, start_incident=incident)
-        proxy.mark("open")
-        async with app.run_test(size=(120, 36)) as pilot:
-            while not app.key_gate.quiet:
-                await pilot.pause(0.02)
-            assert isinstance(app.screen, WarRoomScreen)
-            proxy.mark("after open")
+        async with _room_opened(app, proxy) as pilot:
             assert app.screen.board.incident.title == "Opened far away"
             app.write(AddEntry(incident, "written by the worker"))
             while app.pending:
@@ -708,7 +685,7 @@ def test_the_incident_list_s_reads_cost_one_round_trip(far, policy, clock):
         incident = store.declare("Listed").id
         store.assign(incident, "Lead", "ann")
         store.add_action(incident, "Fix", "bob", due=date(2026, 3, 1))
-        _alerts(store, "DiskFull", "db1")
+        alerts_firing(store, "DiskFull", "db1")
 
         def read():
             sent = store.read_together(

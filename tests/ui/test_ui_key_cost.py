@@ -110,10 +110,24 @@ async def test_a_new_row_names_its_zone_without_going_over_every_row(app_factory
         assert 0 < counting.looked < 10, counting.looked
 
 
+def _screen_queries(monkeypatch) -> list:
+    """Every selector the war room's screen asks query_one for, from now on."""
+    from warroom.tui.screens.warroom import WarRoomScreen
+
+    asked: list = []
+    query_one = WarRoomScreen.query_one
+
+    def counted(self, selector, expect_type=None):
+        asked.append(selector)
+        return query_one(self, selector, expect_type)
+
+    monkeypatch.setattr(WarRoomScreen, "query_one", counted)
+    return asked
+
+
 async def test_a_tick_draws_the_board_without_querying_the_screen(app_factory, seeded, monkeypatch):
     """The board is drawn on every key that writes (pending, then read
     back): its parts are found once, not by walking the screen each time."""
-    from warroom.tui.screens.warroom import WarRoomScreen
     from warroom.tui.widgets.clocks import ClocksPanel
     from warroom.tui.widgets.draft import DraftPanel
     from warroom.tui.widgets.header import IncidentHeader
@@ -125,14 +139,7 @@ async def test_a_tick_draws_the_board_without_querying_the_screen(app_factory, s
         await settle(app, pilot)
         screen = app.screen
         item = app.policy.checklist[0].id
-        asked: list = []
-        query_one = WarRoomScreen.query_one
-
-        def counted(self, selector, expect_type=None):
-            asked.append(selector)
-            return query_one(self, selector, expect_type)
-
-        monkeypatch.setattr(WarRoomScreen, "query_one", counted)
+        asked = _screen_queries(monkeypatch)
         for _ in range(2):  # the first may find the parts; the second finds them kept
             asked.clear()
             ticked = item in screen.board.ticked
@@ -439,21 +446,13 @@ async def test_the_clocks_second_does_not_query_the_screen(app_factory, seeded, 
     """Each second the header, the clocks and the draft's "next update due"
     move: their parts are the ones kept, not found by walking the screen (a
     query each second, and one for the tasks panel that is not there)."""
-    from warroom.tui.screens.warroom import WarRoomScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
         screen.tick(app.clock())  # the parts found once
-        asked: list = []
-        query_one = WarRoomScreen.query_one
-
-        def counted(self, selector, expect_type=None):
-            asked.append(selector)
-            return query_one(self, selector, expect_type)
-
-        monkeypatch.setattr(WarRoomScreen, "query_one", counted)
+        asked = _screen_queries(monkeypatch)
         for _ in range(3):
             screen.tick(app.clock())
         assert asked == []
