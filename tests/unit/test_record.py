@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from runners import python_says
 
+from warroom.core import record as records
 from warroom.core.model import Draft, Incident, TimelineEntry
 from warroom.core.record import FrozenError, field, record, replace
 
@@ -118,26 +119,46 @@ def test_no_module_of_ours_defines_dataclasses():
     assert python_says(probe) == "False"
 
 
-def test_init_is_compiled_when_the_first_record_is_made():
-    """A process makes few of the kinds of record it defines: each class's
-    __init__ is compiled when its first record is made, through a subclass
-    too, and behaves as it would have from the start."""
+def test_init_is_compiled_once_a_class_has_made_records_enough(monkeypatch):
+    """A process makes few of the kinds of record it defines, most of them a
+    few times: each class binds its arguments generically (no compile) until
+    it has made COMPILED_AFTER records, through a subclass too; then its
+    __init__ is compiled and put in place. Both behave the same."""
 
     @record
     class Pair:
         a: int
         b: list = field(default_factory=list)
+        c: str = "c"
 
     class Named(Pair):
         pass
 
-    placeholder = Pair.__init__
-    assert Named(1).b == [] and Named(1, [2]).b == [2]
-    assert Pair.__init__ is not placeholder  # compiled once, then in place
+    def behaves() -> None:
+        assert Named(1).b == [] and Named(1, [2]).b == [2]
+        assert Pair(3) == Pair(3, [], "c") == Pair(a=3) == Pair(3, c="c")
+        assert Pair(1).b is not Pair(1).b  # a fresh default each time
+        assert Pair(1, c="x") == Pair(1, [], "x")
+        for bad in ((), (1, [], "c", 4)):
+            with pytest.raises(TypeError):
+                Pair(*bad)
+        with pytest.raises(TypeError, match="'a'"):
+            Pair(1, a=2)
+        with pytest.raises(TypeError, match="'z'"):
+            Pair(1, z=2)
+        with pytest.raises(TypeError, match="'a'"):
+            Pair(b=[])
+
+    generic = Pair.__init__
+    monkeypatch.setattr(records, "COMPILED_AFTER", 10**6)
+    behaves()
+    assert Pair.__init__ is generic  # not compiled yet: few records made
+    monkeypatch.setattr(records, "COMPILED_AFTER", 40)
+    for _ in range(40):
+        Pair(0)
     compiled = Pair.__init__
-    assert Pair(3) == Pair(3, []) and Pair.__init__ is compiled
-    with pytest.raises(TypeError):
-        Pair()
-    with pytest.raises(TypeError):
-        Pair(1, [], 3)
-    assert Pair.__init__.__qualname__.endswith("Pair.__init__")
+    assert compiled is not generic  # compiled once, then in place
+    behaves()
+    assert Pair.__init__ is compiled
+    assert compiled.__qualname__.endswith("Pair.__init__")
+    assert generic.__qualname__.endswith("Pair.__init__")

@@ -6,9 +6,13 @@ the store hands out are defined at each start. The dataclasses module costs
 about 12 ms to import (it loads inspect, ast, dis, tokenize...) and then
 compiles five or six methods per class (another ~1 ms each). Here the shared
 methods (repr, equality, hash, frozenness) are written once below, so only
-`__init__` is generated per class, in one small compile, and only when the
-first record of that class is made (a process makes a few of the kinds it
-defines: the war room's start, ~5 ms less).
+`__init__` is generated per class, in one small compile, and only once the
+class has made COMPILED_AFTER records: before that, a generic `__init__`
+binds the arguments (a few microseconds a record more, no compile). A
+process makes few of the kinds it defines, and most of those a handful of
+times: the war room's start made 19 kinds of record, and compiling each
+cost it ~3 ms; two kinds (the timeline's entries, the schema's columns) are
+made by the hundred and are compiled.
 
 A record behaves as the frozen dataclass did: positional or keyword
 arguments in field order, defaults and `field(default_factory=...)`,
@@ -23,6 +27,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
+
+# A class's __init__ is compiled when it makes its COMPILED_AFTER-th record.
+COMPILED_AFTER = 16
 
 
 class FrozenError(AttributeError):
@@ -104,16 +111,42 @@ def record(cls: type[T]) -> type[T]:
         raise TypeError(f"{cls.__qualname__}: a field without a default follows one with")
     lines = [f"def __init__(self, {', '.join(params)}):", "    d = self.__dict__", *body]
     source = "\n".join(lines if body else [*lines, "    pass"])
+    qualname = cls.__qualname__
+    defaults = {n: env[f"_default_{n}"] for n in names if f"_default_{n}" in env}
+    makers = {n: env[f"_make_{n}"] for n in names if f"_make_{n}" in env}
+    count = [0]  # records made so far
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        # Compiled when the class is first made (most kinds of record are
-        # never made by a given process: a CLI verb, the war room's start),
-        # then put in place of this one.
-        exec(source, env)  # noqa: S102 - our field names
-        init = env["__init__"]
-        init.__qualname__ = f"{cls.__qualname__}.__init__"
-        type.__setattr__(cls, "__init__", init)
-        init(self, *args, **kwargs)
+        count[0] += 1
+        if count[0] >= COMPILED_AFTER:
+            # Made often: compiled (fast per record), then put in place of this one.
+            exec(source, env)  # noqa: S102 - our field names
+            init = env["__init__"]
+            init.__qualname__ = f"{qualname}.__init__"
+            type.__setattr__(cls, "__init__", init)
+            init(self, *args, **kwargs)
+            return
+        if len(args) > len(names):
+            raise TypeError(
+                f"{qualname}.__init__() takes {len(names) + 1} positional arguments"
+                f" but {len(args) + 1} were given"
+            )
+        d = self.__dict__
+        for name, value in zip(names, args, strict=False):
+            d[name] = value
+        for name in names[len(args) :]:
+            if name in kwargs:
+                d[name] = kwargs.pop(name)
+            elif name in makers:
+                d[name] = makers[name]()
+            elif name in defaults:
+                d[name] = defaults[name]
+            else:
+                raise TypeError(f"{qualname}.__init__() missing required argument: {name!r}")
+        if kwargs:
+            name = next(iter(kwargs))
+            said = "multiple values for" if name in names else "an unexpected keyword"
+            raise TypeError(f"{qualname}.__init__() got {said} argument {name!r}")
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     methods = {
