@@ -89,40 +89,48 @@ def replace(obj: T, /, **changes: Any) -> T:
 def record(cls: type[T]) -> type[T]:
     """Make cls a frozen record of its annotated fields (in their order)."""
     names = tuple(cls.__dict__.get("__annotations__", {}))
-    params: list[str] = []
-    body: list[str] = []
-    env: dict[str, Any] = {"_Factory": _Factory}
+    qualname = cls.__qualname__
+    defaults: dict[str, Any] = {}
+    makers: dict[str, Callable[[], Any]] = {}
     for name in names:
         default = cls.__dict__.get(name, _Factory)
-        if default is _Factory:
-            params.append(name)
-        elif isinstance(default, _Factory):
-            env[f"_make_{name}"] = default.make
-            params.append(f"{name}=_Factory")
+        if isinstance(default, _Factory):
+            makers[name] = default.make
             delattr(cls, name)  # as dataclasses does: no shared class-level default
-        else:
-            env[f"_default_{name}"] = default
-            params.append(f"{name}=_default_{name}")
-        made = f"_make_{name}() if {name} is _Factory else {name}"
-        body.append(f"    d[{name!r}] = {made if f'_make_{name}' in env else name}")
-    required = [i for i, p in enumerate(params) if "=" not in p]
-    optional = [i for i, p in enumerate(params) if "=" in p]
-    if required and optional and max(required) > min(optional):
-        raise TypeError(f"{cls.__qualname__}: a field without a default follows one with")
-    lines = [f"def __init__(self, {', '.join(params)}):", "    d = self.__dict__", *body]
-    source = "\n".join(lines if body else [*lines, "    pass"])
-    qualname = cls.__qualname__
-    defaults = {n: env[f"_default_{n}"] for n in names if f"_default_{n}" in env}
-    makers = {n: env[f"_make_{n}"] for n in names if f"_make_{n}" in env}
+        elif default is not _Factory:
+            defaults[name] = default
+        elif defaults or makers:
+            raise TypeError(f"{qualname}: a field without a default follows one with")
+
+    def compiled() -> Callable[..., None]:
+        """The __init__ for records made often: bound by Python itself."""
+        env: dict[str, Any] = {"_Factory": _Factory}
+        params, body = [], []
+        for name in names:
+            value = name
+            if name in makers:
+                env[f"_make_{name}"] = makers[name]
+                params.append(f"{name}=_Factory")
+                value = f"_make_{name}() if {name} is _Factory else {name}"
+            elif name in defaults:
+                env[f"_default_{name}"] = defaults[name]
+                params.append(f"{name}=_default_{name}")
+            else:
+                params.append(name)
+            body.append(f"    d[{name!r}] = {value}")
+        lines = [f"def __init__(self, {', '.join(params)}):", "    d = self.__dict__", *body]
+        exec("\n".join(lines if body else [*lines, "    pass"]), env)  # noqa: S102 - our field names
+        init: Callable[..., None] = env["__init__"]
+        init.__qualname__ = f"{qualname}.__init__"
+        return init
+
     count = [0]  # records made so far
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         count[0] += 1
         if count[0] >= COMPILED_AFTER:
             # Made often: compiled (fast per record), then put in place of this one.
-            exec(source, env)  # noqa: S102 - our field names
-            init = env["__init__"]
-            init.__qualname__ = f"{qualname}.__init__"
+            init = compiled()
             type.__setattr__(cls, "__init__", init)
             init(self, *args, **kwargs)
             return
@@ -148,7 +156,7 @@ def record(cls: type[T]) -> type[T]:
             said = "multiple values for" if name in names else "an unexpected keyword"
             raise TypeError(f"{qualname}.__init__() got {said} argument {name!r}")
 
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__qualname__ = f"{qualname}.__init__"
     methods = {
         "__init__": __init__,
         "__repr__": _repr,
