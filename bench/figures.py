@@ -607,9 +607,31 @@ def _tmux_run(ctx: Ctx, command: list[str], needles: list[str], env: dict[str, s
         missing = [n for n in needles if n not in seen]
         raise ChildFailed(f"{missing!r} never shown in tmux; the pane:\n{pane[-1500:]}")
     finally:
+        pids = subprocess.run(
+            [*tmux, "list-panes", "-a", "-F", "#{pane_pid}"],
+            env=env, capture_output=True, text=True, timeout=30,
+        ).stdout.split()  # fmt: skip
         subprocess.run([*tmux, "kill-server"], env=env, capture_output=True, timeout=30)
         socket_dir = Path(env.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
         (socket_dir / sock).unlink(missing_ok=True)
+        # The next run starts once this one's process has gone: an app still
+        # shutting down would take CPU (and its database) from the next start.
+        for pid in pids:
+            _wait_gone(int(pid), timeout=30)
+
+
+def _wait_gone(pid: int, timeout: float) -> None:
+    """Until process pid has exited (or is a zombie), at most timeout seconds."""
+    deadline = time.monotonic() + timeout
+    stat = Path(f"/proc/{pid}/stat")
+    while time.monotonic() < deadline:
+        try:
+            # The state follows the command's name, which is in parentheses.
+            if stat.read_text().rpartition(")")[2].split()[0] in ("Z", "X"):
+                return
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return
+        time.sleep(0.002)
 
 
 # On the war room's last panel: on screen once every panel is painted and filled.
