@@ -530,6 +530,30 @@ async def test_a_change_committed_once_the_first_read_began_is_shown(app_factory
             await until(pilot, shown, f"{text!r} never showed")
 
 
+def test_the_first_read_goes_alone_for_a_moment_then_beside_the_start(store, clock, monkeypatch):
+    """`warroom` begins the first read and gives it its first moments alone
+    (the imports that follow share one interpreter lock with it): a read
+    done within them is done when FirstRead returns; a held one (a slow
+    disk, a lock) does not hold the start longer, and is still handed over."""
+    import time
+
+    from warroom.tui.first_read import FirstRead
+
+    incident = store.declare("Checkout down", "regression", "P1", reported_at=clock())
+    early = FirstRead(store, incident.id, alone=30.0)
+    assert early.ready()  # read whole before the start went on
+    assert early.result()[1].board.incident.id == incident.id
+
+    release = _held_room_reads(monkeypatch)
+    began = time.monotonic()
+    held = FirstRead(store, incident.id, alone=0.2)
+    waited = time.monotonic() - began
+    assert not held.ready() and waited >= 0.2
+    assert waited < 20  # not the held read's own time (up to 60 s)
+    release.set()
+    assert held.result()[1].board.incident.id == incident.id
+
+
 async def test_a_first_read_not_done_in_time_opens_the_room_over_the_loading_screen(
     app_factory, store, clock, monkeypatch
 ):

@@ -1,5 +1,7 @@
 """The first screen's read, begun as `warroom` starts: on a thread and a
-connection of its own, while Textual and the war room's modules are imported.
+connection of its own, given its first moments alone (a local file is read
+in a few milliseconds), then, if it is not done, going on while Textual and
+the war room's modules are imported.
 
 A war room on a local file is then read by the time the app asks for its
 first screen, and the room is that screen itself: no loading screen to make,
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 TIMELINE_PAGE = 200
 # As the database worker's own connection (app.py: WRITE_WAIT_SECONDS).
 WAIT_SECONDS = 0.1
+# How long the read is given alone before the start goes on beside it.
+ALONE_SECONDS = 0.05
 
 
 def read_first(store: Store, start: int | None) -> tuple[list[Any] | None, RoomRead | None]:
@@ -68,13 +72,14 @@ def send_first(
 
 
 class FirstRead:
-    """read_first on a connection of its own, on a thread, begun at once.
+    """read_first on a connection of its own, on a thread, begun at once and
+    given its first moments alone (see `alone`).
 
     The store's change marker is taken as seen first (what the app does as it
     starts: see WarRoomApp._first_look): a change committed once the read
     has begun is seen by the first poll and read again, never missed."""
 
-    def __init__(self, store: Store, start: int | None = None):
+    def __init__(self, store: Store, start: int | None = None, alone: float = ALONE_SECONDS):
         self.start = start
         self._done = threading.Event()
         self._result: tuple[list[Any] | None, RoomRead | None] | None = None
@@ -86,6 +91,13 @@ class FirstRead:
         threading.Thread(
             target=self._read, args=(store,), name="warroom-first-read", daemon=True
         ).start()
+        # The read goes first, alone, for up to `alone` seconds: a local file
+        # is read in a few milliseconds. Run side by side, it and the imports
+        # that follow took turns at one interpreter lock, and handing it back
+        # and forth cost the start more than the read itself (~6 ms of the
+        # war room's whole start in tmux, bench figure 11). A read that takes
+        # longer (a slow disk, a lock held) goes on beside the start.
+        self._done.wait(alone)
 
     def _read(self, ui: Store) -> None:
         try:
