@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from warroom.core.ports import StorePort
 
 KINDS: dict[str, type[Write]] = {}
-W = TypeVar("W", bound="Write")
 
 
 class Write:
@@ -51,6 +50,11 @@ class Write:
         """The board as it will be once this write lands: what a screen shows
         while it is pending (None: this write does not change the board)."""
         return None
+
+
+# Bound to the class itself, not its name: a name is compiled by typing as
+# the module loads.
+W = TypeVar("W", bound=Write)
 
 
 def project(board: Board, pending: list[Envelope], policy: Policy) -> Board:
