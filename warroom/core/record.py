@@ -10,7 +10,7 @@ methods (repr, equality, hash, frozenness) are written once below, so only
 class has made COMPILED_AFTER records: before that, a generic `__init__`
 binds the arguments (a few microseconds a record more, no compile). A
 process makes few of the kinds it defines, and most of those a handful of
-times: the war room's start made 19 kinds of record, and compiling each
+times: the war room's start made 19 kinds of record, and compiling them all
 cost it ~3 ms; two kinds (the timeline's entries, the schema's columns) are
 made by the hundred and are compiled.
 

@@ -24,7 +24,7 @@ URGENCY = {OVERDUE: 0, DUE_SOON: 1, RUNNING: 2, MISSED: 3, MET: 4, STOPPED: 5}
 # A tuple: every list row and report computes many. Its fields are given by
 # call, as types: written as a class body they are strings here (`from
 # __future__ import annotations`), which typing compiled one by one as the
-# module loaded (~1 ms of every start that reads a clock).
+# module loaded, at every start that reads a clock.
 class ClockState(
     NamedTuple(
         "ClockState",

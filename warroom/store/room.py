@@ -16,7 +16,7 @@ from warroom.store.base import StoreBase
 
 # What the war room reads when it opens. Made by call, not as a class: a
 # class's annotations are strings here (`from __future__ import annotations`),
-# and typing compiled each one as the module loaded (~1 ms of every start).
+# and typing compiled each one as the module loaded, at every start.
 RoomRead = NamedTuple(  # noqa: UP014 - see above
     "RoomRead", [("board", Board), ("page", TimelinePage), ("tasks", list[Task])]
 )
