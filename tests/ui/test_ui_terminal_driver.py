@@ -190,3 +190,61 @@ def test_a_frame_queued_from_a_signal_handler_mid_frame_never_hangs():
     from runners import python_says
 
     assert python_says(REENTRANT_PROBE) == "stopped"
+
+
+class RecordingFile:
+    """A terminal that keeps what it is given; `slow` seconds a write."""
+
+    def __init__(self, slow: float = 0.0) -> None:
+        self.written: list[str] = []
+        self.slow = slow
+
+    def write(self, text: str) -> int:
+        if self.slow:
+            import time
+
+            time.sleep(self.slow)
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_frame_is_written_before_the_ui_thread_goes_on(monkeypatch):
+    # The writer needs the interpreter lock to write; the UI thread, busy
+    # with what the frame set off, held it for the switch interval (a frame
+    # waited ~5 ms in the queue). It now waits for the frame to be written.
+    from warroom.tui import terminal
+
+    monkeypatch.setattr(terminal, "HAND_OVER_SECONDS", WAIT)  # a busy machine
+    file = RecordingFile()
+    writer = TerminalWriter(file)  # type: ignore[arg-type]
+    writer.start()
+    try:
+        frame = "x" * terminal.FRAME_CHARS
+        for n in range(20):
+            writer.write(f"{n}{frame}")
+            assert file.written[-1] == f"{n}{frame}"  # written as write returned
+        writer.write("\x1b[?25l")  # a short write (not a frame) is only queued
+    finally:
+        writer.stop()
+    assert file.written[-1] == "\x1b[?25l"
+
+
+def test_a_slow_terminal_holds_the_ui_thread_back_no_longer_than_a_moment():
+    import time
+
+    from warroom.tui import terminal
+
+    file = RecordingFile(slow=1.0)  # a terminal far away
+    writer = TerminalWriter(file)  # type: ignore[arg-type]
+    writer.start()
+    try:
+        began = time.monotonic()
+        writer.write("x" * terminal.FRAME_CHARS)
+        assert time.monotonic() - began < 0.5  # HAND_OVER_SECONDS, then on
+        assert file.written == []
+    finally:
+        writer.stop()
+    assert len(file.written) == 1  # and it was written all the same

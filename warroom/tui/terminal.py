@@ -17,6 +17,12 @@ TerminalDriver is Textual's Linux driver with two things of warroom's:
   (which a hang-up sends with SIGHUP) from a handler that may run while the
   main thread is in the middle of queueing a frame; a queue.Queue there waits
   for its own lock for ever, and warroom stayed, holding the database open.
+- A frame goes out as it is drawn. The writer thread needs the interpreter
+  lock to write, and the UI thread, busy with what the frame set off (the
+  first frame's resizes, a key's next messages), kept it for the interpreter's
+  switch interval: a frame waited about 5 ms in the queue. After queueing a
+  frame the UI thread now waits, briefly and never on a lock, for the writer
+  to have written it.
 - Standard input that ends (a terminal gone without a hang-up, a pipe) is no
   longer read again and again at once: Textual's loop selects it, reads
   nothing and goes round at full speed until the app ends.
@@ -27,6 +33,7 @@ it runs."""
 from __future__ import annotations
 
 import os
+import select
 import selectors
 import sys
 import threading
@@ -42,6 +49,12 @@ from warroom.tui.textual_fixes.paste_parser import WarroomParser
 
 # As Textual's own writer: at most this many writes wait, then `write` waits.
 MAX_QUEUED_WRITES = 30
+# A write at least this long is a frame: the UI thread hands it over (below).
+FRAME_CHARS = 256
+# How long the UI thread waits for a frame to be written: a slow terminal (a
+# link far away) holds it back no longer than this, then the writer goes on
+# alone, as it always did.
+HAND_OVER_SECONDS = 0.002
 
 
 class TerminalWriter(threading.Thread):
@@ -56,25 +69,55 @@ class TerminalWriter(threading.Thread):
         # the main thread is inside put, never waits on a lock it holds).
         self.queue: SimpleQueue[str | None] = SimpleQueue()
         self.gone = False  # set once a write fails: the terminal is no longer there
+        # The writer says it has written all it was given with a byte on this
+        # pipe; the UI thread waits for it with select (no lock: a signal
+        # handler may queue a frame while the UI thread is in the middle of one).
+        self._said, self._says = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
 
     def write(self, text: str) -> None:
         # At most MAX_QUEUED_WRITES wait, as Textual's own writer: a slow
         # terminal holds the app back rather than piling frames up.
         while self.queue.qsize() >= MAX_QUEUED_WRITES and not self.gone and self.is_alive():
             time.sleep(0.001)
+        if len(text) < FRAME_CHARS:
+            self.queue.put(text)
+            return
+        self._heard()  # what the writer said of earlier writes
         self.queue.put(text)
+        if not self.gone and self.is_alive():
+            # Waiting, the UI thread lets go of the interpreter lock: the writer
+            # takes it at once and writes the frame.
+            try:
+                said, _, _ = select.select([self._said], [], [], HAND_OVER_SECONDS)
+            except (OSError, ValueError):  # stopped meanwhile: its pipe is closed
+                return
+            if said:
+                self._heard()
+
+    def _heard(self) -> None:
+        if self._said < 0:  # stopped: its pipe is closed
+            return
+        try:
+            while os.read(self._said, 512):
+                pass
+        except OSError:  # nothing more to read
+            pass
 
     def run(self) -> None:
         get, qsize = self.queue.get, self.queue.qsize
         while (text := get()) is not None:
-            if self.gone:
-                continue
-            try:
-                self.file.write(text)
-                if qsize() == 0:
-                    self.file.flush()
-            except OSError:
-                self.gone = True
+            if not self.gone:
+                try:
+                    self.file.write(text)
+                    if qsize() == 0:
+                        self.file.flush()
+                except OSError:
+                    self.gone = True
+            if qsize() == 0:
+                try:
+                    os.write(self._says, b".")  # all written (or dropped)
+                except OSError:  # the pipe is full: said already, not heard yet
+                    pass
         if not self.gone:
             try:
                 self.file.flush()
@@ -85,6 +128,10 @@ class TerminalWriter(threading.Thread):
         """Write what waits, then end (blocks until the thread has ended)."""
         self.queue.put(None)
         self.join()
+        fds, (self._said, self._says) = (self._said, self._says), (-1, -1)
+        for fd in fds:
+            if fd >= 0:  # (stopped once already)
+                os.close(fd)
 
 
 class TerminalDriver(LinuxDriver):
