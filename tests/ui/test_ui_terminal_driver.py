@@ -163,9 +163,14 @@ from warroom.tui.terminal import TerminalWriter
 
 writer = TerminalWriter(io.StringIO())
 writer.start()
+n = 0
 # As Textual's SIGCONT handler, which writes the whole screen again, and runs
 # in the main thread whenever the signal comes: maybe while it queues a frame.
-signal.signal(signal.SIGUSR1, lambda signum, frame: writer.write("from the handler"))
+# Frames (long writes: the UI thread waits for the writer to write them)
+# and short ones, from both.
+signal.signal(
+    signal.SIGUSR1, lambda signum, frame: writer.write("from the handler " * (n % 2 * 40 + 1))
+)
 stop = threading.Event()
 
 def pester():
@@ -176,7 +181,8 @@ def pester():
 threading.Thread(target=pester, daemon=True).start()
 end = time.monotonic() + 1.5
 while time.monotonic() < end:
-    writer.write("frame")
+    n += 1
+    writer.write("frame " * (n % 3 * 60 + 1))
 stop.set()
 writer.stop()
 print("stopped")
