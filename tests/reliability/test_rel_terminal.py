@@ -257,3 +257,23 @@ def test_the_room_comes_in_one_frame_and_keys_sent_then_land(tmp_path, terminal)
         time.sleep(0.1)
     assert shown.code == 0, shown.err
     assert shown.out.count("sent as the title showed") == 1, shown.out
+
+
+def test_the_war_rooms_first_frame_is_whole(tmp_path, terminal):
+    """The note input's hint (the longest that fits) is in the war room's
+    first frame, and so are the clocks' keys: both were worked out on the
+    first resize, which comes after that frame, and a second repaint drew
+    them (the shortest hint first). Every byte the app writes is read here."""
+    from warroom.tui.widgets.timeline import NoteInput
+
+    db = tmp_path / "warroom.db"
+    declared = run_cli("--db", str(db), "declare", "Checkout down", "--priority", "P1")
+    assert declared.code == 0, declared.err
+    terminal.start([sys.executable, "-m", "warroom", "--db", str(db)], _alice_env(tmp_path))
+    shown = terminal.wait_for("Draft update")
+    hint = max((h for h in NoteInput.HINTS if h in shown), key=len)  # the one that fits
+    assert hint != NoteInput.HINTS[-1]  # at 120 columns a longer one fits
+    time.sleep(0.5)  # the frames after the first are written too
+    raw = terminal.log.read_bytes().decode("utf-8", "replace")
+    starts = [i for i in range(len(raw)) if raw.startswith(hint[:10], i)]
+    assert starts and all(raw.startswith(hint, i) for i in starts)  # no other hint, ever

@@ -237,6 +237,11 @@ class ClocksPanel(Panel):
             return
         self.set_subtitle(f"{clock} at {fmt_short_time(at, self.utc, at)} · @ another time")
 
+    def on_mount(self) -> None:
+        # The keys as mapped, underlined from the room's first frame (the
+        # first resize comes after it, and drew the clocks a second time).
+        self.on_resize()
+
     def on_resize(self) -> None:
         """The keys spelt out where they fit ('a acknowledged · t triaged · ...'),
         else the underlined letters in the clocks' names say which key is which."""

@@ -764,9 +764,16 @@ class NoteInput(Input):
         "enter adds · esc: leave, text kept",
     )
 
-    def on_resize(self) -> None:
+    def render_line(self, y: int) -> Strip:
+        # The hint that fits, chosen as the input is drawn: the room's first
+        # frame shows it (chosen on the first resize, which comes after that
+        # frame, it drew the room a second time). Set without a refresh: this
+        # very drawing shows it.
         room = self.content_region.width - 1  # a cell for the cursor
-        self.placeholder = next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1])
+        hint = next((h for h in self.HINTS if len(h) <= room), self.HINTS[-1])
+        if hint != self.placeholder:
+            self.set_reactive(NoteInput.placeholder, hint)
+        return super().render_line(y)
 
     def action_leave(self) -> None:
         self.screen.query_one(TimelineView).focus()
